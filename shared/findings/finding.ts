@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+/** Where a finding came from: one EventBridge source each. */
+export const FindingSourceSchema = z.enum(['guardduty', 'cloudtrail', 'config', 'securityhub']);
+export type FindingSource = z.infer<typeof FindingSourceSchema>;
+
+/** GuardDuty's published severity bands, used for every source. */
+export const SeverityLabelSchema = z.enum(['Informational', 'Low', 'Medium', 'High', 'Critical']);
+export type SeverityLabel = z.infer<typeof SeverityLabelSchema>;
+
+export const SeveritySchema = z.object({
+  /** 0.0 to 10.0. */
+  score: z.number().min(0).max(10),
+  label: SeverityLabelSchema,
+});
+export type Severity = z.infer<typeof SeveritySchema>;
+
+/** An ingress rule as the drift playbooks need it. */
+export const IngressRuleSchema = z.object({
+  /** `sgr-...` when the event carries it (CloudTrail responseElements). */
+  ruleId: z.string().optional(),
+  /** `tcp`, `udp`, `icmp` or `-1` (all). */
+  protocol: z.string(),
+  fromPort: z.number().int().optional(),
+  toPort: z.number().int().optional(),
+  cidrIpv4: z.string().optional(),
+  cidrIpv6: z.string().optional(),
+});
+export type IngressRule = z.infer<typeof IngressRuleSchema>;
+
+/** The resource a finding is about, with the identifiers a playbook acts on. */
+export const ResourceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('AccessKey'),
+    accessKeyId: z.string(),
+    userName: z.string(),
+    /** `IAMUser`, `Root`, `AssumedRole`, ... as the source reports it. */
+    userType: z.string().optional(),
+    principalArn: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('Instance'),
+    instanceId: z.string(),
+    vpcId: z.string().optional(),
+    instanceProfileArn: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('SecurityGroup'),
+    groupId: z.string(),
+    addedRules: z.array(IngressRuleSchema),
+  }),
+  z.object({ kind: z.literal('Trail'), trailName: z.string(), trailArn: z.string().optional() }),
+  z.object({ kind: z.literal('Bucket'), bucketName: z.string() }),
+  z.object({ kind: z.literal('Account') }),
+  z.object({ kind: z.literal('Other'), type: z.string(), id: z.string() }),
+]);
+export type Resource = z.infer<typeof ResourceSchema>;
+export type ResourceKind = Resource['kind'];
+
+/** The one normalized shape every source is turned into. */
+export const FindingSchema = z.object({
+  /** The source's own finding id (GuardDuty id, ASFF Id, CloudTrail eventID, Config rule+resource). */
+  id: z.string().min(1),
+  source: FindingSourceSchema,
+  /** e.g. `UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS`, `AuthorizeSecurityGroupIngress`. */
+  type: z.string().min(1),
+  title: z.string(),
+  severity: SeveritySchema,
+  accountId: z.string().regex(/^\d{12}$/),
+  region: z.string().min(1),
+  resource: ResourceSchema,
+  /** Tags on the resource, as the source reports them. */
+  resourceTags: z.record(z.string(), z.string()),
+  /** The principal that caused the event, where the source names one. */
+  actor: z
+    .object({
+      principalArn: z.string().optional(),
+      userName: z.string().optional(),
+      type: z.string().optional(),
+    })
+    .optional(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  /** How many times the source has seen it (GuardDuty re-publishes with a higher count). */
+  count: z.number().int().min(1),
+  /** AWS-generated sample finding: never acted on for real. */
+  sample: z.boolean(),
+  /** The EventBridge envelope id, when present. */
+  eventId: z.string().optional(),
+});
+export type Finding = z.infer<typeof FindingSchema>;
+
+/** Map a 0-10 score onto GuardDuty's bands: Low 1.0-3.9, Medium 4.0-6.9, High 7.0-8.9, Critical 9.0-10.0. */
+export function severityFromScore(score: number): Severity {
+  const clamped = Math.min(10, Math.max(0, score));
+  const label: SeverityLabel =
+    clamped >= 9
+      ? 'Critical'
+      : clamped >= 7
+        ? 'High'
+        : clamped >= 4
+          ? 'Medium'
+          : clamped >= 1
+            ? 'Low'
+            : 'Informational';
+  return { score: clamped, label };
+}
+
+/** AWS access key id format: AKIA (long-term) or ASIA (temporary) followed by 16 upper-case letters or digits. */
+export const ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
+/** EC2 instance id: i- followed by 8 or 17 hex characters. */
+export const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+/** Security group id. */
+export const SECURITY_GROUP_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
+/** IAM user name: 1-64 of the allowed characters. */
+export const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+/** S3 bucket name (general-purpose buckets). */
+export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
