@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { ConfigurationError } from '#shared/errors.ts';
+import { type Policy, PolicySchema } from '#shared/policy/schema.ts';
+
+const EnvSchema = z.object({
+  AUDIT_TABLE: z.string().min(1),
+  COUNTER_TABLE: z.string().min(1),
+  TOPIC_ARN: z.string().min(1),
+  DEAD_LETTER_QUEUE_URL: z.string().min(1),
+  /** JSON object: playbook name → state machine ARN. */
+  STATE_MACHINES: z.string().min(2),
+  /** Comma-separated ARNs the product never touches. */
+  PROTECTED_PRINCIPAL_ARNS: z.string().default(''),
+  GLOBAL_DRY_RUN: z.enum(['true', 'false']).default('false'),
+});
+
+export interface ClassifyConfig {
+  auditTable: string;
+  counterTable: string;
+  topicArn: string;
+  deadLetterQueueUrl: string;
+  stateMachines: Record<string, string>;
+  protectedPrincipalArns: string[];
+  globalDryRun: boolean;
+  policy: Policy;
+}
+
+/**
+ * Read and validate the function's configuration once per cold start. The policy is baked
+ * into the bundle at synth time (`REMEDIATION_POLICY`, already validated by `cdk synth`).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClassifyConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigurationError(
+      `classify is misconfigured: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const policyText = process.env.REMEDIATION_POLICY ?? env.REMEDIATION_POLICY;
+  if (!policyText) throw new ConfigurationError('classify has no policy: REMEDIATION_POLICY is not set');
+  const e = parsed.data;
+  return {
+    auditTable: e.AUDIT_TABLE,
+    counterTable: e.COUNTER_TABLE,
+    topicArn: e.TOPIC_ARN,
+    deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
+    stateMachines: z.record(z.string(), z.string()).parse(JSON.parse(e.STATE_MACHINES)),
+    protectedPrincipalArns: e.PROTECTED_PRINCIPAL_ARNS.split(',').filter(Boolean),
+    globalDryRun: e.GLOBAL_DRY_RUN === 'true',
+    policy: PolicySchema.parse(JSON.parse(policyText)),
+  };
+}

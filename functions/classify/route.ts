@@ -1,0 +1,188 @@
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { findingKey } from '#shared/audit/record.ts';
+import { resourceKey } from '#shared/audit/resource-key.ts';
+import type { AuditWriter } from '#shared/audit/writer.ts';
+import { type Classification, classifyEvent } from '#shared/classify.ts';
+import { executionName } from '#shared/execution-name.ts';
+import type { Policy } from '#shared/policy/schema.ts';
+
+/** Everything the router needs from its environment; injected so tests can replace any part. */
+export interface RouterDeps {
+  policy: Policy;
+  audit: AuditWriter;
+  sfn: Pick<SFNClient, 'send'>;
+  sns: Pick<SNSClient, 'send'>;
+  sqs: Pick<SQSClient, 'send'>;
+  dynamodb: Pick<DynamoDBClient, 'send'>;
+  /** Playbook name → state machine ARN. */
+  stateMachines: Readonly<Record<string, string>>;
+  topicArn: string;
+  deadLetterQueueUrl: string;
+  counterTable: string;
+  /** ARNs the product never touches (its own roles). */
+  protectedPrincipalArns: readonly string[];
+  /** Global dry-run: every `auto`/`approve` decision runs as `dry-run`. */
+  globalDryRun: boolean;
+  now?: () => Date;
+}
+
+/** What happened to one finding (or one rejected event). */
+export interface RouteOutcome {
+  outcome: Classification['outcome'] | 'duplicate' | 'notified';
+  findingId?: string;
+  playbook?: string;
+  mode?: string;
+  executionName?: string;
+  reason: string;
+}
+
+const ACTOR = 'classify';
+
+/**
+ * Classify one EventBridge event and act on the decision: start the playbook under its
+ * deterministic name, notify, or record why nothing was done. Every path ends in exactly
+ * one audit record per finding, so nothing is lost silently.
+ */
+export async function routeEvent(event: unknown, deps: RouterDeps): Promise<RouteOutcome[]> {
+  const now = deps.now?.() ?? new Date();
+  const window = deps.policy.blastRadius;
+  const recentAutoActions = window ? await readCounter(deps, windowKey(now, window.windowMinutes)) : 0;
+  const results = classifyEvent(event, deps.policy, {
+    now,
+    recentAutoActions,
+    protectedPrincipalArns: deps.protectedPrincipalArns,
+  });
+  const outcomes: RouteOutcome[] = [];
+  for (const result of results) outcomes.push(await act(event, result, deps, now));
+  return outcomes;
+}
+
+async function act(
+  event: unknown,
+  result: Classification,
+  deps: RouterDeps,
+  now: Date,
+): Promise<RouteOutcome> {
+  const at = now.toISOString();
+  if (result.outcome === 'rejected') {
+    const eventId = eventIdOf(event);
+    await deps.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: deps.deadLetterQueueUrl,
+        MessageBody: JSON.stringify({ reason: result.reason, issues: result.issues, event }),
+      }),
+    );
+    await deps.audit.append({
+      pk: `EVENT#${eventId}`,
+      resourceKey: 'RESOURCE#unknown',
+      at,
+      actor: ACTOR,
+      action: 'classify',
+      outcome: 'rejected',
+      reason: result.reason,
+      details: JSON.stringify({ issues: result.issues }),
+    });
+    return { outcome: 'rejected', reason: result.reason };
+  }
+  const finding = result.finding;
+  const base = {
+    pk: findingKey(finding.id),
+    findingId: finding.id,
+    resourceKey: resourceKey(finding.accountId, finding.resource),
+    at,
+    actor: ACTOR,
+    action: 'classify',
+  };
+  if (result.outcome !== 'routed') {
+    await deps.audit.append({ ...base, outcome: result.outcome, reason: result.reason });
+    return { outcome: result.outcome, findingId: finding.id, reason: result.reason };
+  }
+  let mode = result.mode;
+  let reason = result.reason;
+  if (deps.globalDryRun && (mode === 'auto' || mode === 'approve')) {
+    mode = 'dry-run';
+    reason = `${reason}; global dry-run is on`;
+  }
+  if (mode === 'notify' || !result.playbook) {
+    await deps.sns.send(
+      new PublishCommand({
+        TopicArn: deps.topicArn,
+        Subject: `[${finding.severity.label}] ${finding.type}`.slice(0, 100),
+        Message: JSON.stringify({ finding, decision: { mode, reason, ruleId: result.ruleId } }, null, 2),
+      }),
+    );
+    await deps.audit.append({ ...base, outcome: 'notified', mode, reason });
+    return { outcome: 'notified', findingId: finding.id, mode, reason };
+  }
+  const playbook = result.playbook;
+  const stateMachineArn = deps.stateMachines[playbook];
+  if (!stateMachineArn) {
+    const why = `policy rule ${result.ruleId} names playbook '${playbook}', which this stack does not deploy`;
+    await deps.audit.append({ ...base, outcome: 'skipped', playbook, mode, reason: why });
+    return { outcome: 'skipped', findingId: finding.id, playbook, mode, reason: why };
+  }
+  const name = executionName(finding, playbook);
+  const input = {
+    finding,
+    decision: { playbook, mode, ruleId: result.ruleId, reason, severity: result.severity },
+    audit: { pk: base.pk, resourceKey: base.resourceKey },
+  };
+  try {
+    const started = await deps.sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+    );
+    if (mode === 'auto' && deps.policy.blastRadius) {
+      await bumpCounter(deps, windowKey(now, deps.policy.blastRadius.windowMinutes), now);
+    }
+    await deps.audit.append({
+      ...base,
+      outcome: 'routed',
+      playbook,
+      mode,
+      reason,
+      executionArn: started.executionArn,
+    });
+    return { outcome: 'routed', findingId: finding.id, playbook, mode, executionName: name, reason };
+  } catch (err) {
+    if (!(err instanceof ExecutionAlreadyExists) && (err as Error).name !== 'ExecutionAlreadyExists')
+      throw err;
+    const why = `already handled: execution ${name} exists (count ${finding.count})`;
+    await deps.audit.append({ ...base, outcome: 'duplicate', playbook, mode, reason: why });
+    return { outcome: 'duplicate', findingId: finding.id, playbook, mode, executionName: name, reason: why };
+  }
+}
+
+function eventIdOf(event: unknown): string {
+  const id = (event as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id ? id : `unidentified-${Date.now()}`;
+}
+
+/** Blast-radius windows are fixed buckets of `minutes`, keyed by their start. */
+function windowKey(now: Date, minutes: number): string {
+  const size = minutes * 60_000;
+  return `blast-radius#${new Date(Math.floor(now.getTime() / size) * size).toISOString()}`;
+}
+
+async function readCounter(deps: RouterDeps, key: string): Promise<number> {
+  const out = await deps.dynamodb.send(
+    new GetItemCommand({ TableName: deps.counterTable, Key: { pk: { S: key } }, ConsistentRead: true }),
+  );
+  return Number(out.Item?.count?.N ?? 0);
+}
+
+async function bumpCounter(deps: RouterDeps, key: string, now: Date): Promise<void> {
+  // The counter expires a day after its window, through the table's TTL.
+  const expires = Math.floor(now.getTime() / 1000) + 86_400;
+  await deps.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: deps.counterTable,
+      Key: { pk: { S: key } },
+      UpdateExpression: 'ADD #count :one SET #expires = :expires',
+      ExpressionAttributeNames: { '#count': 'count', '#expires': 'expiresAt' },
+      ExpressionAttributeValues: { ':one': { N: '1' }, ':expires': { N: String(expires) } },
+    }),
+  );
+}

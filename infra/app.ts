@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { PolicyError } from '#shared/errors.ts';
+import { checkPlaybooks, loadPolicyFile } from '#shared/policy/load.ts';
+import { playbookNames } from '#statemachines/registry.ts';
+import { parseStackConfig } from './config.ts';
+import { RemediationStack } from './remediation-stack.ts';
+
+/** Build the CDK app: validated context, validated policy, one stack, cdk-nag packs applied. */
+export function buildApp(app = new App()): { app: App; stack: RemediationStack } {
+  const config = parseStackConfig(app.node.getAllContext());
+  const policyPath = path.resolve(config.policyFile);
+  const policy = loadPolicyFile(policyPath);
+  const unknown = checkPlaybooks(policy, playbookNames);
+  if (unknown.length > 0) throw new PolicyError(unknown.join('\n'));
+  const stack = new RemediationStack(app, 'AutoRemediation', {
+    config,
+    policy,
+    description: 'Event-driven auto-remediation: findings to audited Step Functions playbooks',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, { verbose: true }),
+    new ServerlessChecks(app, { verbose: true }),
+  );
+  return { app, stack };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  try {
+    buildApp().app.synth();
+  } catch (err) {
+    console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { ConfigurationError } from '#shared/errors.ts';
+
+/** The deploy-time settings, from CDK context (`cdk deploy -c notificationEmail=...`). */
+export const StackConfigSchema = z.object({
+  /** Email subscribed to the notification topic. Optional: subscribe chat or pager later. */
+  notificationEmail: z.email().optional(),
+  /** Path of the remediation policy baked into the classify function. */
+  policyFile: z.string().min(1).default('policy/default.yaml'),
+  /** Global dry-run: every playbook only records its plan. Safe first deploy. */
+  dryRun: z.boolean().default(false),
+  /** Audit records and logs are kept this many days in CloudWatch Logs. */
+  logRetentionDays: z.number().int().positive().default(365),
+});
+export type StackConfig = z.infer<typeof StackConfigSchema>;
+
+/** Context values arrive as strings from the command line; coerce the booleans and numbers. */
+export function parseStackConfig(context: Record<string, unknown>): StackConfig {
+  const raw = {
+    notificationEmail: context.notificationEmail || undefined,
+    policyFile: context.policyFile || undefined,
+    dryRun: context.dryRun === undefined ? undefined : context.dryRun === true || context.dryRun === 'true',
+    logRetentionDays: context.logRetentionDays === undefined ? undefined : Number(context.logRetentionDays),
+  };
+  const parsed = StackConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  -c ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigurationError(`Invalid CDK context:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,81 @@
+import {
+  Duration,
+  aws_events as events,
+  type aws_lambda as lambda,
+  aws_sqs as sqs,
+  aws_events_targets as targets,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+
+/** Props of {@link FindingRouter}. */
+export interface FindingRouterProps {
+  /** The function every matching event is delivered to. */
+  readonly classifier: lambda.IFunction;
+  /** The bus the rules listen on. @default the account's default bus */
+  readonly eventBus?: events.IEventBus;
+}
+
+/** The CloudTrail API calls the policy reacts to: configuration drift. */
+export const DRIFT_EVENT_NAMES = [
+  'AuthorizeSecurityGroupIngress',
+  'StopLogging',
+  'DeleteTrail',
+  'PutBucketPolicy',
+  'PutBucketAcl',
+  'DeleteBucketPublicAccessBlock',
+] as const;
+
+/** One narrow event pattern per finding source. Patterns name only what classify can act on. */
+export const FINDING_PATTERNS: Record<string, events.EventPattern> = {
+  GuardDuty: { source: ['aws.guardduty'], detailType: ['GuardDuty Finding'] },
+  CloudTrailDrift: {
+    source: ['aws.ec2', 'aws.cloudtrail', 'aws.s3'],
+    detailType: ['AWS API Call via CloudTrail'],
+    detail: { eventName: [...DRIFT_EVENT_NAMES] },
+  },
+  RootActivity: {
+    source: ['aws.iam', 'aws.signin'],
+    detailType: ['AWS API Call via CloudTrail', 'AWS Console Sign In via CloudTrail'],
+    detail: { eventName: ['CreateAccessKey', 'ConsoleLogin'], userIdentity: { type: ['Root'] } },
+  },
+  ConfigCompliance: {
+    source: ['aws.config'],
+    detailType: ['Config Rules Compliance Change'],
+    detail: { newEvaluationResult: { complianceType: ['NON_COMPLIANT'] } },
+  },
+  SecurityHub: { source: ['aws.securityhub'], detailType: ['Security Hub Findings - Imported'] },
+};
+
+/**
+ * The EventBridge rules that bring findings to the classifier, one per source, with a
+ * dead-letter queue for events EventBridge could not deliver after its retries.
+ */
+export class FindingRouter extends Construct {
+  public readonly rules: Record<string, events.Rule> = {};
+  /** Events EventBridge failed to deliver to the classifier. */
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: FindingRouterProps) {
+    super(scope, id);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeliveryDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const [name, eventPattern] of Object.entries(FINDING_PATTERNS)) {
+      const rule = new events.Rule(this, name, {
+        eventBus: props.eventBus,
+        description: `Findings from ${name} to the classifier`,
+        eventPattern,
+      });
+      rule.addTarget(
+        new targets.LambdaFunction(props.classifier, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      );
+      this.rules[name] = rule;
+    }
+  }
+}

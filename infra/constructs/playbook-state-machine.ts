@@ -1,0 +1,39 @@
+import { Duration, aws_logs as logs, RemovalPolicy, aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { PlaybookContext, PlaybookDefinition } from '#statemachines/playbook.ts';
+
+/** Props of {@link PlaybookStateMachine}. */
+export interface PlaybookStateMachineProps extends Omit<PlaybookContext, 'scope'> {
+  readonly playbook: PlaybookDefinition;
+  /** @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * One playbook deployed as a Standard state machine (exactly-once steps, a year of history),
+ * with full execution logging and X-Ray tracing.
+ */
+export class PlaybookStateMachine extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: PlaybookStateMachineProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const definition = props.playbook.build({
+      scope: this,
+      auditTable: props.auditTable,
+      topic: props.topic,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: props.playbook.description,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.days(7),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { Duration, aws_lambda as lambda, aws_logs as logs, RemovalPolicy, aws_sqs as sqs } from 'aws-cdk-lib';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Construct } from 'constructs';
+
+/** Props of {@link RemediationFunction}: the handler and what differs per function; everything else is fixed. */
+export interface RemediationFunctionProps {
+  /** Path of the handler module (`functions/<name>/handler.ts`). */
+  readonly entry: string;
+  /** What the function does, shown in the console. */
+  readonly description: string;
+  /** Environment variables. @default {} */
+  readonly environment?: Record<string, string>;
+  /** Values replaced at bundle time (esbuild `define`), e.g. the baked policy. @default {} */
+  readonly define?: Record<string, string>;
+  /** @default Duration.seconds(15) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The one Lambda construct: nodejs22.x on arm64, ESM, minified, with the SDK v3 clients bundled
+ * (no dependence on the runtime's copy), X-Ray tracing, a retained log group, and an encrypted
+ * dead-letter queue for failed asynchronous invocations. Functions never repeat these defaults.
+ */
+export class RemediationFunction extends NodejsFunction {
+  /** Where failed asynchronous invocations end up after Lambda's retries. */
+  public readonly asyncFailureQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: RemediationFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const deadLetterQueue = new sqs.Queue(scope, `${id}Dlq`, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const fnProps: NodejsFunctionProps = {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(15),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      deadLetterQueue,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: false,
+        mainFields: ['module', 'main'],
+        // Bundle the SDK v3 clients instead of relying on the runtime's copy: versions are pinned
+        // by our lock file and cold start loads only what is used.
+        externalModules: [],
+        // Some CommonJS dependencies call require(); ESM output needs it defined.
+        banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
+        define: props.define ?? {},
+      },
+    };
+    super(scope, id, fnProps);
+    this.asyncFailureQueue = deadLetterQueue;
+  }
+}

@@ -1,0 +1,132 @@
+import path from 'node:path';
+import {
+  CfnOutput,
+  aws_dynamodb as dynamodb,
+  Fn,
+  aws_iam as iam,
+  aws_kms as kms,
+  Stack,
+  type StackProps,
+  aws_sns as sns,
+  aws_sns_subscriptions as subscriptions,
+} from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { Policy } from '#shared/policy/schema.ts';
+import { playbooks } from '#statemachines/registry.ts';
+import type { StackConfig } from './config.ts';
+import { AuditTrail } from './constructs/audit-trail.ts';
+import { FindingRouter } from './constructs/finding-router.ts';
+import { PlaybookStateMachine } from './constructs/playbook-state-machine.ts';
+import { RemediationFunction } from './constructs/remediation-function.ts';
+import { suppressNagFindings } from './nag-suppressions.ts';
+
+/** Props of {@link RemediationStack}. */
+export interface RemediationStackProps extends StackProps {
+  readonly config: StackConfig;
+  /** The validated remediation policy, baked into the classify bundle. */
+  readonly policy: Policy;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+/** IAM actions on users that a protected principal must never be subject to. */
+const USER_MUTATIONS = ['iam:UpdateAccessKey', 'iam:PutUserPolicy', 'iam:TagUser', 'iam:DeleteAccessKey'];
+
+/**
+ * The whole product in one account: finding rules → classify → playbooks → audit trail,
+ * with a notification topic for the on-call engineer.
+ */
+export class RemediationStack extends Stack {
+  public readonly auditTrail: AuditTrail;
+  public readonly topic: sns.Topic;
+  public readonly classifier: RemediationFunction;
+  public readonly playbooks: Record<string, PlaybookStateMachine> = {};
+
+  constructor(scope: Construct, id: string, props: RemediationStackProps) {
+    super(scope, id, props);
+    const { config, policy } = props;
+
+    this.auditTrail = new AuditTrail(this, 'AuditTrail');
+    // Blast-radius counters: mutable, so kept apart from the append-only trail.
+    const counters = new dynamodb.Table(this, 'Counters', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    });
+    this.topic = new sns.Topic(this, 'Notifications', {
+      displayName: 'Auto-remediation notifications',
+      enforceSSL: true,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
+    if (config.notificationEmail) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
+    }
+
+    for (const playbook of playbooks) {
+      const machine = new PlaybookStateMachine(this, `Playbook-${playbook.name}`, {
+        playbook,
+        auditTable: this.auditTrail.table,
+        topic: this.topic,
+        logRetention: config.logRetentionDays,
+      });
+      // Defence in depth: even a wrong decision cannot touch a protected user.
+      const protectedUsers = policy.protectedPrincipals.filter((arn) => arn.includes(':user/'));
+      if (protectedUsers.length > 0) {
+        machine.stateMachine.addToRolePolicy(
+          new iam.PolicyStatement({
+            effect: iam.Effect.DENY,
+            actions: USER_MUTATIONS,
+            resources: protectedUsers,
+          }),
+        );
+      }
+      this.playbooks[playbook.name] = machine;
+    }
+
+    const stateMachineArns = Object.fromEntries(
+      Object.entries(this.playbooks).map(([name, m]) => [name, m.stateMachine.stateMachineArn]),
+    );
+    const ownRoles = Object.values(this.playbooks).map((m) => m.stateMachine.role.roleArn);
+    this.classifier = new RemediationFunction(this, 'Classify', {
+      entry: path.join(ROOT, 'functions/classify/handler.ts'),
+      description: 'Validates, normalizes and classifies findings, then starts the chosen playbook',
+      logRetention: config.logRetentionDays,
+      define: { 'process.env.REMEDIATION_POLICY': JSON.stringify(JSON.stringify(policy)) },
+      environment: {
+        AUDIT_TABLE: this.auditTrail.table.tableName,
+        COUNTER_TABLE: counters.tableName,
+        TOPIC_ARN: this.topic.topicArn,
+        STATE_MACHINES: this.toJsonString(stateMachineArns),
+        PROTECTED_PRINCIPAL_ARNS: Fn.join(',', ownRoles),
+        GLOBAL_DRY_RUN: String(config.dryRun),
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: 'AutoRemediation',
+      },
+    });
+    const fn = this.classifier;
+    fn.addEnvironment('DEAD_LETTER_QUEUE_URL', fn.asyncFailureQueue.queueUrl);
+    this.auditTrail.grantAppend(fn);
+    counters.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    this.topic.grantPublish(fn);
+    fn.asyncFailureQueue.grantSendMessages(fn);
+    for (const machine of Object.values(this.playbooks)) machine.stateMachine.grantStartExecution(fn);
+
+    const router = new FindingRouter(this, 'Router', { classifier: fn });
+
+    new CfnOutput(this, 'AuditTableName', { value: this.auditTrail.table.tableName });
+    new CfnOutput(this, 'NotificationTopicArn', { value: this.topic.topicArn });
+    new CfnOutput(this, 'ClassifyDeadLetterQueueUrl', { value: fn.asyncFailureQueue.queueUrl });
+    new CfnOutput(this, 'DeliveryDeadLetterQueueUrl', { value: router.deadLetterQueue.queueUrl });
+    for (const [name, machine] of Object.entries(this.playbooks)) {
+      new CfnOutput(
+        this,
+        `StateMachine${name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`,
+        {
+          value: machine.stateMachine.stateMachineArn,
+        },
+      );
+    }
+    suppressNagFindings(this);
+  }
+}

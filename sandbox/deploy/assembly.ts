@@ -1,0 +1,52 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** A CloudFormation template as synthesized. */
+export interface Template {
+  Resources: Record<string, { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> }>;
+  Outputs?: Record<string, { Value: unknown }>;
+}
+
+/** One stack of the cloud assembly: its name, template and the folder its assets live in. */
+export interface AssemblyStack {
+  stackName: string;
+  template: Template;
+  assemblyDir: string;
+}
+
+const SOURCE_DIRS = ['infra', 'functions', 'statemachines', 'shared', 'policy'];
+
+/** Read the stacks of a synthesized cloud assembly (`cdk.out`). */
+export function readAssembly(assemblyDir: string): AssemblyStack[] {
+  const manifest = JSON.parse(readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { type: string; properties?: { templateFile?: string }; displayName?: string }>;
+  };
+  return Object.entries(manifest.artifacts)
+    .filter(([, a]) => a.type === 'aws:cloudformation:stack' && a.properties?.templateFile)
+    .map(([name, a]) => ({
+      stackName: name,
+      template: JSON.parse(readFileSync(path.join(assemblyDir, a.properties?.templateFile as string), 'utf8')),
+      assemblyDir,
+    }));
+}
+
+/**
+ * Whether the assembly is older than any source it was built from, so the sandbox never
+ * runs a stale build: what is tested is what `cdk deploy` would ship now.
+ */
+export function isAssemblyStale(assemblyDir: string, root: string): boolean {
+  const manifest = path.join(assemblyDir, 'manifest.json');
+  if (!existsSync(manifest)) return true;
+  const built = statSync(manifest).mtimeMs;
+  const newest = (dir: string): number => {
+    if (!existsSync(dir)) return 0;
+    let max = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      max = Math.max(max, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+    }
+    return max;
+  };
+  const sources = [...SOURCE_DIRS.map((d) => newest(path.join(root, d))), statSync(path.join(root, 'package-lock.json')).mtimeMs];
+  return Math.max(...sources) > built;
+}

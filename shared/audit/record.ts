@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * What happened, as one audit record says it. Records are append-only: writers only
+ * create (conditional put), never update or delete.
+ */
+export const AuditOutcomeSchema = z.enum([
+  // classification
+  'routed',
+  'duplicate',
+  'skipped',
+  'exempt',
+  'rejected',
+  'notified',
+  // playbook steps
+  'planned',
+  'succeeded',
+  'failed',
+  'needs-human',
+  'approval-required',
+  'contained',
+]);
+export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
+
+export const AuditRecordSchema = z.object({
+  /** Partition key: `FINDING#<finding id>` (or `EVENT#<event id>` for events that never became a finding). */
+  pk: z.string(),
+  /** Sort key: `<ISO time>#<action>`: the history of a finding reads in order. */
+  sk: z.string(),
+  /** GSI `byResource` partition: `RESOURCE#<kind>#<identifier>`. */
+  resourceKey: z.string(),
+  /** ISO-8601 time of the record. */
+  at: z.string(),
+  /** Who acted: `classify`, `playbook/<name>`, or an approver's ARN. */
+  actor: z.string(),
+  /** What was done or decided: `classify`, `UpdateAccessKey`, `PutUserPolicy`, ... */
+  action: z.string(),
+  outcome: AuditOutcomeSchema,
+  findingId: z.string().optional(),
+  playbook: z.string().optional(),
+  mode: z.string().optional(),
+  reason: z.string().optional(),
+  /** JSON text of the state before the action, as read from AWS. */
+  before: z.string().optional(),
+  /** JSON text of the state after the action. */
+  after: z.string().optional(),
+  executionArn: z.string().optional(),
+  /** JSON text of further detail (the plan, the validation issues, the error). */
+  details: z.string().optional(),
+});
+export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+
+/** The audit partition key of a finding. */
+export function findingKey(findingId: string): string {
+  return `FINDING#${findingId}`;
+}

@@ -1,0 +1,40 @@
+import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import type { PlaybookContext } from '../playbook.ts';
+import { auditStep } from './audit-step.ts';
+import { notifyStep } from './notify.ts';
+
+/**
+ * The end of every failed path: audit the caught error as `needs-human`, notify the on-call
+ * engineer, and fail the execution with error `NeedsHuman`. Catchers put the error at `$.error`.
+ * Everything done before the failure is already in the audit trail, step by step.
+ */
+export function needsHuman(ctx: PlaybookContext, playbook: string): sfn.IChainable {
+  const { scope } = ctx;
+  return auditStep(scope, 'Audit needs human', {
+    table: ctx.auditTable,
+    playbook,
+    action: 'NeedsHuman',
+    outcome: 'needs-human',
+    detailsPath: '$.error',
+  })
+    .next(
+      notifyStep(scope, 'Notify needs human', {
+        topic: ctx.topic,
+        playbook,
+        headline: 'needs a human',
+        detailsPath: '$.error',
+      }),
+    )
+    .next(
+      new sfn.Fail(scope, 'Needs human', {
+        error: 'NeedsHuman',
+        causePath: sfn.JsonPath.stringAt('$.error.Cause'),
+      }),
+    );
+}
+
+/** Catch everything on a task and send it to the needs-human path. */
+export function catchToHuman<T extends sfn.TaskStateBase>(task: T, handler: sfn.IChainable): T {
+  task.addCatch(handler, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  return task;
+}

@@ -1,0 +1,32 @@
+import type { aws_dynamodb as dynamodb, aws_stepfunctions as sfn, aws_sns as sns } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+
+/** What every playbook builder is given: where to audit and where to notify. */
+export interface PlaybookContext {
+  /** The construct scope the playbook's states are created in. */
+  readonly scope: Construct;
+  /** The append-only audit table. */
+  readonly auditTable: dynamodb.ITable;
+  /** Where the playbook notifies the on-call engineer. */
+  readonly topic: sns.ITopic;
+}
+
+/**
+ * One playbook: a name (what the policy refers to) and a builder returning its state
+ * machine definition. The execution input is always `PlaybookInput`.
+ */
+export interface PlaybookDefinition {
+  readonly name: string;
+  readonly description: string;
+  build(ctx: PlaybookContext): sfn.IChainable;
+}
+
+/**
+ * The input `classify` starts every playbook with (see functions/classify/route.ts).
+ * `audit.pk` and `audit.resourceKey` are precomputed so that audit steps need no string logic.
+ */
+export interface PlaybookInput {
+  finding: import('#shared/findings/finding.ts').Finding;
+  decision: { playbook: string; mode: 'auto' | 'approve' | 'dry-run'; ruleId: string; reason: string };
+  audit: { pk: string; resourceKey: string };
+}

@@ -1,0 +1,57 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '#infra/app.ts';
+
+/** Synthesize the real app (default policy, bundled functions) once per test file. */
+export function synthesize(context: Record<string, unknown> = {}): {
+  app: App;
+  template: Template;
+  stack: ReturnType<typeof buildApp>['stack'];
+} {
+  const app = new App({ context, outdir: undefined });
+  const { stack } = buildApp(app);
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** Turn a CloudFormation `Fn::Join` definition string into parseable JSON, tokens replaced by placeholders. */
+export function definitionOf(
+  template: Template,
+  logicalIdPrefix: string,
+): { StartAt: string; States: Record<string, AslState> } {
+  const machines = template.findResources('AWS::StepFunctions::StateMachine');
+  const entry = Object.entries(machines).find(([id]) => id.startsWith(logicalIdPrefix));
+  if (!entry)
+    throw new Error(`no state machine ${logicalIdPrefix}*; have ${Object.keys(machines).join(', ')}`);
+  const body = entry[1].Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
+  const text =
+    typeof body === 'string'
+      ? body
+      : body['Fn::Join'][1]
+          .map((part) => (typeof part === 'string' ? part : 'TOKEN'))
+          .join(body['Fn::Join'][0]);
+  return JSON.parse(text);
+}
+
+export interface AslState {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Resource?: string;
+  Default?: string;
+  Choices?: { Next: string; StringEquals?: string; Variable?: string }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; JitterStrategy?: string }[];
+  Parameters?: Record<string, unknown>;
+}
+
+/** Follow `Next` from `start` until an end state, returning the state names in order. */
+export function pathFrom(states: Record<string, AslState>, start: string): string[] {
+  const seen: string[] = [];
+  let current: string | undefined = start;
+  while (current && !seen.includes(current)) {
+    seen.push(current);
+    const state: AslState | undefined = states[current];
+    current = state?.Next;
+  }
+  return seen;
+}

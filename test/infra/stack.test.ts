@@ -1,0 +1,214 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AslState, definitionOf, pathFrom, synthesize } from './helpers.ts';
+
+let synth: ReturnType<typeof synthesize>;
+beforeAll(() => {
+  synth = synthesize();
+}, 120_000);
+
+describe('finding rules', () => {
+  it('routes GuardDuty findings with a narrow pattern to the classifier, with a DLQ and retries', () => {
+    synth.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] },
+      Targets: [
+        Match.objectLike({
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
+        }),
+      ],
+    });
+  });
+
+  it('listens only for the CloudTrail calls the policy reacts to', () => {
+    synth.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventName: [
+            'AuthorizeSecurityGroupIngress',
+            'StopLogging',
+            'DeleteTrail',
+            'PutBucketPolicy',
+            'PutBucketAcl',
+            'DeleteBucketPublicAccessBlock',
+          ],
+        },
+      },
+    });
+  });
+
+  it('catches root key creation and console login', () => {
+    synth.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        detail: { eventName: ['CreateAccessKey', 'ConsoleLogin'], userIdentity: { type: ['Root'] } },
+      },
+    });
+  });
+
+  it('takes only NON_COMPLIANT Config changes and imported Security Hub findings', () => {
+    synth.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.config'],
+        detail: { newEvaluationResult: { complianceType: ['NON_COMPLIANT'] } },
+      },
+    });
+    synth.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.securityhub'], 'detail-type': ['Security Hub Findings - Imported'] },
+    });
+    synth.template.resourceCountIs('AWS::Events::Rule', 5);
+  });
+});
+
+describe('classify function', () => {
+  it('runs nodejs22.x on arm64 with tracing and a dead-letter queue', () => {
+    synth.template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      DeadLetterConfig: { TargetArn: Match.anyValue() },
+      LoggingConfig: { LogGroup: Match.anyValue() },
+    });
+  });
+});
+
+describe('audit trail table', () => {
+  it('is on-demand, point-in-time recoverable, deletion protected, encrypted, retained', () => {
+    synth.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byResource' })],
+      }),
+    });
+  });
+
+  it('can only be appended to: no principal may update or delete audit records', () => {
+    const policies = synth.template.findResources('AWS::IAM::Policy');
+    const auditTableId = Object.keys(synth.template.findResources('AWS::DynamoDB::Table')).find((id) =>
+      id.startsWith('AuditTrail'),
+    );
+    expect(auditTableId).toBeDefined();
+    const statementsOnAudit = Object.values(policies).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).filter(
+        (s) => JSON.stringify(s.Resource).includes(auditTableId as string),
+      ),
+    );
+    expect(statementsOnAudit.length).toBeGreaterThan(0);
+    const actions = statementsOnAudit.flatMap((s) => [s.Action].flat());
+    expect(actions).toContain('dynamodb:PutItem');
+    expect(actions.filter((a) => /UpdateItem|DeleteItem|BatchWrite|\*/.test(a))).toEqual([]);
+  });
+});
+
+describe('disable-access-key playbook', () => {
+  let states: Record<string, AslState>;
+  let startAt: string;
+  beforeAll(() => {
+    const def = definitionOf(synth.template, 'Playbookdisableaccesskey');
+    states = def.States;
+    startAt = def.StartAt;
+  });
+
+  it('contains in this order: read the key, deactivate it, revoke sessions, tag the user, notify', () => {
+    const choice = states[startAt];
+    expect(choice?.Type).toBe('Choice');
+    const path = pathFrom(states, choice?.Default as string).filter(
+      (n) => !n.startsWith('Audit') && states[n]?.Type === 'Task',
+    );
+    expect(path).toEqual([
+      'Read key state',
+      'Deactivate access key',
+      'Revoke sessions',
+      'Tag user',
+      'Notify contained',
+    ]);
+    expect(states['Deactivate access key']?.Resource).toBe('arn:aws:states:::aws-sdk:iam:updateAccessKey');
+    expect(states['Deactivate access key']?.Parameters).toMatchObject({
+      Status: 'Inactive',
+      'AccessKeyId.$': '$.finding.resource.accessKeyId',
+      'UserName.$': '$.finding.resource.userName',
+    });
+  });
+
+  it('audits after every containment step and at the end', () => {
+    const path = pathFrom(states, states[startAt]?.Default as string);
+    const audits = path.filter((n) => n.startsWith('Audit'));
+    expect(audits).toEqual([
+      'Audit key deactivated',
+      'Audit sessions revoked',
+      'Audit user tagged',
+      'Audit contained',
+    ]);
+    for (const name of audits) expect(states[name]?.Resource).toBe('arn:aws:states:::dynamodb:putItem');
+  });
+
+  it('retries throttling with jittered backoff and sends every other failure to needs-human', () => {
+    for (const name of ['Read key state', 'Deactivate access key', 'Revoke sessions', 'Tag user']) {
+      const state = states[name];
+      expect(state?.Retry?.[0]?.ErrorEquals).toContain('Iam.ThrottlingException');
+      expect(state?.Retry?.[0]?.JitterStrategy).toBe('FULL');
+      expect(state?.Catch?.[0]).toEqual({
+        ErrorEquals: ['States.ALL'],
+        Next: 'Audit needs human',
+        ResultPath: '$.error',
+      });
+    }
+    expect(pathFrom(states, 'Audit needs human')).toEqual([
+      'Audit needs human',
+      'Notify needs human',
+      'Needs human',
+    ]);
+    expect(states['Needs human']?.Type).toBe('Fail');
+  });
+
+  it('in dry-run records the plan and calls nothing that mutates', () => {
+    const dry = states[startAt]?.Choices?.find((c) => c.StringEquals === 'dry-run');
+    const path = pathFrom(states, dry?.Next as string);
+    const resources = path.map((n) => states[n]?.Resource).filter(Boolean);
+    expect(resources).toEqual(['arn:aws:states:::dynamodb:putItem']);
+  });
+
+  it('has least privilege: IAM actions on users only, and never on protected users', () => {
+    const policies = synth.template.findResources('AWS::IAM::Policy');
+    const playbookPolicy = Object.entries(policies).find(([id]) => id.startsWith('Playbookdisableaccesskey'));
+    expect(playbookPolicy).toBeDefined();
+    const statements = playbookPolicy?.[1].Properties.PolicyDocument.Statement as {
+      Effect: string;
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    const iamAllows = statements.filter(
+      (s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('iam:')),
+    );
+    const iamActions = iamAllows.flatMap((s) => [s.Action].flat()).sort();
+    expect(iamActions).toEqual([
+      'iam:listAccessKeys',
+      'iam:putUserPolicy',
+      'iam:tagUser',
+      'iam:updateAccessKey',
+    ]);
+    for (const s of iamAllows) expect(JSON.stringify(s.Resource)).toMatch(/:user\/\*"/);
+    const deny = statements.find((s) => s.Effect === 'Deny');
+    expect(JSON.stringify(deny?.Resource)).toContain('break-glass');
+    expect(statements.filter((s) => [s.Action].flat().some((a) => a === '*' || a.endsWith(':*')))).toEqual(
+      [],
+    );
+  });
+
+  it('logs every execution and traces it with X-Ray', () => {
+    synth.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+  });
+});

@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
+import { describe, expect, it, vi } from 'vitest';
+import { type RouterDeps, routeEvent } from '#functions/classify/route.ts';
+import type { AuditRecord } from '#shared/audit/record.ts';
+import { loadPolicyFile } from '#shared/policy/load.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/events', name), 'utf8'));
+const policy = loadPolicyFile(path.join(ROOT, 'policy/default.yaml'));
+
+/** A fake Step Functions that enforces execution-name uniqueness as the service does. */
+function fakeStepFunctions() {
+  const names = new Set<string>();
+  const send = vi.fn(async (command: { input: { name?: string; stateMachineArn?: string } }) => {
+    const name = command.input.name as string;
+    if (names.has(name))
+      throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${name}'`, $metadata: {} });
+    names.add(name);
+    return { executionArn: `${command.input.stateMachineArn}:${name}`, startDate: new Date() };
+  });
+  return { send };
+}
+
+function deps(overrides: Partial<RouterDeps> = {}) {
+  const records: AuditRecord[] = [];
+  const sqsMessages: string[] = [];
+  const counters = new Map<string, number>();
+  const base: RouterDeps = {
+    policy,
+    audit: {
+      append: vi.fn(async (r: AuditRecord) => {
+        records.push(r);
+        return r;
+      }),
+    } as never,
+    sfn: fakeStepFunctions() as never,
+    sns: { send: vi.fn(async () => ({ MessageId: 'm-1' })) } as never,
+    sqs: {
+      send: vi.fn(async (c: { input: { MessageBody: string } }) => {
+        sqsMessages.push(c.input.MessageBody);
+        return {};
+      }),
+    } as never,
+    dynamodb: {
+      send: vi.fn(async (c: { constructor: { name: string }; input: { Key: { pk: { S: string } } } }) => {
+        const key = c.input.Key.pk.S;
+        if (c.constructor.name === 'UpdateItemCommand') counters.set(key, (counters.get(key) ?? 0) + 1);
+        const count = counters.get(key);
+        return count === undefined ? {} : { Item: { count: { N: String(count) } } };
+      }),
+    } as never,
+    stateMachines: { 'disable-access-key': 'arn:aws:states:us-east-1:111122223333:stateMachine:dak' },
+    topicArn: 'arn:aws:sns:us-east-1:111122223333:notify',
+    deadLetterQueueUrl: 'http://sqs/dlq',
+    counterTable: 'counters',
+    protectedPrincipalArns: [],
+    globalDryRun: false,
+    now: () => new Date('2026-11-23T12:00:00Z'),
+    ...overrides,
+  };
+  return { deps: base, records, sqsMessages };
+}
+
+describe('routeEvent', () => {
+  it('starts the playbook once for a finding delivered twice and records the duplicate', async () => {
+    const { deps: d, records } = deps();
+    const event = fixture('guardduty-iam-credential-exfiltration.json');
+
+    const first = await routeEvent(event, d);
+    const second = await routeEvent(event, d);
+
+    expect(first[0]).toMatchObject({ outcome: 'routed', playbook: 'disable-access-key', mode: 'auto' });
+    expect(second[0]).toMatchObject({ outcome: 'duplicate', executionName: first[0]?.executionName });
+    expect(records.map((r) => r.outcome)).toEqual(['routed', 'duplicate']);
+    const starts = (d.sfn.send as ReturnType<typeof vi.fn>).mock.calls.length;
+    expect(starts).toBe(2); // the second call is refused by Step Functions, not started
+  });
+
+  it('gives a re-published finding (same id, higher count) the same execution name', async () => {
+    const { deps: d } = deps();
+    const original = fixture('guardduty-iam-credential-exfiltration.json');
+    const republished = fixture('guardduty-iam-credential-exfiltration-republished.json');
+    expect(republished.detail.id).toBe(original.detail.id);
+    expect(republished.detail.service.count).toBeGreaterThan(original.detail.service.count);
+
+    const [a] = await routeEvent(original, d);
+    const [b] = await routeEvent(republished, d);
+
+    expect(a?.outcome).toBe('routed');
+    expect(b).toMatchObject({ outcome: 'duplicate', executionName: a?.executionName });
+  });
+
+  it('sends malformed input to the dead-letter queue and records it as rejected, without throwing', async () => {
+    const { deps: d, records, sqsMessages } = deps();
+    const malformed = fixture('malformed-guardduty-missing-resource.json');
+
+    const out = await routeEvent(malformed, d);
+
+    expect(out).toEqual([expect.objectContaining({ outcome: 'rejected' })]);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ outcome: 'rejected', action: 'classify' });
+    expect(sqsMessages).toHaveLength(1);
+    expect(JSON.parse(sqsMessages[0] as string).event).toEqual(malformed);
+    expect(d.sfn.send).not.toHaveBeenCalled();
+  });
+
+  it('runs everything as dry-run when the global dry-run switch is on', async () => {
+    const { deps: d } = deps({ globalDryRun: true });
+    const [out] = await routeEvent(fixture('guardduty-iam-credential-exfiltration.json'), d);
+    expect(out).toMatchObject({ outcome: 'routed', mode: 'dry-run' });
+    const input = JSON.parse((d.sfn.send as ReturnType<typeof vi.fn>).mock.calls[0]?.[0].input.input);
+    expect(input.decision.mode).toBe('dry-run');
+    expect(input.audit.pk).toBe(`FINDING#${input.finding.id}`);
+  });
+
+  it('turns auto into approve once the blast-radius window is full', async () => {
+    const small = { ...policy, blastRadius: { maxAutoActions: 1, windowMinutes: 60 } };
+    const { deps: d } = deps({ policy: small });
+    const base = fixture('guardduty-iam-credential-exfiltration.json');
+    const other = structuredClone(base);
+    other.detail.id = 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0';
+
+    const [first] = await routeEvent(base, d);
+    const [second] = await routeEvent(other, d);
+
+    expect(first?.mode).toBe('auto');
+    expect(second?.mode).toBe('approve');
+    expect(second?.reason).toMatch(/blast radius/i);
+  });
+
+  it('notifies instead of running a playbook for notify rules', async () => {
+    const { deps: d, records } = deps();
+    const [out] = await routeEvent(fixture('cloudtrail-root-create-access-key.json'), d);
+    expect(['notified', 'exempt']).toContain(out?.outcome);
+    expect(d.sfn.send).not.toHaveBeenCalled();
+    expect(records).toHaveLength(1);
+  });
+});
