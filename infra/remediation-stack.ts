@@ -1,6 +1,8 @@
 import path from 'node:path';
 import {
   CfnOutput,
+  Duration,
+  aws_sqs as sqs,
   aws_dynamodb as dynamodb,
   Fn,
   aws_iam as iam,
@@ -17,7 +19,7 @@ import type { StackConfig } from './config.ts';
 import { AuditTrail } from './constructs/audit-trail.ts';
 import { FindingRouter } from './constructs/finding-router.ts';
 import { PlaybookStateMachine } from './constructs/playbook-state-machine.ts';
-import { RemediationFunction } from './constructs/remediation-function.ts';
+import { acknowledgeDeadLetterQueue, RemediationFunction } from './constructs/remediation-function.ts';
 import { suppressNagFindings } from './nag-suppressions.ts';
 
 /** Props of {@link RemediationStack}. */
@@ -60,7 +62,15 @@ export class RemediationStack extends Stack {
       masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
     });
     if (config.notificationEmail) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
+      const undeliverable = new sqs.Queue(this, 'NotificationDlq', {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      acknowledgeDeadLetterQueue(undeliverable, 'notifications SNS could not deliver');
+      this.topic.addSubscription(
+        new subscriptions.EmailSubscription(config.notificationEmail, { deadLetterQueue: undeliverable }),
+      );
     }
 
     for (const playbook of playbooks) {

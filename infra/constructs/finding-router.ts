@@ -6,6 +6,7 @@ import {
   aws_events_targets as targets,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { acknowledgeDeadLetterQueue } from './remediation-function.ts';
 
 /** Props of {@link FindingRouter}. */
 export interface FindingRouterProps {
@@ -62,6 +63,7 @@ export class FindingRouter extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledgeDeadLetterQueue(this.deadLetterQueue, 'events EventBridge could not deliver to the classifier');
     for (const [name, eventPattern] of Object.entries(FINDING_PATTERNS)) {
       const rule = new events.Rule(this, name, {
         eventBus: props.eventBus,

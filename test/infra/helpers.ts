@@ -27,7 +27,7 @@ export function definitionOf(
     typeof body === 'string'
       ? body
       : body['Fn::Join'][1]
-          .map((part) => (typeof part === 'string' ? part : 'TOKEN'))
+          .map(tokenText)
           .join(body['Fn::Join'][0]);
   return JSON.parse(text);
 }
@@ -54,4 +54,12 @@ export function pathFrom(states: Record<string, AslState>, start: string): strin
     current = state?.Next;
   }
   return seen;
+}
+
+/** Pseudo parameters read as their usual values; any other token as a placeholder. */
+function tokenText(part: unknown): string {
+  if (typeof part === 'string') return part;
+  const ref = (part as { Ref?: string }).Ref;
+  if (ref === 'AWS::Partition') return 'aws';
+  return 'TOKEN';
 }

@@ -134,8 +134,9 @@ describe('routeEvent', () => {
   it('notifies instead of running a playbook for notify rules', async () => {
     const { deps: d, records } = deps();
     const [out] = await routeEvent(fixture('cloudtrail-root-create-access-key.json'), d);
-    expect(['notified', 'exempt']).toContain(out?.outcome);
+    expect(out).toMatchObject({ outcome: 'notified', mode: 'notify' });
     expect(d.sfn.send).not.toHaveBeenCalled();
-    expect(records).toHaveLength(1);
+    expect(d.sns.send).toHaveBeenCalledTimes(1);
+    expect(records).toEqual([expect.objectContaining({ outcome: 'notified', action: 'classify' })]);
   });
 });
