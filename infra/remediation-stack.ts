@@ -2,7 +2,6 @@ import path from 'node:path';
 import {
   CfnOutput,
   Duration,
-  aws_sqs as sqs,
   aws_dynamodb as dynamodb,
   Fn,
   aws_iam as iam,
@@ -10,6 +9,7 @@ import {
   Stack,
   type StackProps,
   aws_sns as sns,
+  aws_sqs as sqs,
   aws_sns_subscriptions as subscriptions,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';

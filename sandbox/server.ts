@@ -44,7 +44,7 @@ export class SandboxServer {
   private readonly services = new Map<string, SandboxService>();
   private readonly accountByKey = new Map<string, string>();
   private server?: Server;
-  private listeners: ((call: CallRecord) => void)[] = [];
+  private listeners: ((call: CallRecord, req: SandboxRequest) => void)[] = [];
 
   register(service: SandboxService): void {
     for (const name of service.signingNames) this.services.set(name, service);
@@ -56,7 +56,7 @@ export class SandboxServer {
   }
 
   /** Be told about every call as it is answered. Returns an unsubscribe function. */
-  onCall(listener: (call: CallRecord) => void): () => void {
+  onCall(listener: (call: CallRecord, req: SandboxRequest) => void): () => void {
     this.listeners.push(listener);
     return () => {
       this.listeners = this.listeners.filter((l) => l !== listener);
@@ -121,7 +121,7 @@ export class SandboxServer {
       region: req.region,
     };
     this.calls.push(call);
-    for (const listener of this.listeners) listener(call);
+    for (const listener of this.listeners) listener(call, req);
     return response;
   }
 

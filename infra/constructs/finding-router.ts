@@ -63,7 +63,10 @@ export class FindingRouter extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    acknowledgeDeadLetterQueue(this.deadLetterQueue, 'events EventBridge could not deliver to the classifier');
+    acknowledgeDeadLetterQueue(
+      this.deadLetterQueue,
+      'events EventBridge could not deliver to the classifier',
+    );
     for (const [name, eventPattern] of Object.entries(FINDING_PATTERNS)) {
       const rule = new events.Rule(this, name, {
         eventBus: props.eventBus,

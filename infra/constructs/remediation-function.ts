@@ -1,4 +1,12 @@
-import { Duration, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, RemovalPolicy, aws_sqs as sqs, Validations } from 'aws-cdk-lib';
+import {
+  Duration,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  RemovalPolicy,
+  aws_sqs as sqs,
+  Validations,
+} from 'aws-cdk-lib';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 
@@ -83,11 +91,13 @@ export class RemediationFunction extends NodejsFunction {
     Validations.of(this).acknowledge(
       {
         id: 'AwsSolutions-L1',
-        reason: 'The deploy target is fixed at nodejs22.x (arm64), the runtime the bundles are built and tested for.',
+        reason:
+          'The deploy target is fixed at nodejs22.x (arm64), the runtime the bundles are built and tested for.',
       },
       {
         id: 'Serverless-LambdaLatestVersion',
-        reason: 'The deploy target is fixed at nodejs22.x (arm64), the runtime the bundles are built and tested for.',
+        reason:
+          'The deploy target is fixed at nodejs22.x (arm64), the runtime the bundles are built and tested for.',
       },
     );
     this.asyncFailureQueue = deadLetterQueue;
@@ -97,7 +107,10 @@ export class RemediationFunction extends NodejsFunction {
 /** A queue that is itself a dead-letter queue needs no DLQ or redrive policy of its own. */
 export function acknowledgeDeadLetterQueue(queue: sqs.Queue, holds: string): void {
   Validations.of(queue).acknowledge(
-    { id: 'AwsSolutions-SQS3', reason: `This queue is a dead-letter queue: it holds ${holds} for inspection.` },
+    {
+      id: 'AwsSolutions-SQS3',
+      reason: `This queue is a dead-letter queue: it holds ${holds} for inspection.`,
+    },
     {
       id: 'Serverless-SQSRedrivePolicy',
       reason: `This queue is a dead-letter queue (${holds}); messages stay 14 days for inspection and are not redriven automatically.`,

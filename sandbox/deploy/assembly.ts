@@ -1,9 +1,12 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** A CloudFormation template as synthesized. */
 export interface Template {
-  Resources: Record<string, { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> }>;
+  Resources: Record<
+    string,
+    { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> }
+  >;
   Outputs?: Record<string, { Value: unknown }>;
 }
 
@@ -25,7 +28,9 @@ export function readAssembly(assemblyDir: string): AssemblyStack[] {
     .filter(([, a]) => a.type === 'aws:cloudformation:stack' && a.properties?.templateFile)
     .map(([name, a]) => ({
       stackName: name,
-      template: JSON.parse(readFileSync(path.join(assemblyDir, a.properties?.templateFile as string), 'utf8')),
+      template: JSON.parse(
+        readFileSync(path.join(assemblyDir, a.properties?.templateFile as string), 'utf8'),
+      ),
       assemblyDir,
     }));
 }
@@ -47,6 +52,9 @@ export function isAssemblyStale(assemblyDir: string, root: string): boolean {
     }
     return max;
   };
-  const sources = [...SOURCE_DIRS.map((d) => newest(path.join(root, d))), statSync(path.join(root, 'package-lock.json')).mtimeMs];
+  const sources = [
+    ...SOURCE_DIRS.map((d) => newest(path.join(root, d))),
+    statSync(path.join(root, 'package-lock.json')).mtimeMs,
+  ];
   return Math.max(...sources) > built;
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import NodeEvaluator from 'cfn-resolver-lib';
 import type { Template } from './assembly.ts';
 
 /** Where a stack is "deployed" in the sandbox. */
@@ -23,7 +22,11 @@ export interface PhysicalResource {
 
 /** CloudFormation-style generated names: `<stack>-<logicalId>-<suffix>`, within the type's length limit. */
 function generatedName(target: DeployTarget, logicalId: string, maxLength: number): string {
-  const suffix = createHash('sha256').update(`${target.stackName}/${logicalId}`).digest('hex').slice(0, 12).toUpperCase();
+  const suffix = createHash('sha256')
+    .update(`${target.stackName}/${logicalId}`)
+    .digest('hex')
+    .slice(0, 12)
+    .toUpperCase();
   const head = `${target.stackName}-${logicalId}`.slice(0, maxLength - suffix.length - 1);
   return `${head}-${suffix}`;
 }
@@ -34,7 +37,8 @@ export function physicalResources(template: Template, target: DeployTarget): Map
   const out = new Map<string, PhysicalResource>();
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const p = resource.Properties ?? {};
-    const named = (key: string, max: number) => (typeof p[key] === 'string' ? (p[key] as string) : generatedName(target, logicalId, max));
+    const named = (key: string, max: number) =>
+      typeof p[key] === 'string' ? (p[key] as string) : generatedName(target, logicalId, max);
     let r: Omit<PhysicalResource, 'logicalId' | 'type'>;
     switch (resource.Type) {
       case 'AWS::DynamoDB::Table': {
@@ -71,7 +75,12 @@ export function physicalResources(template: Template, target: DeployTarget): Map
       case 'AWS::IAM::Role': {
         const name = named('RoleName', 64);
         const arn = `arn:aws:iam::${acct}:role/${name}`;
-        r = { name, arn, ref: name, attributes: { Arn: arn, RoleId: `AROA${logicalId.slice(0, 16).toUpperCase()}` } };
+        r = {
+          name,
+          arn,
+          ref: name,
+          attributes: { Arn: arn, RoleId: `AROA${logicalId.slice(0, 16).toUpperCase()}` },
+        };
         break;
       }
       case 'AWS::Events::Rule': {
@@ -97,25 +106,79 @@ export function physicalResources(template: Template, target: DeployTarget): Map
 }
 
 /**
- * Resolve every intrinsic (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, pseudo parameters, ...)
- * with cfn-resolver-lib, given the physical identities computed above.
+ * Resolve the intrinsics a CDK-synthesized template uses: Ref, Fn::GetAtt, Fn::Join, Fn::Sub,
+ * Fn::Select, Fn::Split and the pseudo parameters. Written here because cfn-resolver-lib, the
+ * npm library for this, collapses every single-key object it meets (an event pattern's
+ * `{"eventName": [...]}` becomes the bare array), which corrupts rules and state machines.
  */
-export function resolveTemplate(template: Template, target: DeployTarget, physical: Map<string, PhysicalResource>): Template {
-  const refs: Record<string, unknown> = {
-    'AWS::Region': target.region,
-    'AWS::AccountId': target.accountId,
-    'AWS::Partition': 'aws',
-    'AWS::URLSuffix': 'amazonaws.com',
-    'AWS::StackName': target.stackName,
-    'AWS::StackId': `arn:aws:cloudformation:${target.region}:${target.accountId}:stack/${target.stackName}/sandbox`,
-    'AWS::NoValue': undefined,
+export function resolveTemplate(
+  template: Template,
+  target: DeployTarget,
+  physical: Map<string, PhysicalResource>,
+): Template {
+  const refs = new Map<string, unknown>([
+    ['AWS::Region', target.region],
+    ['AWS::AccountId', target.accountId],
+    ['AWS::Partition', 'aws'],
+    ['AWS::URLSuffix', 'amazonaws.com'],
+    ['AWS::StackName', target.stackName],
+    [
+      'AWS::StackId',
+      `arn:aws:cloudformation:${target.region}:${target.accountId}:stack/${target.stackName}/sandbox`,
+    ],
+    // CDK's bootstrap version parameter is the only parameter a default-synthesized stack has.
+    ['BootstrapVersion', '/cdk-bootstrap/hnb659fds/version'],
+  ]);
+  for (const r of physical.values()) refs.set(r.logicalId, r.ref);
+  const ref = (name: string): unknown => {
+    if (!refs.has(name)) throw new Error(`Ref to unknown resource or parameter ${name}`);
+    return refs.get(name);
   };
-  const getAtts: Record<string, Record<string, unknown>> = {};
-  for (const r of physical.values()) {
-    refs[r.logicalId] = r.ref;
-    getAtts[r.logicalId] = r.attributes;
-  }
-  // CDK's bootstrap version parameter is the only parameter a default-synthesized stack has.
-  refs.BootstrapVersion = '/cdk-bootstrap/hnb659fds/version';
-  return new NodeEvaluator(template, { RefResolvers: refs, 'Fn::GetAttResolvers': getAtts }).evaluateNodes() as Template;
+  const getAtt = (logicalId: string, attribute: string): unknown => {
+    const value = physical.get(logicalId)?.attributes[attribute];
+    if (value === undefined)
+      throw new Error(`Fn::GetAtt ${logicalId}.${attribute} is not known to the sandbox`);
+    return value;
+  };
+  const resolve = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(resolve);
+    if (node === null || typeof node !== 'object') return node;
+    const entries = Object.entries(node as Record<string, unknown>);
+    const [key, arg] = entries[0] ?? [];
+    if (entries.length === 1 && key !== undefined) {
+      if (key === 'Ref') return ref(arg as string);
+      if (key === 'Fn::GetAtt') {
+        const [id, attr] = Array.isArray(arg) ? (arg as string[]) : String(arg).split('.');
+        return getAtt(id as string, attr as string);
+      }
+      if (key === 'Fn::Join') {
+        const [sep, parts] = arg as [string, unknown[]];
+        return (resolve(parts) as unknown[]).join(sep);
+      }
+      if (key === 'Fn::Select') {
+        const [index, list] = arg as [unknown, unknown];
+        return (resolve(list) as unknown[])[Number(resolve(index))];
+      }
+      if (key === 'Fn::Split') {
+        const [sep, text] = arg as [string, unknown];
+        return String(resolve(text)).split(sep);
+      }
+      if (key === 'Fn::Sub') {
+        const [text, vars] = Array.isArray(arg)
+          ? (arg as [string, Record<string, unknown>])
+          : [arg as string, {}];
+        const local = resolve(vars) as Record<string, unknown>;
+        return text.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
+          if (name in local) return String(local[name]);
+          if (name.includes('.')) {
+            const [id, attr] = name.split('.');
+            return String(getAtt(id as string, attr as string));
+          }
+          return String(ref(name));
+        });
+      }
+    }
+    return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v)]));
+  };
+  return resolve(template) as Template;
 }

@@ -1,28 +1,36 @@
 import { Duration, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 
 /**
- * The Step Functions error names of throttling for an SDK integration. Step Functions names
- * SDK errors `ServiceName.ErrorName` and always appends the `Exception` suffix, even where the
- * service's own code (IAM `Throttling`, EC2 `RequestLimitExceeded`) lacks it.
+ * The Step Functions error names worth retrying, per integration. AWS SDK integrations name an
+ * error `<Service>.<ErrorName>Exception` when the service model declares it, and
+ * `<Service>.<Service>Exception` when it does not. IAM's `Throttling` and every EC2 error
+ * (the EC2 model declares none) are undeclared, so they surface as `Iam.IamException` and
+ * `Ec2.Ec2Exception`; these also cover AccessDenied, which is why attempts are bounded.
+ * The optimized DynamoDB and SNS integrations use the `DynamoDB.` and `SNS.` prefixes.
  */
-export function throttlingErrors(service: 'Iam' | 'Ec2' | 'Sns' | 'DynamoDb'): string[] {
-  const common = [`${service}.ThrottlingException`, `${service}.TooManyRequestsException`];
-  if (service === 'Ec2') return [...common, 'Ec2.RequestLimitExceededException'];
-  if (service === 'Iam') return [...common, 'Iam.ServiceFailureException'];
-  return common;
-}
+export const RETRYABLE_ERRORS = {
+  Iam: ['Iam.IamException', 'Iam.ServiceFailureException'],
+  Ec2: ['Ec2.Ec2Exception'],
+  DynamoDb: [
+    'DynamoDB.ProvisionedThroughputExceededException',
+    'DynamoDB.ThrottlingException',
+    'DynamoDB.RequestLimitExceeded',
+    'DynamoDB.InternalServerErrorException',
+  ],
+  Sns: ['SNS.ThrottledException', 'SNS.InternalErrorException'],
+} as const satisfies Record<string, readonly string[]>;
 
-/** Retry on throttling: exponential backoff with full jitter, so a storm of playbooks spreads out. */
+/** Retry throttling and transient faults: exponential backoff with full jitter, so a storm of playbooks spreads out. */
 export function retryOnThrottling<T extends sfn.TaskStateBase>(
   task: T,
-  service: Parameters<typeof throttlingErrors>[0],
+  service: keyof typeof RETRYABLE_ERRORS,
 ): T {
   task.addRetry({
-    errors: throttlingErrors(service),
+    errors: [...RETRYABLE_ERRORS[service]],
     interval: Duration.seconds(1),
-    maxAttempts: 6,
+    maxAttempts: 4,
     backoffRate: 2,
-    maxDelay: Duration.seconds(30),
+    maxDelay: Duration.seconds(20),
     jitterStrategy: sfn.JitterType.FULL,
   });
   return task;

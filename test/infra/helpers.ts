@@ -23,12 +23,7 @@ export function definitionOf(
   if (!entry)
     throw new Error(`no state machine ${logicalIdPrefix}*; have ${Object.keys(machines).join(', ')}`);
   const body = entry[1].Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
-  const text =
-    typeof body === 'string'
-      ? body
-      : body['Fn::Join'][1]
-          .map(tokenText)
-          .join(body['Fn::Join'][0]);
+  const text = typeof body === 'string' ? body : body['Fn::Join'][1].map(tokenText).join(body['Fn::Join'][0]);
   return JSON.parse(text);
 }
 

@@ -154,7 +154,7 @@ describe('disable-access-key playbook', () => {
   it('retries throttling with jittered backoff and sends every other failure to needs-human', () => {
     for (const name of ['Read key state', 'Deactivate access key', 'Revoke sessions', 'Tag user']) {
       const state = states[name];
-      expect(state?.Retry?.[0]?.ErrorEquals).toContain('Iam.ThrottlingException');
+      expect(state?.Retry?.[0]?.ErrorEquals).toContain('Iam.IamException');
       expect(state?.Retry?.[0]?.JitterStrategy).toBe('FULL');
       expect(state?.Catch?.[0]).toEqual({
         ErrorEquals: ['States.ALL'],

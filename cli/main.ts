@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { classifyCommand } from './commands/classify.ts';
+import { demoCommand } from './commands/demo.ts';
+import { policyCommand } from './commands/policy.ts';
+
+/** Every `remediate` command; adding one is its module in `cli/commands/` and one line here. */
+const commands: readonly (() => Command)[] = [policyCommand, classifyCommand, demoCommand];
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+const program = new Command('remediate')
+  .description('Serverless auto-remediation for AWS findings: policy, classification, sandbox')
+  .version(version);
+for (const command of commands) program.addCommand(command());
+
+// `remediate classify ... | head` closes the pipe early; that ends the output, it is not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
+await program.parseAsync(process.argv);

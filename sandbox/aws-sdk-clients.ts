@@ -1,0 +1,180 @@
+import { SANDBOX_REGION } from './server.ts';
+
+/**
+ * Credentials for calls made on the sandbox's behalf. The sandbox parses SigV4 but never verifies
+ * it, so the secret is a placeholder; the key id is AWS's documented example key, which the
+ * sandbox maps to its default account.
+ */
+export const SANDBOX_CREDENTIALS: SandboxCredentials = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'sandbox-secret',
+};
+
+/** Credentials as the SDK v3 clients take them. */
+export interface SandboxCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** One AWS service reachable through Step Functions' `arn:aws:states:::aws-sdk:<service>:<action>`. */
+export interface SdkIntegrationService {
+  /** The `@aws-sdk/client-*` package that speaks the service's protocol. */
+  readonly packageName: string;
+  /** The client class exported by the package. */
+  readonly clientName: string;
+  /** The base class of the package's errors; an error of exactly this class is unmodelled. */
+  readonly baseExceptionName: string;
+  /** The prefix Step Functions puts in front of the service's error names (its "exception prefix"). */
+  readonly errorPrefix: string;
+  /** Extra client configuration the service needs against a single local endpoint. */
+  readonly clientConfig?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The services the sandbox can call for Step Functions, keyed by the service name used in Task
+ * resources. Error prefixes follow the "Exception prefix" column of the Step Functions AWS SDK
+ * integrations table.
+ */
+export const SDK_INTEGRATION_SERVICES: Readonly<Record<string, SdkIntegrationService>> = {
+  iam: entry('iam', 'IAM', 'Iam'),
+  ec2: entry('ec2', 'EC2', 'Ec2'),
+  sts: entry('sts', 'STS', 'Sts'),
+  sns: entry('sns', 'SNS', 'Sns'),
+  sqs: entry('sqs', 'SQS', 'Sqs'),
+  // One endpoint serves every bucket, so buckets go in the path, not in a virtual host name.
+  s3: entry('s3', 'S3', 'S3', { forcePathStyle: true }),
+  dynamodb: entry('dynamodb', 'DynamoDB', 'DynamoDb'),
+  cloudtrail: entry('cloudtrail', 'CloudTrail', 'CloudTrail'),
+  autoscaling: entry('auto-scaling', 'AutoScaling', 'AutoScaling'),
+  elasticloadbalancingv2: entry(
+    'elastic-load-balancing-v2',
+    'ElasticLoadBalancingV2',
+    'ElasticLoadBalancingV2',
+  ),
+  lambda: entry('lambda', 'Lambda', 'Lambda'),
+  eventbridge: entry('eventbridge', 'EventBridge', 'EventBridge'),
+  sfn: entry('sfn', 'SFN', 'Sfn'),
+};
+
+function entry(
+  packageSuffix: string,
+  classPrefix: string,
+  errorPrefix: string,
+  clientConfig?: Record<string, unknown>,
+): SdkIntegrationService {
+  return {
+    packageName: `@aws-sdk/client-${packageSuffix}`,
+    clientName: `${classPrefix}Client`,
+    baseExceptionName: `${classPrefix}ServiceException`,
+    errorPrefix,
+    clientConfig,
+  };
+}
+
+/** Where and as whom a sandbox client connects. */
+export interface SandboxClientOptions {
+  /** The sandbox endpoint, e.g. `http://127.0.0.1:4566`. */
+  readonly endpoint: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default SANDBOX_CREDENTIALS */
+  readonly credentials?: SandboxCredentials;
+}
+
+/** The parts of an SDK v3 client the sandbox uses. */
+export interface SdkClient {
+  send(command: unknown): Promise<Record<string, unknown>>;
+  destroy(): void;
+}
+
+/** A loaded `@aws-sdk/client-*` module, with the classes looked up by name. */
+export interface SdkModule {
+  readonly service: SdkIntegrationService;
+  /** The command class for an action, or undefined when the service has no such action. */
+  command(action: string): (new (input: unknown) => unknown) | undefined;
+  /** Whether an error thrown by this client is one the service model declares. */
+  isModelledError(error: unknown): boolean;
+  createClient(options: SandboxClientOptions): SdkClient;
+}
+
+/** Raised for a Task resource naming a service the sandbox has no SDK client for. */
+export class UnknownSdkServiceError extends Error {
+  override name = 'UnknownSdkServiceError';
+}
+
+const modules = new Map<string, Promise<SdkModule>>();
+
+/**
+ * Load the SDK client package for a Step Functions service name (`iam`, `ec2`, ...). Loaded once
+ * and cached; throws `UnknownSdkServiceError` for services outside `SDK_INTEGRATION_SERVICES`.
+ */
+export function loadSdkModule(serviceName: string): Promise<SdkModule> {
+  const service = SDK_INTEGRATION_SERVICES[serviceName.toLowerCase()];
+  if (!service) {
+    return Promise.reject(
+      new UnknownSdkServiceError(`The sandbox has no SDK client for service '${serviceName}'`),
+    );
+  }
+  let loaded = modules.get(service.packageName);
+  if (!loaded) {
+    loaded = import(service.packageName).then((exports: Record<string, unknown>) =>
+      wrapModule(service, exports),
+    );
+    modules.set(service.packageName, loaded);
+  }
+  return loaded;
+}
+
+type Constructor = new (...args: unknown[]) => unknown;
+
+function wrapModule(service: SdkIntegrationService, exports: Record<string, unknown>): SdkModule {
+  const clientClass = exports[service.clientName] as Constructor | undefined;
+  const baseException = exports[service.baseExceptionName] as Constructor | undefined;
+  if (!clientClass)
+    throw new UnknownSdkServiceError(`${service.packageName} exports no ${service.clientName}`);
+  return {
+    service,
+    command(action) {
+      const name = `${action.charAt(0).toUpperCase()}${action.slice(1)}Command`;
+      const command = exports[name];
+      return typeof command === 'function' ? (command as new (input: unknown) => unknown) : undefined;
+    },
+    isModelledError(error) {
+      if (!baseException || !(error instanceof baseException)) return false;
+      return Object.getPrototypeOf(error) !== baseException.prototype;
+    },
+    createClient(options) {
+      return new clientClass({
+        endpoint: options.endpoint,
+        region: options.region ?? SANDBOX_REGION,
+        credentials: options.credentials ?? SANDBOX_CREDENTIALS,
+        // Step Functions makes one attempt per task try; retries are the state's Retry field.
+        maxAttempts: 1,
+        ...service.clientConfig,
+      }) as SdkClient;
+    },
+  };
+}
+
+/**
+ * Call one API action with a fresh client against the sandbox and return the response without
+ * the SDK's `$metadata`. Errors propagate as the SDK throws them.
+ */
+export async function callSdkAction(
+  serviceName: string,
+  action: string,
+  parameters: Record<string, unknown>,
+  options: SandboxClientOptions,
+): Promise<{ output: Record<string, unknown>; metadata: { httpStatusCode?: number; requestId?: string } }> {
+  const sdk = await loadSdkModule(serviceName);
+  const Command = sdk.command(action);
+  if (!Command) throw new UnknownSdkServiceError(`${sdk.service.packageName} has no action '${action}'`);
+  const client = sdk.createClient(options);
+  try {
+    const { $metadata, ...output } = await client.send(new Command(parameters));
+    return { output, metadata: ($metadata ?? {}) as { httpStatusCode?: number; requestId?: string } };
+  } finally {
+    client.destroy();
+  }
+}

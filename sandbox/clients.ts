@@ -1,0 +1,32 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SANDBOX_CREDENTIALS } from './aws-sdk-clients.ts';
+import { SANDBOX_REGION } from './server.ts';
+
+/** Unmodified AWS SDK v3 clients pointed at a sandbox endpoint, as a user's code would make them. */
+export function sandboxClients(endpoint: string, region = SANDBOX_REGION) {
+  const config = { endpoint, region, credentials: SANDBOX_CREDENTIALS };
+  return {
+    iam: new IAMClient(config),
+    ec2: new EC2Client(config),
+    events: new EventBridgeClient(config),
+    sfn: new SFNClient(config),
+    dynamodb: new DynamoDBClient(config),
+    sns: new SNSClient(config),
+    sqs: new SQSClient(config),
+    autoscaling: new AutoScalingClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
+    cloudtrail: new CloudTrailClient(config),
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+  };
+}
+export type SandboxClients = ReturnType<typeof sandboxClients>;

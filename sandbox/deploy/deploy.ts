@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import type { SandboxClients } from '../clients.ts';
+import type { EventTarget } from '../services/events/model.ts';
+import type { EventsService } from '../services/events.ts';
+import type { LambdaService } from '../services/lambda.ts';
+import type { SqsService } from '../services/sqs.ts';
+import type { StepFunctionsService } from '../services/stepfunctions/service.ts';
+import type { AssemblyStack } from './assembly.ts';
+import { type DeployTarget, type PhysicalResource, physicalResources, resolveTemplate } from './resolve.ts';
+
+/** What a sandbox deployment created, by logical id, plus the stack outputs. */
+export interface Deployment {
+  stackName: string;
+  resources: Map<string, PhysicalResource>;
+  outputs: Record<string, string>;
+  /** Physical names by resource type, for quick lookups. */
+  tables: PhysicalResource[];
+  functions: PhysicalResource[];
+  stateMachines: PhysicalResource[];
+  rules: PhysicalResource[];
+}
+
+/** The sandbox services a deployment writes into. */
+export interface DeployServices {
+  clients: SandboxClients;
+  sqs: SqsService;
+  lambda: LambdaService;
+  stepFunctions: StepFunctionsService;
+  events: EventsService;
+}
+
+/**
+ * Deploy one synthesized stack into the sandbox: the same template `cdk deploy` would hand to
+ * CloudFormation, with intrinsics resolved. Tables, topics and queues are created through the
+ * real SDK or the service; functions load their bundled assets; state machines get their
+ * definition string; rules get their patterns and targets. Nothing is re-declared here.
+ */
+export async function deployStack(
+  stack: AssemblyStack,
+  target: DeployTarget,
+  s: DeployServices,
+): Promise<Deployment> {
+  const physical = physicalResources(stack.template, target);
+  const template = resolveTemplate(stack.template, target, physical);
+  const of = (type: string) => [...physical.values()].filter((r) => r.type === type);
+  const props = (r: PhysicalResource) => template.Resources[r.logicalId]?.Properties ?? {};
+
+  for (const table of of('AWS::DynamoDB::Table')) {
+    const p = props(table);
+    const input: CreateTableCommandInput = {
+      TableName: table.name,
+      KeySchema: p.KeySchema,
+      AttributeDefinitions: p.AttributeDefinitions,
+      BillingMode: p.BillingMode ?? 'PAY_PER_REQUEST',
+      GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
+    };
+    await s.clients.dynamodb.send(new CreateTableCommand(input));
+  }
+  for (const queue of of('AWS::SQS::Queue')) s.sqs.createQueue(target.accountId, target.region, queue.name);
+  for (const topic of of('AWS::SNS::Topic'))
+    await s.clients.sns.send(new CreateTopicCommand({ Name: topic.name }));
+
+  for (const fn of of('AWS::Lambda::Function')) {
+    const p = props(fn);
+    // The asset folder: named in the resource metadata, or derived from the S3 key CDK uploads it as.
+    const s3Key =
+      typeof p.Code?.S3Key === 'string' ? (p.Code.S3Key as string).replace(/\.zip$/, '') : undefined;
+    const assetPath =
+      stack.template.Resources[fn.logicalId]?.Metadata?.['aws:asset:path'] ?? (s3Key && `asset.${s3Key}`);
+    if (typeof assetPath !== 'string')
+      throw new Error(`function ${fn.logicalId} has no bundled asset in the assembly`);
+    s.lambda.registerFunction({
+      name: fn.name,
+      arn: fn.arn,
+      assetDir: path.resolve(stack.assemblyDir, assetPath),
+      handler: p.Handler,
+      environment: p.Environment?.Variables ?? {},
+      timeoutSeconds: p.Timeout ?? 3,
+      memoryMb: p.MemorySize ?? 128,
+      runtime: p.Runtime,
+      roleArn: p.Role,
+    });
+  }
+  for (const machine of of('AWS::StepFunctions::StateMachine')) {
+    const p = props(machine);
+    s.stepFunctions.registerStateMachine({
+      arn: machine.arn,
+      name: machine.name,
+      definition: p.DefinitionString,
+      roleArn: p.RoleArn,
+      type: p.StateMachineType ?? 'STANDARD',
+    });
+  }
+  for (const rule of of('AWS::Events::Rule')) {
+    const p = props(rule);
+    s.events.putRule({
+      name: rule.name,
+      eventPattern: p.EventPattern,
+      state: p.State ?? 'ENABLED',
+      description: p.Description,
+      accountId: target.accountId,
+      region: target.region,
+    });
+    const targets: EventTarget[] = (p.Targets ?? []).map((t: Record<string, any>) => ({
+      id: t.Id,
+      arn: t.Arn,
+      input: t.Input,
+      inputPath: t.InputPath,
+      inputTransformer: t.InputTransformer
+        ? { inputPathsMap: t.InputTransformer.InputPathsMap, inputTemplate: t.InputTransformer.InputTemplate }
+        : undefined,
+      deadLetterArn: t.DeadLetterConfig?.Arn,
+      retryAttempts: t.RetryPolicy?.MaximumRetryAttempts,
+      roleArn: t.RoleArn,
+    }));
+    s.events.putTargets(rule.name, targets, undefined, {
+      accountId: target.accountId,
+      region: target.region,
+    });
+  }
+
+  const outputs = Object.fromEntries(
+    Object.entries(template.Outputs ?? {}).map(([k, v]) => [k, String((v as { Value: unknown }).Value)]),
+  );
+  return {
+    stackName: target.stackName,
+    resources: physical,
+    outputs,
+    tables: of('AWS::DynamoDB::Table'),
+    functions: of('AWS::Lambda::Function'),
+    stateMachines: of('AWS::StepFunctions::StateMachine'),
+    rules: of('AWS::Events::Rule'),
+  };
+}

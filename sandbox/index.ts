@@ -1,0 +1,202 @@
+import './polyfills.ts';
+import path from 'node:path';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { type SandboxClients, sandboxClients } from './clients.ts';
+import { isAssemblyStale, readAssembly } from './deploy/assembly.ts';
+import { type Deployment, deployStack } from './deploy/deploy.ts';
+import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SandboxServer } from './server.ts';
+import { AutoScalingService } from './services/autoscaling.ts';
+import { CloudTrailService } from './services/cloudtrail.ts';
+import { DynamoDbService } from './services/dynamodb.ts';
+import { Ec2Service } from './services/ec2/ec2-service.ts';
+import { ElbV2Service } from './services/elbv2.ts';
+import type { DeadLetter, EventTarget } from './services/events/model.ts';
+import { EventsService } from './services/events.ts';
+import { IamService } from './services/iam.ts';
+import { LambdaService } from './services/lambda.ts';
+import { S3Service } from './services/s3.ts';
+import { SnsService } from './services/sns.ts';
+import { SqsService } from './services/sqs.ts';
+import { StepFunctionsService } from './services/stepfunctions/service.ts';
+import { StsService } from './services/sts.ts';
+
+/** How to start a sandbox. */
+export interface SandboxOptions {
+  /** Port of the single endpoint; 0 picks a free one. @default 4566 */
+  readonly port?: number;
+  /** Multiplies Retry intervals and Wait states (tests use 0.001). @default 1 */
+  readonly timeScale?: number;
+  /** Milliseconds EC2 snapshots stay pending. @default 2000 */
+  readonly snapshotDelayMs?: number;
+  /** The cloud assembly to deploy; synthesized first when stale. @default `<root>/cdk.out` */
+  readonly assemblyDir?: string;
+  /** The project root (where infra/ lives). @default the repository this file is in */
+  readonly root?: string;
+  /** Deploy the synthesized stack. @default true */
+  readonly deploy?: boolean;
+  /** Progress lines (synthesis, deployment). @default no output */
+  readonly log?: (line: string) => void;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/**
+ * The local AWS for this stack: one endpoint serving IAM, STS, EC2, Auto Scaling, ELBv2,
+ * CloudTrail, S3, SNS, SQS, DynamoDB (dynalite), EventBridge, Lambda and Step Functions over
+ * their real wire protocols, with the synthesized stack deployed into it.
+ */
+export class Sandbox {
+  readonly clients: SandboxClients;
+  deployment?: Deployment;
+
+  private constructor(
+    readonly server: SandboxServer,
+    readonly endpoint: string,
+    readonly services: {
+      iam: IamService;
+      sns: SnsService;
+      sqs: SqsService;
+      ec2: Ec2Service;
+      dynamodb: DynamoDbService;
+      events: EventsService;
+      lambda: LambdaService;
+      stepFunctions: StepFunctionsService;
+    },
+  ) {
+    this.clients = sandboxClients(endpoint);
+  }
+
+  /** Start every service, then (unless told not to) synthesize if stale and deploy the stack. */
+  static async start(options: SandboxOptions = {}): Promise<Sandbox> {
+    const server = new SandboxServer();
+    // Listen first: the functions' AWS_ENDPOINT_URL and the queue URLs need the real port.
+    const endpoint = await server.listen({ port: options.port ?? 4566 });
+    const iam = new IamService({ mapAccessKey: (id, account) => server.mapAccessKey(id, account) });
+    const sns = new SnsService();
+    const sqs = new SqsService(() => endpoint);
+    const ec2 = new Ec2Service({ snapshotDelayMs: options.snapshotDelayMs ?? 2000 });
+    const dynamodb = new DynamoDbService();
+    const lambda = new LambdaService({ endpoint });
+    const stepFunctions = new StepFunctionsService({ endpoint, timeScale: options.timeScale ?? 1 });
+    const events: EventsService = new EventsService({
+      deliver: (target: EventTarget, payload: unknown): Promise<void> => deliver(sandbox, target, payload),
+    });
+    await dynamodb.start();
+    for (const service of [
+      iam,
+      new StsService({ keyRegistry: server, iam }),
+      sns,
+      sqs,
+      ec2,
+      new AutoScalingService(),
+      new ElbV2Service(),
+      new CloudTrailService(),
+      new S3Service(),
+      dynamodb,
+      events,
+      lambda,
+      stepFunctions,
+    ]) {
+      server.register(service);
+    }
+    const sandbox: Sandbox = new Sandbox(server, endpoint, {
+      iam,
+      sns,
+      sqs,
+      ec2,
+      dynamodb,
+      events,
+      lambda,
+      stepFunctions,
+    });
+    events.onDeadLetter((letter: DeadLetter) => {
+      void sandbox.deadLetter(letter.target.deadLetterArn, {
+        error: letter.error.message,
+        event: letter.event,
+      });
+    });
+    if (options.deploy !== false) await sandbox.deployAssembly(options);
+    return sandbox;
+  }
+
+  private async deployAssembly(options: SandboxOptions): Promise<void> {
+    const log = options.log ?? (() => {});
+    const root = options.root ?? ROOT;
+    const assemblyDir = options.assemblyDir ?? path.join(root, 'cdk.out');
+    if (isAssemblyStale(assemblyDir, root)) {
+      log('synthesizing the CDK app (cdk.out is missing or older than the sources)…');
+      const { synthesize } = await import('./deploy/synthesize.ts');
+      await synthesize(assemblyDir);
+    }
+    const stacks = readAssembly(assemblyDir);
+    for (const stack of stacks) {
+      log(`deploying ${stack.stackName} from ${path.relative(root, assemblyDir) || '.'}…`);
+      this.deployment = await deployStack(
+        stack,
+        {
+          stackName: stack.stackName,
+          accountId: SANDBOX_ACCOUNT_ID,
+          region: SANDBOX_REGION,
+          endpoint: this.endpoint,
+        },
+        { clients: this.clients, ...this.services },
+      );
+    }
+  }
+
+  /** Resolve once every accepted event is delivered and every execution has finished. */
+  async idle(): Promise<void> {
+    for (let round = 0; round < 50; round++) {
+      const before = this.server.calls.length;
+      await this.services.events.whenIdle();
+      await this.services.stepFunctions.whenIdle();
+      await new Promise((r) => setTimeout(r, 5));
+      if (this.server.calls.length === before) return;
+    }
+  }
+
+  /** Send a dead-lettered event to its SQS dead-letter queue, as EventBridge does. */
+  private async deadLetter(queueArn: string | undefined, body: unknown): Promise<void> {
+    if (!queueArn) return;
+    const name = queueArn.split(':').pop() as string;
+    await this.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: `${this.endpoint}/${queueArn.split(':')[4]}/${name}`,
+        MessageBody: JSON.stringify(body),
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.services.stepFunctions.close();
+    await this.services.lambda.close();
+    await this.server.close();
+    await this.services.dynamodb.stop();
+    for (const client of Object.values(this.clients)) client.destroy();
+  }
+}
+
+/**
+ * Deliver one EventBridge target payload: Lambda targets are invoked (a function error counts as
+ * a failed delivery, so EventBridge's retry and dead-letter apply), state machines started.
+ */
+async function deliver(sandbox: Sandbox, target: EventTarget, payload: unknown): Promise<void> {
+  const [, , service, , account, , name] = target.arn.split(':');
+  if (service === 'lambda') {
+    const outcome = await sandbox.services.lambda.invokeFunction(
+      name as string,
+      JSON.stringify(payload),
+      account,
+    );
+    if (!outcome.ok) throw new Error(`${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+    return;
+  }
+  if (service === 'states') {
+    await sandbox.clients.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: target.arn, input: JSON.stringify(payload) }),
+    );
+    return;
+  }
+  throw new Error(`the sandbox cannot deliver to ${target.arn}`);
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SeededAccount } from './seed.ts';
+
+const FIXTURES = path.resolve(import.meta.dirname, '../../test/fixtures/events');
+
+/** An EventBridge event as GuardDuty, CloudTrail, Config or Security Hub would put it on the bus. */
+export interface ScenarioEvent {
+  /** Short label for progress output and the final table. */
+  label: string;
+  /** What the policy should do with it, said in words for the reader. */
+  expect: string;
+  event: { source: string; 'detail-type': string; detail: Record<string, any>; [k: string]: unknown };
+}
+
+function fixture(name: string): ScenarioEvent['event'] {
+  return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
+}
+
+/**
+ * The scenario `npm start` replays, built from real-shaped fixture events with the ids of the
+ * seeded account: a leaked key, its re-publication, an AWS sample, a finding on a protected
+ * break-glass user, drift, an instance finding, and a malformed event.
+ */
+export function scenarioEvents(account: SeededAccount): ScenarioEvent[] {
+  const leaked = fixture('guardduty-iam-credential-exfiltration.json');
+  leaked.detail.resource.accessKeyDetails.accessKeyId = account.users.alice.leakedKey;
+  leaked.detail.resource.accessKeyDetails.userName = 'alice';
+
+  const republished = structuredClone(leaked);
+  republished.detail.service.count = 3;
+  republished.detail.updatedAt = new Date().toISOString();
+
+  const sample = structuredClone(leaked);
+  sample.detail.id = 'a1a1a1a1b2b2b2b2c3c3c3c3d4d4d4d4';
+  sample.detail.resource.accessKeyDetails.accessKeyId = account.users.bob.key;
+  sample.detail.resource.accessKeyDetails.userName = 'bob';
+  sample.detail.service.additionalInfo = { ...(sample.detail.service.additionalInfo ?? {}), sample: true };
+
+  const breakGlass = structuredClone(leaked);
+  breakGlass.detail.id = 'e5e5e5e5f6f6f6f6a7a7a7a7b8b8b8b8';
+  breakGlass.detail.resource.accessKeyDetails.accessKeyId = account.users.breakGlass.key;
+  breakGlass.detail.resource.accessKeyDetails.userName = 'break-glass-admin';
+
+  const ingress = fixture('cloudtrail-authorize-sg-ingress-ssh-world.json');
+  ingress.detail.requestParameters.groupId = account.securityGroups.web;
+
+  const stopLogging = fixture('cloudtrail-stop-logging.json');
+  stopLogging.detail.requestParameters.name = account.trail;
+
+  const instance = fixture('guardduty-ec2-backdoor-cc-activity.json');
+  instance.detail.resource.instanceDetails.instanceId = account.instance.id;
+
+  return [
+    { label: 'leaked key (alice)', expect: 'disable-access-key, auto', event: leaked },
+    { label: 'same finding, count 3', expect: 'duplicate: contained once', event: republished },
+    { label: 'AWS sample finding (bob)', expect: 'dry-run: plan recorded, key untouched', event: sample },
+    { label: 'break-glass user key', expect: 'notify only: protected principal', event: breakGlass },
+    { label: 'SSH open to 0.0.0.0/0', expect: 'notify', event: ingress },
+    { label: 'CloudTrail StopLogging', expect: 'notify', event: stopLogging },
+    { label: 'EC2 C&C activity', expect: 'notify', event: instance },
+    {
+      label: 'malformed event',
+      expect: 'rejected to the dead-letter queue',
+      event: fixture('malformed-guardduty-missing-resource.json'),
+    },
+  ];
+}

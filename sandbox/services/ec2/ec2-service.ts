@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../../protocol.ts';
+import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../../server.ts';
+import { deriveInstanceProfile, type Ec2Operations, type InstanceProfileResolver } from './context.ts';
+import { FormParams } from './form-params.ts';
+import { iamInstanceProfileOperations } from './iam-instance-profiles.ts';
+import { type ImageInput, imageOperations, registerImageRecord } from './images.ts';
+import { instanceAttributeOperations } from './instance-attributes.ts';
+import { instanceOperations } from './instances.ts';
+import { networkInterfaceOperations } from './network-interfaces.ts';
+import { replaceRootVolumeOperations, settleReplaceRootVolumeTasks } from './replace-root-volume-tasks.ts';
+import type { Image } from './resources.ts';
+import { securityGroupRuleOperations } from './security-group-rules.ts';
+import { securityGroupOperations } from './security-groups.ts';
+import { snapshotOperations } from './snapshots.ts';
+import { Ec2State } from './state.ts';
+import { tagOperations } from './tags.ts';
+import { volumeOperations } from './volumes.ts';
+import { createDefaultVpc, vpcOperations } from './vpcs.ts';
+import { ec2Response } from './xml-response.ts';
+
+const TimingSchema = z.object({
+  snapshotDelayMs: z.number().int().nonnegative().default(2000),
+  replaceRootVolumeDelayMs: z.number().int().nonnegative().optional(),
+});
+
+/** Options of the sandbox EC2 service. */
+export interface Ec2ServiceOptions {
+  /**
+   * Milliseconds a snapshot stays `pending` before it is `completed` (tests set 0, or
+   * longer to exercise a poll).
+   * @default 2000
+   */
+  readonly snapshotDelayMs?: number;
+  /**
+   * Milliseconds a replace-root-volume task stays `pending` before it succeeds.
+   * @default snapshotDelayMs
+   */
+  readonly replaceRootVolumeDelayMs?: number;
+  /**
+   * Resolves the instance profile a request names to its ARN and id; wire the sandbox
+   * IAM service here to reject unknown profiles.
+   * @default every name or ARN resolves, with an id derived from the ARN
+   */
+  readonly resolveInstanceProfile?: InstanceProfileResolver;
+}
+
+const OPERATIONS: Ec2Operations = {
+  ...vpcOperations,
+  ...instanceOperations,
+  ...instanceAttributeOperations,
+  ...networkInterfaceOperations,
+  ...securityGroupOperations,
+  ...securityGroupRuleOperations,
+  ...volumeOperations,
+  ...snapshotOperations,
+  ...imageOperations,
+  ...tagOperations,
+  ...iamInstanceProfileOperations,
+  ...replaceRootVolumeOperations,
+};
+
+/**
+ * EC2 on the `ec2` query protocol: VPCs and subnets, instances with their interfaces,
+ * volumes and instance profiles, security groups and rules, snapshots, images, tags and
+ * root-volume replacement. State is kept per account and region; each starts, like a new
+ * AWS account, with a default VPC, two default subnets and the VPC's default group.
+ */
+export class Ec2Service implements SandboxService {
+  readonly signingNames: readonly string[] = ['ec2'];
+  readonly protocol = 'ec2' as const;
+  private readonly states = new Map<string, Ec2State>();
+  private readonly timing: { snapshotDelayMs: number; replaceRootVolumeDelayMs: number };
+  private readonly resolveInstanceProfile: InstanceProfileResolver;
+
+  constructor(options: Ec2ServiceOptions = {}) {
+    const timing = TimingSchema.parse({
+      snapshotDelayMs: options.snapshotDelayMs,
+      replaceRootVolumeDelayMs: options.replaceRootVolumeDelayMs,
+    });
+    this.timing = {
+      snapshotDelayMs: timing.snapshotDelayMs,
+      replaceRootVolumeDelayMs: timing.replaceRootVolumeDelayMs ?? timing.snapshotDelayMs,
+    };
+    this.resolveInstanceProfile = options.resolveInstanceProfile ?? deriveInstanceProfile;
+  }
+
+  /** The EC2 `Action` of a request. */
+  operation(req: SandboxRequest): string {
+    return FormParams.fromRequest(req).string('Action') ?? 'Unknown';
+  }
+
+  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
+    const handler = OPERATIONS[operation];
+    if (!handler)
+      throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+    const params = FormParams.fromRequest(req);
+    const state = this.state(req.accountId, req.region);
+    const now = new Date();
+    settleReplaceRootVolumeTasks(state, now);
+    // A dry run answers whether the call would be allowed; the sandbox allows every call.
+    if (params.bool('DryRun')) {
+      throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+    }
+    const body = handler({ params, state, now, resolveInstanceProfile: this.resolveInstanceProfile });
+    return ec2Response(operation, req.requestId, body);
+  }
+
+  /** The EC2 state of an account and region (created on first use), for seeding and assertions. */
+  state(accountId: string = SANDBOX_ACCOUNT_ID, region: string = SANDBOX_REGION): Ec2State {
+    const key = `${accountId}/${region}`;
+    let state = this.states.get(key);
+    if (!state) {
+      state = new Ec2State(accountId, region, this.timing);
+      createDefaultVpc(state);
+      this.states.set(key, state);
+    }
+    return state;
+  }
+
+  /** Seed an AMI (a golden image, say) without going through RegisterImage. */
+  seedImage(input: ImageInput, accountId?: string, region?: string): Image {
+    return registerImageRecord(this.state(accountId, region), input, new Date());
+  }
+
+  /** An instance, if it exists; lets other sandbox services (Auto Scaling, ELBv2) check ids. */
+  findInstance(accountId: string, region: string, instanceId: string) {
+    return this.state(accountId, region).instances.get(instanceId);
+  }
+}

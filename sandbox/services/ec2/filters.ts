@@ -1,0 +1,113 @@
+import { AwsError } from '../../protocol.ts';
+import type { FormParams } from './form-params.ts';
+import type { Ec2State } from './state.ts';
+
+/** One `Filter.N` of a Describe request: a name and the values any of which may match. */
+export interface Ec2Filter {
+  readonly name: string;
+  readonly values: readonly string[];
+}
+
+/** A filterable field: the value(s) a resource has for one filter name. */
+export type FilterField<T> = (
+  resource: T,
+) => string | number | boolean | undefined | readonly (string | undefined)[];
+
+/** The filter names a Describe operation supports, beyond the tag filters every one has. */
+export type FilterFields<T> = Readonly<Record<string, FilterField<T>>>;
+
+/** Read `Filter.N.Name` / `Filter.N.Value.M`. */
+export function readFilters(params: FormParams): Ec2Filter[] {
+  return params.structs('Filter').map((filter) => ({
+    name: filter.required('Name'),
+    values: filter.list('Value'),
+  }));
+}
+
+/** EC2 filter values take `*` (any run) and `?` (any one character) wildcards. */
+function wildcardMatches(pattern: string, value: string): boolean {
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
+  const source = [...pattern]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 's').test(value);
+}
+
+function valuesFor<T>(
+  state: Ec2State,
+  resource: T,
+  id: string,
+  name: string,
+  fields: FilterFields<T>,
+): string[] {
+  if (name.startsWith('tag:')) {
+    const value = state.tag(id, name.slice(4));
+    return value === undefined ? [] : [value];
+  }
+  if (name === 'tag-key') return [...(state.tags.get(id)?.keys() ?? [])];
+  if (name === 'tag-value') return [...(state.tags.get(id)?.values() ?? [])];
+  const field = fields[name];
+  if (!field) throw new AwsError('InvalidParameterValue', `The filter '${name}' is invalid`);
+  const raw = field(resource);
+  const list = Array.isArray(raw) ? raw : [raw];
+  return list.filter((v): v is string | number | boolean => v !== undefined).map(String);
+}
+
+/**
+ * The resources matching every filter (AND across filters, OR across a filter's values),
+ * as EC2 evaluates them. Unknown filter names are rejected, as EC2 does.
+ */
+export function applyFilters<T>(
+  state: Ec2State,
+  resources: Iterable<T>,
+  idOf: (resource: T) => string,
+  filters: readonly Ec2Filter[],
+  fields: FilterFields<T>,
+): T[] {
+  return [...resources].filter((resource) =>
+    filters.every((filter) => {
+      const actual = valuesFor(state, resource, idOf(resource), filter.name, fields);
+      return filter.values.some((pattern) => actual.some((value) => wildcardMatches(pattern, value)));
+    }),
+  );
+}
+
+/** One page of results and the token for the next, as the Describe operations return them. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextToken?: string;
+}
+
+/** The request parameters that carry a page size and a continuation token. */
+export interface PageParameters {
+  readonly max: string;
+  readonly token: string;
+  /** The error code for a token the service did not issue. */
+  readonly invalidTokenCode: string;
+}
+
+const EC2_PAGE_PARAMETERS: PageParameters = {
+  max: 'MaxResults',
+  token: 'NextToken',
+  invalidTokenCode: 'InvalidPaginationToken',
+};
+
+/**
+ * Cut a page out of `items` using the page-size and token parameters (EC2's `MaxResults` and
+ * `NextToken` unless told otherwise); the token is an opaque offset.
+ */
+export function paginate<T>(
+  items: readonly T[],
+  params: FormParams,
+  names: PageParameters = EC2_PAGE_PARAMETERS,
+): Page<T> {
+  const token = params.string(names.token);
+  const start = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
+  if (!Number.isInteger(start) || start < 0) {
+    throw new AwsError(names.invalidTokenCode, 'The specified pagination token is not valid.');
+  }
+  const max = params.int(names.max) ?? items.length;
+  const end = Math.min(items.length, start + Math.max(max, 1));
+  const nextToken = end < items.length ? Buffer.from(String(end)).toString('base64url') : undefined;
+  return { items: items.slice(start, end), nextToken };
+}

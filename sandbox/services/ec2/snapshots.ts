@@ -1,0 +1,139 @@
+import { AwsError } from '../../protocol.ts';
+import type { Ec2Context, Ec2Operations } from './context.ts';
+import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
+import { newEc2Id } from './ids.ts';
+import { KINDS, requireAll, requireOne } from './lookups.ts';
+import type { Snapshot, Volume } from './resources.ts';
+import type { Ec2State } from './state.ts';
+import { applyTagSpecifications, readTagSpecifications, type TagSpecifications } from './tags.ts';
+
+/** A snapshot's state at `now`: `pending` with a rising progress until it completes. */
+export function snapshotStatus(
+  snapshot: Snapshot,
+  now: Date,
+): { state: 'pending' | 'completed'; progress: string } {
+  const remaining = snapshot.completesAt - now.getTime();
+  if (remaining <= 0) return { state: 'completed', progress: '100%' };
+  const total = snapshot.completesAt - snapshot.startTime.getTime();
+  const done = Math.min(99, Math.floor(((total - remaining) / total) * 100));
+  return { state: 'pending', progress: `${done}%` };
+}
+
+function createSnapshotRecord(
+  state: Ec2State,
+  volume: Volume,
+  description: string,
+  startTime: Date,
+): Snapshot {
+  const snapshot: Snapshot = {
+    snapshotId: newEc2Id('snap'),
+    volumeId: volume.volumeId,
+    volumeSize: volume.size,
+    description,
+    startTime,
+    encrypted: volume.encrypted,
+    completesAt: startTime.getTime() + state.timing.snapshotDelayMs,
+  };
+  state.snapshots.set(snapshot.snapshotId, snapshot);
+  return snapshot;
+}
+
+function tagSnapshot(
+  state: Ec2State,
+  snapshot: Snapshot,
+  specs: TagSpecifications,
+  copyFromVolume: boolean,
+): void {
+  // Volume tags are copied first so that tags given in the request win on a shared key.
+  if (copyFromVolume) state.putTags(snapshot.snapshotId, state.tags.get(snapshot.volumeId) ?? []);
+  applyTagSpecifications(state, snapshot.snapshotId, 'snapshot', specs);
+}
+
+/** A snapshot as DescribeSnapshots and CreateSnapshot return it (state in `<status>`). */
+function snapshotView(state: Ec2State, snapshot: Snapshot, now: Date) {
+  const status = snapshotStatus(snapshot, now);
+  return {
+    snapshotId: snapshot.snapshotId,
+    volumeId: snapshot.volumeId,
+    status: status.state,
+    startTime: snapshot.startTime,
+    progress: status.progress,
+    ownerId: state.accountId,
+    description: snapshot.description,
+    volumeSize: snapshot.volumeSize,
+    encrypted: snapshot.encrypted,
+    storageTier: 'standard',
+    completionTime: status.state === 'completed' ? new Date(snapshot.completesAt) : undefined,
+    tagSet: state.tagSet(snapshot.snapshotId),
+  };
+}
+
+function createSnapshot({ params, state, now }: Ec2Context) {
+  const volume = requireOne(state, KINDS.volume, params.required('VolumeId'));
+  const snapshot = createSnapshotRecord(state, volume, params.string('Description') ?? '', now);
+  tagSnapshot(state, snapshot, readTagSpecifications(params), false);
+  return snapshotView(state, snapshot, now);
+}
+
+/**
+ * Snapshot every volume attached to an instance at one point in time (crash-consistent),
+ * less the boot volume or listed data volumes if asked.
+ */
+function createSnapshots({ params, state, now }: Ec2Context) {
+  const spec = params.struct('InstanceSpecification');
+  const instance = requireOne(state, KINDS.instance, spec.required('InstanceId'));
+  const excludeBoot = spec.bool('ExcludeBootVolume') ?? false;
+  const excluded = new Set(spec.list('ExcludeDataVolumeId'));
+  const copyTags = params.string('CopyTagsFromSource');
+  if (copyTags !== undefined && copyTags !== 'volume') {
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${copyTags}) for parameter CopyTagsFromSource is invalid.`,
+    );
+  }
+  const specs = readTagSpecifications(params);
+  const volumes = state.volumesOf(instance.instanceId).filter((volume) => {
+    const isBoot = volume.attachment?.device === instance.rootDeviceName;
+    return isBoot ? !excludeBoot : !excluded.has(volume.volumeId);
+  });
+  const snapshots = volumes.map((volume) => {
+    const snapshot = createSnapshotRecord(state, volume, params.string('Description') ?? '', now);
+    tagSnapshot(state, snapshot, specs, copyTags === 'volume');
+    return snapshot;
+  });
+  return {
+    snapshotSet: snapshots.map((snapshot) => {
+      const { status, ...view } = snapshotView(state, snapshot, now);
+      // CreateSnapshots names the state element `state`, unlike the `status` of Snapshot.
+      return { ...view, state: status };
+    }),
+  };
+}
+
+function describeSnapshots({ params, state, now }: Ec2Context) {
+  const ids = params.list('SnapshotId');
+  const owners = params.list('Owner');
+  const ownedByCaller = owners.length === 0 || owners.some((o) => o === 'self' || o === state.accountId);
+  const scope =
+    ids.length > 0 ? requireAll(state, KINDS.snapshot, ids) : ownedByCaller ? state.snapshots.values() : [];
+  const fields: FilterFields<Snapshot> = {
+    'snapshot-id': (s) => s.snapshotId,
+    'volume-id': (s) => s.volumeId,
+    'volume-size': (s) => s.volumeSize,
+    description: (s) => s.description,
+    'owner-id': () => state.accountId,
+    status: (s) => snapshotStatus(s, now).state,
+    progress: (s) => snapshotStatus(s, now).progress,
+    encrypted: (s) => s.encrypted,
+  };
+  const filtered = applyFilters(state, scope, (s) => s.snapshotId, readFilters(params), fields);
+  const page = paginate(filtered, params);
+  return { snapshotSet: page.items.map((s) => snapshotView(state, s, now)), nextToken: page.nextToken };
+}
+
+/** CreateSnapshot, CreateSnapshots, DescribeSnapshots. */
+export const snapshotOperations: Ec2Operations = {
+  CreateSnapshot: createSnapshot,
+  CreateSnapshots: createSnapshots,
+  DescribeSnapshots: describeSnapshots,
+};

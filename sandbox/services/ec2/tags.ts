@@ -1,0 +1,120 @@
+import { AwsError } from '../../protocol.ts';
+import type { Ec2Context, Ec2Operations } from './context.ts';
+import { applyFilters, paginate, readFilters } from './filters.ts';
+import type { FormParams } from './form-params.ts';
+import { resourceTypeOf } from './ids.ts';
+import { KINDS, type ResourceKind, requireOne } from './lookups.ts';
+import type { Ec2State } from './state.ts';
+
+/** Tags to apply per resource type, from `TagSpecification.N.ResourceType` / `.Tag.M.Key|Value`. */
+export type TagSpecifications = ReadonlyMap<string, readonly (readonly [string, string])[]>;
+
+/** Read the `TagSpecification.N` list of a create request. */
+export function readTagSpecifications(params: FormParams): TagSpecifications {
+  const specs = new Map<string, [string, string][]>();
+  for (const spec of params.structs('TagSpecification')) {
+    const type = spec.required('ResourceType');
+    const tags = spec
+      .structs('Tag')
+      .map((tag) => [tag.required('Key'), tag.string('Value') ?? ''] as [string, string]);
+    specs.set(type, [...(specs.get(type) ?? []), ...tags]);
+  }
+  return specs;
+}
+
+/** Apply the tag specifications meant for `resourceType` to a new resource. */
+export function applyTagSpecifications(
+  state: Ec2State,
+  resourceId: string,
+  resourceType: string,
+  specs: TagSpecifications,
+): void {
+  state.putTags(resourceId, specs.get(resourceType) ?? []);
+}
+
+/** The kinds of resource CreateTags accepts, by the resource type their id prefix names. */
+const TAGGABLE: Readonly<Record<string, ResourceKind<unknown>>> = {
+  instance: KINDS.instance,
+  'security-group': KINDS.securityGroup,
+  'security-group-rule': KINDS.securityGroupRule,
+  'network-interface': KINDS.networkInterface,
+  volume: KINDS.volume,
+  snapshot: KINDS.snapshot,
+  image: KINDS.image,
+  vpc: KINDS.vpc,
+  subnet: KINDS.subnet,
+};
+
+/** Check a taggable resource exists, answering the error its own Describe would. */
+function requireTaggable(state: Ec2State, id: string): void {
+  const type = resourceTypeOf(id);
+  if (type === 'replace-root-volume-task' && state.replaceRootVolumeTasks.has(id)) return;
+  const kind = type === undefined ? undefined : TAGGABLE[type];
+  if (!kind) throw new AwsError('InvalidID', `The ID '${id}' is not valid`);
+  requireOne(state, kind, id);
+}
+
+function readTagPairs(params: FormParams): { key: string; value?: string }[] {
+  return params.structs('Tag').map((tag) => ({ key: tag.required('Key'), value: tag.string('Value') }));
+}
+
+function createTags({ params, state }: Ec2Context) {
+  const ids = params.list('ResourceId');
+  if (ids.length === 0) params.required('ResourceId.1');
+  for (const id of ids) requireTaggable(state, id);
+  const tags = readTagPairs(params).map(({ key, value }) => [key, value ?? ''] as const);
+  for (const id of ids) state.putTags(id, tags);
+  return { return: true };
+}
+
+/** A tag given with a value is deleted only when the value matches; without one, whatever it holds. */
+function deleteTags({ params, state }: Ec2Context) {
+  const ids = params.list('ResourceId');
+  if (ids.length === 0) params.required('ResourceId.1');
+  const requested = readTagPairs(params);
+  for (const id of ids) {
+    const tags = state.tags.get(id);
+    if (!tags) continue;
+    if (requested.length === 0) tags.clear();
+    for (const { key, value } of requested) {
+      if (value === undefined || tags.get(key) === value) tags.delete(key);
+    }
+    if (tags.size === 0) state.tags.delete(id);
+  }
+  return { return: true };
+}
+
+interface TagRow {
+  readonly resourceId: string;
+  readonly resourceType: string;
+  readonly key: string;
+  readonly value: string;
+}
+
+function describeTags({ params, state }: Ec2Context) {
+  const rows: TagRow[] = [...state.tags].flatMap(([resourceId, tags]) =>
+    [...tags].map(([key, value]) => ({
+      resourceId,
+      resourceType: resourceTypeOf(resourceId) ?? 'unknown',
+      key,
+      value,
+    })),
+  );
+  const fields = {
+    'resource-id': (r: TagRow) => r.resourceId,
+    'resource-type': (r: TagRow) => r.resourceType,
+    key: (r: TagRow) => r.key,
+    value: (r: TagRow) => r.value,
+  };
+  // DescribeTags filters on the tag rows themselves, so the generic `tag:` lookups do not apply.
+  const matching = applyFilters(state, rows, () => '', readFilters(params), fields);
+  const page = paginate(matching, params);
+  return { tagSet: page.items.map((row) => ({ ...row })), nextToken: page.nextToken };
+}
+
+/** CreateTags, DeleteTags, DescribeTags. */
+export const tagOperations: Ec2Operations = {
+  CreateTags: createTags,
+  DeleteTags: deleteTags,
+  DescribeTags: describeTags,
+};

@@ -1,0 +1,159 @@
+import { AwsError } from '../../protocol.ts';
+import type { Ec2Context, Ec2Operations } from './context.ts';
+import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
+import { newEc2Id } from './ids.ts';
+import { cidrContains, parseIpv4Cidr } from './ipv4.ts';
+import { KINDS, requireAll, requireOne } from './lookups.ts';
+import type { Subnet, Vpc } from './resources.ts';
+import { createSecurityGroupRecord } from './security-group-records.ts';
+import type { Ec2State } from './state.ts';
+import { applyTagSpecifications, readTagSpecifications } from './tags.ts';
+
+/** Create a VPC and, as AWS does, its `default` security group. */
+export function createVpcRecord(state: Ec2State, cidrBlock: string, isDefault = false): Vpc {
+  parseIpv4Cidr(cidrBlock);
+  const vpc: Vpc = {
+    vpcId: newEc2Id('vpc'),
+    cidrBlock,
+    cidrAssociationId: `vpc-cidr-assoc-${newEc2Id('vpc').slice(4)}`,
+    isDefault,
+    instanceTenancy: 'default',
+  };
+  state.vpcs.set(vpc.vpcId, vpc);
+  createSecurityGroupRecord(state, {
+    vpcId: vpc.vpcId,
+    groupName: 'default',
+    description: 'default VPC security group',
+  });
+  return vpc;
+}
+
+/** Create a subnet; its block must lie within the VPC's (`InvalidSubnet.Range` otherwise). */
+export function createSubnetRecord(
+  state: Ec2State,
+  vpc: Vpc,
+  cidrBlock: string,
+  availabilityZone: string,
+  defaultForAz = false,
+): Subnet {
+  if (!cidrContains(parseIpv4Cidr(vpc.cidrBlock), parseIpv4Cidr(cidrBlock))) {
+    throw new AwsError('InvalidSubnet.Range', `The CIDR '${cidrBlock}' is invalid.`);
+  }
+  const subnet: Subnet = {
+    subnetId: newEc2Id('subnet'),
+    vpcId: vpc.vpcId,
+    cidrBlock,
+    availabilityZone,
+    defaultForAz,
+    allocated: 0,
+  };
+  state.subnets.set(subnet.subnetId, subnet);
+  return subnet;
+}
+
+/**
+ * Every AWS account starts with a default VPC (172.31.0.0/16) holding a default subnet per
+ * Availability Zone; instances launched without a subnet go there.
+ */
+export function createDefaultVpc(state: Ec2State): Vpc {
+  const vpc = createVpcRecord(state, '172.31.0.0/16', true);
+  createSubnetRecord(state, vpc, '172.31.0.0/20', `${state.region}a`, true);
+  createSubnetRecord(state, vpc, '172.31.16.0/20', `${state.region}b`, true);
+  return vpc;
+}
+
+function vpcView(state: Ec2State, vpc: Vpc) {
+  return {
+    vpcId: vpc.vpcId,
+    ownerId: state.accountId,
+    state: 'available',
+    cidrBlock: vpc.cidrBlock,
+    cidrBlockAssociationSet: [
+      {
+        associationId: vpc.cidrAssociationId,
+        cidrBlock: vpc.cidrBlock,
+        cidrBlockState: { state: 'associated' },
+      },
+    ],
+    dhcpOptionsId: 'default',
+    instanceTenancy: vpc.instanceTenancy,
+    isDefault: vpc.isDefault,
+    tagSet: state.tagSet(vpc.vpcId),
+  };
+}
+
+function subnetView(state: Ec2State, subnet: Subnet) {
+  const size = 2 ** (32 - parseIpv4Cidr(subnet.cidrBlock).prefix);
+  return {
+    subnetId: subnet.subnetId,
+    subnetArn: `arn:aws:ec2:${state.region}:${state.accountId}:subnet/${subnet.subnetId}`,
+    state: 'available',
+    vpcId: subnet.vpcId,
+    ownerId: state.accountId,
+    cidrBlock: subnet.cidrBlock,
+    availableIpAddressCount: Math.max(size - 5 - subnet.allocated, 0),
+    availabilityZone: subnet.availabilityZone,
+    defaultForAz: subnet.defaultForAz,
+    mapPublicIpOnLaunch: subnet.defaultForAz,
+    tagSet: state.tagSet(subnet.subnetId),
+  };
+}
+
+const VPC_FILTERS: FilterFields<Vpc> = {
+  'vpc-id': (v) => v.vpcId,
+  'cidr-block': (v) => v.cidrBlock,
+  cidr: (v) => v.cidrBlock,
+  'is-default': (v) => v.isDefault,
+  state: () => 'available',
+};
+
+const SUBNET_FILTERS: FilterFields<Subnet> = {
+  'subnet-id': (s) => s.subnetId,
+  'vpc-id': (s) => s.vpcId,
+  'cidr-block': (s) => s.cidrBlock,
+  'availability-zone': (s) => s.availabilityZone,
+  'default-for-az': (s) => s.defaultForAz,
+  state: () => 'available',
+};
+
+function createVpc({ params, state }: Ec2Context) {
+  const vpc = createVpcRecord(state, params.required('CidrBlock'));
+  applyTagSpecifications(state, vpc.vpcId, 'vpc', readTagSpecifications(params));
+  return { vpc: { ...vpcView(state, vpc), state: 'pending' } };
+}
+
+function describeVpcs({ params, state }: Ec2Context) {
+  const ids = params.list('VpcId');
+  const scope = ids.length > 0 ? requireAll(state, KINDS.vpc, ids) : state.vpcs.values();
+  const page = paginate(
+    applyFilters(state, scope, (v) => v.vpcId, readFilters(params), VPC_FILTERS),
+    params,
+  );
+  return { vpcSet: page.items.map((vpc) => vpcView(state, vpc)), nextToken: page.nextToken };
+}
+
+function createSubnet({ params, state }: Ec2Context) {
+  const vpc = requireOne(state, KINDS.vpc, params.required('VpcId'));
+  const zone = params.string('AvailabilityZone') ?? `${state.region}a`;
+  const subnet = createSubnetRecord(state, vpc, params.required('CidrBlock'), zone);
+  applyTagSpecifications(state, subnet.subnetId, 'subnet', readTagSpecifications(params));
+  return { subnet: { ...subnetView(state, subnet), state: 'pending' } };
+}
+
+function describeSubnets({ params, state }: Ec2Context) {
+  const ids = params.list('SubnetId');
+  const scope = ids.length > 0 ? requireAll(state, KINDS.subnet, ids) : state.subnets.values();
+  const page = paginate(
+    applyFilters(state, scope, (s) => s.subnetId, readFilters(params), SUBNET_FILTERS),
+    params,
+  );
+  return { subnetSet: page.items.map((subnet) => subnetView(state, subnet)), nextToken: page.nextToken };
+}
+
+/** CreateVpc, DescribeVpcs, CreateSubnet, DescribeSubnets. */
+export const vpcOperations: Ec2Operations = {
+  CreateVpc: createVpc,
+  DescribeVpcs: describeVpcs,
+  CreateSubnet: createSubnet,
+  DescribeSubnets: describeSubnets,
+};

@@ -1,0 +1,206 @@
+import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
+import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
+import { EventDelivery, type RetryOptions } from './events/delivery.ts';
+import { acceptEntry, type PutEventsEntry } from './events/envelope.ts';
+import type {
+  DeadLetter,
+  DeliverToTarget,
+  DeliveryRecord,
+  EventsScope,
+  EventTarget,
+  RuleState,
+  RuleView,
+} from './events/model.ts';
+import { type EventsOperation, eventsOperations, type PutEventsResult } from './events/operations.ts';
+import { EventsRegistry, type RuleInput, ruleView } from './events/registry.ts';
+
+export type { RetryOptions } from './events/delivery.ts';
+export type { PutEventsEntry } from './events/envelope.ts';
+export type {
+  DeadLetter,
+  DeliverToTarget,
+  DeliveryContext,
+  DeliveryRecord,
+  EventEnvelope,
+  EventsScope,
+  EventTarget,
+  InputTransformer,
+  RuleState,
+  RuleView,
+} from './events/model.ts';
+export type { PutEventsResult } from './events/operations.ts';
+
+/** Options of {@link EventsService}. */
+export interface EventsServiceOptions {
+  /**
+   * Delivers a payload to a target: invokes the Lambda function, starts the execution.
+   * @default accept every delivery without doing anything (observe them with `onDelivered`)
+   */
+  deliver?: DeliverToTarget;
+  /** Retry and backoff of failed deliveries. */
+  retry?: RetryOptions;
+  /**
+   * The clock, for event times.
+   * @default () => new Date()
+   */
+  now?: () => Date;
+}
+
+/** PutRule for the deployer: the rule, on which bus, in which account and region. */
+export interface RuleRegistration {
+  name: string;
+  /** @default 'default' */
+  eventBusName?: string;
+  /** The pattern, as an object (as the CDK template holds it) or as JSON text. */
+  eventPattern: unknown;
+  /** @default 'ENABLED' */
+  state?: RuleState;
+  description?: string;
+  /** @default the sandbox account */
+  accountId?: string;
+  /** @default 'us-east-1' */
+  region?: string;
+}
+
+const DEFAULT_SCOPE: EventsScope = { accountId: SANDBOX_ACCOUNT_ID, region: SANDBOX_REGION };
+const TARGET_PREFIX = 'AWSEvents.';
+
+/**
+ * Amazon EventBridge over its JSON 1.1 protocol (`X-Amz-Target: AWSEvents.<Operation>`): rules,
+ * targets, buses, TestEventPattern and PutEvents, with the sandbox's faithful pattern matcher.
+ * PutEvents answers at once and delivers afterwards, as EventBridge does; `whenIdle()` waits
+ * until every accepted event has been delivered or dead-lettered.
+ */
+export class EventsService implements SandboxService {
+  readonly signingNames = ['events'] as const;
+  readonly protocol = 'json' as const;
+  private readonly registry = new EventsRegistry();
+  private readonly delivery: EventDelivery;
+  private readonly now: () => Date;
+  private readonly operations: Record<string, EventsOperation>;
+
+  constructor(options: EventsServiceOptions = {}) {
+    this.delivery = new EventDelivery(options.deliver ?? (async () => {}), options.retry);
+    this.now = options.now ?? (() => new Date());
+    this.operations = eventsOperations({
+      registry: this.registry,
+      putEvents: (entries, scope) => this.putEvents(entries, scope),
+    });
+  }
+
+  /** Deliveries that failed every attempt, with their errors, oldest first. */
+  get deadLetters(): readonly DeadLetter[] {
+    return this.delivery.deadLetters;
+  }
+
+  /** Create or update a rule (PutRule). Returns the rule's ARN. */
+  putRule(registration: RuleRegistration): { ruleArn: string } {
+    const { accountId, region, ...input } = registration;
+    const rule = this.registry.putRule(scopeOf(accountId, region), input satisfies RuleInput);
+    return { ruleArn: rule.arn };
+  }
+
+  /** Add or replace targets of a rule (PutTargets). */
+  putTargets(
+    ruleName: string,
+    targets: readonly EventTarget[],
+    eventBusName?: string,
+    scope: EventsScope = DEFAULT_SCOPE,
+  ): void {
+    this.registry.putTargets(scope, ruleName, targets, eventBusName);
+  }
+
+  /** Create a custom event bus (CreateEventBus). Returns its ARN. */
+  createEventBus(name: string, scope: EventsScope = DEFAULT_SCOPE): { eventBusArn: string } {
+    return { eventBusArn: this.registry.createBus(scope, name).arn };
+  }
+
+  /** The rules of a bus, with their targets (for tests and the demo). */
+  listRules(eventBusName?: string, scope: EventsScope = DEFAULT_SCOPE): RuleView[] {
+    return this.registry.listRules(scope, eventBusName).map(ruleView);
+  }
+
+  /**
+   * PutEvents: validate each entry, answer with event ids or per-entry errors, then deliver the
+   * accepted events to the targets of every enabled matching rule, asynchronously.
+   */
+  putEvents(entries: readonly PutEventsEntry[], scope: EventsScope = DEFAULT_SCOPE): PutEventsResult {
+    const ingestedAt = this.now();
+    const result: PutEventsResult = { FailedEntryCount: 0, Entries: [] };
+    for (const entry of entries) {
+      const accepted = acceptEntry(entry, scope, ingestedAt);
+      if (!accepted.ok) {
+        result.FailedEntryCount++;
+        result.Entries.push({ ErrorCode: accepted.errorCode, ErrorMessage: accepted.errorMessage });
+        continue;
+      }
+      let rules: RuleView[];
+      try {
+        rules = this.registry.matchingRules(scope, accepted.eventBusName, accepted.envelope);
+      } catch (err) {
+        if (!(err instanceof AwsError)) throw err;
+        // An unknown bus fails the entry, not the whole call.
+        result.FailedEntryCount++;
+        result.Entries.push({ ErrorCode: err.code, ErrorMessage: err.message });
+        continue;
+      }
+      this.delivery.dispatch(accepted.envelope, ingestedAt, rules);
+      result.Entries.push({ EventId: accepted.envelope.id });
+    }
+    return result;
+  }
+
+  /** Be told of each successful delivery. Returns an unsubscribe function. */
+  onDelivered(listener: (record: DeliveryRecord) => void): () => void {
+    return this.delivery.onDelivered(listener);
+  }
+
+  /** Be told of each dead-lettered delivery. Returns an unsubscribe function. */
+  onDeadLetter(listener: (letter: DeadLetter) => void): () => void {
+    return this.delivery.onDeadLetter(listener);
+  }
+
+  /** Resolves when every accepted event has been delivered or dead-lettered. */
+  whenIdle(): Promise<void> {
+    return this.delivery.whenIdle();
+  }
+
+  operation(req: SandboxRequest): string {
+    const target = req.headers['x-amz-target'] ?? '';
+    return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';
+  }
+
+  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
+    const run = this.operations[operation];
+    if (!run)
+      throw new AwsError(
+        'UnknownOperationException',
+        `The sandbox EventBridge does not implement ${operation}`,
+      );
+    const input = parseBody(req.body);
+    const output = run(input, { accountId: req.accountId, region: req.region });
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/x-amz-json-1.1' },
+      body: JSON.stringify(output),
+    };
+  }
+}
+
+function scopeOf(accountId?: string, region?: string): EventsScope {
+  return { accountId: accountId ?? DEFAULT_SCOPE.accountId, region: region ?? DEFAULT_SCOPE.region };
+}
+
+function parseBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let input: unknown;
+  try {
+    input = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new AwsError('SerializationException', `Request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new AwsError('SerializationException', 'Request body must be a JSON object.');
+  }
+  return input as Record<string, unknown>;
+}

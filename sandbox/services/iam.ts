@@ -1,0 +1,201 @@
+import {
+  AwsError,
+  type Protocol,
+  type SandboxRequest,
+  type SandboxResponse,
+  type SandboxService,
+} from '../protocol.ts';
+import { queryAction, queryParams, renderQueryResponse, type Tag } from '../query-protocol.ts';
+import { accessKeyOperations } from './iam/access-keys.ts';
+import { inlinePolicyOperations } from './iam/inline-policies.ts';
+import { type AccessKeyLastUse, type IamAccessKey, IamAccount } from './iam/model.ts';
+import type { IamOperation } from './iam/operation.ts';
+import { roleOperations } from './iam/roles.ts';
+import { userOperations } from './iam/users.ts';
+
+/** The XML namespace of IAM responses (API version 2010-05-08). */
+export const IAM_XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+
+/** Options of {@link IamService}. */
+export interface IamServiceOptions {
+  /**
+   * Told of every access key IAM issues, so requests signed with it act in the account
+   * that owns it. Pass `(id, account) => server.mapAccessKey(id, account)`.
+   * @default no mapping (keys act in the sandbox's default account)
+   */
+  mapAccessKey?: (accessKeyId: string, accountId: string) => void;
+}
+
+/** A read-only view of an access key, for tests and the demo. */
+export interface AccessKeyView {
+  readonly accountId: string;
+  readonly userName: string;
+  readonly accessKeyId: string;
+  readonly status: 'Active' | 'Inactive';
+  readonly createDate: Date;
+  readonly lastUsed?: Readonly<AccessKeyLastUse>;
+}
+
+/** A read-only view of a user, for tests and the demo. */
+export interface UserView {
+  readonly accountId: string;
+  readonly userName: string;
+  readonly userId: string;
+  readonly arn: string;
+  readonly tags: readonly Tag[];
+  /** Inline policy documents by policy name, as submitted (not URL-encoded). */
+  readonly policies: Readonly<Record<string, string>>;
+  readonly accessKeyIds: readonly string[];
+}
+
+/** A read-only view of a role, for tests, the demo and STS. */
+export interface RoleView {
+  readonly accountId: string;
+  readonly roleName: string;
+  readonly roleId: string;
+  readonly arn: string;
+  /** Longest session AssumeRole may grant, in seconds. */
+  readonly maxSessionDuration: number;
+  readonly tags: readonly Tag[];
+  readonly policies: Readonly<Record<string, string>>;
+}
+
+/**
+ * The sandbox's IAM: users, access keys, inline policies, roles and instance profiles,
+ * kept per account and served over the awsQuery protocol like iam.amazonaws.com.
+ */
+export class IamService implements SandboxService {
+  readonly signingNames = ['iam'] as const;
+  readonly protocol: Protocol = 'query';
+  private readonly accounts = new Map<string, IamAccount>();
+  /** Keys that existed and were deleted: AWS rejects requests signed with them. */
+  private readonly deletedKeyIds = new Set<string>();
+  private readonly operations: Record<string, IamOperation>;
+
+  constructor(options: IamServiceOptions = {}) {
+    const keys = accessKeyOperations({
+      issued: (key, accountId) => options.mapAccessKey?.(key.accessKeyId, accountId),
+      deleted: (key) => this.deletedKeyIds.add(key.accessKeyId),
+    });
+    this.operations = {
+      ...userOperations,
+      ...keys,
+      ...inlinePolicyOperations,
+      ...roleOperations,
+    };
+  }
+
+  operation(req: SandboxRequest): string {
+    return queryAction(req);
+  }
+
+  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
+    const run = this.operations[operation];
+    if (!run) {
+      throw new AwsError('InvalidAction', `Could not find operation ${operation} for version 2010-05-08`);
+    }
+    const caller = this.authenticate(req);
+    const result = run({
+      params: queryParams(req),
+      account: this.account(req.accountId),
+      req,
+      callerUserName: caller?.accountId === req.accountId ? caller.userName : undefined,
+    });
+    return renderQueryResponse({ action: operation, xmlns: IAM_XMLNS, requestId: req.requestId, result });
+  }
+
+  /**
+   * Check the key that signed `req` and record its use (GetAccessKeyLastUsed reports it).
+   * A key IAM issued that is now Inactive or deleted is refused with `InvalidClientTokenId`
+   * (403), as AWS refuses it on every service; keys IAM never issued pass unchanged.
+   * Returns the key when IAM issued it.
+   */
+  authenticate(req: SandboxRequest): AccessKeyView | undefined {
+    const keyId = req.accessKeyId;
+    if (!keyId) return undefined;
+    const invalid = new AwsError(
+      'InvalidClientTokenId',
+      'The security token included in the request is invalid.',
+      403,
+    );
+    if (this.deletedKeyIds.has(keyId)) throw invalid;
+    const found = this.findKey(keyId);
+    if (!found) return undefined;
+    if (found.key.status === 'Inactive') throw invalid;
+    found.key.lastUsed = { date: new Date(), serviceName: req.service, region: req.region };
+    return toAccessKeyView(found.key, found.accountId);
+  }
+
+  /** The access key `accessKeyId` of `accountId`, if it exists. */
+  accessKey(accountId: string, accessKeyId: string): AccessKeyView | undefined {
+    const key = this.accounts.get(accountId)?.accessKeys.get(accessKeyId);
+    return key && toAccessKeyView(key, accountId);
+  }
+
+  /** The access key `accessKeyId` in whichever account holds it. */
+  findAccessKey(accessKeyId: string): AccessKeyView | undefined {
+    const found = this.findKey(accessKeyId);
+    return found && toAccessKeyView(found.key, found.accountId);
+  }
+
+  /** The user `userName` of `accountId` (names match regardless of case, as in IAM). */
+  user(accountId: string, userName: string): UserView | undefined {
+    const account = this.accounts.get(accountId);
+    const user = account?.findUser(userName);
+    if (!account || !user) return undefined;
+    return {
+      accountId,
+      userName: user.userName,
+      userId: user.userId,
+      arn: user.arn,
+      tags: user.tags.map((t) => ({ ...t })),
+      policies: Object.fromEntries(user.policies),
+      accessKeyIds: account.accessKeysOf(user.userName).map((k) => k.accessKeyId),
+    };
+  }
+
+  /** The role `roleName` of `accountId`, if it exists. */
+  role(accountId: string, roleName: string): RoleView | undefined {
+    const role = [...(this.accounts.get(accountId)?.roles.values() ?? [])].find(
+      (r) => r.roleName.toLowerCase() === roleName.toLowerCase(),
+    );
+    if (!role) return undefined;
+    return {
+      accountId,
+      roleName: role.roleName,
+      roleId: role.roleId,
+      arn: role.arn,
+      maxSessionDuration: role.maxSessionDuration,
+      tags: role.tags.map((t) => ({ ...t })),
+      policies: Object.fromEntries(role.policies),
+    };
+  }
+
+  private account(accountId: string): IamAccount {
+    let account = this.accounts.get(accountId);
+    if (!account) {
+      account = new IamAccount(accountId);
+      this.accounts.set(accountId, account);
+    }
+    return account;
+  }
+
+  private findKey(accessKeyId: string): { key: IamAccessKey; accountId: string } | undefined {
+    for (const [accountId, account] of this.accounts) {
+      const key = account.accessKeys.get(accessKeyId);
+      if (key) return { key, accountId };
+    }
+    return undefined;
+  }
+}
+
+function toAccessKeyView(key: IamAccessKey, accountId: string): AccessKeyView {
+  return {
+    accountId,
+    userName: key.userName,
+    accessKeyId: key.accessKeyId,
+    status: key.status,
+    createDate: key.createDate,
+    lastUsed: key.lastUsed && { ...key.lastUsed },
+  };
+}

@@ -1,0 +1,254 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { SandboxCredentials } from '../aws-sdk-clients.ts';
+import { type InvocationOutcome, type LambdaFunctionConfig, LambdaRuntime } from '../lambda-runtime.ts';
+import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
+import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
+
+/** A function to serve, as the deployer reads it from the cloud assembly. */
+export interface RegisterFunctionInput {
+  readonly name: string;
+  /** @default arn:aws:lambda:us-east-1:111122223333:function:<name> */
+  readonly arn?: string;
+  readonly assetDir: string;
+  /** @default 'index.handler' */
+  readonly handler?: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default 3 */
+  readonly timeoutSeconds?: number;
+  /** @default 128 */
+  readonly memoryMb?: number;
+  /** @default 'nodejs22.x' */
+  readonly runtime?: string;
+  /** The execution role, reported by GetFunction. */
+  readonly roleArn?: string;
+  /** Credentials the function's SDK clients sign with (another account's key, for instance). */
+  readonly credentials?: SandboxCredentials;
+}
+
+/** Options of the Lambda service. */
+export interface LambdaServiceOptions {
+  /**
+   * The sandbox endpoint functions call back into (`AWS_ENDPOINT_URL`), or a function returning it
+   * once the server listens. Defaults to the Host the first Invoke came to.
+   */
+  readonly endpoint?: string | (() => string | undefined);
+  /** Pauses before the two retries of a failed asynchronous invocation. @default [1000, 2000] */
+  readonly asyncRetryDelaysMs?: readonly [number, number];
+}
+
+interface FunctionRecord {
+  readonly input: RegisterFunctionInput;
+  readonly config: LambdaFunctionConfig;
+  readonly lastModified: string;
+  readonly revisionId: string;
+  runtime?: LambdaRuntime;
+}
+
+const PREFIX = '/2015-03-31/functions';
+const FUNCTION_NAME =
+  /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:(\d{12}):function:|(\d{12}):function:)?([A-Za-z0-9_-]{1,64})(?::(\$LATEST|[A-Za-z0-9_-]+))?$/;
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/**
+ * AWS Lambda (REST-JSON, signing name `lambda`): Invoke, GetFunction, ListFunctions for the
+ * functions of the synthesized stack, each run from its bundled asset by a `LambdaRuntime`.
+ */
+export class LambdaService implements SandboxService {
+  readonly signingNames = ['lambda'] as const;
+  readonly protocol = 'rest-json' as const;
+  private readonly accounts = new Map<string, Map<string, FunctionRecord>>();
+  private readonly asyncInvocations = new Set<Promise<void>>();
+  private requestEndpoint?: string;
+
+  constructor(private readonly options: LambdaServiceOptions = {}) {}
+
+  /** Add a function; its worker starts on first invocation. */
+  registerFunction(input: RegisterFunctionInput): void {
+    const arn = input.arn ?? `arn:aws:lambda:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:function:${input.name}`;
+    const accountId = arn.split(':')[4] ?? SANDBOX_ACCOUNT_ID;
+    const functions = this.accounts.get(accountId) ?? new Map<string, FunctionRecord>();
+    this.accounts.set(accountId, functions);
+    void functions.get(input.name)?.runtime?.close();
+    const config: LambdaFunctionConfig = { ...input, arn };
+    functions.set(input.name, {
+      input,
+      config,
+      lastModified: new Date().toISOString().replace('Z', '+0000'),
+      revisionId: randomUUID(),
+    });
+  }
+
+  /** Invoke a function in-process (name or ARN), as RequestResponse over the wire would. */
+  async invokeFunction(
+    functionName: string,
+    payload: string,
+    accountId = SANDBOX_ACCOUNT_ID,
+  ): Promise<InvocationOutcome> {
+    const record = this.find(functionName, accountId);
+    return this.runtimeOf(record).invoke(payload);
+  }
+
+  /** Resolves once every queued asynchronous (`Event`) invocation has finished, retries included. */
+  async whenIdle(): Promise<void> {
+    while (this.asyncInvocations.size > 0) await Promise.all([...this.asyncInvocations]);
+  }
+
+  /** Stop every function's workers. */
+  async close(): Promise<void> {
+    const runtimes = [...this.accounts.values()].flatMap((functions) => [...functions.values()]);
+    await Promise.all(runtimes.map((record) => record.runtime?.close()));
+  }
+
+  operation(req: SandboxRequest): string {
+    if (!req.path.startsWith(PREFIX)) return 'Unknown';
+    const rest = req.path.slice(PREFIX.length).replace(/\/$/, '');
+    if (rest === '' && req.method === 'GET') return 'ListFunctions';
+    if (req.method === 'POST' && rest.endsWith('/invocations')) return 'Invoke';
+    if (req.method === 'GET' && rest.endsWith('/configuration')) return 'GetFunctionConfiguration';
+    if (req.method === 'GET') return 'GetFunction';
+    return 'Unknown';
+  }
+
+  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
+    this.requestEndpoint ??= req.headers.host ? `http://${req.headers.host}` : undefined;
+    const segment = decodeURIComponent(req.path.slice(PREFIX.length).split('/')[1] ?? '');
+    switch (operation) {
+      case 'Invoke':
+        return this.invoke(req, this.find(segment, req.accountId, req.query.get('Qualifier')));
+      case 'GetFunction': {
+        const record = this.find(segment, req.accountId, req.query.get('Qualifier'));
+        return json(200, {
+          Configuration: configuration(record),
+          Code: { RepositoryType: 'S3', Location: `file://${record.config.assetDir}` },
+          Tags: {},
+        });
+      }
+      case 'GetFunctionConfiguration':
+        return json(200, configuration(this.find(segment, req.accountId, req.query.get('Qualifier'))));
+      case 'ListFunctions':
+        return this.list(req);
+      default:
+        throw new AwsError('UnknownOperationException', `Unknown operation ${req.method} ${req.path}`, 404);
+    }
+  }
+
+  private async invoke(req: SandboxRequest, record: FunctionRecord): Promise<SandboxResponse> {
+    if (req.body.length > MAX_PAYLOAD_BYTES) {
+      throw new AwsError(
+        'RequestTooLargeException',
+        'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+        413,
+      );
+    }
+    const payload = req.body.toString('utf8');
+    try {
+      if (payload.length > 0) JSON.parse(payload);
+    } catch (error) {
+      throw new AwsError(
+        'InvalidRequestContentException',
+        `Could not parse request body into json: ${(error as Error).message}`,
+      );
+    }
+    const headers = { 'x-amz-executed-version': '$LATEST' };
+    const invocationType = req.headers['x-amz-invocation-type'] ?? 'RequestResponse';
+    if (invocationType === 'DryRun') return { status: 204, headers };
+    if (invocationType === 'Event') {
+      this.queueAsync(record, payload);
+      return { status: 202, headers };
+    }
+    const outcome = await this.runtimeOf(record).invoke(payload);
+    if (outcome.ok)
+      return {
+        status: 200,
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: outcome.payload,
+      };
+    return {
+      status: 200,
+      headers: { ...headers, 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' },
+      body: JSON.stringify(outcome.error),
+    };
+  }
+
+  /** Lambda retries a failed asynchronous invocation twice before giving up on the event. */
+  private queueAsync(record: FunctionRecord, payload: string): void {
+    const delays = this.options.asyncRetryDelaysMs ?? [1000, 2000];
+    const run = async () => {
+      for (let attempt = 0; attempt <= delays.length; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, delays[attempt - 1]));
+        const outcome = await this.runtimeOf(record).invoke(payload);
+        if (outcome.ok) return;
+      }
+    };
+    const invocation: Promise<void> = run()
+      .catch((error: unknown) =>
+        console.error(`Asynchronous invocation of ${record.input.name} failed`, error),
+      )
+      .finally(() => this.asyncInvocations.delete(invocation));
+    this.asyncInvocations.add(invocation);
+  }
+
+  private list(req: SandboxRequest): SandboxResponse {
+    const functions = [...(this.accounts.get(req.accountId)?.values() ?? [])].sort((a, b) =>
+      a.input.name.localeCompare(b.input.name),
+    );
+    const maxItems = Math.min(Number(req.query.get('MaxItems') ?? 50) || 50, 10_000);
+    const start = Number(req.query.get('Marker') ?? 0) || 0;
+    const page = functions.slice(start, start + maxItems);
+    const next = start + maxItems < functions.length ? String(start + maxItems) : undefined;
+    return json(200, { Functions: page.map(configuration), ...(next ? { NextMarker: next } : {}) });
+  }
+
+  private find(functionName: string, accountId: string, qualifierParam?: string | null): FunctionRecord {
+    const match = FUNCTION_NAME.exec(functionName);
+    const account = match?.[1] ?? match?.[2] ?? accountId;
+    const name = match?.[3] ?? functionName;
+    const qualifier = qualifierParam ?? match?.[4];
+    const record = match ? this.accounts.get(account)?.get(name) : undefined;
+    // The sandbox deploys no versions or aliases: only the unqualified function and $LATEST exist.
+    if (!record || (qualifier && qualifier !== '$LATEST')) {
+      const arn = `arn:aws:lambda:${SANDBOX_REGION}:${account}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
+      throw new AwsError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
+    }
+    return record;
+  }
+
+  private runtimeOf(record: FunctionRecord): LambdaRuntime {
+    const configured = this.options.endpoint;
+    const endpoint = typeof configured === 'function' ? configured() : configured;
+    record.runtime ??= new LambdaRuntime(record.config, {
+      endpoint: endpoint ?? this.requestEndpoint ?? process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566',
+      region: record.config.arn.split(':')[3] ?? SANDBOX_REGION,
+    });
+    return record.runtime;
+  }
+}
+
+function configuration(record: FunctionRecord): Record<string, unknown> {
+  const { input, config } = record;
+  return {
+    FunctionName: input.name,
+    FunctionArn: config.arn,
+    Runtime: input.runtime ?? 'nodejs22.x',
+    Role: input.roleArn ?? `arn:aws:iam::${config.arn.split(':')[4]}:role/${input.name}-role`,
+    Handler: input.handler ?? 'index.handler',
+    CodeSize: 0,
+    Description: '',
+    Timeout: input.timeoutSeconds ?? 3,
+    MemorySize: input.memoryMb ?? 128,
+    LastModified: record.lastModified,
+    CodeSha256: createHash('sha256').update(config.assetDir).digest('base64'),
+    Version: '$LATEST',
+    Environment: { Variables: { ...input.environment } },
+    TracingConfig: { Mode: 'PassThrough' },
+    RevisionId: record.revisionId,
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+    PackageType: 'Zip',
+    Architectures: ['arm64'],
+  };
+}
+
+function json(status: number, body: unknown): SandboxResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}

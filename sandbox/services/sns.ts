@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AwsError,
+  type Protocol,
+  type SandboxRequest,
+  type SandboxResponse,
+  type SandboxService,
+} from '../protocol.ts';
+import {
+  members,
+  paginate,
+  queryAction,
+  queryMap,
+  queryParams,
+  renderQueryResponse,
+  requiredParam,
+  type XmlObject,
+} from '../query-protocol.ts';
+
+/** The XML namespace of SNS responses (API version 2010-03-31). */
+export const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+/** A message attribute as Publish carries it. */
+export interface SnsMessageAttribute {
+  DataType: string;
+  StringValue?: string;
+  /** Base64, as the query protocol carries blobs. */
+  BinaryValue?: string;
+}
+
+/** One message published to a topic, kept for tests and shown live by the demo. */
+export interface PublishedMessage {
+  messageId: string;
+  accountId: string;
+  topicArn: string;
+  subject?: string;
+  message: string;
+  messageAttributes: Record<string, SnsMessageAttribute>;
+  at: Date;
+}
+
+/** A subscription; email endpoints stay pending until confirmed, as in AWS. */
+export interface SnsSubscription {
+  subscriptionArn: string;
+  protocol: string;
+  endpoint?: string;
+  pendingConfirmation: boolean;
+}
+
+interface Topic {
+  arn: string;
+  region: string;
+  subscriptions: SnsSubscription[];
+}
+
+/** SNS's own codes: `NotFound` (404) for an unknown topic, `InvalidParameter` (400) for bad input. */
+function invalidParameter(message: string): AwsError {
+  return new AwsError('InvalidParameter', `Invalid parameter: ${message}`);
+}
+
+/** Protocols that need the endpoint owner to confirm before delivery. */
+const CONFIRMED_BY_OWNER = new Set(['email', 'email-json', 'http', 'https']);
+
+/**
+ * The sandbox's SNS: topics, subscriptions and a record of every published message.
+ * Nothing is delivered; the demo prints notifications through {@link SnsService.onPublish}.
+ */
+export class SnsService implements SandboxService {
+  readonly signingNames = ['sns'] as const;
+  readonly protocol: Protocol = 'query';
+  /** Every message published, in order. */
+  readonly published: PublishedMessage[] = [];
+  private readonly topicsByAccount = new Map<string, Map<string, Topic>>();
+  private listeners: ((message: PublishedMessage) => void)[] = [];
+
+  operation(req: SandboxRequest): string {
+    return queryAction(req);
+  }
+
+  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
+    const params = queryParams(req);
+    const run = this.operations[operation];
+    if (!run) {
+      throw new AwsError('InvalidAction', `Could not find operation ${operation} for version 2010-03-31`);
+    }
+    const result = run(req, params);
+    return renderQueryResponse({ action: operation, xmlns: SNS_XMLNS, requestId: req.requestId, result });
+  }
+
+  /** Be told about every message as it is published. Returns an unsubscribe function. */
+  onPublish(listener: (message: PublishedMessage) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** The subscriptions of a topic, for tests. */
+  subscriptions(accountId: string, topicArn: string): readonly SnsSubscription[] {
+    return this.topics(accountId).get(topicArn)?.subscriptions ?? [];
+  }
+
+  private readonly operations: Record<string, (req: SandboxRequest, params: URLSearchParams) => XmlObject> = {
+    CreateTopic: (req, params) => {
+      const name = requiredParam(params, 'Name');
+      // Topic names: up to 256 letters, digits, hyphens and underscores; FIFO topics end in `.fifo`.
+      if (!/^[\w-]{1,256}(\.fifo)?$/.test(name)) throw invalidParameter('Topic Name');
+      const arn = `arn:aws:sns:${req.region}:${req.accountId}:${name}`;
+      const topics = this.topics(req.accountId);
+      // CreateTopic is idempotent: an existing name returns the same ARN.
+      if (!topics.has(arn)) topics.set(arn, { arn, region: req.region, subscriptions: [] });
+      return { TopicArn: arn };
+    },
+
+    ListTopics: (req, params) => {
+      const arns = [...this.topics(req.accountId).values()]
+        .filter((t) => t.region === req.region)
+        .map((t) => t.arn)
+        .sort();
+      const page = paginate(arns, params, { markerParam: 'NextToken', maxItemsParam: null });
+      return { Topics: members(page.items.map((arn) => ({ TopicArn: arn }))), NextToken: page.marker };
+    },
+
+    Subscribe: (req, params) => {
+      const topic = this.requireTopic(req.accountId, requiredParam(params, 'TopicArn'));
+      const protocol = requiredParam(params, 'Protocol');
+      const pendingConfirmation = CONFIRMED_BY_OWNER.has(protocol);
+      const subscription: SnsSubscription = {
+        subscriptionArn: `${topic.arn}:${randomUUID()}`,
+        protocol,
+        endpoint: params.get('Endpoint') ?? undefined,
+        pendingConfirmation,
+      };
+      topic.subscriptions.push(subscription);
+      // Until confirmed, AWS answers with the literal "pending confirmation" instead of an ARN.
+      const showArn = !pendingConfirmation || params.get('ReturnSubscriptionArn') === 'true';
+      return { SubscriptionArn: showArn ? subscription.subscriptionArn : 'pending confirmation' };
+    },
+
+    Publish: (req, params) => {
+      const topicArn = params.get('TopicArn') ?? params.get('TargetArn');
+      if (!topicArn) throw invalidParameter('TopicArn or TargetArn Reason: no value for required parameter');
+      const topic = this.requireTopic(req.accountId, topicArn);
+      const message = params.get('Message');
+      if (!message) throw invalidParameter('Empty message');
+      const subject = params.get('Subject') ?? undefined;
+      if (subject !== undefined && subject.length > 100) throw invalidParameter('Subject');
+      const published: PublishedMessage = {
+        messageId: randomUUID(),
+        accountId: req.accountId,
+        topicArn: topic.arn,
+        subject,
+        message,
+        messageAttributes: messageAttributes(params),
+        at: new Date(),
+      };
+      this.published.push(published);
+      for (const listener of this.listeners) listener(published);
+      return { MessageId: published.messageId };
+    },
+  };
+
+  private topics(accountId: string): Map<string, Topic> {
+    let topics = this.topicsByAccount.get(accountId);
+    if (!topics) {
+      topics = new Map();
+      this.topicsByAccount.set(accountId, topics);
+    }
+    return topics;
+  }
+
+  private requireTopic(accountId: string, topicArn: string): Topic {
+    const topic = this.topics(accountId).get(topicArn);
+    if (!topic) throw new AwsError('NotFound', 'Topic does not exist', 404);
+    return topic;
+  }
+}
+
+/** `MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue` / `.Value.BinaryValue` */
+function messageAttributes(params: URLSearchParams): Record<string, SnsMessageAttribute> {
+  const attributes: Record<string, SnsMessageAttribute> = {};
+  for (const [name, value] of queryMap(params, 'MessageAttributes', 'Name', 'Value')) {
+    if (!value.DataType) throw invalidParameter(`The message attribute '${name}' must contain a DataType`);
+    attributes[name] = {
+      DataType: value.DataType,
+      StringValue: value.StringValue,
+      BinaryValue: value.BinaryValue,
+    };
+  }
+  return attributes;
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { InvalidFindingError } from '#shared/errors.ts';
+import type { Assessment, CloudTrailEvent } from './cloudtrail.ts';
+import { type IngressRule, type Resource, SECURITY_GROUP_ID } from './finding.ts';
+
+/**
+ * Ports whose exposure to the whole internet is High: remote shells and desktops, file
+ * sharing, databases, caches and the Docker daemon. Any other world-open port is Medium.
+ */
+export const SENSITIVE_PORTS: readonly number[] = [
+  20, 21, 22, 23, 135, 445, 1433, 1521, 2375, 3306, 3389, 5432, 5900, 6379, 9200, 11211, 27017,
+];
+
+/** Severity scores of an AuthorizeSecurityGroupIngress call, by what it opened. */
+export const INGRESS_SEVERITY = { worldOpenSensitivePort: 8, worldOpenOtherPort: 5, narrower: 2 } as const;
+
+/** EC2 records lists the way its XML API does: `{ "items": [...] }`, or `{}` when empty. */
+const itemsOf = <T extends z.ZodType>(item: T) =>
+  z.looseObject({ items: z.array(item).optional() }).nullish();
+const Ports = {
+  ipProtocol: z.string(),
+  fromPort: z.number().int().optional(),
+  toPort: z.number().int().optional(),
+};
+/** The parts of an AuthorizeSecurityGroupIngress record that say what was added. */
+const IngressCallSchema = z.looseObject({
+  detail: z.looseObject({
+    requestParameters: z.looseObject({
+      groupId: z.string().optional(),
+      ipPermissions: itemsOf(
+        z.looseObject({
+          ...Ports,
+          ipRanges: itemsOf(z.looseObject({ cidrIp: z.string() })),
+          ipv6Ranges: itemsOf(z.looseObject({ cidrIpv6: z.string() })),
+        }),
+      ),
+    }),
+    responseElements: z
+      .looseObject({
+        securityGroupRuleSet: itemsOf(
+          z.looseObject({
+            ...Ports,
+            securityGroupRuleId: z.string().optional(),
+            groupId: z.string().optional(),
+            isEgress: z.boolean().optional(),
+            cidrIpv4: z.string().optional(),
+            cidrIpv6: z.string().optional(),
+          }),
+        ),
+      })
+      .nullish(),
+  }),
+});
+
+/** True when the rule admits the whole IPv4 or IPv6 internet. */
+export function isWorldOpen(rule: IngressRule): boolean {
+  return rule.cidrIpv4 === '0.0.0.0/0' || rule.cidrIpv6 === '::/0';
+}
+
+/** True when the rule's protocol and port range cover one of {@link SENSITIVE_PORTS}. */
+export function exposesSensitivePort(rule: IngressRule): boolean {
+  const protocol = rule.protocol.toLowerCase();
+  // -1 is "all protocols, all ports"; 6 and 17 are TCP and UDP by number.
+  if (protocol === '-1' || protocol === 'all') return true;
+  if (!['tcp', 'udp', '6', '17'].includes(protocol)) return false;
+  const from = rule.fromPort ?? 0;
+  const to = rule.toPort ?? 65535;
+  return SENSITIVE_PORTS.some((port) => port >= from && port <= to);
+}
+
+/**
+ * The rules a call added. EC2 reports each added rule, with its `sgr-` id, in
+ * `responseElements.securityGroupRuleSet`, which is what a revoke by rule id needs; older
+ * records only have the request, expanded here to one rule per CIDR.
+ */
+function addedIngressRules(event: CloudTrailEvent): { groupId?: string; rules: IngressRule[] } {
+  const { requestParameters: request, responseElements: response } = IngressCallSchema.parse(event).detail;
+  const reported = (response?.securityGroupRuleSet?.items ?? []).filter((item) => item.isEgress !== true);
+  if (reported.length > 0) {
+    const rules = reported.map((item) => ({
+      ruleId: item.securityGroupRuleId,
+      protocol: item.ipProtocol,
+      fromPort: item.fromPort,
+      toPort: item.toPort,
+      cidrIpv4: item.cidrIpv4,
+      cidrIpv6: item.cidrIpv6,
+    }));
+    return { groupId: request.groupId ?? reported[0]?.groupId, rules };
+  }
+  const rules = (request.ipPermissions?.items ?? []).flatMap((permission) => {
+    const { ipProtocol: protocol, fromPort, toPort } = permission;
+    const base = { protocol, fromPort, toPort };
+    const v4 = (permission.ipRanges?.items ?? []).map((range) => ({ ...base, cidrIpv4: range.cidrIp }));
+    const v6 = (permission.ipv6Ranges?.items ?? []).map((range) => ({ ...base, cidrIpv6: range.cidrIpv6 }));
+    // A rule naming another group or a prefix list has no CIDR but is still an added rule.
+    return v4.length + v6.length > 0 ? [...v4, ...v6] : [base];
+  });
+  return { groupId: request.groupId, rules };
+}
+
+function describePorts(rule: IngressRule): string {
+  if (rule.protocol === '-1') return 'all traffic';
+  const ports = rule.fromPort === rule.toPort ? `${rule.fromPort}` : `${rule.fromPort}-${rule.toPort}`;
+  return `${ports}/${rule.protocol}`;
+}
+
+/**
+ * Severity by the worst rule added: world-open on a sensitive port is High, world-open on any
+ * other port Medium, anything narrower Low. Every added rule is kept on the resource; the
+ * drift playbook revokes only the world-open ones ({@link isWorldOpen}).
+ */
+export function assessIngress(event: CloudTrailEvent): Assessment {
+  const { groupId, rules } = addedIngressRules(event);
+  if (!groupId || !SECURITY_GROUP_ID.test(groupId))
+    throw new InvalidFindingError(
+      `AuthorizeSecurityGroupIngress names no usable security group id ("${groupId ?? ''}")`,
+      ['detail.requestParameters.groupId: missing or not an sg- id'],
+    );
+  const resource: Resource = { kind: 'SecurityGroup', groupId, addedRules: rules };
+  const worst =
+    rules.find((rule) => isWorldOpen(rule) && exposesSensitivePort(rule)) ?? rules.find(isWorldOpen);
+  if (!worst)
+    return {
+      resource,
+      score: INGRESS_SEVERITY.narrower,
+      title: `Ingress added to security group ${groupId}`,
+    };
+  return {
+    resource,
+    score: exposesSensitivePort(worst)
+      ? INGRESS_SEVERITY.worldOpenSensitivePort
+      : INGRESS_SEVERITY.worldOpenOtherPort,
+    title: `Security group ${groupId} opened to the internet on ${describePorts(worst)}`,
+  };
+}

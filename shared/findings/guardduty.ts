@@ -1,0 +1,229 @@
+import { z } from 'zod';
+import { InvalidFindingError } from '#shared/errors.ts';
+import {
+  ACCESS_KEY_ID,
+  BUCKET_NAME,
+  type Finding,
+  IAM_USER_NAME,
+  INSTANCE_ID,
+  type Resource,
+  severityFromScore,
+} from './finding.ts';
+
+/** EventBridge `source` of GuardDuty findings. */
+export const GUARDDUTY_SOURCE = 'aws.guardduty';
+/** EventBridge `detail-type` of GuardDuty findings. */
+export const GUARDDUTY_DETAIL_TYPE = 'GuardDuty Finding';
+
+const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const INSTANCE_PROFILE_ARN = /^arn:aws[\w-]*:iam::\d{12}:instance-profile\/.+$/;
+
+const TagListSchema = z.array(z.looseObject({ key: z.string(), value: z.string() }));
+
+/** `detail` of a GuardDuty finding: strict on the fields we act on, open to everything else. */
+export const GuardDutyFindingSchema = z.looseObject({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  severity: z.number().min(0).max(10),
+  accountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
+  region: z.string().min(1),
+  title: z.string().optional(),
+  createdAt: z.string().min(1),
+  updatedAt: z.string().min(1),
+  resource: z.looseObject({
+    resourceType: z.string().min(1),
+    accessKeyDetails: z
+      .looseObject({
+        accessKeyId: z.string().optional(),
+        principalId: z.string().optional(),
+        userName: z.string().optional(),
+        userType: z.string().optional(),
+      })
+      .optional(),
+    instanceDetails: z
+      .looseObject({
+        instanceId: z.string().min(1),
+        networkInterfaces: z
+          .array(z.looseObject({ networkInterfaceId: z.string().optional(), vpcId: z.string().optional() }))
+          .optional(),
+        iamInstanceProfile: z.looseObject({ arn: z.string().optional() }).nullish(),
+        tags: TagListSchema.optional(),
+      })
+      .optional(),
+    s3BucketDetails: z.array(z.looseObject({ name: z.string(), tags: TagListSchema.optional() })).optional(),
+  }),
+  service: z
+    .looseObject({
+      count: z.number().int().min(1).optional(),
+      eventFirstSeen: z.string().optional(),
+      eventLastSeen: z.string().optional(),
+      // Boolean in current findings; older exports carry the string "true".
+      additionalInfo: z.looseObject({ sample: z.union([z.boolean(), z.string()]).optional() }).optional(),
+    })
+    .optional(),
+});
+/** A parsed GuardDuty finding (`detail`). */
+export type GuardDutyFinding = z.infer<typeof GuardDutyFindingSchema>;
+
+/** The `GuardDuty Finding` EventBridge event. `id`, `time` and `version` may be trimmed away. */
+export const GuardDutyEventSchema = z.looseObject({
+  source: z.literal(GUARDDUTY_SOURCE),
+  'detail-type': z.literal(GUARDDUTY_DETAIL_TYPE),
+  id: z.string().optional(),
+  account: z.string().optional(),
+  region: z.string().optional(),
+  detail: GuardDutyFindingSchema,
+});
+/** A parsed `GuardDuty Finding` event. */
+export type GuardDutyEvent = z.infer<typeof GuardDutyEventSchema>;
+
+/** True for the envelope this module normalizes. */
+export function isGuardDutyEvent(source: string, detailType: string): boolean {
+  return source === GUARDDUTY_SOURCE && detailType === GUARDDUTY_DETAIL_TYPE;
+}
+
+/** True for a GuardDuty finding handed over without its EventBridge envelope (what the console exports). */
+export function looksLikeBareGuardDutyFinding(value: Record<string, unknown>): boolean {
+  const service = value['service'] as { serviceName?: unknown } | undefined;
+  const arn = value['arn'];
+  return (
+    'resource' in value &&
+    (service?.serviceName === 'guardduty' || (typeof arn === 'string' && arn.includes(':guardduty:')))
+  );
+}
+
+/**
+ * One finding from a GuardDuty event. The id is GuardDuty's own finding id, which GuardDuty
+ * keeps when it re-publishes the finding with a higher `service.count`, so both deliveries
+ * dedupe to one remediation. The account is `detail.accountId`, not the envelope's: with a
+ * delegated administrator the event arrives in the administrator account but is about a member.
+ */
+export function normalizeGuardDutyEvent(event: GuardDutyEvent): Finding[] {
+  const { detail } = event;
+  const sample = isSample(detail);
+  const { resource, resourceTags } = resourceOf(detail, sample);
+  return [
+    {
+      id: detail.id,
+      source: 'guardduty',
+      type: detail.type,
+      title: detail.title ?? detail.type,
+      // GuardDuty already scores on the 0-10 scale the bands are defined on.
+      severity: severityFromScore(detail.severity),
+      accountId: detail.accountId,
+      region: detail.region,
+      resource,
+      resourceTags,
+      firstSeen: detail.service?.eventFirstSeen ?? detail.createdAt,
+      lastSeen: detail.service?.eventLastSeen ?? detail.updatedAt,
+      count: detail.service?.count ?? 1,
+      sample,
+      eventId: event.id,
+    },
+  ];
+}
+
+function isSample(detail: GuardDutyFinding): boolean {
+  const flag = detail.service?.additionalInfo?.sample;
+  return flag === true || flag === 'true';
+}
+
+interface ResolvedResource {
+  resource: Resource;
+  resourceTags: Record<string, string>;
+}
+
+/**
+ * The resource a playbook would act on. An identifier that fails its AWS format is never
+ * actionable: on a sample finding (placeholders such as `GeneratedFindingAccessKeyId`) the
+ * resource becomes kind `Other`, so the policy skips it as a sample; on a real finding the
+ * event is rejected, because GuardDuty never reports a malformed id.
+ */
+function resourceOf(detail: GuardDutyFinding, sample: boolean): ResolvedResource {
+  const { resource } = detail;
+  const unusable = (type: string, id: string, problems: string[]): ResolvedResource => {
+    if (sample) return { resource: { kind: 'Other', type, id }, resourceTags: {} };
+    throw new InvalidFindingError(
+      `GuardDuty finding ${detail.id} is not a sample, yet its ${type} identifier is malformed: ${problems[0]}`,
+      problems,
+    );
+  };
+  switch (resource.resourceType) {
+    case 'AccessKey': {
+      const key = resource.accessKeyDetails;
+      const path = 'detail.resource.accessKeyDetails';
+      if (!key)
+        throw new InvalidFindingError(`GuardDuty AccessKey finding ${detail.id} has no ${path}`, [
+          `${path}: missing`,
+        ]);
+      // Console sign-in findings name a principal but no key: nothing to disable, still worth a notice.
+      if (!key.accessKeyId)
+        return {
+          resource: { kind: 'Other', type: 'AccessKey', id: key.userName ?? key.principalId ?? detail.id },
+          resourceTags: {},
+        };
+      const problems = [
+        ...(ACCESS_KEY_ID.test(key.accessKeyId)
+          ? []
+          : [
+              `${path}.accessKeyId: "${key.accessKeyId}" is not an access key id (AKIA or ASIA and 16 characters)`,
+            ]),
+        ...(key.userName && IAM_USER_NAME.test(key.userName)
+          ? []
+          : [`${path}.userName: "${key.userName ?? ''}" is not an IAM name`]),
+      ];
+      if (problems.length > 0 || !key.userName) return unusable('AccessKey', key.accessKeyId, problems);
+      return {
+        resource: {
+          kind: 'AccessKey',
+          accessKeyId: key.accessKeyId,
+          userName: key.userName,
+          userType: key.userType,
+        },
+        resourceTags: {},
+      };
+    }
+    case 'Instance': {
+      const instance = resource.instanceDetails;
+      const path = 'detail.resource.instanceDetails';
+      if (!instance)
+        throw new InvalidFindingError(`GuardDuty Instance finding ${detail.id} has no ${path}`, [
+          `${path}: missing`,
+        ]);
+      if (!INSTANCE_ID.test(instance.instanceId))
+        return unusable('Instance', instance.instanceId, [
+          `${path}.instanceId: "${instance.instanceId}" is not an instance id`,
+        ]);
+      // The primary interface (listed first) is in the instance's VPC; placeholders are left out.
+      const vpcId = instance.networkInterfaces?.[0]?.vpcId;
+      const profileArn = instance.iamInstanceProfile?.arn;
+      return {
+        resource: {
+          kind: 'Instance',
+          instanceId: instance.instanceId,
+          vpcId: vpcId && VPC_ID.test(vpcId) ? vpcId : undefined,
+          instanceProfileArn: profileArn && INSTANCE_PROFILE_ARN.test(profileArn) ? profileArn : undefined,
+        },
+        resourceTags: tagsOf(instance.tags),
+      };
+    }
+    case 'S3Bucket': {
+      const bucket = resource.s3BucketDetails?.[0];
+      const path = 'detail.resource.s3BucketDetails[0]';
+      if (!bucket)
+        throw new InvalidFindingError(`GuardDuty S3Bucket finding ${detail.id} has no ${path}`, [
+          `${path}: missing`,
+        ]);
+      if (!BUCKET_NAME.test(bucket.name))
+        return unusable('S3Bucket', bucket.name, [`${path}.name: "${bucket.name}" is not a bucket name`]);
+      return { resource: { kind: 'Bucket', bucketName: bucket.name }, resourceTags: tagsOf(bucket.tags) };
+    }
+    default:
+      // EKS, ECS, Lambda, RDS ... findings: reported and notified, no playbook takes them yet.
+      return { resource: { kind: 'Other', type: resource.resourceType, id: detail.id }, resourceTags: {} };
+  }
+}
+
+function tagsOf(tags: { key: string; value: string }[] | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).map((tag) => [tag.key, tag.value]));
+}

@@ -1,0 +1,264 @@
+import { z } from 'zod';
+import { InvalidFindingError } from '#shared/errors.ts';
+import {
+  ACCESS_KEY_ID,
+  BUCKET_NAME,
+  type Finding,
+  IAM_USER_NAME,
+  INSTANCE_ID,
+  type Resource,
+  SECURITY_GROUP_ID,
+  type Severity,
+  severityFromScore,
+} from './finding.ts';
+
+/** EventBridge `source` of Security Hub events. */
+export const SECURITYHUB_SOURCE = 'aws.securityhub';
+/** EventBridge `detail-type` of findings Security Hub imported or updated (custom actions have another). */
+export const SECURITYHUB_IMPORTED_DETAIL_TYPE = 'Security Hub Findings - Imported';
+
+const AsffSeverityLabelSchema = z.enum(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+type AsffSeverityLabel = z.infer<typeof AsffSeverityLabelSchema>;
+
+/**
+ * The floor of each band on the 0-10 scale the policy uses. Security Hub's bands (Normalized
+ * 1-39 LOW, 40-69 MEDIUM, 70-89 HIGH, 90-100 CRITICAL) line up with it divided by ten, except
+ * that LOW starts at 0.1, which the 0-10 bands would read as Informational.
+ */
+const LABEL_SCORE: Readonly<Record<AsffSeverityLabel, number>> = {
+  INFORMATIONAL: 0,
+  LOW: 1,
+  MEDIUM: 4,
+  HIGH: 7,
+  CRITICAL: 9,
+};
+
+const AsffResourceSchema = z.looseObject({
+  Type: z.string().min(1),
+  Id: z.string().min(1),
+  Region: z.string().optional(),
+  Tags: z.record(z.string(), z.string()).optional(),
+  Details: z
+    .looseObject({
+      AwsIamAccessKey: z
+        .looseObject({
+          AccessKeyId: z.string().optional(),
+          PrincipalName: z.string().optional(),
+          /** Deprecated for PrincipalName; older findings only have this. */
+          UserName: z.string().optional(),
+          PrincipalType: z.string().optional(),
+        })
+        .optional(),
+      AwsEc2Instance: z
+        .looseObject({ VpcId: z.string().optional(), IamInstanceProfileArn: z.string().optional() })
+        .optional(),
+    })
+    .optional(),
+});
+type AsffResource = z.infer<typeof AsffResourceSchema>;
+
+/** One finding in the AWS Security Finding Format: strict on what we act on, open to the rest. */
+export const AsffFindingSchema = z.looseObject({
+  Id: z.string().min(1),
+  ProductArn: z.string().min(1),
+  GeneratorId: z.string().min(1),
+  AwsAccountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
+  Types: z.array(z.string()),
+  Title: z.string(),
+  Region: z.string().optional(),
+  CreatedAt: z.string().min(1),
+  UpdatedAt: z.string().min(1),
+  FirstObservedAt: z.string().optional(),
+  LastObservedAt: z.string().optional(),
+  Severity: z
+    .looseObject({
+      Label: AsffSeverityLabelSchema.optional(),
+      Normalized: z.number().min(0).max(100).optional(),
+    })
+    .refine((severity) => severity.Label !== undefined || severity.Normalized !== undefined, {
+      message: 'needs Label or Normalized',
+    }),
+  Resources: z.array(AsffResourceSchema).min(1),
+  RecordState: z.string().optional(),
+  Workflow: z.looseObject({ Status: z.string().optional() }).optional(),
+  /** Deprecated for Workflow.Status. */
+  WorkflowState: z.string().optional(),
+  Compliance: z.looseObject({ Status: z.string().optional() }).optional(),
+  ProductFields: z.record(z.string(), z.string()).optional(),
+  Sample: z.boolean().optional(),
+});
+/** A parsed ASFF finding. */
+export type AsffFinding = z.infer<typeof AsffFindingSchema>;
+
+/** The `Security Hub Findings - Imported` EventBridge event: one or more ASFF findings. */
+export const SecurityHubEventSchema = z.looseObject({
+  source: z.literal(SECURITYHUB_SOURCE),
+  'detail-type': z.literal(SECURITYHUB_IMPORTED_DETAIL_TYPE),
+  id: z.string().optional(),
+  region: z.string().optional(),
+  detail: z.looseObject({ findings: z.array(AsffFindingSchema).min(1) }),
+});
+/** A parsed `Security Hub Findings - Imported` event. */
+export type SecurityHubEvent = z.infer<typeof SecurityHubEventSchema>;
+
+/** True for the envelope this module normalizes. */
+export function isSecurityHubEvent(source: string, detailType: string): boolean {
+  return source === SECURITYHUB_SOURCE && detailType === SECURITYHUB_IMPORTED_DETAIL_TYPE;
+}
+
+/**
+ * Every active finding of the event. Security Hub also publishes updates that close a finding
+ * (archived, resolved, suppressed, or a control that now passes); those are left out, and an
+ * event with nothing active left is rejected with the reason for each finding.
+ */
+export function normalizeSecurityHubEvent(event: SecurityHubEvent): Finding[] {
+  const findings = event.detail.findings;
+  const closed = findings.map(closedBecause);
+  const active = findings.filter((_, index) => closed[index] === undefined);
+  if (active.length === 0)
+    throw new InvalidFindingError(
+      `none of the ${findings.length} Security Hub finding(s) is active: nothing to remediate`,
+      findings.map((finding, index) => `detail.findings[${index}] ${finding.Id}: ${closed[index]}`),
+    );
+  return active.map((finding) => normalizeAsffFinding(finding, event.region, event.id));
+}
+
+function closedBecause(finding: AsffFinding): string | undefined {
+  if (finding.RecordState === 'ARCHIVED') return 'RecordState ARCHIVED';
+  const workflow = finding.Workflow?.Status ?? finding.WorkflowState;
+  if (workflow === 'RESOLVED' || workflow === 'SUPPRESSED') return `Workflow ${workflow}`;
+  if (finding.Compliance?.Status === 'PASSED') return 'Compliance PASSED';
+  return undefined;
+}
+
+const GUARDDUTY_FINDING_ARN = /:guardduty:[\w-]+:\d{12}:detector\/\w+\/finding\/(\w+)$/;
+
+/**
+ * One ASFF finding as a {@link Finding}. The id is the ASFF `Id`, except for GuardDuty findings
+ * Security Hub forwards: those keep GuardDuty's own finding id, so the copy that arrives through
+ * Security Hub dedupes against the one GuardDuty delivered directly.
+ */
+export function normalizeAsffFinding(finding: AsffFinding, eventRegion?: string, eventId?: string): Finding {
+  const primary =
+    finding.Resources.find((resource) => Object.hasOwn(ACTIONABLE, resource.Type)) ?? finding.Resources[0];
+  const region = finding.Region ?? primary?.Region ?? eventRegion;
+  if (!primary || !region)
+    throw new InvalidFindingError(
+      `Security Hub finding ${finding.Id} names no ${primary ? 'region' : 'resource'}`,
+    );
+  const sample = isSample(finding);
+  return {
+    id: GUARDDUTY_FINDING_ARN.exec(finding.Id)?.[1] ?? finding.Id,
+    source: 'securityhub',
+    type: finding.Types[0] ?? finding.GeneratorId,
+    title: finding.Title,
+    severity: severityOf(finding.Severity),
+    accountId: finding.AwsAccountId,
+    region,
+    resource: resourceOf(primary, sample, finding.Id),
+    resourceTags: primary.Tags ?? {},
+    firstSeen: finding.FirstObservedAt ?? finding.CreatedAt,
+    lastSeen: finding.LastObservedAt ?? finding.UpdatedAt,
+    count: 1,
+    sample,
+    eventId,
+  };
+}
+
+/**
+ * Label is authoritative (Normalized is deprecated, and derived from it when only Label is
+ * sent); Normalized/10 gives a finer score when it falls in the same band.
+ */
+function severityOf(severity: AsffFinding['Severity']): Severity {
+  const label = severity.Label ?? asffLabelOf(severity.Normalized ?? 0);
+  const fromLabel = severityFromScore(LABEL_SCORE[label]);
+  if (severity.Normalized === undefined) return fromLabel;
+  const fromNormalized = severityFromScore(severity.Normalized / 10);
+  return fromNormalized.label === fromLabel.label ? fromNormalized : fromLabel;
+}
+
+function asffLabelOf(normalized: number): AsffSeverityLabel {
+  if (normalized >= 90) return 'CRITICAL';
+  if (normalized >= 70) return 'HIGH';
+  if (normalized >= 40) return 'MEDIUM';
+  return normalized >= 1 ? 'LOW' : 'INFORMATIONAL';
+}
+
+/** `Sample: true`, or a product field such as GuardDuty's `additionalInfo/sample` set to "true". */
+function isSample(finding: AsffFinding): boolean {
+  if (finding.Sample === true) return true;
+  return Object.entries(finding.ProductFields ?? {}).some(
+    ([key, value]) => /(^|\/)sample$/i.test(key) && value === 'true',
+  );
+}
+
+/** The last segment of an ARN's resource part (`.../instance/i-0abc` → `i-0abc`). */
+const lastSegment = (id: string): string => id.slice(Math.max(id.lastIndexOf('/'), id.lastIndexOf(':')) + 1);
+
+/** ASFF resource types a playbook acts on, mapped to a resource, with the check its id must pass. */
+const ACTIONABLE: Readonly<
+  Record<string, (resource: AsffResource) => { resource: Resource; problem?: string }>
+> = {
+  AwsIamAccessKey: (r) => {
+    const details = r.Details?.AwsIamAccessKey;
+    // GuardDuty writes the key into the resource Id (`AWS::IAM::AccessKey:ASIA...`), or `null` when it had none.
+    const accessKeyId = details?.AccessKeyId ?? r.Id.replace(/^AWS::IAM::AccessKey:/, '');
+    const userName = details?.PrincipalName ?? details?.UserName ?? '';
+    if (!accessKeyId || accessKeyId === 'null' || accessKeyId === r.Id)
+      return { resource: { kind: 'Other', type: r.Type, id: r.Id } };
+    const problem = !ACCESS_KEY_ID.test(accessKeyId)
+      ? `"${accessKeyId}" is not an access key id (AKIA or ASIA and 16 characters)`
+      : !IAM_USER_NAME.test(userName)
+        ? `"${userName}" is not an IAM principal name`
+        : undefined;
+    return {
+      resource: { kind: 'AccessKey', accessKeyId, userName, userType: details?.PrincipalType },
+      problem,
+    };
+  },
+  AwsEc2Instance: (r) => {
+    const instanceId = lastSegment(r.Id);
+    const details = r.Details?.AwsEc2Instance;
+    return {
+      resource: {
+        kind: 'Instance',
+        instanceId,
+        vpcId: details?.VpcId,
+        instanceProfileArn: details?.IamInstanceProfileArn,
+      },
+      problem: INSTANCE_ID.test(instanceId) ? undefined : `"${instanceId}" is not an instance id`,
+    };
+  },
+  AwsEc2SecurityGroup: (r) => {
+    const groupId = lastSegment(r.Id);
+    return {
+      resource: { kind: 'SecurityGroup', groupId, addedRules: [] },
+      problem: SECURITY_GROUP_ID.test(groupId) ? undefined : `"${groupId}" is not a security group id`,
+    };
+  },
+  AwsS3Bucket: (r) => {
+    const bucketName = r.Id.replace(/^arn:aws[\w-]*:s3:::/, '');
+    return {
+      resource: { kind: 'Bucket', bucketName },
+      problem: BUCKET_NAME.test(bucketName) ? undefined : `"${bucketName}" is not a bucket name`,
+    };
+  },
+  AwsCloudTrailTrail: (r) => {
+    const trailName = lastSegment(r.Id);
+    return { resource: { kind: 'Trail', trailName, trailArn: r.Id.startsWith('arn:') ? r.Id : undefined } };
+  },
+  AwsAccount: () => ({ resource: { kind: 'Account' } }),
+};
+
+/** As for GuardDuty: a malformed id is never actionable; a sample keeps it as `Other`, a real finding is rejected. */
+function resourceOf(resource: AsffResource, sample: boolean, findingId: string): Resource {
+  const toResource = Object.hasOwn(ACTIONABLE, resource.Type) ? ACTIONABLE[resource.Type] : undefined;
+  if (!toResource) return { kind: 'Other', type: resource.Type, id: resource.Id };
+  const { resource: mapped, problem } = toResource(resource);
+  if (!problem) return mapped;
+  if (sample) return { kind: 'Other', type: resource.Type, id: resource.Id };
+  throw new InvalidFindingError(
+    `Security Hub finding ${findingId} is not a sample, yet its ${resource.Type} identifier is malformed: ${problem}`,
+    [`Resources[].Id ${resource.Id}: ${problem}`],
+  );
+}

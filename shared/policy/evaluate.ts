@@ -1,0 +1,136 @@
+import type { Finding, Severity } from '#shared/findings/finding.ts';
+import { matchesResourceIds, matchesSelector, thresholdScore } from './match.ts';
+import { protectedPrincipalOf } from './principals.ts';
+import type { Approval, Exemption, Mode, Policy, Rule } from './schema.ts';
+import { adjustSeverity, describeAdjustment } from './severity.ts';
+
+/** What the evaluator needs to know besides the policy and the finding. */
+export interface EvaluationContext {
+  /** The time of evaluation: decides which exemptions have expired. */
+  now: Date;
+  /** Automatic actions already taken within the blast-radius window. */
+  recentAutoActions: number;
+  /** Extra ARNs (wildcards allowed) never acted on, e.g. the deployed stack's own roles. */
+  protectedPrincipalArns?: readonly string[];
+}
+
+/** The policy's verdict on one finding. */
+export type Decision =
+  | {
+      outcome: 'routed';
+      /** Absent for `notify`, which runs no playbook. */
+      playbook?: string;
+      mode: Mode;
+      /** Severity after context adjustments. */
+      severity: Severity;
+      ruleId: string;
+      reason: string;
+      /** Approval settings, present when `mode` is `approve`. */
+      approval?: Approval;
+      /** The rule's free-form playbook parameters. */
+      params?: Record<string, unknown>;
+    }
+  | { outcome: 'skipped'; severity: Severity; ruleId?: string; reason: string }
+  | { outcome: 'exempt'; severity: Severity; reason: string; exemptionId?: string };
+
+/**
+ * Decide what to do with one finding. Pure: same policy, finding and context, same decision.
+ *
+ * The checks run in this order, each for a reason:
+ * 1. Protected principals (root always, the policy's list, the context's ARNs) come first
+ *    because no later setting may ever act on them. A rule that only notifies still applies,
+ *    since a notification touches nothing and people must hear about root activity.
+ * 2. Exemptions next: an accepted risk outranks any rule.
+ * 3. Samples: AWS-generated findings name placeholder resources, so they are skipped or,
+ *    by default, routed as `dry-run` (never `auto` or `approve`; a notify rule's sample is
+ *    skipped, since a notification has no plan to record).
+ * 4. Rules, first match wins, against the context-adjusted severity; no match is a skip.
+ * 5. Blast radius last: it only downgrades an `auto` decision to `approve`.
+ */
+export function evaluatePolicy(policy: Policy, finding: Finding, ctx: EvaluationContext): Decision {
+  const adjusted = adjustSeverity(policy, finding);
+  const severity = adjusted.severity;
+  const severityNote = describeAdjustment(finding.severity, adjusted);
+  const rule = policy.rules.find((candidate) => matchesRule(finding, candidate, severity));
+  const ruleMode = rule ? (rule.mode ?? policy.defaults.mode) : undefined;
+
+  const protectedBy = protectedPrincipalOf(finding, [
+    ...policy.protectedPrincipals,
+    ...(ctx.protectedPrincipalArns ?? []),
+  ]);
+  if (protectedBy && ruleMode !== 'notify') {
+    const why = `protected principal ${protectedBy.arn} (matches ${protectedBy.pattern}) is never acted on`;
+    return { outcome: 'exempt', severity, reason: join(why, severityNote) };
+  }
+
+  const exemption = policy.exemptions.find((candidate) => appliesTo(candidate, finding, ctx.now));
+  if (exemption) {
+    const why = `exemption ${exemption.id}: ${exemption.reason}`;
+    return { outcome: 'exempt', severity, exemptionId: exemption.id, reason: join(why, severityNote) };
+  }
+
+  if (finding.sample && policy.samples === 'skip') {
+    const why = 'AWS-generated sample finding (policy samples: skip)';
+    return {
+      outcome: 'skipped',
+      severity,
+      ...(rule && { ruleId: rule.id }),
+      reason: join(why, severityNote),
+    };
+  }
+
+  if (!rule || !ruleMode) {
+    const why = `no rule matches ${finding.source} ${finding.type} on ${finding.resource.kind} at severity ${severity.score} ${severity.label}`;
+    const sampleNote = finding.sample ? 'AWS-generated sample finding' : '';
+    return { outcome: 'skipped', severity, reason: join(sampleNote, why, severityNote) };
+  }
+
+  const notes = [`rule ${rule.id}${rule.description ? `: ${rule.description}` : ''}`, severityNote];
+  let mode = ruleMode;
+  if (finding.sample && mode === 'notify') {
+    // A sample names placeholder resources: notifying would page people for nothing, and a
+    // notification has no plan to dry-run, so the decision is recorded as a skip.
+    const why = `AWS-generated sample finding: rule ${rule.id} would notify; samples never do`;
+    return { outcome: 'skipped', severity, ruleId: rule.id, reason: join(why, severityNote) };
+  }
+  if (finding.sample && mode !== 'dry-run') {
+    mode = 'dry-run';
+    notes.push(`AWS-generated sample finding: dry-run instead of ${ruleMode}`);
+  }
+  if (protectedBy) notes.push(`protected principal ${protectedBy.arn}: notification only`);
+  const { maxAutoActions, windowMinutes } = policy.blastRadius;
+  if (mode === 'auto' && ctx.recentAutoActions >= maxAutoActions) {
+    mode = 'approve';
+    notes.push(
+      `blast radius: ${ctx.recentAutoActions} automatic actions in the last ${windowMinutes} minutes reached the limit of ${maxAutoActions}, so approval is required`,
+    );
+  }
+  return {
+    outcome: 'routed',
+    ...(rule.playbook !== undefined && { playbook: rule.playbook }),
+    mode,
+    severity,
+    ruleId: rule.id,
+    reason: join(...notes),
+    ...(mode === 'approve' && { approval: { ...policy.defaults.approval, ...rule.approval } }),
+    ...(rule.params && { params: rule.params }),
+  };
+}
+
+function matchesRule(finding: Finding, rule: Rule, severity: Severity): boolean {
+  const { minSeverity, ...selector } = rule.match;
+  if (minSeverity !== undefined && severity.score < thresholdScore(minSeverity)) return false;
+  return matchesSelector(finding, selector);
+}
+
+/** An exemption applies until its `expires` instant (a bare date means 00:00 UTC that day). */
+function appliesTo(exemption: Exemption, finding: Finding, now: Date): boolean {
+  if (exemption.expires !== undefined && now.getTime() >= Date.parse(exemption.expires)) return false;
+  const { resourceIds, ...selector } = exemption.match;
+  if (resourceIds && !matchesResourceIds(finding, resourceIds)) return false;
+  return matchesSelector(finding, selector);
+}
+
+function join(...parts: string[]): string {
+  return parts.filter((part) => part !== '').join('; ');
+}

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { FindingSelectorSchema, SeverityThresholdSchema, WildcardSchema } from './selector.ts';
+
+/**
+ * What happens when a rule matches:
+ * - `auto`: the playbook runs at once;
+ * - `approve`: the playbook waits for an on-call engineer's decision;
+ * - `dry-run`: the playbook records its plan and mutates nothing;
+ * - `notify`: nothing runs; people are told.
+ */
+export const ModeSchema = z.enum(['auto', 'approve', 'dry-run', 'notify'], {
+  error: 'expected one of auto|approve|dry-run|notify',
+});
+export type Mode = z.infer<typeof ModeSchema>;
+
+const TimeoutMinutesSchema = z
+  .number()
+  .int()
+  .min(1)
+  // A Standard workflow could wait up to a year for its task token; an approval a week old is stale.
+  .max(7 * 24 * 60);
+const OnTimeoutSchema = z.enum(['proceed', 'abandon'], { error: 'expected one of proceed|abandon' });
+
+/** How long an approval waits, and what happens when nobody decides in time. */
+export const ApprovalSchema = z.strictObject({
+  /** Minutes the approval gate waits for a decision. @default 60 */
+  timeoutMinutes: TimeoutMinutesSchema.default(60),
+  /** On timeout (after escalating): `proceed` runs the playbook, `abandon` leaves it to people. @default abandon */
+  onTimeout: OnTimeoutSchema.default('abandon'),
+});
+export type Approval = z.infer<typeof ApprovalSchema>;
+
+/** Playbook names are kebab-case, as registered in `statemachines/registry.ts`. */
+const PlaybookNameSchema = z
+  .string({ error: 'expected a playbook name' })
+  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'expected a kebab-case playbook name, e.g. disable-access-key');
+
+/** Rule and exemption ids: short, stable names that appear in decisions and the audit trail. */
+const IdSchema = z
+  .string({ error: 'expected an id' })
+  .regex(/^[A-Za-z0-9][\w.-]*$/, 'expected letters, digits, ".", "_" or "-"');
+
+/** One routing rule. Rules are tried in order; the first that matches decides. */
+export const RuleSchema = z.strictObject({
+  /** Stable id, quoted in every decision this rule makes. */
+  id: IdSchema,
+  /** Why the rule exists, for the reader and the audit trail. */
+  description: z.string().optional(),
+  /** Which findings the rule applies to; `{}` matches every finding. */
+  match: FindingSelectorSchema.extend({
+    /** Lowest severity (after context adjustments) the rule applies to. */
+    minSeverity: SeverityThresholdSchema.optional(),
+  }),
+  /** The playbook to run. Required unless the mode is `notify`, which runs none. */
+  playbook: PlaybookNameSchema.optional(),
+  /** What happens on a match. @default `defaults.mode` */
+  mode: ModeSchema.optional(),
+  /**
+   * Approval settings when the mode is (or blast radius turns it into) `approve`; fields left
+   * out come from `defaults.approval`.
+   */
+  approval: z
+    .strictObject({ timeoutMinutes: TimeoutMinutesSchema.optional(), onTimeout: OnTimeoutSchema.optional() })
+    .optional(),
+  /** Free-form settings handed to the playbook (e.g. a golden AMI id). */
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+export type Rule = z.infer<typeof RuleSchema>;
+
+/** A finding that must not be remediated, with the reason someone accepted the risk. */
+export const ExemptionSchema = z.strictObject({
+  /** Stable id, quoted in every decision this exemption makes. */
+  id: IdSchema,
+  /** Why the risk is accepted (ticket, owner). Required: exemptions must be explainable. */
+  reason: z.string({ error: 'expected a reason' }).min(1, 'must not be empty'),
+  /**
+   * When the exemption stops applying: an ISO date (expires at 00:00 UTC that day) or date-time.
+   * Omit for a permanent exemption.
+   */
+  expires: z
+    .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'expected an ISO date' })
+    .optional(),
+  /** Which findings are exempt; at least one criterion is required. */
+  match: FindingSelectorSchema.extend({
+    /** Resource id wildcards: access key id, instance id, group id, trail name or ARN, bucket name. */
+    resourceIds: z.array(WildcardSchema).min(1).optional(),
+  }).refine((match) => Object.keys(match).length > 0, 'an exemption needs at least one criterion'),
+});
+export type Exemption = z.infer<typeof ExemptionSchema>;
+
+/** Raise (or lower) severity for findings in a given context, e.g. production resources. */
+export const SeverityAdjustmentSchema = z.strictObject({
+  /** Stable id, named in decision reasons. */
+  id: IdSchema,
+  /** The context the adjustment applies to; at least one criterion is required. */
+  when: FindingSelectorSchema.refine((when) => Object.keys(when).length > 0, 'needs at least one criterion'),
+  /** Points added to the 0-10 score (negative lowers it); the result is clamped to 0-10. */
+  add: z.number().min(-10).max(10),
+});
+export type SeverityAdjustment = z.infer<typeof SeverityAdjustmentSchema>;
+
+/** Settings that apply where a rule does not say otherwise. */
+export const DefaultsSchema = z.strictObject({
+  /** Mode of rules that omit `mode`. @default approve */
+  mode: ModeSchema.default('approve'),
+  /** Approval settings of rules that omit `approval`. */
+  approval: ApprovalSchema.default({ timeoutMinutes: 60, onTimeout: 'abandon' }),
+});
+
+/** A remediation policy, version 1. */
+export const PolicySchema = z
+  .strictObject({
+    /** Format version of this document. */
+    version: z.literal(1, { error: 'expected 1 (the only policy version)' }),
+    /** Settings that apply where a rule does not say otherwise. */
+    defaults: DefaultsSchema.default({
+      mode: 'approve',
+      approval: { timeoutMinutes: 60, onTimeout: 'abandon' },
+    }),
+    /**
+     * AWS-generated sample findings (GuardDuty `CreateSampleFindings`): `dry-run` records what
+     * would happen, `skip` ignores them. They never run in `auto` or `approve`, and never notify. @default dry-run
+     */
+    samples: z.enum(['dry-run', 'skip'], { error: 'expected one of dry-run|skip' }).default('dry-run'),
+    /** Context-based severity changes; every matching adjustment adds up. */
+    severity: z
+      .strictObject({ adjustments: z.array(SeverityAdjustmentSchema).default([]) })
+      .default({ adjustments: [] }),
+    /** Principal ARN wildcards never acted on (break-glass users, the stack's own roles). Root always is. */
+    protectedPrincipals: z.array(WildcardSchema).default([]),
+    /** Findings that must not be remediated. */
+    exemptions: z.array(ExemptionSchema).default([]),
+    /** Beyond `maxAutoActions` automatic actions within `windowMinutes`, `auto` becomes `approve`. */
+    blastRadius: z
+      .strictObject({
+        /** Automatic actions allowed per window. @default 20 */
+        maxAutoActions: z.number().int().min(0).default(20),
+        /** Length of the sliding window, in minutes. @default 60 */
+        windowMinutes: z.number().int().min(1).default(60),
+      })
+      .default({ maxAutoActions: 20, windowMinutes: 60 }),
+    /** Routing rules, first match wins. */
+    rules: z.array(RuleSchema),
+  })
+  .superRefine((policy, ctx) => {
+    reportDuplicateIds(policy.rules, ['rules'], ctx);
+    reportDuplicateIds(policy.exemptions, ['exemptions'], ctx);
+    policy.rules.forEach((rule, index) => {
+      const mode = rule.mode ?? policy.defaults.mode;
+      if (mode === 'notify' && rule.playbook !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'playbook'],
+          message: 'a notify rule runs no playbook: remove it or choose another mode',
+        });
+      }
+      if (mode !== 'notify' && rule.playbook === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['rules', index], message: `mode ${mode} needs a playbook` });
+      }
+    });
+  });
+/** A parsed, validated remediation policy with defaults filled in. */
+export type Policy = z.infer<typeof PolicySchema>;
+
+function reportDuplicateIds(items: readonly { id: string }[], path: string[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    if (seen.has(item.id)) {
+      ctx.addIssue({ code: 'custom', path: [...path, index, 'id'], message: `duplicate id "${item.id}"` });
+    }
+    seen.add(item.id);
+  });
+}

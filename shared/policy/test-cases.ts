@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { type Classification, classifyEvent } from '#shared/classify.ts';
+import { PolicyError } from '#shared/errors.ts';
+import type { EvaluationContext } from './evaluate.ts';
+import { ModeSchema, type Policy } from './schema.ts';
+import { parseYamlWithSchema } from './yaml-source.ts';
+
+/** One policy test: an event and the outcome the policy must give it. */
+export const PolicyTestCaseSchema = z.strictObject({
+  /** Shown in the pass/fail report. */
+  name: z.string({ error: 'expected a name' }).min(1),
+  /** A fixture path (JSON, relative to the case file) or the event itself, inline. */
+  event: z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
+    error: 'expected a path to a JSON event or an inline event',
+  }),
+  /** The evaluation context; by default now, with no recent automatic actions. */
+  context: z
+    .strictObject({
+      /** ISO date-time of the evaluation (exemption expiry). */
+      now: z.iso.datetime({ offset: true }).optional(),
+      /** Automatic actions already taken in the blast-radius window. @default 0 */
+      recentAutoActions: z.number().int().min(0).default(0),
+      /** Extra protected principal ARNs, as the deployed stack passes its own roles. */
+      protectedPrincipalArns: z.array(z.string()).optional(),
+    })
+    .optional(),
+  /** What every finding of the event must get. Fields left out are not checked. */
+  expect: z.strictObject({
+    outcome: z.enum(['routed', 'skipped', 'exempt', 'rejected'], {
+      error: 'expected one of routed|skipped|exempt|rejected',
+    }),
+    playbook: z.string().optional(),
+    mode: ModeSchema.optional(),
+    /** A substring the decision's reason must contain. */
+    reason: z.string().optional(),
+  }),
+});
+export type PolicyTestCase = z.infer<typeof PolicyTestCaseSchema>;
+
+/** A test file is a YAML list of cases. */
+export const PolicyTestFileSchema = z.array(PolicyTestCaseSchema, { error: 'expected a list of test cases' });
+
+/** The result of one case: `failures` is empty when it passed. */
+export interface PolicyTestResult {
+  name: string;
+  failures: string[];
+  classifications: Classification[];
+}
+
+/** Parse a test file; errors name `file:line:col` like policy errors do. */
+export function loadPolicyTestFile(path: string): PolicyTestCase[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new PolicyError(`${path}: cannot read the test file (${code})`, { cause: error });
+  }
+  return parseYamlWithSchema(text, path, PolicyTestFileSchema).value;
+}
+
+/** Run one case from the file at `casePath` against `policy`. */
+export function runPolicyTestCase(
+  policy: Policy,
+  testCase: PolicyTestCase,
+  casePath: string,
+): PolicyTestResult {
+  const { name, expect } = testCase;
+  let event: unknown = testCase.event;
+  if (typeof testCase.event === 'string') {
+    const eventPath = resolve(dirname(casePath), testCase.event);
+    try {
+      event = JSON.parse(readFileSync(eventPath, 'utf8'));
+    } catch (error) {
+      return {
+        name,
+        failures: [`cannot read event ${eventPath}: ${(error as Error).message}`],
+        classifications: [],
+      };
+    }
+  }
+  const ctx: EvaluationContext = {
+    now: testCase.context?.now ? new Date(testCase.context.now) : new Date(),
+    recentAutoActions: testCase.context?.recentAutoActions ?? 0,
+    ...(testCase.context?.protectedPrincipalArns && {
+      protectedPrincipalArns: testCase.context.protectedPrincipalArns,
+    }),
+  };
+  const classifications = classifyEvent(event, policy, ctx);
+  const failures = classifications.flatMap((classification) => mismatches(classification, expect));
+  return { name, failures, classifications };
+}
+
+function mismatches(classification: Classification, expected: PolicyTestCase['expect']): string[] {
+  const actual = {
+    outcome: classification.outcome,
+    playbook: classification.outcome === 'routed' ? classification.playbook : undefined,
+    mode: classification.outcome === 'routed' ? classification.mode : undefined,
+  };
+  const problems: string[] = [];
+  for (const field of ['outcome', 'playbook', 'mode'] as const) {
+    if (expected[field] !== undefined && expected[field] !== actual[field]) {
+      problems.push(`expected ${field} ${expected[field]}, got ${actual[field] ?? 'none'}`);
+    }
+  }
+  const reasonMissing = expected.reason !== undefined && !classification.reason.includes(expected.reason);
+  if (reasonMissing) problems.push(`expected the reason to contain "${expected.reason}"`);
+  // The actual reason is what explains a mismatch, so every failure shows it.
+  if (problems.length > 0) problems.push(`reason: ${classification.reason}`);
+  return problems;
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkPolicy, testPolicy } from '#cli/commands/policy.ts';
+import { recordOutput, repoRoot, runCli } from './run-cli.ts';
+
+const defaultPolicy = join(repoRoot, 'policy/default.yaml');
+
+function tempFile(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'remediate-cli-'));
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('remediate policy check', () => {
+  it('accepts the shipped default policy', () => {
+    const output = recordOutput();
+    expect(checkPolicy(defaultPolicy, output)).toBe(0);
+    expect(output.out[0]).toMatch(/^OK .*default\.yaml: \d+ rules/);
+  });
+
+  it('names the line of a playbook that does not exist and exits 1', () => {
+    const file = tempFile(
+      'policy.yaml',
+      'version: 1\nrules:\n  - id: vm\n    match: {}\n    playbook: quarantine-everything\n    mode: auto\n',
+    );
+    const output = recordOutput();
+    expect(checkPolicy(file, output)).toBe(1);
+    expect(output.err[0]).toBe(
+      `${file}:5:15 rules[0].playbook: unknown playbook "quarantine-everything" (known: disable-access-key)`,
+    );
+  });
+
+  it('reports schema errors one per line', () => {
+    const file = tempFile('policy.yaml', 'version: 1\nrules:\n  - id: a\n    match: {}\n    mode: often\n');
+    const output = recordOutput();
+    expect(checkPolicy(file, output)).toBe(1);
+    expect(output.err).toEqual([
+      `${file}:5:11 rules[0].mode: expected one of auto|approve|dry-run|notify`,
+      `1 error in ${file}`,
+    ]);
+  });
+
+  it('works from the package bin with the default file', () => {
+    const result = runCli(['policy', 'check']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('OK policy/default.yaml');
+  });
+});
+
+describe('remediate policy test', () => {
+  it('passes every shipped case against the default policy', () => {
+    const output = recordOutput();
+    const exitCode = testPolicy(join(repoRoot, 'policy/tests'), defaultPolicy, output);
+    expect(output.out.filter((line) => line.startsWith('FAIL'))).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(output.out.at(-1)).toMatch(/^[1-9]\d* passed, 0 failed$/);
+  });
+
+  it('reports a failing case with the actual outcome and exits 1', () => {
+    const casesFile = tempFile(
+      'cases.yaml',
+      `- name: garbage is rejected
+  event: { hello: world }
+  expect: { outcome: rejected }
+- name: garbage is routed (wrong on purpose)
+  event: { hello: world }
+  expect: { outcome: routed, playbook: disable-access-key }
+`,
+    );
+    const output = recordOutput();
+    const exitCode = testPolicy(join(casesFile, '..'), defaultPolicy, output);
+    expect(exitCode).toBe(1);
+    expect(output.out[0]).toMatch(/^pass .*garbage is rejected$/);
+    expect(output.out[1]).toMatch(/^FAIL .*garbage is routed/);
+    expect(output.out[2]).toContain('expected outcome routed, got rejected');
+    expect(output.out.at(-1)).toBe('1 passed, 1 failed');
+  });
+});
