@@ -42,12 +42,21 @@ export class SandboxServer {
   readonly faults = new FaultInjector();
   readonly calls: CallRecord[] = [];
   private readonly services = new Map<string, SandboxService>();
+  private readonly pathServices: { prefix: string; service: SandboxService }[] = [];
   private readonly accountByKey = new Map<string, string>();
   private server?: Server;
   private listeners: ((call: CallRecord, req: SandboxRequest) => void)[] = [];
 
   register(service: SandboxService): void {
     for (const name of service.signingNames) this.services.set(name, service);
+  }
+
+  /**
+   * Serve unsigned requests whose path starts with `prefix` (function URLs, the approval page):
+   * browsers and mail links do not sign with SigV4.
+   */
+  registerPath(prefix: string, service: SandboxService): void {
+    this.pathServices.push({ prefix, service });
   }
 
   /** Requests signed with this access key act in `accountId` (multi-account tests). */
@@ -90,7 +99,8 @@ export class SandboxServer {
 
   /** Route one decoded request; used by the HTTP front and directly by in-process callers. */
   async dispatch(req: SandboxRequest): Promise<SandboxResponse> {
-    const service = this.services.get(req.service);
+    const service =
+      this.services.get(req.service) ?? this.pathServices.find((p) => req.path.startsWith(p.prefix))?.service;
     if (!service) {
       return renderError(
         'json',

@@ -1,0 +1,155 @@
+import { GetUserPolicyCommand, ListAccessKeysCommand, ListUserTagsCommand } from '@aws-sdk/client-iam';
+import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REVOKE_SESSIONS_POLICY } from '#statemachines/disable-access-key.ts';
+import { leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
+
+let h: StackHarness;
+beforeAll(async () => {
+  h = await startStack();
+}, 120_000);
+afterAll(async () => {
+  await h?.stop();
+});
+
+const keysOf = async (user: string) =>
+  Object.fromEntries(
+    (
+      (await h.sandbox.clients.iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ??
+      []
+    ).map((k) => [k.AccessKeyId, k.Status]),
+  );
+
+const executions = async () => {
+  const arn = h.sandbox.deployment?.stateMachines[0]?.arn as string;
+  return (
+    (await h.sandbox.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: arn }))).executions ?? []
+  );
+};
+
+describe('disable-access-key, end to end through the sandbox', () => {
+  it('deactivates exactly the leaked key, revokes its sessions, tags the user and audits every step in order', async () => {
+    const { leakedKey, otherKey } = h.account.users.alice;
+    const event = leakedKeyFinding(leakedKey, 'alice');
+
+    await h.put(event);
+
+    expect(await keysOf('alice')).toEqual({ [leakedKey]: 'Inactive', [otherKey]: 'Active' });
+    const policy = await h.sandbox.clients.iam.send(
+      new GetUserPolicyCommand({ UserName: 'alice', PolicyName: REVOKE_SESSIONS_POLICY }),
+    );
+    const document = JSON.parse(decodeURIComponent(policy.PolicyDocument as string));
+    expect(document.Statement[0]).toMatchObject({ Effect: 'Deny', Action: '*', Resource: '*' });
+    const issuedBefore = document.Statement[0].Condition.DateLessThan['aws:TokenIssueTime'];
+    expect(Date.parse(issuedBefore)).toBeGreaterThan(Date.now() - 60_000);
+    const tags =
+      (await h.sandbox.clients.iam.send(new ListUserTagsCommand({ UserName: 'alice' }))).Tags ?? [];
+    expect(tags).toContainEqual({ Key: 'remediation:finding', Value: event.detail.id });
+
+    const trail = await h.history(event.detail.id);
+    expect(trail.map((r) => [r.actor, r.action, r.outcome])).toEqual([
+      ['classify', 'classify', 'routed'],
+      ['playbook/disable-access-key', 'UpdateAccessKey', 'succeeded'],
+      ['playbook/disable-access-key', 'PutUserPolicy', 'succeeded'],
+      ['playbook/disable-access-key', 'TagUser', 'succeeded'],
+      ['playbook/disable-access-key', 'Complete', 'contained'],
+    ]);
+    const deactivation = trail[1];
+    expect(JSON.parse(deactivation?.before as string).keys).toContainEqual(
+      expect.objectContaining({ AccessKeyId: leakedKey, Status: 'Active' }),
+    );
+    expect(JSON.parse(deactivation?.after as string)).toEqual({ accessKeyId: leakedKey, status: 'Inactive' });
+  });
+
+  it('does not run twice for a re-published finding (same id, higher count)', async () => {
+    const { leakedKey } = h.account.users.alice;
+    const republished = leakedKeyFinding(leakedKey, 'alice');
+    republished.detail.service.count = 5;
+    const before = (await executions()).length;
+
+    await h.put(republished);
+
+    expect((await executions()).length).toBe(before);
+    const trail = await h.history(republished.detail.id);
+    expect(trail.at(-1)).toMatchObject({ action: 'classify', outcome: 'duplicate' });
+    expect(h.sandbox.server.calls.filter((c) => c.operation === 'UpdateAccessKey')).toHaveLength(1);
+  });
+
+  it('in dry-run (an AWS sample finding) records the plan and changes nothing', async () => {
+    const key = h.account.users.bob.key;
+    const sample = leakedKeyFinding(key, 'bob', 'dddddddddddddddddddddddddddddd01');
+    sample.detail.service.additionalInfo = { sample: true };
+    const mutationsBefore = h.sandbox.server.calls.filter(
+      (c) => /^(Update|Put|Tag)/.test(c.operation) && c.service === 'iam',
+    ).length;
+
+    await h.put(sample);
+
+    expect(await keysOf('bob')).toEqual({ [key]: 'Active' });
+    const trail = await h.history(sample.detail.id);
+    expect(trail.map((r) => [r.action, r.outcome, r.mode])).toEqual([
+      ['classify', 'routed', 'dry-run'],
+      ['Plan', 'planned', 'dry-run'],
+    ]);
+    expect(JSON.parse(trail[1]?.details as string).actions.map((a: { action: string }) => a.action)).toEqual([
+      'UpdateAccessKey',
+      'PutUserPolicy',
+      'TagUser',
+      'Publish',
+    ]);
+    const mutationsAfter = h.sandbox.server.calls.filter(
+      (c) => /^(Update|Put|Tag)/.test(c.operation) && c.service === 'iam',
+    ).length;
+    expect(mutationsAfter).toBe(mutationsBefore);
+  });
+
+  it('retries an injected throttle and still contains', async () => {
+    const { key } = h.account.users.bob;
+    h.sandbox.server.faults.add({
+      service: 'iam',
+      operation: 'UpdateAccessKey',
+      code: 'Throttling',
+      times: 1,
+    });
+    const event = leakedKeyFinding(key, 'bob', 'dddddddddddddddddddddddddddddd02');
+
+    await h.put(event);
+
+    expect(await keysOf('bob')).toEqual({ [key]: 'Inactive' });
+    const attempts = h.sandbox.server.calls.filter(
+      (c) => c.operation === 'UpdateAccessKey' && c.accountId === '111122223333',
+    );
+    expect(attempts.slice(-2).map((c) => c.status)).toEqual([400, 200]);
+    expect((await h.history(event.detail.id)).at(-1)?.outcome).toBe('contained');
+  });
+
+  it('ends in needs-human, audited and notified, when IAM denies access; what was done before is recorded', async () => {
+    const { otherKey } = h.account.users.alice;
+    h.sandbox.server.faults.add({ service: 'iam', operation: 'PutUserPolicy', code: 'AccessDenied' });
+    const notificationsBefore = h.sandbox.services.sns.published.length;
+    const event = leakedKeyFinding(otherKey, 'alice', 'dddddddddddddddddddddddddddddd03');
+
+    try {
+      await h.put(event);
+    } finally {
+      h.sandbox.server.faults.clear();
+    }
+
+    const trail = await h.history(event.detail.id);
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([
+      ['classify', 'routed'],
+      ['UpdateAccessKey', 'succeeded'],
+      ['NeedsHuman', 'needs-human'],
+    ]);
+    expect(JSON.parse(trail[2]?.details as string)).toMatchObject({ Error: 'Iam.IamException' });
+    const published = h.sandbox.services.sns.published.slice(notificationsBefore);
+    expect(published.map((m) => m.subject)).toContainEqual(expect.stringContaining('needs a human'));
+    const execution = (await executions()).find(
+      (e) => e.name?.length && trail[0]?.executionArn?.endsWith(e.name),
+    );
+    const described = await h.sandbox.clients.sfn.send(
+      new DescribeExecutionCommand({ executionArn: execution?.executionArn as string }),
+    );
+    expect(described).toMatchObject({ status: 'FAILED', error: 'NeedsHuman' });
+  });
+});
