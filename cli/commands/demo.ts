@@ -8,6 +8,8 @@ export function demoCommand(): Command {
     )
     .option('--port <port>', 'sandbox port (0 picks a free one)', '0')
     .action(async (opts: { port: string }) => {
+      // The demo runs on whatever Node the user has (20+); the SDK's upgrade notice is noise here.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       const { runDemo } = await import('../demo.ts');
       process.exitCode = await runDemo({ port: Number(opts.port) });
     });

@@ -1,0 +1,28 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+
+describe('npm start (remediate demo)', () => {
+  it('runs the scenario offline, contains the leaked key once, and exits 0', async () => {
+    const { stdout } = await run(process.execPath, ['bin/remediate.js', 'demo'], {
+      cwd: ROOT,
+      timeout: 120_000,
+      env: { ...process.env, AWS_ENDPOINT_URL: '', AWS_PROFILE: '' },
+    });
+    const row = (label: string) => stdout.split('\n').find((l) => l.startsWith(label)) ?? '';
+
+    expect(row('leaked key (alice)')).toMatch(/disable-access-key\s+auto\s+contained\s+\d+ ms/);
+    expect(row('same finding, count 3')).toMatch(/duplicate/);
+    expect(row('AWS sample finding (bob)')).toMatch(/dry-run\s+planned/);
+    expect(row('malformed event')).toMatch(/rejected/);
+    expect(stdout).toMatch(/alice\s+AKIA[A-Z0-9]{16}\s+Inactive\s+← the leaked key/);
+    expect(stdout.match(/alice\s+AKIA[A-Z0-9]{16}\s+Active/g)).toHaveLength(1);
+    expect(stdout).toMatch(/bob\s+AKIA[A-Z0-9]{16}\s+Active/);
+    expect(stdout).toMatch(/playbook\/disable-access-key\s+UpdateAccessKey\s+succeeded/);
+    expect(stdout).toMatch(/1 event\(s\) in the classify dead-letter queue/);
+  }, 150_000);
+});
