@@ -1,0 +1,38 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '#infra/app.ts';
+import { parseStackConfig } from '#infra/config.ts';
+
+describe('deploy-time configuration', () => {
+  it('fails synth with the file, line and field of a bad policy', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
+    const file = path.join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      ['version: 1', 'rules:', '  - id: leaked-key', '    match: { source: guardduty }', '    playbook: disable-access-key', '    mode: sometimes', ''].join(
+        '\n',
+      ),
+    );
+    expect(() => buildApp(new App({ context: { policyFile: file } }))).toThrow(/bad\.yaml:6:\d+ rules\[0\]\.mode/);
+  });
+
+  it('refuses a policy that names a playbook the stack does not have', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
+    const file = path.join(dir, 'unknown.yaml');
+    writeFileSync(file, 'version: 1\nrules:\n  - id: r1\n    match: {}\n    playbook: format-hard-drive\n    mode: auto\n');
+    expect(() => buildApp(new App({ context: { policyFile: file } }))).toThrow(/format-hard-drive/);
+  });
+
+  it('names the context key that is wrong', () => {
+    expect(() => parseStackConfig({ notificationEmail: 'not-an-email' })).toThrow(/-c notificationEmail/);
+    expect(() => parseStackConfig({ logRetentionDays: 'forever' })).toThrow(/-c logRetentionDays/);
+  });
+
+  it('reads booleans and numbers given as strings on the command line', () => {
+    expect(parseStackConfig({ dryRun: 'true', logRetentionDays: '30' })).toMatchObject({ dryRun: true, logRetentionDays: 30 });
+    expect(parseStackConfig({})).toMatchObject({ dryRun: false, policyFile: 'policy/default.yaml' });
+  });
+});
