@@ -31,8 +31,12 @@ export interface SandboxOptions {
   readonly snapshotDelayMs?: number;
   /** The cloud assembly to deploy; synthesized first when stale. @default `<root>/cdk.out` */
   readonly assemblyDir?: string;
+  /** CDK context for synthesis (e.g. `{ policyFile }`); use with a separate `assemblyDir`. @default none */
+  readonly context?: Record<string, unknown>;
   /** The project root (where infra/ lives). @default the repository this file is in */
   readonly root?: string;
+  /** Worker threads per Lambda function at most. @default 4 */
+  readonly lambdaConcurrency?: number;
   /** Deploy the synthesized stack. @default true */
   readonly deploy?: boolean;
   /** Progress lines (synthesis, deployment). @default no output */
@@ -77,7 +81,9 @@ export class Sandbox {
     const sqs = new SqsService(() => endpoint);
     const ec2 = new Ec2Service({ snapshotDelayMs: options.snapshotDelayMs ?? 2000 });
     const dynamodb = new DynamoDbService();
-    const lambda = new LambdaService({ endpoint });
+    // A few warm environments per function: enough to overlap I/O on 2 cores without a
+    // worker thread (and its copy of the bundle) per concurrent event.
+    const lambda = new LambdaService({ endpoint, maxConcurrency: options.lambdaConcurrency ?? 4 });
     const stepFunctions = new StepFunctionsService({ endpoint, timeScale: options.timeScale ?? 1 });
     const events: EventsService = new EventsService({
       deliver: (target: EventTarget, payload: unknown): Promise<void> => deliver(sandbox, target, payload),
@@ -127,7 +133,7 @@ export class Sandbox {
     if (isAssemblyStale(assemblyDir, root)) {
       log('synthesizing the CDK app (cdk.out is missing or older than the sources)…');
       const { synthesize } = await import('./deploy/synthesize.ts');
-      await synthesize(assemblyDir);
+      await synthesize(assemblyDir, options.context);
     }
     const stacks = readAssembly(assemblyDir);
     for (const stack of stacks) {

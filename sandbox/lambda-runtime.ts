@@ -215,6 +215,8 @@ export class LambdaRuntime {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: 'en_US.UTF-8',
       TZ: 'UTC',
+      // The sandbox may run on Node 20 while Lambda runs 22: keep the SDK's upgrade notice out of the logs.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LAMBDA_TASK_ROOT: config.assetDir,
       _HANDLER: config.handler ?? 'index.handler',
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',

@@ -34,6 +34,8 @@ export interface LambdaServiceOptions {
   readonly endpoint?: string | (() => string | undefined);
   /** Pauses before the two retries of a failed asynchronous invocation. @default [1000, 2000] */
   readonly asyncRetryDelaysMs?: readonly [number, number];
+  /** Execution environments (worker threads) per function at most; further invocations queue. @default 10 */
+  readonly maxConcurrency?: number;
 }
 
 interface FunctionRecord {
@@ -219,6 +221,7 @@ export class LambdaService implements SandboxService {
     record.runtime ??= new LambdaRuntime(record.config, {
       endpoint: endpoint ?? this.requestEndpoint ?? process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566',
       region: record.config.arn.split(':')[3] ?? SANDBOX_REGION,
+      maxConcurrency: this.options.maxConcurrency,
     });
     return record.runtime;
   }

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BenchSection } from './stats.ts';
+
+/** Why a wildcard is there: AWS offers no narrower form for these. */
+const JUSTIFICATIONS: [RegExp, string][] = [
+  [/^xray:/, 'X-Ray trace segments have no resource-level permissions'],
+  [
+    /^logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/,
+    'Step Functions log delivery requires Resource "*" (AWS documentation)',
+  ],
+  [
+    /^iam:/,
+    'the IAM user or role is named by the finding, known only at run time; actions are limited to what the playbook calls',
+  ],
+  [/^ec2:Describe/, 'EC2 Describe* actions do not support resource-level permissions'],
+  [
+    /^(autoscaling:Describe|elasticloadbalancing:Describe)/,
+    'Describe* actions do not support resource-level permissions',
+  ],
+];
+
+/**
+ * Every IAM statement in the synthesized template whose Action or Resource is a wildcard, each
+ * with its justification (or "none found", which is a finding).
+ */
+export function benchLeastPrivilege(root: string): BenchSection {
+  const template = JSON.parse(readFileSync(path.join(root, 'cdk.out/AutoRemediation.template.json'), 'utf8'));
+  const rows: string[] = [];
+  let unjustified = 0;
+  for (const [id, res] of Object.entries<any>(template.Resources)) {
+    if (res.Type !== 'AWS::IAM::Policy') continue;
+    for (const s of res.Properties.PolicyDocument.Statement) {
+      const actions: string[] = [s.Action].flat();
+      const resources = JSON.stringify(s.Resource);
+      const wildAction = actions.some((a) => a.includes('*'));
+      const wildResource = /"\*"|\/\*"|:\*"/.test(resources) || resources.includes('/*');
+      if (!wildAction && !wildResource) continue;
+      const why = actions.map((a) => JUSTIFICATIONS.find(([re]) => re.test(a))?.[1]).find(Boolean);
+      if (!why) unjustified++;
+      rows.push(
+        `| ${id} | ${s.Effect} | ${actions.join(', ')} | ${resources.replace(/\|/g, '\\|').slice(0, 120)} | ${why ?? '**no justification found**'} |`,
+      );
+    }
+  }
+  return {
+    title: 'Least privilege report',
+    body: [
+      'Every IAM statement of the synthesized template whose Action or Resource holds a wildcard.',
+      '',
+      '| policy | effect | actions | resource | why no narrower form |',
+      '|---|---|---|---|---|',
+      ...rows,
+      '',
+      unjustified === 0
+        ? 'Every wildcard has a justification; none could be replaced by a narrower form.'
+        : `**${unjustified} statement(s) without a justification.**`,
+    ].join('\n'),
+  };
+}

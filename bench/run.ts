@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { isAssemblyStale } from '#sandbox/deploy/assembly.ts';
+import { Sandbox } from '#sandbox/index.ts';
+import { benchClassifyHotPath } from './classify-hot-path.ts';
+import { benchColdStart } from './cold-start.ts';
+import { benchEndToEnd } from './end-to-end.ts';
+import { benchLeastPrivilege } from './least-privilege.ts';
+import { type BenchSection, fmt } from './stats.ts';
+import { benchStorm } from './storm.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const ROOT = path.resolve(import.meta.dirname, '..');
+const run = promisify(execFile);
+const t0 = performance.now();
+const say = (line: string) =>
+  console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+
+async function hostileInputLong(): Promise<BenchSection> {
+  const runs = 100_000;
+  const started = performance.now();
+  await run(
+    process.execPath,
+    ['node_modules/vitest/vitest.mjs', 'run', 'test/reliability/hostile-input.test.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, HOSTILE_RUNS: String(runs) },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  return {
+    title: 'Hostile input (long variant)',
+    body: `${runs.toLocaleString('en')} mutated fixture events through classify (plus ${Math.ceil(runs / 3).toLocaleString('en')} through the router with a recording Step Functions client): no unhandled exception, every case a typed rejection or a valid decision, no execution started with an identifier that fails its AWS format. ${fmt((performance.now() - started) / 1000, 0)} s.`,
+  };
+}
+
+async function main(): Promise<void> {
+  if (isAssemblyStale(path.join(ROOT, 'cdk.out'), ROOT)) {
+    say('synthesizing cdk.out…');
+    const { synthesize } = await import('#sandbox/deploy/synthesize.ts');
+    await synthesize(path.join(ROOT, 'cdk.out'));
+  }
+  const sections: BenchSection[] = [];
+  say('classification hot path…');
+  sections.push(await benchClassifyHotPath());
+  say('cold start (20 fresh processes per bundle)…');
+  const sandbox = await Sandbox.start({ port: 0 });
+  try {
+    sections.push(await benchColdStart(sandbox));
+  } finally {
+    await sandbox.stop();
+  }
+  say('end to end: 1,000 findings through the sandbox…');
+  sections.push(await benchEndToEnd());
+  say('storm: 10,000 events…');
+  sections.push(...(await benchStorm()));
+  say('hostile input, 100,000 cases…');
+  sections.push(await hostileInputLong());
+  sections.push(benchLeastPrivilege(ROOT));
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const header = [
+    '# Benchmarks',
+    '',
+    `Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${fmt(os.totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}. Total ${fmt((performance.now() - t0) / 1000, 0)} s.`,
+    'Targets are goals reported against, never timed tests. The sandbox runs everything in one Node process; absolute figures measure it as much as the pipeline.',
+  ];
+  const text = [...header, ...sections.flatMap((s) => ['', `## ${s.title}`, '', s.body])].join('\n');
+  writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), `${text}\n`);
+  say('wrote BENCHMARKS.md');
+}
+
+await main();
