@@ -170,11 +170,35 @@ export async function callSdkAction(
   const sdk = await loadSdkModule(serviceName);
   const Command = sdk.command(action);
   if (!Command) throw new UnknownSdkServiceError(`${sdk.service.packageName} has no action '${action}'`);
-  const client = sdk.createClient(options);
-  try {
-    const { $metadata, ...output } = await client.send(new Command(parameters));
-    return { output, metadata: ($metadata ?? {}) as { httpStatusCode?: number; requestId?: string } };
-  } finally {
-    client.destroy();
+  const { $metadata, ...output } = await cachedClient(sdk, options).send(new Command(parameters));
+  return { output, metadata: ($metadata ?? {}) as { httpStatusCode?: number; requestId?: string } };
+}
+
+const clients = new Map<string, SdkClient>();
+
+/**
+ * One client per service, endpoint, region and identity, reused across tasks: a client keeps
+ * its HTTP connections alive, and building one per call dominated the cost of a task.
+ */
+function cachedClient(sdk: SdkModule, options: SandboxClientOptions): SdkClient {
+  const credentials = options.credentials ?? SANDBOX_CREDENTIALS;
+  const key = [
+    sdk.service.packageName,
+    options.endpoint,
+    options.region ?? SANDBOX_REGION,
+    credentials.accessKeyId,
+    credentials.sessionToken ?? '',
+  ].join('|');
+  let client = clients.get(key);
+  if (!client) {
+    client = sdk.createClient(options);
+    clients.set(key, client);
   }
+  return client;
+}
+
+/** Close every cached client (the sandbox calls this when it stops). */
+export function closeSdkClients(): void {
+  for (const client of clients.values()) client.destroy();
+  clients.clear();
 }

@@ -2,6 +2,7 @@ import './polyfills.ts';
 import path from 'node:path';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { closeSdkClients } from './aws-sdk-clients.ts';
 import { type SandboxClients, sandboxClients } from './clients.ts';
 import { isAssemblyStale, readAssembly } from './deploy/assembly.ts';
 import { type Deployment, deployStack } from './deploy/deploy.ts';
@@ -180,6 +181,7 @@ export class Sandbox {
     await this.server.close();
     await this.services.dynamodb.stop();
     for (const client of Object.values(this.clients)) client.destroy();
+    closeSdkClients();
   }
 }
 
