@@ -3,6 +3,7 @@ import { Sandbox } from '#sandbox/index.ts';
 import { scenarioEvents } from '#sandbox/scenario/events.ts';
 import { replayScenario } from '#sandbox/scenario/replay.ts';
 import { seedAccount } from '#sandbox/scenario/seed.ts';
+import { demoApproval } from './demo-approval.ts';
 import { table } from './table.ts';
 
 const started = performance.now();
@@ -14,7 +15,7 @@ const say = (line: string) =>
  * app if needed, deploys it into the sandbox, seeds an account, replays a scenario of findings,
  * and shows what happened, with the audit trail of the leaked key.
  */
-export async function runDemo(options: { port: number }): Promise<number> {
+export async function runDemo(options: { port: number; interactive?: boolean }): Promise<number> {
   say('starting the local sandbox (no AWS account, no network)…');
   const sandbox = await Sandbox.start({
     port: options.port,
@@ -73,6 +74,7 @@ export async function runDemo(options: { port: number }): Promise<number> {
         ),
       );
     }
+    await demoApproval(sandbox, say, options.interactive ?? false);
     const notifications = sandbox.services.sns.published.length;
     const deadLetters = sandbox.services.sqs.messages(
       sandbox.deployment?.outputs.ClassifyDeadLetterQueueUrl ?? '',

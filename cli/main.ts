@@ -1,12 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { approvalsCommand } from './commands/approvals.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';
 import { policyCommand } from './commands/policy.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 
 /** Every `remediate` command; adding one is its module in `cli/commands/` and one line here. */
-const commands: readonly (() => Command)[] = [policyCommand, classifyCommand, demoCommand, sandboxCommand];
+const commands: readonly (() => Command)[] = [
+  policyCommand,
+  classifyCommand,
+  demoCommand,
+  sandboxCommand,
+  approvalsCommand,
+];
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;

@@ -20,10 +20,20 @@ export async function serveSandbox(options: { port: number; seed: boolean }): Pr
     severity: 8,
     createdAt: new Date().toISOString(),
     updatedAt: new Date().toISOString(),
-    resource: { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: key, userName: 'alice', userType: 'IAMUser' } },
-    service: { count: 1, eventFirstSeen: new Date().toISOString(), eventLastSeen: new Date().toISOString(), additionalInfo: {} },
+    resource: {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: key, userName: 'alice', userType: 'IAMUser' },
+    },
+    service: {
+      count: 1,
+      eventFirstSeen: new Date().toISOString(),
+      eventLastSeen: new Date().toISOString(),
+      additionalInfo: {},
+    },
   });
-  const entries = JSON.stringify([{ Source: 'aws.guardduty', DetailType: 'GuardDuty Finding', Detail: detail }]);
+  const entries = JSON.stringify([
+    { Source: 'aws.guardduty', DetailType: 'GuardDuty Finding', Detail: detail },
+  ]);
   console.log(`
 The sandbox is running at ${e} (account 111122223333, region us-east-1). Any credentials work:
 

@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import type { Policy } from '#shared/policy/schema.ts';
 import { playbooks } from '#statemachines/registry.ts';
 import type { StackConfig } from './config.ts';
+import { ApprovalApi } from './constructs/approval-api.ts';
 import { AuditTrail } from './constructs/audit-trail.ts';
 import { FindingRouter } from './constructs/finding-router.ts';
 import { PlaybookStateMachine } from './constructs/playbook-state-machine.ts';
@@ -73,11 +74,18 @@ export class RemediationStack extends Stack {
       );
     }
 
+    const approvals = new ApprovalApi(this, 'Approvals', {
+      auditTrail: this.auditTrail,
+      topic: this.topic,
+      approvers: policy.approvals.approvers,
+      logRetention: config.logRetentionDays,
+    });
     for (const playbook of playbooks) {
       const machine = new PlaybookStateMachine(this, `Playbook-${playbook.name}`, {
         playbook,
         auditTable: this.auditTrail.table,
         topic: this.topic,
+        approvalRequest: approvals.requestFunction,
         logRetention: config.logRetentionDays,
       });
       // Defence in depth: even a wrong decision cannot touch a protected user.
@@ -93,6 +101,7 @@ export class RemediationStack extends Stack {
       }
       this.playbooks[playbook.name] = machine;
     }
+    approvals.allowDecisionsOn(Object.values(this.playbooks).map((m) => m.stateMachine));
 
     const stateMachineArns = Object.fromEntries(
       Object.entries(this.playbooks).map(([name, m]) => [name, m.stateMachine.stateMachineArn]),
@@ -125,6 +134,8 @@ export class RemediationStack extends Stack {
     const router = new FindingRouter(this, 'Router', { classifier: fn });
 
     new CfnOutput(this, 'AuditTableName', { value: this.auditTrail.table.tableName });
+    new CfnOutput(this, 'ApprovalPageUrl', { value: approvals.pageUrl.url });
+    new CfnOutput(this, 'ApprovalDecisionFunctionName', { value: approvals.decisionFunction.functionName });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.topic.topicArn });
     new CfnOutput(this, 'ClassifyDeadLetterQueueUrl', { value: fn.asyncFailureQueue.queueUrl });
     new CfnOutput(this, 'DeliveryDeadLetterQueueUrl', { value: router.deadLetterQueue.queueUrl });

@@ -14,9 +14,11 @@ import { Ec2Service } from './services/ec2/ec2-service.ts';
 import { ElbV2Service } from './services/elbv2.ts';
 import type { DeadLetter, EventTarget } from './services/events/model.ts';
 import { EventsService } from './services/events.ts';
+import { FUNCTION_URL_PREFIX, FunctionUrlService } from './services/function-urls.ts';
 import { IamService } from './services/iam.ts';
 import { LambdaService } from './services/lambda.ts';
 import { S3Service } from './services/s3.ts';
+import { SecretsManagerService } from './services/secretsmanager.ts';
 import { SnsService } from './services/sns.ts';
 import { SqsService } from './services/sqs.ts';
 import { StepFunctionsService } from './services/stepfunctions/service.ts';
@@ -67,6 +69,8 @@ export class Sandbox {
       events: EventsService;
       lambda: LambdaService;
       stepFunctions: StepFunctionsService;
+      secretsManager: SecretsManagerService;
+      functionUrls: FunctionUrlService;
     },
   ) {
     this.clients = sandboxClients(endpoint);
@@ -89,6 +93,9 @@ export class Sandbox {
     const events: EventsService = new EventsService({
       deliver: (target: EventTarget, payload: unknown): Promise<void> => deliver(sandbox, target, payload),
     });
+    const secretsManager = new SecretsManagerService();
+    const functionUrls = new FunctionUrlService(lambda);
+    server.registerPath(FUNCTION_URL_PREFIX, functionUrls);
     await dynamodb.start();
     for (const service of [
       iam,
@@ -104,6 +111,7 @@ export class Sandbox {
       events,
       lambda,
       stepFunctions,
+      secretsManager,
     ]) {
       server.register(service);
     }
@@ -116,6 +124,8 @@ export class Sandbox {
       events,
       lambda,
       stepFunctions,
+      secretsManager,
+      functionUrls,
     });
     events.onDeadLetter((letter: DeadLetter) => {
       void sandbox.deadLetter(letter.target.deadLetterArn, {

@@ -1,4 +1,5 @@
 import { Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { approvalGate } from './fragments/approval-gate.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
@@ -97,24 +98,26 @@ export const disableAccessKey: PlaybookDefinition = {
       )
       .next(new sfn.Succeed(scope, 'Dry run recorded'));
 
-    // Approval is a gate in front of the same steps; until the gate exists, ask and stop.
-    const askApproval = notifyStep(scope, 'Notify approval required', {
-      topic: ctx.topic,
+    // Approval is a gate in front of the same containment steps.
+    const approval = approvalGate(ctx, {
+      name: 'Containment approval',
       playbook: NAME,
-      headline: 'approval required',
-    })
-      .next(
-        catchToHuman(
-          auditStep(scope, 'Audit approval required', {
-            table: ctx.auditTable,
-            playbook: NAME,
-            action: 'RequestApproval',
-            outcome: 'approval-required',
-          }),
-          human,
+      proposedActions: [
+        sfn.JsonPath.format(
+          'Set access key {} of IAM user {} Inactive (the other keys of the user stay as they are)',
+          sfn.JsonPath.stringAt('$.finding.resource.accessKeyId'),
+          sfn.JsonPath.stringAt('$.finding.resource.userName'),
         ),
-      )
-      .next(new sfn.Succeed(scope, 'Awaiting approval'));
+        sfn.JsonPath.format(
+          'Deny every session of IAM user {} issued before now (inline policy {})',
+          sfn.JsonPath.stringAt('$.finding.resource.userName'),
+          REVOKE_SESSIONS_POLICY,
+        ),
+        'Tag the user with the finding and the playbook',
+        'Notify the on-call topic that the key is disabled',
+      ],
+      ifDenied: 'The playbook ends: the access key stays as it is and nothing is changed.',
+    });
 
     // The key's state before we touch it, for the audit trail and for undo.
     const readKeys = iam(
@@ -219,7 +222,7 @@ export const disableAccessKey: PlaybookDefinition = {
 
     return new sfn.Choice(scope, 'Mode?')
       .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'approve'), askApproval)
+      .when(sfn.Condition.stringEquals('$.decision.mode', 'approve'), approval.next(contain))
       .otherwise(contain);
   },
 };

@@ -1,4 +1,9 @@
-import type { aws_dynamodb as dynamodb, aws_stepfunctions as sfn, aws_sns as sns } from 'aws-cdk-lib';
+import type {
+  aws_dynamodb as dynamodb,
+  aws_lambda as lambda,
+  aws_stepfunctions as sfn,
+  aws_sns as sns,
+} from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 
 /** What every playbook builder is given: where to audit and where to notify. */
@@ -9,6 +14,11 @@ export interface PlaybookContext {
   readonly auditTable: dynamodb.ITable;
   /** Where the playbook notifies the on-call engineer. */
   readonly topic: sns.ITopic;
+  /**
+   * The function an approval gate hands its task token to (records the request and notifies).
+   * Required by playbooks that use `approvalGate`. @default none
+   */
+  readonly approvalRequest?: lambda.IFunction;
 }
 
 /**
@@ -27,6 +37,15 @@ export interface PlaybookDefinition {
  */
 export interface PlaybookInput {
   finding: import('#shared/findings/finding.ts').Finding;
-  decision: { playbook: string; mode: 'auto' | 'approve' | 'dry-run'; ruleId: string; reason: string };
+  decision: {
+    playbook: string;
+    mode: 'auto' | 'approve' | 'dry-run';
+    ruleId: string;
+    reason: string;
+    /** Present when `mode` is `approve`: how long the gate waits, and what happens if nobody decides. */
+    approval?: { timeoutMinutes: number; timeoutSeconds: number; onTimeout: 'proceed' | 'abandon' };
+    /** The policy rule's free-form `params`, e.g. the ports revoke-open-ingress closes. */
+    params?: Record<string, unknown>;
+  };
   audit: { pk: string; resourceKey: string };
 }

@@ -125,9 +125,23 @@ async function act(
     return { outcome: 'skipped', findingId: finding.id, playbook, mode, reason: why };
   }
   const name = executionName(finding, playbook);
+  // The approval gate waits `timeoutSeconds` (Step Functions takes seconds, the policy minutes).
+  const approval =
+    mode === 'approve' && result.approval
+      ? { ...result.approval, timeoutSeconds: result.approval.timeoutMinutes * 60 }
+      : undefined;
   const input = {
     finding,
-    decision: { playbook, mode, ruleId: result.ruleId, reason, severity: result.severity },
+    // The rule's `params` (e.g. the ports revoke-open-ingress closes) travel with the decision.
+    decision: {
+      playbook,
+      mode,
+      ruleId: result.ruleId,
+      reason,
+      severity: result.severity,
+      approval,
+      params: result.params,
+    },
     audit: { pk: base.pk, resourceKey: base.resourceKey },
   };
   try {

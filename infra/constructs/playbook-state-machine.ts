@@ -26,6 +26,7 @@ export class PlaybookStateMachine extends Construct {
       scope: this,
       auditTable: props.auditTable,
       topic: props.topic,
+      approvalRequest: props.approvalRequest,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: props.playbook.description,

@@ -4,7 +4,9 @@ import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import type { SandboxClients } from '../clients.ts';
 import type { EventTarget } from '../services/events/model.ts';
 import type { EventsService } from '../services/events.ts';
+import type { FunctionUrlService } from '../services/function-urls.ts';
 import type { LambdaService } from '../services/lambda.ts';
+import { randomPassword, type SecretsManagerService } from '../services/secretsmanager.ts';
 import type { SqsService } from '../services/sqs.ts';
 import type { StepFunctionsService } from '../services/stepfunctions/service.ts';
 import type { AssemblyStack } from './assembly.ts';
@@ -29,6 +31,10 @@ export interface DeployServices {
   lambda: LambdaService;
   stepFunctions: StepFunctionsService;
   events: EventsService;
+  /** Needed by templates with `AWS::SecretsManager::Secret`. */
+  secretsManager?: SecretsManagerService;
+  /** Needed by templates with `AWS::Lambda::Url`. */
+  functionUrls?: FunctionUrlService;
 }
 
 /**
@@ -62,6 +68,20 @@ export async function deployStack(
   for (const topic of of('AWS::SNS::Topic'))
     await s.clients.sns.send(new CreateTopicCommand({ Name: topic.name }));
 
+  for (const secret of of('AWS::SecretsManager::Secret')) {
+    const p = props(secret);
+    if (!s.secretsManager) throw new Error(`secret ${secret.logicalId} needs the sandbox's Secrets Manager`);
+    // GenerateSecretString's fields are GetRandomPassword's, in CloudFormation's spelling.
+    const generate = p.GenerateSecretString as Record<string, unknown> | undefined;
+    s.secretsManager.createSecret({
+      accountId: target.accountId,
+      region: target.region,
+      name: secret.name,
+      arn: secret.arn,
+      description: p.Description,
+      value: generate ? generatedSecret(generate) : String(p.SecretString ?? ''),
+    });
+  }
   for (const fn of of('AWS::Lambda::Function')) {
     const p = props(fn);
     // The asset folder: named in the resource metadata, or derived from the S3 key CDK uploads it as.
@@ -81,6 +101,16 @@ export async function deployStack(
       memoryMb: p.MemorySize ?? 128,
       runtime: p.Runtime,
       roleArn: p.Role,
+    });
+  }
+  for (const url of of('AWS::Lambda::Url')) {
+    const p = props(url);
+    if (!s.functionUrls) throw new Error(`function URL ${url.logicalId} needs the sandbox's function URLs`);
+    s.functionUrls.register({
+      urlId: url.name,
+      functionName: String(p.TargetFunctionArn).split(':').pop() as string,
+      accountId: target.accountId,
+      authType: p.AuthType === 'AWS_IAM' ? 'AWS_IAM' : 'NONE',
     });
   }
   for (const machine of of('AWS::StepFunctions::StateMachine')) {
@@ -133,4 +163,12 @@ export async function deployStack(
     stateMachines: of('AWS::StepFunctions::StateMachine'),
     rules: of('AWS::Events::Rule'),
   };
+}
+
+/** A generated secret: the password alone, or set at `GenerateStringKey` of the JSON template. */
+function generatedSecret(generate: Record<string, unknown>): string {
+  const password = randomPassword(generate);
+  const { SecretStringTemplate: template, GenerateStringKey: key } = generate;
+  if (typeof template !== 'string' || typeof key !== 'string') return password;
+  return JSON.stringify({ ...JSON.parse(template), [key]: password });
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { functionUrlAddress, functionUrlId } from '../services/function-urls.ts';
 import type { Template } from './assembly.ts';
 
 /** Where a stack is "deployed" in the sandbox. */
@@ -87,6 +88,20 @@ export function physicalResources(template: Template, target: DeployTarget): Map
         const name = named('Name', 64);
         const arn = `arn:aws:events:${region}:${acct}:rule/${name}`;
         r = { name, arn, ref: name, attributes: { Arn: arn } };
+        break;
+      }
+      case 'AWS::Lambda::Url': {
+        const urlId = functionUrlId(target.stackName, logicalId);
+        const url = functionUrlAddress(target.endpoint, urlId);
+        const arn = `arn:aws:lambda:${region}:${acct}:url:${urlId}`;
+        r = { name: urlId, arn, ref: arn, attributes: { FunctionUrl: url, FunctionArn: arn } };
+        break;
+      }
+      case 'AWS::SecretsManager::Secret': {
+        const name = named('Name', 256);
+        // Secrets Manager appends six random characters to the secret's name in its ARN.
+        const arn = `arn:aws:secretsmanager:${region}:${acct}:secret:${name}-${generatedName(target, logicalId, 20).slice(-6)}`;
+        r = { name, arn, ref: arn, attributes: { Id: arn } };
         break;
       }
       case 'AWS::Logs::LogGroup': {

@@ -44,6 +44,12 @@ export function scenarioEvents(account: SeededAccount): ScenarioEvent[] {
 
   const ingress = fixture('cloudtrail-authorize-sg-ingress-ssh-world.json');
   ingress.detail.requestParameters.groupId = account.securityGroups.web;
+  // The call as the seed made it: IPv4 only, with the rule id EC2 returned.
+  const [sshPermission] = ingress.detail.requestParameters.ipPermissions.items;
+  sshPermission.ipv6Ranges = {};
+  const [sshRule] = ingress.detail.responseElements.securityGroupRuleSet.items;
+  Object.assign(sshRule, { groupId: account.securityGroups.web, securityGroupRuleId: account.openSshRuleId });
+  ingress.detail.responseElements.securityGroupRuleSet.items = [sshRule];
 
   const stopLogging = fixture('cloudtrail-stop-logging.json');
   stopLogging.detail.requestParameters.name = account.trail;
@@ -56,9 +62,13 @@ export function scenarioEvents(account: SeededAccount): ScenarioEvent[] {
     { label: 'same finding, count 3', expect: 'duplicate: contained once', event: republished },
     { label: 'AWS sample finding (bob)', expect: 'dry-run: plan recorded, key untouched', event: sample },
     { label: 'break-glass user key', expect: 'notify only: protected principal', event: breakGlass },
-    { label: 'SSH open to 0.0.0.0/0', expect: 'notify', event: ingress },
-    { label: 'CloudTrail StopLogging', expect: 'notify', event: stopLogging },
-    { label: 'EC2 C&C activity', expect: 'notify', event: instance },
+    { label: 'SSH open to 0.0.0.0/0', expect: 'revoke-open-ingress: that rule only', event: ingress },
+    { label: 'CloudTrail StopLogging', expect: 'restart-cloudtrail-logging, auto', event: stopLogging },
+    {
+      label: 'EC2 C&C activity',
+      expect: 'quarantine-instance, auto: isolated, evidence kept',
+      event: instance,
+    },
     {
       label: 'malformed event',
       expect: 'rejected to the dead-letter queue',

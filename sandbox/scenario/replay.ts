@@ -49,6 +49,8 @@ export async function replayScenario(
   try {
     for (const scenario of events) {
       const { detail, source } = scenario.event;
+      // Taken before sending: delivery can classify and audit before PutEvents returns.
+      const sentWallClock = new Date(Date.now() - 1).toISOString();
       const out = await sandbox.clients.events.send(
         new PutEventsCommand({
           Entries: [
@@ -57,7 +59,6 @@ export async function replayScenario(
         }),
       );
       const sentAt = performance.now();
-      const sentWallClock = new Date(Date.now() - 1).toISOString();
       if (out.FailedEntryCount)
         throw new Error(`PutEvents refused ${scenario.label}: ${out.Entries?.[0]?.ErrorMessage}`);
       const depthBefore = dlqDepth();

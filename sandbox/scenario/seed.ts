@@ -1,6 +1,7 @@
-import { CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
+import { AttachInstancesCommand, CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateTrailCommand, StartLoggingCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import {
+  AssociateIamInstanceProfileCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
@@ -8,7 +9,13 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
+import {
+  AddRoleToInstanceProfileCommand,
+  CreateAccessKeyCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+} from '@aws-sdk/client-iam';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { SandboxClients } from '../clients.ts';
 
@@ -21,7 +28,16 @@ export interface SeededAccount {
   };
   vpcs: string[];
   instance: { id: string; enis: number };
+  /** The demo instance's role, the profile that holds it, and the association to the instance. */
+  instanceRole: {
+    roleName: string;
+    instanceProfileName: string;
+    instanceProfileArn: string;
+    associationId: string;
+  };
   securityGroups: { web: string; app: string };
+  /** The `sgr-` id of a world-open SSH rule on the web group: the demo's configuration drift. */
+  openSshRuleId: string;
   autoScalingGroup: string;
   targetGroupArn: string;
   trail: string;
@@ -30,8 +46,10 @@ export interface SeededAccount {
 
 /**
  * Seed a small, realistic account through the real SDK, as an operator would build it: users
- * with keys (one of them a break-glass admin), two VPCs, an instance with two ENIs in an Auto
- * Scaling group behind a target group, security groups, a logging trail and a bucket.
+ * with keys (one of them a break-glass admin), two VPCs, an instance with two ENIs and an
+ * instance role in an Auto Scaling group behind a target group, security groups, a logging
+ * trail and a bucket. Then the drift the scenario's CloudTrail events report: SSH opened to the
+ * world on the web group, and the trail's logging stopped.
  */
 export async function seedAccount(c: SandboxClients): Promise<SeededAccount> {
   const key = async (userName: string) =>
@@ -68,6 +86,21 @@ export async function seedAccount(c: SandboxClients): Promise<SeededAccount> {
       IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
     }),
   );
+  // Someone "temporarily" opened SSH to the world: the drift the scenario's CloudTrail event reports.
+  const openSsh = await c.ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: securityGroups.web,
+      IpPermissions: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 22,
+          ToPort: 22,
+          IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'temp ssh' }],
+        },
+      ],
+    }),
+  );
+  const openSshRuleId = openSsh.SecurityGroupRules?.[0]?.SecurityGroupRuleId as string;
   const run = await c.ec2.send(
     new RunInstancesCommand({
       ImageId: 'ami-0abcdef1234567890',
@@ -82,16 +115,22 @@ export async function seedAccount(c: SandboxClients): Promise<SeededAccount> {
     }),
   );
   const instanceId = run.Instances?.[0]?.InstanceId as string;
+  const instanceRole = await attachInstanceRole(c, instanceId);
   const autoScalingGroup = 'web-asg';
   await c.autoscaling.send(
     new CreateAutoScalingGroupCommand({
       AutoScalingGroupName: autoScalingGroup,
-      MinSize: 1,
+      MinSize: 0,
       MaxSize: 3,
-      DesiredCapacity: 1,
+      DesiredCapacity: 0,
       InstanceId: instanceId,
       VPCZoneIdentifier: subnets[0],
     }),
+  );
+  // InstanceId above only templates the group's launch settings; attaching makes it a member
+  // (and raises the desired capacity to 1).
+  await c.autoscaling.send(
+    new AttachInstancesCommand({ AutoScalingGroupName: autoScalingGroup, InstanceIds: [instanceId] }),
   );
   const targetGroupArn = (
     await c.elbv2.send(
@@ -107,15 +146,54 @@ export async function seedAccount(c: SandboxClients): Promise<SeededAccount> {
   await c.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await c.cloudtrail.send(new CreateTrailCommand({ Name: trail, S3BucketName: bucket }));
   await c.cloudtrail.send(new StartLoggingCommand({ Name: trail }));
+  // ...until someone stopped it: the drift the scenario's StopLogging event reports.
+  await c.cloudtrail.send(new StopLoggingCommand({ Name: trail }));
 
   return {
     users,
     vpcs,
     instance: { id: instanceId, enis: run.Instances?.[0]?.NetworkInterfaces?.length ?? 0 },
+    instanceRole,
     securityGroups,
+    openSshRuleId,
     autoScalingGroup,
     targetGroupArn,
     trail,
     bucket,
+  };
+}
+
+/** Trust policy letting EC2 hand the role's credentials to the instance (the metadata service). */
+const EC2_TRUST_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
+/** Give the instance a role the way operators do: role, instance profile holding it, association. */
+async function attachInstanceRole(
+  c: SandboxClients,
+  instanceId: string,
+): Promise<SeededAccount['instanceRole']> {
+  const roleName = 'web-server-role';
+  const instanceProfileName = 'web-server';
+  await c.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: EC2_TRUST_POLICY }));
+  const profile = await c.iam.send(
+    new CreateInstanceProfileCommand({ InstanceProfileName: instanceProfileName }),
+  );
+  await c.iam.send(
+    new AddRoleToInstanceProfileCommand({ InstanceProfileName: instanceProfileName, RoleName: roleName }),
+  );
+  const instanceProfileArn = profile.InstanceProfile?.Arn as string;
+  const association = await c.ec2.send(
+    new AssociateIamInstanceProfileCommand({
+      InstanceId: instanceId,
+      IamInstanceProfile: { Arn: instanceProfileArn },
+    }),
+  );
+  return {
+    roleName,
+    instanceProfileName,
+    instanceProfileArn,
+    associationId: association.IamInstanceProfileAssociation?.AssociationId as string,
   };
 }

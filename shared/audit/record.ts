@@ -19,6 +19,16 @@ export const AuditOutcomeSchema = z.enum([
   'needs-human',
   'approval-required',
   'contained',
+  // a playbook's final check: the resource read again after the change
+  'verified',
+  'not-verified',
+  // approval gate
+  'approved',
+  'denied',
+  'timed-out',
+  'escalated',
+  'defaulted',
+  'refused',
 ]);
 export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
 

@@ -139,6 +139,16 @@ export const PolicySchema = z
         windowMinutes: z.number().int().min(1).default(60),
       })
       .default({ maxAutoActions: 20, windowMinutes: 60 }),
+    /** Who may decide approval requests from the CLI. */
+    approvals: z
+      .strictObject({
+        /**
+         * IAM principal ARN wildcards allowed to approve or deny (a role session matches its role).
+         * Empty: nobody may decide by CLI; the signed link of the approval page still works. @default []
+         */
+        approvers: z.array(WildcardSchema).default([]),
+      })
+      .default({ approvers: [] }),
     /** Routing rules, first match wins. */
     rules: z.array(RuleSchema),
   })

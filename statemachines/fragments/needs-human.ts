@@ -3,6 +3,8 @@ import type { PlaybookContext } from '../playbook.ts';
 import { auditStep } from './audit-step.ts';
 import { notifyStep } from './notify.ts';
 
+const NEEDS_HUMAN_START = 'Audit needs human';
+
 /**
  * The end of every failed path: audit the caught error as `needs-human`, notify the on-call
  * engineer, and fail the execution with error `NeedsHuman`. Catchers put the error at `$.error`.
@@ -10,7 +12,10 @@ import { notifyStep } from './notify.ts';
  */
 export function needsHuman(ctx: PlaybookContext, playbook: string): sfn.IChainable {
   const { scope } = ctx;
-  return auditStep(scope, 'Audit needs human', {
+  // One needs-human path per playbook: fragments (the approval gate) ask for it too.
+  const existing = scope.node.tryFindChild(NEEDS_HUMAN_START);
+  if (existing instanceof sfn.State) return existing;
+  return auditStep(scope, NEEDS_HUMAN_START, {
     table: ctx.auditTable,
     playbook,
     action: 'NeedsHuman',

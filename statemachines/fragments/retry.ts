@@ -11,6 +11,14 @@ import { Duration, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 export const RETRYABLE_ERRORS = {
   Iam: ['Iam.IamException', 'Iam.ServiceFailureException'],
   Ec2: ['Ec2.Ec2Exception'],
+  // Neither model declares throttling (`Throttling`), so it surfaces as the generic exception.
+  // ResourceContention: another update to the same group is in flight; it clears by itself.
+  AutoScaling: ['AutoScaling.AutoScalingException', 'AutoScaling.ResourceContentionFaultException'],
+  ElasticLoadBalancingV2: ['ElasticLoadBalancingV2.ElasticLoadBalancingV2Exception'],
+  // CloudTrail declares ThrottlingException; its other transient faults are undeclared.
+  CloudTrail: ['CloudTrail.ThrottlingException', 'CloudTrail.CloudTrailException'],
+  // S3's model declares neither SlowDown nor InternalError: both surface as `S3.S3Exception`.
+  S3: ['S3.S3Exception'],
   DynamoDb: [
     'DynamoDB.ProvisionedThroughputExceededException',
     'DynamoDB.ThrottlingException',

@@ -12,17 +12,28 @@ describe('deploy-time configuration', () => {
     const file = path.join(dir, 'bad.yaml');
     writeFileSync(
       file,
-      ['version: 1', 'rules:', '  - id: leaked-key', '    match: { source: guardduty }', '    playbook: disable-access-key', '    mode: sometimes', ''].join(
-        '\n',
-      ),
+      [
+        'version: 1',
+        'rules:',
+        '  - id: leaked-key',
+        '    match: { source: guardduty }',
+        '    playbook: disable-access-key',
+        '    mode: sometimes',
+        '',
+      ].join('\n'),
     );
-    expect(() => buildApp(new App({ context: { policyFile: file } }))).toThrow(/bad\.yaml:6:\d+ rules\[0\]\.mode/);
+    expect(() => buildApp(new App({ context: { policyFile: file } }))).toThrow(
+      /bad\.yaml:6:\d+ rules\[0\]\.mode/,
+    );
   });
 
   it('refuses a policy that names a playbook the stack does not have', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
     const file = path.join(dir, 'unknown.yaml');
-    writeFileSync(file, 'version: 1\nrules:\n  - id: r1\n    match: {}\n    playbook: format-hard-drive\n    mode: auto\n');
+    writeFileSync(
+      file,
+      'version: 1\nrules:\n  - id: r1\n    match: {}\n    playbook: format-hard-drive\n    mode: auto\n',
+    );
     expect(() => buildApp(new App({ context: { policyFile: file } }))).toThrow(/format-hard-drive/);
   });
 
@@ -32,7 +43,10 @@ describe('deploy-time configuration', () => {
   });
 
   it('reads booleans and numbers given as strings on the command line', () => {
-    expect(parseStackConfig({ dryRun: 'true', logRetentionDays: '30' })).toMatchObject({ dryRun: true, logRetentionDays: 30 });
+    expect(parseStackConfig({ dryRun: 'true', logRetentionDays: '30' })).toMatchObject({
+      dryRun: true,
+      logRetentionDays: 30,
+    });
     expect(parseStackConfig({})).toMatchObject({ dryRun: false, policyFile: 'policy/default.yaml' });
   });
 });

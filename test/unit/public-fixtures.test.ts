@@ -11,10 +11,11 @@ const ctx = { now: new Date('2026-11-23T12:00:00Z'), recentAutoActions: 0 };
 
 /** Every public file, its one expected outcome under policy/default.yaml, and why. */
 const expected: Record<string, { outcome: string; reason: string }> = {
-  // A sample (placeholder instance): the EC2 rule would notify, and samples never page anyone.
+  // A sample of a Medium C&C finding: quarantine would wait for approval; a sample only records its plan.
   'c7n-ec2-duty-event.json': {
-    outcome: 'skipped',
-    reason: 'AWS-generated sample finding: rule guardduty-ec2 would notify',
+    outcome: 'routed',
+    reason:
+      'rule guardduty-ec2-suspected-compromise: GuardDuty saw an EC2 instance behave like a compromised host (Medium); AWS-generated sample finding: dry-run instead of approve',
   },
   // CreateBucket is not a call any playbook or rule is about.
   'c7n-event-cloud-trail-create-bucket.json': {

@@ -131,6 +131,8 @@ export function prepareRunDefinition(
     if (original.Iterator) state.Iterator = prepareMachine(original.Iterator as MachineDefinition);
     if (Array.isArray(state.Retry))
       state.Retry = state.Retry.map((retrier) => scaleRetrier(retrier, time.timeScale));
+    if (state.Type === 'Choice' && Array.isArray(state.Choices))
+      state.Choices = (state.Choices as JsonObject[]).map(rewriteIsPresentFalse);
     const task = tasks.get(name);
     if (state.Type === 'Task' && task) prepareTask(name, state, task);
     else {
@@ -222,4 +224,26 @@ function rewritePaths(value: unknown, key: string): unknown {
   if (Array.isArray(value)) return value.map((item) => rewritePaths(item, key));
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewritePaths(v, k)]));
+}
+
+/**
+ * aws-local-stepfunctions 3.0.0 evaluates `IsPresent: false` as always false. Step Functions
+ * matches it when the path is absent, so the rule is rewritten to the equivalent
+ * `Not: { IsPresent: true }`, at any depth of And/Or/Not.
+ */
+export function rewriteIsPresentFalse(rule: JsonObject): JsonObject {
+  const { Next, ...test } = rule;
+  const rewritten = rewriteTest(test);
+  return Next === undefined ? rewritten : { ...rewritten, Next };
+}
+
+function rewriteTest(test: JsonObject): JsonObject {
+  if (test.IsPresent === false) {
+    const { IsPresent: _, ...rest } = test;
+    return { Not: { ...rest, IsPresent: true } };
+  }
+  if (Array.isArray(test.And)) return { ...test, And: (test.And as JsonObject[]).map(rewriteTest) };
+  if (Array.isArray(test.Or)) return { ...test, Or: (test.Or as JsonObject[]).map(rewriteTest) };
+  if (test.Not && typeof test.Not === 'object') return { ...test, Not: rewriteTest(test.Not as JsonObject) };
+  return test;
 }

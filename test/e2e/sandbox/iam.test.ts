@@ -241,6 +241,9 @@ describe('IAM access keys', () => {
       }),
     );
 
+    // Both calls are in flight at once: mark the later one handled so its rejection is not reported
+    // as unhandled while the first is awaited; the expectation below still checks it.
+    unknownKey.catch(() => undefined);
     await expect(othersKey).rejects.toMatchObject({ name: 'NoSuchEntityException' });
     await expect(unknownKey).rejects.toMatchObject({ name: 'NoSuchEntityException' });
     expect(iamService.accessKey(SANDBOX_ACCOUNT_ID, AccessKey!.AccessKeyId!)?.status).toBe('Active');
@@ -419,13 +422,17 @@ describe('IAM roles and instance profiles', () => {
     await iam.send(
       new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'app-profile', RoleName: 'app' }),
     );
-    const second = iam.send(
-      new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'app-profile', RoleName: 'app-2' }),
-    );
+    // Settled into a value at once: its rejection must not go unhandled while the reads below run.
+    const second = iam
+      .send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'app-profile', RoleName: 'app-2' }))
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     const profile = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'app-profile' }));
     const listed = await iam.send(new ListInstanceProfilesCommand({}));
 
-    await expect(second).rejects.toMatchObject({ name: 'LimitExceededException' });
+    expect(await second).toMatchObject({ name: 'LimitExceededException' });
     expect(created.InstanceProfile?.Arn).toBe(
       `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:instance-profile/app-profile`,
     );

@@ -16,16 +16,20 @@ let h: StackHarness;
 /** Run the real AWS CLI against the sandbox and parse its JSON output. */
 async function aws(...args: string[]): Promise<any> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-  const { stdout } = await run(AWS, ['--endpoint-url', h.sandbox.endpoint, '--region', 'us-east-1', '--output', 'json', ...args], {
-    env: {
-      ...env,
-      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'sandbox-secret',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_PAGER: '',
+  const { stdout } = await run(
+    AWS,
+    ['--endpoint-url', h.sandbox.endpoint, '--region', 'us-east-1', '--output', 'json', ...args],
+    {
+      env: {
+        ...env,
+        AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'sandbox-secret',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_PAGER: '',
+      },
     },
-  });
+  );
   return stdout.trim() ? JSON.parse(stdout) : {};
 }
 
@@ -53,24 +57,36 @@ describe.skipIf(!hasAws)('the AWS CLI against the deployed stack in the sandbox'
     expect(groups.SecurityGroups[0].IpPermissions[0]).toMatchObject({ FromPort: 443, ToPort: 443 });
 
     const finding = leakedKeyFinding(keyId, 'carol', 'cccccccccccccccccccccccccccccc01');
-    const entries = [{ Source: finding.source, DetailType: finding['detail-type'], Detail: JSON.stringify(finding.detail) }];
+    const entries = [
+      { Source: finding.source, DetailType: finding['detail-type'], Detail: JSON.stringify(finding.detail) },
+    ];
     const put = await aws('events', 'put-events', '--entries', JSON.stringify(entries));
     expect(put.FailedEntryCount).toBe(0);
     await h.sandbox.idle();
 
     const keys = await aws('iam', 'list-access-keys', '--user-name', 'carol');
-    expect(keys.AccessKeyMetadata).toEqual([expect.objectContaining({ AccessKeyId: keyId, Status: 'Inactive' })]);
+    expect(keys.AccessKeyMetadata).toEqual([
+      expect.objectContaining({ AccessKeyId: keyId, Status: 'Inactive' }),
+    ]);
 
     const stateMachineArn = h.sandbox.deployment?.stateMachines[0]?.arn as string;
     const [listed, scanned] = await Promise.all([
       aws('stepfunctions', 'list-executions', '--state-machine-arn', stateMachineArn),
       aws('dynamodb', 'scan', '--table-name', h.auditTable),
     ]);
-    expect(listed.executions).toContainEqual(expect.objectContaining({ status: 'SUCCEEDED', stateMachineArn }));
+    expect(listed.executions).toContainEqual(
+      expect.objectContaining({ status: 'SUCCEEDED', stateMachineArn }),
+    );
     const records = (scanned.Items as Record<string, any>[])
       .map((item) => unmarshall(item))
       .filter((r) => r.findingId === finding.detail.id)
       .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
-    expect(records.map((r) => r.action)).toEqual(['classify', 'UpdateAccessKey', 'PutUserPolicy', 'TagUser', 'Complete']);
+    expect(records.map((r) => r.action)).toEqual([
+      'classify',
+      'UpdateAccessKey',
+      'PutUserPolicy',
+      'TagUser',
+      'Complete',
+    ]);
   }, 180_000);
 });

@@ -19,6 +19,7 @@ describe('npm start (remediate demo)', () => {
     expect(row('same finding, count 3')).toMatch(/duplicate/);
     expect(row('AWS sample finding (bob)')).toMatch(/dry-run\s+planned/);
     expect(row('malformed event')).toMatch(/rejected/);
+    expect(row('EC2 C&C activity')).toMatch(/quarantine-instance\s+auto\s+contained/);
     expect(stdout).toMatch(/alice\s+AKIA[A-Z0-9]{16}\s+Inactive\s+← the leaked key/);
     expect(stdout.match(/alice\s+AKIA[A-Z0-9]{16}\s+Active/g)).toHaveLength(1);
     expect(stdout).toMatch(/bob\s+AKIA[A-Z0-9]{16}\s+Active/);

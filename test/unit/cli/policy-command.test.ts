@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkPolicy, testPolicy } from '#cli/commands/policy.ts';
+import { playbookNames } from '#statemachines/registry.ts';
 import { recordOutput, repoRoot, runCli } from './run-cli.ts';
 
 const defaultPolicy = join(repoRoot, 'policy/default.yaml');
@@ -29,7 +30,7 @@ describe('remediate policy check', () => {
     const output = recordOutput();
     expect(checkPolicy(file, output)).toBe(1);
     expect(output.err[0]).toBe(
-      `${file}:5:15 rules[0].playbook: unknown playbook "quarantine-everything" (known: disable-access-key)`,
+      `${file}:5:15 rules[0].playbook: unknown playbook "quarantine-everything" (known: ${playbookNames.join(', ')})`,
     );
   });
 

@@ -1,0 +1,134 @@
+import { Command } from 'commander';
+import type { CliResponse } from '#functions/approval-decision/cli-actions.ts';
+import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
+import type { ApprovalView } from '#shared/approvals/model.ts';
+import { ApprovalsClient, type ApprovalsClientOptions } from '../approvals/client.ts';
+import { table } from '../table.ts';
+import type { Output } from './policy.ts';
+
+/** The sandbox's endpoint and credentials, for `--local`. */
+const LOCAL = { endpoint: 'http://127.0.0.1:4566', credentials: SANDBOX_CREDENTIALS };
+
+/** Options every subcommand takes. */
+interface ConnectionOptions {
+  local?: boolean;
+  function?: string;
+  json?: boolean;
+}
+
+function clientOptions(opts: ConnectionOptions): ApprovalsClientOptions {
+  return {
+    ...(opts.local ? LOCAL : {}),
+    ...(opts.function ? { functionName: opts.function } : {}),
+  };
+}
+
+/** Minutes (or hours) as people say them: `5m`, `2h10m`, `-3m` for the past. */
+function duration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  const sign = minutes < 0 ? '-' : '';
+  const abs = Math.abs(minutes);
+  return abs >= 60 ? `${sign}${Math.floor(abs / 60)}h${abs % 60}m` : `${sign}${abs}m`;
+}
+
+function resourceOf(view: ApprovalView): string {
+  const finding = JSON.parse(view.finding) as { resource?: Record<string, string> };
+  const r = finding.resource ?? {};
+  return r.accessKeyId ?? r.instanceId ?? r.groupId ?? r.trailName ?? r.bucketName ?? r.kind ?? '';
+}
+
+/**
+ * Print one CLI response; returns the exit code: 0 done, 1 refused (already decided, expired,
+ * not an approver, no such request).
+ */
+export function printResponse(response: CliResponse, out: Output, json: boolean, now = new Date()): number {
+  if (json) {
+    out.log(JSON.stringify(response, null, 2));
+    return response.ok ? 0 : 1;
+  }
+  if (!response.ok) {
+    out.error(response.message);
+    return 1;
+  }
+  if ('approvals' in response) {
+    if (response.approvals.length === 0) out.log('No approvals pending.');
+    else
+      out.log(
+        table(
+          ['ID', 'AGE', 'EXPIRES IN', 'STATUS', 'PLAYBOOK', 'RESOURCE', 'FINDING'],
+          response.approvals.map((a) => [
+            a.id,
+            duration(now.getTime() - Date.parse(a.createdAt)),
+            duration(Date.parse(a.expiresAt) - now.getTime()),
+            a.effectiveStatus + (a.escalated ? ' (escalated)' : ''),
+            a.playbook,
+            resourceOf(a),
+            a.findingId,
+          ]),
+        ),
+      );
+    return 0;
+  }
+  if ('decided' in response) {
+    out.log(`${response.approval.id} ${response.decided} by ${response.approver}.`);
+    out.log(
+      response.decided === 'approved'
+        ? `The ${response.approval.playbook} playbook continues.`
+        : `The ${response.approval.playbook} playbook ends without changing anything more.`,
+    );
+    return 0;
+  }
+  const a = response.approval;
+  out.log(`${a.id}: ${a.effectiveStatus}${a.escalated ? ' (escalated)' : ''}`);
+  out.log(`  playbook ${a.playbook} (rule ${a.ruleId}), finding ${a.findingId}`);
+  out.log(`  created ${a.createdAt}, expires ${a.expiresAt}, then ${a.onTimeout}`);
+  if (a.decidedBy) out.log(`  decided ${a.decidedAt} by ${a.decidedBy}: ${a.reason || '(no reason)'}`);
+  out.log('If approved:');
+  for (const action of a.proposedActions) out.log(`  - ${action}`);
+  out.log(`If denied: ${a.ifDenied}`);
+  out.log('Audit trail:');
+  for (const r of response.history) out.log(`  ${r.at}  ${r.actor}  ${r.action}: ${r.outcome}`);
+  return 0;
+}
+
+/** Run one subcommand with a client, print, set the exit code. */
+async function run(
+  opts: ConnectionOptions,
+  call: (client: ApprovalsClient) => Promise<CliResponse>,
+): Promise<void> {
+  const client = new ApprovalsClient(clientOptions(opts));
+  try {
+    process.exitCode = printResponse(await call(client), console, opts.json ?? false);
+  } finally {
+    client.close();
+  }
+}
+
+/** `remediate approvals list|show|approve|deny`: on-call decisions, IAM-authenticated. */
+export function approvalsCommand(): Command {
+  const command = new Command('approvals').description(
+    'List, show and decide pending approvals with your AWS credentials (your ARN is recorded as the approver)',
+  );
+  const connection = (c: Command) =>
+    c
+      .option('--local', 'use the local sandbox at http://127.0.0.1:4566 (or set AWS_ENDPOINT_URL)')
+      .option('--function <name>', 'the approval decision function (default: found by listing functions)')
+      .option('--json', 'print JSON');
+  connection(command.command('list').description('pending approvals, with age and expiry')).action(
+    (opts: ConnectionOptions) => run(opts, (client) => client.list()),
+  );
+  connection(command.command('show <id>').description('one approval and its audit trail')).action(
+    (id: string, opts: ConnectionOptions) => run(opts, (client) => client.show(id)),
+  );
+  for (const verdict of ['approve', 'deny'] as const) {
+    connection(
+      command
+        .command(`${verdict} <id>`)
+        .description(verdict === 'approve' ? 'approve: the playbook continues' : 'deny: the playbook ends')
+        .requiredOption('--reason <text>', 'why, for the audit trail'),
+    ).action((id: string, opts: ConnectionOptions & { reason: string }) =>
+      run(opts, (client) => client.decide(id, verdict, opts.reason)),
+    );
+  }
+  return command;
+}

@@ -1,0 +1,54 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { cachedApprovalKeys } from '#shared/approvals/secret-value.ts';
+import { AuditWriter } from '#shared/audit/writer.ts';
+import { clientConfig } from '#shared/aws-clients.ts';
+import { ConfigurationError } from '#shared/errors.ts';
+import { ApprovalRequestEventSchema, requestApproval } from './request.ts';
+
+const logger = new Logger({ serviceName: 'approval-request' });
+const env = z
+  .object({
+    APPROVALS_TABLE: z.string().min(1),
+    AUDIT_TABLE: z.string().min(1),
+    TOPIC_ARN: z.string().min(1),
+    ESCALATION_TOPIC_ARN: z.string().min(1),
+    APPROVAL_SECRET_ARN: z.string().min(1),
+    APPROVAL_PAGE_URL: z.string().url(),
+  })
+  .safeParse(process.env);
+if (!env.success) throw new ConfigurationError(`approval-request is misconfigured: ${env.error.message}`);
+const config = env.data;
+const dynamodb = new DynamoDBClient(clientConfig());
+
+const deps = {
+  dynamodb,
+  sns: new SNSClient(clientConfig()),
+  audit: new AuditWriter(dynamodb, config.AUDIT_TABLE),
+  keys: cachedApprovalKeys(config.APPROVAL_SECRET_ARN),
+  approvalsTable: config.APPROVALS_TABLE,
+  topicArn: config.TOPIC_ARN,
+  escalationTopicArn: config.ESCALATION_TOPIC_ARN,
+  pageUrl: config.APPROVAL_PAGE_URL,
+};
+
+/**
+ * The approval gate's `waitForTaskToken` target: record the request, audit, notify, return.
+ * The event carries the task token, so it is never logged.
+ */
+async function approvalRequest(event: unknown): Promise<{ approvalId: string; expiresAt: string }> {
+  const request = ApprovalRequestEventSchema.parse(event);
+  const out = await requestApproval(request, deps);
+  logger.info('approval requested', {
+    ...out,
+    escalation: request.escalation,
+    findingId: request.finding.id,
+  });
+  return out;
+}
+
+export const handler = middy(approvalRequest).use(injectLambdaContext(logger, { clearState: true }));

@@ -1,0 +1,154 @@
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { z } from 'zod';
+import { findingFacts } from '#shared/approvals/describe.ts';
+import type { ApprovalKeys } from '#shared/approvals/keys.ts';
+import { linkUrl, newNonce, signLink } from '#shared/approvals/link.ts';
+import { type ApprovalRecord, ApprovalRecordSchema, approvalId } from '#shared/approvals/model.ts';
+import { hashToken, sealToken } from '#shared/approvals/sealed-token.ts';
+import type { AuditWriter } from '#shared/audit/writer.ts';
+import { FindingSchema } from '#shared/findings/finding.ts';
+
+/** What the approval gate hands the function (see statemachines/fragments/approval-gate.ts). */
+export const ApprovalRequestEventSchema = z.object({
+  token: z.string().min(1),
+  gate: z.string().min(1),
+  escalation: z.boolean(),
+  execution: z.string().min(1),
+  stateMachine: z.string().min(1),
+  finding: FindingSchema,
+  decision: z.object({
+    playbook: z.string(),
+    mode: z.string(),
+    ruleId: z.string(),
+    approval: z.object({
+      timeoutSeconds: z.number().int().positive(),
+      onTimeout: z.enum(['proceed', 'abandon']),
+    }),
+  }),
+  audit: z.object({ pk: z.string(), resourceKey: z.string() }),
+  proposedActions: z.array(z.string()).min(1),
+  ifDenied: z.string(),
+});
+export type ApprovalRequestEvent = z.infer<typeof ApprovalRequestEventSchema>;
+
+/** What the request path needs; injected so tests can replace any part. */
+export interface RequestDeps {
+  dynamodb: Pick<DynamoDBClient, 'send'>;
+  sns: Pick<SNSClient, 'send'>;
+  audit: Pick<AuditWriter, 'append'>;
+  keys: () => Promise<ApprovalKeys>;
+  approvalsTable: string;
+  topicArn: string;
+  escalationTopicArn: string;
+  pageUrl: string;
+  now?: () => Date;
+}
+
+/** Keep decided requests this long after expiry before DynamoDB's TTL may delete them. */
+const RETENTION_SECONDS = 90 * 86_400;
+
+/**
+ * Record an approval request (or its escalation), audit it and notify. The raw task token is
+ * stored only sealed, next to its hash; the link carries the approval id, a nonce and a signature.
+ */
+export async function requestApproval(
+  event: ApprovalRequestEvent,
+  deps: RequestDeps,
+): Promise<{ approvalId: string; expiresAt: string }> {
+  const now = deps.now?.() ?? new Date();
+  const keys = await deps.keys();
+  const id = approvalId(event.execution, event.gate);
+  const expires = new Date(now.getTime() + event.decision.approval.timeoutSeconds * 1000);
+  const nonce = newNonce();
+  const record: ApprovalRecord = ApprovalRecordSchema.parse({
+    id,
+    status: 'pending',
+    findingId: event.finding.id,
+    finding: JSON.stringify(event.finding),
+    playbook: event.decision.playbook,
+    ruleId: event.decision.ruleId,
+    mode: event.decision.mode,
+    auditPk: event.audit.pk,
+    resourceKey: event.audit.resourceKey,
+    executionArn: event.execution,
+    stateMachineArn: event.stateMachine,
+    gate: event.gate,
+    proposedActions: event.proposedActions,
+    ifDenied: event.ifDenied,
+    onTimeout: event.decision.approval.onTimeout,
+    createdAt: now.toISOString(),
+    expiresAt: expires.toISOString(),
+    ttl: Math.floor(expires.getTime() / 1000) + RETENTION_SECONDS,
+    tokenHash: hashToken(event.token),
+    sealedToken: sealToken(keys.seal, event.token, id),
+    nonce,
+    escalated: event.escalation,
+  });
+  // A decided request is never reopened: the condition fails and the task fails to needs-human.
+  await deps.dynamodb.send(
+    new PutItemCommand({
+      TableName: deps.approvalsTable,
+      Item: marshall(record),
+      ConditionExpression: 'attribute_not_exists(id) OR #status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pending': { S: 'pending' } },
+    }),
+  );
+  const link = linkUrl(deps.pageUrl, signLink(keys, id, nonce, expires));
+  await deps.audit.append({
+    pk: event.audit.pk,
+    resourceKey: event.audit.resourceKey,
+    at: now.toISOString(),
+    actor: `playbook/${event.decision.playbook}`,
+    action: event.escalation ? 'EscalateApproval' : 'RequestApproval',
+    outcome: event.escalation ? 'escalated' : 'approval-required',
+    findingId: event.finding.id,
+    playbook: event.decision.playbook,
+    mode: event.decision.mode,
+    executionArn: event.execution,
+    details: JSON.stringify({
+      approvalId: id,
+      expiresAt: record.expiresAt,
+      proposedActions: event.proposedActions,
+    }),
+  });
+  await deps.sns.send(
+    new PublishCommand({
+      TopicArn: event.escalation ? deps.escalationTopicArn : deps.topicArn,
+      Subject: subject(event).slice(0, 100),
+      Message: message(event, id, record.expiresAt, link),
+    }),
+  );
+  return { approvalId: id, expiresAt: record.expiresAt };
+}
+
+function subject(event: ApprovalRequestEvent): string {
+  const head = event.escalation ? 'ESCALATED: approval still required' : 'approval required';
+  return `[${event.finding.severity.label}] ${event.decision.playbook}: ${head}`;
+}
+
+/** The notification text: readable in a mail client or a chat message, with the link to decide. */
+function message(event: ApprovalRequestEvent, id: string, expiresAt: string, link: string): string {
+  const facts = findingFacts(event.finding).map(([label, value]) => `  ${label}: ${value}`);
+  const timeout =
+    event.decision.approval.onTimeout === 'proceed'
+      ? 'the playbook proceeds without approval'
+      : 'the playbook is abandoned and nothing is changed';
+  return [
+    event.escalation
+      ? `Nobody decided in time. Approval ${id} is escalated and waits again until ${expiresAt}.`
+      : `The ${event.decision.playbook} playbook waits for approval ${id} until ${expiresAt}.`,
+    '',
+    ...facts,
+    '',
+    'If approved, it will:',
+    ...event.proposedActions.map((action) => `  - ${action}`),
+    `If denied: ${event.ifDenied}`,
+    `If nobody decides${event.escalation ? '' : ' (after one escalation)'}: ${timeout}.`,
+    '',
+    `Decide on the approval page: ${link}`,
+    `or with the CLI: remediate approvals approve|deny ${id} --reason "..."`,
+  ].join('\n');
+}

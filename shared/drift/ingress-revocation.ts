@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { RemediationError } from '#shared/errors.ts';
+import { isWorldOpen } from '#shared/findings/cloudtrail-ingress.ts';
+import { FindingSourceSchema, type IngressRule, IngressRuleSchema } from '#shared/findings/finding.ts';
+
+/**
+ * Ports whose world-open ingress the revoke-open-ingress playbook removes when the policy rule
+ * gives no `params.ports`: SSH, RDP, MySQL, PostgreSQL, Redis, Elasticsearch, MongoDB, and `-1`
+ * for rules that allow every protocol and port.
+ */
+export const DEFAULT_REVOKED_PORTS: readonly number[] = [22, 3389, 3306, 5432, 6379, 9200, 27017, -1];
+
+/** One rule as the Step Functions EC2 integration returns DescribeSecurityGroupRules (PascalCase). */
+export const SecurityGroupRuleSchema = z.looseObject({
+  SecurityGroupRuleId: z.string().min(1),
+  GroupId: z.string().optional(),
+  IsEgress: z.boolean().optional(),
+  IpProtocol: z.string(),
+  FromPort: z.number().int().optional(),
+  ToPort: z.number().int().optional(),
+  CidrIpv4: z.string().optional(),
+  CidrIpv6: z.string().optional(),
+});
+/** A security group rule as DescribeSecurityGroupRules reports it. */
+export type SecurityGroupRule = z.infer<typeof SecurityGroupRuleSchema>;
+
+/** What the planner is given: the finding's source and group, the policy's ports, the group's rules now. */
+export const IngressRevocationInputSchema = z.object({
+  source: FindingSourceSchema,
+  resource: z.looseObject({ groupId: z.string().min(1), addedRules: z.array(IngressRuleSchema) }),
+  decision: z
+    .looseObject({
+      params: z
+        .looseObject({ ports: z.array(z.number().int().min(-1).max(65535)).min(1).optional() })
+        .nullish(),
+    })
+    .optional(),
+  /** The DescribeSecurityGroupRules output; an empty list may be left out of it entirely. */
+  described: z.looseObject({ SecurityGroupRules: z.array(SecurityGroupRuleSchema).optional() }),
+});
+/** Input of {@link planIngressRevocation}. */
+export type IngressRevocationInput = z.infer<typeof IngressRevocationInputSchema>;
+
+/** Which rules to revoke, and why the others are left alone; recorded in the audit trail as is. */
+export interface IngressRevocationPlan {
+  groupId: string;
+  /** `added-rules`: only what the CloudTrail call added; `group`: every rule of the group (Config). */
+  scope: 'added-rules' | 'group';
+  ports: number[];
+  /** The `sgr-` ids to pass to RevokeSecurityGroupIngress. */
+  ruleIds: string[];
+  /** The rules to revoke as the group has them now: the state before, and what undo re-adds. */
+  rules: SecurityGroupRule[];
+  /** `ruleIds.length`, for a Choice state. */
+  count: number;
+  /** World-open rules on a revoked port that the call added but the group no longer has. */
+  alreadyGone: IngressRule[];
+  /** Added rules left in place: narrower than the whole internet, or on a port the policy allows. */
+  leftAlone: IngressRule[];
+}
+
+/** The planner's input is malformed: a bug in the state machine, not a finding to act on. */
+export class IngressRevocationInputError extends RemediationError {
+  override name = 'IngressRevocationInputError';
+}
+
+const PROTOCOL_NAMES: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', all: '-1' };
+const protocolOf = (protocol: string): string => {
+  const lower = protocol.toLowerCase();
+  return PROTOCOL_NAMES[lower] ?? lower;
+};
+
+/** True when the rule admits one of `ports`; `-1` in `ports` stands for "all protocols and ports" rules. */
+export function coversPorts(rule: IngressRule, ports: readonly number[]): boolean {
+  const protocol = protocolOf(rule.protocol);
+  if (protocol === '-1') return ports.includes(-1);
+  if (protocol !== 'tcp' && protocol !== 'udp') return false;
+  const from = rule.fromPort ?? 0;
+  const to = rule.toPort ?? 65535;
+  return ports.some((port) => port >= 0 && port >= from && port <= to);
+}
+
+function asIngressRule(rule: SecurityGroupRule): IngressRule {
+  return {
+    ruleId: rule.SecurityGroupRuleId,
+    protocol: rule.IpProtocol,
+    fromPort: rule.FromPort,
+    toPort: rule.ToPort,
+    cidrIpv4: rule.CidrIpv4,
+    cidrIpv6: rule.CidrIpv6,
+  };
+}
+
+/** Same protocol, ports and CIDR: how a rule from an older record (no `sgr-` id) is found in the group. */
+function sameRule(added: IngressRule, current: IngressRule): boolean {
+  return (
+    protocolOf(added.protocol) === protocolOf(current.protocol) &&
+    (added.fromPort ?? -1) === (current.fromPort ?? -1) &&
+    (added.toPort ?? -1) === (current.toPort ?? -1) &&
+    added.cidrIpv4 === current.cidrIpv4 &&
+    added.cidrIpv6 === current.cidrIpv6
+  );
+}
+
+/**
+ * Decide which ingress rules to revoke. From a CloudTrail call, only the rules that call added,
+ * and only those open to the whole internet on one of `ports`: never another rule of the group
+ * (removing rules the finding is not about breaks legitimate traffic). From Config, which names
+ * only the group, every world-open ingress rule on one of `ports`. A rule the group no longer
+ * has is reported as already gone, not revoked.
+ */
+export function planIngressRevocation(input: IngressRevocationInput): IngressRevocationPlan {
+  const ports = [...(input.decision?.params?.ports ?? DEFAULT_REVOKED_PORTS)];
+  const ingress = (input.described.SecurityGroupRules ?? []).filter(
+    (rule) =>
+      rule.IsEgress !== true && (rule.GroupId === undefined || rule.GroupId === input.resource.groupId),
+  );
+  const offending = (rule: IngressRule) => isWorldOpen(rule) && coversPorts(rule, ports);
+  const scope = input.source === 'cloudtrail' ? 'added-rules' : 'group';
+  const rules: SecurityGroupRule[] = [];
+  const alreadyGone: IngressRule[] = [];
+  const leftAlone: IngressRule[] = [];
+  if (scope === 'group') {
+    rules.push(...ingress.filter((rule) => offending(asIngressRule(rule))));
+  } else {
+    for (const added of input.resource.addedRules) {
+      if (!offending(added)) {
+        leftAlone.push(added);
+        continue;
+      }
+      const current = ingress.find((rule) =>
+        added.ruleId ? rule.SecurityGroupRuleId === added.ruleId : sameRule(added, asIngressRule(rule)),
+      );
+      if (!current) alreadyGone.push(added);
+      else if (!rules.includes(current)) rules.push(current);
+    }
+  }
+  const ruleIds = rules.map((rule) => rule.SecurityGroupRuleId);
+  return {
+    groupId: input.resource.groupId,
+    scope,
+    ports,
+    ruleIds,
+    rules,
+    count: ruleIds.length,
+    alreadyGone,
+    leftAlone,
+  };
+}
+
+/** Validate the planner's input, naming every offending field. */
+export function parseIngressRevocationInput(event: unknown): IngressRevocationInput {
+  const parsed = IngressRevocationInputSchema.safeParse(event);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`);
+  throw new IngressRevocationInputError(`invalid ingress revocation input: ${issues.join('; ')}`, {
+    cause: parsed.error,
+  });
+}

@@ -1,0 +1,134 @@
+import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { approvalGate } from './fragments/approval-gate.ts';
+import { auditStep } from './fragments/audit-step.ts';
+import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
+import { notifyStep } from './fragments/notify.ts';
+import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
+import { cutCredentials } from './quarantine-instance/cut-credentials.ts';
+import { discover } from './quarantine-instance/discover.ts';
+import { isolateNetwork } from './quarantine-instance/isolate-network.ts';
+import { leaveService } from './quarantine-instance/leave-service.ts';
+import { preserveEvidence } from './quarantine-instance/preserve-evidence.ts';
+import { INSTANCE_ID, QUARANTINE_INSTANCE, quarantineSteps } from './quarantine-instance/steps.ts';
+
+/** The calls a quarantine makes, in order, as the dry-run plan lists them. */
+const PLANNED_ACTIONS = [
+  'ModifyInstanceAttribute:DisableApiTermination',
+  'ModifyInstanceAttribute:InstanceInitiatedShutdownBehavior=stop',
+  'ModifyInstanceAttribute:DeleteOnTermination=false (each volume)',
+  'CreateTags',
+  'DetachInstances:ShouldDecrementDesiredCapacity=false',
+  'DeregisterTargets (each target group)',
+  'ModifyNetworkInterfaceAttribute:allow-all group (each ENI)',
+  'ModifyNetworkInterfaceAttribute:isolation group (each ENI)',
+  'PutRolePolicy:deny sessions issued before now',
+  'DisassociateIamInstanceProfile',
+  'Publish',
+];
+
+/**
+ * Quarantine a compromised EC2 instance while keeping it as evidence: record its state, protect
+ * it from termination and keep its volumes, take it out of its Auto Scaling group and target
+ * groups, isolate every ENI through the allow-all step, revoke its role's sessions and remove its
+ * instance profile, notify. Every step is audited and skipped when already done, so a second
+ * finding on the same instance changes nothing. Undo restores from the first run's records.
+ */
+export const quarantineInstance: PlaybookDefinition = {
+  name: QUARANTINE_INSTANCE,
+  description:
+    'Protect the instance as evidence, leave its Auto Scaling group and target groups, isolate every ENI, revoke its role sessions and profile, notify.',
+  build(ctx: PlaybookContext): sfn.IChainable {
+    const { scope } = ctx;
+    const human = needsHuman(ctx, QUARANTINE_INSTANCE);
+    const steps = quarantineSteps(ctx, human);
+    acknowledgeWildcards(ctx);
+    const finalAudit = (id: string, action: string, outcome: 'planned' | 'contained') =>
+      catchToHuman(
+        auditStep(scope, id, {
+          table: ctx.auditTable,
+          playbook: QUARANTINE_INSTANCE,
+          action,
+          outcome,
+          ...(outcome === 'planned' ? { detailsPath: '$.plan' } : {}),
+        }),
+        human,
+      );
+
+    // Dry run: record the plan, call nothing (not even the reads).
+    const plan = new sfn.Pass(scope, 'Build plan', {
+      parameters: { 'instanceId.$': INSTANCE_ID, actions: PLANNED_ACTIONS },
+      resultPath: '$.plan',
+    })
+      .next(finalAudit('Audit plan', 'Plan', 'planned'))
+      .next(new sfn.Succeed(scope, 'Dry run recorded'));
+
+    // Approval is a gate in front of the same containment steps.
+    const approval = approvalGate(ctx, {
+      name: 'Quarantine approval',
+      playbook: QUARANTINE_INSTANCE,
+      proposedActions: [
+        sfn.JsonPath.format(
+          'Protect instance {} as evidence: termination protection on, shutdown stops it, volumes kept, tagged',
+          sfn.JsonPath.stringAt(INSTANCE_ID),
+        ),
+        'Detach it from its Auto Scaling group (desired capacity unchanged) and deregister it from its target groups',
+        'Isolate every network interface: allow-all group first (untracks connections), then the no-rule group',
+        'Deny every session of its instance role issued before now, then remove its instance profile',
+        'Notify the on-call topic that the instance is quarantined',
+      ],
+      ifDenied: 'The playbook ends: the instance keeps running as it is and nothing is changed.',
+    });
+
+    const contain = discover(steps)
+      .next(steps.audit('Audit before state', 'RecordBeforeState', { beforePath: '$.before' }))
+      .next(preserveEvidence(steps))
+      .next(leaveService(steps))
+      .next(isolateNetwork(steps))
+      .next(cutCredentials(steps))
+      .next(
+        catchToHuman(
+          notifyStep(scope, 'Notify quarantined', {
+            topic: ctx.topic,
+            playbook: QUARANTINE_INSTANCE,
+            headline: 'instance quarantined',
+            detailsPath: '$.before',
+          }),
+          human,
+        ),
+      )
+      .next(finalAudit('Audit contained', 'Complete', 'contained'))
+      .next(new sfn.Succeed(scope, 'Quarantined'));
+
+    return new sfn.Choice(scope, 'Mode?')
+      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
+      .when(sfn.Condition.stringEquals('$.decision.mode', 'approve'), approval.next(contain))
+      .otherwise(contain);
+  },
+};
+
+/**
+ * The instance, its ENIs, groups, Auto Scaling group, target groups, role and profile are named
+ * by the finding at run time, so their ARNs are account-wide patterns of exactly those types.
+ */
+function acknowledgeWildcards(ctx: PlaybookContext): void {
+  const reason =
+    'quarantine-instance acts on the instance a finding names and on its ENIs, groups, Auto Scaling group, target groups, role and profile, known only at run time; each action is granted on that resource type in this account only.';
+  const ids = [
+    'ec2:<AWS::Region>:<AWS::AccountId>:instance/*',
+    'ec2:<AWS::Region>:<AWS::AccountId>:security-group/*',
+    'ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*',
+    'ec2:<AWS::Region>:<AWS::AccountId>:vpc/*',
+    'autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',
+    'elasticloadbalancing:<AWS::Region>:<AWS::AccountId>:targetgroup/*/*',
+    'iam::<AWS::AccountId>:role/*',
+    'iam::<AWS::AccountId>:instance-profile/*',
+  ];
+  Validations.of(ctx.scope).acknowledge(
+    ...ids.map((id) => ({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${id}]`, reason })),
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'EC2 DescribeInstances/DescribeTags/DescribeSecurityGroups/DescribeIamInstanceProfileAssociations, Auto Scaling DescribeAutoScalingInstances and ELBv2 DescribeTargetGroups/DescribeTargetHealth support no resource-level permissions; AWS documents Resource "*" for them.',
+    },
+  );
+}

@@ -1,0 +1,147 @@
+import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { awsCall } from '../fragments/aws-call.ts';
+import { findOrCreateTaggedSecurityGroup } from '../fragments/tagged-security-group.ts';
+import { isAbsent, type QuarantineSteps } from './steps.ts';
+
+/** The tag that identifies the playbook's security groups in each VPC; values below. */
+export const ISOLATION_TAG = 'remediation:isolation';
+/** The group with no rules at all: an ENI in it alone sends and receives nothing. */
+export const ISOLATION_GROUP = { name: 'remediation-isolation', tagValue: 'deny-all' } as const;
+/** The group that allows all traffic both ways, the step that untracks existing connections. */
+export const ALLOW_ALL_GROUP = { name: 'remediation-untrack-connections', tagValue: 'allow-all' } as const;
+
+const ALL_IPV4 = { IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
+const ALL_IPV6 = { Ipv6Ranges: [{ CidrIpv6: '::/0' }] };
+
+/**
+ * Isolate every ENI of the instance (a multi-ENI instance may even span VPCs), each in its own
+ * VPC's groups. Security groups are stateful: changing them does not cut a connection already
+ * tracked. A flow allowed by an all-traffic rule to and from 0.0.0.0/0 (or ::/0) in both
+ * directions is not tracked, so each ENI first moves to the allow-all group (its connections
+ * become untracked), then to the no-rule group, which stops them at once. One ENI at a time, so
+ * two ENIs in one VPC never race to create its groups. The Map's output lists each ENI's
+ * original groups, for undo.
+ */
+export function isolateNetwork(steps: QuarantineSteps): sfn.Chain {
+  const { scope, arns } = steps;
+  const securityGroup = (kind: typeof ISOLATION_GROUP | typeof ALLOW_ALL_GROUP, label: string) => ({
+    label,
+    groupName: kind.name,
+    tag: { key: ISOLATION_TAG, value: kind.tagValue },
+    vpcIdPath: '$.vpcId',
+    workPath: '$.found',
+  });
+  /** A rule change on a group: the permissions are either literal or read from `fromPath`. */
+  const rules = (
+    id: string,
+    action: string,
+    group: string,
+    permissions: { fromPath: string } | readonly Record<string, unknown>[],
+  ) =>
+    awsCall(scope, id, {
+      service: 'ec2',
+      action,
+      parameters: {
+        'GroupId.$': `${group}.GroupId`,
+        ...('fromPath' in permissions
+          ? { 'IpPermissions.$': permissions.fromPath }
+          : { IpPermissions: permissions }),
+      },
+      iamResources: [arns.securityGroups],
+    });
+
+  const isolationGroup = findOrCreateTaggedSecurityGroup(scope, {
+    ...securityGroup(ISOLATION_GROUP, 'isolation group'),
+    description: 'Quarantine: no rules, no traffic in or out. Managed by auto-remediation.',
+    resultPath: '$.isolationGroup',
+    // A new group comes with an allow-all egress rule; any rule found on the group goes.
+    shapeRules: (group) =>
+      new sfn.Choice(scope, 'Isolation group has egress rules?')
+        .when(
+          sfn.Condition.isPresent(`${group}.IpPermissionsEgress[0]`),
+          rules('Revoke isolation egress', 'revokeSecurityGroupEgress', group, {
+            fromPath: `${group}.IpPermissionsEgress`,
+          }),
+        )
+        .afterwards({ includeOtherwise: true })
+        .next(
+          new sfn.Choice(scope, 'Isolation group has ingress rules?')
+            .when(
+              sfn.Condition.isPresent(`${group}.IpPermissions[0]`),
+              rules('Revoke isolation ingress', 'revokeSecurityGroupIngress', group, {
+                fromPath: `${group}.IpPermissions`,
+              }),
+            )
+            .afterwards({ includeOtherwise: true }),
+        ),
+  });
+  const allowAllGroup = findOrCreateTaggedSecurityGroup(scope, {
+    ...securityGroup(ALLOW_ALL_GROUP, 'allow-all group'),
+    description:
+      'Quarantine step: all traffic, so existing connections become untracked. Managed by auto-remediation.',
+    resultPath: '$.allowAllGroup',
+    // A new group has only the IPv4 egress rule: add all ingress, and IPv6 egress.
+    shapeRules: (group) =>
+      new sfn.Choice(scope, 'Allow-all group open?')
+        .when(
+          isAbsent(`${group}.IpPermissions[0]`),
+          rules('Open allow-all ingress', 'authorizeSecurityGroupIngress', group, [
+            { IpProtocol: '-1', ...ALL_IPV4, ...ALL_IPV6 },
+          ]).next(
+            rules('Open allow-all IPv6 egress', 'authorizeSecurityGroupEgress', group, [
+              { IpProtocol: '-1', ...ALL_IPV6 },
+            ]),
+          ),
+        )
+        .afterwards({ includeOtherwise: true }),
+  });
+
+  const moveTo = (id: string, groupIdPath: string) =>
+    awsCall(scope, id, {
+      service: 'ec2',
+      action: 'modifyNetworkInterfaceAttribute',
+      parameters: {
+        'NetworkInterfaceId.$': '$.networkInterfaceId',
+        'Groups.$': `States.Array(${groupIdPath})`,
+      },
+      iamResources: [arns.networkInterfaces, arns.securityGroups, arns.instances, arns.vpcs],
+    });
+  const result = (id: string, changed: boolean) =>
+    new sfn.Pass(scope, id, {
+      parameters: {
+        'networkInterfaceId.$': '$.networkInterfaceId',
+        'vpcId.$': '$.vpcId',
+        'originalGroups.$': '$.groups',
+        'isolationGroupId.$': '$.isolationGroup.groupId',
+        changed,
+      },
+    });
+  const move = allowAllGroup
+    .next(moveTo('Move to allow-all group', '$.allowAllGroup.groupId'))
+    .next(moveTo('Move to isolation group', '$.isolationGroup.groupId'))
+    .next(result('Interface isolated', true));
+  // Already alone in the isolation group (a second finding): change nothing.
+  const isolated = new sfn.Choice(scope, 'Only in isolation group?')
+    .when(
+      sfn.Condition.stringEqualsJsonPath('$.groups[0].GroupId', '$.isolationGroup.groupId'),
+      result('Interface already isolated', false),
+    )
+    .otherwise(move);
+  const perInterface = isolationGroup.next(
+    new sfn.Choice(scope, 'Single security group?')
+      .when(sfn.Condition.or(sfn.Condition.isPresent('$.groups[1]'), isAbsent('$.groups[0].GroupId')), move)
+      .otherwise(isolated),
+  );
+  const each = new sfn.Map(scope, 'Isolate network interfaces', {
+    itemsPath: '$.before.networkInterfaces',
+    maxConcurrency: 1,
+    resultPath: '$.after.networkInterfaces',
+  }).itemProcessor(perInterface);
+  each.addCatch(steps.human, { resultPath: '$.error' });
+  return each.next(
+    steps.audit('Audit isolated', 'IsolateNetworkInterfaces', {
+      beforePath: '$.before.networkInterfaces',
+      afterPath: '$.after.networkInterfaces',
+    }),
+  );
+}

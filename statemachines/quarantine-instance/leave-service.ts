@@ -1,0 +1,72 @@
+import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { awsCall } from '../fragments/aws-call.ts';
+import { INSTANCE_ID, type QuarantineSteps } from './steps.ts';
+
+/** Target health states in which the instance receives no traffic from the group. */
+const NOT_SERVING = ['unused', 'draining', 'not-applicable'];
+
+/**
+ * Take the instance out of service. Detach it from its Auto Scaling group without decrementing
+ * the desired capacity: the group launches a replacement instead of terminating an instance to
+ * match a lower capacity (which could be the evidence), and an isolated instance would otherwise
+ * fail its health checks and be replaced by termination. Then deregister it from every target
+ * group that still routes to it.
+ */
+export function leaveService(steps: QuarantineSteps): sfn.Chain {
+  const { scope, arns } = steps;
+  const detach = steps.call('Detach from Auto Scaling group', {
+    service: 'autoscaling',
+    action: 'detachInstances',
+    parameters: {
+      'AutoScalingGroupName.$': '$.before.autoScaling.autoScalingGroupName',
+      'InstanceIds.$': `States.Array(${INSTANCE_ID})`,
+      ShouldDecrementDesiredCapacity: false,
+    },
+    iamResources: [arns.autoScalingGroups],
+  });
+  const leaveGroup = new sfn.Choice(scope, 'Leave Auto Scaling group?')
+    .when(
+      sfn.Condition.booleanEquals('$.before.autoScaling.member', true),
+      detach.next(steps.audit('Audit detached', 'DetachInstances', { beforePath: '$.before.autoScaling' })),
+    )
+    .afterwards({ includeOtherwise: true });
+
+  const deregister = awsCall(scope, 'Deregister target', {
+    service: 'elasticloadbalancingv2',
+    action: 'deregisterTargets',
+    parameters: {
+      'TargetGroupArn.$': '$.target.targetGroupArn',
+      // The port DescribeTargetHealth found it registered on.
+      Targets: [{ 'Id.$': '$.instanceId', 'Port.$': '$.target.port' }],
+    },
+    iamResources: [arns.targetGroups],
+  }).next(
+    new sfn.Pass(scope, 'Deregistered', {
+      parameters: { 'targetGroupArn.$': '$.target.targetGroupArn', deregistered: true },
+    }),
+  );
+  const perGroup = new sfn.Choice(scope, 'Registered?')
+    .when(
+      sfn.Condition.or(...NOT_SERVING.map((state) => sfn.Condition.stringEquals('$.target.state', state))),
+      new sfn.Pass(scope, 'Not registered', {
+        parameters: { 'targetGroupArn.$': '$.target.targetGroupArn', deregistered: false },
+      }),
+    )
+    .otherwise(deregister);
+  const each = new sfn.Map(scope, 'Deregister from target groups', {
+    itemsPath: '$.before.targetGroups',
+    itemSelector: {
+      'target.$': '$$.Map.Item.Value',
+      'instanceId.$': INSTANCE_ID,
+    },
+    maxConcurrency: 10,
+    resultPath: '$.after.targetGroups',
+  }).itemProcessor(perGroup);
+  each.addCatch(steps.human, { resultPath: '$.error' });
+  return leaveGroup.next(each).next(
+    steps.audit('Audit deregistered', 'DeregisterTargets', {
+      beforePath: '$.before.targetGroups',
+      afterPath: '$.after.targetGroups',
+    }),
+  );
+}

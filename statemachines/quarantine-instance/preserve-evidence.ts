@@ -1,0 +1,65 @@
+import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { awsCall } from '../fragments/aws-call.ts';
+import { QUARANTINE_TAG } from './discover.ts';
+import { INSTANCE_ID, isAbsent, QUARANTINE_INSTANCE, type QuarantineSteps } from './steps.ts';
+
+/**
+ * Before any network change, make sure the evidence survives whatever happens next: termination
+ * protection on, an OS-initiated shutdown stops rather than terminates, every volume outlives the
+ * instance, then the quarantine tag. The tag is written last, so its presence means all four were
+ * done: a later finding on the same instance skips this part and keeps the first finding's tag,
+ * whose audit trail holds the state before quarantine.
+ */
+export function preserveEvidence(steps: QuarantineSteps): sfn.Chain {
+  const { scope, arns } = steps;
+  const modify = (id: string, parameters: Record<string, unknown>) =>
+    steps.call(id, {
+      service: 'ec2',
+      action: 'modifyInstanceAttribute',
+      parameters: { 'InstanceId.$': INSTANCE_ID, ...parameters },
+      iamResources: [arns.instances],
+    });
+  const protect = modify('Enable termination protection', { DisableApiTermination: { Value: true } });
+  const stopOnShutdown = modify('Stop on shutdown', { InstanceInitiatedShutdownBehavior: { Value: 'stop' } });
+  // ModifyInstanceAttribute takes one attribute per call; one call per attached volume.
+  const keepVolumes = new sfn.Map(scope, 'Keep volumes', {
+    itemsPath: '$.before.volumes',
+    itemSelector: { 'instanceId.$': INSTANCE_ID, 'deviceName.$': '$$.Map.Item.Value.deviceName' },
+    resultPath: sfn.JsonPath.DISCARD,
+  }).itemProcessor(
+    awsCall(scope, 'Keep volume on termination', {
+      service: 'ec2',
+      action: 'modifyInstanceAttribute',
+      parameters: {
+        'InstanceId.$': '$.instanceId',
+        BlockDeviceMappings: [{ 'DeviceName.$': '$.deviceName', Ebs: { DeleteOnTermination: false } }],
+      },
+      iamResources: [arns.instances],
+    }),
+  );
+  keepVolumes.addCatch(steps.human, { resultPath: '$.error' });
+  const tag = steps.call('Tag instance', {
+    service: 'ec2',
+    action: 'createTags',
+    parameters: {
+      'Resources.$': `States.Array(${INSTANCE_ID})`,
+      Tags: [
+        { Key: QUARANTINE_TAG, 'Value.$': '$.finding.id' },
+        { Key: 'remediation:quarantined-at', 'Value.$': '$$.State.EnteredTime' },
+        { Key: 'remediation:playbook', Value: QUARANTINE_INSTANCE },
+      ],
+    },
+    iamResources: [arns.instances],
+  });
+  const preserve = protect
+    .next(steps.audit('Audit termination protection', 'EnableTerminationProtection'))
+    .next(stopOnShutdown)
+    .next(steps.audit('Audit shutdown behaviour', 'SetShutdownBehaviorStop'))
+    .next(keepVolumes)
+    .next(steps.audit('Audit volumes kept', 'KeepVolumesOnTermination', { beforePath: '$.before.volumes' }))
+    .next(tag)
+    .next(steps.audit('Audit instance tagged', 'TagInstance'));
+  return new sfn.Choice(scope, 'Evidence already preserved?')
+    .when(isAbsent('$.discovery.quarantineTag.tags[0]'), preserve)
+    .afterwards({ includeOtherwise: true });
+}

@@ -1,0 +1,130 @@
+import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { playbookSteps } from './fragments/playbook-steps.ts';
+import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
+
+const NAME = 'restart-cloudtrail-logging';
+
+/**
+ * Turn a trail's logging back on after StopLogging: read its status, StartLogging, read the
+ * status again to verify `IsLogging`. Who stopped it (the finding's actor) goes into the audit
+ * trail. A deleted trail is not handled here: its configuration is gone and cannot be restored.
+ */
+export const restartCloudTrailLogging: PlaybookDefinition = {
+  name: NAME,
+  description: 'Restart logging on a trail that was stopped, record who stopped it, then verify.',
+  build(ctx: PlaybookContext): sfn.IChainable {
+    const { scope } = ctx;
+    const steps = playbookSteps(ctx, NAME);
+    const trailArn = Stack.of(scope).formatArn({
+      service: 'cloudtrail',
+      resource: 'trail',
+      resourceName: '*',
+    });
+    // Name accepts the trail's name or ARN; the ARN also reaches a trail of another account
+    // (an organization trail), so it is preferred when the finding carries it.
+    const cloudtrail = (id: string, action: string, resultPath: string) =>
+      steps.call(
+        id,
+        {
+          service: 'cloudtrail',
+          action,
+          parameters: { 'Name.$': '$.trail.id' },
+          iamResources: [trailArn],
+          resultPath,
+        },
+        'CloudTrail',
+      );
+
+    const trailId = new sfn.Choice(scope, 'Trail ARN known?')
+      .when(
+        sfn.Condition.isPresent('$.finding.resource.trailArn'),
+        new sfn.Pass(scope, 'Use trail ARN', {
+          parameters: { 'id.$': '$.finding.resource.trailArn' },
+          resultPath: '$.trail',
+        }),
+      )
+      .otherwise(
+        new sfn.Pass(scope, 'Use trail name', {
+          parameters: { 'id.$': '$.finding.resource.trailName' },
+          resultPath: '$.trail',
+        }),
+      )
+      .afterwards();
+    // CloudTrail names the caller of StopLogging; other sources may not.
+    const stoppedBy = new sfn.Choice(scope, 'Actor known?')
+      .when(
+        sfn.Condition.isPresent('$.finding.actor'),
+        new sfn.Pass(scope, 'Record actor', {
+          parameters: { 'stoppedBy.$': '$.finding.actor', 'at.$': '$.finding.firstSeen' },
+          resultPath: '$.stopped',
+        }),
+      )
+      .otherwise(
+        new sfn.Pass(scope, 'Actor unknown', {
+          parameters: { stoppedBy: 'unknown', 'at.$': '$.finding.firstSeen' },
+          resultPath: '$.stopped',
+        }),
+      )
+      .afterwards();
+
+    const plan = new sfn.Pass(scope, 'Build plan', {
+      parameters: {
+        actions: [{ action: 'StartLogging', 'trail.$': '$.trail.id' }],
+        'before.$': '$.state.before',
+        'stopped.$': '$.stopped',
+      },
+      resultPath: '$.plan',
+    }).next(steps.planRecorded('$.plan'));
+
+    const contain = cloudtrail('Start logging', 'startLogging', sfn.JsonPath.DISCARD)
+      .next(
+        steps.audit('Audit logging started', 'StartLogging', 'succeeded', {
+          beforePath: '$.state.before',
+          detailsPath: '$.stopped',
+        }),
+      )
+      .next(cloudtrail('Read status again', 'getTrailStatus', '$.state.after'))
+      .next(
+        steps.verify(
+          sfn.Condition.booleanEquals('$.state.after.IsLogging', true),
+          { afterPath: '$.state.after' },
+          'CloudTrail logging restarted',
+        ),
+      );
+    // Someone (or an earlier run) already restarted it: record that and touch nothing.
+    const alreadyLogging = steps
+      .audit('Audit already logging', 'StartLogging', 'skipped', {
+        beforePath: '$.state.before',
+        detailsPath: '$.stopped',
+      })
+      .next(new sfn.Succeed(scope, 'Already logging'));
+    const auto = new sfn.Choice(scope, 'Logging?')
+      .when(sfn.Condition.booleanEquals('$.state.before.IsLogging', true), alreadyLogging)
+      .otherwise(contain);
+
+    const byMode = new sfn.Choice(scope, 'Mode?')
+      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
+      .when(
+        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
+        steps.approved(
+          [
+            'Start logging on the trail the finding names',
+            'Read the trail status again and record whether it logs',
+          ],
+          'The playbook ends: the trail stays stopped.',
+          auto,
+        ),
+      )
+      .otherwise(auto);
+
+    Validations.of(scope).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:<AWS::Region>:<AWS::AccountId>:trail/*]',
+      reason:
+        'The trail is named by the finding at run time; the role may only read a trail status and start logging, never stop or delete a trail.',
+    });
+    return trailId
+      .next(stoppedBy)
+      .next(cloudtrail('Read trail status', 'getTrailStatus', '$.state.before'))
+      .next(byMode);
+  },
+};

@@ -1,0 +1,158 @@
+import path from 'node:path';
+import {
+  type CfnElement,
+  Duration,
+  Stack,
+  aws_stepfunctions as sfn,
+  aws_stepfunctions_tasks as tasks,
+  Validations,
+} from 'aws-cdk-lib';
+import { RemediationFunction } from '#infra/constructs/remediation-function.ts';
+import { catchToHuman } from './fragments/needs-human.ts';
+import { playbookSteps } from './fragments/playbook-steps.ts';
+import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
+
+const NAME = 'revoke-open-ingress';
+const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-ingress-revocation/handler.ts');
+
+/**
+ * Close a security group opened to the whole internet on a sensitive port: revoke exactly the
+ * world-open rules the CloudTrail call added, by `sgr-` id (or, from Config, the group's
+ * world-open rules on those ports), never any other rule of the group, then read the group
+ * again to verify. Undo is re-adding the revoked rules recorded in the audit trail.
+ */
+export const revokeOpenIngress: PlaybookDefinition = {
+  name: NAME,
+  description: 'Revoke the world-open ingress rules on sensitive ports that a finding names, then verify.',
+  build(ctx: PlaybookContext): sfn.IChainable {
+    const { scope } = ctx;
+    const steps = playbookSteps(ctx, NAME);
+    const stack = Stack.of(scope);
+    const groupArn = stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: '*' });
+    const ruleArn = stack.formatArn({ service: 'ec2', resource: 'security-group-rule', resourceName: '*' });
+
+    const planner = new RemediationFunction(scope, 'PlanIngressRevocation', {
+      entry: PLANNER_ENTRY,
+      description: 'Chooses the world-open ingress rules on sensitive ports that revoke-open-ingress revokes',
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+    });
+    const plan = (id: string, describedPath: string, resultPath: string) =>
+      catchToHuman(
+        new tasks.LambdaInvoke(scope, id, {
+          lambdaFunction: planner,
+          payloadResponseOnly: true,
+          payload: sfn.TaskInput.fromObject({
+            source: sfn.JsonPath.stringAt('$.finding.source'),
+            resource: sfn.JsonPath.objectAt('$.finding.resource'),
+            decision: sfn.JsonPath.objectAt('$.decision'),
+            described: sfn.JsonPath.objectAt(describedPath),
+          }),
+          resultPath,
+        }),
+        steps.human,
+      );
+    // DescribeSecurityGroupRules has no resource-level permissions. A group holds at most 1,000
+    // rules (inbound and outbound together), so one page of 1,000 is all of them.
+    const readRules = (id: string, resultPath: string) =>
+      steps.call(
+        id,
+        {
+          service: 'ec2',
+          action: 'describeSecurityGroupRules',
+          parameters: {
+            Filters: [{ Name: 'group-id', 'Values.$': 'States.Array($.finding.resource.groupId)' }],
+            MaxResults: 1000,
+          },
+          iamResources: ['*'],
+          resultPath,
+        },
+        'Ec2',
+      );
+
+    const revoke = steps.call(
+      'Revoke rules',
+      {
+        service: 'ec2',
+        action: 'revokeSecurityGroupIngress',
+        parameters: {
+          'GroupId.$': '$.finding.resource.groupId',
+          'SecurityGroupRuleIds.$': '$.plan.ruleIds',
+        },
+        iamResources: [groupArn, ruleArn],
+        resultPath: '$.state.revoked',
+      },
+      'Ec2',
+    );
+    const contain = revoke
+      .next(
+        steps.audit('Audit rules revoked', 'RevokeSecurityGroupIngress', 'succeeded', {
+          beforePath: '$.plan.rules',
+          afterPath: '$.state.revoked',
+          detailsPath: '$.plan',
+        }),
+      )
+      .next(readRules('Read rules again', '$.state.after'))
+      .next(plan('Check revocation', '$.state.after', '$.verification'))
+      .next(
+        steps.verify(
+          sfn.Condition.numberEquals('$.verification.count', 0),
+          { afterPath: '$.state.after', detailsPath: '$.verification' },
+          'world-open ingress revoked',
+        ),
+      );
+    // The rule may be gone already (removed by hand, or by an earlier run): nothing to do.
+    const nothingToRevoke = steps
+      .audit('Audit nothing to revoke', 'RevokeSecurityGroupIngress', 'skipped', {
+        beforePath: '$.state.before',
+        detailsPath: '$.plan',
+      })
+      .next(new sfn.Succeed(scope, 'Nothing to revoke'));
+    const auto = new sfn.Choice(scope, 'Anything to revoke?')
+      .when(sfn.Condition.numberGreaterThan('$.plan.count', 0), contain)
+      .otherwise(nothingToRevoke);
+
+    // Dry-run and approval read the group too: the plan names the exact rules.
+    const byMode = new sfn.Choice(scope, 'Mode?')
+      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), steps.planRecorded('$.plan'))
+      .when(
+        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
+        steps.approved(
+          [
+            'Revoke the world-open ingress rules on sensitive ports that the finding names (by sgr- id), and no other rule of the group',
+            'Read the group again and record whether those rules are gone',
+          ],
+          'The playbook ends: the security group keeps its rules.',
+          auto,
+        ),
+      )
+      .otherwise(auto);
+
+    const plannerId = stack.getLogicalId(planner.node.defaultChild as CfnElement);
+    Validations.of(scope).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ec2:DescribeSecurityGroupRules supports no resource-level permissions; it is the only action of this playbook on Resource "*" and it only reads.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${plannerId}.Arn>:*]`,
+        reason:
+          'The ":*" suffix CDK grants covers the versions and aliases of the planner function only; it is this playbook\'s own function.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group/*]',
+        reason:
+          'The security group is named by the finding at run time; the role may only revoke ingress, and each call names the exact sgr- rule ids of the plan.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group-rule/*]',
+        reason:
+          'RevokeSecurityGroupIngress by SecurityGroupRuleIds is authorized on the rules too; which rules is known only at run time, from the finding.',
+      },
+    );
+    return readRules('Read group rules', '$.state.before')
+      .next(plan('Plan revocation', '$.state.before', '$.plan'))
+      .next(byMode);
+  },
+};

@@ -1,0 +1,251 @@
+import { AttachInstancesCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REVOKE_INSTANCE_SESSIONS_POLICY } from '#statemachines/quarantine-instance/cut-credentials.ts';
+import { ISOLATION_TAG } from '#statemachines/quarantine-instance/isolate-network.ts';
+import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
+
+let h: StackHarness;
+/** Every ModifyNetworkInterfaceAttribute the sandbox received, in order: the ENI and its new groups. */
+const groupChanges: { eni: string; groups: string[] }[] = [];
+beforeAll(async () => {
+  h = await startStack();
+  h.sandbox.server.onCall((call, req) => {
+    if (call.operation !== 'ModifyNetworkInterfaceAttribute' || call.status !== 200) return;
+    const form = new URLSearchParams(req.body.toString('utf8'));
+    const groups = [...form].filter(([key]) => key.startsWith('SecurityGroupId.')).map(([, v]) => v);
+    groupChanges.push({ eni: form.get('NetworkInterfaceId') as string, groups });
+  });
+}, 120_000);
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** The EC2 C&C fixture (High) pointed at the seeded instance. */
+function compromisedInstanceFinding(findingId: string) {
+  const event = fixtureEvent('guardduty-ec2-backdoor-cc-activity.json');
+  event.detail.id = findingId;
+  event.detail.resource.instanceDetails.instanceId = h.account.instance.id;
+  return event;
+}
+
+const instance = async () =>
+  (await h.sandbox.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [h.account.instance.id] })))
+    .Reservations?.[0]?.Instances?.[0];
+const groupsOfEnis = async () =>
+  Object.fromEntries(
+    ((await instance())?.NetworkInterfaces ?? []).map((eni) => [
+      eni.NetworkInterfaceId,
+      (eni.Groups ?? []).map((g) => g.GroupId),
+    ]),
+  );
+const playbookGroups = async () =>
+  (
+    await h.sandbox.clients.ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag-key', Values: [ISOLATION_TAG] }] }),
+    )
+  ).SecurityGroups ?? [];
+const desiredCapacity = async () =>
+  (
+    await h.sandbox.clients.autoscaling.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [h.account.autoScalingGroup] }),
+    )
+  ).AutoScalingGroups?.[0];
+const targetState = async () =>
+  (
+    await h.sandbox.clients.elbv2.send(
+      new DescribeTargetHealthCommand({
+        TargetGroupArn: h.account.targetGroupArn,
+        Targets: [{ Id: h.account.instance.id }],
+      }),
+    )
+  ).TargetHealthDescriptions?.[0]?.TargetHealth?.State;
+
+describe('quarantine-instance, end to end through the sandbox', () => {
+  it('isolates both ENIs through the allow-all group, leaves the ASG and target group, protects the evidence and cuts credentials', async () => {
+    const originalGroups = await groupsOfEnis();
+    const event = compromisedInstanceFinding('e1e1e1e1e1e1e1e1e1e1e1e1e1e1e101');
+
+    await h.put(event);
+
+    const groups = await playbookGroups();
+    const isolation = groups.find((g) =>
+      g.Tags?.some((t) => t.Key === ISOLATION_TAG && t.Value === 'deny-all'),
+    );
+    const allowAll = groups.find((g) =>
+      g.Tags?.some((t) => t.Key === ISOLATION_TAG && t.Value === 'allow-all'),
+    );
+    expect(isolation).toMatchObject({ IpPermissions: [], IpPermissionsEgress: [], VpcId: h.account.vpcs[0] });
+    expect(allowAll?.IpPermissions).toEqual([
+      expect.objectContaining({
+        IpProtocol: '-1',
+        IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+        Ipv6Ranges: [{ CidrIpv6: '::/0' }],
+      }),
+    ]);
+    const enis = Object.keys(originalGroups);
+    expect(enis).toHaveLength(2);
+    expect(await groupsOfEnis()).toEqual(Object.fromEntries(enis.map((eni) => [eni, [isolation?.GroupId]])));
+    expect(groupChanges).toEqual(
+      enis.flatMap((eni) => [
+        { eni, groups: [allowAll?.GroupId] },
+        { eni, groups: [isolation?.GroupId] },
+      ]),
+    );
+    const asg = await desiredCapacity();
+    expect(asg?.Instances?.map((i) => i.InstanceId)).not.toContain(h.account.instance.id);
+    expect(asg?.DesiredCapacity).toBe(1);
+    expect(await targetState()).toBe('draining');
+    const protection = await h.sandbox.clients.ec2.send(
+      new DescribeInstanceAttributeCommand({
+        InstanceId: h.account.instance.id,
+        Attribute: 'disableApiTermination',
+      }),
+    );
+    expect(protection.DisableApiTermination?.Value).toBe(true);
+    const quarantined = await instance();
+    expect(quarantined?.BlockDeviceMappings?.map((b) => b.Ebs?.DeleteOnTermination)).not.toContain(true);
+    expect(quarantined?.Tags).toContainEqual({ Key: 'remediation:quarantine', Value: event.detail.id });
+    expect(quarantined?.IamInstanceProfile).toBeUndefined();
+    const deny = await h.sandbox.clients.iam.send(
+      new GetRolePolicyCommand({
+        RoleName: h.account.instanceRole.roleName,
+        PolicyName: REVOKE_INSTANCE_SESSIONS_POLICY,
+      }),
+    );
+    const statement = JSON.parse(decodeURIComponent(deny.PolicyDocument as string)).Statement[0];
+    expect(statement).toMatchObject({ Effect: 'Deny', Action: '*', Resource: '*' });
+    expect(Date.parse(statement.Condition.DateLessThan['aws:TokenIssueTime'])).toBeGreaterThan(
+      Date.now() - 60_000,
+    );
+
+    const trail = await h.history(event.detail.id);
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([
+      ['classify', 'routed'],
+      ['RecordBeforeState', 'succeeded'],
+      ['EnableTerminationProtection', 'succeeded'],
+      ['SetShutdownBehaviorStop', 'succeeded'],
+      ['KeepVolumesOnTermination', 'succeeded'],
+      ['TagInstance', 'succeeded'],
+      ['DetachInstances', 'succeeded'],
+      ['DeregisterTargets', 'succeeded'],
+      ['IsolateNetworkInterfaces', 'succeeded'],
+      ['PutRolePolicy', 'succeeded'],
+      ['DisassociateIamInstanceProfile', 'succeeded'],
+      ['Complete', 'contained'],
+    ]);
+    const before = JSON.parse(trail[1]?.before as string);
+    expect(
+      Object.fromEntries(
+        before.networkInterfaces.map((eni: { networkInterfaceId: string; groups: { GroupId: string }[] }) => [
+          eni.networkInterfaceId,
+          eni.groups.map((g) => g.GroupId),
+        ]),
+      ),
+    ).toEqual(originalGroups);
+    expect(before.autoScaling).toEqual({ member: true, autoScalingGroupName: h.account.autoScalingGroup });
+    expect(before.instanceProfile).toEqual({
+      associated: true,
+      associationId: h.account.instanceRole.associationId,
+      instanceProfileArn: h.account.instanceRole.instanceProfileArn,
+    });
+    expect(before.instanceRole).toEqual({ roleName: h.account.instanceRole.roleName });
+  });
+
+  it('changes nothing for a second finding on the same instance and creates no second isolation group', async () => {
+    const groupsBefore = (await playbookGroups()).map((g) => g.GroupId).sort();
+    const enisBefore = await groupsOfEnis();
+    const callsBefore = h.sandbox.server.calls.length;
+    const event = compromisedInstanceFinding('e1e1e1e1e1e1e1e1e1e1e1e1e1e1e102');
+
+    await h.put(event);
+
+    expect((await playbookGroups()).map((g) => g.GroupId).sort()).toEqual(groupsBefore);
+    expect(await groupsOfEnis()).toEqual(enisBefore);
+    expect((await desiredCapacity())?.DesiredCapacity).toBe(1);
+    expect((await instance())?.Tags).toContainEqual({
+      Key: 'remediation:quarantine',
+      Value: 'e1e1e1e1e1e1e1e1e1e1e1e1e1e1e101',
+    });
+    const mutations = h.sandbox.server.calls
+      .slice(callsBefore)
+      .filter((c) => ['ec2', 'autoscaling', 'elasticloadbalancing', 'iam'].includes(c.service))
+      .filter((c) => !/^(Describe|Get|List)/.test(c.operation));
+    expect(mutations.map((c) => c.operation)).toEqual([]);
+    const trail = await h.history(event.detail.id);
+    expect(trail.map((r) => r.action)).toEqual([
+      'classify',
+      'RecordBeforeState',
+      'DeregisterTargets',
+      'IsolateNetworkInterfaces',
+      'Complete',
+    ]);
+    expect(JSON.parse(trail[3]?.after as string).map((e: { changed: boolean }) => e.changed)).toEqual([
+      false,
+      false,
+    ]);
+  });
+
+  it('ends in needs-human when Auto Scaling denies DetachInstances: earlier steps audited, later ones not run', async () => {
+    const { ec2, autoscaling } = h.sandbox.clients;
+    const seeded = await instance();
+    const launched = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: 'ami-0abcdef1234567890',
+        InstanceType: 't3.micro',
+        MinCount: 1,
+        MaxCount: 1,
+        SubnetId: seeded?.SubnetId,
+        SecurityGroupIds: [h.account.securityGroups.web],
+      }),
+    );
+    const instanceId = launched.Instances?.[0]?.InstanceId as string;
+    await autoscaling.send(
+      new AttachInstancesCommand({
+        AutoScalingGroupName: h.account.autoScalingGroup,
+        InstanceIds: [instanceId],
+      }),
+    );
+    const event = compromisedInstanceFinding('e1e1e1e1e1e1e1e1e1e1e1e1e1e1e103');
+    event.detail.resource.instanceDetails.instanceId = instanceId;
+    h.sandbox.server.faults.add({
+      service: 'autoscaling',
+      operation: 'DetachInstances',
+      code: 'AccessDenied',
+    });
+    const changesBefore = groupChanges.length;
+
+    try {
+      await h.put(event);
+    } finally {
+      h.sandbox.server.faults.clear();
+    }
+
+    const trail = await h.history(event.detail.id);
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([
+      ['classify', 'routed'],
+      ['RecordBeforeState', 'succeeded'],
+      ['EnableTerminationProtection', 'succeeded'],
+      ['SetShutdownBehaviorStop', 'succeeded'],
+      ['KeepVolumesOnTermination', 'succeeded'],
+      ['TagInstance', 'succeeded'],
+      ['NeedsHuman', 'needs-human'],
+    ]);
+    expect(JSON.parse(trail.at(-1)?.details as string)).toMatchObject({
+      Error: 'AutoScaling.AutoScalingException',
+    });
+    const group = await desiredCapacity();
+    expect(group?.Instances?.map((i) => i.InstanceId)).toContain(instanceId);
+    expect(groupChanges.length).toBe(changesBefore);
+    const after = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })))
+      .Reservations?.[0]?.Instances?.[0];
+    expect(after?.SecurityGroups?.map((g) => g.GroupId)).toEqual([h.account.securityGroups.web]);
+  });
+});

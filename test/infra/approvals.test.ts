@@ -1,0 +1,99 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { playbooks } from '#statemachines/registry.ts';
+import { type AslState, definitionOf, synthesize } from './helpers.ts';
+
+let synth: ReturnType<typeof synthesize>;
+beforeAll(() => {
+  synth = synthesize();
+}, 120_000);
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type PolicyResource = {
+  Properties: { PolicyDocument: { Statement: Statement[] }; Roles: { Ref: string }[] };
+};
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const logicalIdOf = (prefix: string, type: string) => {
+  const id = Object.keys(synth.template.findResources(type)).find((candidate) =>
+    candidate.startsWith(prefix),
+  );
+  if (!id) throw new Error(`no ${type} ${prefix}*`);
+  return id;
+};
+
+describe('approvals infrastructure', () => {
+  it('lets only the decision function answer task tokens, and only on the playbooks', () => {
+    const policies = Object.values(synth.template.findResources('AWS::IAM::Policy')) as PolicyResource[];
+    const answering = policies.flatMap((p) =>
+      p.Properties.PolicyDocument.Statement.filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('states:SendTask') || a === 'states:*' || a === '*'),
+      ).map((s) => ({ roles: p.Properties.Roles.map((r) => r.Ref), statement: s })),
+    );
+    const machines = Object.keys(synth.template.findResources('AWS::StepFunctions::StateMachine')).map(
+      (id) => ({
+        Ref: id,
+      }),
+    );
+
+    expect(answering).toHaveLength(1);
+    expect(answering[0]?.roles).toEqual([logicalIdOf('ApprovalsDecisionRole', 'AWS::IAM::Role')]);
+    expect(actionsOf(answering[0]!.statement).sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ]);
+    expect(answering[0]?.statement.Resource).toEqual(expect.arrayContaining(machines));
+    expect(machines).toHaveLength(playbooks.length);
+  });
+
+  it('serves the approval page from a function URL of the decision function (the signed link is the credential)', () => {
+    synth.template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': [logicalIdOf('ApprovalsDecision', 'AWS::Lambda::Function'), 'Arn'] },
+    });
+    synth.template.resourceCountIs('AWS::Lambda::Url', 1);
+  });
+
+  it('keeps the link secret in Secrets Manager, readable by the two approval functions only', () => {
+    const secret = logicalIdOf('ApprovalsLinkSecret', 'AWS::SecretsManager::Secret');
+    const policies = Object.values(synth.template.findResources('AWS::IAM::Policy')) as PolicyResource[];
+    const readers = policies
+      .filter((p) =>
+        p.Properties.PolicyDocument.Statement.some(
+          (s) =>
+            actionsOf(s).includes('secretsmanager:GetSecretValue') &&
+            JSON.stringify(s.Resource).includes(secret),
+        ),
+      )
+      .flatMap((p) => p.Properties.Roles.map((r) => r.Ref))
+      .sort();
+
+    expect(readers).toEqual(
+      [
+        logicalIdOf('ApprovalsDecisionRole', 'AWS::IAM::Role'),
+        logicalIdOf('ApprovalsRequestRole', 'AWS::IAM::Role'),
+      ].sort(),
+    );
+  });
+
+  it('gates approve-mode containment behind a waitForTaskToken task timed by the policy, with escalation', () => {
+    const { States } = definitionOf(synth.template, 'Playbookdisableaccesskey');
+    const wait = States['Containment approval: wait for approval'] as AslState & {
+      HeartbeatSecondsPath?: string;
+      Parameters: { Payload: Record<string, unknown> };
+    };
+
+    expect(wait.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(wait.HeartbeatSecondsPath).toBe('$.decision.approval.timeoutSeconds');
+    expect(wait.Parameters.Payload['token.$']).toBe('$$.Task.Token');
+    expect(wait.Catch?.map((c) => [c.ErrorEquals, c.Next])).toEqual([
+      [['Remediation.ApprovalDenied'], 'Containment approval: denied'],
+      [['States.HeartbeatTimeout', 'States.Timeout'], 'Containment approval: audit timed out'],
+      [['States.ALL'], 'Audit needs human'],
+    ]);
+    expect(wait.Next).toBe('Containment approval: passed');
+    expect(States['Containment approval: passed']?.Next).toBe('Read key state');
+    expect(States['Mode?']?.Choices).toContainEqual(
+      expect.objectContaining({ StringEquals: 'approve', Next: 'Containment approval: settings?' }),
+    );
+  });
+});

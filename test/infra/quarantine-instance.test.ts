@@ -1,0 +1,182 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AslState, definitionOf, synthesize } from './helpers.ts';
+
+let states: Record<
+  string,
+  AslState & { ItemProcessor?: { StartAt: string; States: Record<string, AslState> } }
+>;
+let startAt: string;
+let statements: { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+beforeAll(() => {
+  const { template } = synthesize();
+  const def = definitionOf(template, 'Playbookquarantineinstance');
+  states = def.States as typeof states;
+  startAt = def.StartAt;
+  const policies = template.findResources('AWS::IAM::Policy');
+  const policy = Object.entries(policies).find(([id]) => id.startsWith('Playbookquarantineinstance'));
+  statements = policy?.[1].Properties.PolicyDocument.Statement ?? [];
+}, 120_000);
+
+/** The states of the full containment, taking every Choice's first branch (the "do it" branch). */
+function containmentPath(all: Record<string, AslState>, start: string): string[] {
+  const seen: string[] = [];
+  let current: string | undefined = start;
+  while (current && !seen.includes(current)) {
+    seen.push(current);
+    const state: AslState | undefined = all[current];
+    current = state?.Type === 'Choice' ? state.Choices?.[0]?.Next : state?.Next;
+  }
+  return seen;
+}
+
+const resourceText = (resource: unknown) => JSON.stringify(resource);
+
+describe('quarantine-instance playbook', () => {
+  it('reads everything first, preserves evidence, leaves service, isolates, cuts credentials, notifies: in this order', () => {
+    const path = containmentPath(states, states[startAt]?.Default as string);
+
+    const steps = path.filter(
+      (n) => ['Task', 'Map'].includes(states[n]?.Type ?? '') && !n.startsWith('Audit'),
+    );
+
+    expect(steps).toEqual([
+      'Describe instance',
+      'Read network interfaces',
+      'Read volumes',
+      'Read quarantine tag',
+      'Read Auto Scaling membership',
+      'List target groups',
+      'Read target groups',
+      'Read profile association',
+      'Read instance profile',
+      'Enable termination protection',
+      'Stop on shutdown',
+      'Keep volumes',
+      'Tag instance',
+      'Detach from Auto Scaling group',
+      'Deregister from target groups',
+      'Isolate network interfaces',
+      'Revoke instance role sessions',
+      'Disassociate instance profile',
+      'Notify quarantined',
+    ]);
+    expect(path.filter((n) => n.startsWith('Audit'))).toEqual([
+      'Audit before state',
+      'Audit termination protection',
+      'Audit shutdown behaviour',
+      'Audit volumes kept',
+      'Audit instance tagged',
+      'Audit detached',
+      'Audit deregistered',
+      'Audit isolated',
+      'Audit role sessions revoked',
+      'Audit profile disassociated',
+      'Audit contained',
+    ]);
+  });
+
+  it('detaches without decrementing capacity and moves each ENI to the allow-all group before the no-rule group', () => {
+    expect(states['Detach from Auto Scaling group']?.Parameters).toMatchObject({
+      ShouldDecrementDesiredCapacity: false,
+    });
+    const isolate = states['Isolate network interfaces'];
+    expect(isolate).toMatchObject({ Type: 'Map', MaxConcurrency: 1 });
+    const inner = isolate?.ItemProcessor?.States ?? {};
+    expect(inner['Move to allow-all group']?.Next).toBe('Move to isolation group');
+    expect(inner['Move to isolation group']?.Parameters).toEqual({
+      'NetworkInterfaceId.$': '$.networkInterfaceId',
+      'Groups.$': 'States.Array($.isolationGroup.groupId)',
+    });
+  });
+
+  it('retries throttling on every call and sends every other failure to needs-human', () => {
+    const outer = Object.entries(states).filter(
+      ([, s]) => s.Type === 'Task' && s.Resource?.includes(':aws-sdk:'),
+    );
+    expect(outer.length).toBeGreaterThan(10);
+    for (const [name, state] of outer) {
+      expect(state.Retry?.[0]?.ErrorEquals.length, name).toBeGreaterThan(0);
+      expect(state.Catch?.[0], name).toMatchObject({
+        ErrorEquals: ['States.ALL'],
+        Next: 'Audit needs human',
+      });
+    }
+    for (const name of [
+      'Read target groups',
+      'Keep volumes',
+      'Deregister from target groups',
+      'Isolate network interfaces',
+    ]) {
+      expect(states[name]?.Catch?.[0], name).toMatchObject({ Next: 'Audit needs human' });
+    }
+    expect(states['Detach from Auto Scaling group']?.Retry?.[0]?.ErrorEquals).toContain(
+      'AutoScaling.AutoScalingException',
+    );
+  });
+
+  it('in approve mode waits at the approval gate before any step', () => {
+    const approve = states[startAt]?.Choices?.find((c) => c.StringEquals === 'approve');
+    expect(approve?.Next).toMatch(/^Quarantine approval/);
+  });
+
+  it('in dry-run records the plan and calls nothing', () => {
+    const dry = states[startAt]?.Choices?.find((c) => c.StringEquals === 'dry-run');
+    const path = containmentPath(states, dry?.Next as string);
+    expect(path.map((n) => states[n]?.Resource).filter(Boolean)).toEqual([
+      'arn:aws:states:::dynamodb:putItem',
+    ]);
+  });
+
+  it('has only the actions it calls, on the resource types they act on', () => {
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    const byAction = new Map<string, string[]>();
+    for (const s of allows) {
+      for (const action of [s.Action].flat())
+        byAction.set(action, [...(byAction.get(action) ?? []), resourceText(s.Resource)]);
+    }
+    const ours = [...byAction.keys()].filter((a) => /^(ec2|autoscaling|elasticloadbalancing|iam):/.test(a));
+    expect(ours.sort()).toEqual([
+      'autoscaling:describeAutoScalingInstances',
+      'autoscaling:detachInstances',
+      'ec2:CreateTags',
+      'ec2:authorizeSecurityGroupEgress',
+      'ec2:authorizeSecurityGroupIngress',
+      'ec2:createSecurityGroup',
+      'ec2:createTags',
+      'ec2:describeIamInstanceProfileAssociations',
+      'ec2:describeInstances',
+      'ec2:describeSecurityGroups',
+      'ec2:describeTags',
+      'ec2:disassociateIamInstanceProfile',
+      'ec2:modifyInstanceAttribute',
+      'ec2:modifyNetworkInterfaceAttribute',
+      'ec2:revokeSecurityGroupEgress',
+      'ec2:revokeSecurityGroupIngress',
+      'elasticloadbalancing:deregisterTargets',
+      'elasticloadbalancing:describeTargetGroups',
+      'elasticloadbalancing:describeTargetHealth',
+      'iam:getInstanceProfile',
+      'iam:putRolePolicy',
+    ]);
+    // Only reads that have no resource-level permissions get "*".
+    for (const [action, resources] of byAction) {
+      if (!ours.includes(action)) continue;
+      const text = resources.join(' ');
+      if (/:describe/.test(action)) expect(text, action).toBe('"*"');
+      else expect(text, action).not.toContain('"*"');
+    }
+    const scoped = (action: string, pattern: RegExp) =>
+      expect(byAction.get(action)?.join(' '), action).toMatch(pattern);
+    scoped('ec2:modifyInstanceAttribute', /:instance\/\*"/);
+    scoped('ec2:disassociateIamInstanceProfile', /:instance\/\*"/);
+    scoped('ec2:createTags', /:instance\/\*"/);
+    scoped('ec2:revokeSecurityGroupEgress', /:security-group\/\*"/);
+    scoped('ec2:modifyNetworkInterfaceAttribute', /:network-interface\/\*"/);
+    scoped('autoscaling:detachInstances', /:autoScalingGroup:\*:autoScalingGroupName\/\*"/);
+    scoped('elasticloadbalancing:deregisterTargets', /:targetgroup\/\*\/\*"/);
+    scoped('iam:putRolePolicy', /:role\/\*"/);
+    scoped('iam:getInstanceProfile', /:instance-profile\/\*"/);
+    const tagOnCreate = allows.find((s) => s.Action === 'ec2:CreateTags');
+    expect(tagOnCreate?.Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } });
+  });
+});
