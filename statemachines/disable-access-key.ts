@@ -4,6 +4,7 @@ import { auditStep } from './fragments/audit-step.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
 import { retryOnThrottling } from './fragments/retry.ts';
+import { sessionDenyPolicy } from './fragments/session-deny-policy.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
 const NAME = 'disable-access-key';
@@ -145,21 +146,7 @@ export const disableAccessKey: PlaybookDefinition = {
     });
     // A deny on aws:TokenIssueTime earlier than now kills temporary credentials minted with the
     // key (GetSessionToken, federation); the long-term key itself is stopped by deactivation.
-    const denyPolicy = new sfn.Pass(scope, 'Build session deny policy', {
-      parameters: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'RevokeOlderSessions',
-            Effect: 'Deny',
-            Action: '*',
-            Resource: '*',
-            Condition: { DateLessThan: { 'aws:TokenIssueTime.$': '$$.State.EnteredTime' } },
-          },
-        ],
-      },
-      resultPath: '$.state.denyPolicy',
-    });
+    const denyPolicy = sessionDenyPolicy(scope, 'Build session deny policy', '$.state.denyPolicy');
     const putPolicy = iam(
       'Revoke sessions',
       'putUserPolicy',

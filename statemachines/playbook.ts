@@ -19,6 +19,23 @@ export interface PlaybookContext {
    * Required by playbooks that use `approvalGate`. @default none
    */
   readonly approvalRequest?: lambda.IFunction;
+  /**
+   * Create a small helper Lambda for a step (computations JSONPath cannot express), with every
+   * default of the product's one Lambda construct. Supplied by the infrastructure, so playbooks
+   * never import it.
+   */
+  readonly createFunction: (id: string, props: PlaybookFunctionProps) => lambda.IFunction;
+}
+
+/** A playbook's helper function: its handler and what differs per function. */
+export interface PlaybookFunctionProps {
+  /** Path of the handler module (`functions/<name>/handler.ts`). */
+  readonly entry: string;
+  readonly description: string;
+  /** @default 10 seconds */
+  readonly timeoutSeconds?: number;
+  /** @default 256 */
+  readonly memorySize?: number;
 }
 
 /**

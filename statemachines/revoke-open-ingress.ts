@@ -1,13 +1,11 @@
 import path from 'node:path';
 import {
   type CfnElement,
-  Duration,
   Stack,
   aws_stepfunctions as sfn,
   aws_stepfunctions_tasks as tasks,
   Validations,
 } from 'aws-cdk-lib';
-import { RemediationFunction } from '#infra/constructs/remediation-function.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
@@ -31,11 +29,9 @@ export const revokeOpenIngress: PlaybookDefinition = {
     const groupArn = stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: '*' });
     const ruleArn = stack.formatArn({ service: 'ec2', resource: 'security-group-rule', resourceName: '*' });
 
-    const planner = new RemediationFunction(scope, 'PlanIngressRevocation', {
+    const planner = ctx.createFunction('PlanIngressRevocation', {
       entry: PLANNER_ENTRY,
       description: 'Chooses the world-open ingress rules on sensitive ports that revoke-open-ingress revokes',
-      timeout: Duration.seconds(10),
-      memorySize: 256,
     });
     const plan = (id: string, describedPath: string, resultPath: string) =>
       catchToHuman(

@@ -1,9 +1,10 @@
 import { Duration, aws_logs as logs, RemovalPolicy, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { PlaybookContext, PlaybookDefinition } from '#statemachines/playbook.ts';
+import { RemediationFunction } from './remediation-function.ts';
 
 /** Props of {@link PlaybookStateMachine}. */
-export interface PlaybookStateMachineProps extends Omit<PlaybookContext, 'scope'> {
+export interface PlaybookStateMachineProps extends Omit<PlaybookContext, 'scope' | 'createFunction'> {
   readonly playbook: PlaybookDefinition;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
@@ -27,6 +28,14 @@ export class PlaybookStateMachine extends Construct {
       auditTable: props.auditTable,
       topic: props.topic,
       approvalRequest: props.approvalRequest,
+      createFunction: (fnId, fn) =>
+        new RemediationFunction(this, fnId, {
+          entry: fn.entry,
+          description: fn.description,
+          timeout: Duration.seconds(fn.timeoutSeconds ?? 10),
+          memorySize: fn.memorySize ?? 256,
+          logRetention: props.logRetention,
+        }),
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: props.playbook.description,

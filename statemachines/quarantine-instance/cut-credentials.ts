@@ -1,4 +1,5 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { sessionDenyPolicy } from '../fragments/session-deny-policy.ts';
 import type { QuarantineSteps } from './steps.ts';
 
 /** The inline policy on the instance role that denies every session issued before quarantine. */
@@ -14,21 +15,11 @@ export const REVOKE_INSTANCE_SESSIONS_POLICY = 'remediation-revoke-instance-sess
  */
 export function cutCredentials(steps: QuarantineSteps): sfn.Chain {
   const { scope, arns } = steps;
-  const denyPolicy = new sfn.Pass(scope, 'Build instance session deny policy', {
-    parameters: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'RevokeOlderSessions',
-          Effect: 'Deny',
-          Action: '*',
-          Resource: '*',
-          Condition: { DateLessThan: { 'aws:TokenIssueTime.$': '$$.State.EnteredTime' } },
-        },
-      ],
-    },
-    resultPath: '$.after.sessionDenyPolicy',
-  });
+  const denyPolicy = sessionDenyPolicy(
+    scope,
+    'Build instance session deny policy',
+    '$.after.sessionDenyPolicy',
+  );
   const putPolicy = steps.call('Revoke instance role sessions', {
     service: 'iam',
     action: 'putRolePolicy',
