@@ -15,6 +15,8 @@ import { FIXTURES, hostileEvent } from './hostile-events.ts';
 
 const policy = loadPolicyFile(path.resolve(import.meta.dirname, '../../policy/default.yaml'));
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 1500);
+/** The long variant (`npm run bench`) runs 100,000 cases: give it time in proportion. */
+const TIMEOUT = Math.max(30_000, RUNS * 3);
 
 /** An identifier the playbook would act on, checked against its AWS format. */
 function assertActionableIds(finding: Finding): void {
@@ -31,54 +33,62 @@ describe('hostile input', () => {
     expect(FIXTURES.length).toBeGreaterThanOrEqual(14);
   });
 
-  it('never throws: every mutated event is a typed rejection or a valid decision', () => {
-    fc.assert(
-      fc.property(hostileEvent, (event) => {
-        const results = classifyEvent(event, policy, { now: new Date(), recentAutoActions: 0 });
-        expect(results.length).toBeGreaterThan(0);
-        for (const r of results) {
-          if (r.outcome === 'rejected') {
-            expect(typeof r.reason).toBe('string');
-            expect(r.reason.length).toBeGreaterThan(0);
-          } else {
-            expect(['routed', 'skipped', 'exempt']).toContain(r.outcome);
-            if (r.outcome === 'routed' && r.playbook) assertActionableIds(r.finding);
+  it(
+    'never throws: every mutated event is a typed rejection or a valid decision',
+    () => {
+      fc.assert(
+        fc.property(hostileEvent, (event) => {
+          const results = classifyEvent(event, policy, { now: new Date(), recentAutoActions: 0 });
+          expect(results.length).toBeGreaterThan(0);
+          for (const r of results) {
+            if (r.outcome === 'rejected') {
+              expect(typeof r.reason).toBe('string');
+              expect(r.reason.length).toBeGreaterThan(0);
+            } else {
+              expect(['routed', 'skipped', 'exempt']).toContain(r.outcome);
+              if (r.outcome === 'routed' && r.playbook) assertActionableIds(r.finding);
+            }
           }
-        }
-      }),
-      { numRuns: RUNS },
-    );
-  });
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
 
-  it('never starts an execution whose input carries an identifier that fails its AWS format', async () => {
-    const started: Finding[] = [];
-    const deps: RouterDeps = {
-      policy,
-      audit: { append: async (r: unknown) => r } as never,
-      sfn: {
-        send: async (c: { input: { input: string } }) => {
-          started.push(JSON.parse(c.input.input).finding);
-          return { executionArn: 'arn:x' };
-        },
-      } as never,
-      sns: { send: async () => ({}) } as never,
-      sqs: { send: async () => ({}) } as never,
-      dynamodb: { send: async () => ({}) } as never,
-      stateMachines: { 'disable-access-key': 'arn:aws:states:us-east-1:111122223333:stateMachine:dak' },
-      topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
-      deadLetterQueueUrl: 'http://dlq',
-      counterTable: 'counters',
-      protectedPrincipalArns: [],
-      globalDryRun: false,
-    };
-    await fc.assert(
-      fc.asyncProperty(hostileEvent, async (event) => {
-        const outcomes = await routeEvent(event, deps);
-        expect(outcomes.length).toBeGreaterThan(0);
-      }),
-      { numRuns: Math.ceil(RUNS / 3) },
-    );
-    expect(started.length).toBeGreaterThan(0);
-    for (const finding of started) assertActionableIds(finding);
-  });
+  it(
+    'never starts an execution whose input carries an identifier that fails its AWS format',
+    async () => {
+      const started: Finding[] = [];
+      const deps: RouterDeps = {
+        policy,
+        audit: { append: async (r: unknown) => r } as never,
+        sfn: {
+          send: async (c: { input: { input: string } }) => {
+            started.push(JSON.parse(c.input.input).finding);
+            return { executionArn: 'arn:x' };
+          },
+        } as never,
+        sns: { send: async () => ({}) } as never,
+        sqs: { send: async () => ({}) } as never,
+        dynamodb: { send: async () => ({}) } as never,
+        stateMachines: { 'disable-access-key': 'arn:aws:states:us-east-1:111122223333:stateMachine:dak' },
+        topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+        deadLetterQueueUrl: 'http://dlq',
+        counterTable: 'counters',
+        protectedPrincipalArns: [],
+        globalDryRun: false,
+      };
+      await fc.assert(
+        fc.asyncProperty(hostileEvent, async (event) => {
+          const outcomes = await routeEvent(event, deps);
+          expect(outcomes.length).toBeGreaterThan(0);
+        }),
+        { numRuns: Math.ceil(RUNS / 3) },
+      );
+      expect(started.length).toBeGreaterThan(0);
+      for (const finding of started) assertActionableIds(finding);
+    },
+    TIMEOUT,
+  );
 });
