@@ -4,6 +4,7 @@ import type { PlaybookDefinition } from './playbook.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
+import { snapshotAndReimage } from './snapshot-and-reimage.ts';
 
 /**
  * The playbooks this product ships. The policy may only name these.
@@ -15,6 +16,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   restartCloudTrailLogging,
   blockBucketPublicAccess,
   quarantineInstance,
+  snapshotAndReimage,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

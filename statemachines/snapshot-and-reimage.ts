@@ -1,0 +1,122 @@
+import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { approvalGate } from './fragments/approval-gate.ts';
+import { auditStep } from './fragments/audit-step.ts';
+import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
+import { notifyStep } from './fragments/notify.ts';
+import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
+import { discover } from './snapshot-and-reimage/discover.ts';
+import { evidenceSnapshots } from './snapshot-and-reimage/evidence-snapshots.ts';
+import { chooseImage, replaceRootVolume } from './snapshot-and-reimage/replace-root-volume.ts';
+import { INSTANCE_ID, reimageSteps, SNAPSHOT_AND_REIMAGE } from './snapshot-and-reimage/steps.ts';
+
+/** The calls a run makes, in order, as the dry-run plan lists them. */
+const PLANNED_ACTIONS = [
+  'DescribeInstances (record image, root device, volumes, tags)',
+  'CreateSnapshots (every attached volume, crash-consistent, tagged with the finding and the instance)',
+  'DescribeSnapshots until completed (bounded)',
+  'Approval gate',
+  'CreateReplaceRootVolumeTask from the golden image, else the launch image (replaced volume kept)',
+  'DescribeReplaceRootVolumeTasks until succeeded (bounded)',
+  'Publish',
+];
+
+/**
+ * Preserve a compromised instance's disks as evidence and, once a human approves, give it a
+ * clean root volume: snapshot every attached volume together, wait until the snapshots complete,
+ * record their ids, then (approved) replace the root volume from the policy's golden image or the
+ * instance's own launch image and wait for the task. The gate is there in every mode but dry-run:
+ * re-imaging wipes what runs on the instance, so it never happens without a person. Denied, the
+ * playbook ends with the snapshots kept and the instance as it was. Every step is audited; a
+ * failure, a snapshot in error or a poll that runs out ends in needs-human.
+ */
+export const snapshotAndReimage: PlaybookDefinition = {
+  name: SNAPSHOT_AND_REIMAGE,
+  description:
+    'Snapshot every attached volume as evidence (tagged, bounded wait), then after approval replace the root volume from the golden image, keeping the old one.',
+  build(ctx: PlaybookContext): sfn.IChainable {
+    const { scope } = ctx;
+    const human = needsHuman(ctx, SNAPSHOT_AND_REIMAGE);
+    const steps = reimageSteps(ctx, human);
+    acknowledgeWildcards(ctx);
+    const finalAudit = (id: string, action: string, outcome: 'planned' | 'contained') =>
+      catchToHuman(
+        auditStep(scope, id, {
+          table: ctx.auditTable,
+          playbook: SNAPSHOT_AND_REIMAGE,
+          action,
+          outcome,
+          ...(outcome === 'planned' ? { detailsPath: '$.plan' } : {}),
+        }),
+        human,
+      );
+
+    // Dry run: record the plan, call nothing.
+    const plan = new sfn.Pass(scope, 'Build plan', {
+      parameters: { 'instanceId.$': INSTANCE_ID, actions: PLANNED_ACTIONS },
+      resultPath: '$.plan',
+    })
+      .next(finalAudit('Audit plan', 'Plan', 'planned'))
+      .next(new sfn.Succeed(scope, 'Dry run recorded'));
+
+    const approval = approvalGate(ctx, {
+      name: 'Reimage approval',
+      playbook: SNAPSHOT_AND_REIMAGE,
+      proposedActions: [
+        sfn.JsonPath.format(
+          'Replace the root volume of {} from image {} ({})',
+          sfn.JsonPath.stringAt(INSTANCE_ID),
+          sfn.JsonPath.stringAt('$.reimage.imageId'),
+          sfn.JsonPath.stringAt('$.reimage.source'),
+        ),
+        'Keep the replaced root volume, detached, and the evidence snapshots already taken',
+        'Notify the on-call topic once the new root volume is in place',
+      ],
+      ifDenied:
+        'The playbook ends: nothing is replaced, the instance stays as it is, the snapshots stay as evidence.',
+    });
+
+    const run = discover(steps)
+      .next(evidenceSnapshots(steps))
+      .next(chooseImage(steps))
+      .next(approval)
+      .next(replaceRootVolume(steps))
+      .next(
+        catchToHuman(
+          notifyStep(scope, 'Notify reimaged', {
+            topic: ctx.topic,
+            playbook: SNAPSHOT_AND_REIMAGE,
+            headline: 'evidence snapshotted, root volume replaced',
+            detailsPath: '$.reimage',
+          }),
+          human,
+        ),
+      )
+      .next(finalAudit('Audit reimaged', 'Complete', 'contained'))
+      .next(new sfn.Succeed(scope, 'Reimaged'));
+
+    return new sfn.Choice(scope, 'Mode?')
+      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
+      .otherwise(run);
+  },
+};
+
+/** The instance, its volumes, snapshots, image and task are known only at run time. */
+function acknowledgeWildcards(ctx: PlaybookContext): void {
+  const reason =
+    'snapshot-and-reimage acts on the instance a finding names, its volumes, the snapshots and replace-root-volume task it creates and the image the policy names, known only at run time; each action is granted on that resource type only.';
+  const ids = [
+    'ec2:<AWS::Region>:<AWS::AccountId>:instance/*',
+    'ec2:<AWS::Region>:<AWS::AccountId>:volume/*',
+    'ec2:<AWS::Region>:<AWS::AccountId>:replace-root-volume-task/*',
+    'ec2:<AWS::Region>::snapshot/*',
+    'ec2:<AWS::Region>::image/*',
+  ];
+  Validations.of(ctx.scope).acknowledge(
+    ...ids.map((id) => ({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${id}]`, reason })),
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'EC2 DescribeInstances, DescribeSnapshots and DescribeReplaceRootVolumeTasks support no resource-level permissions; AWS documents Resource "*" for them.',
+    },
+  );
+}

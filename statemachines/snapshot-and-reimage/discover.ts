@@ -1,0 +1,51 @@
+import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { awsCall } from '../fragments/aws-call.ts';
+import { catchToHuman } from '../fragments/needs-human.ts';
+import { isAbsent } from '../quarantine-instance/steps.ts';
+import { INSTANCE_ID, type ReimageSteps } from './steps.ts';
+
+const INSTANCE = '$.discovery.instance';
+
+/**
+ * Read what re-imaging replaces, into `$.before` and the audit trail: the image it was launched
+ * from, the root device, the attached volumes, and its tags, which include
+ * `aws:ec2launchtemplate:id` and `:version` when it was launched from a launch template.
+ */
+export function discover(steps: ReimageSteps): sfn.Chain {
+  const { scope, human } = steps;
+  const describe = catchToHuman(
+    awsCall(scope, 'Describe instance', {
+      service: 'ec2',
+      action: 'describeInstances',
+      parameters: { 'InstanceIds.$': `States.Array(${INSTANCE_ID})` },
+      iamResources: ['*'],
+      resultSelector: { 'instance.$': '$.Reservations[0].Instances[0]' },
+      resultPath: '$.discovery',
+    }),
+    human,
+  );
+  // An untagged instance has no `Tags` at all; the before state lists none rather than failing.
+  const noTags = new sfn.Choice(scope, 'Instance tagged?')
+    .when(
+      isAbsent(`${INSTANCE}.Tags`),
+      new sfn.Pass(scope, 'No instance tags', {
+        result: sfn.Result.fromArray([]),
+        resultPath: `${INSTANCE}.Tags`,
+      }),
+    )
+    .afterwards({ includeOtherwise: true });
+  const before = new sfn.Pass(scope, 'Record before state', {
+    parameters: {
+      'instanceId.$': INSTANCE_ID,
+      'imageId.$': `${INSTANCE}.ImageId`,
+      'rootDeviceName.$': `${INSTANCE}.RootDeviceName`,
+      'volumes.$': `${INSTANCE}.BlockDeviceMappings`,
+      'tags.$': `${INSTANCE}.Tags`,
+    },
+    resultPath: '$.before',
+  });
+  return describe
+    .next(noTags)
+    .next(before)
+    .next(steps.audit('Audit before state', 'RecordBeforeState', { beforePath: '$.before' }));
+}

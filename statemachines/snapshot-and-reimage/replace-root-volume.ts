@@ -1,0 +1,105 @@
+import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { awsCall } from '../fragments/aws-call.ts';
+import { catchToHuman } from '../fragments/needs-human.ts';
+import { boundedPoll } from './bounded-poll.ts';
+import { tagOnCreate } from './evidence-snapshots.ts';
+import { INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts';
+
+/** Seconds between two reads of the task's state, and how many reads before giving up (30 min). */
+const TASK_POLL = { intervalSeconds: 30, maxIterations: 60 };
+/** Task states from which the root volume will not be replaced. */
+const TASK_FAILED = ['failed', 'failed-detached', 'failing'];
+
+/**
+ * Choose the image to re-image from: the golden image the policy rule names
+ * (`params.goldenImageId`), else the image the instance was launched from. Written to
+ * `$.reimage` before the approval gate, so the approver sees which image it is.
+ */
+export function chooseImage(steps: ReimageSteps): sfn.Chain {
+  const { scope } = steps;
+  const image = (id: string, imagePath: string, source: string) =>
+    new sfn.Pass(scope, id, {
+      parameters: { 'imageId.$': imagePath, source },
+      resultPath: '$.reimage',
+    });
+  return new sfn.Choice(scope, 'Golden image named?')
+    .when(
+      sfn.Condition.isPresent('$.decision.params.goldenImageId'),
+      image('Use golden image', '$.decision.params.goldenImageId', 'golden-image'),
+    )
+    .otherwise(image('Use launch image', '$.before.imageId', 'launch-image'))
+    .afterwards();
+}
+
+/**
+ * Replace the root volume from the chosen image and wait for the task to succeed. The
+ * instance keeps its ENIs, its quarantine groups and its data volumes; the replaced root volume
+ * is kept (DeleteReplacedRootVolume=false), detached, next to the snapshots as evidence.
+ */
+export function replaceRootVolume(steps: ReimageSteps): sfn.Chain {
+  const { scope, arns, human } = steps;
+  const create = catchToHuman(
+    awsCall(scope, 'Replace root volume', {
+      service: 'ec2',
+      action: 'createReplaceRootVolumeTask',
+      parameters: {
+        'InstanceId.$': INSTANCE_ID,
+        'ImageId.$': '$.reimage.imageId',
+        DeleteReplacedRootVolume: false,
+        TagSpecifications: [
+          {
+            ResourceType: 'replace-root-volume-task',
+            Tags: [
+              { Key: 'remediation:finding', 'Value.$': '$.finding.id' },
+              { Key: 'remediation:playbook', Value: SNAPSHOT_AND_REIMAGE },
+            ],
+          },
+        ],
+      },
+      // Authorized on the instance, the new task, the image and the volumes it swaps.
+      iamResources: [arns.instances, arns.replaceRootVolumeTasks, arns.images, arns.volumes],
+      additionalIamStatements: [tagOnCreate(arns.replaceRootVolumeTasks, 'CreateReplaceRootVolumeTask')],
+      resultSelector: { 'taskId.$': '$.ReplaceRootVolumeTask.ReplaceRootVolumeTaskId' },
+      resultPath: '$.reimage.task',
+    }),
+    human,
+  );
+  const read = catchToHuman(
+    awsCall(scope, 'Read replace root volume task', {
+      service: 'ec2',
+      action: 'describeReplaceRootVolumeTasks',
+      parameters: { 'ReplaceRootVolumeTaskIds.$': 'States.Array($.reimage.task.taskId)' },
+      iamResources: ['*'],
+      resultSelector: { 'state.$': '$.ReplaceRootVolumeTasks[0].TaskState' },
+      resultPath: '$.poll.task',
+    }),
+    human,
+  );
+  const poll = boundedPoll(scope, {
+    name: 'Replace poll',
+    ...TASK_POLL,
+    read: sfn.Chain.start(read),
+    failed: sfn.Condition.or(
+      ...TASK_FAILED.map((state) => sfn.Condition.stringEquals('$.poll.task.state', state)),
+    ),
+    done: sfn.Condition.stringEquals('$.poll.task.state', 'succeeded'),
+    human,
+    failure: {
+      error: 'ReplaceRootVolumeFailed',
+      cause: `${SNAPSHOT_AND_REIMAGE}: the replace-root-volume task failed; the instance keeps its old root volume`,
+    },
+  });
+  const succeeded = new sfn.Pass(scope, 'Record replacement', {
+    parameters: { 'taskState.$': '$.poll.task.state' },
+    resultPath: '$.reimage.result',
+  });
+  return create
+    .next(poll)
+    .next(succeeded)
+    .next(
+      steps.audit('Audit root volume replaced', 'CreateReplaceRootVolumeTask', {
+        beforePath: '$.before',
+        afterPath: '$.reimage',
+      }),
+    );
+}

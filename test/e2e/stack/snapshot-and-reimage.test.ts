@@ -1,0 +1,200 @@
+import {
+  DescribeInstancesCommand,
+  DescribeReplaceRootVolumeTasksCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+} from '@aws-sdk/client-ec2';
+import { ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApprovalsClient } from '#cli/approvals/client.ts';
+import { findingKey } from '#shared/audit/record.ts';
+import { resourceKey } from '#shared/audit/resource-key.ts';
+import { normalizeEvent } from '#shared/findings/normalize.ts';
+import { EVIDENCE_TAGS } from '#statemachines/snapshot-and-reimage/evidence-snapshots.ts';
+import { approvalNotice, cliAs, executionEnded, userWithKey, waitFor } from './approval-helpers.ts';
+import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
+
+let h: StackHarness;
+let oncall: ApprovalsClient;
+let stateMachineArn: string;
+beforeAll(async () => {
+  h = await startStack();
+  oncall = cliAs(h, await userWithKey(h, 'oncall-rita'));
+  stateMachineArn = h.sandbox.deployment?.outputs.StateMachineSnapshotAndReimage as string;
+}, 120_000);
+afterAll(async () => {
+  oncall?.close();
+  await h?.stop();
+});
+
+/** A Critical cryptomining finding on the seeded instance: the default policy routes it here. */
+function miningFinding(findingId: string) {
+  const event = fixtureEvent('guardduty-ec2-backdoor-cc-activity.json');
+  event.detail.id = findingId;
+  event.detail.type = 'CryptoCurrency:EC2/BitcoinTool.B!DNS';
+  event.detail.severity = 9.2;
+  event.detail.resource.instanceDetails.instanceId = h.account.instance.id;
+  return event;
+}
+
+const ec2 = () => h.sandbox.clients.ec2;
+const evidenceSnapshots = async (findingId: string) =>
+  (
+    await ec2().send(
+      new DescribeSnapshotsCommand({
+        OwnerIds: ['self'],
+        Filters: [{ Name: `tag:${EVIDENCE_TAGS.finding}`, Values: [findingId] }],
+      }),
+    )
+  ).Snapshots ?? [];
+const attachedVolumes = async () =>
+  (
+    await ec2().send(
+      new DescribeVolumesCommand({
+        Filters: [{ Name: 'attachment.instance-id', Values: [h.account.instance.id] }],
+      }),
+    )
+  ).Volumes ?? [];
+const replaceTasks = async () =>
+  (
+    await ec2().send(
+      new DescribeReplaceRootVolumeTasksCommand({
+        Filters: [{ Name: 'instance-id', Values: [h.account.instance.id] }],
+      }),
+    )
+  ).ReplaceRootVolumeTasks ?? [];
+const rootVolumeId = async () => {
+  const instance = (await ec2().send(new DescribeInstancesCommand({ InstanceIds: [h.account.instance.id] })))
+    .Reservations?.[0]?.Instances?.[0];
+  return {
+    imageId: instance?.ImageId,
+    volumeId: instance?.BlockDeviceMappings?.find((m) => m.DeviceName === instance.RootDeviceName)?.Ebs
+      ?.VolumeId,
+  };
+};
+const notice = (findingId: string) =>
+  waitFor(`the approval request of ${findingId}`, () => approvalNotice(h, findingId));
+const trailOf = async (findingId: string) => (await h.history(findingId)).map((r) => [r.action, r.outcome]);
+
+/** Start the playbook with the input classify gives it (the default policy does not route here yet). */
+async function startAsClassify(findingId: string, params?: Record<string, unknown>) {
+  const normalized = normalizeEvent(miningFinding(findingId));
+  if (!normalized.ok) throw normalized.error;
+  const finding = normalized.findings[0]!;
+  const input = {
+    finding,
+    decision: {
+      playbook: 'snapshot-and-reimage',
+      mode: 'approve',
+      ruleId: 'reimage-rule',
+      reason: 'test',
+      approval: { timeoutMinutes: 60, timeoutSeconds: 3600, onTimeout: 'abandon' },
+      ...(params ? { params } : {}),
+    },
+    audit: { pk: findingKey(findingId), resourceKey: resourceKey(finding.accountId, finding.resource) },
+  };
+  return h.sandbox.clients.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn,
+      name: `reimage-${findingId}`,
+      input: JSON.stringify(input),
+    }),
+  );
+}
+
+describe('snapshot-and-reimage, end to end through the sandbox', () => {
+  it('snapshots every volume, tagged, waits at the gate; denied, nothing is replaced', async () => {
+    const findingId = '5a5a5a5a5a5a5a5a5a5a5a5a5a5a0001';
+    const volumes = await attachedVolumes();
+    const rootBefore = await rootVolumeId();
+
+    await startAsClassify(findingId);
+    const pending = await notice(findingId);
+
+    const snapshots = await evidenceSnapshots(findingId);
+    expect(snapshots.map((s) => s.VolumeId).sort()).toEqual(volumes.map((v) => v.VolumeId).sort());
+    for (const snapshot of snapshots) {
+      expect(snapshot.State).toBe('completed');
+      expect(snapshot.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: EVIDENCE_TAGS.finding, Value: findingId },
+          { Key: EVIDENCE_TAGS.instance, Value: h.account.instance.id },
+        ]),
+      );
+    }
+    const running = await h.sandbox.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+    const executionArn = running.executions?.[0]?.executionArn as string;
+    expect(running.executions?.[0]?.status).toBe('RUNNING');
+
+    const denied = await oncall.decide(pending.approvalId, 'deny', 'the owner rebuilds it from scratch');
+    const ended = await executionEnded(h, executionArn);
+
+    expect(denied).toMatchObject({ ok: true, decided: 'denied' });
+    expect(ended.status).toBe('SUCCEEDED');
+    expect(await replaceTasks()).toEqual([]);
+    expect(await rootVolumeId()).toEqual(rootBefore);
+    expect(await evidenceSnapshots(findingId)).toHaveLength(snapshots.length);
+    expect(await trailOf(findingId)).toEqual([
+      ['RecordBeforeState', 'succeeded'],
+      ['CreateSnapshots', 'succeeded'],
+      ['RequestApproval', 'approval-required'],
+      ['DecideApproval', 'denied'],
+    ]);
+  });
+
+  it('approved: replaces the root volume from the golden image and keeps the old volume and the snapshots', async () => {
+    const findingId = '5a5a5a5a5a5a5a5a5a5a5a5a5a5a0002';
+    const golden = h.sandbox.services.ec2.seedImage({ name: 'golden-web-2026-11' });
+    const rootBefore = await rootVolumeId();
+    const normalized = normalizeEvent(miningFinding(findingId));
+    if (!normalized.ok) throw normalized.error;
+    const finding = normalized.findings[0]!;
+    // Started as classify starts it for a rule with `params: { goldenImageId }`.
+    const input = {
+      finding,
+      decision: {
+        playbook: 'snapshot-and-reimage',
+        mode: 'approve',
+        ruleId: 'golden-image-rule',
+        reason: 'test',
+        approval: { timeoutMinutes: 60, timeoutSeconds: 3600, onTimeout: 'abandon' },
+        params: { goldenImageId: golden.imageId },
+      },
+      audit: { pk: findingKey(findingId), resourceKey: resourceKey(finding.accountId, finding.resource) },
+    };
+    const started = await h.sandbox.clients.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: `golden-${findingId}`,
+        input: JSON.stringify(input),
+      }),
+    );
+    const pending = await notice(findingId);
+    expect(pending.message.message).toContain(golden.imageId);
+
+    await oncall.decide(pending.approvalId, 'approve', 'evidence is safe, bring it back clean');
+    const ended = await executionEnded(h, started.executionArn as string);
+
+    expect(ended.status).toBe('SUCCEEDED');
+    const [task, ...others] = await replaceTasks();
+    expect(others).toEqual([]);
+    expect(task).toMatchObject({
+      TaskState: 'succeeded',
+      ImageId: golden.imageId,
+      DeleteReplacedRootVolume: false,
+    });
+    const rootAfter = await rootVolumeId();
+    expect(rootAfter.imageId).toBe(golden.imageId);
+    expect(rootAfter.volumeId).not.toBe(rootBefore.volumeId);
+    const oldRoot = await ec2().send(
+      new DescribeVolumesCommand({ VolumeIds: [rootBefore.volumeId as string] }),
+    );
+    expect(oldRoot.Volumes?.[0]?.State).toBe('available');
+    expect((await evidenceSnapshots(findingId)).length).toBeGreaterThan(0);
+    expect((await trailOf(findingId)).slice(-3)).toEqual([
+      ['DecideApproval', 'approved'],
+      ['CreateReplaceRootVolumeTask', 'succeeded'],
+      ['Complete', 'contained'],
+    ]);
+  });
+});

@@ -1,0 +1,142 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AslState, definitionOf, synthesize } from './helpers.ts';
+
+let states: Record<string, AslState>;
+let startAt: string;
+let statements: { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+beforeAll(() => {
+  const { template } = synthesize();
+  const def = definitionOf(template, 'Playbooksnapshotandreimage');
+  states = def.States;
+  startAt = def.StartAt;
+  const policies = template.findResources('AWS::IAM::Policy');
+  const policy = Object.entries(policies).find(([id]) => id.startsWith('Playbooksnapshotandreimage'));
+  statements = policy?.[1].Properties.PolicyDocument.Statement ?? [];
+}, 120_000);
+
+/** The states of a full run: at a poll, the branch where it settled; at any other Choice, the first branch. */
+function runPath(start: string): string[] {
+  const seen: string[] = [];
+  let current: string | undefined = start;
+  while (current && !seen.includes(current)) {
+    seen.push(current);
+    const state: AslState | undefined = states[current];
+    const settled: string | undefined = state?.Choices?.find((c) => c.Next.endsWith(': done'))?.Next;
+    current = state?.Type === 'Choice' ? (settled ?? state.Choices?.[0]?.Next) : state?.Next;
+  }
+  return seen;
+}
+
+describe('snapshot-and-reimage playbook', () => {
+  it('records the instance, snapshots and waits, audits, asks a human, replaces the root volume, waits, notifies: in this order', () => {
+    const path = runPath(states[startAt]?.Default as string);
+
+    expect(path.filter((n) => states[n]?.Type === 'Task' || states[n]?.Type === 'Wait')).toEqual([
+      'Describe instance',
+      'Audit before state',
+      'Find evidence snapshots',
+      'Create snapshots',
+      'Snapshot poll: wait',
+      'Read failed snapshots',
+      'Read pending snapshots',
+      'Read evidence snapshots',
+      'Audit snapshots',
+      'Reimage approval: wait for approval',
+      'Replace root volume',
+      'Replace poll: wait',
+      'Read replace root volume task',
+      'Audit root volume replaced',
+      'Notify reimaged',
+      'Audit reimaged',
+    ]);
+  });
+
+  it('snapshots every volume crash-consistently with the finding and instance tags, and keeps the replaced root volume', () => {
+    expect(states['Create snapshots']?.Parameters).toMatchObject({
+      InstanceSpecification: { 'InstanceId.$': '$.finding.resource.instanceId', ExcludeBootVolume: false },
+      CopyTagsFromSource: 'volume',
+      TagSpecifications: [
+        {
+          ResourceType: 'snapshot',
+          Tags: expect.arrayContaining([
+            { Key: 'remediation:finding', 'Value.$': '$.finding.id' },
+            { Key: 'remediation:instance', 'Value.$': '$.finding.resource.instanceId' },
+          ]),
+        },
+      ],
+    });
+    expect(states['Replace root volume']?.Parameters).toMatchObject({
+      'ImageId.$': '$.reimage.imageId',
+      DeleteReplacedRootVolume: false,
+    });
+    expect(states['Golden image named?']?.Choices?.[0]).toMatchObject({
+      Variable: '$.decision.params.goldenImageId',
+      Next: 'Use golden image',
+    });
+  });
+
+  it('bounds both polls and sends a failed snapshot or task to needs-human', () => {
+    for (const poll of ['Snapshot poll', 'Replace poll']) {
+      const choices = states[`${poll}: settled?`]?.Choices ?? [];
+      expect(choices.map((c) => c.Next)).toEqual([`${poll}: failed`, `${poll}: done`, `${poll}: gave up`]);
+      expect(choices[2]).toMatchObject({ Variable: '$.poll.count' });
+      expect(states[`${poll}: failed`]?.Next).toBe('Audit needs human');
+      expect(states[`${poll}: gave up`]?.Next).toBe('Audit needs human');
+    }
+  });
+
+  it('retries throttling on every call and sends every other failure to needs-human', () => {
+    const calls = Object.entries(states).filter(
+      ([, s]) => s.Type === 'Task' && s.Resource?.includes(':aws-sdk:'),
+    );
+    expect(calls).toHaveLength(8);
+    for (const [name, state] of calls) {
+      expect(state.Retry?.[0]?.ErrorEquals, name).toContain('Ec2.Ec2Exception');
+      expect(state.Catch?.[0], name).toMatchObject({
+        ErrorEquals: ['States.ALL'],
+        Next: 'Audit needs human',
+      });
+    }
+  });
+
+  it('in dry-run records the plan and calls nothing', () => {
+    const dry = states[startAt]?.Choices?.find((c) => c.StringEquals === 'dry-run');
+    const resources = runPath(dry?.Next as string)
+      .map((n) => states[n]?.Resource)
+      .filter(Boolean);
+    expect(resources).toEqual(['arn:aws:states:::dynamodb:putItem']);
+  });
+
+  it('has only the EC2 actions it calls, on the resource types they act on', () => {
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    const byAction = new Map<string, string>();
+    for (const s of allows) {
+      for (const action of [s.Action].flat())
+        byAction.set(action, `${byAction.get(action) ?? ''} ${JSON.stringify(s.Resource)}`);
+    }
+    const ec2 = [...byAction.keys()].filter((a) => a.startsWith('ec2:')).sort();
+
+    expect(ec2).toEqual([
+      'ec2:CreateTags',
+      'ec2:createReplaceRootVolumeTask',
+      'ec2:createSnapshots',
+      'ec2:describeInstances',
+      'ec2:describeReplaceRootVolumeTasks',
+      'ec2:describeSnapshots',
+    ]);
+    for (const action of ec2) {
+      const text = byAction.get(action) ?? '';
+      if (/:describe/.test(action)) expect(text.trim(), action).toBe('"*"');
+      else expect(text, action).not.toContain('"*"');
+    }
+    expect(byAction.get('ec2:createSnapshots')).toMatch(/:instance\/\*".*:volume\/\*".*::snapshot\/\*"/);
+    expect(byAction.get('ec2:createReplaceRootVolumeTask')).toMatch(
+      /:instance\/\*".*:replace-root-volume-task\/\*".*::image\/\*"/,
+    );
+    const tagging = allows.filter((s) => s.Action === 'ec2:CreateTags').map((s) => s.Condition);
+    expect(tagging).toEqual([
+      { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
+      { StringEquals: { 'ec2:CreateAction': 'CreateReplaceRootVolumeTask' } },
+    ]);
+  });
+});
