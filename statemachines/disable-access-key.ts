@@ -3,6 +3,7 @@ import { approvalGate } from './fragments/approval-gate.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
+import { recordPlan } from './fragments/record-plan.ts';
 import { retryOnThrottling } from './fragments/retry.ts';
 import { sessionDenyPolicy } from './fragments/session-deny-policy.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
@@ -84,20 +85,7 @@ export const disableAccessKey: PlaybookDefinition = {
         ],
       },
       resultPath: '$.plan',
-    })
-      .next(
-        catchToHuman(
-          auditStep(scope, 'Audit plan', {
-            table: ctx.auditTable,
-            playbook: NAME,
-            action: 'Plan',
-            outcome: 'planned',
-            detailsPath: '$.plan',
-          }),
-          human,
-        ),
-      )
-      .next(new sfn.Succeed(scope, 'Dry run recorded'));
+    }).next(recordPlan(ctx, human, NAME));
 
     // Approval is a gate in front of the same containment steps.
     const approval = approvalGate(ctx, {

@@ -3,6 +3,7 @@ import { approvalGate } from './fragments/approval-gate.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
+import { recordPlan } from './fragments/record-plan.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 import { cutCredentials } from './quarantine-instance/cut-credentials.ts';
 import { discover } from './quarantine-instance/discover.ts';
@@ -42,25 +43,11 @@ export const quarantineInstance: PlaybookDefinition = {
     const human = needsHuman(ctx, QUARANTINE_INSTANCE);
     const steps = quarantineSteps(ctx, human);
     acknowledgeWildcards(ctx);
-    const finalAudit = (id: string, action: string, outcome: 'planned' | 'contained') =>
-      catchToHuman(
-        auditStep(scope, id, {
-          table: ctx.auditTable,
-          playbook: QUARANTINE_INSTANCE,
-          action,
-          outcome,
-          ...(outcome === 'planned' ? { detailsPath: '$.plan' } : {}),
-        }),
-        human,
-      );
-
     // Dry run: record the plan, call nothing (not even the reads).
     const plan = new sfn.Pass(scope, 'Build plan', {
       parameters: { 'instanceId.$': INSTANCE_ID, actions: PLANNED_ACTIONS },
       resultPath: '$.plan',
-    })
-      .next(finalAudit('Audit plan', 'Plan', 'planned'))
-      .next(new sfn.Succeed(scope, 'Dry run recorded'));
+    }).next(recordPlan(ctx, human, QUARANTINE_INSTANCE));
 
     // Approval is a gate in front of the same containment steps.
     const approval = approvalGate(ctx, {
@@ -96,7 +83,17 @@ export const quarantineInstance: PlaybookDefinition = {
           human,
         ),
       )
-      .next(finalAudit('Audit contained', 'Complete', 'contained'))
+      .next(
+        catchToHuman(
+          auditStep(scope, 'Audit contained', {
+            table: ctx.auditTable,
+            playbook: QUARANTINE_INSTANCE,
+            action: 'Complete',
+            outcome: 'contained',
+          }),
+          human,
+        ),
+      )
       .next(new sfn.Succeed(scope, 'Quarantined'));
 
     return new sfn.Choice(scope, 'Mode?')

@@ -3,6 +3,7 @@ import { approvalGate } from './fragments/approval-gate.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
+import { recordPlan } from './fragments/record-plan.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 import { discover } from './snapshot-and-reimage/discover.ts';
 import { evidenceSnapshots } from './snapshot-and-reimage/evidence-snapshots.ts';
@@ -38,25 +39,11 @@ export const snapshotAndReimage: PlaybookDefinition = {
     const human = needsHuman(ctx, SNAPSHOT_AND_REIMAGE);
     const steps = reimageSteps(ctx, human);
     acknowledgeWildcards(ctx);
-    const finalAudit = (id: string, action: string, outcome: 'planned' | 'contained') =>
-      catchToHuman(
-        auditStep(scope, id, {
-          table: ctx.auditTable,
-          playbook: SNAPSHOT_AND_REIMAGE,
-          action,
-          outcome,
-          ...(outcome === 'planned' ? { detailsPath: '$.plan' } : {}),
-        }),
-        human,
-      );
-
     // Dry run: record the plan, call nothing.
     const plan = new sfn.Pass(scope, 'Build plan', {
       parameters: { 'instanceId.$': INSTANCE_ID, actions: PLANNED_ACTIONS },
       resultPath: '$.plan',
-    })
-      .next(finalAudit('Audit plan', 'Plan', 'planned'))
-      .next(new sfn.Succeed(scope, 'Dry run recorded'));
+    }).next(recordPlan(ctx, human, SNAPSHOT_AND_REIMAGE));
 
     const approval = approvalGate(ctx, {
       name: 'Reimage approval',
@@ -91,7 +78,17 @@ export const snapshotAndReimage: PlaybookDefinition = {
           human,
         ),
       )
-      .next(finalAudit('Audit reimaged', 'Complete', 'contained'))
+      .next(
+        catchToHuman(
+          auditStep(scope, 'Audit reimaged', {
+            table: ctx.auditTable,
+            playbook: SNAPSHOT_AND_REIMAGE,
+            action: 'Complete',
+            outcome: 'contained',
+          }),
+          human,
+        ),
+      )
       .next(new sfn.Succeed(scope, 'Reimaged'));
 
     return new sfn.Choice(scope, 'Mode?')

@@ -5,6 +5,7 @@ import { approvalGate } from './approval-gate.ts';
 import { auditStep } from './audit-step.ts';
 import { catchToHuman, needsHuman } from './needs-human.ts';
 import { notifyStep } from './notify.ts';
+import { recordPlan } from './record-plan.ts';
 import { type RETRYABLE_ERRORS, retryOnThrottling } from './retry.ts';
 
 /** JSONPaths of what an audit record keeps besides the action and outcome. */
@@ -53,10 +54,7 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
       const task = new tasks.CallAwsService(scope, id, props);
       return catchToHuman(retry ? retryOnThrottling(task, retry) : task, human);
     },
-    planRecorded: (planPath) =>
-      audit('Audit plan', 'Plan', 'planned', { detailsPath: planPath }).next(
-        new sfn.Succeed(scope, 'Dry run recorded'),
-      ),
+    planRecorded: (planPath) => recordPlan(ctx, human, playbook, planPath),
     approved: (proposedActions, ifDenied, next) =>
       approvalGate(ctx, { name: 'Approval', playbook, proposedActions, ifDenied }).next(next),
     verify(isVerified, paths, headline) {
