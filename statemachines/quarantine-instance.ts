@@ -4,6 +4,7 @@ import { auditStep } from './fragments/audit-step.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
 import { recordPlan } from './fragments/record-plan.ts';
+import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 import { cutCredentials } from './quarantine-instance/cut-credentials.ts';
 import { discover } from './quarantine-instance/discover.ts';
@@ -111,17 +112,17 @@ function acknowledgeWildcards(ctx: PlaybookContext): void {
   const reason =
     'quarantine-instance acts on the instance a finding names and on its ENIs, groups, Auto Scaling group, target groups, role and profile, known only at run time; each action is granted on that resource type in this account only.';
   const ids = [
-    'ec2:<AWS::Region>:<AWS::AccountId>:instance/*',
-    'ec2:<AWS::Region>:<AWS::AccountId>:security-group/*',
-    'ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*',
-    'ec2:<AWS::Region>:<AWS::AccountId>:vpc/*',
-    'autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',
-    'elasticloadbalancing:<AWS::Region>:<AWS::AccountId>:targetgroup/*/*',
-    'iam::<AWS::AccountId>:role/*',
-    'iam::<AWS::AccountId>:instance-profile/*',
+    'ec2:{region}:{account}:instance/*',
+    'ec2:{region}:{account}:security-group/*',
+    'ec2:{region}:{account}:network-interface/*',
+    'ec2:{region}:{account}:vpc/*',
+    'autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*',
+    'elasticloadbalancing:{region}:{account}:targetgroup/*/*',
+    'iam::{account}:role/*',
+    'iam::{account}:instance-profile/*',
   ];
   Validations.of(ctx.scope).acknowledge(
-    ...ids.map((id) => ({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${id}]`, reason })),
+    ...ids.map((id) => ({ id: resourceWildcardFinding(ctx.scope, id), reason })),
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

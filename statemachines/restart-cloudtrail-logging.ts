@@ -1,5 +1,6 @@
 import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { playbookSteps } from './fragments/playbook-steps.ts';
+import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
 const NAME = 'restart-cloudtrail-logging';
@@ -118,7 +119,7 @@ export const restartCloudTrailLogging: PlaybookDefinition = {
       .otherwise(auto);
 
     Validations.of(scope).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:<AWS::Region>:<AWS::AccountId>:trail/*]',
+      id: resourceWildcardFinding(scope, 'cloudtrail:{region}:{account}:trail/*'),
       reason:
         'The trail is named by the finding at run time; the role may only read a trail status and start logging, never stop or delete a trail.',
     });

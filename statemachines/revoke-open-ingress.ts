@@ -8,6 +8,7 @@ import {
 } from 'aws-cdk-lib';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
+import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
 const NAME = 'revoke-open-ingress';
@@ -137,12 +138,12 @@ export const revokeOpenIngress: PlaybookDefinition = {
           'The ":*" suffix CDK grants covers the versions and aliases of the planner function only; it is this playbook\'s own function.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group/*]',
+        id: resourceWildcardFinding(scope, 'ec2:{region}:{account}:security-group/*'),
         reason:
           'The security group is named by the finding at run time; the role may only revoke ingress, and each call names the exact sgr- rule ids of the plan.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group-rule/*]',
+        id: resourceWildcardFinding(scope, 'ec2:{region}:{account}:security-group-rule/*'),
         reason:
           'RevokeSecurityGroupIngress by SecurityGroupRuleIds is authorized on the rules too; which rules is known only at run time, from the finding.',
       },

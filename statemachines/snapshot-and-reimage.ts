@@ -4,6 +4,7 @@ import { auditStep } from './fragments/audit-step.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
 import { recordPlan } from './fragments/record-plan.ts';
+import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 import { discover } from './snapshot-and-reimage/discover.ts';
 import { evidenceSnapshots } from './snapshot-and-reimage/evidence-snapshots.ts';
@@ -102,14 +103,14 @@ function acknowledgeWildcards(ctx: PlaybookContext): void {
   const reason =
     'snapshot-and-reimage acts on the instance a finding names, its volumes, the snapshots and replace-root-volume task it creates and the image the policy names, known only at run time; each action is granted on that resource type only.';
   const ids = [
-    'ec2:<AWS::Region>:<AWS::AccountId>:instance/*',
-    'ec2:<AWS::Region>:<AWS::AccountId>:volume/*',
-    'ec2:<AWS::Region>:<AWS::AccountId>:replace-root-volume-task/*',
-    'ec2:<AWS::Region>::snapshot/*',
-    'ec2:<AWS::Region>::image/*',
+    'ec2:{region}:{account}:instance/*',
+    'ec2:{region}:{account}:volume/*',
+    'ec2:{region}:{account}:replace-root-volume-task/*',
+    'ec2:{region}::snapshot/*',
+    'ec2:{region}::image/*',
   ];
   Validations.of(ctx.scope).acknowledge(
-    ...ids.map((id) => ({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${id}]`, reason })),
+    ...ids.map((id) => ({ id: resourceWildcardFinding(ctx.scope, id), reason })),
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -20,6 +20,30 @@ describe('cdk-nag', () => {
     expect(violations).toEqual([]);
   });
 
+  it('stays clean once the stack has a concrete environment (as under cdk deploy)', () => {
+    // The CDK CLI sets these from the profile (us-east-1 when it has none), so rendered ARNs
+    // carry a literal region and account instead of the pseudo-parameter tokens.
+    const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+    process.env.CDK_DEFAULT_ACCOUNT = '111122223333';
+    process.env.CDK_DEFAULT_REGION = 'eu-west-1';
+    try {
+      const pinned = synthesize();
+      expect(pinned.stack.region).toBe('eu-west-1');
+      for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
+        const report = pack.validateScope(pinned.app);
+        expect(report.violations.map((v) => `${v.ruleName} @ ${v.violatingResources.length}`)).toEqual([]);
+      }
+    } finally {
+      for (const [key, value] of [
+        ['CDK_DEFAULT_ACCOUNT', saved.account],
+        ['CDK_DEFAULT_REGION', saved.region],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  }, 120_000);
+
   it('acknowledges nothing without a reason', () => {
     const acks = synth.app.node
       .findAll()
