@@ -3,7 +3,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { PolicyError } from '#shared/errors.ts';
 import { checkPlaybooks, loadPolicyFile } from '#shared/policy/load.ts';
-import { playbookNames } from '#statemachines/registry.ts';
+import { playbookNames, playbooks } from '#statemachines/registry.ts';
 import { parseStackConfig } from './config.ts';
 import { RemediationStack } from './remediation-stack.ts';
 
@@ -14,6 +14,20 @@ export function buildApp(app = new App()): { app: App; stack: RemediationStack }
   const policy = loadPolicyFile(policyPath);
   const unknown = checkPlaybooks(policy, playbookNames);
   if (unknown.length > 0) throw new PolicyError(unknown.join('\n'));
+  const cannotHandOver = policy.rules.filter(
+    (rule) => rule.next && !playbooks.find((p) => p.name === rule.playbook)?.handsOver,
+  );
+  if (cannotHandOver.length > 0) {
+    const able = playbooks.filter((p) => p.handsOver).map((p) => p.name);
+    throw new PolicyError(
+      cannotHandOver
+        .map(
+          (rule) =>
+            `rule ${rule.id}: playbook ${rule.playbook} does not hand over, so it cannot have a next: (playbooks that do: ${able.join(', ')})`,
+        )
+        .join('\n'),
+    );
+  }
   const stack = new RemediationStack(app, 'AutoRemediation', {
     config,
     policy,

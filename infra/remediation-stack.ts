@@ -13,7 +13,9 @@ import {
   aws_sns_subscriptions as subscriptions,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { PolicyError } from '#shared/errors.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import type { PlaybookDefinition } from '#statemachines/playbook.ts';
 import { playbooks } from '#statemachines/registry.ts';
 import type { StackConfig } from './config.ts';
 import { ApprovalApi } from './constructs/approval-api.ts';
@@ -49,7 +51,7 @@ export class RemediationStack extends Stack {
     const { config, policy } = props;
 
     this.auditTrail = new AuditTrail(this, 'AuditTrail');
-    // Blast-radius counters: mutable, so kept apart from the append-only trail.
+    // Blast-radius counters and resource claims: mutable, so kept apart from the append-only trail.
     const counters = new dynamodb.Table(this, 'Counters', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -80,12 +82,19 @@ export class RemediationStack extends Stack {
       approvers: policy.approvals.approvers,
       logRetention: config.logRetentionDays,
     });
-    for (const playbook of playbooks) {
+    const followUps = followUpsOf(policy);
+    // A playbook that hands over needs its follow-ups' ARNs, so those are built first.
+    for (const playbook of inHandOverOrder(playbooks, followUps)) {
       const machine = new PlaybookStateMachine(this, `Playbook-${playbook.name}`, {
         playbook,
         auditTable: this.auditTrail.table,
         topic: this.topic,
         approvalRequest: approvals.requestFunction,
+        claims: counters,
+        followUps: [...(followUps.get(playbook.name) ?? [])].flatMap((name) => {
+          const next = this.playbooks[name];
+          return next ? [next.stateMachine] : [];
+        }),
         logRetention: config.logRetentionDays,
       });
       // Defence in depth: even a wrong decision cannot touch a protected user.
@@ -150,4 +159,39 @@ export class RemediationStack extends Stack {
     }
     suppressNagFindings(this);
   }
+}
+
+/** Playbook → the playbooks the policy's rules run after it (`next:`). */
+function followUpsOf(policy: Policy): Map<string, Set<string>> {
+  const followUps = new Map<string, Set<string>>();
+  for (const rule of policy.rules) {
+    if (!rule.playbook || !rule.next) continue;
+    const set = followUps.get(rule.playbook) ?? new Set<string>();
+    set.add(rule.next.playbook);
+    followUps.set(rule.playbook, set);
+  }
+  return followUps;
+}
+
+/** Every playbook after the playbooks it hands over to; a cycle of hand-overs is a policy error. */
+function inHandOverOrder(
+  all: readonly PlaybookDefinition[],
+  followUps: Map<string, Set<string>>,
+): PlaybookDefinition[] {
+  const ordered: PlaybookDefinition[] = [];
+  const visiting = new Set<string>();
+  const visit = (playbook: PlaybookDefinition) => {
+    if (ordered.includes(playbook)) return;
+    if (visiting.has(playbook.name))
+      throw new PolicyError(`policy: hand-overs (next:) form a cycle through ${playbook.name}`);
+    visiting.add(playbook.name);
+    for (const name of followUps.get(playbook.name) ?? []) {
+      const next = all.find((p) => p.name === name);
+      if (next) visit(next);
+    }
+    visiting.delete(playbook.name);
+    ordered.push(playbook);
+  };
+  for (const playbook of all) visit(playbook);
+  return ordered;
 }

@@ -29,6 +29,12 @@ export interface SdkIntegrationService {
   readonly errorPrefix: string;
   /** Extra client configuration the service needs against a single local endpoint. */
   readonly clientConfig?: Readonly<Record<string, unknown>>;
+  /**
+   * Whether the service model's members are camelCase (Step Functions: `stateMachineArn`). Step
+   * Functions' SDK integrations always speak PascalCase (`StateMachineArn` in, `ExecutionArn` out),
+   * so the sandbox translates at the boundary. @default false
+   */
+  readonly camelCaseMembers?: boolean;
 }
 
 /**
@@ -54,7 +60,7 @@ export const SDK_INTEGRATION_SERVICES: Readonly<Record<string, SdkIntegrationSer
   ),
   lambda: entry('lambda', 'Lambda', 'Lambda'),
   eventbridge: entry('eventbridge', 'EventBridge', 'EventBridge'),
-  sfn: entry('sfn', 'SFN', 'Sfn'),
+  sfn: { ...entry('sfn', 'SFN', 'Sfn'), camelCaseMembers: true },
 };
 
 function entry(
@@ -170,8 +176,22 @@ export async function callSdkAction(
   const sdk = await loadSdkModule(serviceName);
   const Command = sdk.command(action);
   if (!Command) throw new UnknownSdkServiceError(`${sdk.service.packageName} has no action '${action}'`);
-  const { $metadata, ...output } = await cachedClient(sdk, options).send(new Command(parameters));
+  const camel = sdk.service.camelCaseMembers === true;
+  const input = camel ? recase(parameters, (k) => k.charAt(0).toLowerCase() + k.slice(1)) : parameters;
+  const { $metadata, ...raw } = await cachedClient(sdk, options).send(new Command(input));
+  const output = camel ? (recase(raw, (k) => k.charAt(0).toUpperCase() + k.slice(1)) as typeof raw) : raw;
   return { output, metadata: ($metadata ?? {}) as { httpStatusCode?: number; requestId?: string } };
+}
+
+/** Rename every object key, at any depth (string values such as an execution's `Input` stay as they are). */
+function recase(value: unknown, rename: (key: string) => string): Record<string, unknown> {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object' && !(v instanceof Date) && !(v instanceof Uint8Array))
+      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [rename(k), walk(inner)]));
+    return v;
+  };
+  return walk(value) as Record<string, unknown>;
 }
 
 const clients = new Map<string, SdkClient>();

@@ -162,12 +162,15 @@ export class Sandbox {
     }
   }
 
-  /** Resolve once every accepted event is delivered and every execution has finished. */
+  /**
+   * Resolve once every accepted event is delivered and every execution has finished or waits for
+   * a person (a task token, such as an approval gate), so nothing more happens without input.
+   */
   async idle(): Promise<void> {
     for (let round = 0; round < 50; round++) {
       const before = this.server.calls.length;
       await this.services.events.whenIdle();
-      await this.services.stepFunctions.whenIdle();
+      await this.services.stepFunctions.whenSettled();
       await new Promise((r) => setTimeout(r, 5));
       if (this.server.calls.length === before) return;
     }

@@ -25,6 +25,16 @@ export interface PlaybookContext {
    * never import it.
    */
   readonly createFunction: (id: string, props: PlaybookFunctionProps) => lambda.IFunction;
+  /**
+   * The state machines this playbook may hand over to as its last step, because a policy rule
+   * names them as its `next:` (see `fragments/hand-over.ts`). @default none
+   */
+  readonly followUps?: readonly sfn.IStateMachine[];
+  /**
+   * A small mutable table (key `pk`) for coordination that must not live in the append-only
+   * trail, such as which execution is acting on a resource (`fragments/resource-claim.ts`). @default none
+   */
+  readonly claims?: dynamodb.ITable;
 }
 
 /** A playbook's helper function: its handler and what differs per function. */
@@ -45,6 +55,8 @@ export interface PlaybookFunctionProps {
 export interface PlaybookDefinition {
   readonly name: string;
   readonly description: string;
+  /** Whether the playbook ends with the hand-over step, so a policy rule may name a `next:`. @default false */
+  readonly handsOver?: boolean;
   build(ctx: PlaybookContext): sfn.IChainable;
 }
 

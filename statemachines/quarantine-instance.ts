@@ -1,9 +1,11 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { approvalGate } from './fragments/approval-gate.ts';
 import { auditStep } from './fragments/audit-step.ts';
+import { handOver } from './fragments/hand-over.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
 import { recordPlan } from './fragments/record-plan.ts';
+import { claimResource } from './fragments/resource-claim.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 import { cutCredentials } from './quarantine-instance/cut-credentials.ts';
@@ -26,6 +28,7 @@ const PLANNED_ACTIONS = [
   'PutRolePolicy:deny sessions issued before now',
   'DisassociateIamInstanceProfile',
   'Publish',
+  'StartExecution:the follow-up playbook the policy names (next:), if any',
 ];
 
 /**
@@ -37,6 +40,7 @@ const PLANNED_ACTIONS = [
  */
 export const quarantineInstance: PlaybookDefinition = {
   name: QUARANTINE_INSTANCE,
+  handsOver: true,
   description:
     'Protect the instance as evidence, leave its Auto Scaling group and target groups, isolate every ENI, revoke its role sessions and profile, notify.',
   build(ctx: PlaybookContext): sfn.IChainable {
@@ -67,7 +71,8 @@ export const quarantineInstance: PlaybookDefinition = {
       ifDenied: 'The playbook ends: the instance keeps running as it is and nothing is changed.',
     });
 
-    const contain = discover(steps)
+    const contain = claimResource(ctx, human, QUARANTINE_INSTANCE)
+      .next(discover(steps))
       .next(steps.audit('Audit before state', 'RecordBeforeState', { beforePath: '$.before' }))
       .next(preserveEvidence(steps))
       .next(leaveService(steps))
@@ -95,6 +100,19 @@ export const quarantineInstance: PlaybookDefinition = {
           human,
         ),
       )
+      .next(
+        // An instance quarantined earlier for another finding got its evidence and re-image from
+        // that finding's follow-up; a second one would only snapshot the quarantined disks again.
+        handOver(ctx, human, QUARANTINE_INSTANCE, {
+          skipWhen: sfn.Condition.and(
+            sfn.Condition.isPresent('$.discovery.quarantineTag.tags[0].Value'),
+            sfn.Condition.not(
+              sfn.Condition.stringEqualsJsonPath('$.discovery.quarantineTag.tags[0].Value', '$.finding.id'),
+            ),
+          ),
+          skipDetailsPath: '$.discovery.quarantineTag',
+        }),
+      )
       .next(new sfn.Succeed(scope, 'Quarantined'));
 
     return new sfn.Choice(scope, 'Mode?')
@@ -120,6 +138,7 @@ function acknowledgeWildcards(ctx: PlaybookContext): void {
     'elasticloadbalancing:{region}:{account}:targetgroup/*/*',
     'iam::{account}:role/*',
     'iam::{account}:instance-profile/*',
+    'states:{region}:{account}:execution:*:*',
   ];
   Validations.of(ctx.scope).acknowledge(
     ...ids.map((id) => ({ id: resourceWildcardFinding(ctx.scope, id), reason })),

@@ -7,6 +7,7 @@ import { resourceKey } from '#shared/audit/resource-key.ts';
 import type { AuditWriter } from '#shared/audit/writer.ts';
 import { type Classification, classifyEvent } from '#shared/classify.ts';
 import { executionName } from '#shared/execution-name.ts';
+import type { Finding } from '#shared/findings/finding.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 
 /** Everything the router needs from its environment; injected so tests can replace any part. */
@@ -40,6 +41,8 @@ export interface RouteOutcome {
 }
 
 const ACTOR = 'classify';
+
+type Routed = Extract<Classification, { outcome: 'routed' }>;
 
 /**
  * Classify one EventBridge event and act on the decision: start the playbook under its
@@ -141,6 +144,7 @@ async function act(
       severity: result.severity,
       approval,
       params: result.params,
+      next: followUpOf(finding, result, deps),
     },
     audit: { pk: base.pk, resourceKey: base.resourceKey },
   };
@@ -167,6 +171,36 @@ async function act(
     await deps.audit.append({ ...base, outcome: 'duplicate', playbook, mode, reason: why });
     return { outcome: 'duplicate', findingId: finding.id, playbook, mode, executionName: name, reason: why };
   }
+}
+
+/**
+ * What the playbook hands over to when it succeeds: the follow-up's state machine, its
+ * deterministic execution name and its whole decision, so the handing-over step needs no logic.
+ * Undefined when the rule names none, or the stack does not deploy it (recorded by the playbook
+ * as nothing to hand over to).
+ */
+function followUpOf(finding: Finding, result: Routed, deps: RouterDeps) {
+  const next = result.next;
+  const stateMachineArn = next && deps.stateMachines[next.playbook];
+  if (!next || !stateMachineArn) return undefined;
+  const mode = deps.globalDryRun && next.mode !== 'dry-run' ? 'dry-run' : next.mode;
+  const approval =
+    mode === 'approve' && next.approval
+      ? { ...next.approval, timeoutSeconds: next.approval.timeoutMinutes * 60 }
+      : undefined;
+  return {
+    stateMachineArn,
+    executionName: executionName(finding, next.playbook),
+    decision: {
+      playbook: next.playbook,
+      mode,
+      ruleId: result.ruleId,
+      reason: `follows ${result.playbook} (rule ${result.ruleId})`,
+      severity: result.severity,
+      approval,
+      params: next.params,
+    },
+  };
 }
 
 function eventIdOf(event: unknown): string {

@@ -28,6 +28,8 @@ export class PlaybookStateMachine extends Construct {
       auditTable: props.auditTable,
       topic: props.topic,
       approvalRequest: props.approvalRequest,
+      followUps: props.followUps,
+      claims: props.claims,
       createFunction: (fnId, fn) =>
         new RemediationFunction(this, fnId, {
           entry: fn.entry,

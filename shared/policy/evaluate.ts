@@ -1,7 +1,7 @@
 import type { Finding, Severity } from '#shared/findings/finding.ts';
 import { matchesResourceIds, matchesSelector, thresholdScore } from './match.ts';
 import { protectedPrincipalOf } from './principals.ts';
-import type { Approval, Exemption, Mode, Policy, Rule } from './schema.ts';
+import type { Approval, Exemption, FollowUp, Mode, Policy, Rule } from './schema.ts';
 import { adjustSeverity, describeAdjustment } from './severity.ts';
 
 /** What the evaluator needs to know besides the policy and the finding. */
@@ -12,6 +12,14 @@ export interface EvaluationContext {
   recentAutoActions: number;
   /** Extra ARNs (wildcards allowed) never acted on, e.g. the deployed stack's own roles. */
   protectedPrincipalArns?: readonly string[];
+}
+
+/** A follow-up playbook as decided: mode and approval settings resolved from the defaults. */
+export interface FollowUpDecision {
+  playbook: string;
+  mode: Exclude<Mode, 'notify'>;
+  approval?: Approval;
+  params?: Record<string, unknown>;
 }
 
 /** The policy's verdict on one finding. */
@@ -29,6 +37,8 @@ export type Decision =
       approval?: Approval;
       /** The rule's free-form playbook parameters. */
       params?: Record<string, unknown>;
+      /** The playbook that runs after this one succeeds, with its settings resolved. */
+      next?: FollowUpDecision;
     }
   | { outcome: 'skipped'; severity: Severity; ruleId?: string; reason: string }
   | { outcome: 'exempt'; severity: Severity; reason: string; exemptionId?: string };
@@ -114,6 +124,19 @@ export function evaluatePolicy(policy: Policy, finding: Finding, ctx: Evaluation
     reason: join(...notes),
     ...(mode === 'approve' && { approval: { ...policy.defaults.approval, ...rule.approval } }),
     ...(rule.params && { params: rule.params }),
+    ...(rule.next && { next: followUp(policy, rule.next, finding.sample) }),
+  };
+}
+
+/** A follow-up's settings, with the same defaults as a rule's; a sample's follow-up is a dry run too. */
+function followUp(policy: Policy, next: FollowUp, sample: boolean): FollowUpDecision {
+  const defaultMode = policy.defaults.mode === 'notify' ? 'approve' : policy.defaults.mode;
+  const mode = sample ? 'dry-run' : (next.mode ?? defaultMode);
+  return {
+    playbook: next.playbook,
+    mode,
+    ...(mode === 'approve' && { approval: { ...policy.defaults.approval, ...next.approval } }),
+    ...(next.params && { params: next.params }),
   };
 }
 

@@ -36,13 +36,16 @@ export function loadPolicyFile(path: string): Policy {
 export function checkPlaybooks(policy: Policy, known: readonly string[]): string[] {
   const source = sources.get(policy);
   const problems: string[] = [];
-  policy.rules.forEach((rule, index) => {
-    if (rule.playbook === undefined || known.includes(rule.playbook)) return;
-    const path = ['rules', index, 'playbook'];
+  const check = (playbook: string | undefined, path: (string | number)[]) => {
+    if (playbook === undefined || known.includes(playbook)) return;
     const where = source ? `${source.locate(path)} ` : '';
     problems.push(
-      `${where}${formatPath(path)}: unknown playbook "${rule.playbook}" (known: ${known.join(', ') || 'none'})`,
+      `${where}${formatPath(path)}: unknown playbook "${playbook}" (known: ${known.join(', ') || 'none'})`,
     );
+  };
+  policy.rules.forEach((rule, index) => {
+    check(rule.playbook, ['rules', index, 'playbook']);
+    check(rule.next?.playbook, ['rules', index, 'next', 'playbook']);
   });
   return problems;
 }

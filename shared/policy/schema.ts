@@ -40,6 +40,25 @@ const IdSchema = z
   .string({ error: 'expected an id' })
   .regex(/^[A-Za-z0-9][\w.-]*$/, 'expected letters, digits, ".", "_" or "-"');
 
+/**
+ * The playbook that runs after the rule's own playbook succeeds, on the same finding, e.g.
+ * `snapshot-and-reimage` (approve) after `quarantine-instance` (auto). The first playbook starts it
+ * as its last step, under a deterministic execution name, so it too runs once per finding.
+ */
+export const FollowUpSchema = z.strictObject({
+  /** The playbook to run next. */
+  playbook: PlaybookNameSchema,
+  /** Its mode; `notify` runs no playbook, so it is not allowed here. @default `defaults.mode` */
+  mode: z.enum(['auto', 'approve', 'dry-run'], { error: 'expected one of auto|approve|dry-run' }).optional(),
+  /** Approval settings when the follow-up's mode is `approve`; missing fields from `defaults.approval`. */
+  approval: z
+    .strictObject({ timeoutMinutes: TimeoutMinutesSchema.optional(), onTimeout: OnTimeoutSchema.optional() })
+    .optional(),
+  /** Free-form settings handed to the follow-up playbook (e.g. `goldenImageId`). */
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+export type FollowUp = z.infer<typeof FollowUpSchema>;
+
 /** One routing rule. Rules are tried in order; the first that matches decides. */
 export const RuleSchema = z.strictObject({
   /** Stable id, quoted in every decision this rule makes. */
@@ -64,6 +83,8 @@ export const RuleSchema = z.strictObject({
     .optional(),
   /** Free-form settings handed to the playbook (e.g. a golden AMI id). */
   params: z.record(z.string(), z.unknown()).optional(),
+  /** A playbook to run after this one succeeds, on the same finding. @default none */
+  next: FollowUpSchema.optional(),
 });
 export type Rule = z.infer<typeof RuleSchema>;
 
@@ -166,6 +187,20 @@ export const PolicySchema = z
       }
       if (mode !== 'notify' && rule.playbook === undefined) {
         ctx.addIssue({ code: 'custom', path: ['rules', index], message: `mode ${mode} needs a playbook` });
+      }
+      if (rule.next !== undefined && mode === 'notify') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'next'],
+          message: 'a notify rule runs no playbook, so nothing can follow it',
+        });
+      }
+      if (rule.next !== undefined && rule.next.playbook === rule.playbook) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'next', 'playbook'],
+          message: `a playbook cannot follow itself ("${rule.playbook}")`,
+        });
       }
     });
   });

@@ -35,6 +35,8 @@ export const PolicyTestCaseSchema = z.strictObject({
     mode: ModeSchema.optional(),
     /** A substring the decision's reason must contain. */
     reason: z.string().optional(),
+    /** The follow-up playbook that runs after this one (`next:`), and its mode. */
+    next: z.strictObject({ playbook: z.string(), mode: ModeSchema.optional() }).optional(),
   }),
 });
 export type PolicyTestCase = z.infer<typeof PolicyTestCaseSchema>;
@@ -104,6 +106,12 @@ function mismatches(classification: Classification, expected: PolicyTestCase['ex
     if (expected[field] !== undefined && expected[field] !== actual[field]) {
       problems.push(`expected ${field} ${expected[field]}, got ${actual[field] ?? 'none'}`);
     }
+  }
+  const next = classification.outcome === 'routed' ? classification.next : undefined;
+  if (expected.next && expected.next.playbook !== next?.playbook) {
+    problems.push(`expected next ${expected.next.playbook}, got ${next?.playbook ?? 'none'}`);
+  } else if (expected.next?.mode !== undefined && expected.next.mode !== next?.mode) {
+    problems.push(`expected next mode ${expected.next.mode}, got ${next?.mode ?? 'none'}`);
   }
   const reasonMissing = expected.reason !== undefined && !classification.reason.includes(expected.reason);
   if (reasonMissing) problems.push(`expected the reason to contain "${expected.reason}"`);

@@ -26,6 +26,8 @@ export const RETRYABLE_ERRORS = {
     'DynamoDB.InternalServerErrorException',
   ],
   Sns: ['SNS.ThrottledException', 'SNS.InternalErrorException'],
+  // Step Functions' throttling is undeclared; ExecutionLimitExceeded clears as executions finish.
+  Sfn: ['Sfn.SfnException', 'Sfn.ExecutionLimitExceededException'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Retry throttling and transient faults: exponential backoff with full jitter, so a storm of playbooks spreads out. */

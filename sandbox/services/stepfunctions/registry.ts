@@ -41,7 +41,8 @@ export class StepFunctionsRegistry {
   /** The callback tokens of `.waitForTaskToken` tasks, for SendTask* and for in-process approvers. */
   readonly tokens = new TaskTokenStore();
   private readonly machines = new Map<string, MachineEntry>();
-  private readonly running = new Set<Promise<void>>();
+  /** The runs not yet ended, each with its execution ARN. */
+  private readonly running = new Map<Promise<void>, string>();
   private listeners: ((notice: ExecutionEventNotice) => void)[] = [];
 
   constructor(private readonly engine: EngineOptions) {}
@@ -122,7 +123,7 @@ export class StepFunctionsRegistry {
     });
     entry.executions.set(arn, { record, run });
     const done = run.done.finally(() => this.running.delete(done));
-    this.running.add(done);
+    this.running.set(done, arn);
     return record;
   }
 
@@ -144,7 +145,20 @@ export class StepFunctionsRegistry {
 
   /** Resolves once no execution is running and every history is complete. */
   async whenIdle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running]);
+    while (this.running.size > 0) await Promise.all([...this.running.keys()]);
+  }
+
+  /**
+   * Resolves once every execution has ended or waits for a callback (an open task token, such as
+   * an approval gate): nothing more happens until someone outside answers, or a timeout fires.
+   */
+  async whenSettled(): Promise<void> {
+    for (;;) {
+      const busy = [...this.running].filter(([, arn]) => !this.tokens.isWaiting(arn)).map(([done]) => done);
+      if (busy.length === 0) return;
+      // A run may reach its gate without ending, so look again shortly even if none ends.
+      await Promise.race([Promise.all(busy), new Promise((resolve) => setTimeout(resolve, 10))]);
+    }
   }
 
   /** Stop every running execution and wait for them to end. */

@@ -101,6 +101,11 @@ export class StepFunctionsService implements SandboxService {
     return this.registry.whenIdle();
   }
 
+  /** Every execution ended or waiting for a callback (see the registry's `whenSettled`). */
+  whenSettled(): Promise<void> {
+    return this.registry.whenSettled();
+  }
+
   /** Be told about every history event of every execution, as it happens. Returns an unsubscribe function. */
   onExecutionEvent(listener: (notice: ExecutionEventNotice) => void): () => void {
     return this.registry.onExecutionEvent(listener);

@@ -85,6 +85,7 @@ export class TaskRuntime {
         // Opened before the call: the receiver may answer before the call returns.
         const outcome = tokens.open(attempt.token, owner, heartbeatMs);
         const submitted = await callTaskResource(resource, parameters, call);
+        tokens.submitted(attempt.token);
         this.record(attempt, resource, 'Submitted', {
           output: JSON.stringify(submitted),
           outputDetails: { truncated: false },

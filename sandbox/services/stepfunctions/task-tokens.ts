@@ -17,6 +17,8 @@ export type CallbackOutcome =
 
 interface TokenRecord extends TaskTokenOwner {
   status: 'open' | 'closed';
+  /** The task's integration call has returned: from now on only a callback (or timeout) moves it. */
+  submitted?: boolean;
   readonly settle: (outcome: CallbackOutcome) => void;
   heartbeatMs?: number;
   heartbeatTimer?: NodeJS.Timeout;
@@ -70,6 +72,19 @@ export class TaskTokenStore {
     const record = this.openRecord(token);
     this.finish(record);
     record.settle({ ok: false, error: new TaskError(error || 'States.TaskFailed', cause ?? '') });
+  }
+
+  /** The task holding `token` has handed it over (its integration call returned). */
+  submitted(token: string): void {
+    const record = this.tokens.get(token);
+    if (record) record.submitted = true;
+  }
+
+  /** Whether the execution holds an open, handed-over token: it waits for someone outside to call back. */
+  isWaiting(executionArn: string): boolean {
+    for (const record of this.tokens.values())
+      if (record.status === 'open' && record.submitted && record.executionArn === executionArn) return true;
+    return false;
   }
 
   /** SendTaskHeartbeat: the task is alive; its heartbeat clock starts again. */

@@ -126,7 +126,9 @@ describe('quarantine-instance, end to end through the sandbox', () => {
       Date.now() - 60_000,
     );
 
-    const trail = await h.history(event.detail.id);
+    const history = await h.history(event.detail.id);
+    // The finding's one timeline holds the quarantine, then the follow-up it handed over to.
+    const trail = history.filter((r) => r.playbook !== 'snapshot-and-reimage');
     expect(trail.map((r) => [r.action, r.outcome])).toEqual([
       ['classify', 'routed'],
       ['RecordBeforeState', 'succeeded'],
@@ -140,7 +142,16 @@ describe('quarantine-instance, end to end through the sandbox', () => {
       ['PutRolePolicy', 'succeeded'],
       ['DisassociateIamInstanceProfile', 'succeeded'],
       ['Complete', 'contained'],
+      ['HandOver', 'succeeded'],
     ]);
+    // snapshot-and-reimage took the evidence and waits for a person before re-imaging.
+    const followUp = history.filter((r) => r.playbook === 'snapshot-and-reimage');
+    expect(followUp.map((r) => [r.action, r.outcome])).toEqual([
+      ['RecordBeforeState', 'succeeded'],
+      ['CreateSnapshots', 'succeeded'],
+      ['RequestApproval', 'approval-required'],
+    ]);
+    expect(JSON.parse(trail.at(-1)?.details as string).executionArn).toBe(followUp[0]?.executionArn);
     const before = JSON.parse(trail[1]?.before as string);
     expect(
       Object.fromEntries(
@@ -180,12 +191,14 @@ describe('quarantine-instance, end to end through the sandbox', () => {
       .filter((c) => !/^(Describe|Get|List)/.test(c.operation));
     expect(mutations.map((c) => c.operation)).toEqual([]);
     const trail = await h.history(event.detail.id);
-    expect(trail.map((r) => r.action)).toEqual([
-      'classify',
-      'RecordBeforeState',
-      'DeregisterTargets',
-      'IsolateNetworkInterfaces',
-      'Complete',
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([
+      ['classify', 'routed'],
+      ['RecordBeforeState', 'succeeded'],
+      ['DeregisterTargets', 'succeeded'],
+      ['IsolateNetworkInterfaces', 'succeeded'],
+      ['Complete', 'contained'],
+      // The first finding's follow-up already took the evidence: no second snapshot set.
+      ['HandOver', 'skipped'],
     ]);
     expect(JSON.parse(trail[3]?.after as string).map((e: { changed: boolean }) => e.changed)).toEqual([
       false,

@@ -1,0 +1,95 @@
+import { aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import type { PlaybookContext } from '../playbook.ts';
+import { auditStep } from './audit-step.ts';
+import { catchToHuman } from './needs-human.ts';
+import { retryOnThrottling } from './retry.ts';
+
+/** Where classify puts the follow-up (see `followUpOf` in functions/classify/route.ts). */
+const NEXT = '$.decision.next';
+
+/** When a playbook does not hand over although its rule names a follow-up. */
+export interface HandOverOptions {
+  /**
+   * Skip the hand-over (audited as `skipped`) when this holds, e.g. the instance was already
+   * quarantined for another finding, whose own follow-up covers it. @default never
+   */
+  readonly skipWhen?: sfn.Condition;
+  /** JSONPath of what the skip record explains (the earlier quarantine). @default none */
+  readonly skipDetailsPath?: string;
+}
+
+/**
+ * The last step of a playbook whose policy rule names a follow-up (`next:`): start the follow-up
+ * playbook on the same finding, under the deterministic execution name classify computed, so a
+ * re-run hands over once (ExecutionAlreadyExists is recorded as already handed over). The role
+ * may start only the state machines the policy lets this playbook hand over to
+ * (`ctx.followUps`); with none, the fragment is a no-op state.
+ */
+export function handOver(
+  ctx: PlaybookContext,
+  human: sfn.IChainable,
+  playbook: string,
+  options: HandOverOptions = {},
+): sfn.Chain {
+  const { scope } = ctx;
+  const followUps = ctx.followUps ?? [];
+  const done = new sfn.Pass(scope, 'Handed over');
+  if (followUps.length === 0) return sfn.Chain.start(new sfn.Pass(scope, 'No follow-up'));
+  const start = retryOnThrottling(
+    new tasks.CallAwsService(scope, 'Start follow-up playbook', {
+      service: 'sfn',
+      action: 'startExecution',
+      iamAction: 'states:StartExecution',
+      iamResources: followUps.map((machine) => machine.stateMachineArn),
+      parameters: {
+        StateMachineArn: sfn.JsonPath.stringAt(`${NEXT}.stateMachineArn`),
+        Name: sfn.JsonPath.stringAt(`${NEXT}.executionName`),
+        Input: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.followUpInput')),
+      },
+      resultSelector: { 'executionArn.$': '$.ExecutionArn' },
+      resultPath: '$.handOver',
+    }),
+    'Sfn',
+  );
+  // The follow-up's input: the same finding and audit keys, its own decision.
+  const input = new sfn.Pass(scope, 'Build follow-up input', {
+    parameters: {
+      'finding.$': '$.finding',
+      'decision.$': `${NEXT}.decision`,
+      'audit.$': '$.audit',
+    },
+    resultPath: '$.followUpInput',
+  });
+  const audit = (id: string, outcome: 'succeeded' | 'skipped', detailsPath?: string) =>
+    catchToHuman(
+      auditStep(scope, id, { table: ctx.auditTable, playbook, action: 'HandOver', outcome, detailsPath }),
+      human,
+    );
+  const already = new sfn.Pass(scope, 'Follow-up already started', {
+    parameters: { 'executionName.$': `${NEXT}.executionName`, reason: 'ExecutionAlreadyExists' },
+    resultPath: '$.handOver',
+  });
+  start.addCatch(already.next(audit('Audit already handed over', 'skipped', '$.handOver')).next(done), {
+    errors: ['Sfn.ExecutionAlreadyExistsException'],
+    resultPath: '$.error',
+  });
+  catchToHuman(start, human);
+  const choice = new sfn.Choice(scope, 'Follow-up named?');
+  if (options.skipWhen)
+    choice.when(
+      sfn.Condition.and(sfn.Condition.isPresent(NEXT), options.skipWhen),
+      audit('Audit follow-up not needed', 'skipped', options.skipDetailsPath).next(done),
+    );
+  return sfn.Chain.start(
+    choice
+      .when(
+        sfn.Condition.isPresent(NEXT),
+        input
+          .next(start)
+          .next(audit('Audit handed over', 'succeeded', '$.handOver'))
+          .next(done),
+      )
+      .otherwise(done)
+      .afterwards(),
+  );
+}
