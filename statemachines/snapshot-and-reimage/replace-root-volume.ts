@@ -7,6 +7,8 @@ import { INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts
 
 /** Seconds between two reads of the task's state, and how many reads before giving up (30 min). */
 const TASK_POLL = { intervalSeconds: 30, maxIterations: 60 };
+/** The tag that ties a replace-root-volume task to the finding it was made for. */
+const FINDING_TAG = 'remediation:finding';
 /** Task states from which the root volume will not be replaced. */
 const TASK_FAILED = ['failed', 'failed-detached', 'failing'];
 
@@ -50,7 +52,7 @@ export function replaceRootVolume(steps: ReimageSteps): sfn.Chain {
           {
             ResourceType: 'replace-root-volume-task',
             Tags: [
-              { Key: 'remediation:finding', 'Value.$': '$.finding.id' },
+              { Key: FINDING_TAG, 'Value.$': '$.finding.id' },
               { Key: 'remediation:playbook', Value: SNAPSHOT_AND_REIMAGE },
             ],
           },
@@ -64,6 +66,28 @@ export function replaceRootVolume(steps: ReimageSteps): sfn.Chain {
     }),
     human,
   );
+  // A second approved run for the same finding (an operator re-running it, a redrive) must not
+  // wipe the instance again: a replacement tagged with this finding that has not failed is reused.
+  const earlier = catchToHuman(
+    awsCall(scope, 'Find earlier replacement', {
+      service: 'ec2',
+      action: 'describeReplaceRootVolumeTasks',
+      parameters: {
+        Filters: [
+          { Name: 'instance-id', 'Values.$': `States.Array(${INSTANCE_ID})` },
+          { Name: `tag:${FINDING_TAG}`, 'Values.$': 'States.Array($.finding.id)' },
+        ],
+      },
+      iamResources: ['*'],
+      resultSelector: { 'tasks.$': '$.ReplaceRootVolumeTasks' },
+      resultPath: '$.reimage.earlier',
+    }),
+    human,
+  );
+  const reuse = new sfn.Pass(scope, 'Reuse earlier replacement', {
+    parameters: { 'taskId.$': '$.reimage.earlier.tasks[0].ReplaceRootVolumeTaskId' },
+    resultPath: '$.reimage.task',
+  });
   const read = catchToHuman(
     awsCall(scope, 'Read replace root volume task', {
       service: 'ec2',
@@ -93,11 +117,27 @@ export function replaceRootVolume(steps: ReimageSteps): sfn.Chain {
     parameters: { 'taskState.$': '$.poll.task.state' },
     resultPath: '$.reimage.result',
   });
-  return create
+  const reused = steps.audit('Audit replacement reused', 'CreateReplaceRootVolumeTask', {
+    outcome: 'skipped',
+    detailsPath: '$.reimage.earlier',
+  });
+  const earlierUsable = sfn.Condition.and(
+    sfn.Condition.isPresent('$.reimage.earlier.tasks[0].ReplaceRootVolumeTaskId'),
+    ...TASK_FAILED.map((state) =>
+      sfn.Condition.not(sfn.Condition.stringEquals('$.reimage.earlier.tasks[0].TaskState', state)),
+    ),
+  );
+  return earlier
+    .next(
+      new sfn.Choice(scope, 'Replaced before?')
+        .when(earlierUsable, reuse.next(reused))
+        .otherwise(create)
+        .afterwards(),
+    )
     .next(poll)
     .next(succeeded)
     .next(
-      steps.audit('Audit root volume replaced', 'CreateReplaceRootVolumeTask', {
+      steps.audit('Audit root volume replaced', 'ReplaceRootVolume', {
         beforePath: '$.before',
         afterPath: '$.reimage',
       }),

@@ -27,7 +27,11 @@ export interface ReimageSteps {
   /** The needs-human path: audit the error at `$.error`, notify, fail. */
   readonly human: sfn.IChainable;
   /** An audit record of a step that succeeded; its own failure goes to needs-human. */
-  audit(id: string, action: string, paths?: AuditPaths): tasks.DynamoPutItem;
+  audit(
+    id: string,
+    action: string,
+    paths?: AuditPaths & { outcome?: 'succeeded' | 'skipped' },
+  ): tasks.DynamoPutItem;
 }
 
 /** The steps' shared helpers for one state machine. */

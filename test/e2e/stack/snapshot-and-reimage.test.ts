@@ -76,7 +76,7 @@ const notice = (findingId: string) =>
   waitFor(`the approval request of ${findingId}`, () => approvalNotice(h, findingId));
 const trailOf = async (findingId: string) => (await h.history(findingId)).map((r) => [r.action, r.outcome]);
 
-/** Start the playbook with the input classify gives it (the default policy does not route here yet). */
+/** Start the playbook with the input classify gives a follow-up (as quarantine-instance hands over). */
 async function startAsClassify(findingId: string, params?: Record<string, unknown>) {
   const normalized = normalizeEvent(miningFinding(findingId));
   if (!normalized.ok) throw normalized.error;
@@ -193,8 +193,66 @@ describe('snapshot-and-reimage, end to end through the sandbox', () => {
     expect((await evidenceSnapshots(findingId)).length).toBeGreaterThan(0);
     expect((await trailOf(findingId)).slice(-3)).toEqual([
       ['DecideApproval', 'approved'],
-      ['CreateReplaceRootVolumeTask', 'succeeded'],
+      ['ReplaceRootVolume', 'succeeded'],
       ['Complete', 'contained'],
     ]);
+
+    // Idempotent across two approved runs: a re-run for the same finding (an operator starting it
+    // again under another name) reuses the finished replacement and wipes nothing a second time.
+    const rerun = await h.sandbox.clients.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: `golden-rerun-${findingId}`,
+        input: JSON.stringify(input),
+      }),
+    );
+    const again = await waitFor('the second approval request', () => {
+      const requests = h.sandbox.services.sns.published.filter(
+        (m) =>
+          m.message.includes(`Finding id: ${findingId}`) && (m.subject ?? '').includes(': approval required'),
+      );
+      return requests.length === 2
+        ? /approval (apr-[0-9a-f]{16})/i.exec(requests[1]?.message ?? '')?.[1]
+        : undefined;
+    });
+    await oncall.decide(again, 'approve', 'approving the re-run');
+    expect((await executionEnded(h, rerun.executionArn as string)).status).toBe('SUCCEEDED');
+    expect(await replaceTasks()).toHaveLength(1);
+    expect((await rootVolumeId()).volumeId).toBe(rootAfter.volumeId);
+    expect((await trailOf(findingId)).slice(-4)).toEqual([
+      ['DecideApproval', 'approved'],
+      ['CreateReplaceRootVolumeTask', 'skipped'],
+      ['ReplaceRootVolume', 'succeeded'],
+      ['Complete', 'contained'],
+    ]);
+  });
+
+  it('ends in needs-human when EC2 denies CreateSnapshots: nothing is asked, nothing replaced', async () => {
+    const findingId = '5a5a5a5a5a5a5a5a5a5a5a5a5a5a0003';
+    const tasksBefore = (await replaceTasks()).length;
+    const notificationsBefore = h.sandbox.services.sns.published.length;
+    h.sandbox.server.faults.add({
+      service: 'ec2',
+      operation: 'CreateSnapshots',
+      code: 'UnauthorizedOperation',
+    });
+    let executionArn: string;
+    try {
+      executionArn = (await startAsClassify(findingId)).executionArn as string;
+      await h.sandbox.idle();
+    } finally {
+      h.sandbox.server.faults.clear();
+    }
+
+    const ended = await executionEnded(h, executionArn);
+    expect(ended.status).toBe('FAILED');
+    expect(await trailOf(findingId)).toEqual([
+      ['RecordBeforeState', 'succeeded'],
+      ['NeedsHuman', 'needs-human'],
+    ]);
+    expect(await evidenceSnapshots(findingId)).toEqual([]);
+    expect(await replaceTasks()).toHaveLength(tasksBefore);
+    const published = h.sandbox.services.sns.published.slice(notificationsBefore);
+    expect(published.map((m) => m.subject)).toEqual([expect.stringContaining('needs a human')]);
   });
 });
