@@ -16,7 +16,7 @@ const FIXTURE = path.resolve(
 );
 const FINDING_ID = 'de5a0000000000000000000000000001';
 
-async function userWithKey(sandbox: Sandbox, userName: string) {
+export async function userWithKey(sandbox: Sandbox, userName: string) {
   await sandbox.clients.iam.send(new CreateUserCommand({ UserName: userName }));
   const out = await sandbox.clients.iam.send(new CreateAccessKeyCommand({ UserName: userName }));
   return {
@@ -25,7 +25,7 @@ async function userWithKey(sandbox: Sandbox, userName: string) {
   };
 }
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+export async function until<T>(probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
   for (let i = 0; i < 400; i++) {
     const value = await probe();
     if (value !== undefined) return value;

@@ -4,6 +4,7 @@ import { scenarioEvents } from '#sandbox/scenario/events.ts';
 import { replayScenario } from '#sandbox/scenario/replay.ts';
 import { seedAccount } from '#sandbox/scenario/seed.ts';
 import { demoApproval } from './demo-approval.ts';
+import { demoReimage } from './demo-reimage.ts';
 import { table } from './table.ts';
 
 const started = performance.now();
@@ -74,6 +75,8 @@ export async function runDemo(options: { port: number; interactive?: boolean }):
         ),
       );
     }
+    const quarantine = results.find((r) => r.playbook === 'quarantine-instance');
+    if (quarantine?.findingId) await demoReimage(sandbox, say, account.instance.id, quarantine.findingId);
     await demoApproval(sandbox, say, options.interactive ?? false);
     const notifications = sandbox.services.sns.published.length;
     const deadLetters = sandbox.services.sqs.messages(

@@ -66,7 +66,7 @@ export function scenarioEvents(account: SeededAccount): ScenarioEvent[] {
     { label: 'CloudTrail StopLogging', expect: 'restart-cloudtrail-logging, auto', event: stopLogging },
     {
       label: 'EC2 C&C activity',
-      expect: 'quarantine-instance, auto: isolated, evidence kept',
+      expect: 'quarantine-instance, auto; then snapshot-and-reimage after approval',
       event: instance,
     },
     {

@@ -75,7 +75,14 @@ export async function replayScenario(
         label: scenario.label,
         expect: scenario.expect,
         findingId,
-        outcome: caused.at(-1)?.outcome ?? (dlqDepth() > depthBefore ? 'rejected' : 'no record'),
+        // The routed playbook's own end, not that of a follow-up it handed over to.
+        outcome:
+          caused
+            .filter(
+              (r) =>
+                r.action === 'classify' || (r.playbook === classify?.playbook && r.action !== 'HandOver'),
+            )
+            .at(-1)?.outcome ?? (dlqDepth() > depthBefore ? 'rejected' : 'no record'),
         playbook: classify?.playbook,
         mode: classify?.mode,
         containmentMs: contained !== undefined && contained >= sentAt ? contained - sentAt : undefined,

@@ -6,6 +6,7 @@ import {
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
+  RegisterImageCommand,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -101,9 +102,19 @@ export async function seedAccount(c: SandboxClients): Promise<SeededAccount> {
     }),
   );
   const openSshRuleId = openSsh.SecurityGroupRules?.[0]?.SecurityGroupRuleId as string;
+  // The image the instance runs: registered, so re-imaging from the launch image finds it.
+  const image = await c.ec2.send(
+    new RegisterImageCommand({
+      Name: 'web-base-2026-11',
+      Description: 'Web tier base image',
+      Architecture: 'arm64',
+      RootDeviceName: '/dev/xvda',
+      VirtualizationType: 'hvm',
+    }),
+  );
   const run = await c.ec2.send(
     new RunInstancesCommand({
-      ImageId: 'ami-0abcdef1234567890',
+      ImageId: image.ImageId as string,
       InstanceType: 't3.micro',
       MinCount: 1,
       MaxCount: 1,

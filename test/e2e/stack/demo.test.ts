@@ -20,6 +20,14 @@ describe('npm start (remediate demo)', () => {
     expect(row('AWS sample finding (bob)')).toMatch(/dry-run\s+planned/);
     expect(row('malformed event')).toMatch(/rejected/);
     expect(row('EC2 C&C activity')).toMatch(/quarantine-instance\s+auto\s+contained/);
+    // The quarantine handed over to snapshot-and-reimage: evidence taken, then re-imaged once approved.
+    expect(stdout).toMatch(/evidence of i-[0-9a-f]{17}: snap-[0-9a-f]{17} \(vol-[0-9a-f]{17}, completed\)/);
+    const reimaged =
+      /re-image succeeded: root volume (vol-[0-9a-f]{17}) \(image (ami-[0-9a-f]{17})\) → (vol-[0-9a-f]{17}) \(image (ami-[0-9a-f]{17})\)/.exec(
+        stdout,
+      );
+    expect(reimaged?.[1]).not.toBe(reimaged?.[3]);
+    expect(reimaged?.[4]).toBe(reimaged?.[2]);
     expect(stdout).toMatch(/alice\s+AKIA[A-Z0-9]{16}\s+Inactive\s+← the leaked key/);
     expect(stdout.match(/alice\s+AKIA[A-Z0-9]{16}\s+Active/g)).toHaveLength(1);
     expect(stdout).toMatch(/bob\s+AKIA[A-Z0-9]{16}\s+Active/);
