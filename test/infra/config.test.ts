@@ -37,6 +37,18 @@ describe('deploy-time configuration', () => {
     expect(() => buildApp(new App({ context: { policyFile: file } }))).toThrow(/format-hard-drive/);
   });
 
+  it('refuses a follow-up (next:) after a playbook that does not hand over', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'policy-'));
+    const file = path.join(dir, 'next.yaml');
+    writeFileSync(
+      file,
+      'version: 1\nrules:\n  - id: r1\n    match: {}\n    playbook: disable-access-key\n    mode: auto\n    next: { playbook: snapshot-and-reimage }\n',
+    );
+    expect(() => buildApp(new App({ context: { policyFile: file } }))).toThrow(
+      /rule r1: playbook disable-access-key does not hand over.*quarantine-instance/,
+    );
+  });
+
   it('names the context key that is wrong', () => {
     expect(() => parseStackConfig({ notificationEmail: 'not-an-email' })).toThrow(/-c notificationEmail/);
     expect(() => parseStackConfig({ logRetentionDays: 'forever' })).toThrow(/-c logRetentionDays/);
