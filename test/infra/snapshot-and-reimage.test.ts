@@ -42,7 +42,9 @@ describe('snapshot-and-reimage playbook', () => {
       'Read evidence snapshots',
       'Audit snapshots',
       'Reimage approval: wait for approval',
-      'Replace root volume',
+      // A replacement already made for this finding is reused (first branch); else one is created.
+      'Find earlier replacement',
+      'Audit replacement reused',
       'Replace poll: wait',
       'Read replace root volume task',
       'Audit root volume replaced',
@@ -63,6 +65,14 @@ describe('snapshot-and-reimage playbook', () => {
             { Key: 'remediation:instance', 'Value.$': '$.finding.resource.instanceId' },
           ]),
         },
+      ],
+    });
+    expect(states['Replaced before?']?.Default).toBe('Replace root volume');
+    expect(states['Replace root volume']?.Next).toBe(states['Audit replacement reused']?.Next);
+    expect(states['Find earlier replacement']?.Parameters).toMatchObject({
+      Filters: [
+        { Name: 'instance-id', 'Values.$': 'States.Array($.finding.resource.instanceId)' },
+        { Name: 'tag:remediation:finding', 'Values.$': 'States.Array($.finding.id)' },
       ],
     });
     expect(states['Replace root volume']?.Parameters).toMatchObject({
@@ -89,7 +99,7 @@ describe('snapshot-and-reimage playbook', () => {
     const calls = Object.entries(states).filter(
       ([, s]) => s.Type === 'Task' && s.Resource?.includes(':aws-sdk:'),
     );
-    expect(calls).toHaveLength(8);
+    expect(calls).toHaveLength(9);
     for (const [name, state] of calls) {
       expect(state.Retry?.[0]?.ErrorEquals, name).toContain('Ec2.Ec2Exception');
       expect(state.Catch?.[0], name).toMatchObject({
