@@ -8,6 +8,7 @@ import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 import { discover } from './snapshot-and-reimage/discover.ts';
 import { evidenceSnapshots } from './snapshot-and-reimage/evidence-snapshots.ts';
+import { launchReplacement } from './snapshot-and-reimage/launch-replacement.ts';
 import { chooseImage, replaceRootVolume } from './snapshot-and-reimage/replace-root-volume.ts';
 import { INSTANCE_ID, reimageSteps, SNAPSHOT_AND_REIMAGE } from './snapshot-and-reimage/steps.ts';
 
@@ -17,8 +18,9 @@ const PLANNED_ACTIONS = [
   'CreateSnapshots (every attached volume, crash-consistent, tagged with the finding and the instance)',
   'DescribeSnapshots until completed (bounded)',
   'Approval gate',
-  'CreateReplaceRootVolumeTask from the golden image, else the launch image (replaced volume kept)',
-  'DescribeReplaceRootVolumeTasks until succeeded (bounded)',
+  'CreateReplaceRootVolumeTask from the golden image (replaced volume kept), polled until succeeded (bounded)',
+  'else RunInstances from its own launch template outside Auto Scaling (original kept), polled until running (bounded)',
+  'else CreateReplaceRootVolumeTask from the launch image',
   'Publish',
 ];
 
@@ -50,13 +52,8 @@ export const snapshotAndReimage: PlaybookDefinition = {
       name: 'Reimage approval',
       playbook: SNAPSHOT_AND_REIMAGE,
       proposedActions: [
-        sfn.JsonPath.format(
-          'Replace the root volume of {} from image {} ({})',
-          sfn.JsonPath.stringAt(INSTANCE_ID),
-          sfn.JsonPath.stringAt('$.reimage.imageId'),
-          sfn.JsonPath.stringAt('$.reimage.source'),
-        ),
-        'Keep the replaced root volume, detached, and the evidence snapshots already taken',
+        sfn.JsonPath.stringAt('$.reimage.summary'),
+        'Keep the replaced root volume (or the whole original instance), and the evidence snapshots already taken',
         'Notify the on-call topic once the new root volume is in place',
       ],
       ifDenied:
@@ -67,13 +64,18 @@ export const snapshotAndReimage: PlaybookDefinition = {
       .next(evidenceSnapshots(steps))
       .next(chooseImage(steps))
       .next(approval)
-      .next(replaceRootVolume(steps))
+      .next(
+        new sfn.Choice(scope, 'Re-image how?')
+          .when(sfn.Condition.stringEquals('$.reimage.source', 'launch-template'), launchReplacement(steps))
+          .otherwise(replaceRootVolume(steps))
+          .afterwards(),
+      )
       .next(
         catchToHuman(
           notifyStep(scope, 'Notify reimaged', {
             topic: ctx.topic,
             playbook: SNAPSHOT_AND_REIMAGE,
-            headline: 'evidence snapshotted, root volume replaced',
+            headline: 'evidence snapshotted, re-imaged',
             detailsPath: '$.reimage',
           }),
           human,
@@ -101,13 +103,20 @@ export const snapshotAndReimage: PlaybookDefinition = {
 /** The instance, its volumes, snapshots, image and task are known only at run time. */
 function acknowledgeWildcards(ctx: PlaybookContext): void {
   const reason =
-    'snapshot-and-reimage acts on the instance a finding names, its volumes, the snapshots and replace-root-volume task it creates and the image the policy names, known only at run time; each action is granted on that resource type only.';
+    'snapshot-and-reimage acts on the instance a finding names, its volumes, the snapshots and replace-root-volume task it creates, the image the policy names, and (launching a replacement) what the instance\'s own launch template names, all known only at run time; each action is granted on those resource types only, and iam:PassRole only to EC2.';
   const ids = [
     'ec2:{region}:{account}:instance/*',
     'ec2:{region}:{account}:volume/*',
     'ec2:{region}:{account}:replace-root-volume-task/*',
     'ec2:{region}::snapshot/*',
     'ec2:{region}::image/*',
+    // RunInstances from the instance's own launch template (the replacement path).
+    'ec2:{region}:{account}:network-interface/*',
+    'ec2:{region}:{account}:subnet/*',
+    'ec2:{region}:{account}:security-group/*',
+    'ec2:{region}:{account}:launch-template/*',
+    'ec2:{region}:{account}:key-pair/*',
+    'iam::{account}:role/*',
   ];
   Validations.of(ctx.scope).acknowledge(
     ...ids.map((id) => ({ id: resourceWildcardFinding(ctx.scope, id), reason })),

@@ -1,6 +1,7 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
 import { catchToHuman } from '../fragments/needs-human.ts';
+import { isAbsent } from '../quarantine-instance/steps.ts';
 import { boundedPoll } from './bounded-poll.ts';
 import { tagOnCreate } from './evidence-snapshots.ts';
 import { INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts';
@@ -13,24 +14,95 @@ const FINDING_TAG = 'remediation:finding';
 const TASK_FAILED = ['failed', 'failed-detached', 'failing'];
 
 /**
- * Choose the image to re-image from: the golden image the policy rule names
- * (`params.goldenImageId`), else the image the instance was launched from. Written to
- * `$.reimage` before the approval gate, so the approver sees which image it is.
+ * Choose how to re-image, written to `$.reimage` before the approval gate so the approver sees
+ * exactly what will happen (`$.reimage.summary`):
+ * 1. the golden image the policy rule names (`params.goldenImageId`): replace the root volume;
+ * 2. else, an instance launched from a launch template and not managed by Auto Scaling: launch a
+ *    clean replacement from that template and version (the original stays quarantined);
+ * 3. else (no template, or an Auto Scaling group already replaced the capacity): replace the root
+ *    volume from the image the instance was launched from.
  */
 export function chooseImage(steps: ReimageSteps): sfn.Chain {
   const { scope } = steps;
-  const image = (id: string, imagePath: string, source: string) =>
-    new sfn.Pass(scope, id, {
-      parameters: { 'imageId.$': imagePath, source },
-      resultPath: '$.reimage',
-    });
-  return new sfn.Choice(scope, 'Golden image named?')
-    .when(
-      sfn.Condition.isPresent('$.decision.params.goldenImageId'),
-      image('Use golden image', '$.decision.params.goldenImageId', 'golden-image'),
-    )
-    .otherwise(image('Use launch image', '$.before.imageId', 'launch-image'))
-    .afterwards();
+  // One DescribeTags per key: a JSONPath filter over the tag list matching nothing is an error
+  // rather than an empty list, and each read returns a list that is simply empty without the tag.
+  const readTag = (id: string, key: string, into: string) =>
+    catchToHuman(
+      awsCall(scope, id, {
+        service: 'ec2',
+        action: 'describeTags',
+        parameters: {
+          Filters: [
+            { Name: 'resource-id', 'Values.$': `States.Array(${INSTANCE_ID})` },
+            { Name: 'key', Values: [key] },
+          ],
+        },
+        iamResources: ['*'],
+        resultSelector: { 'tags.$': '$.Tags' },
+        resultPath: `$.discovery.launchTemplate.${into}`,
+      }),
+      steps.human,
+    );
+  const template = sfn.Chain.start(readTag('Read launch template id', 'aws:ec2launchtemplate:id', 'id'))
+    .next(readTag('Read launch template version', 'aws:ec2launchtemplate:version', 'version'))
+    .next(readTag('Read Auto Scaling group tag', 'aws:autoscaling:groupName', 'group'));
+  const golden = new sfn.Pass(scope, 'Use golden image', {
+    parameters: {
+      'imageId.$': '$.decision.params.goldenImageId',
+      source: 'golden-image',
+      summary: sfn.JsonPath.format(
+        'Replace the root volume of {} from image {} (golden-image)',
+        sfn.JsonPath.stringAt(INSTANCE_ID),
+        sfn.JsonPath.stringAt('$.decision.params.goldenImageId'),
+      ),
+    },
+    resultPath: '$.reimage',
+  });
+  const fromTemplate = new sfn.Pass(scope, 'Use launch template', {
+    parameters: {
+      source: 'launch-template',
+      'launchTemplateId.$': '$.discovery.launchTemplate.id.tags[0].Value',
+      'launchTemplateVersion.$': '$.discovery.launchTemplate.version.tags[0].Value',
+      summary: sfn.JsonPath.format(
+        'Launch a replacement for {} from launch template {} version {}; the original stays quarantined as evidence',
+        sfn.JsonPath.stringAt(INSTANCE_ID),
+        sfn.JsonPath.stringAt('$.discovery.launchTemplate.id.tags[0].Value'),
+        sfn.JsonPath.stringAt('$.discovery.launchTemplate.version.tags[0].Value'),
+      ),
+    },
+    resultPath: '$.reimage',
+  });
+  const launchImage = new sfn.Pass(scope, 'Use launch image', {
+    parameters: {
+      'imageId.$': '$.before.imageId',
+      source: 'launch-image',
+      summary: sfn.JsonPath.format(
+        'Replace the root volume of {} from image {} (launch-image)',
+        sfn.JsonPath.stringAt(INSTANCE_ID),
+        sfn.JsonPath.stringAt('$.before.imageId'),
+      ),
+    },
+    resultPath: '$.reimage',
+  });
+  return sfn.Chain.start(
+    new sfn.Choice(scope, 'Golden image named?')
+      .when(sfn.Condition.isPresent('$.decision.params.goldenImageId'), golden)
+      .otherwise(
+        template.next(
+          new sfn.Choice(scope, 'Own launch template, outside Auto Scaling?')
+            .when(
+              sfn.Condition.and(
+                sfn.Condition.isPresent('$.discovery.launchTemplate.id.tags[0].Value'),
+                sfn.Condition.isPresent('$.discovery.launchTemplate.version.tags[0].Value'),
+                isAbsent('$.discovery.launchTemplate.group.tags[0]'),
+              ),
+              fromTemplate,
+            )
+            .otherwise(launchImage),
+        ),
+      )
+      .afterwards(),
+  );
 }
 
 /**

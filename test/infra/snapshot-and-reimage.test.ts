@@ -14,24 +14,29 @@ beforeAll(() => {
   statements = policy?.[1].Properties.PolicyDocument.Statement ?? [];
 }, 120_000);
 
-/** The states of a full run: at a poll, the branch where it settled; at any other Choice, the first branch. */
-function runPath(start: string): string[] {
+/**
+ * The states of a full run: at a poll, the branch where it settled; at a Choice named in
+ * `take`, the branch to the state named there; at any other Choice, the first branch.
+ */
+function runPath(start: string, take: Record<string, string> = {}): string[] {
   const seen: string[] = [];
   let current: string | undefined = start;
   while (current && !seen.includes(current)) {
     seen.push(current);
     const state: AslState | undefined = states[current];
     const settled: string | undefined = state?.Choices?.find((c) => c.Next.endsWith(': done'))?.Next;
-    current = state?.Type === 'Choice' ? (settled ?? state.Choices?.[0]?.Next) : state?.Next;
+    const chosen: string | undefined = take[current];
+    current = state?.Type === 'Choice' ? (chosen ?? settled ?? state.Choices?.[0]?.Next) : state?.Next;
   }
   return seen;
 }
 
+const steps = (path: string[]) =>
+  path.filter((n) => states[n]?.Type === 'Task' || states[n]?.Type === 'Wait');
+
 describe('snapshot-and-reimage playbook', () => {
   it('records the instance, snapshots and waits, audits, asks a human, replaces the root volume, waits, notifies: in this order', () => {
-    const path = runPath(states[startAt]?.Default as string);
-
-    expect(path.filter((n) => states[n]?.Type === 'Task' || states[n]?.Type === 'Wait')).toEqual([
+    const before = [
       'Describe instance',
       'Audit before state',
       'Find evidence snapshots',
@@ -42,15 +47,43 @@ describe('snapshot-and-reimage playbook', () => {
       'Read evidence snapshots',
       'Audit snapshots',
       'Reimage approval: wait for approval',
-      // A replacement already made for this finding is reused (first branch); else one is created.
+    ];
+    const after = ['Notify reimaged', 'Audit reimaged'];
+    const root = runPath(states[startAt]?.Default as string, {
+      'Re-image how?': states['Re-image how?']?.Default as string,
+      'Replaced before?': 'Replace root volume',
+    });
+    expect(steps(root)).toEqual([
+      ...before,
       'Find earlier replacement',
-      'Audit replacement reused',
+      'Replace root volume',
       'Replace poll: wait',
       'Read replace root volume task',
       'Audit root volume replaced',
-      'Notify reimaged',
-      'Audit reimaged',
+      ...after,
     ]);
+    // A replacement already made for this finding is reused instead of created.
+    expect(states['Replaced before?']?.Choices?.[0]?.Next).toBe('Reuse earlier replacement');
+    expect(states['Reuse earlier replacement']?.Next).toBe('Audit replacement reused');
+    expect(states['Replace root volume']?.Next).toBe(states['Audit replacement reused']?.Next);
+
+    // The launch-template path: a clean replacement, the original kept as evidence.
+    const template = runPath(states[startAt]?.Default as string, {
+      'Launched before?': 'Launch replacement',
+    });
+    expect(steps(template)).toEqual([
+      ...before,
+      'Find earlier replacement instance',
+      'Launch replacement',
+      'Launch poll: wait',
+      'Read replacement instance',
+      'Audit replacement launched',
+      ...after,
+    ]);
+    expect(states['Re-image how?']?.Choices?.[0]).toMatchObject({
+      Variable: '$.reimage.source',
+      StringEquals: 'launch-template',
+    });
   });
 
   it('snapshots every volume crash-consistently with the finding and instance tags, and keeps the replaced root volume', () => {
@@ -68,7 +101,9 @@ describe('snapshot-and-reimage playbook', () => {
       ],
     });
     expect(states['Replaced before?']?.Default).toBe('Replace root volume');
-    expect(states['Replace root volume']?.Next).toBe(states['Audit replacement reused']?.Next);
+    // The approver reads what will happen, whichever way: each choice writes a summary.
+    for (const name of ['Use golden image', 'Use launch template', 'Use launch image'])
+      expect(states[name]?.Parameters?.['summary.$'], name).toMatch(/^States\.Format\(/);
     expect(states['Find earlier replacement']?.Parameters).toMatchObject({
       Filters: [
         { Name: 'instance-id', 'Values.$': 'States.Array($.finding.resource.instanceId)' },
@@ -99,7 +134,7 @@ describe('snapshot-and-reimage playbook', () => {
     const calls = Object.entries(states).filter(
       ([, s]) => s.Type === 'Task' && s.Resource?.includes(':aws-sdk:'),
     );
-    expect(calls).toHaveLength(9);
+    expect(calls).toHaveLength(15);
     for (const [name, state] of calls) {
       expect(state.Retry?.[0]?.ErrorEquals, name).toContain('Ec2.Ec2Exception');
       expect(state.Catch?.[0], name).toMatchObject({
@@ -133,6 +168,8 @@ describe('snapshot-and-reimage playbook', () => {
       'ec2:describeInstances',
       'ec2:describeReplaceRootVolumeTasks',
       'ec2:describeSnapshots',
+      'ec2:describeTags',
+      'ec2:runInstances',
     ]);
     for (const action of ec2) {
       const text = byAction.get(action) ?? '';
@@ -143,10 +180,16 @@ describe('snapshot-and-reimage playbook', () => {
     expect(byAction.get('ec2:createReplaceRootVolumeTask')).toMatch(
       /:instance\/\*".*:replace-root-volume-task\/\*".*::image\/\*"/,
     );
+    expect(byAction.get('ec2:runInstances')).toMatch(/:launch-template\/\*"/);
     const tagging = allows.filter((s) => s.Action === 'ec2:CreateTags').map((s) => s.Condition);
     expect(tagging).toEqual([
       { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
       { StringEquals: { 'ec2:CreateAction': 'CreateReplaceRootVolumeTask' } },
+      { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+      { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
     ]);
+    // A launch template's instance profile may be passed to EC2 only.
+    const passRole = allows.find((s) => s.Action === 'iam:PassRole');
+    expect(passRole?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
   });
 });
