@@ -11,6 +11,13 @@ export const StackConfigSchema = z.object({
   dryRun: z.boolean().default(false),
   /** Audit records and logs are kept this many days in CloudWatch Logs. */
   logRetentionDays: z.number().int().positive().default(365),
+  /**
+   * Reserved (and maximum) concurrency of the classifier. It caps the StartExecution rate in a
+   * storm of findings; the excess waits in Lambda's asynchronous queue (retried up to 6 hours,
+   * then dead-lettered). Unset: the account's unreserved pool (a new account may have too
+   * little to reserve any).
+   */
+  classifierConcurrency: z.number().int().min(1).max(1000).optional(),
 });
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 
@@ -21,6 +28,8 @@ export function parseStackConfig(context: Record<string, unknown>): StackConfig 
     policyFile: context.policyFile || undefined,
     dryRun: context.dryRun === undefined ? undefined : context.dryRun === true || context.dryRun === 'true',
     logRetentionDays: context.logRetentionDays === undefined ? undefined : Number(context.logRetentionDays),
+    classifierConcurrency:
+      context.classifierConcurrency === undefined ? undefined : Number(context.classifierConcurrency),
   };
   const parsed = StackConfigSchema.safeParse(raw);
   if (!parsed.success) {

@@ -120,6 +120,7 @@ export class RemediationStack extends Stack {
       entry: path.join(ROOT, 'functions/classify/handler.ts'),
       description: 'Validates, normalizes and classifies findings, then starts the chosen playbook',
       logRetention: config.logRetentionDays,
+      reservedConcurrentExecutions: config.classifierConcurrency,
       define: { 'process.env.REMEDIATION_POLICY': JSON.stringify(JSON.stringify(policy)) },
       environment: {
         AUDIT_TABLE: this.auditTrail.table.tableName,

@@ -26,6 +26,8 @@ export interface RemediationFunctionProps {
   readonly memorySize?: number;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /** Concurrency reserved for (and capping) the function. @default none: the account's unreserved pool */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -70,6 +72,7 @@ export class RemediationFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(15),
       tracing: lambda.Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       logGroup,
       deadLetterQueue,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { parseStackConfig } from '#infra/config.ts';
@@ -48,6 +49,16 @@ describe('deploy-time configuration', () => {
       /rule r1: playbook disable-access-key does not hand over.*quarantine-instance/,
     );
   });
+
+  it('caps the classifier with reserved concurrency when asked, and only then', () => {
+    const capped = Template.fromStack(
+      buildApp(new App({ context: { classifierConcurrency: '25' } })).stack,
+    ).findResources('AWS::Lambda::Function', { Properties: { ReservedConcurrentExecutions: 25 } });
+    expect(Object.values(capped).map((f) => f.Properties.Description)).toEqual([
+      expect.stringMatching(/classifies findings/),
+    ]);
+    expect(() => parseStackConfig({ classifierConcurrency: '0' })).toThrow(/-c classifierConcurrency/);
+  }, 60_000);
 
   it('names the context key that is wrong', () => {
     expect(() => parseStackConfig({ notificationEmail: 'not-an-email' })).toThrow(/-c notificationEmail/);
