@@ -5,10 +5,11 @@ import { PolicyError } from '#shared/errors.ts';
 import { checkPlaybooks, loadPolicyFile } from '#shared/policy/load.ts';
 import { playbookNames, playbooks } from '#statemachines/registry.ts';
 import { parseStackConfig } from './config.ts';
+import { MemberStack } from './member-stack.ts';
 import { RemediationStack } from './remediation-stack.ts';
 
 /** Build the CDK app: validated context, validated policy, one stack, cdk-nag packs applied. */
-export function buildApp(app = new App()): { app: App; stack: RemediationStack } {
+export function buildApp(app = new App()): { app: App; stack: RemediationStack; member?: MemberStack } {
   const config = parseStackConfig(app.node.getAllContext());
   const policyPath = path.resolve(config.policyFile);
   const policy = loadPolicyFile(policyPath);
@@ -34,11 +35,22 @@ export function buildApp(app = new App()): { app: App; stack: RemediationStack }
     description: 'Event-driven auto-remediation: findings to audited Step Functions playbooks',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
+  // The member stack, for StackSets or `cdk deploy` in each member account, once the security
+  // account is known: `-c organizationId=o-… -c securityAccountId=111122223333`.
+  const { organizationId, securityAccountId } = config;
+  const member =
+    organizationId && securityAccountId
+      ? new MemberStack(app, 'AutoRemediationMember', {
+          config: { ...config, organizationId, securityAccountId },
+          description: 'Auto-remediation member account: the role the security account playbooks act as',
+          env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+        })
+      : undefined;
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { verbose: true }),
     new ServerlessChecks(app, { verbose: true }),
   );
-  return { app, stack };
+  return { app, stack, member };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -18,6 +18,25 @@ export const StackConfigSchema = z.object({
    * little to reserve any).
    */
   classifierConcurrency: z.number().int().min(1).max(1000).optional(),
+  /**
+   * The AWS Organizations id (`o-…`). Set, the stack protects the organization: an event bus
+   * for the members, and every playbook call on a finding's resource made as the
+   * `memberRoleName` role of the finding's account. Unset: this account only.
+   */
+  organizationId: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id such as o-a1b2c3d4e5')
+    .optional(),
+  /** The role the member stack creates in every account, and playbooks assume. */
+  memberRoleName: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')
+    .default('RemediationExecutionRole'),
+  /** The security account the member stack trusts (required to synthesize the member stack). */
+  securityAccountId: z
+    .string()
+    .regex(/^\d{12}$/, 'expected a 12-digit account id')
+    .optional(),
 });
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 
@@ -30,6 +49,10 @@ export function parseStackConfig(context: Record<string, unknown>): StackConfig 
     logRetentionDays: context.logRetentionDays === undefined ? undefined : Number(context.logRetentionDays),
     classifierConcurrency:
       context.classifierConcurrency === undefined ? undefined : Number(context.classifierConcurrency),
+    organizationId: context.organizationId || undefined,
+    memberRoleName: context.memberRoleName || undefined,
+    securityAccountId:
+      context.securityAccountId === undefined ? undefined : String(context.securityAccountId),
   };
   const parsed = StackConfigSchema.safeParse(raw);
   if (!parsed.success) {

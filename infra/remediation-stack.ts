@@ -15,12 +15,15 @@ import {
 import type { Construct } from 'constructs';
 import { PolicyError } from '#shared/errors.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { TARGET_ROLE_ARN_PATH } from '#statemachines/fragments/member-credentials.ts';
 import type { PlaybookDefinition } from '#statemachines/playbook.ts';
 import { playbooks } from '#statemachines/registry.ts';
 import type { StackConfig } from './config.ts';
 import { ApprovalApi } from './constructs/approval-api.ts';
 import { AuditTrail } from './constructs/audit-trail.ts';
 import { FindingRouter } from './constructs/finding-router.ts';
+import { memberRoleArn, playbookRoleName } from './constructs/member-access.ts';
+import { OrganizationBus } from './constructs/organization-bus.ts';
 import { PlaybookStateMachine } from './constructs/playbook-state-machine.ts';
 import { acknowledgeDeadLetterQueue, RemediationFunction } from './constructs/remediation-function.ts';
 import { suppressNagFindings } from './nag-suppressions.ts';
@@ -91,6 +94,10 @@ export class RemediationStack extends Stack {
         topic: this.topic,
         approvalRequest: approvals.requestFunction,
         claims: counters,
+        // In an organization: calls on the finding's resources are made as its account's member
+        // role, and the state machine's own role has a fixed name that member roles trust.
+        memberRoleArnPath: config.organizationId ? TARGET_ROLE_ARN_PATH : undefined,
+        roleName: config.organizationId ? playbookRoleName(playbook.name) : undefined,
         followUps: [...(followUps.get(playbook.name) ?? [])].flatMap((name) => {
           const next = this.playbooks[name];
           return next ? [next.stateMachine] : [];
@@ -105,6 +112,16 @@ export class RemediationStack extends Stack {
             effect: iam.Effect.DENY,
             actions: USER_MUTATIONS,
             resources: protectedUsers,
+          }),
+        );
+      }
+      if (config.organizationId) {
+        // Credentials from a JSONPath make CDK grant sts:AssumeRole on "*": only member roles, here.
+        machine.stateMachine.addToRolePolicy(
+          new iam.PolicyStatement({
+            effect: iam.Effect.DENY,
+            actions: ['sts:AssumeRole'],
+            notResources: [memberRoleArn(this, '*', config.memberRoleName)],
           }),
         );
       }
@@ -131,6 +148,7 @@ export class RemediationStack extends Stack {
         GLOBAL_DRY_RUN: String(config.dryRun),
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: 'AutoRemediation',
+        MEMBER_ROLE_ARN: config.organizationId ? memberRoleArn(this, '{account}', config.memberRoleName) : '',
       },
     });
     const fn = this.classifier;
@@ -142,6 +160,15 @@ export class RemediationStack extends Stack {
     for (const machine of Object.values(this.playbooks)) machine.stateMachine.grantStartExecution(fn);
 
     const router = new FindingRouter(this, 'Router', { classifier: fn });
+    if (config.organizationId) {
+      // Member accounts forward their CloudTrail and Config events here; the same finding arriving
+      // on both buses runs once (its execution name comes from its own id and account).
+      const organization = new OrganizationBus(this, 'Organization', {
+        organizationId: config.organizationId,
+      });
+      new FindingRouter(this, 'OrganizationRouter', { classifier: fn, eventBus: organization.eventBus });
+      new CfnOutput(this, 'OrganizationBusArn', { value: organization.eventBus.eventBusArn });
+    }
 
     new CfnOutput(this, 'AuditTableName', { value: this.auditTrail.table.tableName });
     new CfnOutput(this, 'ApprovalPageUrl', { value: approvals.pageUrl.url });

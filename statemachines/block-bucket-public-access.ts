@@ -1,4 +1,5 @@
 import { Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks, Validations } from 'aws-cdk-lib';
+import { memberCredentials } from './fragments/member-credentials.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
@@ -74,6 +75,7 @@ export const blockBucketPublicAccess: PlaybookDefinition = {
       iamResources: [bucketArn],
       parameters: { 'Bucket.$': '$.finding.resource.bucketName' },
       resultPath: '$.state.before',
+      credentials: memberCredentials(scope),
     });
     const none = new sfn.Pass(scope, 'No previous block', {
       result: sfn.Result.fromObject({ PublicAccessBlockConfiguration: 'none' }),

@@ -1,6 +1,7 @@
 import { Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { approvalGate } from './fragments/approval-gate.ts';
 import { auditStep } from './fragments/audit-step.ts';
+import { memberCredentials } from './fragments/member-credentials.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
 import { recordPlan } from './fragments/record-plan.ts';
@@ -60,6 +61,7 @@ export const disableAccessKey: PlaybookDefinition = {
             iamResources: [userArn],
             resultPath,
             resultSelector,
+            credentials: memberCredentials(scope),
           }),
           'Iam',
         ),

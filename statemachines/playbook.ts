@@ -77,4 +77,6 @@ export interface PlaybookInput {
     params?: Record<string, unknown>;
   };
   audit: { pk: string; resourceKey: string };
+  /** Where the playbook acts; `roleArn` (the member role) only when the stack protects an organization. */
+  target: { accountId: string; region: string; roleArn?: string };
 }

@@ -103,7 +103,7 @@ export const snapshotAndReimage: PlaybookDefinition = {
 /** The instance, its volumes, snapshots, image and task are known only at run time. */
 function acknowledgeWildcards(ctx: PlaybookContext): void {
   const reason =
-    'snapshot-and-reimage acts on the instance a finding names, its volumes, the snapshots and replace-root-volume task it creates, the image the policy names, and (launching a replacement) what the instance\'s own launch template names, all known only at run time; each action is granted on those resource types only, and iam:PassRole only to EC2.';
+    "snapshot-and-reimage acts on the instance a finding names, its volumes, the snapshots and replace-root-volume task it creates, the image the policy names, and (launching a replacement) what the instance's own launch template names, all known only at run time; each action is granted on those resource types only, and iam:PassRole only to EC2.";
   const ids = [
     'ec2:{region}:{account}:instance/*',
     'ec2:{region}:{account}:volume/*',

@@ -12,6 +12,17 @@ const EnvSchema = z.object({
   /** Comma-separated ARNs the product never touches. */
   PROTECTED_PRINCIPAL_ARNS: z.string().default(''),
   GLOBAL_DRY_RUN: z.enum(['true', 'false']).default('false'),
+  /**
+   * In an organization: the member role's ARN with `{account}` for the finding's account, e.g.
+   * `arn:aws:iam::{account}:role/RemediationExecutionRole`. Empty: this account only.
+   */
+  MEMBER_ROLE_ARN: z
+    .string()
+    .regex(
+      /^(arn:aws[\w-]*:iam::\{account\}:role\/[\w+=,.@-]+)?$/,
+      'expected arn:<partition>:iam::{account}:role/<name>',
+    )
+    .default(''),
 });
 
 export interface ClassifyConfig {
@@ -22,6 +33,8 @@ export interface ClassifyConfig {
   stateMachines: Record<string, string>;
   protectedPrincipalArns: string[];
   globalDryRun: boolean;
+  /** In an organization, the member role ARN pattern (`{account}` placeholder); else undefined. */
+  memberRoleArn?: string;
   policy: Policy;
 }
 
@@ -47,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClassifyConfig
     stateMachines: z.record(z.string(), z.string()).parse(JSON.parse(e.STATE_MACHINES)),
     protectedPrincipalArns: e.PROTECTED_PRINCIPAL_ARNS.split(',').filter(Boolean),
     globalDryRun: e.GLOBAL_DRY_RUN === 'true',
+    memberRoleArn: e.MEMBER_ROLE_ARN || undefined,
     policy: PolicySchema.parse(JSON.parse(policyText)),
   };
 }

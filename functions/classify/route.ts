@@ -27,6 +27,8 @@ export interface RouterDeps {
   protectedPrincipalArns: readonly string[];
   /** Global dry-run: every `auto`/`approve` decision runs as `dry-run`. */
   globalDryRun: boolean;
+  /** In an organization, the member role ARN with `{account}`; the playbook acts as that role of the finding's account. */
+  memberRoleArn?: string;
   now?: () => Date;
 }
 
@@ -147,6 +149,13 @@ async function act(
       next: followUpOf(finding, result, deps),
     },
     audit: { pk: base.pk, resourceKey: base.resourceKey },
+    // Where the playbook acts: the finding's own account and region; in an organization, as that
+    // account's member role (the tasks' Credentials).
+    target: {
+      accountId: finding.accountId,
+      region: finding.region,
+      ...(deps.memberRoleArn && { roleArn: deps.memberRoleArn.replace('{account}', finding.accountId) }),
+    },
   };
   try {
     const started = await deps.sfn.send(

@@ -1,5 +1,12 @@
-import { Duration, aws_logs as logs, RemovalPolicy, aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import {
+  Duration,
+  aws_iam as iam,
+  aws_logs as logs,
+  RemovalPolicy,
+  aws_stepfunctions as sfn,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { MEMBER_ROLE_CONTEXT } from '#statemachines/fragments/member-credentials.ts';
 import type { PlaybookContext, PlaybookDefinition } from '#statemachines/playbook.ts';
 import { RemediationFunction } from './remediation-function.ts';
 
@@ -8,6 +15,13 @@ export interface PlaybookStateMachineProps extends Omit<PlaybookContext, 'scope'
   readonly playbook: PlaybookDefinition;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * JSONPath of the role each call on the finding's resources is made as (task `Credentials`),
+   * when the stack protects an organization. @default none: calls use the state machine's role
+   */
+  readonly memberRoleArnPath?: string;
+  /** A fixed name for the state machine's role, so member accounts can trust it. @default generated */
+  readonly roleName?: string;
 }
 
 /**
@@ -19,6 +33,15 @@ export class PlaybookStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: PlaybookStateMachineProps) {
     super(scope, id);
+    // Read by the playbook's SDK calls (fragments/member-credentials.ts); set before any child exists.
+    if (props.memberRoleArnPath) this.node.setContext(MEMBER_ROLE_CONTEXT, props.memberRoleArnPath);
+    const role = props.roleName
+      ? new iam.Role(this, 'Role', {
+          roleName: props.roleName,
+          assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+          description: `Runs the ${props.playbook.name} playbook`,
+        })
+      : undefined;
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -43,6 +66,7 @@ export class PlaybookStateMachine extends Construct {
       comment: props.playbook.description,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       stateMachineType: sfn.StateMachineType.STANDARD,
+      role,
       timeout: Duration.days(7),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },

@@ -1,5 +1,6 @@
 import { type aws_iam as iam, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { memberCredentials } from './member-credentials.ts';
 import { type RETRYABLE_ERRORS, retryOnThrottling } from './retry.ts';
 
 /** The SDK integration services playbooks call, with the retry family of each. */
@@ -43,6 +44,7 @@ export function awsCall(scope: Construct, id: string, props: AwsCallProps): task
     resultPath: props.resultPath ?? sfn.JsonPath.DISCARD,
     resultSelector: props.resultSelector,
     additionalIamStatements: props.additionalIamStatements,
+    credentials: memberCredentials(scope),
   });
   return retryOnThrottling(task, RETRY_FAMILY[props.service]);
 }

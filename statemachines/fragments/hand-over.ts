@@ -57,6 +57,7 @@ export function handOver(
       'finding.$': '$.finding',
       'decision.$': `${NEXT}.decision`,
       'audit.$': '$.audit',
+      'target.$': '$.target',
     },
     resultPath: '$.followUpInput',
   });

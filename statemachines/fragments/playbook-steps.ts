@@ -3,6 +3,7 @@ import type { AuditOutcome } from '#shared/audit/record.ts';
 import type { PlaybookContext } from '../playbook.ts';
 import { approvalGate } from './approval-gate.ts';
 import { auditStep } from './audit-step.ts';
+import { memberCredentials } from './member-credentials.ts';
 import { catchToHuman, needsHuman } from './needs-human.ts';
 import { notifyStep } from './notify.ts';
 import { recordPlan } from './record-plan.ts';
@@ -51,7 +52,7 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
     human,
     audit,
     call(id, props, retry) {
-      const task = new tasks.CallAwsService(scope, id, props);
+      const task = new tasks.CallAwsService(scope, id, { credentials: memberCredentials(scope), ...props });
       return catchToHuman(retry ? retryOnThrottling(task, retry) : task, human);
     },
     planRecorded: (planPath) => recordPlan(ctx, human, playbook, planPath),

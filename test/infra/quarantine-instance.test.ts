@@ -18,13 +18,18 @@ beforeAll(() => {
 }, 120_000);
 
 /** The states of the full containment, taking every Choice's first branch (the "do it" branch). */
-function containmentPath(all: Record<string, AslState>, start: string): string[] {
+function containmentPath(
+  all: Record<string, AslState>,
+  start: string,
+  take: Record<string, string> = {},
+): string[] {
   const seen: string[] = [];
   let current: string | undefined = start;
   while (current && !seen.includes(current)) {
     seen.push(current);
     const state: AslState | undefined = all[current];
-    current = state?.Type === 'Choice' ? state.Choices?.[0]?.Next : state?.Next;
+    const chosen: string | undefined = take[current];
+    current = state?.Type === 'Choice' ? (chosen ?? state.Choices?.[0]?.Next) : state?.Next;
   }
   return seen;
 }
@@ -33,7 +38,10 @@ const resourceText = (resource: unknown) => JSON.stringify(resource);
 
 describe('quarantine-instance playbook', () => {
   it('reads everything first, preserves evidence, leaves service, isolates, cuts credentials, notifies: in this order', () => {
-    const path = containmentPath(states, states[startAt]?.Default as string);
+    // A follow-up named, and the instance not quarantined before for another finding: hand over.
+    const path = containmentPath(states, states[startAt]?.Default as string, {
+      'Follow-up named?': 'Build follow-up input',
+    });
 
     const steps = path.filter(
       (n) => ['Task', 'Map'].includes(states[n]?.Type ?? '') && !n.startsWith('Audit'),

@@ -116,6 +116,30 @@ describe('routeEvent', () => {
     expect(input.audit.pk).toBe(`FINDING#${input.finding.id}`);
   });
 
+  it('acts in the finding account: its member role when the stack protects an organization, none otherwise', async () => {
+    const event = fixture('guardduty-iam-credential-exfiltration.json') as {
+      detail: { accountId: string; region: string };
+    };
+    event.detail.accountId = '222233334444';
+    const started = async (overrides: Partial<RouterDeps>) => {
+      const { deps: d } = deps(overrides);
+      await routeEvent(event, d);
+      return JSON.parse((d.sfn.send as ReturnType<typeof vi.fn>).mock.calls[0]?.[0].input.input);
+    };
+
+    const single = await started({});
+    const organization = await started({
+      memberRoleArn: 'arn:aws:iam::{account}:role/RemediationExecutionRole',
+    });
+
+    expect(single.target).toEqual({ accountId: '222233334444', region: event.detail.region });
+    expect(organization.target).toEqual({
+      accountId: '222233334444',
+      region: event.detail.region,
+      roleArn: 'arn:aws:iam::222233334444:role/RemediationExecutionRole',
+    });
+  });
+
   it('turns auto into approve once the blast-radius window is full', async () => {
     const small = { ...policy, blastRadius: { maxAutoActions: 1, windowMinutes: 60 } };
     const { deps: d } = deps({ policy: small });

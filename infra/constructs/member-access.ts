@@ -1,0 +1,61 @@
+import {
+  aws_dynamodb as dynamodb,
+  type aws_iam as iam,
+  aws_lambda as lambda,
+  Stack,
+  aws_stepfunctions as sfn,
+  aws_sns as sns,
+} from 'aws-cdk-lib';
+import { Construct, type IConstruct } from 'constructs';
+import type { PlaybookContext, PlaybookDefinition } from '#statemachines/playbook.ts';
+
+/** The fixed name of a playbook's state machine role in the security account, which member roles trust. */
+export function playbookRoleName(playbook: string): string {
+  return `remediation-playbook-${playbook}`;
+}
+
+/** The member role's ARN in `account` (`*` or a `{account}` placeholder allowed), in this partition. */
+export function memberRoleArn(scope: IConstruct, account: string, roleName: string): string {
+  return `arn:${Stack.of(scope).partition}:iam::${account}:role/${roleName}`;
+}
+
+/** Services whose calls act on a finding's resources (in the member account); the rest stay home. */
+const MEMBER_SERVICES = ['ec2', 'iam', 'autoscaling', 'elasticloadbalancing', 'cloudtrail', 's3'];
+
+/**
+ * Exactly the permissions the playbooks use on a finding's resources: each playbook's state
+ * machine is built (states only, no resources) and its graph's policy statements are kept where
+ * every action is on a member service. So the member role can never drift from what the
+ * playbooks call, and a new playbook call joins it by itself.
+ */
+export function memberPermissions(
+  scope: Construct,
+  all: readonly PlaybookDefinition[],
+): iam.PolicyStatement[] {
+  const statements: iam.PolicyStatement[] = [];
+  for (const playbook of all) {
+    const holder = new Construct(scope, `Playbook-${playbook.name}`);
+    const placeholder = (service: string, resource: string) =>
+      `arn:${Stack.of(scope).partition}:${service}:${Stack.of(scope).region}:${Stack.of(scope).account}:${resource}`;
+    const fn = (id: string) =>
+      lambda.Function.fromFunctionArn(holder, id, placeholder('lambda', `function:${id}`));
+    const ctx: PlaybookContext = {
+      scope: holder,
+      auditTable: dynamodb.Table.fromTableName(holder, 'AuditTable', 'audit-trail'),
+      claims: dynamodb.Table.fromTableName(holder, 'Claims', 'claims'),
+      topic: sns.Topic.fromTopicArn(holder, 'Topic', placeholder('sns', 'notifications')),
+      approvalRequest: fn('ApprovalRequest'),
+      createFunction: (id) => fn(id),
+      followUps: [],
+    };
+    const definition = playbook.build(ctx);
+    const graph = new sfn.StateGraph(definition.startState, playbook.name);
+    for (const statement of graph.policyStatements) {
+      const json = statement.toStatementJson() as { Effect: string; Action: string | string[] };
+      const actions = [json.Action].flat();
+      if (json.Effect === 'Allow' && actions.every((a) => MEMBER_SERVICES.includes(a.split(':')[0] ?? '')))
+        statements.push(statement);
+    }
+  }
+  return statements;
+}

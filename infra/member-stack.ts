@@ -1,0 +1,120 @@
+import {
+  CfnOutput,
+  Duration,
+  aws_events as events,
+  aws_iam as iam,
+  Stack,
+  type StackProps,
+  aws_sqs as sqs,
+  aws_events_targets as targets,
+  Validations,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { resourceWildcardFinding } from '#statemachines/fragments/wildcard-acknowledgement.ts';
+import { playbooks } from '#statemachines/registry.ts';
+import type { StackConfig } from './config.ts';
+import { FINDING_PATTERNS } from './constructs/finding-router.ts';
+import { memberPermissions, playbookRoleName } from './constructs/member-access.ts';
+import { OrganizationBus } from './constructs/organization-bus.ts';
+import { acknowledgeDeadLetterQueue } from './constructs/remediation-function.ts';
+
+/** Props of {@link MemberStack}. */
+export interface MemberStackProps extends StackProps {
+  readonly config: StackConfig & { organizationId: string; securityAccountId: string };
+  /**
+   * Forward this account's CloudTrail drift and Config compliance events to the security
+   * account's bus (GuardDuty and Security Hub findings reach the delegated administrator on
+   * their own). @default true
+   */
+  readonly forwardEvents?: boolean;
+}
+
+/** The sources a member forwards: what only the member account's own bus sees. */
+const FORWARDED = ['CloudTrailDrift', 'RootActivity', 'ConfigCompliance'] as const;
+
+/**
+ * What every member account of the organization deploys (with StackSets or `cdk deploy`): the
+ * role the security account's playbooks act as, trusted only by those playbooks' roles and only
+ * from inside the organization, holding exactly the actions the playbooks call; and, optionally,
+ * a rule forwarding this account's drift events to the security account.
+ */
+export class MemberStack extends Stack {
+  public readonly executionRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: MemberStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const security = config.securityAccountId;
+    const trusted = playbooks.map(
+      (p) => new iam.ArnPrincipal(`arn:${this.partition}:iam::${security}:role/${playbookRoleName(p.name)}`),
+    );
+    this.executionRole = new iam.Role(this, 'RemediationExecutionRole', {
+      roleName: config.memberRoleName,
+      description: `Assumed by the remediation playbooks of security account ${security}`,
+      assumedBy: new iam.CompositePrincipal(...trusted).withConditions({
+        StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
+      }),
+    });
+    // Built in a scope of its own: the playbooks' states are read for their permissions, never deployed.
+    const built = new Construct(this, 'PlaybookPermissions');
+    const permissions = memberPermissions(built, playbooks);
+    const actions = new iam.Policy(this, 'PlaybookActions', {
+      roles: [this.executionRole],
+      document: new iam.PolicyDocument({ statements: permissions, minimize: true }),
+    });
+    // The same wildcard resources as the playbooks' own roles, for the same reasons: carried over.
+    Validations.of(actions).acknowledge(...playbookAcknowledgements(built), ...memberAcknowledgements(this));
+
+    if (props.forwardEvents ?? true) {
+      const bus = events.EventBus.fromEventBusArn(
+        this,
+        'SecurityBus',
+        `arn:${this.partition}:events:${this.region}:${security}:event-bus/${OrganizationBus.DEFAULT_NAME}`,
+      );
+      const undeliverable = new sqs.Queue(this, 'ForwardingDlq', {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      acknowledgeDeadLetterQueue(
+        undeliverable,
+        'events EventBridge could not forward to the security account',
+      );
+      for (const name of FORWARDED) {
+        new events.Rule(this, `Forward${name}`, {
+          description: `Forward ${name} events to the security account ${security}`,
+          eventPattern: FINDING_PATTERNS[name],
+          targets: [new targets.EventBus(bus, { deadLetterQueue: undeliverable })],
+        });
+      }
+    }
+    new CfnOutput(this, 'RemediationExecutionRoleArn', { value: this.executionRole.roleArn });
+  }
+}
+
+/** The acknowledgements the playbooks made on their own scopes, with their reasons. */
+function playbookAcknowledgements(scope: Construct): { id: string; reason: string }[] {
+  const seen = new Map<string, string>();
+  for (const construct of scope.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== 'aws:cdk:acknowledged-rules') continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>))
+        if (!seen.has(id)) seen.set(id, reason);
+    }
+  }
+  return [...seen].map(([id, reason]) => ({ id, reason }));
+}
+
+/** What the security stack acknowledges at stack level, for the statements the member role shares. */
+const memberAcknowledgements = (scope: Construct) => [
+  {
+    id: resourceWildcardFinding(scope, 'iam::{account}:user/*'),
+    reason:
+      'disable-access-key acts on the IAM user a finding names, known only at run time; only the few actions it calls, on IAM users of this account.',
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Only the EC2, Auto Scaling and ELBv2 Describe* reads the playbooks make, which support no resource-level permissions; AWS documents Resource "*" for them.',
+  },
+];

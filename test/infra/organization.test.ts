@@ -1,0 +1,146 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '#infra/app.ts';
+import { playbookNames } from '#statemachines/registry.ts';
+import { definitionOf } from './helpers.ts';
+
+const ORG = 'o-a1b2c3d4e5';
+const SECURITY = '111122223333';
+const MEMBER_SERVICES = /^(ec2|iam|autoscaling|elasticloadbalancing|cloudtrail|s3):/;
+
+let app: App;
+let security: Template;
+let member: Template;
+beforeAll(() => {
+  app = new App({ context: { organizationId: ORG, securityAccountId: SECURITY } });
+  const built = buildApp(app);
+  security = Template.fromStack(built.stack);
+  if (!built.member) throw new Error('no member stack');
+  member = Template.fromStack(built.member);
+}, 180_000);
+
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: unknown;
+};
+const statementsOf = (template: Template, idPrefix: string): Statement[] =>
+  Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith(idPrefix))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+const actionsOf = (statements: Statement[]) =>
+  new Set(statements.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat()));
+
+describe('organization mode: the security account stack', () => {
+  it('has a bus only the organization may put events on, with the finding rules on it', () => {
+    security.hasResourceProperties('AWS::Events::EventBus', { Name: 'remediation-findings' });
+    const policies = Object.values(security.findResources('AWS::Events::EventBusPolicy'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.Statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: 'events:PutEvents',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+    });
+    const onBus = Object.values(security.findResources('AWS::Events::Rule')).filter(
+      (r) => r.Properties.EventBusName,
+    );
+    expect(onBus.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('makes every call on a finding resource as the member role from the input, and nothing else', () => {
+    for (const name of playbookNames) {
+      const { States } = definitionOf(security, `Playbook${name.replaceAll('-', '')}`);
+      const all = Object.values(States).flatMap((s) => [
+        s,
+        ...Object.values((s as { ItemProcessor?: { States: object } }).ItemProcessor?.States ?? {}),
+      ]) as {
+        Resource?: string;
+        Credentials?: unknown;
+      }[];
+      for (const state of all.filter((s) => s.Resource?.includes(':aws-sdk:'))) {
+        const service = /aws-sdk:(\w+):/.exec(state.Resource ?? '')?.[1] ?? '';
+        if (['sfn', 'dynamodb', 'sns'].includes(service))
+          expect(state.Credentials, state.Resource).toBeUndefined();
+        else
+          expect(state.Credentials, `${name} ${state.Resource}`).toEqual({ 'RoleArn.$': '$.target.roleArn' });
+      }
+      for (const state of all.filter((s) => /:::(dynamodb|sns|lambda):/.test(s.Resource ?? '')))
+        expect(state.Credentials, state.Resource).toBeUndefined();
+    }
+  });
+
+  it('gives each playbook role a fixed name and lets it assume only the member role', () => {
+    for (const name of playbookNames)
+      security.hasResourceProperties('AWS::IAM::Role', { RoleName: `remediation-playbook-${name}` });
+    const deny = statementsOf(security, 'Playbookquarantineinstance').find(
+      (s) => s.Effect === 'Deny' && s.Action === 'sts:AssumeRole',
+    );
+    expect(JSON.stringify(deny?.NotResource)).toContain(':iam::*:role/RemediationExecutionRole');
+    const classify = Object.values(security.findResources('AWS::Lambda::Function')).find((f) =>
+      /classifies findings/.test(f.Properties.Description),
+    );
+    expect(JSON.stringify(classify?.Properties.Environment.Variables.MEMBER_ROLE_ARN)).toContain(
+      ':iam::{account}:role/RemediationExecutionRole',
+    );
+  });
+});
+
+describe('organization mode: the member stack', () => {
+  it('trusts only the playbook roles of the security account, from inside the organization', () => {
+    const roles = Object.values(
+      member.findResources('AWS::IAM::Role', { Properties: { RoleName: 'RemediationExecutionRole' } }),
+    );
+    expect(roles).toHaveLength(1);
+    const trust: { Action: string; Condition: unknown; Principal: { AWS: unknown } }[] =
+      roles[0]?.Properties.AssumeRolePolicyDocument.Statement ?? [];
+    for (const statement of trust) {
+      expect(statement.Action).toBe('sts:AssumeRole');
+      expect(statement.Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': ORG } });
+    }
+    const principals = trust.flatMap((t) => [t.Principal.AWS].flat()).map((p) => JSON.stringify(p));
+    expect(principals).toHaveLength(playbookNames.length);
+    for (const name of playbookNames)
+      expect(principals.some((p) => p.includes(`:iam::${SECURITY}:role/remediation-playbook-${name}`))).toBe(
+        true,
+      );
+  });
+
+  it('holds exactly the actions the playbooks call on member resources', () => {
+    const used = new Set(
+      [...actionsOf(statementsOf(security, 'Playbook'))].filter((a) => MEMBER_SERVICES.test(a)),
+    );
+    const granted = actionsOf(statementsOf(member, 'PlaybookActions'));
+    expect([...granted].sort()).toEqual([...used].sort());
+    expect([...granted].some((a) => /^(sts|states|dynamodb|sns|lambda):/.test(a))).toBe(false);
+  });
+
+  it('forwards drift and Config events to the security account bus, with a dead-letter queue', () => {
+    const rules = Object.values(member.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(3);
+    for (const rule of rules) {
+      expect(JSON.stringify(rule.Properties.Targets[0].Arn)).toContain(
+        `:${SECURITY}:event-bus/remediation-findings`,
+      );
+      expect(rule.Properties.Targets[0].DeadLetterConfig).toBeDefined();
+    }
+  });
+});
+
+describe('organization mode: cdk-nag', () => {
+  it.each([
+    ['AwsSolutions', () => new AwsSolutionsChecks()],
+    ['Serverless', () => new ServerlessChecks()],
+  ])('%s reports nothing unacknowledged on either stack', (_name, pack) => {
+    const report = pack().validateScope(app);
+    expect(
+      report.violations.map(
+        (v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`,
+      ),
+    ).toEqual([]);
+  });
+});
