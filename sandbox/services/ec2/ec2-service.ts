@@ -7,6 +7,7 @@ import { iamInstanceProfileOperations } from './iam-instance-profiles.ts';
 import { type ImageInput, imageOperations, registerImageRecord } from './images.ts';
 import { instanceAttributeOperations } from './instance-attributes.ts';
 import { instanceOperations } from './instances.ts';
+import { launchTemplateOperations } from './launch-templates.ts';
 import { networkInterfaceOperations } from './network-interfaces.ts';
 import { replaceRootVolumeOperations, settleReplaceRootVolumeTasks } from './replace-root-volume-tasks.ts';
 import type { Image } from './resources.ts';
@@ -58,6 +59,7 @@ const OPERATIONS: Ec2Operations = {
   ...tagOperations,
   ...iamInstanceProfileOperations,
   ...replaceRootVolumeOperations,
+  ...launchTemplateOperations,
 };
 
 /**

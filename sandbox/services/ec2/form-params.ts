@@ -75,6 +75,26 @@ export class FormParams {
     return false;
   }
 
+  /**
+   * The raw entries under `name`, with `name.` removed from their keys: a launch template keeps
+   * its `LaunchTemplateData.*` this way, and they read back as RunInstances parameters.
+   */
+  entriesUnder(name: string): Map<string, string> {
+    const head = `${this.prefix}${name}.`;
+    const found = new Map<string, string>();
+    for (const [key, value] of this.entries)
+      if (key.startsWith(head)) found.set(key.slice(head.length), value);
+    return found;
+  }
+
+  /** These parameters over `defaults`: a parameter given here wins over the same one in `defaults`. */
+  over(defaults: ReadonlyMap<string, string>): FormParams {
+    const merged = new Map<string, string>();
+    for (const [key, value] of defaults) merged.set(this.prefix + key, value);
+    for (const [key, value] of this.entries) merged.set(key, value);
+    return new FormParams(merged, this.prefix);
+  }
+
   /** The parameters of the nested structure `name`, addressed relative to it. */
   struct(name: string): FormParams {
     return new FormParams(this.entries, `${this.prefix}${name}.`);

@@ -14,7 +14,8 @@ export type Ec2IdPrefix =
   | 'subnet'
   | 'ami'
   | 'iip-assoc'
-  | 'replacevol';
+  | 'replacevol'
+  | 'lt';
 
 /** A new id in the current EC2 format: the prefix and 17 lowercase hex digits. */
 export function newEc2Id(prefix: Ec2IdPrefix): string {
@@ -43,6 +44,7 @@ export function resourceTypeOf(id: string): string | undefined {
     subnet: 'subnet',
     ami: 'image',
     replacevol: 'replace-root-volume-task',
+    lt: 'launch-template',
   };
   return types[prefix];
 }

@@ -197,3 +197,21 @@ export interface ReplaceRootVolumeTask {
   taskState: 'pending' | 'succeeded' | 'failed';
   completeTime?: Date;
 }
+
+/** One version of a launch template: its `LaunchTemplateData`, kept as the request sent it. */
+export interface LaunchTemplateVersion {
+  readonly versionNumber: number;
+  readonly description?: string;
+  /** `LaunchTemplateData.*` entries without the prefix: RunInstances parameter names. */
+  readonly data: ReadonlyMap<string, string>;
+  readonly createTime: Date;
+}
+
+/** A launch template and its versions. */
+export interface LaunchTemplate {
+  readonly launchTemplateId: string;
+  readonly launchTemplateName: string;
+  readonly createTime: Date;
+  defaultVersion: number;
+  readonly versions: Map<number, LaunchTemplateVersion>;
+}

@@ -4,6 +4,7 @@ import type { FormParams } from './form-params.ts';
 import { newEc2Id } from './ids.ts';
 import { rootDeviceOf } from './images.ts';
 import { instanceView } from './instance-view.ts';
+import { resolveLaunchTemplate } from './launch-templates.ts';
 import { assertWellFormed, KINDS, requireOne } from './lookups.ts';
 import {
   attachNetworkInterfaceRecord,
@@ -158,7 +159,12 @@ function attachPlanned(
 }
 
 /** RunInstances: instances with their interfaces, volumes, instance profile and tags. */
-export function runInstances(ctx: Ec2Context) {
+export function runInstances(request: Ec2Context) {
+  // A launch template's data are the defaults; what the request says itself wins.
+  const template = request.params.has('LaunchTemplate')
+    ? resolveLaunchTemplate(request.state, request.params)
+    : undefined;
+  const ctx = template ? { ...request, params: request.params.over(template.data) } : request;
   const { params, state, now } = ctx;
   const imageId = params.required('ImageId');
   assertWellFormed(KINDS.image, [imageId]);
@@ -232,6 +238,7 @@ export function runInstances(ctx: Ec2Context) {
       });
     }
     applyTagSpecifications(state, instance.instanceId, 'instance', tagSpecs);
+    if (template) state.putTags(instance.instanceId, template.tags);
     for (const eni of interfaces)
       applyTagSpecifications(state, eni.networkInterfaceId, 'network-interface', tagSpecs);
     for (const volume of state.volumesOf(instance.instanceId)) {

@@ -2,6 +2,7 @@ import type {
   IamInstanceProfileAssociation,
   Image,
   Instance,
+  LaunchTemplate,
   NetworkInterface,
   ReplaceRootVolumeTask,
   SecurityGroup,
@@ -33,6 +34,7 @@ export class Ec2State {
   readonly images = new Map<string, Image>();
   readonly iamInstanceProfileAssociations = new Map<string, IamInstanceProfileAssociation>();
   readonly replaceRootVolumeTasks = new Map<string, ReplaceRootVolumeTask>();
+  readonly launchTemplates = new Map<string, LaunchTemplate>();
   /** Tags by resource id; EC2 tags every resource type the same way. */
   readonly tags = new Map<string, Map<string, string>>();
 

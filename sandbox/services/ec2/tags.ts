@@ -49,6 +49,7 @@ const TAGGABLE: Readonly<Record<string, ResourceKind<unknown>>> = {
 function requireTaggable(state: Ec2State, id: string): void {
   const type = resourceTypeOf(id);
   if (type === 'replace-root-volume-task' && state.replaceRootVolumeTasks.has(id)) return;
+  if (type === 'launch-template' && state.launchTemplates.has(id)) return;
   const kind = type === undefined ? undefined : TAGGABLE[type];
   if (!kind) throw new AwsError('InvalidID', `The ID '${id}' is not valid`);
   requireOne(state, kind, id);
@@ -63,6 +64,12 @@ function createTags({ params, state }: Ec2Context) {
   if (ids.length === 0) params.required('ResourceId.1');
   for (const id of ids) requireTaggable(state, id);
   const tags = readTagPairs(params).map(({ key, value }) => [key, value ?? ''] as const);
+  const reserved = tags.find(([key]) => key.toLowerCase().startsWith('aws:'));
+  if (reserved)
+    throw new AwsError(
+      'InvalidParameterValue',
+      `Value (${reserved[0]}) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use`,
+    );
   for (const id of ids) state.putTags(id, tags);
   return { return: true };
 }

@@ -1,8 +1,10 @@
 import {
+  CreateLaunchTemplateCommand,
   DescribeInstancesCommand,
   DescribeReplaceRootVolumeTasksCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
+  RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,12 +30,12 @@ afterAll(async () => {
 });
 
 /** A Critical cryptomining finding on the seeded instance: the default policy routes it here. */
-function miningFinding(findingId: string) {
+function miningFinding(findingId: string, instanceId = h.account.instance.id) {
   const event = fixtureEvent('guardduty-ec2-backdoor-cc-activity.json');
   event.detail.id = findingId;
   event.detail.type = 'CryptoCurrency:EC2/BitcoinTool.B!DNS';
   event.detail.severity = 9.2;
-  event.detail.resource.instanceDetails.instanceId = h.account.instance.id;
+  event.detail.resource.instanceDetails.instanceId = instanceId;
   return event;
 }
 
@@ -77,8 +79,13 @@ const notice = (findingId: string) =>
 const trailOf = async (findingId: string) => (await h.history(findingId)).map((r) => [r.action, r.outcome]);
 
 /** Start the playbook with the input classify gives a follow-up (as quarantine-instance hands over). */
-async function startAsClassify(findingId: string, params?: Record<string, unknown>) {
-  const normalized = normalizeEvent(miningFinding(findingId));
+async function startAsClassify(
+  findingId: string,
+  params?: Record<string, unknown>,
+  instanceId?: string,
+  name = `reimage-${findingId}`,
+) {
+  const normalized = normalizeEvent(miningFinding(findingId, instanceId));
   if (!normalized.ok) throw normalized.error;
   const finding = normalized.findings[0]!;
   const input = {
@@ -96,7 +103,7 @@ async function startAsClassify(findingId: string, params?: Record<string, unknow
   return h.sandbox.clients.sfn.send(
     new StartExecutionCommand({
       stateMachineArn,
-      name: `reimage-${findingId}`,
+      name,
       input: JSON.stringify(input),
     }),
   );
@@ -223,6 +230,93 @@ describe('snapshot-and-reimage, end to end through the sandbox', () => {
       ['DecideApproval', 'approved'],
       ['CreateReplaceRootVolumeTask', 'skipped'],
       ['ReplaceRootVolume', 'succeeded'],
+      ['Complete', 'contained'],
+    ]);
+  });
+
+  it("without a golden image, launches a replacement from the instance's own launch template, once", async () => {
+    const findingId = '5a5a5a5a5a5a5a5a5a5a5a5a5a5a0004';
+    const seeded = (await ec2().send(new DescribeInstancesCommand({ InstanceIds: [h.account.instance.id] })))
+      .Reservations?.[0]?.Instances?.[0];
+    const template = await ec2().send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: 'batch-worker',
+        LaunchTemplateData: {
+          ImageId: seeded?.ImageId,
+          InstanceType: 't3.micro',
+          NetworkInterfaces: [
+            { DeviceIndex: 0, SubnetId: seeded?.SubnetId, Groups: [h.account.securityGroups.app] },
+          ],
+        },
+      }),
+    );
+    const templateId = template.LaunchTemplate?.LaunchTemplateId as string;
+    const original = (
+      await ec2().send(
+        new RunInstancesCommand({
+          LaunchTemplate: { LaunchTemplateId: templateId },
+          MinCount: 1,
+          MaxCount: 1,
+        }),
+      )
+    ).Instances?.[0]?.InstanceId as string;
+    const replacements = async () =>
+      (
+        await ec2().send(
+          new DescribeInstancesCommand({
+            Filters: [{ Name: 'tag:remediation:replaces', Values: [original] }],
+          }),
+        )
+      ).Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
+    const approveNext = async (count: number) => {
+      const id = await waitFor(`approval request ${count}`, () => {
+        const requests = h.sandbox.services.sns.published.filter(
+          (m) =>
+            m.message.includes(`Finding id: ${findingId}`) &&
+            (m.subject ?? '').includes(': approval required'),
+        );
+        return requests.length === count
+          ? /approval (apr-[0-9a-f]{16})/i.exec(requests.at(-1)?.message ?? '')?.[1]
+          : undefined;
+      });
+      return oncall.decide(id, 'approve', 'replace it from its template');
+    };
+
+    const first = await startAsClassify(findingId, undefined, original, `template-${findingId}`);
+    const request = await notice(findingId);
+    expect(request.message.message).toContain(`from launch template ${templateId} version 1`);
+    await approveNext(1);
+    expect((await executionEnded(h, first.executionArn as string)).status).toBe('SUCCEEDED');
+
+    const [replacement, ...more] = await replacements();
+    expect(more).toEqual([]);
+    expect(replacement?.State?.Name).toBe('running');
+    expect(replacement?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'remediation:finding', Value: findingId },
+        { Key: 'aws:ec2launchtemplate:id', Value: templateId },
+      ]),
+    );
+    // The original stays as it was, as evidence: running, its own root volume, not re-imaged.
+    const kept = (await ec2().send(new DescribeInstancesCommand({ InstanceIds: [original] })))
+      .Reservations?.[0]?.Instances?.[0];
+    expect(kept?.State?.Name).toBe('running');
+    expect((await replaceTasks()).some((t) => t.InstanceId === original)).toBe(false);
+    expect((await trailOf(findingId)).slice(-3)).toEqual([
+      ['DecideApproval', 'approved'],
+      ['LaunchReplacement', 'succeeded'],
+      ['Complete', 'contained'],
+    ]);
+
+    // A second approved run for the finding reuses the replacement instead of launching another.
+    const second = await startAsClassify(findingId, undefined, original, `template-rerun-${findingId}`);
+    await approveNext(2);
+    expect((await executionEnded(h, second.executionArn as string)).status).toBe('SUCCEEDED');
+    expect(await replacements()).toHaveLength(1);
+    expect((await trailOf(findingId)).slice(-4)).toEqual([
+      ['DecideApproval', 'approved'],
+      ['RunInstances', 'skipped'],
+      ['LaunchReplacement', 'succeeded'],
       ['Complete', 'contained'],
     ]);
   });
