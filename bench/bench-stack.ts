@@ -12,10 +12,15 @@ const BENCH_DIR = path.join(ROOT, 'bench/.out');
  * turn into approvals after 20. Everything else is the default policy and the same CDK app.
  */
 export async function startBenchSandbox(): Promise<Sandbox> {
+  return Sandbox.start({ port: 0, ...(await liftedBlastRadius()) });
+}
+
+/** The deployment options of that stack: the policy file and the assembly it is synthesized into. */
+export async function liftedBlastRadius(): Promise<{ context: { policyFile: string }; assemblyDir: string }> {
   mkdirSync(BENCH_DIR, { recursive: true });
   const doc = parseDocument(readFileSync(path.join(ROOT, 'policy/default.yaml'), 'utf8'));
   doc.setIn(['blastRadius', 'maxAutoActions'], 1_000_000);
   const policyFile = path.join(BENCH_DIR, 'policy.yaml');
   writeFileSync(policyFile, doc.toString());
-  return Sandbox.start({ port: 0, context: { policyFile }, assemblyDir: path.join(BENCH_DIR, 'cdk.out') });
+  return { context: { policyFile }, assemblyDir: path.join(BENCH_DIR, 'cdk.out') };
 }

@@ -8,6 +8,7 @@ import { Sandbox } from '#sandbox/index.ts';
 import { benchClassifyHotPath } from './classify-hot-path.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchEndToEnd } from './end-to-end.ts';
+import { benchFaultMatrix } from './fault-matrix.ts';
 import { benchLeastPrivilege } from './least-privilege.ts';
 import { type BenchSection, fmt } from './stats.ts';
 import { benchStorm } from './storm.ts';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   sections.push(...(await benchStorm()));
   say('hostile input, 100,000 cases…');
   sections.push(await hostileInputLong());
+  say('fault matrix: every mutating call × 4 faults…');
+  sections.push(...(await benchFaultMatrix(ROOT)));
   sections.push(benchLeastPrivilege(ROOT));
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';

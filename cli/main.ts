@@ -5,6 +5,7 @@ import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';
 import { policyCommand } from './commands/policy.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
+import { undoCommand } from './commands/undo.ts';
 
 /** Every `remediate` command; adding one is its module in `cli/commands/` and one line here. */
 const commands: readonly (() => Command)[] = [
@@ -13,6 +14,7 @@ const commands: readonly (() => Command)[] = [
   demoCommand,
   sandboxCommand,
   approvalsCommand,
+  undoCommand,
 ];
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {

@@ -18,6 +18,7 @@ import type { Policy } from '#shared/policy/schema.ts';
 import { TARGET_ROLE_ARN_PATH } from '#statemachines/fragments/member-credentials.ts';
 import type { PlaybookDefinition } from '#statemachines/playbook.ts';
 import { playbooks } from '#statemachines/registry.ts';
+import { undoPlaybook } from '#statemachines/undo.ts';
 import type { StackConfig } from './config.ts';
 import { ApprovalApi } from './constructs/approval-api.ts';
 import { AuditTrail } from './constructs/audit-trail.ts';
@@ -48,6 +49,8 @@ export class RemediationStack extends Stack {
   public readonly topic: sns.Topic;
   public readonly classifier: RemediationFunction;
   public readonly playbooks: Record<string, PlaybookStateMachine> = {};
+  /** The undo state machine (`remediate undo`). */
+  public readonly undo: PlaybookStateMachine;
 
   constructor(scope: Construct, id: string, props: RemediationStackProps) {
     super(scope, id, props);
@@ -127,7 +130,16 @@ export class RemediationStack extends Stack {
       }
       this.playbooks[playbook.name] = machine;
     }
-    approvals.allowDecisionsOn(Object.values(this.playbooks).map((m) => m.stateMachine));
+    // Undo is not routed by the policy: it reverses an execution of any playbook above.
+    const playbookMachines = Object.values(this.playbooks).map((m) => m.stateMachine);
+    this.undo = new PlaybookStateMachine(this, 'Undo', {
+      playbook: undoPlaybook({ mode: policy.undo.mode, undoable: playbookMachines }),
+      auditTable: this.auditTrail.table,
+      topic: this.topic,
+      approvalRequest: approvals.requestFunction,
+      logRetention: config.logRetentionDays,
+    });
+    approvals.allowDecisionsOn([...playbookMachines, this.undo.stateMachine]);
 
     const stateMachineArns = Object.fromEntries(
       Object.entries(this.playbooks).map(([name, m]) => [name, m.stateMachine.stateMachineArn]),
@@ -174,6 +186,7 @@ export class RemediationStack extends Stack {
     new CfnOutput(this, 'ApprovalPageUrl', { value: approvals.pageUrl.url });
     new CfnOutput(this, 'ApprovalDecisionFunctionName', { value: approvals.decisionFunction.functionName });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.topic.topicArn });
+    new CfnOutput(this, 'UndoStateMachineArn', { value: this.undo.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ClassifyDeadLetterQueueUrl', { value: fn.asyncFailureQueue.queueUrl });
     new CfnOutput(this, 'DeliveryDeadLetterQueueUrl', { value: router.deadLetterQueue.queueUrl });
     for (const [name, machine] of Object.entries(this.playbooks)) {

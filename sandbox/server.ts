@@ -112,7 +112,7 @@ export class SandboxServer {
     let response: SandboxResponse;
     try {
       operation = service.operation(req);
-      const fault = await this.faults.check(req.service, operation);
+      const fault = await this.faults.check(req.service, operation, req.body.toString('utf8'));
       if (fault) throw fault;
       response = await service.handle(req, operation);
     } catch (err) {

@@ -29,6 +29,8 @@ export const AuditOutcomeSchema = z.enum([
   'escalated',
   'defaulted',
   'refused',
+  // undo: an execution's changes reversed (see shared/undo/plan.ts)
+  'undone',
 ]);
 export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
 

@@ -170,6 +170,15 @@ export const PolicySchema = z
         approvers: z.array(WildcardSchema).default([]),
       })
       .default({ approvers: [] }),
+    /**
+     * How `remediate undo` runs once planned: `approve` waits for an on-call engineer (the same
+     * gate and approvers as playbooks), `auto` reverses at once. @default approve
+     */
+    undo: z
+      .strictObject({
+        mode: z.enum(['auto', 'approve'], { error: 'expected one of auto|approve' }).default('approve'),
+      })
+      .default({ mode: 'approve' }),
     /** Routing rules, first match wins. */
     rules: z.array(RuleSchema),
   })

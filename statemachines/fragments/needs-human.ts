@@ -15,27 +15,27 @@ export function needsHuman(ctx: PlaybookContext, playbook: string): sfn.IChainab
   // One needs-human path per playbook: fragments (the approval gate) ask for it too.
   const existing = scope.node.tryFindChild(NEEDS_HUMAN_START);
   if (existing instanceof sfn.State) return existing;
-  return auditStep(scope, NEEDS_HUMAN_START, {
+  const notify = notifyStep(scope, 'Notify needs human', {
+    topic: ctx.topic,
+    playbook,
+    headline: 'needs a human',
+    detailsPath: '$.error',
+  });
+  const audit = auditStep(scope, NEEDS_HUMAN_START, {
     table: ctx.auditTable,
     playbook,
     action: 'NeedsHuman',
     outcome: 'needs-human',
     detailsPath: '$.error',
-  })
-    .next(
-      notifyStep(scope, 'Notify needs human', {
-        topic: ctx.topic,
-        playbook,
-        headline: 'needs a human',
-        detailsPath: '$.error',
-      }),
-    )
-    .next(
-      new sfn.Fail(scope, 'Needs human', {
-        error: 'NeedsHuman',
-        causePath: sfn.JsonPath.stringAt('$.error.Cause'),
-      }),
-    );
+  });
+  // A trail that cannot be written (the very failure, sometimes) must not silence the page.
+  audit.addCatch(notify, { errors: [sfn.Errors.ALL], resultPath: '$.auditError' });
+  return audit.next(notify).next(
+    new sfn.Fail(scope, 'Needs human', {
+      error: 'NeedsHuman',
+      causePath: sfn.JsonPath.stringAt('$.error.Cause'),
+    }),
+  );
 }
 
 /** Catch everything on a task and send it to the needs-human path. */

@@ -24,6 +24,9 @@ export const RETRYABLE_ERRORS = {
     'DynamoDB.ThrottlingException',
     'DynamoDB.RequestLimitExceeded',
     'DynamoDB.InternalServerErrorException',
+    // The optimized integration names errors after the API's error code, which for a 500 is
+    // `InternalServerError` (no `Exception` suffix): found by the fault matrix.
+    'DynamoDB.InternalServerError',
   ],
   Sns: ['SNS.ThrottledException', 'SNS.InternalErrorException'],
   // Step Functions' throttling is undeclared; ExecutionLimitExceeded clears as executions finish.

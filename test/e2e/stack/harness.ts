@@ -30,8 +30,10 @@ export interface StackHarness {
 }
 
 /** Start the sandbox on a free port, deploy the stack from `cdk.out` and seed the demo account. */
-export async function startStack(): Promise<StackHarness> {
-  const sandbox = await Sandbox.start({ port: 0, timeScale: 0.001, snapshotDelayMs: 50 });
+export async function startStack(
+  deploy: { context?: Record<string, unknown>; assemblyDir?: string } = {},
+): Promise<StackHarness> {
+  const sandbox = await Sandbox.start({ port: 0, timeScale: 0.001, snapshotDelayMs: 50, ...deploy });
   const account = await seedAccount(sandbox.clients);
   const auditTable = sandbox.deployment?.outputs.AuditTableName as string;
   return {

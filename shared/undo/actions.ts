@@ -1,0 +1,147 @@
+/**
+ * The calls an undo makes. Each action carries the exact API request (PascalCase, as the
+ * Step Functions AWS SDK integration takes it), a line for people, and the state before and
+ * after the call for the audit trail. The undo state machine picks its task by `type`.
+ */
+export type UndoActionType =
+  | 'UpdateAccessKey'
+  | 'DeleteUserPolicy'
+  | 'UntagUser'
+  | 'DeleteRolePolicy'
+  | 'AssociateIamInstanceProfile'
+  | 'ModifyNetworkInterfaceAttribute'
+  | 'RegisterTargets'
+  | 'AttachInstances'
+  | 'AuthorizeSecurityGroupIngress'
+  | 'PutPublicAccessBlock'
+  | 'DeletePublicAccessBlock';
+
+/** Every action type, in no particular order: what the undo state machine must have a task for. */
+export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
+  'UpdateAccessKey',
+  'DeleteUserPolicy',
+  'UntagUser',
+  'DeleteRolePolicy',
+  'AssociateIamInstanceProfile',
+  'ModifyNetworkInterfaceAttribute',
+  'RegisterTargets',
+  'AttachInstances',
+  'AuthorizeSecurityGroupIngress',
+  'PutPublicAccessBlock',
+  'DeletePublicAccessBlock',
+];
+
+/** One reverse call. */
+export interface UndoAction {
+  readonly type: UndoActionType;
+  /** What the call does, in one line, for the approval request and the notification. */
+  readonly description: string;
+  /** The API request, exactly as sent. */
+  readonly request: Record<string, unknown>;
+  /** The state the call changes, as the original playbook left it. */
+  readonly before: unknown;
+  /** The state the call restores, as recorded before the original playbook changed it. */
+  readonly after: unknown;
+}
+
+/** The four Block Public Access settings. */
+export interface PublicAccessBlockConfiguration {
+  readonly BlockPublicAcls?: boolean;
+  readonly IgnorePublicAcls?: boolean;
+  readonly BlockPublicPolicy?: boolean;
+  readonly RestrictPublicBuckets?: boolean;
+}
+
+/** An ingress permission as AuthorizeSecurityGroupIngress takes it. */
+export interface IpPermission {
+  readonly IpProtocol: string;
+  readonly FromPort?: number;
+  readonly ToPort?: number;
+  readonly IpRanges?: readonly { CidrIp: string; Description?: string }[];
+  readonly Ipv6Ranges?: readonly { CidrIpv6: string; Description?: string }[];
+}
+
+/** Builders of each action, so the request shapes live in one place. */
+export const undoActions = {
+  reactivateKey: (userName: string, accessKeyId: string): UndoAction => ({
+    type: 'UpdateAccessKey',
+    description: `Set access key ${accessKeyId} of IAM user ${userName} Active again (it was Active before)`,
+    request: { UserName: userName, AccessKeyId: accessKeyId, Status: 'Active' },
+    before: { accessKeyId, status: 'Inactive' },
+    after: { accessKeyId, status: 'Active' },
+  }),
+  deleteUserPolicy: (userName: string, policyName: string, document: unknown): UndoAction => ({
+    type: 'DeleteUserPolicy',
+    description: `Delete the session-deny inline policy ${policyName} from IAM user ${userName}`,
+    request: { UserName: userName, PolicyName: policyName },
+    before: { policyName, document },
+    after: { policyName, deleted: true },
+  }),
+  untagUser: (userName: string, tagKeys: readonly string[]): UndoAction => ({
+    type: 'UntagUser',
+    description: `Remove the remediation tags (${tagKeys.join(', ')}) from IAM user ${userName}`,
+    request: { UserName: userName, TagKeys: [...tagKeys] },
+    before: { tagKeys },
+    after: { tagKeys: [] },
+  }),
+  deleteRolePolicy: (roleName: string, policyName: string, document: unknown): UndoAction => ({
+    type: 'DeleteRolePolicy',
+    description: `Delete the session-deny inline policy ${policyName} from IAM role ${roleName}`,
+    request: { RoleName: roleName, PolicyName: policyName },
+    before: { policyName, document },
+    after: { policyName, deleted: true },
+  }),
+  associateProfile: (instanceId: string, instanceProfileArn: string): UndoAction => ({
+    type: 'AssociateIamInstanceProfile',
+    description: `Associate instance profile ${instanceProfileArn} with instance ${instanceId} again`,
+    request: { InstanceId: instanceId, IamInstanceProfile: { Arn: instanceProfileArn } },
+    before: { associated: false },
+    after: { associated: true, instanceProfileArn },
+  }),
+  restoreGroups: (networkInterfaceId: string, groups: readonly string[], current: unknown): UndoAction => ({
+    type: 'ModifyNetworkInterfaceAttribute',
+    description: `Put network interface ${networkInterfaceId} back in its security groups ${groups.join(', ')}`,
+    request: { NetworkInterfaceId: networkInterfaceId, Groups: [...groups] },
+    before: { networkInterfaceId, groups: current },
+    after: { networkInterfaceId, groups },
+  }),
+  registerTarget: (targetGroupArn: string, instanceId: string, port: number): UndoAction => ({
+    type: 'RegisterTargets',
+    description: `Register instance ${instanceId} on port ${port} in target group ${targetGroupArn} again`,
+    request: { TargetGroupArn: targetGroupArn, Targets: [{ Id: instanceId, Port: port }] },
+    before: { targetGroupArn, registered: false },
+    after: { targetGroupArn, registered: true, port },
+  }),
+  attachInstance: (autoScalingGroupName: string, instanceId: string): UndoAction => ({
+    type: 'AttachInstances',
+    description: `Attach instance ${instanceId} to Auto Scaling group ${autoScalingGroupName} again (this raises its desired capacity by one)`,
+    request: { AutoScalingGroupName: autoScalingGroupName, InstanceIds: [instanceId] },
+    before: { member: false },
+    after: { member: true, autoScalingGroupName, desiredCapacity: '+1' },
+  }),
+  authorizeIngress: (groupId: string, permissions: readonly IpPermission[], rules: unknown): UndoAction => ({
+    type: 'AuthorizeSecurityGroupIngress',
+    description: `Re-add the ${permissions.length} ingress rule(s) revoked from security group ${groupId}`,
+    request: { GroupId: groupId, IpPermissions: [...permissions] },
+    before: { groupId, rules: [] },
+    after: { groupId, rules },
+  }),
+  putPublicAccessBlock: (
+    bucketName: string,
+    previous: PublicAccessBlockConfiguration,
+    current: unknown,
+  ): UndoAction => ({
+    type: 'PutPublicAccessBlock',
+    description: `Put bucket ${bucketName}'s previous Block Public Access configuration back`,
+    request: { Bucket: bucketName, PublicAccessBlockConfiguration: previous },
+    before: current,
+    after: { PublicAccessBlockConfiguration: previous },
+  }),
+  deletePublicAccessBlock: (bucketName: string, current: unknown): UndoAction => ({
+    type: 'DeletePublicAccessBlock',
+    description: `Delete bucket ${bucketName}'s Block Public Access configuration (it had none before)`,
+    request: { Bucket: bucketName },
+    before: current,
+    after: { PublicAccessBlockConfiguration: 'none' },
+  }),
+};

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { FindingSchema } from '../findings/finding.ts';
+import type { UndoAction } from './actions.ts';
+import {
+  type ExecutionTrail,
+  type Reversal,
+  reverseBlockBucketPublicAccess,
+  reverseDisableAccessKey,
+  reverseQuarantineInstance,
+  reverseRevokeOpenIngress,
+  UnreadableTrailError,
+} from './reverse.ts';
+import type { TrailRecord } from './trail.ts';
+
+/** The playbook name the undo state machine audits under. */
+export const UNDO = 'undo';
+/** The audit action of an undo's last record; with outcome `undone` it marks the target undone. */
+export const UNDO_COMPLETE_ACTION = 'Undo';
+
+/** Why an undo is refused, as a stable code (the message says it for people). */
+export type UndoRefusalCode =
+  | 'not-found'
+  | 'undo-execution'
+  | 'unknown-execution'
+  | 'running'
+  | 'not-undoable'
+  | 'dry-run'
+  | 'already-undone'
+  | 'nothing-changed'
+  | 'unreadable-trail';
+
+/** The reverse plan of one execution. */
+export interface UndoPlan {
+  readonly outcome: 'planned';
+  readonly targetExecutionArn: string;
+  readonly playbook: string;
+  readonly findingId: string;
+  /** In the order to make them: the reverse of the original steps. */
+  readonly actions: UndoAction[];
+  /** What the undo leaves as it is, and what people should know (capacity raised, risk back). */
+  readonly notes: string[];
+}
+
+/** An undo that will not run, and why. */
+export interface UndoRefusal {
+  readonly outcome: 'refused';
+  readonly targetExecutionArn: string;
+  readonly code: UndoRefusalCode;
+  readonly reason: string;
+  readonly playbook?: string;
+  readonly findingId?: string;
+}
+
+/** What the planner knows of the execution to undo (DescribeExecution). */
+export interface TargetExecution {
+  readonly executionArn: string;
+  /** `RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT`, `ABORTED`, `PENDING_REDRIVE`. */
+  readonly status: string;
+  /** The execution input, parsed. */
+  readonly input: unknown;
+}
+
+/** A playbook execution's input, as far as undo reads it (see statemachines/playbook.ts). */
+export const PlaybookExecutionInputSchema = z.looseObject({
+  finding: FindingSchema,
+  decision: z.looseObject({ playbook: z.string(), mode: z.string() }),
+  audit: z.looseObject({ pk: z.string(), resourceKey: z.string() }),
+  target: z
+    .looseObject({ accountId: z.string(), region: z.string(), roleArn: z.string().optional() })
+    .optional(),
+});
+export type PlaybookExecutionInput = z.infer<typeof PlaybookExecutionInputSchema>;
+
+/** The undo state machine's own input. */
+export const UndoInputSchema = z.object({
+  executionArn: z.string().min(1),
+  dryRun: z.boolean().default(false),
+  requestedBy: z.string().min(1).default('unknown'),
+});
+export type UndoInput = z.infer<typeof UndoInputSchema>;
+
+const REVERSERS: Readonly<Record<string, (trail: ExecutionTrail) => Reversal>> = {
+  'disable-access-key': reverseDisableAccessKey,
+  'quarantine-instance': reverseQuarantineInstance,
+  'revoke-open-ingress': reverseRevokeOpenIngress,
+  'block-bucket-public-access': reverseBlockBucketPublicAccess,
+};
+
+/** Playbooks whose changes cannot or must not be reversed, and why. */
+const IRREVERSIBLE: Readonly<Record<string, string>> = {
+  'restart-cloudtrail-logging':
+    'restart-cloudtrail-logging only turned a trail back on; stopping it again is not a remediation, and a deleted trail cannot be brought back',
+  'snapshot-and-reimage':
+    'snapshot-and-reimage took evidence snapshots and replaced a root volume (or the instance); snapshots cannot be untaken and the replaced volume is gone',
+};
+
+/**
+ * The reverse plan of one playbook execution, from its input and the audit records of its
+ * finding (every record under the finding's `pk`; this function keeps the execution's own).
+ * Only steps recorded as `succeeded` are reversed, in the reverse order of the playbook, so a
+ * partly failed execution is undone as far as it got. Refused, with the reason, when there is
+ * nothing to undo or it must not be undone.
+ */
+export function planUndo(target: TargetExecution, records: readonly TrailRecord[]): UndoPlan | UndoRefusal {
+  const refuse = (
+    code: UndoRefusalCode,
+    reason: string,
+    extra: { playbook?: string; findingId?: string } = {},
+  ) => ({ outcome: 'refused', targetExecutionArn: target.executionArn, code, reason, ...extra }) as const;
+  const arn = target.executionArn;
+  if (UndoInputSchema.safeParse(target.input).success && !hasFinding(target.input))
+    return refuse('undo-execution', `${arn} is an undo itself; undoing an undo is not supported`);
+  const parsed = PlaybookExecutionInputSchema.safeParse(target.input);
+  if (!parsed.success)
+    return refuse('unknown-execution', `${arn} is not a playbook execution (its input names no finding)`);
+  const input = parsed.data;
+  const ids = { playbook: input.decision.playbook, findingId: input.finding.id };
+  if (target.status === 'RUNNING' || target.status === 'PENDING_REDRIVE')
+    return refuse('running', `${arn} is still running; undo it once it has ended`, ids);
+  const irreversible = IRREVERSIBLE[input.decision.playbook];
+  if (irreversible) return refuse('not-undoable', irreversible, ids);
+  const reverse = REVERSERS[input.decision.playbook];
+  if (!reverse) return refuse('not-undoable', `playbook ${input.decision.playbook} has no undo`, ids);
+  if (input.decision.mode === 'dry-run')
+    return refuse('dry-run', `${arn} was a dry run: it recorded a plan and changed nothing`, ids);
+  const undone = records.find((r) => r.outcome === 'undone' && undoTargetOf(r) === arn);
+  if (undone)
+    return refuse(
+      'already-undone',
+      `${arn} was already undone by ${undone.executionArn} at ${undone.at}`,
+      ids,
+    );
+
+  const own = records.filter((r) => r.executionArn === arn).sort((a, b) => a.at.localeCompare(b.at));
+  const succeeded = own.filter((r) => r.outcome === 'succeeded');
+  let reversal: Reversal;
+  try {
+    reversal = reverse({ finding: input.finding, succeeded });
+  } catch (error) {
+    if (!(error instanceof UnreadableTrailError)) throw error;
+    return refuse(
+      'unreadable-trail',
+      `the audit trail of ${arn} cannot be undone automatically: ${error.message}`,
+      ids,
+    );
+  }
+  if (reversal.actions.length === 0) return refuse('nothing-changed', nothingChanged(arn, own), ids);
+  const notes = [...reversal.notes];
+  if (target.status !== 'SUCCEEDED')
+    notes.push(`${arn} ended ${target.status}: only the steps it recorded as succeeded are undone.`);
+  return { outcome: 'planned', targetExecutionArn: arn, ...ids, actions: reversal.actions, notes };
+}
+
+/** The execution an undo record is about (its details name it). */
+export function undoTargetOf(record: TrailRecord): string | undefined {
+  if (!record.details) return undefined;
+  try {
+    const details = JSON.parse(record.details) as { targetExecutionArn?: unknown };
+    return typeof details.targetExecutionArn === 'string' ? details.targetExecutionArn : undefined;
+  } catch {
+    // Details of other records may be any JSON text, or none: such a record is simply not an undo's.
+    return undefined;
+  }
+}
+
+function hasFinding(input: unknown): boolean {
+  return typeof input === 'object' && input !== null && 'finding' in input;
+}
+
+/** Why an execution that ended changed nothing, from its records. */
+function nothingChanged(arn: string, records: readonly TrailRecord[]): string {
+  const outcomes = new Set(records.map((r) => r.outcome));
+  const why = outcomes.has('denied')
+    ? 'its approval was denied'
+    : outcomes.has('defaulted')
+      ? 'nobody approved it in time'
+      : outcomes.has('skipped')
+        ? 'the resource was already contained'
+        : 'none of its recorded steps changed anything an undo reverses';
+  return `${arn} changed nothing (${why}): there is nothing to undo`;
+}

@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import type { Finding } from '../findings/finding.ts';
+import { type IpPermission, type UndoAction, undoActions } from './actions.ts';
+import type { TrailRecord } from './trail.ts';
+
+/**
+ * The names the playbooks give what they add, repeated here because `shared/` imports nothing
+ * of `statemachines/`; a unit test checks they match the playbooks' own constants.
+ */
+export const PLAYBOOK_ARTIFACTS = {
+  userSessionDenyPolicy: 'remediation-revoke-older-sessions',
+  roleSessionDenyPolicy: 'remediation-revoke-instance-sessions',
+  userTagKeys: ['remediation:finding', 'remediation:playbook', 'remediation:at'],
+} as const;
+
+/** The reverse of one execution: the calls in the order to make them, and what stays as it is. */
+export interface Reversal {
+  readonly actions: UndoAction[];
+  readonly notes: string[];
+}
+
+/** The audit trail does not hold what an undo needs: the undo is refused with this message. */
+export class UnreadableTrailError extends Error {
+  override name = 'UnreadableTrailError';
+}
+
+/** The records of one execution, by the action they record, and the finding it acted on. */
+export interface ExecutionTrail {
+  readonly finding: Finding;
+  /** The execution's succeeded records, oldest first. */
+  readonly succeeded: readonly TrailRecord[];
+}
+
+/** The JSON text of `field` of the execution's `action` record, validated; undefined without that record. */
+function recorded<T extends z.ZodType>(
+  trail: ExecutionTrail,
+  action: string,
+  field: 'before' | 'after' | 'details',
+  schema: T,
+): z.infer<T> | undefined {
+  const record = trail.succeeded.findLast((r) => r.action === action);
+  if (!record) return undefined;
+  const text = record[field];
+  let json: unknown;
+  try {
+    json = text === undefined ? undefined : JSON.parse(text);
+  } catch (error) {
+    throw new UnreadableTrailError(`the ${action} record's ${field} is not JSON`, { cause: error });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || field}: ${i.message}`).join('; ');
+    throw new UnreadableTrailError(
+      `the ${action} record's ${field} is not as the playbook writes it (${issues})`,
+    );
+  }
+  return parsed.data;
+}
+
+const has = (trail: ExecutionTrail, action: string) => trail.succeeded.some((r) => r.action === action);
+
+function resourceOf<K extends Finding['resource']['kind']>(
+  finding: Finding,
+  kind: K,
+): Extract<Finding['resource'], { kind: K }> {
+  if (finding.resource.kind !== kind)
+    throw new UnreadableTrailError(`the finding names a ${finding.resource.kind}, not a ${kind}`);
+  return finding.resource as Extract<Finding['resource'], { kind: K }>;
+}
+
+/** disable-access-key: UpdateAccessKey → PutUserPolicy → TagUser, reversed. */
+export function reverseDisableAccessKey(trail: ExecutionTrail): Reversal {
+  const { accessKeyId, userName } = resourceOf(trail.finding, 'AccessKey');
+  const actions: UndoAction[] = [];
+  const notes: string[] = [];
+  if (has(trail, 'TagUser')) actions.push(undoActions.untagUser(userName, PLAYBOOK_ARTIFACTS.userTagKeys));
+  const policy = recorded(trail, 'PutUserPolicy', 'after', z.unknown());
+  if (has(trail, 'PutUserPolicy'))
+    actions.push(undoActions.deleteUserPolicy(userName, PLAYBOOK_ARTIFACTS.userSessionDenyPolicy, policy));
+  const keys = recorded(
+    trail,
+    'UpdateAccessKey',
+    'before',
+    z.looseObject({
+      keys: z.array(
+        z.looseObject({ AccessKeyId: z.string(), Status: z.string(), UserName: z.string().optional() }),
+      ),
+    }),
+  );
+  if (keys) {
+    const key = keys.keys.find((k) => k.AccessKeyId === accessKeyId);
+    if (key?.Status === 'Active')
+      actions.push(undoActions.reactivateKey(key.UserName ?? userName, accessKeyId));
+    else
+      notes.push(
+        `Access key ${accessKeyId} was already ${key?.Status ?? 'absent'} before: it stays Inactive.`,
+      );
+  }
+  return { actions, notes };
+}
+
+const BeforeStateSchema = z.looseObject({
+  instanceId: z.string(),
+  networkInterfaces: z
+    .array(
+      z.looseObject({
+        networkInterfaceId: z.string(),
+        groups: z.array(z.looseObject({ GroupId: z.string() })),
+      }),
+    )
+    .default([]),
+  autoScaling: z.looseObject({ member: z.boolean(), autoScalingGroupName: z.string().optional() }).optional(),
+  targetGroups: z
+    .array(
+      z.looseObject({ targetGroupArn: z.string(), port: z.number().int().optional(), state: z.string() }),
+    )
+    .default([]),
+  instanceProfile: z
+    .looseObject({ associated: z.boolean(), instanceProfileArn: z.string().optional() })
+    .optional(),
+  instanceRole: z.looseObject({ roleName: z.string().optional() }).optional(),
+});
+
+/**
+ * quarantine-instance: detach from the ASG → deregister targets → isolate ENIs → deny role
+ * sessions → disassociate the profile, reversed. Evidence preservation is not undone.
+ */
+export function reverseQuarantineInstance(trail: ExecutionTrail): Reversal {
+  const before = recorded(trail, 'RecordBeforeState', 'before', BeforeStateSchema);
+  if (!before) throw new UnreadableTrailError('the execution recorded no state before quarantine');
+  const { instanceId } = before;
+  const actions: UndoAction[] = [];
+  const notes: string[] = [];
+
+  const profileArn = before.instanceProfile?.instanceProfileArn;
+  if (has(trail, 'DisassociateIamInstanceProfile') && profileArn)
+    actions.push(undoActions.associateProfile(instanceId, profileArn));
+  const roleName = before.instanceRole?.roleName;
+  if (has(trail, 'PutRolePolicy') && roleName) {
+    const policy = recorded(trail, 'PutRolePolicy', 'after', z.unknown());
+    actions.push(undoActions.deleteRolePolicy(roleName, PLAYBOOK_ARTIFACTS.roleSessionDenyPolicy, policy));
+  }
+  const isolated = recorded(
+    trail,
+    'IsolateNetworkInterfaces',
+    'after',
+    z.array(
+      z.looseObject({
+        networkInterfaceId: z.string(),
+        originalGroups: z.array(z.looseObject({ GroupId: z.string() })),
+        isolationGroupId: z.string().optional(),
+        changed: z.boolean(),
+      }),
+    ),
+  );
+  for (const eni of isolated ?? []) {
+    if (!eni.changed) continue;
+    const groups = eni.originalGroups.map((g) => g.GroupId);
+    actions.push(undoActions.restoreGroups(eni.networkInterfaceId, groups, [eni.isolationGroupId]));
+  }
+  const deregistered = recorded(
+    trail,
+    'DeregisterTargets',
+    'after',
+    z.array(z.looseObject({ targetGroupArn: z.string(), deregistered: z.boolean() })),
+  );
+  for (const group of deregistered ?? []) {
+    if (!group.deregistered) continue;
+    const port = before.targetGroups.find((g) => g.targetGroupArn === group.targetGroupArn)?.port;
+    if (port === undefined)
+      throw new UnreadableTrailError(`no port recorded for target group ${group.targetGroupArn}`);
+    actions.push(undoActions.registerTarget(group.targetGroupArn, instanceId, port));
+  }
+  const groupName = before.autoScaling?.autoScalingGroupName;
+  if (has(trail, 'DetachInstances') && groupName) {
+    actions.push(undoActions.attachInstance(groupName, instanceId));
+    notes.push(
+      `AttachInstances raises the desired capacity of ${groupName} by one: the quarantine kept it, so the group launched a replacement. Lower it by one (SetDesiredCapacity) if the replacement should go.`,
+    );
+  }
+  if (has(trail, 'TagInstance'))
+    notes.push(
+      `Instance ${instanceId} keeps termination protection, stop-on-shutdown, its volumes kept on termination and its quarantine tag: evidence is not undone.`,
+    );
+  return { actions, notes };
+}
+
+/** A revoked rule as DescribeSecurityGroupRules reported it before revocation. */
+const RevokedRuleSchema = z.looseObject({
+  SecurityGroupRuleId: z.string().optional(),
+  IpProtocol: z.string(),
+  FromPort: z.number().int().optional(),
+  ToPort: z.number().int().optional(),
+  CidrIpv4: z.string().optional(),
+  CidrIpv6: z.string().optional(),
+  Description: z.string().optional(),
+});
+
+/** revoke-open-ingress: authorize exactly the rules it revoked, as they were. */
+export function reverseRevokeOpenIngress(trail: ExecutionTrail): Reversal {
+  const { groupId } = resourceOf(trail.finding, 'SecurityGroup');
+  const rules = recorded(trail, 'RevokeSecurityGroupIngress', 'before', z.array(RevokedRuleSchema)) ?? [];
+  const permissions = rules.map((rule): IpPermission => {
+    const description = rule.Description ? { Description: rule.Description } : {};
+    const ports = rule.IpProtocol === '-1' ? {} : { FromPort: rule.FromPort, ToPort: rule.ToPort };
+    if (rule.CidrIpv4)
+      return { IpProtocol: rule.IpProtocol, ...ports, IpRanges: [{ CidrIp: rule.CidrIpv4, ...description }] };
+    if (rule.CidrIpv6)
+      return {
+        IpProtocol: rule.IpProtocol,
+        ...ports,
+        Ipv6Ranges: [{ CidrIpv6: rule.CidrIpv6, ...description }],
+      };
+    throw new UnreadableTrailError(`revoked rule ${rule.SecurityGroupRuleId ?? '?'} names no CIDR`);
+  });
+  if (permissions.length === 0) return { actions: [], notes: [] };
+  return {
+    actions: [undoActions.authorizeIngress(groupId, permissions, rules)],
+    notes: [
+      `This re-opens security group ${groupId} to the whole internet on the revoked ports: the risk the finding reported comes back. The re-added rules get new sgr- ids.`,
+    ],
+  };
+}
+
+const PublicAccessBlockSchema = z.looseObject({
+  PublicAccessBlockConfiguration: z.union([
+    z.literal('none'),
+    z.looseObject({
+      BlockPublicAcls: z.boolean().optional(),
+      IgnorePublicAcls: z.boolean().optional(),
+      BlockPublicPolicy: z.boolean().optional(),
+      RestrictPublicBuckets: z.boolean().optional(),
+    }),
+  ]),
+});
+
+/** block-bucket-public-access: put the previous configuration back, or delete it when there was none. */
+export function reverseBlockBucketPublicAccess(trail: ExecutionTrail): Reversal {
+  const { bucketName } = resourceOf(trail.finding, 'Bucket');
+  const previous = recorded(trail, 'PutPublicAccessBlock', 'before', PublicAccessBlockSchema);
+  if (!previous) return { actions: [], notes: [] };
+  const current = recorded(trail, 'PutPublicAccessBlock', 'after', z.unknown());
+  const config = previous.PublicAccessBlockConfiguration;
+  const { BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets } =
+    config === 'none' ? {} : config;
+  return {
+    actions: [
+      config === 'none'
+        ? undoActions.deletePublicAccessBlock(bucketName, current)
+        : undoActions.putPublicAccessBlock(
+            bucketName,
+            { BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets },
+            current,
+          ),
+    ],
+    notes: [`Bucket ${bucketName} may be public again once its previous configuration is back.`],
+  };
+}

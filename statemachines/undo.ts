@@ -1,0 +1,244 @@
+import path from 'node:path';
+import {
+  type CfnElement,
+  Fn,
+  aws_iam as iam,
+  type aws_lambda as lambda,
+  Stack,
+  aws_stepfunctions as sfn,
+  aws_stepfunctions_tasks as tasks,
+  Validations,
+} from 'aws-cdk-lib';
+import { UNDO_ACTION_TYPES } from '#shared/undo/actions.ts';
+import { UNDO, UNDO_COMPLETE_ACTION } from '#shared/undo/plan.ts';
+import type { UndoMode } from '#shared/undo/prepare.ts';
+import { approvalGate } from './fragments/approval-gate.ts';
+import { auditStep } from './fragments/audit-step.ts';
+import { MEMBER_ROLE_CONTEXT } from './fragments/member-credentials.ts';
+import { catchToHuman } from './fragments/needs-human.ts';
+import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts';
+import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
+import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
+import { reverseCall, reverseCallArns } from './undo/reverse-calls.ts';
+
+const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-undo/handler.ts');
+
+/** Props of {@link undoPlaybook}. */
+export interface UndoPlaybookProps {
+  /** Whether an undo runs at once or waits for approval (policy `undo.mode`). */
+  readonly mode: UndoMode;
+  /** The playbook state machines whose executions may be undone (the planner reads them). */
+  readonly undoable: readonly sfn.IStateMachine[];
+}
+
+/** End the run with `outcome` in the output, for the CLI and the console. */
+const ended = (ctx: PlaybookContext, outcome: string, end: sfn.IChainable) =>
+  new sfn.Pass(ctx.scope, `Outcome ${outcome}`, {
+    result: sfn.Result.fromString(outcome),
+    resultPath: '$.outcome',
+  }).next(end);
+
+/**
+ * Undo one playbook execution. Input `{ executionArn, dryRun, requestedBy }`. The planner
+ * builds the reverse plan from the execution's audit records (or refuses, with the reason);
+ * the plan is audited under the original finding; a dry run ends there; otherwise, after the
+ * approval gate when the policy says so, each reverse call runs in order, each audited with the
+ * state before and after; then notify, and a final `undone` record marks the execution undone.
+ * Not routed by the policy: the stack builds it beside the playbooks.
+ */
+export function undoPlaybook(props: UndoPlaybookProps): PlaybookDefinition {
+  return {
+    name: UNDO,
+    description: 'Undo a playbook execution: reverse the changes its audit trail records, in reverse order.',
+    build: (ctx) => build(ctx, props),
+  };
+}
+
+function build(ctx: PlaybookContext, props: UndoPlaybookProps): sfn.IChainable {
+  const { scope } = ctx;
+  const steps = playbookSteps(ctx, UNDO);
+  const planner = ctx.createFunction('PlanUndo', {
+    entry: PLANNER_ENTRY,
+    description: 'Reads a playbook execution and its audit trail and plans its undo',
+  });
+  // The base table only: the planner reads one finding's partition, never an index.
+  planner.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [ctx.auditTable.tableArn] }),
+  );
+  for (const machine of props.undoable) machine.grantExecution(planner, 'states:DescribeExecution');
+
+  // The state is replaced by the planner's answer: nothing of the caller's input but the
+  // execution ARN, dry-run flag and requester reaches the later steps.
+  const plan = new tasks.LambdaInvoke(scope, 'Plan undo', {
+    lambdaFunction: planner,
+    payloadResponseOnly: true,
+    payload: sfn.TaskInput.fromObject({
+      request: sfn.JsonPath.objectAt('$'),
+      mode: props.mode,
+      auditTable: ctx.auditTable.tableName,
+    }),
+    // No ResultPath: the default, "$", replaces the state with the planner's answer.
+  });
+  // Without a plan there is no finding to audit under: the execution fails with the error.
+  plan.addCatch(
+    new sfn.Fail(scope, 'Planning failed', { causePath: '$.error.Cause', errorPath: '$.error.Error' }),
+    {
+      resultPath: '$.error',
+    },
+  );
+
+  const apply = applyActions(ctx, steps)
+    .next(
+      catchToHuman(
+        new tasks.SnsPublish(scope, 'Notify undone', {
+          topic: ctx.topic,
+          subject: sfn.JsonPath.format(
+            '[{}] undo: {} execution undone',
+            sfn.JsonPath.stringAt('$.finding.severity.label'),
+            sfn.JsonPath.stringAt('$.plan.playbook'),
+          ),
+          message: sfn.TaskInput.fromObject({
+            headline: 'execution undone',
+            playbook: UNDO,
+            requestedBy: sfn.JsonPath.stringAt('$.request.requestedBy'),
+            finding: sfn.JsonPath.objectAt('$.finding'),
+            execution: sfn.JsonPath.executionId,
+            plan: sfn.JsonPath.objectAt('$.plan'),
+          }),
+          resultPath: sfn.JsonPath.DISCARD,
+        }),
+        steps.human,
+      ),
+    )
+    .next(steps.audit('Audit undone', UNDO_COMPLETE_ACTION, 'undone', { detailsPath: '$.plan' }))
+    .next(ended(ctx, 'undone', new sfn.Succeed(scope, 'Undone')));
+
+  const byMode = new sfn.Choice(scope, 'Mode?')
+    .when(
+      sfn.Condition.stringEquals('$.decision.mode', 'dry-run'),
+      ended(ctx, 'planned', new sfn.Succeed(scope, 'Dry run recorded')),
+    )
+    .when(
+      sfn.Condition.stringEquals('$.decision.mode', 'approve'),
+      approvalGate(ctx, {
+        name: 'Undo approval',
+        playbook: UNDO,
+        proposedActions: [
+          sfn.JsonPath.stringAt('$.proposal.actions'),
+          sfn.JsonPath.stringAt('$.proposal.notes'),
+        ],
+        ifDenied: 'The undo ends: the resource stays as the playbook left it.',
+      }).next(apply),
+    )
+    .otherwise(apply);
+
+  const refused = ended(ctx, 'refused', new sfn.Succeed(scope, 'Refused'));
+  const outcome = new sfn.Choice(scope, 'Refused?')
+    .when(
+      sfn.Condition.and(
+        sfn.Condition.stringEquals('$.plan.outcome', 'refused'),
+        sfn.Condition.isPresent('$.finding.id'),
+      ),
+      steps.audit('Audit refused', 'Plan', 'refused', { detailsPath: '$.plan' }).next(refused),
+    )
+    .when(sfn.Condition.stringEquals('$.plan.outcome', 'refused'), refused)
+    .otherwise(steps.audit('Audit plan', 'Plan', 'planned', { detailsPath: '$.plan' }).next(byMode));
+
+  acknowledge(ctx, planner, props.undoable);
+  return plan.next(outcome);
+}
+
+/**
+ * One reverse call at a time, in the plan's order (a role policy must go before the profile
+ * that brings its sessions back, an ENI's groups before its target group sends it traffic),
+ * each chosen by the action's type and audited with the state before and after.
+ */
+function applyActions(ctx: PlaybookContext, steps: PlaybookSteps): sfn.Map {
+  const { scope } = ctx;
+  const arns = reverseCallArns(scope);
+  const byType = new sfn.Choice(scope, 'Action?');
+  for (const type of UNDO_ACTION_TYPES) {
+    byType.when(
+      sfn.Condition.stringEquals('$.action.type', type),
+      reverseCall(scope, type, arns).next(
+        // Inside the Map a failure cannot reach the needs-human path directly: the Map catches it.
+        auditStep(scope, `Audit ${type}`, {
+          table: ctx.auditTable,
+          playbook: UNDO,
+          action: type,
+          outcome: 'succeeded',
+          beforePath: '$.action.before',
+          afterPath: '$.action.after',
+          detailsPath: '$.action.request',
+        }),
+      ),
+    );
+  }
+  byType.otherwise(
+    new sfn.Fail(scope, 'Unknown action', { error: 'UnknownUndoAction', causePath: '$.action.type' }),
+  );
+  // In an organization the calls are made as the finding account's member role, named in `target`.
+  const inOrganization = scope.node.tryGetContext(MEMBER_ROLE_CONTEXT) !== undefined;
+  const each = new sfn.Map(scope, 'Undo actions', {
+    itemsPath: '$.plan.actions',
+    itemSelector: {
+      'action.$': '$$.Map.Item.Value',
+      'finding.$': '$.finding',
+      'decision.$': '$.decision',
+      'audit.$': '$.audit',
+      ...(inOrganization ? { 'target.$': '$.target' } : {}),
+    },
+    maxConcurrency: 1,
+    resultPath: sfn.JsonPath.DISCARD,
+  }).itemProcessor(byType);
+  each.addCatch(steps.human, { resultPath: '$.error' });
+  return each;
+}
+
+/** The resources are named by the audit trail at run time: account-wide patterns of exactly those types. */
+function acknowledge(
+  ctx: PlaybookContext,
+  planner: lambda.IFunction,
+  undoable: readonly sfn.IStateMachine[],
+): void {
+  const { scope } = ctx;
+  const reason =
+    'undo acts on the resources a playbook execution changed, named by its audit trail at run time; each reverse call is granted on that resource type in this account only, and only the calls that reverse a playbook.';
+  const patterns = [
+    'iam::{account}:user/*',
+    'iam::{account}:role/*',
+    'ec2:{region}:{account}:instance/*',
+    'ec2:{region}:{account}:security-group/*',
+    'ec2:{region}:{account}:network-interface/*',
+    'ec2:{region}:{account}:vpc/*',
+    'autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*',
+    'elasticloadbalancing:{region}:{account}:targetgroup/*/*',
+  ];
+  const stack = Stack.of(scope);
+  // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.
+  const plannerResource = planner.node.defaultChild as CfnElement | undefined;
+  const plannerId = plannerResource ? stack.getLogicalId(plannerResource) : 'none';
+  // Execution ARNs end in the execution's name: `execution:<state machine name>:*` is one machine's runs.
+  const executions = undoable.map((machine) => ({
+    id: resourceWildcardFinding(
+      scope,
+      `states:{region}:{account}:execution:${JSON.stringify(stack.resolve(Fn.select(6, Fn.split(':', machine.stateMachineArn))))}:*`,
+    ),
+    reason:
+      'The planner reads (DescribeExecution) the executions of this playbook only, to undo one of them.',
+  }));
+  Validations.of(scope).acknowledge(
+    ...executions,
+    ...patterns.map((p) => ({ id: resourceWildcardFinding(scope, p), reason })),
+    {
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
+      reason:
+        'The bucket is named by the audit trail at run time; the role may only put (or delete) Block Public Access, back to the recorded configuration.',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::<${plannerId}.Arn>:*]`,
+      reason:
+        'The ":*" suffix CDK grants covers the versions and aliases of the planner function only; it is this state machine\'s own function.',
+    },
+  );
+}

@@ -1,0 +1,129 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UNDO_ACTION_TYPES } from '#shared/undo/actions.ts';
+import { playbookNames } from '#statemachines/registry.ts';
+import { type AslState, definitionOf, synthesize } from './helpers.ts';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+let template: Template;
+let states: Record<
+  string,
+  AslState & { ItemProcessor?: { StartAt: string; States: Record<string, AslState> } }
+>;
+beforeAll(() => {
+  ({ template } = synthesize());
+  states = definitionOf(template, 'UndoStateMachine').States as typeof states;
+}, 120_000);
+
+const statementsOf = (logicalIdPrefix: string): Statement[] => {
+  const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
+    id.startsWith(logicalIdPrefix),
+  );
+  return policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+};
+const actionsOf = (s: Statement) =>
+  (Array.isArray(s.Action) ? s.Action : [s.Action]).map((a) => a.toLowerCase());
+const resourceText = (s: Statement) => JSON.stringify(s.Resource);
+/** Execution logging and X-Ray tracing, which every playbook has; AWS documents Resource "*" for them. */
+const observability = (s: Statement) =>
+  actionsOf(s).every((a) => a.startsWith('logs:') || a.startsWith('xray:'));
+/** The statements of the undo state machine's role, observability aside. */
+const undoRoleStatements = () => statementsOf('UndoStateMachineRole').filter((s) => !observability(s));
+
+/** The reverse calls, as IAM names them (Put/DeletePublicAccessBlock are both s3:PutBucketPublicAccessBlock). */
+const REVERSE_ACTIONS: Record<string, string> = {
+  'iam:updateaccesskey': 'user/*',
+  'iam:deleteuserpolicy': 'user/*',
+  'iam:untaguser': 'user/*',
+  'iam:deleterolepolicy': 'role/*',
+  'ec2:associateiaminstanceprofile': 'instance/*',
+  'iam:passrole': 'role/*',
+  'ec2:modifynetworkinterfaceattribute': 'network-interface/*',
+  'elasticloadbalancing:registertargets': 'targetgroup/*/*',
+  'autoscaling:attachinstances': 'autoScalingGroupName/*',
+  'ec2:authorizesecuritygroupingress': 'security-group/*',
+  's3:putbucketpublicaccessblock': ':s3:::*',
+};
+/** What every state machine of the product calls: the planner and approval functions, the trail, the topic. */
+const OWN_ACTIONS = ['lambda:invokefunction', 'dynamodb:putitem', 'sns:publish'];
+
+describe('undo state machine role', () => {
+  it('may make exactly the reverse calls, and otherwise only audit, notify and invoke its functions', () => {
+    const actions = new Set(undoRoleStatements().flatMap(actionsOf));
+
+    expect([...actions].sort()).toEqual([...Object.keys(REVERSE_ACTIONS), ...OWN_ACTIONS].sort());
+  });
+
+  it('scopes every reverse call to its resource type in this account, never "*"', () => {
+    const statements = undoRoleStatements();
+    for (const [action, type] of Object.entries(REVERSE_ACTIONS)) {
+      const granting = statements.filter((s) => actionsOf(s).includes(action));
+      expect(granting.length, action).toBeGreaterThan(0);
+      for (const s of granting) {
+        expect(resourceText(s), action).toContain(type);
+        expect(s.Resource, action).not.toBe('*');
+      }
+    }
+    expect(statements.every((s) => s.Effect === 'Allow' && s.Resource !== '*')).toBe(true);
+  });
+
+  it('passes roles only to EC2 (AssociateIamInstanceProfile)', () => {
+    const passRole = undoRoleStatements().find((s) => actionsOf(s).includes('iam:passrole'));
+
+    expect(passRole?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
+  });
+});
+
+describe('undo planner role', () => {
+  it('reads only the audit table (no index) and the executions of the six playbooks', () => {
+    const statements = statementsOf('UndoPlanUndoRole').filter(
+      (s) =>
+        !actionsOf(s).some((a) => a.startsWith('logs:') || a.startsWith('xray:') || a.startsWith('sqs:')),
+    );
+
+    const query = statements.filter((s) => actionsOf(s).includes('dynamodb:query'));
+    const describe = statements.filter((s) => actionsOf(s).includes('states:describeexecution'));
+    expect(query.map(resourceText)).toEqual([
+      JSON.stringify({ 'Fn::GetAtt': ['AuditTrailTable5A8BB42B', 'Arn'] }),
+    ]);
+    expect(describe).toHaveLength(playbookNames.length);
+    for (const s of describe)
+      expect(resourceText(s)).toMatch(/:execution:.*Playbook[a-z]+StateMachine[0-9A-F]{8}.*:\*/);
+    expect(statements).toHaveLength(query.length + describe.length);
+  });
+});
+
+describe('undo state machine', () => {
+  it('is not a policy-routed playbook', () => {
+    expect(playbookNames).not.toContain('undo');
+  });
+
+  it('is an output, and the approval decision function may answer its gate', () => {
+    expect(Object.keys(template.findOutputs('UndoStateMachineArn'))).toEqual(['UndoStateMachineArn']);
+    const answer = statementsOf('ApprovalsAnswerTaskTokens').find((s) =>
+      actionsOf(s).includes('states:sendtasksuccess'),
+    );
+    expect(resourceText(answer as Statement)).toContain('UndoStateMachine');
+  });
+
+  it('runs the actions one at a time, a task for every action type, each retried on throttling', () => {
+    const map = Object.values(states).find((s) => s.Type === 'Map');
+    const inner = map?.ItemProcessor?.States ?? {};
+    const choice = Object.values(inner).find((s) => s.Type === 'Choice');
+
+    expect((map as { MaxConcurrency?: number }).MaxConcurrency).toBe(1);
+    expect(choice?.Choices?.map((c) => c.StringEquals).sort()).toEqual([...UNDO_ACTION_TYPES].sort());
+    for (const type of UNDO_ACTION_TYPES) {
+      const task = inner[`Undo ${type}`];
+      expect(task?.Retry?.[0]?.ErrorEquals.length, type).toBeGreaterThan(0);
+      expect(task?.Next, type).toBe(`Audit ${type}`);
+    }
+    expect(map?.Catch?.[0]?.Next).toBe('Audit needs human');
+  });
+});
