@@ -3,6 +3,7 @@ import { Sandbox } from '#sandbox/index.ts';
 import { scenarioEvents } from '#sandbox/scenario/events.ts';
 import { replayScenario } from '#sandbox/scenario/replay.ts';
 import { seedAccount } from '#sandbox/scenario/seed.ts';
+import { auditTimeline, auditVerify } from './commands/audit.ts';
 import { demoApproval } from './demo-approval.ts';
 import { demoReimage } from './demo-reimage.ts';
 import { table } from './table.ts';
@@ -78,6 +79,7 @@ export async function runDemo(options: { port: number; interactive?: boolean }):
     const quarantine = results.find((r) => r.playbook === 'quarantine-instance');
     if (quarantine?.findingId) await demoReimage(sandbox, say, account.instance.id, quarantine.findingId);
     await demoApproval(sandbox, say, options.interactive ?? false);
+    if (quarantine?.findingId) await demoAuditTimeline(sandbox, say, quarantine.findingId);
     const notifications = sandbox.services.sns.published.length;
     const deadLetters = sandbox.services.sqs.messages(
       sandbox.deployment?.outputs.ClassifyDeadLetterQueueUrl ?? '',
@@ -89,6 +91,31 @@ export async function runDemo(options: { port: number; interactive?: boolean }):
   } finally {
     await sandbox.stop();
   }
+}
+
+/**
+ * The end of the demo: `remediate audit verify` over every chain in the trail, then the
+ * instance finding's whole story, `remediate audit --finding`, as the CLI prints it.
+ */
+async function demoAuditTimeline(
+  sandbox: Sandbox,
+  say: (line: string) => void,
+  findingId: string,
+): Promise<void> {
+  const dynamodb = sandbox.clients.dynamodb;
+  const outputs = sandbox.deployment?.outputs ?? {};
+  const trail = { table: outputs.AuditTableName, chainTable: outputs.AuditChainTableName };
+  say('remediate audit verify: checking the hash chain of every finding…');
+  const lines: string[] = [];
+  const verified = await auditVerify(
+    trail,
+    { dynamodb },
+    { log: (l: string) => lines.push(l), error: () => {} },
+  );
+  for (const line of lines) say(`   ${line}`);
+  if (verified.exitCode !== 0) throw new Error('the demo audit trail does not verify');
+  console.log(`\nremediate audit --finding ${findingId}  (chain verified)`);
+  await auditTimeline({ ...trail, finding: findingId }, { dynamodb }, console);
 }
 
 function describeDeployment(sandbox: Sandbox): string {

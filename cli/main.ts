@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { RemediationError } from '#shared/errors.ts';
 import { approvalsCommand } from './commands/approvals.ts';
+import { auditCommand } from './commands/audit.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';
 import { policyCommand } from './commands/policy.ts';
@@ -15,6 +17,7 @@ const commands: readonly (() => Command)[] = [
   sandboxCommand,
   approvalsCommand,
   undoCommand,
+  auditCommand,
 ];
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -32,4 +35,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? 0);
 });
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Our own typed errors say what is wrong and what to do: print that, not a stack trace.
+  if (!(error instanceof RemediationError)) throw error;
+  console.error(`remediate: ${error.message}`);
+  process.exitCode = 2;
+}

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  type CfnElement,
   CfnOutput,
   Duration,
   aws_dynamodb as dynamodb,
@@ -11,6 +12,7 @@ import {
   aws_sns as sns,
   aws_sqs as sqs,
   aws_sns_subscriptions as subscriptions,
+  Validations,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PolicyError } from '#shared/errors.ts';
@@ -24,6 +26,7 @@ import { ApprovalApi } from './constructs/approval-api.ts';
 import { AuditTrail } from './constructs/audit-trail.ts';
 import { FindingRouter } from './constructs/finding-router.ts';
 import { memberRoleArn, playbookRoleName } from './constructs/member-access.ts';
+import { deadLetterQueuesIn, Observability } from './constructs/observability.ts';
 import { OrganizationBus } from './constructs/organization-bus.ts';
 import { PlaybookStateMachine } from './constructs/playbook-state-machine.ts';
 import { acknowledgeDeadLetterQueue, RemediationFunction } from './constructs/remediation-function.ts';
@@ -56,7 +59,26 @@ export class RemediationStack extends Stack {
     super(scope, id, props);
     const { config, policy } = props;
 
-    this.auditTrail = new AuditTrail(this, 'AuditTrail');
+    this.auditTrail = new AuditTrail(this, 'AuditTrail', { retentionDays: policy.audit.retentionDays });
+    // Every playbook's audit steps go through this one function, which links each record into its
+    // finding's hash chain and emits the metrics the record stands for.
+    const auditAppender = new RemediationFunction(this, 'AuditAppend', {
+      entry: path.join(ROOT, 'functions/audit-append/handler.ts'),
+      description: "Appends a playbook's audit record to its finding's hash chain",
+      logRetention: config.logRetentionDays,
+      memorySize: 256,
+      environment: {
+        ...this.auditTrail.writerEnvironment(),
+        POWERTOOLS_METRICS_NAMESPACE: 'AutoRemediation',
+      },
+    });
+    this.auditTrail.grantAppend(auditAppender);
+    const appenderId = this.getLogicalId(auditAppender.node.defaultChild as CfnElement);
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${appenderId}.Arn>:*]`,
+      reason:
+        'Every playbook invokes the audit appender; the grant also names its versions and aliases (ARN:*), all of this one function.',
+    });
     // Blast-radius counters and resource claims: mutable, so kept apart from the append-only trail.
     const counters = new dynamodb.Table(this, 'Counters', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -94,6 +116,7 @@ export class RemediationStack extends Stack {
       const machine = new PlaybookStateMachine(this, `Playbook-${playbook.name}`, {
         playbook,
         auditTable: this.auditTrail.table,
+        auditAppender,
         topic: this.topic,
         approvalRequest: approvals.requestFunction,
         claims: counters,
@@ -135,6 +158,7 @@ export class RemediationStack extends Stack {
     this.undo = new PlaybookStateMachine(this, 'Undo', {
       playbook: undoPlaybook({ mode: policy.undo.mode, undoable: playbookMachines }),
       auditTable: this.auditTrail.table,
+      auditAppender,
       topic: this.topic,
       approvalRequest: approvals.requestFunction,
       logRetention: config.logRetentionDays,
@@ -152,7 +176,7 @@ export class RemediationStack extends Stack {
       reservedConcurrentExecutions: config.classifierConcurrency,
       define: { 'process.env.REMEDIATION_POLICY': JSON.stringify(JSON.stringify(policy)) },
       environment: {
-        AUDIT_TABLE: this.auditTrail.table.tableName,
+        ...this.auditTrail.writerEnvironment(),
         COUNTER_TABLE: counters.tableName,
         TOPIC_ARN: this.topic.topicArn,
         STATE_MACHINES: this.toJsonString(stateMachineArns),
@@ -183,6 +207,7 @@ export class RemediationStack extends Stack {
     }
 
     new CfnOutput(this, 'AuditTableName', { value: this.auditTrail.table.tableName });
+    new CfnOutput(this, 'AuditChainTableName', { value: this.auditTrail.chainTable.tableName });
     new CfnOutput(this, 'ApprovalPageUrl', { value: approvals.pageUrl.url });
     new CfnOutput(this, 'ApprovalDecisionFunctionName', { value: approvals.decisionFunction.functionName });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.topic.topicArn });
@@ -198,6 +223,16 @@ export class RemediationStack extends Stack {
         },
       );
     }
+    // Last: every dead-letter queue created above gets its alarm.
+    const observability = new Observability(this, 'Observability', {
+      classifier: fn,
+      playbooks: Object.fromEntries(Object.entries(this.playbooks).map(([n, m]) => [n, m.stateMachine])),
+      undo: this.undo.stateMachine,
+      deadLetterQueues: deadLetterQueuesIn(this),
+      approvalFunctions: [approvals.requestFunction, approvals.decisionFunction],
+      topic: this.topic,
+    });
+    new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName });
     suppressNagFindings(this);
   }
 }

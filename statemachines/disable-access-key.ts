@@ -37,7 +37,7 @@ export const disableAccessKey: PlaybookDefinition = {
     ) =>
       catchToHuman(
         auditStep(scope, id, {
-          table: ctx.auditTable,
+          appender: ctx.auditAppender,
           playbook: NAME,
           action,
           outcome: 'succeeded',
@@ -187,7 +187,7 @@ export const disableAccessKey: PlaybookDefinition = {
       .next(
         catchToHuman(
           auditStep(scope, 'Audit contained', {
-            table: ctx.auditTable,
+            appender: ctx.auditAppender,
             playbook: NAME,
             action: 'Complete',
             outcome: 'contained',

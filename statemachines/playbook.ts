@@ -10,8 +10,10 @@ import type { Construct } from 'constructs';
 export interface PlaybookContext {
   /** The construct scope the playbook's states are created in. */
   readonly scope: Construct;
-  /** The append-only audit table. */
+  /** The append-only audit table (read by steps that need the trail, such as undo's plan). */
   readonly auditTable: dynamodb.ITable;
+  /** Appends an audit record, linked into its finding's hash chain (`functions/audit-append`). */
+  readonly auditAppender: lambda.IFunction;
   /** Where the playbook notifies the on-call engineer. */
   readonly topic: sns.ITopic;
   /**

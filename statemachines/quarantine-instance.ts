@@ -92,7 +92,7 @@ export const quarantineInstance: PlaybookDefinition = {
       .next(
         catchToHuman(
           auditStep(scope, 'Audit contained', {
-            table: ctx.auditTable,
+            appender: ctx.auditAppender,
             playbook: QUARANTINE_INSTANCE,
             action: 'Complete',
             outcome: 'contained',

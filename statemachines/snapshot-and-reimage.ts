@@ -84,7 +84,7 @@ export const snapshotAndReimage: PlaybookDefinition = {
       .next(
         catchToHuman(
           auditStep(scope, 'Audit reimaged', {
-            table: ctx.auditTable,
+            appender: ctx.auditAppender,
             playbook: SNAPSHOT_AND_REIMAGE,
             action: 'Complete',
             outcome: 'contained',

@@ -163,7 +163,7 @@ function applyActions(ctx: PlaybookContext, steps: PlaybookSteps): sfn.Map {
       reverseCall(scope, type, arns).next(
         // Inside the Map a failure cannot reach the needs-human path directly: the Map catches it.
         auditStep(scope, `Audit ${type}`, {
-          table: ctx.auditTable,
+          appender: ctx.auditAppender,
           playbook: UNDO,
           action: type,
           outcome: 'succeeded',

@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { cachedApprovalKeys } from '#shared/approvals/secret-value.ts';
-import { AuditWriter } from '#shared/audit/writer.ts';
+import { AuditWriter, chainTablesFromEnv } from '#shared/audit/writer.ts';
 import { clientConfig } from '#shared/aws-clients.ts';
 import { ConfigurationError } from '#shared/errors.ts';
 import { CliRequestSchema, type CliResponse, serveCli } from './cli-actions.ts';
@@ -29,7 +29,7 @@ const dynamodb = new DynamoDBClient(clientConfig());
 const deps = {
   store: new ApprovalStore(dynamodb, config.APPROVALS_TABLE, config.AUDIT_TABLE),
   sfn: new SFNClient(clientConfig()),
-  audit: new AuditWriter(dynamodb, config.AUDIT_TABLE),
+  audit: new AuditWriter(dynamodb, chainTablesFromEnv()),
   keys: cachedApprovalKeys(config.APPROVAL_SECRET_ARN),
   approvers: z.array(z.string()).parse(JSON.parse(config.APPROVERS)),
   // Only set outside AWS (the sandbox); in AWS the identity proof must be addressed to STS itself.

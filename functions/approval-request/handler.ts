@@ -1,16 +1,20 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { cachedApprovalKeys } from '#shared/approvals/secret-value.ts';
-import { AuditWriter } from '#shared/audit/writer.ts';
+import { AuditWriter, chainTablesFromEnv } from '#shared/audit/writer.ts';
 import { clientConfig } from '#shared/aws-clients.ts';
 import { ConfigurationError } from '#shared/errors.ts';
+import { METRIC_NAMESPACE } from '#shared/metrics/names.ts';
+import { emitRecordMetrics } from '#shared/metrics/record-metrics.ts';
 import { ApprovalRequestEventSchema, requestApproval } from './request.ts';
 
 const logger = new Logger({ serviceName: 'approval-request' });
+const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'approval-request' });
 const env = z
   .object({
     APPROVALS_TABLE: z.string().min(1),
@@ -28,7 +32,7 @@ const dynamodb = new DynamoDBClient(clientConfig());
 const deps = {
   dynamodb,
   sns: new SNSClient(clientConfig()),
-  audit: new AuditWriter(dynamodb, config.AUDIT_TABLE),
+  audit: new AuditWriter(dynamodb, chainTablesFromEnv(), (r) => emitRecordMetrics(metrics, r)),
   keys: cachedApprovalKeys(config.APPROVAL_SECRET_ARN),
   approvalsTable: config.APPROVALS_TABLE,
   topicArn: config.TOPIC_ARN,

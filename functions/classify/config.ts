@@ -5,6 +5,8 @@ import { type Policy, PolicySchema } from '#shared/policy/schema.ts';
 const EnvSchema = z.object({
   AUDIT_TABLE: z.string().min(1),
   COUNTER_TABLE: z.string().min(1),
+  /** Holds the head of each finding's audit hash chain (the counters table). */
+  CHAIN_TABLE: z.string().min(1),
   TOPIC_ARN: z.string().min(1),
   DEAD_LETTER_QUEUE_URL: z.string().min(1),
   /** JSON object: playbook name → state machine ARN. */
@@ -28,6 +30,7 @@ const EnvSchema = z.object({
 export interface ClassifyConfig {
   auditTable: string;
   counterTable: string;
+  chainTable: string;
   topicArn: string;
   deadLetterQueueUrl: string;
   stateMachines: Record<string, string>;
@@ -55,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClassifyConfig
   return {
     auditTable: e.AUDIT_TABLE,
     counterTable: e.COUNTER_TABLE,
+    chainTable: e.CHAIN_TABLE,
     topicArn: e.TOPIC_ARN,
     deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
     stateMachines: z.record(z.string(), z.string()).parse(JSON.parse(e.STATE_MACHINES)),

@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -9,16 +8,21 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { AuditWriter } from '#shared/audit/writer.ts';
 import { clientConfig } from '#shared/aws-clients.ts';
+import { METRIC_NAMESPACE, MetricName } from '#shared/metrics/names.ts';
 import { loadConfig } from './config.ts';
 import { type RouteOutcome, routeEvent } from './route.ts';
 
 const logger = new Logger({ serviceName: 'classify' });
-const metrics = new Metrics({ namespace: 'AutoRemediation', serviceName: 'classify' });
+const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'classify' });
 const config = loadConfig();
 const dynamodb = new DynamoDBClient(clientConfig());
 const deps = {
   ...config,
-  audit: new AuditWriter(dynamodb, config.auditTable),
+  audit: new AuditWriter(dynamodb, {
+    auditTable: config.auditTable,
+    chainTable: config.chainTable,
+    retentionDays: config.policy.audit.retentionDays,
+  }),
   dynamodb,
   sfn: new SFNClient(clientConfig()),
   sns: new SNSClient(clientConfig()),
@@ -29,12 +33,27 @@ const deps = {
 async function classify(event: unknown): Promise<RouteOutcome[]> {
   const outcomes = await routeEvent(event, deps);
   for (const o of outcomes) {
-    metrics.addMetric(`finding_${o.outcome}`, MetricUnit.Count, 1);
+    // Each its own EMF document, so the dimensions are exactly these.
+    const received = metrics.singleMetric();
+    received.addDimension('Source', o.source ?? 'unparsed');
+    received.addDimension('FindingType', o.findingType ?? 'unparsed');
+    received.addMetric(MetricName.FindingsReceived, MetricUnit.Count, 1);
+    const decided = metrics.singleMetric();
+    decided.addDimension('Outcome', o.outcome);
+    decided.addMetric(MetricName.ClassifierOutcome, MetricUnit.Count, 1);
     logger.info('classified', { ...o });
   }
   return outcomes;
 }
 
-export const handler = middy(classify)
-  .use(injectLambdaContext(logger, { clearState: true }))
-  .use(logMetrics(metrics));
+/** A classifier failure: counted, then rethrown so the event goes to the dead-letter queue. */
+async function classifyOrCount(event: unknown): Promise<RouteOutcome[]> {
+  try {
+    return await classify(event);
+  } catch (error) {
+    metrics.singleMetric().addMetric(MetricName.ClassifierErrors, MetricUnit.Count, 1);
+    throw error;
+  }
+}
+
+export const handler = middy(classifyOrCount).use(injectLambdaContext(logger, { clearState: true }));

@@ -36,6 +36,9 @@ export interface RouterDeps {
 export interface RouteOutcome {
   outcome: Classification['outcome'] | 'duplicate' | 'notified';
   findingId?: string;
+  /** The finding's source and type (absent for a rejected event), for the metrics. */
+  source?: string;
+  findingType?: string;
   playbook?: string;
   mode?: string;
   executionName?: string;
@@ -61,7 +64,14 @@ export async function routeEvent(event: unknown, deps: RouterDeps): Promise<Rout
     protectedPrincipalArns: deps.protectedPrincipalArns,
   });
   const outcomes: RouteOutcome[] = [];
-  for (const result of results) outcomes.push(await act(event, result, deps, now));
+  for (const result of results) {
+    const outcome = await act(event, result, deps, now);
+    outcomes.push(
+      result.outcome === 'rejected'
+        ? outcome
+        : { ...outcome, source: result.finding.source, findingType: result.finding.type },
+    );
+  }
   return outcomes;
 }
 

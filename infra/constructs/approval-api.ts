@@ -76,7 +76,7 @@ export class ApprovalApi extends Construct {
       logRetention: props.logRetention,
       environment: {
         APPROVALS_TABLE: this.table.tableName,
-        AUDIT_TABLE: auditTable.tableName,
+        ...props.auditTrail.writerEnvironment(),
         APPROVAL_SECRET_ARN: this.secret.secretArn,
         APPROVERS: JSON.stringify(props.approvers ?? []),
       },
@@ -99,7 +99,7 @@ export class ApprovalApi extends Construct {
       logRetention: props.logRetention,
       environment: {
         APPROVALS_TABLE: this.table.tableName,
-        AUDIT_TABLE: auditTable.tableName,
+        ...props.auditTrail.writerEnvironment(),
         TOPIC_ARN: props.topic.topicArn,
         ESCALATION_TOPIC_ARN: this.escalationTopic.topicArn,
         APPROVAL_SECRET_ARN: this.secret.secretArn,

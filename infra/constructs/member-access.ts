@@ -45,6 +45,7 @@ export function memberPermissions(
       claims: dynamodb.Table.fromTableName(holder, 'Claims', 'claims'),
       topic: sns.Topic.fromTopicArn(holder, 'Topic', placeholder('sns', 'notifications')),
       approvalRequest: fn('ApprovalRequest'),
+      auditAppender: fn('AuditAppender'),
       createFunction: (id) => fn(id),
       followUps: [],
     };

@@ -49,6 +49,7 @@ export class PlaybookStateMachine extends Construct {
     const definition = props.playbook.build({
       scope: this,
       auditTable: props.auditTable,
+      auditAppender: props.auditAppender,
       topic: props.topic,
       approvalRequest: props.approvalRequest,
       followUps: props.followUps,

@@ -110,6 +110,13 @@ export function physicalResources(template: Template, target: DeployTarget): Map
         r = { name, arn, ref: name, attributes: { Arn: arn } };
         break;
       }
+      case 'AWS::CloudWatch::Alarm': {
+        // Not emulated (nothing in the sandbox evaluates alarms), but named and referable as in AWS.
+        const name = named('AlarmName', 255);
+        const arn = `arn:aws:cloudwatch:${region}:${acct}:alarm:${name}`;
+        r = { name, arn, ref: name, attributes: { Arn: arn } };
+        break;
+      }
       default: {
         const name = generatedName(target, logicalId, 128);
         r = { name, arn: `arn:aws:sandbox:${region}:${acct}:${logicalId}`, ref: name, attributes: {} };

@@ -54,6 +54,19 @@ export function scenarioEvents(account: SeededAccount): ScenarioEvent[] {
   const stopLogging = fixture('cloudtrail-stop-logging.json');
   stopLogging.detail.requestParameters.name = account.trail;
 
+  const publicBucket = fixture('cloudtrail-put-bucket-policy-public.json');
+  publicBucket.detail.requestParameters.bucketName = account.publicBucket;
+  publicBucket.detail.requestParameters.bucketPolicy.Statement[0].Resource = `arn:aws:s3:::${account.publicBucket}/*`;
+
+  const rdp = fixture('config-restricted-ssh-non-compliant.json');
+  rdp.detail.configRuleName = 'vpc-sg-open-only-to-authorized-ports';
+  rdp.detail.resourceId = account.securityGroups.jump;
+  for (const result of [rdp.detail.newEvaluationResult, rdp.detail.oldEvaluationResult]) {
+    result.evaluationResultIdentifier.evaluationResultQualifier.configRuleName = rdp.detail.configRuleName;
+    result.evaluationResultIdentifier.evaluationResultQualifier.resourceId = account.securityGroups.jump;
+  }
+  rdp.detail.newEvaluationResult.annotation = 'The security group allows RDP from 0.0.0.0/0.';
+
   const instance = fixture('guardduty-ec2-backdoor-cc-activity.json');
   instance.detail.resource.instanceDetails.instanceId = account.instance.id;
 
@@ -64,6 +77,12 @@ export function scenarioEvents(account: SeededAccount): ScenarioEvent[] {
     { label: 'break-glass user key', expect: 'notify only: protected principal', event: breakGlass },
     { label: 'SSH open to 0.0.0.0/0', expect: 'revoke-open-ingress: that rule only', event: ingress },
     { label: 'CloudTrail StopLogging', expect: 'restart-cloudtrail-logging, auto', event: stopLogging },
+    { label: 'bucket policy made public', expect: 'block-bucket-public-access, auto', event: publicBucket },
+    {
+      label: 'Config: RDP open (jump hosts)',
+      expect: 'revoke-open-ingress: world-open rules only',
+      event: rdp,
+    },
     {
       label: 'EC2 C&C activity',
       expect: 'quarantine-instance, auto; then snapshot-and-reimage after approval',

@@ -1,5 +1,6 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { AuditRecord } from '#shared/audit/record.ts';
+import { normalizeEvent } from '#shared/findings/normalize.ts';
 import type { Sandbox } from '../index.ts';
 import { findingHistory } from './audit-reader.ts';
 import type { ScenarioEvent } from './events.ts';
@@ -18,8 +19,14 @@ export interface ReplayResult {
   records: AuditRecord[];
 }
 
-/** The id classify files a finding under: the source's own id. */
+/**
+ * The id classify files a finding under, from the same normalizer classify uses (a Config
+ * finding's id is its rule, resource and evaluation time; GuardDuty's its own id). A malformed
+ * event falls back to the ids its envelope carries.
+ */
 export function findingIdOf(event: ScenarioEvent['event']): string | undefined {
+  const normalized = normalizeEvent(event);
+  if (normalized.ok) return normalized.findings[0]?.id;
   const d = event.detail ?? {};
   return d.id ?? d.eventID ?? d.findings?.[0]?.Id;
 }

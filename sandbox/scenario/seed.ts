@@ -17,7 +17,7 @@ import {
   CreateRoleCommand,
   CreateUserCommand,
 } from '@aws-sdk/client-iam';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import type { SandboxClients } from '../clients.ts';
 
 /** What the seeded account holds: the ids the scenario's findings refer to. */
@@ -36,13 +36,15 @@ export interface SeededAccount {
     instanceProfileArn: string;
     associationId: string;
   };
-  securityGroups: { web: string; app: string };
+  securityGroups: { web: string; app: string; jump: string };
   /** The `sgr-` id of a world-open SSH rule on the web group: the demo's configuration drift. */
   openSshRuleId: string;
   autoScalingGroup: string;
   targetGroupArn: string;
   trail: string;
   bucket: string;
+  /** Made public by a bucket policy: the scenario's bucket drift. */
+  publicBucket: string;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function seedAccount(c: SandboxClients): Promise<SeededAccount> {
         new CreateSecurityGroupCommand({ GroupName: name, Description: `${name} tier`, VpcId: vpcs[0] }),
       )
     ).GroupId as string;
-  const securityGroups = { web: await group('web'), app: await group('app') };
+  const securityGroups = { web: await group('web'), app: await group('app'), jump: await group('jump') };
   await c.ec2.send(
     new AuthorizeSecurityGroupIngressCommand({
       GroupId: securityGroups.web,
@@ -102,6 +104,16 @@ export async function seedAccount(c: SandboxClients): Promise<SeededAccount> {
     }),
   );
   const openSshRuleId = openSsh.SecurityGroupRules?.[0]?.SecurityGroupRuleId as string;
+  // RDP opened to the world on the jump hosts, next to a legitimate rule: AWS Config reports this one.
+  await c.ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: securityGroups.jump,
+      IpPermissions: [
+        { IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: '10.0.0.0/16' }] },
+        { IpProtocol: 'tcp', FromPort: 3389, ToPort: 3389, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+      ],
+    }),
+  );
   // The image the instance runs: registered, so re-imaging from the launch image finds it.
   const image = await c.ec2.send(
     new RegisterImageCommand({
@@ -159,6 +171,26 @@ export async function seedAccount(c: SandboxClients): Promise<SeededAccount> {
   await c.cloudtrail.send(new StartLoggingCommand({ Name: trail }));
   // ...until someone stopped it: the drift the scenario's StopLogging event reports.
   await c.cloudtrail.send(new StopLoggingCommand({ Name: trail }));
+  // A bucket someone made public with a bucket policy: the scenario's PutBucketPolicy event.
+  const publicBucket = 'web-assets-111122223333';
+  await c.s3.send(new CreateBucketCommand({ Bucket: publicBucket }));
+  await c.s3.send(
+    new PutBucketPolicyCommand({
+      Bucket: publicBucket,
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'PublicRead',
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 's3:GetObject',
+            Resource: `arn:aws:s3:::${publicBucket}/*`,
+          },
+        ],
+      }),
+    }),
+  );
 
   return {
     users,
@@ -171,6 +203,7 @@ export async function seedAccount(c: SandboxClients): Promise<SeededAccount> {
     targetGroupArn,
     trail,
     bucket,
+    publicBucket,
   };
 }
 

@@ -179,6 +179,17 @@ export const PolicySchema = z
         mode: z.enum(['auto', 'approve'], { error: 'expected one of auto|approve' }).default('approve'),
       })
       .default({ mode: 'approve' }),
+    /** The audit trail. */
+    audit: z
+      .strictObject({
+        /**
+         * Days a finding's records are kept before DynamoDB's TTL removes them, counted from the
+         * finding's first record, so a finding's chain expires whole. @default 400 (13 months: a
+         * yearly audit plus its preparation)
+         */
+        retentionDays: z.number().int().min(1).max(36_500).default(400),
+      })
+      .default({ retentionDays: 400 }),
     /** Routing rules, first match wins. */
     rules: z.array(RuleSchema),
   })

@@ -48,7 +48,7 @@ export function approvalGate(ctx: PlaybookContext, props: ApprovalGateProps): sf
   const audit = (id: string, action: string, outcome: 'timed-out' | 'defaulted') =>
     catchToHuman(
       auditStep(scope, `${p}: ${id}`, {
-        table: ctx.auditTable,
+        appender: ctx.auditAppender,
         playbook: props.playbook,
         action,
         outcome,

@@ -1,12 +1,16 @@
-import type { aws_dynamodb as dynamodb } from 'aws-cdk-lib';
-import { aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import {
+  Duration,
+  type aws_lambda as lambda,
+  aws_stepfunctions as sfn,
+  aws_stepfunctions_tasks as tasks,
+} from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AuditOutcome } from '#shared/audit/record.ts';
-import { retryOnThrottling } from './retry.ts';
 
 /** One audit step: what was done, how it ended, and optionally the state before and after. */
 export interface AuditStepProps {
-  readonly table: dynamodb.ITable;
+  /** The trail's appender (`functions/audit-append`): links each record into its finding's hash chain. */
+  readonly appender: lambda.IFunction;
   readonly playbook: string;
   /** The action recorded, e.g. `UpdateAccessKey`. Also the sort-key suffix. */
   readonly action: string;
@@ -19,43 +23,64 @@ export interface AuditStepProps {
   readonly detailsPath?: string;
 }
 
-const S = tasks.DynamoAttributeValue.fromString;
+/**
+ * The record of each playbook's first containment call: its time minus the finding's time is the
+ * `ContainmentLatency` metric. Quarantine counts from network isolation, what actually cuts the
+ * attacker off (the evidence steps before it contain nothing).
+ */
+export const CONTAINMENT_ACTIONS: Readonly<Record<string, string>> = {
+  'disable-access-key': 'UpdateAccessKey',
+  'quarantine-instance': 'IsolateNetworkInterfaces',
+  'revoke-open-ingress': 'RevokeSecurityGroupIngress',
+  'restart-cloudtrail-logging': 'StartLogging',
+  'block-bucket-public-access': 'PutPublicAccessBlock',
+};
 
 /**
- * A DynamoDB PutItem that appends one audit record, conditional on the key being new (the
- * trail is append-only). The sort key starts with the state's entry time, so a finding's
- * history reads in order.
+ * Append one audit record through the trail's appender. The sort key starts with the state's
+ * entry time, so a finding's history reads in order, and is the same when Step Functions retries
+ * the step, so a retry never appends twice (the appender returns the record already there).
  */
-export function auditStep(scope: Construct, id: string, props: AuditStepProps): tasks.DynamoPutItem {
-  const item: Record<string, tasks.DynamoAttributeValue> = {
-    pk: S(sfn.JsonPath.stringAt('$.audit.pk')),
-    sk: S(
-      sfn.JsonPath.format(
-        '{}#{}#{}',
-        sfn.JsonPath.stringAt('$$.State.EnteredTime'),
-        props.action,
-        props.outcome,
-      ),
+export function auditStep(scope: Construct, id: string, props: AuditStepProps): tasks.LambdaInvoke {
+  const record: Record<string, unknown> = {
+    pk: sfn.JsonPath.stringAt('$.audit.pk'),
+    sk: sfn.JsonPath.format(
+      '{}#{}#{}',
+      sfn.JsonPath.stringAt('$$.State.EnteredTime'),
+      props.action,
+      props.outcome,
     ),
-    resourceKey: S(sfn.JsonPath.stringAt('$.audit.resourceKey')),
-    at: S(sfn.JsonPath.stringAt('$$.State.EnteredTime')),
-    actor: S(`playbook/${props.playbook}`),
-    action: S(props.action),
-    outcome: S(props.outcome),
-    findingId: S(sfn.JsonPath.stringAt('$.finding.id')),
-    playbook: S(props.playbook),
-    mode: S(sfn.JsonPath.stringAt('$.decision.mode')),
-    executionArn: S(sfn.JsonPath.stringAt('$$.Execution.Id')),
+    resourceKey: sfn.JsonPath.stringAt('$.audit.resourceKey'),
+    at: sfn.JsonPath.stringAt('$$.State.EnteredTime'),
+    actor: `playbook/${props.playbook}`,
+    action: props.action,
+    outcome: props.outcome,
+    findingId: sfn.JsonPath.stringAt('$.finding.id'),
+    playbook: props.playbook,
+    mode: sfn.JsonPath.stringAt('$.decision.mode'),
+    executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'),
   };
-  if (props.beforePath) item.before = S(sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.beforePath)));
-  if (props.afterPath) item.after = S(sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.afterPath)));
-  if (props.detailsPath)
-    item.details = S(sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.detailsPath)));
-  const task = new tasks.DynamoPutItem(scope, id, {
-    table: props.table,
-    item,
-    conditionExpression: 'attribute_not_exists(pk)',
+  if (props.beforePath) record.before = sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.beforePath));
+  if (props.afterPath) record.after = sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.afterPath));
+  if (props.detailsPath) record.details = sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.detailsPath));
+  const containment = CONTAINMENT_ACTIONS[props.playbook] === props.action && props.outcome === 'succeeded';
+  const task = new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: props.appender,
+    payload: sfn.TaskInput.fromObject({
+      record,
+      ...(containment && { findingTime: sfn.JsonPath.stringAt('$.finding.lastSeen'), containment: true }),
+    }),
+    payloadResponseOnly: true,
     resultPath: sfn.JsonPath.DISCARD,
+    retryOnServiceExceptions: true,
   });
-  return retryOnThrottling(task, 'DynamoDb');
+  // The appender retries a moving chain head itself; past that, back off and try again.
+  task.addRetry({
+    errors: ['ChainContentionError'],
+    interval: Duration.seconds(1),
+    maxAttempts: 3,
+    backoffRate: 2,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return task;
 }

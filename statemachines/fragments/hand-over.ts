@@ -63,7 +63,13 @@ export function handOver(
   });
   const audit = (id: string, outcome: 'succeeded' | 'skipped', detailsPath?: string) =>
     catchToHuman(
-      auditStep(scope, id, { table: ctx.auditTable, playbook, action: 'HandOver', outcome, detailsPath }),
+      auditStep(scope, id, {
+        appender: ctx.auditAppender,
+        playbook,
+        action: 'HandOver',
+        outcome,
+        detailsPath,
+      }),
       human,
     );
   const already = new sfn.Pass(scope, 'Follow-up already started', {

@@ -22,7 +22,7 @@ export function needsHuman(ctx: PlaybookContext, playbook: string): sfn.IChainab
     detailsPath: '$.error',
   });
   const audit = auditStep(scope, NEEDS_HUMAN_START, {
-    table: ctx.auditTable,
+    appender: ctx.auditAppender,
     playbook,
     action: 'NeedsHuman',
     outcome: 'needs-human',

@@ -21,7 +21,7 @@ export interface PlaybookSteps {
   /** The shared end of every failed step (audit `needs-human`, notify, fail `NeedsHuman`). */
   readonly human: sfn.IChainable;
   /** Append one audit record. */
-  audit(id: string, action: string, outcome: AuditOutcome, paths?: AuditPaths): tasks.DynamoPutItem;
+  audit(id: string, action: string, outcome: AuditOutcome, paths?: AuditPaths): tasks.LambdaInvoke;
   /** One AWS SDK integration call, retried on the service's throttling errors unless `retry` is false. */
   call(
     id: string,
@@ -45,7 +45,10 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
   const { scope } = ctx;
   const human = needsHuman(ctx, playbook);
   const audit: PlaybookSteps['audit'] = (id, action, outcome, paths = {}) =>
-    catchToHuman(auditStep(scope, id, { table: ctx.auditTable, playbook, action, outcome, ...paths }), human);
+    catchToHuman(
+      auditStep(scope, id, { appender: ctx.auditAppender, playbook, action, outcome, ...paths }),
+      human,
+    );
   const notify = (id: string, headline: string) =>
     catchToHuman(notifyStep(scope, id, { topic: ctx.topic, playbook, headline }), human);
   return {

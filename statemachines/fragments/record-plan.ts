@@ -15,7 +15,7 @@ export function recordPlan(
 ): sfn.Chain {
   return catchToHuman(
     auditStep(ctx.scope, 'Audit plan', {
-      table: ctx.auditTable,
+      appender: ctx.auditAppender,
       playbook,
       action: 'Plan',
       outcome: 'planned',

@@ -79,7 +79,7 @@ export function claimResource(ctx: PlaybookContext, human: sfn.IChainable, playb
   retryOnThrottling(holder, 'Sfn');
   const alreadyClaimed = catchToHuman(
     auditStep(scope, 'Audit already being handled', {
-      table: ctx.auditTable,
+      appender: ctx.auditAppender,
       playbook,
       action: 'Claim',
       outcome: 'skipped',

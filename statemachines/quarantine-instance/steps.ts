@@ -41,7 +41,7 @@ export interface QuarantineSteps {
   /** The needs-human path: audit the error at `$.error`, notify, fail. */
   readonly human: sfn.IChainable;
   /** An audit record of a step that succeeded; its own failure goes to needs-human. */
-  audit(id: string, action: string, paths?: AuditPaths): tasks.DynamoPutItem;
+  audit(id: string, action: string, paths?: AuditPaths): tasks.LambdaInvoke;
   /** An SDK call on the main path: retried on throttling, any other failure to needs-human. */
   call(id: string, props: AwsCallProps): tasks.CallAwsService;
 }
@@ -74,7 +74,7 @@ export function quarantineSteps(ctx: PlaybookContext, human: sfn.IChainable): Qu
     audit: (id, action, paths = {}) =>
       catchToHuman(
         auditStep(scope, id, {
-          table: ctx.auditTable,
+          appender: ctx.auditAppender,
           playbook: QUARANTINE_INSTANCE,
           action,
           outcome: 'succeeded',

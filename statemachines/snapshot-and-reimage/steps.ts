@@ -31,7 +31,7 @@ export interface ReimageSteps {
     id: string,
     action: string,
     paths?: AuditPaths & { outcome?: 'succeeded' | 'skipped' },
-  ): tasks.DynamoPutItem;
+  ): tasks.LambdaInvoke;
 }
 
 /** The steps' shared helpers for one state machine. */
@@ -54,7 +54,7 @@ export function reimageSteps(ctx: PlaybookContext, human: sfn.IChainable): Reima
     audit: (id, action, paths = {}) =>
       catchToHuman(
         auditStep(scope, id, {
-          table: ctx.auditTable,
+          appender: ctx.auditAppender,
           playbook: SNAPSHOT_AND_REIMAGE,
           action,
           outcome: 'succeeded',

@@ -39,6 +39,16 @@ export interface AslState {
   Parameters?: Record<string, unknown>;
 }
 
+/**
+ * What a task state calls: `audit:<action>` for an audit record appended through the trail's
+ * appender function (its payload is the record), otherwise its resource.
+ */
+export function callOf(state: AslState | undefined): string | undefined {
+  const record = (state?.Parameters as { record?: { actor?: string; action?: string } } | undefined)?.record;
+  if (record?.actor?.startsWith('playbook/')) return `audit:${record.action}`;
+  return state?.Resource;
+}
+
 /** Follow `Next` from `start` until an end state, returning the state names in order. */
 export function pathFrom(states: Record<string, AslState>, start: string): string[] {
   const seen: string[] = [];

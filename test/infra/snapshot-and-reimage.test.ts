@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AslState, definitionOf, synthesize } from './helpers.ts';
+import { type AslState, callOf, definitionOf, synthesize } from './helpers.ts';
 
 let states: Record<string, AslState>;
 let startAt: string;
@@ -146,10 +146,10 @@ describe('snapshot-and-reimage playbook', () => {
 
   it('in dry-run records the plan and calls nothing', () => {
     const dry = states[startAt]?.Choices?.find((c) => c.StringEquals === 'dry-run');
-    const resources = runPath(dry?.Next as string)
-      .map((n) => states[n]?.Resource)
+    const calls = runPath(dry?.Next as string)
+      .map((n) => callOf(states[n]))
       .filter(Boolean);
-    expect(resources).toEqual(['arn:aws:states:::dynamodb:putItem']);
+    expect(calls).toEqual(['audit:Plan']);
   });
 
   it('has only the EC2 actions it calls, on the resource types they act on', () => {

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AslState, definitionOf, pathFrom, synthesize } from './helpers.ts';
+import { type AslState, callOf, definitionOf, pathFrom, synthesize } from './helpers.ts';
 
 let synth: ReturnType<typeof synthesize>;
 beforeAll(() => {
@@ -148,7 +148,13 @@ describe('disable-access-key playbook', () => {
       'Audit user tagged',
       'Audit contained',
     ]);
-    for (const name of audits) expect(states[name]?.Resource).toBe('arn:aws:states:::dynamodb:putItem');
+    // Through the trail's appender, which links each record into the finding's hash chain.
+    expect(audits.map((name) => callOf(states[name]))).toEqual([
+      'audit:UpdateAccessKey',
+      'audit:PutUserPolicy',
+      'audit:TagUser',
+      'audit:Complete',
+    ]);
   });
 
   it('retries throttling with jittered backoff and sends every other failure to needs-human', () => {
@@ -173,8 +179,8 @@ describe('disable-access-key playbook', () => {
   it('in dry-run records the plan and calls nothing that mutates', () => {
     const dry = states[startAt]?.Choices?.find((c) => c.StringEquals === 'dry-run');
     const path = pathFrom(states, dry?.Next as string);
-    const resources = path.map((n) => states[n]?.Resource).filter(Boolean);
-    expect(resources).toEqual(['arn:aws:states:::dynamodb:putItem']);
+    const calls = path.map((n) => callOf(states[n])).filter(Boolean);
+    expect(calls).toEqual(['audit:Plan']);
   });
 
   it('has least privilege: IAM actions on users only, and never on protected users', () => {

@@ -50,8 +50,8 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'ec2:authorizesecuritygroupingress': 'security-group/*',
   's3:putbucketpublicaccessblock': ':s3:::*',
 };
-/** What every state machine of the product calls: the planner and approval functions, the trail, the topic. */
-const OWN_ACTIONS = ['lambda:invokefunction', 'dynamodb:putitem', 'sns:publish'];
+/** What every state machine of the product calls: the planner, approval and audit-append functions, the topic. */
+const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish'];
 
 describe('undo state machine role', () => {
   it('may make exactly the reverse calls, and otherwise only audit, notify and invoke its functions', () => {

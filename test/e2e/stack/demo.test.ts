@@ -33,5 +33,18 @@ describe('npm start (remediate demo)', () => {
     expect(stdout).toMatch(/bob\s+AKIA[A-Z0-9]{16}\s+Active/);
     expect(stdout).toMatch(/playbook\/disable-access-key\s+UpdateAccessKey\s+succeeded/);
     expect(stdout).toMatch(/1 event\(s\) in the classify dead-letter queue/);
+    // The drift findings, from CloudTrail and from Config.
+    expect(row('SSH open to 0.0.0.0/0')).toMatch(/revoke-open-ingress\s+auto\s+contained/);
+    expect(row('CloudTrail StopLogging')).toMatch(/restart-cloudtrail-logging\s+auto\s+contained/);
+    expect(row('bucket policy made public')).toMatch(/block-bucket-public-access\s+auto\s+contained/);
+    expect(row('Config: RDP open (jump hosts)')).toMatch(/revoke-open-ingress\s+auto\s+contained/);
+    // It ends with a verified audit timeline of the instance finding, its whole story.
+    expect(stdout).toMatch(/Verified: \d+ chain\(s\), \d+ record\(s\), intact\./);
+    const timeline = stdout.slice(stdout.indexOf('remediate audit --finding'));
+    expect(timeline).toMatch(/^remediate audit --finding \S+ {2}\(chain verified\)/);
+    for (const step of ['IsolateNetworkInterfaces', 'CreateSnapshots', 'DecideApproval', 'ReplaceRootVolume']) {
+      expect(timeline).toContain(step);
+    }
+    expect(timeline).toMatch(/\d+ record\(s\), 1 finding\(s\)\./);
   }, 150_000);
 });

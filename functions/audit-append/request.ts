@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { AuditRecordSchema } from '#shared/audit/record.ts';
+
+/** What a playbook's audit step sends: the record, and what the metrics need beyond it. */
+export const AppendRequestSchema = z.strictObject({
+  record: AuditRecordSchema,
+  /** The finding's own time (ISO-8601), for the containment latency. */
+  findingTime: z.string().optional(),
+  /** This record is the playbook's first containment call. */
+  containment: z.boolean().optional(),
+});
+export type AppendRequest = z.infer<typeof AppendRequestSchema>;

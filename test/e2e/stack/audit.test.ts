@@ -1,0 +1,213 @@
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApprovalsClient } from '#cli/approvals/client.ts';
+import { auditExport, auditTimeline, auditVerify } from '#cli/commands/audit.ts';
+import { appendChained } from '#shared/audit/chain.ts';
+import { recordsOfFinding, type StoredRecord } from '#shared/audit/reader.ts';
+import { approvalNotice, cliAs, userWithKey, waitFor } from './approval-helpers.ts';
+import { fixtureEvent, leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
+
+let h: StackHarness;
+let oncall: ApprovalsClient;
+let tables: { auditTable: string; chainTable: string; retentionDays: number };
+const lines: string[] = [];
+const out = { log: (line: string) => lines.push(line), error: (line: string) => lines.push(line) };
+const deps = () => ({ dynamodb: h.sandbox.clients.dynamodb, accountId: async () => '111122223333' });
+
+beforeAll(async () => {
+  h = await startStack();
+  oncall = cliAs(h, await userWithKey(h, 'oncall-audit'));
+  tables = {
+    auditTable: h.auditTable,
+    chainTable: h.sandbox.deployment?.outputs.AuditChainTableName as string,
+    retentionDays: 400,
+  };
+}, 120_000);
+afterAll(async () => {
+  oncall?.close();
+  await h?.stop();
+});
+
+/** Contain one leaked key; returns the finding id. */
+async function containKey(userName: string, findingId: string): Promise<string> {
+  const user = await userWithKey(h, userName);
+  await h.put(leakedKeyFinding(user.accessKeyId, userName, findingId));
+  return findingId;
+}
+
+const records = (findingId: string) => recordsOfFinding(h.sandbox.clients.dynamodb, tables, findingId);
+/** In chain order (time order can differ by milliseconds: the classifier records after starting the playbook). */
+const chain = async (findingId: string) =>
+  (await records(findingId)).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+const key = (r: StoredRecord) => marshall({ pk: r.pk, sk: r.sk });
+
+describe('the audit trail as a tool', () => {
+  it('chains every record of a finding, classifier and playbook alike, and verify passes on a clean trail', async () => {
+    const id = await containKey('audit-clean', 'a0d17000000000000000000000000001');
+    const trail = await chain(id);
+    expect(trail.map((r) => r.seq)).toEqual(trail.map((_, i) => i + 1));
+    expect(trail[0]?.prevHash).toBe('0'.repeat(64));
+    for (const [i, r] of trail.entries()) if (i > 0) expect(r.prevHash).toBe(trail[i - 1]?.hash);
+    expect(new Set(trail.map((r) => r.actor))).toEqual(new Set(['classify', 'playbook/disable-access-key']));
+    // One expiry per finding, from the policy's retention (400 days by default).
+    expect(new Set(trail.map((r) => r.expiresAt)).size).toBe(1);
+    const days = ((trail[0]?.expiresAt ?? 0) * 1000 - Date.parse(trail[0]?.at ?? '')) / 86_400_000;
+    expect(days).toBeGreaterThan(399.9);
+    expect(days).toBeLessThan(400.1);
+
+    lines.length = 0;
+    const clean = await auditVerify({ ...tables }, deps(), out);
+    expect(clean.exitCode).toBe(0);
+    expect(clean.verdicts.every((v) => v.ok)).toBe(true);
+    expect(lines.at(-1)).toMatch(/^Verified: \d+ chain\(s\), \d+ record\(s\), intact\.$/);
+  });
+
+  it('keeps one unbroken chain when many writers append to one finding at once', async () => {
+    const pk = 'FINDING#a0d17000000000000000000000000c0c';
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        appendChained(h.sandbox.clients.dynamodb, tables, {
+          pk,
+          sk: `2026-11-24T00:00:00.000Z#concurrent#${String(i).padStart(3, '0')}`,
+          resourceKey: 'RESOURCE#111122223333#Other#test/concurrency',
+          at: '2026-11-24T00:00:00.000Z',
+          actor: 'classify',
+          action: 'classify',
+          outcome: 'duplicate',
+        }),
+      ),
+    );
+    const trail = await records(pk);
+    expect(trail.map((r) => r.seq).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+      Array.from({ length: 25 }, (_, i) => i + 1),
+    );
+    const verdict = await auditVerify({ ...tables, finding: pk }, deps(), out);
+    expect(verdict.exitCode).toBe(0);
+  });
+
+  it('names the record that was edited, the one after a deleted record, and the first of a reordered pair', async () => {
+    const edited = await containKey('audit-edited', 'a0d17000000000000000000000000e01');
+    const deleted = await containKey('audit-deleted', 'a0d17000000000000000000000000e02');
+    const reordered = await containKey('audit-reordered', 'a0d17000000000000000000000000e03');
+    const db = h.sandbox.clients.dynamodb;
+
+    // Edited: someone rewrites what the key step says happened.
+    const e = (await chain(edited))[2] as StoredRecord;
+    await db.send(
+      new UpdateItemCommand({
+        TableName: tables.auditTable,
+        Key: key(e),
+        UpdateExpression: 'SET outcome = :o',
+        ExpressionAttributeValues: { ':o': { S: 'skipped' } },
+      }),
+    );
+    // Deleted: the record of the key's deactivation disappears.
+    const d = await chain(deleted);
+    await db.send(new DeleteItemCommand({ TableName: tables.auditTable, Key: key(d[1] as StoredRecord) }));
+    // Reordered: records 2 and 3 trade places (each keeps its key, takes the other's position).
+    const r = await chain(reordered);
+    const [second, third] = [r[1] as StoredRecord, r[2] as StoredRecord];
+    for (const [at, from] of [
+      [second, third],
+      [third, second],
+    ] as const) {
+      const { pk, sk, ...rest } = from;
+      await db.send(
+        new PutItemCommand({
+          TableName: tables.auditTable,
+          Item: marshall({ ...rest, pk: at.pk, sk: at.sk }, { removeUndefinedValues: true }),
+        }),
+      );
+    }
+
+    lines.length = 0;
+    const result = await auditVerify({ ...tables }, deps(), out);
+    expect(result.exitCode).toBe(1);
+    const broken = Object.fromEntries(result.verdicts.filter((v) => !v.ok).map((v) => [v.pk, v.broken]));
+    expect(Object.keys(broken).sort()).toEqual(
+      [edited, deleted, reordered].map((id) => `FINDING#${id}`).sort(),
+    );
+    expect(broken[`FINDING#${edited}`]).toMatchObject({
+      sk: e.sk,
+      seq: 3,
+      reason: expect.stringMatching(/edited/),
+    });
+    expect(broken[`FINDING#${deleted}`]).toMatchObject({
+      sk: d[2]?.sk,
+      seq: 3,
+      reason: expect.stringMatching(/record 2 is missing/),
+    });
+    // In chain order, position 2 now sits under record 3's key: its content no longer hashes.
+    expect(broken[`FINDING#${reordered}`]).toMatchObject({ sk: third.sk, seq: 2 });
+    expect(lines.at(-1)).toBe(`3 of ${result.verdicts.length} chain(s) broken.`);
+    expect(lines.filter((l) => l.startsWith('BROKEN '))).toHaveLength(3);
+
+    // Deleting the last record is caught by the chain head.
+    const tail = await containKey('audit-tail', 'a0d17000000000000000000000000e04');
+    const last = (await chain(tail)).at(-1) as StoredRecord;
+    await db.send(new DeleteItemCommand({ TableName: tables.auditTable, Key: key(last) }));
+    const verdict = await auditVerify({ ...tables, finding: tail }, deps(), out);
+    expect(verdict.verdicts[0]?.broken?.reason).toMatch(/chain head is at \d+, the trail ends at/);
+  });
+
+  it('audit --resource tells the whole story of the demo instance: quarantine, evidence, approval, re-image', async () => {
+    const event = fixtureEvent('guardduty-ec2-backdoor-cc-activity.json');
+    event.detail.id = 'a0d17000000000000000000000000i01';
+    event.detail.resource.instanceDetails.instanceId = h.account.instance.id;
+    await h.put(event);
+    const pending = await waitFor('the re-image approval request', () => approvalNotice(h, event.detail.id));
+    await oncall.decide(pending.approvalId, 'approve', 'evidence is safe');
+    await h.sandbox.idle();
+
+    lines.length = 0;
+    const story = await auditTimeline({ ...tables, resource: h.account.instance.id }, deps(), out);
+    const steps = story.records.map((r) => `${r.action}:${r.outcome}`);
+    for (const step of [
+      'classify:routed',
+      'EnableTerminationProtection:succeeded',
+      'IsolateNetworkInterfaces:succeeded',
+      'DisassociateIamInstanceProfile:succeeded',
+      'HandOver:succeeded',
+      'CreateSnapshots:succeeded',
+      'RequestApproval:approval-required',
+      'DecideApproval:approved',
+      'ReplaceRootVolume:succeeded',
+    ]) {
+      expect(steps).toContain(step);
+    }
+    // In time order, and the table a person reads names them too.
+    expect(steps.indexOf('IsolateNetworkInterfaces:succeeded')).toBeLessThan(
+      steps.indexOf('CreateSnapshots:succeeded'),
+    );
+    expect(steps.indexOf('DecideApproval:approved')).toBeLessThan(
+      steps.indexOf('ReplaceRootVolume:succeeded'),
+    );
+    const text = lines.join('\n');
+    expect(text).toMatch(/time \(UTC\)\s+finding\s+#\s+actor\s+action\s+outcome\s+detail/);
+    expect(text).toContain('ReplaceRootVolume');
+    expect(text).toMatch(new RegExp(`${story.records.length} record\\(s\\), 1 finding\\(s\\)\\.`));
+
+    // JSON lines, and by the instance's ARN the same records.
+    lines.length = 0;
+    const arn = `arn:aws:ec2:us-east-1:111122223333:instance/${h.account.instance.id}`;
+    await auditTimeline({ ...tables, resource: arn, json: true }, deps(), out);
+    expect(lines.map((l) => JSON.parse(l).sk)).toEqual(story.records.map((r) => r.sk));
+  });
+
+  it('exports every record since a time as JSON lines, and refuses a malformed --since', async () => {
+    lines.length = 0;
+    const progress: string[] = [];
+    const exported = await auditExport({ ...tables, since: '1h' }, deps(), out, (l) => progress.push(l));
+    expect(exported.count).toBeGreaterThan(20);
+    expect(lines).toHaveLength(exported.count);
+    const parsed = lines.map((l) => JSON.parse(l) as StoredRecord);
+    expect(parsed.map((r) => r.at)).toEqual([...parsed.map((r) => r.at)].sort());
+    expect(parsed.every((r) => typeof r.hash === 'string')).toBe(true);
+    expect(progress.at(-1)).toMatch(new RegExp(`^exported ${exported.count} record\\(s\\) since `));
+    await expect(auditExport({ ...tables, since: 'yesterday' }, deps(), out)).rejects.toThrow(
+      /expected a duration such as 1h/,
+    );
+    await expect(auditTimeline({ ...tables }, deps(), out)).rejects.toThrow(/exactly one of --finding/);
+  });
+});
