@@ -42,7 +42,12 @@ describe('npm start (remediate demo)', () => {
     expect(stdout).toMatch(/Verified: \d+ chain\(s\), \d+ record\(s\), intact\./);
     const timeline = stdout.slice(stdout.indexOf('remediate audit --finding'));
     expect(timeline).toMatch(/^remediate audit --finding \S+ {2}\(chain verified\)/);
-    for (const step of ['IsolateNetworkInterfaces', 'CreateSnapshots', 'DecideApproval', 'ReplaceRootVolume']) {
+    for (const step of [
+      'IsolateNetworkInterfaces',
+      'CreateSnapshots',
+      'DecideApproval',
+      'ReplaceRootVolume',
+    ]) {
       expect(timeline).toContain(step);
     }
     expect(timeline).toMatch(/\d+ record\(s\), 1 finding\(s\)\./);
