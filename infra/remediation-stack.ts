@@ -7,6 +7,7 @@ import {
   Fn,
   aws_iam as iam,
   aws_kms as kms,
+  RemovalPolicy,
   Stack,
   type StackProps,
   aws_sns as sns,
@@ -30,6 +31,7 @@ import { deadLetterQueuesIn, Observability } from './constructs/observability.ts
 import { OrganizationBus } from './constructs/organization-bus.ts';
 import { PlaybookStateMachine } from './constructs/playbook-state-machine.ts';
 import { acknowledgeDeadLetterQueue, RemediationFunction } from './constructs/remediation-function.ts';
+import { grantPublishTo } from './grants.ts';
 import { suppressNagFindings } from './nag-suppressions.ts';
 
 /** Props of {@link RemediationStack}. */
@@ -87,10 +89,26 @@ export class RemediationStack extends Stack {
       timeToLiveAttribute: 'expiresAt',
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
     });
+    // A customer managed key, not alias/aws/sns: CloudWatch alarms publish here, and only a key
+    // policy of our own can let cloudwatch.amazonaws.com use the key (for this account's alarms).
+    const topicKey = new kms.Key(this, 'NotificationsKey', {
+      description: 'Encrypts the auto-remediation notification topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'], // in a key policy, "*" is this key
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
     this.topic = new sns.Topic(this, 'Notifications', {
       displayName: 'Auto-remediation notifications',
       enforceSSL: true,
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      masterKey: topicKey,
     });
     if (config.notificationEmail) {
       const undeliverable = new sqs.Queue(this, 'NotificationDlq', {
@@ -191,7 +209,7 @@ export class RemediationStack extends Stack {
     fn.addEnvironment('DEAD_LETTER_QUEUE_URL', fn.asyncFailureQueue.queueUrl);
     this.auditTrail.grantAppend(fn);
     counters.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    this.topic.grantPublish(fn);
+    grantPublishTo(this.topic, fn);
     fn.asyncFailureQueue.grantSendMessages(fn);
     for (const machine of Object.values(this.playbooks)) machine.stateMachine.grantStartExecution(fn);
 

@@ -13,6 +13,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { grantPublishTo } from '../grants.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import { RemediationFunction } from './remediation-function.ts';
 
@@ -108,8 +109,8 @@ export class ApprovalApi extends Construct {
     });
     this.allow(this.requestFunction, ['dynamodb:PutItem'], [this.table.tableArn]);
     props.auditTrail.grantAppend(this.requestFunction);
-    props.topic.grantPublish(this.requestFunction);
-    this.escalationTopic.grantPublish(this.requestFunction);
+    grantPublishTo(props.topic, this.requestFunction);
+    grantPublishTo(this.escalationTopic, this.requestFunction);
     this.secret.grantRead(this.requestFunction);
     const requestId = Stack.of(this).getLogicalId(this.requestFunction.node.defaultChild as CfnElement);
     Validations.of(Stack.of(this)).acknowledge({

@@ -8,6 +8,7 @@ import {
 import { Construct } from 'constructs';
 import { MEMBER_ROLE_CONTEXT } from '#statemachines/fragments/member-credentials.ts';
 import type { PlaybookContext, PlaybookDefinition } from '#statemachines/playbook.ts';
+import { grantPublishTo } from '../grants.ts';
 import { RemediationFunction } from './remediation-function.ts';
 
 /** Props of {@link PlaybookStateMachine}. */
@@ -72,5 +73,7 @@ export class PlaybookStateMachine extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    // The notify steps' grant names the topic only; publishing to an encrypted topic also needs its key.
+    grantPublishTo(props.topic, this.stateMachine);
   }
 }

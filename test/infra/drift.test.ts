@@ -29,7 +29,9 @@ function serviceActions(playbookPrefix: string): Record<string, string> {
     statementsOf(`${playbookPrefix}StateMachineRole`)
       .filter((s) => s.Effect === 'Allow')
       .flatMap((s) => [s.Action].flat().map((action) => [action, JSON.stringify(s.Resource)] as const))
-      .filter(([action]) => !/^(logs|xray|dynamodb|sns|lambda):/.test(action)),
+      .filter(([action]) => !/^(logs|xray|dynamodb|sns|lambda):/.test(action))
+      // Publishing to the notification topic: its key, and only that key.
+      .filter(([action, resource]) => !(action.startsWith('kms:') && /NotificationsKey/.test(resource))),
   );
 }
 

@@ -317,3 +317,34 @@ describe('Observability construct', () => {
     expect(warnings()).toHaveLength(0);
   });
 });
+
+describe('the notification topic the alarms publish to', () => {
+  it('is encrypted with a rotated customer managed key whose policy admits CloudWatch alarms of this account only', () => {
+    const topics = template.findResources('AWS::SNS::Topic', {
+      Properties: { DisplayName: 'Auto-remediation notifications' },
+    });
+    const [topic] = Object.values(topics);
+    const keyId = (topic?.Properties?.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const key = template.toJSON().Resources[keyId];
+    expect(key?.Type).toBe('AWS::KMS::Key');
+    expect(key?.Properties?.EnableKeyRotation).toBe(true);
+    const cloudwatch = key?.Properties?.KeyPolicy?.Statement?.find(
+      (s: { Principal?: { Service?: string } }) => s.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+    expect(cloudwatch).toMatchObject({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+    // Every other user of the key is granted exactly what publishing needs, on this key.
+    const grants = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    const kmsGrants = grants.filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
+    expect(kmsGrants.length).toBeGreaterThan(0);
+    for (const s of kmsGrants) {
+      expect([s.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      expect(s.Resource).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    }
+  });
+});

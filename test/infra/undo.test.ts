@@ -51,7 +51,7 @@ const REVERSE_ACTIONS: Record<string, string> = {
   's3:putbucketpublicaccessblock': ':s3:::*',
 };
 /** What every state machine of the product calls: the planner, approval and audit-append functions, the topic. */
-const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish'];
+const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish', 'kms:generatedatakey', 'kms:decrypt'];
 
 describe('undo state machine role', () => {
   it('may make exactly the reverse calls, and otherwise only audit, notify and invoke its functions', () => {
