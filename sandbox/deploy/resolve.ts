@@ -110,6 +110,14 @@ export function physicalResources(template: Template, target: DeployTarget): Map
         r = { name, arn, ref: name, attributes: { Arn: arn } };
         break;
       }
+      case 'AWS::KMS::Key': {
+        // Not emulated (the sandbox stores data unencrypted), but with a key id and ARN as in AWS.
+        const hex = createHash('sha256').update(`${target.stackName}/${logicalId}`).digest('hex');
+        const keyId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+        const arn = `arn:aws:kms:${region}:${acct}:key/${keyId}`;
+        r = { name: keyId, arn, ref: keyId, attributes: { Arn: arn, KeyId: keyId } };
+        break;
+      }
       case 'AWS::CloudWatch::Alarm': {
         // Not emulated (nothing in the sandbox evaluates alarms), but named and referable as in AWS.
         const name = named('AlarmName', 255);
