@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector } from './faults.ts';
+import { Organizations } from './organizations.ts';
 import {
   AwsError,
   newRequestId,
@@ -40,6 +41,8 @@ const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4
  */
 export class SandboxServer {
   readonly faults = new FaultInjector();
+  /** Which organization each account belongs to (`aws:PrincipalOrgID`). */
+  readonly organizations = new Organizations();
   readonly calls: CallRecord[] = [];
   private readonly services = new Map<string, SandboxService>();
   private readonly pathServices: { prefix: string; service: SandboxService }[] = [];
