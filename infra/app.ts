@@ -9,7 +9,12 @@ import { MemberStack } from './member-stack.ts';
 import { RemediationStack } from './remediation-stack.ts';
 
 /** Build the CDK app: validated context, validated policy, one stack, cdk-nag packs applied. */
-export function buildApp(app = new App()): { app: App; stack: RemediationStack; member?: MemberStack } {
+export function buildApp(app = new App()): {
+  app: App;
+  stack: RemediationStack;
+  member?: MemberStack;
+  memberRegion?: MemberStack;
+} {
   const config = parseStackConfig(app.node.getAllContext());
   const policyPath = path.resolve(config.policyFile);
   const policy = loadPolicyFile(policyPath);
@@ -46,11 +51,22 @@ export function buildApp(app = new App()): { app: App; stack: RemediationStack; 
           env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
         })
       : undefined;
+  // The member's other regions: the forwarding rules only (IAM roles are global, made once above).
+  const memberRegion =
+    organizationId && securityAccountId
+      ? new MemberStack(app, 'AutoRemediationMemberRegion', {
+          config: { ...config, organizationId, securityAccountId },
+          executionRole: false,
+          description:
+            'Auto-remediation member account, each further region: forwards events to the security account',
+          env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+        })
+      : undefined;
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { verbose: true }),
     new ServerlessChecks(app, { verbose: true }),
   );
-  return { app, stack, member };
+  return { app, stack, member, memberRegion };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -32,6 +32,16 @@ export const StackConfigSchema = z.object({
     .string()
     .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')
     .default('RemediationExecutionRole'),
+  /**
+   * In an organization: every region the security stack is deployed in (GuardDuty, Config and
+   * CloudTrail events are regional, so each region's stack acts on its own region's findings). A
+   * finding that arrives in one region about a resource in another listed region (Security Hub
+   * cross-region aggregation) is started in its own region; one in an unlisted region goes to a
+   * human. @default only the region being deployed
+   */
+  regions: z
+    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected region names such as eu-west-1'))
+    .default([]),
   /** The security account the member stack trusts (required to synthesize the member stack). */
   securityAccountId: z
     .string()
@@ -39,6 +49,16 @@ export const StackConfigSchema = z.object({
     .optional(),
 });
 export type StackConfig = z.infer<typeof StackConfigSchema>;
+
+/** A list from context: a JSON array (cdk.json) or comma-separated text (`-c regions=a,b`). */
+function listOf(value: unknown): unknown {
+  if (value === undefined || value === '') return undefined;
+  if (Array.isArray(value)) return value;
+  return String(value)
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
 
 /** Context values arrive as strings from the command line; coerce the booleans and numbers. */
 export function parseStackConfig(context: Record<string, unknown>): StackConfig {
@@ -51,6 +71,7 @@ export function parseStackConfig(context: Record<string, unknown>): StackConfig 
       context.classifierConcurrency === undefined ? undefined : Number(context.classifierConcurrency),
     organizationId: context.organizationId || undefined,
     memberRoleName: context.memberRoleName || undefined,
+    regions: listOf(context.regions),
     securityAccountId:
       context.securityAccountId === undefined ? undefined : String(context.securityAccountId),
   };

@@ -14,7 +14,7 @@ import { resourceWildcardFinding } from '#statemachines/fragments/wildcard-ackno
 import { playbooks } from '#statemachines/registry.ts';
 import type { StackConfig } from './config.ts';
 import { FINDING_PATTERNS } from './constructs/finding-router.ts';
-import { memberPermissions, playbookRoleName } from './constructs/member-access.ts';
+import { memberPermissions, PLAYBOOK_ROLE_PREFIX } from './constructs/member-access.ts';
 import { OrganizationBus } from './constructs/organization-bus.ts';
 import { acknowledgeDeadLetterQueue } from './constructs/remediation-function.ts';
 
@@ -27,6 +27,12 @@ export interface MemberStackProps extends StackProps {
    * their own). @default true
    */
   readonly forwardEvents?: boolean;
+  /**
+   * Create the `RemediationExecutionRole`. IAM is global, so an account has it once: in one region
+   * (the member stack), while the other regions deploy only the forwarding rules
+   * (`AutoRemediationMemberRegion`). @default true
+   */
+  readonly executionRole?: boolean;
 }
 
 /** The sources a member forwards: what only the member account's own bus sees. */
@@ -39,31 +45,39 @@ const FORWARDED = ['CloudTrailDrift', 'RootActivity', 'ConfigCompliance'] as con
  * a rule forwarding this account's drift events to the security account.
  */
 export class MemberStack extends Stack {
-  public readonly executionRole: iam.Role;
+  public readonly executionRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     super(scope, id, props);
     const { config } = props;
     const security = config.securityAccountId;
-    const trusted = playbooks.map(
-      (p) => new iam.ArnPrincipal(`arn:${this.partition}:iam::${security}:role/${playbookRoleName(p.name)}`),
-    );
-    this.executionRole = new iam.Role(this, 'RemediationExecutionRole', {
-      roleName: config.memberRoleName,
-      description: `Assumed by the remediation playbooks of security account ${security}`,
-      assumedBy: new iam.CompositePrincipal(...trusted).withConditions({
-        StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
-      }),
-    });
-    // Built in a scope of its own: the playbooks' states are read for their permissions, never deployed.
-    const built = new Construct(this, 'PlaybookPermissions');
-    const permissions = memberPermissions(built, playbooks);
-    const actions = new iam.Policy(this, 'PlaybookActions', {
-      roles: [this.executionRole],
-      document: new iam.PolicyDocument({ statements: permissions, minimize: true }),
-    });
-    // The same wildcard resources as the playbooks' own roles, for the same reasons: carried over.
-    Validations.of(actions).acknowledge(...playbookAcknowledgements(built), ...memberAcknowledgements(this));
+    if (props.executionRole ?? true) {
+      // The security stack runs in several regions, and its playbook roles carry the region in
+      // their names: trusted by that name prefix, in the security account, inside the organization.
+      this.executionRole = new iam.Role(this, 'RemediationExecutionRole', {
+        roleName: config.memberRoleName,
+        description: `Assumed by the remediation playbooks of security account ${security}`,
+        assumedBy: new iam.AccountPrincipal(security).withConditions({
+          StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
+          ArnLike: {
+            'aws:PrincipalArn': `arn:${this.partition}:iam::${security}:role/${PLAYBOOK_ROLE_PREFIX}*`,
+          },
+        }),
+      });
+      // Built in a scope of its own: the playbooks' states are read for their permissions, never deployed.
+      const built = new Construct(this, 'PlaybookPermissions');
+      const permissions = memberPermissions(built, playbooks);
+      const actions = new iam.Policy(this, 'PlaybookActions', {
+        roles: [this.executionRole],
+        document: new iam.PolicyDocument({ statements: permissions, minimize: true }),
+      });
+      // The same wildcard resources as the playbooks' own roles, for the same reasons: carried over.
+      Validations.of(actions).acknowledge(
+        ...playbookAcknowledgements(built),
+        ...memberAcknowledgements(this),
+      );
+      new CfnOutput(this, 'RemediationExecutionRoleArn', { value: this.executionRole.roleArn });
+    }
 
     if (props.forwardEvents ?? true) {
       const bus = events.EventBus.fromEventBusArn(
@@ -80,15 +94,19 @@ export class MemberStack extends Stack {
         undeliverable,
         'events EventBridge could not forward to the security account',
       );
+      // One role for every forwarding rule: events:PutEvents on the security bus, nothing else.
+      const forwarder = new iam.Role(this, 'ForwardingRole', {
+        assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+        description: `Lets EventBridge forward this account's events to security account ${security}`,
+      });
       for (const name of FORWARDED) {
         new events.Rule(this, `Forward${name}`, {
           description: `Forward ${name} events to the security account ${security}`,
           eventPattern: FINDING_PATTERNS[name],
-          targets: [new targets.EventBus(bus, { deadLetterQueue: undeliverable })],
+          targets: [new targets.EventBus(bus, { deadLetterQueue: undeliverable, role: forwarder })],
         });
       }
     }
-    new CfnOutput(this, 'RemediationExecutionRoleArn', { value: this.executionRole.roleArn });
   }
 }
 

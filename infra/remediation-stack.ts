@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  ArnFormat,
   type CfnElement,
   CfnOutput,
   Duration,
@@ -19,6 +20,7 @@ import type { Construct } from 'constructs';
 import { PolicyError } from '#shared/errors.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { TARGET_ROLE_ARN_PATH } from '#statemachines/fragments/member-credentials.ts';
+import { resourceWildcardFinding } from '#statemachines/fragments/wildcard-acknowledgement.ts';
 import type { PlaybookDefinition } from '#statemachines/playbook.ts';
 import { playbooks } from '#statemachines/registry.ts';
 import { undoPlaybook } from '#statemachines/undo.ts';
@@ -26,7 +28,7 @@ import type { StackConfig } from './config.ts';
 import { ApprovalApi } from './constructs/approval-api.ts';
 import { AuditTrail } from './constructs/audit-trail.ts';
 import { FindingRouter } from './constructs/finding-router.ts';
-import { memberRoleArn, playbookRoleName } from './constructs/member-access.ts';
+import { memberRoleArn, playbookRoleName, playbookStateMachineName } from './constructs/member-access.ts';
 import { deadLetterQueuesIn, Observability } from './constructs/observability.ts';
 import { OrganizationBus } from './constructs/organization-bus.ts';
 import { PlaybookStateMachine } from './constructs/playbook-state-machine.ts';
@@ -141,7 +143,8 @@ export class RemediationStack extends Stack {
         // In an organization: calls on the finding's resources are made as its account's member
         // role, and the state machine's own role has a fixed name that member roles trust.
         memberRoleArnPath: config.organizationId ? TARGET_ROLE_ARN_PATH : undefined,
-        roleName: config.organizationId ? playbookRoleName(playbook.name) : undefined,
+        roleName: config.organizationId ? playbookRoleName(playbook.name, this.region) : undefined,
+        stateMachineName: config.organizationId ? playbookStateMachineName(playbook.name) : undefined,
         followUps: [...(followUps.get(playbook.name) ?? [])].flatMap((name) => {
           const next = this.playbooks[name];
           return next ? [next.stateMachine] : [];
@@ -183,6 +186,8 @@ export class RemediationStack extends Stack {
     });
     approvals.allowDecisionsOn([...playbookMachines, this.undo.stateMachine]);
 
+    // In an organization, the regions the security stack runs in (this one at least).
+    const deployedRegions = config.regions.length > 0 ? config.regions : [this.region];
     const stateMachineArns = Object.fromEntries(
       Object.entries(this.playbooks).map(([name, m]) => [name, m.stateMachine.stateMachineArn]),
     );
@@ -203,9 +208,38 @@ export class RemediationStack extends Stack {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: 'AutoRemediation',
         MEMBER_ROLE_ARN: config.organizationId ? memberRoleArn(this, '{account}', config.memberRoleName) : '',
+        PLAYBOOK_REGIONS: config.organizationId ? deployedRegions.join(',') : '',
       },
     });
     const fn = this.classifier;
+    // A finding about another region's resource (Security Hub cross-region aggregation) is started
+    // in that region, where the security stack runs the same playbooks under the same names.
+    const otherRegions = config.organizationId ? config.regions.filter((r) => r !== this.region) : [];
+    if (otherRegions.length > 0) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:StartExecution'],
+          resources: otherRegions.map((region) =>
+            this.formatArn({
+              service: 'states',
+              region,
+              resource: 'stateMachine',
+              resourceName: playbookStateMachineName('*'),
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ),
+        }),
+      );
+      Validations.of(this).acknowledge(
+        ...otherRegions.map((region) => ({
+          id: resourceWildcardFinding(
+            this,
+            `states:${region}:{account}:stateMachine:${playbookStateMachineName('*')}`,
+          ),
+          reason: `Starts this stack's own playbooks in ${region} (fixed names remediation-<playbook>), for findings about resources there; nothing else.`,
+        })),
+      );
+    }
     fn.addEnvironment('DEAD_LETTER_QUEUE_URL', fn.asyncFailureQueue.queueUrl);
     this.auditTrail.grantAppend(fn);
     counters.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');

@@ -25,6 +25,10 @@ const EnvSchema = z.object({
       'expected arn:<partition>:iam::{account}:role/<name>',
     )
     .default(''),
+  /** In an organization: the regions the security stack is deployed in, comma-separated. */
+  PLAYBOOK_REGIONS: z.string().default(''),
+  /** Set by Lambda: the region this function runs in. */
+  AWS_REGION: z.string().default(''),
 });
 
 export interface ClassifyConfig {
@@ -38,6 +42,8 @@ export interface ClassifyConfig {
   globalDryRun: boolean;
   /** In an organization, the member role ARN pattern (`{account}` placeholder); else undefined. */
   memberRoleArn?: string;
+  /** In an organization: this region and the regions the security stack is deployed in. */
+  regions?: { own: string; deployed: string[] };
   policy: Policy;
 }
 
@@ -65,6 +71,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClassifyConfig
     protectedPrincipalArns: e.PROTECTED_PRINCIPAL_ARNS.split(',').filter(Boolean),
     globalDryRun: e.GLOBAL_DRY_RUN === 'true',
     memberRoleArn: e.MEMBER_ROLE_ARN || undefined,
+    regions:
+      e.PLAYBOOK_REGIONS && e.AWS_REGION
+        ? { own: e.AWS_REGION, deployed: e.PLAYBOOK_REGIONS.split(',').filter(Boolean) }
+        : undefined,
     policy: PolicySchema.parse(JSON.parse(policyText)),
   };
 }

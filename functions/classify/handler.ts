@@ -25,9 +25,23 @@ const deps = {
   }),
   dynamodb,
   sfn: new SFNClient(clientConfig()),
+  sfnIn: regionalClient((region) => new SFNClient({ ...clientConfig(), region })),
   sns: new SNSClient(clientConfig()),
   sqs: new SQSClient(clientConfig()),
 };
+
+/** One client per region, made on first use. */
+function regionalClient<T>(make: (region: string) => T): (region: string) => T {
+  const clients = new Map<string, T>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) {
+      client = make(region);
+      clients.set(region, client);
+    }
+    return client;
+  };
+}
 
 /** EventBridge target: one event in, one audited outcome per finding out. */
 async function classify(event: unknown): Promise<RouteOutcome[]> {

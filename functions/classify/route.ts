@@ -29,6 +29,14 @@ export interface RouterDeps {
   globalDryRun: boolean;
   /** In an organization, the member role ARN with `{account}`; the playbook acts as that role of the finding's account. */
   memberRoleArn?: string;
+  /**
+   * In an organization: this stack's region and every region the security stack is deployed in.
+   * A finding about another deployed region is started there (state machines have the same name
+   * in every region); one about a region without the stack goes to a human. Absent: one region.
+   */
+  regions?: { own: string; deployed: readonly string[] };
+  /** A Step Functions client of another region (cross-region starts). @default `sfn` */
+  sfnIn?: (region: string) => Pick<SFNClient, 'send'>;
   now?: () => Date;
 }
 
@@ -133,7 +141,21 @@ async function act(
     return { outcome: 'notified', findingId: finding.id, mode, reason };
   }
   const playbook = result.playbook;
-  const stateMachineArn = deps.stateMachines[playbook];
+  const elsewhere = deps.regions && finding.region !== deps.regions.own ? finding.region : undefined;
+  if (elsewhere && !deps.regions?.deployed.includes(elsewhere)) {
+    const why = `${reason}; but the finding is in ${elsewhere}, where no remediation stack is deployed (deployed: ${deps.regions?.deployed.join(', ')}), so a human must act: deploy the security stack in ${elsewhere} and add it to the regions context`;
+    await deps.sns.send(
+      new PublishCommand({
+        TopicArn: deps.topicArn,
+        Subject: `[${finding.severity.label}] ${finding.type} in ${elsewhere}: not remediated`.slice(0, 100),
+        Message: JSON.stringify({ finding, decision: { mode, reason: why, ruleId: result.ruleId } }, null, 2),
+      }),
+    );
+    await deps.audit.append({ ...base, outcome: 'notified', playbook, mode, reason: why });
+    return { outcome: 'notified', findingId: finding.id, playbook, mode, reason: why };
+  }
+  const localArn = deps.stateMachines[playbook];
+  const stateMachineArn = localArn && (elsewhere ? inRegion(localArn, elsewhere) : localArn);
   if (!stateMachineArn) {
     const why = `policy rule ${result.ruleId} names playbook '${playbook}', which this stack does not deploy`;
     await deps.audit.append({ ...base, outcome: 'skipped', playbook, mode, reason: why });
@@ -156,7 +178,7 @@ async function act(
       severity: result.severity,
       approval,
       params: result.params,
-      next: followUpOf(finding, result, deps),
+      next: followUpOf(finding, result, deps, elsewhere),
     },
     audit: { pk: base.pk, resourceKey: base.resourceKey },
     // Where the playbook acts: the finding's own account and region; in an organization, as that
@@ -167,8 +189,9 @@ async function act(
       ...(deps.memberRoleArn && { roleArn: deps.memberRoleArn.replace('{account}', finding.accountId) }),
     },
   };
+  const sfn = elsewhere && deps.sfnIn ? deps.sfnIn(elsewhere) : deps.sfn;
   try {
-    const started = await deps.sfn.send(
+    const started = await sfn.send(
       new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
     );
     if (mode === 'auto' && deps.policy.blastRadius) {
@@ -198,10 +221,11 @@ async function act(
  * Undefined when the rule names none, or the stack does not deploy it (recorded by the playbook
  * as nothing to hand over to).
  */
-function followUpOf(finding: Finding, result: Routed, deps: RouterDeps) {
+function followUpOf(finding: Finding, result: Routed, deps: RouterDeps, region?: string) {
   const next = result.next;
-  const stateMachineArn = next && deps.stateMachines[next.playbook];
-  if (!next || !stateMachineArn) return undefined;
+  const localArn = next && deps.stateMachines[next.playbook];
+  if (!next || !localArn) return undefined;
+  const stateMachineArn = region ? inRegion(localArn, region) : localArn;
   const mode = deps.globalDryRun && next.mode !== 'dry-run' ? 'dry-run' : next.mode;
   const approval =
     mode === 'approve' && next.approval
@@ -220,6 +244,13 @@ function followUpOf(finding: Finding, result: Routed, deps: RouterDeps) {
       params: next.params,
     },
   };
+}
+
+/** The same state machine in another region: `arn:<partition>:states:<region>:<account>:stateMachine:<name>`. */
+function inRegion(stateMachineArn: string, region: string): string {
+  const parts = stateMachineArn.split(':');
+  parts[3] = region;
+  return parts.join(':');
 }
 
 function eventIdOf(event: unknown): string {

@@ -9,9 +9,20 @@ import {
 import { Construct, type IConstruct } from 'constructs';
 import type { PlaybookContext, PlaybookDefinition } from '#statemachines/playbook.ts';
 
-/** The fixed name of a playbook's state machine role in the security account, which member roles trust. */
-export function playbookRoleName(playbook: string): string {
-  return `remediation-playbook-${playbook}`;
+/** What every playbook role name in the security account starts with; member roles trust this prefix. */
+export const PLAYBOOK_ROLE_PREFIX = 'remediation-playbook-';
+
+/**
+ * The fixed name of a playbook's state machine role in the security account. IAM is global and
+ * the security stack is deployed once per region, so the name carries the region it runs in.
+ */
+export function playbookRoleName(playbook: string, region: string): string {
+  return `${PLAYBOOK_ROLE_PREFIX}${playbook}-${region}`;
+}
+
+/** The fixed name of a playbook's state machine in an organization: the same in every region. */
+export function playbookStateMachineName(playbook: string): string {
+  return `remediation-${playbook}`;
 }
 
 /** The member role's ARN in `account` (`*` or a `{account}` placeholder allowed), in this partition. */

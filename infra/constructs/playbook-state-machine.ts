@@ -23,6 +23,8 @@ export interface PlaybookStateMachineProps extends Omit<PlaybookContext, 'scope'
   readonly memberRoleArnPath?: string;
   /** A fixed name for the state machine's role, so member accounts can trust it. @default generated */
   readonly roleName?: string;
+  /** A fixed name for the state machine, so other regions can start it by ARN. @default generated */
+  readonly stateMachineName?: string;
 }
 
 /**
@@ -66,6 +68,7 @@ export class PlaybookStateMachine extends Construct {
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: props.playbook.description,
+      stateMachineName: props.stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       stateMachineType: sfn.StateMachineType.STANDARD,
       role,

@@ -74,9 +74,15 @@ describe('organization mode: the security account stack', () => {
     }
   });
 
-  it('gives each playbook role a fixed name and lets it assume only the member role', () => {
-    for (const name of playbookNames)
-      security.hasResourceProperties('AWS::IAM::Role', { RoleName: `remediation-playbook-${name}` });
+  it('gives each playbook role a fixed name with its region and lets it assume only the member role', () => {
+    for (const name of playbookNames) {
+      security.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: { 'Fn::Join': ['', [`remediation-playbook-${name}-`, { Ref: 'AWS::Region' }]] },
+      });
+      security.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineName: `remediation-${name}`,
+      });
+    }
     const deny = statementsOf(security, 'Playbookquarantineinstance').find(
       (s) => s.Effect === 'Deny' && s.Action === 'sts:AssumeRole',
     );
@@ -96,18 +102,25 @@ describe('organization mode: the member stack', () => {
       member.findResources('AWS::IAM::Role', { Properties: { RoleName: 'RemediationExecutionRole' } }),
     );
     expect(roles).toHaveLength(1);
-    const trust: { Action: string; Condition: unknown; Principal: { AWS: unknown } }[] =
+    const trust: { Action: string; Effect: string; Condition: unknown; Principal: { AWS: unknown } }[] =
       roles[0]?.Properties.AssumeRolePolicyDocument.Statement ?? [];
-    for (const statement of trust) {
-      expect(statement.Action).toBe('sts:AssumeRole');
-      expect(statement.Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': ORG } });
-    }
-    const principals = trust.flatMap((t) => [t.Principal.AWS].flat()).map((p) => JSON.stringify(p));
-    expect(principals).toHaveLength(playbookNames.length);
-    for (const name of playbookNames)
-      expect(principals.some((p) => p.includes(`:iam::${SECURITY}:role/remediation-playbook-${name}`))).toBe(
-        true,
-      );
+    expect(trust).toHaveLength(1);
+    const [statement] = trust;
+    expect(statement?.Effect).toBe('Allow');
+    expect(statement?.Action).toBe('sts:AssumeRole');
+    // The security account, and within it only roles named like the playbooks' (remediation-playbook-<name>-<region>).
+    expect(JSON.stringify(statement?.Principal.AWS)).toContain(`:iam::${SECURITY}:root`);
+    expect(statement?.Condition).toEqual({
+      StringEquals: { 'aws:PrincipalOrgID': ORG },
+      ArnLike: {
+        'aws:PrincipalArn': {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, `:iam::${SECURITY}:role/remediation-playbook-*`],
+          ],
+        },
+      },
+    });
   });
 
   it('holds exactly the actions the playbooks call on member resources', () => {
@@ -142,5 +155,54 @@ describe('organization mode: cdk-nag', () => {
         (v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`,
       ),
     ).toEqual([]);
+  });
+});
+
+describe('organization mode: several regions', () => {
+  let regional: Template;
+  let memberRegion: Template;
+  beforeAll(() => {
+    const built = buildApp(
+      new App({
+        context: { organizationId: ORG, securityAccountId: SECURITY, regions: 'us-east-1,eu-west-1' },
+      }),
+    );
+    regional = Template.fromStack(built.stack);
+    if (!built.memberRegion) throw new Error('no member region stack');
+    memberRegion = Template.fromStack(built.memberRegion);
+  }, 180_000);
+
+  it('tells the classifier the regions and lets it start only its own playbooks there', () => {
+    const classify = Object.entries(regional.findResources('AWS::Lambda::Function')).find(([, f]) =>
+      /classifies findings/.test(f.Properties.Description),
+    );
+    expect(classify?.[1].Properties.Environment.Variables.PLAYBOOK_REGIONS).toBe('us-east-1,eu-west-1');
+    const starts = statementsOf(regional, 'ClassifyRole')
+      .filter((s) => s.Action === 'states:StartExecution')
+      .map((s) => JSON.stringify(s.Resource));
+    const crossRegion = starts.filter((r) => r.includes('stateMachine:remediation-*'));
+    // The stack is environment-agnostic, so its own region is a token: both listed regions are granted.
+    expect(crossRegion.join()).toContain(':states:eu-west-1:');
+    expect(crossRegion.join()).toContain(':states:us-east-1:');
+    expect(crossRegion.join()).not.toContain(':states:*:');
+  });
+
+  it("deploys the forwarding rules, and no role, in a member account's further regions", () => {
+    // Only the role EventBridge forwards with (events:PutEvents on the security bus), shared by the rules.
+    const roles = Object.values(memberRegion.findResources('AWS::IAM::Role'));
+    expect(roles.map((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal)).toEqual([
+      { Service: 'events.amazonaws.com' },
+    ]);
+    expect(Object.keys(memberRegion.findResources('AWS::Events::Rule'))).toHaveLength(3);
+  });
+
+  it('refuses a region list that is not region names', () => {
+    expect(() =>
+      buildApp(
+        new App({
+          context: { organizationId: ORG, securityAccountId: SECURITY, regions: 'us-east-1,Paris' },
+        }),
+      ),
+    ).toThrow(/regions.*expected region names/s);
   });
 });

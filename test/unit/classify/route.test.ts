@@ -140,6 +140,58 @@ describe('routeEvent', () => {
     });
   });
 
+  describe('in an organization deployed in several regions', () => {
+    const inRegion = (region: string) => {
+      const event = fixture('guardduty-iam-credential-exfiltration.json');
+      event.detail.region = region;
+      return event;
+    };
+    const regions = { own: 'us-east-1', deployed: ['us-east-1', 'eu-west-1'] };
+
+    it('starts a finding about another deployed region there, under the same execution name', async () => {
+      const elsewhere = fakeStepFunctions();
+      const sfnIn = vi.fn(() => elsewhere as never);
+      const { deps: d, records } = deps({ regions, sfnIn });
+      const [outcome] = await routeEvent(inRegion('eu-west-1'), d);
+
+      expect(outcome?.outcome).toBe('routed');
+      expect(sfnIn).toHaveBeenCalledWith('eu-west-1');
+      expect(d.sfn.send).not.toHaveBeenCalled();
+      const start = elsewhere.send.mock.calls[0]?.[0].input;
+      expect(start?.stateMachineArn).toBe('arn:aws:states:eu-west-1:111122223333:stateMachine:dak');
+      expect(records.at(-1)?.executionArn).toContain(':states:eu-west-1:');
+
+      // Delivered again in eu-west-1 itself (its own stack's classifier): the same name, so one run.
+      const home = deps({ regions: { ...regions, own: 'eu-west-1' }, sfn: elsewhere as never });
+      const [again] = await routeEvent(inRegion('eu-west-1'), home.deps);
+      expect(again?.outcome).toBe('duplicate');
+    });
+
+    it('starts a finding of its own region locally', async () => {
+      const sfnIn = vi.fn();
+      const { deps: d } = deps({ regions, sfnIn });
+      const [outcome] = await routeEvent(inRegion('us-east-1'), d);
+      expect(outcome?.outcome).toBe('routed');
+      expect(sfnIn).not.toHaveBeenCalled();
+      expect(d.sfn.send).toHaveBeenCalledTimes(1);
+    });
+
+    it('sends a finding about a region without the stack to a human, saying which region and why', async () => {
+      const sfnIn = vi.fn();
+      const { deps: d, records } = deps({ regions, sfnIn });
+      const [outcome] = await routeEvent(inRegion('ap-southeast-2'), d);
+
+      expect(outcome?.outcome).toBe('notified');
+      expect(outcome?.reason).toMatch(
+        /in ap-southeast-2, where no remediation stack is deployed \(deployed: us-east-1, eu-west-1\)/,
+      );
+      expect(sfnIn).not.toHaveBeenCalled();
+      expect(d.sfn.send).not.toHaveBeenCalled();
+      expect(d.sns.send).toHaveBeenCalledTimes(1);
+      expect(records.at(-1)).toMatchObject({ outcome: 'notified', playbook: 'disable-access-key' });
+    });
+  });
+
   it('turns auto into approve once the blast-radius window is full', async () => {
     const small = { ...policy, blastRadius: { maxAutoActions: 1, windowMinutes: 60 } };
     const { deps: d } = deps({ policy: small });
