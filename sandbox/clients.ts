@@ -9,12 +9,19 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SANDBOX_CREDENTIALS } from './aws-sdk-clients.ts';
+import { SANDBOX_CREDENTIALS, type SandboxCredentials } from './aws-sdk-clients.ts';
 import { SANDBOX_REGION } from './server.ts';
 
-/** Unmodified AWS SDK v3 clients pointed at a sandbox endpoint, as a user's code would make them. */
-export function sandboxClients(endpoint: string, region = SANDBOX_REGION) {
-  const config = { endpoint, region, credentials: SANDBOX_CREDENTIALS };
+/**
+ * Unmodified AWS SDK v3 clients pointed at a sandbox endpoint, as a user's code would make them.
+ * They act in the account the credentials' access key maps to (the default account unless told).
+ */
+export function sandboxClients(
+  endpoint: string,
+  region = SANDBOX_REGION,
+  credentials: SandboxCredentials = SANDBOX_CREDENTIALS,
+) {
+  const config = { endpoint, region, credentials };
   return {
     iam: new IAMClient(config),
     ec2: new EC2Client(config),

@@ -4,7 +4,8 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { closeSdkClients } from './aws-sdk-clients.ts';
 import { type SandboxClients, sandboxClients } from './clients.ts';
-import { isAssemblyStale, readAssembly } from './deploy/assembly.ts';
+import { AccountAccess } from './deploy/accounts.ts';
+import { type AssemblyStack, isAssemblyStale, readAssembly } from './deploy/assembly.ts';
 import { type Deployment, deployStack } from './deploy/deploy.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SandboxServer } from './server.ts';
 import { AutoScalingService } from './services/autoscaling.ts';
@@ -12,7 +13,7 @@ import { CloudTrailService } from './services/cloudtrail.ts';
 import { DynamoDbService } from './services/dynamodb.ts';
 import { Ec2Service } from './services/ec2/ec2-service.ts';
 import { ElbV2Service } from './services/elbv2.ts';
-import type { DeadLetter, EventTarget } from './services/events/model.ts';
+import type { DeadLetter, DeliveryContext, EventTarget } from './services/events/model.ts';
 import { EventsService } from './services/events.ts';
 import { FUNCTION_URL_PREFIX, FunctionUrlService } from './services/function-urls.ts';
 import { IamService } from './services/iam.ts';
@@ -23,6 +24,16 @@ import { SnsService } from './services/sns.ts';
 import { SqsService } from './services/sqs.ts';
 import { StepFunctionsService } from './services/stepfunctions/service.ts';
 import { StsService } from './services/sts.ts';
+
+/** One stack of the assembly to deploy, and where. */
+export interface StackDeploymentTarget {
+  /** The stack's name in the assembly (`AutoRemediation`, `AutoRemediationMember`). */
+  readonly stack: string;
+  /** @default the sandbox account, 111122223333 */
+  readonly accountId?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+}
 
 /** How to start a sandbox. */
 export interface SandboxOptions {
@@ -42,6 +53,11 @@ export interface SandboxOptions {
   readonly lambdaConcurrency?: number;
   /** Deploy the synthesized stack. @default true */
   readonly deploy?: boolean;
+  /**
+   * Which stacks to deploy, into which account and region, in this order (a stack may be
+   * deployed several times). @default every stack of the assembly, into the sandbox account in us-east-1
+   */
+  readonly deployments?: readonly StackDeploymentTarget[];
   /** Progress lines (synthesis, deployment). @default no output */
   readonly log?: (line: string) => void;
 }
@@ -55,7 +71,9 @@ const ROOT = path.resolve(import.meta.dirname, '..');
  */
 export class Sandbox {
   readonly clients: SandboxClients;
-  deployment?: Deployment;
+  /** Every deployment made at start, in the order asked. */
+  readonly deployments: Deployment[] = [];
+  private readonly access: AccountAccess;
 
   private constructor(
     readonly server: SandboxServer,
@@ -74,6 +92,19 @@ export class Sandbox {
     },
   ) {
     this.clients = sandboxClients(endpoint);
+    this.access = new AccountAccess(endpoint, (id, account) => server.mapAccessKey(id, account));
+  }
+
+  /** The first (often the only) deployment. */
+  get deployment(): Deployment | undefined {
+    return this.deployments[0];
+  }
+
+  /** SDK clients acting in another account and region (signed with a key mapped to that account). */
+  clientsFor(accountId: string, region: string = SANDBOX_REGION): SandboxClients {
+    return accountId === SANDBOX_ACCOUNT_ID && region === SANDBOX_REGION
+      ? this.clients
+      : this.access.clientsFor(accountId, region);
   }
 
   /** Start every service, then (unless told not to) synthesize if stale and deploy the stack. */
@@ -91,7 +122,9 @@ export class Sandbox {
     const lambda = new LambdaService({ endpoint, maxConcurrency: options.lambdaConcurrency ?? 4 });
     const stepFunctions = new StepFunctionsService({ endpoint, timeScale: options.timeScale ?? 1 });
     const events: EventsService = new EventsService({
-      deliver: (target: EventTarget, payload: unknown): Promise<void> => deliver(sandbox, target, payload),
+      deliver: (target: EventTarget, payload: unknown, context: DeliveryContext): Promise<void> =>
+        deliver(sandbox, target, payload, context),
+      organizationOf: (accountId) => server.organizations.organizationOf(accountId),
     });
     const secretsManager = new SecretsManagerService();
     const functionUrls = new FunctionUrlService(lambda);
@@ -147,17 +180,21 @@ export class Sandbox {
       await synthesize(assemblyDir, options.context);
     }
     const stacks = readAssembly(assemblyDir);
-    for (const stack of stacks) {
-      log(`deploying ${stack.stackName} from ${path.relative(root, assemblyDir) || '.'}…`);
-      this.deployment = await deployStack(
-        stack,
-        {
-          stackName: stack.stackName,
-          accountId: SANDBOX_ACCOUNT_ID,
-          region: SANDBOX_REGION,
-          endpoint: this.endpoint,
-        },
-        { clients: this.clients, ...this.services },
+    const targets: readonly StackDeploymentTarget[] =
+      options.deployments ?? stacks.map((stack) => ({ stack: stack.stackName }));
+    for (const target of targets) {
+      const stack = stackNamed(stacks, target.stack);
+      const accountId = target.accountId ?? SANDBOX_ACCOUNT_ID;
+      const region = target.region ?? SANDBOX_REGION;
+      log(
+        `deploying ${stack.stackName} from ${path.relative(root, assemblyDir) || '.'} into ${accountId} ${region}…`,
+      );
+      this.deployments.push(
+        await deployStack(
+          stack,
+          { stackName: stack.stackName, accountId, region, endpoint: this.endpoint },
+          { access: this.access, ...this.services },
+        ),
       );
     }
   }
@@ -179,10 +216,10 @@ export class Sandbox {
   /** Send a dead-lettered event to its SQS dead-letter queue, as EventBridge does. */
   private async deadLetter(queueArn: string | undefined, body: unknown): Promise<void> {
     if (!queueArn) return;
-    const name = queueArn.split(':').pop() as string;
-    await this.clients.sqs.send(
+    const [, , , region, account, name] = queueArn.split(':') as string[];
+    await this.clientsFor(account as string, region).sqs.send(
       new SendMessageCommand({
-        QueueUrl: `${this.endpoint}/${queueArn.split(':')[4]}/${name}`,
+        QueueUrl: `${this.endpoint}/${account}/${name}`,
         MessageBody: JSON.stringify(body),
       }),
     );
@@ -194,29 +231,47 @@ export class Sandbox {
     await this.server.close();
     await this.services.dynamodb.stop();
     for (const client of Object.values(this.clients)) client.destroy();
+    this.access.close();
     closeSdkClients();
   }
 }
 
+/** The stack of the assembly named `name`, or an error naming those there are. */
+function stackNamed(stacks: readonly AssemblyStack[], name: string): AssemblyStack {
+  const stack = stacks.find((s) => s.stackName === name);
+  if (stack) return stack;
+  throw new Error(
+    `the assembly has no stack ${name} (it has ${stacks.map((s) => s.stackName).join(', ')}); synthesize with the context that adds it`,
+  );
+}
+
 /**
- * Deliver one EventBridge target payload: Lambda targets are invoked (a function error counts as
- * a failed delivery, so EventBridge's retry and dead-letter apply), state machines started.
+ * Deliver one EventBridge target payload, acting in the target's account and region: Lambda
+ * targets are invoked (a function error counts as a failed delivery, so EventBridge's retry and
+ * dead-letter apply), state machines started, and the event put on event-bus targets (another
+ * account's or region's bus, whose policy must admit the rule's account).
  */
-async function deliver(sandbox: Sandbox, target: EventTarget, payload: unknown): Promise<void> {
-  const [, , service, , account, , name] = target.arn.split(':');
+async function deliver(
+  sandbox: Sandbox,
+  target: EventTarget,
+  payload: unknown,
+  context: DeliveryContext,
+): Promise<void> {
+  const [, , service, region, account, resource] = target.arn.split(':');
   if (service === 'lambda') {
-    const outcome = await sandbox.services.lambda.invokeFunction(
-      name as string,
-      JSON.stringify(payload),
-      account,
-    );
+    const outcome = await sandbox.services.lambda.invokeFunction(target.arn, JSON.stringify(payload));
     if (!outcome.ok) throw new Error(`${outcome.error.errorType}: ${outcome.error.errorMessage}`);
     return;
   }
   if (service === 'states') {
-    await sandbox.clients.sfn.send(
-      new StartExecutionCommand({ stateMachineArn: target.arn, input: JSON.stringify(payload) }),
-    );
+    await sandbox
+      .clientsFor(account as string, region)
+      .sfn.send(new StartExecutionCommand({ stateMachineArn: target.arn, input: JSON.stringify(payload) }));
+    return;
+  }
+  if (service === 'events' && resource?.startsWith('event-bus/')) {
+    // EventBridge forwards the event itself to another bus, not a reshaped input.
+    sandbox.services.events.forward(context.event, target.arn, context.rule);
     return;
   }
   throw new Error(`the sandbox cannot deliver to ${target.arn}`);

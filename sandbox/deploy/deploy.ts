@@ -1,20 +1,25 @@
 import path from 'node:path';
 import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import type { SandboxClients } from '../clients.ts';
-import type { EventTarget } from '../services/events/model.ts';
+import { SANDBOX_ACCOUNT_ID } from '../server.ts';
 import type { EventsService } from '../services/events.ts';
 import type { FunctionUrlService } from '../services/function-urls.ts';
 import type { LambdaService } from '../services/lambda.ts';
 import { randomPassword, type SecretsManagerService } from '../services/secretsmanager.ts';
 import type { SqsService } from '../services/sqs.ts';
 import type { StepFunctionsService } from '../services/stepfunctions/service.ts';
+import type { AccountAccess } from './accounts.ts';
 import type { AssemblyStack } from './assembly.ts';
+import { deployEvents } from './events.ts';
+import { deployIam } from './iam.ts';
 import { type DeployTarget, type PhysicalResource, physicalResources, resolveTemplate } from './resolve.ts';
 
 /** What a sandbox deployment created, by logical id, plus the stack outputs. */
 export interface Deployment {
   stackName: string;
+  /** Where the stack was deployed. */
+  accountId: string;
+  region: string;
   resources: Map<string, PhysicalResource>;
   outputs: Record<string, string>;
   /** Physical names by resource type, for quick lookups. */
@@ -26,7 +31,8 @@ export interface Deployment {
 
 /** The sandbox services a deployment writes into. */
 export interface DeployServices {
-  clients: SandboxClients;
+  /** SDK clients and credentials acting in the target account. */
+  access: AccountAccess;
   sqs: SqsService;
   lambda: LambdaService;
   stepFunctions: StepFunctionsService;
@@ -38,10 +44,12 @@ export interface DeployServices {
 }
 
 /**
- * Deploy one synthesized stack into the sandbox: the same template `cdk deploy` would hand to
- * CloudFormation, with intrinsics resolved. Tables, topics and queues are created through the
- * real SDK or the service; functions load their bundled assets; state machines get their
- * definition string; rules get their patterns and targets. Nothing is re-declared here.
+ * Deploy one synthesized stack into the sandbox, in the target's account and region: the same
+ * template `cdk deploy` would hand to CloudFormation, with intrinsics resolved. Roles, tables
+ * and topics are created through the real SDK signed as that account, queues and secrets by the
+ * service; functions load their bundled assets and act as that account; state machines get
+ * their definition string; buses their policies; rules their patterns and targets. Nothing is
+ * re-declared here.
  */
 export async function deployStack(
   stack: AssemblyStack,
@@ -52,7 +60,9 @@ export async function deployStack(
   const template = resolveTemplate(stack.template, target, physical);
   const of = (type: string) => [...physical.values()].filter((r) => r.type === type);
   const props = (r: PhysicalResource) => template.Resources[r.logicalId]?.Properties ?? {};
+  const clients = s.access.clientsFor(target.accountId, target.region);
 
+  await deployIam(template, physical, target, clients.iam);
   for (const table of of('AWS::DynamoDB::Table')) {
     const p = props(table);
     const input: CreateTableCommandInput = {
@@ -62,11 +72,11 @@ export async function deployStack(
       BillingMode: p.BillingMode ?? 'PAY_PER_REQUEST',
       GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
     };
-    await s.clients.dynamodb.send(new CreateTableCommand(input));
+    await clients.dynamodb.send(new CreateTableCommand(input));
   }
   for (const queue of of('AWS::SQS::Queue')) s.sqs.createQueue(target.accountId, target.region, queue.name);
   for (const topic of of('AWS::SNS::Topic'))
-    await s.clients.sns.send(new CreateTopicCommand({ Name: topic.name }));
+    await clients.sns.send(new CreateTopicCommand({ Name: topic.name }));
 
   for (const secret of of('AWS::SecretsManager::Secret')) {
     const p = props(secret);
@@ -101,6 +111,9 @@ export async function deployStack(
       memoryMb: p.MemorySize ?? 128,
       runtime: p.Runtime,
       roleArn: p.Role,
+      // Its SDK clients act in the account it is deployed in.
+      credentials:
+        target.accountId === SANDBOX_ACCOUNT_ID ? undefined : s.access.credentials(target.accountId),
     });
   }
   for (const url of of('AWS::Lambda::Url')) {
@@ -110,6 +123,7 @@ export async function deployStack(
       urlId: url.name,
       functionName: String(p.TargetFunctionArn).split(':').pop() as string,
       accountId: target.accountId,
+      region: target.region,
       authType: p.AuthType === 'AWS_IAM' ? 'AWS_IAM' : 'NONE',
     });
   }
@@ -123,39 +137,15 @@ export async function deployStack(
       type: p.StateMachineType ?? 'STANDARD',
     });
   }
-  for (const rule of of('AWS::Events::Rule')) {
-    const p = props(rule);
-    s.events.putRule({
-      name: rule.name,
-      eventPattern: p.EventPattern,
-      state: p.State ?? 'ENABLED',
-      description: p.Description,
-      accountId: target.accountId,
-      region: target.region,
-    });
-    const targets: EventTarget[] = (p.Targets ?? []).map((t: Record<string, any>) => ({
-      id: t.Id,
-      arn: t.Arn,
-      input: t.Input,
-      inputPath: t.InputPath,
-      inputTransformer: t.InputTransformer
-        ? { inputPathsMap: t.InputTransformer.InputPathsMap, inputTemplate: t.InputTransformer.InputTemplate }
-        : undefined,
-      deadLetterArn: t.DeadLetterConfig?.Arn,
-      retryAttempts: t.RetryPolicy?.MaximumRetryAttempts,
-      roleArn: t.RoleArn,
-    }));
-    s.events.putTargets(rule.name, targets, undefined, {
-      accountId: target.accountId,
-      region: target.region,
-    });
-  }
+  deployEvents(template, physical, target, s.events);
 
   const outputs = Object.fromEntries(
     Object.entries(template.Outputs ?? {}).map(([k, v]) => [k, String((v as { Value: unknown }).Value)]),
   );
   return {
     stackName: target.stackName,
+    accountId: target.accountId,
+    region: target.region,
     resources: physical,
     outputs,
     tables: of('AWS::DynamoDB::Table'),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
 import { functionUrlAddress, functionUrlId } from '../services/function-urls.ts';
 import type { Template } from './assembly.ts';
 
@@ -21,10 +22,22 @@ export interface PhysicalResource {
   attributes: Record<string, string>;
 }
 
+/**
+ * What a generated name is derived from: the stack and logical id, plus the account and region
+ * when they are not the sandbox's default. The same stack deployed in two regions (or accounts)
+ * then gets distinct names, as CloudFormation's random suffixes would give it, while a default
+ * deployment keeps the names it always had.
+ */
+function identity(target: DeployTarget, logicalId: string): string {
+  const base = `${target.stackName}/${logicalId}`;
+  const isDefault = target.accountId === SANDBOX_ACCOUNT_ID && target.region === SANDBOX_REGION;
+  return isDefault ? base : `${base}/${target.accountId}/${target.region}`;
+}
+
 /** CloudFormation-style generated names: `<stack>-<logicalId>-<suffix>`, within the type's length limit. */
 function generatedName(target: DeployTarget, logicalId: string, maxLength: number): string {
   const suffix = createHash('sha256')
-    .update(`${target.stackName}/${logicalId}`)
+    .update(identity(target, logicalId))
     .digest('hex')
     .slice(0, 12)
     .toUpperCase();
@@ -75,7 +88,8 @@ export function physicalResources(template: Template, target: DeployTarget): Map
       }
       case 'AWS::IAM::Role': {
         const name = named('RoleName', 64);
-        const arn = `arn:aws:iam::${acct}:role/${name}`;
+        const rolePath = typeof p.Path === 'string' ? p.Path : '/';
+        const arn = `arn:aws:iam::${acct}:role${rolePath}${name}`;
         r = {
           name,
           arn,
@@ -86,12 +100,20 @@ export function physicalResources(template: Template, target: DeployTarget): Map
       }
       case 'AWS::Events::Rule': {
         const name = named('Name', 64);
-        const arn = `arn:aws:events:${region}:${acct}:rule/${name}`;
+        // A rule on a custom bus has the bus in its ARN.
+        const bus = busName(template, p.EventBusName);
+        const arn = `arn:aws:events:${region}:${acct}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
         r = { name, arn, ref: name, attributes: { Arn: arn } };
         break;
       }
+      case 'AWS::Events::EventBus': {
+        const name = named('Name', 256);
+        const arn = `arn:aws:events:${region}:${acct}:event-bus/${name}`;
+        r = { name, arn, ref: name, attributes: { Arn: arn, Name: name } };
+        break;
+      }
       case 'AWS::Lambda::Url': {
-        const urlId = functionUrlId(target.stackName, logicalId);
+        const urlId = functionUrlId(identity(target, logicalId));
         const url = functionUrlAddress(target.endpoint, urlId);
         const arn = `arn:aws:lambda:${region}:${acct}:url:${urlId}`;
         r = { name: urlId, arn, ref: arn, attributes: { FunctionUrl: url, FunctionArn: arn } };
@@ -112,7 +134,7 @@ export function physicalResources(template: Template, target: DeployTarget): Map
       }
       case 'AWS::KMS::Key': {
         // Not emulated (the sandbox stores data unencrypted), but with a key id and ARN as in AWS.
-        const hex = createHash('sha256').update(`${target.stackName}/${logicalId}`).digest('hex');
+        const hex = createHash('sha256').update(identity(target, logicalId)).digest('hex');
         const keyId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
         const arn = `arn:aws:kms:${region}:${acct}:key/${keyId}`;
         r = { name: keyId, arn, ref: keyId, attributes: { Arn: arn, KeyId: keyId } };
@@ -133,6 +155,18 @@ export function physicalResources(template: Template, target: DeployTarget): Map
     out.set(logicalId, { logicalId, type: resource.Type, ...r });
   }
   return out;
+}
+
+/** The name of the bus a rule's `EventBusName` designates: a name, an ARN or a Ref to a bus of the template. */
+function busName(template: Template, value: unknown): string {
+  if (value === undefined) return 'default';
+  if (typeof value === 'string') return value.split(':event-bus/').pop() as string;
+  const ref = (value as { Ref?: unknown }).Ref;
+  const bus = typeof ref === 'string' ? template.Resources[ref] : undefined;
+  const name = bus?.Type === 'AWS::Events::EventBus' ? bus.Properties?.Name : undefined;
+  if (typeof name !== 'string')
+    throw new Error(`a rule's EventBusName must name a bus or Ref a named AWS::Events::EventBus`);
+  return name;
 }
 
 /**

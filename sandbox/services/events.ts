@@ -1,11 +1,13 @@
 import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
+import { type BusPolicyStatement, busAllowsPutEvents } from './events/bus-policy.ts';
 import { EventDelivery, type RetryOptions } from './events/delivery.ts';
 import { acceptEntry, type PutEventsEntry } from './events/envelope.ts';
 import type {
   DeadLetter,
   DeliverToTarget,
   DeliveryRecord,
+  EventEnvelope,
   EventsScope,
   EventTarget,
   RuleState,
@@ -14,6 +16,7 @@ import type {
 import { type EventsOperation, eventsOperations, type PutEventsResult } from './events/operations.ts';
 import { EventsRegistry, type RuleInput, ruleView } from './events/registry.ts';
 
+export type { BusPolicyStatement } from './events/bus-policy.ts';
 export type { RetryOptions } from './events/delivery.ts';
 export type { PutEventsEntry } from './events/envelope.ts';
 export type {
@@ -44,6 +47,11 @@ export interface EventsServiceOptions {
    * @default () => new Date()
    */
   now?: () => Date;
+  /**
+   * The organization an account belongs to, for bus policies conditioned on `aws:PrincipalOrgID`.
+   * @default no account belongs to an organization
+   */
+  organizationOf?: (accountId: string) => string | undefined;
 }
 
 /** PutRule for the deployer: the rule, on which bus, in which account and region. */
@@ -77,11 +85,13 @@ export class EventsService implements SandboxService {
   private readonly registry = new EventsRegistry();
   private readonly delivery: EventDelivery;
   private readonly now: () => Date;
+  private readonly organizationOf: (accountId: string) => string | undefined;
   private readonly operations: Record<string, EventsOperation>;
 
   constructor(options: EventsServiceOptions = {}) {
     this.delivery = new EventDelivery(options.deliver ?? (async () => {}), options.retry);
     this.now = options.now ?? (() => new Date());
+    this.organizationOf = options.organizationOf ?? (() => undefined);
     this.operations = eventsOperations({
       registry: this.registry,
       putEvents: (entries, scope) => this.putEvents(entries, scope),
@@ -115,6 +125,33 @@ export class EventsService implements SandboxService {
     return { eventBusArn: this.registry.createBus(scope, name).arn };
   }
 
+  /**
+   * Add or replace one statement of a bus's resource-based policy (PutPermission with a policy,
+   * or CloudFormation's `AWS::Events::EventBusPolicy`).
+   */
+  putPermission(
+    eventBusName: string,
+    statement: BusPolicyStatement,
+    scope: EventsScope = DEFAULT_SCOPE,
+  ): void {
+    const bus = this.registry.bus(scope, eventBusName);
+    bus.policy.set(statement.Sid ?? `statement-${bus.policy.size + 1}`, statement);
+  }
+
+  /**
+   * Put an event a rule matched onto the bus `busArn` (another account's or region's), as an
+   * event-bus target does: only if that bus's policy admits the rule's account. The event keeps
+   * its id, account, region and resources of origin. Rules of the receiving bus then see it.
+   * @throws AwsError AccessDeniedException when the policy refuses, ResourceNotFoundException
+   *   when the bus does not exist: either fails the delivery, which is retried and dead-lettered.
+   */
+  forward(event: EventEnvelope, busArn: string, from: RuleView): void {
+    const scope = busScope(busArn);
+    const bus = this.registry.bus(scope, busArn);
+    this.authorize(bus.arn, [...bus.policy.values()], from.accountId, from.arn);
+    this.delivery.dispatch(event, this.now(), this.registry.matchingRules(scope, bus.name, event));
+  }
+
   /** The rules of a bus, with their targets (for tests and the demo). */
   listRules(eventBusName?: string, scope: EventsScope = DEFAULT_SCOPE): RuleView[] {
     return this.registry.listRules(scope, eventBusName).map(ruleView);
@@ -136,7 +173,11 @@ export class EventsService implements SandboxService {
       }
       let rules: RuleView[];
       try {
-        rules = this.registry.matchingRules(scope, accepted.eventBusName, accepted.envelope);
+        // A bus named by ARN may be another account's (or region's): its policy decides.
+        const target = accepted.eventBusName.startsWith('arn:') ? busScope(accepted.eventBusName) : scope;
+        const bus = this.registry.bus(target, accepted.eventBusName);
+        this.authorize(bus.arn, [...bus.policy.values()], scope.accountId);
+        rules = this.registry.matchingRules(target, bus.name, accepted.envelope);
       } catch (err) {
         if (!(err instanceof AwsError)) throw err;
         // An unknown bus fails the entry, not the whole call.
@@ -148,6 +189,21 @@ export class EventsService implements SandboxService {
       result.Entries.push({ EventId: accepted.envelope.id });
     }
     return result;
+  }
+
+  private authorize(
+    busArn: string,
+    statements: readonly BusPolicyStatement[],
+    accountId: string,
+    sourceArn?: string,
+  ): void {
+    const requester = { accountId, organizationId: this.organizationOf(accountId), sourceArn };
+    if (!busAllowsPutEvents(busArn, statements, requester)) {
+      throw new AwsError(
+        'AccessDeniedException',
+        `User: arn:aws:iam::${accountId}:root is not authorized to perform: events:PutEvents on resource: ${busArn} because no resource-based policy allows the events:PutEvents action`,
+      );
+    }
   }
 
   /** Be told of each successful delivery. Returns an unsubscribe function. */
@@ -185,6 +241,15 @@ export class EventsService implements SandboxService {
       body: JSON.stringify(output),
     };
   }
+}
+
+/** The account and region of an event-bus ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`). */
+function busScope(busArn: string): EventsScope {
+  const [, , service, region, accountId, resource] = busArn.split(':');
+  if (service !== 'events' || !region || !accountId || !resource?.startsWith('event-bus/')) {
+    throw new AwsError('ValidationException', `${busArn} is not an event bus ARN.`);
+  }
+  return { accountId, region };
 }
 
 function scopeOf(accountId?: string, region?: string): EventsScope {

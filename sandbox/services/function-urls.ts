@@ -16,13 +16,18 @@ export interface FunctionUrlConfig {
   readonly urlId: string;
   readonly functionName: string;
   readonly accountId: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
   /** `NONE` serves anyone; `AWS_IAM` requires a SigV4-signed request (parsed, not verified). */
   readonly authType: 'NONE' | 'AWS_IAM';
 }
 
-/** The URL id AWS would generate (32 lowercase characters), derived so deployments are repeatable. */
-export function functionUrlId(stackName: string, logicalId: string): string {
-  return createHash('sha256').update(`${stackName}/${logicalId}`).digest('hex').slice(0, 32);
+/**
+ * The URL id AWS would generate (32 lowercase characters), derived from what identifies the
+ * resource (its stack and logical id, and where it is deployed) so deployments are repeatable.
+ */
+export function functionUrlId(resourceIdentity: string): string {
+  return createHash('sha256').update(resourceIdentity).digest('hex').slice(0, 32);
 }
 
 /** The sandbox address of a function URL (AWS's is `https://<url id>.lambda-url.<region>.on.aws/`). */
@@ -65,6 +70,7 @@ export class FunctionUrlService implements SandboxService {
       config.functionName,
       JSON.stringify(event),
       config.accountId,
+      config.region,
     );
     if (!outcome.ok) return plain(502, { Message: 'Internal Server Error' });
     return fromResult(JSON.parse(outcome.payload || 'null'));

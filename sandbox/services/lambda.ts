@@ -48,7 +48,7 @@ interface FunctionRecord {
 
 const PREFIX = '/2015-03-31/functions';
 const FUNCTION_NAME =
-  /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:(\d{12}):function:|(\d{12}):function:)?([A-Za-z0-9_-]{1,64})(?::(\$LATEST|[A-Za-z0-9_-]+))?$/;
+  /^(?:arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:|(\d{12}):function:)?([A-Za-z0-9_-]{1,64})(?::(\$LATEST|[A-Za-z0-9_-]+))?$/;
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /**
@@ -58,6 +58,7 @@ const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 export class LambdaService implements SandboxService {
   readonly signingNames = ['lambda'] as const;
   readonly protocol = 'rest-json' as const;
+  /** `<account>/<region>` → function name → function: Lambda functions live in one account and region. */
   private readonly accounts = new Map<string, Map<string, FunctionRecord>>();
   private readonly asyncInvocations = new Set<Promise<void>>();
   private requestEndpoint?: string;
@@ -67,9 +68,10 @@ export class LambdaService implements SandboxService {
   /** Add a function; its worker starts on first invocation. */
   registerFunction(input: RegisterFunctionInput): void {
     const arn = input.arn ?? `arn:aws:lambda:${SANDBOX_REGION}:${SANDBOX_ACCOUNT_ID}:function:${input.name}`;
-    const accountId = arn.split(':')[4] ?? SANDBOX_ACCOUNT_ID;
-    const functions = this.accounts.get(accountId) ?? new Map<string, FunctionRecord>();
-    this.accounts.set(accountId, functions);
+    const [, , , region = SANDBOX_REGION, accountId = SANDBOX_ACCOUNT_ID] = arn.split(':');
+    const key = scopeKey(accountId, region);
+    const functions = this.accounts.get(key) ?? new Map<string, FunctionRecord>();
+    this.accounts.set(key, functions);
     void functions.get(input.name)?.runtime?.close();
     const config: LambdaFunctionConfig = { ...input, arn };
     functions.set(input.name, {
@@ -80,13 +82,17 @@ export class LambdaService implements SandboxService {
     });
   }
 
-  /** Invoke a function in-process (name or ARN), as RequestResponse over the wire would. */
+  /**
+   * Invoke a function in-process, as RequestResponse over the wire would: by ARN, or by name in
+   * `accountId` and `region`.
+   */
   async invokeFunction(
     functionName: string,
     payload: string,
     accountId = SANDBOX_ACCOUNT_ID,
+    region = SANDBOX_REGION,
   ): Promise<InvocationOutcome> {
-    const record = this.find(functionName, accountId);
+    const record = this.find(functionName, accountId, region);
     return this.runtimeOf(record).invoke(payload);
   }
 
@@ -116,9 +122,9 @@ export class LambdaService implements SandboxService {
     const segment = decodeURIComponent(req.path.slice(PREFIX.length).split('/')[1] ?? '');
     switch (operation) {
       case 'Invoke':
-        return this.invoke(req, this.find(segment, req.accountId, req.query.get('Qualifier')));
+        return this.invoke(req, this.find(segment, req.accountId, req.region, req.query.get('Qualifier')));
       case 'GetFunction': {
-        const record = this.find(segment, req.accountId, req.query.get('Qualifier'));
+        const record = this.find(segment, req.accountId, req.region, req.query.get('Qualifier'));
         return json(200, {
           Configuration: configuration(record),
           Code: { RepositoryType: 'S3', Location: `file://${record.config.assetDir}` },
@@ -126,7 +132,10 @@ export class LambdaService implements SandboxService {
         });
       }
       case 'GetFunctionConfiguration':
-        return json(200, configuration(this.find(segment, req.accountId, req.query.get('Qualifier'))));
+        return json(
+          200,
+          configuration(this.find(segment, req.accountId, req.region, req.query.get('Qualifier'))),
+        );
       case 'ListFunctions':
         return this.list(req);
       default:
@@ -191,8 +200,8 @@ export class LambdaService implements SandboxService {
   }
 
   private list(req: SandboxRequest): SandboxResponse {
-    const functions = [...(this.accounts.get(req.accountId)?.values() ?? [])].sort((a, b) =>
-      a.input.name.localeCompare(b.input.name),
+    const functions = [...(this.accounts.get(scopeKey(req.accountId, req.region))?.values() ?? [])].sort(
+      (a, b) => a.input.name.localeCompare(b.input.name),
     );
     const maxItems = Math.min(Number(req.query.get('MaxItems') ?? 50) || 50, 10_000);
     const start = Number(req.query.get('Marker') ?? 0) || 0;
@@ -201,15 +210,21 @@ export class LambdaService implements SandboxService {
     return json(200, { Functions: page.map(configuration), ...(next ? { NextMarker: next } : {}) });
   }
 
-  private find(functionName: string, accountId: string, qualifierParam?: string | null): FunctionRecord {
+  private find(
+    functionName: string,
+    accountId: string,
+    region: string,
+    qualifierParam?: string | null,
+  ): FunctionRecord {
     const match = FUNCTION_NAME.exec(functionName);
-    const account = match?.[1] ?? match?.[2] ?? accountId;
-    const name = match?.[3] ?? functionName;
-    const qualifier = qualifierParam ?? match?.[4];
-    const record = match ? this.accounts.get(account)?.get(name) : undefined;
+    const inRegion = match?.[1] ?? region;
+    const account = match?.[2] ?? match?.[3] ?? accountId;
+    const name = match?.[4] ?? functionName;
+    const qualifier = qualifierParam ?? match?.[5];
+    const record = match ? this.accounts.get(scopeKey(account, inRegion))?.get(name) : undefined;
     // The sandbox deploys no versions or aliases: only the unqualified function and $LATEST exist.
     if (!record || (qualifier && qualifier !== '$LATEST')) {
-      const arn = `arn:aws:lambda:${SANDBOX_REGION}:${account}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
+      const arn = `arn:aws:lambda:${inRegion}:${account}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
       throw new AwsError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
     }
     return record;
@@ -225,6 +240,10 @@ export class LambdaService implements SandboxService {
     });
     return record.runtime;
   }
+}
+
+function scopeKey(accountId: string, region: string): string {
+  return `${accountId}/${region}`;
 }
 
 function configuration(record: FunctionRecord): Record<string, unknown> {

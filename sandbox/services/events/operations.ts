@@ -53,6 +53,11 @@ function busToWire(bus: StoredBus): Record<string, unknown> {
     Description: bus.description,
     CreationTime: created,
     LastModifiedTime: created,
+    // DescribeEventBus returns the resource-based policy as JSON text, when the bus has one.
+    Policy:
+      bus.policy.size > 0
+        ? JSON.stringify({ Version: '2012-10-17', Statement: [...bus.policy.values()] })
+        : undefined,
   };
 }
 

@@ -4,6 +4,7 @@ import {
   InvalidEventPatternError,
 } from '../../event-pattern/index.ts';
 import { AwsError } from '../../protocol.ts';
+import type { BusPolicyStatement } from './bus-policy.ts';
 import type { EventEnvelope, EventsScope, EventTarget, RuleState, RuleView } from './model.ts';
 import { validateTarget } from './targets.ts';
 
@@ -21,6 +22,8 @@ export interface StoredBus {
   readonly description?: string;
   readonly createdAt: Date;
   readonly rules: Map<string, StoredRule>;
+  /** The bus's resource-based policy, by statement id. */
+  readonly policy: Map<string, BusPolicyStatement>;
 }
 
 /** What PutRule carries (also the deployer's programmatic registration). */
@@ -205,6 +208,7 @@ export class EventsRegistry {
       description,
       createdAt: new Date(),
       rules: new Map(),
+      policy: new Map(),
     };
     this.busesOf(scope).set(`${scope.region}/${name}`, bus);
     return bus;
