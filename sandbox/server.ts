@@ -5,6 +5,7 @@ import { Organizations } from './organizations.ts';
 import {
   AwsError,
   newRequestId,
+  type Protocol,
   renderError,
   type SandboxRequest,
   type SandboxResponse,
@@ -23,6 +24,19 @@ export interface CallRecord {
   status: number;
   accountId: string;
   region: string;
+  /**
+   * Who signed the call, as GetCallerIdentity names it (a role session's
+   * `arn:aws:sts::<account>:assumed-role/<role>/<session>`); set once an authorizer is installed.
+   */
+  principalArn?: string;
+}
+
+/** Decides, before a service sees a request, whether the one who signed it may make it. */
+export interface RequestAuthorizer {
+  /** Who signed `req` (for the call log), if anyone. */
+  callerArn(req: SandboxRequest): string | undefined;
+  /** Throw the service's access-denied `AwsError` when the signer may not call `operation`. */
+  authorize(req: SandboxRequest, operation: string, protocol: Protocol): void;
 }
 
 export interface SandboxServerOptions {
@@ -44,6 +58,8 @@ export class SandboxServer {
   /** Which organization each account belongs to (`aws:PrincipalOrgID`). */
   readonly organizations = new Organizations();
   readonly calls: CallRecord[] = [];
+  /** Checks each signed request against its signer's policies (STS and IAM provide it). */
+  authorizer?: RequestAuthorizer;
   private readonly services = new Map<string, SandboxService>();
   private readonly pathServices: { prefix: string; service: SandboxService }[] = [];
   private readonly accountByKey = new Map<string, string>();
@@ -115,6 +131,7 @@ export class SandboxServer {
     let response: SandboxResponse;
     try {
       operation = service.operation(req);
+      this.authorizer?.authorize(req, operation, service.protocol);
       const fault = await this.faults.check(req.service, operation, req.body.toString('utf8'));
       if (fault) throw fault;
       response = await service.handle(req, operation);
@@ -133,6 +150,8 @@ export class SandboxServer {
       accountId: req.accountId,
       region: req.region,
     };
+    const principalArn = this.authorizer?.callerArn(req);
+    if (principalArn) call.principalArn = principalArn;
     this.calls.push(call);
     for (const listener of this.listeners) listener(call, req);
     return response;

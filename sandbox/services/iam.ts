@@ -57,7 +57,10 @@ export interface RoleView {
   /** Longest session AssumeRole may grant, in seconds. */
   readonly maxSessionDuration: number;
   readonly tags: readonly Tag[];
+  /** Inline policy documents by policy name, as submitted (the role's identity policies). */
   readonly policies: Readonly<Record<string, string>>;
+  /** The trust policy (`AssumeRolePolicyDocument`), as submitted. */
+  readonly trustPolicy: string;
 }
 
 /**
@@ -168,7 +171,18 @@ export class IamService implements SandboxService {
       maxSessionDuration: role.maxSessionDuration,
       tags: role.tags.map((t) => ({ ...t })),
       policies: Object.fromEntries(role.policies),
+      trustPolicy: role.assumeRolePolicyDocument,
     };
+  }
+
+  /**
+   * The role an ARN names (`arn:aws:iam::<account>:role/<path><name>`), if it exists with that
+   * path: a role ARN with the wrong path names no role.
+   */
+  roleByArn(roleArn: string): RoleView | undefined {
+    const match = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+    const role = match && this.role(match[1] ?? '', match[2] ?? '');
+    return role && role.arn.toLowerCase() === roleArn.toLowerCase() ? role : undefined;
   }
 
   private account(accountId: string): IamAccount {

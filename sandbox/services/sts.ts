@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { SandboxCredentials } from '../aws-sdk-clients.ts';
 import {
   AwsError,
   type Protocol,
@@ -13,8 +14,13 @@ import {
   requiredParam,
   type XmlObject,
 } from '../query-protocol.ts';
+import type { RequestAuthorizer } from '../server.ts';
+import { iamActionOf } from './iam/iam-actions.ts';
+import { identityPolicyDenial, requestedResource } from './iam/identity-authorization.ts';
 import { iamId, secretAccessKey } from './iam/model.ts';
-import type { IamService } from './iam.ts';
+import type { ConditionContext } from './iam/policy-conditions.ts';
+import { conditionContext, evaluatePolicies, type PolicyPrincipal } from './iam/policy-evaluation.ts';
+import type { AccessKeyView, IamService, RoleView } from './iam.ts';
 
 /** The XML namespace of STS responses (API version 2011-06-15). */
 export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -26,18 +32,21 @@ export interface StsServiceOptions {
    * role's account: pass the `SandboxServer`.
    */
   keyRegistry: { mapAccessKey(accessKeyId: string, accountId: string): void };
+  /** The sandbox IAM: the roles that may be assumed, their trust and identity policies, the users behind keys. */
+  iam: IamService;
   /**
-   * The sandbox IAM, to name the user behind a long-term key, refuse inactive keys and use
-   * a known role's id and session limit.
-   * @default none: every long-term key is the account's `sandbox` user
+   * The organization an account belongs to (`aws:PrincipalOrgID`): pass
+   * `(account) => server.organizations.organizationOf(account)`.
+   * @default no account is in an organization
    */
-  iam?: IamService;
+  organizationOf?: (accountId: string) => string | undefined;
 }
 
 /** A role session STS issued: what its temporary key stands for. */
 export interface RoleSession {
   readonly accessKeyId: string;
   readonly accountId: string;
+  /** The role's ARN, path included: the session's `aws:PrincipalArn`. */
   readonly roleArn: string;
   readonly roleName: string;
   readonly sessionName: string;
@@ -49,19 +58,37 @@ export interface RoleSession {
   readonly expiration: Date;
 }
 
+/** What an AWS service knows of the resource it assumes a role for (`aws:SourceAccount`, `aws:SourceArn`). */
+export interface ServiceSessionRequest {
+  readonly sessionName: string;
+  readonly sourceAccount?: string;
+  readonly sourceArn?: string;
+}
+
 /** `arn:aws:iam::<account>:role/<path/><name>` */
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\u0021-\u007E]+\/)?([\w+=,.@-]{1,64})$/;
 
-/** A stable id for something the sandbox did not create (a role of another account, the default user). */
+/** A stable id for something the sandbox did not create (the default user). */
 function derivedId(prefix: string, seed: string): string {
   return prefix + createHash('sha256').update(seed).digest('hex').slice(0, 17).toUpperCase();
 }
 
+function accessDenied(message: string): AwsError {
+  return new AwsError('AccessDenied', message, 403);
+}
+
+/** Whether `role`'s trust policy lets `principal` call sts:AssumeRole in `context`. */
+function trusts(role: RoleView, principal: PolicyPrincipal, context: ConditionContext): boolean {
+  return evaluatePolicies([role.trustPolicy], { action: 'sts:AssumeRole', principal, context }) === 'Allow';
+}
+
 /**
  * The sandbox's STS: who am I, and role sessions whose temporary keys act in the role's
- * account on every sandbox service.
+ * account on every sandbox service. AssumeRole is allowed as in AWS: the role must exist in the
+ * sandbox IAM and its trust policy must allow the caller. As the server's authorizer it also
+ * holds role sessions to their role's identity policies on every call.
  */
-export class StsService implements SandboxService {
+export class StsService implements SandboxService, RequestAuthorizer {
   readonly signingNames = ['sts'] as const;
   readonly protocol: Protocol = 'query';
   private readonly sessions = new Map<string, RoleSession>();
@@ -85,6 +112,64 @@ export class StsService implements SandboxService {
     return this.sessions.get(accessKeyId);
   }
 
+  /** Whether `roleArn` names a role of the sandbox IAM (whose trust policy can be evaluated). */
+  hasRole(roleArn: string): boolean {
+    return this.options.iam.roleByArn(roleArn) !== undefined;
+  }
+
+  /**
+   * A session of `roleArn` for an AWS service principal (`states.amazonaws.com`), as the service
+   * obtains one in-process: the role must exist and its trust policy allow the service, else
+   * `AccessDenied` in the words Step Functions uses for its own role.
+   */
+  serviceSession(roleArn: string, service: string, request: ServiceSessionRequest): SandboxCredentials {
+    const refused = accessDenied(
+      `Neither the global service principal ${service}, nor the regional one is authorized to assume the provided role.`,
+    );
+    const role = this.options.iam.roleByArn(roleArn);
+    if (!role) throw refused;
+    const principal: PolicyPrincipal = { arn: service, principalArn: service, type: 'Service', service };
+    const context = conditionContext(principal, undefined, {
+      'aws:SourceAccount': request.sourceAccount,
+      'aws:SourceArn': request.sourceArn,
+    });
+    if (!trusts(role, principal, context)) throw refused;
+    const { session, secret, token } = this.issue(
+      role,
+      request.sessionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
+      3600,
+    );
+    return { accessKeyId: session.accessKeyId, secretAccessKey: secret, sessionToken: token };
+  }
+
+  /** Who signed `req`, as GetCallerIdentity names it; `undefined` for unsigned requests. */
+  callerArn(req: SandboxRequest): string | undefined {
+    if (!req.accessKeyId) return undefined;
+    return this.principalOf(req, this.options.iam.findAccessKey(req.accessKeyId)).arn;
+  }
+
+  /**
+   * Hold a call signed by a role session to the role's identity policies (its inline policies:
+   * the sandbox IAM has no managed policies). Long-term keys and the sandbox's default
+   * credentials are not checked, nor sessions whose role the sandbox IAM does not hold.
+   */
+  authorize(req: SandboxRequest, operation: string, protocol: Protocol): void {
+    const session = req.accessKeyId ? this.sessions.get(req.accessKeyId) : undefined;
+    const role = session && this.options.iam.roleByArn(session.roleArn);
+    const action = iamActionOf(req.service, operation);
+    if (!session || !role || !action) return;
+    const denial = identityPolicyDenial({
+      principal: this.sessionPrincipal(session),
+      policies: Object.values(role.policies),
+      action,
+      resource: requestedResource(req, operation),
+      organizationId: this.options.organizationOf?.(session.accountId),
+      request: req,
+      protocol,
+    });
+    if (denial) throw denial;
+  }
+
   private getCallerIdentity(req: SandboxRequest): XmlObject {
     const session = req.accessKeyId ? this.sessions.get(req.accessKeyId) : undefined;
     if (session) {
@@ -93,8 +178,8 @@ export class StsService implements SandboxService {
       }
       return { UserId: session.assumedRoleId, Account: session.accountId, Arn: session.arn };
     }
-    const key = this.options.iam?.authenticate(req);
-    const user = key && this.options.iam?.user(key.accountId, key.userName);
+    const key = this.options.iam.authenticate(req);
+    const user = key && this.options.iam.user(key.accountId, key.userName);
     if (user) return { UserId: user.userId, Account: user.accountId, Arn: user.arn };
     return {
       UserId: derivedId('AIDA', req.accountId),
@@ -103,25 +188,37 @@ export class StsService implements SandboxService {
     };
   }
 
-  /**
-   * Any well-formed role ARN may be assumed (trust policies are not evaluated), so other
-   * accounts can be simulated without creating their roles first.
-   */
+  /** The caller as policies see it: a role session, the IAM user owning the key, or the default user. */
+  private principalOf(req: SandboxRequest, key: AccessKeyView | undefined): PolicyPrincipal {
+    const session = req.accessKeyId ? this.sessions.get(req.accessKeyId) : undefined;
+    if (session) return this.sessionPrincipal(session);
+    const user = key && this.options.iam.user(key.accountId, key.userName);
+    const accountId = user?.accountId ?? req.accountId;
+    const arn = user?.arn ?? `arn:aws:iam::${accountId}:user/sandbox`;
+    return { arn, principalArn: arn, accountId, type: 'User' };
+  }
+
+  private sessionPrincipal(session: RoleSession): PolicyPrincipal {
+    return {
+      arn: session.arn,
+      principalArn: session.roleArn,
+      accountId: session.accountId,
+      type: 'AssumedRole',
+    };
+  }
+
   private assumeRole(req: SandboxRequest): XmlObject {
-    this.options.iam?.authenticate(req);
+    const key = this.options.iam.authenticate(req);
     const params = queryParams(req);
     const roleArn = requiredParam(params, 'RoleArn');
     const sessionName = requiredParam(params, 'RoleSessionName');
-    const arnMatch = ROLE_ARN.exec(roleArn);
-    if (!arnMatch) throw new AwsError('ValidationError', `${roleArn} is invalid`);
-    const [, accountId = '', roleName = ''] = arnMatch;
+    if (!ROLE_ARN.test(roleArn)) throw new AwsError('ValidationError', `${roleArn} is invalid`);
     if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
       throw new AwsError(
         'ValidationError',
         `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
       );
     }
-    const knownRole = this.options.iam?.role(accountId, roleName);
     const durationSeconds = Number(params.get('DurationSeconds') ?? 3600);
     // Sessions last 15 minutes to 12 hours, and never longer than the role allows.
     if (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > 43_200) {
@@ -130,36 +227,60 @@ export class StsService implements SandboxService {
         `1 validation error detected: Value '${durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`,
       );
     }
-    if (knownRole && durationSeconds > knownRole.maxSessionDuration) {
+    const caller = this.principalOf(req, key);
+    const role = this.options.iam.roleByArn(roleArn);
+    const context = conditionContext(
+      caller,
+      caller.accountId && this.options.organizationOf?.(caller.accountId),
+      {
+        'sts:ExternalId': params.get('ExternalId') ?? undefined,
+      },
+    );
+    // A missing role and a trust policy that does not allow the caller answer alike, as in AWS.
+    if (!role || !trusts(role, caller, context)) {
+      throw accessDenied(
+        `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
+    }
+    if (durationSeconds > role.maxSessionDuration) {
       throw new AwsError(
         'ValidationError',
         'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
       );
     }
-    const roleId = knownRole?.roleId ?? derivedId('AROA', roleArn);
-    const issuedAt = new Date();
-    const session: RoleSession = {
-      // Temporary keys start with ASIA; long-term keys with AKIA.
-      accessKeyId: iamId('ASIA', 16),
-      accountId,
-      roleArn,
-      roleName,
-      sessionName,
-      assumedRoleId: `${roleId}:${sessionName}`,
-      arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`,
-      issuedAt,
-      expiration: new Date(issuedAt.getTime() + durationSeconds * 1000),
-    };
-    this.sessions.set(session.accessKeyId, session);
-    this.options.keyRegistry.mapAccessKey(session.accessKeyId, accountId);
+    const { session, secret, token } = this.issue(role, sessionName, durationSeconds);
     return {
       Credentials: {
         AccessKeyId: session.accessKeyId,
-        SecretAccessKey: secretAccessKey(),
-        SessionToken: randomBytes(192).toString('base64'),
+        SecretAccessKey: secret,
+        SessionToken: token,
         Expiration: session.expiration,
       },
       AssumedRoleUser: { AssumedRoleId: session.assumedRoleId, Arn: session.arn },
     };
+  }
+
+  /** Issue and register a session of `role`: its key acts in the role's account. */
+  private issue(
+    role: RoleView,
+    sessionName: string,
+    durationSeconds: number,
+  ): { session: RoleSession; secret: string; token: string } {
+    const issuedAt = new Date();
+    const session: RoleSession = {
+      // Temporary keys start with ASIA; long-term keys with AKIA.
+      accessKeyId: iamId('ASIA', 16),
+      accountId: role.accountId,
+      roleArn: role.arn,
+      roleName: role.roleName,
+      sessionName,
+      assumedRoleId: `${role.roleId}:${sessionName}`,
+      arn: `arn:aws:sts::${role.accountId}:assumed-role/${role.roleName}/${sessionName}`,
+      issuedAt,
+      expiration: new Date(issuedAt.getTime() + durationSeconds * 1000),
+    };
+    this.sessions.set(session.accessKeyId, session);
+    this.options.keyRegistry.mapAccessKey(session.accessKeyId, role.accountId);
+    return { session, secret: secretAccessKey(), token: randomBytes(192).toString('base64') };
   }
 }

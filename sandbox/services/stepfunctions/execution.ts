@@ -10,6 +10,7 @@ import type { SandboxCredentials } from '../../aws-sdk-clients.ts';
 import { ExecutionContextObject } from './context-object.ts';
 import { ExecutionHistory, type LibraryEvent } from './history.ts';
 import { prepareRunDefinition, scaledWaitOverrides, type TaskStateInfo } from './run-definition.ts';
+import type { MachineRoleSessions } from './task-calls.ts';
 import { TaskRuntime } from './task-handlers.ts';
 import type { TaskTokenStore } from './task-tokens.ts';
 import type { ExecutionRecord, HistoryEvent, JsonValue, StateMachineRecord } from './types.ts';
@@ -27,6 +28,8 @@ export interface ExecutionRunOptions {
   readonly timeScale: number;
   readonly callbackTimeScale: number;
   readonly onEvent: (event: HistoryEvent) => void;
+  /** Where sessions of the machine's role come from. @default task roles are assumed with `credentials` */
+  readonly roleSessions?: MachineRoleSessions;
 }
 
 /**
@@ -88,6 +91,7 @@ export class ExecutionRun {
       context,
       history: this.history,
       callbackTimeScale: this.options.callbackTimeScale,
+      machineSession: this.machineSession(),
     });
     this.runtime = runtime;
     const definition = prepareRunDefinition(
@@ -115,6 +119,25 @@ export class ExecutionRun {
     runtime.closeAll();
     tokens.closeExecution(record.arn);
     this.finish(outcome);
+  }
+
+  /**
+   * Step Functions assumes a task's `Credentials` role as the state machine's own role, which it
+   * assumes as `states.amazonaws.com`. A machine whose role the sandbox IAM does not hold (a
+   * made-up ARN) assumes task roles with the execution's credentials instead.
+   */
+  private machineSession(): (() => SandboxCredentials) | undefined {
+    const { machine, record, roleSessions } = this.options;
+    if (!roleSessions?.hasRole(machine.roleArn)) return undefined;
+    let session: SandboxCredentials | undefined;
+    return () => {
+      session ??= roleSessions.serviceSession(machine.roleArn, 'states.amazonaws.com', {
+        sessionName: record.name,
+        sourceAccount: machine.accountId,
+        sourceArn: machine.arn,
+      });
+      return session;
+    };
   }
 
   /** Feed the library's event log into the history, and library task timeouts into the task runtime. */

@@ -6,6 +6,7 @@ import { AwsError } from '../../protocol.ts';
 import { ExecutionRun } from './execution.ts';
 import { assertValidName, executionArn, parseStatesArn } from './names.ts';
 import { collectTasks, type TaskStateInfo } from './run-definition.ts';
+import type { MachineRoleSessions } from './task-calls.ts';
 import { TaskTokenStore } from './task-tokens.ts';
 import type {
   ExecutionEventNotice,
@@ -25,6 +26,8 @@ interface MachineEntry {
 export interface EngineOptions {
   readonly timeScale: number;
   readonly callbackTimeScale: number;
+  /** Sessions of each machine's own role, for tasks with `Credentials`. */
+  readonly roleSessions?: MachineRoleSessions;
 }
 
 /** Who started an execution: its task calls go to `endpoint` signed with `credentials`. */
@@ -119,6 +122,7 @@ export class StepFunctionsRegistry {
       tokens: this.tokens,
       timeScale: this.engine.timeScale,
       callbackTimeScale: this.engine.callbackTimeScale,
+      roleSessions: this.engine.roleSessions,
       onEvent: (event) => this.notify({ executionArn: arn, stateMachineArn: entry.record.arn, event }),
     });
     entry.executions.set(arn, { record, run });

@@ -3,6 +3,7 @@ import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxServic
 import { assertRoleArn, assertValidName, parseStatesArn, stateMachineArn } from './names.ts';
 import { page } from './pagination.ts';
 import { type ExecutionCaller, StepFunctionsRegistry } from './registry.ts';
+import type { MachineRoleSessions } from './task-calls.ts';
 import type { TaskTokenStore } from './task-tokens.ts';
 import type {
   ExecutionEventNotice,
@@ -23,6 +24,12 @@ export interface StepFunctionsServiceOptions {
   readonly timeScale?: number;
   /** Multiplies TimeoutSeconds / HeartbeatSeconds of `.waitForTaskToken` tasks. @default 1 */
   readonly callbackTimeScale?: number;
+  /**
+   * Sessions of a state machine's own role (pass the `StsService`): tasks with `Credentials`
+   * then assume their role as the machine's role, so the role's trust policy decides.
+   * @default task roles are assumed with the credentials of whoever started the execution
+   */
+  readonly roleSessions?: MachineRoleSessions;
 }
 
 /** A state machine handed over by the deployer. */
@@ -59,6 +66,7 @@ export class StepFunctionsService implements SandboxService {
     this.registry = new StepFunctionsRegistry({
       timeScale: options.timeScale ?? 1,
       callbackTimeScale: options.callbackTimeScale ?? 1,
+      roleSessions: options.roleSessions,
     });
   }
 

@@ -143,18 +143,40 @@ async function invokeLambda(
   };
 }
 
-/** Assume the task's `Credentials.RoleArn` through the sandbox's STS, as Step Functions does. */
+/**
+ * Sessions of a state machine's own role, as Step Functions obtains them from STS for the service
+ * principal `states.amazonaws.com` (the sandbox's StsService provides them).
+ */
+export interface MachineRoleSessions {
+  /** Whether the sandbox IAM holds the role (only then can its trust policy be evaluated). */
+  hasRole(roleArn: string): boolean;
+  /** A session of `roleArn` for `service`; throws `AccessDenied` when the role's trust policy refuses. */
+  serviceSession(
+    roleArn: string,
+    service: string,
+    request: { sessionName: string; sourceAccount?: string; sourceArn?: string },
+  ): SandboxCredentials;
+}
+
+/**
+ * Assume the task's `Credentials.RoleArn` through the sandbox's STS, as Step Functions does:
+ * signed with `signWith()` (a session of the state machine's role) when given, else with the
+ * context's credentials. A refusal fails the task with `States.TaskFailed`, the STS message in
+ * its cause (naming the caller, `sts:AssumeRole` and the role).
+ */
 export async function assumeTaskRole(
   roleArn: string,
   sessionName: string,
   context: Omit<CallContext, 'executionArn' | 'stateMachineArn'>,
+  signWith?: () => SandboxCredentials,
 ): Promise<SandboxCredentials> {
   try {
+    const signer = signWith ? { ...context, credentials: signWith() } : context;
     const { output } = await callSdkAction(
       'sts',
       'assumeRole',
       { RoleArn: roleArn, RoleSessionName: sessionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64) },
-      context,
+      signer,
     );
     const credentials = output.Credentials as {
       AccessKeyId: string;

@@ -1,3 +1,4 @@
+import type { SandboxCredentials } from '../../aws-sdk-clients.ts';
 import type { ExecutionContextObject } from './context-object.ts';
 import type { ExecutionHistory } from './history.ts';
 import { type TaskStateInfo, unwrapTaskInput } from './run-definition.ts';
@@ -16,6 +17,11 @@ export interface TaskRuntimeOptions {
   readonly history: ExecutionHistory;
   /** Multiplies HeartbeatSeconds of `.waitForTaskToken` tasks. */
   readonly callbackTimeScale: number;
+  /**
+   * A session of the state machine's own role, which signs the AssumeRole of a task's
+   * `Credentials` role. @default the execution's credentials sign it
+   */
+  readonly machineSession?: () => SandboxCredentials;
 }
 
 interface Attempt {
@@ -113,7 +119,10 @@ export class TaskRuntime {
   private async callContext(roleArn: string | undefined): Promise<CallContext> {
     const { call, executionName } = this.options;
     if (!roleArn) return call;
-    return { ...call, credentials: await assumeTaskRole(roleArn, executionName, call) };
+    return {
+      ...call,
+      credentials: await assumeTaskRole(roleArn, executionName, call, this.options.machineSession),
+    };
   }
 
   private close(attempt: Attempt): void {

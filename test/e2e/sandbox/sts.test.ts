@@ -4,6 +4,7 @@ import {
   CreateUserCommand,
   GetUserCommand,
   IAMClient,
+  PutRolePolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -17,6 +18,7 @@ const iamService = new IamService({ mapAccessKey: (id, account) => server.mapAcc
 const stsService = new StsService({ keyRegistry: server, iam: iamService });
 server.register(iamService);
 server.register(stsService);
+server.authorizer = stsService;
 let endpoint: string;
 
 interface Keys {
@@ -34,9 +36,31 @@ function iamClient(credentials: Keys = defaultKeys): IAMClient {
   return new IAMClient({ endpoint, region: 'us-east-1', credentials });
 }
 
-const trustEc2 = JSON.stringify({
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+const trustSandboxAccount = JSON.stringify({
+  Statement: [
+    { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' },
+  ],
 });
+
+/** Keys that act in the member account 444455556666, where the roles to assume are created. */
+const memberKeys: Keys = { accessKeyId: 'AKIAMEMBER0000000001', secretAccessKey: 'sandbox-secret' };
+server.mapAccessKey(memberKeys.accessKeyId, '444455556666');
+
+/** Create a role in the member account that the sandbox account may assume, allowed `actions`. */
+async function memberRole(roleName: string, actions: string[], path = '/'): Promise<string> {
+  const iam = iamClient(memberKeys);
+  const { Role } = await iam.send(
+    new CreateRoleCommand({ RoleName: roleName, Path: path, AssumeRolePolicyDocument: trustSandboxAccount }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: roleName,
+      PolicyName: 'work',
+      PolicyDocument: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] }),
+    }),
+  );
+  return Role!.Arn!;
+}
 
 beforeAll(async () => {
   endpoint = await server.listen({ port: 0 });
@@ -104,7 +128,7 @@ describe('STS GetCallerIdentity', () => {
 
 describe('STS AssumeRole', () => {
   it('issues temporary ASIA credentials that act in the role’s account', async () => {
-    const roleArn = 'arn:aws:iam::444455556666:role/remediation/RemediationExecution';
+    const roleArn = await memberRole('RemediationExecution', ['iam:CreateUser'], '/remediation/');
     const requestedAt = Date.now();
 
     const assumed = await stsClient().send(
@@ -132,12 +156,13 @@ describe('STS AssumeRole', () => {
       Arn: 'arn:aws:sts::444455556666:assumed-role/RemediationExecution/playbook',
       UserId: assumed.AssumedRoleUser?.AssumedRoleId,
     });
+    expect(roleArn).toBe('arn:aws:iam::444455556666:role/remediation/RemediationExecution');
     expect(created.User?.Arn).toBe('arn:aws:iam::444455556666:user/made-by-role');
   });
 
   it('uses the id and session limit of a role IAM knows', async () => {
     const { Role } = await iamClient().send(
-      new CreateRoleCommand({ RoleName: 'responder', AssumeRolePolicyDocument: trustEc2 }),
+      new CreateRoleCommand({ RoleName: 'responder', AssumeRolePolicyDocument: trustSandboxAccount }),
     );
 
     const assumed = await stsClient().send(
@@ -166,8 +191,9 @@ describe('STS AssumeRole', () => {
   });
 
   it('lets the demo look up what a session key stands for', async () => {
+    const roleArn = await memberRole('Auditor', ['iam:Get*']);
     const assumed = await stsClient().send(
-      new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::444455556666:role/Auditor', RoleSessionName: 'audit' }),
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'audit' }),
     );
 
     const session = stsService.session(assumed.Credentials!.AccessKeyId!);

@@ -1,0 +1,50 @@
+/**
+ * The IAM service prefix of each signing name the sandbox serves. All of today's services sign
+ * with their IAM prefix; the table is where one that does not (e.g. `execute-api`) would go.
+ */
+const PREFIX_BY_SIGNING_NAME: Readonly<Record<string, string>> = {
+  autoscaling: 'autoscaling',
+  cloudtrail: 'cloudtrail',
+  dynamodb: 'dynamodb',
+  ec2: 'ec2',
+  elasticloadbalancing: 'elasticloadbalancing',
+  events: 'events',
+  iam: 'iam',
+  kms: 'kms',
+  lambda: 'lambda',
+  s3: 's3',
+  secretsmanager: 'secretsmanager',
+  sns: 'sns',
+  sqs: 'sqs',
+  states: 'states',
+  sts: 'sts',
+};
+
+/**
+ * Operations whose IAM action has another name (the Service Authorization Reference), keyed by
+ * `<prefix>:<operation name the sandbox reports>`.
+ */
+const ACTION_BY_OPERATION: Readonly<Record<string, string>> = {
+  's3:ListBuckets': 's3:ListAllMyBuckets',
+  's3:HeadBucket': 's3:ListBucket',
+  's3:PutPublicAccessBlock': 's3:PutBucketPublicAccessBlock',
+  's3:GetPublicAccessBlock': 's3:GetBucketPublicAccessBlock',
+  // S3 has no separate permission for deleting the configuration.
+  's3:DeletePublicAccessBlock': 's3:PutBucketPublicAccessBlock',
+  'lambda:Invoke': 'lambda:InvokeFunction',
+};
+
+/** Actions every caller may perform whatever its policies say. */
+const ALWAYS_ALLOWED = new Set(['sts:GetCallerIdentity']);
+
+/**
+ * The IAM action a request needs, `<prefix>:<Action>` (`s3:PutBucketPublicAccessBlock` for
+ * S3's PutPublicAccessBlock), or `undefined` when it needs none: GetCallerIdentity, and
+ * requests the service could not name (it answers those with its own error).
+ */
+export function iamActionOf(signingName: string, operation: string): string | undefined {
+  if (operation === 'Unknown' || operation === 'Unsupported') return undefined;
+  const prefix = PREFIX_BY_SIGNING_NAME[signingName] ?? signingName;
+  const action = ACTION_BY_OPERATION[`${prefix}:${operation}`] ?? `${prefix}:${operation}`;
+  return ALWAYS_ALLOWED.has(action) ? undefined : action;
+}

@@ -1,0 +1,169 @@
+import { matchesWildcard } from '#shared/policy/wildcard.ts';
+import { type ConditionContext, conditionsHold } from './policy-conditions.ts';
+
+/**
+ * Who makes a request, as policies see it.
+ * - an IAM user: `arn` and `principalArn` are the user's ARN;
+ * - a role session: `arn` is `arn:aws:sts::<account>:assumed-role/<role>/<session>`,
+ *   `principalArn` the role's ARN `arn:aws:iam::<account>:role/<path><role>`;
+ * - an AWS service (`states.amazonaws.com`): `service` is set, no account.
+ */
+export interface PolicyPrincipal {
+  readonly arn: string;
+  readonly principalArn: string;
+  readonly accountId?: string;
+  /** The value of `aws:PrincipalType`. */
+  readonly type: 'User' | 'AssumedRole' | 'Service';
+  readonly service?: string;
+}
+
+/** One request to decide. */
+export interface PolicyRequest {
+  /** The IAM action, `<prefix>:<Action>` (`sts:AssumeRole`). */
+  readonly action: string;
+  /**
+   * The caller, matched against `Principal` in resource policies (a role's trust policy).
+   * Omit it for identity policies, whose statements name no principal.
+   */
+  readonly principal?: PolicyPrincipal;
+  /** Condition keys and their values (see {@link conditionContext}). */
+  readonly context: ConditionContext;
+}
+
+/** An explicit Deny wins over any Allow; without either, the request is implicitly denied. */
+export type PolicyDecision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+
+interface Statement {
+  Effect?: unknown;
+  Principal?: unknown;
+  NotPrincipal?: unknown;
+  Action?: unknown;
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: unknown;
+}
+
+function list(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map((v) => String(v));
+}
+
+function statementsOf(document: string): Statement[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document);
+  } catch {
+    // IAM validates documents when they are stored; an unreadable one grants nothing.
+    return [];
+  }
+  const statement = (parsed as { Statement?: unknown } | null)?.Statement;
+  return (Array.isArray(statement) ? statement : [statement]).filter(
+    (s): s is Statement => typeof s === 'object' && s !== null,
+  );
+}
+
+/** Action names match case-insensitively, with `*` and `?` wildcards (`ec2:Describe*`). */
+export function actionMatches(action: string, pattern: string): boolean {
+  return matchesWildcard(action.toLowerCase(), pattern.toLowerCase());
+}
+
+function principalEntryMatches(type: string, value: string, who: PolicyPrincipal): boolean {
+  if (type === 'Service') return who.type === 'Service' && who.service?.toLowerCase() === value.toLowerCase();
+  if (type !== 'AWS') return false;
+  if (value === '*') return true;
+  // An account (`123456789012` or its `:root` ARN) stands for every principal of the account.
+  const account = /^(\d{12})$/.exec(value)?.[1] ?? /^arn:aws[\w-]*:iam::(\d{12}):root$/.exec(value)?.[1];
+  if (account) return who.type !== 'Service' && who.accountId === account;
+  // A role's ARN matches its sessions; a session's own ARN matches that session.
+  return value === who.principalArn || value === who.arn;
+}
+
+/** Whether a `Principal` element (`"*"`, `{ "AWS": [...] }`, `{ "Service": ... }`) names `who`. */
+export function principalMatches(principal: unknown, who: PolicyPrincipal): boolean {
+  if (principal === '*') return true;
+  if (!principal || typeof principal !== 'object') return false;
+  return Object.entries(principal as Record<string, unknown>).some(([type, values]) =>
+    list(values).some((value) => principalEntryMatches(type, value, who)),
+  );
+}
+
+function appliesTo(statement: Statement, request: PolicyRequest): boolean {
+  const { principal } = request;
+  if (principal) {
+    if (statement.Principal !== undefined) {
+      if (!principalMatches(statement.Principal, principal)) return false;
+    } else if (statement.NotPrincipal !== undefined) {
+      if (principalMatches(statement.NotPrincipal, principal)) return false;
+    } else {
+      return false;
+    }
+  }
+  if (statement.Action !== undefined) {
+    if (!list(statement.Action).some((p) => actionMatches(request.action, p))) return false;
+  } else if (statement.NotAction !== undefined) {
+    if (list(statement.NotAction).some((p) => actionMatches(request.action, p))) return false;
+  } else {
+    return false;
+  }
+  return conditionsHold(statement.Condition, request.context) === true;
+}
+
+/**
+ * The sandbox does not work out which resource a request touches, so an Allow counts whatever
+ * its `Resource`, and a Deny counts only when it covers every resource (`"*"`): the sandbox
+ * errs towards letting a call through rather than refusing one AWS would allow.
+ */
+function coversEveryResource(statement: Statement): boolean {
+  if (statement.NotResource !== undefined) return false;
+  return statement.Resource === undefined || list(statement.Resource).includes('*');
+}
+
+/**
+ * Evaluate policy documents (JSON text) for one request as IAM does within one account: an
+ * applicable explicit Deny wins, otherwise an applicable Allow allows, otherwise the request is
+ * implicitly denied. A statement applies when its Principal (resource policies only), Action and
+ * Condition all match; see {@link conditionsHold} for the conditions understood.
+ *
+ * Written by hand: the published IAM simulators need the whole IAM service catalogue and a
+ * resource ARN for every request, and the sandbox only ever needs this action-level subset.
+ */
+export function evaluatePolicies(documents: readonly string[], request: PolicyRequest): PolicyDecision {
+  let allowed = false;
+  for (const document of documents) {
+    for (const statement of statementsOf(document)) {
+      if (!appliesTo(statement, request)) continue;
+      if (statement.Effect === 'Deny' && coversEveryResource(statement)) return 'ExplicitDeny';
+      if (statement.Effect === 'Allow') allowed = true;
+    }
+  }
+  return allowed ? 'Allow' : 'ImplicitDeny';
+}
+
+/**
+ * The global condition keys of a request by `principal`: `aws:PrincipalArn`,
+ * `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:PrincipalOrgID` (when the account is in an
+ * organization) or, for a service, `aws:PrincipalServiceName` and `aws:PrincipalIsAWSService`;
+ * plus any request-specific `extra` keys (`sts:ExternalId`, `aws:SourceArn`...).
+ */
+export function conditionContext(
+  principal: PolicyPrincipal,
+  organizationId: string | undefined,
+  extra: Readonly<Record<string, string | undefined>> = {},
+): ConditionContext {
+  const context = new Map<string, string | boolean>();
+  if (principal.type === 'Service') {
+    context.set('aws:principalservicename', principal.service ?? principal.arn);
+    context.set('aws:principalisawsservice', true);
+  } else {
+    context.set('aws:principalarn', principal.principalArn);
+    context.set('aws:principaltype', principal.type);
+    context.set('aws:principalisawsservice', false);
+    if (principal.accountId) context.set('aws:principalaccount', principal.accountId);
+    if (organizationId) context.set('aws:principalorgid', organizationId);
+  }
+  for (const [key, value] of Object.entries(extra)) {
+    if (value !== undefined) context.set(key.toLowerCase(), value);
+  }
+  return context;
+}
