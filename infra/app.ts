@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { PolicyError } from '#shared/errors.ts';
 import { checkPlaybooks, loadPolicyFile } from '#shared/policy/load.ts';
@@ -48,6 +48,7 @@ export function buildApp(app = new App()): {
       ? new MemberStack(app, 'AutoRemediationMember', {
           config: { ...config, organizationId, securityAccountId },
           description: 'Auto-remediation member account: the role the security account playbooks act as',
+          synthesizer: stackSetReady(),
           env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
         })
       : undefined;
@@ -67,6 +68,14 @@ export function buildApp(app = new App()): {
     new ServerlessChecks(app, { verbose: true }),
   );
   return { app, stack, member, memberRegion };
+}
+
+/**
+ * Member templates go to every account through CloudFormation StackSets, where no account is
+ * bootstrapped for CDK: no bootstrap-version parameter or rule (they hold no assets either).
+ */
+function stackSetReady(): DefaultStackSynthesizer {
+  return new DefaultStackSynthesizer({ generateBootstrapVersionRule: false });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

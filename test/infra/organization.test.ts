@@ -132,6 +132,13 @@ describe('organization mode: the member stack', () => {
     expect([...granted].some((a) => /^(sts|states|dynamodb|sns|lambda):/.test(a))).toBe(false);
   });
 
+  it('is a template StackSets can deploy to accounts not bootstrapped for CDK: no parameters, no assets', () => {
+    const template = member.toJSON() as { Parameters?: object; Rules?: object };
+    expect(template.Parameters ?? {}).toEqual({});
+    expect(template.Rules ?? {}).toEqual({});
+    expect(JSON.stringify(template)).not.toMatch(/cdk-hnb659fds|AssetParameters|S3Key/);
+  });
+
   it('forwards drift and Config events to the security account bus, with a dead-letter queue', () => {
     const rules = Object.values(member.findResources('AWS::Events::Rule'));
     expect(rules).toHaveLength(3);
