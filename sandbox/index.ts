@@ -113,6 +113,13 @@ export class Sandbox {
     // Listen first: the functions' AWS_ENDPOINT_URL and the queue URLs need the real port.
     const endpoint = await server.listen({ port: options.port ?? 4566 });
     const iam = new IamService({ mapAccessKey: (id, account) => server.mapAccessKey(id, account) });
+    // STS assumes roles by their trust policies and holds role sessions to their identity policies.
+    const sts = new StsService({
+      keyRegistry: server,
+      iam,
+      organizationOf: (accountId) => server.organizations.organizationOf(accountId),
+    });
+    server.authorizer = sts;
     const sns = new SnsService();
     const sqs = new SqsService(() => endpoint);
     const ec2 = new Ec2Service({ snapshotDelayMs: options.snapshotDelayMs ?? 2000 });
@@ -120,7 +127,11 @@ export class Sandbox {
     // A few warm environments per function: enough to overlap I/O on 2 cores without a
     // worker thread (and its copy of the bundle) per concurrent event.
     const lambda = new LambdaService({ endpoint, maxConcurrency: options.lambdaConcurrency ?? 4 });
-    const stepFunctions = new StepFunctionsService({ endpoint, timeScale: options.timeScale ?? 1 });
+    const stepFunctions = new StepFunctionsService({
+      endpoint,
+      timeScale: options.timeScale ?? 1,
+      roleSessions: sts,
+    });
     const events: EventsService = new EventsService({
       deliver: (target: EventTarget, payload: unknown, context: DeliveryContext): Promise<void> =>
         deliver(sandbox, target, payload, context),
@@ -132,7 +143,7 @@ export class Sandbox {
     await dynamodb.start();
     for (const service of [
       iam,
-      new StsService({ keyRegistry: server, iam }),
+      sts,
       sns,
       sqs,
       ec2,
@@ -166,7 +177,15 @@ export class Sandbox {
         event: letter.event,
       });
     });
-    if (options.deploy !== false) await sandbox.deployAssembly(options);
+    if (options.deploy !== false) {
+      try {
+        await sandbox.deployAssembly(options);
+      } catch (err) {
+        // A failed deployment leaves nothing listening behind.
+        await sandbox.stop();
+        throw err;
+      }
+    }
     return sandbox;
   }
 

@@ -51,8 +51,9 @@ export function physicalResources(template: Template, target: DeployTarget): Map
   const out = new Map<string, PhysicalResource>();
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const p = resource.Properties ?? {};
+    // A name given in the template may be built from pseudo parameters (`name-${AWS::Region}`).
     const named = (key: string, max: number) =>
-      typeof p[key] === 'string' ? (p[key] as string) : generatedName(target, logicalId, max);
+      p[key] === undefined ? generatedName(target, logicalId, max) : physicalName(p[key], target, logicalId);
     let r: Omit<PhysicalResource, 'logicalId' | 'type'>;
     switch (resource.Type) {
       case 'AWS::DynamoDB::Table': {
@@ -180,7 +181,20 @@ export function resolveTemplate(
   target: DeployTarget,
   physical: Map<string, PhysicalResource>,
 ): Template {
-  const refs = new Map<string, unknown>([
+  const refs = pseudoParameters(target);
+  for (const r of physical.values()) refs.set(r.logicalId, r.ref);
+  const getAtt = (logicalId: string, attribute: string): unknown => {
+    const value = physical.get(logicalId)?.attributes[attribute];
+    if (value === undefined)
+      throw new Error(`Fn::GetAtt ${logicalId}.${attribute} is not known to the sandbox`);
+    return value;
+  };
+  return resolveIntrinsics(template, refs, getAtt) as Template;
+}
+
+/** The pseudo parameters CloudFormation resolves `Ref` to, for this target. */
+function pseudoParameters(target: DeployTarget): Map<string, unknown> {
+  return new Map<string, unknown>([
     ['AWS::Region', target.region],
     ['AWS::AccountId', target.accountId],
     ['AWS::Partition', 'aws'],
@@ -193,16 +207,26 @@ export function resolveTemplate(
     // CDK's bootstrap version parameter is the only parameter a default-synthesized stack has.
     ['BootstrapVersion', '/cdk-bootstrap/hnb659fds/version'],
   ]);
-  for (const r of physical.values()) refs.set(r.logicalId, r.ref);
+}
+
+/** A physical name the template gives, resolved: text, or intrinsics over pseudo parameters. */
+function physicalName(value: unknown, target: DeployTarget, logicalId: string): string {
+  const resolved = resolveIntrinsics(value, pseudoParameters(target), (id) => {
+    throw new Error(`${logicalId}: a physical name built from ${id}'s attributes is not supported`);
+  });
+  if (typeof resolved !== 'string') throw new Error(`${logicalId}: its name does not resolve to text`);
+  return resolved;
+}
+
+/** Resolve Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split and Fn::Sub in `node`. */
+function resolveIntrinsics(
+  node: unknown,
+  refs: ReadonlyMap<string, unknown>,
+  getAtt: (logicalId: string, attribute: string) => unknown,
+): unknown {
   const ref = (name: string): unknown => {
     if (!refs.has(name)) throw new Error(`Ref to unknown resource or parameter ${name}`);
     return refs.get(name);
-  };
-  const getAtt = (logicalId: string, attribute: string): unknown => {
-    const value = physical.get(logicalId)?.attributes[attribute];
-    if (value === undefined)
-      throw new Error(`Fn::GetAtt ${logicalId}.${attribute} is not known to the sandbox`);
-    return value;
   };
   const resolve = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(resolve);
@@ -244,5 +268,5 @@ export function resolveTemplate(
     }
     return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v)]));
   };
-  return resolve(template) as Template;
+  return resolve(node);
 }
