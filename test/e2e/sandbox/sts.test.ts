@@ -38,7 +38,11 @@ function iamClient(credentials: Keys = defaultKeys): IAMClient {
 
 const trustSandboxAccount = JSON.stringify({
   Statement: [
-    { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' },
+    {
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:root` },
+      Action: 'sts:AssumeRole',
+    },
   ],
 });
 
