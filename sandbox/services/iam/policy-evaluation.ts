@@ -68,8 +68,23 @@ export function actionMatches(action: string, pattern: string): boolean {
   return matchesWildcard(action.toLowerCase(), pattern.toLowerCase());
 }
 
+/**
+ * `states.amazonaws.com` matches the service principal of that name, and so does its regional
+ * form (`states.eu-west-1.amazonaws.com`), which AWS also accepts for the service (any region here).
+ */
+function servicePrincipalMatches(value: string, service: string): boolean {
+  const wanted = value.toLowerCase();
+  const name = service.toLowerCase();
+  if (wanted === name) return true;
+  const [prefix, ...rest] = name.split('.');
+  return (
+    rest.join('.') === 'amazonaws.com' &&
+    new RegExp(`^${prefix}\\.[a-z0-9-]+\\.amazonaws\\.com$`).test(wanted)
+  );
+}
+
 function principalEntryMatches(type: string, value: string, who: PolicyPrincipal): boolean {
-  if (type === 'Service') return who.type === 'Service' && who.service?.toLowerCase() === value.toLowerCase();
+  if (type === 'Service') return who.type === 'Service' && servicePrincipalMatches(value, who.service ?? '');
   if (type !== 'AWS') return false;
   if (value === '*') return true;
   // An account (`123456789012` or its `:root` ARN) stands for every principal of the account.

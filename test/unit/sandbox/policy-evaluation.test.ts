@@ -75,6 +75,13 @@ describe('trust policy principals', () => {
     ['a list admits any of its entries', { AWS: [alice.arn, outsider.arn] }, outsider, 'Allow'],
     ['a service admits that service', { Service: 'states.amazonaws.com' }, stepFunctions, 'Allow'],
     ['a service admits no user', { Service: 'states.amazonaws.com' }, alice, 'ImplicitDeny'],
+    [
+      'a regional service name admits the service',
+      { Service: 'states.eu-west-1.amazonaws.com' },
+      stepFunctions,
+      'Allow',
+    ],
+    ['another service admits no other', { Service: 'lambda.amazonaws.com' }, stepFunctions, 'ImplicitDeny'],
     ['an account admits no service', { AWS: SECURITY }, stepFunctions, 'ImplicitDeny'],
   ])('%s', (_case, principal, caller, expected) => {
     expect(assume(trust({ Effect: 'Allow', Principal: principal }), caller)).toBe(expected);
