@@ -12,6 +12,7 @@ import {
 import { Construct } from 'constructs';
 import { resourceWildcardFinding } from '#statemachines/fragments/wildcard-acknowledgement.ts';
 import { playbooks } from '#statemachines/registry.ts';
+import { undoPlaybook } from '#statemachines/undo.ts';
 import type { StackConfig } from './config.ts';
 import { FINDING_PATTERNS } from './constructs/finding-router.ts';
 import { memberPermissions, PLAYBOOK_ROLE_PREFIX } from './constructs/member-access.ts';
@@ -66,7 +67,9 @@ export class MemberStack extends Stack {
       });
       // Built in a scope of its own: the playbooks' states are read for their permissions, never deployed.
       const built = new Construct(this, 'PlaybookPermissions');
-      const permissions = memberPermissions(built, playbooks);
+      // Undo reverses the playbooks' changes in the member account, as this role too.
+      const undo = undoPlaybook({ mode: 'approve', undoable: [] });
+      const permissions = memberPermissions(built, [...playbooks, undo]);
       const actions = new iam.Policy(this, 'PlaybookActions', {
         roles: [this.executionRole],
         document: new iam.PolicyDocument({ statements: permissions, minimize: true }),

@@ -130,6 +130,15 @@ export class RemediationStack extends Stack {
       approvers: policy.approvals.approvers,
       logRetention: config.logRetentionDays,
     });
+    // Credentials from a JSONPath make CDK grant sts:AssumeRole on "*": only member roles, here.
+    const onlyMemberRoles = (machine: PlaybookStateMachine) =>
+      machine.stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['sts:AssumeRole'],
+          notResources: [memberRoleArn(this, '*', config.memberRoleName)],
+        }),
+      );
     const followUps = followUpsOf(policy);
     // A playbook that hands over needs its follow-ups' ARNs, so those are built first.
     for (const playbook of inHandOverOrder(playbooks, followUps)) {
@@ -162,28 +171,24 @@ export class RemediationStack extends Stack {
           }),
         );
       }
-      if (config.organizationId) {
-        // Credentials from a JSONPath make CDK grant sts:AssumeRole on "*": only member roles, here.
-        machine.stateMachine.addToRolePolicy(
-          new iam.PolicyStatement({
-            effect: iam.Effect.DENY,
-            actions: ['sts:AssumeRole'],
-            notResources: [memberRoleArn(this, '*', config.memberRoleName)],
-          }),
-        );
-      }
+      if (config.organizationId) onlyMemberRoles(machine);
       this.playbooks[playbook.name] = machine;
     }
     // Undo is not routed by the policy: it reverses an execution of any playbook above.
     const playbookMachines = Object.values(this.playbooks).map((m) => m.stateMachine);
+    const undo = undoPlaybook({ mode: policy.undo.mode, undoable: playbookMachines });
     this.undo = new PlaybookStateMachine(this, 'Undo', {
-      playbook: undoPlaybook({ mode: policy.undo.mode, undoable: playbookMachines }),
+      playbook: undo,
       auditTable: this.auditTrail.table,
       auditAppender,
       topic: this.topic,
       approvalRequest: approvals.requestFunction,
       logRetention: config.logRetentionDays,
+      // In an organization, undo acts where the execution it reverses acted: as the same member role.
+      memberRoleArnPath: config.organizationId ? TARGET_ROLE_ARN_PATH : undefined,
+      roleName: config.organizationId ? playbookRoleName(undo.name, this.region) : undefined,
     });
+    if (config.organizationId) onlyMemberRoles(this.undo);
     approvals.allowDecisionsOn([...playbookMachines, this.undo.stateMachine]);
 
     // In an organization, the regions the security stack runs in (this one at least).

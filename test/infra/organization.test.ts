@@ -53,8 +53,11 @@ describe('organization mode: the security account stack', () => {
   });
 
   it('makes every call on a finding resource as the member role from the input, and nothing else', () => {
-    for (const name of playbookNames) {
-      const { States } = definitionOf(security, `Playbook${name.replaceAll('-', '')}`);
+    for (const name of [...playbookNames, 'undo']) {
+      const { States } = definitionOf(
+        security,
+        name === 'undo' ? 'Undo' : `Playbook${name.replaceAll('-', '')}`,
+      );
       const all = Object.values(States).flatMap((s) => [
         s,
         ...Object.values((s as { ItemProcessor?: { States: object } }).ItemProcessor?.States ?? {}),
@@ -75,18 +78,21 @@ describe('organization mode: the security account stack', () => {
   });
 
   it('gives each playbook role a fixed name with its region and lets it assume only the member role', () => {
-    for (const name of playbookNames) {
+    for (const name of [...playbookNames, 'undo']) {
       security.hasResourceProperties('AWS::IAM::Role', {
         RoleName: { 'Fn::Join': ['', [`remediation-playbook-${name}-`, { Ref: 'AWS::Region' }]] },
       });
-      security.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        StateMachineName: `remediation-${name}`,
-      });
+      if (name !== 'undo')
+        security.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+          StateMachineName: `remediation-${name}`,
+        });
     }
-    const deny = statementsOf(security, 'Playbookquarantineinstance').find(
-      (s) => s.Effect === 'Deny' && s.Action === 'sts:AssumeRole',
-    );
-    expect(JSON.stringify(deny?.NotResource)).toContain(':iam::*:role/RemediationExecutionRole');
+    for (const prefix of ['Playbookquarantineinstance', 'Undo']) {
+      const deny = statementsOf(security, prefix).find(
+        (s) => s.Effect === 'Deny' && s.Action === 'sts:AssumeRole',
+      );
+      expect(JSON.stringify(deny?.NotResource), prefix).toContain(':iam::*:role/RemediationExecutionRole');
+    }
     const classify = Object.values(security.findResources('AWS::Lambda::Function')).find((f) =>
       /classifies findings/.test(f.Properties.Description),
     );
@@ -124,8 +130,11 @@ describe('organization mode: the member stack', () => {
   });
 
   it('holds exactly the actions the playbooks call on member resources', () => {
+    // The playbooks' and undo's: undo reverses their changes in the member account, as the same role.
     const used = new Set(
-      [...actionsOf(statementsOf(security, 'Playbook'))].filter((a) => MEMBER_SERVICES.test(a)),
+      [...actionsOf([...statementsOf(security, 'Playbook'), ...statementsOf(security, 'Undo')])].filter((a) =>
+        MEMBER_SERVICES.test(a),
+      ),
     );
     const granted = actionsOf(statementsOf(member, 'PlaybookActions'));
     expect([...granted].sort()).toEqual([...used].sort());
