@@ -7,6 +7,7 @@ import {
   type SandboxResponse,
   type SandboxService,
 } from '../protocol.ts';
+import { SANDBOX_REGION } from '../server.ts';
 
 /** One secret: its current value only (the sandbox keeps no AWSPREVIOUS versions). */
 interface SecretState {
@@ -104,7 +105,8 @@ export class SecretsManagerService implements SandboxService {
     arn?: string;
     description?: string;
   }): string {
-    const key = `${input.accountId}/${input.name}`;
+    // Secrets live in one account and region: the same name may exist in another region.
+    const key = `${input.accountId}/${input.region}/${input.name}`;
     if (this.secrets.has(key))
       throw new AwsError(
         'ResourceExistsException',
@@ -128,8 +130,8 @@ export class SecretsManagerService implements SandboxService {
   }
 
   /** A secret's current value by name or ARN, for tests and the demo. */
-  secretValue(accountId: string, secretId: string): string {
-    return this.find(accountId, secretId).value;
+  secretValue(accountId: string, secretId: string, region = SANDBOX_REGION): string {
+    return this.find(accountId, region, secretId).value;
   }
 
   private readonly operations: Record<string, (req: SandboxRequest, input: unknown) => object> = {
@@ -142,11 +144,11 @@ export class SecretsManagerService implements SandboxService {
         value: p.SecretString ?? '',
         description: p.Description,
       });
-      const secret = this.find(req.accountId, arn);
+      const secret = this.find(req.accountId, req.region, arn);
       return { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId };
     },
     GetSecretValue: (req, input) => {
-      const secret = this.find(req.accountId, parse(SecretIdInput, input).SecretId);
+      const secret = this.find(req.accountId, req.region, parse(SecretIdInput, input).SecretId);
       return {
         ARN: secret.arn,
         Name: secret.name,
@@ -157,7 +159,7 @@ export class SecretsManagerService implements SandboxService {
       };
     },
     DescribeSecret: (req, input) => {
-      const secret = this.find(req.accountId, parse(SecretIdInput, input).SecretId);
+      const secret = this.find(req.accountId, req.region, parse(SecretIdInput, input).SecretId);
       return {
         ARN: secret.arn,
         Name: secret.name,
@@ -169,7 +171,7 @@ export class SecretsManagerService implements SandboxService {
     },
     PutSecretValue: (req, input) => {
       const p = parse(PutSecretValueInput, input);
-      const secret = this.find(req.accountId, p.SecretId);
+      const secret = this.find(req.accountId, req.region, p.SecretId);
       secret.value = p.SecretString;
       secret.versionId = p.ClientRequestToken ?? randomUUID();
       secret.lastChangedDate = new Date();
@@ -186,10 +188,10 @@ export class SecretsManagerService implements SandboxService {
   };
 
   /** By name, full ARN, or ARN without the random suffix (a partial ARN). */
-  private find(accountId: string, secretId: string): SecretState {
+  private find(accountId: string, region: string, secretId: string): SecretState {
     const named = SECRET_ARN.exec(secretId)?.[1] ?? secretId;
     for (const [key, secret] of this.secrets) {
-      if (!key.startsWith(`${accountId}/`)) continue;
+      if (!key.startsWith(`${accountId}/${region}/`)) continue;
       if (secret.arn === secretId || secret.name === named || secret.arn.endsWith(`:secret:${named}`))
         return secret;
     }
