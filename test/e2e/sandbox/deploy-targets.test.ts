@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetRoleCommand, GetRolePolicyCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Template } from '#sandbox/deploy/assembly.ts';
 import { Sandbox } from '#sandbox/index.ts';
@@ -51,8 +53,26 @@ const regional: Template = {
       },
     },
     Work: { Type: 'AWS::SQS::Queue', Properties: {} },
+    Whoami: {
+      Type: 'AWS::Lambda::Function',
+      Properties: {
+        Handler: 'index.handler',
+        Runtime: 'nodejs22.x',
+        Role: { 'Fn::GetAtt': ['WorkerRole', 'Arn'] },
+        Code: { S3Bucket: 'assets', S3Key: 'whoami.zip' },
+      },
+      Metadata: { 'aws:asset:path': 'asset.whoami' },
+    },
   },
 };
+
+/** Where a function runs and which key its SDK clients sign with, as Lambda's environment tells it. */
+const WHOAMI = `export const handler = async () => ({
+  region: process.env.AWS_REGION,
+  accessKeyId: process.env.AWS_ACCESS_KEY_ID,
+  secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY,
+});
+`;
 
 /** A role whose fixed name cannot exist twice in one account. */
 const fixed: Template = {
@@ -72,7 +92,8 @@ beforeAll(() => {
   root = mkdtempSync(path.join(tmpdir(), 'deploy-targets-'));
   writeFileSync(path.join(root, 'package-lock.json'), '{}');
   assemblyDir = path.join(root, 'cdk.out');
-  mkdirSync(assemblyDir);
+  mkdirSync(path.join(assemblyDir, 'asset.whoami'), { recursive: true });
+  writeFileSync(path.join(assemblyDir, 'asset.whoami', 'index.mjs'), WHOAMI);
   const stacks = { Regional: regional, Fixed: fixed };
   for (const [name, template] of Object.entries(stacks))
     writeFileSync(path.join(assemblyDir, `${name}.template.json`), JSON.stringify(template));
@@ -160,6 +181,50 @@ describe('deploying stacks into chosen accounts and regions', () => {
       .sqs.send(new GetQueueAttributesCommand({ QueueUrl: europeQueue?.ref, AttributeNames: ['QueueArn'] }));
     expect(attributes.Attributes?.QueueArn).toBe(europeQueue?.arn);
     expect(europeQueue?.arn).toMatch(/^arn:aws:sqs:eu-west-1:111122223333:/);
+  });
+
+  it('runs each function in its account and region, its SDK clients acting as that account', async () => {
+    sandbox = await Sandbox.start({
+      port: 0,
+      root,
+      assemblyDir,
+      deployments: [
+        { stack: 'Regional', accountId: MEMBER, region: 'us-east-1' },
+        { stack: 'Regional', accountId: MEMBER, region: 'eu-west-1' },
+      ],
+    });
+    const { endpoint } = sandbox;
+    for (const deployment of sandbox.deployments) {
+      const fn = deployment.functions[0];
+      expect(fn?.arn).toMatch(new RegExp(`^arn:aws:lambda:${deployment.region}:${MEMBER}:function:`));
+      const lambda = new LambdaClient({
+        endpoint,
+        region: deployment.region,
+        credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' },
+      });
+      // Invoked by ARN from the security account, as EventBridge or Step Functions would.
+      const out = await lambda.send(new InvokeCommand({ FunctionName: fn?.arn }));
+      lambda.destroy();
+      const seen = JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8'));
+      expect(seen.region).toBe(deployment.region);
+      const sts = new STSClient({ endpoint, region: deployment.region, credentials: seen });
+      const identity = await sts.send(new GetCallerIdentityCommand({}));
+      sts.destroy();
+      expect(identity.Account).toBe(MEMBER);
+    }
+    // A function exists only in its own region.
+    const [home, europe] = sandbox.deployments;
+    const lambda = new LambdaClient({
+      endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' },
+    });
+    const wrongRegion = home?.functions[0]?.arn.replace(':us-east-1:', ':eu-west-1:');
+    expect(wrongRegion).not.toBe(europe?.functions[0]?.arn);
+    await expect(lambda.send(new InvokeCommand({ FunctionName: wrongRegion }))).rejects.toThrow(
+      /Function not found/,
+    );
+    lambda.destroy();
   });
 
   it('refuses a second region of a stack whose role name is fixed, naming the role and the account', async () => {
