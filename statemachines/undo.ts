@@ -14,7 +14,7 @@ import { UNDO, UNDO_COMPLETE_ACTION } from '#shared/undo/plan.ts';
 import type { UndoMode } from '#shared/undo/prepare.ts';
 import { approvalGate } from './fragments/approval-gate.ts';
 import { auditStep } from './fragments/audit-step.ts';
-import { MEMBER_ROLE_CONTEXT } from './fragments/member-credentials.ts';
+import { withTarget } from './fragments/member-credentials.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
@@ -178,16 +178,14 @@ function applyActions(ctx: PlaybookContext, steps: PlaybookSteps): sfn.Map {
     new sfn.Fail(scope, 'Unknown action', { error: 'UnknownUndoAction', causePath: '$.action.type' }),
   );
   // In an organization the calls are made as the finding account's member role, named in `target`.
-  const inOrganization = scope.node.tryGetContext(MEMBER_ROLE_CONTEXT) !== undefined;
   const each = new sfn.Map(scope, 'Undo actions', {
     itemsPath: '$.plan.actions',
-    itemSelector: {
+    itemSelector: withTarget(scope, {
       'action.$': '$$.Map.Item.Value',
       'finding.$': '$.finding',
       'decision.$': '$.decision',
       'audit.$': '$.audit',
-      ...(inOrganization ? { 'target.$': '$.target' } : {}),
-    },
+    }),
     maxConcurrency: 1,
     resultPath: sfn.JsonPath.DISCARD,
   }).itemProcessor(byType);

@@ -1,14 +1,16 @@
 import path from 'node:path';
 import { isAssemblyStale } from '#sandbox/deploy/assembly.ts';
+import { ORG_ASSEMBLY, ORG_CONTEXT } from './e2e/org/organization.ts';
 
 /**
  * Synthesize the CDK app once before any test runs, so end-to-end files that deploy it into the
- * sandbox (in parallel workers) never race to write `cdk.out`.
+ * sandbox (in parallel workers) never race to write `cdk.out`: the single-account app, and the
+ * organization's (security and member stacks) into `cdk.out.org`.
  */
 export default async function setup(): Promise<void> {
   const root = path.resolve(import.meta.dirname, '..');
-  const assemblyDir = path.join(root, 'cdk.out');
-  if (!isAssemblyStale(assemblyDir, root)) return;
   const { synthesize } = await import('#sandbox/deploy/synthesize.ts');
-  await synthesize(assemblyDir);
+  const assemblyDir = path.join(root, 'cdk.out');
+  if (isAssemblyStale(assemblyDir, root)) await synthesize(assemblyDir);
+  if (isAssemblyStale(ORG_ASSEMBLY, root)) await synthesize(ORG_ASSEMBLY, ORG_CONTEXT);
 }

@@ -21,3 +21,13 @@ export function memberCredentials(scope: IConstruct): sfn.Credentials | undefine
   const path = scope.node.tryGetContext(MEMBER_ROLE_CONTEXT) as string | undefined;
   return path ? { role: sfn.TaskRole.fromRoleArnJsonPath(path) } : undefined;
 }
+
+/**
+ * A Map's item selector, plus the execution's `target` in an organization: the tasks inside the
+ * iteration take their credentials from `$.target.roleArn`, and an iteration sees only its item.
+ */
+export function withTarget(scope: IConstruct, selector: Record<string, unknown>): Record<string, unknown> {
+  return scope.node.tryGetContext(MEMBER_ROLE_CONTEXT) === undefined
+    ? selector
+    : { ...selector, 'target.$': '$.target' };
+}

@@ -1,5 +1,6 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { withTarget } from '../fragments/member-credentials.ts';
 import { INSTANCE_ID, type QuarantineSteps } from './steps.ts';
 
 /** The tag that marks an instance as quarantined; its value is the finding that did it. */
@@ -159,11 +160,11 @@ function readTargetGroups(steps: QuarantineSteps): sfn.Chain {
     );
   const each = new sfn.Map(scope, 'Read target groups', {
     itemsPath: '$.discovery.targetGroups.groups',
-    itemSelector: {
+    itemSelector: withTarget(scope, {
       'targetGroupArn.$': `${ITEM}.TargetGroupArn`,
       'targetType.$': `${ITEM}.TargetType`,
       'instanceId.$': INSTANCE_ID,
-    },
+    }),
     maxConcurrency: 10,
     resultPath: '$.before.targetGroups',
   }).itemProcessor(perGroup);

@@ -1,5 +1,6 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { withTarget } from '../fragments/member-credentials.ts';
 import { findOrCreateTaggedSecurityGroup } from '../fragments/tagged-security-group.ts';
 import { isAbsent, type QuarantineSteps } from './steps.ts';
 
@@ -134,6 +135,11 @@ export function isolateNetwork(steps: QuarantineSteps): sfn.Chain {
   );
   const each = new sfn.Map(scope, 'Isolate network interfaces', {
     itemsPath: '$.before.networkInterfaces',
+    itemSelector: withTarget(scope, {
+      'networkInterfaceId.$': '$$.Map.Item.Value.networkInterfaceId',
+      'vpcId.$': '$$.Map.Item.Value.vpcId',
+      'groups.$': '$$.Map.Item.Value.groups',
+    }),
     maxConcurrency: 1,
     resultPath: '$.after.networkInterfaces',
   }).itemProcessor(perInterface);

@@ -1,5 +1,6 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { withTarget } from '../fragments/member-credentials.ts';
 import { INSTANCE_ID, type QuarantineSteps } from './steps.ts';
 
 /** Target health states in which the instance receives no traffic from the group. */
@@ -35,30 +36,32 @@ export function leaveService(steps: QuarantineSteps): sfn.Chain {
     service: 'elasticloadbalancingv2',
     action: 'deregisterTargets',
     parameters: {
-      'TargetGroupArn.$': '$.target.targetGroupArn',
+      'TargetGroupArn.$': '$.targetGroup.targetGroupArn',
       // The port DescribeTargetHealth found it registered on.
-      Targets: [{ 'Id.$': '$.instanceId', 'Port.$': '$.target.port' }],
+      Targets: [{ 'Id.$': '$.instanceId', 'Port.$': '$.targetGroup.port' }],
     },
     iamResources: [arns.targetGroups],
   }).next(
     new sfn.Pass(scope, 'Deregistered', {
-      parameters: { 'targetGroupArn.$': '$.target.targetGroupArn', deregistered: true },
+      parameters: { 'targetGroupArn.$': '$.targetGroup.targetGroupArn', deregistered: true },
     }),
   );
   const perGroup = new sfn.Choice(scope, 'Registered?')
     .when(
-      sfn.Condition.or(...NOT_SERVING.map((state) => sfn.Condition.stringEquals('$.target.state', state))),
+      sfn.Condition.or(
+        ...NOT_SERVING.map((state) => sfn.Condition.stringEquals('$.targetGroup.state', state)),
+      ),
       new sfn.Pass(scope, 'Not registered', {
-        parameters: { 'targetGroupArn.$': '$.target.targetGroupArn', deregistered: false },
+        parameters: { 'targetGroupArn.$': '$.targetGroup.targetGroupArn', deregistered: false },
       }),
     )
     .otherwise(deregister);
   const each = new sfn.Map(scope, 'Deregister from target groups', {
     itemsPath: '$.before.targetGroups',
-    itemSelector: {
-      'target.$': '$$.Map.Item.Value',
+    itemSelector: withTarget(scope, {
+      'targetGroup.$': '$$.Map.Item.Value',
       'instanceId.$': INSTANCE_ID,
-    },
+    }),
     maxConcurrency: 10,
     resultPath: '$.after.targetGroups',
   }).itemProcessor(perGroup);

@@ -1,5 +1,6 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { withTarget } from '../fragments/member-credentials.ts';
 import { QUARANTINE_TAG } from './discover.ts';
 import { INSTANCE_ID, isAbsent, QUARANTINE_INSTANCE, type QuarantineSteps } from './steps.ts';
 
@@ -24,7 +25,10 @@ export function preserveEvidence(steps: QuarantineSteps): sfn.Chain {
   // ModifyInstanceAttribute takes one attribute per call; one call per attached volume.
   const keepVolumes = new sfn.Map(scope, 'Keep volumes', {
     itemsPath: '$.before.volumes',
-    itemSelector: { 'instanceId.$': INSTANCE_ID, 'deviceName.$': '$$.Map.Item.Value.deviceName' },
+    itemSelector: withTarget(scope, {
+      'instanceId.$': INSTANCE_ID,
+      'deviceName.$': '$$.Map.Item.Value.deviceName',
+    }),
     resultPath: sfn.JsonPath.DISCARD,
   }).itemProcessor(
     awsCall(scope, 'Keep volume on termination', {

@@ -74,6 +74,15 @@ describe('organization mode: the security account stack', () => {
       }
       for (const state of all.filter((s) => /:::(dynamodb|sns|lambda):/.test(s.Resource ?? '')))
         expect(state.Credentials, state.Resource).toBeUndefined();
+      // An iteration sees only its item: a Map whose tasks take credentials must pass the target in.
+      for (const map of Object.entries(States) as [
+        string,
+        { ItemProcessor?: { States: object }; ItemSelector?: object },
+      ][]) {
+        const inner = Object.values(map[1].ItemProcessor?.States ?? {}) as { Credentials?: unknown }[];
+        if (inner.some((s) => s.Credentials))
+          expect(map[1].ItemSelector, `${name} ${map[0]}`).toMatchObject({ 'target.$': '$.target' });
+      }
     }
   });
 

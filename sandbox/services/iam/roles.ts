@@ -84,6 +84,14 @@ export const roleOperations: Record<string, IamOperation> = {
     return { InstanceProfile: instanceProfileXml(profile, account) };
   },
   AddRoleToInstanceProfile: addRoleToInstanceProfile,
+  ListRoles: ({ params, account }) => {
+    const prefix = params.get('PathPrefix') ?? '/';
+    const roles = [...account.roles.values()]
+      .filter((r) => r.path.startsWith(prefix))
+      .sort((a, b) => a.roleName.localeCompare(b.roleName));
+    const page = paginate(roles, params);
+    return { Roles: members(page.items.map(roleXml)), IsTruncated: page.isTruncated, Marker: page.marker };
+  },
   ListInstanceProfiles: ({ params, account }) => {
     const prefix = params.get('PathPrefix') ?? '/';
     const profiles = [...account.instanceProfiles.values()]

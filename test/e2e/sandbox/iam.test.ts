@@ -17,6 +17,7 @@ import {
   ListAccessKeysCommand,
   ListInstanceProfilesCommand,
   ListRolePoliciesCommand,
+  ListRolesCommand,
   ListUserPoliciesCommand,
   ListUsersCommand,
   ListUserTagsCommand,
@@ -403,6 +404,27 @@ describe('IAM roles and instance profiles', () => {
     expect(role.Role?.MaxSessionDuration).toBe(3600);
     expect(decodeURIComponent(policy.PolicyDocument!)).toBe(denyAll);
     expect(names.PolicyNames).toEqual(['revoke-older']);
+  });
+
+  it('lists roles by path prefix, in name order, a page at a time', async () => {
+    const iam = iamClient();
+    for (const [name, path] of [
+      ['svc-b', '/service/'],
+      ['svc-a', '/service/'],
+    ] as const)
+      await iam.send(
+        new CreateRoleCommand({ RoleName: name, Path: path, AssumeRolePolicyDocument: ec2Trust }),
+      );
+
+    const first = await iam.send(new ListRolesCommand({ PathPrefix: '/service/', MaxItems: 1 }));
+    const rest = await iam.send(new ListRolesCommand({ PathPrefix: '/service/', Marker: first.Marker }));
+
+    expect(first.Roles?.map((r) => r.RoleName)).toEqual(['svc-a']);
+    expect(first.IsTruncated).toBe(true);
+    expect(rest.Roles?.map((r) => [r.RoleName, r.Arn])).toEqual([
+      ['svc-b', `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/service/svc-b`],
+    ]);
+    expect(rest.IsTruncated).toBe(false);
   });
 
   it('rejects a trust policy that is not JSON', async () => {
