@@ -8,7 +8,9 @@ export class Organizations {
   /** Make `accounts` members of organization `organizationId` (`o-` and 10 to 32 characters). */
   add(organizationId: string, accounts: readonly string[]): void {
     if (!/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
-      throw new Error(`"${organizationId}" is not an organization id (o- and 10 to 32 lowercase letters or digits)`);
+      throw new Error(
+        `"${organizationId}" is not an organization id (o- and 10 to 32 lowercase letters or digits)`,
+      );
     }
     for (const account of accounts) {
       if (!/^\d{12}$/.test(account)) throw new Error(`"${account}" is not an AWS account id (12 digits)`);

@@ -324,7 +324,9 @@ describe('the notification topic the alarms publish to', () => {
       Properties: { DisplayName: 'Auto-remediation notifications' },
     });
     const [topic] = Object.values(topics);
-    const keyId = (topic?.Properties?.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const keyRef = topic?.Properties?.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] } | undefined;
+    if (!keyRef) throw new Error('the notification topic has no KMS key');
+    const keyId = keyRef['Fn::GetAtt'][0];
     const key = template.toJSON().Resources[keyId];
     expect(key?.Type).toBe('AWS::KMS::Key');
     expect(key?.Properties?.EnableKeyRotation).toBe(true);
