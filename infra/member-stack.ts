@@ -15,7 +15,7 @@ import { playbooks } from '#statemachines/registry.ts';
 import { undoPlaybook } from '#statemachines/undo.ts';
 import type { StackConfig } from './config.ts';
 import { FINDING_PATTERNS } from './constructs/finding-router.ts';
-import { memberPermissions, PLAYBOOK_ROLE_PREFIX } from './constructs/member-access.ts';
+import { anyRegionFinding, memberPermissions, PLAYBOOK_ROLE_PREFIX } from './constructs/member-access.ts';
 import { OrganizationBus } from './constructs/organization-bus.ts';
 import { acknowledgeDeadLetterQueue } from './constructs/remediation-function.ts';
 
@@ -76,7 +76,10 @@ export class MemberStack extends Stack {
       });
       // The same wildcard resources as the playbooks' own roles, for the same reasons: carried over.
       Validations.of(actions).acknowledge(
-        ...playbookAcknowledgements(built),
+        ...playbookAcknowledgements(built).map(({ id, reason }) => ({
+          id: anyRegionFinding(this, id),
+          reason: `${reason} In every region the security stack runs in: one role serves them all.`,
+        })),
         ...memberAcknowledgements(this),
       );
       new CfnOutput(this, 'RemediationExecutionRoleArn', { value: this.executionRole.roleArn });

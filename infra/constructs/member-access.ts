@@ -1,10 +1,11 @@
 import {
   aws_dynamodb as dynamodb,
-  type aws_iam as iam,
+  aws_iam as iam,
   aws_lambda as lambda,
   Stack,
   aws_stepfunctions as sfn,
   aws_sns as sns,
+  Token,
 } from 'aws-cdk-lib';
 import { Construct, type IConstruct } from 'constructs';
 import type { PlaybookContext, PlaybookDefinition } from '#statemachines/playbook.ts';
@@ -63,11 +64,36 @@ export function memberPermissions(
     const definition = playbook.build(ctx);
     const graph = new sfn.StateGraph(definition.startState, playbook.name);
     for (const statement of graph.policyStatements) {
-      const json = statement.toStatementJson() as { Effect: string; Action: string | string[] };
+      const json = statement.toStatementJson() as {
+        Effect: string;
+        Action: string | string[];
+        Resource?: string | string[];
+      };
       const actions = [json.Action].flat();
       if (json.Effect === 'Allow' && actions.every((a) => MEMBER_SERVICES.includes(a.split(':')[0] ?? '')))
-        statements.push(statement);
+        statements.push(iam.PolicyStatement.fromJson({ ...json, Resource: anyRegion(scope, json.Resource) }));
     }
   }
   return statements;
+}
+
+/**
+ * One member role serves every region the security stack runs in (IAM is global): the regional
+ * ARNs the playbooks were built with name the building stack's region, so it becomes `*`.
+ */
+function anyRegion(
+  scope: IConstruct,
+  resource: string | string[] | undefined,
+): string | string[] | undefined {
+  if (resource === undefined) return undefined;
+  const region = Stack.of(scope).region;
+  const widen = (arn: string) => arn.split(`:${region}:`).join(':*:');
+  return Array.isArray(resource) ? resource.map(widen) : widen(resource);
+}
+
+/** A cdk-nag finding id of a playbook's regional resource, as it reads once widened to every region. */
+export function anyRegionFinding(scope: IConstruct, id: string): string {
+  const region = Stack.of(scope).region;
+  const rendered = Token.isUnresolved(region) ? '<AWS::Region>' : region;
+  return id.split(`:${rendered}:`).join(':*:');
 }

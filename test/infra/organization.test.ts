@@ -147,6 +147,10 @@ describe('organization mode: the member stack', () => {
     );
     const granted = actionsOf(statementsOf(member, 'PlaybookActions'));
     expect([...granted].sort()).toEqual([...used].sort());
+    // One role for every region: no regional resource is pinned to the region the stack was deployed in.
+    const resources = statementsOf(member, 'PlaybookActions').flatMap((st) => [st.Resource].flat());
+    expect(JSON.stringify(resources)).not.toContain('AWS::Region');
+    expect(JSON.stringify(resources)).toMatch(/:ec2:\*:/);
     expect([...granted].some((a) => /^(sts|states|dynamodb|sns|lambda):/.test(a))).toBe(false);
   });
 

@@ -16,9 +16,12 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
+  GetRolePolicyCommand,
   ListAccessKeysCommand,
+  ListRolePoliciesCommand,
   ListRolesCommand,
   ListUsersCommand,
+  PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -370,6 +373,56 @@ describe('one security account protects every account and region', () => {
     const revokes = callsOf('RevokeSecurityGroupIngress');
     expect(revokes).toHaveLength(1);
     expect(revokes[0]?.principalArn).toMatch(memberSession(MEMBER_A));
+  });
+
+  it('ends needs-human naming the role and the action when the member role lacks one, after what it could do', async () => {
+    // Someone trimmed member A's role: iam:TagUser is gone from its policy.
+    const iam = sandbox.clientsFor(MEMBER_A).iam;
+    const [policyName] =
+      (await iam.send(new ListRolePoliciesCommand({ RoleName: MEMBER_ROLE }))).PolicyNames ?? [];
+    const { PolicyDocument } = await iam.send(
+      new GetRolePolicyCommand({ RoleName: MEMBER_ROLE, PolicyName: policyName as string }),
+    );
+    const document = JSON.parse(decodeURIComponent(PolicyDocument as string));
+    for (const statement of document.Statement) {
+      // IAM action names are case-insensitive (the policy spells them as the SDK integration does: iam:tagUser).
+      const actions = [statement.Action].flat().filter((a: string) => a.toLowerCase() !== 'iam:taguser');
+      statement.Action = actions.length === 1 ? actions[0] : actions;
+    }
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: MEMBER_ROLE,
+        PolicyName: policyName as string,
+        PolicyDocument: JSON.stringify({
+          ...document,
+          Statement: document.Statement.filter((x: { Action: string[] }) => [x.Action].flat().length > 0),
+        }),
+      }),
+    );
+    await iam.send(new CreateUserCommand({ UserName: 'build-bot' }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'build-bot' }))).AccessKey
+      ?.AccessKeyId as string;
+    const findingId = 'e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e1';
+    const event = leakedKeyFinding(MEMBER_A, key, findingId);
+    event.detail.resource.accessKeyDetails.userName = 'build-bot';
+
+    await deliver(SECURITY, HOME_REGION, event);
+
+    const trail = await history(HOME_REGION, findingId);
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([
+      ['classify', 'routed'],
+      ['UpdateAccessKey', 'succeeded'],
+      ['PutUserPolicy', 'succeeded'],
+      ['NeedsHuman', 'needs-human'],
+    ]);
+    const cause = JSON.parse(trail.at(-1)?.details as string).Cause as string;
+    expect(cause).toMatch(
+      new RegExp(
+        `User: arn:aws:sts::${MEMBER_A}:assumed-role/${MEMBER_ROLE}/\\S+ is not authorized to perform: iam:TagUser on resource: arn:aws:iam::${MEMBER_A}:user/build-bot because no identity-based policy allows the iam:TagUser action`,
+      ),
+    );
+    const keys = (await iam.send(new ListAccessKeysCommand({ UserName: 'build-bot' }))).AccessKeyMetadata;
+    expect(keys?.map((k) => k.Status)).toEqual(['Inactive']);
   });
 
   it('leaves the security account’s own resources untouched', async () => {
