@@ -73,7 +73,7 @@ export async function benchEndToEnd(): Promise<BenchSection> {
         '',
         misses.length === 0
           ? 'Targets (p99 ≤ 100 ms, ≥ 100 findings/s, RSS ≤ 600 MB): met.'
-          : `Targets missed: ${misses.join('; ')}. In the sandbox every Step Functions state runs in one Node process on 2 cores, each SDK task is a real HTTP round trip back into the same process, and DynamoDB is dynalite on LevelDB: the figure measures the sandbox as much as the pipeline. On AWS the path is one Lambda invocation, one StartExecution and two state transitions.`,
+          : `Targets missed: ${misses.join('; ')}. In the sandbox every Step Functions state runs in one Node process on 2 cores, each SDK task is a real HTTP round trip back into the same process, every audit step is a Lambda invocation of the audit appender (run in worker threads on the same 2 cores: 4 per contained key), and DynamoDB is dynalite on LevelDB: the figure measures the sandbox as much as the pipeline. On AWS the path is one Lambda invocation, one StartExecution and two state transitions.`,
       ].join('\n'),
     };
   } finally {

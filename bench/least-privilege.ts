@@ -18,6 +18,10 @@ const JUSTIFICATIONS: [RegExp, string][] = [
     'one named function and its versions (`arn` and `arn:*`), as CDK grants invoke',
   ],
   [
+    /^states:DescribeExecution$/i,
+    "executions of the product's own state machines, named only at run time: undo's planner reads one named machine's (`execution:<machine>:*`); quarantine reads the execution holding a resource claim, an execution of itself, whose ARN cannot appear in its own role policy (a circular reference), so executions of this account and region",
+  ],
+  [
     /^(iam|ec2|cloudtrail|s3|autoscaling|elasticloadbalancing):/i,
     'the resource is named by the finding, known only at run time: scoped to that resource type in this account (and region), with only the actions the playbook calls',
   ],
