@@ -425,6 +425,45 @@ describe('one security account protects every account and region', () => {
     expect(keys?.map((k) => k.Status)).toEqual(['Inactive']);
   });
 
+  it('starts a finding aggregated into one region about another in that region, once', async () => {
+    // Security Hub cross-region aggregation: a finding about member B's eu-west-1 arrives in us-east-1.
+    const iam = sandbox.clientsFor(MEMBER_B).iam;
+    await iam.send(new CreateUserCommand({ UserName: 'ci-deployer' }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'ci-deployer' }))).AccessKey
+      ?.AccessKeyId as string;
+    const findingId = 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f1';
+    const event = leakedKeyFinding(MEMBER_B, key, findingId);
+    event.detail.region = OTHER_REGION;
+
+    await deliver(SECURITY, HOME_REGION, event);
+    // And natively in eu-west-1 too: the same execution name there, so it runs once.
+    await deliver(SECURITY, OTHER_REGION, event);
+
+    const runs = (await executionsOf('disable-access-key', OTHER_REGION)).filter((e) =>
+      e.input?.includes(findingId),
+    );
+    expect(runs.map((e) => e.status)).toEqual(['SUCCEEDED']);
+    expect(
+      (await executionsOf('disable-access-key', HOME_REGION)).filter((e) => e.input?.includes(findingId)),
+    ).toEqual([]);
+    const routedHome = (await history(HOME_REGION, findingId)).filter((r) => r.action === 'classify');
+    expect(routedHome).toEqual([expect.objectContaining({ outcome: 'routed' })]);
+    expect(routedHome[0]?.executionArn).toContain(
+      `:states:${OTHER_REGION}:${SECURITY}:execution:remediation-disable-access-key:`,
+    );
+    const there = await history(OTHER_REGION, findingId);
+    // The playbook audits in its own region's trail; the later native delivery is recorded there as a duplicate.
+    expect(there.map((r) => [r.action, r.outcome])).toEqual([
+      ['UpdateAccessKey', 'succeeded'],
+      ['PutUserPolicy', 'succeeded'],
+      ['TagUser', 'succeeded'],
+      ['Complete', 'contained'],
+      ['classify', 'duplicate'],
+    ]);
+    const keys = (await iam.send(new ListAccessKeysCommand({ UserName: 'ci-deployer' }))).AccessKeyMetadata;
+    expect(keys?.map((k) => k.Status)).toEqual(['Inactive']);
+  });
+
   it('leaves the security account’s own resources untouched', async () => {
     expect(await securityAccountState()).toEqual(securityBefore);
     const changedAtHome = productCalls().filter(
