@@ -171,10 +171,13 @@ export async function auditExport(
   return { exitCode: 0, count: records.length };
 }
 
-/** The clients from the command line's `--local` and the environment's region. */
-function connect(local: boolean | undefined): AuditDeps & { close(): void } {
+/**
+ * The clients from the command line's `--local` and `--region` (each region's security stack
+ * keeps its own trail), else the environment's region.
+ */
+function connect(local: boolean | undefined, regionOption?: string): AuditDeps & { close(): void } {
   const connection = local ? { endpoint: 'http://127.0.0.1:4566', credentials: SANDBOX_CREDENTIALS } : {};
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const region = regionOption ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const dynamodb = new DynamoDBClient({ region, ...connection });
   const sts = new STSClient({ region, ...connection });
   return {
@@ -192,6 +195,7 @@ const stderr = (line: string) => process.stderr.write(`${line}\n`);
 function withTrailOptions(command: Command): Command {
   return command
     .option('--local', 'use the local sandbox at http://127.0.0.1:4566')
+    .option('--region <name>', 'the region whose trail to read (each region’s stack keeps its own)')
     .option('--table <name>', 'the audit table (default: found by name among the account’s tables)')
     .option('--chain-table <name>', 'the chain head table (default: found by name)');
 }
@@ -210,8 +214,8 @@ export function auditCommand(): Command {
       )
       .option('--since <duration>', 'every record since then: 1h, 30m, 7d or an ISO-8601 time')
       .option('--json', 'JSON lines instead of a table'),
-  ).action(async (opts: TimelineOptions & { local?: boolean }) => {
-    const deps = connect(opts.local);
+  ).action(async (opts: TimelineOptions & { local?: boolean; region?: string }) => {
+    const deps = connect(opts.local, opts.region);
     try {
       process.exitCode = (await auditTimeline(opts, deps, console)).exitCode;
     } finally {
@@ -224,8 +228,8 @@ export function auditCommand(): Command {
         .description('Check the hash chains (every finding, or one) and name the first broken record')
         .option('--finding <id>', 'only this finding’s chain')
         .option('--json', 'one JSON verdict per chain'),
-    ).action(async (opts: TrailOptions & { finding?: string; local?: boolean }) => {
-      const deps = connect(opts.local);
+    ).action(async (opts: TrailOptions & { finding?: string; local?: boolean; region?: string }) => {
+      const deps = connect(opts.local, opts.region);
       try {
         process.exitCode = (await auditVerify(opts, deps, console, stderr)).exitCode;
       } finally {
@@ -238,8 +242,8 @@ export function auditCommand(): Command {
       new Command('export')
         .description('Every record since a time, as JSON lines on stdout (for a SIEM); progress on stderr')
         .requiredOption('--since <duration>', '1h, 30m, 7d or an ISO-8601 time'),
-    ).action(async (opts: TrailOptions & { since: string; local?: boolean }) => {
-      const deps = connect(opts.local);
+    ).action(async (opts: TrailOptions & { since: string; local?: boolean; region?: string }) => {
+      const deps = connect(opts.local, opts.region);
       try {
         process.exitCode = (await auditExport(opts, deps, console, stderr)).exitCode;
       } finally {

@@ -2,54 +2,62 @@ import { Agent, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import type { SandboxRequest, SandboxResponse, SandboxService } from '../protocol.ts';
+import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
+
+/** One dynalite server: the tables of one account and region. */
+interface Partition {
+  server: Server;
+  port: number;
+}
 
 /**
  * DynamoDB, served by dynalite (a DynamoDB API server on an in-memory LevelDB): requests that
  * arrive at the sandbox endpoint are forwarded unchanged, so tables behave as DynamoDB's own
- * API does, conditional writes and error codes included.
+ * API does, conditional writes and error codes included. Tables belong to an account and a
+ * region, as in AWS: each account and region gets its own dynalite, started on first use, so
+ * ListTables and every table name are per account and region.
  */
 export class DynamoDbService implements SandboxService {
   readonly signingNames = ['dynamodb'] as const;
   readonly protocol = 'json' as const;
-  private server?: Server;
-  private port = 0;
+  private readonly partitions = new Map<string, Promise<Partition>>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private stopped = false;
 
-  /** Start dynalite on a free loopback port. */
+  /** Start the default account and region's dynalite (others start on their first request). */
   async start(): Promise<void> {
-    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
+    this.stopped = false;
+    await this.partition(SANDBOX_ACCOUNT_ID, SANDBOX_REGION);
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.agent.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const partitions = await Promise.all(this.partitions.values());
+    this.partitions.clear();
+    await Promise.all(
+      partitions.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
   }
 
   operation(req: SandboxRequest): string {
     return (req.headers['x-amz-target'] ?? '').split('.').pop() || 'Unknown';
   }
 
-  handle(req: SandboxRequest): Promise<SandboxResponse> {
-    if (!this.server) throw new Error('DynamoDB sandbox is not started');
+  async handle(req: SandboxRequest): Promise<SandboxResponse> {
+    if (this.stopped || this.partitions.size === 0) throw new Error('DynamoDB sandbox is not started');
+    const { port } = await this.partition(req.accountId, req.region);
     return new Promise((resolve, reject) => {
       const forward = httpRequest(
         {
           host: '127.0.0.1',
-          port: this.port,
+          port,
           method: req.method,
           path: req.path,
           agent: this.agent,
           headers: {
             ...req.headers,
-            host: `127.0.0.1:${this.port}`,
+            host: `127.0.0.1:${port}`,
             'content-length': String(req.body.length),
           },
         },
@@ -69,5 +77,22 @@ export class DynamoDbService implements SandboxService {
       forward.on('error', reject);
       forward.end(req.body);
     });
+  }
+
+  /** The dynalite of `accountId` in `region`, started once. */
+  private partition(accountId: string, region: string): Promise<Partition> {
+    const key = `${accountId}/${region}`;
+    let partition = this.partitions.get(key);
+    if (!partition) {
+      partition = new Promise<Partition>((resolve, reject) => {
+        const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () =>
+          resolve({ server, port: (server.address() as AddressInfo).port }),
+        );
+      });
+      this.partitions.set(key, partition);
+    }
+    return partition;
   }
 }

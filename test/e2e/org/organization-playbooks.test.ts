@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -25,6 +27,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { Sandbox } from '#sandbox/index.ts';
 import { findingHistory } from '#sandbox/scenario/audit-reader.ts';
 import type { CallRecord } from '#sandbox/server.ts';
@@ -43,7 +46,9 @@ import {
 /** A member of the organization that never deployed the member stack: it has no execution role. */
 const WITHOUT_ROLE = '210987654321';
 const MEMBER_ROLE = 'RemediationExecutionRole';
-const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/events');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const FIXTURES = path.join(ROOT, 'test/fixtures/events');
+const run = promisify(execFile);
 const fixture = (name: string) => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
 
 /** The services a playbook changes resources through: what "the security account untouched" is about. */
@@ -462,6 +467,39 @@ describe('one security account protects every account and region', () => {
     ]);
     const keys = (await iam.send(new ListAccessKeysCommand({ UserName: 'ci-deployer' }))).AccessKeyMetadata;
     expect(keys?.map((k) => k.Status)).toEqual(['Inactive']);
+  });
+
+  it('reads each region’s trail with remediate audit --region', async () => {
+    const findingId = 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f1';
+    const audit = async (...args: string[]) => {
+      const { stdout } = await run(
+        process.execPath,
+        ['bin/remediate.js', 'audit', '--finding', findingId, '--json', ...args],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            AWS_ENDPOINT_URL: sandbox.endpoint,
+            AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
+            AWS_REGION: HOME_REGION,
+          },
+        },
+      );
+      return stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { action: string; outcome: string });
+    };
+
+    expect((await audit()).map((r) => [r.action, r.outcome])).toEqual([['classify', 'routed']]);
+    expect((await audit('--region', OTHER_REGION)).map((r) => r.action)).toEqual([
+      'UpdateAccessKey',
+      'PutUserPolicy',
+      'TagUser',
+      'Complete',
+      'classify',
+    ]);
   });
 
   it('leaves the security account’s own resources untouched', async () => {
