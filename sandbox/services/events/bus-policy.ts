@@ -1,4 +1,5 @@
 import { matchesWildcard } from '#shared/policy/wildcard.ts';
+import { conditionContext, evaluatePolicies, type PolicyPrincipal } from '../iam/policy-evaluation.ts';
 
 /** One statement of an event bus's resource-based policy, as PutPermission or CloudFormation stores it. */
 export interface BusPolicyStatement {
@@ -23,67 +24,12 @@ export interface PutEventsRequester {
 const list = (value: unknown): string[] =>
   value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String);
 
-/** Principal `*`, `{ "AWS": "*" }`, an account id or `arn:aws:iam::<account>:root` (or a list of them). */
-function principalMatches(principal: unknown, accountId: string): boolean {
-  if (principal === '*') return true;
-  const aws = list((principal as { AWS?: unknown } | undefined)?.AWS);
-  return aws.some((p) => p === '*' || p === accountId || p === `arn:aws:iam::${accountId}:root`);
-}
-
-/** The operators a bus policy's conditions use; a statement with any other does not apply. */
-const OPERATORS: Record<string, { test: (value: string, pattern: string) => boolean; negated: boolean }> = {
-  StringEquals: { test: (v, p) => v === p, negated: false },
-  StringNotEquals: { test: (v, p) => v === p, negated: true },
-  StringLike: { test: matchesWildcard, negated: false },
-  StringNotLike: { test: matchesWildcard, negated: true },
-  ArnEquals: { test: matchesWildcard, negated: false },
-  ArnLike: { test: matchesWildcard, negated: false },
-};
-
-function conditionKeyValue(key: string, requester: PutEventsRequester): string | undefined {
-  switch (key.toLowerCase()) {
-    case 'aws:principalorgid':
-      return requester.organizationId;
-    case 'aws:principalaccount':
-    case 'aws:sourceaccount':
-      return requester.accountId;
-    case 'aws:sourcearn':
-      return requester.sourceArn;
-    default:
-      return undefined;
-  }
-}
-
-/** Whether every condition holds; `undefined` when an operator is unknown (the statement is ignored). */
-function conditionsHold(condition: BusPolicyStatement['Condition'], requester: PutEventsRequester) {
-  for (const [operatorName, keys] of Object.entries(condition ?? {})) {
-    const operator = OPERATORS[operatorName];
-    if (!operator) return undefined;
-    for (const [key, patterns] of Object.entries(keys)) {
-      const value = conditionKeyValue(key, requester);
-      // A key the request does not carry fails a positive condition and satisfies a negated one.
-      const matched = value !== undefined && list(patterns).some((p) => operator.test(value, p));
-      if (matched === operator.negated) return false;
-    }
-  }
-  return true;
-}
-
-function applies(statement: BusPolicyStatement, busArn: string, requester: PutEventsRequester): boolean {
-  const actions = list(statement.Action);
-  const resources = list(statement.Resource);
-  return (
-    principalMatches(statement.Principal, requester.accountId) &&
-    actions.some((a) => matchesWildcard('events:PutEvents', a)) &&
-    (resources.length === 0 || resources.some((r) => matchesWildcard(busArn, r))) &&
-    conditionsHold(statement.Condition, requester) === true
-  );
-}
-
 /**
  * Whether an event bus admits PutEvents from another account: its own account always may;
- * another needs a statement that allows it (principal, action, resource and conditions all
- * matching) and none that denies it, as IAM evaluates a resource-based policy.
+ * another needs a statement on this bus that allows it (principal, action and conditions, as the
+ * sandbox's IAM evaluates a resource-based policy) and none that denies it. The account puts the
+ * events as itself: its root is the principal, and `aws:SourceAccount`/`aws:SourceArn` name the
+ * forwarding rule's account and ARN.
  */
 export function busAllowsPutEvents(
   busArn: string,
@@ -91,6 +37,24 @@ export function busAllowsPutEvents(
   requester: PutEventsRequester,
 ): boolean {
   if (busArn.split(':')[4] === requester.accountId) return true;
-  const matching = statements.filter((s) => applies(s, busArn, requester));
-  return matching.some((s) => s.Effect === 'Allow') && !matching.some((s) => s.Effect === 'Deny');
+  const onThisBus = statements.filter((s) => {
+    const resources = list(s.Resource);
+    return resources.length === 0 || resources.some((r) => matchesWildcard(busArn, r));
+  });
+  const root = `arn:aws:iam::${requester.accountId}:root`;
+  const principal: PolicyPrincipal = {
+    arn: root,
+    principalArn: root,
+    accountId: requester.accountId,
+    type: 'Account',
+  };
+  const decision = evaluatePolicies([JSON.stringify({ Statement: onThisBus })], {
+    action: 'events:PutEvents',
+    principal,
+    context: conditionContext(principal, requester.organizationId, {
+      'aws:SourceAccount': requester.accountId,
+      'aws:SourceArn': requester.sourceArn,
+    }),
+  });
+  return decision === 'Allow';
 }

@@ -6,14 +6,15 @@ import { type ConditionContext, conditionsHold } from './policy-conditions.ts';
  * - an IAM user: `arn` and `principalArn` are the user's ARN;
  * - a role session: `arn` is `arn:aws:sts::<account>:assumed-role/<role>/<session>`,
  *   `principalArn` the role's ARN `arn:aws:iam::<account>:role/<path><role>`;
- * - an AWS service (`states.amazonaws.com`): `service` is set, no account.
+ * - an AWS service (`states.amazonaws.com`): `service` is set, no account;
+ * - a whole account (another account's events on a bus): `arn` and `principalArn` are its root.
  */
 export interface PolicyPrincipal {
   readonly arn: string;
   readonly principalArn: string;
   readonly accountId?: string;
   /** The value of `aws:PrincipalType`. */
-  readonly type: 'User' | 'AssumedRole' | 'Service';
+  readonly type: 'User' | 'AssumedRole' | 'Service' | 'Account';
   readonly service?: string;
 }
 
