@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { RemediationError } from '#shared/errors.ts';
 
 /**
@@ -8,7 +9,7 @@ import { RemediationError } from '#shared/errors.ts';
  * proof to one approval and one decision, so it cannot be reused for another.
  */
 export const IdentityProofSchema = z.object({
-  url: z.string().url(),
+  url: z.string().check(z.url()),
   headers: z.record(z.string(), z.string()),
   body: z.string(),
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 
 /**
  * Where an approval request stands. `pending` until someone decides; an expired pending request
@@ -12,7 +13,7 @@ export type ApprovalStatus = z.infer<typeof ApprovalStatusSchema>;
 /** One approval request, as the approvals table holds it. */
 export const ApprovalRecordSchema = z.object({
   /** Short id people type in the CLI: `apr-` and 16 hex digits. */
-  id: z.string().regex(/^apr-[0-9a-f]{16}$/),
+  id: z.string().check(z.regex(/^apr-[0-9a-f]{16}$/)),
   status: ApprovalStatusSchema,
   findingId: z.string(),
   /** The finding as classify normalized it, JSON text. */
@@ -37,18 +38,18 @@ export const ApprovalRecordSchema = z.object({
   createdAt: z.string(),
   expiresAt: z.string(),
   /** Epoch seconds after which DynamoDB's TTL may delete the record (the audit trail keeps the story). */
-  ttl: z.number().int(),
+  ttl: z.number().check(z.int()),
   /** SHA-256 (hex) of the raw task token: lets the decision path check what it decrypted. */
-  tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+  tokenHash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   /** The raw task token sealed with AES-256-GCM under a key only the approval functions derive. */
   sealedToken: z.string(),
   /** Random per wait; part of the signed link, so a new wait (escalation) invalidates older links. */
   nonce: z.string(),
   escalated: z.boolean(),
-  decidedAt: z.string().optional(),
+  decidedAt: z.optional(z.string()),
   /** Who decided: an IAM principal ARN (CLI) or `approval-page` with the client's address. */
-  decidedBy: z.string().optional(),
-  reason: z.string().optional(),
+  decidedBy: z.optional(z.string()),
+  reason: z.optional(z.string()),
 });
 export type ApprovalRecord = z.infer<typeof ApprovalRecordSchema>;
 

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 
 /**
  * What happened, as one audit record says it. Records are append-only: writers only
@@ -48,17 +49,17 @@ export const AuditRecordSchema = z.object({
   /** What was done or decided: `classify`, `UpdateAccessKey`, `PutUserPolicy`, ... */
   action: z.string(),
   outcome: AuditOutcomeSchema,
-  findingId: z.string().optional(),
-  playbook: z.string().optional(),
-  mode: z.string().optional(),
-  reason: z.string().optional(),
+  findingId: z.optional(z.string()),
+  playbook: z.optional(z.string()),
+  mode: z.optional(z.string()),
+  reason: z.optional(z.string()),
   /** JSON text of the state before the action, as read from AWS. */
-  before: z.string().optional(),
+  before: z.optional(z.string()),
   /** JSON text of the state after the action. */
-  after: z.string().optional(),
-  executionArn: z.string().optional(),
+  after: z.optional(z.string()),
+  executionArn: z.optional(z.string()),
   /** JSON text of further detail (the plan, the validation issues, the error). */
-  details: z.string().optional(),
+  details: z.optional(z.string()),
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 

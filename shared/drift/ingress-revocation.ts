@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { RemediationError } from '#shared/errors.ts';
 import { isWorldOpen } from '#shared/findings/cloudtrail-ingress.ts';
 import { FindingSourceSchema, type IngressRule, IngressRuleSchema } from '#shared/findings/finding.ts';
@@ -12,14 +13,14 @@ export const DEFAULT_REVOKED_PORTS: readonly number[] = [22, 3389, 3306, 5432, 6
 
 /** One rule as the Step Functions EC2 integration returns DescribeSecurityGroupRules (PascalCase). */
 export const SecurityGroupRuleSchema = z.looseObject({
-  SecurityGroupRuleId: z.string().min(1),
-  GroupId: z.string().optional(),
-  IsEgress: z.boolean().optional(),
+  SecurityGroupRuleId: z.string().check(z.minLength(1)),
+  GroupId: z.optional(z.string()),
+  IsEgress: z.optional(z.boolean()),
   IpProtocol: z.string(),
-  FromPort: z.number().int().optional(),
-  ToPort: z.number().int().optional(),
-  CidrIpv4: z.string().optional(),
-  CidrIpv6: z.string().optional(),
+  FromPort: z.optional(z.number().check(z.int())),
+  ToPort: z.optional(z.number().check(z.int())),
+  CidrIpv4: z.optional(z.string()),
+  CidrIpv6: z.optional(z.string()),
 });
 /** A security group rule as DescribeSecurityGroupRules reports it. */
 export type SecurityGroupRule = z.infer<typeof SecurityGroupRuleSchema>;
@@ -27,16 +28,23 @@ export type SecurityGroupRule = z.infer<typeof SecurityGroupRuleSchema>;
 /** What the planner is given: the finding's source and group, the policy's ports, the group's rules now. */
 export const IngressRevocationInputSchema = z.object({
   source: FindingSourceSchema,
-  resource: z.looseObject({ groupId: z.string().min(1), addedRules: z.array(IngressRuleSchema) }),
-  decision: z
-    .looseObject({
-      params: z
-        .looseObject({ ports: z.array(z.number().int().min(-1).max(65535)).min(1).optional() })
-        .nullish(),
-    })
-    .optional(),
+  resource: z.looseObject({
+    groupId: z.string().check(z.minLength(1)),
+    addedRules: z.array(IngressRuleSchema),
+  }),
+  decision: z.optional(
+    z.looseObject({
+      params: z.nullish(
+        z.looseObject({
+          ports: z.optional(
+            z.array(z.number().check(z.int(), z.gte(-1), z.lte(65535))).check(z.minLength(1)),
+          ),
+        }),
+      ),
+    }),
+  ),
   /** The DescribeSecurityGroupRules output; an empty list may be left out of it entirely. */
-  described: z.looseObject({ SecurityGroupRules: z.array(SecurityGroupRuleSchema).optional() }),
+  described: z.looseObject({ SecurityGroupRules: z.optional(z.array(SecurityGroupRuleSchema)) }),
 });
 /** Input of {@link planIngressRevocation}. */
 export type IngressRevocationInput = z.infer<typeof IngressRevocationInputSchema>;

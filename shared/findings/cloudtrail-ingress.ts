@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { InvalidFindingError } from '#shared/errors.ts';
 import type { Assessment, CloudTrailEvent } from './cloudtrail.ts';
 import { type IngressRule, type Resource, SECURITY_GROUP_ID } from './finding.ts';
@@ -15,18 +16,18 @@ export const SENSITIVE_PORTS: readonly number[] = [
 export const INGRESS_SEVERITY = { worldOpenSensitivePort: 8, worldOpenOtherPort: 5, narrower: 2 } as const;
 
 /** EC2 records lists the way its XML API does: `{ "items": [...] }`, or `{}` when empty. */
-const itemsOf = <T extends z.ZodType>(item: T) =>
-  z.looseObject({ items: z.array(item).optional() }).nullish();
+const itemsOf = <T extends z.ZodMiniType>(item: T) =>
+  z.nullish(z.looseObject({ items: z.optional(z.array(item)) }));
 const Ports = {
   ipProtocol: z.string(),
-  fromPort: z.number().int().optional(),
-  toPort: z.number().int().optional(),
+  fromPort: z.optional(z.number().check(z.int())),
+  toPort: z.optional(z.number().check(z.int())),
 };
 /** The parts of an AuthorizeSecurityGroupIngress record that say what was added. */
 const IngressCallSchema = z.looseObject({
   detail: z.looseObject({
     requestParameters: z.looseObject({
-      groupId: z.string().optional(),
+      groupId: z.optional(z.string()),
       ipPermissions: itemsOf(
         z.looseObject({
           ...Ports,
@@ -35,20 +36,20 @@ const IngressCallSchema = z.looseObject({
         }),
       ),
     }),
-    responseElements: z
-      .looseObject({
+    responseElements: z.nullish(
+      z.looseObject({
         securityGroupRuleSet: itemsOf(
           z.looseObject({
             ...Ports,
-            securityGroupRuleId: z.string().optional(),
-            groupId: z.string().optional(),
-            isEgress: z.boolean().optional(),
-            cidrIpv4: z.string().optional(),
-            cidrIpv6: z.string().optional(),
+            securityGroupRuleId: z.optional(z.string()),
+            groupId: z.optional(z.string()),
+            isEgress: z.optional(z.boolean()),
+            cidrIpv4: z.optional(z.string()),
+            cidrIpv6: z.optional(z.string()),
           }),
         ),
-      })
-      .nullish(),
+      }),
+    ),
   }),
 });
 

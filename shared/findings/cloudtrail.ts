@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { InvalidFindingError } from '#shared/errors.ts';
 import { assessIngress } from './cloudtrail-ingress.ts';
 import {
@@ -36,41 +37,41 @@ export const CLOUDTRAIL_SEVERITY = {
 } as const;
 
 const UserIdentitySchema = z.looseObject({
-  type: z.string().min(1),
-  arn: z.string().optional(),
-  accountId: z.string().optional(),
-  userName: z.string().optional(),
-  sessionContext: z
-    .looseObject({
-      sessionIssuer: z
-        .looseObject({ arn: z.string().optional(), userName: z.string().optional() })
-        .optional(),
-    })
-    .optional(),
+  type: z.string().check(z.minLength(1)),
+  arn: z.optional(z.string()),
+  accountId: z.optional(z.string()),
+  userName: z.optional(z.string()),
+  sessionContext: z.optional(
+    z.looseObject({
+      sessionIssuer: z.optional(
+        z.looseObject({ arn: z.optional(z.string()), userName: z.optional(z.string()) }),
+      ),
+    }),
+  ),
 });
 
 /** A CloudTrail record, as the `detail` of the event. */
 export const CloudTrailRecordSchema = z.looseObject({
-  eventID: z.string().min(1),
-  eventName: z.string().min(1),
-  eventSource: z.string().min(1),
-  eventTime: z.string().min(1),
-  awsRegion: z.string().min(1),
-  recipientAccountId: z.string().optional(),
+  eventID: z.string().check(z.minLength(1)),
+  eventName: z.string().check(z.minLength(1)),
+  eventSource: z.string().check(z.minLength(1)),
+  eventTime: z.string().check(z.minLength(1)),
+  awsRegion: z.string().check(z.minLength(1)),
+  recipientAccountId: z.optional(z.string()),
   userIdentity: UserIdentitySchema,
-  errorCode: z.string().optional(),
-  errorMessage: z.string().optional(),
-  requestParameters: z.record(z.string(), z.unknown()).nullish(),
-  responseElements: z.record(z.string(), z.unknown()).nullish(),
+  errorCode: z.optional(z.string()),
+  errorMessage: z.optional(z.string()),
+  requestParameters: z.nullish(z.record(z.string(), z.unknown())),
+  responseElements: z.nullish(z.record(z.string(), z.unknown())),
 });
 
 /** The `AWS API Call via CloudTrail` EventBridge event (source `aws.ec2`, `aws.s3`, `aws.iam`, ...). */
 export const CloudTrailEventSchema = z.looseObject({
-  source: z.string().min(1),
+  source: z.string().check(z.minLength(1)),
   'detail-type': z.enum(CLOUDTRAIL_DETAIL_TYPES),
-  id: z.string().optional(),
-  account: z.string().optional(),
-  region: z.string().optional(),
+  id: z.optional(z.string()),
+  account: z.optional(z.string()),
+  region: z.optional(z.string()),
   detail: CloudTrailRecordSchema,
 });
 /** A parsed CloudTrail event. */
@@ -143,12 +144,14 @@ export function normalizeCloudTrailEvent(event: CloudTrailEvent): Finding[] {
 }
 
 /** A schema for the event with `detail` narrowed to what one call needs; issue paths stay rooted at the event. */
-const detailWith = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ detail: z.looseObject(shape) });
+const detailWith = <T extends z.core.$ZodShape>(shape: T) => z.looseObject({ detail: z.looseObject(shape) });
 
 const TRAIL_ARN = /^arn:aws[\w-]*:cloudtrail:[\w-]+:\d{12}:trail\/(.+)$/;
 /** Trail names: 3-128 letters, digits, `.`, `_` or `-`, starting with a letter or digit. */
 const TRAIL_NAME = /^[A-Za-z0-9][\w.-]{2,127}$/;
-const TrailCallSchema = detailWith({ requestParameters: z.looseObject({ name: z.string().min(1) }) });
+const TrailCallSchema = detailWith({
+  requestParameters: z.looseObject({ name: z.string().check(z.minLength(1)) }),
+});
 
 /** `requestParameters.name` is whatever the caller passed: the trail's name or its ARN. */
 function assessTrail(event: CloudTrailEvent): Assessment {
@@ -168,12 +171,15 @@ function assessTrail(event: CloudTrailEvent): Assessment {
 }
 
 const BucketCallSchema = detailWith({
-  requestParameters: z.looseObject({ bucketName: z.string().min(1), bucketPolicy: z.unknown().optional() }),
+  requestParameters: z.looseObject({
+    bucketName: z.string().check(z.minLength(1)),
+    bucketPolicy: z.optional(z.unknown()),
+  }),
 });
 const StatementSchema = z.looseObject({
   Effect: z.string(),
-  Principal: z.unknown().optional(),
-  Condition: z.unknown().optional(),
+  Principal: z.optional(z.unknown()),
+  Condition: z.optional(z.unknown()),
 });
 const PolicyDocumentSchema = z.looseObject({
   Statement: z.union([StatementSchema, z.array(StatementSchema)]),
@@ -228,7 +234,7 @@ function assessBucket(event: CloudTrailEvent): Assessment {
 }
 
 const CreateAccessKeyCallSchema = detailWith({
-  requestParameters: z.looseObject({ userName: z.string().optional() }).nullish(),
+  requestParameters: z.nullish(z.looseObject({ userName: z.optional(z.string()) })),
   responseElements: z.looseObject({ accessKey: z.looseObject({ accessKeyId: z.string() }) }),
 });
 

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { InvalidFindingError } from '#shared/errors.ts';
 import {
   BUCKET_NAME,
@@ -39,17 +40,17 @@ const DEFAULT_RULE_SEVERITY = 5;
 
 /** The `detail` of a compliance change: the rule, the resource, and the new evaluation. */
 export const ConfigComplianceChangeSchema = z.looseObject({
-  configRuleName: z.string().min(1),
-  resourceType: z.string().min(1),
-  resourceId: z.string().min(1),
-  awsRegion: z.string().min(1),
-  awsAccountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
+  configRuleName: z.string().check(z.minLength(1)),
+  resourceType: z.string().check(z.minLength(1)),
+  resourceId: z.string().check(z.minLength(1)),
+  awsRegion: z.string().check(z.minLength(1)),
+  awsAccountId: z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account id')),
   newEvaluationResult: z.looseObject({
     complianceType: z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']),
-    resultRecordedTime: z.string().optional(),
-    configRuleInvokedTime: z.string().optional(),
-    annotation: z.string().nullish(),
-    evaluationResultIdentifier: z.looseObject({ orderingTimestamp: z.string().optional() }).optional(),
+    resultRecordedTime: z.optional(z.string()),
+    configRuleInvokedTime: z.optional(z.string()),
+    annotation: z.nullish(z.string()),
+    evaluationResultIdentifier: z.optional(z.looseObject({ orderingTimestamp: z.optional(z.string()) })),
   }),
 });
 
@@ -57,8 +58,8 @@ export const ConfigComplianceChangeSchema = z.looseObject({
 export const ConfigComplianceEventSchema = z.looseObject({
   source: z.literal(CONFIG_SOURCE),
   'detail-type': z.literal(CONFIG_COMPLIANCE_DETAIL_TYPE),
-  id: z.string().optional(),
-  time: z.string().optional(),
+  id: z.optional(z.string()),
+  time: z.optional(z.string()),
   detail: ConfigComplianceChangeSchema,
 });
 /** A parsed `Config Rules Compliance Change` event. */

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 
 /** Where a finding came from: one EventBridge source each. */
 export const FindingSourceSchema = z.enum(['guardduty', 'cloudtrail', 'config', 'securityhub']);
@@ -10,7 +11,7 @@ export type SeverityLabel = z.infer<typeof SeverityLabelSchema>;
 
 export const SeveritySchema = z.object({
   /** 0.0 to 10.0. */
-  score: z.number().min(0).max(10),
+  score: z.number().check(z.gte(0), z.lte(10)),
   label: SeverityLabelSchema,
 });
 export type Severity = z.infer<typeof SeveritySchema>;
@@ -18,13 +19,13 @@ export type Severity = z.infer<typeof SeveritySchema>;
 /** An ingress rule as the drift playbooks need it. */
 export const IngressRuleSchema = z.object({
   /** `sgr-...` when the event carries it (CloudTrail responseElements). */
-  ruleId: z.string().optional(),
+  ruleId: z.optional(z.string()),
   /** `tcp`, `udp`, `icmp` or `-1` (all). */
   protocol: z.string(),
-  fromPort: z.number().int().optional(),
-  toPort: z.number().int().optional(),
-  cidrIpv4: z.string().optional(),
-  cidrIpv6: z.string().optional(),
+  fromPort: z.optional(z.number().check(z.int())),
+  toPort: z.optional(z.number().check(z.int())),
+  cidrIpv4: z.optional(z.string()),
+  cidrIpv6: z.optional(z.string()),
 });
 export type IngressRule = z.infer<typeof IngressRuleSchema>;
 
@@ -35,21 +36,21 @@ export const ResourceSchema = z.discriminatedUnion('kind', [
     accessKeyId: z.string(),
     userName: z.string(),
     /** `IAMUser`, `Root`, `AssumedRole`, ... as the source reports it. */
-    userType: z.string().optional(),
-    principalArn: z.string().optional(),
+    userType: z.optional(z.string()),
+    principalArn: z.optional(z.string()),
   }),
   z.object({
     kind: z.literal('Instance'),
     instanceId: z.string(),
-    vpcId: z.string().optional(),
-    instanceProfileArn: z.string().optional(),
+    vpcId: z.optional(z.string()),
+    instanceProfileArn: z.optional(z.string()),
   }),
   z.object({
     kind: z.literal('SecurityGroup'),
     groupId: z.string(),
     addedRules: z.array(IngressRuleSchema),
   }),
-  z.object({ kind: z.literal('Trail'), trailName: z.string(), trailArn: z.string().optional() }),
+  z.object({ kind: z.literal('Trail'), trailName: z.string(), trailArn: z.optional(z.string()) }),
   z.object({ kind: z.literal('Bucket'), bucketName: z.string() }),
   z.object({ kind: z.literal('Account') }),
   z.object({ kind: z.literal('Other'), type: z.string(), id: z.string() }),
@@ -60,33 +61,33 @@ export type ResourceKind = Resource['kind'];
 /** The one normalized shape every source is turned into. */
 export const FindingSchema = z.object({
   /** The source's own finding id (GuardDuty id, ASFF Id, CloudTrail eventID, Config rule+resource). */
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   source: FindingSourceSchema,
   /** e.g. `UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS`, `AuthorizeSecurityGroupIngress`. */
-  type: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
   title: z.string(),
   severity: SeveritySchema,
-  accountId: z.string().regex(/^\d{12}$/),
-  region: z.string().min(1),
+  accountId: z.string().check(z.regex(/^\d{12}$/)),
+  region: z.string().check(z.minLength(1)),
   resource: ResourceSchema,
   /** Tags on the resource, as the source reports them. */
   resourceTags: z.record(z.string(), z.string()),
   /** The principal that caused the event, where the source names one. */
-  actor: z
-    .object({
-      principalArn: z.string().optional(),
-      userName: z.string().optional(),
-      type: z.string().optional(),
-    })
-    .optional(),
+  actor: z.optional(
+    z.object({
+      principalArn: z.optional(z.string()),
+      userName: z.optional(z.string()),
+      type: z.optional(z.string()),
+    }),
+  ),
   firstSeen: z.string(),
   lastSeen: z.string(),
   /** How many times the source has seen it (GuardDuty re-publishes with a higher count). */
-  count: z.number().int().min(1),
+  count: z.number().check(z.int(), z.gte(1)),
   /** AWS-generated sample finding: never acted on for real. */
   sample: z.boolean(),
   /** The EventBridge envelope id, when present. */
-  eventId: z.string().optional(),
+  eventId: z.optional(z.string()),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 

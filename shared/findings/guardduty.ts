@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { InvalidFindingError } from '#shared/errors.ts';
 import {
   ACCESS_KEY_ID,
@@ -22,45 +23,49 @@ const TagListSchema = z.array(z.looseObject({ key: z.string(), value: z.string()
 
 /** `detail` of a GuardDuty finding: strict on the fields we act on, open to everything else. */
 export const GuardDutyFindingSchema = z.looseObject({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  severity: z.number().min(0).max(10),
-  accountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
-  region: z.string().min(1),
-  title: z.string().optional(),
-  createdAt: z.string().min(1),
-  updatedAt: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  type: z.string().check(z.minLength(1)),
+  severity: z.number().check(z.gte(0), z.lte(10)),
+  accountId: z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account id')),
+  region: z.string().check(z.minLength(1)),
+  title: z.optional(z.string()),
+  createdAt: z.string().check(z.minLength(1)),
+  updatedAt: z.string().check(z.minLength(1)),
   resource: z.looseObject({
-    resourceType: z.string().min(1),
-    accessKeyDetails: z
-      .looseObject({
-        accessKeyId: z.string().optional(),
-        principalId: z.string().optional(),
-        userName: z.string().optional(),
-        userType: z.string().optional(),
-      })
-      .optional(),
-    instanceDetails: z
-      .looseObject({
-        instanceId: z.string().min(1),
-        networkInterfaces: z
-          .array(z.looseObject({ networkInterfaceId: z.string().optional(), vpcId: z.string().optional() }))
-          .optional(),
-        iamInstanceProfile: z.looseObject({ arn: z.string().optional() }).nullish(),
-        tags: TagListSchema.optional(),
-      })
-      .optional(),
-    s3BucketDetails: z.array(z.looseObject({ name: z.string(), tags: TagListSchema.optional() })).optional(),
+    resourceType: z.string().check(z.minLength(1)),
+    accessKeyDetails: z.optional(
+      z.looseObject({
+        accessKeyId: z.optional(z.string()),
+        principalId: z.optional(z.string()),
+        userName: z.optional(z.string()),
+        userType: z.optional(z.string()),
+      }),
+    ),
+    instanceDetails: z.optional(
+      z.looseObject({
+        instanceId: z.string().check(z.minLength(1)),
+        networkInterfaces: z.optional(
+          z.array(
+            z.looseObject({ networkInterfaceId: z.optional(z.string()), vpcId: z.optional(z.string()) }),
+          ),
+        ),
+        iamInstanceProfile: z.nullish(z.looseObject({ arn: z.optional(z.string()) })),
+        tags: z.optional(TagListSchema),
+      }),
+    ),
+    s3BucketDetails: z.optional(
+      z.array(z.looseObject({ name: z.string(), tags: z.optional(TagListSchema) })),
+    ),
   }),
-  service: z
-    .looseObject({
-      count: z.number().int().min(1).optional(),
-      eventFirstSeen: z.string().optional(),
-      eventLastSeen: z.string().optional(),
+  service: z.optional(
+    z.looseObject({
+      count: z.optional(z.number().check(z.int(), z.gte(1))),
+      eventFirstSeen: z.optional(z.string()),
+      eventLastSeen: z.optional(z.string()),
       // Boolean in current findings; older exports carry the string "true".
-      additionalInfo: z.looseObject({ sample: z.union([z.boolean(), z.string()]).optional() }).optional(),
-    })
-    .optional(),
+      additionalInfo: z.optional(z.looseObject({ sample: z.optional(z.union([z.boolean(), z.string()])) })),
+    }),
+  ),
 });
 /** A parsed GuardDuty finding (`detail`). */
 export type GuardDutyFinding = z.infer<typeof GuardDutyFindingSchema>;
@@ -69,9 +74,9 @@ export type GuardDutyFinding = z.infer<typeof GuardDutyFindingSchema>;
 export const GuardDutyEventSchema = z.looseObject({
   source: z.literal(GUARDDUTY_SOURCE),
   'detail-type': z.literal(GUARDDUTY_DETAIL_TYPE),
-  id: z.string().optional(),
-  account: z.string().optional(),
-  region: z.string().optional(),
+  id: z.optional(z.string()),
+  account: z.optional(z.string()),
+  region: z.optional(z.string()),
   detail: GuardDutyFindingSchema,
 });
 /** A parsed `GuardDuty Finding` event. */

@@ -1,4 +1,7 @@
-import { z } from 'zod';
+import type * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
+// The error class by name: `z.core` at runtime would pull every core module into the bundle.
+import { $ZodError } from 'zod/v4/core';
 import { InvalidFindingError } from '#shared/errors.ts';
 import { CloudTrailEventSchema, isCloudTrailEvent, normalizeCloudTrailEvent } from './cloudtrail.ts';
 import {
@@ -32,7 +35,7 @@ interface SourceAdapter {
 function adapter<T>(
   name: string,
   accepts: (source: string, detailType: string) => boolean,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   normalize: (event: T) => Finding[],
 ): SourceAdapter {
   return { name, accepts, normalize: (event) => normalize(schema.parse(event)) };
@@ -99,7 +102,7 @@ function normalizeOrThrow(event: unknown): Finding[] {
   try {
     findings = handler.normalize(event);
   } catch (error) {
-    if (error instanceof z.ZodError) throw invalidEvent(handler.name, error);
+    if (error instanceof $ZodError) throw invalidEvent(handler.name, error);
     throw error;
   }
   return findings.map((finding) => checkFinding(handler.name, finding));
@@ -116,7 +119,7 @@ function checkFinding(name: string, finding: Finding): Finding {
   );
 }
 
-function invalidEvent(name: string, error: z.ZodError): InvalidFindingError {
+function invalidEvent(name: string, error: $ZodError): InvalidFindingError {
   const issues = formatIssues(error);
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   return new InvalidFindingError(`invalid ${name} event: ${issues[0]}${more}`, issues, { cause: error });
@@ -131,7 +134,7 @@ function bareGuardDutyFinding(): InvalidFindingError {
 }
 
 /** `detail.findings[0].Id: missing`, one line per offending field. */
-function formatIssues(error: z.ZodError): string[] {
+function formatIssues(error: $ZodError): string[] {
   return error.issues.map((issue) => {
     const path = issue.path
       .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`))

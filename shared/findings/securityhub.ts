@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { InvalidFindingError } from '#shared/errors.ts';
 import {
   ACCESS_KEY_ID,
@@ -34,58 +35,60 @@ const LABEL_SCORE: Readonly<Record<AsffSeverityLabel, number>> = {
 };
 
 const AsffResourceSchema = z.looseObject({
-  Type: z.string().min(1),
-  Id: z.string().min(1),
-  Region: z.string().optional(),
-  Tags: z.record(z.string(), z.string()).optional(),
-  Details: z
-    .looseObject({
-      AwsIamAccessKey: z
-        .looseObject({
-          AccessKeyId: z.string().optional(),
-          PrincipalName: z.string().optional(),
+  Type: z.string().check(z.minLength(1)),
+  Id: z.string().check(z.minLength(1)),
+  Region: z.optional(z.string()),
+  Tags: z.optional(z.record(z.string(), z.string())),
+  Details: z.optional(
+    z.looseObject({
+      AwsIamAccessKey: z.optional(
+        z.looseObject({
+          AccessKeyId: z.optional(z.string()),
+          PrincipalName: z.optional(z.string()),
           /** Deprecated for PrincipalName; older findings only have this. */
-          UserName: z.string().optional(),
-          PrincipalType: z.string().optional(),
-        })
-        .optional(),
-      AwsEc2Instance: z
-        .looseObject({ VpcId: z.string().optional(), IamInstanceProfileArn: z.string().optional() })
-        .optional(),
-    })
-    .optional(),
+          UserName: z.optional(z.string()),
+          PrincipalType: z.optional(z.string()),
+        }),
+      ),
+      AwsEc2Instance: z.optional(
+        z.looseObject({ VpcId: z.optional(z.string()), IamInstanceProfileArn: z.optional(z.string()) }),
+      ),
+    }),
+  ),
 });
 type AsffResource = z.infer<typeof AsffResourceSchema>;
 
 /** One finding in the AWS Security Finding Format: strict on what we act on, open to the rest. */
 export const AsffFindingSchema = z.looseObject({
-  Id: z.string().min(1),
-  ProductArn: z.string().min(1),
-  GeneratorId: z.string().min(1),
-  AwsAccountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id'),
+  Id: z.string().check(z.minLength(1)),
+  ProductArn: z.string().check(z.minLength(1)),
+  GeneratorId: z.string().check(z.minLength(1)),
+  AwsAccountId: z.string().check(z.regex(/^\d{12}$/, 'expected a 12-digit account id')),
   Types: z.array(z.string()),
   Title: z.string(),
-  Region: z.string().optional(),
-  CreatedAt: z.string().min(1),
-  UpdatedAt: z.string().min(1),
-  FirstObservedAt: z.string().optional(),
-  LastObservedAt: z.string().optional(),
+  Region: z.optional(z.string()),
+  CreatedAt: z.string().check(z.minLength(1)),
+  UpdatedAt: z.string().check(z.minLength(1)),
+  FirstObservedAt: z.optional(z.string()),
+  LastObservedAt: z.optional(z.string()),
   Severity: z
     .looseObject({
-      Label: AsffSeverityLabelSchema.optional(),
-      Normalized: z.number().min(0).max(100).optional(),
+      Label: z.optional(AsffSeverityLabelSchema),
+      Normalized: z.optional(z.number().check(z.gte(0), z.lte(100))),
     })
-    .refine((severity) => severity.Label !== undefined || severity.Normalized !== undefined, {
-      message: 'needs Label or Normalized',
-    }),
-  Resources: z.array(AsffResourceSchema).min(1),
-  RecordState: z.string().optional(),
-  Workflow: z.looseObject({ Status: z.string().optional() }).optional(),
+    .check(
+      z.refine((severity) => severity.Label !== undefined || severity.Normalized !== undefined, {
+        message: 'needs Label or Normalized',
+      }),
+    ),
+  Resources: z.array(AsffResourceSchema).check(z.minLength(1)),
+  RecordState: z.optional(z.string()),
+  Workflow: z.optional(z.looseObject({ Status: z.optional(z.string()) })),
   /** Deprecated for Workflow.Status. */
-  WorkflowState: z.string().optional(),
-  Compliance: z.looseObject({ Status: z.string().optional() }).optional(),
-  ProductFields: z.record(z.string(), z.string()).optional(),
-  Sample: z.boolean().optional(),
+  WorkflowState: z.optional(z.string()),
+  Compliance: z.optional(z.looseObject({ Status: z.optional(z.string()) })),
+  ProductFields: z.optional(z.record(z.string(), z.string())),
+  Sample: z.optional(z.boolean()),
 });
 /** A parsed ASFF finding. */
 export type AsffFinding = z.infer<typeof AsffFindingSchema>;
@@ -94,9 +97,9 @@ export type AsffFinding = z.infer<typeof AsffFindingSchema>;
 export const SecurityHubEventSchema = z.looseObject({
   source: z.literal(SECURITYHUB_SOURCE),
   'detail-type': z.literal(SECURITYHUB_IMPORTED_DETAIL_TYPE),
-  id: z.string().optional(),
-  region: z.string().optional(),
-  detail: z.looseObject({ findings: z.array(AsffFindingSchema).min(1) }),
+  id: z.optional(z.string()),
+  region: z.optional(z.string()),
+  detail: z.looseObject({ findings: z.array(AsffFindingSchema).check(z.minLength(1)) }),
 });
 /** A parsed `Security Hub Findings - Imported` event. */
 export type SecurityHubEvent = z.infer<typeof SecurityHubEventSchema>;

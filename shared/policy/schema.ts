@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { FindingSelectorSchema, SeverityThresholdSchema, WildcardSchema } from './selector.ts';
 
 /**
@@ -13,32 +14,34 @@ export const ModeSchema = z.enum(['auto', 'approve', 'dry-run', 'notify'], {
 });
 export type Mode = z.infer<typeof ModeSchema>;
 
-const TimeoutMinutesSchema = z
-  .number()
-  .int()
-  .min(1)
+const TimeoutMinutesSchema = z.number().check(
+  z.int(),
+  z.gte(1),
   // A Standard workflow could wait up to a year for its task token; an approval a week old is stale.
-  .max(7 * 24 * 60);
+  z.lte(7 * 24 * 60),
+);
 const OnTimeoutSchema = z.enum(['proceed', 'abandon'], { error: 'expected one of proceed|abandon' });
 
 /** How long an approval waits, and what happens when nobody decides in time. */
 export const ApprovalSchema = z.strictObject({
   /** Minutes the approval gate waits for a decision. @default 60 */
-  timeoutMinutes: TimeoutMinutesSchema.default(60),
+  timeoutMinutes: z._default(TimeoutMinutesSchema, 60),
   /** On timeout (after escalating): `proceed` runs the playbook, `abandon` leaves it to people. @default abandon */
-  onTimeout: OnTimeoutSchema.default('abandon'),
+  onTimeout: z._default(OnTimeoutSchema, 'abandon'),
 });
 export type Approval = z.infer<typeof ApprovalSchema>;
 
 /** Playbook names are kebab-case, as registered in `statemachines/registry.ts`. */
 const PlaybookNameSchema = z
   .string({ error: 'expected a playbook name' })
-  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'expected a kebab-case playbook name, e.g. disable-access-key');
+  .check(
+    z.regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'expected a kebab-case playbook name, e.g. disable-access-key'),
+  );
 
 /** Rule and exemption ids: short, stable names that appear in decisions and the audit trail. */
 const IdSchema = z
   .string({ error: 'expected an id' })
-  .regex(/^[A-Za-z0-9][\w.-]*$/, 'expected letters, digits, ".", "_" or "-"');
+  .check(z.regex(/^[A-Za-z0-9][\w.-]*$/, 'expected letters, digits, ".", "_" or "-"'));
 
 /**
  * The playbook that runs after the rule's own playbook succeeds, on the same finding, e.g.
@@ -49,13 +52,16 @@ export const FollowUpSchema = z.strictObject({
   /** The playbook to run next. */
   playbook: PlaybookNameSchema,
   /** Its mode; `notify` runs no playbook, so it is not allowed here. @default `defaults.mode` */
-  mode: z.enum(['auto', 'approve', 'dry-run'], { error: 'expected one of auto|approve|dry-run' }).optional(),
+  mode: z.optional(z.enum(['auto', 'approve', 'dry-run'], { error: 'expected one of auto|approve|dry-run' })),
   /** Approval settings when the follow-up's mode is `approve`; missing fields from `defaults.approval`. */
-  approval: z
-    .strictObject({ timeoutMinutes: TimeoutMinutesSchema.optional(), onTimeout: OnTimeoutSchema.optional() })
-    .optional(),
+  approval: z.optional(
+    z.strictObject({
+      timeoutMinutes: z.optional(TimeoutMinutesSchema),
+      onTimeout: z.optional(OnTimeoutSchema),
+    }),
+  ),
   /** Free-form settings handed to the follow-up playbook (e.g. `goldenImageId`). */
-  params: z.record(z.string(), z.unknown()).optional(),
+  params: z.optional(z.record(z.string(), z.unknown())),
 });
 export type FollowUp = z.infer<typeof FollowUpSchema>;
 
@@ -64,27 +70,30 @@ export const RuleSchema = z.strictObject({
   /** Stable id, quoted in every decision this rule makes. */
   id: IdSchema,
   /** Why the rule exists, for the reader and the audit trail. */
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   /** Which findings the rule applies to; `{}` matches every finding. */
-  match: FindingSelectorSchema.extend({
+  match: z.extend(FindingSelectorSchema, {
     /** Lowest severity (after context adjustments) the rule applies to. */
-    minSeverity: SeverityThresholdSchema.optional(),
+    minSeverity: z.optional(SeverityThresholdSchema),
   }),
   /** The playbook to run. Required unless the mode is `notify`, which runs none. */
-  playbook: PlaybookNameSchema.optional(),
+  playbook: z.optional(PlaybookNameSchema),
   /** What happens on a match. @default `defaults.mode` */
-  mode: ModeSchema.optional(),
+  mode: z.optional(ModeSchema),
   /**
    * Approval settings when the mode is (or blast radius turns it into) `approve`; fields left
    * out come from `defaults.approval`.
    */
-  approval: z
-    .strictObject({ timeoutMinutes: TimeoutMinutesSchema.optional(), onTimeout: OnTimeoutSchema.optional() })
-    .optional(),
+  approval: z.optional(
+    z.strictObject({
+      timeoutMinutes: z.optional(TimeoutMinutesSchema),
+      onTimeout: z.optional(OnTimeoutSchema),
+    }),
+  ),
   /** Free-form settings handed to the playbook (e.g. a golden AMI id). */
-  params: z.record(z.string(), z.unknown()).optional(),
+  params: z.optional(z.record(z.string(), z.unknown())),
   /** A playbook to run after this one succeeds, on the same finding. @default none */
-  next: FollowUpSchema.optional(),
+  next: z.optional(FollowUpSchema),
 });
 export type Rule = z.infer<typeof RuleSchema>;
 
@@ -93,19 +102,21 @@ export const ExemptionSchema = z.strictObject({
   /** Stable id, quoted in every decision this exemption makes. */
   id: IdSchema,
   /** Why the risk is accepted (ticket, owner). Required: exemptions must be explainable. */
-  reason: z.string({ error: 'expected a reason' }).min(1, 'must not be empty'),
+  reason: z.string({ error: 'expected a reason' }).check(z.minLength(1, 'must not be empty')),
   /**
    * When the exemption stops applying: an ISO date (expires at 00:00 UTC that day) or date-time.
    * Omit for a permanent exemption.
    */
-  expires: z
-    .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'expected an ISO date' })
-    .optional(),
+  expires: z.optional(
+    z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'expected an ISO date' }),
+  ),
   /** Which findings are exempt; at least one criterion is required. */
-  match: FindingSelectorSchema.extend({
-    /** Resource id wildcards: access key id, instance id, group id, trail name or ARN, bucket name. */
-    resourceIds: z.array(WildcardSchema).min(1).optional(),
-  }).refine((match) => Object.keys(match).length > 0, 'an exemption needs at least one criterion'),
+  match: z
+    .extend(FindingSelectorSchema, {
+      /** Resource id wildcards: access key id, instance id, group id, trail name or ARN, bucket name. */
+      resourceIds: z.optional(z.array(WildcardSchema).check(z.minLength(1))),
+    })
+    .check(z.refine((match) => Object.keys(match).length > 0, 'an exemption needs at least one criterion')),
 });
 export type Exemption = z.infer<typeof ExemptionSchema>;
 
@@ -114,18 +125,20 @@ export const SeverityAdjustmentSchema = z.strictObject({
   /** Stable id, named in decision reasons. */
   id: IdSchema,
   /** The context the adjustment applies to; at least one criterion is required. */
-  when: FindingSelectorSchema.refine((when) => Object.keys(when).length > 0, 'needs at least one criterion'),
+  when: FindingSelectorSchema.check(
+    z.refine((when) => Object.keys(when).length > 0, 'needs at least one criterion'),
+  ),
   /** Points added to the 0-10 score (negative lowers it); the result is clamped to 0-10. */
-  add: z.number().min(-10).max(10),
+  add: z.number().check(z.gte(-10), z.lte(10)),
 });
 export type SeverityAdjustment = z.infer<typeof SeverityAdjustmentSchema>;
 
 /** Settings that apply where a rule does not say otherwise. */
 export const DefaultsSchema = z.strictObject({
   /** Mode of rules that omit `mode`. @default approve */
-  mode: ModeSchema.default('approve'),
+  mode: z._default(ModeSchema, 'approve'),
   /** Approval settings of rules that omit `approval`. */
-  approval: ApprovalSchema.default({ timeoutMinutes: 60, onTimeout: 'abandon' }),
+  approval: z._default(ApprovalSchema, { timeoutMinutes: 60, onTimeout: 'abandon' }),
 });
 
 /** A remediation policy, version 1. */
@@ -134,7 +147,7 @@ export const PolicySchema = z
     /** Format version of this document. */
     version: z.literal(1, { error: 'expected 1 (the only policy version)' }),
     /** Settings that apply where a rule does not say otherwise. */
-    defaults: DefaultsSchema.default({
+    defaults: z._default(DefaultsSchema, {
       mode: 'approve',
       approval: { timeoutMinutes: 60, onTimeout: 'abandon' },
     }),
@@ -142,92 +155,102 @@ export const PolicySchema = z
      * AWS-generated sample findings (GuardDuty `CreateSampleFindings`): `dry-run` records what
      * would happen, `skip` ignores them. They never run in `auto` or `approve`, and never notify. @default dry-run
      */
-    samples: z.enum(['dry-run', 'skip'], { error: 'expected one of dry-run|skip' }).default('dry-run'),
+    samples: z._default(z.enum(['dry-run', 'skip'], { error: 'expected one of dry-run|skip' }), 'dry-run'),
     /** Context-based severity changes; every matching adjustment adds up. */
-    severity: z
-      .strictObject({ adjustments: z.array(SeverityAdjustmentSchema).default([]) })
-      .default({ adjustments: [] }),
+    severity: z._default(z.strictObject({ adjustments: z._default(z.array(SeverityAdjustmentSchema), []) }), {
+      adjustments: [],
+    }),
     /** Principal ARN wildcards never acted on (break-glass users, the stack's own roles). Root always is. */
-    protectedPrincipals: z.array(WildcardSchema).default([]),
+    protectedPrincipals: z._default(z.array(WildcardSchema), []),
     /** Findings that must not be remediated. */
-    exemptions: z.array(ExemptionSchema).default([]),
+    exemptions: z._default(z.array(ExemptionSchema), []),
     /** Beyond `maxAutoActions` automatic actions within `windowMinutes`, `auto` becomes `approve`. */
-    blastRadius: z
-      .strictObject({
+    blastRadius: z._default(
+      z.strictObject({
         /** Automatic actions allowed per window. @default 20 */
-        maxAutoActions: z.number().int().min(0).default(20),
+        maxAutoActions: z._default(z.number().check(z.int(), z.gte(0)), 20),
         /** Length of the sliding window, in minutes. @default 60 */
-        windowMinutes: z.number().int().min(1).default(60),
-      })
-      .default({ maxAutoActions: 20, windowMinutes: 60 }),
+        windowMinutes: z._default(z.number().check(z.int(), z.gte(1)), 60),
+      }),
+      { maxAutoActions: 20, windowMinutes: 60 },
+    ),
     /** Who may decide approval requests from the CLI. */
-    approvals: z
-      .strictObject({
+    approvals: z._default(
+      z.strictObject({
         /**
          * IAM principal ARN wildcards allowed to approve or deny (a role session matches its role).
          * Empty: nobody may decide by CLI; the signed link of the approval page still works. @default []
          */
-        approvers: z.array(WildcardSchema).default([]),
-      })
-      .default({ approvers: [] }),
+        approvers: z._default(z.array(WildcardSchema), []),
+      }),
+      { approvers: [] },
+    ),
     /**
      * How `remediate undo` runs once planned: `approve` waits for an on-call engineer (the same
      * gate and approvers as playbooks), `auto` reverses at once. @default approve
      */
-    undo: z
-      .strictObject({
-        mode: z.enum(['auto', 'approve'], { error: 'expected one of auto|approve' }).default('approve'),
-      })
-      .default({ mode: 'approve' }),
+    undo: z._default(
+      z.strictObject({
+        mode: z._default(z.enum(['auto', 'approve'], { error: 'expected one of auto|approve' }), 'approve'),
+      }),
+      { mode: 'approve' },
+    ),
     /** The audit trail. */
-    audit: z
-      .strictObject({
+    audit: z._default(
+      z.strictObject({
         /**
          * Days a finding's records are kept before DynamoDB's TTL removes them, counted from the
          * finding's first record, so a finding's chain expires whole. @default 400 (13 months: a
          * yearly audit plus its preparation)
          */
-        retentionDays: z.number().int().min(1).max(36_500).default(400),
-      })
-      .default({ retentionDays: 400 }),
+        retentionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(36_500)), 400),
+      }),
+      { retentionDays: 400 },
+    ),
     /** Routing rules, first match wins. */
     rules: z.array(RuleSchema),
   })
-  .superRefine((policy, ctx) => {
-    reportDuplicateIds(policy.rules, ['rules'], ctx);
-    reportDuplicateIds(policy.exemptions, ['exemptions'], ctx);
-    policy.rules.forEach((rule, index) => {
-      const mode = rule.mode ?? policy.defaults.mode;
-      if (mode === 'notify' && rule.playbook !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rules', index, 'playbook'],
-          message: 'a notify rule runs no playbook: remove it or choose another mode',
-        });
-      }
-      if (mode !== 'notify' && rule.playbook === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['rules', index], message: `mode ${mode} needs a playbook` });
-      }
-      if (rule.next !== undefined && mode === 'notify') {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rules', index, 'next'],
-          message: 'a notify rule runs no playbook, so nothing can follow it',
-        });
-      }
-      if (rule.next !== undefined && rule.next.playbook === rule.playbook) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rules', index, 'next', 'playbook'],
-          message: `a playbook cannot follow itself ("${rule.playbook}")`,
-        });
-      }
-    });
-  });
+  .check(
+    z.superRefine((policy, ctx) => {
+      reportDuplicateIds(policy.rules, ['rules'], ctx);
+      reportDuplicateIds(policy.exemptions, ['exemptions'], ctx);
+      policy.rules.forEach((rule, index) => {
+        const mode = rule.mode ?? policy.defaults.mode;
+        if (mode === 'notify' && rule.playbook !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', index, 'playbook'],
+            message: 'a notify rule runs no playbook: remove it or choose another mode',
+          });
+        }
+        if (mode !== 'notify' && rule.playbook === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['rules', index], message: `mode ${mode} needs a playbook` });
+        }
+        if (rule.next !== undefined && mode === 'notify') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', index, 'next'],
+            message: 'a notify rule runs no playbook, so nothing can follow it',
+          });
+        }
+        if (rule.next !== undefined && rule.next.playbook === rule.playbook) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', index, 'next', 'playbook'],
+            message: `a playbook cannot follow itself ("${rule.playbook}")`,
+          });
+        }
+      });
+    }),
+  );
 /** A parsed, validated remediation policy with defaults filled in. */
 export type Policy = z.infer<typeof PolicySchema>;
 
-function reportDuplicateIds(items: readonly { id: string }[], path: string[], ctx: z.RefinementCtx): void {
+function reportDuplicateIds(
+  items: readonly { id: string }[],
+  path: string[],
+  ctx: z.core.$RefinementCtx,
+): void {
   const seen = new Set<string>();
   items.forEach((item, index) => {
     if (seen.has(item.id)) {

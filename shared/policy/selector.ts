@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import {
   FindingSourceSchema,
   type ResourceKind,
@@ -7,14 +8,19 @@ import {
 } from '#shared/findings/finding.ts';
 
 /** Accept one value or a non-empty list of them; always hand back a list. */
-function oneOrMany<T extends z.ZodType>(item: T, expected: string) {
-  return z
-    .union([item, z.array(item).min(1)], { error: `expected ${expected} or a non-empty list of them` })
-    .transform((value): z.output<T>[] => (Array.isArray(value) ? value : [value]));
+function oneOrMany<T extends z.ZodMiniType>(item: T, expected: string) {
+  return z.pipe(
+    z.union([item, z.array(item).check(z.minLength(1))], {
+      error: `expected ${expected} or a non-empty list of them`,
+    }),
+    z.transform((value): z.output<T>[] => (Array.isArray(value) ? value : [value])),
+  );
 }
 
 /** An IAM-style wildcard: `*` any run of characters (including `/`), `?` one character. */
-export const WildcardSchema = z.string({ error: 'expected a string' }).min(1, 'must not be empty');
+export const WildcardSchema = z
+  .string({ error: 'expected a string' })
+  .check(z.minLength(1, 'must not be empty'));
 
 /**
  * A 12-digit AWS account id. Must be quoted in YAML: unquoted digits are read as a number,
@@ -22,12 +28,12 @@ export const WildcardSchema = z.string({ error: 'expected a string' }).min(1, 'm
  */
 export const AccountIdSchema = z
   .string({ error: 'expected a quoted 12-digit account id (YAML reads unquoted digits as a number)' })
-  .regex(/^\d{12}$/, 'expected a 12-digit account id');
+  .check(z.regex(/^\d{12}$/, 'expected a 12-digit account id'));
 
-const resourceKinds = ResourceSchema.options.map((option) => option.shape.kind.value) as [
-  ResourceKind,
-  ...ResourceKind[],
-];
+// zod/mini schemas keep their definition under `_zod.def`: the union's options, each literal's value.
+const resourceKinds = ResourceSchema._zod.def.options.map(
+  (option) => option.shape.kind._zod.def.values[0],
+) as [ResourceKind, ...ResourceKind[]];
 
 /** The kinds of resource a finding can be about (`AccessKey`, `Instance`, ...), read from the finding model. */
 export const ResourceKindSchema = z.enum(resourceKinds, {
@@ -40,30 +46,30 @@ export const ResourceKindSchema = z.enum(resourceKinds, {
  */
 export const FindingSelectorSchema = z.strictObject({
   /** Finding source(s): `guardduty`, `cloudtrail`, `config`, `securityhub`. */
-  source: oneOrMany(FindingSourceSchema, `one of ${FindingSourceSchema.options.join('|')}`).optional(),
+  source: z.optional(oneOrMany(FindingSourceSchema, `one of ${FindingSourceSchema.options.join('|')}`)),
   /** Finding type wildcard(s), e.g. `UnauthorizedAccess:IAMUser/*` or a CloudTrail event name. */
-  type: oneOrMany(WildcardSchema, 'a finding type wildcard').optional(),
+  type: z.optional(oneOrMany(WildcardSchema, 'a finding type wildcard')),
   /** Resource kind(s) the finding is about, e.g. `AccessKey`. */
-  resource: oneOrMany(ResourceKindSchema, 'a resource kind').optional(),
+  resource: z.optional(oneOrMany(ResourceKindSchema, 'a resource kind')),
   /** Account ids the finding was raised in. */
-  accounts: z.array(AccountIdSchema).min(1).optional(),
+  accounts: z.optional(z.array(AccountIdSchema).check(z.minLength(1))),
   /** Region wildcards, e.g. `eu-*`. */
-  regions: z.array(WildcardSchema).min(1).optional(),
+  regions: z.optional(z.array(WildcardSchema).check(z.minLength(1))),
   /**
    * Resource tags that must all be present; values are wildcards (`"*"`: any value). YAML
    * values that are not strings (`true`, `1`) must be quoted.
    */
-  tags: z.record(z.string(), WildcardSchema).optional(),
+  tags: z.optional(z.record(z.string(), WildcardSchema)),
   /**
    * Principal ARN wildcards: the affected IAM user or role, or the caller. Root is
    * `arn:aws:iam::<account>:root` (match any account with `arn:*:iam::*:root`).
    */
-  principals: z.array(WildcardSchema).min(1).optional(),
+  principals: z.optional(z.array(WildcardSchema).check(z.minLength(1))),
 });
 export type FindingSelector = z.infer<typeof FindingSelectorSchema>;
 
 /** A severity threshold: a 0-10 score or a GuardDuty band label (`Medium` means 4.0 and up). */
-export const SeverityThresholdSchema = z.union([z.number().min(0).max(10), SeverityLabelSchema], {
+export const SeverityThresholdSchema = z.union([z.number().check(z.gte(0), z.lte(10)), SeverityLabelSchema], {
   error: `expected a score from 0 to 10 or one of ${SeverityLabelSchema.options.join('|')}`,
 });
 export type SeverityThreshold = z.infer<typeof SeverityThresholdSchema>;

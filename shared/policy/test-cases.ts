@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { type Classification, classifyEvent } from '#shared/classify.ts';
 import { PolicyError } from '#shared/errors.ts';
 import type { EvaluationContext } from './evaluate.ts';
@@ -10,33 +11,33 @@ import { parseYamlWithSchema } from './yaml-source.ts';
 /** One policy test: an event and the outcome the policy must give it. */
 export const PolicyTestCaseSchema = z.strictObject({
   /** Shown in the pass/fail report. */
-  name: z.string({ error: 'expected a name' }).min(1),
+  name: z.string({ error: 'expected a name' }).check(z.minLength(1)),
   /** A fixture path (JSON, relative to the case file) or the event itself, inline. */
-  event: z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
+  event: z.union([z.string().check(z.minLength(1)), z.record(z.string(), z.unknown())], {
     error: 'expected a path to a JSON event or an inline event',
   }),
   /** The evaluation context; by default now, with no recent automatic actions. */
-  context: z
-    .strictObject({
+  context: z.optional(
+    z.strictObject({
       /** ISO date-time of the evaluation (exemption expiry). */
-      now: z.iso.datetime({ offset: true }).optional(),
+      now: z.optional(z.iso.datetime({ offset: true })),
       /** Automatic actions already taken in the blast-radius window. @default 0 */
-      recentAutoActions: z.number().int().min(0).default(0),
+      recentAutoActions: z._default(z.number().check(z.int(), z.gte(0)), 0),
       /** Extra protected principal ARNs, as the deployed stack passes its own roles. */
-      protectedPrincipalArns: z.array(z.string()).optional(),
-    })
-    .optional(),
+      protectedPrincipalArns: z.optional(z.array(z.string())),
+    }),
+  ),
   /** What every finding of the event must get. Fields left out are not checked. */
   expect: z.strictObject({
     outcome: z.enum(['routed', 'skipped', 'exempt', 'rejected'], {
       error: 'expected one of routed|skipped|exempt|rejected',
     }),
-    playbook: z.string().optional(),
-    mode: ModeSchema.optional(),
+    playbook: z.optional(z.string()),
+    mode: z.optional(ModeSchema),
     /** A substring the decision's reason must contain. */
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
     /** The follow-up playbook that runs after this one (`next:`), and its mode. */
-    next: z.strictObject({ playbook: z.string(), mode: ModeSchema.optional() }).optional(),
+    next: z.optional(z.strictObject({ playbook: z.string(), mode: z.optional(ModeSchema) })),
   }),
 });
 export type PolicyTestCase = z.infer<typeof PolicyTestCaseSchema>;

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { PolicyError } from '#shared/errors.ts';
 
 /** A path into a parsed document, as zod reports it: keys and list indexes. */
@@ -29,7 +29,7 @@ export function formatPath(path: DocumentPath): string {
  * Parse `text` as YAML and validate it with `schema`. Every problem, YAML syntax or schema,
  * becomes one line `file:line:col path: message` of the thrown {@link PolicyError}.
  */
-export function parseYamlWithSchema<T extends z.ZodType>(
+export function parseYamlWithSchema<T extends z.ZodMiniType>(
   text: string,
   fileName: string,
   schema: T,

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { FindingSchema } from '../findings/finding.ts';
 import type { UndoAction } from './actions.ts';
 import {
@@ -65,17 +66,17 @@ export const PlaybookExecutionInputSchema = z.looseObject({
   finding: FindingSchema,
   decision: z.looseObject({ playbook: z.string(), mode: z.string() }),
   audit: z.looseObject({ pk: z.string(), resourceKey: z.string() }),
-  target: z
-    .looseObject({ accountId: z.string(), region: z.string(), roleArn: z.string().optional() })
-    .optional(),
+  target: z.optional(
+    z.looseObject({ accountId: z.string(), region: z.string(), roleArn: z.optional(z.string()) }),
+  ),
 });
 export type PlaybookExecutionInput = z.infer<typeof PlaybookExecutionInputSchema>;
 
 /** The undo state machine's own input. */
 export const UndoInputSchema = z.object({
-  executionArn: z.string().min(1),
-  dryRun: z.boolean().default(false),
-  requestedBy: z.string().min(1).default('unknown'),
+  executionArn: z.string().check(z.minLength(1)),
+  dryRun: z._default(z.boolean(), false),
+  requestedBy: z._default(z.string().check(z.minLength(1)), 'unknown'),
 });
 export type UndoInput = z.infer<typeof UndoInputSchema>;
 

@@ -1,7 +1,8 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { RemediationError } from '../errors.ts';
 import type { Finding } from '../findings/finding.ts';
 import {
@@ -24,7 +25,7 @@ export type UndoMode = z.infer<typeof UndoModeSchema>;
 export const PlanUndoEventSchema = z.object({
   request: UndoInputSchema,
   mode: UndoModeSchema,
-  auditTable: z.string().min(1),
+  auditTable: z.string().check(z.minLength(1)),
 });
 export type PlanUndoEvent = z.infer<typeof PlanUndoEventSchema>;
 

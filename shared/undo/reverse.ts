@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import type { Finding } from '../findings/finding.ts';
 import { type IpPermission, type UndoAction, undoActions } from './actions.ts';
 import type { TrailRecord } from './trail.ts';
@@ -32,7 +33,7 @@ export interface ExecutionTrail {
 }
 
 /** The JSON text of `field` of the execution's `action` record, validated; undefined without that record. */
-function recorded<T extends z.ZodType>(
+function recorded<T extends z.ZodMiniType>(
   trail: ExecutionTrail,
   action: string,
   field: 'before' | 'after' | 'details',
@@ -83,7 +84,7 @@ export function reverseDisableAccessKey(trail: ExecutionTrail): Reversal {
     'before',
     z.looseObject({
       keys: z.array(
-        z.looseObject({ AccessKeyId: z.string(), Status: z.string(), UserName: z.string().optional() }),
+        z.looseObject({ AccessKeyId: z.string(), Status: z.string(), UserName: z.optional(z.string()) }),
       ),
     }),
   );
@@ -101,24 +102,32 @@ export function reverseDisableAccessKey(trail: ExecutionTrail): Reversal {
 
 const BeforeStateSchema = z.looseObject({
   instanceId: z.string(),
-  networkInterfaces: z
-    .array(
+  networkInterfaces: z._default(
+    z.array(
       z.looseObject({
         networkInterfaceId: z.string(),
         groups: z.array(z.looseObject({ GroupId: z.string() })),
       }),
-    )
-    .default([]),
-  autoScaling: z.looseObject({ member: z.boolean(), autoScalingGroupName: z.string().optional() }).optional(),
-  targetGroups: z
-    .array(
-      z.looseObject({ targetGroupArn: z.string(), port: z.number().int().optional(), state: z.string() }),
-    )
-    .default([]),
-  instanceProfile: z
-    .looseObject({ associated: z.boolean(), instanceProfileArn: z.string().optional() })
-    .optional(),
-  instanceRole: z.looseObject({ roleName: z.string().optional() }).optional(),
+    ),
+    [],
+  ),
+  autoScaling: z.optional(
+    z.looseObject({ member: z.boolean(), autoScalingGroupName: z.optional(z.string()) }),
+  ),
+  targetGroups: z._default(
+    z.array(
+      z.looseObject({
+        targetGroupArn: z.string(),
+        port: z.optional(z.number().check(z.int())),
+        state: z.string(),
+      }),
+    ),
+    [],
+  ),
+  instanceProfile: z.optional(
+    z.looseObject({ associated: z.boolean(), instanceProfileArn: z.optional(z.string()) }),
+  ),
+  instanceRole: z.optional(z.looseObject({ roleName: z.optional(z.string()) })),
 });
 
 /**
@@ -148,7 +157,7 @@ export function reverseQuarantineInstance(trail: ExecutionTrail): Reversal {
       z.looseObject({
         networkInterfaceId: z.string(),
         originalGroups: z.array(z.looseObject({ GroupId: z.string() })),
-        isolationGroupId: z.string().optional(),
+        isolationGroupId: z.optional(z.string()),
         changed: z.boolean(),
       }),
     ),
@@ -187,13 +196,13 @@ export function reverseQuarantineInstance(trail: ExecutionTrail): Reversal {
 
 /** A revoked rule as DescribeSecurityGroupRules reported it before revocation. */
 const RevokedRuleSchema = z.looseObject({
-  SecurityGroupRuleId: z.string().optional(),
+  SecurityGroupRuleId: z.optional(z.string()),
   IpProtocol: z.string(),
-  FromPort: z.number().int().optional(),
-  ToPort: z.number().int().optional(),
-  CidrIpv4: z.string().optional(),
-  CidrIpv6: z.string().optional(),
-  Description: z.string().optional(),
+  FromPort: z.optional(z.number().check(z.int())),
+  ToPort: z.optional(z.number().check(z.int())),
+  CidrIpv4: z.optional(z.string()),
+  CidrIpv6: z.optional(z.string()),
+  Description: z.optional(z.string()),
 });
 
 /** revoke-open-ingress: authorize exactly the rules it revoked, as they were. */
@@ -226,10 +235,10 @@ const PublicAccessBlockSchema = z.looseObject({
   PublicAccessBlockConfiguration: z.union([
     z.literal('none'),
     z.looseObject({
-      BlockPublicAcls: z.boolean().optional(),
-      IgnorePublicAcls: z.boolean().optional(),
-      BlockPublicPolicy: z.boolean().optional(),
-      RestrictPublicBuckets: z.boolean().optional(),
+      BlockPublicAcls: z.optional(z.boolean()),
+      IgnorePublicAcls: z.optional(z.boolean()),
+      BlockPublicPolicy: z.optional(z.boolean()),
+      RestrictPublicBuckets: z.optional(z.boolean()),
     }),
   ]),
 });

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 
 /**
  * An audit record as undo reads it: only the fields every record has had from the start, so the
@@ -8,9 +9,9 @@ export const TrailRecordSchema = z.looseObject({
   at: z.string(),
   action: z.string(),
   outcome: z.string(),
-  executionArn: z.string().optional(),
-  before: z.string().optional(),
-  after: z.string().optional(),
-  details: z.string().optional(),
+  executionArn: z.optional(z.string()),
+  before: z.optional(z.string()),
+  after: z.optional(z.string()),
+  details: z.optional(z.string()),
 });
 export type TrailRecord = z.infer<typeof TrailRecordSchema>;
