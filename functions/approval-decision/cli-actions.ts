@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { approverAllowed } from '#shared/approvals/approvers.ts';
 import { IdentityProofSchema, verifyIdentityProof } from '#shared/approvals/identity-proof.ts';
 import { type ApprovalView, viewOf } from '#shared/approvals/model.ts';
@@ -17,7 +18,7 @@ export const CliRequestSchema = z.discriminatedUnion('action', [
     action: z.literal('decide'),
     id: z.string(),
     verdict: z.enum(['approve', 'deny']),
-    reason: z.string().max(500),
+    reason: z.string().check(z.maxLength(500)),
     proof: IdentityProofSchema,
   }),
 ]);

@@ -4,7 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { cachedApprovalKeys } from '#shared/approvals/secret-value.ts';
 import { AuditWriter, chainTablesFromEnv } from '#shared/audit/writer.ts';
 import { clientConfig } from '#shared/aws-clients.ts';
@@ -16,11 +17,11 @@ import { ApprovalStore } from './store.ts';
 const logger = new Logger({ serviceName: 'approval-decision' });
 const env = z
   .object({
-    APPROVALS_TABLE: z.string().min(1),
-    AUDIT_TABLE: z.string().min(1),
-    APPROVAL_SECRET_ARN: z.string().min(1),
+    APPROVALS_TABLE: z.string().check(z.minLength(1)),
+    AUDIT_TABLE: z.string().check(z.minLength(1)),
+    APPROVAL_SECRET_ARN: z.string().check(z.minLength(1)),
     /** JSON array of IAM principal ARN wildcards (the policy's approvals.approvers). */
-    APPROVERS: z.string().default('[]'),
+    APPROVERS: z._default(z.string(), '[]'),
   })
   .safeParse(process.env);
 if (!env.success) throw new ConfigurationError(`approval-decision is misconfigured: ${env.error.message}`);

@@ -4,7 +4,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { cachedApprovalKeys } from '#shared/approvals/secret-value.ts';
 import { AuditWriter, chainTablesFromEnv } from '#shared/audit/writer.ts';
 import { clientConfig } from '#shared/aws-clients.ts';
@@ -17,12 +18,12 @@ const logger = new Logger({ serviceName: 'approval-request' });
 const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'approval-request' });
 const env = z
   .object({
-    APPROVALS_TABLE: z.string().min(1),
-    AUDIT_TABLE: z.string().min(1),
-    TOPIC_ARN: z.string().min(1),
-    ESCALATION_TOPIC_ARN: z.string().min(1),
-    APPROVAL_SECRET_ARN: z.string().min(1),
-    APPROVAL_PAGE_URL: z.string().url(),
+    APPROVALS_TABLE: z.string().check(z.minLength(1)),
+    AUDIT_TABLE: z.string().check(z.minLength(1)),
+    TOPIC_ARN: z.string().check(z.minLength(1)),
+    ESCALATION_TOPIC_ARN: z.string().check(z.minLength(1)),
+    APPROVAL_SECRET_ARN: z.string().check(z.minLength(1)),
+    APPROVAL_PAGE_URL: z.string().check(z.url()),
   })
   .safeParse(process.env);
 if (!env.success) throw new ConfigurationError(`approval-request is misconfigured: ${env.error.message}`);

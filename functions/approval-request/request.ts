@@ -1,7 +1,8 @@
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { findingFacts } from '#shared/approvals/describe.ts';
 import type { ApprovalKeys } from '#shared/approvals/keys.ts';
 import { linkUrl, newNonce, signLink } from '#shared/approvals/link.ts';
@@ -12,23 +13,23 @@ import { FindingSchema } from '#shared/findings/finding.ts';
 
 /** What the approval gate hands the function (see statemachines/fragments/approval-gate.ts). */
 export const ApprovalRequestEventSchema = z.object({
-  token: z.string().min(1),
-  gate: z.string().min(1),
+  token: z.string().check(z.minLength(1)),
+  gate: z.string().check(z.minLength(1)),
   escalation: z.boolean(),
-  execution: z.string().min(1),
-  stateMachine: z.string().min(1),
+  execution: z.string().check(z.minLength(1)),
+  stateMachine: z.string().check(z.minLength(1)),
   finding: FindingSchema,
   decision: z.object({
     playbook: z.string(),
     mode: z.string(),
     ruleId: z.string(),
     approval: z.object({
-      timeoutSeconds: z.number().int().positive(),
+      timeoutSeconds: z.number().check(z.int(), z.positive()),
       onTimeout: z.enum(['proceed', 'abandon']),
     }),
   }),
   audit: z.object({ pk: z.string(), resourceKey: z.string() }),
-  proposedActions: z.array(z.string()).min(1),
+  proposedActions: z.array(z.string()).check(z.minLength(1)),
   ifDenied: z.string(),
 });
 export type ApprovalRequestEvent = z.infer<typeof ApprovalRequestEventSchema>;

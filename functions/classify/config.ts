@@ -1,34 +1,39 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { ConfigurationError } from '#shared/errors.ts';
 import { type Policy, PolicySchema } from '#shared/policy/schema.ts';
 
 const EnvSchema = z.object({
-  AUDIT_TABLE: z.string().min(1),
-  COUNTER_TABLE: z.string().min(1),
+  AUDIT_TABLE: z.string().check(z.minLength(1)),
+  COUNTER_TABLE: z.string().check(z.minLength(1)),
   /** Holds the head of each finding's audit hash chain (the counters table). */
-  CHAIN_TABLE: z.string().min(1),
-  TOPIC_ARN: z.string().min(1),
-  DEAD_LETTER_QUEUE_URL: z.string().min(1),
+  CHAIN_TABLE: z.string().check(z.minLength(1)),
+  TOPIC_ARN: z.string().check(z.minLength(1)),
+  DEAD_LETTER_QUEUE_URL: z.string().check(z.minLength(1)),
   /** JSON object: playbook name → state machine ARN. */
-  STATE_MACHINES: z.string().min(2),
+  STATE_MACHINES: z.string().check(z.minLength(2)),
   /** Comma-separated ARNs the product never touches. */
-  PROTECTED_PRINCIPAL_ARNS: z.string().default(''),
-  GLOBAL_DRY_RUN: z.enum(['true', 'false']).default('false'),
+  PROTECTED_PRINCIPAL_ARNS: z._default(z.string(), ''),
+  GLOBAL_DRY_RUN: z._default(z.enum(['true', 'false']), 'false'),
   /**
    * In an organization: the member role's ARN with `{account}` for the finding's account, e.g.
    * `arn:aws:iam::{account}:role/RemediationExecutionRole`. Empty: this account only.
    */
-  MEMBER_ROLE_ARN: z
-    .string()
-    .regex(
-      /^(arn:aws[\w-]*:iam::\{account\}:role\/[\w+=,.@-]+)?$/,
-      'expected arn:<partition>:iam::{account}:role/<name>',
-    )
-    .default(''),
+  MEMBER_ROLE_ARN: z._default(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(arn:aws[\w-]*:iam::\{account\}:role\/[\w+=,.@-]+)?$/,
+          'expected arn:<partition>:iam::{account}:role/<name>',
+        ),
+      ),
+    '',
+  ),
   /** In an organization: the regions the security stack is deployed in, comma-separated. */
-  PLAYBOOK_REGIONS: z.string().default(''),
+  PLAYBOOK_REGIONS: z._default(z.string(), ''),
   /** Set by Lambda: the region this function runs in. */
-  AWS_REGION: z.string().default(''),
+  AWS_REGION: z._default(z.string(), ''),
 });
 
 export interface ClassifyConfig {
