@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import {
   AwsError,
   type Protocol,
@@ -33,17 +34,17 @@ export interface TrailState {
   latestDeliveryTime?: Date;
 }
 
-const NameInput = z.object({ Name: z.string().min(1) });
+const NameInput = z.object({ Name: z.string().check(z.minLength(1)) });
 const CreateTrailInput = z.object({
   Name: z.string(),
-  S3BucketName: z.string().min(1),
-  S3KeyPrefix: z.string().optional(),
-  SnsTopicName: z.string().optional(),
-  IncludeGlobalServiceEvents: z.boolean().optional(),
-  IsMultiRegionTrail: z.boolean().optional(),
-  EnableLogFileValidation: z.boolean().optional(),
+  S3BucketName: z.string().check(z.minLength(1)),
+  S3KeyPrefix: z.optional(z.string()),
+  SnsTopicName: z.optional(z.string()),
+  IncludeGlobalServiceEvents: z.optional(z.boolean()),
+  IsMultiRegionTrail: z.optional(z.boolean()),
+  EnableLogFileValidation: z.optional(z.boolean()),
 });
-const DescribeTrailsInput = z.object({ trailNameList: z.array(z.string()).optional() });
+const DescribeTrailsInput = z.object({ trailNameList: z.optional(z.array(z.string())) });
 
 /**
  * Trail names: 3-128 letters, digits, periods, underscores and hyphens, starting with a
@@ -221,7 +222,7 @@ function trailName(nameOrArn: string): string {
   return TRAIL_ARN.exec(nameOrArn)?.[1] ?? nameOrArn;
 }
 
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+function parse<T>(schema: z.ZodMiniType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
 import type { Ec2Service } from './ec2/ec2-service.ts';
 import { paginate } from './ec2/filters.ts';
@@ -49,7 +50,7 @@ interface ElbContext {
   readonly options: { ec2?: Ec2Service; deregistrationDelayMs: number };
 }
 
-const DelaySchema = z.number().int().nonnegative().default(300_000);
+const DelaySchema = z._default(z.number().check(z.int(), z.nonnegative()), 300_000);
 
 /**
  * Elastic Load Balancing v2 target groups on the query protocol. AWS has no call that

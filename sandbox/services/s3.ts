@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import {
   AwsError,
   type Protocol,
@@ -52,11 +53,11 @@ const xmlParser = new XMLParser({ ignoreAttributes: true, parseTagValue: false }
 
 const BucketPolicyStatement = z.looseObject({
   Effect: z.enum(['Allow', 'Deny']),
-  Principal: z.unknown().optional(),
-  Condition: z.unknown().optional(),
+  Principal: z.optional(z.unknown()),
+  Condition: z.optional(z.unknown()),
 });
 const BucketPolicy = z.looseObject({
-  Statement: z.union([BucketPolicyStatement, z.array(BucketPolicyStatement).min(1)]),
+  Statement: z.union([BucketPolicyStatement, z.array(BucketPolicyStatement).check(z.minLength(1))]),
 });
 
 function malformedPolicy(): AwsError {

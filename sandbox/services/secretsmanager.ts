@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import {
   AwsError,
   type Protocol,
@@ -24,24 +25,24 @@ const TARGET_PREFIX = 'secretsmanager.';
 const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
 
 const CreateSecretInput = z.object({
-  Name: z.string().min(1).max(512),
-  Description: z.string().optional(),
-  SecretString: z.string().optional(),
-  ClientRequestToken: z.string().optional(),
+  Name: z.string().check(z.minLength(1), z.maxLength(512)),
+  Description: z.optional(z.string()),
+  SecretString: z.optional(z.string()),
+  ClientRequestToken: z.optional(z.string()),
 });
-const SecretIdInput = z.object({ SecretId: z.string().min(1) });
-const PutSecretValueInput = SecretIdInput.extend({
+const SecretIdInput = z.object({ SecretId: z.string().check(z.minLength(1)) });
+const PutSecretValueInput = z.extend(SecretIdInput, {
   SecretString: z.string(),
-  ClientRequestToken: z.string().optional(),
+  ClientRequestToken: z.optional(z.string()),
 });
 const RandomPasswordInput = z.object({
-  PasswordLength: z.number().int().min(1).max(4096).optional(),
-  ExcludePunctuation: z.boolean().optional(),
-  ExcludeNumbers: z.boolean().optional(),
-  ExcludeUppercase: z.boolean().optional(),
-  ExcludeLowercase: z.boolean().optional(),
-  IncludeSpace: z.boolean().optional(),
-  ExcludeCharacters: z.string().optional(),
+  PasswordLength: z.optional(z.number().check(z.int(), z.gte(1), z.lte(4096))),
+  ExcludePunctuation: z.optional(z.boolean()),
+  ExcludeNumbers: z.optional(z.boolean()),
+  ExcludeUppercase: z.optional(z.boolean()),
+  ExcludeLowercase: z.optional(z.boolean()),
+  IncludeSpace: z.optional(z.boolean()),
+  ExcludeCharacters: z.optional(z.string()),
 });
 /** The options of GetRandomPassword, which CloudFormation's GenerateSecretString mirrors. */
 export type RandomPasswordOptions = z.infer<typeof RandomPasswordInput>;
@@ -208,7 +209,7 @@ function suffix(name: string): string {
     .slice(0, 6);
 }
 
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+function parse<T>(schema: z.ZodMiniType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

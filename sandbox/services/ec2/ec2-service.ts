@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../../server.ts';
 import { deriveInstanceProfile, type Ec2Operations, type InstanceProfileResolver } from './context.ts';
@@ -21,8 +22,8 @@ import { createDefaultVpc, vpcOperations } from './vpcs.ts';
 import { ec2Response } from './xml-response.ts';
 
 const TimingSchema = z.object({
-  snapshotDelayMs: z.number().int().nonnegative().default(2000),
-  replaceRootVolumeDelayMs: z.number().int().nonnegative().optional(),
+  snapshotDelayMs: z._default(z.number().check(z.int(), z.nonnegative()), 2000),
+  replaceRootVolumeDelayMs: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 
 /** Options of the sandbox EC2 service. */

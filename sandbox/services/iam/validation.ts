@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#shared/validation-messages.ts';
 import { AwsError } from '../../protocol.ts';
 
 /** IAM's constraint failure, worded as the service words it so CLI users recognise it. */
@@ -43,13 +44,13 @@ export function checkStatus(value: string): 'Active' | 'Inactive' {
 
 const StatementSchema = z.looseObject({
   Effect: z.enum(['Allow', 'Deny']),
-  Principal: z.unknown().optional(),
-  NotPrincipal: z.unknown().optional(),
+  Principal: z.optional(z.unknown()),
+  NotPrincipal: z.optional(z.unknown()),
 });
 
 const PolicyDocumentSchema = z.looseObject({
-  Version: z.enum(['2012-10-17', '2008-10-17']).optional(),
-  Statement: z.union([StatementSchema, z.array(StatementSchema).min(1)]),
+  Version: z.optional(z.enum(['2012-10-17', '2008-10-17'])),
+  Statement: z.union([StatementSchema, z.array(StatementSchema).check(z.minLength(1))]),
 });
 
 /** A parsed policy document: the grammar IAM checks before storing one. */
