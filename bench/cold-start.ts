@@ -131,7 +131,7 @@ export async function benchColdStart(sandbox: Sandbox): Promise<BenchSection> {
       '',
       misses.length === 0
         ? 'Targets (≤ 250 KB, ≤ 40 ms over the floor): met.'
-        : `Targets missed: ${misses.join('; ')}. The bundle is dominated by zod (≈ 440 KB of the classify bundle: its classic API is not tree-shakable) and the SDK v3 core; moving the schemas to \`zod/mini\` is the known fix.`,
+        : `Targets missed: ${misses.join('; ')}. The bundles are dominated by the SDK v3 clients and core they carry; the schemas, on \`zod/mini\`, take ≈ 20-40 KB of each.`,
     ].join('\n'),
   };
 }
