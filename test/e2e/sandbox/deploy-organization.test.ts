@@ -7,11 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Deployment } from '#sandbox/deploy/deploy.ts';
 import { Sandbox } from '#sandbox/index.ts';
 import type { DeliveryRecord } from '#sandbox/services/events.ts';
+import { MEMBER_A, MEMBER_B, ORG, ORG_ASSEMBLY, ORG_CONTEXT, SECURITY } from '../org/organization.ts';
 
-const ORG = 'o-a1b2c3d4e5';
-const SECURITY = '111122223333';
-const MEMBER_A = '444455556666';
-const MEMBER_B = '777788889999';
 /** An account that runs the member stack but is not (or no longer) in the organization. */
 const OUTSIDER = '123456789012';
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -61,8 +58,9 @@ beforeAll(async () => {
   sandbox = await Sandbox.start({
     port: 0,
     timeScale: 0.001,
-    assemblyDir: path.join(ROOT, 'cdk.out.org'),
-    context: { organizationId: ORG, securityAccountId: SECURITY, regions: ['us-east-1', 'eu-west-1'] },
+    // The organization's one assembly, synthesized once by the global setup with this context.
+    assemblyDir: ORG_ASSEMBLY,
+    context: ORG_CONTEXT,
     deployments: [
       { stack: 'AutoRemediation', accountId: SECURITY, region: 'us-east-1' },
       { stack: 'AutoRemediation', accountId: SECURITY, region: 'eu-west-1' },
