@@ -11,7 +11,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
  * loop, against the floor every handler pays: JSON.parse of the same raw event.
  */
 export async function benchClassifyHotPath(): Promise<BenchSection> {
-  const dirs = [path.join(ROOT, 'test/fixtures/events'), path.resolve(ROOT, '../shared/events/public')];
+  const dirs = [path.join(ROOT, 'test/fixtures/events'), path.join(ROOT, 'examples/events')];
   const raws = dirs.flatMap((d) =>
     readdirSync(d)
       .filter((f) => f.endsWith('.json'))

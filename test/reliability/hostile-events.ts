@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const DIRS = [path.join(ROOT, 'test/fixtures/events'), path.resolve(ROOT, '../shared/events/public')];
+const DIRS = [path.join(ROOT, 'test/fixtures/events'), path.join(ROOT, 'examples/events')];
 
 /** Every fixture event we have: our own and the public samples (when present beside the repo). */
 export const FIXTURES: unknown[] = DIRS.flatMap((dir) => {

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { classifyEvent } from '#shared/classify.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 
-/** Real events from public repositories (see PROVENANCE.md there), outside this repository. */
-const publicDir = fileURLToPath(new URL('../../../shared/events/public/', import.meta.url));
+/** Real events from public repositories (provenance in examples/events/PROVENANCE.md). */
+const publicDir = fileURLToPath(new URL('../../examples/events/', import.meta.url));
 const policy = loadPolicyFile(fileURLToPath(new URL('../../policy/default.yaml', import.meta.url)));
 const ctx = { now: new Date('2026-11-23T12:00:00Z'), recentAutoActions: 0 };
 

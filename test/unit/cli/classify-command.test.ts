@@ -5,7 +5,7 @@ import { classifyFiles } from '#cli/commands/classify.ts';
 import { recordOutput, repoRoot, runCli } from './run-cli.ts';
 
 /** Public sample events, referenced from the repository root as a user would type them. */
-const publicDir = '../shared/events/public';
+const publicDir = 'examples/events';
 const publicFiles = readdirSync(join(repoRoot, publicDir))
   .filter((name) => name.endsWith('.json'))
   .map((name) => `${publicDir}/${name}`);

@@ -7,7 +7,7 @@ import type { NormalizeResult } from '#shared/findings/normalize.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 /** Real events published in public repositories (read-only, see PROVENANCE.md there). */
-export const PUBLIC_EVENTS_DIR = path.resolve(REPO_ROOT, '../shared/events/public');
+export const PUBLIC_EVENTS_DIR = path.join(REPO_ROOT, 'examples/events');
 const OUR_EVENTS_DIR = path.join(REPO_ROOT, 'test/fixtures/events');
 
 // biome-ignore lint/suspicious/noExplicitAny: fixtures are edited freely by tests to build variants.
