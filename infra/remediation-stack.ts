@@ -189,7 +189,7 @@ export class RemediationStack extends Stack {
       roleName: config.organizationId ? playbookRoleName(undo.name, this.region) : undefined,
     });
     if (config.organizationId) onlyMemberRoles(this.undo);
-    approvals.allowDecisionsOn([...playbookMachines, this.undo.stateMachine]);
+    approvals.allowDecisions();
 
     // In an organization, the regions the security stack runs in (this one at least).
     const deployedRegions = config.regions.length > 0 ? config.regions : [this.region];

@@ -134,6 +134,7 @@ function acknowledgeWildcards(ctx: PlaybookContext): void {
     'ec2:{region}:{account}:security-group/*',
     'ec2:{region}:{account}:network-interface/*',
     'ec2:{region}:{account}:vpc/*',
+    'ec2:{region}:{account}:subnet/*',
     'autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*',
     'elasticloadbalancing:{region}:{account}:targetgroup/*/*',
     'iam::{account}:role/*',

@@ -28,7 +28,6 @@ export const revokeOpenIngress: PlaybookDefinition = {
     const steps = playbookSteps(ctx, NAME);
     const stack = Stack.of(scope);
     const groupArn = stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: '*' });
-    const ruleArn = stack.formatArn({ service: 'ec2', resource: 'security-group-rule', resourceName: '*' });
 
     const planner = ctx.createFunction('PlanIngressRevocation', {
       entry: PLANNER_ENTRY,
@@ -76,7 +75,9 @@ export const revokeOpenIngress: PlaybookDefinition = {
           'GroupId.$': '$.finding.resource.groupId',
           'SecurityGroupRuleIds.$': '$.plan.ruleIds',
         },
-        iamResources: [groupArn, ruleArn],
+        // RevokeSecurityGroupIngress is authorized on the security group only, even when it names
+        // rule ids (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+        iamResources: [groupArn],
         resultPath: '$.state.revoked',
       },
       'Ec2',
@@ -143,11 +144,6 @@ export const revokeOpenIngress: PlaybookDefinition = {
         id: resourceWildcardFinding(scope, 'ec2:{region}:{account}:security-group/*'),
         reason:
           'The security group is named by the finding at run time; the role may only revoke ingress, and each call names the exact sgr- rule ids of the plan.',
-      },
-      {
-        id: resourceWildcardFinding(scope, 'ec2:{region}:{account}:security-group-rule/*'),
-        reason:
-          'RevokeSecurityGroupIngress by SecurityGroupRuleIds is authorized on the rules too; which rules is known only at run time, from the finding.',
       },
     );
     return readRules('Read group rules', '$.state.before')

@@ -209,6 +209,7 @@ function acknowledge(
     'ec2:{region}:{account}:security-group/*',
     'ec2:{region}:{account}:network-interface/*',
     'ec2:{region}:{account}:vpc/*',
+    'ec2:{region}:{account}:subnet/*',
     'autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*',
     'elasticloadbalancing:{region}:{account}:targetgroup/*/*',
   ];

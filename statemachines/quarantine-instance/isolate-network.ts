@@ -105,7 +105,9 @@ export function isolateNetwork(steps: QuarantineSteps): sfn.Chain {
         'NetworkInterfaceId.$': '$.networkInterfaceId',
         'Groups.$': `States.Array(${groupIdPath})`,
       },
-      iamResources: [arns.networkInterfaces, arns.securityGroups, arns.instances, arns.vpcs],
+      // The resource types the service authorization reference lists for this action: the interface
+      // (required), its groups, instance and subnet (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+      iamResources: [arns.networkInterfaces, arns.securityGroups, arns.instances, arns.subnets],
     });
   const result = (id: string, changed: boolean) =>
     new sfn.Pass(scope, id, {

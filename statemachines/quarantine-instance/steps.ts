@@ -27,7 +27,7 @@ export interface QuarantineArns {
   readonly instances: string;
   readonly securityGroups: string;
   readonly networkInterfaces: string;
-  readonly vpcs: string;
+  readonly subnets: string;
   readonly autoScalingGroups: string;
   readonly targetGroups: string;
   readonly roles: string;
@@ -59,7 +59,7 @@ export function quarantineSteps(ctx: PlaybookContext, human: sfn.IChainable): Qu
       instances: arn('ec2', 'instance'),
       securityGroups: arn('ec2', 'security-group'),
       networkInterfaces: arn('ec2', 'network-interface'),
-      vpcs: arn('ec2', 'vpc'),
+      subnets: arn('ec2', 'subnet'),
       // autoScalingGroup:<uuid>:autoScalingGroupName/<name>: the name is known, the uuid is not.
       autoScalingGroups: stack.formatArn({
         service: 'autoscaling',

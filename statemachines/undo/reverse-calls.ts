@@ -32,7 +32,7 @@ export interface ReverseCallArns {
   readonly instances: string;
   readonly networkInterfaces: string;
   readonly securityGroups: string;
-  readonly vpcs: string;
+  readonly subnets: string;
   readonly targetGroups: string;
   readonly autoScalingGroups: string;
   readonly buckets: string;
@@ -75,7 +75,7 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     service: 'ec2',
     action: 'modifyNetworkInterfaceAttribute',
     fields: ['NetworkInterfaceId', 'Groups'],
-    resources: (a) => [a.networkInterfaces, a.securityGroups, a.instances, a.vpcs],
+    resources: (a) => [a.networkInterfaces, a.securityGroups, a.instances, a.subnets],
   },
   RegisterTargets: {
     service: 'elasticloadbalancingv2',
@@ -123,7 +123,7 @@ export function reverseCallArns(scope: Construct): ReverseCallArns {
     instances: arn('ec2', 'instance'),
     networkInterfaces: arn('ec2', 'network-interface'),
     securityGroups: arn('ec2', 'security-group'),
-    vpcs: arn('ec2', 'vpc'),
+    subnets: arn('ec2', 'subnet'),
     targetGroups: arn('elasticloadbalancing', 'targetgroup', '*/*'),
     autoScalingGroups: stack.formatArn({
       service: 'autoscaling',

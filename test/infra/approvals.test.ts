@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { playbooks } from '#statemachines/registry.ts';
 import { type AslState, definitionOf, synthesize } from './helpers.ts';
 
 let synth: ReturnType<typeof synthesize>;
@@ -22,28 +21,21 @@ const logicalIdOf = (prefix: string, type: string) => {
 };
 
 describe('approvals infrastructure', () => {
-  it('lets only the decision function answer task tokens, and only on the playbooks', () => {
+  it('lets only the decision function answer task tokens, on "*" as the service authorization reference requires', () => {
     const policies = Object.values(synth.template.findResources('AWS::IAM::Policy')) as PolicyResource[];
     const answering = policies.flatMap((p) =>
       p.Properties.PolicyDocument.Statement.filter((s) =>
         actionsOf(s).some((a) => a.startsWith('states:SendTask') || a === 'states:*' || a === '*'),
       ).map((s) => ({ roles: p.Properties.Roles.map((r) => r.Ref), statement: s })),
     );
-    const machines = Object.keys(synth.template.findResources('AWS::StepFunctions::StateMachine')).map(
-      (id) => ({
-        Ref: id,
-      }),
-    );
-
     expect(answering).toHaveLength(1);
     expect(answering[0]?.roles).toEqual([logicalIdOf('ApprovalsDecisionRole', 'AWS::IAM::Role')]);
     expect(actionsOf(answering[0]!.statement).sort()).toEqual([
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
     ]);
-    expect(answering[0]?.statement.Resource).toEqual(expect.arrayContaining(machines));
-    // The playbooks and the undo state machine, whose approval gate the function answers too.
-    expect(machines).toHaveLength(playbooks.length + 1);
+    // SendTaskSuccess/Failure have no resource type: an ARN here would never match in AWS.
+    expect(answering[0]?.statement.Resource).toBe('*');
   });
 
   it('serves the approval page from a function URL of the decision function (the signed link is the credential)', () => {
