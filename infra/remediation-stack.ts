@@ -214,6 +214,7 @@ export class RemediationStack extends Stack {
         POWERTOOLS_METRICS_NAMESPACE: 'AutoRemediation',
         MEMBER_ROLE_ARN: config.organizationId ? memberRoleArn(this, '{account}', config.memberRoleName) : '',
         PLAYBOOK_REGIONS: config.organizationId ? deployedRegions.join(',') : '',
+        STACK_ACCOUNT_ID: this.account,
       },
     });
     const fn = this.classifier;

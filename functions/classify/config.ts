@@ -34,6 +34,11 @@ const EnvSchema = z.object({
   PLAYBOOK_REGIONS: z._default(z.string(), ''),
   /** Set by Lambda: the region this function runs in. */
   AWS_REGION: z._default(z.string(), ''),
+  /** The stack's own account: outside an organization, the only account the playbooks act in. */
+  STACK_ACCOUNT_ID: z._default(
+    z.string().check(z.regex(/^(\d{12})?$/, 'expected a 12-digit account id')),
+    '',
+  ),
 });
 
 export interface ClassifyConfig {
@@ -49,6 +54,8 @@ export interface ClassifyConfig {
   memberRoleArn?: string;
   /** In an organization: this region and the regions the security stack is deployed in. */
   regions?: { own: string; deployed: string[] };
+  /** Outside an organization: this stack's account and region, the only ones the playbooks act in. */
+  ownAccount?: { accountId: string; region: string };
   policy: Policy;
 }
 
@@ -66,6 +73,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClassifyConfig
   const policyText = process.env.REMEDIATION_POLICY ?? env.REMEDIATION_POLICY;
   if (!policyText) throw new ConfigurationError('classify has no policy: REMEDIATION_POLICY is not set');
   const e = parsed.data;
+  if (!e.MEMBER_ROLE_ARN && !(e.STACK_ACCOUNT_ID && e.AWS_REGION))
+    throw new ConfigurationError(
+      'classify is misconfigured: outside an organization STACK_ACCOUNT_ID and AWS_REGION must name the only account and region to act in',
+    );
   return {
     auditTable: e.AUDIT_TABLE,
     counterTable: e.COUNTER_TABLE,
@@ -80,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClassifyConfig
       e.PLAYBOOK_REGIONS && e.AWS_REGION
         ? { own: e.AWS_REGION, deployed: e.PLAYBOOK_REGIONS.split(',').filter(Boolean) }
         : undefined,
+    ownAccount: e.MEMBER_ROLE_ARN ? undefined : { accountId: e.STACK_ACCOUNT_ID, region: e.AWS_REGION },
     policy: PolicySchema.parse(JSON.parse(policyText)),
   };
 }

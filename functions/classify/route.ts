@@ -6,6 +6,7 @@ import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import type { AuditWriter } from '#shared/audit/writer.ts';
 import { type Classification, classifyEvent } from '#shared/classify.ts';
+import { ConfigurationError } from '#shared/errors.ts';
 import { executionName } from '#shared/execution-name.ts';
 import type { Finding } from '#shared/findings/finding.ts';
 import type { Policy } from '#shared/policy/schema.ts';
@@ -29,6 +30,12 @@ export interface RouterDeps {
   globalDryRun: boolean;
   /** In an organization, the member role ARN with `{account}`; the playbook acts as that role of the finding's account. */
   memberRoleArn?: string;
+  /**
+   * Outside an organization (no `memberRoleArn`), required: this stack's account and region. The
+   * playbooks act there with the stack's own credentials, so a finding about any other account or
+   * region is notified instead (its resource names would point at this account's resources).
+   */
+  ownAccount?: { accountId: string; region: string };
   /**
    * In an organization: this stack's region and every region the security stack is deployed in.
    * A finding about another deployed region is started there (state machines have the same name
@@ -70,6 +77,7 @@ export async function routeEvent(event: unknown, deps: RouterDeps): Promise<Rout
     now,
     recentAutoActions,
     protectedPrincipalArns: deps.protectedPrincipalArns,
+    ownScope: ownScopeOf(deps),
   });
   const outcomes: RouteOutcome[] = [];
   for (const result of results) {
@@ -244,6 +252,16 @@ function followUpOf(finding: Finding, result: Routed, deps: RouterDeps, region?:
       params: next.params,
     },
   };
+}
+
+/** Where the playbooks may act: anywhere in an organization, else only this stack's account and region. */
+function ownScopeOf(deps: RouterDeps): RouterDeps['ownAccount'] {
+  if (deps.memberRoleArn) return undefined;
+  if (!deps.ownAccount)
+    throw new ConfigurationError(
+      'classify outside an organization needs its own account and region, to act on nothing else',
+    );
+  return deps.ownAccount;
 }
 
 /** The same state machine in another region: `arn:<partition>:states:<region>:<account>:stateMachine:<name>`. */

@@ -6,6 +6,7 @@ import {
   aws_events_targets as targets,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { TRUSTED_AWS_PRODUCTS } from '#shared/findings/securityhub-products.ts';
 import { acknowledgeDeadLetterQueue } from './remediation-function.ts';
 
 /** Props of {@link FindingRouter}. */
@@ -26,7 +27,30 @@ export const DRIFT_EVENT_NAMES = [
   'DeleteBucketPublicAccessBlock',
 ] as const;
 
-/** One narrow event pattern per finding source. Patterns name only what classify can act on. */
+/**
+ * The product ARNs of the AWS services whose Security Hub findings may lead to containment:
+ * `arn:<partition>:securityhub:<region>::product/aws/<service>`, the account field empty. A
+ * custom or partner product's ARN has an account there, so it never ends in `::product/aws/<service>`.
+ * (Every partition's name starts with `aws`; EventBridge's `*` matches any run of characters.)
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-internal-providers.html
+ */
+const TRUSTED_PRODUCT_ARNS = TRUSTED_AWS_PRODUCTS.map(
+  (service) => `arn:aws*:securityhub:*::product/aws/${service}`,
+);
+
+/**
+ * One narrow event pattern per finding source. Patterns name only what classify can act on.
+ *
+ * Security Hub findings come through two rules split on `ProductArn`. `SecurityHub`, the only one
+ * that admits findings a playbook may act on, matches the trusted AWS services. Everything else
+ * (custom and partner products, which anyone allowed `securityhub:BatchImportFindings` can write)
+ * comes through `SecurityHubOtherProducts`, because those findings are still notified and their
+ * outcome recorded, never dropped unheard. Each Security Hub Findings - Imported event carries a
+ * single finding, so exactly one of the two matches it
+ * (https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-integration-types.html).
+ * The classifier checks `ProductArn` again per finding (shared/findings/securityhub-products.ts) and
+ * caps the others at notify, so neither check alone decides what is contained.
+ */
 export const FINDING_PATTERNS: Record<string, events.EventPattern> = {
   GuardDuty: { source: ['aws.guardduty'], detailType: ['GuardDuty Finding'] },
   CloudTrailDrift: {
@@ -44,7 +68,16 @@ export const FINDING_PATTERNS: Record<string, events.EventPattern> = {
     detailType: ['Config Rules Compliance Change'],
     detail: { newEvaluationResult: { complianceType: ['NON_COMPLIANT'] } },
   },
-  SecurityHub: { source: ['aws.securityhub'], detailType: ['Security Hub Findings - Imported'] },
+  SecurityHub: {
+    source: ['aws.securityhub'],
+    detailType: ['Security Hub Findings - Imported'],
+    detail: { findings: { ProductArn: TRUSTED_PRODUCT_ARNS.map((arn) => ({ wildcard: arn })) } },
+  },
+  SecurityHubOtherProducts: {
+    source: ['aws.securityhub'],
+    detailType: ['Security Hub Findings - Imported'],
+    detail: { findings: { ProductArn: [{ 'anything-but': { wildcard: TRUSTED_PRODUCT_ARNS } }] } },
+  },
 };
 
 /**

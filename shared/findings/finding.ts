@@ -88,6 +88,11 @@ export const FindingSchema = z.object({
   sample: z.boolean(),
   /** The EventBridge envelope id, when present. */
   eventId: z.optional(z.string()),
+  /**
+   * Why the finding may at most be notified, whatever the policy says: its source does not vouch
+   * for what it names (e.g. a Security Hub finding a custom or partner product imported).
+   */
+  notifyOnlyBecause: z.optional(z.string()),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 

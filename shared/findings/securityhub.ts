@@ -12,6 +12,7 @@ import {
   type Severity,
   severityFromScore,
 } from './finding.ts';
+import { awsProductOf, untrustedProductReason } from './securityhub-products.ts';
 
 /** EventBridge `source` of Security Hub events. */
 export const SECURITYHUB_SOURCE = 'aws.securityhub';
@@ -139,7 +140,10 @@ const GUARDDUTY_FINDING_ARN = /:guardduty:[\w-]+:\d{12}:detector\/\w+\/finding\/
 /**
  * One ASFF finding as a {@link Finding}. The id is the ASFF `Id`, except for GuardDuty findings
  * Security Hub forwards: those keep GuardDuty's own finding id, so the copy that arrives through
- * Security Hub dedupes against the one GuardDuty delivered directly.
+ * Security Hub dedupes against the one GuardDuty delivered directly. Only a finding whose
+ * `ProductArn` is GuardDuty's gets that id: a custom one may carry an `Id` shaped like a GuardDuty
+ * ARN, and must not write into that finding's audit trail. A finding from a product other than the
+ * trusted AWS services is marked notify-only (see securityhub-products.ts).
  */
 export function normalizeAsffFinding(finding: AsffFinding, eventRegion?: string, eventId?: string): Finding {
   const primary =
@@ -150,8 +154,13 @@ export function normalizeAsffFinding(finding: AsffFinding, eventRegion?: string,
       `Security Hub finding ${finding.Id} names no ${primary ? 'region' : 'resource'}`,
     );
   const sample = isSample(finding);
+  const untrusted = untrustedProductReason(finding.ProductArn);
+  const guardDutyId =
+    awsProductOf(finding.ProductArn) === 'guardduty'
+      ? GUARDDUTY_FINDING_ARN.exec(finding.Id)?.[1]
+      : undefined;
   return {
-    id: GUARDDUTY_FINDING_ARN.exec(finding.Id)?.[1] ?? finding.Id,
+    id: guardDutyId ?? finding.Id,
     source: 'securityhub',
     type: finding.Types[0] ?? finding.GeneratorId,
     title: finding.Title,
@@ -165,6 +174,7 @@ export function normalizeAsffFinding(finding: AsffFinding, eventRegion?: string,
     count: 1,
     sample,
     eventId,
+    ...(untrusted && { notifyOnlyBecause: `Security Hub finding ${untrusted}` }),
   };
 }
 

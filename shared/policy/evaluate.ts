@@ -12,6 +12,13 @@ export interface EvaluationContext {
   recentAutoActions: number;
   /** Extra ARNs (wildcards allowed) never acted on, e.g. the deployed stack's own roles. */
   protectedPrincipalArns?: readonly string[];
+  /**
+   * The one account and region the playbooks act in, when they act with this stack's own
+   * credentials (outside an organization): a finding about another account or region would be
+   * "contained" on whatever has the same name here, so it is at most notified. Absent: any (in an
+   * organization each finding is acted on as its own account's member role).
+   */
+  ownScope?: { accountId: string; region: string };
 }
 
 /** A follow-up playbook as decided: mode and approval settings resolved from the defaults. */
@@ -55,7 +62,9 @@ export type Decision =
  *    by default, routed as `dry-run` (never `auto` or `approve`; a notify rule's sample is
  *    skipped, since a notification has no plan to record).
  * 4. Rules, first match wins, against the context-adjusted severity; no match is a skip.
- * 5. Blast radius last: it only downgrades an `auto` decision to `approve`.
+ * 5. Notify-only: a finding its source does not vouch for, or about another account or region
+ *    than {@link EvaluationContext.ownScope}, is notified instead of running the rule's playbook.
+ * 6. Blast radius last: it only downgrades an `auto` decision to `approve`.
  */
 export function evaluatePolicy(policy: Policy, finding: Finding, ctx: EvaluationContext): Decision {
   const adjusted = adjustSeverity(policy, finding);
@@ -97,12 +106,24 @@ export function evaluatePolicy(policy: Policy, finding: Finding, ctx: Evaluation
 
   const notes = [`rule ${rule.id}${rule.description ? `: ${rule.description}` : ''}`, severityNote];
   let mode = ruleMode;
+  const notifyOnly = ruleMode === 'notify' ? undefined : notifyOnlyBecause(finding, ctx.ownScope);
+  if (notifyOnly) {
+    mode = 'notify';
+    notes.push(`${notifyOnly}: notify instead of ${ruleMode}${rule.playbook ? ` ${rule.playbook}` : ''}`);
+  }
   if (finding.sample && mode === 'notify') {
     // A sample names placeholder resources: notifying would page people for nothing, and a
     // notification has no plan to dry-run, so the decision is recorded as a skip.
     const why = `AWS-generated sample finding: rule ${rule.id} would notify; samples never do`;
-    return { outcome: 'skipped', severity, ruleId: rule.id, reason: join(why, severityNote) };
+    return {
+      outcome: 'skipped',
+      severity,
+      ruleId: rule.id,
+      reason: join(why, notifyOnly ?? '', severityNote),
+    };
   }
+  // Notified, so no playbook, follow-up or approval travels with the decision.
+  if (notifyOnly) return { outcome: 'routed', mode, severity, ruleId: rule.id, reason: join(...notes) };
   if (finding.sample && mode !== 'dry-run') {
     mode = 'dry-run';
     notes.push(`AWS-generated sample finding: dry-run instead of ${ruleMode}`);
@@ -126,6 +147,24 @@ export function evaluatePolicy(policy: Policy, finding: Finding, ctx: Evaluation
     ...(rule.params && { params: rule.params }),
     ...(rule.next && { next: followUp(policy, rule.next, finding.sample) }),
   };
+}
+
+/**
+ * Why the finding may at most be notified, or undefined. Its account and region come from the
+ * finding; the account is validated as 12 digits, the region is quoted since it is the sender's text.
+ */
+function notifyOnlyBecause(finding: Finding, ownScope: EvaluationContext['ownScope']): string | undefined {
+  const reasons = [finding.notifyOnlyBecause ?? ''];
+  if (ownScope && finding.accountId !== ownScope.accountId)
+    reasons.push(
+      `the finding is about account ${finding.accountId}, and this stack acts only in its own account ${ownScope.accountId}`,
+    );
+  else if (ownScope && finding.region !== ownScope.region)
+    reasons.push(
+      `the finding is about region ${JSON.stringify(finding.region.slice(0, 64))}, and this stack acts only in its own region ${ownScope.region}`,
+    );
+  const reason = join(...reasons);
+  return reason === '' ? undefined : reason;
 }
 
 /** A follow-up's settings, with the same defaults as a rule's; a sample's follow-up is a dry run too. */

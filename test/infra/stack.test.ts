@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { matchesPattern } from '#sandbox/event-pattern/index.ts';
 import { type AslState, callOf, definitionOf, pathFrom, synthesize } from './helpers.ts';
 
 let synth: ReturnType<typeof synthesize>;
@@ -56,7 +58,36 @@ describe('finding rules', () => {
     synth.template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.securityhub'], 'detail-type': ['Security Hub Findings - Imported'] },
     });
-    synth.template.resourceCountIs('AWS::Events::Rule', 5);
+    synth.template.resourceCountIs('AWS::Events::Rule', 6);
+  });
+
+  it('lets only findings of the named AWS services through the Security Hub rule that can lead to containment, and the rest through a second rule', () => {
+    const rules = Object.entries(synth.template.findResources('AWS::Events::Rule')).filter(
+      ([, rule]) => rule.Properties.EventPattern.source?.[0] === 'aws.securityhub',
+    );
+    const matching = (productArn: string) => {
+      const event = JSON.parse(
+        readFileSync(new URL('../fixtures/events/securityhub-iam-access-key.json', import.meta.url), 'utf8'),
+      );
+      event.detail.findings[0].ProductArn = productArn;
+      return rules
+        .filter(([, rule]) => matchesPattern(rule.Properties.EventPattern, event))
+        .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+    };
+
+    expect(rules).toHaveLength(2);
+    for (const arn of [
+      'arn:aws:securityhub:us-east-1::product/aws/guardduty',
+      'arn:aws-cn:securityhub:cn-north-1::product/aws/securityhub',
+      'arn:aws-us-gov:securityhub:us-gov-west-1::product/aws/inspector',
+    ])
+      expect(matching(arn)).toEqual(['RouterSecurityHub']);
+    for (const arn of [
+      'arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default',
+      'arn:aws:securityhub:us-east-1:733251395267:product/alertlogic/althreatmanagement',
+      'arn:aws:securityhub:us-east-1::product/aws/health',
+    ])
+      expect(matching(arn)).toEqual(['RouterSecurityHubOtherProducts']);
   });
 });
 

@@ -78,6 +78,7 @@ describe('hostile input', () => {
         counterTable: 'counters',
         protectedPrincipalArns: [],
         globalDryRun: false,
+        ownAccount: { accountId: '111122223333', region: 'us-east-1' },
       };
       await fc.assert(
         fc.asyncProperty(hostileEvent, async (event) => {

@@ -58,6 +58,7 @@ function deps(overrides: Partial<RouterDeps> = {}) {
     counterTable: 'counters',
     protectedPrincipalArns: [],
     globalDryRun: false,
+    ownAccount: { accountId: '111122223333', region: 'us-east-1' },
     now: () => new Date('2026-11-23T12:00:00Z'),
     ...overrides,
   };
@@ -116,23 +117,64 @@ describe('routeEvent', () => {
     expect(input.audit.pk).toBe(`FINDING#${input.finding.id}`);
   });
 
-  it('acts in the finding account: its member role when the stack protects an organization, none otherwise', async () => {
+  it('acts in its own account without a member role outside an organization', async () => {
+    const event = fixture('guardduty-iam-credential-exfiltration.json');
+    const { deps: d } = deps();
+
+    await routeEvent(event, d);
+
+    const input = JSON.parse((d.sfn.send as ReturnType<typeof vi.fn>).mock.calls[0]?.[0].input.input);
+    expect(input.target).toEqual({ accountId: '111122223333', region: 'us-east-1' });
+  });
+
+  it.each([
+    [
+      'account',
+      { accountId: '999999999999' },
+      /about account 999999999999, and this stack acts only in its own account 111122223333/,
+    ],
+    [
+      'region',
+      { region: 'eu-west-1' },
+      /about region "eu-west-1", and this stack acts only in its own region us-east-1/,
+    ],
+  ])(
+    'outside an organization, notifies a finding about another %s instead of acting, saying why',
+    async (_what, about, why) => {
+      const event = fixture('guardduty-iam-credential-exfiltration.json');
+      Object.assign(event.detail, about);
+      const { deps: d, records } = deps();
+
+      const [outcome] = await routeEvent(event, d);
+
+      expect(outcome).toMatchObject({ outcome: 'notified', mode: 'notify' });
+      expect(outcome?.reason).toMatch(why);
+      expect(outcome?.reason).toMatch(/notify instead of auto disable-access-key/);
+      expect(d.sfn.send).not.toHaveBeenCalled();
+      expect(d.sns.send).toHaveBeenCalledTimes(1);
+      expect(records).toEqual([expect.objectContaining({ outcome: 'notified', reason: outcome?.reason })]);
+    },
+  );
+
+  it('refuses to classify outside an organization without knowing its own account', async () => {
+    const { deps: d } = deps({ ownAccount: undefined });
+
+    await expect(routeEvent(fixture('guardduty-iam-credential-exfiltration.json'), d)).rejects.toThrow(
+      /outside an organization needs its own account and region/,
+    );
+    expect(d.sfn.send).not.toHaveBeenCalled();
+  });
+
+  it('in an organization acts in the finding account as its member role', async () => {
     const event = fixture('guardduty-iam-credential-exfiltration.json') as {
       detail: { accountId: string; region: string };
     };
     event.detail.accountId = '222233334444';
-    const started = async (overrides: Partial<RouterDeps>) => {
-      const { deps: d } = deps(overrides);
-      await routeEvent(event, d);
-      return JSON.parse((d.sfn.send as ReturnType<typeof vi.fn>).mock.calls[0]?.[0].input.input);
-    };
+    const { deps: d } = deps({ memberRoleArn: 'arn:aws:iam::{account}:role/RemediationExecutionRole' });
 
-    const single = await started({});
-    const organization = await started({
-      memberRoleArn: 'arn:aws:iam::{account}:role/RemediationExecutionRole',
-    });
+    await routeEvent(event, d);
 
-    expect(single.target).toEqual({ accountId: '222233334444', region: event.detail.region });
+    const organization = JSON.parse((d.sfn.send as ReturnType<typeof vi.fn>).mock.calls[0]?.[0].input.input);
     expect(organization.target).toEqual({
       accountId: '222233334444',
       region: event.detail.region,
@@ -147,11 +189,12 @@ describe('routeEvent', () => {
       return event;
     };
     const regions = { own: 'us-east-1', deployed: ['us-east-1', 'eu-west-1'] };
+    const memberRoleArn = 'arn:aws:iam::{account}:role/RemediationExecutionRole';
 
     it('starts a finding about another deployed region there, under the same execution name', async () => {
       const elsewhere = fakeStepFunctions();
       const sfnIn = vi.fn(() => elsewhere as never);
-      const { deps: d, records } = deps({ regions, sfnIn });
+      const { deps: d, records } = deps({ regions, memberRoleArn, sfnIn });
       const [outcome] = await routeEvent(inRegion('eu-west-1'), d);
 
       expect(outcome?.outcome).toBe('routed');
@@ -162,14 +205,18 @@ describe('routeEvent', () => {
       expect(records.at(-1)?.executionArn).toContain(':states:eu-west-1:');
 
       // Delivered again in eu-west-1 itself (its own stack's classifier): the same name, so one run.
-      const home = deps({ regions: { ...regions, own: 'eu-west-1' }, sfn: elsewhere as never });
+      const home = deps({
+        regions: { ...regions, own: 'eu-west-1' },
+        memberRoleArn,
+        sfn: elsewhere as never,
+      });
       const [again] = await routeEvent(inRegion('eu-west-1'), home.deps);
       expect(again?.outcome).toBe('duplicate');
     });
 
     it('starts a finding of its own region locally', async () => {
       const sfnIn = vi.fn();
-      const { deps: d } = deps({ regions, sfnIn });
+      const { deps: d } = deps({ regions, memberRoleArn, sfnIn });
       const [outcome] = await routeEvent(inRegion('us-east-1'), d);
       expect(outcome?.outcome).toBe('routed');
       expect(sfnIn).not.toHaveBeenCalled();
@@ -178,7 +225,7 @@ describe('routeEvent', () => {
 
     it('sends a finding about a region without the stack to a human, saying which region and why', async () => {
       const sfnIn = vi.fn();
-      const { deps: d, records } = deps({ regions, sfnIn });
+      const { deps: d, records } = deps({ regions, memberRoleArn, sfnIn });
       const [outcome] = await routeEvent(inRegion('ap-southeast-2'), d);
 
       expect(outcome?.outcome).toBe('notified');

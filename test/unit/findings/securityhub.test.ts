@@ -156,3 +156,62 @@ describe('Security Hub resource identifiers', () => {
     });
   });
 });
+
+describe('Security Hub products', () => {
+  const CUSTOM = 'arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default';
+  /** The key finding as a custom integration would import it: same Id, Types and key, another product. */
+  const customKeyEvent = () => {
+    const event = accessKeyEvent();
+    Object.assign(event.detail.findings[0], { ProductArn: CUSTOM, GeneratorId: 'my-detector' });
+    return event;
+  };
+
+  it.each([
+    ['aws', 'arn:aws:securityhub:us-east-1::product/aws/guardduty'],
+    ['aws-cn', 'arn:aws-cn:securityhub:cn-north-1::product/aws/guardduty'],
+    ['aws-us-gov', 'arn:aws-us-gov:securityhub:us-gov-west-1::product/aws/guardduty'],
+  ])('trusts GuardDuty in the %s partition to point at what to contain', (_partition, productArn) => {
+    const event = accessKeyEvent();
+    event.detail.findings[0].ProductArn = productArn;
+
+    const finding = onlyFindingOf(normalizeEvent(event));
+
+    expect(finding.notifyOnlyBecause).toBeUndefined();
+    expect(finding.id).toBe('7ac6b4d3e2f1a0b9c8d7e6f5a4b3c2d1');
+  });
+
+  it('trusts Security Hub its own control findings', () => {
+    const [, control] = findingsOf(normalizeEvent(twoFindings()));
+
+    expect(control?.notifyOnlyBecause).toBeUndefined();
+  });
+
+  it('marks a custom finding notify-only, naming its product, and keeps its own Id even when it looks like a GuardDuty ARN', () => {
+    const event = customKeyEvent();
+
+    const finding = onlyFindingOf(normalizeEvent(event));
+
+    expect(finding.id).toBe(event.detail.findings[0].Id);
+    expect(finding.id).not.toBe('7ac6b4d3e2f1a0b9c8d7e6f5a4b3c2d1');
+    expect(finding.notifyOnlyBecause).toContain(`imported by "${CUSTOM}" (a custom or partner product`);
+  });
+
+  it.each([
+    ['a partner product', 'arn:aws:securityhub:us-east-1:733251395267:product/alertlogic/althreatmanagement'],
+    [
+      'an AWS product ARN with an account in it',
+      'arn:aws:securityhub:us-east-1:111122223333:product/aws/guardduty',
+    ],
+    ['an AWS service this stack does not act for', 'arn:aws:securityhub:us-east-1::product/aws/health'],
+    ['GuardDuty with a suffix', 'arn:aws:securityhub:us-east-1::product/aws/guardduty/extra'],
+    ['another service than Security Hub', 'arn:aws:inspector:us-east-1::product/aws/guardduty'],
+  ])('marks a finding from %s notify-only', (_what, productArn) => {
+    const event = accessKeyEvent();
+    event.detail.findings[0].ProductArn = productArn;
+
+    const finding = onlyFindingOf(normalizeEvent(event));
+
+    expect(finding.notifyOnlyBecause).toMatch(/^Security Hub finding imported by /);
+    expect(finding.id).toBe(event.detail.findings[0].Id);
+  });
+});

@@ -34,6 +34,20 @@ describe('classifyEvent', () => {
     expect(results.map((result) => result.outcome)).toEqual(['routed', 'skipped']);
   });
 
+  it('notifies, never contains, a key finding a custom Security Hub product imported', () => {
+    const event = fixture('securityhub-iam-access-key.json') as {
+      detail: { findings: { ProductArn: string }[] };
+    };
+    for (const finding of event.detail.findings)
+      finding.ProductArn = 'arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default';
+
+    const [result] = classifyEvent(event, policy, ctx);
+
+    expect(result).toMatchObject({ outcome: 'routed', mode: 'notify', ruleId: 'keys' });
+    expect(result?.outcome === 'routed' && result.playbook).toBeFalsy();
+    expect(result?.reason).toMatch(/custom or partner product.*: notify instead of auto disable-access-key/);
+  });
+
   it('turns an event no schema accepts into one rejection with its issues', () => {
     const results = classifyEvent({ source: 'aws.guardduty' }, policy, ctx);
     expect(results).toEqual([

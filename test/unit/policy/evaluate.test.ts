@@ -210,3 +210,58 @@ describe('evaluatePolicy: samples that no rule takes', () => {
     expect(decision.reason).toMatch(/^AWS-generated sample finding; no rule matches/);
   });
 });
+
+describe('evaluatePolicy: notify only', () => {
+  const policy = policyWith(keyRule);
+  const own = { ...ctx, ownScope: { accountId: '111122223333', region: 'eu-west-1' } };
+
+  it('acts on a finding about its own account and region', () => {
+    expect(evaluatePolicy(policy, makeFinding(), own)).toMatchObject({ outcome: 'routed', mode: 'auto' });
+  });
+
+  it.each([
+    ['account', { accountId: '999999999999' }, 'about account 999999999999'],
+    ['region', { region: 'us-west-2' }, 'about region "us-west-2"'],
+  ])(
+    'notifies a finding about another %s, without a playbook, saying what it would have run',
+    (_w, about, why) => {
+      const decision = evaluatePolicy(policy, makeFinding(about), own);
+
+      expect(decision).toEqual({
+        outcome: 'routed',
+        mode: 'notify',
+        severity: expect.anything(),
+        ruleId: 'leaked-keys',
+        reason: expect.stringContaining(why),
+      });
+      expect(decision.reason).toContain('notify instead of auto disable-access-key');
+    },
+  );
+
+  it('notifies a finding its source does not vouch for, even in its own account', () => {
+    const finding = makeFinding({ notifyOnlyBecause: 'Security Hub finding imported by a custom product' });
+
+    const decision = evaluatePolicy(policy, finding, own);
+
+    expect(decision).toMatchObject({ outcome: 'routed', mode: 'notify' });
+    expect(decision).not.toHaveProperty('playbook');
+    expect(decision.reason).toContain(
+      'Security Hub finding imported by a custom product: notify instead of auto disable-access-key',
+    );
+  });
+
+  it('skips a notify-only sample, as it skips any sample a rule would only notify', () => {
+    const finding = makeFinding({ sample: true, accountId: '999999999999' });
+
+    const decision = evaluatePolicy(policy, finding, own);
+
+    expect(decision.outcome).toBe('skipped');
+    expect(decision.reason).toContain('about account 999999999999');
+  });
+
+  it('acts on any account when no own scope is given (in an organization)', () => {
+    const decision = evaluatePolicy(policy, makeFinding({ accountId: '999999999999' }), ctx);
+
+    expect(decision).toMatchObject({ outcome: 'routed', mode: 'auto', playbook: 'disable-access-key' });
+  });
+});
