@@ -121,7 +121,7 @@ export function approvalGate(ctx: PlaybookContext, props: ApprovalGateProps): sf
     task.addCatch(deniedCheck, { errors: [APPROVAL_DENIED_ERROR], resultPath: '$.denial' });
     task.addCatch(onTimeout, { errors: WAIT_TIMED_OUT, resultPath: '$.error' });
     // A fresh nonce per wait: the request records it, the check after the wait compares it.
-    const nonce = new sfn.Pass(scope, `${p}: new ${id === 'escalate' ? 'escalation' : 'wait'}`, {
+    const nonce = new sfn.Pass(scope, `${p}: ${escalation ? 'new escalation' : 'new wait'}`, {
       parameters: { nonce: sfn.JsonPath.uuid() },
       resultPath: '$.approvalWait',
     });
