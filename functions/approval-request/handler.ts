@@ -12,6 +12,7 @@ import { clientConfig } from '#shared/aws-clients.ts';
 import { ConfigurationError } from '#shared/errors.ts';
 import { METRIC_NAMESPACE } from '#shared/metrics/names.ts';
 import { emitRecordMetrics } from '#shared/metrics/record-metrics.ts';
+import { approvalReader, checkDecision, DecisionCheckEventSchema, type RecordedDecision } from './check.ts';
 import { ApprovalRequestEventSchema, requestApproval } from './request.ts';
 
 const logger = new Logger({ serviceName: 'approval-request' });
@@ -40,12 +41,32 @@ const deps = {
   escalationTopicArn: config.ESCALATION_TOPIC_ARN,
   pageUrl: config.APPROVAL_PAGE_URL,
 };
+const readApproval = approvalReader(dynamodb, config.APPROVALS_TABLE);
 
 /**
- * The approval gate's `waitForTaskToken` target: record the request, audit, notify, return.
- * The event carries the task token, so it is never logged.
+ * The approval gate's two calls. With a task token (`waitForTaskToken`): record the request,
+ * audit, notify, return; the event carries the token, so it is never logged. With `check`, after
+ * the wait was answered: return the decision the decision function recorded for that wait, or
+ * fail with `ApprovalNotRecordedError`.
  */
-async function approvalRequest(event: unknown): Promise<{ approvalId: string; expiresAt: string }> {
+async function approvalRequest(
+  event: unknown,
+): Promise<{ approvalId: string; expiresAt: string } | RecordedDecision> {
+  if (typeof event === 'object' && event !== null && 'check' in event) {
+    const check = DecisionCheckEventSchema.parse(event);
+    try {
+      const decision = await checkDecision(check, readApproval);
+      logger.info('decision checked', { ...decision, gate: check.gate });
+      return decision;
+    } catch (error) {
+      logger.warn('decision refused', {
+        check: check.check,
+        gate: check.gate,
+        problem: (error as Error).message,
+      });
+      throw error;
+    }
+  }
   const request = ApprovalRequestEventSchema.parse(event);
   const out = await requestApproval(request, deps);
   logger.info('approval requested', {

@@ -5,7 +5,7 @@ import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { findingFacts } from '#shared/approvals/describe.ts';
 import type { ApprovalKeys } from '#shared/approvals/keys.ts';
-import { linkUrl, newNonce, signLink } from '#shared/approvals/link.ts';
+import { linkUrl, signLink } from '#shared/approvals/link.ts';
 import { type ApprovalRecord, ApprovalRecordSchema, approvalId } from '#shared/approvals/model.ts';
 import { hashToken, sealToken } from '#shared/approvals/sealed-token.ts';
 import type { AuditWriter } from '#shared/audit/writer.ts';
@@ -18,6 +18,11 @@ export const ApprovalRequestEventSchema = z.object({
   escalation: z.boolean(),
   execution: z.string().check(z.minLength(1)),
   stateMachine: z.string().check(z.minLength(1)),
+  /**
+   * Random per wait, chosen by the gate (`States.UUID()`), so the gate can tell afterwards that a
+   * recorded decision is for this wait. Part of the signed link; not a secret on its own.
+   */
+  nonce: z.string().check(z.minLength(16)),
   finding: FindingSchema,
   decision: z.object({
     playbook: z.string(),
@@ -62,7 +67,6 @@ export async function requestApproval(
   const keys = await deps.keys();
   const id = approvalId(event.execution, event.gate);
   const expires = new Date(now.getTime() + event.decision.approval.timeoutSeconds * 1000);
-  const nonce = newNonce();
   const record: ApprovalRecord = ApprovalRecordSchema.parse({
     id,
     status: 'pending',
@@ -84,7 +88,7 @@ export async function requestApproval(
     ttl: Math.floor(expires.getTime() / 1000) + RETENTION_SECONDS,
     tokenHash: hashToken(event.token),
     sealedToken: sealToken(keys.seal, event.token, id),
-    nonce,
+    nonce: event.nonce,
     escalated: event.escalation,
   });
   // A decided request is never reopened: the condition fails and the task fails to needs-human.
@@ -97,7 +101,7 @@ export async function requestApproval(
       ExpressionAttributeValues: { ':pending': { S: 'pending' } },
     }),
   );
-  const link = linkUrl(deps.pageUrl, signLink(keys, id, nonce, expires));
+  const link = linkUrl(deps.pageUrl, signLink(keys, id, event.nonce, expires));
   await deps.audit.append({
     pk: event.audit.pk,
     resourceKey: event.audit.resourceKey,

@@ -96,7 +96,8 @@ export class ApprovalApi extends Construct {
 
     this.requestFunction = new RemediationFunction(this, 'Request', {
       entry: path.join(ROOT, 'functions/approval-request/handler.ts'),
-      description: 'Records an approval request (token sealed), audits it and notifies with a signed link',
+      description:
+        'Records an approval request (token sealed), audits it and notifies with a signed link; checks the decision after the wait',
       logRetention: props.logRetention,
       environment: {
         APPROVALS_TABLE: this.table.tableName,
@@ -107,7 +108,8 @@ export class ApprovalApi extends Construct {
         APPROVAL_PAGE_URL: this.pageUrl.url,
       },
     });
-    this.allow(this.requestFunction, ['dynamodb:PutItem'], [this.table.tableArn]);
+    // GetItem: after a wait, the gate asks this function whether a recorded decision answered it.
+    this.allow(this.requestFunction, ['dynamodb:PutItem', 'dynamodb:GetItem'], [this.table.tableArn]);
     props.auditTrail.grantAppend(this.requestFunction);
     grantPublishTo(props.topic, this.requestFunction);
     grantPublishTo(this.escalationTopic, this.requestFunction);

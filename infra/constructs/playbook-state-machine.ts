@@ -29,7 +29,7 @@ export interface PlaybookStateMachineProps extends Omit<PlaybookContext, 'scope'
 
 /**
  * One playbook deployed as a Standard state machine (exactly-once steps, a year of history),
- * with full execution logging and X-Ray tracing.
+ * with every execution event logged (without execution data) and X-Ray tracing.
  */
 export class PlaybookStateMachine extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -74,7 +74,11 @@ export class PlaybookStateMachine extends Construct {
       role,
       timeout: Duration.days(7),
       tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Every event, but no execution data: the data holds the approval gate's raw task token (the
+      // wait's parameters), which would let anyone who can read the logs answer the wait. Inputs,
+      // outputs and results stay in the execution history, behind states:GetExecutionHistory.
+      // https://docs.aws.amazon.com/step-functions/latest/apireference/API_LoggingConfiguration.html
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     // The notify steps' grant names the topic only; publishing to an encrypted topic also needs its key.
     grantPublishTo(props.topic, this.stateMachine);

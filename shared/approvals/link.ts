@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ApprovalKeys } from './keys.ts';
 
 /** The query of an approval link: which request, which wait, until when, and the signature. */
@@ -15,11 +15,6 @@ export interface ApprovalLink {
 
 /** Why a link or form was refused; each shows its own page. */
 export type LinkCheck = { ok: true } | { ok: false; problem: 'forged' | 'expired' };
-
-/** A fresh random nonce for one wait of one request. */
-export function newNonce(): string {
-  return randomBytes(16).toString('base64url');
-}
 
 function mac(key: Buffer, ...parts: string[]): string {
   return createHmac('sha256', key).update(parts.join('\n')).digest('base64url');

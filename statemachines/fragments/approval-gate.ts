@@ -8,6 +8,8 @@ import { catchToHuman, needsHuman } from './needs-human.ts';
 export const APPROVAL_DENIED_ERROR = 'Remediation.ApprovalDenied';
 /** No heartbeat within HeartbeatSeconds (nobody decided), or TimeoutSeconds elapsed. */
 const WAIT_TIMED_OUT = ['States.HeartbeatTimeout', 'States.Timeout'];
+/** What the approval-request function fails a check with when no recorded decision answered the wait. */
+const NOT_RECORDED_ERROR = 'ApprovalNotRecordedError';
 /** Used when the execution input carries no approval settings (started by hand). */
 const DEFAULT_APPROVAL = { timeoutMinutes: 60, timeoutSeconds: 3600, onTimeout: 'abandon' };
 
@@ -30,14 +32,21 @@ export interface ApprovalGateProps {
  * A human approval gate, inserted in one line before any step:
  * `approvalGate(ctx, { name, playbook, proposedActions }).next(step)`.
  *
- * It hands a task token to the approval-request function (`lambda:invoke.waitForTaskToken`),
- * which records the request (token sealed, only its hash in clear), audits `approval-required`
- * and notifies with a signed link. The wait's HeartbeatSeconds is the policy's timeout: the
- * gate never heartbeats, so a silent wait times out then. On timeout it audits `timed-out`,
- * escalates (second request, to the escalation topic) and waits again; after that it audits
- * `defaulted` and applies the rule's `onTimeout`: `proceed` continues, `abandon` ends.
- * Approvals continue; denials (SendTaskFailure `Remediation.ApprovalDenied`) end the playbook
- * as denied with nothing further changed. The decision itself is audited by the decision function.
+ * Each wait gets a fresh nonce (`States.UUID()`) and hands a task token to the approval-request
+ * function (`lambda:invoke.waitForTaskToken`), which records the request under that nonce (token
+ * sealed, only its hash in clear), audits `approval-required` and notifies with a signed link. The
+ * wait's HeartbeatSeconds is the policy's timeout: the gate never heartbeats, so a silent wait
+ * times out then. On timeout it audits `timed-out`, escalates (second request, to the escalation
+ * topic) and waits again; after that it audits `defaulted` and applies the rule's `onTimeout`:
+ * `proceed` continues, `abandon` ends.
+ *
+ * An answer to the wait is not trusted by itself: the raw task token is in the execution history
+ * (the wait's `TaskScheduled` parameters), so anyone who may read the history and call
+ * SendTaskSuccess could answer it. After an approval (SendTaskSuccess) or a denial (SendTaskFailure
+ * `Remediation.ApprovalDenied`) the gate reads the approval request again; only a decision the
+ * decision function recorded (that status, an approver, this wait's nonce) lets the playbook go on
+ * (or end as denied, nothing further changed). Anything else is audited `refused` and ends in
+ * needs-human. The decision itself is audited by the decision function.
  */
 export function approvalGate(ctx: PlaybookContext, props: ApprovalGateProps): sfn.Chain {
   const { scope } = ctx;
@@ -60,6 +69,34 @@ export function approvalGate(ctx: PlaybookContext, props: ApprovalGateProps): sf
   const denied = new sfn.Pass(scope, `${p}: denied`, {
     parameters: { outcome: 'denied', 'findingId.$': '$.finding.id', 'denial.$': '$.denial' },
   }).next(new sfn.Succeed(scope, `${p}: ended denied`));
+  const refused = catchToHuman(
+    auditStep(scope, `${p}: audit refused`, {
+      appender: ctx.auditAppender,
+      playbook: props.playbook,
+      action: 'VerifyApproval',
+      outcome: 'refused',
+      detailsPath: '$.error',
+    }),
+    human,
+  ).next(human);
+  // The answer is replaced by the recorded decision: nothing a caller put in it goes further.
+  const check = (id: string, status: 'approved' | 'denied', resultPath: string) => {
+    const task = new tasks.LambdaInvoke(scope, `${p}: ${id}`, {
+      lambdaFunction: fn,
+      payload: sfn.TaskInput.fromObject({
+        check: status,
+        gate: p,
+        execution: sfn.JsonPath.executionId,
+        nonce: sfn.JsonPath.stringAt('$.approvalWait.nonce'),
+      }),
+      payloadResponseOnly: true,
+      resultPath,
+    });
+    task.addCatch(refused, { errors: [NOT_RECORDED_ERROR], resultPath: '$.error' });
+    return catchToHuman(task, human);
+  };
+  const approvedCheck = check('check approval', 'approved', '$.approval').next(passed);
+  const deniedCheck = check('check denial', 'denied', '$.denial').next(denied);
 
   const wait = (id: string, escalation: boolean, onTimeout: sfn.IChainable) => {
     const task = new tasks.LambdaInvoke(scope, `${p}: ${id}`, {
@@ -71,6 +108,7 @@ export function approvalGate(ctx: PlaybookContext, props: ApprovalGateProps): sf
         escalation,
         execution: sfn.JsonPath.executionId,
         stateMachine: sfn.JsonPath.stateMachineId,
+        nonce: sfn.JsonPath.stringAt('$.approvalWait.nonce'),
         finding: sfn.JsonPath.objectAt('$.finding'),
         decision: sfn.JsonPath.objectAt('$.decision'),
         audit: sfn.JsonPath.objectAt('$.audit'),
@@ -80,9 +118,14 @@ export function approvalGate(ctx: PlaybookContext, props: ApprovalGateProps): sf
       heartbeatTimeout: sfn.Timeout.at('$.decision.approval.timeoutSeconds'),
       resultPath: '$.approval',
     });
-    task.addCatch(denied, { errors: [APPROVAL_DENIED_ERROR], resultPath: '$.denial' });
+    task.addCatch(deniedCheck, { errors: [APPROVAL_DENIED_ERROR], resultPath: '$.denial' });
     task.addCatch(onTimeout, { errors: WAIT_TIMED_OUT, resultPath: '$.error' });
-    return catchToHuman(task, human).next(passed);
+    // A fresh nonce per wait: the request records it, the check after the wait compares it.
+    const nonce = new sfn.Pass(scope, `${p}: ${escalation ? 'new escalation' : 'new wait'}`, {
+      parameters: { nonce: sfn.JsonPath.uuid() },
+      resultPath: '$.approvalWait',
+    });
+    return nonce.next(catchToHuman(task, human).next(approvedCheck));
   };
 
   const abandoned = audit('audit abandoned', 'ApprovalDefault', 'defaulted').next(

@@ -20,6 +20,26 @@ const logicalIdOf = (prefix: string, type: string) => {
   return id;
 };
 
+describe('state machine logs', () => {
+  it('log every event of every state machine without execution data, where the task tokens are', () => {
+    const machines = Object.entries(synth.template.findResources('AWS::StepFunctions::StateMachine'));
+    const logging = machines.map(([id, m]) => [id, m.Properties.LoggingConfiguration]);
+
+    // The playbooks and undo, the only ones that wait for task tokens today, and any added later.
+    expect(machines).toHaveLength(playbooks.length + 1);
+    expect(logging).toEqual(
+      machines.map(([id]) => [
+        id,
+        expect.objectContaining({
+          Level: 'ALL',
+          IncludeExecutionData: false,
+          Destinations: [expect.anything()],
+        }),
+      ]),
+    );
+  });
+});
+
 describe('approvals infrastructure', () => {
   it('lets only the decision function answer task tokens, on "*" as the service authorization reference requires', () => {
     const policies = Object.values(synth.template.findResources('AWS::IAM::Policy')) as PolicyResource[];
@@ -79,11 +99,14 @@ describe('approvals infrastructure', () => {
     expect(wait.HeartbeatSecondsPath).toBe('$.decision.approval.timeoutSeconds');
     expect(wait.Parameters.Payload['token.$']).toBe('$$.Task.Token');
     expect(wait.Catch?.map((c) => [c.ErrorEquals, c.Next])).toEqual([
-      [['Remediation.ApprovalDenied'], 'Containment approval: denied'],
+      [['Remediation.ApprovalDenied'], 'Containment approval: check denial'],
       [['States.HeartbeatTimeout', 'States.Timeout'], 'Containment approval: audit timed out'],
       [['States.ALL'], 'Audit needs human'],
     ]);
-    expect(wait.Next).toBe('Containment approval: passed');
+    // An answer goes on only once the approval request says the decision function recorded it.
+    expect(wait.Next).toBe('Containment approval: check approval');
+    expect(States['Containment approval: check approval']?.Next).toBe('Containment approval: passed');
+    expect(States['Containment approval: check denial']?.Next).toBe('Containment approval: denied');
     expect(States['Containment approval: passed']?.Next).toBe('Read key state');
     expect(States['Mode?']?.Choices).toContainEqual(
       expect.objectContaining({ StringEquals: 'approve', Next: 'Containment approval: settings?' }),

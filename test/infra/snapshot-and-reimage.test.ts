@@ -47,6 +47,7 @@ describe('snapshot-and-reimage playbook', () => {
       'Read evidence snapshots',
       'Audit snapshots',
       'Reimage approval: wait for approval',
+      'Reimage approval: check approval',
     ];
     const after = ['Notify reimaged', 'Audit reimaged'];
     const root = runPath(states[startAt]?.Default as string, {

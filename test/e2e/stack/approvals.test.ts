@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListUserPoliciesCommand } from '@aws-sdk/client-iam';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
 import { printResponse } from '#cli/commands/approvals.ts';
@@ -189,6 +189,69 @@ describe('approval gate, end to end through the sandbox', () => {
     const late = await oncall.decide(escalation?.approvalId as string, 'approve', 'too late');
     expect(late).toMatchObject({ ok: false, problem: 'expired' });
     expect((await execution(h, abandoned)).status).toBe('SUCCEEDED');
+  });
+
+  it('refuses a wait answered with the task token from the execution history: the key stays Active, the run needs a human', async () => {
+    const ida = await userWithKey(h, 'ida');
+    const event = anomalyFinding(ida.accessKeyId, 'ida', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa0007');
+    const notice = await putAndAwaitApproval(h, event);
+    const shown = await oncall.show(notice.approvalId);
+    const executionArn = shown.ok && 'approval' in shown ? shown.approval.executionArn : '';
+    // What an attacker with states:GetExecutionHistory and states:SendTaskSuccess can do.
+    const token = await gateToken(h, executionArn);
+
+    await h.sandbox.clients.sfn.send(
+      new SendTaskSuccessCommand({
+        taskToken: token,
+        output: JSON.stringify({
+          decision: 'approved',
+          approver: 'arn:aws:iam::111122223333:user/oncall-ana',
+        }),
+      }),
+    );
+
+    const ended = await executionEnded(h, executionArn);
+    expect([ended.status, ended.error]).toEqual(['FAILED', 'NeedsHuman']);
+    expect(await keyStatuses(h, 'ida')).toEqual({ [ida.accessKeyId]: 'Active' });
+    const trail = await h.history(event.detail.id);
+    expect(trail.map((r) => [r.actor, r.action, r.outcome])).toEqual([
+      ['classify', 'classify', 'routed'],
+      ['playbook/disable-access-key', 'RequestApproval', 'approval-required'],
+      ['playbook/disable-access-key', 'VerifyApproval', 'refused'],
+      ['playbook/disable-access-key', 'NeedsHuman', 'needs-human'],
+    ]);
+    expect(trail[2]?.details).toContain(`${notice.approvalId} is pending`);
+    expect(JSON.stringify(trail)).not.toContain(token);
+    expect(await oncall.show(notice.approvalId)).toMatchObject({
+      ok: true,
+      approval: { status: 'pending' },
+    });
+  });
+
+  it('refuses a denial sent with the task token from the execution history: the run needs a human, not "denied"', async () => {
+    const jon = await userWithKey(h, 'jon');
+    const event = anomalyFinding(jon.accessKeyId, 'jon', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa0008');
+    const notice = await putAndAwaitApproval(h, event);
+    const shown = await oncall.show(notice.approvalId);
+    const executionArn = shown.ok && 'approval' in shown ? shown.approval.executionArn : '';
+
+    await h.sandbox.clients.sfn.send(
+      new SendTaskFailureCommand({
+        taskToken: await gateToken(h, executionArn),
+        error: 'Remediation.ApprovalDenied',
+        cause: JSON.stringify({ approver: 'someone', reason: 'stop the containment' }),
+      }),
+    );
+
+    const ended = await executionEnded(h, executionArn);
+    expect([ended.status, ended.error]).toEqual(['FAILED', 'NeedsHuman']);
+    expect(await keyStatuses(h, 'jon')).toEqual({ [jon.accessKeyId]: 'Active' });
+    expect(await trailOf(event.detail.id)).toEqual([
+      ['classify', 'classify', 'routed'],
+      ['playbook/disable-access-key', 'RequestApproval', 'approval-required'],
+      ['playbook/disable-access-key', 'VerifyApproval', 'refused'],
+      ['playbook/disable-access-key', 'NeedsHuman', 'needs-human'],
+    ]);
   });
 
   it('refuses forged, expired and replayed links and changes nothing; the raw token is nowhere but in the wait', async () => {
