@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { playbooks } from '#statemachines/registry.ts';
 import { type AslState, definitionOf, synthesize } from './helpers.ts';
 
 let synth: ReturnType<typeof synthesize>;
