@@ -176,7 +176,11 @@ export class RemediationStack extends Stack {
     }
     // Undo is not routed by the policy: it reverses an execution of any playbook above.
     const playbookMachines = Object.values(this.playbooks).map((m) => m.stateMachine);
-    const undo = undoPlaybook({ mode: policy.undo.mode, undoable: playbookMachines });
+    const undo = undoPlaybook({
+      mode: policy.undo.mode,
+      undoable: playbookMachines,
+      approvals: approvals.table,
+    });
     this.undo = new PlaybookStateMachine(this, 'Undo', {
       playbook: undo,
       auditTable: this.auditTrail.table,

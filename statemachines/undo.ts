@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   type CfnElement,
+  type aws_dynamodb as dynamodb,
   Fn,
   aws_iam as iam,
   type aws_lambda as lambda,
@@ -19,6 +20,7 @@ import { catchToHuman } from './fragments/needs-human.ts';
 import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
+import { cancelFollowUps } from './undo/cancel-follow-ups.ts';
 import { reverseCall, reverseCallArns } from './undo/reverse-calls.ts';
 
 const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-undo/handler.ts');
@@ -29,6 +31,12 @@ export interface UndoPlaybookProps {
   readonly mode: UndoMode;
   /** The playbook state machines whose executions may be undone (the planner reads them). */
   readonly undoable: readonly sfn.IStateMachine[];
+  /**
+   * The approvals table: an undo cancels the pending approval requests of the follow-ups it
+   * stops (a re-image handed over by the quarantine it reverses). @default none: follow-ups are
+   * not cancelled (a member account's copy, whose permissions only are read, has none)
+   */
+  readonly approvals?: dynamodb.ITable;
 }
 
 /** End the run with `outcome` in the output, for the CLI and the console. */
@@ -61,9 +69,13 @@ function build(ctx: PlaybookContext, props: UndoPlaybookProps): sfn.IChainable {
     entry: PLANNER_ENTRY,
     description: 'Reads a playbook execution and its audit trail and plans its undo',
   });
-  // The base table only: the planner reads one finding's partition, never an index.
+  // The finding's partition, and the resource's history across findings (the byResource index):
+  // what other containments of the resource stand, and which follow-ups were handed over.
   planner.addToRolePolicy(
-    new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [ctx.auditTable.tableArn] }),
+    new iam.PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: [ctx.auditTable.tableArn, `${ctx.auditTable.tableArn}/index/byResource`],
+    }),
   );
   for (const machine of props.undoable) machine.grantExecution(planner, 'states:DescribeExecution');
 
@@ -87,7 +99,21 @@ function build(ctx: PlaybookContext, props: UndoPlaybookProps): sfn.IChainable {
     },
   );
 
-  const apply = applyActions(ctx, steps)
+  const actions = applyActions(ctx, steps);
+  const reversed = props.approvals
+    ? sfn.Chain.start(cancelFollowUps(ctx, steps, props.approvals, props.undoable)).next(actions)
+    : sfn.Chain.start(actions);
+  // Another containment of the resource stands: the reversal is held, and the record says why.
+  const kept = steps.audit('Audit containment kept', 'KeepContainment', 'skipped', {
+    detailsPath: '$.plan.held',
+    reasonPath: '$.plan.held.reason',
+  });
+  const apply = reversed
+    .next(
+      new sfn.Choice(scope, 'Held?')
+        .when(sfn.Condition.isPresent('$.plan.held'), kept)
+        .afterwards({ includeOtherwise: true }),
+    )
     .next(
       catchToHuman(
         new tasks.SnsPublish(scope, 'Notify undone', {

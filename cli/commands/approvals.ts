@@ -1,7 +1,7 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CliResponse } from '#functions/approval-decision/cli-actions.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
-import type { ApprovalView } from '#shared/approvals/model.ts';
+import { type ApprovalView, hasReason } from '#shared/approvals/model.ts';
 import { ApprovalsClient, type ApprovalsClientOptions } from '../approvals/client.ts';
 import { table } from '../table.ts';
 import type { Output } from './policy.ts';
@@ -91,6 +91,13 @@ export function printResponse(response: CliResponse, out: Output, json: boolean,
   return 0;
 }
 
+/** `--reason`: a decision's reason is part of its audit record, so an empty or blank one is refused. */
+export function parseReason(text: string): string {
+  if (!hasReason(text))
+    throw new InvalidArgumentError('say why: the reason is recorded in the audit trail and cannot be empty');
+  return text;
+}
+
 /** Run one subcommand with a client, print, set the exit code. */
 async function run(
   opts: ConnectionOptions,
@@ -125,7 +132,11 @@ export function approvalsCommand(): Command {
       command
         .command(`${verdict} <id>`)
         .description(verdict === 'approve' ? 'approve: the playbook continues' : 'deny: the playbook ends')
-        .requiredOption('--reason <text>', 'why, for the audit trail'),
+        .addOption(
+          new Option('--reason <text>', 'why, for the audit trail (required, not blank)')
+            .argParser(parseReason)
+            .makeOptionMandatory(),
+        ),
     ).action((id: string, opts: ConnectionOptions & { reason: string }) =>
       run(opts, (client) => client.decide(id, verdict, opts.reason)),
     );

@@ -168,9 +168,17 @@ function print(
     out.log(
       `Undo of ${plan.playbook} on finding ${plan.findingId}${dryRun ? ' (dry run: nothing is changed)' : ''}:`,
     );
-    plan.actions.forEach((action, i) => {
-      out.log(`  ${i + 1}. ${action.description}`);
+    const steps = [
+      ...(plan.followUps ?? []).map(
+        (f) =>
+          `Stop follow-up ${f.executionArn}${f.approvalId ? ` and cancel its approval request ${f.approvalId}` : ''}`,
+      ),
+      ...plan.actions.map((action) => action.description),
+    ];
+    steps.forEach((step, i) => {
+      out.log(`  ${i + 1}. ${step}`);
     });
+    if (plan.held) out.log('  Nothing is reversed now: the execution is recorded as undone.');
     for (const note of plan.notes) out.log(`  Note: ${note}`);
   }
   if (outcome === 'pending')

@@ -31,7 +31,14 @@ export type CliResponse =
   | { ok: true; decided: 'approved' | 'denied'; approval: ApprovalView; approver: string }
   | {
       ok: false;
-      problem: 'unknown' | 'already-decided' | 'expired' | 'superseded' | 'refused' | 'unauthenticated';
+      problem:
+        | 'unknown'
+        | 'already-decided'
+        | 'expired'
+        | 'superseded'
+        | 'refused'
+        | 'unauthenticated'
+        | 'no-reason';
       message: string;
     };
 
@@ -106,5 +113,11 @@ export async function serveCli(request: CliRequest, deps: CliDeps): Promise<CliR
       return { ok: false, problem: 'superseded', message: `Request ${request.id} was re-issued; try again.` };
     case 'unknown':
       return { ok: false, problem: 'unknown', message: `No approval request ${request.id}.` };
+    case 'no-reason':
+      return {
+        ok: false,
+        problem: 'no-reason',
+        message: `A reason is required to ${request.verdict} (it is recorded in the audit trail); nothing changed.`,
+      };
   }
 }

@@ -1,6 +1,6 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { ApprovalKeys } from '#shared/approvals/keys.ts';
-import { type ApprovalRecord, effectiveStatus } from '#shared/approvals/model.ts';
+import { type ApprovalRecord, effectiveStatus, hasReason } from '#shared/approvals/model.ts';
 import { openToken } from '#shared/approvals/sealed-token.ts';
 import type { AuditWriter } from '#shared/audit/writer.ts';
 import type { ApprovalStore } from './store.ts';
@@ -32,6 +32,8 @@ export interface DecisionRequest {
 export type DecisionOutcome =
   | { kind: 'decided'; record: ApprovalRecord; status: 'approved' | 'denied' }
   | { kind: 'unknown' }
+  /** No reason, or only blanks: the reason is part of the audit record, so nothing is decided. */
+  | { kind: 'no-reason' }
   | { kind: 'already-decided'; record: ApprovalRecord }
   | { kind: 'expired'; record: ApprovalRecord }
   | { kind: 'superseded'; record: ApprovalRecord };
@@ -42,8 +44,10 @@ const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist']);
 /**
  * Decide one request exactly once: claim it with a conditional write, open the sealed task token,
  * call SendTaskSuccess (approve) or SendTaskFailure (deny), then audit who decided and why.
+ * A decision without a reason (empty or blanks) is refused before anything is read or written.
  */
 export async function decide(request: DecisionRequest, deps: DecisionDeps): Promise<DecisionOutcome> {
+  if (!hasReason(request.reason)) return { kind: 'no-reason' };
   const now = deps.now?.() ?? new Date();
   const checked = await check(request, deps, now);
   if ('kind' in checked) return checked;
@@ -86,7 +90,7 @@ export async function decide(request: DecisionRequest, deps: DecisionDeps): Prom
     findingId: record.findingId,
     playbook: record.playbook,
     mode: record.mode,
-    reason: request.reason || undefined,
+    reason: request.reason,
     executionArn: record.executionArn,
     details: JSON.stringify({ approvalId: record.id, gate: record.gate }),
   });

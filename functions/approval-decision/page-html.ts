@@ -62,8 +62,8 @@ export function reviewPage(input: {
 <h2>If you deny</h2><p>${escapeHtml(record.ifDenied)}</p>
 <p class="note">If nobody decides in time, ${timeout}.</p>
 <form method="post">${hidden}
-<label for="reason">Reason (optional, recorded in the audit trail)</label>
-<textarea id="reason" name="reason" maxlength="500"></textarea>
+<label for="reason">Reason (required, recorded in the audit trail)</label>
+<textarea id="reason" name="reason" maxlength="500" required></textarea>
 <div class="actions"><button class="approve" type="submit" name="decision" value="approve">Approve</button>
 <button class="deny" type="submit" name="decision" value="deny">Deny</button></div></form>`,
   );

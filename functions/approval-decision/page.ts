@@ -134,5 +134,12 @@ export function outcomePage(outcome: DecisionOutcome): PageResponse {
       return EXPIRED;
     case 'unknown':
       return FORGED;
+    case 'no-reason':
+      return html(
+        400,
+        messagePage('A reason is required', [
+          'Say why in the reason box: it is recorded in the audit trail. Nothing was changed.',
+        ]),
+      );
   }
 }

@@ -5,9 +5,10 @@ import '#shared/validation-messages.ts';
 /**
  * Where an approval request stands. `pending` until someone decides; an expired pending request
  * is reported as `expired` (see {@link effectiveStatus}) but never rewritten, so the record keeps
- * what was asked.
+ * what was asked. `cancelled`: an undo of the execution that handed over to this playbook stopped
+ * it before anyone decided (see statemachines/undo/cancel-follow-ups.ts); it is never approved.
  */
-export const ApprovalStatusSchema = z.enum(['pending', 'approved', 'denied']);
+export const ApprovalStatusSchema = z.enum(['pending', 'approved', 'denied', 'cancelled']);
 export type ApprovalStatus = z.infer<typeof ApprovalStatusSchema>;
 
 /** One approval request, as the approvals table holds it. */
@@ -76,4 +77,9 @@ export function effectiveStatus(record: ApprovalRecord, now: Date): ApprovalStat
 export function viewOf(record: ApprovalRecord, now: Date): ApprovalView {
   const { sealedToken: _sealed, tokenHash: _hash, nonce: _nonce, ...rest } = record;
   return { ...rest, effectiveStatus: effectiveStatus(record, now) };
+}
+
+/** Whether a decision's reason says anything: not empty, not only whitespace (it is audited). */
+export function hasReason(reason: string): boolean {
+  return reason.trim().length > 0;
 }

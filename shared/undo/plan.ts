@@ -2,6 +2,13 @@ import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { FindingSchema } from '../findings/finding.ts';
 import type { UndoAction } from './actions.ts';
+import { type FollowUpCancellation, followUpsToCancel } from './follow-ups.ts';
+import {
+  heldReversals,
+  type StandingContainment,
+  standingContainments,
+  succeededRecordsOf,
+} from './history.ts';
 import {
   type ExecutionTrail,
   type Reversal,
@@ -28,7 +35,21 @@ export type UndoRefusalCode =
   | 'dry-run'
   | 'already-undone'
   | 'nothing-changed'
-  | 'unreadable-trail';
+  | 'unreadable-trail'
+  | 'follow-up-running';
+
+/**
+ * An undo that reverses nothing now because another containment of the same resource stands:
+ * the finding's own containment is undone (recorded so), the resource stays contained for the
+ * other finding, and the undo of the last standing containment makes these reversals too.
+ */
+export interface HeldReversal {
+  /** Why, for people and the audit record. */
+  readonly reason: string;
+  readonly standing: StandingContainment[];
+  /** What this undo would have reversed. */
+  readonly actions: UndoAction[];
+}
 
 /** The reverse plan of one execution. */
 export interface UndoPlan {
@@ -38,6 +59,12 @@ export interface UndoPlan {
   readonly findingId: string;
   /** In the order to make them: the reverse of the original steps. */
   readonly actions: UndoAction[];
+  /** Follow-up executions stopped (and their pending approvals cancelled) before any action. */
+  readonly followUps: FollowUpCancellation[];
+  /** Present when another containment of the resource stands: nothing is reversed now. */
+  readonly held?: HeldReversal;
+  /** Earlier undone executions whose held-back reversal this undo makes (their actions are in `actions`). */
+  readonly released: string[];
   /** What the undo leaves as it is, and what people should know (capacity raised, risk back). */
   readonly notes: string[];
 }
@@ -95,14 +122,33 @@ const IRREVERSIBLE: Readonly<Record<string, string>> = {
     'snapshot-and-reimage took evidence snapshots and replaced a root volume (or the instance); snapshots cannot be untaken and the replaced volume is gone',
 };
 
+/** What undo knows beyond the finding's records: the resource's history, and its follow-ups' status. */
+export interface ResourceHistory {
+  /** Every record under the resource's `byResource` key, any finding's. */
+  readonly records: readonly TrailRecord[];
+  /** DescribeExecution status of each follow-up execution handed over on the resource. */
+  readonly followUpStatus: Readonly<Record<string, string>>;
+}
+
+const NO_HISTORY: ResourceHistory = { records: [], followUpStatus: {} };
+
 /**
  * The reverse plan of one playbook execution, from its input and the audit records of its
  * finding (every record under the finding's `pk`; this function keeps the execution's own).
  * Only steps recorded as `succeeded` are reversed, in the reverse order of the playbook, so a
  * partly failed execution is undone as far as it got. Refused, with the reason, when there is
  * nothing to undo or it must not be undone.
+ *
+ * The resource's history decides how much is reversed now. While another finding's containment
+ * of the same resource stands, nothing is (the plan says so in `held`, and why). Once none
+ * stands, the plan also makes the reversals earlier undos held back. The running follow-ups of
+ * what is reversed are stopped first, their pending approvals cancelled.
  */
-export function planUndo(target: TargetExecution, records: readonly TrailRecord[]): UndoPlan | UndoRefusal {
+export function planUndo(
+  target: TargetExecution,
+  records: readonly TrailRecord[],
+  history: ResourceHistory = NO_HISTORY,
+): UndoPlan | UndoRefusal {
   const refuse = (
     code: UndoRefusalCode,
     reason: string,
@@ -133,10 +179,21 @@ export function planUndo(target: TargetExecution, records: readonly TrailRecord[
     );
 
   const own = records.filter((r) => r.executionArn === arn).sort((a, b) => a.at.localeCompare(b.at));
-  const succeeded = own.filter((r) => r.outcome === 'succeeded');
+  const reversalOf = (playbook: string, succeeded: readonly TrailRecord[]) =>
+    (REVERSERS[playbook] ?? reverse)({ finding: input.finding, succeeded });
   let reversal: Reversal;
+  const standing = standingContainments(arn, history.records, (p) => p in REVERSERS);
+  const released = standing.length > 0 ? [] : heldReversals(arn, history.records);
+  let releasedActions: UndoAction[];
   try {
-    reversal = reverse({ finding: input.finding, succeeded });
+    reversal = reversalOf(
+      input.decision.playbook,
+      own.filter((r) => r.outcome === 'succeeded'),
+    );
+    releasedActions = released.flatMap((other) => {
+      const succeeded = succeededRecordsOf(other, history.records);
+      return reversalOf(succeeded[0]?.playbook ?? input.decision.playbook, succeeded).actions;
+    });
   } catch (error) {
     if (!(error instanceof UnreadableTrailError)) throw error;
     return refuse(
@@ -145,11 +202,71 @@ export function planUndo(target: TargetExecution, records: readonly TrailRecord[
       ids,
     );
   }
-  if (reversal.actions.length === 0) return refuse('nothing-changed', nothingChanged(arn, own), ids);
+  const contained = own.some((r) => r.outcome === 'contained');
+  if (standing.length > 0) {
+    if (reversal.actions.length === 0 && !contained)
+      return refuse('nothing-changed', nothingChanged(arn, own), ids);
+    const held = heldBy(standing, reversal.actions);
+    return {
+      outcome: 'planned',
+      targetExecutionArn: arn,
+      ...ids,
+      actions: [],
+      followUps: [],
+      held,
+      released: [],
+      notes: [held.reason],
+    };
+  }
+  const followUps = followUpsToCancel([arn, ...released], history.records, history.followUpStatus);
+  const [inTheWay] = followUps.inTheWay;
+  if (inTheWay) return refuse('follow-up-running', `${arn} cannot be undone yet: ${inTheWay.reason}`, ids);
+  const actions = distinct([...reversal.actions, ...releasedActions]);
+  if (actions.length === 0 && followUps.cancel.length === 0)
+    return refuse('nothing-changed', nothingChanged(arn, own), ids);
   const notes = [...reversal.notes];
   if (target.status !== 'SUCCEEDED')
     notes.push(`${arn} ended ${target.status}: only the steps it recorded as succeeded are undone.`);
-  return { outcome: 'planned', targetExecutionArn: arn, ...ids, actions: reversal.actions, notes };
+  if (released.length > 0)
+    notes.push(
+      `This also makes the reversal held back when ${released.join(', ')} was undone: no other containment of the resource stands now.`,
+    );
+  for (const f of followUps.cancel)
+    notes.push(
+      `Follow-up ${f.executionArn} is stopped first${f.approvalId ? ` and its approval request ${f.approvalId} cancelled` : ''}: it must not act on a resource back in service.`,
+    );
+  return {
+    outcome: 'planned',
+    targetExecutionArn: arn,
+    ...ids,
+    actions,
+    followUps: followUps.cancel,
+    released,
+    notes,
+  };
+}
+
+/** Why nothing is reversed while other containments stand. */
+function heldBy(standing: readonly StandingContainment[], actions: UndoAction[]): HeldReversal {
+  const others = standing
+    .map((s) => `${s.executionArn} (${s.playbook}${s.findingId ? `, finding ${s.findingId}` : ''})`)
+    .join(', ');
+  return {
+    reason: `the resource stays contained: ${others} still contains it and needs what this execution changed. Nothing is reversed now; the undo of the last standing containment reverses it.`,
+    standing: [...standing],
+    actions,
+  };
+}
+
+/** The actions without repeats (two executions reverse the same call alike), first occurrence kept. */
+function distinct(actions: readonly UndoAction[]): UndoAction[] {
+  const seen = new Set<string>();
+  return actions.filter((a) => {
+    const key = `${a.type}:${JSON.stringify(a.request)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The execution an undo record is about (its details name it). */

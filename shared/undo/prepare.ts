@@ -1,6 +1,5 @@
-import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { RemediationError } from '../errors.ts';
@@ -15,7 +14,7 @@ import {
   type UndoPlan,
   type UndoRefusal,
 } from './plan.ts';
-import { type TrailRecord, TrailRecordSchema } from './trail.ts';
+import { findingRecords, resourceHistory } from './resource-history.ts';
 
 /** How undo runs once planned: at once, or after an on-call engineer approves (policy `undo.mode`). */
 export const UndoModeSchema = z.enum(['auto', 'approve']);
@@ -78,8 +77,11 @@ export async function prepareUndo(event: unknown, deps: PrepareUndoDeps): Promis
   const target = await describe(deps.sfn, request.executionArn);
   if ('outcome' in target) return { request, plan: target, decision, proposal: proposalOf(target) };
   const input = PlaybookExecutionInputSchema.safeParse(target.input);
-  const records = input.success ? await trail(deps.dynamodb, auditTable, input.data.audit.pk) : [];
-  const plan = planUndo(target, records);
+  const records = input.success ? await findingRecords(deps.dynamodb, auditTable, input.data.audit.pk) : [];
+  const history = input.success
+    ? await resourceHistory(deps, auditTable, input.data.audit.resourceKey)
+    : undefined;
+  const plan = planUndo(target, records, history);
   if (!input.success) return { request, plan, decision, proposal: proposalOf(plan) };
   return {
     request,
@@ -95,7 +97,16 @@ export async function prepareUndo(event: unknown, deps: PrepareUndoDeps): Promis
 /** The plan as two lines of text: numbered actions, then the notes. */
 function proposalOf(plan: UndoPlan | UndoRefusal): UndoRunState['proposal'] {
   if (plan.outcome === 'refused') return { actions: `Nothing: ${plan.reason}`, notes: '' };
-  const actions = plan.actions.map((a, i) => `${i + 1}. ${a.description}`).join(' ');
+  const steps = [
+    ...plan.followUps.map(
+      (f) =>
+        `Stop follow-up ${f.executionArn}${f.approvalId ? ` and cancel its approval request ${f.approvalId}` : ''}`,
+    ),
+    ...plan.actions.map((a) => a.description),
+  ];
+  const actions = plan.held
+    ? 'nothing is reversed (another containment of the resource stands); the execution is recorded as undone'
+    : steps.map((step, i) => `${i + 1}. ${step}`).join(' ');
   return {
     actions: `Undo ${plan.targetExecutionArn}: ${actions}`,
     notes: `Note: ${plan.notes.join(' ') || 'none'}`,
@@ -125,27 +136,4 @@ async function describe(
       return refuse('unknown-execution', `${executionArn} is not an execution of a playbook of this stack`);
     throw error;
   }
-}
-
-/** Every record under one audit partition, in pages. */
-async function trail(
-  dynamodb: PrepareUndoDeps['dynamodb'],
-  table: string,
-  pk: string,
-): Promise<TrailRecord[]> {
-  const records: TrailRecord[] = [];
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: pk } },
-        ExclusiveStartKey,
-      }),
-    );
-    records.push(...(page.Items ?? []).map((item) => TrailRecordSchema.parse(unmarshall(item))));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return records;
 }

@@ -10,6 +10,8 @@ export const TrailRecordSchema = z.looseObject({
   action: z.string(),
   outcome: z.string(),
   executionArn: z.optional(z.string()),
+  playbook: z.optional(z.string()),
+  findingId: z.optional(z.string()),
   before: z.optional(z.string()),
   after: z.optional(z.string()),
   details: z.optional(z.string()),

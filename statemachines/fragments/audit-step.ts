@@ -21,6 +21,8 @@ export interface AuditStepProps {
   readonly afterPath?: string;
   /** JSONPath of further detail, e.g. the plan or the caught error. */
   readonly detailsPath?: string;
+  /** JSONPath of the reason, a sentence for people (why an undo keeps a containment in place). */
+  readonly reasonPath?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export function auditStep(scope: Construct, id: string, props: AuditStepProps): 
   };
   if (props.beforePath) record.before = sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.beforePath));
   if (props.afterPath) record.after = sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.afterPath));
+  if (props.reasonPath) record.reason = sfn.JsonPath.stringAt(props.reasonPath);
   if (props.detailsPath) record.details = sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.detailsPath));
   const containment = CONTAINMENT_ACTIONS[props.playbook] === props.action && props.outcome === 'succeeded';
   const task = new tasks.LambdaInvoke(scope, id, {

@@ -14,6 +14,7 @@ export interface AuditPaths {
   readonly beforePath?: string;
   readonly afterPath?: string;
   readonly detailsPath?: string;
+  readonly reasonPath?: string;
 }
 
 /** The building blocks of a playbook, every one already wired to its needs-human path. */

@@ -52,12 +52,26 @@ const REVERSE_ACTIONS: Record<string, string> = {
 };
 /** What every state machine of the product calls: the planner, approval and audit-append functions, the topic. */
 const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish', 'kms:generatedatakey', 'kms:decrypt'];
+/** Stopping a reversed execution's follow-up and cancelling its pending approval request. */
+const FOLLOW_UP_ACTIONS = ['states:stopexecution', 'dynamodb:updateitem', 'dynamodb:getitem'];
 
 describe('undo state machine role', () => {
-  it('may make exactly the reverse calls, and otherwise only audit, notify and invoke its functions', () => {
+  it('may make exactly the reverse calls, stop follow-ups, and otherwise only audit, notify and invoke its functions', () => {
     const actions = new Set(undoRoleStatements().flatMap(actionsOf));
 
-    expect([...actions].sort()).toEqual([...Object.keys(REVERSE_ACTIONS), ...OWN_ACTIONS].sort());
+    expect([...actions].sort()).toEqual(
+      [...Object.keys(REVERSE_ACTIONS), ...OWN_ACTIONS, ...FOLLOW_UP_ACTIONS].sort(),
+    );
+  });
+
+  it('stops only playbook executions and cancels only approval requests', () => {
+    const statements = undoRoleStatements();
+    const stop = statements.filter((s) => actionsOf(s).includes('states:stopexecution'));
+    const approvals = statements.filter((s) => actionsOf(s).includes('dynamodb:updateitem'));
+
+    expect(stop.length).toBeGreaterThan(0);
+    for (const s of stop) expect(resourceText(s)).toMatch(/:execution:.*Playbook[a-z]+StateMachine/);
+    expect(approvals.map(resourceText)).toEqual([expect.stringContaining('ApprovalsTable')]);
   });
 
   it('scopes every reverse call to its resource type in this account, never "*"', () => {
@@ -81,7 +95,7 @@ describe('undo state machine role', () => {
 });
 
 describe('undo planner role', () => {
-  it('reads only the audit table (no index) and the executions of the six playbooks', () => {
+  it('reads only the audit table and its resource index, and the executions of the six playbooks', () => {
     const statements = statementsOf('UndoPlanUndoRole').filter(
       (s) =>
         !actionsOf(s).some((a) => a.startsWith('logs:') || a.startsWith('xray:') || a.startsWith('sqs:')),
@@ -89,8 +103,11 @@ describe('undo planner role', () => {
 
     const query = statements.filter((s) => actionsOf(s).includes('dynamodb:query'));
     const describe = statements.filter((s) => actionsOf(s).includes('states:describeexecution'));
-    expect(query.map(resourceText)).toEqual([
-      JSON.stringify({ 'Fn::GetAtt': ['AuditTrailTable5A8BB42B', 'Arn'] }),
+    expect(query.map((s) => s.Resource)).toEqual([
+      [
+        { 'Fn::GetAtt': ['AuditTrailTable5A8BB42B', 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['AuditTrailTable5A8BB42B', 'Arn'] }, '/index/byResource']] },
+      ],
     ]);
     expect(describe).toHaveLength(playbookNames.length);
     for (const s of describe)
@@ -114,7 +131,7 @@ describe('undo state machine', () => {
   });
 
   it('runs the actions one at a time, a task for every action type, each retried on throttling', () => {
-    const map = Object.values(states).find((s) => s.Type === 'Map');
+    const map = states['Undo actions'];
     const inner = map?.ItemProcessor?.States ?? {};
     const choice = Object.values(inner).find((s) => s.Type === 'Choice');
 

@@ -231,6 +231,8 @@ describe('undo restores what each playbook changed, field by field', () => {
     expect(await undoSteps(findingId)).toEqual([
       ['Plan', 'planned'],
       ['RequestApproval', 'approval-required'],
+      // The quarantine handed over to snapshot-and-reimage, whose re-image still waits: stopped first.
+      ['CancelFollowUp', 'succeeded'],
       ['AssociateIamInstanceProfile', 'succeeded'],
       ['DeleteRolePolicy', 'succeeded'],
       ...Object.keys(before.eniGroups).map(() => ['ModifyNetworkInterfaceAttribute', 'succeeded']),

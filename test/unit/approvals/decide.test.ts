@@ -79,8 +79,8 @@ describe('deciding an approval', () => {
     const { deps, sent } = fakeDeps();
 
     const outcomes = await Promise.all([
-      decide({ id, verdict: 'approve', decidedBy: 'arn:aws:iam::1:user/a', reason: '' }, deps),
-      decide({ id, verdict: 'deny', decidedBy: 'arn:aws:iam::1:user/b', reason: '' }, deps),
+      decide({ id, verdict: 'approve', decidedBy: 'arn:aws:iam::1:user/a', reason: 'checked' }, deps),
+      decide({ id, verdict: 'deny', decidedBy: 'arn:aws:iam::1:user/b', reason: 'not yet' }, deps),
     ]);
 
     expect(outcomes.map((o) => o.kind).sort()).toEqual(['already-decided', 'decided']);
@@ -105,10 +105,28 @@ describe('deciding an approval', () => {
     ]);
   });
 
+  it('refuses a decision without a reason (empty or blanks): nothing claimed, answered or audited', async () => {
+    const { deps, sent, current } = fakeDeps();
+
+    const outcomes = await Promise.all(
+      ['', '   ', '\n\t'].map((reason) =>
+        decide({ id, verdict: 'approve', decidedBy: 'arn:aws:iam::1:user/a', reason }, deps),
+      ),
+    );
+
+    expect(outcomes.map((o) => o.kind)).toEqual(['no-reason', 'no-reason', 'no-reason']);
+    expect(sent).toEqual([]);
+    expect(current().status).toBe('pending');
+    expect(deps.audit.append).not.toHaveBeenCalled();
+  });
+
   it('refuses a link of an older wait and one for an unknown request without a call', async () => {
     const { deps, sent } = fakeDeps();
 
-    const older = await decide({ id, verdict: 'approve', decidedBy: 'page', reason: '', nonce: 'n0' }, deps);
+    const older = await decide(
+      { id, verdict: 'approve', decidedBy: 'page', reason: 'checked', nonce: 'n0' },
+      deps,
+    );
 
     expect(older.kind).toBe('superseded');
     expect(sent).toEqual([]);
@@ -119,7 +137,7 @@ describe('deciding an approval', () => {
     const { deps, current } = fakeDeps(timedOut);
 
     const outcome = await decide(
-      { id, verdict: 'approve', decidedBy: 'arn:aws:iam::1:user/a', reason: '' },
+      { id, verdict: 'approve', decidedBy: 'arn:aws:iam::1:user/a', reason: 'checked' },
       deps,
     );
 
