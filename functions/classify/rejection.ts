@@ -19,17 +19,32 @@ const EVENT_ID_LIMIT = 128;
  */
 const DEAD_LETTER_LIMIT = 200 * 1024;
 
+/** How long a whole reason or issue may be once its quoted values are capped. */
+const LINE_LIMIT = 4 * ECHO_LIMIT;
+
+/**
+ * A rejection's sentence with each value it quotes capped: a `"quoted"` value or an unbroken
+ * run of characters longer than {@link ECHO_LIMIT} keeps its start (see {@link capText}), so the
+ * sentence still ends saying what is wrong with it; then the whole is capped as a backstop.
+ */
+function capEchoes(text: string): string {
+  const long = new RegExp(`"[^"]{${ECHO_LIMIT + 1},}"|[^\\s"]{${ECHO_LIMIT + 1},}`, 'g');
+  const capped = text.replace(long, (value) =>
+    value.startsWith('"') ? `"${capText(value.slice(1, -1))}"` : capText(value),
+  );
+  return capText(capped, LINE_LIMIT);
+}
+
 /** A rejection's event id, reason and issues, each echoed value capped (see {@link capText}). */
 export function cappedRejection(
   eventId: string,
   rejection: Pick<Rejection, 'reason' | 'issues'>,
 ): { eventId: string; reason: string; issues: string[] } {
-  const issues = rejection.issues.slice(0, MAX_ISSUES).map((issue) => capText(issue, ECHO_LIMIT));
+  const issues = rejection.issues.slice(0, MAX_ISSUES).map(capEchoes);
   const more = rejection.issues.length - issues.length;
   return {
     eventId: capText(eventId, EVENT_ID_LIMIT),
-    // The reason names the first issue, so it may quote a value too; it gets room for one.
-    reason: capText(rejection.reason, 2 * ECHO_LIMIT),
+    reason: capEchoes(rejection.reason),
     issues: more > 0 ? [...issues, `… and ${more} more issue(s)`] : issues,
   };
 }
