@@ -10,11 +10,10 @@ import '#shared/validation-messages.ts';
  */
 const APPROVER_ARN = /^arn:[^:]+:(iam::[^:]+:(user|role)|sts::[^:]+:assumed-role)\/(.+)$/;
 
-/** True when `name` (after the `user/`, `role/` or `assumed-role/`) has a character that is not a wildcard. */
+/** True when `name` (what follows `user/`, `role/` or `assumed-role/`) has a character that is not a wildcard. */
 function namesSomeone(name: string): boolean {
-  // Paths (`role/team/OnCall`) count only for their last segment, the principal's own name.
-  const last = name.split('/').at(-1) ?? '';
-  return /[^*?]/.test(last);
+  // A path pins a group (`role/oncall/*`); `role/*` or `role/*/*` pins nothing.
+  return /[^*?/]/.test(name);
 }
 
 /** One entry of `approvals.approvers`: an IAM principal ARN wildcard that names someone. */
