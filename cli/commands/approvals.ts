@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import type { CliResponse } from '#functions/approval-decision/cli-actions.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
-import { RemediationError } from '#shared/errors.ts';
 import type { ApprovalView } from '#shared/approvals/model.ts';
+import { RemediationError } from '#shared/errors.ts';
 import { displayText, jsonText } from '#shared/text/display.ts';
 import { ApprovalsClient, type ApprovalsClientOptions } from '../approvals/client.ts';
 import { table } from '../table.ts';

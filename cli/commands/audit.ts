@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
-import { isRegionName } from '#shared/text/formats.ts';
 import type { ChainVerdict } from '#shared/audit/chain.ts';
 import {
   AuditTrailError,
@@ -17,6 +16,7 @@ import {
   verifyRecords,
 } from '#shared/audit/reader.ts';
 import { displayText, jsonText } from '#shared/text/display.ts';
+import { isRegionName } from '#shared/text/formats.ts';
 import { table } from '../table.ts';
 import { terminal } from '../terminal.ts';
 import type { Output } from './policy.ts';
@@ -25,7 +25,9 @@ import type { Output } from './policy.ts';
 export class UnknownFindingError extends AuditTrailError {
   override name = 'UnknownFindingError';
   constructor(readonly findingId: string) {
-    super(`no audit records for finding ${findingId}: nothing to verify (check the id with \`remediate audit --since 7d\`)`);
+    super(
+      `no audit records for finding ${findingId}: nothing to verify (check the id with \`remediate audit --since 7d\`)`,
+    );
   }
 }
 
@@ -246,7 +248,9 @@ export function auditCommand(): Command {
         .filter((o) => parent.getOptionValue(o.attributeName()) !== undefined)
         .map((o) => o.long);
       if (given.length > 0) {
-        parent.error(`error: write ${given.join(', ')} after the subcommand: remediate audit ${sub.name()} ${given[0]} …`);
+        parent.error(
+          `error: write ${given.join(', ')} after the subcommand: remediate audit ${sub.name()} ${given[0]} …`,
+        );
       }
     })
     .action(async (opts: TimelineOptions & { local?: boolean; region?: string }) => {

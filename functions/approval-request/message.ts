@@ -33,7 +33,12 @@ export function approvalSubject(event: ApprovalRequestEvent): string {
  * first, written by us, before anything quoted from the finding: whatever a finding's fields
  * say, they come after it, one per line, and cannot put a line of their own above it.
  */
-export function approvalMessage(event: ApprovalRequestEvent, id: string, expiresAt: string, link: string): string {
+export function approvalMessage(
+  event: ApprovalRequestEvent,
+  id: string,
+  expiresAt: string,
+  link: string,
+): string {
   const timeout =
     event.decision.approval.onTimeout === 'proceed'
       ? 'the playbook proceeds without approval'

@@ -13,8 +13,9 @@
  * CSI in many terminals), and the Unicode format characters that reorder or hide what follows:
  * bidirectional embeddings, overrides and isolates ("Trojan Source", CVE-2021-42574).
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Line and paragraph breaks (and tabs): each becomes one space, so a value stays on its line. */
 const BREAKS = /[\t\n\r\u2028\u2029]/g;
@@ -49,7 +50,10 @@ export function capText(value: string, max: number = ECHO_LIMIT): string {
  * through {@link displayText}, so nothing in it but `\n` is a control character.
  */
 export function displayBlock(text: string): string {
-  return text.split(/\r?\n/).map((line) => displayText(line)).join('\n');
+  return text
+    .split(/\r?\n/)
+    .map((line) => displayText(line))
+    .join('\n');
 }
 
 /** What JSON.stringify leaves raw but a terminal acts on: DEL, C1 controls, bidi formats, U+2028/9. */
