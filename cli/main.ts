@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { RemediationError } from '#shared/errors.ts';
+import { displayBlock } from '#shared/text/display.ts';
 import { approvalsCommand } from './commands/approvals.ts';
 import { auditCommand } from './commands/audit.ts';
 import { classifyCommand } from './commands/classify.ts';
@@ -24,9 +25,12 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
   version: string;
 };
 
+// Positional options: an option belongs to the command it follows, so `audit verify --finding X`
+// is verify's `--finding`, not the `audit` timeline's (commander requires it on the program too).
 const program = new Command('remediate')
   .description('Serverless auto-remediation for AWS findings: policy, classification, sandbox')
-  .version(version);
+  .version(version)
+  .enablePositionalOptions();
 for (const command of commands) program.addCommand(command());
 
 // `remediate classify ... | head` closes the pipe early; that ends the output, it is not a failure.
@@ -40,6 +44,7 @@ try {
 } catch (error) {
   // Our own typed errors say what is wrong and what to do: print that, not a stack trace.
   if (!(error instanceof RemediationError)) throw error;
-  console.error(`remediate: ${error.message}`);
+  // The message may quote a finding, a file or a command line: shown, never obeyed by the terminal.
+  console.error(`remediate: ${displayBlock(error.message)}`);
   process.exitCode = 2;
 }

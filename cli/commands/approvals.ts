@@ -2,8 +2,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CliResponse } from '#functions/approval-decision/cli-actions.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { type ApprovalView, hasReason } from '#shared/approvals/model.ts';
+import { RemediationError } from '#shared/errors.ts';
+import { displayText, jsonText } from '#shared/text/display.ts';
 import { ApprovalsClient, type ApprovalsClientOptions } from '../approvals/client.ts';
 import { table } from '../table.ts';
+import { terminal } from '../terminal.ts';
 import type { Output } from './policy.ts';
 
 /** The sandbox's endpoint and credentials, for `--local`. */
@@ -31,6 +34,24 @@ function duration(ms: number): string {
   return abs >= 60 ? `${sign}${Math.floor(abs / 60)}h${abs % 60}m` : `${sign}${abs}m`;
 }
 
+/** An approval id as the decision function makes them (see `approvalId`): checked before any call. */
+const APPROVAL_ID = /^apr-[0-9a-f]{16}$/;
+
+/** An id on the command line that cannot be an approval's. */
+export class InvalidApprovalIdError extends RemediationError {
+  override name = 'InvalidApprovalIdError';
+}
+
+/** `id` when it has the shape of an approval id, else a clear error (exit 2) before any AWS call. */
+export function checkApprovalId(id: string): string {
+  if (!APPROVAL_ID.test(id)) {
+    throw new InvalidApprovalIdError(
+      `"${displayText(id, 40)}" is not an approval id (apr- and 16 hex digits, as \`remediate approvals list\` shows)`,
+    );
+  }
+  return id;
+}
+
 function resourceOf(view: ApprovalView): string {
   const finding = JSON.parse(view.finding) as { resource?: Record<string, string> };
   const r = finding.resource ?? {};
@@ -43,15 +64,17 @@ function resourceOf(view: ApprovalView): string {
  */
 export function printResponse(response: CliResponse, out: Output, json: boolean, now = new Date()): number {
   if (json) {
-    out.log(JSON.stringify(response, null, 2));
+    out.log(jsonText(response, 2));
     return response.ok ? 0 : 1;
   }
   if (!response.ok) {
-    out.error(response.message);
+    out.error(displayText(response.message));
     return 1;
   }
+  // Reasons, finding ids and actors are other people's text: each line is shown through displayText.
+  const say = (line: string) => out.log(displayText(line));
   if ('approvals' in response) {
-    if (response.approvals.length === 0) out.log('No approvals pending.');
+    if (response.approvals.length === 0) say('No approvals pending.');
     else
       out.log(
         table(
@@ -70,8 +93,8 @@ export function printResponse(response: CliResponse, out: Output, json: boolean,
     return 0;
   }
   if ('decided' in response) {
-    out.log(`${response.approval.id} ${response.decided} by ${response.approver}.`);
-    out.log(
+    say(`${response.approval.id} ${response.decided} by ${response.approver}.`);
+    say(
       response.decided === 'approved'
         ? `The ${response.approval.playbook} playbook continues.`
         : `The ${response.approval.playbook} playbook ends without changing anything more.`,
@@ -79,15 +102,15 @@ export function printResponse(response: CliResponse, out: Output, json: boolean,
     return 0;
   }
   const a = response.approval;
-  out.log(`${a.id}: ${a.effectiveStatus}${a.escalated ? ' (escalated)' : ''}`);
-  out.log(`  playbook ${a.playbook} (rule ${a.ruleId}), finding ${a.findingId}`);
-  out.log(`  created ${a.createdAt}, expires ${a.expiresAt}, then ${a.onTimeout}`);
-  if (a.decidedBy) out.log(`  decided ${a.decidedAt} by ${a.decidedBy}: ${a.reason || '(no reason)'}`);
-  out.log('If approved:');
-  for (const action of a.proposedActions) out.log(`  - ${action}`);
-  out.log(`If denied: ${a.ifDenied}`);
-  out.log('Audit trail:');
-  for (const r of response.history) out.log(`  ${r.at}  ${r.actor}  ${r.action}: ${r.outcome}`);
+  say(`${a.id}: ${a.effectiveStatus}${a.escalated ? ' (escalated)' : ''}`);
+  say(`  playbook ${a.playbook} (rule ${a.ruleId}), finding ${a.findingId}`);
+  say(`  created ${a.createdAt}, expires ${a.expiresAt}, then ${a.onTimeout}`);
+  if (a.decidedBy) say(`  decided ${a.decidedAt} by ${a.decidedBy}: ${a.reason || '(no reason)'}`);
+  say('If approved:');
+  for (const action of a.proposedActions) say(`  - ${action}`);
+  say(`If denied: ${a.ifDenied}`);
+  say('Audit trail:');
+  for (const r of response.history) say(`  ${r.at}  ${r.actor}  ${r.action}: ${r.outcome}`);
   return 0;
 }
 
@@ -105,7 +128,7 @@ async function run(
 ): Promise<void> {
   const client = new ApprovalsClient(clientOptions(opts));
   try {
-    process.exitCode = printResponse(await call(client), console, opts.json ?? false);
+    process.exitCode = printResponse(await call(client), terminal, opts.json ?? false);
   } finally {
     client.close();
   }
@@ -125,7 +148,7 @@ export function approvalsCommand(): Command {
     (opts: ConnectionOptions) => run(opts, (client) => client.list()),
   );
   connection(command.command('show <id>').description('one approval and its audit trail')).action(
-    (id: string, opts: ConnectionOptions) => run(opts, (client) => client.show(id)),
+    (id: string, opts: ConnectionOptions) => run(opts, (client) => client.show(checkApprovalId(id))),
   );
   for (const verdict of ['approve', 'deny'] as const) {
     connection(
@@ -138,7 +161,7 @@ export function approvalsCommand(): Command {
             .makeOptionMandatory(),
         ),
     ).action((id: string, opts: ConnectionOptions & { reason: string }) =>
-      run(opts, (client) => client.decide(id, verdict, opts.reason)),
+      run(opts, (client) => client.decide(checkApprovalId(id), verdict, opts.reason)),
     );
   }
   return command;

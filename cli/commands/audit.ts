@@ -15,8 +15,21 @@ import {
   type TrailTables,
   verifyRecords,
 } from '#shared/audit/reader.ts';
+import { displayText, jsonText } from '#shared/text/display.ts';
+import { isRegionName } from '#shared/text/formats.ts';
 import { table } from '../table.ts';
+import { terminal } from '../terminal.ts';
 import type { Output } from './policy.ts';
+
+/** `audit verify --finding ID` for a finding the trail has no record of: nothing was verified (exit 1). */
+export class UnknownFindingError extends AuditTrailError {
+  override name = 'UnknownFindingError';
+  constructor(readonly findingId: string) {
+    super(
+      `no audit records for finding ${findingId}: nothing to verify (check the id with \`remediate audit --since 7d\`)`,
+    );
+  }
+}
 
 /** The clients the audit commands use. */
 export interface AuditDeps {
@@ -59,7 +72,7 @@ export async function auditTimeline(
       ? await recordsOfResource(deps.dynamodb, tables, options.resource, await deps.accountId?.())
       : await recordsSince(deps.dynamodb, tables, parseSince(options.since as string));
   if (options.json) {
-    for (const r of records) out.log(JSON.stringify(r));
+    for (const r of records) out.log(jsonText(r));
   } else if (records.length === 0) {
     out.log('No audit records match.');
   } else {
@@ -99,7 +112,8 @@ function gist(r: StoredRecord): string {
   if (r.before) parts.push(`before ${compact(r.before)}`);
   if (r.after) parts.push(`after ${compact(r.after)}`);
   if (!r.reason && r.details) parts.push(compact(r.details));
-  const text = parts.join('; ');
+  // A reason is whoever wrote it's text (an approver, a finding's field): shown, never obeyed.
+  const text = displayText(parts.join('; '));
   return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
@@ -126,7 +140,7 @@ export async function auditVerify(
     ? await recordsOfFinding(deps.dynamodb, tables, options.finding)
     : await allTrailRecords(deps.dynamodb, tables, (n) => progress(`read ${n} record(s)…`));
   if (options.finding && records.length === 0) {
-    throw new AuditTrailError(`no audit records for finding ${options.finding}`);
+    throw new UnknownFindingError(options.finding);
   }
   const verdicts = await verifyRecords(deps.dynamodb, tables, records);
   const broken = verdicts.filter((v) => !v.ok);
@@ -166,18 +180,25 @@ export async function auditExport(
   const records = await recordsSince(deps.dynamodb, tables, since, (n) =>
     progress(`scanned, ${n} record(s) so far…`),
   );
-  for (const r of records) out.log(JSON.stringify(r));
+  for (const r of records) out.log(jsonText(r));
   progress(`exported ${records.length} record(s) since ${since.toISOString()}`);
   return { exitCode: 0, count: records.length };
 }
 
+/** The sandbox `--local` talks to: `AWS_ENDPOINT_URL` when set (`remediate sandbox --port`), else its default port. */
+const sandboxEndpoint = () => process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566';
+
 /**
  * The clients from the command line's `--local` and `--region` (each region's security stack
- * keeps its own trail), else the environment's region.
+ * keeps its own trail), else the environment's region. The region becomes part of the endpoint's
+ * host name, so anything but a region name is refused before a client is made.
  */
 function connect(local: boolean | undefined, regionOption?: string): AuditDeps & { close(): void } {
-  const connection = local ? { endpoint: 'http://127.0.0.1:4566', credentials: SANDBOX_CREDENTIALS } : {};
+  const connection = local ? { endpoint: sandboxEndpoint(), credentials: SANDBOX_CREDENTIALS } : {};
   const region = regionOption ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  if (!isRegionName(region)) {
+    throw new AuditTrailError(`"${displayText(region, 40)}" is not an AWS Region name (e.g. us-east-1)`);
+  }
   const dynamodb = new DynamoDBClient({ region, ...connection });
   const sts = new STSClient({ region, ...connection });
   return {
@@ -190,23 +211,30 @@ function connect(local: boolean | undefined, regionOption?: string): AuditDeps &
   };
 }
 
-const stderr = (line: string) => process.stderr.write(`${line}\n`);
+const stderr = (line: string) => terminal.error(line);
 
+/** The options every audit command takes; each takes them after its own name (`audit verify --local`). */
 function withTrailOptions(command: Command): Command {
   return command
-    .option('--local', 'use the local sandbox at http://127.0.0.1:4566')
+    .option('--local', 'use the local sandbox at http://127.0.0.1:4566 (or AWS_ENDPOINT_URL)')
     .option('--region <name>', 'the region whose trail to read (each region’s stack keeps its own)')
     .option('--table <name>', 'the audit table (default: found by name among the account’s tables)')
     .option('--chain-table <name>', 'the chain head table (default: found by name)');
 }
 
-/** `remediate audit …` */
+/**
+ * `remediate audit …`. Positional options: `audit verify --finding X` gives `--finding` to
+ * `verify`, not to the `audit` timeline that has an option of the same name (the program enables
+ * them too, see cli/main.ts). An option of `audit` written before a subcommand would otherwise be
+ * dropped without a word, so it is refused.
+ */
 export function auditCommand(): Command {
   const audit = withTrailOptions(
     new Command('audit')
       .description(
         'Read the audit trail: a timeline by finding, resource or period; verify its hash chains; export it',
       )
+      .enablePositionalOptions()
       .option('--finding <id>', 'one finding’s records')
       .option(
         '--resource <arn-or-id>',
@@ -214,14 +242,25 @@ export function auditCommand(): Command {
       )
       .option('--since <duration>', 'every record since then: 1h, 30m, 7d or an ISO-8601 time')
       .option('--json', 'JSON lines instead of a table'),
-  ).action(async (opts: TimelineOptions & { local?: boolean; region?: string }) => {
-    const deps = connect(opts.local, opts.region);
-    try {
-      process.exitCode = (await auditTimeline(opts, deps, console)).exitCode;
-    } finally {
-      deps.close();
-    }
-  });
+  )
+    .hook('preSubcommand', (parent, sub) => {
+      const given = parent.options
+        .filter((o) => parent.getOptionValue(o.attributeName()) !== undefined)
+        .map((o) => o.long);
+      if (given.length > 0) {
+        parent.error(
+          `error: write ${given.join(', ')} after the subcommand: remediate audit ${sub.name()} ${given[0]} …`,
+        );
+      }
+    })
+    .action(async (opts: TimelineOptions & { local?: boolean; region?: string }) => {
+      const deps = connect(opts.local, opts.region);
+      try {
+        process.exitCode = (await auditTimeline(opts, deps, terminal)).exitCode;
+      } finally {
+        deps.close();
+      }
+    });
   audit.addCommand(
     withTrailOptions(
       new Command('verify')
@@ -231,7 +270,12 @@ export function auditCommand(): Command {
     ).action(async (opts: TrailOptions & { finding?: string; local?: boolean; region?: string }) => {
       const deps = connect(opts.local, opts.region);
       try {
-        process.exitCode = (await auditVerify(opts, deps, console, stderr)).exitCode;
+        process.exitCode = (await auditVerify(opts, deps, terminal, stderr)).exitCode;
+      } catch (error) {
+        // Nothing verified is not a usage error: it is a failed verification, exit 1 as for a break.
+        if (!(error instanceof UnknownFindingError)) throw error;
+        terminal.error(`remediate: ${error.message}`);
+        process.exitCode = 1;
       } finally {
         deps.close();
       }
@@ -245,7 +289,7 @@ export function auditCommand(): Command {
     ).action(async (opts: TrailOptions & { since: string; local?: boolean; region?: string }) => {
       const deps = connect(opts.local, opts.region);
       try {
-        process.exitCode = (await auditExport(opts, deps, console, stderr)).exitCode;
+        process.exitCode = (await auditExport(opts, deps, terminal, stderr)).exitCode;
       } finally {
         deps.close();
       }

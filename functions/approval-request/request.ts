@@ -3,13 +3,13 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
-import { findingFacts } from '#shared/approvals/describe.ts';
 import type { ApprovalKeys } from '#shared/approvals/keys.ts';
 import { linkUrl, signLink } from '#shared/approvals/link.ts';
 import { type ApprovalRecord, ApprovalRecordSchema, approvalId } from '#shared/approvals/model.ts';
 import { hashToken, sealToken } from '#shared/approvals/sealed-token.ts';
 import type { AuditWriter } from '#shared/audit/writer.ts';
 import { FindingSchema } from '#shared/findings/finding.ts';
+import { approvalMessage, approvalSubject } from './message.ts';
 
 /** What the approval gate hands the function (see statemachines/fragments/approval-gate.ts). */
 export const ApprovalRequestEventSchema = z.object({
@@ -122,38 +122,9 @@ export async function requestApproval(
   await deps.sns.send(
     new PublishCommand({
       TopicArn: event.escalation ? deps.escalationTopicArn : deps.topicArn,
-      Subject: subject(event).slice(0, 100),
-      Message: message(event, id, record.expiresAt, link),
+      Subject: approvalSubject(event),
+      Message: approvalMessage(event, id, record.expiresAt, link),
     }),
   );
   return { approvalId: id, expiresAt: record.expiresAt };
-}
-
-function subject(event: ApprovalRequestEvent): string {
-  const head = event.escalation ? 'ESCALATED: approval still required' : 'approval required';
-  return `[${event.finding.severity.label}] ${event.decision.playbook}: ${head}`;
-}
-
-/** The notification text: readable in a mail client or a chat message, with the link to decide. */
-function message(event: ApprovalRequestEvent, id: string, expiresAt: string, link: string): string {
-  const facts = findingFacts(event.finding).map(([label, value]) => `  ${label}: ${value}`);
-  const timeout =
-    event.decision.approval.onTimeout === 'proceed'
-      ? 'the playbook proceeds without approval'
-      : 'the playbook is abandoned and nothing is changed';
-  return [
-    event.escalation
-      ? `Nobody decided in time. Approval ${id} is escalated and waits again until ${expiresAt}.`
-      : `The ${event.decision.playbook} playbook waits for approval ${id} until ${expiresAt}.`,
-    '',
-    ...facts,
-    '',
-    'If approved, it will:',
-    ...event.proposedActions.map((action) => `  - ${action}`),
-    `If denied: ${event.ifDenied}`,
-    `If nobody decides${event.escalation ? '' : ' (after one escalation)'}: ${timeout}.`,
-    '',
-    `Decide on the approval page: ${link}`,
-    `or with the CLI: remediate approvals approve|deny ${id} --reason "..."`,
-  ].join('\n');
 }

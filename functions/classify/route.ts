@@ -10,6 +10,7 @@ import { ConfigurationError } from '#shared/errors.ts';
 import { executionName } from '#shared/execution-name.ts';
 import type { Finding } from '#shared/findings/finding.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { cappedRejection, deadLetterBody } from './rejection.ts';
 
 /** Everything the router needs from its environment; injected so tests can replace any part. */
 export interface RouterDeps {
@@ -99,11 +100,11 @@ async function act(
 ): Promise<RouteOutcome> {
   const at = now.toISOString();
   if (result.outcome === 'rejected') {
-    const eventId = eventIdOf(event);
+    const { eventId, reason, issues } = cappedRejection(eventIdOf(event), result);
     await deps.sqs.send(
       new SendMessageCommand({
         QueueUrl: deps.deadLetterQueueUrl,
-        MessageBody: JSON.stringify({ reason: result.reason, issues: result.issues, event }),
+        MessageBody: deadLetterBody(reason, issues, event),
       }),
     );
     await deps.audit.append({
@@ -113,10 +114,10 @@ async function act(
       actor: ACTOR,
       action: 'classify',
       outcome: 'rejected',
-      reason: result.reason,
-      details: JSON.stringify({ issues: result.issues }),
+      reason,
+      details: JSON.stringify({ issues }),
     });
-    return { outcome: 'rejected', reason: result.reason };
+    return { outcome: 'rejected', reason };
   }
   const finding = result.finding;
   const base = {

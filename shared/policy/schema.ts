@@ -1,6 +1,20 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
+import { ApproverPatternSchema } from './approver-pattern.ts';
 import { FindingSelectorSchema, SeverityThresholdSchema, WildcardSchema } from './selector.ts';
+
+/**
+ * The largest `blastRadius.maxAutoActions`. The limit exists to stop a detector or policy mistake
+ * from containing half an estate in an hour; a thousand automatic actions per window is already
+ * more than any real incident needs, and a larger number would disable the safety in all but name.
+ */
+export const MAX_AUTO_ACTIONS = 1000;
+/**
+ * The longest `blastRadius.windowMinutes`: one day. The classifier's count of a window expires
+ * (DynamoDB TTL) a day after its latest automatic action, so a longer window could be forgotten
+ * part-way and its limit start again from zero.
+ */
+export const MAX_WINDOW_MINUTES = 24 * 60;
 
 /**
  * What happens when a rule matches:
@@ -167,10 +181,34 @@ export const PolicySchema = z
     /** Beyond `maxAutoActions` automatic actions within `windowMinutes`, `auto` becomes `approve`. */
     blastRadius: z._default(
       z.strictObject({
-        /** Automatic actions allowed per window. @default 20 */
-        maxAutoActions: z._default(z.number().check(z.int(), z.gte(0)), 20),
-        /** Length of the sliding window, in minutes. @default 60 */
-        windowMinutes: z._default(z.number().check(z.int(), z.gte(1)), 60),
+        /** Automatic actions allowed per window, 0 to {@link MAX_AUTO_ACTIONS}. @default 20 */
+        maxAutoActions: z._default(
+          z
+            .number()
+            .check(
+              z.int(),
+              z.gte(0),
+              z.lte(
+                MAX_AUTO_ACTIONS,
+                `at most ${MAX_AUTO_ACTIONS}: a larger limit no longer limits anything (0 sends every automatic action to approval)`,
+              ),
+            ),
+          20,
+        ),
+        /** Length of the window, in minutes, 1 to {@link MAX_WINDOW_MINUTES}. @default 60 */
+        windowMinutes: z._default(
+          z
+            .number()
+            .check(
+              z.int(),
+              z.gte(1, 'at least 1 minute'),
+              z.lte(
+                MAX_WINDOW_MINUTES,
+                `at most ${MAX_WINDOW_MINUTES} (one day): the classifier's window counter lives one day`,
+              ),
+            ),
+          60,
+        ),
       }),
       { maxAutoActions: 20, windowMinutes: 60 },
     ),
@@ -181,7 +219,7 @@ export const PolicySchema = z
          * IAM principal ARN wildcards allowed to approve or deny (a role session matches its role).
          * Empty: nobody may decide by CLI; the signed link of the approval page still works. @default []
          */
-        approvers: z._default(z.array(WildcardSchema), []),
+        approvers: z._default(z.array(ApproverPatternSchema), []),
       }),
       { approvers: [] },
     ),

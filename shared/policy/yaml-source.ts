@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type * as z from 'zod/mini';
 import { PolicyError } from '#shared/errors.ts';
 
@@ -59,7 +59,7 @@ export function parseYamlWithSchema<T extends z.ZodMiniType>(
       return `${fileName}:${line}:${col}`;
     },
   };
-  const result = schema.safeParse(document.toJS());
+  const result = schema.safeParse(plainValue(document, source, lineCounter));
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       // An unknown key is reported on its parent object; point at the key itself.
@@ -70,6 +70,39 @@ export function parseYamlWithSchema<T extends z.ZodMiniType>(
     throw new PolicyError(problems.join('\n'));
   }
   return { value: result.data, source };
+}
+
+/**
+ * How many times aliases may be expanded while reading a document. Far more than a policy
+ * written by hand uses, far fewer than an alias bomb (a few lines whose aliases expand into
+ * billions of nodes); the yaml package counts and stops, and we say where.
+ * https://eemeli.org/yaml/#tojs-options (`maxAliasCount`)
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/** The document as plain data; an alias bomb is a {@link PolicyError} naming the first alias. */
+function plainValue(document: Document, source: YamlSource, lineCounter: LineCounter): unknown {
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml package signals too many expansions with a ReferenceError and no position.
+    if (!(error instanceof ReferenceError)) throw error;
+    let where = source.fileName;
+    visit(document, {
+      Alias(_key, node) {
+        const offset = node.range?.[0];
+        if (offset !== undefined) {
+          const { line, col } = lineCounter.linePos(offset);
+          where = `${source.fileName}:${line}:${col}`;
+        }
+        return visit.BREAK;
+      },
+    });
+    throw new PolicyError(
+      `${where} aliases (*name) expand into more than ${MAX_ALIAS_COUNT} copies: refused as a resource exhaustion attack (write the values out instead)`,
+      { cause: error },
+    );
+  }
 }
 
 /** The deepest node along `path`: a missing key points at its parent, an empty value at its key. */

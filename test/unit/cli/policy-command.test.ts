@@ -80,3 +80,49 @@ describe('remediate policy test', () => {
     expect(output.out.at(-1)).toBe('1 passed, 1 failed');
   });
 });
+
+describe('a policy that attacks the reader', () => {
+  const bomb = () =>
+    tempFile(
+      'bomb.yaml',
+      `version: 1
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+rules: []
+`,
+    );
+
+  it('an alias bomb stops `remediate classify` with exit 2 and one line naming the file and line', () => {
+    const file = bomb();
+    const result = runCli([
+      'classify',
+      '--policy',
+      file,
+      'test/fixtures/events/guardduty-iam-credential-exfiltration.json',
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `${file}:3:8 aliases (*name) expand into more than 100 copies: refused as a resource exhaustion attack (write the values out instead)`,
+    ]);
+  });
+
+  it('an alias bomb is a policy error for `policy check`, with its line', () => {
+    const file = bomb();
+    const output = recordOutput();
+    expect(checkPolicy(file, output)).toBe(1);
+    expect(output.err[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:8 aliases`));
+  });
+
+  it('refuses a wildcard-only approver and an absurd blast radius, with file:line', () => {
+    const file = tempFile(
+      'unsafe.yaml',
+      'version: 1\nblastRadius:\n  maxAutoActions: 9007199254740991\napprovals:\n  approvers: ["*"]\nrules: []\n',
+    );
+    const output = recordOutput();
+    expect(checkPolicy(file, output)).toBe(1);
+    expect(output.err[0]).toMatch(`${file}:3:19 blastRadius.maxAutoActions: at most 1000`);
+    expect(output.err[1]).toMatch(`${file}:5:15 approvals.approvers[0]: expected an IAM user or role ARN`);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { renderTimeline } from '#cli/commands/audit.ts';
+import type { StoredRecord } from '#shared/audit/reader.ts';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+const record = (overrides: Partial<StoredRecord>): StoredRecord => ({
+  pk: 'FINDING#f-1',
+  sk: '2026-01-01T00:00:00.000Z#classify',
+  resourceKey: 'RESOURCE#x',
+  at: '2026-01-01T00:00:00.000Z',
+  actor: 'classify',
+  action: 'classify',
+  outcome: 'routed',
+  seq: 1,
+  ...overrides,
+});
+
+describe('remediate audit (timeline)', () => {
+  it('shows a decision reason with escape sequences and line breaks as one clean row', () => {
+    const text = renderTimeline([
+      record({}),
+      record({
+        seq: 2,
+        actor: 'arn:aws:iam::111122223333:user/oncall-ana',
+        action: 'DecideApproval',
+        outcome: 'denied',
+        reason: 'ok\u001b]0;pwned\u0007\u001b[2J\n2026-01-01 00:00:01  f-1  3  classify  Complete  contained',
+      }),
+      record({
+        seq: 3,
+        findingId: 'f-1\u001b[8m',
+        action: 'Custom',
+        outcome: 'failed',
+        details: '{"x":"\\u001b[31m"}',
+      }),
+    ]);
+    const lines = text.split('\n');
+    // Header, rule, three rows, a blank line and the summary: no line a reason added.
+    expect(lines).toHaveLength(7);
+    expect(text).not.toMatch(CONTROL);
+    expect(lines[3]).toContain('ok]0;pwned[2J 2026-01-01 00:00:01');
+  });
+});
