@@ -34,9 +34,11 @@ const found = (text: string, pattern: RegExp) => [...new Set(text.match(pattern)
 /** The bus ARN each forwarding rule targets, by rule, with tokens kept as JSON. */
 function forwardingTargets(template: Json): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(template.Resources as Record<string, { Type: string; Properties: any }>)
+    Object.entries(
+      template.Resources as Record<string, { Type: string; Properties: { Targets: { Arn: unknown }[] } }>,
+    )
       .filter(([, r]) => r.Type === 'AWS::Events::Rule')
-      .map(([id, r]) => [id.replace(/[A-F0-9]{8}$/, ''), JSON.stringify(r.Properties.Targets[0].Arn)]),
+      .map(([id, r]) => [id.replace(/[A-F0-9]{8}$/, ''), JSON.stringify(r.Properties.Targets[0]?.Arn)]),
   );
 }
 
