@@ -1,5 +1,6 @@
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 
@@ -77,5 +78,51 @@ describe('member templates synthesized in a shell with credentials (StackSets de
       expect(targets[rule], rule).toContain('"Ref":"AWS::Region"');
       expect(targets[rule], rule).toContain(`:${SECURITY}:event-bus/remediation-findings`);
     }
+  });
+});
+
+describe('a security stack outside us-east-1 (global-service events arrive in us-east-1 only)', () => {
+  const built = synthesizedWithCredentials({
+    organizationId: ORG,
+    securityAccountId: SECURITY,
+    regions: 'eu-west-1,ap-northeast-1',
+  });
+
+  it("forwards members' root activity to the first listed region, the rest to their own region", () => {
+    for (const stack of [built.member, built.memberRegion]) {
+      const targets = forwardingTargets(templateOf(stack));
+      expect(targets.ForwardRootActivity).toContain(
+        `:events:eu-west-1:${SECURITY}:event-bus/remediation-findings`,
+      );
+      expect(targets.ForwardCloudTrailDrift).toContain('"Ref":"AWS::Region"');
+    }
+  });
+
+  it("adds a us-east-1 stack, environment-agnostic, bringing the account's own root activity over", () => {
+    const template = templateOf(built.globalEvents);
+    const text = JSON.stringify(template);
+    expect(found(text, ACCOUNT_ID)).toEqual([]);
+    expect(found(text, REGION_NAME)).toEqual(['eu-west-1', 'us-east-1']);
+    expect(Object.keys(template.Parameters ?? {})).toEqual([]);
+    expect(forwardingTargets(template)).toEqual({
+      ForwardRootActivity: expect.stringMatching(
+        /:events:eu-west-1:",\{"Ref":"AWS::AccountId"\},":event-bus\/default"/,
+      ),
+    });
+    // CloudFormation refuses it anywhere but us-east-1, where its rule would never match.
+    expect(JSON.stringify(template.Rules)).toContain('{"Fn::Equals":[{"Ref":"AWS::Region"},"us-east-1"]}');
+  });
+
+  it.each([
+    ['AwsSolutions', () => new AwsSolutionsChecks()],
+    ['Serverless', () => new ServerlessChecks()],
+  ])('%s reports nothing unacknowledged on the us-east-1 stack', (_name, pack) => {
+    const report = pack().validateScope(built.globalEvents as Stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('adds no us-east-1 stack when the security stack runs there', () => {
+    const inUsEast1 = synthesizedWithCredentials({ regions: 'eu-west-1,us-east-1' });
+    expect(inUsEast1.globalEvents).toBeUndefined();
   });
 });
