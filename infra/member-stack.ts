@@ -17,9 +17,10 @@ import { OrganizationBus } from './constructs/organization-bus.ts';
 export interface MemberStackProps extends StackProps {
   readonly config: StackConfig & { organizationId: string; securityAccountId: string };
   /**
-   * Forward this account's CloudTrail drift and Config compliance events to the security
-   * account's bus (GuardDuty and Security Hub findings reach the delegated administrator on
-   * their own). @default true
+   * Forward this account's CloudTrail drift, root activity and Config compliance events to the
+   * security account's bus (GuardDuty and Security Hub findings reach the delegated administrator
+   * on their own): of this stack's region, or for root activity (delivered in us-east-1 only) of
+   * the region that handles global-service events. @default true
    */
   readonly forwardEvents?: boolean;
   /**
