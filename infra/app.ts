@@ -5,6 +5,8 @@ import { PolicyError } from '#shared/errors.ts';
 import { checkPlaybooks, loadPolicyFile } from '#shared/policy/load.ts';
 import { playbookNames, playbooks } from '#statemachines/registry.ts';
 import { parseStackConfig } from './config.ts';
+import { GLOBAL_SERVICE_EVENTS_REGION, globalEventsRegion } from './constructs/event-forwarding.ts';
+import { GlobalEventsStack } from './global-events-stack.ts';
 import { MemberStack } from './member-stack.ts';
 import { RemediationStack } from './remediation-stack.ts';
 
@@ -14,6 +16,7 @@ export function buildApp(app = new App()): {
   stack: RemediationStack;
   member?: MemberStack;
   memberRegion?: MemberStack;
+  globalEvents?: GlobalEventsStack;
 } {
   const config = parseStackConfig(app.node.getAllContext());
   const policyPath = path.resolve(config.policyFile);
@@ -40,6 +43,9 @@ export function buildApp(app = new App()): {
     description: 'Event-driven auto-remediation: findings to audited Step Functions playbooks',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
+  // The member stacks are environment-agnostic (no `env`): one template deployed by StackSets into
+  // every account and region, each resolving `AWS::AccountId` and `AWS::Region` where it lands. An
+  // `env` from the synthesizing shell's credentials would pin every ARN to that account.
   // The member stack, for StackSets or `cdk deploy` in each member account, once the security
   // account is known: `-c organizationId=o-… -c securityAccountId=111122223333`.
   const { organizationId, securityAccountId } = config;
@@ -49,7 +55,6 @@ export function buildApp(app = new App()): {
           config: { ...config, organizationId, securityAccountId },
           description: 'Auto-remediation member account: the role the security account playbooks act as',
           synthesizer: stackSetReady(),
-          env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
         })
       : undefined;
   // The member's other regions: the forwarding rules only (IAM roles are global, made once above).
@@ -60,19 +65,31 @@ export function buildApp(app = new App()): {
           executionRole: false,
           description:
             'Auto-remediation member account, each further region: forwards events to the security account',
-          env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+          synthesizer: stackSetReady(),
         })
       : undefined;
+  // Global-service events (root sign-in and access keys) arrive in us-east-1 only: a stack deployed
+  // elsewhere needs this one in us-east-1 of its own account to bring them over.
+  const home = globalEventsRegion(config.regions);
+  const globalEvents =
+    home === GLOBAL_SERVICE_EVENTS_REGION
+      ? undefined
+      : new GlobalEventsStack(app, 'AutoRemediationGlobalEvents', {
+          home,
+          description: `Auto-remediation, us-east-1: forwards IAM, STS and sign-in events to ${home}`,
+          synthesizer: stackSetReady(),
+        });
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { verbose: true }),
     new ServerlessChecks(app, { verbose: true }),
   );
-  return { app, stack, member, memberRegion };
+  return { app, stack, member, memberRegion, globalEvents };
 }
 
 /**
  * Member templates go to every account through CloudFormation StackSets, where no account is
- * bootstrapped for CDK: no bootstrap-version parameter or rule (they hold no assets either).
+ * bootstrapped for CDK: no bootstrap-version parameter or rule (they hold no assets either). The
+ * us-east-1 forwarding stack is the same: a template to deploy where CDK may not be bootstrapped.
  */
 function stackSetReady(): DefaultStackSynthesizer {
   return new DefaultStackSynthesizer({ generateBootstrapVersionRule: false });

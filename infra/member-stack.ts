@@ -1,31 +1,26 @@
-import {
-  CfnOutput,
-  Duration,
-  aws_events as events,
-  aws_iam as iam,
-  Stack,
-  type StackProps,
-  aws_sqs as sqs,
-  aws_events_targets as targets,
-  Validations,
-} from 'aws-cdk-lib';
+import { Aws, CfnOutput, aws_iam as iam, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { resourceWildcardFinding } from '#statemachines/fragments/wildcard-acknowledgement.ts';
 import { playbooks } from '#statemachines/registry.ts';
 import { undoPlaybook } from '#statemachines/undo.ts';
 import type { StackConfig } from './config.ts';
-import { FINDING_PATTERNS } from './constructs/finding-router.ts';
+import {
+  eventBusArn,
+  forwardEvents,
+  GLOBAL_SOURCES,
+  globalEventsRegion,
+} from './constructs/event-forwarding.ts';
 import { anyRegionFinding, memberPermissions, PLAYBOOK_ROLE_PREFIX } from './constructs/member-access.ts';
 import { OrganizationBus } from './constructs/organization-bus.ts';
-import { acknowledgeDeadLetterQueue } from './constructs/remediation-function.ts';
 
 /** Props of {@link MemberStack}. */
 export interface MemberStackProps extends StackProps {
   readonly config: StackConfig & { organizationId: string; securityAccountId: string };
   /**
-   * Forward this account's CloudTrail drift and Config compliance events to the security
-   * account's bus (GuardDuty and Security Hub findings reach the delegated administrator on
-   * their own). @default true
+   * Forward this account's CloudTrail drift, root activity and Config compliance events to the
+   * security account's bus (GuardDuty and Security Hub findings reach the delegated administrator
+   * on their own): of this stack's region, or for root activity (delivered in us-east-1 only) of
+   * the region that handles global-service events. @default true
    */
   readonly forwardEvents?: boolean;
   /**
@@ -86,32 +81,22 @@ export class MemberStack extends Stack {
     }
 
     if (props.forwardEvents ?? true) {
-      const bus = events.EventBus.fromEventBusArn(
-        this,
-        'SecurityBus',
-        `arn:${this.partition}:events:${this.region}:${security}:event-bus/${OrganizationBus.DEFAULT_NAME}`,
-      );
-      const undeliverable = new sqs.Queue(this, 'ForwardingDlq', {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
+      // The security account's bus of the region this stack is deployed in (the template is
+      // environment-agnostic, so that is `AWS::Region` when CloudFormation deploys it), except for
+      // the global-service events: AWS delivers them in us-east-1 only, so they go from there to
+      // the region whose security stack handles them.
+      const home = globalEventsRegion(config.regions);
+      forwardEvents(this, {
+        to: `the security account ${security}`,
+        sources: FORWARDED.map((source) => ({
+          source,
+          busArn: eventBusArn(
+            security,
+            OrganizationBus.DEFAULT_NAME,
+            GLOBAL_SOURCES.includes(source) ? home : Aws.REGION,
+          ),
+        })),
       });
-      acknowledgeDeadLetterQueue(
-        undeliverable,
-        'events EventBridge could not forward to the security account',
-      );
-      // One role for every forwarding rule: events:PutEvents on the security bus, nothing else.
-      const forwarder = new iam.Role(this, 'ForwardingRole', {
-        assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
-        description: `Lets EventBridge forward this account's events to security account ${security}`,
-      });
-      for (const name of FORWARDED) {
-        new events.Rule(this, `Forward${name}`, {
-          description: `Forward ${name} events to the security account ${security}`,
-          eventPattern: FINDING_PATTERNS[name],
-          targets: [new targets.EventBus(bus, { deadLetterQueue: undeliverable, role: forwarder })],
-        });
-      }
     }
   }
 }

@@ -193,8 +193,8 @@ export class Sandbox {
     const log = options.log ?? (() => {});
     const root = options.root ?? ROOT;
     const assemblyDir = options.assemblyDir ?? path.join(root, 'cdk.out');
-    if (isAssemblyStale(assemblyDir, root)) {
-      log('synthesizing the CDK app (cdk.out is missing or older than the sources)…');
+    if (isAssemblyStale(assemblyDir, root, options.context)) {
+      log('synthesizing the CDK app (cdk.out is missing, older than the sources, or of another context)…');
       const { synthesize } = await import('./deploy/synthesize.ts');
       await synthesize(assemblyDir, options.context);
     }

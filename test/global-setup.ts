@@ -12,5 +12,5 @@ export default async function setup(): Promise<void> {
   const { synthesize } = await import('#sandbox/deploy/synthesize.ts');
   const assemblyDir = path.join(root, 'cdk.out');
   if (isAssemblyStale(assemblyDir, root)) await synthesize(assemblyDir);
-  if (isAssemblyStale(ORG_ASSEMBLY, root)) await synthesize(ORG_ASSEMBLY, ORG_CONTEXT);
+  if (isAssemblyStale(ORG_ASSEMBLY, root, ORG_CONTEXT)) await synthesize(ORG_ASSEMBLY, ORG_CONTEXT);
 }

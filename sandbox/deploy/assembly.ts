@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import canonicalize from 'canonicalize';
 
 /** A CloudFormation template as synthesized. */
 export interface Template {
@@ -36,12 +37,30 @@ export function readAssembly(assemblyDir: string): AssemblyStack[] {
 }
 
 /**
- * Whether the assembly is older than any source it was built from, so the sandbox never
- * runs a stale build: what is tested is what `cdk deploy` would ship now.
+ * The file, beside the manifest, that records the CDK context an assembly was synthesized with:
+ * the same sources give another app under another context (a dry run, an organization).
  */
-export function isAssemblyStale(assemblyDir: string, root: string): boolean {
+export const SYNTH_CONTEXT_FILE = 'synth-context.json';
+
+/** The context as recorded: key order does not make two contexts differ. */
+export function contextRecord(context: Record<string, unknown>): string {
+  return canonicalize(context) ?? '{}';
+}
+
+/**
+ * Whether the assembly is older than any source it was built from, or was built with another
+ * context than `context` (or with one not recorded, e.g. by `cdk synth`), so the sandbox never
+ * runs a stale build: what is tested is what `cdk deploy` would ship now, with these settings.
+ */
+export function isAssemblyStale(
+  assemblyDir: string,
+  root: string,
+  context: Record<string, unknown> = {},
+): boolean {
   const manifest = path.join(assemblyDir, 'manifest.json');
   if (!existsSync(manifest)) return true;
+  const recorded = path.join(assemblyDir, SYNTH_CONTEXT_FILE);
+  if (!existsSync(recorded) || readFileSync(recorded, 'utf8') !== contextRecord(context)) return true;
   const built = statSync(manifest).mtimeMs;
   const newest = (dir: string): number => {
     if (!existsSync(dir)) return 0;

@@ -72,4 +72,47 @@ describe('deploy-time configuration', () => {
     });
     expect(parseStackConfig({})).toMatchObject({ dryRun: false, policyFile: 'policy/default.yaml' });
   });
+
+  it.each(['yes', '1', 'True', 'TRUE', 'on', ''])(
+    'stops synth on dryRun=%j rather than deploy live remediation',
+    (value) => {
+      expect(() => buildApp(new App({ context: { dryRun: value } }))).toThrow(
+        /-c dryRun: expected true or false/,
+      );
+    },
+  );
+
+  it('reads dryRun as true or false only, from the command line or cdk.json', () => {
+    expect(parseStackConfig({ dryRun: 'false' }).dryRun).toBe(false);
+    expect(parseStackConfig({ dryRun: true }).dryRun).toBe(true);
+    expect(parseStackConfig({ dryRun: false }).dryRun).toBe(false);
+  });
+
+  it('stops synth on a misspelled setting, naming the one meant', () => {
+    expect(() => buildApp(new App({ context: { dryrun: 'true' } }))).toThrow(
+      /-c dryrun: not a setting of this app; did you mean dryRun\?/,
+    );
+    expect(() => parseStackConfig({ notificationEmal: 'secops@example.com' })).toThrow(
+      /-c notificationEmal: .*did you mean notificationEmail\?/,
+    );
+    expect(() => parseStackConfig({ region: 'eu-west-1' })).toThrow(/did you mean regions\?/);
+    // CDK's own context and keys unlike ours are not ours to judge.
+    expect(() =>
+      parseStackConfig({
+        '@aws-cdk/core:newStyleStackSynthesis': true,
+        'aws:cdk:enable-path-metadata': true,
+      }),
+    ).not.toThrow();
+    expect(() => parseStackConfig({ vpcId: 'vpc-1234' })).not.toThrow();
+  });
+
+  it('accepts only the retention periods CloudWatch Logs allows', () => {
+    expect(() => buildApp(new App({ context: { logRetentionDays: '100' } }))).toThrow(
+      /-c logRetentionDays: expected one of CloudWatch's retention periods: 1, 3, 5, .*3653/,
+    );
+    for (const days of ['1', '731', '1096', '3653'])
+      expect(parseStackConfig({ logRetentionDays: days }).logRetentionDays).toBe(Number(days));
+    for (const days of ['0', '9999', '30.5', '-7'])
+      expect(() => parseStackConfig({ logRetentionDays: days }), days).toThrow(/-c logRetentionDays/);
+  });
 });

@@ -6,7 +6,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Template } from '#sandbox/deploy/assembly.ts';
+import { contextRecord, SYNTH_CONTEXT_FILE, type Template } from '#sandbox/deploy/assembly.ts';
 import { Sandbox } from '#sandbox/index.ts';
 
 const MEMBER = '444455556666';
@@ -104,6 +104,8 @@ beforeAll(() => {
     ]),
   );
   writeFileSync(path.join(assemblyDir, 'manifest.json'), JSON.stringify({ version: '48.0.0', artifacts }));
+  // Recorded as built with no context, as `synthesize` records it, so the sandbox deploys it as is.
+  writeFileSync(path.join(assemblyDir, SYNTH_CONTEXT_FILE), contextRecord({}));
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
