@@ -139,7 +139,9 @@ describe('sandbox KMS HMAC keys', () => {
     );
     expect(verified.MacValid).toBe(true);
     await expect(
-      verifier.send(new GenerateMacCommand({ KeyId: keyArn, MacAlgorithm: 'HMAC_SHA_256', Message: message })),
+      verifier.send(
+        new GenerateMacCommand({ KeyId: keyArn, MacAlgorithm: 'HMAC_SHA_256', Message: message }),
+      ),
     ).rejects.toMatchObject({
       name: 'AccessDeniedException',
       message: expect.stringMatching(/not authorized to perform: kms:GenerateMac/),
