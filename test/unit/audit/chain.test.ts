@@ -7,7 +7,7 @@ import { macMessage } from '#shared/audit/record-mac.ts';
 const PK = 'FINDING#f1';
 /** Stands in for the KMS key: the test computes the same RFC 2104 HMAC KMS would. */
 const KEY = Buffer.from('trail-key-held-by-kms-only');
-const macOf = (hash: string, key = KEY) =>
+const macOf = (hash: string, key: Uint8Array = KEY) =>
   createHmac('sha256', key).update(macMessage(hash)).digest('base64');
 const options = { macValid: (r: Record<string, unknown>) => r.mac === macOf(String(r.hash)) };
 const verify = (records: readonly Record<string, unknown>[], head: StoredChainHead | undefined, now?: Date) =>
