@@ -114,12 +114,19 @@ function compact(json: string): string {
   }
 }
 
+/** What `audit verify` checks, and with which key. */
+export interface VerifyOptions extends TrailOptions {
+  readonly finding?: string;
+  /** The trail's HMAC key (id, ARN or alias); the stack's alias unless named. */
+  readonly macKey?: string;
+}
+
 /**
  * `remediate audit verify`: check the hash chains, each record's MAC (kms:VerifyMac with the
  * caller's credentials) and each chain head; name the first broken record of each chain.
  */
 export async function auditVerify(
-  options: TrailOptions & { finding?: string; macKey?: string },
+  options: VerifyOptions,
   deps: AuditDeps,
   out: Output,
   progress: (line: string) => void = () => {},
@@ -240,18 +247,14 @@ export function auditCommand(): Command {
           `the trail's HMAC KMS key: id, ARN or alias (default ${AUDIT_MAC_KEY_ALIAS})`,
         )
         .option('--json', 'one JSON verdict per chain'),
-    ).action(
-      async (
-        opts: TrailOptions & { finding?: string; macKey?: string; local?: boolean; region?: string },
-      ) => {
-        const deps = connect(opts.local, opts.region);
-        try {
-          process.exitCode = (await auditVerify(opts, deps, console, stderr)).exitCode;
-        } finally {
-          deps.close();
-        }
-      },
-    ),
+    ).action(async (opts: VerifyOptions & { local?: boolean; region?: string }) => {
+      const deps = connect(opts.local, opts.region);
+      try {
+        process.exitCode = (await auditVerify(opts, deps, console, stderr)).exitCode;
+      } finally {
+        deps.close();
+      }
+    }),
   );
   audit.addCommand(
     withTrailOptions(
