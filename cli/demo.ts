@@ -105,11 +105,11 @@ async function demoAuditTimeline(
   const dynamodb = sandbox.clients.dynamodb;
   const outputs = sandbox.deployment?.outputs ?? {};
   const trail = { table: outputs.AuditTableName, chainTable: outputs.AuditChainTableName };
-  say('remediate audit verify: checking the hash chain of every finding…');
+  say('remediate audit verify: checking the hash chain and MACs of every finding…');
   const lines: string[] = [];
   const verified = await auditVerify(
     trail,
-    { dynamodb },
+    { dynamodb, kms: sandbox.clients.kms },
     { log: (l: string) => lines.push(l), error: () => {} },
   );
   for (const line of lines) say(`   ${line}`);

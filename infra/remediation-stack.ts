@@ -64,19 +64,17 @@ export class RemediationStack extends Stack {
     const { config, policy } = props;
 
     this.auditTrail = new AuditTrail(this, 'AuditTrail', { retentionDays: policy.audit.retentionDays });
-    // Every playbook's audit steps go through this one function, which links each record into its
-    // finding's hash chain and emits the metrics the record stands for.
+    // Every audit record goes through this one function, the trail's only writer: playbooks' audit
+    // steps and the functions that audit invoke it. It links each record into its finding's hash
+    // chain, MACs it with the trail's KMS key, and emits the metrics the record stands for.
     const auditAppender = new RemediationFunction(this, 'AuditAppend', {
       entry: path.join(ROOT, 'functions/audit-append/handler.ts'),
       description: "Appends a playbook's audit record to its finding's hash chain",
       logRetention: config.logRetentionDays,
       memorySize: 256,
-      environment: {
-        ...this.auditTrail.writerEnvironment(),
-        POWERTOOLS_METRICS_NAMESPACE: 'AutoRemediation',
-      },
+      environment: { POWERTOOLS_METRICS_NAMESPACE: 'AutoRemediation' },
     });
-    this.auditTrail.grantAppend(auditAppender);
+    this.auditTrail.setAppender(auditAppender);
     const appenderId = this.getLogicalId(auditAppender.node.defaultChild as CfnElement);
     Validations.of(this).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${appenderId}.Arn>:*]`,

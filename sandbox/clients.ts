@@ -5,6 +5,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -33,6 +34,7 @@ export function sandboxClients(
     autoscaling: new AutoScalingClient(config),
     elbv2: new ElasticLoadBalancingV2Client(config),
     cloudtrail: new CloudTrailClient(config),
+    kms: new KMSClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
   };
 }

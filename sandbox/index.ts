@@ -17,6 +17,7 @@ import type { DeadLetter, DeliveryContext, EventTarget } from './services/events
 import { EventsService } from './services/events.ts';
 import { FUNCTION_URL_PREFIX, FunctionUrlService } from './services/function-urls.ts';
 import { IamService } from './services/iam.ts';
+import { KmsService } from './services/kms.ts';
 import { LambdaService } from './services/lambda.ts';
 import { S3Service } from './services/s3.ts';
 import { SecretsManagerService } from './services/secretsmanager.ts';
@@ -66,7 +67,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 
 /**
  * The local AWS for this stack: one endpoint serving IAM, STS, EC2, Auto Scaling, ELBv2,
- * CloudTrail, S3, SNS, SQS, DynamoDB (dynalite), EventBridge, Lambda and Step Functions over
+ * CloudTrail, S3, SNS, SQS, DynamoDB (dynalite), EventBridge, KMS, Lambda and Step Functions over
  * their real wire protocols, with the synthesized stack deployed into it.
  */
 export class Sandbox {
@@ -88,6 +89,7 @@ export class Sandbox {
       lambda: LambdaService;
       stepFunctions: StepFunctionsService;
       secretsManager: SecretsManagerService;
+      kms: KmsService;
       functionUrls: FunctionUrlService;
     },
   ) {
@@ -138,6 +140,7 @@ export class Sandbox {
       organizationOf: (accountId) => server.organizations.organizationOf(accountId),
     });
     const secretsManager = new SecretsManagerService();
+    const kms = new KmsService();
     const functionUrls = new FunctionUrlService(lambda);
     server.registerPath(FUNCTION_URL_PREFIX, functionUrls);
     await dynamodb.start();
@@ -156,6 +159,7 @@ export class Sandbox {
       lambda,
       stepFunctions,
       secretsManager,
+      kms,
     ]) {
       server.register(service);
     }
@@ -169,6 +173,7 @@ export class Sandbox {
       lambda,
       stepFunctions,
       secretsManager,
+      kms,
       functionUrls,
     });
     events.onDeadLetter((letter: DeadLetter) => {

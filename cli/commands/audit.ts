@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
-import type { ChainVerdict } from '#shared/audit/chain.ts';
+import type { ChainVerdict } from '#shared/audit/chain-verify.ts';
 import {
   AuditTrailError,
-  allTrailRecords,
   findTrailTables,
   parseSince,
   recordsOfFinding,
@@ -13,8 +13,9 @@ import {
   recordsSince,
   type StoredRecord,
   type TrailTables,
-  verifyRecords,
 } from '#shared/audit/reader.ts';
+import { AUDIT_MAC_KEY_ALIAS, KmsRecordMac } from '#shared/audit/record-mac.ts';
+import { verifyTrail } from '#shared/audit/verify.ts';
 import { displayText, jsonText } from '#shared/text/display.ts';
 import { isRegionName } from '#shared/text/formats.ts';
 import { table } from '../table.ts';
@@ -34,6 +35,8 @@ export class UnknownFindingError extends AuditTrailError {
 /** The clients the audit commands use. */
 export interface AuditDeps {
   readonly dynamodb: DynamoDBClient;
+  /** Verifies record MACs (`audit verify`), with the caller's own credentials. */
+  readonly kms?: KMSClient;
   /** Completes a bare resource id with this account. */
   readonly accountId?: () => Promise<string | undefined>;
 }
@@ -125,9 +128,19 @@ function compact(json: string): string {
   }
 }
 
-/** `remediate audit verify`: check the hash chains; name the first broken record of each. */
+/** What `audit verify` checks, and with which key. */
+export interface VerifyOptions extends TrailOptions {
+  readonly finding?: string;
+  /** The trail's HMAC key (id, ARN or alias); the stack's alias unless named. */
+  readonly macKey?: string;
+}
+
+/**
+ * `remediate audit verify`: check the hash chains, each record's MAC (kms:VerifyMac with the
+ * caller's credentials) and each chain head; name the first broken record of each chain.
+ */
 export async function auditVerify(
-  options: TrailOptions & { finding?: string },
+  options: VerifyOptions,
   deps: AuditDeps,
   out: Output,
   progress: (line: string) => void = () => {},
@@ -136,13 +149,13 @@ export async function auditVerify(
     auditTable: options.table,
     chainTable: options.chainTable,
   });
-  const records = options.finding
-    ? await recordsOfFinding(deps.dynamodb, tables, options.finding)
-    : await allTrailRecords(deps.dynamodb, tables, (n) => progress(`read ${n} record(s)…`));
-  if (options.finding && records.length === 0) {
-    throw new UnknownFindingError(options.finding);
-  }
-  const verdicts = await verifyRecords(deps.dynamodb, tables, records);
+  if (!deps.kms) throw new AuditTrailError('verifying the trail needs a KMS client (kms:VerifyMac)');
+  const mac = new KmsRecordMac(deps.kms, options.macKey ?? AUDIT_MAC_KEY_ALIAS);
+  const { verdicts, records } = await verifyTrail(deps.dynamodb, tables, mac, {
+    finding: options.finding,
+    onProgress: progress,
+  });
+  if (options.finding && records === 0) throw new UnknownFindingError(options.finding);
   const broken = verdicts.filter((v) => !v.ok);
   if (options.json) {
     for (const v of verdicts) out.log(JSON.stringify(v));
@@ -150,7 +163,7 @@ export async function auditVerify(
     for (const v of broken) out.log(describeBreak(v));
     out.log(
       broken.length === 0
-        ? `Verified: ${verdicts.length} chain(s), ${records.length} record(s), intact.`
+        ? `Verified: ${verdicts.length} chain(s), ${records} record(s), intact.`
         : `${broken.length} of ${verdicts.length} chain(s) broken.`,
     );
   }
@@ -200,12 +213,15 @@ function connect(local: boolean | undefined, regionOption?: string): AuditDeps &
     throw new AuditTrailError(`"${displayText(region, 40)}" is not an AWS Region name (e.g. us-east-1)`);
   }
   const dynamodb = new DynamoDBClient({ region, ...connection });
+  const kms = new KMSClient({ region, ...connection });
   const sts = new STSClient({ region, ...connection });
   return {
     dynamodb,
+    kms,
     accountId: async () => (await sts.send(new GetCallerIdentityCommand({}))).Account,
     close() {
       dynamodb.destroy();
+      kms.destroy();
       sts.destroy();
     },
   };
@@ -266,8 +282,12 @@ export function auditCommand(): Command {
       new Command('verify')
         .description('Check the hash chains (every finding, or one) and name the first broken record')
         .option('--finding <id>', 'only this finding’s chain')
+        .option(
+          '--mac-key <key>',
+          `the trail's HMAC KMS key: id, ARN or alias (default ${AUDIT_MAC_KEY_ALIAS})`,
+        )
         .option('--json', 'one JSON verdict per chain'),
-    ).action(async (opts: TrailOptions & { finding?: string; local?: boolean; region?: string }) => {
+    ).action(async (opts: VerifyOptions & { local?: boolean; region?: string }) => {
       const deps = connect(opts.local, opts.region);
       try {
         process.exitCode = (await auditVerify(opts, deps, terminal, stderr)).exitCode;

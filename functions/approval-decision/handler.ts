@@ -1,13 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { cachedApprovalKeys } from '#shared/approvals/secret-value.ts';
-import { AuditWriter, chainTablesFromEnv } from '#shared/audit/writer.ts';
+import { AuditWriter, appenderFromEnv } from '#shared/audit/writer.ts';
 import { clientConfig } from '#shared/aws-clients.ts';
 import { ConfigurationError } from '#shared/errors.ts';
 import { CliRequestSchema, type CliResponse, serveCli } from './cli-actions.ts';
@@ -30,7 +31,7 @@ const dynamodb = new DynamoDBClient(clientConfig());
 const deps = {
   store: new ApprovalStore(dynamodb, config.APPROVALS_TABLE, config.AUDIT_TABLE),
   sfn: new SFNClient(clientConfig()),
-  audit: new AuditWriter(dynamodb, chainTablesFromEnv()),
+  audit: new AuditWriter(new LambdaClient(clientConfig()), appenderFromEnv()),
   keys: cachedApprovalKeys(config.APPROVAL_SECRET_ARN),
   approvers: z.array(z.string()).parse(JSON.parse(config.APPROVERS)),
   // Only set outside AWS (the sandbox); in AWS the identity proof must be addressed to STS itself.

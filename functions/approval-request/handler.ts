@@ -2,12 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { cachedApprovalKeys } from '#shared/approvals/secret-value.ts';
-import { AuditWriter, chainTablesFromEnv } from '#shared/audit/writer.ts';
+import { AuditWriter, appenderFromEnv } from '#shared/audit/writer.ts';
 import { clientConfig } from '#shared/aws-clients.ts';
 import { ConfigurationError } from '#shared/errors.ts';
 import { METRIC_NAMESPACE } from '#shared/metrics/names.ts';
@@ -34,7 +35,9 @@ const dynamodb = new DynamoDBClient(clientConfig());
 const deps = {
   dynamodb,
   sns: new SNSClient(clientConfig()),
-  audit: new AuditWriter(dynamodb, chainTablesFromEnv(), (r) => emitRecordMetrics(metrics, r)),
+  audit: new AuditWriter(new LambdaClient(clientConfig()), appenderFromEnv(), (r) =>
+    emitRecordMetrics(metrics, r),
+  ),
   keys: cachedApprovalKeys(config.APPROVAL_SECRET_ARN),
   approvalsTable: config.APPROVALS_TABLE,
   topicArn: config.TOPIC_ARN,

@@ -4,10 +4,9 @@ import { ConfigurationError } from '#shared/errors.ts';
 import { type Policy, PolicySchema } from '#shared/policy/schema.ts';
 
 const EnvSchema = z.object({
-  AUDIT_TABLE: z.string().check(z.minLength(1)),
+  /** The audit trail's appender (`functions/audit-append`), the trail's one writer. */
+  AUDIT_APPENDER_FUNCTION: z.string().check(z.minLength(1)),
   COUNTER_TABLE: z.string().check(z.minLength(1)),
-  /** Holds the head of each finding's audit hash chain (the counters table). */
-  CHAIN_TABLE: z.string().check(z.minLength(1)),
   TOPIC_ARN: z.string().check(z.minLength(1)),
   DEAD_LETTER_QUEUE_URL: z.string().check(z.minLength(1)),
   /** JSON object: playbook name → state machine ARN. */
@@ -42,9 +41,8 @@ const EnvSchema = z.object({
 });
 
 export interface ClassifyConfig {
-  auditTable: string;
+  auditAppender: string;
   counterTable: string;
-  chainTable: string;
   topicArn: string;
   deadLetterQueueUrl: string;
   stateMachines: Record<string, string>;
@@ -78,9 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ClassifyConfig
       'classify is misconfigured: outside an organization STACK_ACCOUNT_ID and AWS_REGION must name the only account and region to act in',
     );
   return {
-    auditTable: e.AUDIT_TABLE,
+    auditAppender: e.AUDIT_APPENDER_FUNCTION,
     counterTable: e.COUNTER_TABLE,
-    chainTable: e.CHAIN_TABLE,
     topicArn: e.TOPIC_ARN,
     deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
     stateMachines: z.record(z.string(), z.string()).parse(JSON.parse(e.STATE_MACHINES)),

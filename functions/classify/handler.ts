@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -18,11 +19,7 @@ const config = loadConfig();
 const dynamodb = new DynamoDBClient(clientConfig());
 const deps = {
   ...config,
-  audit: new AuditWriter(dynamodb, {
-    auditTable: config.auditTable,
-    chainTable: config.chainTable,
-    retentionDays: config.policy.audit.retentionDays,
-  }),
+  audit: new AuditWriter(new LambdaClient(clientConfig()), config.auditAppender),
   dynamodb,
   sfn: new SFNClient(clientConfig()),
   sfnIn: regionalClient((region) => new SFNClient({ ...clientConfig(), region })),

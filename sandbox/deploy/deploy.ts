@@ -4,6 +4,7 @@ import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { SANDBOX_ACCOUNT_ID } from '../server.ts';
 import type { EventsService } from '../services/events.ts';
 import type { FunctionUrlService } from '../services/function-urls.ts';
+import type { KmsService } from '../services/kms.ts';
 import type { LambdaService } from '../services/lambda.ts';
 import { randomPassword, type SecretsManagerService } from '../services/secretsmanager.ts';
 import type { SqsService } from '../services/sqs.ts';
@@ -39,6 +40,8 @@ export interface DeployServices {
   events: EventsService;
   /** Needed by templates with `AWS::SecretsManager::Secret`. */
   secretsManager?: SecretsManagerService;
+  /** Needed by templates with `AWS::KMS::Key` or `AWS::KMS::Alias`. */
+  kms?: KmsService;
   /** Needed by templates with `AWS::Lambda::Url`. */
   functionUrls?: FunctionUrlService;
 }
@@ -91,6 +94,23 @@ export async function deployStack(
       description: p.Description,
       value: generate ? generatedSecret(generate) : String(p.SecretString ?? ''),
     });
+  }
+  for (const key of of('AWS::KMS::Key')) {
+    const p = props(key);
+    if (!s.kms) throw new Error(`key ${key.logicalId} needs the sandbox's KMS`);
+    s.kms.createKey({
+      accountId: target.accountId,
+      region: target.region,
+      keyId: key.name,
+      keySpec: p.KeySpec,
+      keyUsage: p.KeyUsage,
+      description: p.Description,
+      enabled: p.Enabled,
+    });
+  }
+  for (const alias of of('AWS::KMS::Alias')) {
+    if (!s.kms) throw new Error(`alias ${alias.logicalId} needs the sandbox's KMS`);
+    s.kms.createAlias(target.accountId, target.region, alias.name, String(props(alias).TargetKeyId));
   }
   for (const fn of of('AWS::Lambda::Function')) {
     const p = props(fn);

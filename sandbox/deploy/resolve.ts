@@ -134,11 +134,17 @@ export function physicalResources(template: Template, target: DeployTarget): Map
         break;
       }
       case 'AWS::KMS::Key': {
-        // Not emulated (the sandbox stores data unencrypted), but with a key id and ARN as in AWS.
+        // HMAC keys compute MACs (sandbox/services/kms.ts); the sandbox stores data unencrypted.
         const hex = createHash('sha256').update(identity(target, logicalId)).digest('hex');
         const keyId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
         const arn = `arn:aws:kms:${region}:${acct}:key/${keyId}`;
         r = { name: keyId, arn, ref: keyId, attributes: { Arn: arn, KeyId: keyId } };
+        break;
+      }
+      case 'AWS::KMS::Alias': {
+        // Ref returns the alias name (`alias/…`), which its template always sets.
+        const name = named('AliasName', 256);
+        r = { name, arn: `arn:aws:kms:${region}:${acct}:${name}`, ref: name, attributes: {} };
         break;
       }
       case 'AWS::CloudWatch::Alarm': {

@@ -9,14 +9,17 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import canonicalize from 'canonicalize';
 import { type AuditRecord, AuditRecordSchema } from './record.ts';
+import type { RecordMac } from './record-mac.ts';
 
 /**
  * Tamper evidence for the audit trail: every finding's records form a hash chain.
  *
  * Each record carries `seq` (1, 2, 3, … within its partition), `prevHash` (the hash of record
- * `seq - 1`, or {@link GENESIS} for the first) and `hash`: SHA-256 of the record's canonical JSON
- * (RFC 8785) without `hash` itself. Editing a record breaks its hash; deleting one leaves a gap in
- * `seq` and a `prevHash` that points nowhere; reordering changes `seq` or `prevHash`, both hashed.
+ * `seq - 1`, or {@link GENESIS} for the first), `hash`: SHA-256 of the record's canonical JSON
+ * (RFC 8785) without `hash` and `mac`, and `mac`: an HMAC of that hash computed in AWS KMS
+ * (`record-mac.ts`). Editing a record breaks its hash; recomputing the hashes breaks the MAC, which
+ * needs a key the table permissions do not give; deleting one leaves a gap in `seq` and a
+ * `prevHash` that points nowhere; reordering changes `seq` or `prevHash`, both MACed.
  *
  * Appending is lock-free and crash-safe without transactions. The chain's head lives in the
  * mutable counters table (`pk` = `CHAIN#<record pk>`), holding the last `seq`, its `hash` and the
@@ -36,6 +39,8 @@ export interface ChainFields {
   readonly seq: number;
   readonly prevHash: string;
   readonly hash: string;
+  /** HMAC (base64) of `hash`, computed in AWS KMS with the trail's key. */
+  readonly mac: string;
   /** Epoch seconds after which DynamoDB's TTL may delete the record; one value per finding, so a chain expires whole. */
   readonly expiresAt: number;
 }
@@ -57,9 +62,9 @@ export function chainHeadKey(pk: string): string {
   return `CHAIN#${pk}`;
 }
 
-/** SHA-256 (hex) of the record's canonical JSON, every field but `hash`. */
+/** SHA-256 (hex) of the record's canonical JSON, every field but `hash` and `mac`. */
 export function recordHash(record: Record<string, unknown>): string {
-  const { hash: _omit, ...rest } = record;
+  const { hash: _hash, mac: _mac, ...rest } = record;
   const text = canonicalize(rest);
   if (text === undefined) throw new TypeError('audit record cannot be canonicalized');
   return createHash('sha256').update(text).digest('hex');
@@ -88,6 +93,7 @@ export async function appendChained(
   client: DynamoDBClient,
   tables: ChainTables,
   record: AuditRecord,
+  mac: RecordMac,
   options: { maxAttempts?: number; now?: () => Date } = {},
 ): Promise<ChainedRecord> {
   const parsed = AuditRecordSchema.parse(record);
@@ -119,7 +125,8 @@ export async function appendChained(
       prevHash: head?.hash ?? GENESIS,
       expiresAt,
     };
-    const chained: ChainedRecord = { ...unsealed, hash: recordHash(unsealed) };
+    const hash = recordHash(unsealed);
+    const chained: ChainedRecord = { ...unsealed, hash, mac: await mac.sign(hash) };
     try {
       await client.send(
         new UpdateItemCommand({
@@ -202,88 +209,4 @@ async function putIfNew(
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
-}
-
-/** Why a chain does not verify, naming the first record that breaks it. */
-export interface ChainBreak {
-  /** The sort key of the first broken record (or of the last good one, when records are missing at the end). */
-  readonly sk: string;
-  readonly seq: number | undefined;
-  readonly action: string | undefined;
-  readonly reason: string;
-}
-
-/** The verdict on one finding's chain. */
-export interface ChainVerdict {
-  readonly pk: string;
-  readonly records: number;
-  readonly ok: boolean;
-  readonly broken?: ChainBreak;
-  /** Every record is past its retention; TTL deletion may have removed some, which is not tampering. */
-  readonly expired?: boolean;
-}
-
-/**
- * Check one finding's chain: `records` as read from the trail (any order), `head` as read from
- * the chain table (undefined when absent). Names the first record, in chain order, that breaks it.
- */
-export function verifyChain(
-  pk: string,
-  records: readonly Record<string, unknown>[],
-  head: { seq: number; hash: string; pending?: string } | undefined,
-  now: Date = new Date(),
-): ChainVerdict {
-  const bySeq = [...records].sort(
-    (a, b) => Number(a.seq ?? Number.MAX_SAFE_INTEGER) - Number(b.seq ?? Number.MAX_SAFE_INTEGER),
-  );
-  const at = (r: Record<string, unknown> | undefined) => ({
-    sk: String(r?.sk ?? ''),
-    seq: typeof r?.seq === 'number' ? r.seq : undefined,
-    action: typeof r?.action === 'string' ? r.action : undefined,
-  });
-  const fail = (r: Record<string, unknown> | undefined, reason: string): ChainVerdict => {
-    const expired = records.length > 0 && records.every((x) => Number(x.expiresAt) * 1000 < now.getTime());
-    return { pk, records: records.length, ok: false, broken: { ...at(r), reason }, expired };
-  };
-  const unchained = bySeq.find((r) => typeof r.seq !== 'number' || typeof r.hash !== 'string');
-  if (unchained)
-    return fail(unchained, 'record is not chained (no seq or hash): written outside the trail writer');
-  let prev = GENESIS;
-  for (const [i, record] of bySeq.entries()) {
-    if (record.seq !== i + 1) {
-      return Number(record.seq) > i + 1
-        ? fail(record, `record ${i + 1} is missing before it (this record is ${record.seq})`)
-        : fail(record, `seq ${record.seq} appears twice`);
-    }
-    if (record.prevHash !== prev) {
-      return fail(
-        record,
-        'its prevHash does not match the record before it: a record was edited, removed or reordered',
-      );
-    }
-    if (recordHash(record) !== record.hash) {
-      return fail(record, 'its content does not match its hash: the record was edited');
-    }
-    prev = record.hash;
-  }
-  const last = bySeq.at(-1);
-  if (head) {
-    const lastSeq = Number(last?.seq ?? 0);
-    if (head.seq > lastSeq) {
-      const pending =
-        head.pending && head.seq === lastSeq + 1
-          ? ' (the head still holds it as pending: a write in progress, a writer that stopped, or a deletion)'
-          : '';
-      return fail(
-        last,
-        `the chain head is at ${head.seq}, the trail ends at ${lastSeq}: record ${lastSeq + 1} is missing after this one${pending}`,
-      );
-    }
-    if (head.seq === lastSeq && head.hash !== prev) {
-      return fail(last, "the chain head's hash does not match the last record: it was edited or replaced");
-    }
-  } else if (records.length > 0) {
-    return fail(bySeq[0], 'the chain head is missing');
-  }
-  return { pk, records: records.length, ok: true };
 }

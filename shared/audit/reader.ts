@@ -1,5 +1,4 @@
 import {
-  BatchGetItemCommand,
   type DynamoDBClient,
   ListTablesCommand,
   QueryCommand,
@@ -9,7 +8,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { RemediationError } from '../errors.ts';
-import { type ChainVerdict, chainHeadKey, verifyChain } from './chain.ts';
 import type { AuditRecord } from './record.ts';
 import { findingKey } from './record.ts';
 
@@ -18,6 +16,7 @@ export type StoredRecord = AuditRecord & {
   seq?: number;
   prevHash?: string;
   hash?: string;
+  mac?: string;
   expiresAt?: number;
 };
 
@@ -213,52 +212,6 @@ export function parseSince(text: string, now: Date = new Date()): Date {
     );
   }
   return at;
-}
-
-/** Read the chain heads of `pks` (100 per BatchGetItem, unprocessed keys retried). */
-async function chainHeads(
-  client: DynamoDBClient,
-  table: string,
-  pks: readonly string[],
-): Promise<Map<string, { seq: number; hash: string; pending?: string }>> {
-  const heads = new Map<string, { seq: number; hash: string; pending?: string }>();
-  for (let i = 0; i < pks.length; i += 100) {
-    let keys: Record<string, { S: string }>[] | undefined = pks
-      .slice(i, i + 100)
-      .map((pk) => ({ pk: { S: chainHeadKey(pk) } }));
-    for (let attempt = 0; keys && keys.length > 0 && attempt < 8; attempt++) {
-      const out = await client.send(
-        new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const item of out.Responses?.[table] ?? []) {
-        const head = unmarshall(item) as { pk: string; seq: number; hash: string; pending?: string };
-        heads.set(head.pk.slice('CHAIN#'.length), head);
-      }
-      keys = out.UnprocessedKeys?.[table]?.Keys as typeof keys;
-      if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-    }
-    if (keys?.length)
-      throw new AuditTrailError(`could not read ${keys.length} chain heads: DynamoDB kept them unprocessed`);
-  }
-  return heads;
-}
-
-/**
- * Verify the chains of the given records' findings (all of a finding's records must be given).
- * Each verdict names the first broken record of its chain.
- */
-export async function verifyRecords(
-  client: DynamoDBClient,
-  tables: TrailTables,
-  records: readonly StoredRecord[],
-  now: Date = new Date(),
-): Promise<ChainVerdict[]> {
-  const byPk = new Map<string, StoredRecord[]>();
-  for (const r of records) byPk.set(r.pk, [...(byPk.get(r.pk) ?? []), r]);
-  const heads = await chainHeads(client, tables.chainTable, [...byPk.keys()]);
-  return [...byPk.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([pk, list]) => verifyChain(pk, list, heads.get(pk), now));
 }
 
 /** Every record in the trail (for `audit verify` without a finding), with progress. */

@@ -1,10 +1,18 @@
-import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
 import { auditExport, auditTimeline, auditVerify } from '#cli/commands/audit.ts';
-import { appendChained } from '#shared/audit/chain.ts';
+import type { StsService } from '#sandbox/services/sts.ts';
+import { appendChained, chainHeadKey, GENESIS, recordHash } from '#shared/audit/chain.ts';
 import { recordsOfFinding, type StoredRecord } from '#shared/audit/reader.ts';
+import { AUDIT_MAC_KEY_ALIAS, KmsRecordMac, MAC_ALGORITHM, macMessage } from '#shared/audit/record-mac.ts';
 import { approvalNotice, cliAs, userWithKey, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
 
@@ -13,7 +21,11 @@ let oncall: ApprovalsClient;
 let tables: { auditTable: string; chainTable: string; retentionDays: number };
 const lines: string[] = [];
 const out = { log: (line: string) => lines.push(line), error: (line: string) => lines.push(line) };
-const deps = () => ({ dynamodb: h.sandbox.clients.dynamodb, accountId: async () => '111122223333' });
+const deps = () => ({
+  dynamodb: h.sandbox.clients.dynamodb,
+  kms: h.sandbox.clients.kms,
+  accountId: async () => '111122223333',
+});
 
 beforeAll(async () => {
   h = await startStack();
@@ -41,6 +53,8 @@ const records = (findingId: string) => recordsOfFinding(h.sandbox.clients.dynamo
 const chain = async (findingId: string) =>
   (await records(findingId)).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
 const key = (r: StoredRecord) => marshall({ pk: r.pk, sk: r.sk });
+/** The trail's key, as the appender uses it (the sandbox's default credentials are not held to policies). */
+const trailMac = () => new KmsRecordMac(h.sandbox.clients.kms, AUDIT_MAC_KEY_ALIAS);
 
 describe('the audit trail as a tool', () => {
   it('chains every record of a finding, classifier and playbook alike, and verify passes on a clean trail', async () => {
@@ -67,15 +81,20 @@ describe('the audit trail as a tool', () => {
     const pk = 'FINDING#a0d17000000000000000000000000c0c';
     await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
-        appendChained(h.sandbox.clients.dynamodb, tables, {
-          pk,
-          sk: `2026-11-24T00:00:00.000Z#concurrent#${String(i).padStart(3, '0')}`,
-          resourceKey: 'RESOURCE#111122223333#Other#test/concurrency',
-          at: '2026-11-24T00:00:00.000Z',
-          actor: 'classify',
-          action: 'classify',
-          outcome: 'duplicate',
-        }),
+        appendChained(
+          h.sandbox.clients.dynamodb,
+          tables,
+          {
+            pk,
+            sk: `2026-11-24T00:00:00.000Z#concurrent#${String(i).padStart(3, '0')}`,
+            resourceKey: 'RESOURCE#111122223333#Other#test/concurrency',
+            at: '2026-11-24T00:00:00.000Z',
+            actor: 'classify',
+            action: 'classify',
+            outcome: 'duplicate',
+          },
+          trailMac(),
+        ),
       ),
     );
     const trail = await records(pk);
@@ -209,5 +228,151 @@ describe('the audit trail as a tool', () => {
       /expected a duration such as 1h/,
     );
     await expect(auditTimeline({ ...tables }, deps(), out)).rejects.toThrow(/exactly one of --finding/);
+  });
+});
+
+/** Credentials of a deployed function's role, as Lambda gives them to the function. */
+function functionRoleSession(logicalIdPrefix: string) {
+  const role = [...(h.sandbox.deployment?.resources.values() ?? [])].find(
+    (r) => r.type === 'AWS::IAM::Role' && r.logicalId.startsWith(logicalIdPrefix),
+  );
+  if (!role) throw new Error(`no role ${logicalIdPrefix}* in the deployment`);
+  const sts = h.sandbox.server.authorizer as StsService;
+  return sts.serviceSession(role.arn, 'lambda.amazonaws.com', { sessionName: 'tamper' });
+}
+
+/**
+ * Rewrite a finding's records from position `from` on as someone with write access to the tables
+ * but not the MAC key: change what record `from` says, recompute every later SHA-256 hash and
+ * link, and move the chain head to the new last hash. `seqOfHead` rolls the head back instead.
+ */
+async function rewriteTrail(
+  db: DynamoDBClient,
+  trail: StoredRecord[],
+  from: number,
+  change: Partial<StoredRecord>,
+  seqOfHead = trail.length,
+): Promise<void> {
+  let prev = from === 1 ? GENESIS : String(trail[from - 2]?.hash);
+  for (const [i, record] of trail.entries()) {
+    if (i + 1 < from) continue;
+    const rewritten = { ...record, ...(i + 1 === from ? change : {}), prevHash: prev };
+    rewritten.hash = recordHash(rewritten);
+    prev = rewritten.hash;
+    trail[i] = rewritten;
+    await db.send(
+      new PutItemCommand({
+        TableName: tables.auditTable,
+        Item: marshall(rewritten, { removeUndefinedValues: true }),
+      }),
+    );
+  }
+  await db.send(
+    new UpdateItemCommand({
+      TableName: tables.chainTable,
+      Key: marshall({ pk: chainHeadKey(trail[0]?.pk as string) }),
+      UpdateExpression: 'SET #seq = :seq, #hash = :hash',
+      ExpressionAttributeNames: { '#seq': 'seq', '#hash': 'hash' },
+      ExpressionAttributeValues: marshall({ ':seq': seqOfHead, ':hash': trail[seqOfHead - 1]?.hash }),
+    }),
+  );
+}
+
+describe('the audit trail against its own writers', () => {
+  it("gives the writers' roles no way to forge a record: the classifier may neither MAC nor put records", async () => {
+    const classifier = functionRoleSession('ClassifyRole');
+    const config = {
+      endpoint: h.sandbox.endpoint,
+      region: 'us-east-1',
+      credentials: classifier,
+      maxAttempts: 1,
+    };
+    const kms = new KMSClient(config);
+    const db = new DynamoDBClient(config);
+    try {
+      await expect(
+        kms.send(
+          new GenerateMacCommand({
+            KeyId: AUDIT_MAC_KEY_ALIAS,
+            MacAlgorithm: MAC_ALGORITHM,
+            Message: macMessage('0'.repeat(64)),
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException', message: /kms:GenerateMac/ });
+      await expect(
+        db.send(
+          new PutItemCommand({
+            TableName: tables.auditTable,
+            Item: marshall({ pk: 'FINDING#forged', sk: 'forged', seq: 1, hash: GENESIS, mac: 'AA==' }),
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException', message: /dynamodb:PutItem/ });
+    } finally {
+      kms.destroy();
+      db.destroy();
+    }
+  });
+
+  it('names record 1 when it is rewritten, every later hash recomputed and the head moved', async () => {
+    const id = await containKey('audit-rewritten', 'a0d17000000000000000000000000f01');
+    const trail = await chain(id);
+    expect((await auditVerify({ ...tables, finding: id }, deps(), out)).exitCode).toBe(0);
+
+    // The key was never deactivated, says the rewritten first record.
+    await rewriteTrail(h.sandbox.clients.dynamodb, trail, 1, { outcome: 'skipped', reason: 'benign' });
+
+    lines.length = 0;
+    const verdict = await auditVerify({ ...tables, finding: id }, deps(), out);
+    expect(verdict.exitCode).toBe(1);
+    expect(verdict.verdicts[0]?.broken).toMatchObject({
+      seq: 1,
+      sk: trail[0]?.sk,
+      reason: expect.stringMatching(/MAC does not verify/),
+    });
+    expect(lines[0]).toContain(
+      `BROKEN FINDING#${id} at record 1 (${trail[0]?.action}, sort key ${trail[0]?.sk})`,
+    );
+  });
+
+  it('names the newest record rewritten behind a head rolled back one step, and a head rolled back alone', async () => {
+    const rewritten = await containKey('audit-rolled-back', 'a0d17000000000000000000000000f02');
+    const trail = await chain(rewritten);
+    const n = trail.length;
+    await rewriteTrail(h.sandbox.clients.dynamodb, trail, n, { outcome: 'failed' }, n - 1);
+    const newest = await auditVerify({ ...tables, finding: rewritten }, deps(), out);
+    expect(newest.verdicts[0]?.broken).toMatchObject({
+      seq: n,
+      sk: trail[n - 1]?.sk,
+      reason: expect.stringMatching(/MAC does not verify/),
+    });
+
+    const rolledBack = await containKey('audit-head-back', 'a0d17000000000000000000000000f03');
+    const intact = await chain(rolledBack);
+    await rewriteTrail(h.sandbox.clients.dynamodb, intact, intact.length + 1, {}, intact.length - 1);
+    const behind = await auditVerify({ ...tables, finding: rolledBack }, deps(), out);
+    expect(behind.verdicts[0]?.broken).toMatchObject({
+      seq: intact.length,
+      reason: `the chain head is at ${intact.length - 1}, behind the trail, which goes on to ${intact.length}: the head was moved back`,
+    });
+  });
+
+  it('reports, in a whole-trail verify, a finding whose records were all deleted', async () => {
+    const id = await containKey('audit-erased', 'a0d17000000000000000000000000f04');
+    const trail = await chain(id);
+    for (const r of trail) {
+      await h.sandbox.clients.dynamodb.send(
+        new DeleteItemCommand({ TableName: tables.auditTable, Key: key(r) }),
+      );
+    }
+    const result = await auditVerify({ ...tables }, deps(), out);
+    expect(result.exitCode).toBe(1);
+    expect(result.verdicts.find((v) => v.pk === `FINDING#${id}`)).toMatchObject({
+      ok: false,
+      records: 0,
+      broken: {
+        seq: 1,
+        reason: `the chain head is at ${trail.length} but the trail has none of its records: they were deleted`,
+      },
+    });
   });
 });
