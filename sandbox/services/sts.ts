@@ -160,7 +160,8 @@ export class StsService implements SandboxService, RequestAuthorizer {
     if (!session || !role || !action) return;
     const resource = requestedResource(req, operation, this.options.iam);
     // The resource's account: the one its ARN names, else the account the call acts in.
-    const resourceAccount = (resource && /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1]) || req.accountId;
+    const resourceAccount =
+      (resource && /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1]) || req.accountId;
     const denial = identityPolicyDenial({
       principal: this.sessionPrincipal(session),
       policies: Object.values(role.policies),

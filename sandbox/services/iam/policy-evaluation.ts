@@ -167,7 +167,8 @@ function coversResource(statement: Statement, request: PolicyRequest): boolean {
     if (statement.NotResource !== undefined) return false;
     return statement.Resource === undefined || list(statement.Resource).includes('*');
   }
-  if (statement.Resource !== undefined) return list(statement.Resource).some((p) => resourceMatches(resource, p));
+  if (statement.Resource !== undefined)
+    return list(statement.Resource).some((p) => resourceMatches(resource, p));
   if (statement.NotResource !== undefined)
     return !list(statement.NotResource).some((p) => resourceMatches(resource, p));
   return true;
