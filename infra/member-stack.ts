@@ -1,5 +1,18 @@
-import { Aws, CfnOutput, aws_iam as iam, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import path from 'node:path';
+import {
+  Annotations,
+  Aws,
+  CfnOutput,
+  aws_iam as iam,
+  Stack,
+  type StackProps,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ConfigurationError } from '#shared/errors.ts';
+import { loadPolicyFile } from '#shared/policy/load.ts';
+import { UNDO } from '#shared/undo/plan.ts';
 import { resourceWildcardFinding } from '#statemachines/fragments/wildcard-acknowledgement.ts';
 import { playbooks } from '#statemachines/registry.ts';
 import { undoPlaybook } from '#statemachines/undo.ts';
@@ -10,8 +23,9 @@ import {
   GLOBAL_SOURCES,
   globalEventsRegion,
 } from './constructs/event-forwarding.ts';
-import { anyRegionFinding, memberPermissions, PLAYBOOK_ROLE_PREFIX } from './constructs/member-access.ts';
+import { anyRegionFinding, memberPermissions, playbookRoleName } from './constructs/member-access.ts';
 import { OrganizationBus } from './constructs/organization-bus.ts';
+import { protectedPrincipalsDeny } from './constructs/protected-principals.ts';
 
 /** Props of {@link MemberStack}. */
 export interface MemberStackProps extends StackProps {
@@ -29,6 +43,11 @@ export interface MemberStackProps extends StackProps {
    * (`AutoRemediationMemberRegion`). @default true
    */
   readonly executionRole?: boolean;
+  /**
+   * The policy's `protectedPrincipals`: the execution role is explicitly denied every IAM action
+   * on them. @default those of the policy file `config.policyFile`
+   */
+  readonly protectedPrincipals?: readonly string[];
 }
 
 /** The sources a member forwards: what only the member account's own bus sees. */
@@ -42,22 +61,25 @@ const FORWARDED = ['CloudTrailDrift', 'RootActivity', 'ConfigCompliance'] as con
  */
 export class MemberStack extends Stack {
   public readonly executionRole?: iam.Role;
+  /** The execution role's policy: the playbooks' actions, and the Deny that protects the protected. */
+  public readonly playbookActions?: iam.Policy;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     super(scope, id, props);
     const { config } = props;
     const security = config.securityAccountId;
     if (props.executionRole ?? true) {
-      // The security stack runs in several regions, and its playbook roles carry the region in
-      // their names: trusted by that name prefix, in the security account, inside the organization.
+      // Exactly the security account's playbook roles (undo's too), by name in every region the
+      // security stack runs in, and only from inside the organization. Named in a condition, not
+      // as principals: a role ARN as principal must exist when the trust is saved, and a role
+      // deleted and recreated would no longer match it.
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
       this.executionRole = new iam.Role(this, 'RemediationExecutionRole', {
         roleName: config.memberRoleName,
         description: `Assumed by the remediation playbooks of security account ${security}`,
         assumedBy: new iam.AccountPrincipal(security).withConditions({
           StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
-          ArnLike: {
-            'aws:PrincipalArn': `arn:${this.partition}:iam::${security}:role/${PLAYBOOK_ROLE_PREFIX}*`,
-          },
+          ArnEquals: { 'aws:PrincipalArn': playbookRoleArns(this, security, config.regions) },
         }),
       });
       // Built in a scope of its own: the playbooks' states are read for their permissions, never deployed.
@@ -69,6 +91,7 @@ export class MemberStack extends Stack {
         roles: [this.executionRole],
         document: new iam.PolicyDocument({ statements: permissions, minimize: true }),
       });
+      this.playbookActions = actions;
       // The same wildcard resources as the playbooks' own roles, for the same reasons: carried over.
       Validations.of(actions).acknowledge(
         ...playbookAcknowledgements(built).map(({ id, reason }) => ({
@@ -79,6 +102,7 @@ export class MemberStack extends Stack {
       );
       new CfnOutput(this, 'RemediationExecutionRoleArn', { value: this.executionRole.roleArn });
     }
+    let forwarder: iam.Role | undefined;
 
     if (props.forwardEvents ?? true) {
       // The security account's bus of the region this stack is deployed in (the template is
@@ -86,7 +110,7 @@ export class MemberStack extends Stack {
       // the global-service events: AWS delivers them in us-east-1 only, so they go from there to
       // the region whose security stack handles them.
       const home = globalEventsRegion(config.regions);
-      forwardEvents(this, {
+      forwarder = forwardEvents(this, {
         to: `the security account ${security}`,
         sources: FORWARDED.map((source) => ({
           source,
@@ -96,10 +120,57 @@ export class MemberStack extends Stack {
             GLOBAL_SOURCES.includes(source) ? home : Aws.REGION,
           ),
         })),
-      });
+      }).role;
+    }
+
+    if (this.executionRole && this.playbookActions) {
+      // The role may change users' and roles' policies and pass roles to EC2 on `user/*` and
+      // `role/*` (the finding's principal is known only at run time): never on a protected
+      // principal, on itself, or on this stack's other role.
+      const patterns =
+        props.protectedPrincipals ?? loadPolicyFile(path.resolve(config.policyFile)).protectedPrincipals;
+      const ownRoles = [this.executionRole.roleArn, ...(forwarder ? [forwarder.roleArn] : [])];
+      // In the role's one policy: IAM adds up a role's inline policies against one size quota anyway.
+      this.playbookActions.addStatements(protectedPrincipalsDeny(patterns, ownRoles));
     }
   }
 }
+
+/**
+ * The ARNs of the security account's playbook roles, undo's included: their names are fixed
+ * (`remediation-playbook-<playbook>-<region>`), one per region the security stack runs in
+ * (`regions`, or this stack's own region).
+ */
+function playbookRoleArns(scope: Stack, security: string, regions: readonly string[]): string[] {
+  const names = [...playbooks.map((p) => p.name), UNDO];
+  const where = regions.length > 0 ? regions : [scope.region];
+  const arns = where.flatMap((region) =>
+    names.map((name) => `arn:${scope.partition}:iam::${security}:role/${playbookRoleName(name, region)}`),
+  );
+  // IAM limits a trust policy to 2,048 characters, white space not counted, and the quota can be
+  // raised to 4,096: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+  // Counted as in the longest partition and region names, plus the rest of the statement.
+  const longest = where.flatMap((region) =>
+    names.map(
+      (name) =>
+        `"arn:aws-us-gov:iam::${security}:role/${playbookRoleName(name, Token.isUnresolved(region) ? 'ap-southeast-4' : region)}",`,
+    ),
+  );
+  const length = TRUST_STATEMENT_OVERHEAD + longest.join('').length;
+  if (length > 4096)
+    throw new ConfigurationError(
+      `The member role's trust names ${arns.length} playbook roles (${where.length} regions), about ${length} characters: over IAM's 4,096-character maximum for a trust policy. Deploy the security stack in fewer regions.`,
+    );
+  if (length > 2048)
+    Annotations.of(scope).addWarningV2(
+      'remediation:trust-policy-length',
+      `The member role's trust policy is about ${length} characters: over IAM's default 2,048-character quota (Role trust policy length). Raise it to 4,096 in Service Quotas in every member account before deploying.`,
+    );
+  return arns;
+}
+
+/** The trust statement without its role ARNs: effect, principal, action and the organization condition. */
+const TRUST_STATEMENT_OVERHEAD = 300;
 
 /** The acknowledgements the playbooks made on their own scopes, with their reasons. */
 function playbookAcknowledgements(scope: Construct): { id: string; reason: string }[] {

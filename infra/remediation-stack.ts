@@ -32,6 +32,7 @@ import { memberRoleArn, playbookRoleName, playbookStateMachineName } from './con
 import { deadLetterQueuesIn, Observability } from './constructs/observability.ts';
 import { OrganizationBus } from './constructs/organization-bus.ts';
 import { PlaybookStateMachine } from './constructs/playbook-state-machine.ts';
+import { protectedPrincipalsDeny } from './constructs/protected-principals.ts';
 import { acknowledgeDeadLetterQueue, RemediationFunction } from './constructs/remediation-function.ts';
 import { grantPublishTo } from './grants.ts';
 import { suppressNagFindings } from './nag-suppressions.ts';
@@ -44,8 +45,6 @@ export interface RemediationStackProps extends StackProps {
 }
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-/** IAM actions on users that a protected principal must never be subject to. */
-const USER_MUTATIONS = ['iam:UpdateAccessKey', 'iam:PutUserPolicy', 'iam:TagUser', 'iam:DeleteAccessKey'];
 
 /**
  * The whole product in one account: finding rules → classify → playbooks → audit trail,
@@ -128,8 +127,11 @@ export class RemediationStack extends Stack {
       approvers: policy.approvals.approvers,
       logRetention: config.logRetentionDays,
     });
-    // Credentials from a JSONPath make CDK grant sts:AssumeRole on "*": only member roles, here.
-    const onlyMemberRoles = (machine: PlaybookStateMachine) =>
+    // Credentials from a JSONPath make CDK grant sts:AssumeRole on "*": only member roles, here,
+    // and only in accounts of the organization (aws:ResourceOrgID is the organization of the
+    // account that owns the role; absent outside any organization, which the Deny also refuses).
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceorgid
+    const onlyMemberRoles = (machine: PlaybookStateMachine, organizationId: string) => {
       machine.stateMachine.addToRolePolicy(
         new iam.PolicyStatement({
           effect: iam.Effect.DENY,
@@ -137,6 +139,15 @@ export class RemediationStack extends Stack {
           notResources: [memberRoleArn(this, '*', config.memberRoleName)],
         }),
       );
+      machine.stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['sts:AssumeRole'],
+          resources: ['*'],
+          conditions: { StringNotEquals: { 'aws:ResourceOrgID': organizationId } },
+        }),
+      );
+    };
     const followUps = followUpsOf(policy);
     // A playbook that hands over needs its follow-ups' ARNs, so those are built first.
     for (const playbook of inHandOverOrder(playbooks, followUps)) {
@@ -158,18 +169,7 @@ export class RemediationStack extends Stack {
         }),
         logRetention: config.logRetentionDays,
       });
-      // Defence in depth: even a wrong decision cannot touch a protected user.
-      const protectedUsers = policy.protectedPrincipals.filter((arn) => arn.includes(':user/'));
-      if (protectedUsers.length > 0) {
-        machine.stateMachine.addToRolePolicy(
-          new iam.PolicyStatement({
-            effect: iam.Effect.DENY,
-            actions: USER_MUTATIONS,
-            resources: protectedUsers,
-          }),
-        );
-      }
-      if (config.organizationId) onlyMemberRoles(machine);
+      if (config.organizationId) onlyMemberRoles(machine, config.organizationId);
       this.playbooks[playbook.name] = machine;
     }
     // Undo is not routed by the policy: it reverses an execution of any playbook above.
@@ -190,7 +190,7 @@ export class RemediationStack extends Stack {
       memberRoleArnPath: config.organizationId ? TARGET_ROLE_ARN_PATH : undefined,
       roleName: config.organizationId ? playbookRoleName(undo.name, this.region) : undefined,
     });
-    if (config.organizationId) onlyMemberRoles(this.undo);
+    if (config.organizationId) onlyMemberRoles(this.undo, config.organizationId);
     approvals.allowDecisions();
 
     // In an organization, the regions the security stack runs in (this one at least).
@@ -293,6 +293,12 @@ export class RemediationStack extends Stack {
       topic: this.topic,
     });
     new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName });
+    // Defence in depth, last so that every role of the stack exists: even a wrong decision cannot
+    // let a playbook or undo (acting in this account) touch a protected principal or this stack's
+    // own roles. In an organization the member role carries the same Deny (member-stack.ts).
+    const stackRoles = this.node.findAll().flatMap((c) => (c instanceof iam.Role ? [c.roleArn] : []));
+    for (const machine of [...Object.values(this.playbooks), this.undo])
+      machine.stateMachine.addToRolePolicy(protectedPrincipalsDeny(policy.protectedPrincipals, stackRoles));
     suppressNagFindings(this);
   }
 }

@@ -8,7 +8,6 @@ import {
   type aws_logs as logs,
   Stack,
   aws_secretsmanager as secretsmanager,
-  type aws_stepfunctions as sfn,
   aws_sns as sns,
   Validations,
 } from 'aws-cdk-lib';

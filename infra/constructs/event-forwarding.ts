@@ -50,7 +50,7 @@ export interface ForwardedSource {
 export function forwardEvents(
   scope: Construct,
   props: { readonly to: string; readonly sources: readonly ForwardedSource[] },
-): events.Rule[] {
+): { rules: events.Rule[]; role: iam.Role } {
   const undeliverable = new sqs.Queue(scope, 'ForwardingDlq', {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
@@ -62,7 +62,7 @@ export function forwardEvents(
     description: `Lets EventBridge forward this account's events to ${props.to}`,
   });
   const buses = new Map<string, events.IEventBus>();
-  return props.sources.map(({ source, busArn }) => {
+  const rules = props.sources.map(({ source, busArn }) => {
     let bus = buses.get(busArn);
     if (!bus) {
       bus = events.EventBus.fromEventBusArn(
@@ -80,6 +80,7 @@ export function forwardEvents(
       targets: [new targets.EventBus(bus, { deadLetterQueue: undeliverable, role: forwarder })],
     });
   });
+  return { rules, role: forwarder };
 }
 
 /** The ARN of `account`'s bus `name` in `region` (default: the region the stack is deployed in). */

@@ -158,12 +158,18 @@ export class StsService implements SandboxService, RequestAuthorizer {
     const role = session && this.options.iam.roleByArn(session.roleArn);
     const action = iamActionOf(req.service, operation);
     if (!session || !role || !action) return;
+    const resource = requestedResource(req, operation, this.options.iam);
+    // The resource's account: the one its ARN names, else the account the call acts in.
+    const resourceAccount =
+      (resource && /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1]) || req.accountId;
     const denial = identityPolicyDenial({
       principal: this.sessionPrincipal(session),
       policies: Object.values(role.policies),
       action,
-      resource: requestedResource(req, operation),
+      resource,
       organizationId: this.options.organizationOf?.(session.accountId),
+      resourceAccount,
+      resourceOrganizationId: this.options.organizationOf?.(resourceAccount),
       request: req,
       protocol,
     });

@@ -1,5 +1,5 @@
 import type { Finding, Resource, SeverityLabel } from '#shared/findings/finding.ts';
-import { principalArnsOf } from './principals.ts';
+import { matchingPrincipal } from './principals.ts';
 import type { FindingSelector, SeverityThreshold } from './selector.ts';
 import { firstMatchingPattern, matchesWildcard } from './wildcard.ts';
 
@@ -51,8 +51,8 @@ export function matchesSelector(finding: Finding, selector: FindingSelector): bo
     }
   }
   if (selector.principals) {
-    const patterns = selector.principals;
-    if (!principalArnsOf(finding).some((arn) => firstMatchingPattern(arn, patterns))) return false;
+    // As IAM names principals: names case-insensitively, paths only where written (principal-pattern.ts).
+    if (!matchingPrincipal(finding, selector.principals)) return false;
   }
   return true;
 }

@@ -1,5 +1,5 @@
 import type { Finding } from '#shared/findings/finding.ts';
-import { matchesWildcard } from './wildcard.ts';
+import { firstMatchingPrincipal, principalMatches } from './principal-pattern.ts';
 
 /** Matches the root user of any account in any partition. */
 export const ROOT_PRINCIPAL_PATTERN = 'arn:*:iam::*:root';
@@ -22,19 +22,30 @@ function roleArnOfSession(arn: string): string | undefined {
   return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined;
 }
 
+/** A principal a finding involves, and whether its ARN carries the principal's real path. */
+export interface FindingPrincipal {
+  readonly arn: string;
+  /**
+   * False for an ARN built from a name alone (GuardDuty reports a key's user by name; a role
+   * session's ARN does not carry the role's path): the principal may sit at any path.
+   */
+  readonly pathKnown: boolean;
+}
+
 /**
- * Every principal ARN a finding involves: the IAM user or role whose key it is about
- * (derived from the account and user name, since GuardDuty reports names rather than ARNs),
- * and the caller. Root appears as `arn:<partition>:iam::<account>:root`.
+ * Every principal a finding involves: the IAM user or role whose key it is about (derived from
+ * the account and user name, since GuardDuty reports names rather than ARNs), and the caller.
+ * Root appears as `arn:<partition>:iam::<account>:root`.
  */
-export function principalArnsOf(finding: Finding): string[] {
+export function principalsOf(finding: Finding): FindingPrincipal[] {
   const partition = partitionOf(finding.region);
-  const arns = new Set<string>();
+  const found = new Map<string, boolean>();
+  const put = (arn: string, pathKnown: boolean) => found.set(arn, (found.get(arn) ?? false) || pathKnown);
   const add = (arn: string | undefined) => {
     if (!arn) return;
-    arns.add(arn);
+    put(arn, true);
     const roleArn = roleArnOfSession(arn);
-    if (roleArn) arns.add(roleArn);
+    if (roleArn) put(roleArn, false);
   };
   const { resource, actor } = finding;
   if (resource.kind === 'AccessKey') {
@@ -44,15 +55,35 @@ export function principalArnsOf(finding: Finding): string[] {
     const userType = resource.userType ?? (resource.accessKeyId.startsWith('AKIA') ? 'IAMUser' : undefined);
     if (userType === 'Root') add(`arn:${partition}:iam::${finding.accountId}:root`);
     else if (userType === 'AssumedRole')
-      add(`arn:${partition}:iam::${finding.accountId}:role/${resource.userName}`);
+      put(`arn:${partition}:iam::${finding.accountId}:role/${resource.userName}`, false);
     else if (userType === 'IAMUser')
-      add(`arn:${partition}:iam::${finding.accountId}:user/${resource.userName}`);
+      put(`arn:${partition}:iam::${finding.accountId}:user/${resource.userName}`, false);
   }
   if (actor) {
     add(actor.principalArn);
     if (actor.type === 'Root') add(`arn:${partition}:iam::${finding.accountId}:root`);
   }
-  return [...arns];
+  return [...found].map(([arn, pathKnown]) => ({ arn, pathKnown }));
+}
+
+/** The ARNs of {@link principalsOf}. */
+export function principalArnsOf(finding: Finding): string[] {
+  return principalsOf(finding).map((principal) => principal.arn);
+}
+
+/**
+ * The first of `patterns` one of the finding's principals matches, as IAM names them (see
+ * `principal-pattern.ts`); a principal whose path the finding does not tell matches on its name.
+ */
+export function matchingPrincipal(
+  finding: Finding,
+  patterns: readonly string[],
+): { arn: string; pattern: string } | undefined {
+  for (const { arn, pathKnown } of principalsOf(finding)) {
+    const pattern = firstMatchingPrincipal(arn, patterns, { pathUnknown: !pathKnown });
+    if (pattern) return { arn, pattern };
+  }
+  return undefined;
 }
 
 /** Why a finding's principal is protected, or `undefined` when none is. */
@@ -60,11 +91,8 @@ export function protectedPrincipalOf(
   finding: Finding,
   patterns: readonly string[],
 ): { arn: string; pattern: string } | undefined {
-  for (const arn of principalArnsOf(finding)) {
-    // The root user is protected whatever the policy says: automation never acts on it.
-    if (matchesWildcard(arn, ROOT_PRINCIPAL_PATTERN)) return { arn, pattern: ROOT_PRINCIPAL_PATTERN };
-    const pattern = patterns.find((candidate) => matchesWildcard(arn, candidate));
-    if (pattern) return { arn, pattern };
-  }
-  return undefined;
+  // The root user is protected whatever the policy says: automation never acts on it.
+  const root = principalArnsOf(finding).find((arn) => principalMatches(arn, ROOT_PRINCIPAL_PATTERN));
+  if (root) return { arn: root, pattern: ROOT_PRINCIPAL_PATTERN };
+  return matchingPrincipal(finding, patterns);
 }

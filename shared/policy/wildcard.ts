@@ -32,6 +32,23 @@ export function matchesWildcard(value: string, pattern: string): boolean {
   return wildcardToRegExp(pattern).test(value);
 }
 
+const compiledNames = new Map<string, RegExp>();
+
+/**
+ * True when the IAM name `value` (a user or role name, one segment of an ARN) matches `pattern`:
+ * case-insensitively, because IAM names are unique regardless of case, and with `*` and `?`
+ * never matching a `/`, so a wildcard in a name never reaches into a path.
+ */
+export function matchesNameWildcard(value: string, pattern: string): boolean {
+  let regexp = compiledNames.get(pattern);
+  if (!regexp) {
+    const source = pattern.replace(REGEXP_SPECIAL, '\\$&').replaceAll('*', '[^/]*').replaceAll('?', '[^/]');
+    regexp = new RegExp(`^${source}$`, 'is');
+    compiledNames.set(pattern, regexp);
+  }
+  return regexp.test(value);
+}
+
 /** The first of `patterns` that `value` matches, or `undefined`. */
 export function firstMatchingPattern(value: string, patterns: readonly string[]): string | undefined {
   return patterns.find((pattern) => matchesWildcard(value, pattern));

@@ -68,3 +68,40 @@ function tokenText(part: unknown): string {
   if (ref === 'AWS::Partition') return 'aws';
   return 'TOKEN';
 }
+
+/**
+ * A policy document of the template as it reads once deployed into `account` and `region`:
+ * pseudo parameters resolved, `Fn::Join` joined, a role's `Fn::GetAtt ... Arn` its ARN (by its
+ * `RoleName`, else its logical id). JSON text, for the sandbox's policy evaluation.
+ */
+export function deployedDocument(
+  template: Template,
+  document: unknown,
+  where: { account: string; region: string },
+): string {
+  const resources = template.toJSON().Resources as Record<string, { Properties?: { RoleName?: string } }>;
+  const resolve = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(resolve);
+    if (!node || typeof node !== 'object') return node;
+    const object = node as Record<string, unknown>;
+    if ('Ref' in object) {
+      const pseudo: Record<string, string> = {
+        'AWS::Partition': 'aws',
+        'AWS::Region': where.region,
+        'AWS::AccountId': where.account,
+      };
+      return pseudo[object.Ref as string] ?? object.Ref;
+    }
+    if ('Fn::Join' in object) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return (resolve(parts) as string[]).join(separator);
+    }
+    if ('Fn::GetAtt' in object) {
+      const [logicalId] = object['Fn::GetAtt'] as [string, string];
+      const name = resources[logicalId]?.Properties?.RoleName ?? logicalId;
+      return `arn:aws:iam::${where.account}:role/${resolve(name)}`;
+    }
+    return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, resolve(value)]));
+  };
+  return JSON.stringify(resolve(document));
+}

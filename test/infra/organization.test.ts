@@ -3,11 +3,18 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
+import {
+  conditionContext,
+  evaluatePolicies,
+  type PolicyPrincipal,
+} from '#sandbox/services/iam/policy-evaluation.ts';
 import { playbookNames } from '#statemachines/registry.ts';
-import { definitionOf } from './helpers.ts';
+import { definitionOf, deployedDocument } from './helpers.ts';
 
 const ORG = 'o-a1b2c3d4e5';
 const SECURITY = '111122223333';
+const MEMBER = '444455556666';
+const REGION = 'us-east-1';
 const MEMBER_SERVICES = /^(ec2|iam|autoscaling|elasticloadbalancing|cloudtrail|s3):/;
 
 let app: App;
@@ -111,31 +118,108 @@ describe('organization mode: the security account stack', () => {
   });
 });
 
+describe('organization mode: the undo role', () => {
+  it('refuses calls on protected principals and on the stack’s own roles, and roles outside the organization', () => {
+    const policies = Object.entries(security.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('UndoRole'))
+      .map(([, p]) =>
+        deployedDocument(security, p.Properties.PolicyDocument, { account: SECURITY, region: 'us-east-1' }),
+      );
+    const who: PolicyPrincipal = {
+      arn: `arn:aws:sts::${SECURITY}:assumed-role/remediation-playbook-undo-us-east-1/x`,
+      principalArn: `arn:aws:iam::${SECURITY}:role/remediation-playbook-undo-us-east-1`,
+      accountId: SECURITY,
+      type: 'AssumedRole',
+    };
+    const decide = (action: string, resource: string, resourceOrg?: string) =>
+      evaluatePolicies(policies, {
+        action,
+        resource,
+        context: conditionContext(who, ORG, { 'aws:ResourceOrgID': resourceOrg }),
+      });
+
+    expect(decide('iam:DeleteUserPolicy', `arn:aws:iam::${SECURITY}:user/emergency/break-glass`)).toBe(
+      'ExplicitDeny',
+    );
+    expect(
+      decide('iam:DeleteRolePolicy', `arn:aws:iam::${SECURITY}:role/remediation-playbook-undo-us-east-1`),
+    ).toBe('ExplicitDeny');
+    const memberRole = `arn:aws:iam::444455556666:role/RemediationExecutionRole`;
+    expect(decide('sts:AssumeRole', memberRole, ORG)).toBe('Allow');
+    // The same role name in an account outside the organization.
+    expect(decide('sts:AssumeRole', memberRole, undefined)).toBe('ExplicitDeny');
+    expect(decide('sts:AssumeRole', memberRole, 'o-other000000')).toBe('ExplicitDeny');
+  });
+});
+
 describe('organization mode: the member stack', () => {
-  it('trusts only the playbook roles of the security account, from inside the organization', () => {
-    const roles = Object.values(
+  /** The member role's trust and policies, as deployed into MEMBER in REGION. */
+  const memberRole = () => {
+    const [role] = Object.values(
       member.findResources('AWS::IAM::Role', { Properties: { RoleName: 'RemediationExecutionRole' } }),
     );
-    expect(roles).toHaveLength(1);
-    const trust: { Action: string; Effect: string; Condition: unknown; Principal: { AWS: unknown } }[] =
-      roles[0]?.Properties.AssumeRolePolicyDocument.Statement ?? [];
-    expect(trust).toHaveLength(1);
-    const [statement] = trust;
-    expect(statement?.Effect).toBe('Allow');
-    expect(statement?.Action).toBe('sts:AssumeRole');
-    // The security account, and within it only roles named like the playbooks' (remediation-playbook-<name>-<region>).
-    expect(JSON.stringify(statement?.Principal.AWS)).toContain(`:iam::${SECURITY}:root`);
-    expect(statement?.Condition).toEqual({
-      StringEquals: { 'aws:PrincipalOrgID': ORG },
-      ArnLike: {
-        'aws:PrincipalArn': {
-          'Fn::Join': [
-            '',
-            ['arn:', { Ref: 'AWS::Partition' }, `:iam::${SECURITY}:role/remediation-playbook-*`],
-          ],
-        },
-      },
+    const policies = Object.values(member.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('RemediationExecutionRole'))
+      .map((p) => deployedDocument(member, p.Properties.PolicyDocument, { account: MEMBER, region: REGION }));
+    const trust = deployedDocument(member, role?.Properties.AssumeRolePolicyDocument, {
+      account: MEMBER,
+      region: REGION,
     });
+    return { trust, policies };
+  };
+  const sessionOf = (account: string, roleName: string): PolicyPrincipal => ({
+    arn: `arn:aws:sts::${account}:assumed-role/${roleName}/execution`,
+    principalArn: `arn:aws:iam::${account}:role/${roleName}`,
+    accountId: account,
+    type: 'AssumedRole',
+  });
+
+  it('trusts exactly the playbook roles of the security account, and only from inside the organization', () => {
+    const { trust } = memberRole();
+    const assume = (who: PolicyPrincipal, org: string | undefined) =>
+      evaluatePolicies([trust], {
+        action: 'sts:AssumeRole',
+        principal: who,
+        context: conditionContext(who, org),
+      });
+
+    for (const name of [...playbookNames, 'undo'])
+      expect(assume(sessionOf(SECURITY, `remediation-playbook-${name}-${REGION}`), ORG), name).toBe('Allow');
+    // A role someone names like a playbook's is not a playbook's: refused.
+    expect(assume(sessionOf(SECURITY, `remediation-playbook-anything-${REGION}`), ORG)).toBe('ImplicitDeny');
+    expect(assume(sessionOf(SECURITY, 'remediation-playbook-disable-access-key-evil'), ORG)).toBe(
+      'ImplicitDeny',
+    );
+    // The right name, but the security account outside the organization, or another account.
+    const playbook = `remediation-playbook-disable-access-key-${REGION}`;
+    expect(assume(sessionOf(SECURITY, playbook), 'o-other000000')).toBe('ImplicitDeny');
+    expect(assume(sessionOf(MEMBER, playbook), ORG)).toBe('ImplicitDeny');
+  });
+
+  it('refuses, as the member role itself, any call on a protected principal or on the product’s own roles', () => {
+    const { policies } = memberRole();
+    const who = sessionOf(MEMBER, 'RemediationExecutionRole');
+    const decide = (action: string, resource: string) =>
+      evaluatePolicies(policies, {
+        action,
+        resource,
+        context: conditionContext(who, ORG, { 'iam:PassedToService': 'ec2.amazonaws.com' }),
+      });
+    const user = (name: string) => `arn:aws:iam::${MEMBER}:user/${name}`;
+    const role = (name: string) => `arn:aws:iam::${MEMBER}:role/${name}`;
+
+    // A playbook call against a break-glass user: at the root path, under a path, in capitals.
+    for (const target of ['break-glass', 'emergency/break-glass', 'BREAK-GLASS-ADMIN']) {
+      expect(decide('iam:UpdateAccessKey', user(target)), target).toBe('ExplicitDeny');
+      expect(decide('iam:PutUserPolicy', user(target)), target).toBe('ExplicitDeny');
+    }
+    // Never on itself (which would raise its own permissions), nor passing itself to EC2.
+    expect(decide('iam:PutRolePolicy', role('RemediationExecutionRole'))).toBe('ExplicitDeny');
+    expect(decide('iam:PassRole', role('RemediationExecutionRole'))).toBe('ExplicitDeny');
+    // What the playbooks are for still works.
+    expect(decide('iam:UpdateAccessKey', user('ci-deployer'))).toBe('Allow');
+    expect(decide('iam:PutRolePolicy', role('web-instance'))).toBe('Allow');
+    expect(decide('iam:PassRole', role('web-instance'))).toBe('Allow');
   });
 
   it('holds exactly the actions the playbooks call on member resources', () => {

@@ -235,10 +235,13 @@ describe('disable-access-key playbook', () => {
     ]);
     for (const s of iamAllows) expect(JSON.stringify(s.Resource)).toMatch(/:user\/\*"/);
     const deny = statements.find((s) => s.Effect === 'Deny');
-    expect(JSON.stringify(deny?.Resource)).toContain('break-glass');
-    expect(statements.filter((s) => [s.Action].flat().some((a) => a === '*' || a.endsWith(':*')))).toEqual(
-      [],
-    );
+    // Every IAM action, at the root path and under any path (IAM matches a Resource with its path).
+    expect(deny?.Action).toBe('iam:*');
+    expect(JSON.stringify(deny?.Resource)).toContain(':user/break-glass*');
+    expect(JSON.stringify(deny?.Resource)).toContain(':user/*/break-glass*');
+    // No wildcard action is granted; a wildcard is only ever denied.
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows.filter((s) => [s.Action].flat().some((a) => a === '*' || a.endsWith(':*')))).toEqual([]);
   });
 
   it('logs every execution and traces it with X-Ray', () => {

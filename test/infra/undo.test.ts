@@ -35,6 +35,8 @@ const observability = (s: Statement) =>
   actionsOf(s).every((a) => a.startsWith('logs:') || a.startsWith('xray:'));
 /** The statements of the undo state machine's role, observability aside. */
 const undoRoleStatements = () => statementsOf('UndoStateMachineRole').filter((s) => !observability(s));
+/** What the undo role is granted: its Allow statements (its Deny is checked on its own below). */
+const undoRoleGrants = () => undoRoleStatements().filter((s) => s.Effect === 'Allow');
 
 /** The reverse calls, as IAM names them (Put/DeletePublicAccessBlock are both s3:PutBucketPublicAccessBlock). */
 const REVERSE_ACTIONS: Record<string, string> = {
@@ -57,7 +59,7 @@ const FOLLOW_UP_ACTIONS = ['states:stopexecution', 'dynamodb:updateitem', 'dynam
 
 describe('undo state machine role', () => {
   it('may make exactly the reverse calls, stop follow-ups, and otherwise only audit, notify and invoke its functions', () => {
-    const actions = new Set(undoRoleStatements().flatMap(actionsOf));
+    const actions = new Set(undoRoleGrants().flatMap(actionsOf));
 
     expect([...actions].sort()).toEqual(
       [...Object.keys(REVERSE_ACTIONS), ...OWN_ACTIONS, ...FOLLOW_UP_ACTIONS].sort(),
@@ -65,7 +67,7 @@ describe('undo state machine role', () => {
   });
 
   it('stops only playbook executions and cancels only approval requests', () => {
-    const statements = undoRoleStatements();
+    const statements = undoRoleGrants();
     const stop = statements.filter((s) => actionsOf(s).includes('states:stopexecution'));
     const approvals = statements.filter((s) => actionsOf(s).includes('dynamodb:updateitem'));
 
@@ -84,7 +86,15 @@ describe('undo state machine role', () => {
         expect(s.Resource, action).not.toBe('*');
       }
     }
-    expect(statements.every((s) => s.Effect === 'Allow' && s.Resource !== '*')).toBe(true);
+    expect(statements.filter((s) => s.Effect === 'Allow').every((s) => s.Resource !== '*')).toBe(true);
+  });
+
+  it('is denied every IAM action on the protected principals and the stack’s own roles, and denied nothing else', () => {
+    const denies = undoRoleStatements().filter((s) => s.Effect === 'Deny');
+
+    expect(denies.map(actionsOf)).toEqual([['iam:*']]);
+    expect(resourceText(denies[0] as Statement)).toContain(':user/*/break-glass*');
+    expect(resourceText(denies[0] as Statement)).toContain('UndoStateMachineRole');
   });
 
   it('passes roles only to EC2 (AssociateIamInstanceProfile)', () => {

@@ -9,18 +9,28 @@ export interface IdentityPolicyCheck {
   readonly policies: readonly string[];
   /** `<prefix>:<Action>` */
   readonly action: string;
-  /** The resource's ARN when known, for the message; `*` otherwise. */
+  /**
+   * The resource's ARN when known: statements apply where their `Resource` covers it (see
+   * `evaluatePolicies`), and the message names it; `*` otherwise.
+   */
   readonly resource?: string;
   /** The organization of the principal's account (`aws:PrincipalOrgID`). */
   readonly organizationId?: string;
+  /**
+   * The account that owns the resource (`aws:ResourceAccount`) and its organization
+   * (`aws:ResourceOrgID`, present only for an account in an organization).
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceorgid
+   */
+  readonly resourceAccount?: string;
+  readonly resourceOrganizationId?: string;
   readonly request: SandboxRequest;
   /** The protocol of the service called: it decides the error's code, status and wording. */
   readonly protocol: Protocol;
 }
 
 /**
- * Check a role session's call against its role's identity policies, on the action alone (the
- * sandbox does not derive the resources a call touches; see `evaluatePolicies`). Returns the
+ * Check a role session's call against its role's identity policies, on the action and, where
+ * the sandbox tells it (see {@link requestedResource}), the resource. Returns the
  * error the service answers with when the policies do not allow the call:
  * - query services (IAM, STS, Auto Scaling, ELBv2): `AccessDenied` (403);
  *   SNS: `AuthorizationError` (403);
@@ -32,8 +42,11 @@ export function identityPolicyDenial(check: IdentityPolicyCheck): AwsError | und
   const { principal, action, request } = check;
   const decision = evaluatePolicies(check.policies, {
     action,
+    resource: check.resource,
     context: conditionContext(principal, check.organizationId, {
       'aws:RequestedRegion': request.region,
+      'aws:ResourceAccount': check.resourceAccount,
+      'aws:ResourceOrgID': check.resourceOrganizationId,
     }),
   });
   if (decision === 'Allow') return undefined;
@@ -61,17 +74,29 @@ export function identityPolicyDenial(check: IdentityPolicyCheck): AwsError | und
   }
 }
 
+/** Where {@link requestedResource} finds the ARN (path included) of an IAM user or role that exists. */
+export interface IamPrincipalArns {
+  user(accountId: string, userName: string): { arn: string } | undefined;
+  role(accountId: string, roleName: string): { arn: string } | undefined;
+}
+
 /**
- * The resource a call names, for the denial message, where that is cheap to tell: the role of
- * an AssumeRole, the user or role of an IAM call. `undefined` (rendered `*`) otherwise.
+ * The resource a call names, where that is cheap to tell: the role of an AssumeRole, the user or
+ * role of an IAM call (its ARN with its path when it exists, since a policy's `Resource` names
+ * the path). `undefined` (rendered `*`, and matched as described in `evaluatePolicies`) otherwise.
  */
-export function requestedResource(req: SandboxRequest, operation: string): string | undefined {
+export function requestedResource(
+  req: SandboxRequest,
+  operation: string,
+  iam?: IamPrincipalArns,
+): string | undefined {
   if (req.service !== 'sts' && req.service !== 'iam') return undefined;
   const params = queryParams(req);
   if (req.service === 'sts')
     return operation === 'AssumeRole' ? (params.get('RoleArn') ?? undefined) : undefined;
   const user = params.get('UserName');
-  if (user) return `arn:aws:iam::${req.accountId}:user/${user}`;
+  if (user) return iam?.user(req.accountId, user)?.arn ?? `arn:aws:iam::${req.accountId}:user/${user}`;
   const role = params.get('RoleName');
-  return role ? `arn:aws:iam::${req.accountId}:role/${role}` : undefined;
+  if (!role) return undefined;
+  return iam?.role(req.accountId, role)?.arn ?? `arn:aws:iam::${req.accountId}:role/${role}`;
 }

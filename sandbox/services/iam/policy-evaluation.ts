@@ -29,6 +29,12 @@ export interface PolicyRequest {
   readonly principal?: PolicyPrincipal;
   /** Condition keys and their values (see {@link conditionContext}). */
   readonly context: ConditionContext;
+  /**
+   * The ARN of the resource the request acts on, when the sandbox can tell it: statements then
+   * apply only where their `Resource` (or `NotResource`) covers it. Omitted, see
+   * {@link evaluatePolicies}.
+   */
+  readonly resource?: string;
 }
 
 /** An explicit Deny wins over any Allow; without either, the request is implicitly denied. */
@@ -125,31 +131,65 @@ function appliesTo(statement: Statement, request: PolicyRequest): boolean {
   return conditionsHold(statement.Condition, request.context) === true;
 }
 
+/** `arn:partition:service:region:account:resource`: the resource part may hold colons. */
+function arnSegments(arn: string): string[] | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
+  return [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
+
 /**
- * The sandbox does not work out which resource a request touches, so an Allow counts whatever
- * its `Resource`, and a Deny counts only when it covers every resource (`"*"`): the sandbox
- * errs towards letting a call through rather than refusing one AWS would allow.
+ * Whether a `Resource` entry covers the resource ARN `arn`, as IAM matches them: `*` alone is
+ * every resource; otherwise segment by segment (the parts between colons), `*` and `?` wildcards
+ * within a segment, and in the resource part a `*` spans any characters, `/` included. Matching
+ * is case-sensitive, IAM user and role names included.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
  */
-function coversEveryResource(statement: Statement): boolean {
-  if (statement.NotResource !== undefined) return false;
-  return statement.Resource === undefined || list(statement.Resource).includes('*');
+export function resourceMatches(arn: string, pattern: string): boolean {
+  if (pattern === '*') return true;
+  const value = arnSegments(arn);
+  const wanted = arnSegments(pattern);
+  // Fewer segments (`arn:aws:iam::*`): a trailing `*` reaches over the colons that follow.
+  if (!value || !wanted) return matchesWildcard(arn, pattern);
+  return wanted.every((part, i) => matchesWildcard(value[i] ?? '', part));
+}
+
+/**
+ * Whether a statement applies to the request's resource. Where the sandbox knows the resource
+ * (`request.resource`), its `Resource` or `NotResource` decides, as in IAM. Where it does not,
+ * an Allow counts whatever its `Resource`, and a Deny only when it covers every resource (`"*"`):
+ * the sandbox errs towards letting a call through rather than refusing one AWS would allow.
+ */
+function coversResource(statement: Statement, request: PolicyRequest): boolean {
+  const { resource } = request;
+  if (resource === undefined) {
+    if (statement.Effect !== 'Deny') return true;
+    if (statement.NotResource !== undefined) return false;
+    return statement.Resource === undefined || list(statement.Resource).includes('*');
+  }
+  if (statement.Resource !== undefined)
+    return list(statement.Resource).some((p) => resourceMatches(resource, p));
+  if (statement.NotResource !== undefined)
+    return !list(statement.NotResource).some((p) => resourceMatches(resource, p));
+  return true;
 }
 
 /**
  * Evaluate policy documents (JSON text) for one request as IAM does within one account: an
  * applicable explicit Deny wins, otherwise an applicable Allow allows, otherwise the request is
- * implicitly denied. A statement applies when its Principal (resource policies only), Action and
- * Condition all match; see {@link conditionsHold} for the conditions understood.
+ * implicitly denied. A statement applies when its Principal (resource policies only), Action,
+ * Resource (see {@link coversResource}) and Condition all match; see {@link conditionsHold} for
+ * the conditions understood.
  *
  * Written by hand: the published IAM simulators need the whole IAM service catalogue and a
- * resource ARN for every request, and the sandbox only ever needs this action-level subset.
+ * resource ARN for every request, and the sandbox only ever needs this subset.
  */
 export function evaluatePolicies(documents: readonly string[], request: PolicyRequest): PolicyDecision {
   let allowed = false;
   for (const document of documents) {
     for (const statement of statementsOf(document)) {
-      if (!appliesTo(statement, request)) continue;
-      if (statement.Effect === 'Deny' && coversEveryResource(statement)) return 'ExplicitDeny';
+      if (!appliesTo(statement, request) || !coversResource(statement, request)) continue;
+      if (statement.Effect === 'Deny') return 'ExplicitDeny';
       if (statement.Effect === 'Allow') allowed = true;
     }
   }

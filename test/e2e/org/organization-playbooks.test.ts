@@ -19,18 +19,22 @@ import {
   CreateAccessKeyCommand,
   CreateUserCommand,
   GetRolePolicyCommand,
+  IAMClient,
   ListAccessKeysCommand,
   ListRolePoliciesCommand,
   ListRolesCommand,
   ListUsersCommand,
   PutRolePolicyCommand,
+  UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { Sandbox } from '#sandbox/index.ts';
 import { findingHistory } from '#sandbox/scenario/audit-reader.ts';
 import type { CallRecord } from '#sandbox/server.ts';
+import type { StsService } from '#sandbox/services/sts.ts';
 import { ISOLATION_TAG } from '#statemachines/quarantine-instance/isolate-network.ts';
 import {
   HOME_REGION,
@@ -511,5 +515,71 @@ describe('one security account protects every account and region', () => {
         !/^(Describe|Get|List)/.test(c.operation),
     );
     expect(changedAtHome.map((c) => `${c.service}:${c.operation}`)).toEqual([]);
+  });
+});
+
+describe('the member role protects the protected by itself', () => {
+  it('refuses a playbook’s call on a break-glass user, at a path or in capitals, and on itself', async () => {
+    // A wrong decision the classifier would never make: the playbook acts on break-glass users.
+    const a = sandbox.clientsFor(MEMBER_A).iam;
+    const keys: Record<string, string> = {};
+    for (const [name, userPath] of [
+      ['break-glass', '/emergency/'],
+      ['BREAK-GLASS-ADMIN', '/'],
+    ] as const) {
+      await a.send(new CreateUserCommand({ UserName: name, Path: userPath }));
+      keys[name] = (await a.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey
+        ?.AccessKeyId as string;
+    }
+    // As Step Functions does: a session of the playbook's role assumes member A's role.
+    const sts = sandbox.server.authorizer as StsService;
+    const playbookRole = `arn:aws:iam::${SECURITY}:role/remediation-playbook-disable-access-key-${HOME_REGION}`;
+    const machine = `arn:aws:states:${HOME_REGION}:${SECURITY}:stateMachine:remediation-disable-access-key`;
+    const playbook = sts.serviceSession(playbookRole, 'states.amazonaws.com', {
+      sessionName: 'wrong-decision',
+      sourceAccount: SECURITY,
+      sourceArn: machine,
+    });
+    const { Credentials } = await new STSClient({
+      endpoint: sandbox.endpoint,
+      region: HOME_REGION,
+      credentials: playbook,
+    }).send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${MEMBER_A}:role/${MEMBER_ROLE}`,
+        RoleSessionName: 'wrong-decision',
+      }),
+    );
+    const asMemberRole = new IAMClient({
+      endpoint: sandbox.endpoint,
+      region: HOME_REGION,
+      maxAttempts: 1,
+      credentials: {
+        accessKeyId: Credentials?.AccessKeyId as string,
+        secretAccessKey: Credentials?.SecretAccessKey as string,
+        sessionToken: Credentials?.SessionToken,
+      },
+    });
+
+    for (const name of Object.keys(keys)) {
+      await expect(
+        asMemberRole.send(
+          new UpdateAccessKeyCommand({ UserName: name, AccessKeyId: keys[name], Status: 'Inactive' }),
+        ),
+        name,
+      ).rejects.toThrow(/with an explicit deny in an identity-based policy/);
+      const listed = (await a.send(new ListAccessKeysCommand({ UserName: name }))).AccessKeyMetadata;
+      expect(listed?.map((k) => k.Status)).toEqual(['Active']);
+    }
+    // Nor may it raise its own permissions.
+    await expect(
+      asMemberRole.send(
+        new PutRolePolicyCommand({
+          RoleName: MEMBER_ROLE,
+          PolicyName: 'more',
+          PolicyDocument: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+        }),
+      ),
+    ).rejects.toThrow(/explicit deny/);
   });
 });

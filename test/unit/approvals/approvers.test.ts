@@ -14,6 +14,36 @@ describe('approver allow-list', () => {
     expect(approverAllowed(arn, policy)).toBe(allowed);
   });
 
+  it.each([
+    [
+      'a user whose path the name wildcard would have spanned',
+      'arn:aws:iam::111122223333:user/oncall-contractors/mallory',
+      false,
+    ],
+    ['an on-call user in another case', 'arn:aws:iam::111122223333:user/ONCALL-ANA', true],
+    [
+      'a session of the on-call role in another case',
+      'arn:aws:sts::111122223333:assumed-role/oncallengineer/ana',
+      true,
+    ],
+  ])('matches as IAM names principals: %s (%s) → %s', (_who, arn, allowed) => {
+    expect(approverAllowed(arn, policy)).toBe(allowed);
+  });
+
+  it('admits a user at a path only where the pattern names that path', () => {
+    const mallory = 'arn:aws:iam::111122223333:user/oncall-contractors/mallory';
+    expect(approverAllowed(mallory, ['arn:*:iam::*:user/oncall-contractors/*'])).toBe(true);
+    expect(approverAllowed(mallory, ['arn:*:iam::*:user/*/mallory'])).toBe(true);
+    expect(approverAllowed(mallory, ['arn:*:iam::*:user/mallory'])).toBe(false);
+    expect(approverAllowed(mallory, ['arn:*:iam::*:user/*'])).toBe(true);
+  });
+
+  it('never admits a role session under a pattern that names a path, which a session ARN does not carry', () => {
+    const session = 'arn:aws:sts::111122223333:assumed-role/OnCallEngineer/ana';
+    expect(approverAllowed(session, ['arn:aws:iam::111122223333:role/ops/OnCallEngineer'])).toBe(false);
+    expect(approverAllowed(session, ['arn:aws:sts::111122223333:assumed-role/OnCallEngineer/*'])).toBe(true);
+  });
+
   it('admits nobody when the policy lists nobody', () => {
     expect(approverAllowed('arn:aws:iam::111122223333:user/oncall-ana', [])).toBe(false);
   });

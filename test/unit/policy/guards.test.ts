@@ -69,6 +69,31 @@ describe('evaluatePolicy: protected principals', () => {
     expect(decision.reason).toContain('arn:aws:iam::111122223333:user/break-glass-1');
   });
 
+  it.each([
+    ['a name in another case', { principalArn: 'arn:aws:iam::111122223333:user/BREAK-GLASS-ADMIN' }],
+    ['a user at a path', { principalArn: 'arn:aws:iam::111122223333:user/emergency/break-glass' }],
+  ])('protects a break-glass user named with %s', (_how, actor) => {
+    const policy = policyWith(
+      "protectedPrincipals: ['arn:aws:iam::*:user/break-glass*', 'arn:aws:iam::*:user/*/break-glass*']",
+    );
+    const decision = evaluatePolicy(policy, makeFinding({ actor }), ctx);
+    expect(decision.outcome).toBe('exempt');
+    expect(decision.reason).toContain(actor.principalArn);
+  });
+
+  it('protects a user GuardDuty names without its path under a pattern with a path', () => {
+    const policy = policyWith("protectedPrincipals: ['arn:aws:iam::*:user/emergency/break-glass']");
+    const finding = makeFinding({
+      resource: {
+        kind: 'AccessKey',
+        accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+        userName: 'Break-Glass',
+        userType: 'IAMUser',
+      },
+    });
+    expect(evaluatePolicy(policy, finding, ctx).outcome).toBe('exempt');
+  });
+
   it("protects the stack's own roles passed in the context, also when they act through a session", () => {
     const policy = policyWith('');
     const finding = makeFinding({

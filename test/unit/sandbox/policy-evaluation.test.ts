@@ -353,6 +353,35 @@ describe('decisions', () => {
     ).toBe('Allow');
   });
 
+  it('applies Resource and NotResource to a known resource, as IAM matches ARNs (case-sensitively)', () => {
+    const policies = [
+      JSON.stringify({
+        Statement: [
+          { Effect: 'Allow', Action: 'iam:*', Resource: 'arn:aws:iam::*:user/*' },
+          {
+            Effect: 'Deny',
+            Action: 'iam:*',
+            Resource: ['arn:aws:iam::*:user/break-glass*', 'arn:aws:iam::*:user/*/break-glass*'],
+          },
+          { Effect: 'Deny', Action: 'iam:TagUser', NotResource: 'arn:aws:iam::111122223333:user/*' },
+        ],
+      }),
+    ];
+    const decide = (action: string, resource: string) =>
+      evaluatePolicies(policies, { action, resource, context: conditionContext(playbookSession, ORG) });
+
+    expect(decide('iam:PutUserPolicy', 'arn:aws:iam::444455556666:user/break-glass')).toBe('ExplicitDeny');
+    expect(decide('iam:PutUserPolicy', 'arn:aws:iam::444455556666:user/emergency/break-glass')).toBe(
+      'ExplicitDeny',
+    );
+    // Resource ARNs match case-sensitively: the Deny names only the spelling it lists.
+    expect(decide('iam:PutUserPolicy', 'arn:aws:iam::444455556666:user/BREAK-GLASS')).toBe('Allow');
+    expect(decide('iam:PutUserPolicy', 'arn:aws:iam::444455556666:user/alice')).toBe('Allow');
+    expect(decide('iam:PutRolePolicy', 'arn:aws:iam::444455556666:role/alice')).toBe('ImplicitDeny');
+    expect(decide('iam:TagUser', 'arn:aws:iam::444455556666:user/alice')).toBe('ExplicitDeny');
+    expect(decide('iam:TagUser', 'arn:aws:iam::111122223333:user/alice')).toBe('Allow');
+  });
+
   it('grants nothing with no policy', () => {
     expect(evaluatePolicies([], { action: 'iam:GetUser', context: new Map() })).toBe('ImplicitDeny');
   });
