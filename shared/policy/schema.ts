@@ -141,6 +141,13 @@ export const DefaultsSchema = z.strictObject({
   approval: z._default(ApprovalSchema, { timeoutMinutes: 60, onTimeout: 'abandon' }),
 });
 
+/**
+ * The highest blast-radius limit: the classifier keeps one slot per allowed action in one
+ * DynamoDB item (about 20 bytes each; an item holds at most 400 KB:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items).
+ */
+export const MAX_AUTO_ACTIONS = 10_000;
+
 /** A remediation policy, version 1. */
 export const PolicySchema = z
   .strictObject({
@@ -167,8 +174,11 @@ export const PolicySchema = z
     /** Beyond `maxAutoActions` automatic actions within `windowMinutes`, `auto` becomes `approve`. */
     blastRadius: z._default(
       z.strictObject({
-        /** Automatic actions allowed per window. @default 20 */
-        maxAutoActions: z._default(z.number().check(z.int(), z.gte(0)), 20),
+        /**
+         * Automatic actions allowed in any span of `windowMinutes`, at most 10,000 (each is a slot
+         * of one DynamoDB item, which holds 400 KB). @default 20
+         */
+        maxAutoActions: z._default(z.number().check(z.int(), z.gte(0), z.lte(MAX_AUTO_ACTIONS)), 20),
         /** Length of the sliding window, in minutes. @default 60 */
         windowMinutes: z._default(z.number().check(z.int(), z.gte(1)), 60),
       }),
