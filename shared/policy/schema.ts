@@ -171,7 +171,10 @@ export const PolicySchema = z
     protectedPrincipals: z._default(z.array(WildcardSchema), []),
     /** Findings that must not be remediated. */
     exemptions: z._default(z.array(ExemptionSchema), []),
-    /** Beyond `maxAutoActions` automatic actions within `windowMinutes`, `auto` becomes `approve`. */
+    /**
+     * Beyond `maxAutoActions` automatic actions in any span of `windowMinutes` (a sliding window;
+     * every finding of a multi-finding event counts), `auto` becomes `approve`.
+     */
     blastRadius: z._default(
       z.strictObject({
         /**

@@ -78,6 +78,17 @@ rules:
     );
   });
 
+  it('caps the blast radius at 10,000 automatic actions per window, the slots one counter item holds', () => {
+    expect(
+      parsePolicy(`version: 1\nblastRadius: { maxAutoActions: 10000 }\n${goodRules}`).blastRadius,
+    ).toEqual({
+      maxAutoActions: 10_000,
+      windowMinutes: 60,
+    });
+    const text = `version: 1\nblastRadius: { maxAutoActions: 10001 }\n${goodRules}`;
+    expect(policyErrorOf(() => parsePolicy(text))).toMatch(/blastRadius\.maxAutoActions: .*10000/);
+  });
+
   it('rejects duplicate rule ids', () => {
     const text = `version: 1\nrules:\n  - { id: a, match: {}, mode: notify }\n  - { id: a, match: {}, mode: notify }\n`;
     expect(policyErrorOf(() => parsePolicy(text))).toBe('policy.yaml:4:11 rules[1].id: duplicate id "a"');
