@@ -24,6 +24,14 @@ import type { Approval, Policy } from '#shared/policy/schema.ts';
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/BestPractices_ImplementingVersionControl.html
  * A failed condition is `ConditionalCheckFailedException`:
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html#API_UpdateItem_Errors
+ *
+ * One execution holds at most one slot per window. Step Functions answers a second start of an
+ * open execution with the same name and input with success, starting nothing, and a different
+ * input with `ExecutionAlreadyExists`
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html), so
+ * a finding delivered again must not take a second slot: after its slot, a finding marks its
+ * execution name (conditional write); whoever finds the mark already there gives its slot back
+ * and goes on as `auto`, since that start can only reach the execution already counted.
  */
 
 /** The counters-table item that holds every slot (attributes `s0`…`s<max-1>`, epoch milliseconds). */
@@ -37,6 +45,9 @@ export interface BlastRadiusDeps {
   now?: () => Date;
 }
 
+/** The counters-table item that marks an execution name as counted in the window. */
+const executionKey = (executionName: string) => ({ pk: { S: `blast-radius#execution#${executionName}` } });
+
 /** A slot this finding holds: which one, when it was claimed, and what it held before. */
 export interface AutoActionSlot {
   index: number;
@@ -46,15 +57,19 @@ export interface AutoActionSlot {
 
 /** The finding may run `auto` (it holds `slot`), or must wait for approval, and why. */
 export type AutoActionClaim =
-  | { granted: true; slot: AutoActionSlot }
-  | { granted: false; reason: string; approval: Approval };
+  /** `slot` absent: the execution was counted within the window, by an earlier delivery. */
+  { granted: true; slot?: AutoActionSlot } | { granted: false; reason: string; approval: Approval };
 
 /**
  * Claim one automatic action for one finding, before its playbook starts. Every finding claims
  * its own slot, so the findings of one Security Hub event each count. Past the limit the
  * decision becomes `approve`, with the rule's approval settings.
  */
-export async function claimAutoAction(deps: BlastRadiusDeps, ruleId: string): Promise<AutoActionClaim> {
+export async function claimAutoAction(
+  deps: BlastRadiusDeps,
+  ruleId: string,
+  executionName: string,
+): Promise<AutoActionClaim> {
   const { maxAutoActions, windowMinutes } = deps.policy.blastRadius;
   const now = (deps.now?.() ?? new Date()).getTime();
   const cutoff = now - windowMinutes * 60_000;
@@ -73,7 +88,11 @@ export async function claimAutoAction(deps: BlastRadiusDeps, ruleId: string): Pr
     const previous = lastClaim(index);
     if (previous !== undefined && previous >= cutoff) continue;
     if (await claimSlot(deps, index, now, cutoff, windowMinutes)) {
-      return { granted: true, slot: { index, claimedAt: now, ...(previous !== undefined && { previous }) } };
+      const slot = { index, claimedAt: now, ...(previous !== undefined && { previous }) };
+      if (await markExecution(deps, executionName, now, cutoff, windowMinutes))
+        return { granted: true, slot };
+      await releaseAutoAction(deps, slot);
+      return { granted: true };
     }
     // Another finding took this slot since the read: try the next free one.
   }
@@ -124,8 +143,6 @@ async function claimSlot(
   cutoff: number,
   windowMinutes: number,
 ): Promise<boolean> {
-  // The item expires (table TTL) a day after the window of its latest claim; missing slots are free.
-  const expiresAt = Math.floor(now / 1000) + windowMinutes * 60 + 86_400;
   try {
     await deps.dynamodb.send(
       new UpdateItemCommand({
@@ -137,7 +154,37 @@ async function claimSlot(
         ExpressionAttributeValues: {
           ':now': { N: String(now) },
           ':cutoff': { N: String(cutoff) },
-          ':expires': { N: String(expiresAt) },
+          ':expires': { N: String(expiresAtOf(now, windowMinutes)) },
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Mark the execution name as counted; false when it already was, within the window. */
+async function markExecution(
+  deps: BlastRadiusDeps,
+  executionName: string,
+  now: number,
+  cutoff: number,
+  windowMinutes: number,
+): Promise<boolean> {
+  try {
+    await deps.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: deps.counterTable,
+        Key: executionKey(executionName),
+        UpdateExpression: 'SET #claimedAt = :now, #expires = :expires',
+        ConditionExpression: 'attribute_not_exists(#claimedAt) OR #claimedAt < :cutoff',
+        ExpressionAttributeNames: { '#claimedAt': 'claimedAt', '#expires': 'expiresAt' },
+        ExpressionAttributeValues: {
+          ':now': { N: String(now) },
+          ':cutoff': { N: String(cutoff) },
+          ':expires': { N: String(expiresAtOf(now, windowMinutes)) },
         },
       }),
     );
@@ -160,6 +207,10 @@ function isConditionFailure(error: unknown): boolean {
     (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
   );
 }
+
+/** Items expire (table TTL) a day after the window of their latest claim; a missing slot is free. */
+const expiresAtOf = (now: number, windowMinutes: number) =>
+  Math.floor(now / 1000) + windowMinutes * 60 + 86_400;
 
 const slotsKey = () => ({ pk: { S: BLAST_RADIUS_KEY } });
 const slotName = (index: number) => `s${index}`;

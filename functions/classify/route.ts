@@ -163,7 +163,7 @@ async function act(
   }
   const name = executionName(finding, playbook);
   // Claimed before the start, so simultaneous findings cannot all see room left in the window.
-  const blast = mode === 'auto' ? await claimAutoAction(deps, result.ruleId) : undefined;
+  const blast = mode === 'auto' ? await claimAutoAction(deps, result.ruleId, name) : undefined;
   if (blast && !blast.granted) {
     mode = 'approve';
     reason = `${reason}; ${blast.reason}`;
@@ -215,7 +215,7 @@ async function act(
       throw err;
     // Not started by this finding: its slot goes back. Any other failure keeps the slot, since
     // the start may have happened (a timeout after the service accepted it).
-    if (blast?.granted) await releaseAutoAction(deps, blast.slot);
+    if (blast?.granted && blast.slot) await releaseAutoAction(deps, blast.slot);
     const why = `already handled: execution ${name} exists (count ${finding.count})`;
     await deps.audit.append({ ...base, outcome: 'duplicate', playbook, mode, reason: why });
     return { outcome: 'duplicate', findingId: finding.id, playbook, mode, executionName: name, reason: why };

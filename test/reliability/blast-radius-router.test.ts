@@ -65,10 +65,11 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** Route finding `i` (its own user and key) at the clock's time. */
-async function route(i: number) {
+/** Route finding `i` (its own user and key), published `count` times, at the clock's time. */
+async function route(i: number, count = 1) {
   const { user, key } = users[i] as { user: string; key: string };
   const event = leakedKeyFinding(key, user, `5a1d${String(i).padStart(28, '0')}`);
+  event.detail.service.count = count;
   const [outcome] = await routeEvent({ ...event, id: `event-${i}`, time: clock.toISOString() }, deps);
   return outcome;
 }
@@ -122,11 +123,14 @@ describe('the blast-radius limit in the deployed classifier', () => {
     }
   }, 180_000);
 
-  it('gives the slot back when the finding was already started: a duplicate uses none of the 20', async () => {
+  it('counts each execution once: a finding delivered again or re-published takes no second slot', async () => {
     clock = new Date('2026-11-26T08:00:00.000Z');
     expect(await classifyAt(112)).toBe('auto');
-    // Delivered again (Security Hub forwards what GuardDuty sent): Step Functions refuses the start.
-    expect(await route(112)).toMatchObject({ outcome: 'duplicate' });
+    // The same event again (EventBridge delivers at least once): the open execution is answered,
+    // nothing new starts.
+    expect(await route(112)).toMatchObject({ outcome: 'routed', mode: 'auto' });
+    // Re-published with a higher count: a different input, refused by Step Functions.
+    expect(await route(112, 2)).toMatchObject({ outcome: 'duplicate' });
 
     const modes: (string | undefined)[] = [];
     for (let i = 113; i < 133; i++) modes.push(await classifyAt(i));
