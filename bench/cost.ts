@@ -44,11 +44,12 @@ export function costSection(
       1000 *
       eventsPerRemediation *
       (PRICES.lambdaPerRequest + CLASSIFY_GB * CLASSIFY_BILLED_SECONDS * PRICES.lambdaArmPerGbSecond),
-    // classify: one audit put + one counter read (+ one counter update when auto); playbook: its audit puts
+    // classify: one audit put + one blast-radius read per event, and per automatic remediation two
+    // conditional updates (its slot, its execution's mark); playbook: its audit puts
     dynamo:
       1000 *
       (eventsPerRemediation * (PRICES.dynamoDbPerWriteRequest + PRICES.dynamoDbPerReadRequest) +
-        (playbookWrites + 1) * PRICES.dynamoDbPerWriteRequest),
+        (playbookWrites + 2) * PRICES.dynamoDbPerWriteRequest),
     sns: 1000 * publishes * PRICES.snsPerPublish,
   };
   const total = Object.values(per1000).reduce((a, b) => a + b, 0);

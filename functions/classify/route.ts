@@ -1,4 +1,4 @@
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -10,6 +10,7 @@ import { ConfigurationError } from '#shared/errors.ts';
 import { executionName } from '#shared/execution-name.ts';
 import type { Finding } from '#shared/findings/finding.ts';
 import type { Policy } from '#shared/policy/schema.ts';
+import { claimAutoAction, releaseAutoAction } from './blast-radius.ts';
 import { cappedRejection, deadLetterBody } from './rejection.ts';
 
 /** Everything the router needs from its environment; injected so tests can replace any part. */
@@ -72,11 +73,10 @@ type Routed = Extract<Classification, { outcome: 'routed' }>;
  */
 export async function routeEvent(event: unknown, deps: RouterDeps): Promise<RouteOutcome[]> {
   const now = deps.now?.() ?? new Date();
-  const window = deps.policy.blastRadius;
-  const recentAutoActions = window ? await readCounter(deps, windowKey(now, window.windowMinutes)) : 0;
   const results = classifyEvent(event, deps.policy, {
     now,
-    recentAutoActions,
+    // The blast radius is enforced per finding, by a slot claimed just before its start (act).
+    recentAutoActions: 0,
     protectedPrincipalArns: deps.protectedPrincipalArns,
     ownScope: ownScopeOf(deps),
   });
@@ -171,10 +171,17 @@ async function act(
     return { outcome: 'skipped', findingId: finding.id, playbook, mode, reason: why };
   }
   const name = executionName(finding, playbook);
+  // Claimed before the start, so simultaneous findings cannot all see room left in the window.
+  const blast = mode === 'auto' ? await claimAutoAction(deps, result.ruleId, name) : undefined;
+  if (blast && !blast.granted) {
+    mode = 'approve';
+    reason = `${reason}; ${blast.reason}`;
+  }
+  const approvalSettings = blast && !blast.granted ? blast.approval : result.approval;
   // The approval gate waits `timeoutSeconds` (Step Functions takes seconds, the policy minutes).
   const approval =
-    mode === 'approve' && result.approval
-      ? { ...result.approval, timeoutSeconds: result.approval.timeoutMinutes * 60 }
+    mode === 'approve' && approvalSettings
+      ? { ...approvalSettings, timeoutSeconds: approvalSettings.timeoutMinutes * 60 }
       : undefined;
   const input = {
     finding,
@@ -203,9 +210,6 @@ async function act(
     const started = await sfn.send(
       new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
     );
-    if (mode === 'auto' && deps.policy.blastRadius) {
-      await bumpCounter(deps, windowKey(now, deps.policy.blastRadius.windowMinutes), now);
-    }
     await deps.audit.append({
       ...base,
       outcome: 'routed',
@@ -218,6 +222,9 @@ async function act(
   } catch (err) {
     if (!(err instanceof ExecutionAlreadyExists) && (err as Error).name !== 'ExecutionAlreadyExists')
       throw err;
+    // Not started by this finding: its slot goes back. Any other failure keeps the slot, since
+    // the start may have happened (a timeout after the service accepted it).
+    if (blast?.granted && blast.slot) await releaseAutoAction(deps, blast.slot);
     const why = `already handled: execution ${name} exists (count ${finding.count})`;
     await deps.audit.append({ ...base, outcome: 'duplicate', playbook, mode, reason: why });
     return { outcome: 'duplicate', findingId: finding.id, playbook, mode, executionName: name, reason: why };
@@ -275,31 +282,4 @@ function inRegion(stateMachineArn: string, region: string): string {
 function eventIdOf(event: unknown): string {
   const id = (event as { id?: unknown } | null)?.id;
   return typeof id === 'string' && id ? id : `unidentified-${Date.now()}`;
-}
-
-/** Blast-radius windows are fixed buckets of `minutes`, keyed by their start. */
-function windowKey(now: Date, minutes: number): string {
-  const size = minutes * 60_000;
-  return `blast-radius#${new Date(Math.floor(now.getTime() / size) * size).toISOString()}`;
-}
-
-async function readCounter(deps: RouterDeps, key: string): Promise<number> {
-  const out = await deps.dynamodb.send(
-    new GetItemCommand({ TableName: deps.counterTable, Key: { pk: { S: key } }, ConsistentRead: true }),
-  );
-  return Number(out.Item?.count?.N ?? 0);
-}
-
-async function bumpCounter(deps: RouterDeps, key: string, now: Date): Promise<void> {
-  // The counter expires a day after its window, through the table's TTL.
-  const expires = Math.floor(now.getTime() / 1000) + 86_400;
-  await deps.dynamodb.send(
-    new UpdateItemCommand({
-      TableName: deps.counterTable,
-      Key: { pk: { S: key } },
-      UpdateExpression: 'ADD #count :one SET #expires = :expires',
-      ExpressionAttributeNames: { '#count': 'count', '#expires': 'expiresAt' },
-      ExpressionAttributeValues: { ':one': { N: '1' }, ':expires': { N: String(expires) } },
-    }),
-  );
 }

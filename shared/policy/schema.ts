@@ -7,6 +7,8 @@ import { FindingSelectorSchema, SeverityThresholdSchema, WildcardSchema } from '
  * The largest `blastRadius.maxAutoActions`. The limit exists to stop a detector or policy mistake
  * from containing half an estate in an hour; a thousand automatic actions per window is already
  * more than any real incident needs, and a larger number would disable the safety in all but name.
+ * (The classifier keeps one slot per allowed action in one DynamoDB item, about 20 bytes each, far
+ * inside the 400 KB item limit.)
  */
 export const MAX_AUTO_ACTIONS = 1000;
 /**
@@ -178,7 +180,10 @@ export const PolicySchema = z
     protectedPrincipals: z._default(z.array(WildcardSchema), []),
     /** Findings that must not be remediated. */
     exemptions: z._default(z.array(ExemptionSchema), []),
-    /** Beyond `maxAutoActions` automatic actions within `windowMinutes`, `auto` becomes `approve`. */
+    /**
+     * Beyond `maxAutoActions` automatic actions in any span of `windowMinutes` (a sliding window;
+     * every finding of a multi-finding event counts), `auto` becomes `approve`.
+     */
     blastRadius: z._default(
       z.strictObject({
         /** Automatic actions allowed per window, 0 to {@link MAX_AUTO_ACTIONS}. @default 20 */

@@ -102,6 +102,24 @@ describe('classify function', () => {
       LoggingConfig: { LogGroup: Match.anyValue() },
     });
   });
+
+  it('may only read and conditionally update the counters table (its blast-radius slots), nothing else there', () => {
+    const countersId = Object.keys(synth.template.findResources('AWS::DynamoDB::Table')).find((id) =>
+      id.startsWith('Counters'),
+    );
+    expect(countersId).toBeDefined();
+    const onCounters = Object.entries(synth.template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('ClassifyRole'))
+      .flatMap(
+        ([, p]) =>
+          p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      )
+      .filter((s) => JSON.stringify(s.Resource).includes(countersId as string));
+    expect(onCounters.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+  });
 });
 
 describe('audit trail table', () => {

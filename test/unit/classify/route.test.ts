@@ -239,19 +239,28 @@ describe('routeEvent', () => {
     });
   });
 
-  it('turns auto into approve once the blast-radius window is full', async () => {
-    const small = { ...policy, blastRadius: { maxAutoActions: 1, windowMinutes: 60 } };
-    const { deps: d } = deps({ policy: small });
-    const base = fixture('guardduty-iam-credential-exfiltration.json');
-    const other = structuredClone(base);
-    other.detail.id = 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0';
+  it('turns auto into approve, with the approval gate, when every blast-radius slot was claimed within the window', async () => {
+    const small = { ...policy, blastRadius: { maxAutoActions: 2, windowMinutes: 60 } };
+    // The window's slots as the counters table holds them: both claimed in the last hour.
+    const claimedAt = (minutesAgo: number) => ({
+      N: String(Date.parse('2026-11-23T12:00:00Z') - minutesAgo * 60_000),
+    });
+    const dynamodb = { send: vi.fn(async () => ({ Item: { s0: claimedAt(59), s1: claimedAt(1) } })) };
+    const { deps: d } = deps({ policy: small, dynamodb: dynamodb as never });
 
-    const [first] = await routeEvent(base, d);
-    const [second] = await routeEvent(other, d);
+    const [out] = await routeEvent(fixture('guardduty-iam-credential-exfiltration.json'), d);
 
-    expect(first?.mode).toBe('auto');
-    expect(second?.mode).toBe('approve');
-    expect(second?.reason).toMatch(/blast radius/i);
+    expect(out).toMatchObject({ outcome: 'routed', mode: 'approve' });
+    expect(out?.reason).toMatch(
+      /blast radius: the limit of 2 automatic actions in any 60 minutes is reached/,
+    );
+    const input = JSON.parse((d.sfn.send as ReturnType<typeof vi.fn>).mock.calls[0]?.[0].input.input);
+    expect(input.decision).toMatchObject({
+      mode: 'approve',
+      approval: { timeoutMinutes: 60, onTimeout: 'abandon', timeoutSeconds: 3600 },
+    });
+    // No slot was free, so none was written.
+    expect(dynamodb.send).toHaveBeenCalledTimes(1);
   });
 
   it('notifies instead of running a playbook for notify rules', async () => {

@@ -78,6 +78,17 @@ rules:
     );
   });
 
+  it('caps the blast radius at 1,000 automatic actions per window', () => {
+    expect(
+      parsePolicy(`version: 1\nblastRadius: { maxAutoActions: 1000 }\n${goodRules}`).blastRadius,
+    ).toEqual({
+      maxAutoActions: 1000,
+      windowMinutes: 60,
+    });
+    const text = `version: 1\nblastRadius: { maxAutoActions: 1001 }\n${goodRules}`;
+    expect(policyErrorOf(() => parsePolicy(text))).toMatch(/blastRadius\.maxAutoActions: .*1000/);
+  });
+
   it('rejects duplicate rule ids', () => {
     const text = `version: 1\nrules:\n  - { id: a, match: {}, mode: notify }\n  - { id: a, match: {}, mode: notify }\n`;
     expect(policyErrorOf(() => parsePolicy(text))).toBe('policy.yaml:4:11 rules[1].id: duplicate id "a"');
