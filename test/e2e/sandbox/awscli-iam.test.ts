@@ -13,12 +13,12 @@ const hasAws = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0
 if (!hasAws) console.warn('Skipping the AWS CLI tests: `aws` is not on PATH (CI installs it).');
 
 const server = new SandboxServer();
-const iamService = new IamService({ mapAccessKey: (id, account) => server.mapAccessKey(id, account) });
+const iamService = new IamService();
 const snsService = new SnsService();
 const cloudTrailService = new CloudTrailService();
 const s3Service = new S3Service();
 server.register(iamService);
-server.register(new StsService({ keyRegistry: server, iam: iamService }));
+server.register(new StsService({ iam: iamService }));
 server.register(snsService);
 server.register(cloudTrailService);
 server.register(s3Service);
