@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AuthenticationError } from './auth-errors.ts';
 import { parseAmzDate, type SignatureClaim, type SignedRequest, signatureMatches } from './signature.ts';
 import type { SigningKey, SigningKeys } from './signing-keys.ts';
@@ -27,7 +28,8 @@ export async function authenticate(
   if (!key || key.active === false) throw new AuthenticationError('unknown-key');
   // A session token belongs to one temporary key; a long-term key carries none.
   if (claim.sessionToken !== key.sessionToken) throw new AuthenticationError('bad-token');
-  if (!(await signatureMatches(request, claim, key, signedAt))) throw new AuthenticationError('signature');
+  if (!(await signatureMatches(request, claim, key, signedAt)) || !payloadHashHolds(request))
+    throw new AuthenticationError('signature');
   if (key.expiration && key.expiration.getTime() <= now.getTime())
     throw new AuthenticationError('expired-token');
   const skew = now.getTime() - signedAt.getTime();
@@ -39,4 +41,14 @@ export async function authenticate(
     );
   }
   return key;
+}
+
+/**
+ * A signed `x-amz-content-sha256` stands for the body in the signature, so it must be the body's
+ * hash; `UNSIGNED-PAYLOAD` and the streaming (chunk-signed) forms are not hashes and say so.
+ */
+function payloadHashHolds(request: SignedRequest): boolean {
+  const claimed = request.headers['x-amz-content-sha256'];
+  if (claimed === undefined || !/^[0-9a-f]{64}$/.test(claimed)) return true;
+  return createHash('sha256').update(request.body).digest('hex') === claimed;
 }

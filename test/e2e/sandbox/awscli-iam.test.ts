@@ -136,6 +136,18 @@ describe.skipIf(!hasAws)('the AWS CLI against the sandbox', { timeout: 120_000 }
     });
   });
 
+  it("is refused when it signs with a wrong secret, or with a key that is no one's", async () => {
+    const wrongSecret = aws(['sts', 'get-caller-identity'], { ...defaultKeys, secretAccessKey: 'guess' });
+    const unknownKey = aws(['iam', 'list-users'], { ...defaultKeys, accessKeyId: 'AKIANOSUCHKEY0000001' });
+
+    await expect(wrongSecret).rejects.toMatchObject({
+      stderr: expect.stringContaining('(SignatureDoesNotMatch)'),
+    });
+    await expect(unknownKey).rejects.toMatchObject({
+      stderr: expect.stringContaining('(InvalidClientTokenId)'),
+    });
+  });
+
   it('publishes to an SNS topic', async () => {
     const { TopicArn } = (await aws(['sns', 'create-topic', '--name', 'cli-alerts'])) as { TopicArn: string };
 
