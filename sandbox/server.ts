@@ -152,7 +152,7 @@ export class SandboxServer {
     let response: SandboxResponse;
     try {
       operation = service.operation(req);
-      await this.authenticate(req, claim, pathService !== undefined);
+      await this.verifySigner(req, claim, pathService !== undefined);
       this.authorizer?.authorize(req, operation, service.protocol);
       const fault = await this.faults.check(req.service, operation, req.body.toString('utf8'));
       if (fault) throw fault;
@@ -185,7 +185,7 @@ export class SandboxServer {
    * Verify the request's signature and, once verified, let it act as its key: in the key's
    * account, with the key at hand for services acting on the caller's behalf.
    */
-  private async authenticate(
+  private async verifySigner(
     req: SandboxRequest,
     claim: SignatureClaim | 'incomplete' | undefined,
     unsignedAllowed: boolean,

@@ -99,10 +99,10 @@ export class IamService implements SandboxService, SigningKeySource {
   }
 
   /**
-   * Check the key that signed `req` and record its use (GetAccessKeyLastUsed reports it).
-   * A key IAM issued that is now Inactive or deleted is refused with `InvalidClientTokenId`
-   * (403), as AWS refuses it on every service; keys IAM never issued pass unchanged.
-   * Returns the key when IAM issued it.
+   * Record the use of the key that signed `req` (GetAccessKeyLastUsed reports it) and return it
+   * when IAM issued it. The server has verified the signature and refused Inactive and deleted
+   * keys on every service already; they are refused here too (`InvalidClientTokenId`, 403) for a
+   * request handed to IAM by other means.
    */
   authenticate(req: SandboxRequest): AccessKeyView | undefined {
     const keyId = req.accessKeyId;
