@@ -1,3 +1,4 @@
+import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
 import { Sandbox } from '#sandbox/index.ts';
 import { seedAccount } from '#sandbox/scenario/seed.ts';
 
@@ -35,9 +36,10 @@ export async function serveSandbox(options: { port: number; seed: boolean }): Pr
     { Source: 'aws.guardduty', DetailType: 'GuardDuty Finding', Detail: detail },
   ]);
   console.log(`
-The sandbox is running at ${e} (account 111122223333, region us-east-1). Any credentials work:
+The sandbox is running at ${e} (account 111122223333, region us-east-1). It verifies every
+signature, so sign with its default credentials (or keys its IAM or STS issued):
 
-  export AWS_ENDPOINT_URL=${e} AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=sandbox AWS_REGION=us-east-1
+  export AWS_ENDPOINT_URL=${e} AWS_ACCESS_KEY_ID=${SANDBOX_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_CREDENTIALS.secretAccessKey} AWS_REGION=us-east-1
 
 Put a GuardDuty finding on the bus (the leaked-key playbook will contain alice's key ${key}):
 

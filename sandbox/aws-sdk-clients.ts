@@ -1,21 +1,8 @@
+import type { SandboxCredentials } from './credentials.ts';
+import { SANDBOX_CREDENTIALS } from './credentials.ts';
 import { SANDBOX_REGION } from './server.ts';
 
-/**
- * Credentials for calls made on the sandbox's behalf. The sandbox parses SigV4 but never verifies
- * it, so the secret is a placeholder; the key id is AWS's documented example key, which the
- * sandbox maps to its default account.
- */
-export const SANDBOX_CREDENTIALS: SandboxCredentials = {
-  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-  secretAccessKey: 'sandbox-secret',
-};
-
-/** Credentials as the SDK v3 clients take them. */
-export interface SandboxCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
+export { SANDBOX_CREDENTIALS, type SandboxCredentials } from './credentials.ts';
 
 /** One AWS service reachable through Step Functions' `arn:aws:states:::aws-sdk:<service>:<action>`. */
 export interface SdkIntegrationService {

@@ -94,7 +94,9 @@ export class Sandbox {
     },
   ) {
     this.clients = sandboxClients(endpoint);
-    this.access = new AccountAccess(endpoint, (id, account) => server.mapAccessKey(id, account));
+    this.access = new AccountAccess(endpoint, (credentials, account) =>
+      server.addAccessKey(credentials, account),
+    );
   }
 
   /** The first (often the only) deployment. */
@@ -114,10 +116,9 @@ export class Sandbox {
     const server = new SandboxServer();
     // Listen first: the functions' AWS_ENDPOINT_URL and the queue URLs need the real port.
     const endpoint = await server.listen({ port: options.port ?? 4566 });
-    const iam = new IamService({ mapAccessKey: (id, account) => server.mapAccessKey(id, account) });
+    const iam = new IamService();
     // STS assumes roles by their trust policies and holds role sessions to their identity policies.
     const sts = new StsService({
-      keyRegistry: server,
       iam,
       organizationOf: (accountId) => server.organizations.organizationOf(accountId),
     });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SigningKey } from './signing/signing-keys.ts';
 
 /**
  * The wire protocols the sandbox speaks, as AWS names them in the service models.
@@ -15,6 +16,8 @@ export interface SandboxRequest {
   method: string;
   /** Path without the query string. */
   path: string;
+  /** The path exactly as sent, percent-encoding intact (what SigV4 signs). @default path */
+  rawPath?: string;
   query: URLSearchParams;
   headers: Record<string, string>;
   body: Buffer;
@@ -25,6 +28,11 @@ export interface SandboxRequest {
   accountId: string;
   /** The access key id that signed the request, if any. */
   accessKeyId?: string;
+  /**
+   * The key whose signature the server verified, secret included: a service that goes on acting
+   * for the caller (Step Functions running an execution's tasks) signs with it.
+   */
+  signingKey?: SigningKey;
   requestId: string;
 }
 

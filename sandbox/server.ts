@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SANDBOX_CREDENTIALS, type SandboxCredentials } from './credentials.ts';
 import { FaultInjector } from './faults.ts';
 import { Organizations } from './organizations.ts';
 import {
@@ -11,6 +12,10 @@ import {
   type SandboxResponse,
   type SandboxService,
 } from './protocol.ts';
+import { AuthenticationError, authError } from './signing/auth-errors.ts';
+import { authenticate } from './signing/authenticate.ts';
+import { readSignature, type SignatureClaim } from './signing/signature.ts';
+import { isSigningKeySource, SigningKeys } from './signing/signing-keys.ts';
 
 /** The account the sandbox pretends to be, unless an access key maps to another. */
 export const SANDBOX_ACCOUNT_ID = '111122223333';
@@ -45,29 +50,37 @@ export interface SandboxServerOptions {
   host?: string;
 }
 
-const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/;
-
 /**
  * The single local endpoint. Routes each request by the service name in its SigV4 credential
- * scope (the way every AWS client addresses a service when all share one endpoint), applies
- * injected faults, and renders AWS errors in the protocol the service speaks.
- * Signatures are parsed, not verified: the sandbox holds no secrets worth protecting.
+ * scope (the way every AWS client addresses a service when all share one endpoint), verifies its
+ * signature as AWS does (see {@link authenticate}), applies injected faults, and renders AWS
+ * errors in the protocol the service speaks. Only paths registered with {@link registerPath}
+ * (function URLs) are served unsigned.
  */
 export class SandboxServer {
   readonly faults = new FaultInjector();
   /** Which organization each account belongs to (`aws:PrincipalOrgID`). */
   readonly organizations = new Organizations();
   readonly calls: CallRecord[] = [];
+  /**
+   * Every key requests may be signed with, and its secret: the default credentials, keys added
+   * with {@link addAccessKey}, and those of every registered service that issues keys (IAM, STS).
+   */
+  readonly signingKeys = new SigningKeys();
   /** Checks each signed request against its signer's policies (STS and IAM provide it). */
   authorizer?: RequestAuthorizer;
   private readonly services = new Map<string, SandboxService>();
   private readonly pathServices: { prefix: string; service: SandboxService }[] = [];
-  private readonly accountByKey = new Map<string, string>();
   private server?: Server;
   private listeners: ((call: CallRecord, req: SandboxRequest) => void)[] = [];
 
+  constructor() {
+    this.addAccessKey(SANDBOX_CREDENTIALS, SANDBOX_ACCOUNT_ID);
+  }
+
   register(service: SandboxService): void {
     for (const name of service.signingNames) this.services.set(name, service);
+    if (isSigningKeySource(service)) this.signingKeys.addSource(service);
   }
 
   /**
@@ -78,9 +91,9 @@ export class SandboxServer {
     this.pathServices.push({ prefix, service });
   }
 
-  /** Requests signed with this access key act in `accountId` (multi-account tests). */
-  mapAccessKey(accessKeyId: string, accountId: string): void {
-    this.accountByKey.set(accessKeyId, accountId);
+  /** Accept requests signed with `credentials`; they act in `accountId` (another account's key). */
+  addAccessKey(credentials: SandboxCredentials, accountId: string): void {
+    this.signingKeys.add({ ...credentials, accountId });
   }
 
   /** Be told about every call as it is answered. Returns an unsubscribe function. */
@@ -116,11 +129,19 @@ export class SandboxServer {
     this.server = undefined;
   }
 
-  /** Route one decoded request; used by the HTTP front and directly by in-process callers. */
-  async dispatch(req: SandboxRequest): Promise<SandboxResponse> {
-    const service =
-      this.services.get(req.service) ?? this.pathServices.find((p) => req.path.startsWith(p.prefix))?.service;
+  /**
+   * Serve one decoded request: authenticate its signature (`claim`, read from the request), then
+   * authorize, inject faults and hand it to its service. A request without a signature is served
+   * only on a path registered with {@link registerPath}.
+   */
+  async dispatch(req: SandboxRequest, claim?: SignatureClaim | 'incomplete'): Promise<SandboxResponse> {
+    const pathService = this.pathServices.find((p) => req.path.startsWith(p.prefix))?.service;
+    const service = pathService ?? this.services.get(req.service);
     if (!service) {
+      if (!claim || claim === 'incomplete') {
+        const failure = claim ? 'incomplete' : 'missing';
+        return renderError(guessProtocol(req), authError(guessProtocol(req), failure), req.requestId);
+      }
       return renderError(
         'json',
         new AwsError('UnknownService', `The sandbox does not serve '${req.service}'`, 400),
@@ -131,6 +152,7 @@ export class SandboxServer {
     let response: SandboxResponse;
     try {
       operation = service.operation(req);
+      await this.verifySigner(req, claim, pathService !== undefined);
       this.authorizer?.authorize(req, operation, service.protocol);
       const fault = await this.faults.check(req.service, operation, req.body.toString('utf8'));
       if (fault) throw fault;
@@ -139,7 +161,9 @@ export class SandboxServer {
       const awsError =
         err instanceof AwsError
           ? err
-          : new AwsError('InternalFailure', (err as Error)?.message ?? String(err), 500);
+          : err instanceof AuthenticationError
+            ? authError(service.protocol, err.failure, err.detail)
+            : new AwsError('InternalFailure', (err as Error)?.message ?? String(err), 500);
       response = renderError(service.protocol, awsError, req.requestId);
     }
     const call: CallRecord = {
@@ -150,11 +174,40 @@ export class SandboxServer {
       accountId: req.accountId,
       region: req.region,
     };
-    const principalArn = this.authorizer?.callerArn(req);
+    const principalArn = req.signingKey ? this.authorizer?.callerArn(req) : undefined;
     if (principalArn) call.principalArn = principalArn;
     this.calls.push(call);
     for (const listener of this.listeners) listener(call, req);
     return response;
+  }
+
+  /**
+   * Verify the request's signature and, once verified, let it act as its key: in the key's
+   * account, with the key at hand for services acting on the caller's behalf.
+   */
+  private async verifySigner(
+    req: SandboxRequest,
+    claim: SignatureClaim | 'incomplete' | undefined,
+    unsignedAllowed: boolean,
+  ): Promise<void> {
+    if (claim === undefined) {
+      if (unsignedAllowed) return;
+      throw new AuthenticationError('missing');
+    }
+    if (claim === 'incomplete') throw new AuthenticationError('incomplete');
+    const key = await authenticate(
+      {
+        method: req.method,
+        rawPath: req.rawPath ?? req.path,
+        query: req.query,
+        headers: req.headers,
+        body: req.body,
+      },
+      claim,
+      this.signingKeys,
+    );
+    req.accountId = key.accountId;
+    req.signingKey = key;
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -166,21 +219,23 @@ export class SandboxServer {
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
     }
-    const scope = CREDENTIAL_SCOPE.exec(headers.authorization ?? '') ?? undefined;
-    const accessKeyId = scope?.[1];
+    const claim = readSignature(headers, url.searchParams);
+    const signed = typeof claim === 'object' ? claim : undefined;
     const request: SandboxRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
+      rawPath: (req.url ?? '/').split('?')[0],
       query: url.searchParams,
       headers,
       body,
-      service: scope?.[4] ?? inferServiceFromPath(url.pathname),
-      region: scope?.[3] ?? SANDBOX_REGION,
-      accountId: (accessKeyId && this.accountByKey.get(accessKeyId)) || SANDBOX_ACCOUNT_ID,
-      accessKeyId,
+      service: signed?.service ?? 'unsigned',
+      region: signed?.region ?? SANDBOX_REGION,
+      // The key's own account once its signature is verified.
+      accountId: SANDBOX_ACCOUNT_ID,
+      accessKeyId: signed?.accessKeyId,
       requestId: newRequestId(),
     };
-    const response = await this.dispatch(request);
+    const response = await this.dispatch(request, claim);
     res.statusCode = response.status;
     for (const [k, v] of Object.entries(response.headers ?? {})) res.setHeader(k, v);
     if (!response.headers?.['x-amzn-requestid']) res.setHeader('x-amzn-requestid', request.requestId);
@@ -188,8 +243,17 @@ export class SandboxServer {
   }
 }
 
-/** Unsigned requests (health checks, the approval page) are routed by path. */
-function inferServiceFromPath(path: string): string {
-  if (path.startsWith('/_sandbox')) return 'sandbox';
-  return 'unsigned';
+/**
+ * The protocol of a request that names no service (it carries no readable signature), from
+ * the marks each protocol leaves: `X-Amz-Target` (JSON), an `Action` parameter (query; EC2 by
+ * its API version), a dated REST path (Lambda), else S3's REST/XML.
+ */
+function guessProtocol(req: SandboxRequest): Protocol {
+  if (req.headers['x-amz-target']) return 'json';
+  const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+    ? new URLSearchParams(req.body.toString('utf8'))
+    : req.query;
+  if (form.has('Action')) return form.get('Version') === '2016-11-15' ? 'ec2' : 'query';
+  if (/^\/\d{4}-\d{2}-\d{2}\//.test(req.path)) return 'rest-json';
+  return 'rest-xml';
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { SANDBOX_CREDENTIALS, type SandboxCredentials } from '../aws-sdk-clients.ts';
 import { type SandboxClients, sandboxClients } from '../clients.ts';
 import { SANDBOX_ACCOUNT_ID } from '../server.ts';
@@ -6,6 +6,8 @@ import { SANDBOX_ACCOUNT_ID } from '../server.ts';
 /**
  * One access key per account the sandbox acts in, and SDK clients signed with it per region, so
  * that what is deployed into an account (and the functions running there) acts in that account.
+ * Each key's secret is drawn at random when the key is first needed and given to the server,
+ * which verifies every signature made with it.
  */
 export class AccountAccess {
   private readonly keys = new Map<string, SandboxCredentials>();
@@ -13,7 +15,7 @@ export class AccountAccess {
 
   constructor(
     private readonly endpoint: string,
-    private readonly mapAccessKey: (accessKeyId: string, accountId: string) => void,
+    private readonly addAccessKey: (credentials: SandboxCredentials, accountId: string) => void,
   ) {}
 
   /** The credentials that act in `accountId`: the sandbox's own for the default account. */
@@ -21,8 +23,11 @@ export class AccountAccess {
     if (accountId === SANDBOX_ACCOUNT_ID) return SANDBOX_CREDENTIALS;
     let credentials = this.keys.get(accountId);
     if (!credentials) {
-      credentials = { accessKeyId: accessKeyIdFor(accountId), secretAccessKey: 'sandbox-secret' };
-      this.mapAccessKey(credentials.accessKeyId, accountId);
+      credentials = {
+        accessKeyId: accessKeyIdFor(accountId),
+        secretAccessKey: randomBytes(30).toString('base64'),
+      };
+      this.addAccessKey(credentials, accountId);
       this.keys.set(accountId, credentials);
     }
     return credentials;

@@ -18,7 +18,7 @@ export interface FunctionUrlConfig {
   readonly accountId: string;
   /** @default 'us-east-1' */
   readonly region?: string;
-  /** `NONE` serves anyone; `AWS_IAM` requires a SigV4-signed request (parsed, not verified). */
+  /** `NONE` serves anyone; `AWS_IAM` requires a SigV4-signed request (verified by the server). */
   readonly authType: 'NONE' | 'AWS_IAM';
 }
 

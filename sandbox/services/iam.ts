@@ -6,6 +6,7 @@ import {
   type SandboxService,
 } from '../protocol.ts';
 import { queryAction, queryParams, renderQueryResponse, type Tag } from '../query-protocol.ts';
+import type { SigningKey, SigningKeySource } from '../signing/signing-keys.ts';
 import { accessKeyOperations } from './iam/access-keys.ts';
 import { inlinePolicyOperations } from './iam/inline-policies.ts';
 import { type AccessKeyLastUse, type IamAccessKey, IamAccount } from './iam/model.ts';
@@ -15,16 +16,6 @@ import { userOperations } from './iam/users.ts';
 
 /** The XML namespace of IAM responses (API version 2010-05-08). */
 export const IAM_XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
-
-/** Options of {@link IamService}. */
-export interface IamServiceOptions {
-  /**
-   * Told of every access key IAM issues, so requests signed with it act in the account
-   * that owns it. Pass `(id, account) => server.mapAccessKey(id, account)`.
-   * @default no mapping (keys act in the sandbox's default account)
-   */
-  mapAccessKey?: (accessKeyId: string, accountId: string) => void;
-}
 
 /** A read-only view of an access key, for tests and the demo. */
 export interface AccessKeyView {
@@ -65,9 +56,10 @@ export interface RoleView {
 
 /**
  * The sandbox's IAM: users, access keys, inline policies, roles and instance profiles,
- * kept per account and served over the awsQuery protocol like iam.amazonaws.com.
+ * kept per account and served over the awsQuery protocol like iam.amazonaws.com. Registered
+ * with the server, its users' keys sign requests to every service (while Active).
  */
-export class IamService implements SandboxService {
+export class IamService implements SandboxService, SigningKeySource {
   readonly signingNames = ['iam'] as const;
   readonly protocol: Protocol = 'query';
   private readonly accounts = new Map<string, IamAccount>();
@@ -75,9 +67,8 @@ export class IamService implements SandboxService {
   private readonly deletedKeyIds = new Set<string>();
   private readonly operations: Record<string, IamOperation>;
 
-  constructor(options: IamServiceOptions = {}) {
+  constructor() {
     const keys = accessKeyOperations({
-      issued: (key, accountId) => options.mapAccessKey?.(key.accessKeyId, accountId),
       deleted: (key) => this.deletedKeyIds.add(key.accessKeyId),
     });
     this.operations = {
@@ -108,10 +99,10 @@ export class IamService implements SandboxService {
   }
 
   /**
-   * Check the key that signed `req` and record its use (GetAccessKeyLastUsed reports it).
-   * A key IAM issued that is now Inactive or deleted is refused with `InvalidClientTokenId`
-   * (403), as AWS refuses it on every service; keys IAM never issued pass unchanged.
-   * Returns the key when IAM issued it.
+   * Record the use of the key that signed `req` (GetAccessKeyLastUsed reports it) and return it
+   * when IAM issued it. The server has verified the signature and refused Inactive and deleted
+   * keys on every service already; they are refused here too (`InvalidClientTokenId`, 403) for a
+   * request handed to IAM by other means.
    */
   authenticate(req: SandboxRequest): AccessKeyView | undefined {
     const keyId = req.accessKeyId;
@@ -127,6 +118,19 @@ export class IamService implements SandboxService {
     if (found.key.status === 'Inactive') throw invalid;
     found.key.lastUsed = { date: new Date(), serviceName: req.service, region: req.region };
     return toAccessKeyView(found.key, found.accountId);
+  }
+
+  /** A user's access key, its secret and status, for the server to verify signatures with. */
+  signingKey(accessKeyId: string): SigningKey | undefined {
+    const found = this.findKey(accessKeyId);
+    if (!found) return undefined;
+    const { key, accountId } = found;
+    return {
+      accessKeyId,
+      secretAccessKey: key.secretAccessKey,
+      accountId,
+      active: key.status === 'Active',
+    };
   }
 
   /** The access key `accessKeyId` of `accountId`, if it exists. */

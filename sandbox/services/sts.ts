@@ -15,6 +15,7 @@ import {
   type XmlObject,
 } from '../query-protocol.ts';
 import type { RequestAuthorizer } from '../server.ts';
+import type { SigningKey, SigningKeySource } from '../signing/signing-keys.ts';
 import { iamActionOf } from './iam/iam-actions.ts';
 import { identityPolicyDenial, requestedResource } from './iam/identity-authorization.ts';
 import { iamId, secretAccessKey } from './iam/model.ts';
@@ -27,11 +28,6 @@ export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
 /** Options of {@link StsService}. */
 export interface StsServiceOptions {
-  /**
-   * Where issued session keys are registered so later calls signed with them act in the
-   * role's account: pass the `SandboxServer`.
-   */
-  keyRegistry: { mapAccessKey(accessKeyId: string, accountId: string): void };
   /** The sandbox IAM: the roles that may be assumed, their trust and identity policies, the users behind keys. */
   iam: IamService;
   /**
@@ -85,13 +81,16 @@ function trusts(role: RoleView, principal: PolicyPrincipal, context: ConditionCo
 /**
  * The sandbox's STS: who am I, and role sessions whose temporary keys act in the role's
  * account on every sandbox service. AssumeRole is allowed as in AWS: the role must exist in the
- * sandbox IAM and its trust policy must allow the caller. As the server's authorizer it also
- * holds role sessions to their role's identity policies on every call.
+ * sandbox IAM and its trust policy must allow the caller. Registered with the server, a session's
+ * key signs requests (with its session token, until it expires); as the server's authorizer STS
+ * also holds role sessions to their role's identity policies on every call.
  */
-export class StsService implements SandboxService, RequestAuthorizer {
+export class StsService implements SandboxService, RequestAuthorizer, SigningKeySource {
   readonly signingNames = ['sts'] as const;
   readonly protocol: Protocol = 'query';
   private readonly sessions = new Map<string, RoleSession>();
+  /** Each session's secret and token, by access key id. */
+  private readonly sessionSecrets = new Map<string, { secret: string; token: string }>();
 
   constructor(private readonly options: StsServiceOptions) {}
 
@@ -110,6 +109,20 @@ export class StsService implements SandboxService, RequestAuthorizer {
   /** The session a temporary access key belongs to, if STS issued it. */
   session(accessKeyId: string): RoleSession | undefined {
     return this.sessions.get(accessKeyId);
+  }
+
+  /** A session's key, secret, token and expiry, for the server to verify signatures with. */
+  signingKey(accessKeyId: string): SigningKey | undefined {
+    const session = this.sessions.get(accessKeyId);
+    const secrets = this.sessionSecrets.get(accessKeyId);
+    if (!session || !secrets) return undefined;
+    return {
+      accessKeyId,
+      secretAccessKey: secrets.secret,
+      sessionToken: secrets.token,
+      accountId: session.accountId,
+      expiration: session.expiration,
+    };
   }
 
   /** Whether `roleArn` names a role of the sandbox IAM (whose trust policy can be evaluated). */
@@ -178,10 +191,8 @@ export class StsService implements SandboxService, RequestAuthorizer {
 
   private getCallerIdentity(req: SandboxRequest): XmlObject {
     const session = req.accessKeyId ? this.sessions.get(req.accessKeyId) : undefined;
+    // The server has refused an expired session's requests already (ExpiredToken).
     if (session) {
-      if (session.expiration.getTime() <= Date.now()) {
-        throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
-      }
       return { UserId: session.assumedRoleId, Account: session.accountId, Arn: session.arn };
     }
     const key = this.options.iam.authenticate(req);
@@ -266,7 +277,7 @@ export class StsService implements SandboxService, RequestAuthorizer {
     };
   }
 
-  /** Issue and register a session of `role`: its key acts in the role's account. */
+  /** Issue a session of `role`: its key signs as the session, in the role's account. */
   private issue(
     role: RoleView,
     sessionName: string,
@@ -285,8 +296,10 @@ export class StsService implements SandboxService, RequestAuthorizer {
       issuedAt,
       expiration: new Date(issuedAt.getTime() + durationSeconds * 1000),
     };
+    const secret = secretAccessKey();
+    const token = randomBytes(192).toString('base64');
     this.sessions.set(session.accessKeyId, session);
-    this.options.keyRegistry.mapAccessKey(session.accessKeyId, role.accountId);
-    return { session, secret: secretAccessKey(), token: randomBytes(192).toString('base64') };
+    this.sessionSecrets.set(session.accessKeyId, { secret, token });
+    return { session, secret, token };
   }
 }

@@ -9,8 +9,6 @@ const ACCESS_KEYS_PER_USER = 2;
 
 /** Hooks into the key lifecycle, for what lives outside one account's state. */
 export interface AccessKeyLifecycle {
-  /** A key was issued: requests signed with it should act in `accountId`. */
-  issued(key: IamAccessKey, accountId: string): void;
   /** A key was deleted: requests signed with it must be refused from now on. */
   deleted(key: IamAccessKey, accountId: string): void;
 }
@@ -31,7 +29,6 @@ export function accessKeyOperations(lifecycle: AccessKeyLifecycle): Record<strin
       createDate: new Date(),
     };
     call.account.accessKeys.set(key.accessKeyId, key);
-    lifecycle.issued(key, call.account.accountId);
     return {
       AccessKey: {
         UserName: key.userName,

@@ -220,7 +220,10 @@ export class StepFunctionsService implements SandboxService {
     return { events: items.map((event) => renderEvent(event, withData)), nextToken };
   }
 
-  /** Task calls go back to the endpoint the request came to, signed with the caller's key. */
+  /**
+   * Task calls go back to the endpoint the request came to, signed with the key the server
+   * verified the request with (the caller's own credentials, session token included).
+   */
   private caller(req?: SandboxRequest): ExecutionCaller {
     const host = req?.headers.host;
     const configured =
@@ -228,8 +231,12 @@ export class StepFunctionsService implements SandboxService {
     return {
       endpoint:
         configured ?? (host ? `http://${host}` : (process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566')),
-      credentials: req?.accessKeyId
-        ? { ...SANDBOX_CREDENTIALS, accessKeyId: req.accessKeyId }
+      credentials: req?.signingKey
+        ? {
+            accessKeyId: req.signingKey.accessKeyId,
+            secretAccessKey: req.signingKey.secretAccessKey,
+            sessionToken: req.signingKey.sessionToken,
+          }
         : SANDBOX_CREDENTIALS,
     };
   }

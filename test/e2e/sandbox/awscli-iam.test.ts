@@ -13,12 +13,12 @@ const hasAws = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0
 if (!hasAws) console.warn('Skipping the AWS CLI tests: `aws` is not on PATH (CI installs it).');
 
 const server = new SandboxServer();
-const iamService = new IamService({ mapAccessKey: (id, account) => server.mapAccessKey(id, account) });
+const iamService = new IamService();
 const snsService = new SnsService();
 const cloudTrailService = new CloudTrailService();
 const s3Service = new S3Service();
 server.register(iamService);
-server.register(new StsService({ keyRegistry: server, iam: iamService }));
+server.register(new StsService({ iam: iamService }));
 server.register(snsService);
 server.register(cloudTrailService);
 server.register(s3Service);
@@ -133,6 +133,18 @@ describe.skipIf(!hasAws)('the AWS CLI against the sandbox', { timeout: 120_000 }
       UserId: iamService.user(SANDBOX_ACCOUNT_ID, 'whoami')?.userId,
       Account: SANDBOX_ACCOUNT_ID,
       Arn: `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:user/whoami`,
+    });
+  });
+
+  it("is refused when it signs with a wrong secret, or with a key that is no one's", async () => {
+    const wrongSecret = aws(['sts', 'get-caller-identity'], { ...defaultKeys, secretAccessKey: 'guess' });
+    const unknownKey = aws(['iam', 'list-users'], { ...defaultKeys, accessKeyId: 'AKIANOSUCHKEY0000001' });
+
+    await expect(wrongSecret).rejects.toMatchObject({
+      stderr: expect.stringContaining('(SignatureDoesNotMatch)'),
+    });
+    await expect(unknownKey).rejects.toMatchObject({
+      stderr: expect.stringContaining('(InvalidClientTokenId)'),
     });
   });
 

@@ -202,7 +202,7 @@ describe('deploying stacks into chosen accounts and regions', () => {
       const lambda = new LambdaClient({
         endpoint,
         region: deployment.region,
-        credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' },
+        credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'sandbox-secret' },
       });
       // Invoked by ARN from the security account, as EventBridge or Step Functions would.
       const out = await lambda.send(new InvokeCommand({ FunctionName: fn?.arn }));
@@ -219,7 +219,7 @@ describe('deploying stacks into chosen accounts and regions', () => {
     const lambda = new LambdaClient({
       endpoint,
       region: 'eu-west-1',
-      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' },
+      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'sandbox-secret' },
     });
     const wrongRegion = home?.functions[0]?.arn.replace(':us-east-1:', ':eu-west-1:');
     expect(wrongRegion).not.toBe(europe?.functions[0]?.arn);

@@ -173,7 +173,10 @@ describe('tags', () => {
   });
 
   it('keeps each account apart', async () => {
-    server.mapAccessKey('AKIAOTHERACCOUNT0001', '444455556666');
+    server.addAccessKey(
+      { accessKeyId: 'AKIAOTHERACCOUNT0001', secretAccessKey: 'sandbox-secret' },
+      '444455556666',
+    );
     const other = new EC2Client({
       endpoint,
       region: 'us-east-1',

@@ -33,16 +33,20 @@ import { SANDBOX_ACCOUNT_ID, SandboxServer } from '#sandbox/server.ts';
 import { IamService } from '#sandbox/services/iam.ts';
 
 const server = new SandboxServer();
-const iamService = new IamService({ mapAccessKey: (id, account) => server.mapAccessKey(id, account) });
+const iamService = new IamService();
 server.register(iamService);
 let endpoint: string;
 
-function iamClient(accessKeyId = 'AKIAIOSFODNN7EXAMPLE', options: { maxAttempts?: number } = {}): IAMClient {
+function iamClient(
+  accessKeyId = 'AKIAIOSFODNN7EXAMPLE',
+  options: { maxAttempts?: number; secretAccessKey?: string } = {},
+): IAMClient {
+  const { secretAccessKey = 'sandbox-secret', ...rest } = options;
   return new IAMClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId, secretAccessKey: 'sandbox-secret' },
-    ...options,
+    credentials: { accessKeyId, secretAccessKey },
+    ...rest,
   });
 }
 
@@ -156,7 +160,10 @@ describe('IAM users', () => {
   });
 
   it('keeps each account separate', async () => {
-    server.mapAccessKey('AKIAOTHERACCOUNT0001', '444455556666');
+    server.addAccessKey(
+      { accessKeyId: 'AKIAOTHERACCOUNT0001', secretAccessKey: 'sandbox-secret' },
+      '444455556666',
+    );
     const otherAccount = iamClient('AKIAOTHERACCOUNT0001');
 
     await otherAccount.send(new CreateUserCommand({ UserName: 'alice' }));
@@ -275,7 +282,7 @@ describe('IAM access keys', () => {
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'signer' }))).AccessKey!;
     const before = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId }));
 
-    const asSigner = iamClient(key.AccessKeyId);
+    const asSigner = iamClient(key.AccessKeyId, { secretAccessKey: key.SecretAccessKey });
     const me = await asSigner.send(new GetUserCommand({}));
     const after = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId }));
     await iam.send(
@@ -300,7 +307,9 @@ describe('IAM access keys', () => {
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'rotated' }))).AccessKey!;
 
     await iam.send(new DeleteAccessKeyCommand({ UserName: 'rotated', AccessKeyId: key.AccessKeyId }));
-    const refused = iamClient(key.AccessKeyId).send(new GetUserCommand({}));
+    const refused = iamClient(key.AccessKeyId, { secretAccessKey: key.SecretAccessKey }).send(
+      new GetUserCommand({}),
+    );
 
     await expect(refused).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
     expect(iamService.user(SANDBOX_ACCOUNT_ID, 'rotated')?.accessKeyIds).toEqual([]);

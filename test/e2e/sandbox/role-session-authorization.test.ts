@@ -20,8 +20,8 @@ import { StsService } from '#sandbox/services/sts.ts';
 
 const MEMBER = '444455556666';
 const server = new SandboxServer();
-const iamService = new IamService({ mapAccessKey: (id, account) => server.mapAccessKey(id, account) });
-const stsService = new StsService({ keyRegistry: server, iam: iamService });
+const iamService = new IamService();
+const stsService = new StsService({ iam: iamService });
 for (const service of [
   iamService,
   stsService,
@@ -41,7 +41,7 @@ interface Keys {
 }
 const defaultKeys: Keys = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'sandbox-secret' };
 const memberKeys: Keys = { accessKeyId: 'AKIAMEMBER0000000001', secretAccessKey: 'sandbox-secret' };
-server.mapAccessKey(memberKeys.accessKeyId, MEMBER);
+server.addAccessKey(memberKeys, MEMBER);
 const config = (credentials: Keys) => ({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
 
 /** A session of a member-account role whose only policy allows `actions`. */

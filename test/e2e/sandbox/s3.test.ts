@@ -12,7 +12,10 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
 import { SandboxServer } from '#sandbox/server.ts';
 import { S3Service } from '#sandbox/services/s3.ts';
 
@@ -86,7 +89,10 @@ describe('S3 buckets', () => {
   });
 
   it('refuses an invalid bucket name and a name another account owns', async () => {
-    server.mapAccessKey('AKIAOTHERACCOUNT0002', '444455556666');
+    server.addAccessKey(
+      { accessKeyId: 'AKIAOTHERACCOUNT0002', secretAccessKey: 'sandbox-secret' },
+      '444455556666',
+    );
     await s3Client().send(new CreateBucketCommand({ Bucket: 'taken-bucket' }));
 
     const invalid = s3Client().send(new CreateBucketCommand({ Bucket: 'Upper_Case' }));
@@ -247,21 +253,27 @@ describe('S3 bucket policy', () => {
   });
 });
 
-/** A GET signed only as far as the router needs (it reads the credential scope, not the signature). */
-function rawS3Get(host: string, path: string): Promise<{ status: number; body: string }> {
+/** A GET to a virtual-hosted bucket name, signed with the default credentials as an S3 client would. */
+async function rawS3Get(host: string, path: string): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(endpoint);
+  const [pathname = '/', search = ''] = path.split('?');
+  const signer = new SignatureV4({
+    service: 's3',
+    region: 'us-east-1',
+    credentials: SANDBOX_CREDENTIALS,
+    sha256: Hash.bind(null, 'sha256'),
+    uriEscapePath: false,
+  });
+  const signed = await signer.sign({
+    method: 'GET',
+    protocol: 'http:',
+    hostname: host,
+    path: pathname,
+    query: Object.fromEntries(new URLSearchParams(search)),
+    headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+  });
   return new Promise((resolve, reject) => {
-    const req = request({
-      hostname,
-      port,
-      path,
-      method: 'GET',
-      headers: {
-        host,
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0',
-      },
-    });
+    const req = request({ hostname, port, path, method: 'GET', headers: signed.headers });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -14,7 +14,7 @@ beforeAll(async () => {
   sfn = new SFNClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 's' },
+    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'sandbox-secret' },
   });
   stepFunctions.registerStateMachine({
     arn: ARN,

@@ -321,7 +321,11 @@ describe('Step Functions tasks calling AWS through the sandbox', () => {
   it('assumes the task Credentials role through STS and calls as that role', async () => {
     const sts = new FakeSts();
     server.register(sts);
-    server.mapAccessKey('ASIAMEMBERACCOUNT001', '444455556666');
+    // The session the fake STS hands out, known to the server as STS's sessions are.
+    server.addAccessKey(
+      { accessKeyId: 'ASIAMEMBERACCOUNT001', secretAccessKey: 'secret', sessionToken: 'token' },
+      '444455556666',
+    );
     const memberRole = 'arn:aws:iam::444455556666:role/remediation-member';
     const definition = {
       StartAt: 'Deactivate',

@@ -17,8 +17,8 @@ const MACHINE_ROLE = `arn:aws:iam::${SECURITY}:role/remediation-playbook`;
 const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/RemediationExecutionRole`;
 
 const server = new SandboxServer();
-const iamService = new IamService({ mapAccessKey: (id, account) => server.mapAccessKey(id, account) });
-const stsService = new StsService({ keyRegistry: server, iam: iamService });
+const iamService = new IamService();
+const stsService = new StsService({ iam: iamService });
 const stepFunctions = new StepFunctionsService({ timeScale: 0.001, roleSessions: stsService });
 for (const service of [iamService, stsService, stepFunctions]) server.register(service);
 server.authorizer = stsService;
@@ -26,7 +26,7 @@ let endpoint: string;
 
 const securityKeys = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'sandbox-secret' };
 const memberKeys = { accessKeyId: 'AKIAMEMBER0000000001', secretAccessKey: 'sandbox-secret' };
-server.mapAccessKey(memberKeys.accessKeyId, MEMBER);
+server.addAccessKey(memberKeys, MEMBER);
 
 async function createRole(keys: typeof securityKeys, name: string, trusted: object, actions: string[]) {
   const iam = new IAMClient({ endpoint, region: 'us-east-1', credentials: keys });

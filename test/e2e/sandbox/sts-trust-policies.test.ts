@@ -10,9 +10,8 @@ const MEMBER = '444455556666';
 const OUTSIDER = '777788889999';
 
 const server = new SandboxServer();
-const iamService = new IamService({ mapAccessKey: (id, account) => server.mapAccessKey(id, account) });
+const iamService = new IamService();
 const stsService = new StsService({
-  keyRegistry: server,
   iam: iamService,
   organizationOf: (account) => server.organizations.organizationOf(account),
 });
@@ -32,8 +31,8 @@ interface Keys {
 const securityKeys: Keys = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'sandbox-secret' };
 const memberKeys: Keys = { accessKeyId: 'AKIAMEMBER0000000001', secretAccessKey: 'sandbox-secret' };
 const outsiderKeys: Keys = { accessKeyId: 'AKIAOUTSIDER00000001', secretAccessKey: 'sandbox-secret' };
-server.mapAccessKey(memberKeys.accessKeyId, MEMBER);
-server.mapAccessKey(outsiderKeys.accessKeyId, OUTSIDER);
+server.addAccessKey(memberKeys, MEMBER);
+server.addAccessKey(outsiderKeys, OUTSIDER);
 
 const sts = (credentials: Keys) =>
   new STSClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });

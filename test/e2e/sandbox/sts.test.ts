@@ -14,8 +14,8 @@ import { IamService } from '#sandbox/services/iam.ts';
 import { StsService } from '#sandbox/services/sts.ts';
 
 const server = new SandboxServer();
-const iamService = new IamService({ mapAccessKey: (id, account) => server.mapAccessKey(id, account) });
-const stsService = new StsService({ keyRegistry: server, iam: iamService });
+const iamService = new IamService();
+const stsService = new StsService({ iam: iamService });
 server.register(iamService);
 server.register(stsService);
 server.authorizer = stsService;
@@ -48,7 +48,7 @@ const trustSandboxAccount = JSON.stringify({
 
 /** Keys that act in the member account 444455556666, where the roles to assume are created. */
 const memberKeys: Keys = { accessKeyId: 'AKIAMEMBER0000000001', secretAccessKey: 'sandbox-secret' };
-server.mapAccessKey(memberKeys.accessKeyId, '444455556666');
+server.addAccessKey(memberKeys, '444455556666');
 
 /** Create a role in the member account that the sandbox account may assume, allowed `actions`. */
 async function memberRole(roleName: string, actions: string[], path = '/'): Promise<string> {
@@ -204,6 +204,7 @@ describe('STS AssumeRole', () => {
     const me = iamClient({
       accessKeyId: assumed.Credentials!.AccessKeyId!,
       secretAccessKey: assumed.Credentials!.SecretAccessKey!,
+      sessionToken: assumed.Credentials!.SessionToken!,
     }).send(new GetUserCommand({}));
 
     expect(session).toMatchObject({ accountId: '444455556666', roleName: 'Auditor', sessionName: 'audit' });

@@ -1,9 +1,13 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListUserPoliciesCommand } from '@aws-sdk/client-iam';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
+import { signIdentityProof } from '#cli/approvals/identity-proof.ts';
 import { printResponse } from '#cli/commands/approvals.ts';
+import { CLI_SOURCE } from '#functions/approval-decision/cli-actions.ts';
+import { APPROVAL_HEADER } from '#shared/approvals/identity-proof.ts';
 import { deriveApprovalKeys } from '#shared/approvals/keys.ts';
 import { type ApprovalLink, linkUrl, readLink, signLink } from '#shared/approvals/link.ts';
 import { findingKey } from '#shared/audit/record.ts';
@@ -25,11 +29,13 @@ import { type StackHarness, startStack } from './harness.ts';
 
 let h: StackHarness;
 let oncall: ApprovalsClient;
+let oncallKeys: { accessKeyId: string; secretAccessKey: string };
 let intern: ApprovalsClient;
 beforeAll(async () => {
   h = await startStack();
   // The default policy lets `user/oncall-*` decide; anyone else is refused.
-  oncall = cliAs(h, await userWithKey(h, 'oncall-ana'));
+  oncallKeys = await userWithKey(h, 'oncall-ana');
+  oncall = cliAs(h, oncallKeys);
   intern = cliAs(h, await userWithKey(h, 'intern-ivan'));
 }, 120_000);
 afterAll(async () => {
@@ -37,6 +43,24 @@ afterAll(async () => {
   intern?.close();
   await h?.stop();
 });
+
+/** Send a request to the decision function as the CLI does, with whatever proof it carries. */
+async function invokeDecision(request: Record<string, unknown>): Promise<unknown> {
+  const decision = h.sandbox.deployment?.functions.find((f) => /ApprovalsDecision/.test(f.name));
+  const lambda = new LambdaClient({
+    endpoint: h.sandbox.endpoint,
+    region: 'us-east-1',
+    credentials: oncallKeys,
+  });
+  const out = await lambda.send(
+    new InvokeCommand({
+      FunctionName: decision?.name,
+      Payload: new TextEncoder().encode(JSON.stringify({ source: CLI_SOURCE, ...request })),
+    }),
+  );
+  lambda.destroy();
+  return JSON.parse(new TextDecoder().decode(out.Payload));
+}
 
 const trailOf = async (findingId: string) =>
   (await h.history(findingId)).map((r) => [r.actor, r.action, r.outcome]);
@@ -132,6 +156,66 @@ describe('approval gate, end to end through the sandbox', () => {
       ['arn:aws:iam::111122223333:user/intern-ivan', 'DecideApproval', 'refused'],
       ['arn:aws:iam::111122223333:user/oncall-ana', 'DecideApproval', 'denied'],
     ]);
+  });
+
+  it('a forged or altered identity proof is refused by STS itself: the approval stays pending, the key Active', async () => {
+    const kim = await userWithKey(h, 'kim');
+    const event = anomalyFinding(kim.accessKeyId, 'kim', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa0009');
+    const notice = await putAndAwaitApproval(h, event);
+    const ana = h.sandbox.services.iam.user('111122223333', 'oncall-ana')?.accessKeyIds[0] as string;
+    // Ana signed a proof to deny; its signed purpose header is changed to approve after signing,
+    // so the decision function's own check (signed header = purpose) passes and only STS can tell.
+    const signedToDeny = await signIdentityProof({
+      purpose: `${notice.approvalId}:deny`,
+      region: 'us-east-1',
+      credentials: oncallKeys,
+      endpoint: h.sandbox.endpoint,
+    });
+    const altered = {
+      ...signedToDeny,
+      headers: { ...signedToDeny.headers, [APPROVAL_HEADER]: `${notice.approvalId}:approve` },
+    };
+    // Someone who knows Ana's key id but not her secret.
+    const forged = await signIdentityProof({
+      purpose: `${notice.approvalId}:approve`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: ana, secretAccessKey: 'guessed-secret' },
+      endpoint: h.sandbox.endpoint,
+    });
+
+    const answers = [];
+    for (const proof of [altered, forged]) {
+      answers.push(
+        await invokeDecision({
+          action: 'decide',
+          id: notice.approvalId,
+          verdict: 'approve',
+          reason: 'x',
+          proof,
+        }),
+      );
+    }
+
+    expect(answers).toEqual([
+      {
+        ok: false,
+        problem: 'unauthenticated',
+        message: 'STS did not accept the proof: SignatureDoesNotMatch',
+      },
+      {
+        ok: false,
+        problem: 'unauthenticated',
+        message: 'STS did not accept the proof: SignatureDoesNotMatch',
+      },
+    ]);
+    const stsAnswers = h.sandbox.server.calls.filter((c) => c.operation === 'GetCallerIdentity').slice(-2);
+    expect(stsAnswers.map((c) => c.status)).toEqual([403, 403]);
+    expect(await oncall.show(notice.approvalId)).toMatchObject({
+      ok: true,
+      approval: { id: notice.approvalId, effectiveStatus: 'pending' },
+    });
+    expect(await keyStatuses(h, 'kim')).toEqual({ [kim.accessKeyId]: 'Active' });
+    expect((await trailOf(event.detail.id)).map(([, action]) => action)).not.toContain('DecideApproval');
   });
 
   it('on timeout escalates to the escalation topic, waits again, then applies the rule default', async () => {
