@@ -18,8 +18,8 @@ import { KmsService } from '#sandbox/services/kms.ts';
 import { StsService } from '#sandbox/services/sts.ts';
 
 const server = new SandboxServer();
-const iamService = new IamService({ mapAccessKey: (id, account) => server.mapAccessKey(id, account) });
-const stsService = new StsService({ keyRegistry: server, iam: iamService });
+const iamService = new IamService();
+const stsService = new StsService({ iam: iamService });
 for (const service of [iamService, stsService, new KmsService()]) server.register(service);
 server.authorizer = stsService;
 
