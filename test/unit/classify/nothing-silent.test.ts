@@ -96,7 +96,9 @@ describe('the default policy leaves no Medium or higher finding unheard', () => 
   });
 
   it('notifies a Critical attack sequence', () => {
-    const event = guardDutyFinding('AttackSequence:S3/CompromisedData', 9, { resourceType: 'AttackSequence' });
+    const event = guardDutyFinding('AttackSequence:S3/CompromisedData', 9, {
+      resourceType: 'AttackSequence',
+    });
 
     const [result] = classifyEvent(event, policy, ctx);
 
