@@ -20,6 +20,21 @@ export class InvalidFindingError extends RemediationError {
   }
 }
 
+/**
+ * A well-formed event that carries nothing to act on: a CloudTrail record of a call that failed,
+ * a Security Hub update that closes its finding. Recorded as skipped with the reason, never
+ * dead-lettered: the dead-letter queue is for events that could not be delivered or read.
+ */
+export class NotActionableEventError extends RemediationError {
+  override name = 'NotActionableEventError';
+  /** One line per finding or field that makes the event not actionable. */
+  readonly issues: string[];
+  constructor(message: string, issues: string[] = [], options?: { cause?: unknown }) {
+    super(message, options);
+    this.issues = issues;
+  }
+}
+
 /** A policy document that fails its schema or its semantic checks. */
 export class PolicyError extends RemediationError {
   override name = 'PolicyError';

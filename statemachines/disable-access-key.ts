@@ -15,7 +15,8 @@ export const REVOKE_SESSIONS_POLICY = 'remediation-revoke-older-sessions';
 
 /**
  * Contain a leaked access key: deactivate exactly the finding's key (never the user's other
- * keys), deny every session token issued before now, tag the user, notify. Undo is
+ * keys; a temporary ASIA key has nothing to deactivate), deny every session token issued
+ * before now, tag the user, notify. Undo is
  * reactivating the key and deleting the inline policy.
  */
 export const disableAccessKey: PlaybookDefinition = {
@@ -30,6 +31,9 @@ export const disableAccessKey: PlaybookDefinition = {
       resourceName: '*',
     });
     const human = needsHuman(ctx, NAME);
+    // Temporary (session) access key ids start with ASIA, long-term ones with AKIA
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
+    const isSessionKey = sfn.Condition.stringMatches('$.finding.resource.accessKeyId', 'ASIA*');
     const audit = (
       id: string,
       action: string,
@@ -68,26 +72,40 @@ export const disableAccessKey: PlaybookDefinition = {
         human,
       );
 
-    // Dry run: record the plan, call nothing that mutates.
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: {
-        actions: [
-          {
-            action: 'UpdateAccessKey',
-            'accessKeyId.$': '$.finding.resource.accessKeyId',
-            status: 'Inactive',
-          },
-          {
-            action: 'PutUserPolicy',
-            policyName: REVOKE_SESSIONS_POLICY,
-            'userName.$': '$.finding.resource.userName',
-          },
-          { action: 'TagUser', 'userName.$': '$.finding.resource.userName' },
-          { action: 'Publish' },
-        ],
+    // Dry run: record the plan, call nothing that mutates. A session key has no UpdateAccessKey step.
+    const revokeAndTag = [
+      {
+        action: 'PutUserPolicy',
+        policyName: REVOKE_SESSIONS_POLICY,
+        'userName.$': '$.finding.resource.userName',
       },
-      resultPath: '$.plan',
-    }).next(recordPlan(ctx, human, NAME));
+      { action: 'TagUser', 'userName.$': '$.finding.resource.userName' },
+      { action: 'Publish' },
+    ];
+    const record = recordPlan(ctx, human, NAME);
+    const plan = new sfn.Choice(scope, 'Plan for a session key?')
+      .when(
+        isSessionKey,
+        new sfn.Pass(scope, 'Build session key plan', {
+          parameters: { actions: revokeAndTag },
+          resultPath: '$.plan',
+        }).next(record),
+      )
+      .otherwise(
+        new sfn.Pass(scope, 'Build plan', {
+          parameters: {
+            actions: [
+              {
+                action: 'UpdateAccessKey',
+                'accessKeyId.$': '$.finding.resource.accessKeyId',
+                status: 'Inactive',
+              },
+              ...revokeAndTag,
+            ],
+          },
+          resultPath: '$.plan',
+        }).next(record),
+      );
 
     // Approval is a gate in front of the same containment steps.
     const approval = approvalGate(ctx, {
@@ -95,7 +113,7 @@ export const disableAccessKey: PlaybookDefinition = {
       playbook: NAME,
       proposedActions: [
         sfn.JsonPath.format(
-          'Set access key {} of IAM user {} Inactive (the other keys of the user stay as they are)',
+          'Set access key {} of IAM user {} Inactive (the other keys of the user stay as they are; a temporary ASIA key has nothing to deactivate, its session is denied below)',
           sfn.JsonPath.stringAt('$.finding.resource.accessKeyId'),
           sfn.JsonPath.stringAt('$.finding.resource.userName'),
         ),
@@ -160,16 +178,7 @@ export const disableAccessKey: PlaybookDefinition = {
       },
       sfn.JsonPath.DISCARD,
     );
-    const contain = readKeys
-      .next(deactivate)
-      .next(afterDeactivate)
-      .next(
-        audit('Audit key deactivated', 'UpdateAccessKey', {
-          beforePath: '$.state.before',
-          afterPath: '$.state.keyAfter',
-        }),
-      )
-      .next(denyPolicy)
+    const revokeSessions = denyPolicy
       .next(putPolicy)
       .next(audit('Audit sessions revoked', 'PutUserPolicy', { afterPath: '$.state.denyPolicy' }))
       .next(tag)
@@ -196,6 +205,24 @@ export const disableAccessKey: PlaybookDefinition = {
         ),
       )
       .next(new sfn.Succeed(scope, 'Contained'));
+
+    // An ASIA key is a session's temporary credential (GetSessionToken, federation): IAM keeps no
+    // such key, so UpdateAccessKey would fail with NoSuchEntity. The session is stopped by the
+    // deny on aws:TokenIssueTime alone, which applies to the user's temporary credentials
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_disable-perms.html).
+    const contain = readKeys.next(
+      new sfn.Choice(scope, 'Session key?').when(isSessionKey, revokeSessions).otherwise(
+        deactivate
+          .next(afterDeactivate)
+          .next(
+            audit('Audit key deactivated', 'UpdateAccessKey', {
+              beforePath: '$.state.before',
+              afterPath: '$.state.keyAfter',
+            }),
+          )
+          .next(revokeSessions),
+      ),
+    );
 
     return new sfn.Choice(scope, 'Mode?')
       .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)

@@ -84,7 +84,7 @@ export async function routeEvent(event: unknown, deps: RouterDeps): Promise<Rout
   for (const result of results) {
     const outcome = await act(event, result, deps, now);
     outcomes.push(
-      result.outcome === 'rejected'
+      result.finding === undefined
         ? outcome
         : { ...outcome, source: result.finding.source, findingType: result.finding.type },
     );
@@ -118,6 +118,21 @@ async function act(
       details: JSON.stringify({ issues }),
     });
     return { outcome: 'rejected', reason };
+  }
+  if (result.finding === undefined) {
+    // A valid event with nothing to act on (a failed call, a closed finding): recorded, not dead-lettered.
+    const { eventId, reason, issues } = cappedRejection(eventIdOf(event), result);
+    await deps.audit.append({
+      pk: `EVENT#${eventId}`,
+      resourceKey: 'RESOURCE#unknown',
+      at,
+      actor: ACTOR,
+      action: 'classify',
+      outcome: 'skipped',
+      reason,
+      details: JSON.stringify({ issues }),
+    });
+    return { outcome: 'skipped', reason };
   }
   const finding = result.finding;
   const base = {

@@ -1,8 +1,10 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { RemediationError } from '#shared/errors.ts';
-import { isWorldOpen } from '#shared/findings/cloudtrail-ingress.ts';
 import { FindingSourceSchema, type IngressRule, IngressRuleSchema } from '#shared/findings/finding.ts';
+import { coversPorts, protocolOf, worldOpenRules } from '#shared/network/world-open.ts';
+
+export { coversPorts };
 
 /**
  * Ports whose world-open ingress the revoke-open-ingress playbook removes when the policy rule
@@ -72,22 +74,6 @@ export class IngressRevocationInputError extends RemediationError {
   override name = 'IngressRevocationInputError';
 }
 
-const PROTOCOL_NAMES: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', all: '-1' };
-const protocolOf = (protocol: string): string => {
-  const lower = protocol.toLowerCase();
-  return PROTOCOL_NAMES[lower] ?? lower;
-};
-
-/** True when the rule admits one of `ports`; `-1` in `ports` stands for "all protocols and ports" rules. */
-export function coversPorts(rule: IngressRule, ports: readonly number[]): boolean {
-  const protocol = protocolOf(rule.protocol);
-  if (protocol === '-1') return ports.includes(-1);
-  if (protocol !== 'tcp' && protocol !== 'udp') return false;
-  const from = rule.fromPort ?? 0;
-  const to = rule.toPort ?? 65535;
-  return ports.some((port) => port >= 0 && port >= from && port <= to);
-}
-
 function asIngressRule(rule: SecurityGroupRule): IngressRule {
   return {
     ruleId: rule.SecurityGroupRuleId,
@@ -112,7 +98,7 @@ function sameRule(added: IngressRule, current: IngressRule): boolean {
 
 /**
  * Decide which ingress rules to revoke. From a CloudTrail call, only the rules that call added,
- * and only those open to the whole internet on one of `ports`: never another rule of the group
+ * and only those open to the whole internet on one of `ports`, alone or with the group's other rules: never another rule of the group
  * (removing rules the finding is not about breaks legitimate traffic). From Config, which names
  * only the group, every world-open ingress rule on one of `ports`. A rule the group no longer
  * has is reported as already gone, not revoked.
@@ -123,24 +109,26 @@ export function planIngressRevocation(input: IngressRevocationInput): IngressRev
     (rule) =>
       rule.IsEgress !== true && (rule.GroupId === undefined || rule.GroupId === input.resource.groupId),
   );
-  const offending = (rule: IngressRule) => isWorldOpen(rule) && coversPorts(rule, ports);
+  // The group's rules are judged together: blocks that only together admit the whole internet
+  // on a revoked port count as world-open (shared/network/world-open.ts).
+  const current = ingress.map(asIngressRule);
+  const open = new Set(worldOpenRules(current, ports).map((rule) => rule.ruleId));
   const scope = input.source === 'cloudtrail' ? 'added-rules' : 'group';
   const rules: SecurityGroupRule[] = [];
   const alreadyGone: IngressRule[] = [];
   const leftAlone: IngressRule[] = [];
   if (scope === 'group') {
-    rules.push(...ingress.filter((rule) => offending(asIngressRule(rule))));
+    rules.push(...ingress.filter((rule) => open.has(rule.SecurityGroupRuleId)));
   } else {
     for (const added of input.resource.addedRules) {
-      if (!offending(added)) {
-        leftAlone.push(added);
-        continue;
-      }
-      const current = ingress.find((rule) =>
+      const found = ingress.find((rule) =>
         added.ruleId ? rule.SecurityGroupRuleId === added.ruleId : sameRule(added, asIngressRule(rule)),
       );
-      if (!current) alreadyGone.push(added);
-      else if (!rules.includes(current)) rules.push(current);
+      if (found && open.has(found.SecurityGroupRuleId)) {
+        if (!rules.includes(found)) rules.push(found);
+      } else if (!found && worldOpenRules([...current, added], ports).includes(added))
+        alreadyGone.push(added);
+      else leftAlone.push(added);
     }
   }
   const ruleIds = rules.map((rule) => rule.SecurityGroupRuleId);

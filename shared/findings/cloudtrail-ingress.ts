@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { InvalidFindingError } from '#shared/errors.ts';
+import { worldOpenCover, worldOpenRules } from '#shared/network/world-open.ts';
 import type { Assessment, CloudTrailEvent } from './cloudtrail.ts';
 import { type IngressRule, type Resource, SECURITY_GROUP_ID } from './finding.ts';
 
@@ -28,6 +29,10 @@ const IngressCallSchema = z.looseObject({
   detail: z.looseObject({
     requestParameters: z.looseObject({
       groupId: z.optional(z.string()),
+      // Older records (the EC2-Classic-era request form) name one rule at the top level.
+      ...Ports,
+      ipProtocol: z.optional(z.string()),
+      cidrIp: z.optional(z.string()),
       ipPermissions: itemsOf(
         z.looseObject({
           ...Ports,
@@ -53,9 +58,9 @@ const IngressCallSchema = z.looseObject({
   }),
 });
 
-/** True when the rule admits the whole IPv4 or IPv6 internet. */
+/** True when the rule alone admits the whole IPv4 or IPv6 internet (any block of prefix length 0). */
 export function isWorldOpen(rule: IngressRule): boolean {
-  return rule.cidrIpv4 === '0.0.0.0/0' || rule.cidrIpv6 === '::/0';
+  return worldOpenCover([rule]).length > 0;
 }
 
 /** True when the rule's protocol and port range cover one of {@link SENSITIVE_PORTS}. */
@@ -88,7 +93,7 @@ function addedIngressRules(event: CloudTrailEvent): { groupId?: string; rules: I
     }));
     return { groupId: request.groupId ?? reported[0]?.groupId, rules };
   }
-  const rules = (request.ipPermissions?.items ?? []).flatMap((permission) => {
+  const rules: IngressRule[] = (request.ipPermissions?.items ?? []).flatMap((permission) => {
     const { ipProtocol: protocol, fromPort, toPort } = permission;
     const base = { protocol, fromPort, toPort };
     const v4 = (permission.ipRanges?.items ?? []).map((range) => ({ ...base, cidrIpv4: range.cidrIp }));
@@ -96,6 +101,13 @@ function addedIngressRules(event: CloudTrailEvent): { groupId?: string; rules: I
     // A rule naming another group or a prefix list has no CIDR but is still an added rule.
     return v4.length + v6.length > 0 ? [...v4, ...v6] : [base];
   });
+  if (request.cidrIp !== undefined && request.ipProtocol !== undefined)
+    rules.push({
+      protocol: request.ipProtocol,
+      fromPort: request.fromPort,
+      toPort: request.toPort,
+      cidrIpv4: request.cidrIp,
+    });
   return { groupId: request.groupId, rules };
 }
 
@@ -106,9 +118,10 @@ function describePorts(rule: IngressRule): string {
 }
 
 /**
- * Severity by the worst rule added: world-open on a sensitive port is High, world-open on any
- * other port Medium, anything narrower Low. Every added rule is kept on the resource; the
- * drift playbook revokes only the world-open ones ({@link isWorldOpen}).
+ * Severity by the worst the added rules open, alone or together (`0.0.0.0/1` + `128.0.0.0/1` on
+ * one port is world-open): world-open on a sensitive port is High, world-open on any other port
+ * Medium, anything narrower Low. Every added rule is kept on the resource; the drift playbook
+ * revokes only the world-open ones (shared/network/world-open.ts).
  */
 export function assessIngress(event: CloudTrailEvent): Assessment {
   const { groupId, rules } = addedIngressRules(event);
@@ -119,7 +132,7 @@ export function assessIngress(event: CloudTrailEvent): Assessment {
     );
   const resource: Resource = { kind: 'SecurityGroup', groupId, addedRules: rules };
   const worst =
-    rules.find((rule) => isWorldOpen(rule) && exposesSensitivePort(rule)) ?? rules.find(isWorldOpen);
+    worldOpenRules(rules, [...SENSITIVE_PORTS, -1]).find(exposesSensitivePort) ?? worldOpenRules(rules)[0];
   if (!worst)
     return {
       resource,

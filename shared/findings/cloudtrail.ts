@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
-import { InvalidFindingError } from '#shared/errors.ts';
+import { InvalidFindingError, NotActionableEventError } from '#shared/errors.ts';
 import { assessIngress } from './cloudtrail-ingress.ts';
 import {
   ACCESS_KEY_ID,
@@ -95,7 +95,8 @@ const ROOT_ONLY = new Set(['CreateAccessKey', 'ConsoleLogin']);
 /**
  * One finding from a CloudTrail call. The id is the record's `eventID`, unique per call and kept
  * when EventBridge redelivers. A failed call (`errorCode` set, or a sign-in answered `Failure`)
- * changed nothing, so it is rejected with that reason rather than turned into a finding.
+ * changed nothing: it is not actionable, and recorded as skipped with that reason (CloudTrail logs
+ * refused and failed calls too: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
  */
 export function normalizeCloudTrailEvent(event: CloudTrailEvent): Finding[] {
   const { detail } = event;
@@ -108,7 +109,7 @@ export function normalizeCloudTrailEvent(event: CloudTrailEvent): Finding[] {
   const failure =
     detail.errorCode ?? (detail.responseElements?.['ConsoleLogin'] === 'Failure' ? 'Failure' : undefined);
   if (failure)
-    throw new InvalidFindingError(
+    throw new NotActionableEventError(
       `${detail.eventName} failed (${failure}${detail.errorMessage ? `: ${detail.errorMessage}` : ''}): the call changed nothing, so there is nothing to remediate`,
     );
   const caller = detail.userIdentity;

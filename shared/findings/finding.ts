@@ -93,6 +93,11 @@ export const FindingSchema = z.object({
    * for what it names (e.g. a Security Hub finding a custom or partner product imported).
    */
   notifyOnlyBecause: z.optional(z.string()),
+  /**
+   * Why the source itself has closed the finding (GuardDuty archived it): it is recorded as
+   * skipped with this reason, whatever the policy says, and never acted on or notified.
+   */
+  closedBecause: z.optional(z.string()),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 

@@ -59,6 +59,8 @@ export const GuardDutyFindingSchema = z.looseObject({
   }),
   service: z.optional(
     z.looseObject({
+      /** True once someone (or a suppression rule) archived the finding. */
+      archived: z.optional(z.boolean()),
       count: z.optional(z.number().check(z.int(), z.gte(1))),
       eventFirstSeen: z.optional(z.string()),
       eventLastSeen: z.optional(z.string()),
@@ -124,6 +126,9 @@ export function normalizeGuardDutyEvent(event: GuardDutyEvent): Finding[] {
       count: detail.service?.count ?? 1,
       sample,
       eventId: event.id,
+      ...(detail.service?.archived === true && {
+        closedBecause: `GuardDuty finding ${detail.id} is archived: archived findings are closed, never contained`,
+      }),
     },
   ];
 }

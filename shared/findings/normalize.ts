@@ -2,7 +2,7 @@ import type * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 // The error class by name: `z.core` at runtime would pull every core module into the bundle.
 import { $ZodError } from 'zod/v4/core';
-import { InvalidFindingError } from '#shared/errors.ts';
+import { InvalidFindingError, NotActionableEventError } from '#shared/errors.ts';
 import { CloudTrailEventSchema, isCloudTrailEvent, normalizeCloudTrailEvent } from './cloudtrail.ts';
 import {
   ConfigComplianceEventSchema,
@@ -23,7 +23,10 @@ import { isSecurityHubEvent, normalizeSecurityHubEvent, SecurityHubEventSchema }
 /** The outcome of normalizing one EventBridge event. */
 export type NormalizeResult =
   | { ok: true; findings: Finding[] } // usually one; Security Hub may carry several
-  | { ok: false; error: InvalidFindingError }; // error.message is the one-line human reason, error.issues the field-level list
+  // error.message is the one-line human reason, error.issues the field-level list. A
+  // NotActionableEventError is a valid event with nothing to act on (a failed call, a closed
+  // finding): recorded as skipped. An InvalidFindingError is malformed or unsupported input.
+  | { ok: false; error: InvalidFindingError | NotActionableEventError };
 
 /** One finding source: which events it takes, their schema, and how they become findings. */
 interface SourceAdapter {
@@ -69,7 +72,8 @@ export function normalizeEvent(event: unknown): NormalizeResult {
     const findings = normalizeOrThrow(event);
     return { ok: true, findings };
   } catch (error) {
-    if (error instanceof InvalidFindingError) return { ok: false, error };
+    if (error instanceof InvalidFindingError || error instanceof NotActionableEventError)
+      return { ok: false, error };
     // A defect in a normalizer must still end in a definite, recorded outcome for this event.
     const message = error instanceof Error ? error.message : String(error);
     return {

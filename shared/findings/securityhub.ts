@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
-import { InvalidFindingError } from '#shared/errors.ts';
+import { InvalidFindingError, NotActionableEventError } from '#shared/errors.ts';
 import {
   ACCESS_KEY_ID,
   BUCKET_NAME,
@@ -113,14 +113,15 @@ export function isSecurityHubEvent(source: string, detailType: string): boolean 
 /**
  * Every active finding of the event. Security Hub also publishes updates that close a finding
  * (archived, resolved, suppressed, or a control that now passes); those are left out, and an
- * event with nothing active left is rejected with the reason for each finding.
+ * event with nothing active left is not actionable: recorded as skipped, with the reason for each
+ * finding, never dead-lettered.
  */
 export function normalizeSecurityHubEvent(event: SecurityHubEvent): Finding[] {
   const findings = event.detail.findings;
   const closed = findings.map(closedBecause);
   const active = findings.filter((_, index) => closed[index] === undefined);
   if (active.length === 0)
-    throw new InvalidFindingError(
+    throw new NotActionableEventError(
       `none of the ${findings.length} Security Hub finding(s) is active: nothing to remediate`,
       findings.map((finding, index) => `detail.findings[${index}] ${finding.Id}: ${closed[index]}`),
     );

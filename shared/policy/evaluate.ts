@@ -54,6 +54,7 @@ export type Decision =
  * Decide what to do with one finding. Pure: same policy, finding and context, same decision.
  *
  * The checks run in this order, each for a reason:
+ * 0. A finding its source has closed (GuardDuty archived) is skipped, with the reason.
  * 1. Protected principals (root always, the policy's list, the context's ARNs) come first
  *    because no later setting may ever act on them. A rule that only notifies still applies,
  *    since a notification touches nothing and people must hear about root activity.
@@ -72,6 +73,11 @@ export function evaluatePolicy(policy: Policy, finding: Finding, ctx: Evaluation
   const severityNote = describeAdjustment(finding.severity, adjusted);
   const rule = policy.rules.find((candidate) => matchesRule(finding, candidate, severity));
   const ruleMode = rule ? (rule.mode ?? policy.defaults.mode) : undefined;
+
+  if (finding.closedBecause) {
+    // The source has closed the finding: acting on it, or paging anyone, would contradict whoever closed it.
+    return { outcome: 'skipped', severity, reason: join(finding.closedBecause, severityNote) };
+  }
 
   const protectedBy = protectedPrincipalOf(finding, [
     ...policy.protectedPrincipals,

@@ -31,11 +31,11 @@ const expected: Record<string, { outcome: string; reason: string }> = {
     outcome: 'rejected',
     reason: 'detail-type Security Hub Findings - Custom Action',
   },
-  // A sample whose key id is a placeholder: nothing to act on, and said so.
+  // A sample whose key id is a placeholder: the last rule would notify it (no playbook covers a
+  // finding without a usable key), and samples never page anyone, so it is skipped, and said so.
   'c7n-iam-duty-event.json': {
     outcome: 'skipped',
-    reason:
-      'AWS-generated sample finding; no rule matches guardduty UnauthorizedAccess:IAMUser/TorIPCaller on Other',
+    reason: 'AWS-generated sample finding: rule unrouted-finding would notify; samples never do',
   },
   // A configuration-item change is inventory, not compliance.
   'c7n-sqs-discover.json': {

@@ -2,6 +2,7 @@ import { GetUserPolicyCommand, ListAccessKeysCommand, ListUserTagsCommand } from
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVOKE_SESSIONS_POLICY } from '#statemachines/disable-access-key.ts';
+import { userWithKey } from './approval-helpers.ts';
 import { leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
 
 let h: StackHarness;
@@ -121,6 +122,37 @@ describe('disable-access-key, end to end through the sandbox', () => {
     );
     expect(attempts.slice(-2).map((c) => c.status)).toEqual([400, 200]);
     expect((await h.history(event.detail.id)).at(-1)?.outcome).toBe('contained');
+  });
+
+  it("denies an IAM user's sessions for a leaked ASIA session key, never calling UpdateAccessKey on it", async () => {
+    const user = await userWithKey(h, 'session-key-user');
+    // A temporary key the user minted (GetSessionToken): IAM keeps no access key with this id.
+    const sessionKey = 'ASIAQ3EGUWKSESSION01';
+    const event = leakedKeyFinding(sessionKey, user.userName, 'dddddddddddddddddddddddddddddd04');
+    const updatesBefore = h.sandbox.server.calls.filter((c) => c.operation === 'UpdateAccessKey').length;
+
+    await h.put(event);
+
+    const trail = await h.history(event.detail.id);
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([
+      ['classify', 'routed'],
+      ['PutUserPolicy', 'succeeded'],
+      ['TagUser', 'succeeded'],
+      ['Complete', 'contained'],
+    ]);
+    expect(h.sandbox.server.calls.filter((c) => c.operation === 'UpdateAccessKey')).toHaveLength(
+      updatesBefore,
+    );
+    // The user's own long-term key is untouched; every session issued before now is denied.
+    expect(await keysOf(user.userName)).toEqual({ [user.accessKeyId]: 'Active' });
+    const policy = await h.sandbox.clients.iam.send(
+      new GetUserPolicyCommand({ UserName: user.userName, PolicyName: REVOKE_SESSIONS_POLICY }),
+    );
+    const document = JSON.parse(decodeURIComponent(policy.PolicyDocument as string));
+    expect(document.Statement[0]).toMatchObject({ Effect: 'Deny', Action: '*', Resource: '*' });
+    expect(Date.parse(document.Statement[0].Condition.DateLessThan['aws:TokenIssueTime'])).toBeGreaterThan(
+      Date.now() - 60_000,
+    );
   });
 
   it('ends in needs-human, audited and notified, when IAM denies access; what was done before is recorded', async () => {

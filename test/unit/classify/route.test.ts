@@ -108,6 +108,22 @@ describe('routeEvent', () => {
     expect(d.sfn.send).not.toHaveBeenCalled();
   });
 
+  it.each([
+    'cloudtrail-stop-logging-access-denied.json',
+    'guardduty-iam-credential-exfiltration-archived.json',
+  ])('records %s as skipped, with nothing dead-lettered, started or notified', async (name) => {
+    const { deps: d, records, sqsMessages } = deps();
+
+    const out = await routeEvent(fixture(name), d);
+
+    expect(out).toEqual([expect.objectContaining({ outcome: 'skipped' })]);
+    expect(records).toEqual([expect.objectContaining({ action: 'classify', outcome: 'skipped' })]);
+    expect(records[0]?.reason).toMatch(/failed \(AccessDenied|is archived/);
+    expect(sqsMessages).toEqual([]);
+    expect(d.sfn.send).not.toHaveBeenCalled();
+    expect(d.sns.send).not.toHaveBeenCalled();
+  });
+
   it('runs everything as dry-run when the global dry-run switch is on', async () => {
     const { deps: d } = deps({ globalDryRun: true });
     const [out] = await routeEvent(fixture('guardduty-iam-credential-exfiltration.json'), d);

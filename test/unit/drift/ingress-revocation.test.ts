@@ -151,6 +151,51 @@ describe('planIngressRevocation from AWS Config (the group only)', () => {
   });
 });
 
+describe('planIngressRevocation by CIDR arithmetic', () => {
+  const lowHalf = rule('sgr-000000000000000b1', { FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/1' });
+  const highHalf = rule('sgr-000000000000000b2', { FromPort: 22, ToPort: 22, CidrIpv4: '128.0.0.0/1' });
+  const zeroPrefix = rule('sgr-000000000000000b3', {
+    FromPort: 3389,
+    ToPort: 3389,
+    CidrIpv4: '208.236.235.254/0',
+  });
+
+  it('revokes the added half that, with a half already in the group, opens SSH to the world', () => {
+    const input = parseIngressRevocationInput({
+      source: 'cloudtrail',
+      resource: {
+        groupId: GROUP,
+        addedRules: [
+          {
+            ruleId: highHalf.SecurityGroupRuleId,
+            protocol: 'tcp',
+            fromPort: 22,
+            toPort: 22,
+            cidrIpv4: '128.0.0.0/1',
+          },
+        ],
+      },
+      described: { SecurityGroupRules: [lowHalf, highHalf, sshOffice] },
+    });
+
+    const plan = planIngressRevocation(input);
+
+    expect(plan.ruleIds).toEqual([highHalf.SecurityGroupRuleId]);
+  });
+
+  it('revokes both halves and a /0 on any address from a Config finding, leaving narrower rules', () => {
+    const input = parseIngressRevocationInput({
+      source: 'config',
+      resource: { groupId: GROUP, addedRules: [] },
+      described: { SecurityGroupRules: [lowHalf, highHalf, zeroPrefix, sshOffice, https] },
+    });
+
+    const plan = planIngressRevocation(input);
+
+    expect(plan.ruleIds).toEqual([lowHalf, highHalf, zeroPrefix].map((r) => r.SecurityGroupRuleId));
+  });
+});
+
 describe('coversPorts', () => {
   it.each([
     [{ protocol: 'tcp', fromPort: 0, toPort: 65535 }, [22], true],

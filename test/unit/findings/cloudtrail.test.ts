@@ -146,6 +146,56 @@ describe('AuthorizeSecurityGroupIngress', () => {
   });
 });
 
+describe('AuthorizeSecurityGroupIngress judged by CIDR arithmetic', () => {
+  /** The SSH fixture with its request's IPv4 ranges replaced and no rule set in the response. */
+  const withRanges = (...cidrs: string[]) => {
+    const event = sshWorld();
+    const permission = event.detail.requestParameters.ipPermissions.items[0];
+    permission.ipRanges = { items: cidrs.map((cidrIp) => ({ cidrIp })) };
+    permission.ipv6Ranges = {};
+    event.detail.responseElements = null;
+    return event;
+  };
+
+  it('scores a prefix length of 0 on any address as world-open', () => {
+    const finding = onlyFindingOf(normalizeEvent(withRanges('208.236.235.254/0')));
+
+    expect(finding.severity.label).toBe('High');
+    expect(finding.title).toContain('opened to the internet on 22/tcp');
+  });
+
+  it('scores two halves that together admit every IPv4 address as world-open', () => {
+    const finding = onlyFindingOf(normalizeEvent(withRanges('0.0.0.0/1', '128.0.0.0/1')));
+
+    expect(finding.severity.label).toBe('High');
+  });
+
+  it('scores one half as narrower', () => {
+    expect(onlyFindingOf(normalizeEvent(withRanges('0.0.0.0/1'))).severity.label).toBe('Low');
+  });
+
+  it('reads an older record that names the rule at the top level (cidrIp)', () => {
+    const event = sshWorld();
+    event.detail.requestParameters = {
+      groupId: 'sg-0a1b2c3d4e5f60718',
+      ipPermissions: {},
+      ipProtocol: 'tcp',
+      fromPort: 3389,
+      toPort: 3389,
+      cidrIp: '0.0.0.0/0',
+    };
+    event.detail.responseElements = { _return: true };
+
+    const finding = onlyFindingOf(normalizeEvent(event));
+
+    expect(finding.severity.label).toBe('High');
+    expect(finding.resource).toMatchObject({
+      kind: 'SecurityGroup',
+      addedRules: [{ protocol: 'tcp', fromPort: 3389, toPort: 3389, cidrIpv4: '0.0.0.0/0' }],
+    });
+  });
+});
+
 describe('CloudTrail trail and bucket calls', () => {
   it('reads StopLogging on a trail ARN as name plus ARN, High', () => {
     const finding = onlyFindingOf(normalizeEvent(ourEvent('cloudtrail-stop-logging.json')));
