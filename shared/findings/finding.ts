@@ -93,6 +93,8 @@ export const FindingSchema = z.object({
    * for what it names (e.g. a Security Hub finding a custom or partner product imported).
    */
   notifyOnlyBecause: z.optional(z.string()),
+  /** What the call changed, copied from its CloudTrail request (untrusted: display with displayText). */
+  change: z.optional(z.record(z.string(), z.unknown())),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
