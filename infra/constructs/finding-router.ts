@@ -6,6 +6,7 @@ import {
   aws_events_targets as targets,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { EVASION_CALLS, EVASION_SOURCES } from '#shared/findings/cloudtrail-evasion.ts';
 import { TRUSTED_AWS_PRODUCTS } from '#shared/findings/securityhub-products.ts';
 import { acknowledgeDeadLetterQueue } from './remediation-function.ts';
 
@@ -57,6 +58,15 @@ export const FINDING_PATTERNS: Record<string, events.EventPattern> = {
     source: ['aws.ec2', 'aws.cloudtrail', 'aws.s3'],
     detailType: ['AWS API Call via CloudTrail'],
     detail: { eventName: [...DRIFT_EVENT_NAMES] },
+  },
+  /**
+   * Calls that turn off what watches the account (shared/findings/cloudtrail-evasion.ts). Matched
+   * on source and event name; the classifier checks each name came from the service that owns it.
+   */
+  DefenseEvasion: {
+    source: [...EVASION_SOURCES],
+    detailType: ['AWS API Call via CloudTrail'],
+    detail: { eventName: Object.keys(EVASION_CALLS) },
   },
   RootActivity: {
     source: ['aws.iam', 'aws.signin'],

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { InvalidFindingError, NotActionableEventError } from '#shared/errors.ts';
+import { EVASION_CALLS } from './cloudtrail-evasion.ts';
 import { assessIngress } from './cloudtrail-ingress.ts';
 import {
   ACCESS_KEY_ID,
@@ -87,6 +88,8 @@ export interface Assessment {
   resource: Resource;
   score: number;
   title: string;
+  /** What the call changed, from its request (shared/findings/cloudtrail-evasion.ts). */
+  change?: Record<string, unknown>;
 }
 
 /** Calls only the root user is acted on for: anyone else creating a key or signing in is routine. */
@@ -100,11 +103,10 @@ const ROOT_ONLY = new Set(['CreateAccessKey', 'ConsoleLogin']);
  */
 export function normalizeCloudTrailEvent(event: CloudTrailEvent): Finding[] {
   const { detail } = event;
-  // Own keys only: an event named `constructor` must not reach Object.prototype.
-  const assess = Object.hasOwn(ASSESSORS, detail.eventName) ? ASSESSORS[detail.eventName] : undefined;
+  const assess = assessorOf(event);
   if (!assess)
     throw new InvalidFindingError(
-      `unsupported CloudTrail event ${detail.eventName} (source ${event.source}); acted on: ${Object.keys(ASSESSORS).join(', ')}`,
+      `unsupported CloudTrail event ${detail.eventName} (source ${event.source}); acted on: ${[...Object.keys(ASSESSORS), ...Object.keys(EVASION_CALLS)].join(', ')}`,
     );
   const failure =
     detail.errorCode ?? (detail.responseElements?.['ConsoleLogin'] === 'Failure' ? 'Failure' : undefined);
@@ -117,7 +119,7 @@ export function normalizeCloudTrailEvent(event: CloudTrailEvent): Finding[] {
     throw new InvalidFindingError(
       `${detail.eventName} is acted on only when the root user calls it (caller type ${caller.type})`,
     );
-  const { resource, score, title } = assess(event);
+  const { resource, score, title, change } = assess(event);
   return [
     {
       id: detail.eventID,
@@ -140,8 +142,18 @@ export function normalizeCloudTrailEvent(event: CloudTrailEvent): Finding[] {
       count: 1,
       sample: false,
       eventId: event.id,
+      ...(change ? { change } : {}),
     },
   ];
+}
+
+/** The assessor of the event's call; evasion calls only from the service that owns them. */
+function assessorOf(event: CloudTrailEvent): ((event: CloudTrailEvent) => Assessment) | undefined {
+  const { eventName, eventSource } = event.detail;
+  // Own keys only: an event named `constructor` must not reach Object.prototype.
+  if (Object.hasOwn(ASSESSORS, eventName)) return ASSESSORS[eventName];
+  const evasion = Object.hasOwn(EVASION_CALLS, eventName) ? EVASION_CALLS[eventName] : undefined;
+  return evasion && evasion.eventSource === eventSource ? evasion.assess : undefined;
 }
 
 /** A schema for the event with `detail` narrowed to what one call needs; issue paths stay rooted at the event. */

@@ -98,6 +98,8 @@ export const FindingSchema = z.object({
    * skipped with this reason, whatever the policy says, and never acted on or notified.
    */
   closedBecause: z.optional(z.string()),
+  /** What the call changed, copied from its CloudTrail request (untrusted: display with displayText). */
+  change: z.optional(z.record(z.string(), z.unknown())),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
