@@ -66,7 +66,10 @@ export function describeFailure(error: unknown, env: NodeJS.ProcessEnv = process
     };
   }
   if (code === 'EACCES' && e.port !== undefined) {
-    return { message: `port ${e.port} needs privileges: choose one above 1023 with --port N`, exitCode: EXIT.usage };
+    return {
+      message: `port ${e.port} needs privileges: choose one above 1023 with --port N`,
+      exitCode: EXIT.usage,
+    };
   }
   if (e.name === 'CredentialsProviderError') {
     return {
@@ -75,11 +78,21 @@ export function describeFailure(error: unknown, env: NodeJS.ProcessEnv = process
       exitCode: EXIT.usage,
     };
   }
-  if (['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException'].includes(e.name ?? '')) {
-    return { message: `AWS refused the credentials (${e.name}): refresh them (aws sso login, new keys)`, exitCode: EXIT.usage };
+  if (
+    ['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException'].includes(
+      e.name ?? '',
+    )
+  ) {
+    return {
+      message: `AWS refused the credentials (${e.name}): refresh them (aws sso login, new keys)`,
+      exitCode: EXIT.usage,
+    };
   }
   if (['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'].includes(e.name ?? '')) {
-    return { message: `${e.name}: ${e.message} (ask for the permission, or use other credentials)`, exitCode: EXIT.refused };
+    return {
+      message: `${e.name}: ${e.message} (ask for the permission, or use other credentials)`,
+      exitCode: EXIT.refused,
+    };
   }
   return {
     message: `${e.name ?? 'Error'}: ${e.message ?? String(error)} (set REMEDIATE_DEBUG=1 to see where it happened)`,

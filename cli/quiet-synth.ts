@@ -23,13 +23,19 @@ export class SynthesisError extends RemediationError {
 export async function synthesizeQuietly(logFile: string, say: (line: string) => void): Promise<boolean> {
   const assemblyDir = path.join(PROJECT_ROOT, 'cdk.out');
   if (!isAssemblyStale(assemblyDir, PROJECT_ROOT)) return false;
-  say(`synthesizing the CDK app into cdk.out (about 15 s; output in ${path.relative(process.cwd(), logFile)})…`);
+  say(
+    `synthesizing the CDK app into cdk.out (about 15 s; output in ${path.relative(process.cwd(), logFile)})…`,
+  );
   mkdirSync(path.dirname(logFile), { recursive: true });
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'synth-assembly.ts'), assemblyDir], {
-    cwd: PROJECT_ROOT,
-    stdio: ['ignore', log, log],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'synth-assembly.ts'), assemblyDir],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', log, log],
+    },
+  );
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', resolve);

@@ -143,7 +143,13 @@ async function run(
 ): Promise<void> {
   const client = new ApprovalsClient(clientOptions(opts));
   try {
-    process.exitCode = printResponse(await call(client), terminal, opts.json ?? false, new Date(), opts.quiet);
+    process.exitCode = printResponse(
+      await call(client),
+      terminal,
+      opts.json ?? false,
+      new Date(),
+      opts.quiet,
+    );
   } finally {
     client.close();
   }
@@ -164,9 +170,7 @@ export function approvalsCommand(): Command {
       .command('list')
       .description('pending approvals, with age and expiry')
       .option('-q, --quiet', 'only the approval ids, one per line (for scripts)'),
-  ).action(
-    (opts: ConnectionOptions) => run(opts, (client) => client.list()),
-  );
+  ).action((opts: ConnectionOptions) => run(opts, (client) => client.list()));
   withConnection(command.command('show <id>').description('one approval and its audit trail')).action(
     (id: string, opts: ConnectionOptions) => run(opts, (client) => client.show(checkApprovalId(id))),
   );

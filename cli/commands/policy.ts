@@ -45,7 +45,9 @@ export function policyTestFiles(path: string): { files: string[] } | { problem: 
   try {
     isFolder = statSync(path).isDirectory();
   } catch {
-    return { problem: `${path}: no such file or folder (policy test cases are YAML files, e.g. policy/tests)` };
+    return {
+      problem: `${path}: no such file or folder (policy test cases are YAML files, e.g. policy/tests)`,
+    };
   }
   if (!isFolder) return { files: [path] };
   const files = readdirSync(path)
