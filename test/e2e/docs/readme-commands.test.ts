@@ -39,7 +39,7 @@ interface Block {
 }
 
 /** The runnable ```bash blocks of a Markdown file (fences may be indented, as in a list). */
-export function bashBlocks(file: string, text: string): Block[] {
+function bashBlocks(file: string, text: string): Block[] {
   const blocks: Block[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
