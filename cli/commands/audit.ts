@@ -163,6 +163,12 @@ export async function auditVerify(
   const { verdicts, records } = await verifyTrail(deps.dynamodb, tables, mac, {
     finding: options.finding,
     onProgress: progress,
+  }).catch((error: unknown) => {
+    // A finding with neither records nor a chain head: nothing verified, a failed check (exit 1).
+    if (options.finding && error instanceof AuditTrailError && error.message.startsWith('no audit records')) {
+      throw new UnknownFindingError(options.finding);
+    }
+    throw error;
   });
   if (options.finding && records === 0) throw new UnknownFindingError(options.finding);
   const broken = verdicts.filter((v) => !v.ok);
