@@ -5,10 +5,11 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Sandbox } from '#sandbox/index.ts';
-import { findingHistory } from '#sandbox/scenario/audit-reader.ts';
+import { stampedNow } from '#sandbox/scenario/events.ts';
 import { ApprovalsClient } from './approvals/client.ts';
 import { printResponse } from './commands/approvals.ts';
-import { table } from './table.ts';
+import type { Output } from './commands/policy.ts';
+import { DemoError, until } from './demo-story.ts';
 
 const FIXTURE = path.resolve(
   import.meta.dirname,
@@ -25,15 +26,6 @@ export async function userWithKey(sandbox: Sandbox, userName: string) {
   };
 }
 
-export async function until<T>(probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the approval demo did not settle within 20 s');
-}
-
 /**
  * The approval part of the demo: an anomaly on dave's key routes to `approve`, the playbook
  * pauses at its gate and notifies with a signed link; the on-call engineer decides through the
@@ -42,19 +34,20 @@ export async function until<T>(probe: () => Promise<T | undefined> | T | undefin
  */
 export async function demoApproval(
   sandbox: Sandbox,
-  say: (line: string) => void,
+  out: Output,
   interactive: boolean,
 ): Promise<'approve' | 'deny'> {
+  const say = (line: string) => out.log(line);
   const dave = await userWithKey(sandbox, 'dave');
   const oncall = new ApprovalsClient({
     endpoint: sandbox.endpoint,
     credentials: await userWithKey(sandbox, 'oncall-demo'),
   });
-  const event = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+  const event = stampedNow(JSON.parse(readFileSync(FIXTURE, 'utf8')), new Date());
   event.detail.id = FINDING_ID;
   event.detail.type = 'Persistence:IAMUser/AnomalousBehavior';
   Object.assign(event.detail.resource.accessKeyDetails, { accessKeyId: dave.accessKeyId, userName: 'dave' });
-  say(`→ PutEvents: unusual behaviour of dave's key ${dave.accessKeyId} (policy: approve)`);
+  say(`Unusual behaviour of dave's key ${dave.accessKeyId}: the policy says approve.`);
   await sandbox.clients.events.send(
     new PutEventsCommand({
       Entries: [
@@ -62,17 +55,28 @@ export async function demoApproval(
       ],
     }),
   );
-  const notice = await until(() =>
-    sandbox.services.sns.published.find((m) => m.message.includes(`Finding id: ${FINDING_ID}`)),
+  const notice = await until(
+    () => sandbox.services.sns.published.find((m) => m.message.includes(`Finding id: ${FINDING_ID}`)),
+    "dave's approval request",
   );
   const id = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string;
-  say(
-    `   the playbook waits for approval ${id}; the page: ${/approval page: (\S+)/.exec(notice.message)?.[1]}`,
-  );
+  say(`  The playbook waits for approval ${id}; the notification links the approval page.`);
+  say(`  remediate approvals show ${id}  (as user oncall-demo, an approver by policy)`);
   try {
-    printResponse(await oncall.show(id), console, false);
+    const indented = {
+      log: (l: unknown) => say(`    ${String(l)}`),
+      error: (l: unknown) => say(`    ${String(l)}`),
+    };
+    const shownRequest = await oncall.show(id);
+    if (!shownRequest.ok || !('approval' in shownRequest))
+      throw new DemoError(`approval ${id} cannot be shown`);
+    const request = shownRequest.approval;
+    // Only what the approver decides on; its audit trail is told once, at the end of the demo.
+    say(`    ${request.playbook} (rule ${request.ruleId}) on finding ${request.findingId}; if approved:`);
+    for (const action of request.proposedActions) say(`      - ${action}`);
+    say(`    If denied: ${request.ifDenied}`);
     let verdict: 'approve' | 'deny' = 'approve';
-    let reason = 'demo: approved automatically (run with --interactive to decide)';
+    let reason = 'demo: approved automatically (--interactive to decide)';
     if (interactive) {
       const prompt = createInterface({ input: process.stdin, output: process.stdout });
       const answer = await prompt.question('Approve or deny? [a/d] ');
@@ -80,25 +84,18 @@ export async function demoApproval(
       reason = (await prompt.question('Reason: ')).trim() || `demo: ${verdict} at the prompt`;
       prompt.close();
     }
-    say(`   remediate approvals ${verdict} ${id} --reason "${reason}"  (as user oncall-demo)`);
-    printResponse(await oncall.decide(id, verdict, reason), console, false);
+    say(`  remediate approvals ${verdict} ${id} --reason "${reason}"`);
+    const decided = await oncall.decide(id, verdict, reason);
+    if (!decided.ok) throw new DemoError(`the approval was refused: ${decided.message}`);
+    printResponse(decided, indented, false);
     const shown = await oncall.show(id);
     const executionArn = shown.ok && 'approval' in shown ? shown.approval.executionArn : '';
     await until(async () => {
-      const out = await sandbox.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return out.status === 'RUNNING' ? undefined : out.status;
-    });
+      const described = await sandbox.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return described.status === 'RUNNING' ? undefined : described.status;
+    }, "the end of dave's playbook");
     const keys = await sandbox.clients.iam.send(new ListAccessKeysCommand({ UserName: 'dave' }));
-    say(`   dave's key is now ${keys.AccessKeyMetadata?.[0]?.Status}`);
-    const table_ = sandbox.deployment?.outputs.AuditTableName as string;
-    const records = await findingHistory(sandbox.clients.dynamodb, table_, FINDING_ID);
-    console.log(`\naudit trail of the approval (finding ${FINDING_ID}):`);
-    console.log(
-      table(
-        ['at', 'actor', 'action', 'outcome'],
-        records.map((r) => [r.at, r.actor, r.action, r.outcome]),
-      ),
-    );
+    say(`  dave's key is now ${keys.AccessKeyMetadata?.[0]?.Status}.`);
     return verdict;
   } finally {
     oncall.close();

@@ -4,7 +4,8 @@ import type { Sandbox } from '#sandbox/index.ts';
 import { findingHistory } from '#sandbox/scenario/audit-reader.ts';
 import { EVIDENCE_TAGS } from '#statemachines/snapshot-and-reimage/evidence-snapshots.ts';
 import { ApprovalsClient } from './approvals/client.ts';
-import { until, userWithKey } from './demo-approval.ts';
+import { userWithKey } from './demo-approval.ts';
+import { DemoError, until } from './demo-story.ts';
 
 /**
  * The evidence part of the demo: the quarantine of the seeded instance handed over to
@@ -17,13 +18,15 @@ export async function demoReimage(
   instanceId: string,
   findingId: string,
 ): Promise<void> {
-  const notice = await until(() =>
-    sandbox.services.sns.published.find(
-      (m) =>
-        m.message.includes(`Finding id: ${findingId}`) &&
-        (m.subject ?? '').includes(': approval required') &&
-        m.message.includes('snapshot-and-reimage'),
-    ),
+  const notice = await until(
+    () =>
+      sandbox.services.sns.published.find(
+        (m) =>
+          m.message.includes(`Finding id: ${findingId}`) &&
+          (m.subject ?? '').includes(': approval required') &&
+          m.message.includes('snapshot-and-reimage'),
+      ),
+    'the re-image approval request',
   );
   const ec2 = sandbox.clients.ec2;
   const snapshots =
@@ -35,9 +38,8 @@ export async function demoReimage(
         }),
       )
     ).Snapshots ?? [];
-  say(
-    `   evidence of ${instanceId}: ${snapshots.map((s) => `${s.SnapshotId} (${s.VolumeId}, ${s.State})`).join(', ')}`,
-  );
+  say(`The quarantine handed ${instanceId} over to snapshot-and-reimage. Evidence:`);
+  for (const s of snapshots) say(`  evidence of ${instanceId}: ${s.SnapshotId} (${s.VolumeId}, ${s.State})`);
   const root = async () => {
     const instance = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })))
       .Reservations?.[0]?.Instances?.[0];
@@ -53,28 +55,27 @@ export async function demoReimage(
   });
   try {
     const reason = 'demo: evidence snapshotted, re-image approved automatically';
-    say(
-      `   snapshot-and-reimage waits for approval ${id}: remediate approvals approve ${id} --reason "${reason}"`,
-    );
+    say(`  It waits for approval ${id}; approved as user oncall-evidence:`);
+    say(`  remediate approvals approve ${id} --reason "re-image approved"`);
     const decided = await oncall.decide(id, 'approve', reason);
-    if (!decided.ok) throw new Error(`the re-image approval was refused: ${JSON.stringify(decided)}`);
+    if (!decided.ok) throw new DemoError(`the re-image approval was refused: ${decided.message}`);
     const shown = await oncall.show(id);
     const executionArn = shown.ok && 'approval' in shown ? shown.approval.executionArn : '';
     const status = await until(async () => {
       const out = await sandbox.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
       return out.status === 'RUNNING' ? undefined : out.status;
-    });
+    }, 'the end of the re-image');
     if (status !== 'SUCCEEDED') {
       const table = sandbox.deployment?.outputs.AuditTableName as string;
       const failure = (await findingHistory(sandbox.clients.dynamodb, table, findingId)).find(
         (r) => r.outcome === 'needs-human',
       );
-      say(`   re-image ${status?.toLowerCase()}: ${failure?.details ?? 'no needs-human record'}`);
+      say(`  re-image ${status?.toLowerCase()}: ${failure?.details ?? 'no needs-human record'}`);
       return;
     }
-    say(
-      `   re-image ${status?.toLowerCase()}: root volume ${before} → ${await root()}; the old root volume is kept, detached`,
-    );
+    say(`  re-image ${status?.toLowerCase()}: root volume ${before}`);
+    say(`    → ${await root()}`);
+    say('  The old root volume is kept, detached, with the snapshots.');
   } finally {
     oncall.close();
   }

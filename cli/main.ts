@@ -1,14 +1,16 @@
+// First: settings the AWS SDK reads when a client is made (no Node-version notice).
+import './environment.ts';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { RemediationError } from '#shared/errors.ts';
-import { displayBlock } from '#shared/text/display.ts';
 import { approvalsCommand } from './commands/approvals.ts';
 import { auditCommand } from './commands/audit.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';
+import { notificationsCommand } from './commands/notifications.ts';
 import { policyCommand } from './commands/policy.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { undoCommand } from './commands/undo.ts';
+import { reportFailure } from './failure.ts';
 
 /** Every `remediate` command; adding one is its module in `cli/commands/` and one line here. */
 const commands: readonly (() => Command)[] = [
@@ -17,6 +19,7 @@ const commands: readonly (() => Command)[] = [
   demoCommand,
   sandboxCommand,
   approvalsCommand,
+  notificationsCommand,
   undoCommand,
   auditCommand,
 ];
@@ -33,6 +36,16 @@ const program = new Command('remediate')
   .enablePositionalOptions();
 for (const command of commands) program.addCommand(command());
 
+/**
+ * Usage errors exit 2 (docs/operations.md): commander's own exits (an unknown option, a missing
+ * argument) become exceptions, mapped in {@link reportFailure}, on every command and subcommand.
+ */
+function throwOnExit(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) throwOnExit(sub);
+}
+throwOnExit(program);
+
 // `remediate classify ... | head` closes the pipe early; that ends the output, it is not a failure.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
@@ -42,9 +55,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // Our own typed errors say what is wrong and what to do: print that, not a stack trace.
-  if (!(error instanceof RemediationError)) throw error;
-  // The message may quote a finding, a file or a command line: shown, never obeyed by the terminal.
-  console.error(`remediate: ${displayBlock(error.message)}`);
-  process.exitCode = 2;
+  // One line saying what is wrong and what to do, never a stack trace (REMEDIATE_DEBUG=1 shows it).
+  reportFailure(error);
 }

@@ -1,67 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
 import { Sandbox } from '#sandbox/index.ts';
+import { NOTIFICATIONS_PATH, NotificationsRoute } from '#sandbox/scenario/notifications.ts';
 import { seedAccount } from '#sandbox/scenario/seed.ts';
+import { SANDBOX_REGION } from '#sandbox/server.ts';
+import { displayText } from '#shared/text/display.ts';
+import { divertOutput } from './divert-output.ts';
+import { SANDBOX_DIR, synthesizeQuietly } from './quiet-synth.ts';
 
-/** Start the sandbox, print how to use it, and run until interrupted. */
-export async function serveSandbox(options: { port: number; seed: boolean }): Promise<void> {
-  const sandbox = await Sandbox.start({ port: options.port, log: (line) => console.log(line) });
-  const account = options.seed ? await seedAccount(sandbox.clients) : undefined;
+/** What a shell needs to point the AWS CLI (v1 and v2), the SDKs and `remediate` at the sandbox. */
+export function sandboxExports(endpoint: string): string {
+  // AWS CLI v1 (Debian's /usr/bin/aws) reads only AWS_DEFAULT_REGION; the SDKs read AWS_REGION.
+  return [
+    `export AWS_ENDPOINT_URL=${endpoint}`,
+    `export AWS_ACCESS_KEY_ID=${SANDBOX_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_CREDENTIALS.secretAccessKey}`,
+    `export AWS_REGION=${SANDBOX_REGION} AWS_DEFAULT_REGION=${SANDBOX_REGION}`,
+  ].join('\n');
+}
+
+/** Start the sandbox, print how to use it, show notifications as they come, run until interrupted. */
+export async function serveSandbox(options: {
+  port: number;
+  seed: boolean;
+  verbose?: boolean;
+}): Promise<void> {
+  const logFile = path.join(SANDBOX_DIR, 'sandbox.log');
+  mkdirSync(SANDBOX_DIR, { recursive: true });
+  // The functions' own logs go to the file (and the terminal with --verbose); this is the console.
+  const output = divertOutput(logFile, options.verbose ?? false);
+  try {
+    await serve(options, logFile, output.story.log);
+  } finally {
+    output.restore();
+  }
+}
+
+async function serve(
+  options: { port: number; seed: boolean },
+  logFile: string,
+  say: (line: string) => void,
+): Promise<void> {
+  await synthesizeQuietly(path.join(SANDBOX_DIR, 'synth.log'), say);
+  const sandbox = await Sandbox.start({ port: options.port, log: say });
+  sandbox.server.registerPath(NOTIFICATIONS_PATH, new NotificationsRoute(sandbox.services.sns));
+  if (options.seed) await seedAccount(sandbox.clients);
   const e = sandbox.endpoint;
-  const d = sandbox.deployment;
-  const stateMachine = d?.stateMachines[0]?.arn ?? '<state machine arn>';
-  const auditTable = d?.outputs.AuditTableName ?? '<audit table>';
-  const key = account?.users.alice.leakedKey ?? 'AKIAIOSFODNN7EXAMPLE';
-  const detail = JSON.stringify({
-    schemaVersion: '2.0',
-    accountId: '111122223333',
-    region: 'us-east-1',
-    id: 'demo-finding-0001',
-    type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller',
-    title: 'API called from a known malicious IP',
-    severity: 8,
-    createdAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-    resource: {
-      resourceType: 'AccessKey',
-      accessKeyDetails: { accessKeyId: key, userName: 'alice', userType: 'IAMUser' },
-    },
-    service: {
-      count: 1,
-      eventFirstSeen: new Date().toISOString(),
-      eventLastSeen: new Date().toISOString(),
-      additionalInfo: {},
-    },
+  say(`
+The sandbox is running at ${e} (account 111122223333, region ${SANDBOX_REGION}).
+In another shell, point the AWS CLI, the SDKs and \`remediate --local\` at it:
+
+${sandboxExports(e)
+  .split('\n')
+  .map((l) => `  ${l}`)
+  .join('\n')}
+
+Then follow docs/sandbox.md: put a finding on the bus, watch it contained, approve one, undo one.
+  aws iam list-access-keys --user-name alice
+  npx remediate notifications --local
+  npx remediate approvals list --local
+
+Notifications appear below as they are published (function logs: ${path.relative(process.cwd(), logFile)}).
+Press Ctrl+C to stop.
+`);
+  const stop = sandbox.services.sns.onPublish((m) => {
+    const topic = m.topicArn.split(':').at(-1) ?? '';
+    // Notifications quote findings: shown, never obeyed by the terminal.
+    say(displayText(`notification to ${topic}: ${m.subject ?? '(no subject)'}`));
+    for (const line of m.message.split('\n')) say(`    ${displayText(line)}`);
   });
-  const entries = JSON.stringify([
-    { Source: 'aws.guardduty', DetailType: 'GuardDuty Finding', Detail: detail },
-  ]);
-  console.log(`
-The sandbox is running at ${e} (account 111122223333, region us-east-1). It verifies every
-signature, so sign with its default credentials (or keys its IAM or STS issued):
-
-  export AWS_ENDPOINT_URL=${e} AWS_ACCESS_KEY_ID=${SANDBOX_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${SANDBOX_CREDENTIALS.secretAccessKey} AWS_REGION=us-east-1
-
-Put a GuardDuty finding on the bus (the leaked-key playbook will contain alice's key ${key}):
-
-  aws --endpoint-url ${e} events put-events --entries '${entries.replace(/'/g, "'\\''")}'
-
-Then look at what happened:
-
-  aws --endpoint-url ${e} iam list-access-keys --user-name alice
-  aws --endpoint-url ${e} stepfunctions list-executions --state-machine-arn ${stateMachine}
-  aws --endpoint-url ${e} dynamodb scan --table-name ${auditTable}
-
-The same from code, with the unmodified SDK:
-
-  import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-  const events = new EventBridgeClient({ endpoint: '${e}', region: 'us-east-1' });
-  await events.send(new PutEventsCommand({ Entries: ${entries.length > 120 ? '[...as above...]' : entries} }));
-
-Press Ctrl+C to stop.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  console.log('stopping the sandbox…');
+  stop();
+  say('stopping the sandbox…');
   await sandbox.stop();
 }

@@ -1,27 +1,30 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CliResponse } from '#functions/approval-decision/cli-actions.ts';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { type ApprovalView, hasReason } from '#shared/approvals/model.ts';
 import { RemediationError } from '#shared/errors.ts';
-import { displayText, jsonText } from '#shared/text/display.ts';
+import { displayText } from '#shared/text/display.ts';
 import { ApprovalsClient, type ApprovalsClientOptions } from '../approvals/client.ts';
+import { connection, LOCAL_HELP } from '../connection.ts';
+import { jsonLine } from '../json-line.ts';
 import { table } from '../table.ts';
 import { terminal } from '../terminal.ts';
 import type { Output } from './policy.ts';
-
-/** The sandbox's endpoint and credentials, for `--local`. */
-const LOCAL = { endpoint: 'http://127.0.0.1:4566', credentials: SANDBOX_CREDENTIALS };
 
 /** Options every subcommand takes. */
 interface ConnectionOptions {
   local?: boolean;
   function?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 function clientOptions(opts: ConnectionOptions): ApprovalsClientOptions {
+  // --local: the sandbox's endpoint, with the caller's keys when set (an approver made there).
+  const { region, endpoint, credentials } = connection(opts);
   return {
-    ...(opts.local ? LOCAL : {}),
+    region,
+    ...(endpoint && { endpoint }),
+    ...(credentials && { credentials }),
     ...(opts.function ? { functionName: opts.function } : {}),
   };
 }
@@ -62,10 +65,22 @@ function resourceOf(view: ApprovalView): string {
  * Print one CLI response; returns the exit code: 0 done, 1 refused (already decided, expired,
  * not an approver, no such request).
  */
-export function printResponse(response: CliResponse, out: Output, json: boolean, now = new Date()): number {
+export function printResponse(
+  response: CliResponse,
+  out: Output,
+  json: boolean,
+  now = new Date(),
+  quiet = false,
+): number {
   if (json) {
-    out.log(jsonText(response, 2));
+    // One object per line: a list is one line per approval, as `audit --json` is one per record.
+    if (response.ok && 'approvals' in response) for (const a of response.approvals) out.log(jsonLine(a));
+    else out.log(jsonLine(response));
     return response.ok ? 0 : 1;
+  }
+  if (quiet && response.ok && 'approvals' in response) {
+    for (const a of response.approvals) out.log(a.id);
+    return 0;
   }
   if (!response.ok) {
     out.error(displayText(response.message));
@@ -128,7 +143,13 @@ async function run(
 ): Promise<void> {
   const client = new ApprovalsClient(clientOptions(opts));
   try {
-    process.exitCode = printResponse(await call(client), terminal, opts.json ?? false);
+    process.exitCode = printResponse(
+      await call(client),
+      terminal,
+      opts.json ?? false,
+      new Date(),
+      opts.quiet,
+    );
   } finally {
     client.close();
   }
@@ -139,19 +160,22 @@ export function approvalsCommand(): Command {
   const command = new Command('approvals').description(
     'List, show and decide pending approvals with your AWS credentials (your ARN is recorded as the approver)',
   );
-  const connection = (c: Command) =>
+  const withConnection = (c: Command) =>
     c
-      .option('--local', 'use the local sandbox at http://127.0.0.1:4566 (or set AWS_ENDPOINT_URL)')
+      .option('--local', LOCAL_HELP)
       .option('--function <name>', 'the approval decision function (default: found by listing functions)')
       .option('--json', 'print JSON');
-  connection(command.command('list').description('pending approvals, with age and expiry')).action(
-    (opts: ConnectionOptions) => run(opts, (client) => client.list()),
-  );
-  connection(command.command('show <id>').description('one approval and its audit trail')).action(
+  withConnection(
+    command
+      .command('list')
+      .description('pending approvals, with age and expiry')
+      .option('-q, --quiet', 'only the approval ids, one per line (for scripts)'),
+  ).action((opts: ConnectionOptions) => run(opts, (client) => client.list()));
+  withConnection(command.command('show <id>').description('one approval and its audit trail')).action(
     (id: string, opts: ConnectionOptions) => run(opts, (client) => client.show(checkApprovalId(id))),
   );
   for (const verdict of ['approve', 'deny'] as const) {
-    connection(
+    withConnection(
       command
         .command(`${verdict} <id>`)
         .description(verdict === 'approve' ? 'approve: the playbook continues' : 'deny: the playbook ends')

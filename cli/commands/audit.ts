@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import type { ChainVerdict } from '#shared/audit/chain-verify.ts';
 import {
   AuditTrailError,
@@ -17,13 +16,15 @@ import {
 import { AUDIT_MAC_KEY_ALIAS, KmsRecordMac } from '#shared/audit/record-mac.ts';
 import { verifyTrail } from '#shared/audit/verify.ts';
 import { displayText, jsonText } from '#shared/text/display.ts';
-import { isRegionName } from '#shared/text/formats.ts';
+import { connection, LOCAL_HELP } from '../connection.ts';
+import { RefusedError } from '../failure.ts';
+import { jsonLine } from '../json-line.ts';
 import { table } from '../table.ts';
 import { terminal } from '../terminal.ts';
 import type { Output } from './policy.ts';
 
 /** `audit verify --finding ID` for a finding the trail has no record of: nothing was verified (exit 1). */
-export class UnknownFindingError extends AuditTrailError {
+export class UnknownFindingError extends RefusedError {
   override name = 'UnknownFindingError';
   constructor(readonly findingId: string) {
     super(
@@ -75,7 +76,7 @@ export async function auditTimeline(
       ? await recordsOfResource(deps.dynamodb, tables, options.resource, await deps.accountId?.())
       : await recordsSince(deps.dynamodb, tables, parseSince(options.since as string));
   if (options.json) {
-    for (const r of records) out.log(jsonText(r));
+    for (const r of records) out.log(jsonLine(r));
   } else if (records.length === 0) {
     out.log('No audit records match.');
   } else {
@@ -84,28 +85,36 @@ export async function auditTimeline(
   return { exitCode: 0, records };
 }
 
-/** The timeline as a table: when, which finding, who, what, how it ended, and the gist. */
+/**
+ * The timeline as tables, one per finding: a heading with the full finding id and the executions
+ * that acted on it (what `remediate undo` takes), then when, who, what, how it ended, the gist.
+ */
 export function renderTimeline(records: readonly StoredRecord[]): string {
-  const findings = new Set(records.map((r) => r.pk)).size;
-  const rows = records.map((r) => [
-    r.at.replace('T', ' ').replace('Z', ''),
-    shortId(r.findingId ?? r.pk),
-    r.seq === undefined ? '-' : String(r.seq),
-    r.actor.replace(/^arn:aws[\w-]*:(sts|iam)::\d{12}:/, ''),
-    r.action,
-    r.outcome,
-    gist(r),
-  ]);
-  return [
-    table(['time (UTC)', 'finding', '#', 'actor', 'action', 'outcome', 'detail'], rows),
-    '',
-    `${records.length} record(s), ${findings} finding(s).`,
-  ].join('\n');
-}
-
-function shortId(id: string): string {
-  const bare = id.replace(/^(FINDING|EVENT)#/, '');
-  return bare.length > 14 ? `${bare.slice(0, 12)}…` : bare;
+  const byFinding = new Map<string, StoredRecord[]>();
+  for (const r of records) {
+    const id = r.findingId ?? r.pk.replace(/^(FINDING|EVENT)#/, '');
+    byFinding.set(id, [...(byFinding.get(id) ?? []), r]);
+  }
+  const sections = [...byFinding].map(([findingId, rows]) => {
+    const executions = new Map<string, string>();
+    for (const r of rows) if (r.executionArn) executions.set(r.executionArn, r.playbook ?? r.actor);
+    return [
+      displayText(`finding ${findingId}`),
+      ...[...executions].map(([arn, playbook]) => displayText(`  execution ${arn}  (${playbook})`)),
+      table(
+        ['time (UTC)', '#', 'actor', 'action', 'outcome', 'detail'],
+        rows.map((r) => [
+          r.at.replace('T', ' ').replace('Z', ''),
+          r.seq === undefined ? '-' : String(r.seq),
+          r.actor.replace(/^arn:aws[\w-]*:(sts|iam)::\d{12}:/, ''),
+          r.action,
+          r.outcome,
+          gist(r),
+        ]),
+      ),
+    ].join('\n');
+  });
+  return [...sections, `${records.length} record(s), ${byFinding.size} finding(s).`].join('\n\n');
 }
 
 /** One line of what a record says: the reason, or what changed. */
@@ -154,11 +163,17 @@ export async function auditVerify(
   const { verdicts, records } = await verifyTrail(deps.dynamodb, tables, mac, {
     finding: options.finding,
     onProgress: progress,
+  }).catch((error: unknown) => {
+    // A finding with neither records nor a chain head: nothing verified, a failed check (exit 1).
+    if (options.finding && error instanceof AuditTrailError && error.message.startsWith('no audit records')) {
+      throw new UnknownFindingError(options.finding);
+    }
+    throw error;
   });
   if (options.finding && records === 0) throw new UnknownFindingError(options.finding);
   const broken = verdicts.filter((v) => !v.ok);
   if (options.json) {
-    for (const v of verdicts) out.log(JSON.stringify(v));
+    for (const v of verdicts) out.log(jsonLine(v));
   } else {
     for (const v of broken) out.log(describeBreak(v));
     out.log(
@@ -198,23 +213,15 @@ export async function auditExport(
   return { exitCode: 0, count: records.length };
 }
 
-/** The sandbox `--local` talks to: `AWS_ENDPOINT_URL` when set (`remediate sandbox --port`), else its default port. */
-const sandboxEndpoint = () => process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566';
-
 /**
  * The clients from the command line's `--local` and `--region` (each region's security stack
- * keeps its own trail), else the environment's region. The region becomes part of the endpoint's
- * host name, so anything but a region name is refused before a client is made.
+ * keeps its own trail), else the environment's region (refused unless a region name).
  */
 function connect(local: boolean | undefined, regionOption?: string): AuditDeps & { close(): void } {
-  const connection = local ? { endpoint: sandboxEndpoint(), credentials: SANDBOX_CREDENTIALS } : {};
-  const region = regionOption ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  if (!isRegionName(region)) {
-    throw new AuditTrailError(`"${displayText(region, 40)}" is not an AWS Region name (e.g. us-east-1)`);
-  }
-  const dynamodb = new DynamoDBClient({ region, ...connection });
-  const kms = new KMSClient({ region, ...connection });
-  const sts = new STSClient({ region, ...connection });
+  const settings = connection({ local, region: regionOption });
+  const dynamodb = new DynamoDBClient(settings);
+  const kms = new KMSClient(settings);
+  const sts = new STSClient(settings);
   return {
     dynamodb,
     kms,
@@ -232,7 +239,7 @@ const stderr = (line: string) => terminal.error(line);
 /** The options every audit command takes; each takes them after its own name (`audit verify --local`). */
 function withTrailOptions(command: Command): Command {
   return command
-    .option('--local', 'use the local sandbox at http://127.0.0.1:4566 (or AWS_ENDPOINT_URL)')
+    .option('--local', LOCAL_HELP)
     .option('--region <name>', 'the region whose trail to read (each region’s stack keeps its own)')
     .option('--table <name>', 'the audit table (default: found by name among the account’s tables)')
     .option('--chain-table <name>', 'the chain head table (default: found by name)');
@@ -290,12 +297,8 @@ export function auditCommand(): Command {
     ).action(async (opts: VerifyOptions & { local?: boolean; region?: string }) => {
       const deps = connect(opts.local, opts.region);
       try {
+        // Nothing verified (an unknown finding) is a failed check, exit 1 as for a break: a RefusedError.
         process.exitCode = (await auditVerify(opts, deps, terminal, stderr)).exitCode;
-      } catch (error) {
-        // Nothing verified is not a usage error: it is a failed verification, exit 1 as for a break.
-        if (!(error instanceof UnknownFindingError)) throw error;
-        terminal.error(`remediate: ${error.message}`);
-        process.exitCode = 1;
       } finally {
         deps.close();
       }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { type Classification, classifyEvent } from '#shared/classify.ts';
 import { PolicyError } from '#shared/errors.ts';
@@ -43,7 +44,7 @@ export function classifyFiles(files: readonly string[], options: ClassifyOptions
   }
   const rows: ClassifyRow[] = [];
   let exitCode = 0;
-  for (const file of files) {
+  for (const file of files.flatMap(eventFiles)) {
     let event: unknown;
     try {
       event = JSON.parse(readFileSync(file, 'utf8'));
@@ -59,6 +60,21 @@ export function classifyFiles(files: readonly string[], options: ClassifyOptions
   if (options.json) for (const row of rows) out.log(JSON.stringify(row));
   else if (rows.length > 0) for (const line of formatTable(rows)) out.log(line);
   return exitCode;
+}
+
+/** A folder stands for the `*.json` files in it (sorted); anything else is read as one event file. */
+function eventFiles(path: string): string[] {
+  let isFolder = false;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch {
+    return [path]; // Reported as unreadable where it is read.
+  }
+  if (!isFolder) return [path];
+  return readdirSync(path)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => join(path, name));
 }
 
 function toRow(file: string, classification: Classification): ClassifyRow {
@@ -103,7 +119,7 @@ function formatTable(rows: readonly ClassifyRow[]): string[] {
 export function classifyCommand(): Command {
   return new Command('classify')
     .description('show what the policy decides for EventBridge event files, without AWS')
-    .argument('<files...>', 'JSON event files')
+    .argument('<files...>', 'JSON event files, or folders of them')
     .option('--policy <file>', 'policy to evaluate', packagePath('policy/default.yaml'))
     .option('--json', 'one JSON object per line instead of a table', false)
     .action((files: string[], options: { policy: string; json: boolean }) => {

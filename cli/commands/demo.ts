@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { parsePort } from '../connection.ts';
 
 /** The `demo` command (`npm start`); the sandbox loads only when it runs. */
 export function demoCommand(): Command {
@@ -11,10 +12,17 @@ export function demoCommand(): Command {
       '--interactive',
       'answer the approval request at the prompt instead of approving it automatically',
     )
-    .action(async (opts: { port: string; interactive?: boolean }) => {
-      // The demo runs on whatever Node the user has (20+); the SDK's upgrade notice is noise here.
-      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    .option(
+      '--verbose',
+      "also show the functions' logs and every playbook state (always in .sandbox/demo.log)",
+    )
+    .action(async (opts: { port: string; interactive?: boolean; verbose?: boolean }) => {
+      const port = parsePort(opts.port);
       const { runDemo } = await import('../demo.ts');
-      process.exitCode = await runDemo({ port: Number(opts.port), interactive: opts.interactive ?? false });
+      process.exitCode = await runDemo({
+        port,
+        interactive: opts.interactive ?? false,
+        verbose: opts.verbose,
+      });
     });
 }

@@ -1,9 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import * as z from 'zod';
 import { PolicyError } from '#shared/errors.ts';
 import { checkPlaybooks, loadPolicyFile } from '#shared/policy/load.ts';
+import { PolicySchema } from '#shared/policy/schema.ts';
 import { loadPolicyTestFile, runPolicyTestCase } from '#shared/policy/test-cases.ts';
 import { playbookNames } from '#statemachines/registry.ts';
 
@@ -35,19 +37,44 @@ export function checkPolicy(file: string, out: Output): number {
 }
 
 /**
- * `remediate policy test`: run every `*.yaml` case file in `dir` against the policy, print
- * pass/fail per case and `N passed, N failed`. Returns the exit code (1 on any failure).
+ * The case files `path` names: the file itself, or every `*.yaml`/`*.yml` in the folder, sorted.
+ * A missing path or a folder without case files is an input error, said in one line.
  */
-export function testPolicy(dir: string, policyFile: string, out: Output): number {
+export function policyTestFiles(path: string): { files: string[] } | { problem: string } {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch {
+    return {
+      problem: `${path}: no such file or folder (policy test cases are YAML files, e.g. policy/tests)`,
+    };
+  }
+  if (!isFolder) return { files: [path] };
+  const files = readdirSync(path)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => join(path, name));
+  return files.length > 0
+    ? { files }
+    : { problem: `${path}: no *.yaml case files in this folder (see policy/tests for the format)` };
+}
+
+/**
+ * `remediate policy test`: run the case file, or every case file of a folder, against the policy;
+ * print pass/fail per case and `N passed, N failed`. Exit 0 all passed, 1 a case failed, 2 when
+ * there is nothing to run or a file does not load (docs/operations.md, exit codes).
+ */
+export function testPolicy(path: string, policyFile: string, out: Output): number {
   let passed = 0;
   let failed = 0;
+  const found = policyTestFiles(path);
+  if ('problem' in found) {
+    out.error(found.problem);
+    return 2;
+  }
   try {
     const policy = loadPolicyFile(policyFile);
-    const files = readdirSync(dir)
-      .filter((name) => /\.ya?ml$/.test(name))
-      .sort()
-      .map((name) => join(dir, name));
-    for (const file of files) {
+    for (const file of found.files) {
       for (const testCase of loadPolicyTestFile(file)) {
         const result = runPolicyTestCase(policy, testCase, file);
         if (result.failures.length === 0) {
@@ -63,10 +90,22 @@ export function testPolicy(dir: string, policyFile: string, out: Output): number
   } catch (error) {
     if (!(error instanceof PolicyError) && (error as NodeJS.ErrnoException).code === undefined) throw error;
     out.error((error as Error).message);
-    return 1;
+    return 2;
   }
   out.log(`${passed} passed, ${failed} failed`);
-  return failed === 0 && passed > 0 ? 0 : 1;
+  if (passed + failed === 0) {
+    out.error(`${path}: the case files hold no cases`);
+    return 2;
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+/**
+ * The JSON Schema (draft 2020-12) of a policy file as written (defaults may be left out), from the
+ * same zod schema the loader validates with, so an editor can check a policy while it is typed.
+ */
+export function policyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(PolicySchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }
 
 /** The `policy` command group. */
@@ -82,10 +121,16 @@ export function policyCommand(): Command {
   policy
     .command('test')
     .description('run policy test cases (YAML) and report pass/fail per case')
-    .argument('[dir]', 'folder of test case files', packagePath('policy/tests'))
+    .argument('[path]', 'a test case file, or a folder of them', packagePath('policy/tests'))
     .option('--policy <file>', 'policy under test', packagePath('policy/default.yaml'))
-    .action((dir: string, options: { policy: string }) => {
-      process.exitCode = testPolicy(dir, options.policy, console);
+    .action((path: string, options: { policy: string }) => {
+      process.exitCode = testPolicy(path, options.policy, console);
+    });
+  policy
+    .command('schema')
+    .description('print the JSON Schema of a policy file (for editors; fields: docs/policy.md)')
+    .action(() => {
+      console.log(JSON.stringify(policyJsonSchema(), null, 2));
     });
   return policy;
 }

@@ -9,13 +9,40 @@ import {
 } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { RemediationError } from '#shared/errors.ts';
+import { displayText, jsonText } from '#shared/text/display.ts';
 import type { UndoPlan, UndoRefusal } from '#shared/undo/plan.ts';
+import { connection, LOCAL_HELP } from '../connection.ts';
+import { terminal } from '../terminal.ts';
 import type { Output } from './policy.ts';
 
-/** What CloudFormation calls the undo state machine (`UndoStateMachine<hash>-<suffix>`). */
-const UNDO_STATE_MACHINE = /:stateMachine:UndoStateMachine[0-9A-F]{8}/;
+/**
+ * What CloudFormation calls the undo state machine: its logical id (`UndoStateMachine<hash>`) and
+ * a suffix, after the stack's name when the name is generated with it (the sandbox names it
+ * `AutoRemediation-UndoStateMachine<hash>-<suffix>`).
+ */
+const UNDO_STATE_MACHINE = /:stateMachine:(?:[\w-]+-)?UndoStateMachine[0-9A-F]{8}-/;
+
+/**
+ * A Step Functions execution ARN: `arn:<partition>:states:<region>:<account>:execution:<machine>:<name>`
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html).
+ */
+const EXECUTION_ARN = /^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:execution:[\w-]{1,80}:[\w-]{1,80}$/;
+
+/** An argument that cannot be an execution ARN: refused before anything is started (exit 2). */
+export class InvalidExecutionArnError extends RemediationError {
+  override name = 'InvalidExecutionArnError';
+}
+
+/** `arn` when it has the shape of an execution ARN, else a usage error naming where to find one. */
+export function checkExecutionArn(arn: string): string {
+  if (!EXECUTION_ARN.test(arn)) {
+    throw new InvalidExecutionArnError(
+      `"${displayText(arn, 80)}" is not a Step Functions execution ARN (arn:aws:states:<region>:<account>:execution:…); \`remediate audit --finding <id>\` lists a finding's executions`,
+    );
+  }
+  return arn;
+}
 /** The state whose output holds the plan. */
 const PLAN_STATE = 'Plan undo';
 
@@ -69,6 +96,7 @@ export async function undo(
   deps: UndoDeps,
   out: Output,
 ): Promise<UndoResult> {
+  checkExecutionArn(executionArn);
   const stateMachineArn = options.stateMachine ?? (await findUndoStateMachine(deps.sfn));
   const identity = await deps.sts.send(new GetCallerIdentityCommand({}));
   const input = JSON.stringify({
@@ -84,7 +112,7 @@ export async function undo(
   const ended = options.wait || short ? await endOf(deps.sfn, undoArn, poll) : undefined;
   const outcome = outcomeOf(ended);
   const exitCode = ['undone', 'planned', 'pending'].includes(outcome) ? 0 : 1;
-  if (options.json) out.log(JSON.stringify({ undoExecutionArn: undoArn, outcome, plan }, null, 2));
+  if (options.json) out.log(jsonText({ undoExecutionArn: undoArn, outcome, plan }));
   else print(out, undoArn, plan, outcome, options.dryRun ?? false);
   return { exitCode, undoExecutionArn: undoArn, plan, outcome };
 }
@@ -209,19 +237,17 @@ export function undoCommand(): Command {
     .argument('<execution-arn>', 'the playbook execution to undo')
     .option('--dry-run', 'record the undo plan only; change nothing')
     .option('--wait', 'wait for the undo to end (approval included) and print its outcome')
-    .option('--local', 'use the local sandbox at http://127.0.0.1:4566 (or set AWS_ENDPOINT_URL)')
+    .option('--local', LOCAL_HELP)
     .option('--state-machine <arn>', 'the undo state machine (default: found by listing state machines)')
     .option('--json', 'print JSON')
     .action(async (executionArn: string, opts: UndoOptions & { local?: boolean }) => {
-      const connection = opts.local
-        ? { endpoint: 'http://127.0.0.1:4566', credentials: SANDBOX_CREDENTIALS }
-        : {};
-      const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-      const sfn = new SFNClient({ region, ...connection });
-      const sts = new STSClient({ region, ...connection });
+      // Checked before any client exists: a mistyped argument never starts anything.
+      checkExecutionArn(executionArn);
+      const sfn = new SFNClient(connection(opts));
+      const sts = new STSClient(connection(opts));
       try {
         const stateMachine = opts.stateMachine ?? process.env.REMEDIATION_UNDO_STATE_MACHINE;
-        const result = await undo(executionArn, { ...opts, stateMachine }, { sfn, sts }, console);
+        const result = await undo(executionArn, { ...opts, stateMachine }, { sfn, sts }, terminal);
         process.exitCode = result.exitCode;
       } finally {
         sfn.destroy();

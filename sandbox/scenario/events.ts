@@ -13,16 +13,50 @@ export interface ScenarioEvent {
   event: { source: string; 'detail-type': string; detail: Record<string, any>; [k: string]: unknown };
 }
 
-function fixture(name: string): ScenarioEvent['event'] {
+function readFixture(name: string): ScenarioEvent['event'] {
   return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
 }
+
+/**
+ * `event` as if it happened `now`: every time field a source sets (the envelope's `time`,
+ * GuardDuty's `createdAt`/`updatedAt`/`eventFirstSeen`/`eventLastSeen`, CloudTrail's `eventTime`,
+ * Config's evaluation times), so what the stack measures from them (the `ContainmentLatency`
+ * metric, from the finding's last sighting) is this run's, not the fixture's weeks-old date.
+ */
+export function stampedNow<T extends ScenarioEvent['event']>(event: T, now: Date): T {
+  const iso = now.toISOString();
+  const stamp = (node: unknown): void => {
+    if (Array.isArray(node)) for (const item of node) stamp(item);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (TIME_FIELDS.has(key) && typeof value === 'string') (node as Record<string, unknown>)[key] = iso;
+        else stamp(value);
+      }
+    }
+  };
+  stamp(event);
+  return event;
+}
+
+const TIME_FIELDS = new Set([
+  'time',
+  'createdAt',
+  'updatedAt',
+  'eventFirstSeen',
+  'eventLastSeen',
+  'eventTime',
+  'resultRecordedTime',
+  'configRuleInvokedTime',
+  'notificationCreationTime',
+]);
 
 /**
  * The scenario `npm start` replays, built from real-shaped fixture events with the ids of the
  * seeded account: a leaked key, its re-publication, an AWS sample, a finding on a protected
  * break-glass user, drift, an instance finding, and a malformed event.
  */
-export function scenarioEvents(account: SeededAccount): ScenarioEvent[] {
+export function scenarioEvents(account: SeededAccount, now: Date = new Date()): ScenarioEvent[] {
+  const fixture = (name: string) => stampedNow(readFixture(name), now);
   const leaked = fixture('guardduty-iam-credential-exfiltration.json');
   leaked.detail.resource.accessKeyDetails.accessKeyId = account.users.alice.leakedKey;
   leaked.detail.resource.accessKeyDetails.userName = 'alice';

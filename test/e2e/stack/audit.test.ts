@@ -203,7 +203,13 @@ describe('the audit trail as a tool', () => {
       steps.indexOf('ReplaceRootVolume:succeeded'),
     );
     const text = lines.join('\n');
-    expect(text).toMatch(/time \(UTC\)\s+finding\s+#\s+actor\s+action\s+outcome\s+detail/);
+    expect(text).toMatch(/time \(UTC\)\s+#\s+actor\s+action\s+outcome\s+detail/);
+    // The full finding id and the executions that acted, as `remediate undo` takes them.
+    const findingId = story.records[0]?.findingId as string;
+    expect(text).toContain(`finding ${findingId}`);
+    const executions = new Set(story.records.flatMap((r) => (r.executionArn ? [r.executionArn] : [])));
+    expect(executions.size).toBeGreaterThanOrEqual(2);
+    for (const arn of executions) expect(text).toContain(`  execution ${arn}  (`);
     expect(text).toContain('ReplaceRootVolume');
     expect(text).toMatch(new RegExp(`${story.records.length} record\\(s\\), 1 finding\\(s\\)\\.`));
 

@@ -159,7 +159,8 @@ describe('`remediate audit` subcommands take their own options', () => {
 
   it('refuses an option written before the subcommand instead of dropping it', async () => {
     const result = await cliWithoutCredentials(['audit', '--finding', 'x', 'verify', '--local']);
-    expect(result.status).toBe(1);
+    // A usage error: exit 2 (docs/operations.md).
+    expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/write --finding after the subcommand: remediate audit verify --finding/);
   });
 });

@@ -14,7 +14,8 @@ describe('remediate approvals approve|deny --reason', () => {
     for (const reason of ['', '   ']) {
       const result = runCli(['approvals', 'approve', 'apr-0123456789abcdef', '--reason', reason]);
 
-      expect(result.status, JSON.stringify(reason)).toBe(1);
+      // A usage error: exit 2 (docs/operations.md), not 1, which is kept for refusals.
+      expect(result.status, JSON.stringify(reason)).toBe(2);
       expect(result.stderr).toMatch(/--reason.*cannot be empty/);
     }
   });
@@ -97,8 +98,13 @@ describe('remediate approvals show', () => {
     const out = recordOutput();
     const response: CliResponse = { ok: true, approval, history: [] };
     printResponse(response, out, true);
+    expect(out.out).toHaveLength(1);
     expect(out.out[0]).not.toMatch(/[\u007f-\u009f]/);
-    expect(JSON.parse(out.out[0] ?? '')).toEqual(response);
+    // The same value, with the finding (kept as JSON text in the record) as the object it encodes.
+    expect(JSON.parse(out.out[0] ?? '')).toEqual({
+      ...response,
+      approval: { ...approval, finding: JSON.parse(approval.finding) },
+    });
   });
 });
 

@@ -37,9 +37,12 @@ describe('remediate audit (timeline)', () => {
       }),
     ]);
     const lines = text.split('\n');
-    // Header, rule, three rows, a blank line and the summary: no line a reason added.
-    expect(lines).toHaveLength(7);
+    // Per finding (the third record names another): its heading, header, rule and rows; then a
+    // blank line each and the summary. 1+2+2, blank, 1+2+1, blank, summary: no line a reason added.
+    expect(lines).toHaveLength(12);
     expect(text).not.toMatch(CONTROL);
-    expect(lines[3]).toContain('ok]0;pwned[2J 2026-01-01 00:00:01');
+    expect(lines[0]).toBe('finding f-1');
+    expect(lines[4]).toContain('ok]0;pwned[2J 2026-01-01 00:00:01');
+    expect(lines[6]).toBe('finding f-1[8m');
   });
 });

@@ -62,3 +62,16 @@ describe('remediate classify', () => {
     expect(result.stderr).toContain('no-such-policy.yaml: cannot read the policy file (ENOENT)');
   });
 });
+
+describe('remediate classify with a folder', () => {
+  it('classifies every *.json event file in it', () => {
+    const output = recordOutput();
+    expect(
+      classifyFiles([join(repoRoot, 'examples/events')], { policy: defaultPolicy, json: true }, output),
+    ).toBe(0);
+    const files = new Set(output.out.map((line) => JSON.parse(line).file));
+    expect(files.size).toBe(
+      readdirSync(join(repoRoot, 'examples/events')).filter((f) => f.endsWith('.json')).length,
+    );
+  });
+});

@@ -126,3 +126,35 @@ rules: []
     expect(output.err[1]).toMatch(`${file}:5:15 approvals.approvers[0]: expected an IAM user or role ARN`);
   });
 });
+
+describe('remediate policy test: what it runs', () => {
+  it('takes one case file', () => {
+    const output = recordOutput();
+    expect(testPolicy(join(repoRoot, 'policy/tests/iam-credentials.yaml'), defaultPolicy, output)).toBe(0);
+    expect(output.out.at(-1)).toMatch(/^[1-9]\d* passed, 0 failed$/);
+  });
+
+  it('an empty folder and a missing path are input errors in one line (exit 2)', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'remediate-empty-'));
+    const output = recordOutput();
+    expect(testPolicy(empty, defaultPolicy, output)).toBe(2);
+    expect(output.err).toEqual([
+      `${empty}: no *.yaml case files in this folder (see policy/tests for the format)`,
+    ]);
+    const missing = recordOutput();
+    expect(testPolicy(join(empty, 'nope'), defaultPolicy, missing)).toBe(2);
+    expect(missing.err[0]).toMatch(/nope: no such file or folder/);
+  });
+
+  it('policy schema prints the JSON Schema of a policy file', () => {
+    const result = runCli(['policy', 'schema']);
+    expect(result.status).toBe(0);
+    const schema = JSON.parse(result.stdout);
+    expect(schema.properties.rules.items.properties.mode.enum).toEqual([
+      'auto',
+      'approve',
+      'dry-run',
+      'notify',
+    ]);
+  });
+});
