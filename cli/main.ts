@@ -7,6 +7,7 @@ import { auditCommand } from './commands/audit.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';
 import { policyCommand } from './commands/policy.ts';
+import { reportCommand } from './commands/report.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { undoCommand } from './commands/undo.ts';
 
@@ -19,6 +20,7 @@ const commands: readonly (() => Command)[] = [
   approvalsCommand,
   undoCommand,
   auditCommand,
+  reportCommand,
 ];
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {

@@ -18,6 +18,7 @@ import { AUDIT_MAC_KEY_ALIAS, KmsRecordMac } from '#shared/audit/record-mac.ts';
 import { verifyTrail } from '#shared/audit/verify.ts';
 import { displayText, jsonText } from '#shared/text/display.ts';
 import { isRegionName } from '#shared/text/formats.ts';
+import { originalEvents } from '../report/export-events.ts';
 import { table } from '../table.ts';
 import { terminal } from '../terminal.ts';
 import type { Output } from './policy.ts';
@@ -178,9 +179,9 @@ export function describeBreak(v: ChainVerdict): string {
   return `BROKEN ${v.pk} at ${where}: ${b.reason}${v.expired ? ' [every record is past its retention: TTL may have removed some]' : ''}`;
 }
 
-/** `remediate audit export --since …`: JSON lines for a SIEM, oldest first. */
+/** `remediate audit export --since …`: JSON lines for a SIEM, oldest first; `--events`: the findings' original events. */
 export async function auditExport(
-  options: TrailOptions & { since: string },
+  options: TrailOptions & { since: string; events?: boolean },
   deps: AuditDeps,
   out: Output,
   progress: (line: string) => void = () => {},
@@ -193,6 +194,14 @@ export async function auditExport(
   const records = await recordsSince(deps.dynamodb, tables, since, (n) =>
     progress(`scanned, ${n} record(s) so far…`),
   );
+  if (options.events) {
+    const { events, withoutEvent } = originalEvents(records);
+    for (const e of events) out.log(JSON.stringify(e));
+    if (withoutEvent.length > 0)
+      progress(`${withoutEvent.length} finding(s) kept no event: ${withoutEvent.join(', ')}`);
+    progress(`exported ${events.length} event(s) since ${since.toISOString()}`);
+    return { exitCode: 0, count: events.length };
+  }
   for (const r of records) out.log(jsonText(r));
   progress(`exported ${records.length} record(s) since ${since.toISOString()}`);
   return { exitCode: 0, count: records.length };
@@ -206,7 +215,7 @@ const sandboxEndpoint = () => process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:
  * keeps its own trail), else the environment's region. The region becomes part of the endpoint's
  * host name, so anything but a region name is refused before a client is made.
  */
-function connect(local: boolean | undefined, regionOption?: string): AuditDeps & { close(): void } {
+export function connect(local: boolean | undefined, regionOption?: string): AuditDeps & { close(): void } {
   const connection = local ? { endpoint: sandboxEndpoint(), credentials: SANDBOX_CREDENTIALS } : {};
   const region = regionOption ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   if (!isRegionName(region)) {
@@ -305,15 +314,18 @@ export function auditCommand(): Command {
     withTrailOptions(
       new Command('export')
         .description('Every record since a time, as JSON lines on stdout (for a SIEM); progress on stderr')
-        .requiredOption('--since <duration>', '1h, 30m, 7d or an ISO-8601 time'),
-    ).action(async (opts: TrailOptions & { since: string; local?: boolean; region?: string }) => {
-      const deps = connect(opts.local, opts.region);
-      try {
-        process.exitCode = (await auditExport(opts, deps, terminal, stderr)).exitCode;
-      } finally {
-        deps.close();
-      }
-    }),
+        .requiredOption('--since <duration>', '1h, 30m, 7d or an ISO-8601 time')
+        .option('--events', 'the findings’ original EventBridge events instead, replayable (JSON lines)'),
+    ).action(
+      async (opts: TrailOptions & { since: string; events?: boolean; local?: boolean; region?: string }) => {
+        const deps = connect(opts.local, opts.region);
+        try {
+          process.exitCode = (await auditExport(opts, deps, terminal, stderr)).exitCode;
+        } finally {
+          deps.close();
+        }
+      },
+    ),
   );
   return audit;
 }
