@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { GroupMetrics, TrailReport } from '#shared/report/metrics.ts';
 import type { Suggestion } from '#shared/report/suggestions.ts';
 import { formatDuration } from './text.ts';
@@ -9,8 +10,9 @@ import { formatDuration } from './text.ts';
  * (no CDN). Chart.js draws on a canvas from data only: https://www.chartjs.org/docs/latest/getting-started/integration.html
  */
 function chartJsSource(): string {
-  const file = createRequire(import.meta.url).resolve('chart.js/dist/chart.umd.min.js');
-  return readFileSync(file, 'utf8');
+  // The package's exports name only its module entries; the UMD build sits beside them in dist/.
+  const entry = createRequire(import.meta.url).resolve('chart.js');
+  return readFileSync(join(dirname(entry), 'chart.umd.min.js'), 'utf8');
 }
 
 /** Text into HTML: every character that could open markup is escaped (a rule or resource name is untrusted). */

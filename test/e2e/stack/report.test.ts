@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
 import { auditExport } from '#cli/commands/audit.ts';
@@ -54,8 +55,8 @@ describe('remediate report, on a trail the deployed stack produced', () => {
     expect(report.totals.mttrFromArrival.count).toBe(3);
     expect(report.totals.mttrFromFirstSeen.count).toBe(3);
     expect(report.byRule.map((g) => [g.key, g.received, g.contained, g.approvals.requested])).toEqual([
-      ['guardduty-iam-user-credentials', 3, 2, 0],
       ['guardduty-iam-user-anomalies', 2, 1, 2],
+      ['guardduty-iam-user-credentials', 3, 2, 0],
     ]);
     expect(report.byPlaybook.map((g) => [g.key, g.received, g.contained, g.needsHuman, g.undone])).toEqual([
       ['disable-access-key', 5, 3, 1, 1],
@@ -71,6 +72,39 @@ describe('remediate report, on a trail the deployed stack produced', () => {
     );
     writeFileSync(path.join(ARTIFACTS, 'report.txt'), lines.join('\n'));
     expect(readFileSync(html, 'utf8')).not.toMatch(/https?:\/\/(?!www\.w3\.org)[^"' ]*\.(js|css)/);
+  });
+
+  it('the HTML report draws its charts offline and shows the numbers', async () => {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const requests: string[] = [];
+      page.on('request', (r) => {
+        if (!r.url().startsWith('file:')) requests.push(r.url());
+      });
+      await page.goto(`file://${path.join(ARTIFACTS, 'report.html')}`);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
+
+      // A canvas Chart.js drew on has coloured pixels; an empty one is all transparent.
+      // Run in the page (a string: the test's TypeScript has no DOM types).
+      const painted: number[] = await page.evaluate(`[...document.querySelectorAll('canvas')].map((c) => {
+        const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n += 1;
+        return n;
+      })`);
+      expect(painted).toHaveLength(3);
+      for (const n of painted) expect(n).toBeGreaterThan(500);
+      expect(await page.textContent('#totals')).toContain(
+        '5 findings: 5 routed, 3 contained, 0 notified, 0 skipped; 2 approval requests (1 approved, 1 denied, 0 timed out, 0 escalated); 1 needs-human; 1 undone',
+      );
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('exports the trail’s findings as the original events; the classifier decides them as before', async () => {
