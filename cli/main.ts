@@ -8,6 +8,7 @@ import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';
 import { notificationsCommand } from './commands/notifications.ts';
 import { policyCommand } from './commands/policy.ts';
+import { reportCommand } from './commands/report.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { undoCommand } from './commands/undo.ts';
 import { reportFailure } from './failure.ts';
@@ -22,6 +23,7 @@ const commands: readonly (() => Command)[] = [
   notificationsCommand,
   undoCommand,
   auditCommand,
+  reportCommand,
 ];
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {

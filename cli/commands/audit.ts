@@ -19,6 +19,7 @@ import { displayText, jsonText } from '#shared/text/display.ts';
 import { connection, LOCAL_HELP } from '../connection.ts';
 import { RefusedError } from '../failure.ts';
 import { jsonLine } from '../json-line.ts';
+import { originalEvents } from '../report/export-events.ts';
 import { table } from '../table.ts';
 import { terminal } from '../terminal.ts';
 import type { Output } from './policy.ts';
@@ -193,9 +194,9 @@ export function describeBreak(v: ChainVerdict): string {
   return `BROKEN ${v.pk} at ${where}: ${b.reason}${v.expired ? ' [every record is past its retention: TTL may have removed some]' : ''}`;
 }
 
-/** `remediate audit export --since …`: JSON lines for a SIEM, oldest first. */
+/** `remediate audit export --since …`: JSON lines for a SIEM, oldest first; `--events`: the findings' original events. */
 export async function auditExport(
-  options: TrailOptions & { since: string },
+  options: TrailOptions & { since: string; events?: boolean },
   deps: AuditDeps,
   out: Output,
   progress: (line: string) => void = () => {},
@@ -208,6 +209,14 @@ export async function auditExport(
   const records = await recordsSince(deps.dynamodb, tables, since, (n) =>
     progress(`scanned, ${n} record(s) so far…`),
   );
+  if (options.events) {
+    const { events, withoutEvent } = originalEvents(records);
+    for (const e of events) out.log(JSON.stringify(e));
+    if (withoutEvent.length > 0)
+      progress(`${withoutEvent.length} finding(s) kept no event: ${withoutEvent.join(', ')}`);
+    progress(`exported ${events.length} event(s) since ${since.toISOString()}`);
+    return { exitCode: 0, count: events.length };
+  }
   for (const r of records) out.log(jsonText(r));
   progress(`exported ${records.length} record(s) since ${since.toISOString()}`);
   return { exitCode: 0, count: records.length };
@@ -217,7 +226,7 @@ export async function auditExport(
  * The clients from the command line's `--local` and `--region` (each region's security stack
  * keeps its own trail), else the environment's region (refused unless a region name).
  */
-function connect(local: boolean | undefined, regionOption?: string): AuditDeps & { close(): void } {
+export function connect(local: boolean | undefined, regionOption?: string): AuditDeps & { close(): void } {
   const settings = connection({ local, region: regionOption });
   const dynamodb = new DynamoDBClient(settings);
   const kms = new KMSClient(settings);
@@ -308,15 +317,18 @@ export function auditCommand(): Command {
     withTrailOptions(
       new Command('export')
         .description('Every record since a time, as JSON lines on stdout (for a SIEM); progress on stderr')
-        .requiredOption('--since <duration>', '1h, 30m, 7d or an ISO-8601 time'),
-    ).action(async (opts: TrailOptions & { since: string; local?: boolean; region?: string }) => {
-      const deps = connect(opts.local, opts.region);
-      try {
-        process.exitCode = (await auditExport(opts, deps, terminal, stderr)).exitCode;
-      } finally {
-        deps.close();
-      }
-    }),
+        .requiredOption('--since <duration>', '1h, 30m, 7d or an ISO-8601 time')
+        .option('--events', 'the findings’ original EventBridge events instead, replayable (JSON lines)'),
+    ).action(
+      async (opts: TrailOptions & { since: string; events?: boolean; local?: boolean; region?: string }) => {
+        const deps = connect(opts.local, opts.region);
+        try {
+          process.exitCode = (await auditExport(opts, deps, terminal, stderr)).exitCode;
+        } finally {
+          deps.close();
+        }
+      },
+    ),
   );
   return audit;
 }

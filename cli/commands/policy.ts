@@ -8,6 +8,7 @@ import { checkPlaybooks, loadPolicyFile } from '#shared/policy/load.ts';
 import { PolicySchema } from '#shared/policy/schema.ts';
 import { loadPolicyTestFile, runPolicyTestCase } from '#shared/policy/test-cases.ts';
 import { playbookNames } from '#statemachines/registry.ts';
+import { describeChange, diffPolicies, RISKY_CHANGES, readEventCorpus } from '../report/policy-diff.ts';
 
 /** Where the CLI writes; `console` in production, a recorder in tests. */
 export type Output = Pick<Console, 'log' | 'error'>;
@@ -132,5 +133,50 @@ export function policyCommand(): Command {
     .action(() => {
       console.log(JSON.stringify(policyJsonSchema(), null, 2));
     });
+  policy
+    .command('diff')
+    .description('classify a corpus of events with two policies and list every decision that changes')
+    .argument('<old>', 'the policy as it is')
+    .argument('<new>', 'the policy as proposed')
+    .requiredOption('--events <paths...>', 'event files (.json, .jsonl) or folders of them')
+    .option(
+      '--allow <changes>',
+      `changes that do not fail the check, comma-separated: ${RISKY_CHANGES.join(',')}`,
+    )
+    .option('--json', 'one JSON object per changed decision')
+    .action(
+      (oldFile: string, newFile: string, options: { events: string[]; allow?: string; json?: boolean }) => {
+        process.exitCode = policyDiff(oldFile, newFile, options, console);
+      },
+    );
   return policy;
+}
+
+/**
+ * `remediate policy diff OLD NEW --events DIR…`: every finding whose decision changes. Exit 1 when
+ * one gains `auto` or loses containment and `--allow` does not name that kind of change.
+ */
+export function policyDiff(
+  oldFile: string,
+  newFile: string,
+  options: { events: readonly string[]; allow?: string; json?: boolean },
+  out: Output,
+): number {
+  const allowed = (options.allow ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const unknown = allowed.filter((a) => !(RISKY_CHANGES as readonly string[]).includes(a));
+  if (unknown.length > 0)
+    throw new PolicyError(`--allow ${unknown.join(',')}: expected ${RISKY_CHANGES.join(', ')}`);
+  const corpus = readEventCorpus(options.events);
+  const changes = diffPolicies(loadPolicyFile(oldFile), loadPolicyFile(newFile), corpus);
+  const failing = changes.filter((c) => c.risky.some((r) => !allowed.includes(r)));
+  for (const c of changes) out.log(options.json ? JSON.stringify(c) : describeChange(c));
+  if (!options.json) {
+    out.log(
+      `${corpus.length} event(s), ${changes.length} decision(s) changed, ${failing.length} not allowed`,
+    );
+  }
+  return failing.length > 0 ? 1 : 0;
 }

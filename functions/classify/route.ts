@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { findingKey } from '#shared/audit/record.ts';
+import { findingKey, keptEvent } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import type { AuditWriter } from '#shared/audit/writer.ts';
 import { type Classification, classifyEvent } from '#shared/classify.ts';
@@ -143,8 +143,12 @@ async function act(
     actor: ACTOR,
     action: 'classify',
   };
+  // The classifier's record is the finding's first (a duplicate's is not): it keeps the event.
+  const original = keptEvent(event);
+  const first = 'event' in original ? { ...base, event: original.event } : base;
+  const note = 'omitted' in original ? `; ${original.omitted}` : '';
   if (result.outcome !== 'routed') {
-    await deps.audit.append({ ...base, outcome: result.outcome, reason: result.reason });
+    await deps.audit.append({ ...first, outcome: result.outcome, reason: result.reason + note });
     return { outcome: result.outcome, findingId: finding.id, reason: result.reason };
   }
   let mode = result.mode;
@@ -161,7 +165,7 @@ async function act(
         Message: JSON.stringify({ finding, decision: { mode, reason, ruleId: result.ruleId } }, null, 2),
       }),
     );
-    await deps.audit.append({ ...base, outcome: 'notified', mode, reason });
+    await deps.audit.append({ ...first, outcome: 'notified', mode, reason: reason + note });
     return { outcome: 'notified', findingId: finding.id, mode, reason };
   }
   const playbook = result.playbook;
@@ -175,14 +179,14 @@ async function act(
         Message: JSON.stringify({ finding, decision: { mode, reason: why, ruleId: result.ruleId } }, null, 2),
       }),
     );
-    await deps.audit.append({ ...base, outcome: 'notified', playbook, mode, reason: why });
+    await deps.audit.append({ ...first, outcome: 'notified', playbook, mode, reason: why + note });
     return { outcome: 'notified', findingId: finding.id, playbook, mode, reason: why };
   }
   const localArn = deps.stateMachines[playbook];
   const stateMachineArn = localArn && (elsewhere ? inRegion(localArn, elsewhere) : localArn);
   if (!stateMachineArn) {
     const why = `policy rule ${result.ruleId} names playbook '${playbook}', which this stack does not deploy`;
-    await deps.audit.append({ ...base, outcome: 'skipped', playbook, mode, reason: why });
+    await deps.audit.append({ ...first, outcome: 'skipped', playbook, mode, reason: why + note });
     return { outcome: 'skipped', findingId: finding.id, playbook, mode, reason: why };
   }
   const name = executionName(finding, playbook);
@@ -226,11 +230,11 @@ async function act(
       new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
     );
     await deps.audit.append({
-      ...base,
+      ...first,
       outcome: 'routed',
       playbook,
       mode,
-      reason,
+      reason: reason + note,
       executionArn: started.executionArn,
     });
     return { outcome: 'routed', findingId: finding.id, playbook, mode, executionName: name, reason };

@@ -60,10 +60,33 @@ export const AuditRecordSchema = z.object({
   executionArn: z.optional(z.string()),
   /** JSON text of further detail (the plan, the validation issues, the error). */
   details: z.optional(z.string()),
+  /**
+   * JSON text of the original EventBridge event, untouched (its text is the sender's: shown, never
+   * obeyed), on the classifier's first record of a finding, so `audit export --events` can replay
+   * it. Left out when longer than {@link MAX_KEPT_EVENT_BYTES}.
+   */
+  event: z.optional(z.string()),
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 
 /** The audit partition key of a finding. */
 export function findingKey(findingId: string): string {
   return `FINDING#${findingId}`;
+}
+
+/**
+ * The largest original event a record keeps (UTF-8 bytes). A DynamoDB item holds at most 400 KB
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items);
+ * 64 KB leaves room for the record's other fields and the chain head's pending copy of it.
+ * EventBridge events are at most 256 KB, Security Hub's batches the largest of ours.
+ */
+export const MAX_KEPT_EVENT_BYTES = 64 * 1024;
+
+/** The event as a record keeps it: its JSON when it fits, else nothing (the reason says so). */
+export function keptEvent(event: unknown): { event: string } | { omitted: string } {
+  const text = JSON.stringify(event) ?? 'null';
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes <= MAX_KEPT_EVENT_BYTES
+    ? { event: text }
+    : { omitted: `original event not kept: ${bytes} bytes, over ${MAX_KEPT_EVENT_BYTES}` };
 }

@@ -1,0 +1,105 @@
+import { STSClient } from '@aws-sdk/client-sts';
+import type { ApprovalsClient } from '#cli/approvals/client.ts';
+import { type UndoResult, undo } from '#cli/commands/undo.ts';
+import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
+import {
+  anomalyFinding,
+  approvalNotice,
+  cliAs,
+  executionEnded,
+  putAndAwaitApproval,
+  userWithKey,
+  waitFor,
+} from './approval-helpers.ts';
+import { leakedKeyFinding, type StackHarness } from './harness.ts';
+
+/** The finding ids of the small trail {@link produceTrail} leaves behind. */
+export const TRAIL = {
+  contained: ['5e9047000000000000000000000000c1', '5e9047000000000000000000000000c2'],
+  approved: '5e9047000000000000000000000000a1',
+  denied: '5e9047000000000000000000000000d1',
+  needsHuman: '5e9047000000000000000000000000f1',
+} as const;
+
+const quiet = { log: () => {}, error: () => {} };
+
+/**
+ * Drive the deployed stack through what a month of operation leaves in the trail, in miniature:
+ * two leaked keys contained at once (`auto`), an anomaly approved and contained, one denied, the
+ * first containment undone (approved by on-call), and a containment that stops in needs-human
+ * because IAM refuses PutUserPolicy (an injected AccessDenied).
+ */
+export async function produceTrail(h: StackHarness): Promise<{ oncall: ApprovalsClient }> {
+  const oncall = cliAs(h, await userWithKey(h, 'oncall-rita'));
+  for (const [i, id] of TRAIL.contained.entries()) {
+    const user = await userWithKey(h, `leaked-${i}`);
+    await h.put(leakedKeyFinding(user.accessKeyId, user.userName, id));
+  }
+  const approvedUser = await userWithKey(h, 'anomaly-approved');
+  const approval = await putAndAwaitApproval(
+    h,
+    anomalyFinding(approvedUser.accessKeyId, approvedUser.userName, TRAIL.approved),
+  );
+  await oncall.decide(approval.approvalId, 'approve', 'not her');
+  const deniedUser = await userWithKey(h, 'anomaly-denied');
+  const denial = await putAndAwaitApproval(
+    h,
+    anomalyFinding(deniedUser.accessKeyId, deniedUser.userName, TRAIL.denied),
+  );
+  await oncall.decide(denial.approvalId, 'deny', 'pentest');
+  await h.sandbox.idle();
+
+  const stuck = await userWithKey(h, 'stuck');
+  h.sandbox.server.faults.add({ service: 'iam', operation: 'PutUserPolicy', code: 'AccessDenied' });
+  try {
+    await h.put(leakedKeyFinding(stuck.accessKeyId, stuck.userName, TRAIL.needsHuman));
+  } finally {
+    h.sandbox.server.faults.clear();
+  }
+
+  await undoContainment(h, oncall, TRAIL.contained[0]);
+  await h.sandbox.idle();
+  return { oncall };
+}
+
+async function undoContainment(
+  h: StackHarness,
+  oncall: ApprovalsClient,
+  findingId: string,
+): Promise<UndoResult> {
+  const trail = await h.history(findingId);
+  const executionArn = trail.find((r) => r.executionArn && r.actor.startsWith('playbook/'))?.executionArn;
+  if (!executionArn) throw new Error(`no playbook execution recorded for ${findingId}`);
+  const sts = new STSClient({
+    endpoint: h.sandbox.endpoint,
+    region: 'us-east-1',
+    credentials: SANDBOX_CREDENTIALS,
+  });
+  try {
+    const started = await undo(
+      executionArn,
+      {
+        stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
+        pollMs: 50,
+        timeoutMs: 20_000,
+      },
+      { sfn: h.sandbox.clients.sfn, sts },
+      quiet,
+    );
+    const notice = await waitFor(`the undo approval of ${findingId}`, () =>
+      h.sandbox.services.sns.published.find(
+        (m) =>
+          m.message.includes(`Finding id: ${findingId}`) &&
+          (m.subject ?? '').includes('undo: approval required'),
+      ),
+    );
+    const approvalId = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string;
+    await oncall.decide(approvalId, 'approve', 'false positive');
+    await executionEnded(h, started.undoExecutionArn);
+    return started;
+  } finally {
+    sts.destroy();
+  }
+}
+
+export { approvalNotice };
