@@ -82,7 +82,11 @@ export class SessionStore {
   }
 
   /** Issue and register GetSessionToken credentials for `userName` of `accountId` (root when absent). */
-  issueUserSession(accountId: string, userName: string | undefined, durationSeconds: number): IssuedCredentials {
+  issueUserSession(
+    accountId: string,
+    userName: string | undefined,
+    durationSeconds: number,
+  ): IssuedCredentials {
     const issuedAt = new Date();
     const session: UserSession = {
       accessKeyId: iamId('ASIA', 16),

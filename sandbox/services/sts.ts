@@ -218,7 +218,8 @@ export class StsService implements SandboxService, RequestAuthorizer {
   }
 
   private getCallerIdentity(req: SandboxRequest): XmlObject {
-    const expiration = (this.sessions.role(req.accessKeyId) ?? this.sessions.user(req.accessKeyId))?.expiration;
+    const expiration = (this.sessions.role(req.accessKeyId) ?? this.sessions.user(req.accessKeyId))
+      ?.expiration;
     if (expiration && expiration.getTime() <= Date.now()) {
       throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
     }
@@ -240,7 +241,9 @@ export class StsService implements SandboxService, RequestAuthorizer {
       throw accessDenied('Cannot call GetSessionToken with session credentials');
     }
     if (params.get('SerialNumber') || params.get('TokenCode')) {
-      throw accessDenied('The sandbox has no MFA devices: GetSessionToken with SerialNumber is not supported');
+      throw accessDenied(
+        'The sandbox has no MFA devices: GetSessionToken with SerialNumber is not supported',
+      );
     }
     const durationSeconds = Number(params.get('DurationSeconds') ?? 43_200);
     if (!Number.isInteger(durationSeconds) || durationSeconds < 900)
