@@ -5,7 +5,9 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Sandbox } from '#sandbox/index.ts';
+import { grantApprover } from '#sandbox/scenario/approver-policy.ts';
 import { findingHistory } from '#sandbox/scenario/audit-reader.ts';
+import { SANDBOX_ACCOUNT_ID } from '#sandbox/server.ts';
 import { ApprovalsClient } from './approvals/client.ts';
 import { printResponse } from './commands/approvals.ts';
 import { table } from './table.ts';
@@ -23,6 +25,13 @@ export async function userWithKey(sandbox: Sandbox, userName: string) {
     accessKeyId: out.AccessKey?.AccessKeyId as string,
     secretAccessKey: out.AccessKey?.SecretAccessKey as string,
   };
+}
+
+/** A user with a key and the IAM permissions `remediate approvals` needs. */
+export async function approverWithKey(sandbox: Sandbox, userName: string) {
+  const key = await userWithKey(sandbox, userName);
+  await grantApprover(sandbox.clients, userName, SANDBOX_ACCOUNT_ID);
+  return key;
 }
 
 export async function until<T>(probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
@@ -48,7 +57,7 @@ export async function demoApproval(
   const dave = await userWithKey(sandbox, 'dave');
   const oncall = new ApprovalsClient({
     endpoint: sandbox.endpoint,
-    credentials: await userWithKey(sandbox, 'oncall-demo'),
+    credentials: await approverWithKey(sandbox, 'oncall-demo'),
   });
   const event = JSON.parse(readFileSync(FIXTURE, 'utf8'));
   event.detail.id = FINDING_ID;

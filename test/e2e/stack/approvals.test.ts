@@ -13,6 +13,7 @@ import { recordOutput } from '../../unit/cli/run-cli.ts';
 import {
   anomalyFinding,
   approvalNotice,
+  approverWithKey,
   cliAs,
   execution,
   executionEnded,
@@ -29,8 +30,8 @@ let intern: ApprovalsClient;
 beforeAll(async () => {
   h = await startStack();
   // The default policy lets `user/oncall-*` decide; anyone else is refused.
-  oncall = cliAs(h, await userWithKey(h, 'oncall-ana'));
-  intern = cliAs(h, await userWithKey(h, 'intern-ivan'));
+  oncall = cliAs(h, await approverWithKey(h, 'oncall-ana'));
+  intern = cliAs(h, await approverWithKey(h, 'intern-ivan'));
 }, 120_000);
 afterAll(async () => {
   oncall?.close();
