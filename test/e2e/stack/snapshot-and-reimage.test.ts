@@ -13,14 +13,7 @@ import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { EVIDENCE_TAGS } from '#statemachines/snapshot-and-reimage/evidence-snapshots.ts';
-import {
-  approvalNotice,
-  approverWithKey,
-  cliAs,
-  executionEnded,
-  userWithKey,
-  waitFor,
-} from './approval-helpers.ts';
+import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
 
 let h: StackHarness;
