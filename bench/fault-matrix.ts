@@ -2,6 +2,8 @@ import path from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { ApprovalsClient } from '#cli/approvals/client.ts';
+import { grantApprover } from '#sandbox/scenario/approver-policy.ts';
+import { SANDBOX_ACCOUNT_ID } from '#sandbox/server.ts';
 import { startStack } from '../test/e2e/stack/harness.ts';
 import {
   type CellResult,
@@ -50,6 +52,7 @@ export async function runFaultMatrix(
   try {
     const { iam } = h.sandbox.clients;
     await iam.send(new CreateUserCommand({ UserName: 'oncall-faults' }));
+    await grantApprover(h.sandbox.clients, 'oncall-faults', SANDBOX_ACCOUNT_ID);
     const key = await iam.send(new CreateAccessKeyCommand({ UserName: 'oncall-faults' }));
     const approver = new ApprovalsClient({
       endpoint: h.sandbox.endpoint,

@@ -5,7 +5,9 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Sandbox } from '#sandbox/index.ts';
+import { grantApprover } from '#sandbox/scenario/approver-policy.ts';
 import { stampedNow } from '#sandbox/scenario/events.ts';
+import { SANDBOX_ACCOUNT_ID } from '#sandbox/server.ts';
 import { ApprovalsClient } from './approvals/client.ts';
 import { printResponse } from './commands/approvals.ts';
 import type { Output } from './commands/policy.ts';
@@ -26,6 +28,13 @@ export async function userWithKey(sandbox: Sandbox, userName: string) {
   };
 }
 
+/** A user with a key and the IAM permissions `remediate approvals` needs. */
+export async function approverWithKey(sandbox: Sandbox, userName: string) {
+  const key = await userWithKey(sandbox, userName);
+  await grantApprover(sandbox.clients, userName, SANDBOX_ACCOUNT_ID);
+  return key;
+}
+
 /**
  * The approval part of the demo: an anomaly on dave's key routes to `approve`, the playbook
  * pauses at its gate and notifies with a signed link; the on-call engineer decides through the
@@ -41,7 +50,7 @@ export async function demoApproval(
   const dave = await userWithKey(sandbox, 'dave');
   const oncall = new ApprovalsClient({
     endpoint: sandbox.endpoint,
-    credentials: await userWithKey(sandbox, 'oncall-demo'),
+    credentials: await approverWithKey(sandbox, 'oncall-demo'),
   });
   const event = stampedNow(JSON.parse(readFileSync(FIXTURE, 'utf8')), new Date());
   event.detail.id = FINDING_ID;

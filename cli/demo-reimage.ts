@@ -4,7 +4,7 @@ import type { Sandbox } from '#sandbox/index.ts';
 import { findingHistory } from '#sandbox/scenario/audit-reader.ts';
 import { EVIDENCE_TAGS } from '#statemachines/snapshot-and-reimage/evidence-snapshots.ts';
 import { ApprovalsClient } from './approvals/client.ts';
-import { userWithKey } from './demo-approval.ts';
+import { approverWithKey } from './demo-approval.ts';
 import { DemoError, until } from './demo-story.ts';
 
 /**
@@ -51,7 +51,7 @@ export async function demoReimage(
   const id = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string;
   const oncall = new ApprovalsClient({
     endpoint: sandbox.endpoint,
-    credentials: await userWithKey(sandbox, 'oncall-evidence'),
+    credentials: await approverWithKey(sandbox, 'oncall-evidence'),
   });
   try {
     const reason = 'demo: evidence snapshotted, re-image approved automatically';

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { SandboxCredentials } from '../aws-sdk-clients.ts';
 import {
   AwsError,
@@ -16,12 +15,15 @@ import {
 } from '../query-protocol.ts';
 import type { RequestAuthorizer } from '../server.ts';
 import type { SigningKey, SigningKeySource } from '../signing/signing-keys.ts';
+import { type Caller, callerOf, rootCaller } from './iam/callers.ts';
 import { iamActionOf } from './iam/iam-actions.ts';
 import { identityPolicyDenial, requestedResource } from './iam/identity-authorization.ts';
-import { iamId, secretAccessKey } from './iam/model.ts';
 import type { ConditionContext } from './iam/policy-conditions.ts';
 import { conditionContext, evaluatePolicies, type PolicyPrincipal } from './iam/policy-evaluation.ts';
-import type { AccessKeyView, IamService, RoleView } from './iam.ts';
+import type { IamService, RoleView } from './iam.ts';
+import { type IssuedCredentials, type RoleSession, SessionStore } from './sts-sessions.ts';
+
+export type { RoleSession, UserSession } from './sts-sessions.ts';
 
 /** The XML namespace of STS responses (API version 2011-06-15). */
 export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -38,22 +40,6 @@ export interface StsServiceOptions {
   organizationOf?: (accountId: string) => string | undefined;
 }
 
-/** A role session STS issued: what its temporary key stands for. */
-export interface RoleSession {
-  readonly accessKeyId: string;
-  readonly accountId: string;
-  /** The role's ARN, path included: the session's `aws:PrincipalArn`. */
-  readonly roleArn: string;
-  readonly roleName: string;
-  readonly sessionName: string;
-  /** `AROA…:<session name>`, the caller's UserId while using the session. */
-  readonly assumedRoleId: string;
-  /** `arn:aws:sts::<account>:assumed-role/<role>/<session>` */
-  readonly arn: string;
-  readonly issuedAt: Date;
-  readonly expiration: Date;
-}
-
 /** What an AWS service knows of the resource it assumes a role for (`aws:SourceAccount`, `aws:SourceArn`). */
 export interface ServiceSessionRequest {
   readonly sessionName: string;
@@ -64,11 +50,6 @@ export interface ServiceSessionRequest {
 /** `arn:aws:iam::<account>:role/<path/><name>` */
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\u0021-\u007E]+\/)?([\w+=,.@-]{1,64})$/;
 
-/** A stable id for something the sandbox did not create (the default user). */
-function derivedId(prefix: string, seed: string): string {
-  return prefix + createHash('sha256').update(seed).digest('hex').slice(0, 17).toUpperCase();
-}
-
 function accessDenied(message: string): AwsError {
   return new AwsError('AccessDenied', message, 403);
 }
@@ -78,21 +59,29 @@ function trusts(role: RoleView, principal: PolicyPrincipal, context: ConditionCo
   return evaluatePolicies([role.trustPolicy], { action: 'sts:AssumeRole', principal, context }) === 'Allow';
 }
 
+/** An STS `DurationSeconds` outside its range, worded as STS words it. */
+function durationError(value: number, bound: string): AwsError {
+  return new AwsError(
+    'ValidationError',
+    `1 validation error detected: Value '${value}' at 'durationSeconds' failed to satisfy constraint: Member must have value ${bound}`,
+  );
+}
+
 /**
- * The sandbox's STS: who am I, and role sessions whose temporary keys act in the role's
- * account on every sandbox service. AssumeRole is allowed as in AWS: the role must exist in the
- * sandbox IAM and its trust policy must allow the caller. Registered with the server, a session's
- * key signs requests (with its session token, until it expires); as the server's authorizer STS
- * also holds role sessions to their role's identity policies on every call.
+ * The sandbox's STS: who am I, role sessions (AssumeRole) and GetSessionToken credentials,
+ * whose temporary keys act in their account on every sandbox service. AssumeRole is allowed as
+ * in AWS: the role must exist in the sandbox IAM and its trust policy must allow the caller.
+ * As the server's authorizer it holds every signed call to its caller's identity policies
+ * (see {@link StsService.authorize}).
  */
 export class StsService implements SandboxService, RequestAuthorizer, SigningKeySource {
   readonly signingNames = ['sts'] as const;
   readonly protocol: Protocol = 'query';
-  private readonly sessions = new Map<string, RoleSession>();
-  /** Each session's secret and token, by access key id. */
-  private readonly sessionSecrets = new Map<string, { secret: string; token: string }>();
+  private readonly sessions: SessionStore;
 
-  constructor(private readonly options: StsServiceOptions) {}
+  constructor(private readonly options: StsServiceOptions) {
+    this.sessions = new SessionStore();
+  }
 
   operation(req: SandboxRequest): string {
     return queryAction(req);
@@ -102,27 +91,19 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
     let result: XmlObject;
     if (operation === 'GetCallerIdentity') result = this.getCallerIdentity(req);
     else if (operation === 'AssumeRole') result = this.assumeRole(req);
+    else if (operation === 'GetSessionToken') result = this.getSessionToken(req);
     else throw new AwsError('InvalidAction', `Could not find operation ${operation} for version 2011-06-15`);
     return renderQueryResponse({ action: operation, xmlns: STS_XMLNS, requestId: req.requestId, result });
   }
 
-  /** The session a temporary access key belongs to, if STS issued it. */
+  /** The role session a temporary access key belongs to, if STS issued it by AssumeRole. */
   session(accessKeyId: string): RoleSession | undefined {
-    return this.sessions.get(accessKeyId);
+    return this.sessions.role(accessKeyId);
   }
 
   /** A session's key, secret, token and expiry, for the server to verify signatures with. */
   signingKey(accessKeyId: string): SigningKey | undefined {
-    const session = this.sessions.get(accessKeyId);
-    const secrets = this.sessionSecrets.get(accessKeyId);
-    if (!session || !secrets) return undefined;
-    return {
-      accessKeyId,
-      secretAccessKey: secrets.secret,
-      sessionToken: secrets.token,
-      accountId: session.accountId,
-      expiration: session.expiration,
-    };
+    return this.sessions.signingKey(accessKeyId);
   }
 
   /** Whether `roleArn` names a role of the sandbox IAM (whose trust policy can be evaluated). */
@@ -131,9 +112,10 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
   }
 
   /**
-   * A session of `roleArn` for an AWS service principal (`states.amazonaws.com`), as the service
-   * obtains one in-process: the role must exist and its trust policy allow the service, else
-   * `AccessDenied` in the words Step Functions uses for its own role.
+   * A session of `roleArn` for an AWS service principal (`states.amazonaws.com`,
+   * `ec2.amazonaws.com` for an instance profile's role), as the service obtains one in-process:
+   * the role must exist and its trust policy allow the service, else `AccessDenied` in the
+   * words Step Functions uses for its own role.
    */
   serviceSession(roleArn: string, service: string, request: ServiceSessionRequest): SandboxCredentials {
     const refused = accessDenied(
@@ -147,40 +129,55 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
       'aws:SourceArn': request.sourceArn,
     });
     if (!trusts(role, principal, context)) throw refused;
-    const { session, secret, token } = this.issue(
+    const { credentials } = this.sessions.issueRoleSession(
       role,
       request.sessionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
       3600,
     );
-    return { accessKeyId: session.accessKeyId, secretAccessKey: secret, sessionToken: token };
+    const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+    return { accessKeyId, secretAccessKey, sessionToken };
   }
 
   /** Who signed `req`, as GetCallerIdentity names it; `undefined` for unsigned requests. */
   callerArn(req: SandboxRequest): string | undefined {
-    if (!req.accessKeyId) return undefined;
-    return this.principalOf(req, this.options.iam.findAccessKey(req.accessKeyId)).arn;
+    // For the call log only: look the key up without authenticating it again.
+    const caller = callerOf(req, this.options.iam, this.sessions, (r) =>
+      r.accessKeyId ? this.options.iam.findAccessKey(r.accessKeyId) : undefined,
+    );
+    return caller.kind === 'unsigned' ? undefined : caller.principal.arn;
   }
 
   /**
-   * Hold a call signed by a role session to the role's identity policies (its inline policies:
-   * the sandbox IAM has no managed policies). Long-term keys and the sandbox's default
-   * credentials are not checked, nor sessions whose role the sandbox IAM does not hold.
+   * Authorize a signed call as IAM does within an account
+   * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
+   * an Inactive or deleted access key is refused on every service; a role session, an IAM user's
+   * long-term key and a user's GetSessionToken credentials are held to the role's or user's
+   * identity policies (an explicit Deny, then an Allow, else implicitly denied), with the
+   * request context of {@link conditionContext}. The sandbox's own credentials act as an
+   * account's root user and are allowed everything; unsigned requests are not checked here.
    */
   authorize(req: SandboxRequest, operation: string, protocol: Protocol): void {
-    const session = req.accessKeyId ? this.sessions.get(req.accessKeyId) : undefined;
-    const role = session && this.options.iam.roleByArn(session.roleArn);
+    const caller = this.authenticatedCaller(req, protocol);
     const action = iamActionOf(req.service, operation);
-    if (!session || !role || !action) return;
+    if (caller.kind !== 'identity' || !action) return;
+    const { principal } = caller;
     const resource = requestedResource(req, operation, this.options.iam);
+    if (caller.fromGetSessionToken && req.service === 'iam') {
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html
+      throw accessDenied(
+        `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource ?? '*'} because credentials from GetSessionToken without MFA cannot call IAM`,
+      );
+    }
+    if (action === 'sts:AssumeRole' && this.trustAloneAllows(req, principal)) return;
     // The resource's account: the one its ARN names, else the account the call acts in.
     const resourceAccount =
       (resource && /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1]) || req.accountId;
     const denial = identityPolicyDenial({
-      principal: this.sessionPrincipal(session),
-      policies: Object.values(role.policies),
+      principal,
+      policies: caller.policies,
       action,
       resource,
-      organizationId: this.options.organizationOf?.(session.accountId),
+      organizationId: principal.accountId && this.options.organizationOf?.(principal.accountId),
       resourceAccount,
       resourceOrganizationId: this.options.organizationOf?.(resourceAccount),
       request: req,
@@ -189,43 +186,81 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
     if (denial) throw denial;
   }
 
-  private getCallerIdentity(req: SandboxRequest): XmlObject {
-    const session = req.accessKeyId ? this.sessions.get(req.accessKeyId) : undefined;
-    // The server has refused an expired session's requests already (ExpiredToken).
-    if (session) {
-      return { UserId: session.assumedRoleId, Account: session.accountId, Arn: session.arn };
+  /** The caller of `req`; a refused key answers in the words of the service called. */
+  private authenticatedCaller(req: SandboxRequest, protocol: Protocol): Caller {
+    try {
+      return callerOf(req, this.options.iam, this.sessions, (r) => this.options.iam.authenticate(r));
+    } catch (err) {
+      // S3 names a key it does not accept InvalidAccessKeyId; every other service InvalidClientTokenId.
+      if (protocol === 'rest-xml' && err instanceof AwsError && err.code === 'InvalidClientTokenId') {
+        throw new AwsError(
+          'InvalidAccessKeyId',
+          'The AWS Access Key Id you provided does not exist in our records.',
+          403,
+        );
+      }
+      throw err;
     }
+  }
+
+  /**
+   * Within one account, a trust policy that names the caller itself (its ARN, or `*`) lets it
+   * assume the role without an identity policy allowing sts:AssumeRole; one that names only the
+   * account delegates the decision to the account's identity policies, as does any other account.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policies_resource.html
+   */
+  private trustAloneAllows(req: SandboxRequest, principal: PolicyPrincipal): boolean {
+    const role = this.options.iam.roleByArn(queryParams(req).get('RoleArn') ?? '');
+    if (!role || role.accountId !== principal.accountId) return false;
+    const context = conditionContext(principal, this.options.organizationOf?.(role.accountId), {
+      'sts:ExternalId': queryParams(req).get('ExternalId') ?? undefined,
+    });
+    return trusts(role, { ...principal, accountId: undefined }, context);
+  }
+
+  private getCallerIdentity(req: SandboxRequest): XmlObject {
+    const expiration = (this.sessions.role(req.accessKeyId) ?? this.sessions.user(req.accessKeyId))
+      ?.expiration;
+    if (expiration && expiration.getTime() <= Date.now()) {
+      throw new AwsError('ExpiredToken', 'The security token included in the request is expired');
+    }
+    const caller = callerOf(req, this.options.iam, this.sessions, (r) => this.options.iam.authenticate(r));
+    const principal = caller.kind === 'unsigned' ? rootCaller(req.accountId) : caller.principal;
+    return { UserId: principal.userId, Account: principal.accountId ?? req.accountId, Arn: principal.arn };
+  }
+
+  /**
+   * GetSessionToken: temporary credentials with the permissions of the long-term key that asks
+   * (an IAM user's, or the sandbox's own, which act as the root user). Needs no permission, and
+   * may not be called with temporary credentials. Duration 900 s to 36 hours, 12 by default;
+   * a root user's is cut to one hour.
+   * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
+   */
+  private getSessionToken(req: SandboxRequest): XmlObject {
+    const params = queryParams(req);
+    if (this.sessions.role(req.accessKeyId) || this.sessions.user(req.accessKeyId)) {
+      throw accessDenied('Cannot call GetSessionToken with session credentials');
+    }
+    if (params.get('SerialNumber') || params.get('TokenCode')) {
+      throw accessDenied(
+        'The sandbox has no MFA devices: GetSessionToken with SerialNumber is not supported',
+      );
+    }
+    const durationSeconds = Number(params.get('DurationSeconds') ?? 43_200);
+    if (!Number.isInteger(durationSeconds) || durationSeconds < 900)
+      throw durationError(durationSeconds, 'greater than or equal to 900');
+    if (durationSeconds > 129_600) throw durationError(durationSeconds, 'less than or equal to 129600');
     const key = this.options.iam.authenticate(req);
-    const user = key && this.options.iam.user(key.accountId, key.userName);
-    if (user) return { UserId: user.userId, Account: user.accountId, Arn: user.arn };
-    return {
-      UserId: derivedId('AIDA', req.accountId),
-      Account: req.accountId,
-      Arn: `arn:aws:iam::${req.accountId}:user/sandbox`,
-    };
-  }
-
-  /** The caller as policies see it: a role session, the IAM user owning the key, or the default user. */
-  private principalOf(req: SandboxRequest, key: AccessKeyView | undefined): PolicyPrincipal {
-    const session = req.accessKeyId ? this.sessions.get(req.accessKeyId) : undefined;
-    if (session) return this.sessionPrincipal(session);
-    const user = key && this.options.iam.user(key.accountId, key.userName);
-    const accountId = user?.accountId ?? req.accountId;
-    const arn = user?.arn ?? `arn:aws:iam::${accountId}:user/sandbox`;
-    return { arn, principalArn: arn, accountId, type: 'User' };
-  }
-
-  private sessionPrincipal(session: RoleSession): PolicyPrincipal {
-    return {
-      arn: session.arn,
-      principalArn: session.roleArn,
-      accountId: session.accountId,
-      type: 'AssumedRole',
-    };
+    const accountId = key?.accountId ?? req.accountId;
+    const issued = this.sessions.issueUserSession(
+      accountId,
+      key?.userName,
+      key ? durationSeconds : Math.min(durationSeconds, 3600),
+    );
+    return { Credentials: credentialsXml(issued) };
   }
 
   private assumeRole(req: SandboxRequest): XmlObject {
-    const key = this.options.iam.authenticate(req);
     const params = queryParams(req);
     const roleArn = requiredParam(params, 'RoleArn');
     const sessionName = requiredParam(params, 'RoleSessionName');
@@ -244,19 +279,18 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
         `1 validation error detected: Value '${durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`,
       );
     }
-    const caller = this.principalOf(req, key);
+    const caller = callerOf(req, this.options.iam, this.sessions, (r) => this.options.iam.authenticate(r));
+    const principal = caller.kind === 'unsigned' ? rootCaller(req.accountId) : caller.principal;
     const role = this.options.iam.roleByArn(roleArn);
     const context = conditionContext(
-      caller,
-      caller.accountId && this.options.organizationOf?.(caller.accountId),
-      {
-        'sts:ExternalId': params.get('ExternalId') ?? undefined,
-      },
+      principal,
+      principal.accountId && this.options.organizationOf?.(principal.accountId),
+      { 'sts:ExternalId': params.get('ExternalId') ?? undefined },
     );
     // A missing role and a trust policy that does not allow the caller answer alike, as in AWS.
-    if (!role || !trusts(role, caller, context)) {
+    if (!role || !trusts(role, principal, context)) {
       throw accessDenied(
-        `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+        `User: ${principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
       );
     }
     if (durationSeconds > role.maxSessionDuration) {
@@ -265,41 +299,20 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
         'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
       );
     }
-    const { session, secret, token } = this.issue(role, sessionName, durationSeconds);
+    const { session, credentials } = this.sessions.issueRoleSession(role, sessionName, durationSeconds);
     return {
-      Credentials: {
-        AccessKeyId: session.accessKeyId,
-        SecretAccessKey: secret,
-        SessionToken: token,
-        Expiration: session.expiration,
-      },
+      Credentials: credentialsXml(credentials),
       AssumedRoleUser: { AssumedRoleId: session.assumedRoleId, Arn: session.arn },
     };
   }
+}
 
-  /** Issue a session of `role`: its key signs as the session, in the role's account. */
-  private issue(
-    role: RoleView,
-    sessionName: string,
-    durationSeconds: number,
-  ): { session: RoleSession; secret: string; token: string } {
-    const issuedAt = new Date();
-    const session: RoleSession = {
-      // Temporary keys start with ASIA; long-term keys with AKIA.
-      accessKeyId: iamId('ASIA', 16),
-      accountId: role.accountId,
-      roleArn: role.arn,
-      roleName: role.roleName,
-      sessionName,
-      assumedRoleId: `${role.roleId}:${sessionName}`,
-      arn: `arn:aws:sts::${role.accountId}:assumed-role/${role.roleName}/${sessionName}`,
-      issuedAt,
-      expiration: new Date(issuedAt.getTime() + durationSeconds * 1000),
-    };
-    const secret = secretAccessKey();
-    const token = randomBytes(192).toString('base64');
-    this.sessions.set(session.accessKeyId, session);
-    this.sessionSecrets.set(session.accessKeyId, { secret, token });
-    return { session, secret, token };
-  }
+/** The `<Credentials>` element of AssumeRole and GetSessionToken. */
+function credentialsXml(credentials: IssuedCredentials): XmlObject {
+  return {
+    AccessKeyId: credentials.accessKeyId,
+    SecretAccessKey: credentials.secretAccessKey,
+    SessionToken: credentials.sessionToken,
+    Expiration: credentials.expiration,
+  };
 }

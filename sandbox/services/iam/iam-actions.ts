@@ -34,8 +34,12 @@ const ACTION_BY_OPERATION: Readonly<Record<string, string>> = {
   'lambda:Invoke': 'lambda:InvokeFunction',
 };
 
-/** Actions every caller may perform whatever its policies say. */
-const ALWAYS_ALLOWED = new Set(['sts:GetCallerIdentity']);
+/**
+ * Actions every caller may perform whatever its policies say: who am I, and GetSessionToken,
+ * an authentication operation no policy controls
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html).
+ */
+const ALWAYS_ALLOWED = new Set(['sts:GetCallerIdentity', 'sts:GetSessionToken']);
 
 /**
  * The IAM action a request needs, `<prefix>:<Action>` (`s3:PutBucketPublicAccessBlock` for

@@ -1,4 +1,4 @@
-import { matchesWildcard } from '#shared/policy/wildcard.ts';
+import { COMPARISONS, type Compare, NEGATIONS } from './condition-operators.ts';
 
 /**
  * The request context condition keys are read from, by lower-cased key name (IAM key names
@@ -8,41 +8,6 @@ export type ConditionContext = ReadonlyMap<string, ContextValue>;
 
 /** One condition key's value in the request context. */
 export type ContextValue = string | boolean | readonly string[];
-
-type Compare = (contextValue: string, policyValue: string) => boolean;
-
-/** `arn:partition:service:region:account:resource`: the resource part may hold colons. */
-function arnParts(arn: string): string[] | undefined {
-  const parts = arn.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
-  return [...parts.slice(0, 5), parts.slice(5).join(':')];
-}
-
-/** ArnEquals and ArnLike are the same test in IAM: part by part, `*` and `?` wildcards allowed. */
-const arnLike: Compare = (value, pattern) => {
-  const actual = arnParts(value);
-  const wanted = arnParts(pattern);
-  if (!actual || !wanted) return false;
-  return wanted.every((part, i) => matchesWildcard(actual[i] ?? '', part));
-};
-
-/** The positive operators; each negated one (`StringNotEquals`...) is the negation of one of these. */
-const COMPARISONS: Record<string, Compare> = {
-  stringequals: (value, pattern) => value === pattern,
-  stringequalsignorecase: (value, pattern) => value.toLowerCase() === pattern.toLowerCase(),
-  stringlike: (value, pattern) => matchesWildcard(value, pattern),
-  arnequals: arnLike,
-  arnlike: arnLike,
-  bool: (value, pattern) => value.toLowerCase() === pattern.toLowerCase(),
-};
-
-const NEGATIONS: Record<string, string> = {
-  stringnotequals: 'stringequals',
-  stringnotequalsignorecase: 'stringequalsignorecase',
-  stringnotlike: 'stringlike',
-  arnnotequals: 'arnequals',
-  arnnotlike: 'arnlike',
-};
 
 /** How one operator of a `Condition` block is to be applied. */
 interface Operator {
@@ -67,6 +32,14 @@ function parseOperator(name: string): Operator | undefined {
   return compare && { compare, negated: positive !== rest, ifExists, set };
 }
 
+/**
+ * Whether IAM knows the condition operator `name` (`StringEquals`, `DateLessThanIfExists`,
+ * `ForAnyValue:StringLike`, `Null`...), as it checks when a policy is stored.
+ */
+export function isConditionOperator(name: string): boolean {
+  return name.toLowerCase() === 'null' || parseOperator(name) !== undefined;
+}
+
 function asValues(value: unknown): string[] {
   const list = Array.isArray(value) ? value : [value];
   return list.map((v) => String(v));
@@ -75,15 +48,18 @@ function asValues(value: unknown): string[] {
 /** Whether one context value satisfies the operator against the policy's values. */
 function valueMatches(op: Operator, contextValue: string, policyValues: readonly string[]): boolean {
   const any = policyValues.some((pattern) => op.compare(contextValue, pattern));
-  // Negated operators hold when the value matches none of the policy's values.
+  // Several policy values are ORed; for a negated operator NORed: it holds when none matches.
   return op.negated ? !any : any;
 }
 
 /** One `"<operator>": { "<key>": <values> }` entry for one key. */
 function keyHolds(op: Operator, contextValue: ContextValue | undefined, policyValues: string[]): boolean {
   if (contextValue === undefined) {
-    // AWS: a missing key fails the condition, except with IfExists, with a negated operator
-    // (nothing there matches the excluded values), and with ForAllValues (an empty set).
+    // A key missing from the request context fails the condition, except with ...IfExists,
+    // with a negated operator (StringNotLike, NotIpAddress...: nothing there matches the
+    // excluded values), and with ForAllValues (every value of an empty set matches).
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
     if (op.set === 'foranyvalue') return false;
     return op.ifExists || op.negated || op.set === 'forallvalues';
   }
@@ -96,11 +72,11 @@ function keyHolds(op: Operator, contextValue: ContextValue | undefined, policyVa
 
 /**
  * Whether a statement's `Condition` block holds for the request: every operator, every key
- * under it (AND), any of a key's values (OR; NOR for negated operators). Operators:
- * String(Not)Equals(IgnoreCase), String(Not)Like, Arn(Not)Equals, Arn(Not)Like, Bool and Null,
- * each with the `IfExists` suffix and the `ForAnyValue:`/`ForAllValues:` set qualifiers.
- * Returns `undefined` for an operator the sandbox does not know (Numeric*, Date*, IpAddress...):
- * the statement then does not apply at all, neither its Allow nor its Deny.
+ * under it (AND), any of a key's values (OR; NOR for negated operators). Every operator family
+ * IAM documents: String*, Numeric*, Date*, Bool, BinaryEquals, IpAddress/NotIpAddress, Arn*
+ * and Null, each (Null aside) with the `IfExists` suffix and the `ForAnyValue:`/`ForAllValues:`
+ * set qualifiers. Returns `undefined` for an operator IAM does not know (IAM refuses to store
+ * such a policy; see `checkPolicyDocument`): the statement then does not apply at all.
  */
 export function conditionsHold(condition: unknown, context: ConditionContext): boolean | undefined {
   if (condition === undefined || condition === null) return true;

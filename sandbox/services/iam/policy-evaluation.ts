@@ -16,6 +16,16 @@ export interface PolicyPrincipal {
   /** The value of `aws:PrincipalType`. */
   readonly type: 'User' | 'AssumedRole' | 'Service' | 'Account';
   readonly service?: string;
+  /** `aws:userid`: a user's `AIDA…` id, a role session's `AROA…:<session name>`. */
+  readonly userId?: string;
+  /** `aws:username`: set for IAM users only. */
+  readonly userName?: string;
+  /**
+   * Set when the caller signs with temporary credentials (a role session, GetSessionToken):
+   * when they were issued (`aws:TokenIssueTime`) and whether MFA was used. Absent for
+   * long-term access keys, whose requests carry neither key.
+   */
+  readonly session?: { readonly issuedAt: Date; readonly mfaAuthenticated: boolean };
 }
 
 /** One request to decide. */
@@ -196,18 +206,31 @@ export function evaluatePolicies(documents: readonly string[], request: PolicyRe
   return allowed ? 'Allow' : 'ImplicitDeny';
 }
 
+/** The sandbox listens on the loopback interface: every signed request comes from there. */
+export const SANDBOX_SOURCE_IP = '127.0.0.1';
+
 /**
- * The global condition keys of a request by `principal`: `aws:PrincipalArn`,
- * `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:PrincipalOrgID` (when the account is in an
- * organization) or, for a service, `aws:PrincipalServiceName` and `aws:PrincipalIsAWSService`;
+ * The global condition keys of a request by `principal`, as IAM puts them in the request
+ * context (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html):
+ * - always: `aws:CurrentTime`, `aws:EpochTime`, `aws:SecureTransport` (true: AWS endpoints are
+ *   reached over TLS; the sandbox's plain HTTP stands in for it);
+ * - a service: `aws:PrincipalServiceName`, `aws:PrincipalIsAWSService`;
+ * - anyone else: `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
+ *   `aws:PrincipalOrgID` (when the account is in an organization), `aws:userid`,
+ *   `aws:username` (users), `aws:SourceIp` (the loopback address the sandbox listens on);
+ * - temporary credentials only: `aws:TokenIssueTime` and `aws:MultiFactorAuthPresent`;
  * plus any request-specific `extra` keys (`sts:ExternalId`, `aws:SourceArn`...).
  */
 export function conditionContext(
   principal: PolicyPrincipal,
   organizationId: string | undefined,
   extra: Readonly<Record<string, string | undefined>> = {},
+  now: Date = new Date(),
 ): ConditionContext {
   const context = new Map<string, string | boolean>();
+  context.set('aws:currenttime', now.toISOString());
+  context.set('aws:epochtime', String(Math.floor(now.getTime() / 1000)));
+  context.set('aws:securetransport', true);
   if (principal.type === 'Service') {
     context.set('aws:principalservicename', principal.service ?? principal.arn);
     context.set('aws:principalisawsservice', true);
@@ -215,8 +238,15 @@ export function conditionContext(
     context.set('aws:principalarn', principal.principalArn);
     context.set('aws:principaltype', principal.type);
     context.set('aws:principalisawsservice', false);
+    context.set('aws:sourceip', SANDBOX_SOURCE_IP);
     if (principal.accountId) context.set('aws:principalaccount', principal.accountId);
     if (organizationId) context.set('aws:principalorgid', organizationId);
+    if (principal.userId) context.set('aws:userid', principal.userId);
+    if (principal.userName) context.set('aws:username', principal.userName);
+  }
+  if (principal.session) {
+    context.set('aws:tokenissuetime', principal.session.issuedAt.toISOString());
+    context.set('aws:multifactorauthpresent', principal.session.mfaAuthenticated);
   }
   for (const [key, value] of Object.entries(extra)) {
     if (value !== undefined) context.set(key.toLowerCase(), value);

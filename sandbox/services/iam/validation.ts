@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { AwsError } from '../../protocol.ts';
+import { isConditionOperator } from './policy-conditions.ts';
 
 /** IAM's constraint failure, worded as the service words it so CLI users recognise it. */
 function constraintError(member: string, value: string, constraint: string): AwsError {
@@ -46,6 +47,12 @@ const StatementSchema = z.looseObject({
   Effect: z.enum(['Allow', 'Deny']),
   Principal: z.optional(z.unknown()),
   NotPrincipal: z.optional(z.unknown()),
+  // Operator → key → value(s); IAM refuses an operator it does not know.
+  Condition: z.optional(
+    z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .check(z.refine((block) => Object.keys(block).every(isConditionOperator))),
+  ),
 });
 
 const PolicyDocumentSchema = z.looseObject({

@@ -8,6 +8,7 @@ import {
 } from 'aws-local-stepfunctions';
 import type { SandboxCredentials } from '../../aws-sdk-clients.ts';
 import { ExecutionContextObject } from './context-object.ts';
+import { dataLimitFailure, exceedsPayloadLimit } from './data-limit.ts';
 import { ExecutionHistory, type LibraryEvent } from './history.ts';
 import { prepareRunDefinition, scaledWaitOverrides, type TaskStateInfo } from './run-definition.ts';
 import type { MachineRoleSessions } from './task-calls.ts';
@@ -42,7 +43,7 @@ export class ExecutionRun {
   readonly done: Promise<void>;
   private abort?: () => void;
   private runtime?: TaskRuntime;
-  private stopReason?: { error?: string; cause?: string };
+  private stopReason?: { error?: string; cause?: string; failed?: boolean };
 
   constructor(private readonly options: ExecutionRunOptions) {
     this.history = new ExecutionHistory(options.onEvent);
@@ -92,6 +93,7 @@ export class ExecutionRun {
       history: this.history,
       callbackTimeScale: this.options.callbackTimeScale,
       machineSession: this.machineSession(),
+      onDataLimitExceeded: (stateName) => this.exceedDataLimit(stateName),
     });
     this.runtime = runtime;
     const definition = prepareRunDefinition(
@@ -121,6 +123,14 @@ export class ExecutionRun {
     this.finish(outcome);
   }
 
+  /** A state's data is over the payload limit: the execution fails with States.DataLimitExceeded. */
+  private exceedDataLimit(stateName: string): void {
+    if (this.options.record.status !== 'RUNNING' || this.stopReason) return;
+    this.stopReason = { ...dataLimitFailure(stateName), failed: true };
+    this.runtime?.closeAll();
+    this.abort?.();
+  }
+
   /**
    * Step Functions assumes a task's `Credentials` role as the state machine's own role, which it
    * assumes as `states.amazonaws.com`. A machine whose role the sandbox IAM does not hold (a
@@ -147,6 +157,9 @@ export class ExecutionRun {
         runtime.timedOut(event.state.name, 'The task did not finish within its TimeoutSeconds');
       }
       this.history.addLibraryEvent(event);
+      if (event.type === 'StateExited' && event.state && exceedsPayloadLimit(event.state.output)) {
+        this.exceedDataLimit(event.state.name);
+      }
     }
   }
 
@@ -167,6 +180,11 @@ export class ExecutionRun {
     if (outcome.ok) {
       record.output = JSON.stringify(outcome.output ?? null);
       record.status = 'SUCCEEDED';
+    } else if (outcome.error instanceof ExecutionAbortedError && this.stopReason?.failed) {
+      record.error = this.stopReason.error;
+      record.cause = this.stopReason.cause;
+      this.history.add('ExecutionFailed', { error: record.error, cause: record.cause });
+      record.status = 'FAILED';
     } else if (outcome.error instanceof ExecutionAbortedError) {
       record.error = this.stopReason?.error;
       record.cause = this.stopReason?.cause;

@@ -1,5 +1,6 @@
 import type { SandboxCredentials } from '../../aws-sdk-clients.ts';
 import type { ExecutionContextObject } from './context-object.ts';
+import { exceedsPayloadLimit } from './data-limit.ts';
 import type { ExecutionHistory } from './history.ts';
 import { type TaskStateInfo, unwrapTaskInput } from './run-definition.ts';
 import { assumeTaskRole, type CallContext, callTaskResource } from './task-calls.ts';
@@ -22,6 +23,8 @@ export interface TaskRuntimeOptions {
    * `Credentials` role. @default the execution's credentials sign it
    */
   readonly machineSession?: () => SandboxCredentials;
+  /** A task's input after Parameters, or its result, is over the payload limit: fail the execution. */
+  readonly onDataLimitExceeded?: (stateName: string) => void;
 }
 
 interface Attempt {
@@ -74,11 +77,14 @@ export class TaskRuntime {
     const { context, tokens } = this.options;
     const resource = task.resource;
     if (!resource) throw new TaskRuntimeError(`The sandbox does not serve the resource ${task.resourceArn}`);
+    // Let the execution see the previous state's exit first: an oversized output ends it there.
+    await new Promise((resolve) => setImmediate(resolve));
     if (this.stopped) throw new TaskRuntimeError('The execution has stopped');
     const visit = context.latestVisit(task.name);
     const attempt: Attempt = { task, visit: visit?.number ?? 1, token: visit?.token, closed: false };
     this.open.set(task.name, [...(this.open.get(task.name) ?? []), attempt]);
     const { parameters, credentials, heartbeatSeconds } = unwrapTaskInput(input);
+    if (exceedsPayloadLimit(parameters)) throw this.dataLimitExceeded(task.name);
     this.scheduled(attempt, resource, parameters, heartbeatSeconds);
     try {
       const call = await this.callContext(credentials?.RoleArn);
@@ -102,6 +108,7 @@ export class TaskRuntime {
       } else {
         output = await callTaskResource(resource, parameters, call);
       }
+      if (exceedsPayloadLimit(output)) throw this.dataLimitExceeded(task.name);
       if (!attempt.closed) this.succeeded(attempt, resource, output);
       return output;
     } catch (error) {
@@ -114,6 +121,13 @@ export class TaskRuntime {
     } finally {
       this.close(attempt);
     }
+  }
+
+  /** End the execution (see `data-limit.ts`); the error thrown only unwinds the task. */
+  private dataLimitExceeded(stateName: string): TaskRuntimeError {
+    this.options.onDataLimitExceeded?.(stateName);
+    this.closeAll();
+    return new TaskRuntimeError('The execution has stopped: States.DataLimitExceeded');
   }
 
   private async callContext(roleArn: string | undefined): Promise<CallContext> {

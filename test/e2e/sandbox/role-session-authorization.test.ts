@@ -190,7 +190,7 @@ describe('a role session is held to its role’s identity policies', () => {
     });
   });
 
-  it('needs no permission for GetCallerIdentity, and never checks long-term keys', async () => {
+  it('needs no permission for GetCallerIdentity; the sandbox’s own credentials act as the root user', async () => {
     const session = await sessionAllowed('nothing-else', ['iam:GetUser']);
 
     const identity = await new STSClient(config(session)).send(new GetCallerIdentityCommand({}));

@@ -2,6 +2,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { ApprovalsClient } from '#cli/approvals/client.ts';
+import { grantApprover } from '#sandbox/scenario/approver-policy.ts';
 import type { PublishedMessage } from '#sandbox/services/sns.ts';
 import { leakedKeyFinding, type StackHarness } from './harness.ts';
 
@@ -29,6 +30,13 @@ export async function userWithKey(h: StackHarness, userName: string) {
     accessKeyId: key.AccessKey?.AccessKeyId as string,
     secretAccessKey: key.AccessKey?.SecretAccessKey as string,
   };
+}
+
+/** A user with a key and the IAM permissions `remediate approvals` needs (see `approverPolicy`). */
+export async function approverWithKey(h: StackHarness, userName: string) {
+  const user = await userWithKey(h, userName);
+  await grantApprover(h.sandbox.clients, userName, '111122223333');
+  return user;
 }
 
 /** The status of each of a user's keys. */

@@ -17,6 +17,7 @@ import { recordOutput } from '../../unit/cli/run-cli.ts';
 import {
   anomalyFinding,
   approvalNotice,
+  approverWithKey,
   cliAs,
   execution,
   executionEnded,
@@ -34,9 +35,9 @@ let intern: ApprovalsClient;
 beforeAll(async () => {
   h = await startStack();
   // The default policy lets `user/oncall-*` decide; anyone else is refused.
-  oncallKeys = await userWithKey(h, 'oncall-ana');
+  oncallKeys = await approverWithKey(h, 'oncall-ana');
   oncall = cliAs(h, oncallKeys);
-  intern = cliAs(h, await userWithKey(h, 'intern-ivan'));
+  intern = cliAs(h, await approverWithKey(h, 'intern-ivan'));
 }, 120_000);
 afterAll(async () => {
   oncall?.close();

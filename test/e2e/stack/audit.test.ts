@@ -13,7 +13,7 @@ import type { StsService } from '#sandbox/services/sts.ts';
 import { appendChained, chainHeadKey, GENESIS, recordHash } from '#shared/audit/chain.ts';
 import { recordsOfFinding, type StoredRecord } from '#shared/audit/reader.ts';
 import { AUDIT_MAC_KEY_ALIAS, KmsRecordMac, MAC_ALGORITHM, macMessage } from '#shared/audit/record-mac.ts';
-import { approvalNotice, cliAs, userWithKey, waitFor } from './approval-helpers.ts';
+import { approvalNotice, approverWithKey, cliAs, userWithKey, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
 
 let h: StackHarness;
@@ -29,7 +29,7 @@ const deps = () => ({
 
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await userWithKey(h, 'oncall-audit'));
+  oncall = cliAs(h, await approverWithKey(h, 'oncall-audit'));
   tables = {
     auditTable: h.auditTable,
     chainTable: h.sandbox.deployment?.outputs.AuditChainTableName as string,

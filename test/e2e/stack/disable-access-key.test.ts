@@ -1,6 +1,22 @@
-import { GetUserPolicyCommand, ListAccessKeysCommand, ListUserTagsCommand } from '@aws-sdk/client-iam';
-import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListUserTagsCommand,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  ListExecutionsCommand,
+} from '@aws-sdk/client-sfn';
+import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StsService } from '#sandbox/services/sts.ts';
 import { REVOKE_SESSIONS_POLICY } from '#statemachines/disable-access-key.ts';
 import { userWithKey } from './approval-helpers.ts';
 import { leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
@@ -184,4 +200,106 @@ describe('disable-access-key, end to end through the sandbox', () => {
     );
     expect(described).toMatchObject({ status: 'FAILED', error: 'NeedsHuman' });
   });
+
+  it('refuses afterwards a session minted with the leaked key before containment; a session from the user’s other key works', async () => {
+    // carol may list buckets; one of her two keys leaks, and someone mints a session with it.
+    const iam = h.sandbox.clients.iam;
+    await iam.send(new CreateUserCommand({ UserName: 'carol' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'carol',
+        PolicyName: 'list-buckets',
+        PolicyDocument: JSON.stringify({
+          Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }],
+        }),
+      }),
+    );
+    const leaked = await accessKey('carol');
+    const other = await accessKey('carol');
+    const stolenSession = await sessionToken(leaked);
+    await expect(listBuckets(stolenSession)).resolves.toHaveProperty('Buckets');
+
+    const event = leakedKeyFinding(leaked.accessKeyId, 'carol', 'dddddddddddddddddddddddddddddd04');
+    await h.put(event);
+
+    expect((await h.history(event.detail.id)).at(-1)?.outcome).toBe('contained');
+    await expect(listBuckets(stolenSession)).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: `User: arn:aws:iam::111122223333:user/carol is not authorized to perform: s3:ListAllMyBuckets with an explicit deny in an identity-based policy`,
+      $metadata: { httpStatusCode: 403 },
+    });
+    await expect(listBuckets(leaked)).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
+    await expect(listBuckets(await sessionToken(other))).resolves.toHaveProperty('Buckets');
+  });
+
+  it('the playbook role’s explicit Deny refuses a call on a break-glass user, even one that reaches the playbook', async () => {
+    const { key } = h.account.users.breakGlass;
+    // As Step Functions runs it: a session of the disable-access-key state machine's own role.
+    const machine = h.sandbox.deployment?.stateMachines[0];
+    const { roleArn, name } = await h.sandbox.clients.sfn.send(
+      new DescribeStateMachineCommand({ stateMachineArn: machine?.arn as string }),
+    );
+    expect(name).toMatch(/DisableAccessKey/i);
+    const sts = h.sandbox.server.authorizer as StsService;
+    const playbook = sts.serviceSession(roleArn as string, 'states.amazonaws.com', {
+      sessionName: 'wrong-decision',
+      sourceAccount: '111122223333',
+      sourceArn: machine?.arn,
+    });
+    const asPlaybook = new IAMClient({
+      endpoint: h.sandbox.endpoint,
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: playbook,
+    });
+
+    const update = asPlaybook.send(
+      new UpdateAccessKeyCommand({ UserName: 'break-glass-admin', AccessKeyId: key, Status: 'Inactive' }),
+    );
+
+    await expect(update).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringMatching(
+        /is not authorized to perform: iam:UpdateAccessKey on resource: arn:aws:iam::111122223333:user\/break-glass-admin with an explicit deny in an identity-based policy$/,
+      ),
+    });
+    expect(await keysOf('break-glass-admin')).toEqual({ [key]: 'Active' });
+    // The same session may act on anyone else: the Deny names the protected, nothing more.
+    await expect(asPlaybook.send(new ListAccessKeysCommand({ UserName: 'bob' }))).resolves.toHaveProperty(
+      'AccessKeyMetadata',
+    );
+  });
 });
+
+interface Keys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+const clientConfig = (credentials: Keys) => ({
+  endpoint: h.sandbox.endpoint,
+  region: 'us-east-1',
+  maxAttempts: 1,
+  credentials,
+});
+
+async function accessKey(userName: string): Promise<Keys> {
+  const { AccessKey } = await h.sandbox.clients.iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+  return {
+    accessKeyId: AccessKey?.AccessKeyId as string,
+    secretAccessKey: AccessKey?.SecretAccessKey as string,
+  };
+}
+
+async function sessionToken(keys: Keys): Promise<Keys> {
+  const { Credentials } = await new STSClient(clientConfig(keys)).send(new GetSessionTokenCommand({}));
+  return {
+    accessKeyId: Credentials?.AccessKeyId as string,
+    secretAccessKey: Credentials?.SecretAccessKey as string,
+    sessionToken: Credentials?.SessionToken as string,
+  };
+}
+
+const listBuckets = (keys: Keys) =>
+  new S3Client({ ...clientConfig(keys), forcePathStyle: true }).send(new ListBucketsCommand({}));

@@ -6,8 +6,10 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StsService } from '#sandbox/services/sts.ts';
 import { REVOKE_INSTANCE_SESSIONS_POLICY } from '#statemachines/quarantine-instance/cut-credentials.ts';
 import { ISOLATION_TAG } from '#statemachines/quarantine-instance/isolate-network.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
@@ -68,12 +70,51 @@ const targetState = async () =>
     )
   ).TargetHealthDescriptions?.[0]?.TargetHealth?.State;
 
+/** Credentials of the instance's role, as EC2 hands them to the instance through its profile. */
+async function instanceRoleSession() {
+  const { Role } = await h.sandbox.clients.iam.send(
+    new GetRoleCommand({ RoleName: h.account.instanceRole.roleName }),
+  );
+  const sts = h.sandbox.server.authorizer as StsService;
+  return sts.serviceSession(Role?.Arn as string, 'ec2.amazonaws.com', { sessionName: h.account.instance.id });
+}
+
+const listBuckets = (credentials: Awaited<ReturnType<typeof instanceRoleSession>>) =>
+  new S3Client({
+    endpoint: h.sandbox.endpoint,
+    region: 'us-east-1',
+    maxAttempts: 1,
+    forcePathStyle: true,
+    credentials,
+  }).send(new ListBucketsCommand({}));
+
 describe('quarantine-instance, end to end through the sandbox', () => {
   it('isolates both ENIs through the allow-all group, leaves the ASG and target group, protects the evidence and cuts credentials', async () => {
     const originalGroups = await groupsOfEnis();
     const event = compromisedInstanceFinding('e1e1e1e1e1e1e1e1e1e1e1e1e1e1e101');
+    // The instance's role may list buckets; its credentials (from the instance metadata) are stolen.
+    await h.sandbox.clients.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: h.account.instanceRole.roleName,
+        PolicyName: 'list-buckets',
+        PolicyDocument: JSON.stringify({
+          Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }],
+        }),
+      }),
+    );
+    const stolen = await instanceRoleSession();
+    await expect(listBuckets(stolen)).resolves.toHaveProperty('Buckets');
 
     await h.put(event);
+
+    // The session issued before the quarantine is refused; one issued afterwards is not.
+    await expect(listBuckets(stolen)).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringContaining(
+        `assumed-role/${h.account.instanceRole.roleName}/${h.account.instance.id} is not authorized to perform: s3:ListAllMyBuckets with an explicit deny in an identity-based policy`,
+      ),
+    });
+    await expect(listBuckets(await instanceRoleSession())).resolves.toHaveProperty('Buckets');
 
     const groups = await playbookGroups();
     const isolation = groups.find((g) =>

@@ -13,7 +13,7 @@ import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { EVIDENCE_TAGS } from '#statemachines/snapshot-and-reimage/evidence-snapshots.ts';
-import { approvalNotice, cliAs, executionEnded, userWithKey, waitFor } from './approval-helpers.ts';
+import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
 
 let h: StackHarness;
@@ -21,7 +21,7 @@ let oncall: ApprovalsClient;
 let stateMachineArn: string;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await userWithKey(h, 'oncall-rita'));
+  oncall = cliAs(h, await approverWithKey(h, 'oncall-rita'));
   stateMachineArn = h.sandbox.deployment?.outputs.StateMachineSnapshotAndReimage as string;
 }, 120_000);
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { type UndoResult, undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import {
   approvalNotice,
+  approverWithKey,
   cliAs,
   execution,
   executionEnded,
@@ -29,7 +30,7 @@ let sts: STSClient;
 let undoStateMachine: string;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await userWithKey(h, 'oncall-otto'));
+  oncall = cliAs(h, await approverWithKey(h, 'oncall-otto'));
   sts = new STSClient({
     endpoint: h.sandbox.endpoint,
     region: 'us-east-1',

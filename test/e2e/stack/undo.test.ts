@@ -27,7 +27,14 @@ import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
-import { approvalNotice, cliAs, executionEnded, userWithKey, waitFor } from './approval-helpers.ts';
+import {
+  approvalNotice,
+  approverWithKey,
+  cliAs,
+  executionEnded,
+  userWithKey,
+  waitFor,
+} from './approval-helpers.ts';
 import { fixtureEvent, leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
 
 let h: StackHarness;
@@ -36,7 +43,7 @@ let sts: STSClient;
 let undoStateMachine: string;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await userWithKey(h, 'oncall-una'));
+  oncall = cliAs(h, await approverWithKey(h, 'oncall-una'));
   sts = new STSClient({
     endpoint: h.sandbox.endpoint,
     region: 'us-east-1',

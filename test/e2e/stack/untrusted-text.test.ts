@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
 import { printResponse } from '#cli/commands/approvals.ts';
 import { recordOutput, runCliAsync } from '../../unit/cli/run-cli.ts';
-import { anomalyFinding, cliAs, putAndAwaitApproval, userWithKey, waitFor } from './approval-helpers.ts';
+import {
+  anomalyFinding,
+  approverWithKey,
+  cliAs,
+  putAndAwaitApproval,
+  userWithKey,
+  waitFor,
+} from './approval-helpers.ts';
 import { leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
 
 /** Any C0/C1 control character other than the line feed that separates output lines. */
@@ -18,7 +25,7 @@ let h: StackHarness;
 let oncall: ApprovalsClient;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await userWithKey(h, 'oncall-text'));
+  oncall = cliAs(h, await approverWithKey(h, 'oncall-text'));
 }, 120_000);
 afterAll(async () => {
   oncall?.close();

@@ -295,7 +295,23 @@ describe('decisions', () => {
     expect(assume(policy, playbookSession)).toBe('Allow');
   });
 
-  it('does not apply an unknown-operator Deny either', () => {
+  it('does not apply a Deny whose operator IAM does not know (IAM would not store it)', () => {
+    const policy = JSON.stringify({
+      Statement: [
+        { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: '*',
+          Condition: { DateSoundsLike: { 'aws:CurrentTime': '2999-01-01' } },
+        },
+      ],
+    });
+
+    expect(assume(policy, alice)).toBe('Allow');
+  });
+
+  it('applies a Date condition Deny (aws:CurrentTime before a date to come)', () => {
     const policy = JSON.stringify({
       Statement: [
         { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
@@ -308,7 +324,7 @@ describe('decisions', () => {
       ],
     });
 
-    expect(assume(policy, alice)).toBe('Allow');
+    expect(assume(policy, alice)).toBe('ExplicitDeny');
   });
 
   it('holds identity policies (no Principal) to the action alone', () => {
