@@ -1,5 +1,6 @@
 import { Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { approvalGate } from './fragments/approval-gate.ts';
+import { APPROVAL_RISK_PATH, accessKeyRisk } from './fragments/approval-risk.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { memberCredentials } from './fragments/member-credentials.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
@@ -108,6 +109,12 @@ export const disableAccessKey: PlaybookDefinition = {
         'Notify the on-call topic that the key is disabled',
       ],
       ifDenied: 'The playbook ends: the access key stays as it is and nothing is changed.',
+      title: sfn.JsonPath.format(
+        'Disable access key {} of IAM user {}?',
+        sfn.JsonPath.stringAt('$.finding.resource.accessKeyId'),
+        sfn.JsonPath.stringAt('$.finding.resource.userName'),
+      ),
+      riskPath: APPROVAL_RISK_PATH,
     });
 
     // The key's state before we touch it, for the audit trail and for undo.
@@ -199,7 +206,11 @@ export const disableAccessKey: PlaybookDefinition = {
 
     return new sfn.Choice(scope, 'Mode?')
       .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'approve'), approval.next(contain))
+      .when(
+        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
+        // The approver sees when the key was last used: what disabling it may break.
+        accessKeyRisk(scope, '$.finding.resource.accessKeyId').next(approval).next(contain),
+      )
       .otherwise(contain);
   },
 };

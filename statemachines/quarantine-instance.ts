@@ -1,5 +1,6 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { approvalGate } from './fragments/approval-gate.ts';
+import { APPROVAL_RISK_PATH, instanceRisk } from './fragments/approval-risk.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { handOver } from './fragments/hand-over.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
@@ -69,6 +70,8 @@ export const quarantineInstance: PlaybookDefinition = {
         'Notify the on-call topic that the instance is quarantined',
       ],
       ifDenied: 'The playbook ends: the instance keeps running as it is and nothing is changed.',
+      title: sfn.JsonPath.format('Quarantine instance {}?', sfn.JsonPath.stringAt(INSTANCE_ID)),
+      riskPath: APPROVAL_RISK_PATH,
     });
 
     const contain = claimResource(ctx, human, QUARANTINE_INSTANCE)
@@ -117,7 +120,11 @@ export const quarantineInstance: PlaybookDefinition = {
 
     return new sfn.Choice(scope, 'Mode?')
       .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'approve'), approval.next(contain))
+      .when(
+        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
+        // The approver sees what the instance serves (its group, its role) before deciding.
+        instanceRisk(scope, INSTANCE_ID).next(approval).next(contain),
+      )
       .otherwise(contain);
   },
 };
