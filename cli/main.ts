@@ -7,6 +7,7 @@ import { auditCommand } from './commands/audit.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';
 import { policyCommand } from './commands/policy.ts';
+import { runbookCommand } from './commands/runbook.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { undoCommand } from './commands/undo.ts';
 
@@ -19,6 +20,7 @@ const commands: readonly (() => Command)[] = [
   approvalsCommand,
   undoCommand,
   auditCommand,
+  runbookCommand,
 ];
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
