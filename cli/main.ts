@@ -9,6 +9,7 @@ import { demoCommand } from './commands/demo.ts';
 import { notificationsCommand } from './commands/notifications.ts';
 import { policyCommand } from './commands/policy.ts';
 import { reportCommand } from './commands/report.ts';
+import { runbookCommand } from './commands/runbook.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { undoCommand } from './commands/undo.ts';
 import { reportFailure } from './failure.ts';
@@ -24,6 +25,7 @@ const commands: readonly (() => Command)[] = [
   undoCommand,
   auditCommand,
   reportCommand,
+  runbookCommand,
 ];
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {

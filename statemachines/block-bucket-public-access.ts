@@ -36,6 +36,34 @@ const allSet = (path: string) =>
 export const blockBucketPublicAccess: PlaybookDefinition = {
   name: NAME,
   description: 'Turn on all four Block Public Access settings of a bucket made public, then verify.',
+  runbook: {
+    steps: [
+      {
+        title: 'Record the bucket settings',
+        does: "Reads the bucket's Block Public Access settings as they are.",
+        states: ['Read public access block'],
+        ifItStops: 'Nothing was changed. Check that the bucket still exists in the S3 console.',
+      },
+      {
+        title: 'Block public access',
+        does: 'Turns on all four Block Public Access settings of the bucket, so nothing in it is public.',
+        states: ['Block public access'],
+        ifItStops:
+          'The bucket may still be public. Turn on Block Public Access by hand (S3 console > the bucket > Permissions).',
+      },
+      {
+        title: 'Check it is blocked',
+        does: 'Reads the settings again and confirms all four are on.',
+        states: ['Read block again'],
+        ifItStops: 'The block was set but could not be confirmed. Look at the bucket in the S3 console.',
+      },
+    ],
+    checkAfterwards: [
+      'The bucket shows "Block all public access: On".',
+      'Anything that must be public (a website) is served another way, for example through CloudFront.',
+    ],
+    undo: 'Run `remediate undo <execution id>` (the id is in the timeline: `remediate audit --finding <id>`). It puts the earlier settings back.',
+  },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);

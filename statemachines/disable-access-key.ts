@@ -1,5 +1,6 @@
 import { Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { approvalGate } from './fragments/approval-gate.ts';
+import { APPROVAL_RISK_PATH, accessKeyRisk } from './fragments/approval-risk.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { memberCredentials } from './fragments/member-credentials.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
@@ -22,6 +23,44 @@ export const REVOKE_SESSIONS_POLICY = 'remediation-revoke-older-sessions';
 export const disableAccessKey: PlaybookDefinition = {
   name: NAME,
   description: 'Deactivate the leaked access key, revoke sessions issued with it, tag the user, notify.',
+  runbook: {
+    steps: [
+      {
+        title: 'Record the key as it is',
+        does: "Reads the user's access keys and their status, so the audit trail keeps the state before the change (undo restores from it).",
+        states: ['Read key state'],
+        ifItStops:
+          'Nothing was changed. Check that the user and the key still exist in IAM; if the key is already gone, there is nothing to contain.',
+      },
+      {
+        title: 'Disable the key',
+        does: "Sets exactly the key named by the finding to Inactive. The user's other keys keep working.",
+        states: ['Deactivate access key'],
+        ifItStops:
+          'The key may still be active. Disable it by hand in the IAM console (Users > the user > Security credentials > Make inactive), then tell the owner.',
+      },
+      {
+        title: 'End sessions made with the key',
+        does: 'Adds the inline policy remediation-revoke-older-sessions to the user: it refuses every temporary session issued before now, which a disabled key does not end by itself.',
+        states: ['Revoke sessions'],
+        ifItStops:
+          'The key is disabled, but sessions made with it may still work for up to their lifetime. Ask the platform team to revoke them (IAM console: the user > Revoke active sessions).',
+      },
+      {
+        title: 'Label the user',
+        does: 'Tags the user with the finding and the playbook, so anyone looking at the user sees why it changed.',
+        states: ['Tag user'],
+        ifItStops:
+          'The key is disabled and sessions are ended; only the label is missing. No action needed beyond noting it in the incident.',
+      },
+    ],
+    checkAfterwards: [
+      'In IAM, the key named in the finding is Inactive and the user has the policy remediation-revoke-older-sessions.',
+      'The owner of the key knows, and gets a new key if they still need one.',
+      'The timeline (`remediate audit --finding <id>`) ends with "contained".',
+    ],
+    undo: 'Run `remediate undo <execution id>` (the id is in the timeline: `remediate audit --finding <id>`). It makes the key Active again and removes the session policy.',
+  },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const userArn = Stack.of(scope).formatArn({
@@ -126,6 +165,12 @@ export const disableAccessKey: PlaybookDefinition = {
         'Notify the on-call topic that the key is disabled',
       ],
       ifDenied: 'The playbook ends: the access key stays as it is and nothing is changed.',
+      title: sfn.JsonPath.format(
+        'Disable access key {} of IAM user {}?',
+        sfn.JsonPath.stringAt('$.finding.resource.accessKeyId'),
+        sfn.JsonPath.stringAt('$.finding.resource.userName'),
+      ),
+      riskPath: APPROVAL_RISK_PATH,
     });
 
     // The key's state before we touch it, for the audit trail and for undo.
@@ -226,7 +271,11 @@ export const disableAccessKey: PlaybookDefinition = {
 
     return new sfn.Choice(scope, 'Mode?')
       .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'approve'), approval.next(contain))
+      .when(
+        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
+        // The approver sees when the key was last used: what disabling it may break.
+        accessKeyRisk(scope, '$.finding.resource.accessKeyId').next(approval).next(contain),
+      )
       .otherwise(contain);
   },
 };

@@ -5,6 +5,7 @@ import type {
   aws_sns as sns,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { PlaybookRunbook } from './runbook.ts';
 
 /** What every playbook builder is given: where to audit and where to notify. */
 export interface PlaybookContext {
@@ -59,6 +60,8 @@ export interface PlaybookDefinition {
   readonly description: string;
   /** Whether the playbook ends with the hand-over step, so a policy rule may name a `next:`. @default false */
   readonly handsOver?: boolean;
+  /** Its steps in plain words, for the generated runbook (`remediate runbook`). @default none */
+  readonly runbook?: PlaybookRunbook;
   build(ctx: PlaybookContext): sfn.IChainable;
 }
 

@@ -1,5 +1,6 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { approvalGate } from './fragments/approval-gate.ts';
+import { APPROVAL_RISK_PATH, instanceRisk } from './fragments/approval-risk.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { handOver } from './fragments/hand-over.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
@@ -43,6 +44,60 @@ export const quarantineInstance: PlaybookDefinition = {
   handsOver: true,
   description:
     'Protect the instance as evidence, leave its Auto Scaling group and target groups, isolate every ENI, revoke its role sessions and profile, notify.',
+  runbook: {
+    steps: [
+      {
+        title: 'Record the instance as it is',
+        does: 'Reads the instance, its network interfaces, disks, Auto Scaling group, load balancer target groups and role, so undo can restore them.',
+        states: [
+          'Describe instance',
+          'Read network interfaces',
+          'Read volumes',
+          'Read quarantine tag',
+          'Read Auto Scaling membership',
+          'List target groups',
+          'Read target groups',
+          'Read instance profile',
+          'Read profile association',
+        ],
+        ifItStops: 'Nothing was changed. Check that the instance still exists in the EC2 console.',
+      },
+      {
+        title: 'Keep it as evidence',
+        does: 'Labels the instance, keeps its disks if it is terminated, makes a shutdown stop it rather than delete it, and turns on termination protection.',
+        states: ['Tag instance', 'Keep volumes', 'Stop on shutdown', 'Enable termination protection'],
+        ifItStops:
+          'The instance could still be deleted with its disks. In the EC2 console, turn on termination protection for it (Actions > Instance settings).',
+      },
+      {
+        title: 'Take it out of service',
+        does: 'Removes it from its load balancer target groups and its Auto Scaling group (the group starts a replacement; capacity stays the same).',
+        states: ['Deregister from target groups', 'Detach from Auto Scaling group'],
+        ifItStops:
+          'The instance may still take traffic. Deregister it from its target groups and detach it from its Auto Scaling group in the EC2 console.',
+      },
+      {
+        title: 'Cut its network',
+        does: 'Moves every network interface to a security group that allows nothing (through an allow-all group first, which ends open connections).',
+        states: ['Isolate network interfaces'],
+        ifItStops:
+          'The instance may still be reachable. Ask the platform team to isolate it now; do not stop or terminate it (that destroys evidence).',
+      },
+      {
+        title: 'Cut its credentials',
+        does: "Refuses every session of the instance's role issued before now and removes the role from the instance.",
+        states: ['Revoke instance role sessions', 'Disassociate instance profile'],
+        ifItStops:
+          'The instance may still call AWS with its role. Ask the platform team to remove the instance profile and revoke the role sessions.',
+      },
+    ],
+    checkAfterwards: [
+      'The instance is running, labelled remediation:quarantine, in the isolation security group only, without an instance profile.',
+      'Its Auto Scaling group has started a replacement and the service works.',
+      'The evidence follow-up (snapshot-and-reimage), if the policy names one, has started.',
+    ],
+    undo: 'Run `remediate undo <execution id>` (the id is in the timeline: `remediate audit --finding <id>`). It puts the security groups, instance profile, Auto Scaling group and target groups back.',
+  },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const human = needsHuman(ctx, QUARANTINE_INSTANCE);
@@ -69,6 +124,8 @@ export const quarantineInstance: PlaybookDefinition = {
         'Notify the on-call topic that the instance is quarantined',
       ],
       ifDenied: 'The playbook ends: the instance keeps running as it is and nothing is changed.',
+      title: sfn.JsonPath.format('Quarantine instance {}?', sfn.JsonPath.stringAt(INSTANCE_ID)),
+      riskPath: APPROVAL_RISK_PATH,
     });
 
     const contain = claimResource(ctx, human, QUARANTINE_INSTANCE)
@@ -117,7 +174,11 @@ export const quarantineInstance: PlaybookDefinition = {
 
     return new sfn.Choice(scope, 'Mode?')
       .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'approve'), approval.next(contain))
+      .when(
+        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
+        // The approver sees what the instance serves (its group, its role) before deciding.
+        instanceRisk(scope, INSTANCE_ID).next(approval).next(contain),
+      )
       .otherwise(contain);
   },
 };

@@ -13,6 +13,35 @@ const NAME = 'restart-cloudtrail-logging';
 export const restartCloudTrailLogging: PlaybookDefinition = {
   name: NAME,
   description: 'Restart logging on a trail that was stopped, record who stopped it, then verify.',
+  runbook: {
+    steps: [
+      {
+        title: 'Check the trail',
+        does: 'Reads whether the trail is logging.',
+        states: ['Read trail status'],
+        ifItStops: 'Nothing was changed. Check that the trail still exists in the CloudTrail console.',
+      },
+      {
+        title: 'Turn logging back on',
+        does: 'Starts logging on the trail that was stopped.',
+        states: ['Start logging'],
+        ifItStops:
+          'The trail may still be off: turn it on in the CloudTrail console (Trails > the trail > Start logging). Find out who stopped it.',
+      },
+      {
+        title: 'Check it is logging',
+        does: 'Reads the trail again and confirms it logs.',
+        states: ['Read status again'],
+        ifItStops:
+          'Logging was started but could not be confirmed. Look at the trail in the CloudTrail console.',
+      },
+    ],
+    checkAfterwards: [
+      'The trail shows Logging: on in the CloudTrail console.',
+      'Whoever stopped the trail is known and the reason is recorded.',
+    ],
+    undo: '`remediate undo` does not stop logging again: logging on is the safe state. If it must be off, stop it in the CloudTrail console and record why in the incident.',
+  },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);

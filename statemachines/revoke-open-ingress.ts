@@ -23,6 +23,35 @@ const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-ingre
 export const revokeOpenIngress: PlaybookDefinition = {
   name: NAME,
   description: 'Revoke the world-open ingress rules on sensitive ports that a finding names, then verify.',
+  runbook: {
+    steps: [
+      {
+        title: 'Record the rules as they are',
+        does: "Reads the security group's inbound rules and picks the ones open to the whole internet on the ports the policy names.",
+        states: ['Read group rules', 'Plan revocation'],
+        ifItStops:
+          'Nothing was changed. Check that the security group still exists; if the open rules are already gone, there is nothing to do.',
+      },
+      {
+        title: 'Remove the open rules',
+        does: 'Removes exactly those rules (0.0.0.0/0 and ::/0 on sensitive ports). Other rules stay.',
+        states: ['Revoke rules'],
+        ifItStops:
+          'The rules may still be open. Remove them by hand in the EC2 console (Security groups > the group > Inbound rules).',
+      },
+      {
+        title: 'Check the rules are gone',
+        does: 'Reads the group again and confirms the open rules are no longer there.',
+        states: ['Read rules again', 'Check revocation'],
+        ifItStops: 'The rules were removed but could not be confirmed. Look at the group in the EC2 console.',
+      },
+    ],
+    checkAfterwards: [
+      'The security group no longer allows the internet on the ports named in the finding.',
+      'The service behind the group still works for the people who should reach it.',
+    ],
+    undo: 'Run `remediate undo <execution id>` (the id is in the timeline: `remediate audit --finding <id>`). It adds the removed rules back.',
+  },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);

@@ -37,6 +37,50 @@ export const snapshotAndReimage: PlaybookDefinition = {
   name: SNAPSHOT_AND_REIMAGE,
   description:
     'Snapshot every attached volume as evidence (tagged, bounded wait), then after approval replace the root volume from the golden image, keeping the old one.',
+  runbook: {
+    steps: [
+      {
+        title: 'Take evidence snapshots',
+        does: 'Reads the instance and snapshots all its disks at the same moment, labelled with the finding, then waits until the snapshots are complete.',
+        states: [
+          'Describe instance',
+          'Find evidence snapshots',
+          'Create snapshots',
+          'Read evidence snapshots',
+          'Read pending snapshots',
+          'Read failed snapshots',
+        ],
+        ifItStops:
+          'Nothing on the instance was changed. Check the snapshots labelled with the finding in the EC2 console (Snapshots); if one failed, ask the platform team to take it again.',
+      },
+      {
+        title: 'Find how to rebuild it',
+        does: "Finds the instance's launch template and Auto Scaling group, to know which image to rebuild from.",
+        states: ['Read launch template id', 'Read launch template version', 'Read Auto Scaling group tag'],
+        ifItStops:
+          'Nothing on the instance was changed; the evidence snapshots are kept. Ask the platform team which image to rebuild from.',
+      },
+      {
+        title: 'Rebuild the instance',
+        does: 'Replaces the root disk from the approved image, or launches a replacement instance from the launch template. The evidence snapshots are kept.',
+        states: [
+          'Find earlier replacement',
+          'Replace root volume',
+          'Read replace root volume task',
+          'Read replacement instance',
+          'Launch replacement',
+          'Find earlier replacement instance',
+        ],
+        ifItStops:
+          'The rebuild may be half done. Do not start it again by hand; ask the platform team to look at the instance and the replace-root-volume task in the EC2 console.',
+      },
+    ],
+    checkAfterwards: [
+      'Snapshots of every disk exist, labelled with the finding.',
+      'The instance (or its replacement) runs from the approved image and serves again.',
+    ],
+    undo: 'A rebuild cannot be undone: the evidence snapshots keep the old disks, and the platform team can launch an instance from them to investigate.',
+  },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const human = needsHuman(ctx, SNAPSHOT_AND_REIMAGE);

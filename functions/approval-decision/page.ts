@@ -3,6 +3,7 @@ import { type ApprovalLink, checkCsrf, checkLink, csrfToken, readLink } from '#s
 import { FindingSchema } from '#shared/findings/finding.ts';
 import { type DecisionDeps, type DecisionOutcome, decide } from './decide.ts';
 import { messagePage, reviewPage } from './page-html.ts';
+import { alreadyDecidedPage, decidedPage } from './page-outcome.ts';
 
 // No script, no framing, no referrer (the link is a credential), nothing cached.
 const HEADERS = {
@@ -80,7 +81,7 @@ export async function servePage(event: LambdaFunctionURLEvent, deps: DecisionDep
     },
     deps,
   );
-  return outcomePage(outcome);
+  return outcomePage(outcome, deps);
 }
 
 async function review(link: ApprovalLink | undefined, deps: DecisionDeps, now: Date): Promise<PageResponse> {
@@ -90,39 +91,28 @@ async function review(link: ApprovalLink | undefined, deps: DecisionDeps, now: D
   if (!checked.ok) return checked.problem === 'forged' ? FORGED : EXPIRED;
   const record = await deps.store.get(link.a);
   if (!record) return FORGED;
-  if (record.status !== 'pending') return outcomePage({ kind: 'already-decided', record });
-  if (record.nonce !== link.n) return outcomePage({ kind: 'superseded', record });
+  if (record.status !== 'pending') return outcomePage({ kind: 'already-decided', record }, deps);
+  if (record.nonce !== link.n) return outcomePage({ kind: 'superseded', record }, deps);
   if (Date.parse(record.expiresAt) <= now.getTime()) return EXPIRED;
   const finding = FindingSchema.parse(JSON.parse(record.finding));
   const history = await deps.store.history(record.auditPk);
-  return html(200, reviewPage({ record, finding, history, link, csrf: csrfToken(keys, link, now) }));
+  return html(200, reviewPage({ record, finding, history, link, csrf: csrfToken(keys, link, now), now }));
 }
 
 /** The page for each way a decision ends. */
-export function outcomePage(outcome: DecisionOutcome): PageResponse {
+export async function outcomePage(
+  outcome: DecisionOutcome,
+  deps: Pick<DecisionDeps, 'store'>,
+): Promise<PageResponse> {
   switch (outcome.kind) {
     case 'decided':
-      return outcome.status === 'approved'
-        ? html(
-            200,
-            messagePage('Approved', [
-              `Request ${outcome.record.id} is approved. The ${outcome.record.playbook} playbook continues.`,
-            ]),
-          )
-        : html(
-            200,
-            messagePage('Denied', [
-              `Request ${outcome.record.id} is denied. The ${outcome.record.playbook} playbook ends without changing anything more.`,
-            ]),
-          );
-    case 'already-decided':
-      return html(
-        409,
-        messagePage('Already decided', [
-          `Request ${outcome.record.id} was ${outcome.record.status} by ${outcome.record.decidedBy ?? 'someone'} at ${outcome.record.decidedAt ?? 'an earlier time'}.`,
-          'A request is decided once; nothing was changed.',
-        ]),
-      );
+      return html(200, decidedPage(outcome.record, outcome.status));
+    case 'already-decided': {
+      // What came of it is in the audit trail: the reader learns what was done, not only that
+      // this click changed nothing.
+      const history = await deps.store.history(outcome.record.auditPk);
+      return html(409, alreadyDecidedPage(outcome.record, history));
+    }
     case 'superseded':
       return html(
         410,

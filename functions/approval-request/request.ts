@@ -6,6 +6,7 @@ import '#shared/validation-messages.ts';
 import type { ApprovalKeys } from '#shared/approvals/keys.ts';
 import { linkUrl, signLink } from '#shared/approvals/link.ts';
 import { type ApprovalRecord, ApprovalRecordSchema, approvalId } from '#shared/approvals/model.ts';
+import { riskFromRead } from '#shared/approvals/risk.ts';
 import { hashToken, sealToken } from '#shared/approvals/sealed-token.ts';
 import type { AuditWriter } from '#shared/audit/writer.ts';
 import { FindingSchema } from '#shared/findings/finding.ts';
@@ -28,6 +29,8 @@ export const ApprovalRequestEventSchema = z.object({
     playbook: z.string(),
     mode: z.string(),
     ruleId: z.string(),
+    /** Why classify routed the finding here: the rule and its description. */
+    reason: z.optional(z.string()),
     approval: z.object({
       timeoutSeconds: z.number().check(z.int(), z.positive()),
       onTimeout: z.enum(['proceed', 'abandon']),
@@ -36,6 +39,10 @@ export const ApprovalRequestEventSchema = z.object({
   audit: z.object({ pk: z.string(), resourceKey: z.string() }),
   proposedActions: z.array(z.string()).check(z.minLength(1)),
   ifDenied: z.string(),
+  /** The question in words; built by the playbook from the finding (untrusted parts). */
+  title: z.optional(z.string()),
+  /** What approving puts at risk, as the playbook read it just before the gate. */
+  risk: z.optional(z.unknown()),
 });
 export type ApprovalRequestEvent = z.infer<typeof ApprovalRequestEventSchema>;
 
@@ -80,6 +87,9 @@ export async function requestApproval(
     executionArn: event.execution,
     stateMachineArn: event.stateMachine,
     gate: event.gate,
+    title: event.title,
+    why: event.decision.reason,
+    risk: riskFromRead(event.risk),
     proposedActions: event.proposedActions,
     ifDenied: event.ifDenied,
     onTimeout: event.decision.approval.onTimeout,
@@ -95,7 +105,7 @@ export async function requestApproval(
   await deps.dynamodb.send(
     new PutItemCommand({
       TableName: deps.approvalsTable,
-      Item: marshall(record),
+      Item: marshall(record, { removeUndefinedValues: true }),
       ConditionExpression: 'attribute_not_exists(id) OR #status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':pending': { S: 'pending' } },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
+import { RiskSchema } from './risk.ts';
 
 /**
  * Where an approval request stands. `pending` until someone decides; an expired pending request
@@ -29,6 +30,12 @@ export const ApprovalRecordSchema = z.object({
   stateMachineArn: z.string(),
   /** The gate's name inside the playbook (a playbook may have several gates). */
   gate: z.string(),
+  /** What is asked, in words: `Disable access key AKIA... of IAM user ivy?` (absent on older requests). */
+  title: z.optional(z.string()),
+  /** Why the policy asks: the rule and its description, as classify decided. */
+  why: z.optional(z.string()),
+  /** What approving puts at risk, read just before the request (see risk.ts). */
+  risk: z.optional(RiskSchema),
   /** What the playbook does if approved, one line per action. */
   proposedActions: z.array(z.string()),
   /** What happens if denied. */

@@ -26,6 +26,16 @@ export interface ApprovalGateProps {
   readonly proposedActions: readonly string[];
   /** What happens when the request is denied. @default 'The playbook ends; nothing more is changed.' */
   readonly ifDenied?: string;
+  /**
+   * The question the page asks, in words (`Disable access key {} of IAM user {}?`); may be a
+   * `sfn.JsonPath.format(...)`. @default the page asks to approve the playbook on the finding's resource
+   */
+  readonly title?: string;
+  /**
+   * JSONPath of what approving puts at risk, read just before the gate (see
+   * `fragments/approval-risk.ts` and `shared/approvals/risk.ts`). @default none
+   */
+  readonly riskPath?: string;
 }
 
 /**
@@ -114,6 +124,8 @@ export function approvalGate(ctx: PlaybookContext, props: ApprovalGateProps): sf
         audit: sfn.JsonPath.objectAt('$.audit'),
         proposedActions: sfn.JsonPath.array(...props.proposedActions),
         ifDenied: props.ifDenied ?? 'The playbook ends; nothing more is changed.',
+        ...(props.title ? { title: props.title } : {}),
+        ...(props.riskPath ? { risk: sfn.JsonPath.objectAt(props.riskPath) } : {}),
       }),
       heartbeatTimeout: sfn.Timeout.at('$.decision.approval.timeoutSeconds'),
       resultPath: '$.approval',

@@ -1,14 +1,21 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import type { PlaybookContext } from '../playbook.ts';
+import { RUNBOOK_DIR, runbookLink } from '../runbook.ts';
 import { auditStep } from './audit-step.ts';
 import { notifyStep } from './notify.ts';
 
 const NEEDS_HUMAN_START = 'Audit needs human';
+/** Where the state a playbook stopped at is put, with its runbook link (see {@link catchToHuman}). */
+const STOPPED_AT = '$.stoppedAt';
+/** The playbook of each needs-human path, so a catch routed to it can link the right runbook. */
+const PLAYBOOK_OF = new WeakMap<sfn.State, string>();
 
 /**
  * The end of every failed path: audit the caught error as `needs-human`, notify the on-call
- * engineer, and fail the execution with error `NeedsHuman`. Catchers put the error at `$.error`.
- * Everything done before the failure is already in the audit trail, step by step.
+ * engineer with the step it stopped at and that step's place in the playbook's runbook
+ * (`docs/runbooks/<playbook>.md#stopped-at-<step>`), and fail the execution with error
+ * `NeedsHuman`. Catchers put the error at `$.error`. Everything done before the failure is
+ * already in the audit trail, step by step.
  */
 export function needsHuman(ctx: PlaybookContext, playbook: string): sfn.IChainable {
   const { scope } = ctx;
@@ -20,7 +27,20 @@ export function needsHuman(ctx: PlaybookContext, playbook: string): sfn.IChainab
     playbook,
     headline: 'needs a human',
     detailsPath: '$.error',
+    stoppedAtPath: STOPPED_AT,
   });
+  // Paths that enter without a step (a Map's catch, a poll that gave up) still get the runbook.
+  const where = new sfn.Choice(scope, 'Stopped at known?')
+    .when(sfn.Condition.isPresent(`${STOPPED_AT}.step`), notify)
+    .otherwise(
+      new sfn.Pass(scope, 'Stopped at unknown', {
+        result: sfn.Result.fromObject({
+          step: 'see the audit trail for the last step done',
+          runbook: runbookLink(playbook),
+        }),
+        resultPath: STOPPED_AT,
+      }).next(notify),
+    );
   const audit = auditStep(scope, NEEDS_HUMAN_START, {
     appender: ctx.auditAppender,
     playbook,
@@ -29,17 +49,36 @@ export function needsHuman(ctx: PlaybookContext, playbook: string): sfn.IChainab
     detailsPath: '$.error',
   });
   // A trail that cannot be written (the very failure, sometimes) must not silence the page.
-  audit.addCatch(notify, { errors: [sfn.Errors.ALL], resultPath: '$.auditError' });
-  return audit.next(notify).next(
+  audit.addCatch(where, { errors: [sfn.Errors.ALL], resultPath: '$.auditError' });
+  audit.next(where);
+  PLAYBOOK_OF.set(audit, playbook);
+  notify.next(
     new sfn.Fail(scope, 'Needs human', {
       error: 'NeedsHuman',
       causePath: sfn.JsonPath.stringAt('$.error.Cause'),
     }),
   );
+  return audit;
 }
 
-/** Catch everything on a task and send it to the needs-human path. */
+/**
+ * Catch everything on a task and send it to the needs-human path, through a Pass that records
+ * which step stopped and where its runbook says what to do (`<task>: stopped`).
+ */
 export function catchToHuman<T extends sfn.TaskStateBase>(task: T, handler: sfn.IChainable): T {
-  task.addCatch(handler, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  const playbook = handler instanceof sfn.State ? PLAYBOOK_OF.get(handler) : undefined;
+  const existing = task.node.tryFindChild('Stopped');
+  const stopped =
+    existing instanceof sfn.Pass
+      ? existing
+      : new sfn.Pass(task, 'Stopped', {
+          stateName: `${task.stateId}: stopped`,
+          result: sfn.Result.fromObject({
+            step: task.stateId,
+            runbook: playbook ? runbookLink(playbook, task.stateId) : RUNBOOK_DIR,
+          }),
+          resultPath: STOPPED_AT,
+        }).next(handler);
+  task.addCatch(stopped, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   return task;
 }

@@ -7,7 +7,14 @@ import { retryOnThrottling } from './retry.ts';
 export function notifyStep(
   scope: Construct,
   id: string,
-  props: { topic: sns.ITopic; playbook: string; headline: string; detailsPath?: string },
+  props: {
+    topic: sns.ITopic;
+    playbook: string;
+    headline: string;
+    detailsPath?: string;
+    /** JSONPath of `{ step, runbook }`: the step a playbook stopped at and its runbook link. */
+    stoppedAtPath?: string;
+  },
 ): tasks.SnsPublish {
   const task = new tasks.SnsPublish(scope, id, {
     topic: props.topic,
@@ -21,6 +28,12 @@ export function notifyStep(
       mode: sfn.JsonPath.stringAt('$.decision.mode'),
       finding: sfn.JsonPath.objectAt('$.finding'),
       execution: sfn.JsonPath.stringAt('$$.Execution.Id'),
+      ...(props.stoppedAtPath
+        ? {
+            stoppedAt: sfn.JsonPath.stringAt(`${props.stoppedAtPath}.step`),
+            runbook: sfn.JsonPath.stringAt(`${props.stoppedAtPath}.runbook`),
+          }
+        : {}),
       ...(props.detailsPath ? { details: sfn.JsonPath.objectAt(props.detailsPath) } : {}),
     }),
     resultPath: sfn.JsonPath.DISCARD,

@@ -102,15 +102,23 @@ describe('approvals infrastructure', () => {
     expect(wait.Catch?.map((c) => [c.ErrorEquals, c.Next])).toEqual([
       [['Remediation.ApprovalDenied'], 'Containment approval: check denial'],
       [['States.HeartbeatTimeout', 'States.Timeout'], 'Containment approval: audit timed out'],
-      [['States.ALL'], 'Audit needs human'],
+      [['States.ALL'], 'Containment approval: wait for approval: stopped'],
     ]);
+    // A failed wait names itself to the needs-human path (the notification links its runbook step).
+    expect(States['Containment approval: wait for approval: stopped']?.Next).toBe('Audit needs human');
     // An answer goes on only once the approval request says the decision function recorded it.
     expect(wait.Next).toBe('Containment approval: check approval');
     expect(States['Containment approval: check approval']?.Next).toBe('Containment approval: passed');
     expect(States['Containment approval: check denial']?.Next).toBe('Containment approval: denied');
     expect(States['Containment approval: passed']?.Next).toBe('Read key state');
+    // Before the gate, only the key's last use is read (for the approval page).
     expect(States['Mode?']?.Choices).toContainEqual(
-      expect.objectContaining({ StringEquals: 'approve', Next: 'Containment approval: settings?' }),
+      expect.objectContaining({ StringEquals: 'approve', Next: 'Risk: start' }),
     );
+    expect(States['Risk: read key last use']?.Resource).toBe(
+      'arn:aws:states:::aws-sdk:iam:getAccessKeyLastUsed',
+    );
+    expect(States['Risk: read key last use']?.Next).toBe('Risk: read');
+    expect(States['Risk: read']?.Next).toBe('Containment approval: settings?');
   });
 });

@@ -101,17 +101,20 @@ describe('quarantine-instance playbook', () => {
   });
 
   it('retries throttling on every call and sends every other failure to needs-human', () => {
+    // The reads before the approval gate ("Risk: ...") go on when they fail: the approver is asked anyway.
     const outer = Object.entries(states).filter(
-      ([, s]) => s.Type === 'Task' && s.Resource?.includes(':aws-sdk:'),
+      ([name, s]) => s.Type === 'Task' && s.Resource?.includes(':aws-sdk:') && !name.startsWith('Risk: '),
     );
     expect(outer.length).toBeGreaterThan(10);
     for (const [name, state] of outer) {
       expect(state.Retry?.[0]?.ErrorEquals.length, name).toBeGreaterThan(0);
       // A specific, expected error may come first (e.g. the follow-up already started); the last catcher takes all the rest.
+      // Through a Pass naming the step, so the notification links its place in the runbook.
       expect(state.Catch?.at(-1), name).toMatchObject({
         ErrorEquals: ['States.ALL'],
-        Next: 'Audit needs human',
+        Next: `${name}: stopped`,
       });
+      expect(states[`${name}: stopped`]?.Next, name).toBe('Audit needs human');
     }
     for (const name of [
       'Read target groups',
@@ -126,9 +129,18 @@ describe('quarantine-instance playbook', () => {
     );
   });
 
-  it('in approve mode waits at the approval gate before any step', () => {
+  it('in approve mode only reads what the instance serves, then waits at the approval gate before any step', () => {
     const approve = states[startAt]?.Choices?.find((c) => c.StringEquals === 'approve');
-    expect(approve?.Next).toMatch(/^Quarantine approval/);
+    expect(approve?.Next).toBe('Risk: start');
+    const reads = Object.entries(states).filter(
+      ([name, s]) => name.startsWith('Risk: ') && s.Type === 'Task',
+    );
+    expect(reads.map(([, s]) => callOf(s)).sort()).toEqual([
+      'arn:aws:states:::aws-sdk:autoscaling:describeAutoScalingInstances',
+      'arn:aws:states:::aws-sdk:ec2:describeInstances',
+    ]);
+    for (const [name, s] of reads) expect(s.Catch?.[0]?.Next, name).toBe('Risk: read');
+    expect(states['Risk: read']?.Next).toMatch(/^Quarantine approval/);
   });
 
   it('in dry-run records the plan and calls nothing', () => {

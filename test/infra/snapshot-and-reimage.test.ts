@@ -140,8 +140,9 @@ describe('snapshot-and-reimage playbook', () => {
       expect(state.Retry?.[0]?.ErrorEquals, name).toContain('Ec2.Ec2Exception');
       expect(state.Catch?.[0], name).toMatchObject({
         ErrorEquals: ['States.ALL'],
-        Next: 'Audit needs human',
+        Next: `${name}: stopped`,
       });
+      expect(states[`${name}: stopped`]?.Next, name).toBe('Audit needs human');
     }
   });
 

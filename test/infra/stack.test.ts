@@ -213,15 +213,23 @@ describe('disable-access-key playbook', () => {
       expect(state?.Retry?.[0]?.JitterStrategy).toBe('FULL');
       expect(state?.Catch?.[0]).toEqual({
         ErrorEquals: ['States.ALL'],
-        Next: 'Audit needs human',
+        Next: `${name}: stopped`,
         ResultPath: '$.error',
       });
+      // The step that stopped and its place in the runbook go with the needs-human notification.
+      expect(states[`${name}: stopped`]).toMatchObject({
+        Type: 'Pass',
+        Result: {
+          step: name,
+          runbook: expect.stringMatching(/^docs\/runbooks\/disable-access-key\.md#stopped-at-/),
+        },
+        ResultPath: '$.stoppedAt',
+        Next: 'Audit needs human',
+      });
     }
-    expect(pathFrom(states, 'Audit needs human')).toEqual([
-      'Audit needs human',
-      'Notify needs human',
-      'Needs human',
-    ]);
+    expect(pathFrom(states, 'Audit needs human')).toEqual(['Audit needs human', 'Stopped at known?']);
+    expect(states['Stopped at known?']?.Choices?.[0]?.Next).toBe('Notify needs human');
+    expect(pathFrom(states, 'Notify needs human')).toEqual(['Notify needs human', 'Needs human']);
     expect(states['Needs human']?.Type).toBe('Fail');
   });
 
@@ -245,7 +253,9 @@ describe('disable-access-key playbook', () => {
       (s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('iam:')),
     );
     const iamActions = iamAllows.flatMap((s) => [s.Action].flat()).sort();
+    // getAccessKeyLastUsed: read before the approval gate, so the approver sees the key's last use.
     expect(iamActions).toEqual([
+      'iam:getAccessKeyLastUsed',
       'iam:listAccessKeys',
       'iam:putUserPolicy',
       'iam:tagUser',

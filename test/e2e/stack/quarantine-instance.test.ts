@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { AttachInstancesCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeInstanceAttributeCommand,
@@ -301,5 +303,20 @@ describe('quarantine-instance, end to end through the sandbox', () => {
     const after = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })))
       .Reservations?.[0]?.Instances?.[0];
     expect(after?.SecurityGroups?.map((g) => g.GroupId)).toEqual([h.account.securityGroups.web]);
+    // The page names the step it stopped at and links to what to do there in the runbook.
+    const paged = h.sandbox.services.sns.published.find(
+      (m) => m.message.includes(event.detail.id) && (m.subject ?? '').includes('needs a human'),
+    );
+    const anchor = 'stopped-at-detach-from-auto-scaling-group';
+    expect(JSON.parse(paged?.message ?? '{}')).toMatchObject({
+      stoppedAt: 'Detach from Auto Scaling group',
+      runbook: `docs/runbooks/quarantine-instance.md#${anchor}`,
+    });
+    expect(
+      readFileSync(
+        path.resolve(import.meta.dirname, '../../../docs/runbooks/quarantine-instance.md'),
+        'utf8',
+      ),
+    ).toContain(`<a id="${anchor}"></a>`);
   });
 });

@@ -1,0 +1,55 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, Option } from 'commander';
+import { loadPolicyFile } from '#shared/policy/load.ts';
+import { playbooks } from '#statemachines/registry.ts';
+import { RunbookError, runbookOf } from '../runbook/model.ts';
+import { runbookHtml, runbookMarkdown } from '../runbook/render.ts';
+import { type Output, packagePath } from './policy.ts';
+
+/** Options of `remediate runbook`. */
+export interface RunbookOptions {
+  readonly format: 'md' | 'html';
+  readonly policy: string;
+  /** Write one file per playbook into this folder instead of printing. */
+  readonly out?: string;
+}
+
+/** The runbook pages of `names` (every playbook when empty), by playbook name. */
+export function renderRunbooks(names: readonly string[], options: RunbookOptions): Map<string, string> {
+  const policy = loadPolicyFile(options.policy);
+  const unknown = names.filter((n) => !playbooks.some((p) => p.name === n));
+  if (unknown.length > 0)
+    throw new RunbookError(
+      `unknown playbook ${unknown.join(', ')}; known: ${playbooks.map((p) => p.name).join(', ')}`,
+    );
+  const chosen = names.length ? playbooks.filter((p) => names.includes(p.name)) : playbooks;
+  const render = options.format === 'html' ? runbookHtml : runbookMarkdown;
+  return new Map(chosen.map((p) => [p.name, render(runbookOf(p, policy))]));
+}
+
+/** `remediate runbook [PLAYBOOK...]`: print the runbooks, or write them with `--out DIR`. */
+export function runbook(names: readonly string[], options: RunbookOptions, out: Output): void {
+  for (const [name, page] of renderRunbooks(names, options)) {
+    if (!options.out) {
+      out.log(page);
+      continue;
+    }
+    const file = join(options.out, `${name}.${options.format}`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, page);
+    out.log(`wrote ${file}`);
+  }
+}
+
+export function runbookCommand(): Command {
+  return new Command('runbook')
+    .description(
+      'Runbooks for the people paged: what starts each playbook, each step in plain words, what to do when it stops, what to check, how to undo',
+    )
+    .argument('[playbook...]', 'playbooks to write (default: all)')
+    .addOption(new Option('--format <format>', 'md or html').choices(['md', 'html']).default('md'))
+    .option('--policy <file>', 'policy whose rules start the playbooks', packagePath('policy/default.yaml'))
+    .option('--out <dir>', 'write <dir>/<playbook>.<format> instead of printing')
+    .action((names: string[], options: RunbookOptions) => runbook(names, options, console));
+}
