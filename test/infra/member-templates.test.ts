@@ -51,14 +51,15 @@ describe('member templates synthesized in a shell with credentials (StackSets de
   });
 
   it.each([
-    ['AutoRemediationMember', built.member],
-    ['AutoRemediationMemberRegion', built.memberRegion],
-  ])('%s names no account but the security account, and no region of the shell', (_name, stack) => {
+    // The role's trust names the security account's playbook roles of every configured region.
+    ['AutoRemediationMember', built.member, ['eu-west-1', 'us-east-1']],
+    // us-east-1 only as the destination of the global-service events (delivered there only).
+    ['AutoRemediationMemberRegion', built.memberRegion, ['us-east-1']],
+  ])('%s names no account but the security account, and no region of the shell', (_name, stack, regions) => {
     const text = JSON.stringify(templateOf(stack));
     // The member's own account and region come from AWS::AccountId / AWS::Region where it lands.
     expect(found(text, ACCOUNT_ID)).toEqual([SECURITY]);
-    // us-east-1 only as the destination of the global-service events (delivered there only).
-    expect(found(text, REGION_NAME)).toEqual(['us-east-1']);
+    expect(found(text, REGION_NAME)).toEqual(regions);
     expect(text).not.toContain(SHELL.CDK_DEFAULT_ACCOUNT);
     expect(text).not.toContain(SHELL.CDK_DEFAULT_REGION);
   });
