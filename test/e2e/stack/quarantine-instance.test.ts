@@ -5,7 +5,11 @@ import {
   DescribeSecurityGroupsCommand,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVOKE_INSTANCE_SESSIONS_POLICY } from '#statemachines/quarantine-instance/cut-credentials.ts';
@@ -58,15 +62,30 @@ const desiredCapacity = async () =>
       new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [h.account.autoScalingGroup] }),
     )
   ).AutoScalingGroups?.[0];
-const targetState = async () =>
+const targetState = async (instanceId = h.account.instance.id) =>
   (
     await h.sandbox.clients.elbv2.send(
       new DescribeTargetHealthCommand({
         TargetGroupArn: h.account.targetGroupArn,
-        Targets: [{ Id: h.account.instance.id }],
+        Targets: [{ Id: instanceId }],
       }),
     )
   ).TargetHealthDescriptions?.[0]?.TargetHealth?.State;
+/** A fresh running instance in the seeded instance's subnet (VPC A), in the web group only. */
+const launchInSeededSubnet = async () => {
+  const seeded = await instance();
+  const launched = await h.sandbox.clients.ec2.send(
+    new RunInstancesCommand({
+      ImageId: 'ami-0abcdef1234567890',
+      InstanceType: 't3.micro',
+      MinCount: 1,
+      MaxCount: 1,
+      SubnetId: seeded?.SubnetId,
+      SecurityGroupIds: [h.account.securityGroups.web],
+    }),
+  );
+  return launched.Instances?.[0]?.InstanceId as string;
+};
 
 describe('quarantine-instance, end to end through the sandbox', () => {
   it('isolates both ENIs through the allow-all group, leaves the ASG and target group, protects the evidence and cuts credentials', async () => {
@@ -204,6 +223,44 @@ describe('quarantine-instance, end to end through the sandbox', () => {
       false,
       false,
     ]);
+  });
+
+  it('isolates and deregisters an instance of VPC A although a target group of VPC B exists', async () => {
+    const { ec2, elbv2 } = h.sandbox.clients;
+    const instanceId = await launchInSeededSubnet();
+    await elbv2.send(
+      new RegisterTargetsCommand({ TargetGroupArn: h.account.targetGroupArn, Targets: [{ Id: instanceId }] }),
+    );
+    // DescribeTargetHealth about the instance on this group answers InvalidTarget.
+    await elbv2.send(
+      new CreateTargetGroupCommand({
+        Name: 'other-vpc',
+        Protocol: 'HTTP',
+        Port: 80,
+        VpcId: h.account.vpcs[1],
+      }),
+    );
+    const event = compromisedInstanceFinding('e1e1e1e1e1e1e1e1e1e1e1e1e1e1e104');
+    event.detail.resource.instanceDetails.instanceId = instanceId;
+
+    await h.put(event);
+
+    const isolation = (await playbookGroups()).find(
+      (g) =>
+        g.VpcId === h.account.vpcs[0] &&
+        g.Tags?.some((t) => t.Key === ISOLATION_TAG && t.Value === 'deny-all'),
+    );
+    const after = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })))
+      .Reservations?.[0]?.Instances?.[0];
+    expect(after?.NetworkInterfaces?.map((eni) => eni.Groups?.map((g) => g.GroupId))).toEqual([
+      [isolation?.GroupId],
+    ]);
+    expect(await targetState(instanceId)).toBe('draining');
+    const trail = (await h.history(event.detail.id)).map((r) => [r.action, r.outcome]);
+    expect(trail).toContainEqual(['DeregisterTargets', 'succeeded']);
+    expect(trail).toContainEqual(['IsolateNetworkInterfaces', 'succeeded']);
+    expect(trail).toContainEqual(['Complete', 'contained']);
+    expect(trail).not.toContainEqual(['NeedsHuman', 'needs-human']);
   });
 
   it('ends in needs-human when Auto Scaling denies DetachInstances: earlier steps audited, later ones not run', async () => {
