@@ -105,9 +105,9 @@ export const quarantineInstance: PlaybookDefinition = {
         // that finding's follow-up; a second one would only snapshot the quarantined disks again.
         handOver(ctx, human, QUARANTINE_INSTANCE, {
           skipWhen: sfn.Condition.and(
-            sfn.Condition.isPresent('$.discovery.quarantineTag.tags[0].Value'),
+            sfn.Condition.not(sfn.Condition.stringEquals('$.discovery.quarantinedBy.findingId', '')),
             sfn.Condition.not(
-              sfn.Condition.stringEqualsJsonPath('$.discovery.quarantineTag.tags[0].Value', '$.finding.id'),
+              sfn.Condition.stringEqualsJsonPath('$.discovery.quarantinedBy.findingId', '$.finding.id'),
             ),
           ),
           skipDetailsPath: '$.discovery.quarantineTag',

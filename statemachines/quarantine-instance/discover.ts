@@ -1,5 +1,6 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { firstItem } from '../fragments/first-item.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
 import { INSTANCE_ID, type QuarantineSteps } from './steps.ts';
 
@@ -63,11 +64,19 @@ export function discover(steps: QuarantineSteps): sfn.Chain {
     resultSelector: { 'tags.$': '$.Tags' },
     resultPath: '$.discovery.quarantineTag',
   });
+  // The finding that quarantined the instance first, or '' when none did.
+  const quarantinedBy = firstItem(scope, 'Quarantined before?', {
+    listPath: '$.discovery.quarantineTag.tags',
+    fields: { findingId: 'Value' },
+    otherwise: { findingId: '' },
+    resultPath: '$.discovery.quarantinedBy',
+  });
   return describe
     .next(start)
     .next(interfaces)
     .next(volumes)
     .next(quarantineTag)
+    .next(quarantinedBy)
     .next(readAutoScaling(steps))
     .next(readTargetGroups(steps))
     .next(readInstanceProfile(steps));
@@ -236,10 +245,20 @@ function readInstanceProfile(steps: QuarantineSteps): sfn.Chain {
       ],
     },
     iamResources: ['*'],
-    resultSelector: {
-      associated: true,
-      'associationId.$': '$.IamInstanceProfileAssociations[0].AssociationId',
-      'instanceProfileArn.$': '$.IamInstanceProfileAssociations[0].IamInstanceProfile.Arn',
+    resultSelector: { 'associations.$': '$.IamInstanceProfileAssociations' },
+    resultPath: '$.discovery.association',
+  });
+  // An association being made, replaced or removed is not `associated`: the list is empty although
+  // DescribeInstances named a profile. Then the role is still read (its sessions are still denied),
+  // nothing is disassociated, and the run ends in needs-human once the instance is isolated.
+  const associated = firstItem(scope, 'Profile association settled?', {
+    listPath: '$.discovery.association.associations',
+    fields: { associationId: 'AssociationId', instanceProfileArn: 'IamInstanceProfile.Arn' },
+    found: { associated: true },
+    otherwise: {
+      associated: false,
+      unsettled: true,
+      'instanceProfileArn.$': `${INSTANCE}.IamInstanceProfile.Arn`,
     },
     resultPath: '$.before.instanceProfile',
   });
@@ -267,6 +286,7 @@ function readInstanceProfile(steps: QuarantineSteps): sfn.Chain {
     resultPath: '$.before.instanceRole',
   });
   const withProfile = association
+    .next(associated)
     .next(nameParts)
     .next(profile)
     .next(

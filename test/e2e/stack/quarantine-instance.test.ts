@@ -1,8 +1,10 @@
 import { AttachInstancesCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
+  DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
+  DisassociateIamInstanceProfileCommand,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
@@ -10,7 +12,7 @@ import {
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { DeleteRolePolicyCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVOKE_INSTANCE_SESSIONS_POLICY } from '#statemachines/quarantine-instance/cut-credentials.ts';
 import { ISOLATION_TAG } from '#statemachines/quarantine-instance/isolate-network.ts';
@@ -261,6 +263,89 @@ describe('quarantine-instance, end to end through the sandbox', () => {
     expect(trail).toContainEqual(['IsolateNetworkInterfaces', 'succeeded']);
     expect(trail).toContainEqual(['Complete', 'contained']);
     expect(trail).not.toContainEqual(['NeedsHuman', 'needs-human']);
+  });
+
+  it('ends in needs-human, isolated and with sessions denied, when the profile association changes while it is read', async () => {
+    const { ec2, iam } = h.sandbox.clients;
+    const seeded = await instance();
+    const instanceId = (
+      await ec2.send(
+        new RunInstancesCommand({
+          ImageId: 'ami-0abcdef1234567890',
+          InstanceType: 't3.micro',
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: seeded?.SubnetId,
+          SecurityGroupIds: [h.account.securityGroups.web],
+          IamInstanceProfile: { Arn: h.account.instanceRole.instanceProfileArn },
+        }),
+      )
+    ).Instances?.[0]?.InstanceId as string;
+    // A deny policy left by an earlier test would hide whether this run wrote one.
+    await iam
+      .send(
+        new DeleteRolePolicyCommand({
+          RoleName: h.account.instanceRole.roleName,
+          PolicyName: REVOKE_INSTANCE_SESSIONS_POLICY,
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'NoSuchEntityException') throw error;
+      });
+    const { IamInstanceProfileAssociations } = await ec2.send(
+      new DescribeIamInstanceProfileAssociationsCommand({
+        Filters: [{ Name: 'instance-id', Values: [instanceId] }],
+      }),
+    );
+    // The playbook sees the profile in DescribeInstances; before it reads the association, the
+    // association goes away (someone replacing or removing it), so the read finds none.
+    h.sandbox.server.faults.add({
+      service: 'ec2',
+      operation: 'DescribeIamInstanceProfileAssociations',
+      latencyMs: 500,
+      times: 1,
+    });
+    let removed: Promise<unknown> | undefined;
+    const stop = h.sandbox.server.onCall((call, req) => {
+      if (
+        removed ||
+        call.operation !== 'DescribeInstances' ||
+        !req.body.toString('utf8').includes(instanceId)
+      )
+        return;
+      removed = ec2.send(
+        new DisassociateIamInstanceProfileCommand({
+          AssociationId: IamInstanceProfileAssociations?.[0]?.AssociationId,
+        }),
+      );
+    });
+    const event = compromisedInstanceFinding('e1e1e1e1e1e1e1e1e1e1e1e1e1e1e105');
+    event.detail.resource.instanceDetails.instanceId = instanceId;
+
+    try {
+      await h.put(event);
+      await removed;
+    } finally {
+      stop();
+      h.sandbox.server.faults.clear();
+    }
+
+    const trail = await h.history(event.detail.id);
+    expect(trail.map((r) => [r.action, r.outcome]).slice(-3)).toEqual([
+      ['IsolateNetworkInterfaces', 'succeeded'],
+      ['PutRolePolicy', 'succeeded'],
+      ['NeedsHuman', 'needs-human'],
+    ]);
+    expect(JSON.parse(trail.at(-1)?.details as string)).toMatchObject({
+      Error: 'InstanceProfileAssociationUnsettled',
+    });
+    const deny = await iam.send(
+      new GetRolePolicyCommand({
+        RoleName: h.account.instanceRole.roleName,
+        PolicyName: REVOKE_INSTANCE_SESSIONS_POLICY,
+      }),
+    );
+    expect(deny.PolicyDocument).toBeDefined();
   });
 
   it('ends in needs-human when Auto Scaling denies DetachInstances: earlier steps audited, later ones not run', async () => {
