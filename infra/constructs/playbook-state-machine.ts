@@ -3,6 +3,7 @@ import {
   aws_iam as iam,
   aws_logs as logs,
   RemovalPolicy,
+  Stack,
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -45,7 +46,11 @@ export class PlaybookStateMachine extends Construct {
           description: `Runs the ${props.playbook.name} playbook`,
         })
       : undefined;
+    // Under /aws/vendedlogs/states/, as AWS advises for Step Functions logs: the resource policy
+    // CloudWatch Logs needs for vended log delivery stays under its size limit
+    // (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html).
     const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName ?? `${Stack.of(this).stackName}-${props.playbook.name}`}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
