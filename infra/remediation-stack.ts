@@ -255,7 +255,11 @@ export class RemediationStack extends Stack {
     this.auditTrail.grantAppend(fn);
     counters.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     grantPublishTo(this.topic, fn);
-    classifierDeadLetters.grantSendMessages(fn);
+    // SendMessage only (grantSendMessages adds GetQueueAttributes and GetQueueUrl, which classify
+    // never calls: it has the URL); the queue is SQS-managed encrypted, so no key grant either.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [classifierDeadLetters.queueArn] }),
+    );
     for (const machine of Object.values(this.playbooks)) machine.stateMachine.grantStartExecution(fn);
 
     const router = new FindingRouter(this, 'Router', { classifier: fn });

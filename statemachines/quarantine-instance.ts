@@ -128,9 +128,10 @@ export const quarantineInstance: PlaybookDefinition = {
  */
 function acknowledgeWildcards(ctx: PlaybookContext): void {
   const reason =
-    'quarantine-instance acts on the instance a finding names and on its ENIs, groups, Auto Scaling group, target groups, role and profile, known only at run time; each action is granted on that resource type in this account only.';
+    'quarantine-instance acts on the instance a finding names and on its volumes, ENIs, groups, Auto Scaling group, target groups, role and profile, known only at run time; each action is granted on that resource type in this account only.';
   const ids = [
     'ec2:{region}:{account}:instance/*',
+    'ec2:{region}:{account}:volume/*',
     'ec2:{region}:{account}:security-group/*',
     'ec2:{region}:{account}:network-interface/*',
     'ec2:{region}:{account}:vpc/*',

@@ -1,4 +1,5 @@
 import {
+  ArnFormat,
   Duration,
   aws_iam as iam,
   aws_logs as logs,
@@ -42,7 +43,22 @@ export class PlaybookStateMachine extends Construct {
     const role = props.roleName
       ? new iam.Role(this, 'Role', {
           roleName: props.roleName,
-          assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+          // Only Step Functions acting for a state machine of this account and region, the
+          // confused-deputy guard CDK puts on the roles it creates itself
+          // (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html).
+          assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
+            conditions: {
+              ArnLike: {
+                'aws:SourceArn': Stack.of(this).formatArn({
+                  service: 'states',
+                  resource: 'stateMachine',
+                  resourceName: '*',
+                  arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+                }),
+              },
+              StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+            },
+          }),
           description: `Runs the ${props.playbook.name} playbook`,
         })
       : undefined;

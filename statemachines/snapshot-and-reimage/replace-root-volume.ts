@@ -5,7 +5,7 @@ import { catchToHuman } from '../fragments/needs-human.ts';
 import { isAbsent } from '../quarantine-instance/steps.ts';
 import { boundedPoll } from './bounded-poll.ts';
 import { tagOnCreate } from './evidence-snapshots.ts';
-import { INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts';
+import { ebsKeyStatements, INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts';
 
 /** Seconds between two reads of the task's state, and how many reads before giving up (30 min). */
 const TASK_POLL = { intervalSeconds: 30, maxIterations: 60 };
@@ -146,7 +146,10 @@ export function replaceRootVolume(steps: ReimageSteps): sfn.Chain {
           arns.volumes,
           image ? arns.images : arns.snapshots,
         ],
-        additionalIamStatements: [tagOnCreate(arns.replaceRootVolumeTasks, 'CreateReplaceRootVolumeTask')],
+        additionalIamStatements: [
+          tagOnCreate(arns.replaceRootVolumeTasks, 'CreateReplaceRootVolumeTask'),
+          ...ebsKeyStatements(scope),
+        ],
         resultSelector: { 'taskId.$': '$.ReplaceRootVolumeTask.ReplaceRootVolumeTaskId' },
         resultPath: '$.reimage.task',
       }),

@@ -66,7 +66,9 @@ describe('snapshot-and-reimage playbook', () => {
     expect(states['Earlier replacement usable?']?.Default).toBe('Reuse earlier replacement');
     expect(states['Reuse earlier replacement']?.Next).toBe('Audit replacement reused');
     expect(states['Replace root volume']?.Next).toBe(states['Audit replacement reused']?.Next);
-    expect(states['Restore root volume to launch state']?.Next).toBe(states['Audit replacement reused']?.Next);
+    expect(states['Restore root volume to launch state']?.Next).toBe(
+      states['Audit replacement reused']?.Next,
+    );
 
     // The launch-template path: a clean replacement, the original kept as evidence.
     const template = runPath(states[startAt]?.Default as string, {
@@ -106,9 +108,7 @@ describe('snapshot-and-reimage playbook', () => {
     for (const name of ['Use golden image', 'Use launch template', 'Use launch state'])
       expect(states[name]?.Parameters?.['summary.$'], name).toMatch(/^States\.Format\(/);
     expect(states['Find earlier replacement']?.Parameters).toMatchObject({
-      Filters: [
-        { Name: 'instance-id', 'Values.$': 'States.Array($.finding.resource.instanceId)' },
-      ],
+      Filters: [{ Name: 'instance-id', 'Values.$': 'States.Array($.finding.resource.instanceId)' }],
     });
     expect(states['Replace root volume']?.Parameters).toMatchObject({
       'ImageId.$': '$.reimage.imageId',
@@ -191,6 +191,8 @@ describe('snapshot-and-reimage playbook', () => {
       { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
       { StringEquals: { 'ec2:CreateAction': 'CreateReplaceRootVolumeTask' } },
       { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+      { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+      // The interfaces a launch template may tag.
       { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
     ]);
     // A launch template's instance profile may be passed to EC2 only.
