@@ -204,6 +204,8 @@ export class RemediationStack extends Stack {
       description: 'Validates, normalizes and classifies findings, then starts the chosen playbook',
       logRetention: config.logRetentionDays,
       reservedConcurrentExecutions: config.classifierConcurrency,
+      // EventBridge invokes it asynchronously: what fails after Lambda's retries is kept.
+      invokedAsynchronously: true,
       define: { 'process.env.REMEDIATION_POLICY': JSON.stringify(JSON.stringify(policy)) },
       environment: {
         ...this.auditTrail.writerEnvironment(),
@@ -220,6 +222,9 @@ export class RemediationStack extends Stack {
       },
     });
     const fn = this.classifier;
+    const classifierDeadLetters = fn.asyncFailureQueue;
+    if (!classifierDeadLetters)
+      throw new Error('the classifier is invoked asynchronously and has a dead-letter queue');
     // A finding about another region's resource (Security Hub cross-region aggregation) is started
     // in that region, where the security stack runs the same playbooks under the same names.
     const otherRegions = config.organizationId ? config.regions.filter((r) => r !== this.region) : [];
@@ -248,11 +253,15 @@ export class RemediationStack extends Stack {
         })),
       );
     }
-    fn.addEnvironment('DEAD_LETTER_QUEUE_URL', fn.asyncFailureQueue.queueUrl);
+    fn.addEnvironment('DEAD_LETTER_QUEUE_URL', classifierDeadLetters.queueUrl);
     this.auditTrail.grantAppend(fn);
     counters.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     grantPublishTo(this.topic, fn);
-    fn.asyncFailureQueue.grantSendMessages(fn);
+    // SendMessage only (grantSendMessages adds GetQueueAttributes and GetQueueUrl, which classify
+    // never calls: it has the URL); the queue is SQS-managed encrypted, so no key grant either.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [classifierDeadLetters.queueArn] }),
+    );
     for (const machine of Object.values(this.playbooks)) machine.stateMachine.grantStartExecution(fn);
 
     const router = new FindingRouter(this, 'Router', { classifier: fn });
@@ -272,7 +281,7 @@ export class RemediationStack extends Stack {
     new CfnOutput(this, 'ApprovalDecisionFunctionName', { value: approvals.decisionFunction.functionName });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.topic.topicArn });
     new CfnOutput(this, 'UndoStateMachineArn', { value: this.undo.stateMachine.stateMachineArn });
-    new CfnOutput(this, 'ClassifyDeadLetterQueueUrl', { value: fn.asyncFailureQueue.queueUrl });
+    new CfnOutput(this, 'ClassifyDeadLetterQueueUrl', { value: classifierDeadLetters.queueUrl });
     new CfnOutput(this, 'DeliveryDeadLetterQueueUrl', { value: router.deadLetterQueue.queueUrl });
     for (const [name, machine] of Object.entries(this.playbooks)) {
       new CfnOutput(

@@ -152,7 +152,7 @@ export class Sandbox {
       sqs,
       ec2,
       new AutoScalingService(),
-      new ElbV2Service(),
+      new ElbV2Service({ ec2 }),
       new CloudTrailService(),
       new S3Service(),
       dynamodb,

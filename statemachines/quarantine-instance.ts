@@ -162,9 +162,9 @@ export const quarantineInstance: PlaybookDefinition = {
         // that finding's follow-up; a second one would only snapshot the quarantined disks again.
         handOver(ctx, human, QUARANTINE_INSTANCE, {
           skipWhen: sfn.Condition.and(
-            sfn.Condition.isPresent('$.discovery.quarantineTag.tags[0].Value'),
+            sfn.Condition.not(sfn.Condition.stringEquals('$.discovery.quarantinedBy.findingId', '')),
             sfn.Condition.not(
-              sfn.Condition.stringEqualsJsonPath('$.discovery.quarantineTag.tags[0].Value', '$.finding.id'),
+              sfn.Condition.stringEqualsJsonPath('$.discovery.quarantinedBy.findingId', '$.finding.id'),
             ),
           ),
           skipDetailsPath: '$.discovery.quarantineTag',
@@ -189,9 +189,10 @@ export const quarantineInstance: PlaybookDefinition = {
  */
 function acknowledgeWildcards(ctx: PlaybookContext): void {
   const reason =
-    'quarantine-instance acts on the instance a finding names and on its ENIs, groups, Auto Scaling group, target groups, role and profile, known only at run time; each action is granted on that resource type in this account only.';
+    'quarantine-instance acts on the instance a finding names and on its volumes, ENIs, groups, Auto Scaling group, target groups, role and profile, known only at run time; each action is granted on that resource type in this account only.';
   const ids = [
     'ec2:{region}:{account}:instance/*',
+    'ec2:{region}:{account}:volume/*',
     'ec2:{region}:{account}:security-group/*',
     'ec2:{region}:{account}:network-interface/*',
     'ec2:{region}:{account}:vpc/*',

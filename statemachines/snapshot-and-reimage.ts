@@ -161,9 +161,16 @@ function acknowledgeWildcards(ctx: PlaybookContext): void {
     'ec2:{region}:{account}:launch-template/*',
     'ec2:{region}:{account}:key-pair/*',
     'iam::{account}:role/*',
+    // Customer managed keys of encrypted volumes and images, used only through EC2.
+    'kms:{region}:{account}:key/*',
   ];
   Validations.of(ctx.scope).acknowledge(
     ...ids.map((id) => ({ id: resourceWildcardFinding(ctx.scope, id), reason })),
+    {
+      id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      reason:
+        'kms:ReEncrypt* is ReEncryptFrom and ReEncryptTo, both of which EC2 uses for a volume encrypted with a customer managed key (EBS encryption requirements); only through EC2 (kms:ViaService).',
+    },
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

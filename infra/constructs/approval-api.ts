@@ -91,7 +91,9 @@ export class ApprovalApi extends Construct {
     );
     this.allow(this.decisionFunction, ['dynamodb:Query'], [auditTable.tableArn]);
     props.auditTrail.grantAppend(this.decisionFunction);
-    this.secret.grantRead(this.decisionFunction);
+    // GetSecretValue only (grantRead adds DescribeSecret, which no code calls); the secret is
+    // encrypted with the AWS managed key, which needs no grant.
+    this.allow(this.decisionFunction, ['secretsmanager:GetSecretValue'], [this.secret.secretArn]);
 
     this.requestFunction = new RemediationFunction(this, 'Request', {
       entry: path.join(ROOT, 'functions/approval-request/handler.ts'),
@@ -112,7 +114,7 @@ export class ApprovalApi extends Construct {
     props.auditTrail.grantAppend(this.requestFunction);
     grantPublishTo(props.topic, this.requestFunction);
     grantPublishTo(this.escalationTopic, this.requestFunction);
-    this.secret.grantRead(this.requestFunction);
+    this.allow(this.requestFunction, ['secretsmanager:GetSecretValue'], [this.secret.secretArn]);
     const requestId = Stack.of(this).getLogicalId(this.requestFunction.node.defaultChild as CfnElement);
     Validations.of(Stack.of(this)).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${requestId}.Arn>:*]`,

@@ -1,8 +1,10 @@
 import {
+  ArnFormat,
   Duration,
   aws_iam as iam,
   aws_logs as logs,
   RemovalPolicy,
+  Stack,
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -41,11 +43,30 @@ export class PlaybookStateMachine extends Construct {
     const role = props.roleName
       ? new iam.Role(this, 'Role', {
           roleName: props.roleName,
-          assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+          // Only Step Functions acting for a state machine of this account and region, the
+          // confused-deputy guard CDK puts on the roles it creates itself
+          // (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html).
+          assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
+            conditions: {
+              ArnLike: {
+                'aws:SourceArn': Stack.of(this).formatArn({
+                  service: 'states',
+                  resource: 'stateMachine',
+                  resourceName: '*',
+                  arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+                }),
+              },
+              StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+            },
+          }),
           description: `Runs the ${props.playbook.name} playbook`,
         })
       : undefined;
+    // Under /aws/vendedlogs/states/, as AWS advises for Step Functions logs: the resource policy
+    // CloudWatch Logs needs for vended log delivery stays under its size limit
+    // (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html).
     const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName ?? `${Stack.of(this).stackName}-${props.playbook.name}`}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -28,27 +28,37 @@ export interface RemediationFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** Concurrency reserved for (and capping) the function. @default none: the account's unreserved pool */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * Whether something invokes the function asynchronously (an EventBridge rule does). Only then
+   * does it get a dead-letter queue: Lambda sends an event there only after the retries of an
+   * asynchronous invocation; a synchronous caller gets the error itself
+   * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq).
+   * @default false
+   */
+  readonly invokedAsynchronously?: boolean;
 }
 
 /**
  * The one Lambda construct: nodejs22.x on arm64, ESM, minified, with the SDK v3 clients bundled
- * (no dependence on the runtime's copy), X-Ray tracing, a retained log group, and an encrypted
- * dead-letter queue for failed asynchronous invocations. Functions never repeat these defaults.
+ * (no dependence on the runtime's copy), X-Ray tracing, a retained log group, and, for a function
+ * invoked asynchronously, an encrypted dead-letter queue. Functions never repeat these defaults.
  */
 export class RemediationFunction extends NodejsFunction {
-  /** Where failed asynchronous invocations end up after Lambda's retries. */
-  public readonly asyncFailureQueue: sqs.Queue;
+  /** Where failed asynchronous invocations end up after Lambda's retries; only with `invokedAsynchronously`. */
+  public readonly asyncFailureQueue?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: RemediationFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const deadLetterQueue = new sqs.Queue(scope, `${id}Dlq`, {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    const deadLetterQueue = props.invokedAsynchronously
+      ? new sqs.Queue(scope, `${id}Dlq`, {
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+        })
+      : undefined;
     // Our own role instead of the managed AWSLambdaBasicExecutionRole: logs go to this
     // function's log group only, not to any log group in the account.
     const role = new iam.Role(scope, `${id}Role`, {
@@ -61,7 +71,8 @@ export class RemediationFunction extends NodejsFunction {
         resources: [logGroup.logGroupArn],
       }),
     );
-    acknowledgeDeadLetterQueue(deadLetterQueue, `failed asynchronous invocations of ${id}`);
+    if (deadLetterQueue)
+      acknowledgeDeadLetterQueue(deadLetterQueue, `failed asynchronous invocations of ${id}`);
     const fnProps: NodejsFunctionProps = {
       role,
       entry: props.entry,
@@ -103,6 +114,13 @@ export class RemediationFunction extends NodejsFunction {
           'The deploy target is fixed at nodejs22.x (arm64), the runtime the bundles are built and tested for.',
       },
     );
+    if (!deadLetterQueue) {
+      Validations.of(this).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Invoked synchronously only (a Step Functions task, a function URL): the caller gets the error and handles it. Lambda sends to a dead-letter queue only after the retries of an asynchronous invocation, so one here would stay empty.',
+      });
+    }
     this.asyncFailureQueue = deadLetterQueue;
   }
 }

@@ -268,9 +268,34 @@ function healthOf(target: RegisteredTarget | undefined) {
   return { State: 'healthy' };
 }
 
+/**
+ * Asking an instance group about an instance that does not exist or sits in another VPC is
+ * refused with InvalidTarget ("The specified target does not exist, is not in the same VPC as the
+ * target group, or has an unsupported instance type",
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetHealth.html).
+ */
+function checkAskedInstances(ctx: ElbContext, group: TargetGroup, ids: string[]): void {
+  const ec2 = ctx.options.ec2;
+  if (!ec2 || group.targetType !== 'instance') return;
+  const invalid = ids.filter(
+    (id) => ec2.findInstance(ctx.req.accountId, ctx.req.region, id)?.vpcId !== group.vpcId,
+  );
+  if (invalid.length > 0) {
+    throw new AwsError(
+      'InvalidTarget',
+      'The specified target does not exist, is not in the same VPC as the target group, or has an unsupported instance type.',
+    );
+  }
+}
+
 function describeTargetHealth(ctx: ElbContext): XmlObject {
   const group = requireGroup(ctx);
   const asked = requestedTargets(ctx.params, group);
+  checkAskedInstances(
+    ctx,
+    group,
+    asked.map((t) => t.id),
+  );
   const rows =
     asked.length > 0
       ? asked.map((t) => ({ target: t, registered: group.targets.get(`${t.id}:${t.port}`) }))

@@ -1,6 +1,6 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { sessionDenyPolicy } from '../fragments/session-deny-policy.ts';
-import type { QuarantineSteps } from './steps.ts';
+import { INSTANCE_ID, type QuarantineSteps } from './steps.ts';
 
 /** The inline policy on the instance role that denies every session issued before quarantine. */
 export const REVOKE_INSTANCE_SESSIONS_POLICY = 'remediation-revoke-instance-sessions';
@@ -11,7 +11,8 @@ export const REVOKE_INSTANCE_SESSIONS_POLICY = 'remediation-revoke-instance-sess
  * before now (`aws:TokenIssueTime`): stolen copies stop working at once. This also ends the
  * current sessions of other instances sharing the role; they fetch fresh ones, which the
  * condition allows. Then disassociate the profile so the instance gets no new credentials. The
- * association and role are in `$.before` for undo.
+ * association and role are in `$.before` for undo. An association that was changing when it was
+ * read cannot be removed safely: sessions are still denied, then the run ends in needs-human.
  */
 export function cutCredentials(steps: QuarantineSteps): sfn.Chain {
   const { scope, arns } = steps;
@@ -47,14 +48,24 @@ export function cutCredentials(steps: QuarantineSteps): sfn.Chain {
     parameters: { 'AssociationId.$': '$.before.instanceProfile.associationId' },
     iamResources: [arns.instances],
   });
-  return new sfn.Choice(scope, 'Instance profile to remove?')
-    .when(
-      sfn.Condition.booleanEquals('$.before.instanceProfile.associated', true),
-      revoke.next(disassociate).next(
-        steps.audit('Audit profile disassociated', 'DisassociateIamInstanceProfile', {
-          beforePath: '$.before.instanceProfile',
-        }),
-      ),
-    )
-    .afterwards({ includeOtherwise: true });
+  const unsettled = new sfn.Pass(scope, 'Profile association unsettled', {
+    parameters: {
+      Error: 'InstanceProfileAssociationUnsettled',
+      'Cause.$': `States.Format('The instance profile association of {} was changing when quarantine read it: the network is isolated and the role sessions are denied, but the profile was not removed. Check it and disassociate it by hand.', ${INSTANCE_ID})`,
+    },
+    resultPath: '$.error',
+  }).next(steps.human);
+  return revoke.next(
+    new sfn.Choice(scope, 'Instance profile to remove?')
+      .when(
+        sfn.Condition.booleanEquals('$.before.instanceProfile.associated', true),
+        disassociate.next(
+          steps.audit('Audit profile disassociated', 'DisassociateIamInstanceProfile', {
+            beforePath: '$.before.instanceProfile',
+          }),
+        ),
+      )
+      .when(sfn.Condition.isPresent('$.before.instanceProfile.unsettled'), unsettled)
+      .afterwards({ includeOtherwise: true }),
+  );
 }

@@ -1,5 +1,6 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { firstItem } from '../fragments/first-item.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
 import { INSTANCE_ID, type QuarantineSteps } from './steps.ts';
 
@@ -8,6 +9,8 @@ export const QUARANTINE_TAG = 'remediation:quarantine';
 
 const ITEM = '$$.Map.Item.Value';
 const INSTANCE = '$.discovery.instance';
+/** Target groups read per quarantine: one page, sized to stay well inside the state quota. */
+export const TARGET_GROUP_PAGE = 150;
 
 /**
  * Read everything the playbook changes, before it changes anything, into `$.before`: each ENI
@@ -61,11 +64,19 @@ export function discover(steps: QuarantineSteps): sfn.Chain {
     resultSelector: { 'tags.$': '$.Tags' },
     resultPath: '$.discovery.quarantineTag',
   });
+  // The finding that quarantined the instance first, or '' when none did.
+  const quarantinedBy = firstItem(scope, 'Quarantined before?', {
+    listPath: '$.discovery.quarantineTag.tags',
+    fields: { findingId: 'Value' },
+    otherwise: { findingId: '' },
+    resultPath: '$.discovery.quarantinedBy',
+  });
   return describe
     .next(start)
     .next(interfaces)
     .next(volumes)
     .next(quarantineTag)
+    .next(quarantinedBy)
     .next(readAutoScaling(steps))
     .next(readTargetGroups(steps))
     .next(readInstanceProfile(steps));
@@ -119,57 +130,101 @@ function readAutoScaling(steps: QuarantineSteps): sfn.Chain {
 /**
  * ELBv2 has no call listing the groups of an instance: walk the target groups and ask each
  * about the instance. A group that does not hold it answers `unused` (Target.NotRegistered).
- * Only the first page of target groups is read (up to 400, DescribeTargetGroups' maximum).
+ * Only instance-type groups in the instance's VPC are asked: for a group in another VPC
+ * DescribeTargetHealth answers `InvalidTarget` ("The specified target does not exist, is not in
+ * the same VPC as the target group, or has an unsupported instance type",
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetHealth.html).
+ * A group whose read still fails is recorded as `unknown` with its error, and isolation goes on.
+ *
+ * Each group is about 1 KB in the response and Step Functions caps a state at 256 KB
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html); the `States.DataLimitExceeded`
+ * it raises is not caught by `States.ALL`. So one page of at most {@link TARGET_GROUP_PAGE} groups is
+ * read, the Map keeps only ARN, port and state per group, and the listing is dropped right after
+ * it. `$.before.targetGroupsTruncated` records that more groups exist than were asked.
  */
 function readTargetGroups(steps: QuarantineSteps): sfn.Chain {
   const { scope } = steps;
   const list = steps.call('List target groups', {
     service: 'elasticloadbalancingv2',
     action: 'describeTargetGroups',
-    parameters: { PageSize: 400 },
+    parameters: { PageSize: TARGET_GROUP_PAGE },
     iamResources: ['*'],
-    resultSelector: { 'groups.$': '$.TargetGroups' },
+    // The whole response: a ResultSelector naming `NextMarker` would fail on the last page.
     resultPath: '$.discovery.targetGroups',
   });
+  const membership = (id: string, state: string | { path: string }, extra: Record<string, string> = {}) =>
+    new sfn.Pass(scope, id, {
+      parameters: {
+        'targetGroupArn.$': '$.group.TargetGroupArn',
+        ...(typeof state === 'string' ? { state } : { 'state.$': state.path }),
+        ...extra,
+      },
+    });
   const readHealth = awsCall(scope, 'Read target health', {
     service: 'elasticloadbalancingv2',
     action: 'describeTargetHealth',
-    parameters: { 'TargetGroupArn.$': '$.targetGroupArn', Targets: [{ 'Id.$': '$.instanceId' }] },
+    parameters: { 'TargetGroupArn.$': '$.group.TargetGroupArn', Targets: [{ 'Id.$': '$.instanceId' }] },
     iamResources: ['*'],
-    resultSelector: {
-      'state.$': '$.TargetHealthDescriptions[0].TargetHealth.State',
-      'port.$': '$.TargetHealthDescriptions[0].Target.Port',
-    },
+    resultSelector: { 'descriptions.$': '$.TargetHealthDescriptions' },
     resultPath: '$.health',
-  }).next(
-    new sfn.Pass(scope, 'Target group membership', {
-      parameters: {
-        'targetGroupArn.$': '$.targetGroupArn',
-        'port.$': '$.health.port',
-        'state.$': '$.health.state',
-      },
-    }),
-  );
-  // IP and Lambda target groups name no instance: the instance cannot be in them by id.
-  const perGroup = new sfn.Choice(scope, 'Instance target group?')
-    .when(sfn.Condition.stringEquals('$.targetType', 'instance'), readHealth)
-    .otherwise(
-      new sfn.Pass(scope, 'Not an instance target group', {
-        parameters: { 'targetGroupArn.$': '$.targetGroupArn', state: 'not-applicable' },
-      }),
-    );
+  });
+  const unreadable = membership('Target health unreadable', 'unknown', { 'error.$': '$.error.Error' });
+  readHealth.addCatch(unreadable, { resultPath: '$.error' });
+  const described = new sfn.Choice(scope, 'Target health described?')
+    .when(
+      sfn.Condition.and(
+        sfn.Condition.isPresent('$.health.descriptions[0].TargetHealth.State'),
+        sfn.Condition.isPresent('$.health.descriptions[0].Target.Port'),
+      ),
+      membership(
+        'Target group membership',
+        { path: '$.health.descriptions[0].TargetHealth.State' },
+        {
+          'port.$': '$.health.descriptions[0].Target.Port',
+        },
+      ),
+    )
+    .otherwise(membership('Target health not described', 'unknown'));
+  // IP and Lambda groups name no instance, and Lambda groups have no VPC at all.
+  const perGroup = new sfn.Choice(scope, 'Instance target group in its VPC?')
+    .when(
+      sfn.Condition.and(
+        sfn.Condition.stringEquals('$.group.TargetType', 'instance'),
+        sfn.Condition.isPresent('$.group.VpcId'),
+        sfn.Condition.stringEqualsJsonPath('$.group.VpcId', '$.vpcId'),
+      ),
+      readHealth.next(described),
+    )
+    .otherwise(membership('Not an instance target group of its VPC', 'not-applicable'));
   const each = new sfn.Map(scope, 'Read target groups', {
-    itemsPath: '$.discovery.targetGroups.groups',
+    itemsPath: '$.discovery.targetGroups.TargetGroups',
     itemSelector: withTarget(scope, {
-      'targetGroupArn.$': `${ITEM}.TargetGroupArn`,
-      'targetType.$': `${ITEM}.TargetType`,
+      'group.$': ITEM,
       'instanceId.$': INSTANCE_ID,
+      'vpcId.$': '$.before.vpcId',
     }),
     maxConcurrency: 10,
     resultPath: '$.before.targetGroups',
   }).itemProcessor(perGroup);
   each.addCatch(steps.human, { resultPath: '$.error' });
-  return list.next(each);
+  const truncated = (value: boolean) =>
+    new sfn.Pass(scope, `Target groups ${value ? 'beyond one page' : 'all read'}`, {
+      result: sfn.Result.fromBoolean(value),
+      resultPath: '$.before.targetGroupsTruncated',
+    });
+  const drop = new sfn.Pass(scope, 'Drop target group listing', {
+    result: sfn.Result.fromObject({}),
+    resultPath: '$.discovery.targetGroups',
+  });
+  return list
+    .next(each)
+    .next(
+      new sfn.Choice(scope, 'More target groups?')
+        .when(sfn.Condition.isPresent('$.discovery.targetGroups.NextMarker'), truncated(true))
+        .otherwise(truncated(false))
+        .afterwards()
+        .next(drop),
+    );
 }
 
 /**
@@ -190,10 +245,20 @@ function readInstanceProfile(steps: QuarantineSteps): sfn.Chain {
       ],
     },
     iamResources: ['*'],
-    resultSelector: {
-      associated: true,
-      'associationId.$': '$.IamInstanceProfileAssociations[0].AssociationId',
-      'instanceProfileArn.$': '$.IamInstanceProfileAssociations[0].IamInstanceProfile.Arn',
+    resultSelector: { 'associations.$': '$.IamInstanceProfileAssociations' },
+    resultPath: '$.discovery.association',
+  });
+  // An association being made, replaced or removed is not `associated`: the list is empty although
+  // DescribeInstances named a profile. Then the role is still read (its sessions are still denied),
+  // nothing is disassociated, and the run ends in needs-human once the instance is isolated.
+  const associated = firstItem(scope, 'Profile association settled?', {
+    listPath: '$.discovery.association.associations',
+    fields: { associationId: 'AssociationId', instanceProfileArn: 'IamInstanceProfile.Arn' },
+    found: { associated: true },
+    otherwise: {
+      associated: false,
+      unsettled: true,
+      'instanceProfileArn.$': `${INSTANCE}.IamInstanceProfile.Arn`,
     },
     resultPath: '$.before.instanceProfile',
   });
@@ -221,6 +286,7 @@ function readInstanceProfile(steps: QuarantineSteps): sfn.Chain {
     resultPath: '$.before.instanceRole',
   });
   const withProfile = association
+    .next(associated)
     .next(nameParts)
     .next(profile)
     .next(

@@ -46,16 +46,23 @@ export function leaveService(steps: QuarantineSteps): sfn.Chain {
       parameters: { 'targetGroupArn.$': '$.targetGroup.targetGroupArn', deregistered: true },
     }),
   );
+  // Deregister where the instance serves on a known port; a group read as `unknown` (its read
+  // failed, recorded in the before state) is left for a person: there is no port to name.
   const perGroup = new sfn.Choice(scope, 'Registered?')
     .when(
-      sfn.Condition.or(
-        ...NOT_SERVING.map((state) => sfn.Condition.stringEquals('$.targetGroup.state', state)),
+      sfn.Condition.and(
+        sfn.Condition.isPresent('$.targetGroup.port'),
+        ...NOT_SERVING.map((state) =>
+          sfn.Condition.not(sfn.Condition.stringEquals('$.targetGroup.state', state)),
+        ),
       ),
+      deregister,
+    )
+    .otherwise(
       new sfn.Pass(scope, 'Not registered', {
         parameters: { 'targetGroupArn.$': '$.targetGroup.targetGroupArn', deregistered: false },
       }),
-    )
-    .otherwise(deregister);
+    );
   const each = new sfn.Map(scope, 'Deregister from target groups', {
     itemsPath: '$.before.targetGroups',
     itemSelector: withTarget(scope, {

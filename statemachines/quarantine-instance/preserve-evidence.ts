@@ -38,7 +38,9 @@ export function preserveEvidence(steps: QuarantineSteps): sfn.Chain {
         'InstanceId.$': '$.instanceId',
         BlockDeviceMappings: [{ 'DeviceName.$': '$.deviceName', Ebs: { DeleteOnTermination: false } }],
       },
-      iamResources: [arns.instances],
+      // With BlockDeviceMappings the call is also authorized on the volume it changes (the service
+      // authorization reference lists `volume` for ModifyInstanceAttribute).
+      iamResources: [arns.instances, arns.volumes],
     }),
   );
   keepVolumes.addCatch(steps.human, { resultPath: '$.error' });

@@ -25,6 +25,7 @@ export interface AuditPaths {
 /** The resource ARN patterns the playbook's calls are scoped to: its account and region only. */
 export interface QuarantineArns {
   readonly instances: string;
+  readonly volumes: string;
   readonly securityGroups: string;
   readonly networkInterfaces: string;
   readonly subnets: string;
@@ -57,6 +58,7 @@ export function quarantineSteps(ctx: PlaybookContext, human: sfn.IChainable): Qu
     human,
     arns: {
       instances: arn('ec2', 'instance'),
+      volumes: arn('ec2', 'volume'),
       securityGroups: arn('ec2', 'security-group'),
       networkInterfaces: arn('ec2', 'network-interface'),
       subnets: arn('ec2', 'subnet'),

@@ -3,7 +3,7 @@ import { awsCall } from '../fragments/aws-call.ts';
 import { catchToHuman } from '../fragments/needs-human.ts';
 import { boundedPoll } from './bounded-poll.ts';
 import { tagOnCreate } from './evidence-snapshots.ts';
-import { INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts';
+import { ebsKeyStatements, INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts';
 
 /** Seconds between two reads of the replacement's state, and how many reads (10 min). */
 const LAUNCH_POLL = { intervalSeconds: 15, maxIterations: 40 };
@@ -80,6 +80,9 @@ export function launchReplacement(steps: ReimageSteps): sfn.Chain {
       additionalIamStatements: [
         tagOnCreate(arns.instances, 'RunInstances'),
         tagOnCreate(arns.volumes, 'RunInstances'),
+        // A template may tag the interfaces it creates (TagSpecifications of network-interface).
+        tagOnCreate(arn('network-interface'), 'RunInstances'),
+        ...ebsKeyStatements(scope),
         // A template with an instance profile passes its role to EC2, and only to EC2.
         new iam.PolicyStatement({
           actions: ['iam:PassRole'],

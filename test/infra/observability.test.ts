@@ -212,6 +212,48 @@ describe('observability alarms', () => {
     }
   });
 
+  it('watches a function dead-letter queue only where an EventBridge rule invokes the function asynchronously', () => {
+    // A dead-letter queue receives only failed asynchronous invocations; one on a function called
+    // synchronously (Step Functions tasks, a function URL) stays empty and its alarm never fires.
+    const targeted = new Set(
+      Object.values(template.findResources('AWS::Events::Rule')).flatMap((rule) =>
+        ((rule.Properties.Targets as { Arn?: { 'Fn::GetAtt'?: string[] } }[]) ?? []).flatMap(
+          (t) => t.Arn?.['Fn::GetAtt']?.[0] ?? [],
+        ),
+      ),
+    );
+    const functions = template.findResources('AWS::Lambda::Function');
+    const withQueue = Object.entries(functions)
+      .filter(([, f]) => f.Properties.DeadLetterConfig)
+      .map(([id]) => id);
+    expect(withQueue.length).toBeGreaterThan(0);
+    expect(withQueue.filter((id) => !targeted.has(id))).toEqual([]);
+    // The queues of the other functions are gone with them, alarms included.
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    for (const fn of [
+      'AuditAppend',
+      'ApprovalsDecision',
+      'ApprovalsRequest',
+      'PlanIngressRevocation',
+      'PlanUndo',
+    ])
+      expect(
+        queues.filter((q) => q.includes(`${fn}Dlq`)),
+        fn,
+      ).toEqual([]);
+  });
+
+  it('keeps Step Functions logs under /aws/vendedlogs/states/', () => {
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines.length).toBeGreaterThan(0);
+    for (const machine of machines) {
+      const destination = machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup;
+      const groupId = destination.LogGroupArn['Fn::GetAtt'][0] as string;
+      expect(groups[groupId]?.Properties.LogGroupName).toMatch(/^\/aws\/vendedlogs\/states\/[\w.-]+$/);
+    }
+  });
+
   it('one per state machine when any of its approvals timed out', () => {
     for (const playbook of Object.keys(machinePrefixes())) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -339,14 +381,23 @@ describe('the notification topic the alarms publish to', () => {
       Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
     });
     // Every other user of the key is granted exactly what publishing needs, on this key.
+    // (The re-image playbook's EBS key grants hold only through EC2, kms:ViaService, so not for SNS.)
     const grants = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      (p) =>
+        p.Properties.PolicyDocument.Statement as {
+          Action: string | string[];
+          Resource: unknown;
+          Condition?: { StringEquals?: Record<string, unknown> };
+        }[],
     );
     // The audit trail's HMAC key has its own grant (test/infra/audit-trail.test.ts).
     const onAuditMacKey = (s: { Resource: unknown }) =>
       JSON.stringify(s.Resource).includes('"AuditTrailMacKey');
     const kmsGrants = grants.filter(
-      (s) => [s.Action].flat().some((a) => a.startsWith('kms:')) && !onAuditMacKey(s),
+      (s) =>
+        [s.Action].flat().some((a) => a.startsWith('kms:')) &&
+        !s.Condition?.StringEquals?.['kms:ViaService'] &&
+        !onAuditMacKey(s),
     );
     expect(kmsGrants.length).toBeGreaterThan(0);
     for (const s of kmsGrants) {

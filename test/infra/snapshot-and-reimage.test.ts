@@ -52,7 +52,7 @@ describe('snapshot-and-reimage playbook', () => {
     const after = ['Notify reimaged', 'Audit reimaged'];
     const root = runPath(states[startAt]?.Default as string, {
       'Re-image how?': states['Re-image how?']?.Default as string,
-      'Replaced before?': 'Replace root volume',
+      'Earlier replacement left?': 'Image named?',
     });
     expect(steps(root)).toEqual([
       ...before,
@@ -64,9 +64,12 @@ describe('snapshot-and-reimage playbook', () => {
       ...after,
     ]);
     // A replacement already made for this finding is reused instead of created.
-    expect(states['Replaced before?']?.Choices?.[0]?.Next).toBe('Reuse earlier replacement');
+    expect(states['Earlier replacement usable?']?.Default).toBe('Reuse earlier replacement');
     expect(states['Reuse earlier replacement']?.Next).toBe('Audit replacement reused');
     expect(states['Replace root volume']?.Next).toBe(states['Audit replacement reused']?.Next);
+    expect(states['Restore root volume to launch state']?.Next).toBe(
+      states['Audit replacement reused']?.Next,
+    );
 
     // The launch-template path: a clean replacement, the original kept as evidence.
     const template = runPath(states[startAt]?.Default as string, {
@@ -101,18 +104,20 @@ describe('snapshot-and-reimage playbook', () => {
         },
       ],
     });
-    expect(states['Replaced before?']?.Default).toBe('Replace root volume');
+    expect(states['Earlier replacement left?']?.Default).toBe('Image named?');
     // The approver reads what will happen, whichever way: each choice writes a summary.
-    for (const name of ['Use golden image', 'Use launch template', 'Use launch image'])
+    for (const name of ['Use golden image', 'Use launch template', 'Use launch state'])
       expect(states[name]?.Parameters?.['summary.$'], name).toMatch(/^States\.Format\(/);
     expect(states['Find earlier replacement']?.Parameters).toMatchObject({
-      Filters: [
-        { Name: 'instance-id', 'Values.$': 'States.Array($.finding.resource.instanceId)' },
-        { Name: 'tag:remediation:finding', 'Values.$': 'States.Array($.finding.id)' },
-      ],
+      Filters: [{ Name: 'instance-id', 'Values.$': 'States.Array($.finding.resource.instanceId)' }],
     });
     expect(states['Replace root volume']?.Parameters).toMatchObject({
       'ImageId.$': '$.reimage.imageId',
+      DeleteReplacedRootVolume: false,
+    });
+    // Back to the launch state: no image named, so a deregistered launch AMI cannot fail it.
+    expect(states['Restore root volume to launch state']?.Parameters).not.toHaveProperty('ImageId.$');
+    expect(states['Restore root volume to launch state']?.Parameters).toMatchObject({
       DeleteReplacedRootVolume: false,
     });
     expect(states['Golden image named?']?.Choices?.[0]).toMatchObject({
@@ -135,7 +140,7 @@ describe('snapshot-and-reimage playbook', () => {
     const calls = Object.entries(states).filter(
       ([, s]) => s.Type === 'Task' && s.Resource?.includes(':aws-sdk:'),
     );
-    expect(calls).toHaveLength(15);
+    expect(calls).toHaveLength(16);
     for (const [name, state] of calls) {
       expect(state.Retry?.[0]?.ErrorEquals, name).toContain('Ec2.Ec2Exception');
       expect(state.Catch?.[0], name).toMatchObject({
@@ -188,6 +193,8 @@ describe('snapshot-and-reimage playbook', () => {
       { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
       { StringEquals: { 'ec2:CreateAction': 'CreateReplaceRootVolumeTask' } },
       { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+      { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+      // The interfaces a launch template may tag.
       { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
     ]);
     // A launch template's instance profile may be passed to EC2 only.

@@ -13,8 +13,14 @@ export type FilterField<T> = (
   resource: T,
 ) => string | number | boolean | undefined | readonly (string | undefined)[];
 
-/** The filter names a Describe operation supports, beyond the tag filters every one has. */
+/** The filter names a Describe operation supports, beyond its tag filters. */
 export type FilterFields<T> = Readonly<Record<string, FilterField<T>>>;
+
+/** The tag filters an operation may document: `tag:<key>`, `tag-key`, `tag-value`. */
+export type TagFilter = 'tag:' | 'tag-key' | 'tag-value';
+
+/** Every tag filter: the default for operations the playbooks do not call. */
+export const ALL_TAG_FILTERS: readonly TagFilter[] = ['tag:', 'tag-key', 'tag-value'];
 
 /** Read `Filter.N.Name` / `Filter.N.Value.M`. */
 export function readFilters(params: FormParams): Ec2Filter[] {
@@ -33,13 +39,24 @@ function wildcardMatches(pattern: string, value: string): boolean {
   return new RegExp(`^${source}$`, 's').test(value);
 }
 
+function refuse(name: string): never {
+  throw new AwsError('InvalidParameterValue', `The filter '${name}' is invalid`);
+}
+
 function valuesFor<T>(
   state: Ec2State,
   resource: T,
   id: string,
   name: string,
   fields: FilterFields<T>,
+  tagFilters: readonly TagFilter[],
 ): string[] {
+  const tagFilter: TagFilter | undefined = name.startsWith('tag:')
+    ? 'tag:'
+    : name === 'tag-key' || name === 'tag-value'
+      ? name
+      : undefined;
+  if (tagFilter && !tagFilters.includes(tagFilter)) refuse(name);
   if (name.startsWith('tag:')) {
     const value = state.tag(id, name.slice(4));
     return value === undefined ? [] : [value];
@@ -47,7 +64,7 @@ function valuesFor<T>(
   if (name === 'tag-key') return [...(state.tags.get(id)?.keys() ?? [])];
   if (name === 'tag-value') return [...(state.tags.get(id)?.values() ?? [])];
   const field = fields[name];
-  if (!field) throw new AwsError('InvalidParameterValue', `The filter '${name}' is invalid`);
+  if (!field) refuse(name);
   const raw = field(resource);
   const list = Array.isArray(raw) ? raw : [raw];
   return list.filter((v): v is string | number | boolean => v !== undefined).map(String);
@@ -55,7 +72,9 @@ function valuesFor<T>(
 
 /**
  * The resources matching every filter (AND across filters, OR across a filter's values),
- * as EC2 evaluates them. Unknown filter names are rejected, as EC2 does.
+ * as EC2 evaluates them. A filter name the operation does not document (`fields` and
+ * `tagFilters` list those) is refused with `InvalidParameterValue`, even when no resource
+ * exists to match it: a request EC2 would refuse never passes here.
  */
 export function applyFilters<T>(
   state: Ec2State,
@@ -63,10 +82,15 @@ export function applyFilters<T>(
   idOf: (resource: T) => string,
   filters: readonly Ec2Filter[],
   fields: FilterFields<T>,
+  tagFilters: readonly TagFilter[] = ALL_TAG_FILTERS,
 ): T[] {
+  for (const { name } of filters) {
+    const tagFilter = name.startsWith('tag:') ? 'tag:' : name;
+    if (!(name in fields) && !tagFilters.includes(tagFilter as TagFilter)) refuse(name);
+  }
   return [...resources].filter((resource) =>
     filters.every((filter) => {
-      const actual = valuesFor(state, resource, idOf(resource), filter.name, fields);
+      const actual = valuesFor(state, resource, idOf(resource), filter.name, fields, tagFilters);
       return filter.values.some((pattern) => actual.some((value) => wildcardMatches(pattern, value)));
     }),
   );

@@ -1,6 +1,6 @@
 import { AwsError } from '../../protocol.ts';
 import { type Ec2Context, type Ec2Operations, resolveRequestedProfile } from './context.ts';
-import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
+import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
 import { newEc2Id } from './ids.ts';
 import { KINDS, requireAll, requireOne } from './lookups.ts';
 import type { IamInstanceProfileAssociation } from './resources.ts';
@@ -21,6 +21,11 @@ function associationView(association: IamInstanceProfileAssociation, state: Asso
   };
 }
 
+/**
+ * DescribeIamInstanceProfileAssociations documents `instance-id` and `state`, no tag filter
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeIamInstanceProfileAssociations.html).
+ */
+const ASSOCIATION_TAG_FILTERS: readonly TagFilter[] = [];
 const ASSOCIATION_FILTERS: FilterFields<IamInstanceProfileAssociation> = {
   'instance-id': (a) => a.instanceId,
   state: () => 'associated',
@@ -64,6 +69,7 @@ function describeIamInstanceProfileAssociations({ params, state }: Ec2Context) {
     (a) => a.associationId,
     readFilters(params),
     ASSOCIATION_FILTERS,
+    ASSOCIATION_TAG_FILTERS,
   );
   const page = paginate(filtered, params);
   return {

@@ -1,12 +1,16 @@
 import { AwsError } from '../../protocol.ts';
 import type { Ec2Context, Ec2Operations } from './context.ts';
-import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
+import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
 import { instanceView, stateView } from './instance-view.ts';
 import { KINDS, requireAll } from './lookups.ts';
 import { INSTANCE_STATE_CODES, type Instance, type InstanceStateName } from './resources.ts';
 import { runInstances } from './run-instances.ts';
 import type { Ec2State } from './state.ts';
 
+/** DescribeInstances documents `tag:<key>` and `tag-key` (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html). */
+const INSTANCE_TAG_FILTERS: readonly TagFilter[] = ['tag:', 'tag-key'];
+
+/** The documented filters of DescribeInstances the sandbox evaluates (same page). */
 function instanceFilters(state: Ec2State): FilterFields<Instance> {
   const enis = (i: Instance) => state.interfacesOf(i.instanceId);
   return {
@@ -39,6 +43,7 @@ function describeInstances({ params, state }: Ec2Context) {
     (i) => i.instanceId,
     readFilters(params),
     instanceFilters(state),
+    INSTANCE_TAG_FILTERS,
   );
   const page = paginate(filtered, params);
   const reservations = new Map<string, Instance[]>();

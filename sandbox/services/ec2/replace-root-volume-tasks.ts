@@ -1,6 +1,6 @@
 import { AwsError } from '../../protocol.ts';
 import type { Ec2Context, Ec2Operations } from './context.ts';
-import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
+import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
 import { newEc2Id } from './ids.ts';
 import { rootDeviceOf } from './images.ts';
 import { KINDS, requireOne } from './lookups.ts';
@@ -110,9 +110,14 @@ function createReplaceRootVolumeTask({ params, state, now }: Ec2Context) {
   return { replaceRootVolumeTask: taskView(state, task) };
 }
 
+/**
+ * DescribeReplaceRootVolumeTasks documents one filter, `instance-id`, and no tag filter
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeReplaceRootVolumeTasks.html).
+ */
 const TASK_FILTERS: FilterFields<ReplaceRootVolumeTask> = {
   'instance-id': (t) => t.instanceId,
 };
+const TASK_TAG_FILTERS: readonly TagFilter[] = [];
 
 function describeReplaceRootVolumeTasks({ params, state }: Ec2Context) {
   const ids = params.list('ReplaceRootVolumeTaskId');
@@ -125,6 +130,7 @@ function describeReplaceRootVolumeTasks({ params, state }: Ec2Context) {
     (t) => t.replaceRootVolumeTaskId,
     readFilters(params),
     TASK_FILTERS,
+    TASK_TAG_FILTERS,
   );
   const page = paginate(filtered, params);
   return { replaceRootVolumeTaskSet: page.items.map((t) => taskView(state, t)), nextToken: page.nextToken };

@@ -1,6 +1,6 @@
 import { AwsError } from '../../protocol.ts';
 import type { Ec2Context, Ec2Handler, Ec2Operations } from './context.ts';
-import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
+import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
 import { readRequestedRules } from './ip-permissions.ts';
 import { assertWellFormed, KINDS, requireAll, requireOne } from './lookups.ts';
 import type { SecurityGroupRule } from './resources.ts';
@@ -111,6 +111,11 @@ function revoke(isEgress: boolean): Ec2Handler {
   };
 }
 
+/**
+ * DescribeSecurityGroupRules documents `group-id`, `security-group-rule-id` and `tag:<key>`
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html).
+ */
+const RULE_TAG_FILTERS: readonly TagFilter[] = ['tag:'];
 const RULE_FILTERS: FilterFields<SecurityGroupRule> = {
   'group-id': (r) => r.groupId,
   'security-group-rule-id': (r) => r.ruleId,
@@ -120,7 +125,14 @@ function describeSecurityGroupRules({ params, state }: Ec2Context) {
   const ids = params.list('SecurityGroupRuleId');
   const scope =
     ids.length > 0 ? requireAll(state, KINDS.securityGroupRule, ids) : state.securityGroupRules.values();
-  const filtered = applyFilters(state, scope, (r) => r.ruleId, readFilters(params), RULE_FILTERS);
+  const filtered = applyFilters(
+    state,
+    scope,
+    (r) => r.ruleId,
+    readFilters(params),
+    RULE_FILTERS,
+    RULE_TAG_FILTERS,
+  );
   const page = paginate(filtered, params);
   return { securityGroupRuleSet: page.items.map((rule) => ruleView(state, rule)), nextToken: page.nextToken };
 }

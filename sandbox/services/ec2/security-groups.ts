@@ -1,6 +1,6 @@
 import { AwsError } from '../../protocol.ts';
 import type { Ec2Context, Ec2Operations } from './context.ts';
-import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
+import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
 import type { FormParams } from './form-params.ts';
 import { KINDS, requireAll, requireOne } from './lookups.ts';
 import type { SecurityGroup, SecurityGroupRule } from './resources.ts';
@@ -58,6 +58,10 @@ function ruleValues(
   return (g: SecurityGroup) => rulesOf(state, g.groupId, isEgress).map((rule) => pick(rule)?.toString());
 }
 
+/** DescribeSecurityGroups documents `tag:<key>` and `tag-key` (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html). */
+const GROUP_TAG_FILTERS: readonly TagFilter[] = ['tag:', 'tag-key'];
+
+/** The documented filters of DescribeSecurityGroups the sandbox evaluates (same page). */
 function groupFilters(state: Ec2State): FilterFields<SecurityGroup> {
   return {
     'group-id': (g) => g.groupId,
@@ -109,7 +113,14 @@ function describeSecurityGroups({ params, state }: Ec2Context) {
   let scope: Iterable<SecurityGroup> = state.securityGroups.values();
   if (ids.length > 0) scope = requireAll(state, KINDS.securityGroup, ids);
   if (names.length > 0) scope = names.map((name) => requireDefaultVpcGroup(state, name));
-  const filtered = applyFilters(state, scope, (g) => g.groupId, readFilters(params), groupFilters(state));
+  const filtered = applyFilters(
+    state,
+    scope,
+    (g) => g.groupId,
+    readFilters(params),
+    groupFilters(state),
+    GROUP_TAG_FILTERS,
+  );
   const page = paginate(filtered, params);
   return { securityGroupInfo: page.items.map((g) => groupView(state, g)), nextToken: page.nextToken };
 }

@@ -1,6 +1,6 @@
 import { AwsError } from '../../protocol.ts';
 import type { Ec2Context, Ec2Operations } from './context.ts';
-import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
+import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
 import { newEc2Id } from './ids.ts';
 import { KINDS, requireAll, requireOne } from './lookups.ts';
 import type { Snapshot, Volume } from './resources.ts';
@@ -110,12 +110,16 @@ function createSnapshots({ params, state, now }: Ec2Context) {
   };
 }
 
+/** DescribeSnapshots documents `tag:<key>` and `tag-key` (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSnapshots.html). */
+const SNAPSHOT_TAG_FILTERS: readonly TagFilter[] = ['tag:', 'tag-key'];
+
 function describeSnapshots({ params, state, now }: Ec2Context) {
   const ids = params.list('SnapshotId');
   const owners = params.list('Owner');
   const ownedByCaller = owners.length === 0 || owners.some((o) => o === 'self' || o === state.accountId);
   const scope =
     ids.length > 0 ? requireAll(state, KINDS.snapshot, ids) : ownedByCaller ? state.snapshots.values() : [];
+  // The documented filters of DescribeSnapshots the sandbox evaluates (same page).
   const fields: FilterFields<Snapshot> = {
     'snapshot-id': (s) => s.snapshotId,
     'volume-id': (s) => s.volumeId,
@@ -126,7 +130,14 @@ function describeSnapshots({ params, state, now }: Ec2Context) {
     progress: (s) => snapshotStatus(s, now).progress,
     encrypted: (s) => s.encrypted,
   };
-  const filtered = applyFilters(state, scope, (s) => s.snapshotId, readFilters(params), fields);
+  const filtered = applyFilters(
+    state,
+    scope,
+    (s) => s.snapshotId,
+    readFilters(params),
+    fields,
+    SNAPSHOT_TAG_FILTERS,
+  );
   const page = paginate(filtered, params);
   return { snapshotSet: page.items.map((s) => snapshotView(state, s, now)), nextToken: page.nextToken };
 }

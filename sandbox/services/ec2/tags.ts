@@ -113,8 +113,10 @@ function describeTags({ params, state }: Ec2Context) {
     key: (r: TagRow) => r.key,
     value: (r: TagRow) => r.value,
   };
-  // DescribeTags filters on the tag rows themselves, so the generic `tag:` lookups do not apply.
-  const matching = applyFilters(state, rows, () => '', readFilters(params), fields);
+  // DescribeTags filters on the tag rows (`key`, `resource-id`, `resource-type`, `value`) and on
+  // the tags of their resource (`tag:<key>`), and documents no other
+  // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html).
+  const matching = applyFilters(state, rows, (r) => r.resourceId, readFilters(params), fields, ['tag:']);
   const page = paginate(matching, params);
   return { tagSet: page.items.map((row) => ({ ...row })), nextToken: page.nextToken };
 }

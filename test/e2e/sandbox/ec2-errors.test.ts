@@ -1,6 +1,9 @@
 import {
   CreateVolumeCommand,
+  DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstancesCommand,
+  DescribeReplaceRootVolumeTasksCommand,
+  DescribeSecurityGroupRulesCommand,
   EC2Client,
   RunInstancesCommand,
   TerminateInstancesCommand,
@@ -94,5 +97,51 @@ describe('errors and throttling', () => {
     expect(dryRun).toMatchObject({ name: 'DryRunOperation', $metadata: { httpStatusCode: 412 } });
     const after = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     expect(after.Reservations?.[0]?.Instances?.[0]?.State?.Name).toBe('running');
+  });
+
+  // Each operation refuses the filter names its API reference page does not list, as EC2 does.
+  it.each([
+    [
+      'DescribeReplaceRootVolumeTasks',
+      'tag:remediation:finding',
+      () =>
+        new DescribeReplaceRootVolumeTasksCommand({
+          Filters: [{ Name: 'tag:remediation:finding', Values: ['x'] }],
+        }),
+    ],
+    [
+      'DescribeIamInstanceProfileAssociations',
+      'tag-key',
+      () =>
+        new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'tag-key', Values: ['x'] }] }),
+    ],
+    [
+      'DescribeSecurityGroupRules',
+      'tag-key',
+      () => new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'tag-key', Values: ['x'] }] }),
+    ],
+    [
+      'DescribeInstances',
+      'tag-value',
+      () => new DescribeInstancesCommand({ Filters: [{ Name: 'tag-value', Values: ['x'] }] }),
+    ],
+  ] as const)('answers InvalidParameterValue to %s filtered by %s', async (_operation, _filter, command) => {
+    const refused = ec2.send(command() as never);
+
+    await expect(refused).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+  });
+
+  it('still answers the documented filters of DescribeReplaceRootVolumeTasks and DescribeInstances', async () => {
+    const tasks = ec2.send(
+      new DescribeReplaceRootVolumeTasksCommand({
+        Filters: [{ Name: 'instance-id', Values: ['i-0123456789abcdef0'] }],
+      }),
+    );
+    const instances = ec2.send(
+      new DescribeInstancesCommand({ Filters: [{ Name: 'tag:team', Values: ['x'] }] }),
+    );
+
+    await expect(tasks).resolves.toMatchObject({ ReplaceRootVolumeTasks: [] });
+    await expect(instances).resolves.toMatchObject({ Reservations: [] });
   });
 });

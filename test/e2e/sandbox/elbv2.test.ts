@@ -158,6 +158,18 @@ describe('target groups', () => {
 
     await expect(register).rejects.toMatchObject({ name: 'InvalidTargetException' });
   });
+
+  it('refuses DescribeTargetHealth about an instance in another VPC with InvalidTarget', async () => {
+    const { elb } = sandbox;
+    const first = await webTier(sandbox);
+    const second = await webTier(sandbox);
+
+    const describe = elb.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: first.webArn, Targets: [{ Id: second.suspect }] }),
+    );
+
+    await expect(describe).rejects.toMatchObject({ name: 'InvalidTargetException' });
+  });
 });
 
 describe('with no deregistration delay', () => {

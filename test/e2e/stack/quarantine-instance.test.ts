@@ -2,13 +2,24 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AttachInstancesCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
+  DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
+  DisassociateIamInstanceProfileCommand,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DeleteRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StsService } from '#sandbox/services/sts.ts';
@@ -62,15 +73,30 @@ const desiredCapacity = async () =>
       new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [h.account.autoScalingGroup] }),
     )
   ).AutoScalingGroups?.[0];
-const targetState = async () =>
+const targetState = async (instanceId = h.account.instance.id) =>
   (
     await h.sandbox.clients.elbv2.send(
       new DescribeTargetHealthCommand({
         TargetGroupArn: h.account.targetGroupArn,
-        Targets: [{ Id: h.account.instance.id }],
+        Targets: [{ Id: instanceId }],
       }),
     )
   ).TargetHealthDescriptions?.[0]?.TargetHealth?.State;
+/** A fresh running instance in the seeded instance's subnet (VPC A), in the web group only. */
+const launchInSeededSubnet = async () => {
+  const seeded = await instance();
+  const launched = await h.sandbox.clients.ec2.send(
+    new RunInstancesCommand({
+      ImageId: 'ami-0abcdef1234567890',
+      InstanceType: 't3.micro',
+      MinCount: 1,
+      MaxCount: 1,
+      SubnetId: seeded?.SubnetId,
+      SecurityGroupIds: [h.account.securityGroups.web],
+    }),
+  );
+  return launched.Instances?.[0]?.InstanceId as string;
+};
 
 /** Credentials of the instance's role, as EC2 hands them to the instance through its profile. */
 async function instanceRoleSession() {
@@ -247,6 +273,127 @@ describe('quarantine-instance, end to end through the sandbox', () => {
       false,
       false,
     ]);
+  });
+
+  it('isolates and deregisters an instance of VPC A although a target group of VPC B exists', async () => {
+    const { ec2, elbv2 } = h.sandbox.clients;
+    const instanceId = await launchInSeededSubnet();
+    await elbv2.send(
+      new RegisterTargetsCommand({ TargetGroupArn: h.account.targetGroupArn, Targets: [{ Id: instanceId }] }),
+    );
+    // DescribeTargetHealth about the instance on this group answers InvalidTarget.
+    await elbv2.send(
+      new CreateTargetGroupCommand({
+        Name: 'other-vpc',
+        Protocol: 'HTTP',
+        Port: 80,
+        VpcId: h.account.vpcs[1],
+      }),
+    );
+    const event = compromisedInstanceFinding('e1e1e1e1e1e1e1e1e1e1e1e1e1e1e104');
+    event.detail.resource.instanceDetails.instanceId = instanceId;
+
+    await h.put(event);
+
+    const isolation = (await playbookGroups()).find(
+      (g) =>
+        g.VpcId === h.account.vpcs[0] &&
+        g.Tags?.some((t) => t.Key === ISOLATION_TAG && t.Value === 'deny-all'),
+    );
+    const after = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })))
+      .Reservations?.[0]?.Instances?.[0];
+    expect(after?.NetworkInterfaces?.map((eni) => eni.Groups?.map((g) => g.GroupId))).toEqual([
+      [isolation?.GroupId],
+    ]);
+    expect(await targetState(instanceId)).toBe('draining');
+    const trail = (await h.history(event.detail.id)).map((r) => [r.action, r.outcome]);
+    expect(trail).toContainEqual(['DeregisterTargets', 'succeeded']);
+    expect(trail).toContainEqual(['IsolateNetworkInterfaces', 'succeeded']);
+    expect(trail).toContainEqual(['Complete', 'contained']);
+    expect(trail).not.toContainEqual(['NeedsHuman', 'needs-human']);
+  });
+
+  it('ends in needs-human, isolated and with sessions denied, when the profile association changes while it is read', async () => {
+    const { ec2, iam } = h.sandbox.clients;
+    const seeded = await instance();
+    const instanceId = (
+      await ec2.send(
+        new RunInstancesCommand({
+          ImageId: 'ami-0abcdef1234567890',
+          InstanceType: 't3.micro',
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: seeded?.SubnetId,
+          SecurityGroupIds: [h.account.securityGroups.web],
+          IamInstanceProfile: { Arn: h.account.instanceRole.instanceProfileArn },
+        }),
+      )
+    ).Instances?.[0]?.InstanceId as string;
+    // A deny policy left by an earlier test would hide whether this run wrote one.
+    await iam
+      .send(
+        new DeleteRolePolicyCommand({
+          RoleName: h.account.instanceRole.roleName,
+          PolicyName: REVOKE_INSTANCE_SESSIONS_POLICY,
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'NoSuchEntityException') throw error;
+      });
+    const { IamInstanceProfileAssociations } = await ec2.send(
+      new DescribeIamInstanceProfileAssociationsCommand({
+        Filters: [{ Name: 'instance-id', Values: [instanceId] }],
+      }),
+    );
+    // The playbook sees the profile in DescribeInstances; before it reads the association, the
+    // association goes away (someone replacing or removing it), so the read finds none.
+    h.sandbox.server.faults.add({
+      service: 'ec2',
+      operation: 'DescribeIamInstanceProfileAssociations',
+      latencyMs: 500,
+      times: 1,
+    });
+    let removed: Promise<unknown> | undefined;
+    const stop = h.sandbox.server.onCall((call, req) => {
+      if (
+        removed ||
+        call.operation !== 'DescribeInstances' ||
+        !req.body.toString('utf8').includes(instanceId)
+      )
+        return;
+      removed = ec2.send(
+        new DisassociateIamInstanceProfileCommand({
+          AssociationId: IamInstanceProfileAssociations?.[0]?.AssociationId,
+        }),
+      );
+    });
+    const event = compromisedInstanceFinding('e1e1e1e1e1e1e1e1e1e1e1e1e1e1e105');
+    event.detail.resource.instanceDetails.instanceId = instanceId;
+
+    try {
+      await h.put(event);
+      await removed;
+    } finally {
+      stop();
+      h.sandbox.server.faults.clear();
+    }
+
+    const trail = await h.history(event.detail.id);
+    expect(trail.map((r) => [r.action, r.outcome]).slice(-3)).toEqual([
+      ['IsolateNetworkInterfaces', 'succeeded'],
+      ['PutRolePolicy', 'succeeded'],
+      ['NeedsHuman', 'needs-human'],
+    ]);
+    expect(JSON.parse(trail.at(-1)?.details as string)).toMatchObject({
+      Error: 'InstanceProfileAssociationUnsettled',
+    });
+    const deny = await iam.send(
+      new GetRolePolicyCommand({
+        RoleName: h.account.instanceRole.roleName,
+        PolicyName: REVOKE_INSTANCE_SESSIONS_POLICY,
+      }),
+    );
+    expect(deny.PolicyDocument).toBeDefined();
   });
 
   it('ends in needs-human when Auto Scaling denies DetachInstances: earlier steps audited, later ones not run', async () => {

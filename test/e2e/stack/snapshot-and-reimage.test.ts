@@ -1,5 +1,6 @@
 import {
   CreateLaunchTemplateCommand,
+  CreateReplaceRootVolumeTaskCommand,
   DescribeInstancesCommand,
   DescribeReplaceRootVolumeTasksCommand,
   DescribeSnapshotsCommand,
@@ -317,6 +318,65 @@ describe('snapshot-and-reimage, end to end through the sandbox', () => {
       ['DecideApproval', 'approved'],
       ['RunInstances', 'skipped'],
       ['LaunchReplacement', 'succeeded'],
+      ['Complete', 'contained'],
+    ]);
+  });
+
+  it('without image or template, restores the root volume to its launch state; a task of another finding is not reused', async () => {
+    const findingId = '5a5a5a5a5a5a5a5a5a5a5a5a5a5a0005';
+    const seeded = (await ec2().send(new DescribeInstancesCommand({ InstanceIds: [h.account.instance.id] })))
+      .Reservations?.[0]?.Instances?.[0];
+    // Launched from an AMI EC2 no longer knows (as after DeregisterImage): naming it would fail.
+    const instanceId = (
+      await ec2().send(
+        new RunInstancesCommand({
+          ImageId: 'ami-0fedcba9876543210',
+          InstanceType: 't3.micro',
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: seeded?.SubnetId,
+        }),
+      )
+    ).Instances?.[0]?.InstanceId as string;
+    const tasksOf = async () =>
+      (
+        await ec2().send(
+          new DescribeReplaceRootVolumeTasksCommand({
+            Filters: [{ Name: 'instance-id', Values: [instanceId] }],
+          }),
+        )
+      ).ReplaceRootVolumeTasks ?? [];
+    const other = await ec2().send(
+      new CreateReplaceRootVolumeTaskCommand({
+        InstanceId: instanceId,
+        TagSpecifications: [
+          {
+            ResourceType: 'replace-root-volume-task',
+            Tags: [{ Key: 'remediation:finding', Value: 'another-finding' }],
+          },
+        ],
+      }),
+    );
+    const otherId = other.ReplaceRootVolumeTask?.ReplaceRootVolumeTaskId;
+    await waitFor("the other finding's task to finish", async () =>
+      (await tasksOf()).find((t) => t.ReplaceRootVolumeTaskId === otherId && t.TaskState === 'succeeded'),
+    );
+
+    const started = await startAsClassify(findingId, undefined, instanceId, `launch-state-${findingId}`);
+    const pending = await notice(findingId);
+    expect(pending.message.message).toContain('to its launch state');
+    await oncall.decide(pending.approvalId, 'approve', 'restore it as launched');
+    const ended = await executionEnded(h, started.executionArn as string);
+
+    expect(ended.status).toBe('SUCCEEDED');
+    const mine = (await tasksOf()).filter((t) => t.ReplaceRootVolumeTaskId !== otherId);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ TaskState: 'succeeded', DeleteReplacedRootVolume: false });
+    expect(mine[0]?.ImageId).toBeUndefined();
+    expect(mine[0]?.Tags).toContainEqual({ Key: 'remediation:finding', Value: findingId });
+    expect((await trailOf(findingId)).slice(-3)).toEqual([
+      ['DecideApproval', 'approved'],
+      ['ReplaceRootVolume', 'succeeded'],
       ['Complete', 'contained'],
     ]);
   });
