@@ -1,9 +1,10 @@
 import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/restart-cloudtrail-logging.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
-const NAME = 'restart-cloudtrail-logging';
+const NAME = facts.name;
 
 /**
  * Turn a trail's logging back on after StopLogging: read its status, StartLogging, read the
@@ -11,8 +12,7 @@ const NAME = 'restart-cloudtrail-logging';
  * trail. A deleted trail is not handled here: its configuration is gone and cannot be restored.
  */
 export const restartCloudTrailLogging: PlaybookDefinition = {
-  name: NAME,
-  description: 'Restart logging on a trail that was stopped, record who stopped it, then verify.',
+  ...facts,
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);

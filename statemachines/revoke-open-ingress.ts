@@ -6,12 +6,13 @@ import {
   aws_stepfunctions_tasks as tasks,
   Validations,
 } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/revoke-open-ingress.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
-const NAME = 'revoke-open-ingress';
+const NAME = facts.name;
 const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-ingress-revocation/handler.ts');
 
 /**
@@ -21,8 +22,7 @@ const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-ingre
  * again to verify. Undo is re-adding the revoked rules recorded in the audit trail.
  */
 export const revokeOpenIngress: PlaybookDefinition = {
-  name: NAME,
-  description: 'Revoke the world-open ingress rules on sensitive ports that a finding names, then verify.',
+  ...facts,
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);

@@ -1,4 +1,5 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/snapshot-and-reimage.ts';
 import { approvalGate } from './fragments/approval-gate.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
@@ -34,9 +35,7 @@ const PLANNED_ACTIONS = [
  * failure, a snapshot in error or a poll that runs out ends in needs-human.
  */
 export const snapshotAndReimage: PlaybookDefinition = {
-  name: SNAPSHOT_AND_REIMAGE,
-  description:
-    'Snapshot every attached volume as evidence (tagged, bounded wait), then after approval replace the root volume from the golden image, keeping the old one.',
+  ...facts,
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const human = needsHuman(ctx, SNAPSHOT_AND_REIMAGE);
