@@ -3,9 +3,10 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { PolicyError } from '#shared/errors.ts';
-import { checkPlaybooks, loadPolicyFile } from '#shared/policy/load.ts';
+import { loadPolicyFile } from '#shared/policy/load.ts';
+import { checkPolicyPlaybooks } from '#shared/policy/playbook-checks.ts';
 import { loadPolicyTestFile, runPolicyTestCase } from '#shared/policy/test-cases.ts';
-import { playbookNames } from '#statemachines/registry.ts';
+import { playbooks } from '#statemachines/registry.ts';
 
 /** Where the CLI writes; `console` in production, a recorder in tests. */
 export type Output = Pick<Console, 'log' | 'error'>;
@@ -20,7 +21,7 @@ export function checkPolicy(file: string, out: Output): number {
   let problems: string[];
   try {
     const policy = loadPolicyFile(file);
-    problems = checkPlaybooks(policy, playbookNames);
+    problems = checkPolicyPlaybooks(policy, playbooks);
     if (problems.length === 0) {
       out.log(`OK ${file}: ${policy.rules.length} rules, ${policy.exemptions.length} exemptions`);
       return 0;
@@ -43,6 +44,9 @@ export function testPolicy(dir: string, policyFile: string, out: Output): number
   let failed = 0;
   try {
     const policy = loadPolicyFile(policyFile);
+    // A policy synth would refuse is not tested: its errors first, as `policy check` reports them.
+    const problems = checkPolicyPlaybooks(policy, playbooks);
+    if (problems.length > 0) throw new PolicyError(problems.join('\n'));
     const files = readdirSync(dir)
       .filter((name) => /\.ya?ml$/.test(name))
       .sort()
