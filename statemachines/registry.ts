@@ -5,6 +5,7 @@ import type { PlaybookDefinition } from './playbook.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
+import { revokeRoleSessions } from './revoke-role-sessions.ts';
 import { snapshotAndReimage } from './snapshot-and-reimage.ts';
 
 /**
@@ -19,6 +20,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   blockBucketPublicAccess,
   quarantineInstance,
   snapshotAndReimage,
+  revokeRoleSessions,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);
