@@ -133,21 +133,16 @@ export const blockBucketPublicAccess: PlaybookDefinition = {
         'before.$': '$.state.before',
       },
       resultPath: '$.plan',
-    }).next(steps.planRecorded('$.plan'));
-    const byMode = new sfn.Choice(scope, 'Mode?')
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(
-        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
-        steps.approved(
-          [
-            'Turn on all four Block Public Access settings of the bucket the finding names (the previous configuration is recorded)',
-            'Read the configuration again and record whether all four are on',
-          ],
-          'The playbook ends: the bucket stays as it is.',
-          auto,
-        ),
-      )
-      .otherwise(auto);
+    });
+    const byMode = steps.byMode({
+      plan,
+      proposedActions: [
+        'Turn on all four Block Public Access settings of the bucket the finding names (the previous configuration is recorded)',
+        'Read the configuration again and record whether all four are on',
+      ],
+      ifDenied: 'The playbook ends: the bucket stays as it is.',
+      contain: auto,
+    });
     none.next(byMode);
     return readBefore.next(byMode);
   },

@@ -75,7 +75,7 @@ export const restartCloudTrailLogging: PlaybookDefinition = {
         'stopped.$': '$.stopped',
       },
       resultPath: '$.plan',
-    }).next(steps.planRecorded('$.plan'));
+    });
 
     const contain = cloudtrail('Start logging', 'startLogging', sfn.JsonPath.DISCARD)
       .next(
@@ -103,20 +103,15 @@ export const restartCloudTrailLogging: PlaybookDefinition = {
       .when(sfn.Condition.booleanEquals('$.state.before.IsLogging', true), alreadyLogging)
       .otherwise(contain);
 
-    const byMode = new sfn.Choice(scope, 'Mode?')
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(
-        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
-        steps.approved(
-          [
-            'Start logging on the trail the finding names',
-            'Read the trail status again and record whether it logs',
-          ],
-          'The playbook ends: the trail stays stopped.',
-          auto,
-        ),
-      )
-      .otherwise(auto);
+    const byMode = steps.byMode({
+      plan,
+      proposedActions: [
+        'Start logging on the trail the finding names',
+        'Read the trail status again and record whether it logs',
+      ],
+      ifDenied: 'The playbook ends: the trail stays stopped.',
+      contain: auto,
+    });
 
     Validations.of(scope).acknowledge({
       id: resourceWildcardFinding(scope, 'cloudtrail:{region}:{account}:trail/*'),

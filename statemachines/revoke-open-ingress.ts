@@ -111,20 +111,14 @@ export const revokeOpenIngress: PlaybookDefinition = {
       .otherwise(nothingToRevoke);
 
     // Dry-run and approval read the group too: the plan names the exact rules.
-    const byMode = new sfn.Choice(scope, 'Mode?')
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), steps.planRecorded('$.plan'))
-      .when(
-        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
-        steps.approved(
-          [
-            'Revoke the world-open ingress rules on sensitive ports that the finding names (by sgr- id), and no other rule of the group',
-            'Read the group again and record whether those rules are gone',
-          ],
-          'The playbook ends: the security group keeps its rules.',
-          auto,
-        ),
-      )
-      .otherwise(auto);
+    const byMode = steps.byMode({
+      proposedActions: [
+        'Revoke the world-open ingress rules on sensitive ports that the finding names (by sgr- id), and no other rule of the group',
+        'Read the group again and record whether those rules are gone',
+      ],
+      ifDenied: 'The playbook ends: the security group keeps its rules.',
+      contain: auto,
+    });
 
     // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.
     const plannerResource = planner.node.defaultChild as CfnElement | undefined;
