@@ -91,8 +91,8 @@ export function routedKinds(rule: Rule): readonly ResourceKind[] | 'any' {
   return [...kinds];
 }
 
-/** The hand-over graph (playbook → its `next:`), and a cycle in it if there is one. */
-export function handOverCycle(policy: Policy): string[] | undefined {
+/** Playbook → the playbooks the policy's rules run after it (`next:`). */
+export function handOvers(policy: Policy): Map<string, Set<string>> {
   const edges = new Map<string, Set<string>>();
   for (const rule of policy.rules) {
     if (!rule.playbook || !rule.next) continue;
@@ -100,6 +100,12 @@ export function handOverCycle(policy: Policy): string[] | undefined {
     set.add(rule.next.playbook);
     edges.set(rule.playbook, set);
   }
+  return edges;
+}
+
+/** A cycle in the hand-over graph, if there is one (the playbooks in order, the first repeated last). */
+export function handOverCycle(policy: Policy): string[] | undefined {
+  const edges = handOvers(policy);
   const done = new Set<string>();
   const visit = (name: string, trail: string[]): string[] | undefined => {
     if (trail.includes(name)) return [...trail.slice(trail.indexOf(name)), name];
