@@ -2,8 +2,9 @@ import path from 'node:path';
 import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { PolicyError } from '#shared/errors.ts';
-import { checkPlaybooks, loadPolicyFile } from '#shared/policy/load.ts';
-import { playbookNames, playbooks } from '#statemachines/registry.ts';
+import { loadPolicyFile } from '#shared/policy/load.ts';
+import { checkPolicyPlaybooks } from '#shared/policy/playbook-checks.ts';
+import { playbooks } from '#statemachines/registry.ts';
 import { parseStackConfig } from './config.ts';
 import { GLOBAL_SERVICE_EVENTS_REGION, globalEventsRegion } from './constructs/event-forwarding.ts';
 import { GlobalEventsStack } from './global-events-stack.ts';
@@ -21,22 +22,9 @@ export function buildApp(app = new App()): {
   const config = parseStackConfig(app.node.getAllContext());
   const policyPath = path.resolve(config.policyFile);
   const policy = loadPolicyFile(policyPath);
-  const unknown = checkPlaybooks(policy, playbookNames);
-  if (unknown.length > 0) throw new PolicyError(unknown.join('\n'));
-  const cannotHandOver = policy.rules.filter(
-    (rule) => rule.next && !playbooks.find((p) => p.name === rule.playbook)?.handsOver,
-  );
-  if (cannotHandOver.length > 0) {
-    const able = playbooks.filter((p) => p.handsOver).map((p) => p.name);
-    throw new PolicyError(
-      cannotHandOver
-        .map(
-          (rule) =>
-            `rule ${rule.id}: playbook ${rule.playbook} does not hand over, so it cannot have a next: (playbooks that do: ${able.join(', ')})`,
-        )
-        .join('\n'),
-    );
-  }
+  // The same checks as `remediate policy check` and `remediate policy test`, with the same messages.
+  const problems = checkPolicyPlaybooks(policy, playbooks);
+  if (problems.length > 0) throw new PolicyError(problems.join('\n'));
   const stack = new RemediationStack(app, 'AutoRemediation', {
     config,
     policy,

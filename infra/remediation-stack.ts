@@ -18,6 +18,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PolicyError } from '#shared/errors.ts';
+import { handOvers } from '#shared/policy/playbook-checks.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { TARGET_ROLE_ARN_PATH } from '#statemachines/fragments/member-credentials.ts';
 import { resourceWildcardFinding } from '#statemachines/fragments/wildcard-acknowledgement.ts';
@@ -148,7 +149,7 @@ export class RemediationStack extends Stack {
         }),
       );
     };
-    const followUps = followUpsOf(policy);
+    const followUps = handOvers(policy);
     // A playbook that hands over needs its follow-ups' ARNs, so those are built first.
     for (const playbook of inHandOverOrder(playbooks, followUps)) {
       const machine = new PlaybookStateMachine(this, `Playbook-${playbook.name}`, {
@@ -310,18 +311,6 @@ export class RemediationStack extends Stack {
       machine.stateMachine.addToRolePolicy(protectedPrincipalsDeny(policy.protectedPrincipals, stackRoles));
     suppressNagFindings(this);
   }
-}
-
-/** Playbook → the playbooks the policy's rules run after it (`next:`). */
-function followUpsOf(policy: Policy): Map<string, Set<string>> {
-  const followUps = new Map<string, Set<string>>();
-  for (const rule of policy.rules) {
-    if (!rule.playbook || !rule.next) continue;
-    const set = followUps.get(rule.playbook) ?? new Set<string>();
-    set.add(rule.next.playbook);
-    followUps.set(rule.playbook, set);
-  }
-  return followUps;
 }
 
 /** Every playbook after the playbooks it hands over to; a cycle of hand-overs is a policy error. */

@@ -1,10 +1,11 @@
 import { Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks, Validations } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/block-bucket-public-access.ts';
 import { memberCredentials } from './fragments/member-credentials.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
-const NAME = 'block-bucket-public-access';
+const NAME = facts.name;
 
 /** All four Block Public Access settings on: what the playbook puts and then verifies. */
 export const FULL_BLOCK = {
@@ -34,8 +35,7 @@ const allSet = (path: string) =>
  * all four settings on, read it back to verify. Undo is putting the recorded configuration back.
  */
 export const blockBucketPublicAccess: PlaybookDefinition = {
-  name: NAME,
-  description: 'Turn on all four Block Public Access settings of a bucket made public, then verify.',
+  ...facts,
   runbook: {
     steps: [
       {
@@ -161,21 +161,16 @@ export const blockBucketPublicAccess: PlaybookDefinition = {
         'before.$': '$.state.before',
       },
       resultPath: '$.plan',
-    }).next(steps.planRecorded('$.plan'));
-    const byMode = new sfn.Choice(scope, 'Mode?')
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(
-        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
-        steps.approved(
-          [
-            'Turn on all four Block Public Access settings of the bucket the finding names (the previous configuration is recorded)',
-            'Read the configuration again and record whether all four are on',
-          ],
-          'The playbook ends: the bucket stays as it is.',
-          auto,
-        ),
-      )
-      .otherwise(auto);
+    });
+    const byMode = steps.byMode({
+      plan,
+      proposedActions: [
+        'Turn on all four Block Public Access settings of the bucket the finding names (the previous configuration is recorded)',
+        'Read the configuration again and record whether all four are on',
+      ],
+      ifDenied: 'The playbook ends: the bucket stays as it is.',
+      contain: auto,
+    });
     none.next(byMode);
     return readBefore.next(byMode);
   },

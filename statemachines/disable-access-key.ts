@@ -1,4 +1,5 @@
 import { Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/disable-access-key.ts';
 import { approvalGate } from './fragments/approval-gate.ts';
 import { APPROVAL_RISK_PATH, accessKeyRisk } from './fragments/approval-risk.ts';
 import { auditStep } from './fragments/audit-step.ts';
@@ -10,7 +11,7 @@ import { retryOnThrottling } from './fragments/retry.ts';
 import { sessionDenyPolicy } from './fragments/session-deny-policy.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
-const NAME = 'disable-access-key';
+const NAME = facts.name;
 /** The inline policy that revokes the sessions minted with the leaked key. */
 export const REVOKE_SESSIONS_POLICY = 'remediation-revoke-older-sessions';
 
@@ -21,8 +22,7 @@ export const REVOKE_SESSIONS_POLICY = 'remediation-revoke-older-sessions';
  * reactivating the key and deleting the inline policy.
  */
 export const disableAccessKey: PlaybookDefinition = {
-  name: NAME,
-  description: 'Deactivate the leaked access key, revoke sessions issued with it, tag the user, notify.',
+  ...facts,
   runbook: {
     steps: [
       {

@@ -5,6 +5,7 @@ import type {
   aws_sns as sns,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { PlaybookFacts } from '#shared/playbooks/definition.ts';
 import type { PlaybookRunbook } from './runbook.ts';
 
 /** What every playbook builder is given: where to audit and where to notify. */
@@ -52,17 +53,29 @@ export interface PlaybookFunctionProps {
 }
 
 /**
- * One playbook: a name (what the policy refers to) and a builder returning its state
- * machine definition. The execution input is always `PlaybookInput`.
+ * A state machine the stack deploys with a {@link PlaybookContext}: a playbook, or undo. The
+ * builder returns its definition; the execution input of a playbook is always `PlaybookInput`.
  */
-export interface PlaybookDefinition {
+export interface StateMachineDefinition {
   readonly name: string;
   readonly description: string;
   /** Whether the playbook ends with the hand-over step, so a policy rule may name a `next:`. @default false */
   readonly handsOver?: boolean;
   /** Its steps in plain words, for the generated runbook (`remediate runbook`). @default none */
   readonly runbook?: PlaybookRunbook;
+  /** The audit action whose `succeeded` record marks containment (the latency metric). @default none */
+  readonly containmentAction?: string | null;
   build(ctx: PlaybookContext): sfn.IChainable;
+}
+
+/**
+ * One playbook: its plain-data facts (`shared/playbooks/<name>.ts`: name, resource kinds,
+ * containment action, undo, steps in plain language) and the builder of its states. Everything
+ * else (infrastructure, least privilege, alarms, metrics, the member role, undo, the policy
+ * check) derives from the definitions `registry.ts` lists.
+ */
+export interface PlaybookDefinition extends PlaybookFacts, StateMachineDefinition {
+  readonly containmentAction: string | null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/quarantine-instance.ts';
 import { approvalGate } from './fragments/approval-gate.ts';
 import { APPROVAL_RISK_PATH, instanceRisk } from './fragments/approval-risk.ts';
 import { auditStep } from './fragments/audit-step.ts';
@@ -40,10 +41,7 @@ const PLANNED_ACTIONS = [
  * finding on the same instance changes nothing. Undo restores from the first run's records.
  */
 export const quarantineInstance: PlaybookDefinition = {
-  name: QUARANTINE_INSTANCE,
-  handsOver: true,
-  description:
-    'Protect the instance as evidence, leave its Auto Scaling group and target groups, isolate every ENI, revoke its role sessions and profile, notify.',
+  ...facts,
   runbook: {
     steps: [
       {

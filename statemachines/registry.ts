@@ -1,14 +1,17 @@
+import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { disableAccessKey } from './disable-access-key.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
+import { revokeRoleSessions } from './revoke-role-sessions.ts';
 import { snapshotAndReimage } from './snapshot-and-reimage.ts';
 
 /**
- * The playbooks this product ships. The policy may only name these.
- * Adding a playbook: its module in this folder, one line here, its test.
+ * The playbooks this product ships: the one list. The policy may only name these; the stack,
+ * the member role, the alarms, the undo planner and the policy check all derive from it.
+ * Adding a playbook: its module (facts in `shared/playbooks/`, states here), one line here, its test.
  */
 export const playbooks: readonly PlaybookDefinition[] = [
   disableAccessKey,
@@ -17,6 +20,10 @@ export const playbooks: readonly PlaybookDefinition[] = [
   blockBucketPublicAccess,
   quarantineInstance,
   snapshotAndReimage,
+  revokeRoleSessions,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);
+
+/** The registered playbooks' facts by name, as the undo planner and the policy check read them. */
+export const playbookCatalog: PlaybookCatalog = new Map(playbooks.map((p) => [p.name, p]));

@@ -1,9 +1,10 @@
 import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/restart-cloudtrail-logging.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
-const NAME = 'restart-cloudtrail-logging';
+const NAME = facts.name;
 
 /**
  * Turn a trail's logging back on after StopLogging: read its status, StartLogging, read the
@@ -11,8 +12,7 @@ const NAME = 'restart-cloudtrail-logging';
  * trail. A deleted trail is not handled here: its configuration is gone and cannot be restored.
  */
 export const restartCloudTrailLogging: PlaybookDefinition = {
-  name: NAME,
-  description: 'Restart logging on a trail that was stopped, record who stopped it, then verify.',
+  ...facts,
   runbook: {
     steps: [
       {
@@ -104,7 +104,7 @@ export const restartCloudTrailLogging: PlaybookDefinition = {
         'stopped.$': '$.stopped',
       },
       resultPath: '$.plan',
-    }).next(steps.planRecorded('$.plan'));
+    });
 
     const contain = cloudtrail('Start logging', 'startLogging', sfn.JsonPath.DISCARD)
       .next(
@@ -132,20 +132,15 @@ export const restartCloudTrailLogging: PlaybookDefinition = {
       .when(sfn.Condition.booleanEquals('$.state.before.IsLogging', true), alreadyLogging)
       .otherwise(contain);
 
-    const byMode = new sfn.Choice(scope, 'Mode?')
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(
-        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
-        steps.approved(
-          [
-            'Start logging on the trail the finding names',
-            'Read the trail status again and record whether it logs',
-          ],
-          'The playbook ends: the trail stays stopped.',
-          auto,
-        ),
-      )
-      .otherwise(auto);
+    const byMode = steps.byMode({
+      plan,
+      proposedActions: [
+        'Start logging on the trail the finding names',
+        'Read the trail status again and record whether it logs',
+      ],
+      ifDenied: 'The playbook ends: the trail stays stopped.',
+      contain: auto,
+    });
 
     Validations.of(scope).acknowledge({
       id: resourceWildcardFinding(scope, 'cloudtrail:{region}:{account}:trail/*'),

@@ -6,12 +6,13 @@ import {
   aws_stepfunctions_tasks as tasks,
   Validations,
 } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/revoke-open-ingress.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
-const NAME = 'revoke-open-ingress';
+const NAME = facts.name;
 const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-ingress-revocation/handler.ts');
 
 /**
@@ -21,8 +22,7 @@ const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-ingre
  * again to verify. Undo is re-adding the revoked rules recorded in the audit trail.
  */
 export const revokeOpenIngress: PlaybookDefinition = {
-  name: NAME,
-  description: 'Revoke the world-open ingress rules on sensitive ports that a finding names, then verify.',
+  ...facts,
   runbook: {
     steps: [
       {
@@ -140,20 +140,14 @@ export const revokeOpenIngress: PlaybookDefinition = {
       .otherwise(nothingToRevoke);
 
     // Dry-run and approval read the group too: the plan names the exact rules.
-    const byMode = new sfn.Choice(scope, 'Mode?')
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), steps.planRecorded('$.plan'))
-      .when(
-        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
-        steps.approved(
-          [
-            'Revoke the world-open ingress rules on sensitive ports that the finding names (by sgr- id), and no other rule of the group',
-            'Read the group again and record whether those rules are gone',
-          ],
-          'The playbook ends: the security group keeps its rules.',
-          auto,
-        ),
-      )
-      .otherwise(auto);
+    const byMode = steps.byMode({
+      proposedActions: [
+        'Revoke the world-open ingress rules on sensitive ports that the finding names (by sgr- id), and no other rule of the group',
+        'Read the group again and record whether those rules are gone',
+      ],
+      ifDenied: 'The playbook ends: the security group keeps its rules.',
+      contain: auto,
+    });
 
     // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.
     const plannerResource = planner.node.defaultChild as CfnElement | undefined;

@@ -1,4 +1,5 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/snapshot-and-reimage.ts';
 import { approvalGate } from './fragments/approval-gate.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
@@ -34,9 +35,7 @@ const PLANNED_ACTIONS = [
  * failure, a snapshot in error or a poll that runs out ends in needs-human.
  */
 export const snapshotAndReimage: PlaybookDefinition = {
-  name: SNAPSHOT_AND_REIMAGE,
-  description:
-    'Snapshot every attached volume as evidence (tagged, bounded wait), then after approval replace the root volume from the golden image, keeping the old one.',
+  ...facts,
   runbook: {
     steps: [
       {
@@ -65,6 +64,8 @@ export const snapshotAndReimage: PlaybookDefinition = {
         does: 'Replaces the root disk from the approved image, or launches a replacement instance from the launch template. The evidence snapshots are kept.',
         states: [
           'Find earlier replacement',
+          'Match earlier replacement tags',
+          'Restore root volume to launch state',
           'Replace root volume',
           'Read replace root volume task',
           'Read replacement instance',

@@ -19,7 +19,7 @@ import { withTarget } from './fragments/member-credentials.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
-import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
+import type { PlaybookContext, StateMachineDefinition } from './playbook.ts';
 import { cancelFollowUps } from './undo/cancel-follow-ups.ts';
 import { reverseCall, reverseCallArns } from './undo/reverse-calls.ts';
 
@@ -54,7 +54,7 @@ const ended = (ctx: PlaybookContext, outcome: string, end: sfn.IChainable) =>
  * state before and after; then notify, and a final `undone` record marks the execution undone.
  * Not routed by the policy: the stack builds it beside the playbooks.
  */
-export function undoPlaybook(props: UndoPlaybookProps): PlaybookDefinition {
+export function undoPlaybook(props: UndoPlaybookProps): StateMachineDefinition {
   return {
     name: UNDO,
     description: 'Undo a playbook execution: reverse the changes its audit trail records, in reverse order.',

@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import * as z from 'zod';
 import { PolicyError } from '#shared/errors.ts';
-import { checkPlaybooks, loadPolicyFile } from '#shared/policy/load.ts';
+import { loadPolicyFile } from '#shared/policy/load.ts';
+import { checkPolicyPlaybooks } from '#shared/policy/playbook-checks.ts';
 import { PolicySchema } from '#shared/policy/schema.ts';
 import { loadPolicyTestFile, runPolicyTestCase } from '#shared/policy/test-cases.ts';
-import { playbookNames } from '#statemachines/registry.ts';
+import { playbooks } from '#statemachines/registry.ts';
 import { describeChange, diffPolicies, RISKY_CHANGES, readEventCorpus } from '../report/policy-diff.ts';
 
 /** Where the CLI writes; `console` in production, a recorder in tests. */
@@ -23,7 +24,7 @@ export function checkPolicy(file: string, out: Output): number {
   let problems: string[];
   try {
     const policy = loadPolicyFile(file);
-    problems = checkPlaybooks(policy, playbookNames);
+    problems = checkPolicyPlaybooks(policy, playbooks);
     if (problems.length === 0) {
       out.log(`OK ${file}: ${policy.rules.length} rules, ${policy.exemptions.length} exemptions`);
       return 0;
@@ -75,6 +76,9 @@ export function testPolicy(path: string, policyFile: string, out: Output): numbe
   }
   try {
     const policy = loadPolicyFile(policyFile);
+    // A policy synth would refuse is not tested: its errors first, as `policy check` reports them.
+    const problems = checkPolicyPlaybooks(policy, playbooks);
+    if (problems.length > 0) throw new PolicyError(problems.join('\n'));
     for (const file of found.files) {
       for (const testCase of loadPolicyTestFile(file)) {
         const result = runPolicyTestCase(policy, testCase, file);

@@ -8,7 +8,7 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { Construct, type IConstruct } from 'constructs';
-import type { PlaybookContext, PlaybookDefinition } from '#statemachines/playbook.ts';
+import type { PlaybookContext, StateMachineDefinition } from '#statemachines/playbook.ts';
 
 /** What every playbook role name in the security account starts with; member roles trust this prefix. */
 export const PLAYBOOK_ROLE_PREFIX = 'remediation-playbook-';
@@ -42,7 +42,7 @@ const MEMBER_SERVICES = ['ec2', 'iam', 'autoscaling', 'elasticloadbalancing', 'c
  */
 export function memberPermissions(
   scope: Construct,
-  all: readonly PlaybookDefinition[],
+  all: readonly StateMachineDefinition[],
 ): iam.PolicyStatement[] {
   const statements: iam.PolicyStatement[] = [];
   for (const playbook of all) {

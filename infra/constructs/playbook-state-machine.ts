@@ -8,14 +8,15 @@ import {
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CONTAINMENT_ACTION_CONTEXT } from '#statemachines/fragments/audit-step.ts';
 import { MEMBER_ROLE_CONTEXT } from '#statemachines/fragments/member-credentials.ts';
-import type { PlaybookContext, PlaybookDefinition } from '#statemachines/playbook.ts';
+import type { PlaybookContext, StateMachineDefinition } from '#statemachines/playbook.ts';
 import { grantPublishTo } from '../grants.ts';
 import { RemediationFunction } from './remediation-function.ts';
 
 /** Props of {@link PlaybookStateMachine}. */
 export interface PlaybookStateMachineProps extends Omit<PlaybookContext, 'scope' | 'createFunction'> {
-  readonly playbook: PlaybookDefinition;
+  readonly playbook: StateMachineDefinition;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -40,6 +41,9 @@ export class PlaybookStateMachine extends Construct {
     super(scope, id);
     // Read by the playbook's SDK calls (fragments/member-credentials.ts); set before any child exists.
     if (props.memberRoleArnPath) this.node.setContext(MEMBER_ROLE_CONTEXT, props.memberRoleArnPath);
+    // Read by the audit steps (fragments/audit-step.ts): which record marks containment, from the definition.
+    if (props.playbook.containmentAction)
+      this.node.setContext(CONTAINMENT_ACTION_CONTEXT, props.playbook.containmentAction);
     const role = props.roleName
       ? new iam.Role(this, 'Role', {
           roleName: props.roleName,

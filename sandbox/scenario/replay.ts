@@ -1,7 +1,7 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { AuditRecord } from '#shared/audit/record.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
-import { CONTAINMENT_ACTIONS } from '#statemachines/fragments/audit-step.ts';
+import { playbooks } from '#statemachines/registry.ts';
 import type { Sandbox } from '../index.ts';
 import { findingHistory } from './audit-reader.ts';
 import type { ScenarioEvent } from './events.ts';
@@ -16,8 +16,8 @@ export interface ReplayResult {
   playbook?: string;
   mode?: string;
   /**
-   * Milliseconds from PutEvents to the playbook's first containment call (its audit record, see
-   * `CONTAINMENT_ACTIONS`), for every playbook that contained something.
+   * Milliseconds from PutEvents to the playbook's first containment call (its audit record: the
+   * definition's `containmentAction`), for every playbook that contained something.
    */
   containmentMs?: number;
   records: AuditRecord[];
@@ -72,7 +72,7 @@ export async function replayScenario(
     // Only what this event caused: an earlier event may have filed records under the same finding.
     const caused = records.filter((r) => r.at >= sentWallClock);
     const classify = [...caused].reverse().find((r) => r.action === 'classify');
-    const containmentAction = CONTAINMENT_ACTIONS[classify?.playbook ?? ''];
+    const containmentAction = playbooks.find((p) => p.name === classify?.playbook)?.containmentAction;
     const contained = caused.find(
       (r) => r.playbook === classify?.playbook && r.action === containmentAction && r.outcome === 'succeeded',
     );

@@ -29,6 +29,12 @@ export function loadPolicyFile(path: string): Policy {
   return parsePolicy(text, path);
 }
 
+/** `file:line:col ` of `path` when the policy was parsed from YAML, else nothing. */
+export function whereIn(policy: Policy, path: (string | number)[]): string {
+  const source = sources.get(policy);
+  return source ? `${source.locate(path)} ` : '';
+}
+
 /**
  * One message per rule that names a playbook not in `known` (the registry of deployed
  * playbooks), with its position when the policy was parsed from YAML.

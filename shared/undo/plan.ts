@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { FindingSchema } from '../findings/finding.ts';
+import type { PlaybookCatalog } from '../playbooks/definition.ts';
 import type { UndoAction } from './actions.ts';
 import { type FollowUpCancellation, followUpsToCancel } from './follow-ups.ts';
 import {
@@ -9,15 +10,7 @@ import {
   standingContainments,
   succeededRecordsOf,
 } from './history.ts';
-import {
-  type ExecutionTrail,
-  type Reversal,
-  reverseBlockBucketPublicAccess,
-  reverseDisableAccessKey,
-  reverseQuarantineInstance,
-  reverseRevokeOpenIngress,
-  UnreadableTrailError,
-} from './reverse.ts';
+import { type ExecutionTrail, type Reversal, UnreadableTrailError } from './reverse.ts';
 import type { TrailRecord } from './trail.ts';
 
 /** The playbook name the undo state machine audits under. */
@@ -107,21 +100,6 @@ export const UndoInputSchema = z.object({
 });
 export type UndoInput = z.infer<typeof UndoInputSchema>;
 
-const REVERSERS: Readonly<Record<string, (trail: ExecutionTrail) => Reversal>> = {
-  'disable-access-key': reverseDisableAccessKey,
-  'quarantine-instance': reverseQuarantineInstance,
-  'revoke-open-ingress': reverseRevokeOpenIngress,
-  'block-bucket-public-access': reverseBlockBucketPublicAccess,
-};
-
-/** Playbooks whose changes cannot or must not be reversed, and why. */
-const IRREVERSIBLE: Readonly<Record<string, string>> = {
-  'restart-cloudtrail-logging':
-    'restart-cloudtrail-logging only turned a trail back on; stopping it again is not a remediation, and a deleted trail cannot be brought back',
-  'snapshot-and-reimage':
-    'snapshot-and-reimage took evidence snapshots and replaced a root volume (or the instance); snapshots cannot be untaken and the replaced volume is gone',
-};
-
 /** What undo knows beyond the finding's records: the resource's history, and its follow-ups' status. */
 export interface ResourceHistory {
   /** Every record under the resource's `byResource` key, any finding's. */
@@ -143,12 +121,21 @@ const NO_HISTORY: ResourceHistory = { records: [], followUpStatus: {} };
  * of the same resource stands, nothing is (the plan says so in `held`, and why). Once none
  * stands, the plan also makes the reversals earlier undos held back. The running follow-ups of
  * what is reversed are stopped first, their pending approvals cancelled.
+ *
+ * How each playbook is undone (or why it is not) comes from its facts in `catalog`, which holds
+ * at least the target's playbook and every playbook named in `history`: a playbook missing from
+ * it is refused as having no undo.
  */
 export function planUndo(
+  catalog: PlaybookCatalog,
   target: TargetExecution,
   records: readonly TrailRecord[],
   history: ResourceHistory = NO_HISTORY,
 ): UndoPlan | UndoRefusal {
+  const reverserOf = (playbook: string): ((trail: ExecutionTrail) => Reversal) | undefined => {
+    const undo = catalog.get(playbook)?.undo;
+    return undo && 'reverse' in undo ? undo.reverse : undefined;
+  };
   const refuse = (
     code: UndoRefusalCode,
     reason: string,
@@ -164,10 +151,10 @@ export function planUndo(
   const ids = { playbook: input.decision.playbook, findingId: input.finding.id };
   if (target.status === 'RUNNING' || target.status === 'PENDING_REDRIVE')
     return refuse('running', `${arn} is still running; undo it once it has ended`, ids);
-  const irreversible = IRREVERSIBLE[input.decision.playbook];
-  if (irreversible) return refuse('not-undoable', irreversible, ids);
-  const reverse = REVERSERS[input.decision.playbook];
-  if (!reverse) return refuse('not-undoable', `playbook ${input.decision.playbook} has no undo`, ids);
+  const undo = catalog.get(input.decision.playbook)?.undo;
+  if (!undo) return refuse('not-undoable', `playbook ${input.decision.playbook} has no undo`, ids);
+  if ('irreversible' in undo) return refuse('not-undoable', undo.irreversible, ids);
+  const reverse = undo.reverse;
   if (input.decision.mode === 'dry-run')
     return refuse('dry-run', `${arn} was a dry run: it recorded a plan and changed nothing`, ids);
   const undone = records.find((r) => r.outcome === 'undone' && undoTargetOf(r) === arn);
@@ -180,9 +167,9 @@ export function planUndo(
 
   const own = records.filter((r) => r.executionArn === arn).sort((a, b) => a.at.localeCompare(b.at));
   const reversalOf = (playbook: string, succeeded: readonly TrailRecord[]) =>
-    (REVERSERS[playbook] ?? reverse)({ finding: input.finding, succeeded });
+    (reverserOf(playbook) ?? reverse)({ finding: input.finding, succeeded });
   let reversal: Reversal;
-  const standing = standingContainments(arn, history.records, (p) => p in REVERSERS);
+  const standing = standingContainments(arn, history.records, (p) => reverserOf(p) !== undefined);
   const released = standing.length > 0 ? [] : heldReversals(arn, history.records);
   let releasedActions: UndoAction[];
   try {

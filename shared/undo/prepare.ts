@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { RemediationError } from '../errors.ts';
 import type { Finding } from '../findings/finding.ts';
+import { loadPlaybookCatalog } from '../playbooks/catalog.ts';
 import {
   PlaybookExecutionInputSchema,
   planUndo,
@@ -81,7 +82,10 @@ export async function prepareUndo(event: unknown, deps: PrepareUndoDeps): Promis
   const history = input.success
     ? await resourceHistory(deps, auditTable, input.data.audit.resourceKey)
     : undefined;
-  const plan = planUndo(target, records, history);
+  // The facts of every playbook the plan may reverse: the target's, and those of the resource's history.
+  const named = [...records, ...(history?.records ?? [])].flatMap((r) => (r.playbook ? [r.playbook] : []));
+  const catalog = await loadPlaybookCatalog(input.success ? [input.data.decision.playbook, ...named] : []);
+  const plan = planUndo(catalog, target, records, history);
   if (!input.success) return { request, plan, decision, proposal: proposalOf(plan) };
   return {
     request,

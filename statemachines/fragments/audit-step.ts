@@ -26,17 +26,12 @@ export interface AuditStepProps {
 }
 
 /**
- * The record of each playbook's first containment call: its time minus the finding's time is the
- * `ContainmentLatency` metric. Quarantine counts from network isolation, what actually cuts the
- * attacker off (the evidence steps before it contain nothing).
+ * Construct context key under which the state machine's construct puts its definition's
+ * `containmentAction` (infra/constructs/playbook-state-machine.ts): the one audit action whose
+ * `succeeded` record carries the finding's time, so the appender emits the `ContainmentLatency`
+ * metric. Read from the definition, never from a table kept here.
  */
-export const CONTAINMENT_ACTIONS: Readonly<Record<string, string>> = {
-  'disable-access-key': 'UpdateAccessKey',
-  'quarantine-instance': 'IsolateNetworkInterfaces',
-  'revoke-open-ingress': 'RevokeSecurityGroupIngress',
-  'restart-cloudtrail-logging': 'StartLogging',
-  'block-bucket-public-access': 'PutPublicAccessBlock',
-};
+export const CONTAINMENT_ACTION_CONTEXT = 'remediation:containmentAction';
 
 /**
  * Append one audit record through the trail's appender. The sort key starts with the state's
@@ -66,7 +61,8 @@ export function auditStep(scope: Construct, id: string, props: AuditStepProps): 
   if (props.afterPath) record.after = sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.afterPath));
   if (props.reasonPath) record.reason = sfn.JsonPath.stringAt(props.reasonPath);
   if (props.detailsPath) record.details = sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.detailsPath));
-  const containment = CONTAINMENT_ACTIONS[props.playbook] === props.action && props.outcome === 'succeeded';
+  const containmentAction: unknown = scope.node.tryGetContext(CONTAINMENT_ACTION_CONTEXT);
+  const containment = containmentAction === props.action && props.outcome === 'succeeded';
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: props.appender,
     payload: sfn.TaskInput.fromObject({

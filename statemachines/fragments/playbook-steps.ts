@@ -31,6 +31,11 @@ export interface PlaybookSteps {
   ): tasks.CallAwsService;
   /** Dry run: record the plan at `planPath` and end; nothing that mutates was called. */
   planRecorded(planPath: string): sfn.IChainable;
+  /**
+   * The one `Mode?` choice: `dry-run` records the plan at `planPath` (built by `plan`) and ends,
+   * `approve` puts the approval gate in front of `contain`, `auto` runs `contain` at once.
+   */
+  byMode(props: ByModeProps): sfn.Choice;
   /** Approve mode: the approval gate, then `next` once approved (or on timeout with `proceed`). */
   approved(proposedActions: readonly string[], ifDenied: string, next: sfn.IChainable): sfn.IChainable;
   /**
@@ -39,6 +44,21 @@ export interface PlaybookSteps {
    * and hand over to a human.
    */
   verify(isVerified: sfn.Condition, paths: AuditPaths, headline: string): sfn.Choice;
+}
+
+/** What {@link PlaybookSteps.byMode} chooses between. */
+export interface ByModeProps {
+  /**
+   * Builds the dry-run plan (a Pass writing `$.plan`); nothing that mutates is called.
+   * @default none: the steps before the choice already wrote `$.plan`
+   */
+  readonly plan?: sfn.Pass;
+  /** The approval request's lines: what will be done, in plain language. */
+  readonly proposedActions: readonly string[];
+  /** What happens when the approval is denied. */
+  readonly ifDenied: string;
+  /** The containment steps, the same in approve and auto mode. */
+  readonly contain: sfn.IChainable;
 }
 
 /** The steps of the playbook named `playbook`, created in the context's scope. */
@@ -60,6 +80,19 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
       return catchToHuman(retry ? retryOnThrottling(task, retry) : task, human);
     },
     planRecorded: (planPath) => recordPlan(ctx, human, playbook, planPath),
+    byMode: ({ plan, proposedActions, ifDenied, contain }) =>
+      new sfn.Choice(scope, 'Mode?')
+        .when(
+          sfn.Condition.stringEquals('$.decision.mode', 'dry-run'),
+          plan
+            ? plan.next(recordPlan(ctx, human, playbook, '$.plan'))
+            : recordPlan(ctx, human, playbook, '$.plan'),
+        )
+        .when(
+          sfn.Condition.stringEquals('$.decision.mode', 'approve'),
+          approvalGate(ctx, { name: 'Approval', playbook, proposedActions, ifDenied }).next(contain),
+        )
+        .otherwise(contain),
     approved: (proposedActions, ifDenied, next) =>
       approvalGate(ctx, { name: 'Approval', playbook, proposedActions, ifDenied }).next(next),
     verify(isVerified, paths, headline) {

@@ -1,18 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { playbooks } from '#statemachines/registry.ts';
-import { type AslState, definitionOf, synthesize } from './helpers.ts';
+import { type AslState, definitionOf, type IamStatement, statementActions, synthesize } from './helpers.ts';
 
 let synth: ReturnType<typeof synthesize>;
 beforeAll(() => {
   synth = synthesize();
 }, 120_000);
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 type PolicyResource = {
-  Properties: { PolicyDocument: { Statement: Statement[] }; Roles: { Ref: string }[] };
+  Properties: { PolicyDocument: { Statement: IamStatement[] }; Roles: { Ref: string }[] };
 };
 
-const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const actionsOf = statementActions;
 const logicalIdOf = (prefix: string, type: string) => {
   const id = Object.keys(synth.template.findResources(type)).find((candidate) =>
     candidate.startsWith(prefix),

@@ -1,23 +1,22 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NO_BLOCK_ERRORS } from '#statemachines/block-bucket-public-access.ts';
-import { type AslState, definitionOf, pathFrom, synthesize } from './helpers.ts';
+import {
+  type AslState,
+  definitionOf,
+  type IamStatement,
+  iamStatementsOf,
+  pathFrom,
+  synthesize,
+} from './helpers.ts';
 
 let synth: ReturnType<typeof synthesize>;
 beforeAll(() => {
   synth = synthesize();
 }, 120_000);
 
-interface Statement {
-  Effect: 'Allow' | 'Deny';
-  Action: string | string[];
-  Resource: unknown;
-}
-
 /** Every IAM statement of the policies whose logical id starts with `prefix`. */
-function statementsOf(prefix: string): Statement[] {
-  return Object.entries(synth.template.findResources('AWS::IAM::Policy'))
-    .filter(([id]) => id.startsWith(prefix))
-    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]);
+function statementsOf(prefix: string): IamStatement[] {
+  return iamStatementsOf(synth.template, prefix);
 }
 
 /**

@@ -105,3 +105,25 @@ export function deployedDocument(
   };
   return JSON.stringify(resolve(document));
 }
+
+/** One IAM policy statement as a template holds it (tokens unresolved). */
+export interface IamStatement {
+  Effect: string;
+  Action: string | string[];
+  NotAction?: string | string[];
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+/** Every statement of the `AWS::IAM::Policy` resources whose logical id starts with `logicalIdPrefix`. */
+export function iamStatementsOf(template: Template, logicalIdPrefix: string): IamStatement[] {
+  return Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith(logicalIdPrefix))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as IamStatement[]);
+}
+
+/** A statement's actions as a list (a single action is a string in the template). */
+export function statementActions(statement: IamStatement): string[] {
+  return [statement.Action].flat();
+}

@@ -9,7 +9,13 @@ import {
   type PolicyPrincipal,
 } from '#sandbox/services/iam/policy-evaluation.ts';
 import { playbookNames } from '#statemachines/registry.ts';
-import { definitionOf, deployedDocument } from './helpers.ts';
+import {
+  definitionOf,
+  deployedDocument,
+  type IamStatement,
+  iamStatementsOf,
+  statementActions,
+} from './helpers.ts';
 
 const ORG = 'o-a1b2c3d4e5';
 const SECURITY = '111122223333';
@@ -28,19 +34,9 @@ beforeAll(() => {
   member = Template.fromStack(built.member);
 }, 180_000);
 
-type Statement = {
-  Effect: string;
-  Action: string | string[];
-  Resource?: unknown;
-  NotResource?: unknown;
-  Condition?: unknown;
-};
-const statementsOf = (template: Template, idPrefix: string): Statement[] =>
-  Object.entries(template.findResources('AWS::IAM::Policy'))
-    .filter(([id]) => id.startsWith(idPrefix))
-    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
-const actionsOf = (statements: Statement[]) =>
-  new Set(statements.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat()));
+const statementsOf = iamStatementsOf;
+const actionsOf = (statements: IamStatement[]) =>
+  new Set(statements.filter((s) => s.Effect === 'Allow').flatMap(statementActions));
 
 describe('organization mode: the security account stack', () => {
   it('has a bus only the organization may put events on, with the finding rules on it', () => {

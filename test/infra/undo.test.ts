@@ -2,14 +2,14 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UNDO_ACTION_TYPES } from '#shared/undo/actions.ts';
 import { playbookNames } from '#statemachines/registry.ts';
-import { type AslState, definitionOf, synthesize } from './helpers.ts';
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Record<string, Record<string, string>>;
-}
+import {
+  type AslState,
+  definitionOf,
+  type IamStatement,
+  iamStatementsOf,
+  statementActions,
+  synthesize,
+} from './helpers.ts';
 
 let template: Template;
 let states: Record<
@@ -21,17 +21,11 @@ beforeAll(() => {
   states = definitionOf(template, 'UndoStateMachine').States as typeof states;
 }, 120_000);
 
-const statementsOf = (logicalIdPrefix: string): Statement[] => {
-  const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
-    id.startsWith(logicalIdPrefix),
-  );
-  return policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
-};
-const actionsOf = (s: Statement) =>
-  (Array.isArray(s.Action) ? s.Action : [s.Action]).map((a) => a.toLowerCase());
-const resourceText = (s: Statement) => JSON.stringify(s.Resource);
+const statementsOf = (logicalIdPrefix: string): IamStatement[] => iamStatementsOf(template, logicalIdPrefix);
+const actionsOf = (s: IamStatement) => statementActions(s).map((a) => a.toLowerCase());
+const resourceText = (s: IamStatement) => JSON.stringify(s.Resource);
 /** Execution logging and X-Ray tracing, which every playbook has; AWS documents Resource "*" for them. */
-const observability = (s: Statement) =>
+const observability = (s: IamStatement) =>
   actionsOf(s).every((a) => a.startsWith('logs:') || a.startsWith('xray:'));
 /** The statements of the undo state machine's role, observability aside. */
 const undoRoleStatements = () => statementsOf('UndoStateMachineRole').filter((s) => !observability(s));
@@ -93,8 +87,8 @@ describe('undo state machine role', () => {
     const denies = undoRoleStatements().filter((s) => s.Effect === 'Deny');
 
     expect(denies.map(actionsOf)).toEqual([['iam:*']]);
-    expect(resourceText(denies[0] as Statement)).toContain(':user/*/break-glass*');
-    expect(resourceText(denies[0] as Statement)).toContain('UndoStateMachineRole');
+    expect(resourceText(denies[0] as IamStatement)).toContain(':user/*/break-glass*');
+    expect(resourceText(denies[0] as IamStatement)).toContain('UndoStateMachineRole');
   });
 
   it('passes roles only to EC2 (AssociateIamInstanceProfile)', () => {
@@ -137,7 +131,7 @@ describe('undo state machine', () => {
       actionsOf(s).includes('states:sendtasksuccess'),
     );
     // Task tokens are answered on "*" (no resource type exists), so the undo gate is covered.
-    expect(resourceText(answer as Statement)).toBe('"*"');
+    expect(resourceText(answer as IamStatement)).toBe('"*"');
   });
 
   it('runs the actions one at a time, a task for every action type, each retried on throttling', () => {

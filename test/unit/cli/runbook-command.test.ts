@@ -4,6 +4,7 @@ import { aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-
 import { describe, expect, it } from 'vitest';
 import { renderRunbooks } from '#cli/commands/runbook.ts';
 import { RunbookError, runbookOf } from '#cli/runbook/model.ts';
+import { facts } from '#shared/playbooks/block-bucket-public-access.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import type { PlaybookDefinition } from '#statemachines/playbook.ts';
 import { playbooks } from '#statemachines/registry.ts';
@@ -14,7 +15,7 @@ const POLICY = path.join(ROOT, 'policy/default.yaml');
 /** A playbook of one SDK call, with the runbook words given. */
 function oneCall(runbook: PlaybookDefinition['runbook']): PlaybookDefinition {
   return {
-    name: 'block-bucket-public-access',
+    ...facts,
     description: 'test',
     runbook,
     build: ({ scope }) =>

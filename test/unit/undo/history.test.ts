@@ -1,8 +1,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planUndo, type TargetExecution, type UndoPlan, type UndoRefusal } from '#shared/undo/plan.ts';
+import {
+  planUndo as planUndoWith,
+  type ResourceHistory,
+  type TargetExecution,
+  type UndoPlan,
+  type UndoRefusal,
+} from '#shared/undo/plan.ts';
 import type { TrailRecord } from '#shared/undo/trail.ts';
+import { playbookCatalog } from '#statemachines/registry.ts';
+
+/** The planner with the facts of the registered playbooks. */
+const planUndo = (target: TargetExecution, records: readonly TrailRecord[], history?: ResourceHistory) =>
+  planUndoWith(playbookCatalog, target, records, history);
 
 /** Fixtures recorded from real runs through the sandbox (see plan.test.ts). */
 interface Fixture {

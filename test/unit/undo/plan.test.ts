@@ -1,11 +1,22 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planUndo, type TargetExecution, type UndoPlan, type UndoRefusal } from '#shared/undo/plan.ts';
+import {
+  planUndo as planUndoWith,
+  type ResourceHistory,
+  type TargetExecution,
+  type UndoPlan,
+  type UndoRefusal,
+} from '#shared/undo/plan.ts';
 import { PLAYBOOK_ARTIFACTS } from '#shared/undo/reverse.ts';
 import type { TrailRecord } from '#shared/undo/trail.ts';
 import { REVOKE_SESSIONS_POLICY } from '#statemachines/disable-access-key.ts';
 import { REVOKE_INSTANCE_SESSIONS_POLICY } from '#statemachines/quarantine-instance/cut-credentials.ts';
+import { playbookCatalog } from '#statemachines/registry.ts';
+
+/** The planner with the facts of the registered playbooks. */
+const planUndo = (target: TargetExecution, records: readonly TrailRecord[], history?: ResourceHistory) =>
+  planUndoWith(playbookCatalog, target, records, history);
 
 /**
  * Fixtures: the execution (status, input) and the finding's audit records exactly as a real run

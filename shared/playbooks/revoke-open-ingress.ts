@@ -1,0 +1,16 @@
+import { reverseRevokeOpenIngress } from '../undo/reverse.ts';
+import type { PlaybookFacts } from './definition.ts';
+
+/** revoke-open-ingress: close a security group opened to the whole internet on a sensitive port. */
+export const facts: PlaybookFacts = {
+  name: 'revoke-open-ingress',
+  description: 'Revoke the world-open ingress rules on sensitive ports that a finding names, then verify.',
+  resourceKinds: ['SecurityGroup'],
+  containmentAction: 'RevokeSecurityGroupIngress',
+  steps: [
+    'Read the security group and choose its world-open rules on the sensitive ports the rule names.',
+    'Revoke exactly those rules, by rule id; every other rule of the group stays.',
+    'Read the group again to verify, then notify the on-call topic.',
+  ],
+  undo: { reverse: reverseRevokeOpenIngress },
+};
