@@ -19,6 +19,22 @@ export const CLOUDTRAIL_EVENT_KINDS: Readonly<Record<string, ResourceKind>> = {
   DeleteBucketPublicAccessBlock: 'Bucket',
   CreateAccessKey: 'AccessKey',
   ConsoleLogin: 'Account',
+  // Defence evasion (shared/findings/cloudtrail-evasion.ts).
+  PutEventSelectors: 'Trail',
+  UpdateTrail: 'Trail',
+  UpdateDetector: 'Other',
+  DeleteDetector: 'Other',
+  DisassociateFromAdministratorAccount: 'Other',
+  CreateFilter: 'Other',
+  CreateIPSet: 'Other',
+  UpdateIPSet: 'Other',
+  StopConfigurationRecorder: 'Other',
+  DeleteConfigurationRecorder: 'Other',
+  DeleteDeliveryChannel: 'Other',
+  DeleteFlowLogs: 'Other',
+  DisableSecurityHub: 'Account',
+  BatchDisableStandards: 'Other',
+  LeaveOrganization: 'Account',
 };
 
 /**

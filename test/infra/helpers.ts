@@ -50,13 +50,18 @@ export function callOf(state: AslState | undefined): string | undefined {
 }
 
 /** Follow `Next` from `start` until an end state, returning the state names in order. */
-export function pathFrom(states: Record<string, AslState>, start: string): string[] {
+export function pathFrom(
+  states: Record<string, AslState>,
+  start: string,
+  options: { throughChoices?: boolean } = {},
+): string[] {
   const seen: string[] = [];
   let current: string | undefined = start;
   while (current && !seen.includes(current)) {
     seen.push(current);
     const state: AslState | undefined = states[current];
-    current = state?.Next;
+    // A Choice's default branch is the path taken when none of its conditions holds.
+    current = state?.Next ?? (options.throughChoices && state?.Type === 'Choice' ? state.Default : undefined);
   }
   return seen;
 }

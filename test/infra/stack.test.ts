@@ -170,7 +170,8 @@ describe('disable-access-key playbook', () => {
   it('contains in this order: read the key, deactivate it, revoke sessions, tag the user, notify', () => {
     const choice = states[startAt];
     expect(choice?.Type).toBe('Choice');
-    const path = pathFrom(states, choice?.Default as string).filter(
+    // A long-term (AKIA) key: the "Session key?" choice's default.
+    const path = pathFrom(states, choice?.Default as string, { throughChoices: true }).filter(
       (n) => !n.startsWith('Audit') && states[n]?.Type === 'Task',
     );
     expect(path).toEqual([
@@ -189,7 +190,7 @@ describe('disable-access-key playbook', () => {
   });
 
   it('audits after every containment step and at the end', () => {
-    const path = pathFrom(states, states[startAt]?.Default as string);
+    const path = pathFrom(states, states[startAt]?.Default as string, { throughChoices: true });
     const audits = path.filter((n) => n.startsWith('Audit'));
     expect(audits).toEqual([
       'Audit key deactivated',
@@ -235,7 +236,7 @@ describe('disable-access-key playbook', () => {
 
   it('in dry-run records the plan and calls nothing that mutates', () => {
     const dry = states[startAt]?.Choices?.find((c) => c.StringEquals === 'dry-run');
-    const path = pathFrom(states, dry?.Next as string);
+    const path = pathFrom(states, dry?.Next as string, { throughChoices: true });
     const calls = path.map((n) => callOf(states[n])).filter(Boolean);
     expect(calls).toEqual(['audit:Plan']);
   });

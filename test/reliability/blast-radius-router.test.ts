@@ -36,6 +36,8 @@ beforeAll(async () => {
   );
   const config = loadConfig({
     ...Environment?.Variables,
+    // Set by the Lambda runtime, not in the function's configuration.
+    AWS_REGION: SANDBOX_REGION,
     REMEDIATION_POLICY: JSON.stringify(loadPolicyFile('policy/default.yaml')),
   });
   const dynamodb = h.sandbox.clients.dynamodb;

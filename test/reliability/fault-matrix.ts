@@ -138,6 +138,26 @@ const next = () => String(++serial).padStart(6, '0');
 
 /** A fresh target per cell, so no cell sees another's changes. */
 export const PREPARE: Record<string, (h: StackHarness) => Promise<Prepared>> = {
+  revokerolesessions: async (h) => {
+    const roleName = `fm-role-${next()}`;
+    await h.sandbox.clients.iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      }),
+    );
+    const findingId = `fr${next()}${'0'.repeat(24)}`;
+    // GuardDuty's finding on a role's temporary credentials: the role by name, an ASIA key id.
+    const event = leakedKeyFinding('ASIAIOSFODNN7EXAMPLE', roleName, findingId);
+    event.detail.type = 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS';
+    event.detail.resource.accessKeyDetails.userType = 'AssumedRole';
+    return { findingId, event, approve: true };
+  },
   disableaccesskey: async (h) => {
     const userName = `fm-user-${next()}`;
     await h.sandbox.clients.iam.send(new CreateUserCommand({ UserName: userName }));

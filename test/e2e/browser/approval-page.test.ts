@@ -108,7 +108,7 @@ describe.runIf(haveChromium)('approval page in Chromium', () => {
       expect((box?.x ?? 0) + (box?.width ?? 0), `${name} button right`).toBeLessThanOrEqual(PHONE.width);
     }
     expect(await page.locator('#proposed-actions li').allInnerTexts()).toContain(
-      `Set access key ${ivy.accessKeyId} of IAM user ivy Inactive (the other keys of the user stay as they are)`,
+      `Set access key ${ivy.accessKeyId} of IAM user ivy Inactive (the other keys of the user stay as they are; a temporary ASIA key has nothing to deactivate, its session is denied below)`,
     );
     const main = await page.locator('main').boundingBox();
     expect((main?.x ?? 0) + (main?.width ?? 0), 'page right edge').toBeLessThanOrEqual(PHONE.width);

@@ -5,6 +5,7 @@ import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import {
   anomalyFinding,
   approvalNotice,
+  approverWithKey,
   cliAs,
   executionEnded,
   putAndAwaitApproval,
@@ -30,7 +31,7 @@ const quiet = { log: () => {}, error: () => {} };
  * because IAM refuses PutUserPolicy (an injected AccessDenied).
  */
 export async function produceTrail(h: StackHarness): Promise<{ oncall: ApprovalsClient }> {
-  const oncall = cliAs(h, await userWithKey(h, 'oncall-rita'));
+  const oncall = cliAs(h, await approverWithKey(h, 'oncall-rita'));
   for (const [i, id] of TRAIL.contained.entries()) {
     const user = await userWithKey(h, `leaked-${i}`);
     await h.put(leakedKeyFinding(user.accessKeyId, user.userName, id));
