@@ -6,6 +6,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   anomalyFinding,
+  approverWithKey,
   cliAs,
   executionEnded,
   keyStatuses,
@@ -146,7 +147,7 @@ describe.runIf(haveChromium)('approval page in Chromium', () => {
 
   it('on a desktop: reopened after an approval from the CLI, it says who approved, when, and what was done', async () => {
     const { user: jo, event } = await usedKeyFinding('jo', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbb0002');
-    const oncall = await userWithKey(h, 'oncall-mia');
+    const oncall = await approverWithKey(h, 'oncall-mia');
     const notice = await putAndAwaitApproval(h, event);
     const page = await desktop.newPage();
     await page.goto(notice.link);
