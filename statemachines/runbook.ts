@@ -1,3 +1,4 @@
+import { UNDO } from '#shared/undo/plan.ts';
 /**
  * A playbook's runbook in plain words, for the people who are paged when it stops: what each
  * step does, what to do when it stops there, what to check afterwards and how to undo. The text
@@ -101,5 +102,7 @@ export function runbookAnchor(state: string): string {
 
 /** The runbook of a playbook, at the place that says what to do when it stopped in `state`. */
 export function runbookLink(playbook: string, state?: string): string {
+  // Undo is no playbook of the registry: what to do when it stops is in its reference page.
+  if (playbook === UNDO) return 'docs/undo.md';
   return `${RUNBOOK_DIR}/${playbook}.md${state ? `#${runbookAnchor(state)}` : ''}`;
 }
