@@ -136,51 +136,41 @@ export async function releaseAutoAction(deps: BlastRadiusDeps, slot: AutoActionS
 }
 
 /** One conditional write: the slot becomes ours only if its last claim is older than the window. */
-async function claimSlot(
-  deps: BlastRadiusDeps,
-  index: number,
-  now: number,
-  cutoff: number,
-  windowMinutes: number,
-): Promise<boolean> {
-  try {
-    await deps.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: deps.counterTable,
-        Key: slotsKey(),
-        UpdateExpression: 'SET #slot = :now, #expires = :expires',
-        ConditionExpression: 'attribute_not_exists(#slot) OR #slot < :cutoff',
-        ExpressionAttributeNames: { '#slot': slotName(index), '#expires': 'expiresAt' },
-        ExpressionAttributeValues: {
-          ':now': { N: String(now) },
-          ':cutoff': { N: String(cutoff) },
-          ':expires': { N: String(expiresAtOf(now, windowMinutes)) },
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+function claimSlot(deps: BlastRadiusDeps, index: number, now: number, cutoff: number, windowMinutes: number) {
+  return claimIfFree(deps, slotsKey(), slotName(index), now, cutoff, windowMinutes);
 }
 
 /** Mark the execution name as counted; false when it already was, within the window. */
-async function markExecution(
+function markExecution(
   deps: BlastRadiusDeps,
   executionName: string,
   now: number,
   cutoff: number,
   windowMinutes: number,
 ): Promise<boolean> {
+  return claimIfFree(deps, executionKey(executionName), 'claimedAt', now, cutoff, windowMinutes);
+}
+
+/**
+ * Set `attribute` of the item to `now` only if it is absent or older than `cutoff` (a DynamoDB
+ * condition expression, atomic per item); false when another claim within the window holds it.
+ */
+async function claimIfFree(
+  deps: BlastRadiusDeps,
+  key: Record<string, { S: string }>,
+  attribute: string,
+  now: number,
+  cutoff: number,
+  windowMinutes: number,
+): Promise<boolean> {
   try {
     await deps.dynamodb.send(
       new UpdateItemCommand({
         TableName: deps.counterTable,
-        Key: executionKey(executionName),
-        UpdateExpression: 'SET #claimedAt = :now, #expires = :expires',
-        ConditionExpression: 'attribute_not_exists(#claimedAt) OR #claimedAt < :cutoff',
-        ExpressionAttributeNames: { '#claimedAt': 'claimedAt', '#expires': 'expiresAt' },
+        Key: key,
+        UpdateExpression: 'SET #claim = :now, #expires = :expires',
+        ConditionExpression: 'attribute_not_exists(#claim) OR #claim < :cutoff',
+        ExpressionAttributeNames: { '#claim': attribute, '#expires': 'expiresAt' },
         ExpressionAttributeValues: {
           ':now': { N: String(now) },
           ':cutoff': { N: String(cutoff) },
