@@ -39,6 +39,12 @@ export interface PlaybookFacts {
   readonly undo: PlaybookUndo;
   /** Whether the playbook ends with the hand-over step, so a policy rule may name a `next:`. @default false */
   readonly handsOver?: boolean;
+  /**
+   * The AWS Foundational Security Best Practices controls (Security Hub control ids such as
+   * `EC2.1`) whose failed findings this playbook remediates: what `docs/controls.md` counts.
+   * @default []
+   */
+  readonly controls?: readonly string[];
 }
 
 /** The plain-data facts of the playbooks of one deployment, by name. */
