@@ -1,0 +1,170 @@
+import { callsOf } from './function-calls.ts';
+import { iamAction, type RequestScope, staticStrings } from './request-arns.ts';
+import { integrationTasks } from './sdk-tasks.ts';
+import { type DeployedStack, referencedId } from './user-synthesis.ts';
+
+/** One call a role of the product makes, as IAM sees it. */
+export interface RoleCall {
+  /** `single/AutoRemediation/<state machine>/<state>` or `…/<function> (file)`. */
+  where: string;
+  /** The stack of the role that makes the call, and the role's logical id. */
+  stack: DeployedStack;
+  roleId: string;
+  /** The IAM action (`iam:UpdateAccessKey`). */
+  action: string;
+  /** The account the call acts in. */
+  account: string;
+  /** The ARNs the request names; the product's own it may act on otherwise (see {@link RequestScope}). */
+  named: string[];
+  owned: string[][];
+  /** Only this resource type of the action (an implied `ec2:CreateTags` on what is created). */
+  onlyType?: string;
+  /** Condition keys the request carries besides the global ones (`ec2:CreateAction`). */
+  context: Record<string, string>;
+  /** A call the code holds but never makes (see {@link NOT_MADE}): not checked. */
+  notMade?: string;
+  /** For a call made with task `Credentials`: the security-account role that assumes the caller. */
+  assumedBy?: { stack: DeployedStack; roleId: string };
+}
+
+/**
+ * Calls a function's bundle holds but the function never makes: a method of a class it uses for
+ * another (tree-shaking keeps whole classes). Each is checked to be in the bundle still.
+ */
+export const NOT_MADE: Record<string, string> = {
+  'AuditAppend kms:VerifyMac':
+    'KmsRecordMac.verify serves `remediate audit verify` (the CLI, with its own credentials); the function only signs',
+};
+
+/**
+ * The handler of each function of the templates, by the construct path that ends the function's
+ * `aws:cdk:path`. A function missing here fails the test: its calls would go unchecked.
+ */
+export const FUNCTION_ENTRIES: Record<string, string> = {
+  AuditAppend: 'functions/audit-append/handler.ts',
+  Classify: 'functions/classify/handler.ts',
+  'Approvals/Decision': 'functions/approval-decision/handler.ts',
+  'Approvals/Request': 'functions/approval-request/handler.ts',
+  PlanIngressRevocation: 'functions/plan-ingress-revocation/handler.ts',
+  'Undo/PlanUndo': 'functions/plan-undo/handler.ts',
+};
+
+/** The ARNs of the stack's own resources that `values` name, by ARN, by name or in a JSON text. */
+function ownArns(stack: DeployedStack, values: string[]): string[] {
+  const arns = new Set<string>();
+  for (const value of values) {
+    if (value.startsWith('arn:')) arns.add(value);
+    for (const r of stack.physical.values()) if (r.ref === value || r.name === value) arns.add(r.arn);
+    if (/^[[{]/.test(value)) {
+      try {
+        for (const inner of staticStrings(JSON.parse(value))) if (inner.startsWith('arn:')) arns.add(inner);
+      } catch {
+        // Not JSON after all: a plain value, already considered above.
+      }
+    }
+  }
+  return [...arns];
+}
+
+/** The ARNs of everything the stack creates, and an execution of each of its state machines. */
+function stackArns(stack: DeployedStack): string[] {
+  const arns = [...stack.physical.values()].map((r) => r.arn);
+  const executions = arns
+    .filter((a) => a.includes(':stateMachine:'))
+    .map((a) => `${a.replace(':stateMachine:', ':execution:')}:finding-1`);
+  return [...arns, ...executions];
+}
+
+/** The member role (`RemediationExecutionRole`) of the organization's member stack. */
+function memberRole(stacks: DeployedStack[]): { stack: DeployedStack; roleId: string } {
+  const stack = stacks.find((s) => s.label === 'organization/AutoRemediationMember');
+  const roleId = Object.keys(stack?.raw.Resources ?? {}).find((id) =>
+    id.startsWith('RemediationExecutionRole'),
+  );
+  if (!stack || !roleId) throw new Error('no member execution role in the organization assembly');
+  return { stack, roleId };
+}
+
+/** Every call of every state machine task, with the calls AWS implies (tagging on create, passing a role). */
+async function stateMachineCalls(stack: DeployedStack, all: DeployedStack[]): Promise<RoleCall[]> {
+  const calls: RoleCall[] = [];
+  for (const [id, r] of Object.entries(stack.template.Resources)) {
+    if (r.Type !== 'AWS::StepFunctions::StateMachine') continue;
+    const roleId = referencedId(stack.raw.Resources[id]?.Properties?.RoleArn) as string;
+    const definition = JSON.parse(r.Properties?.DefinitionString as string);
+    for (const task of integrationTasks([{ label: `${stack.label}/${id}`, definition }])) {
+      const parameters = task.parameters as Record<string, unknown>;
+      // A task's `Credentials` (a field of the state): the call is made as the member role.
+      const caller = task.state.Credentials
+        ? { ...memberRole(all), account: memberRole(all).stack.accountId, assumedBy: { stack, roleId } }
+        : { stack, roleId, account: stack.accountId };
+      const named = ownArns(stack, staticStrings(parameters));
+      const base = { where: task.where, ...caller, named, owned: [stackArns(stack)], context: {} };
+      calls.push({ ...base, action: await iamAction(task.service, task.operation) });
+      // Tags given at creation need ec2:CreateTags on what is created, with ec2:CreateAction
+      // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html).
+      for (const spec of (parameters.TagSpecifications as { ResourceType?: string }[] | undefined) ?? [])
+        if (spec.ResourceType)
+          calls.push({
+            ...base,
+            action: 'ec2:CreateTags',
+            onlyType: spec.ResourceType,
+            context: { 'ec2:CreateAction': task.operation },
+          });
+      // An instance profile given to EC2 passes its role
+      // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2.html).
+      if (Object.keys(parameters).some((k) => k.startsWith('IamInstanceProfile')))
+        calls.push({
+          ...base,
+          action: 'iam:PassRole',
+          context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+        });
+    }
+  }
+  return calls;
+}
+
+/** Every call of every function, from its code, on the resources its environment names. */
+async function functionCalls(stack: DeployedStack): Promise<RoleCall[]> {
+  const calls: RoleCall[] = [];
+  for (const [id, r] of Object.entries(stack.raw.Resources)) {
+    if (r.Type !== 'AWS::Lambda::Function') continue;
+    const cdkPath = String(r.Metadata?.['aws:cdk:path'] ?? '');
+    const name = Object.keys(FUNCTION_ENTRIES).find((n) => cdkPath.endsWith(`/${n}/Resource`));
+    if (!name)
+      throw new Error(`${stack.label}/${id} (${cdkPath}): no handler known, its calls would go unchecked`);
+    const environment = (stack.template.Resources[id]?.Properties?.Environment?.Variables ?? {}) as Record<
+      string,
+      string
+    >;
+    const fromEnvironment = ownArns(stack, Object.values(environment));
+    for (const call of callsOf(FUNCTION_ENTRIES[name] as string)) {
+      // The environment variable the code reads the target from (`deps.counterTable`: COUNTER_TABLE).
+      const variable = call.target?.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+      const target = variable === undefined ? undefined : environment[variable];
+      const action = await iamAction(call.pkg.replace(/^client-/, ''), call.operation);
+      calls.push({
+        notMade: NOT_MADE[`${name} ${action}`],
+        where: `${stack.label}/${name} (${call.file})`,
+        stack,
+        roleId: referencedId(r.Properties?.Role) as string,
+        action,
+        account: stack.accountId,
+        named: target === undefined ? [] : ownArns(stack, [target]),
+        owned: [fromEnvironment, stackArns(stack)],
+        context: {},
+      });
+    }
+  }
+  return calls;
+}
+
+/** Every call the roles of the stacks make: state machine tasks and function code. */
+export async function roleCalls(stacks: DeployedStack[]): Promise<RoleCall[]> {
+  const calls: RoleCall[] = [];
+  for (const stack of stacks.filter((s) => !s.label.includes('Member'))) {
+    calls.push(...(await stateMachineCalls(stack, stacks)));
+    calls.push(...(await functionCalls(stack)));
+  }
+  return calls;
+}
