@@ -86,7 +86,7 @@ export class MemberStack extends Stack {
       const built = new Construct(this, 'PlaybookPermissions');
       // Undo reverses the playbooks' changes in the member account, as this role too.
       const undo = undoPlaybook({ mode: 'approve', undoable: [] });
-      const permissions = memberPermissions(built, [...playbooks, undo]);
+      const permissions = memberPermissions(built, [...playbooks, undo], config.regions);
       const actions = new iam.Policy(this, 'PlaybookActions', {
         roles: [this.executionRole],
         document: new iam.PolicyDocument({ statements: permissions, minimize: true }),

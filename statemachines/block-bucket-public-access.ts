@@ -1,6 +1,6 @@
-import { Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks, Validations } from 'aws-cdk-lib';
+import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/block-bucket-public-access.ts';
-import { memberCredentials } from './fragments/member-credentials.ts';
+import { MemberAwsCall, memberCredentials } from './fragments/member-credentials.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
@@ -96,7 +96,7 @@ export const blockBucketPublicAccess: PlaybookDefinition = {
 
     // No Retry here: a bucket without a block answers with the same error name as throttling, and
     // retrying the common "none" case would only delay the containment.
-    const readBefore = new tasks.CallAwsService(scope, 'Read public access block', {
+    const readBefore = new MemberAwsCall(scope, 'Read public access block', {
       service: 's3',
       action: 'getPublicAccessBlock',
       iamAction: 's3:GetBucketPublicAccessBlock',

@@ -1,9 +1,9 @@
-import { Stack, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { Stack, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/disable-access-key.ts';
 import { approvalGate } from './fragments/approval-gate.ts';
 import { APPROVAL_RISK_PATH, accessKeyRisk } from './fragments/approval-risk.ts';
 import { auditStep } from './fragments/audit-step.ts';
-import { memberCredentials } from './fragments/member-credentials.ts';
+import { MemberAwsCall, memberCredentials } from './fragments/member-credentials.ts';
 import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
 import { recordPlan } from './fragments/record-plan.ts';
@@ -97,7 +97,7 @@ export const disableAccessKey: PlaybookDefinition = {
     ) =>
       catchToHuman(
         retryOnThrottling(
-          new tasks.CallAwsService(scope, id, {
+          new MemberAwsCall(scope, id, {
             service: 'iam',
             action,
             parameters,

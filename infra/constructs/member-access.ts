@@ -31,8 +31,13 @@ export function memberRoleArn(scope: IConstruct, account: string, roleName: stri
   return `arn:${Stack.of(scope).partition}:iam::${account}:role/${roleName}`;
 }
 
-/** Services whose calls act on a finding's resources (in the member account); the rest stay home. */
-const MEMBER_SERVICES = ['ec2', 'iam', 'autoscaling', 'elasticloadbalancing', 'cloudtrail', 's3'];
+/**
+ * Services whose calls act on a finding's resources (in the member account); the rest stay home.
+ * `kms`: EC2 uses the caller's permissions on the customer managed key of an encrypted volume or
+ * image it restores or launches from, the member account's key
+ * (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html).
+ */
+const MEMBER_SERVICES = ['ec2', 'iam', 'autoscaling', 'elasticloadbalancing', 'cloudtrail', 's3', 'kms'];
 
 /**
  * Exactly the permissions the playbooks use on a finding's resources: each playbook's state
@@ -43,6 +48,7 @@ const MEMBER_SERVICES = ['ec2', 'iam', 'autoscaling', 'elasticloadbalancing', 'c
 export function memberPermissions(
   scope: Construct,
   all: readonly StateMachineDefinition[],
+  regions: readonly string[] = [],
 ): iam.PolicyStatement[] {
   const statements: iam.PolicyStatement[] = [];
   for (const playbook of all) {
@@ -68,10 +74,17 @@ export function memberPermissions(
         Effect: string;
         Action: string | string[];
         Resource?: string | string[];
+        Condition?: Record<string, Record<string, unknown>>;
       };
       const actions = [json.Action].flat();
       if (json.Effect === 'Allow' && actions.every((a) => MEMBER_SERVICES.includes(a.split(':')[0] ?? '')))
-        statements.push(iam.PolicyStatement.fromJson({ ...json, Resource: anyRegion(scope, json.Resource) }));
+        statements.push(
+          iam.PolicyStatement.fromJson({
+            ...json,
+            Resource: anyRegion(scope, json.Resource),
+            Condition: inEveryRegion(scope, json.Condition, regions),
+          }),
+        );
     }
   }
   return statements;
@@ -89,6 +102,30 @@ function anyRegion(
   const region = Stack.of(scope).region;
   const widen = (arn: string) => arn.split(`:${region}:`).join(':*:');
   return Array.isArray(resource) ? resource.map(widen) : widen(resource);
+}
+
+/**
+ * Condition values naming the building stack's region (`kms:ViaService` `ec2.<region>.amazonaws.com`)
+ * name each region the security stack runs in instead: the one member role serves them all. With
+ * no regions configured, the region the member stack is deployed in.
+ */
+function inEveryRegion(
+  scope: IConstruct,
+  condition: Record<string, Record<string, unknown>> | undefined,
+  regions: readonly string[],
+): Record<string, Record<string, unknown>> | undefined {
+  if (condition === undefined || regions.length === 0) return condition;
+  const region = Stack.of(scope).region;
+  const each = (value: unknown): unknown =>
+    typeof value === 'string' && value.includes(region)
+      ? regions.map((r) => value.split(region).join(r))
+      : value;
+  return Object.fromEntries(
+    Object.entries(condition).map(([operator, keys]) => [
+      operator,
+      Object.fromEntries(Object.entries(keys).map(([key, value]) => [key, each(value)])),
+    ]),
+  );
 }
 
 /** A cdk-nag finding id of a playbook's regional resource, as it reads once widened to every region. */

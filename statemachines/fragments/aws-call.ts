@@ -1,6 +1,10 @@
-import { type aws_iam as iam, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import {
+  type aws_iam as iam,
+  aws_stepfunctions as sfn,
+  type aws_stepfunctions_tasks as tasks,
+} from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { memberCredentials } from './member-credentials.ts';
+import { MemberAwsCall, memberCredentials } from './member-credentials.ts';
 import { type RETRYABLE_ERRORS, retryOnThrottling } from './retry.ts';
 
 /** The SDK integration services playbooks call, with the retry family of each. */
@@ -36,7 +40,7 @@ export interface AwsCallProps {
  * the called action on `iamResources`, so a playbook's permissions are the sum of its calls.
  */
 export function awsCall(scope: Construct, id: string, props: AwsCallProps): tasks.CallAwsService {
-  const task = new tasks.CallAwsService(scope, id, {
+  const task = new MemberAwsCall(scope, id, {
     service: props.service,
     action: props.action,
     parameters: props.parameters ?? {},

@@ -1,5 +1,5 @@
-import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import { type aws_iam as iam, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import type { Construct, IConstruct } from 'constructs';
 
 /**
  * Construct context key under which the infrastructure tells a playbook where, in its execution
@@ -30,4 +30,21 @@ export function withTarget(scope: IConstruct, selector: Record<string, unknown>)
   return scope.node.tryGetContext(MEMBER_ROLE_CONTEXT) === undefined
     ? selector
     : { ...selector, 'target.$': '$.target' };
+}
+
+/**
+ * An AWS SDK integration task on the finding's resources. Given `Credentials` (an organization),
+ * Step Functions makes the call as the role it assumes, so the call's permissions belong to that
+ * role (the member role, whose policy the member stack builds from these same states), and the
+ * state machine's own role needs only sts:AssumeRole
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-access-cross-acct-resources.html).
+ * CDK grants a task's permissions to the state machine's role whatever its credentials; here they
+ * are dropped, so a playbook cannot act on the security account's own resources directly.
+ */
+export class MemberAwsCall extends tasks.CallAwsService {
+  constructor(scope: Construct, id: string, props: tasks.CallAwsServiceProps) {
+    super(scope, id, props);
+    // `taskPolicies` is what CDK registers with the state machine's role when the state is bound.
+    if (props.credentials) (this as unknown as { taskPolicies: iam.PolicyStatement[] }).taskPolicies = [];
+  }
 }

@@ -1,9 +1,9 @@
-import { aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn, type aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import type { AuditOutcome } from '#shared/audit/record.ts';
 import type { PlaybookContext } from '../playbook.ts';
 import { approvalGate } from './approval-gate.ts';
 import { auditStep } from './audit-step.ts';
-import { memberCredentials } from './member-credentials.ts';
+import { MemberAwsCall, memberCredentials } from './member-credentials.ts';
 import { catchToHuman, needsHuman } from './needs-human.ts';
 import { notifyStep } from './notify.ts';
 import { recordPlan } from './record-plan.ts';
@@ -76,7 +76,7 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
     human,
     audit,
     call(id, props, retry) {
-      const task = new tasks.CallAwsService(scope, id, { credentials: memberCredentials(scope), ...props });
+      const task = new MemberAwsCall(scope, id, { credentials: memberCredentials(scope), ...props });
       return catchToHuman(retry ? retryOnThrottling(task, retry) : task, human);
     },
     planRecorded: (planPath) => recordPlan(ctx, human, playbook, planPath),

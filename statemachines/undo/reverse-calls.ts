@@ -3,12 +3,12 @@ import {
   aws_iam as iam,
   Stack,
   aws_stepfunctions as sfn,
-  aws_stepfunctions_tasks as tasks,
+  type aws_stepfunctions_tasks as tasks,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { UndoActionType } from '#shared/undo/actions.ts';
 import { type AwsCallService, awsCall } from '../fragments/aws-call.ts';
-import { memberCredentials } from '../fragments/member-credentials.ts';
+import { MemberAwsCall, memberCredentials } from '../fragments/member-credentials.ts';
 import { retryOnThrottling } from '../fragments/retry.ts';
 
 /** Where, in a Map item, the action's API request is. */
@@ -148,7 +148,7 @@ export function reverseCall(
   const parameters = Object.fromEntries(call.fields.map((field) => [`${field}.$`, `${REQUEST}.${field}`]));
   const id = `Undo ${type}`;
   if (call.service === 's3') {
-    const task = new tasks.CallAwsService(scope, id, {
+    const task = new MemberAwsCall(scope, id, {
       service: 's3',
       action: call.action,
       iamAction: call.iamAction,

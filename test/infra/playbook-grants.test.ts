@@ -10,7 +10,10 @@ import { list, type ResolvedStack, resolvedStacks, type Statement } from './outs
  * request's condition keys (the sandbox's IAM evaluation does not look at resources, so this
  * file does).
  */
-const stacks = resolvedStacks().filter((s) => !s.label.includes('Member'));
+const all = resolvedStacks();
+const stacks = all.filter((s) => !s.label.includes('Member'));
+/** In an organization, the member role makes the calls on a finding's resources (task Credentials). */
+const memberStack = all.find((s) => s.label === 'organization/AutoRemediationMember');
 
 /** The identity-policy statements of the roles whose logical id matches `role`. */
 function statementsOf(stack: ResolvedStack, role: RegExp): Statement[] {
@@ -38,25 +41,33 @@ function allows(
 }
 
 describe.each(stacks.map((s) => [s.label, s] as const))('%s', (_label, stack) => {
+  const org = stack.label.startsWith('organization/');
   const { accountId: account, region } = stack;
+  /** The account whose resources the member-side calls act on. */
+  const target = org && memberStack ? memberStack.accountId : account;
   const playbookRole = (name: string) =>
     new RegExp(`^Playbook${name.replaceAll('-', '')}(StateMachine)?Role`);
+  /** The statements of the role that calls a playbook's member-side actions. */
+  const callerOf = (name: string) =>
+    org && memberStack
+      ? statementsOf(memberStack, /^PlaybookActions/)
+      : statementsOf(stack, playbookRole(name));
   const viaEc2 = { 'kms:ViaService': `ec2.${region}.amazonaws.com` };
-  const key = `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const key = `arn:aws:kms:${region}:${target}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
   it('quarantine may keep a volume on termination: ModifyInstanceAttribute is authorized on the volume too', () => {
-    const role = statementsOf(stack, playbookRole('quarantine-instance'));
+    const role = callerOf('quarantine-instance');
     expect(
       allows(
         role,
         'ec2:ModifyInstanceAttribute',
-        `arn:aws:ec2:${region}:${account}:volume/vol-0123456789abcdef0`,
+        `arn:aws:ec2:${region}:${target}:volume/vol-0123456789abcdef0`,
       ),
     ).toBe(true);
   });
 
   it('re-image may use customer managed keys of encrypted volumes and images, through EC2 only', () => {
-    const role = statementsOf(stack, playbookRole('snapshot-and-reimage'));
+    const role = callerOf('snapshot-and-reimage');
     expect(allows(role, 'kms:CreateGrant', key, { ...viaEc2, 'kms:GrantIsForAWSResource': true })).toBe(true);
     for (const action of [
       'kms:Decrypt',
@@ -77,8 +88,8 @@ describe.each(stacks.map((s) => [s.label, s] as const))('%s', (_label, stack) =>
   });
 
   it('re-image may tag the interfaces a launch template tags, only while launching', () => {
-    const role = statementsOf(stack, playbookRole('snapshot-and-reimage'));
-    const eni = `arn:aws:ec2:${region}:${account}:network-interface/eni-0123456789abcdef0`;
+    const role = callerOf('snapshot-and-reimage');
+    const eni = `arn:aws:ec2:${region}:${target}:network-interface/eni-0123456789abcdef0`;
     expect(allows(role, 'ec2:CreateTags', eni, { 'ec2:CreateAction': 'RunInstances' })).toBe(true);
     expect(allows(role, 'ec2:CreateTags', eni)).toBe(false);
   });

@@ -53,7 +53,7 @@ function decide(
     action,
     resource,
     context: conditionContext(session(call.stack, call.roleId), organizationId, {
-      'aws:RequestedRegion': call.stack.region,
+      'aws:RequestedRegion': call.region,
       'aws:ResourceAccount': call.account,
       'aws:ResourceOrgID': organizationId,
       ...call.context,
@@ -63,7 +63,7 @@ function decide(
 
 /** The resources one call is checked on, per resource type of its action. */
 function resourcesOf(call: RoleCall) {
-  return requestResources(call.action, { ...call, region: call.stack.region });
+  return requestResources(call.action, call);
 }
 
 /** Why `call` is refused on any resource it acts on, with `policies` (its role's by default). */
@@ -160,6 +160,24 @@ describe('every call a role of the product makes is allowed by its policies', ()
         problems.push(`${call.where}: assume ${target}: identity ${identity}, trust ${trust}`);
     }
     expect([...new Set(problems)]).toEqual([]);
+  });
+
+  it('organization: the playbook roles cannot make the member-side calls on the security account themselves', async () => {
+    const member = calls.filter((c) => c.assumedBy);
+    const allowed: string[] = [];
+    for (const call of member) {
+      const by = call.assumedBy as { stack: DeployedStack; roleId: string };
+      // The same request on the security account's resources (the product's own aside).
+      const account = by.stack.accountId;
+      const named = call.named.map((arn) => arn.replace(`:${call.account}:`, `:${account}:`));
+      const direct = { ...call, stack: by.stack, roleId: by.roleId, account, named, owned: [] };
+      for (const { arns } of await resourcesOf(direct))
+        for (const arn of arns)
+          if (decide(direct, call.action, arn) === 'Allow')
+            allowed.push(`${call.where}: ${call.action} on ${arn}`);
+    }
+    expect(member.length).toBeGreaterThan(50);
+    expect([...new Set(allowed)]).toEqual([]);
   });
 
   it.each(['single', 'organization'])(

@@ -1,3 +1,4 @@
+import { OTHER_REGION } from '../../e2e/org/organization.ts';
 import { callsOf } from './function-calls.ts';
 import { iamAction, type RequestScope, staticStrings } from './request-arns.ts';
 import { integrationTasks } from './sdk-tasks.ts';
@@ -12,8 +13,9 @@ export interface RoleCall {
   roleId: string;
   /** The IAM action (`iam:UpdateAccessKey`). */
   action: string;
-  /** The account the call acts in. */
+  /** The account and region the call acts in. */
   account: string;
+  region: string;
   /** The ARNs the request names; the product's own it may act on otherwise (see {@link RequestScope}). */
   named: string[];
   owned: string[][];
@@ -85,7 +87,7 @@ function memberRole(stacks: DeployedStack[]): { stack: DeployedStack; roleId: st
   return { stack, roleId };
 }
 
-/** Every call of every state machine task, with the calls AWS implies (tagging on create, passing a role). */
+/** Every call of every state machine task, with the calls AWS implies. */
 async function stateMachineCalls(stack: DeployedStack, all: DeployedStack[]): Promise<RoleCall[]> {
   const calls: RoleCall[] = [];
   for (const [id, r] of Object.entries(stack.template.Resources)) {
@@ -94,34 +96,75 @@ async function stateMachineCalls(stack: DeployedStack, all: DeployedStack[]): Pr
     const definition = JSON.parse(r.Properties?.DefinitionString as string);
     for (const task of integrationTasks([{ label: `${stack.label}/${id}`, definition }])) {
       const parameters = task.parameters as Record<string, unknown>;
-      // A task's `Credentials` (a field of the state): the call is made as the member role.
-      const caller = task.state.Credentials
-        ? { ...memberRole(all), account: memberRole(all).stack.accountId, assumedBy: { stack, roleId } }
-        : { stack, roleId, account: stack.accountId };
-      const named = ownArns(stack, staticStrings(parameters));
-      const base = { where: task.where, ...caller, named, owned: [stackArns(stack)], context: {} };
-      calls.push({ ...base, action: await iamAction(task.service, task.operation) });
-      // Tags given at creation need ec2:CreateTags on what is created, with ec2:CreateAction
-      // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html).
-      for (const spec of (parameters.TagSpecifications as { ResourceType?: string }[] | undefined) ?? [])
-        if (spec.ResourceType)
-          calls.push({
-            ...base,
-            action: 'ec2:CreateTags',
-            onlyType: spec.ResourceType,
-            context: { 'ec2:CreateAction': task.operation },
-          });
-      // An instance profile given to EC2 passes its role
-      // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2.html).
-      if (Object.keys(parameters).some((k) => k.startsWith('IamInstanceProfile')))
-        calls.push({
-          ...base,
-          action: 'iam:PassRole',
-          context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
-        });
+      const action = await iamAction(task.service, task.operation);
+      const request = { where: task.where, action, named: ownArns(stack, staticStrings(parameters)) };
+      // A task's `Credentials` (a field of the state): the call is made as the member role, which
+      // serves the security stacks of every region (IAM is global): tried in two of them.
+      const callers = task.state.Credentials
+        ? [stack.region, OTHER_REGION].map((region) => ({
+            ...memberRole(all),
+            account: memberRole(all).stack.accountId,
+            region,
+            assumedBy: { stack, roleId },
+          }))
+        : [{ stack, roleId, account: stack.accountId, region: stack.region }];
+      for (const caller of callers) {
+        const call = { ...request, ...caller, owned: [stackArns(stack)], context: {} };
+        calls.push(call, ...impliedCalls(call, task.operation, parameters));
+      }
     }
   }
   return calls;
+}
+
+/** Operations that create volumes from snapshots or images, which a customer managed key may encrypt. */
+const EBS_KEY_USERS = ['RunInstances', 'CreateReplaceRootVolumeTask'];
+const EBS_KEY_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+/** The calls AWS authorizes along with a task's own: tagging on create, passing a role, using a key. */
+function impliedCalls(call: RoleCall, operation: string, parameters: Record<string, unknown>): RoleCall[] {
+  const implied: RoleCall[] = [];
+  // Tags given at creation need ec2:CreateTags on what is created, with ec2:CreateAction
+  // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html).
+  for (const spec of (parameters.TagSpecifications as { ResourceType?: string }[] | undefined) ?? [])
+    if (spec.ResourceType)
+      implied.push({
+        ...call,
+        action: 'ec2:CreateTags',
+        onlyType: spec.ResourceType,
+        context: { 'ec2:CreateAction': operation },
+      });
+  // An instance profile given to EC2 passes its role
+  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2.html).
+  if (Object.keys(parameters).some((k) => k.startsWith('IamInstanceProfile')))
+    implied.push({
+      ...call,
+      action: 'iam:PassRole',
+      context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+    });
+  // Volumes restored or launched from a snapshot or image encrypted with a customer managed key use
+  // the caller's permissions on that key, through EC2
+  // (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html).
+  if (EBS_KEY_USERS.includes(operation)) {
+    const key = `arn:aws:kms:${call.region}:${call.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const viaEc2 = { 'kms:ViaService': `ec2.${call.region}.amazonaws.com` };
+    for (const action of EBS_KEY_ACTIONS)
+      implied.push({
+        ...call,
+        action,
+        named: [key],
+        onlyType: 'key',
+        context: action === 'kms:CreateGrant' ? { ...viaEc2, 'kms:GrantIsForAWSResource': 'true' } : viaEc2,
+      });
+  }
+  return implied;
 }
 
 /** Every call of every function, from its code, on the resources its environment names. */
@@ -150,6 +193,7 @@ async function functionCalls(stack: DeployedStack): Promise<RoleCall[]> {
         roleId: referencedId(r.Properties?.Role) as string,
         action,
         account: stack.accountId,
+        region: stack.region,
         named: target === undefined ? [] : ownArns(stack, [target]),
         owned: [fromEnvironment, stackArns(stack)],
         context: {},
