@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Command } from 'commander';
 import { findTrailTables, parseSince, recordsSince } from '#shared/audit/reader.ts';
 import { PolicySchema } from '#shared/policy/schema.ts';
 import { parseYamlWithSchema } from '#shared/policy/yaml-source.ts';
@@ -10,7 +9,7 @@ import { renderHtmlReport } from '../report/html.ts';
 import { renderTextReport } from '../report/text.ts';
 import { terminal } from '../terminal.ts';
 import { type AuditDeps, connect, type TrailOptions } from './audit.ts';
-import { type Output, packagePath } from './policy.ts';
+import type { Output } from './policy.ts';
 
 /** What `remediate report` reads and writes. */
 export interface ReportOptions extends TrailOptions {
@@ -53,26 +52,14 @@ function policyWithSource(file: string): PolicyWithSource {
   return { policy: value, source };
 }
 
-/** `remediate report --since 30d [--html FILE] [--json]`. */
-export function reportCommand(): Command {
-  return new Command('report')
-    .description(
-      'What the policy did over a period, per rule and playbook, and the changes its numbers suggest',
-    )
-    .option('--since <duration>', 'the period: 30d, 12h or an ISO-8601 time', '30d')
-    .option('--html <file>', 'also write a self-contained HTML report with charts')
-    .option('--json', 'the report as one JSON object')
-    .option('--policy <file>', 'the policy the suggestions point into', packagePath('policy/default.yaml'))
-    .option('--local', 'use the local sandbox at http://127.0.0.1:4566 (or AWS_ENDPOINT_URL)')
-    .option('--region <name>', 'the region whose trail to read (each region’s stack keeps its own)')
-    .option('--table <name>', 'the audit table (default: found by name among the account’s tables)')
-    .option('--chain-table <name>', 'the chain head table (default: found by name)')
-    .action(async (opts: ReportOptions & { local?: boolean; region?: string }) => {
-      const deps = connect(opts.local, opts.region);
-      try {
-        process.exitCode = (await reportCommandRun(opts, deps, terminal)).exitCode;
-      } finally {
-        deps.close();
-      }
-    });
+/** `remediate report`, connected to the trail `--local` / `--region` name. */
+export async function reportAction(
+  opts: ReportOptions & { local?: boolean; region?: string },
+): Promise<void> {
+  const deps = connect(opts.local, opts.region);
+  try {
+    process.exitCode = (await reportCommandRun(opts, deps, terminal)).exitCode;
+  } finally {
+    deps.close();
+  }
 }
