@@ -14,6 +14,11 @@ export function reportCommand(): Command {
     .option('--policy <file>', 'the policy the suggestions point into', packagePath('policy/default.yaml'))
     .option('--local', LOCAL_HELP)
     .option('--region <name>', 'the region whose trail to read (each region’s stack keeps its own)')
+    .option(
+      '--regions <names>',
+      'read these regions’ trails and merge them, with a section per region: eu-west-1,us-east-1',
+    )
+    .option('--all-regions', 'read every region the stack is deployed in (`regions` in cdk.json), merged')
     .option('--table <name>', 'the audit table (default: found by name among the account’s tables)')
     .option('--chain-table <name>', 'the chain head table (default: found by name)')
     .action(async (opts) => {

@@ -28,6 +28,8 @@ export interface FindingHistory {
   readonly classified: string;
   readonly mode?: string;
   readonly account?: string;
+  /** The region whose trail holds it, when the report read several (each region's stack keeps its own). */
+  readonly region?: string;
   /** The `byResource` key without its prefix: `<account>#<kind>#<id>`. */
   readonly resource?: string;
   /** Milliseconds since the epoch. */
