@@ -62,6 +62,11 @@ describe('remediate report, on a trail the deployed stack produced', () => {
       ['disable-access-key', 5, 3, 1, 1],
     ]);
     // The record names the state that failed and the refused call, not the step before it.
+    const stopped = (await h.history(TRAIL.needsHuman)).find((r) => r.outcome === 'needs-human');
+    expect(JSON.parse(stopped?.details as string)).toMatchObject({
+      Error: 'Iam.IamException',
+      stoppedAt: { step: 'Revoke sessions', call: 'iam:PutUserPolicy' },
+    });
     expect(report.byPlaybook[0]?.needsHumanStops).toEqual([
       {
         step: 'Revoke sessions',
