@@ -1,4 +1,4 @@
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
+import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
 import { RemediationError } from '#shared/errors.ts';
 import { displayText } from '#shared/text/display.ts';
 import { isRegionName } from '#shared/text/formats.ts';

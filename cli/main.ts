@@ -2,19 +2,23 @@
 import './environment.ts';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { approvalsCommand } from './commands/approvals.ts';
-import { auditCommand } from './commands/audit.ts';
-import { classifyCommand } from './commands/classify.ts';
-import { demoCommand } from './commands/demo.ts';
-import { notificationsCommand } from './commands/notifications.ts';
-import { policyCommand } from './commands/policy.ts';
-import { reportCommand } from './commands/report.ts';
-import { runbookCommand } from './commands/runbook.ts';
-import { sandboxCommand } from './commands/sandbox.ts';
-import { undoCommand } from './commands/undo.ts';
 import { reportFailure } from './failure.ts';
+import { approvalsCommand } from './program/approvals.ts';
+import { auditCommand } from './program/audit.ts';
+import { classifyCommand } from './program/classify.ts';
+import { demoCommand } from './program/demo.ts';
+import { notificationsCommand } from './program/notifications.ts';
+import { policyCommand } from './program/policy.ts';
+import { reportCommand } from './program/report.ts';
+import { runbookCommand } from './program/runbook.ts';
+import { sandboxCommand } from './program/sandbox.ts';
+import { undoCommand } from './program/undo.ts';
 
-/** Every `remediate` command; adding one is its module in `cli/commands/` and one line here. */
+/**
+ * Every `remediate` command. A command is its options in `cli/program/` and its work in
+ * `cli/commands/`, loaded by its action when it runs: `--help` and each command load only
+ * what they use, not every command's SDK clients. Adding one is those two modules and one line here.
+ */
 const commands: readonly (() => Command)[] = [
   policyCommand,
   classifyCommand,

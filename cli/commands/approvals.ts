@@ -1,17 +1,16 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CliResponse } from '#functions/approval-decision/cli-actions.ts';
-import { type ApprovalView, hasReason } from '#shared/approvals/model.ts';
+import type { ApprovalView } from '#shared/approvals/model.ts';
 import { RemediationError } from '#shared/errors.ts';
 import { displayText } from '#shared/text/display.ts';
 import { ApprovalsClient, type ApprovalsClientOptions } from '../approvals/client.ts';
-import { connection, LOCAL_HELP } from '../connection.ts';
+import { connection } from '../connection.ts';
 import { jsonLine } from '../json-line.ts';
 import { table } from '../table.ts';
 import { terminal } from '../terminal.ts';
 import type { Output } from './policy.ts';
 
 /** Options every subcommand takes. */
-interface ConnectionOptions {
+export interface ConnectionOptions {
   local?: boolean;
   function?: string;
   json?: boolean;
@@ -129,13 +128,6 @@ export function printResponse(
   return 0;
 }
 
-/** `--reason`: a decision's reason is part of its audit record, so an empty or blank one is refused. */
-export function parseReason(text: string): string {
-  if (!hasReason(text))
-    throw new InvalidArgumentError('say why: the reason is recorded in the audit trail and cannot be empty');
-  return text;
-}
-
 /** Run one subcommand with a client, print, set the exit code. */
 async function run(
   opts: ConnectionOptions,
@@ -155,38 +147,21 @@ async function run(
   }
 }
 
-/** `remediate approvals list|show|approve|deny`: on-call decisions, IAM-authenticated. */
-export function approvalsCommand(): Command {
-  const command = new Command('approvals').description(
-    'List, show and decide pending approvals with your AWS credentials (your ARN is recorded as the approver)',
-  );
-  const withConnection = (c: Command) =>
-    c
-      .option('--local', LOCAL_HELP)
-      .option('--function <name>', 'the approval decision function (default: found by listing functions)')
-      .option('--json', 'print JSON');
-  withConnection(
-    command
-      .command('list')
-      .description('pending approvals, with age and expiry')
-      .option('-q, --quiet', 'only the approval ids, one per line (for scripts)'),
-  ).action((opts: ConnectionOptions) => run(opts, (client) => client.list()));
-  withConnection(command.command('show <id>').description('one approval and its audit trail')).action(
-    (id: string, opts: ConnectionOptions) => run(opts, (client) => client.show(checkApprovalId(id))),
-  );
-  for (const verdict of ['approve', 'deny'] as const) {
-    withConnection(
-      command
-        .command(`${verdict} <id>`)
-        .description(verdict === 'approve' ? 'approve: the playbook continues' : 'deny: the playbook ends')
-        .addOption(
-          new Option('--reason <text>', 'why, for the audit trail (required, not blank)')
-            .argParser(parseReason)
-            .makeOptionMandatory(),
-        ),
-    ).action((id: string, opts: ConnectionOptions & { reason: string }) =>
-      run(opts, (client) => client.decide(checkApprovalId(id), verdict, opts.reason)),
-    );
-  }
-  return command;
+/** `remediate approvals list`. */
+export function listAction(opts: ConnectionOptions): Promise<void> {
+  return run(opts, (client) => client.list());
+}
+
+/** `remediate approvals show ID`. */
+export function showAction(id: string, opts: ConnectionOptions): Promise<void> {
+  return run(opts, (client) => client.show(checkApprovalId(id)));
+}
+
+/** `remediate approvals approve|deny ID --reason TEXT`. */
+export function decideAction(
+  verdict: 'approve' | 'deny',
+  id: string,
+  opts: ConnectionOptions & { reason: string },
+): Promise<void> {
+  return run(opts, (client) => client.decide(checkApprovalId(id), verdict, opts.reason));
 }

@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { Command } from 'commander';
 import type { ChainVerdict } from '#shared/audit/chain-verify.ts';
 import {
   AuditTrailError,
@@ -16,7 +15,7 @@ import {
 import { AUDIT_MAC_KEY_ALIAS, KmsRecordMac } from '#shared/audit/record-mac.ts';
 import { verifyTrail } from '#shared/audit/verify.ts';
 import { displayText, jsonText } from '#shared/text/display.ts';
-import { connection, LOCAL_HELP } from '../connection.ts';
+import { connection } from '../connection.ts';
 import { RefusedError } from '../failure.ts';
 import { jsonLine } from '../json-line.ts';
 import { originalEvents } from '../report/export-events.ts';
@@ -245,90 +244,34 @@ export function connect(local: boolean | undefined, regionOption?: string): Audi
 
 const stderr = (line: string) => terminal.error(line);
 
-/** The options every audit command takes; each takes them after its own name (`audit verify --local`). */
-function withTrailOptions(command: Command): Command {
-  return command
-    .option('--local', LOCAL_HELP)
-    .option('--region <name>', 'the region whose trail to read (each region’s stack keeps its own)')
-    .option('--table <name>', 'the audit table (default: found by name among the account’s tables)')
-    .option('--chain-table <name>', 'the chain head table (default: found by name)');
+/** Run one audit command with clients for `--local` / `--region`, and close them after. */
+async function withTrail(
+  opts: { local?: boolean; region?: string },
+  run: (deps: AuditDeps) => Promise<{ exitCode: number }>,
+): Promise<void> {
+  const deps = connect(opts.local, opts.region);
+  try {
+    process.exitCode = (await run(deps)).exitCode;
+  } finally {
+    deps.close();
+  }
 }
 
-/**
- * `remediate audit …`. Positional options: `audit verify --finding X` gives `--finding` to
- * `verify`, not to the `audit` timeline that has an option of the same name (the program enables
- * them too, see cli/main.ts). An option of `audit` written before a subcommand would otherwise be
- * dropped without a word, so it is refused.
- */
-export function auditCommand(): Command {
-  const audit = withTrailOptions(
-    new Command('audit')
-      .description(
-        'Read the audit trail: a timeline by finding, resource or period; verify its hash chains; export it',
-      )
-      .enablePositionalOptions()
-      .option('--finding <id>', 'one finding’s records')
-      .option(
-        '--resource <arn-or-id>',
-        'every record about one resource (instance, group, key, bucket, trail)',
-      )
-      .option('--since <duration>', 'every record since then: 1h, 30m, 7d or an ISO-8601 time')
-      .option('--json', 'JSON lines instead of a table'),
-  )
-    .hook('preSubcommand', (parent, sub) => {
-      const given = parent.options
-        .filter((o) => parent.getOptionValue(o.attributeName()) !== undefined)
-        .map((o) => o.long);
-      if (given.length > 0) {
-        parent.error(
-          `error: write ${given.join(', ')} after the subcommand: remediate audit ${sub.name()} ${given[0]} …`,
-        );
-      }
-    })
-    .action(async (opts: TimelineOptions & { local?: boolean; region?: string }) => {
-      const deps = connect(opts.local, opts.region);
-      try {
-        process.exitCode = (await auditTimeline(opts, deps, terminal)).exitCode;
-      } finally {
-        deps.close();
-      }
-    });
-  audit.addCommand(
-    withTrailOptions(
-      new Command('verify')
-        .description('Check the hash chains (every finding, or one) and name the first broken record')
-        .option('--finding <id>', 'only this finding’s chain')
-        .option(
-          '--mac-key <key>',
-          `the trail's HMAC KMS key: id, ARN or alias (default ${AUDIT_MAC_KEY_ALIAS})`,
-        )
-        .option('--json', 'one JSON verdict per chain'),
-    ).action(async (opts: VerifyOptions & { local?: boolean; region?: string }) => {
-      const deps = connect(opts.local, opts.region);
-      try {
-        // Nothing verified (an unknown finding) is a failed check, exit 1 as for a break: a RefusedError.
-        process.exitCode = (await auditVerify(opts, deps, terminal, stderr)).exitCode;
-      } finally {
-        deps.close();
-      }
-    }),
-  );
-  audit.addCommand(
-    withTrailOptions(
-      new Command('export')
-        .description('Every record since a time, as JSON lines on stdout (for a SIEM); progress on stderr')
-        .requiredOption('--since <duration>', '1h, 30m, 7d or an ISO-8601 time')
-        .option('--events', 'the findings’ original EventBridge events instead, replayable (JSON lines)'),
-    ).action(
-      async (opts: TrailOptions & { since: string; events?: boolean; local?: boolean; region?: string }) => {
-        const deps = connect(opts.local, opts.region);
-        try {
-          process.exitCode = (await auditExport(opts, deps, terminal, stderr)).exitCode;
-        } finally {
-          deps.close();
-        }
-      },
-    ),
-  );
-  return audit;
+/** `remediate audit` (the timeline). */
+export function auditTimelineAction(
+  opts: TimelineOptions & { local?: boolean; region?: string },
+): Promise<void> {
+  return withTrail(opts, (deps) => auditTimeline(opts, deps, terminal));
+}
+
+/** `remediate audit verify`: nothing verified (an unknown finding) is a failed check, exit 1 as for a break. */
+export function auditVerifyAction(opts: VerifyOptions & { local?: boolean; region?: string }): Promise<void> {
+  return withTrail(opts, (deps) => auditVerify(opts, deps, terminal, stderr));
+}
+
+/** `remediate audit export`. */
+export function auditExportAction(
+  opts: TrailOptions & { since: string; events?: boolean; local?: boolean; region?: string },
+): Promise<void> {
+  return withTrail(opts, (deps) => auditExport(opts, deps, terminal, stderr));
 }

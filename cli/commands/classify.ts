@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { type Classification, classifyEvent } from '#shared/classify.ts';
 import { PolicyError } from '#shared/errors.ts';
 import type { Severity } from '#shared/findings/finding.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
-import { type Output, packagePath } from './policy.ts';
+import type { Output } from './policy.ts';
 
 /** One line of `remediate classify` output: what the policy does with one finding of one file. */
 export interface ClassifyRow {
@@ -113,16 +112,4 @@ function formatTable(rows: readonly ClassifyRow[]): string[] {
       .map((cell, column) => (column === line.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
       .join('  '),
   );
-}
-
-/** The `classify` command. */
-export function classifyCommand(): Command {
-  return new Command('classify')
-    .description('show what the policy decides for EventBridge event files, without AWS')
-    .argument('<files...>', 'JSON event files, or folders of them')
-    .option('--policy <file>', 'policy to evaluate', packagePath('policy/default.yaml'))
-    .option('--json', 'one JSON object per line instead of a table', false)
-    .action((files: string[], options: { policy: string; json: boolean }) => {
-      process.exitCode = classifyFiles(files, options, console);
-    });
 }

@@ -1,7 +1,6 @@
-import { Command } from 'commander';
 import { NOTIFICATIONS_PATH, type NotificationView } from '#sandbox/scenario/notifications.ts';
 import { displayText, jsonText } from '#shared/text/display.ts';
-import { LOCAL_HELP, sandboxEndpoint, UsageError } from '../connection.ts';
+import { sandboxEndpoint, UsageError } from '../connection.ts';
 import { terminal } from '../terminal.ts';
 import type { Output } from './policy.ts';
 
@@ -49,13 +48,7 @@ export function printNotifications(
 }
 
 /** `remediate notifications --local`: what the sandbox's SNS topics were sent (approval links included). */
-export function notificationsCommand(): Command {
-  return new Command('notifications')
-    .description('Show the notifications published so far, with approval links (sandbox: --local)')
-    .option('--local', LOCAL_HELP)
-    .option('--json', 'one JSON object per line')
-    .action(async (opts: { local?: boolean; json?: boolean }) => {
-      if (!opts.local) throw new UsageError(AWS_HAS_NO_HISTORY);
-      printNotifications(await fetchNotifications(sandboxEndpoint()), terminal, opts.json ?? false);
-    });
+export async function showNotifications(opts: { local?: boolean; json?: boolean }): Promise<void> {
+  if (!opts.local) throw new UsageError(AWS_HAS_NO_HISTORY);
+  printNotifications(await fetchNotifications(sandboxEndpoint()), terminal, opts.json ?? false);
 }

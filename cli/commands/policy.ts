@@ -1,7 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { join } from 'node:path';
 import * as z from 'zod';
 import { PolicyError } from '#shared/errors.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
@@ -14,10 +12,7 @@ import { describeChange, diffPolicies, RISKY_CHANGES, readEventCorpus } from '..
 /** Where the CLI writes; `console` in production, a recorder in tests. */
 export type Output = Pick<Console, 'log' | 'error'>;
 
-/** A path inside this package, shown relative to the working directory (`policy/default.yaml` from the root). */
-export function packagePath(path: string): string {
-  return relative(process.cwd(), fileURLToPath(new URL(`../../${path}`, import.meta.url))) || '.';
-}
+export { packagePath } from '../package-path.ts';
 
 /** `remediate policy check`: schema and known playbooks. Returns the exit code (1 on errors). */
 export function checkPolicy(file: string, out: Output): number {
@@ -111,49 +106,6 @@ export function testPolicy(path: string, policyFile: string, out: Output): numbe
  */
 export function policyJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(PolicySchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-}
-
-/** The `policy` command group. */
-export function policyCommand(): Command {
-  const policy = new Command('policy').description('validate and test remediation policies');
-  policy
-    .command('check')
-    .description('validate a policy: schema, and playbooks that exist')
-    .argument('[file]', 'policy file', packagePath('policy/default.yaml'))
-    .action((file: string) => {
-      process.exitCode = checkPolicy(file, console);
-    });
-  policy
-    .command('test')
-    .description('run policy test cases (YAML) and report pass/fail per case')
-    .argument('[path]', 'a test case file, or a folder of them', packagePath('policy/tests'))
-    .option('--policy <file>', 'policy under test', packagePath('policy/default.yaml'))
-    .action((path: string, options: { policy: string }) => {
-      process.exitCode = testPolicy(path, options.policy, console);
-    });
-  policy
-    .command('schema')
-    .description('print the JSON Schema of a policy file (for editors; fields: docs/policy.md)')
-    .action(() => {
-      console.log(JSON.stringify(policyJsonSchema(), null, 2));
-    });
-  policy
-    .command('diff')
-    .description('classify a corpus of events with two policies and list every decision that changes')
-    .argument('<old>', 'the policy as it is')
-    .argument('<new>', 'the policy as proposed')
-    .requiredOption('--events <paths...>', 'event files (.json, .jsonl) or folders of them')
-    .option(
-      '--allow <changes>',
-      `changes that do not fail the check, comma-separated: ${RISKY_CHANGES.join(',')}`,
-    )
-    .option('--json', 'one JSON object per changed decision')
-    .action(
-      (oldFile: string, newFile: string, options: { events: string[]; allow?: string; json?: boolean }) => {
-        process.exitCode = policyDiff(oldFile, newFile, options, console);
-      },
-    );
-  return policy;
 }
 
 /**

@@ -1,11 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Command, Option } from 'commander';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { playbooks } from '#statemachines/registry.ts';
 import { RunbookError, runbookOf } from '../runbook/model.ts';
 import { runbookHtml, runbookMarkdown } from '../runbook/render.ts';
-import { type Output, packagePath } from './policy.ts';
+import type { Output } from './policy.ts';
 
 /** Options of `remediate runbook`. */
 export interface RunbookOptions {
@@ -40,16 +39,4 @@ export function runbook(names: readonly string[], options: RunbookOptions, out: 
     writeFileSync(file, page);
     out.log(`wrote ${file}`);
   }
-}
-
-export function runbookCommand(): Command {
-  return new Command('runbook')
-    .description(
-      'Runbooks for the people paged: what starts each playbook, each step in plain words, what to do when it stops, what to check, how to undo',
-    )
-    .argument('[playbook...]', 'playbooks to write (default: all)')
-    .addOption(new Option('--format <format>', 'md or html').choices(['md', 'html']).default('md'))
-    .option('--policy <file>', 'policy whose rules start the playbooks', packagePath('policy/default.yaml'))
-    .option('--out <dir>', 'write <dir>/<playbook>.<format> instead of printing')
-    .action((names: string[], options: RunbookOptions) => runbook(names, options, console));
 }

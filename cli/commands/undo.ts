@@ -8,11 +8,10 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { Command } from 'commander';
 import { RemediationError } from '#shared/errors.ts';
 import { displayText, jsonText } from '#shared/text/display.ts';
 import type { UndoPlan, UndoRefusal } from '#shared/undo/plan.ts';
-import { connection, LOCAL_HELP } from '../connection.ts';
+import { connection } from '../connection.ts';
 import { terminal } from '../terminal.ts';
 import type { Output } from './policy.ts';
 
@@ -228,30 +227,21 @@ async function findUndoStateMachine(sfn: UndoDeps['sfn']): Promise<string> {
   );
 }
 
-/** `remediate undo EXECUTION_ID [--dry-run] [--local] [--wait]`. */
-export function undoCommand(): Command {
-  return new Command('undo')
-    .description(
-      'Reverse what one playbook execution changed, from its audit trail (the policy decides whether it waits for approval)',
-    )
-    .argument('<execution-arn>', 'the playbook execution to undo')
-    .option('--dry-run', 'record the undo plan only; change nothing')
-    .option('--wait', 'wait for the undo to end (approval included) and print its outcome')
-    .option('--local', LOCAL_HELP)
-    .option('--state-machine <arn>', 'the undo state machine (default: found by listing state machines)')
-    .option('--json', 'print JSON')
-    .action(async (executionArn: string, opts: UndoOptions & { local?: boolean }) => {
-      // Checked before any client exists: a mistyped argument never starts anything.
-      checkExecutionArn(executionArn);
-      const sfn = new SFNClient(connection(opts));
-      const sts = new STSClient(connection(opts));
-      try {
-        const stateMachine = opts.stateMachine ?? process.env.REMEDIATION_UNDO_STATE_MACHINE;
-        const result = await undo(executionArn, { ...opts, stateMachine }, { sfn, sts }, terminal);
-        process.exitCode = result.exitCode;
-      } finally {
-        sfn.destroy();
-        sts.destroy();
-      }
-    });
+/** `remediate undo EXECUTION_ID [--dry-run] [--local] [--wait]`, with clients made for the call. */
+export async function undoAction(
+  executionArn: string,
+  opts: UndoOptions & { local?: boolean },
+): Promise<void> {
+  // Checked before any client exists: a mistyped argument never starts anything.
+  checkExecutionArn(executionArn);
+  const sfn = new SFNClient(connection(opts));
+  const sts = new STSClient(connection(opts));
+  try {
+    const stateMachine = opts.stateMachine ?? process.env.REMEDIATION_UNDO_STATE_MACHINE;
+    const result = await undo(executionArn, { ...opts, stateMachine }, { sfn, sts }, terminal);
+    process.exitCode = result.exitCode;
+  } finally {
+    sfn.destroy();
+    sts.destroy();
+  }
 }

@@ -99,7 +99,12 @@ export function renderHtmlReport(report: TrailReport, suggestions: readonly Sugg
 <div class="chart"><canvas id="chart-mttr" aria-label="time to containment per playbook"></canvas></div>
 <div class="chart"><canvas id="chart-approvals" aria-label="approval decisions"></canvas></div>
 </div>
-<h2>Per rule</h2>${groupTable('rule', report.byRule)}
+${
+  report.byRegion
+    ? `<h2>Per region</h2>${groupTable('region', report.byRegion)}
+`
+    : ''
+}<h2>Per rule</h2>${groupTable('rule', report.byRule)}
 <h2>Per playbook</h2>${groupTable('playbook', report.byPlaybook)}
 <h2>Top accounts</h2>${ranked(report.topAccounts)}
 <h2>Top resources</h2>${ranked(report.topResources)}

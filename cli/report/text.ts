@@ -52,6 +52,7 @@ const HEADINGS = [
 export function renderTextReport(report: TrailReport, suggestions: readonly Suggestion[]): string {
   const lines = [`Remediation report ${report.since} to ${report.until}`, ''];
   lines.push(table(['', ...HEADINGS], groupRows([report.totals])), '');
+  if (report.byRegion) lines.push(table(['region', ...HEADINGS], groupRows(report.byRegion)), '');
   lines.push(table(['rule', ...HEADINGS], groupRows(report.byRule)), '');
   lines.push(table(['playbook', ...HEADINGS], groupRows(report.byPlaybook)), '');
   for (const g of report.byPlaybook) {

@@ -1,7 +1,7 @@
-import { describeResource, findingFacts } from '#shared/approvals/describe.ts';
+import { findingFacts } from '#shared/approvals/describe.ts';
 import type { ApprovalLink } from '#shared/approvals/link.ts';
 import type { ApprovalRecord } from '#shared/approvals/model.ts';
-import { riskLines } from '#shared/approvals/risk.ts';
+import { approvalQuestion, approvalRisk, findingTitle } from '#shared/approvals/summary.ts';
 import type { AuditRecord } from '#shared/audit/record.ts';
 import type { Finding } from '#shared/findings/finding.ts';
 import { displayText } from '#shared/text/display.ts';
@@ -52,27 +52,21 @@ export function timeHtml(iso: string, now: Date): string {
 
 /** The question the page asks: the playbook's own words, else the playbook and the resource. */
 export function questionOf(record: ApprovalRecord, finding: Finding): string {
-  return displayText(
-    record.title ?? `Approve ${record.playbook} on ${describeResource(finding.resource)}?`,
-    300,
-  );
+  return approvalQuestion(record.title, record.playbook, finding);
 }
 
 /** Why it is asked: the finding's own title, its type and severity, when first seen, and the rule. */
 function whyHtml(record: ApprovalRecord, finding: Finding, now: Date): string {
   const severity = `<span class="sev-${escapeHtml(finding.severity.label)}">${escapeHtml(`${finding.severity.label} (${finding.severity.score})`)}</span>`;
-  const title = finding.title.trim() ? finding.title : finding.type;
-  return `<dd id="why">${severity} · ${shown(title, 200)} <span class="note">(${shown(finding.type, 120)})</span>, first seen ${timeHtml(finding.firstSeen, now)}.${
+  return `<dd id="why">${severity} · ${shown(findingTitle(finding), 200)} <span class="note">(${shown(finding.type, 120)})</span>, first seen ${timeHtml(finding.firstSeen, now)}.${
     record.why ? ` <span class="note">Policy: ${shown(record.why, 300)}.</span>` : ''
   }</dd>`;
 }
 
 /** The risk lines, or what is known without them. */
 function riskHtml(record: ApprovalRecord, finding: Finding, now: Date): string {
-  const lines = record.risk
-    ? riskLines(record.risk, now)
-    : [`No usage information was read for ${describeResource(finding.resource)}.`];
-  return `<dd id="risk">${lines.map((l) => shown(l)).join('<br>')}</dd>`;
+  const lines = approvalRisk(record.risk, finding, now);
+  return `<dd id="risk">${lines.map((l) => escapeHtml(l)).join('<br>')}</dd>`;
 }
 
 /**

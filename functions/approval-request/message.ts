@@ -1,4 +1,6 @@
 import { findingFacts } from '#shared/approvals/describe.ts';
+import { riskFromRead } from '#shared/approvals/risk.ts';
+import { approvalDeadline, approvalQuestion, approvalRisk, approvalWhy } from '#shared/approvals/summary.ts';
 import { displayText } from '#shared/text/display.ts';
 import { isIsoDateTime, isRegionName } from '#shared/text/formats.ts';
 import type { ApprovalRequestEvent } from './request.ts';
@@ -31,25 +33,35 @@ export function approvalSubject(event: ApprovalRequestEvent): string {
 /**
  * The notification text, readable in a mail client or a chat message. The link to decide comes
  * first, written by us, before anything quoted from the finding: whatever a finding's fields
- * say, they come after it, one per line, and cannot put a line of their own above it.
+ * say, they come after it, one per line, and cannot put a line of their own above it. Then what
+ * the approval page shows on its first screen (shared/approvals/summary.ts): the question, why,
+ * the risk and the deadline, so the reader can judge before opening the link.
  */
 export function approvalMessage(
   event: ApprovalRequestEvent,
   id: string,
   expiresAt: string,
   link: string,
+  now: Date = new Date(),
 ): string {
+  const { playbook, approval, reason } = event.decision;
   const timeout =
-    event.decision.approval.onTimeout === 'proceed'
+    approval.onTimeout === 'proceed'
       ? 'the playbook proceeds without approval'
       : 'the playbook is abandoned and nothing is changed';
   const lines = [
     `Decide on the approval page: ${link}`,
     `or with the CLI: remediate approvals approve|deny ${id} --reason "..."`,
     '',
+    approvalQuestion(event.title, playbook, event.finding),
+    `Why: ${approvalWhy(event.finding, reason, now)}`,
+    'Risk:',
+    ...approvalRisk(riskFromRead(event.risk), event.finding, now).map((line) => `  ${line}`),
+    `Deadline: ${approvalDeadline(expiresAt, event.escalation, approval.onTimeout, now)}`,
+    '',
     event.escalation
       ? `Nobody decided in time. Approval ${id} is escalated and waits again until ${expiresAt}.`
-      : `The ${displayText(event.decision.playbook)} playbook waits for approval ${id} until ${expiresAt}.`,
+      : `The ${displayText(playbook)} playbook waits for approval ${id} until ${expiresAt}.`,
     '',
     'The finding (as reported by its source, not verified):',
     ...findingFacts(event.finding).map(([label, value]) => factLine(label, value)),

@@ -133,7 +133,7 @@ export async function requestApproval(
     new PublishCommand({
       TopicArn: event.escalation ? deps.escalationTopicArn : deps.topicArn,
       Subject: approvalSubject(event),
-      Message: approvalMessage(event, id, record.expiresAt, link),
+      Message: approvalMessage(event, id, record.expiresAt, link, now),
     }),
   );
   return { approvalId: id, expiresAt: record.expiresAt };

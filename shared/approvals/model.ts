@@ -86,7 +86,5 @@ export function viewOf(record: ApprovalRecord, now: Date): ApprovalView {
   return { ...rest, effectiveStatus: effectiveStatus(record, now) };
 }
 
-/** Whether a decision's reason says anything: not empty, not only whitespace (it is audited). */
-export function hasReason(reason: string): boolean {
-  return reason.trim().length > 0;
-}
+// Apart from the schemas, so the command line checks `--reason` without loading zod.
+export { hasReason } from './reason.ts';

@@ -20,8 +20,8 @@ import { RemediationError } from '../errors.ts';
 export const MAC_ALGORITHM = 'HMAC_SHA_256';
 const CONTEXT = 'auto-remediation/audit-record/v1\n';
 
-/** The alias the stack gives the trail's HMAC key (infra/constructs/audit-trail.ts). */
-export const AUDIT_MAC_KEY_ALIAS = 'alias/auto-remediation/audit-trail';
+// Apart from the KMS client, so the command line's help names it without loading the SDK.
+export { AUDIT_MAC_KEY_ALIAS } from './mac-key-alias.ts';
 
 /** Computes and checks record MACs. */
 export interface RecordMac {

@@ -146,6 +146,9 @@ const ACTIONABLE: Readonly<Record<string, { format: RegExp; toResource: (id: str
   'AWS::::Account': { format: /^\d{12}$/, toResource: () => ({ kind: 'Account' }) },
 };
 
+/** The Config resource types a playbook can act on (the rest are notified as `Other`). */
+export const CONFIG_ACTIONABLE_TYPES: readonly string[] = Object.keys(ACTIONABLE);
+
 function resourceOf(resourceType: string, resourceId: string): Resource {
   const actionable = Object.hasOwn(ACTIONABLE, resourceType) ? ACTIONABLE[resourceType] : undefined;
   if (!actionable) return { kind: 'Other', type: resourceType, id: resourceId };

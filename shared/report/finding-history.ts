@@ -1,5 +1,7 @@
 import type { AuditRecord } from '#shared/audit/record.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
+import { displayText } from '#shared/text/display.ts';
+import { stoppedStep, stopSummary } from './stop-summary.ts';
 
 /** A record as the report reads it: the schema's fields, and the chain position when stored. */
 export type ReportRecord = AuditRecord & { seq?: number };
@@ -9,9 +11,9 @@ export type ApprovalEnd = 'approved' | 'denied' | 'timed-out' | 'pending';
 
 /** Where and why a run stopped for a human. */
 export interface NeedsHumanStop {
-  /** The step that failed: the last playbook action recorded before `needs-human`, or the record's own. */
+  /** The state that failed, as the playbook's catch recorded it; else `after <last action recorded>`. */
   readonly step: string;
-  /** The error as recorded (`Iam.IamException: AccessDenied …`), untrusted text. */
+  /** The error in a few words (`AccessDenied on iam:PutUserPolicy`), shown safe and capped. */
   readonly error: string;
 }
 
@@ -26,6 +28,8 @@ export interface FindingHistory {
   readonly classified: string;
   readonly mode?: string;
   readonly account?: string;
+  /** The region whose trail holds it, when the report read several (each region's stack keeps its own). */
+  readonly region?: string;
   /** The `byResource` key without its prefix: `<account>#<kind>#<id>`. */
   readonly resource?: string;
   /** Milliseconds since the epoch. */
@@ -131,29 +135,20 @@ function approvalOf(records: readonly ReportRecord[]): FindingHistory['approval'
   return { requestedAt, end: 'pending', escalated };
 }
 
-/** The step where a run stopped for a human, and the error it recorded. */
+/**
+ * The step where a run stopped for a human, and the error it recorded: the state and the call the
+ * playbook's catch names in the record (`Attach deny policy`, `AccessDenied on iam:PutUserPolicy`).
+ * A path entered without a catch (a Map's, a poll that gave up) names no state: then the step after
+ * the last one recorded is what is known.
+ */
 function needsHumanOf(records: readonly ReportRecord[]): NeedsHumanStop | undefined {
   const at = records.findIndex((r) => r.outcome === 'needs-human');
   if (at < 0) return undefined;
   const stop = records[at] as ReportRecord;
-  const error = errorOf(stop.details) ?? stop.reason ?? '';
-  // The failed step is named in the error's cause when the playbook recorded it; else the step
-  // after the last one that succeeded is unknown, so the last recorded step is named.
-  const named = /"?(?:step|State|state)"?\s*[:=]\s*"?([A-Za-z][\w-]*)/.exec(stop.details ?? '')?.[1];
+  const error = stopSummary(stop.details) ?? (stop.reason ? displayText(stop.reason, 160) : '');
   const previous = records
     .slice(0, at)
     .filter((r) => r.actor === stop.actor)
     .at(-1)?.action;
-  return { step: named ?? (previous ? `after ${previous}` : stop.action), error };
-}
-
-function errorOf(details: string | undefined): string | undefined {
-  if (!details) return undefined;
-  try {
-    const parsed = JSON.parse(details) as { Error?: unknown; Cause?: unknown };
-    const parts = [parsed.Error, parsed.Cause].filter((p): p is string => typeof p === 'string' && p !== '');
-    return parts.length > 0 ? parts.join(': ') : details;
-  } catch {
-    return details;
-  }
+  return { step: stoppedStep(stop.details) ?? (previous ? `after ${previous}` : stop.action), error };
 }

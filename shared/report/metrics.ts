@@ -48,6 +48,8 @@ export interface TrailReport {
   readonly totals: GroupMetrics;
   readonly byRule: readonly GroupMetrics[];
   readonly byPlaybook: readonly GroupMetrics[];
+  /** Per region, when the report read more than one region's trail (`--regions`). */
+  readonly byRegion?: readonly GroupMetrics[];
   readonly topAccounts: readonly Ranked[];
   readonly topResources: readonly Ranked[];
 }
@@ -144,13 +146,19 @@ function top(
 const TOP_N = 10;
 
 /** The report of a period's findings: totals, per rule, per playbook, and the most frequent accounts and resources. */
-export function trailReport(findings: readonly FindingHistory[], since: Date, until: Date): TrailReport {
+export function trailReport(
+  findings: readonly FindingHistory[],
+  since: Date,
+  until: Date,
+  options: { readonly byRegion?: boolean } = {},
+): TrailReport {
   return {
     since: since.toISOString(),
     until: until.toISOString(),
     totals: groupMetrics('all', findings),
     byRule: groupBy(findings, (f) => f.rule),
     byPlaybook: groupBy(findings, (f) => f.playbook),
+    ...(options.byRegion && { byRegion: groupBy(findings, (f) => f.region) }),
     topAccounts: top(findings, (f) => f.account, TOP_N),
     topResources: top(findings, (f) => f.resource, TOP_N),
   };

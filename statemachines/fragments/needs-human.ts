@@ -5,8 +5,12 @@ import { auditStep } from './audit-step.ts';
 import { notifyStep } from './notify.ts';
 
 const NEEDS_HUMAN_START = 'Audit needs human';
-/** Where the state a playbook stopped at is put, with its runbook link (see {@link catchToHuman}). */
-const STOPPED_AT = '$.stoppedAt';
+/**
+ * Where the state a playbook stopped at is put, with the call it made and its runbook link (see
+ * {@link catchToHuman}): inside the caught error, so the needs-human audit record, which keeps
+ * `$.error` as its details, names the step and the call beside the error and its cause.
+ */
+const STOPPED_AT = '$.error.stoppedAt';
 /** The playbook of each needs-human path, so a catch routed to it can link the right runbook. */
 const PLAYBOOK_OF = new WeakMap<sfn.State, string>();
 
@@ -14,8 +18,8 @@ const PLAYBOOK_OF = new WeakMap<sfn.State, string>();
  * The end of every failed path: audit the caught error as `needs-human`, notify the on-call
  * engineer with the step it stopped at and that step's place in the playbook's runbook
  * (`docs/runbooks/<playbook>.md#stopped-at-<step>`), and fail the execution with error
- * `NeedsHuman`. Catchers put the error at `$.error`. Everything done before the failure is
- * already in the audit trail, step by step.
+ * `NeedsHuman`. Catchers put the error at `$.error`; {@link catchToHuman} adds the step there.
+ * Everything done before the failure is already in the audit trail, step by step.
  */
 export function needsHuman(ctx: PlaybookContext, playbook: string): sfn.IChainable {
   const { scope } = ctx;
@@ -62,12 +66,27 @@ export function needsHuman(ctx: PlaybookContext, playbook: string): sfn.IChainab
 }
 
 /**
+ * The API a task calls, as IAM names the action (`iam:PutUserPolicy`), read from its resource
+ * (`arn:aws:states:::aws-sdk:iam:putUserPolicy`, `arn:aws:states:::sns:publish`), so a stop reads
+ * "AccessDenied on iam:PutUserPolicy". Undefined for a resource of another shape.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ */
+function calledAction(task: sfn.TaskStateBase): string | undefined {
+  const resource: unknown = (task.toStateJson() as { Resource?: unknown }).Resource;
+  if (typeof resource !== 'string') return undefined;
+  const match = /:states:::(?:aws-sdk:)?([a-z0-9-]+):([a-zA-Z0-9]+)/.exec(resource);
+  if (!match?.[1] || !match[2]) return undefined;
+  return `${match[1]}:${match[2].charAt(0).toUpperCase()}${match[2].slice(1)}`;
+}
+
+/**
  * Catch everything on a task and send it to the needs-human path, through a Pass that records
- * which step stopped and where its runbook says what to do (`<task>: stopped`).
+ * which step stopped, the call it made and where its runbook says what to do (`<task>: stopped`).
  */
 export function catchToHuman<T extends sfn.TaskStateBase>(task: T, handler: sfn.IChainable): T {
   const playbook = handler instanceof sfn.State ? PLAYBOOK_OF.get(handler) : undefined;
   const existing = task.node.tryFindChild('Stopped');
+  const call = calledAction(task);
   const stopped =
     existing instanceof sfn.Pass
       ? existing
@@ -75,6 +94,7 @@ export function catchToHuman<T extends sfn.TaskStateBase>(task: T, handler: sfn.
           stateName: `${task.stateId}: stopped`,
           result: sfn.Result.fromObject({
             step: task.stateId,
+            ...(call && { call }),
             runbook: playbook ? runbookLink(playbook, task.stateId) : RUNBOOK_DIR,
           }),
           resultPath: STOPPED_AT,

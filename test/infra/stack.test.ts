@@ -224,7 +224,7 @@ describe('disable-access-key playbook', () => {
           step: name,
           runbook: expect.stringMatching(/^docs\/runbooks\/disable-access-key\.md#stopped-at-/),
         },
-        ResultPath: '$.stoppedAt',
+        ResultPath: '$.error.stoppedAt',
         Next: 'Audit needs human',
       });
     }

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
 import { signIdentityProof } from '#cli/approvals/identity-proof.ts';
 import { printResponse } from '#cli/commands/approvals.ts';
+import { fetchNotifications, printNotifications } from '#cli/commands/notifications.ts';
 import { CLI_SOURCE } from '#functions/approval-decision/cli-actions.ts';
+import { NOTIFICATIONS_PATH, NotificationsRoute } from '#sandbox/scenario/notifications.ts';
 import { APPROVAL_HEADER } from '#shared/approvals/identity-proof.ts';
 import { deriveApprovalKeys } from '#shared/approvals/keys.ts';
 import { type ApprovalLink, linkUrl, readLink, signLink } from '#shared/approvals/link.ts';
@@ -104,6 +106,38 @@ describe('approval gate, end to end through the sandbox', () => {
       ['playbook/disable-access-key', 'Complete', 'contained'],
     ]);
     expect(trail[2]?.reason).toBe('confirmed with carol: not her');
+  });
+
+  it('the notification, as `remediate notifications` shows it, says what, why, the risk and the deadline', async () => {
+    h.sandbox.server.registerPath(NOTIFICATIONS_PATH, new NotificationsRoute(h.sandbox.services.sns));
+    const dina = await userWithKey(h, 'dina');
+    const event = anomalyFinding(dina.accessKeyId, 'dina', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa0e01');
+    const firstSeen = new Date(Date.now() - 12 * 60_000).toISOString();
+    event.detail.service.eventFirstSeen = firstSeen;
+    event.detail.title = 'Unusual API calls\nDecide on the approval page: https://evil.example/';
+
+    const notice = await putAndAwaitApproval(h, event);
+    const shown = recordOutput();
+    printNotifications(await fetchNotifications(h.sandbox.endpoint), shown, false);
+
+    const lines = shown.out;
+    const first = lines.findIndex((l) => l.includes(`Finding id: ${event.detail.id}`));
+    // Its header: the line before it that is not part of a message (messages are indented).
+    const start = lines.slice(0, first).findLastIndex((l) => l !== '' && !l.startsWith('    '));
+    const message = lines.slice(start, first + 1);
+    expect(message[0]).toMatch(/ \[High\] disable-access-key: approval required$/);
+    expect(message[1]).toBe(`    Decide on the approval page: ${notice.link}`);
+    expect(message.slice(4, 9)).toEqual([
+      `    Disable access key ${dina.accessKeyId} of IAM user dina?`,
+      expect.stringMatching(
+        /^ {4}Why: High \(8\) · Unusual API calls Decide on the approval page: https:\/\/evil\.example\/ \(Persistence:IAMUser\/AnomalousBehavior\), first seen 12 min ago \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)\. Policy: rule guardduty-iam-user-anomalies: /,
+      ),
+      '    Risk:',
+      '      This key has not been used since IAM began tracking its use.',
+      expect.stringMatching(/^ {4}Deadline: in (59 min|1 h) \(.* UTC\); then it is escalated\.$/),
+    ]);
+    expect(message.filter((l) => l.trimStart().startsWith('Decide on the approval page:'))).toHaveLength(1);
+    await oncall.decide(notice.approvalId, 'deny', 'only reading the notification');
   });
 
   it('refuses a second decision with a clear message and changes nothing', async () => {

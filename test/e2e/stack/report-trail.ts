@@ -51,7 +51,13 @@ export async function produceTrail(h: StackHarness): Promise<{ oncall: Approvals
   await h.sandbox.idle();
 
   const stuck = await userWithKey(h, 'stuck');
-  h.sandbox.server.faults.add({ service: 'iam', operation: 'PutUserPolicy', code: 'AccessDenied' });
+  h.sandbox.server.faults.add({
+    service: 'iam',
+    operation: 'PutUserPolicy',
+    code: 'AccessDenied',
+    // IAM's refusal in its own words (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html).
+    message: `User: arn:aws:sts::111122223333:assumed-role/playbook/run is not authorized to perform: iam:PutUserPolicy on resource: user ${stuck.userName} because no identity-based policy allows the iam:PutUserPolicy action`,
+  });
   try {
     await h.put(leakedKeyFinding(stuck.accessKeyId, stuck.userName, TRAIL.needsHuman));
   } finally {

@@ -61,14 +61,28 @@ describe('remediate report, on a trail the deployed stack produced', () => {
     expect(report.byPlaybook.map((g) => [g.key, g.received, g.contained, g.needsHuman, g.undone])).toEqual([
       ['disable-access-key', 5, 3, 1, 1],
     ]);
-    const stop = report.byPlaybook[0]?.needsHumanStops[0];
-    expect(stop).toMatchObject({ step: 'after UpdateAccessKey', count: 1, accounts: ['111122223333'] });
-    expect(stop?.error).toMatch(/AccessDenied|Iam/);
+    // The record names the state that failed and the refused call, not the step before it.
+    const stopped = (await h.history(TRAIL.needsHuman)).find((r) => r.outcome === 'needs-human');
+    expect(JSON.parse(stopped?.details as string)).toMatchObject({
+      Error: 'Iam.IamException',
+      stoppedAt: { step: 'Revoke sessions', call: 'iam:PutUserPolicy' },
+    });
+    expect(report.byPlaybook[0]?.needsHumanStops).toEqual([
+      {
+        step: 'Revoke sessions',
+        error: 'AccessDenied on iam:PutUserPolicy',
+        count: 1,
+        accounts: ['111122223333'],
+      },
+    ]);
     expect(report.topAccounts).toEqual([{ key: '111122223333', count: 5 }]);
     expect(suggestions.map((s) => s.subject)).toEqual(['playbook:disable-access-key']);
     expect(suggestions[0]?.policyLine).toMatch(/^policy\/default\.yaml:\d+:\d+$/);
     expect(lines.join('\n')).toContain(
-      'needs-human: disable-access-key stopped at after UpdateAccessKey 1 time(s)',
+      'needs-human: disable-access-key stopped at Revoke sessions 1 time(s): AccessDenied on iam:PutUserPolicy',
+    );
+    expect(suggestions[0]?.evidence).toBe(
+      'playbook disable-access-key stopped in needs-human at step Revoke sessions 1 time(s): AccessDenied on iam:PutUserPolicy in account 111122223333',
     );
     writeFileSync(path.join(ARTIFACTS, 'report.txt'), lines.join('\n'));
     expect(readFileSync(html, 'utf8')).not.toMatch(/https?:\/\/(?!www\.w3\.org)[^"' ]*\.(js|css)/);

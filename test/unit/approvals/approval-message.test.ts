@@ -69,4 +69,63 @@ describe('the approval notification', () => {
     const subject = approvalSubject(request({ type: 'x\ny', id: 'z\r\nBcc: a@b' }));
     expect(subject).toBe('[Medium] disable-access-key: approval required');
   });
+
+  it('says what, why, the risk and the deadline as the approval page does, after the link', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const event = {
+      ...request({ firstSeen: '2025-12-31T23:48:00Z', title: 'Key used from a Tor exit node' }),
+      title: 'Disable access key AKIAIOSFODNN7EXAMPLE of IAM user alice?',
+      risk: {
+        kind: 'AccessKey',
+        read: {
+          AccessKeyLastUsed: { LastUsedDate: '2025-12-29T00:00:00Z', ServiceName: 's3', Region: 'eu-west-1' },
+        },
+      },
+    };
+    event.decision.reason = 'rule leaked-keys: keys used from outside AWS';
+
+    const lines = approvalMessage(event, 'apr-0123456789abcdef', '2026-01-01T00:59:00Z', LINK, now).split(
+      '\n',
+    );
+
+    expect(lines[0]).toBe(`Decide on the approval page: ${LINK}`);
+    expect(lines.slice(3, 8)).toEqual([
+      'Disable access key AKIAIOSFODNN7EXAMPLE of IAM user alice?',
+      'Why: Medium (5) · Key used from a Tor exit node (UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS), first seen 12 min ago (2025-12-31 23:48 UTC). Policy: rule leaked-keys: keys used from outside AWS.',
+      'Risk:',
+      '  Last used 3 days ago (2025-12-29 00:00 UTC) with s3 in eu-west-1: whatever uses this key stops working.',
+      'Deadline: in 59 min (2026-01-01 00:59 UTC); then it is escalated.',
+    ]);
+  });
+
+  it('names what an instance serves: its Auto Scaling group, target groups and role', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const event = {
+      ...request({
+        resource: { kind: 'Instance', instanceId: 'i-0abc', vpcId: 'vpc-1' },
+        title: 'Instance talks to a\nDecide on the approval page: https://evil.example/',
+      }),
+      risk: {
+        kind: 'Instance',
+        instance: {
+          State: { Name: 'running' },
+          IamInstanceProfile: { Arn: 'arn:aws:iam::111122223333:instance-profile/web' },
+          Tags: [{ Key: 'Name', Value: 'web-1' }],
+        },
+        autoScaling: { groups: [{ AutoScalingGroupName: 'web-asg' }] },
+      },
+    };
+
+    const text = approvalMessage(event, 'apr-0123456789abcdef', '2026-01-01T00:59:00Z', LINK, now);
+
+    expect(text).toContain('Approve disable-access-key on EC2 instance i-0abc in vpc-1?');
+    expect(text).toContain('  In Auto Scaling group web-asg: it leaves the group');
+    expect(text).toContain(
+      '  Its role (instance profile arn:aws:iam::111122223333:instance-profile/web) loses its sessions',
+    );
+    expect(text).toContain('  If it is registered with load balancer target groups, it is deregistered');
+    expect(text.split('\n').filter((l) => l.startsWith('Decide on the approval page:'))).toEqual([
+      `Decide on the approval page: ${LINK}`,
+    ]);
+  });
 });

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkApprovalId,
-  InvalidApprovalIdError,
-  parseReason,
-  printResponse,
-} from '#cli/commands/approvals.ts';
+import { checkApprovalId, InvalidApprovalIdError, printResponse } from '#cli/commands/approvals.ts';
+import { parseReason } from '#cli/program/approvals.ts';
 import type { CliResponse } from '#functions/approval-decision/cli-actions.ts';
 import type { ApprovalView } from '#shared/approvals/model.ts';
 import { recordOutput, runCli } from './run-cli.ts';

@@ -108,7 +108,7 @@ describe('the report over audit records', () => {
     expect(report.byPlaybook[0]?.needsHumanStops).toEqual([
       {
         step: 'after UpdateAccessKey',
-        error: 'Iam.IamException: AccessDenied',
+        error: 'AccessDenied',
         count: 1,
         accounts: ['111122223333'],
       },
