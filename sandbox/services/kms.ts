@@ -65,6 +65,16 @@ export class KmsService implements SandboxService {
   private readonly keys = new Map<string, KeyState>();
   private readonly aliases = new Map<string, string>();
 
+  /** The ARN of the key `keyId` (id, ARN, alias name or alias ARN) names, if it exists. */
+  keyArn(accountId: string, region: string, keyId: string): string | undefined {
+    try {
+      return this.find(accountId, region, keyId).arn;
+    } catch (err) {
+      if (err instanceof AwsError) return undefined;
+      throw err;
+    }
+  }
+
   operation(req: SandboxRequest): string {
     const target = req.headers['x-amz-target'] ?? '';
     return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';

@@ -51,6 +51,8 @@ export interface ServiceSessionRequest {
   readonly sessionName: string;
   readonly sourceAccount?: string;
   readonly sourceArn?: string;
+  /** @default 3600 */
+  readonly durationSeconds?: number;
 }
 
 /** `arn:aws:iam::<account>:role/<path/><name>` */
@@ -138,7 +140,7 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
     const { credentials } = this.sessions.issueRoleSession(
       role,
       request.sessionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
-      3600,
+      request.durationSeconds ?? 3600,
     );
     const { accessKeyId, secretAccessKey, sessionToken } = credentials;
     return { accessKeyId, secretAccessKey, sessionToken };

@@ -61,6 +61,7 @@ export async function authorizeCall(input: CallAuthorization): Promise<void> {
       context,
     });
     if (outcome.decision !== 'Allow') {
+      if (process.env.IAMRES_DEBUG) console.error("DENIED", request.accessKeyId, request.headers["user-agent"]?.slice(0,60), principal.arn, action, resource, JSON.stringify(outcome));
       throw refusalError({ principal, action, resource, outcome, request, protocol: input.protocol });
     }
   }
