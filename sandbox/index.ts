@@ -16,8 +16,9 @@ import { ElbV2Service } from './services/elbv2.ts';
 import type { DeadLetter, DeliveryContext, EventTarget } from './services/events/model.ts';
 import { EventsService } from './services/events.ts';
 import { FUNCTION_URL_PREFIX, FunctionUrlService } from './services/function-urls.ts';
-import { IamService } from './services/iam.ts';
 import { ResourcePolicyStore } from './services/iam/resource-policies.ts';
+import { serviceMayInvoke } from './services/iam/service-invocation.ts';
+import { IamService } from './services/iam.ts';
 import { KmsService } from './services/kms.ts';
 import { LambdaService } from './services/lambda.ts';
 import { S3Service } from './services/s3.ts';
@@ -134,6 +135,7 @@ export class Sandbox {
         autoScalingGroup: (account, region, name) => autoScaling.groupArn(account, region, name),
         kmsKey: (account, region, keyId) => kms.keyArn(account, region, keyId),
         secret: (account, region, secretId) => secretsManager.secretArn(account, region, secretId),
+        functionUrl: (urlId) => functionUrls.functionArn(urlId),
       },
       resourcePolicies,
     });
@@ -155,7 +157,7 @@ export class Sandbox {
         deliver(sandbox, target, payload, context),
       organizationOf: (accountId) => server.organizations.organizationOf(accountId),
     });
-    const functionUrls = new FunctionUrlService(lambda);
+    const functionUrls = new FunctionUrlService(lambda, resourcePolicies);
     server.registerPath(FUNCTION_URL_PREFIX, functionUrls);
     await dynamodb.start();
     for (const service of [
@@ -299,6 +301,19 @@ async function deliver(
 ): Promise<void> {
   const [, , service, region, account, resource] = target.arn.split(':');
   if (service === 'lambda') {
+    const { resourcePolicies } = sandbox.services;
+    const call = {
+      service: 'events.amazonaws.com',
+      action: 'lambda:InvokeFunction',
+      resource: target.arn,
+      sourceArn: context.rule.arn,
+      sourceAccount: context.rule.accountId,
+    };
+    // EventBridge may invoke a function only where the function's policy lets it.
+    if (!serviceMayInvoke(resourcePolicies, call))
+      throw new Error(
+        `AccessDeniedException: the policy of ${target.arn} does not let events.amazonaws.com invoke it for ${context.rule.arn}`,
+      );
     const outcome = await sandbox.services.lambda.invokeFunction(target.arn, JSON.stringify(payload));
     if (!outcome.ok) throw new Error(`${outcome.error.errorType}: ${outcome.error.errorMessage}`);
     return;

@@ -2,7 +2,7 @@ import type { Protocol, SandboxRequest } from '../../protocol.ts';
 import type { Caller } from './callers.ts';
 import { refusalError } from './identity-authorization.ts';
 import { conditionContext } from './policy-evaluation.ts';
-import { requestResources, type ResourceLookups } from './request-resources.ts';
+import { type ResourceLookups, requestResources } from './request-resources.ts';
 import { authorizeResource } from './resource-authorization.ts';
 import type { ResourcePolicyStore } from './resource-policies.ts';
 
@@ -61,7 +61,16 @@ export async function authorizeCall(input: CallAuthorization): Promise<void> {
       context,
     });
     if (outcome.decision !== 'Allow') {
-      if (process.env.IAMRES_DEBUG) console.error("DENIED", request.accessKeyId, request.headers["user-agent"]?.slice(0,60), principal.arn, action, resource, JSON.stringify(outcome));
+      if (process.env.IAMRES_DEBUG)
+        console.error(
+          'DENIED',
+          request.accessKeyId,
+          request.headers['user-agent']?.slice(0, 60),
+          principal.arn,
+          action,
+          resource,
+          JSON.stringify(outcome),
+        );
       throw refusalError({ principal, action, resource, outcome, request, protocol: input.protocol });
     }
   }

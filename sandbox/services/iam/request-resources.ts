@@ -14,6 +14,8 @@ export interface ResourceLookups {
   autoScalingGroup?(accountId: string, region: string, name: string): string | undefined;
   kmsKey?(accountId: string, region: string, keyId: string): string | undefined;
   secret?(accountId: string, region: string, secretId: string): string | undefined;
+  /** The function a function URL (`/_function-url/<url id>/`) serves. */
+  functionUrl?(urlId: string): string | undefined;
 }
 
 /** One request as the per-service resolvers read it. */
@@ -115,6 +117,7 @@ function kmsResources(r: ResourceRequest): string[] {
 /** A function named by name, partial ARN (`123456789012:function:f`) or ARN, with its qualifier. */
 function lambdaResources(r: ResourceRequest): string[] {
   const segments = pathSegments(r.req);
+  if (segments[0] === '_function-url') return compact([r.lookups.functionUrl?.(segments[1] ?? '')]);
   const at = segments.indexOf('functions');
   const named = at >= 0 ? segments[at + 1] : undefined;
   if (!named) return [];
@@ -190,7 +193,9 @@ function eventsResources(r: ResourceRequest): string[] {
     const buses = entries
       ? entries.map((e) => jsonString(e ?? {}, 'EventBusName'))
       : [jsonString(fields, 'Name')];
-    return [...new Set(buses.map((b) => (b && isArn(b) ? b : `${r.prefix('events')}event-bus/${b ?? 'default'}`)))];
+    return [
+      ...new Set(buses.map((b) => (b && isArn(b) ? b : `${r.prefix('events')}event-bus/${b ?? 'default'}`))),
+    ];
   }
   const rule = jsonString(fields, 'Name') ?? jsonString(fields, 'Rule');
   if (!rule) return [];
@@ -254,4 +259,3 @@ export async function requestResources(
   const resources = resolve({ req, prefix, lookups, types });
   return resources.length > 0 ? resources : undefined;
 }
-

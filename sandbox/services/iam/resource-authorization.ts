@@ -66,7 +66,8 @@ export function authorizeResource(input: ResourceAuthorizationInput): Authorizat
   const direct = isRoot ? asAccount : evaluate({ ...principal, accountId: undefined });
   const sameAccount = principal.accountId === resourcePolicy.accountId;
   let allowed: boolean;
-  if (resourcePolicy.required) allowed = direct === 'Allow' || (asAccount === 'Allow' && identity === 'Allow');
+  if (resourcePolicy.required)
+    allowed = direct === 'Allow' || (asAccount === 'Allow' && identity === 'Allow');
   else if (sameAccount) allowed = identity === 'Allow' || direct === 'Allow';
   else allowed = identity === 'Allow' && asAccount === 'Allow';
   if (allowed) return { decision: 'Allow' };

@@ -43,7 +43,11 @@ export class ResourcePolicyStore {
         return { document: this.documents.get(arn), required: false, accountId };
       case 'kms':
         if (!resource.startsWith('key/')) return undefined;
-        return { document: this.documents.get(arn) ?? defaultKeyPolicy(accountId), required: true, accountId };
+        return {
+          document: this.documents.get(arn) ?? defaultKeyPolicy(accountId),
+          required: true,
+          accountId,
+        };
       case 'lambda': {
         const unqualified = arn.split(':').slice(0, 7).join(':');
         const statements = this.permissions.get(unqualified);
@@ -110,7 +114,10 @@ export function permissionStatement(p: LambdaPermission): object {
   if (p.sourceArn) condition.ArnLike = { 'AWS:SourceArn': p.sourceArn };
   if (p.sourceAccount) condition.StringEquals = { 'AWS:SourceAccount': p.sourceAccount };
   if (p.functionUrlAuthType)
-    condition.StringEquals = { ...condition.StringEquals, 'lambda:FunctionUrlAuthType': p.functionUrlAuthType };
+    condition.StringEquals = {
+      ...condition.StringEquals,
+      'lambda:FunctionUrlAuthType': p.functionUrlAuthType,
+    };
   if (p.invokedViaFunctionUrl) condition.Bool = { 'lambda:InvokedViaFunctionUrl': true };
   return {
     Sid: p.sid,

@@ -7,9 +7,11 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { Sandbox } from '#sandbox/index.ts';
+import { permissionStatement } from '#sandbox/services/iam/resource-policies.ts';
 
 const ACCOUNT = '111122223333';
 const assetDir = fileURLToPath(new URL('../../fixtures/lambdas/caller', import.meta.url));
+const echoDir = fileURLToPath(new URL('../../fixtures/lambdas/basic', import.meta.url));
 
 let sandbox: Sandbox;
 const config = (credentials = SANDBOX_CREDENTIALS) => ({
@@ -173,5 +175,49 @@ describe('a function runs as its execution role', () => {
         message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/publisher-function-role/publisher is not authorized to perform: sns:Publish on resource: ${other} because no identity-based policy allows the sns:Publish action`,
       },
     ]);
+  });
+});
+
+describe('a function URL with AuthType NONE', () => {
+  it('serves no one until the function policy grants public access, as Lambda requires', async () => {
+    const arn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:public-echo`;
+    sandbox.services.lambda.registerFunction({
+      name: 'public-echo',
+      arn,
+      assetDir: echoDir,
+      handler: 'index.echo',
+    });
+    sandbox.services.functionUrls.register({
+      urlId: 'publicechourl000000000000000000aa',
+      functionName: 'public-echo',
+      accountId: ACCOUNT,
+      authType: 'NONE',
+    });
+    const url = `${sandbox.endpoint}/_function-url/publicechourl000000000000000000aa/`;
+
+    expect((await fetch(url)).status).toBe(403);
+    sandbox.services.resourcePolicies.addPermission(
+      arn,
+      permissionStatement({
+        sid: 'url',
+        functionArn: arn,
+        action: 'lambda:InvokeFunctionUrl',
+        principal: '*',
+        functionUrlAuthType: 'NONE',
+      }),
+    );
+    // Since October 2025 a new URL also needs lambda:InvokeFunction through the URL.
+    expect((await fetch(url)).status).toBe(403);
+    sandbox.services.resourcePolicies.addPermission(
+      arn,
+      permissionStatement({
+        sid: 'invoke',
+        functionArn: arn,
+        action: 'lambda:InvokeFunction',
+        principal: '*',
+        invokedViaFunctionUrl: true,
+      }),
+    );
+    expect((await fetch(url)).status).toBe(200);
   });
 });
