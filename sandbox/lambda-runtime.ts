@@ -213,7 +213,9 @@ export class LambdaRuntime {
   private environmentVariables(): Record<string, string> {
     const { config, options } = this;
     const credentials =
-      typeof config.credentials === 'function' ? config.credentials() : (config.credentials ?? SANDBOX_CREDENTIALS);
+      typeof config.credentials === 'function'
+        ? config.credentials()
+        : (config.credentials ?? SANDBOX_CREDENTIALS);
     const region = options.region ?? SANDBOX_REGION;
     return {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',

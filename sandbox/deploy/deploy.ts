@@ -1,23 +1,23 @@
 import path from 'node:path';
 import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import type { SandboxCredentials } from '../aws-sdk-clients.ts';
 import { SANDBOX_ACCOUNT_ID } from '../server.ts';
 import type { EventsService } from '../services/events.ts';
 import type { FunctionUrlService } from '../services/function-urls.ts';
+import type { ResourcePolicyStore } from '../services/iam/resource-policies.ts';
 import type { KmsService } from '../services/kms.ts';
 import type { LambdaService } from '../services/lambda.ts';
 import { randomPassword, type SecretsManagerService } from '../services/secretsmanager.ts';
 import type { SqsService } from '../services/sqs.ts';
 import type { StepFunctionsService } from '../services/stepfunctions/service.ts';
-import type { SandboxCredentials } from '../aws-sdk-clients.ts';
-import type { ResourcePolicyStore } from '../services/iam/resource-policies.ts';
 import type { StsService } from '../services/sts.ts';
 import type { AccountAccess } from './accounts.ts';
 import type { AssemblyStack } from './assembly.ts';
 import { deployEvents } from './events.ts';
 import { deployIam } from './iam.ts';
-import { deployResourcePolicies } from './resource-policies.ts';
 import { type DeployTarget, type PhysicalResource, physicalResources, resolveTemplate } from './resolve.ts';
+import { deployResourcePolicies } from './resource-policies.ts';
 
 /** What a sandbox deployment created, by logical id, plus the stack outputs. */
 export interface Deployment {
@@ -200,7 +200,10 @@ function functionCredentials(
   const { sts } = s;
   if (sts && typeof roleArn === 'string') {
     return () =>
-      sts.serviceSession(roleArn, 'lambda.amazonaws.com', { sessionName: functionName, durationSeconds: 43_200 });
+      sts.serviceSession(roleArn, 'lambda.amazonaws.com', {
+        sessionName: functionName,
+        durationSeconds: 43_200,
+      });
   }
   // Without STS, its SDK clients act in the account it is deployed in.
   return target.accountId === SANDBOX_ACCOUNT_ID ? undefined : s.access.credentials(target.accountId);

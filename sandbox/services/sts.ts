@@ -17,11 +17,11 @@ import type { RequestAuthorizer } from '../server.ts';
 import type { SigningKey, SigningKeySource } from '../signing/signing-keys.ts';
 import { type Caller, callerOf, rootCaller } from './iam/callers.ts';
 import { iamActionOf } from './iam/iam-actions.ts';
+import type { ConditionContext } from './iam/policy-conditions.ts';
+import { conditionContext, evaluatePolicies, type PolicyPrincipal } from './iam/policy-evaluation.ts';
 import { authorizeCall } from './iam/request-authorization.ts';
 import type { ResourceLookups } from './iam/request-resources.ts';
 import type { ResourcePolicyStore } from './iam/resource-policies.ts';
-import type { ConditionContext } from './iam/policy-conditions.ts';
-import { conditionContext, evaluatePolicies, type PolicyPrincipal } from './iam/policy-evaluation.ts';
 import type { IamService, RoleView } from './iam.ts';
 import { type IssuedCredentials, type RoleSession, SessionStore } from './sts-sessions.ts';
 
@@ -156,13 +156,14 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
   }
 
   /**
-   * Authorize a signed call as IAM does within an account
+   * Authorize a signed call as IAM does
    * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
    * an Inactive or deleted access key is refused on every service; a role session, an IAM user's
    * long-term key and a user's GetSessionToken credentials are held to the role's or user's
-   * identity policies (an explicit Deny, then an Allow, else implicitly denied), with the
-   * request context of {@link conditionContext}. The sandbox's own credentials act as an
-   * account's root user and are allowed everything; unsigned requests are not checked here.
+   * identity policies and the policies of the resources the call acts on (see
+   * {@link authorizeCall}), with the request context of {@link conditionContext}. The sandbox's
+   * own credentials act as an account's root user, which only resource policies can refuse;
+   * unsigned requests are not checked here.
    */
   async authorize(req: SandboxRequest, operation: string, protocol: Protocol): Promise<void> {
     const caller = this.authenticatedCaller(req, protocol);

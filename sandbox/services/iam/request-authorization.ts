@@ -35,6 +35,7 @@ export async function authorizeCall(input: CallAuthorization): Promise<void> {
   const { caller, action, request } = input;
   const { principal } = caller;
   const resources = await requestResources(request, action, input.lookups);
+  if (process.env.IAMRES_DEBUG && !resources) console.error('UNRESOLVED', action, request.path);
   for (const resource of resources ?? [undefined]) {
     const resourcePolicy = input.resourcePolicies?.policyOf(resource);
     // The root user needs no identity policy; without a resource policy nothing can refuse it.
