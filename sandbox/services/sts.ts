@@ -187,6 +187,10 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
       lookups: {
         iamUser: (account, name) => iam.user(account, name)?.arn,
         iamRole: (account, name) => iam.role(account, name)?.arn,
+        iamAccessKeyUser: (keyId) => {
+          const key = iam.findAccessKey(keyId);
+          return key && iam.user(key.accountId, key.userName)?.arn;
+        },
         ...this.options.resources,
       },
       resourcePolicies: this.options.resourcePolicies,

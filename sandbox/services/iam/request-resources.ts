@@ -11,6 +11,8 @@ import { ec2Resources } from './request-resources-ec2.ts';
 export interface ResourceLookups {
   iamUser?(accountId: string, userName: string): string | undefined;
   iamRole?(accountId: string, roleName: string): string | undefined;
+  /** The user an access key belongs to (GetAccessKeyLastUsed names only the key). */
+  iamAccessKeyUser?(accessKeyId: string): string | undefined;
   autoScalingGroup?(accountId: string, region: string, name: string): string | undefined;
   kmsKey?(accountId: string, region: string, keyId: string): string | undefined;
   secret?(accountId: string, region: string, secretId: string): string | undefined;
@@ -68,7 +70,9 @@ function iamResources(r: ResourceRequest): string[] {
   const role = fields.get('RoleName');
   if (role) return [r.lookups.iamRole?.(accountId, role) ?? `arn:aws:iam::${accountId}:role/${role}`];
   const profile = fields.get('InstanceProfileName');
-  return profile ? [`arn:aws:iam::${accountId}:instance-profile/${profile}`] : [];
+  if (profile) return [`arn:aws:iam::${accountId}:instance-profile/${profile}`];
+  const key = fields.get('AccessKeyId');
+  return compact([key ? r.lookups.iamAccessKeyUser?.(key) : undefined]);
 }
 
 function autoScalingResources(r: ResourceRequest): string[] {

@@ -85,6 +85,14 @@ describe('the resources a request acts on', () => {
     ]);
   });
 
+  it('names the user whose key GetAccessKeyLastUsed asks about', async () => {
+    const lastUsed = form('iam', { Action: 'GetAccessKeyLastUsed', AccessKeyId: 'AKIAEXAMPLEKEY000001' });
+    const lookups = { iamAccessKeyUser: () => `arn:aws:iam::${ACCOUNT}:user/ops/alice` };
+    expect(await requestResources(lastUsed, 'iam:GetAccessKeyLastUsed', lookups)).toEqual([
+      `arn:aws:iam::${ACCOUNT}:user/ops/alice`,
+    ]);
+  });
+
   it('reads JSON, form and REST requests of the other services', async () => {
     const cases: [SandboxRequest, string, string[]][] = [
       [
