@@ -35,7 +35,6 @@ export async function authorizeCall(input: CallAuthorization): Promise<void> {
   const { caller, action, request } = input;
   const { principal } = caller;
   const resources = await requestResources(request, action, input.lookups);
-  if (process.env.IAMRES_DEBUG && !resources) console.error('UNRESOLVED', action, request.path);
   for (const resource of resources ?? [undefined]) {
     const resourcePolicy = input.resourcePolicies?.policyOf(resource);
     // The root user needs no identity policy; without a resource policy nothing can refuse it.
@@ -62,16 +61,6 @@ export async function authorizeCall(input: CallAuthorization): Promise<void> {
       context,
     });
     if (outcome.decision !== 'Allow') {
-      if (process.env.IAMRES_DEBUG)
-        console.error(
-          'DENIED',
-          request.accessKeyId,
-          request.headers['user-agent']?.slice(0, 60),
-          principal.arn,
-          action,
-          resource,
-          JSON.stringify(outcome),
-        );
       throw refusalError({ principal, action, resource, outcome, request, protocol: input.protocol });
     }
   }
