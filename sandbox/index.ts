@@ -17,7 +17,7 @@ import type { DeadLetter, DeliveryContext, EventTarget } from './services/events
 import { EventsService } from './services/events.ts';
 import { FUNCTION_URL_PREFIX, FunctionUrlService } from './services/function-urls.ts';
 import { ResourcePolicyStore } from './services/iam/resource-policies.ts';
-import { serviceMayInvoke } from './services/iam/service-invocation.ts';
+import { assertEventBridgeMayInvoke } from './services/iam/service-invocation.ts';
 import { IamService } from './services/iam.ts';
 import { KmsService } from './services/kms.ts';
 import { LambdaService } from './services/lambda.ts';
@@ -301,19 +301,8 @@ async function deliver(
 ): Promise<void> {
   const [, , service, region, account, resource] = target.arn.split(':');
   if (service === 'lambda') {
-    const { resourcePolicies } = sandbox.services;
-    const call = {
-      service: 'events.amazonaws.com',
-      action: 'lambda:InvokeFunction',
-      resource: target.arn,
-      sourceArn: context.rule.arn,
-      sourceAccount: context.rule.accountId,
-    };
     // EventBridge may invoke a function only where the function's policy lets it.
-    if (!serviceMayInvoke(resourcePolicies, call))
-      throw new Error(
-        `AccessDeniedException: the policy of ${target.arn} does not let events.amazonaws.com invoke it for ${context.rule.arn}`,
-      );
+    assertEventBridgeMayInvoke(sandbox.services.resourcePolicies, target.arn, context.rule);
     const outcome = await sandbox.services.lambda.invokeFunction(target.arn, JSON.stringify(payload));
     if (!outcome.ok) throw new Error(`${outcome.error.errorType}: ${outcome.error.errorMessage}`);
     return;

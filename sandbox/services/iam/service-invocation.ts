@@ -40,3 +40,32 @@ export function serviceMayInvoke(
     'Allow'
   );
 }
+
+/** Raised when a resource's policy does not let an AWS service call it. */
+export class ServiceInvocationDeniedError extends Error {
+  override name = 'AccessDeniedException';
+}
+
+/**
+ * Throw unless `functionArn`'s policy lets EventBridge invoke it for `rule` (an
+ * `AWS::Lambda::Permission` for `events.amazonaws.com` with the rule as `SourceArn`); the
+ * delivery then fails, and EventBridge's retries and dead-letter queue apply.
+ */
+export function assertEventBridgeMayInvoke(
+  policies: Pick<ResourcePolicyStore, 'policyOf'>,
+  functionArn: string,
+  rule: { readonly arn: string; readonly accountId: string },
+): void {
+  const call = {
+    service: 'events.amazonaws.com',
+    action: 'lambda:InvokeFunction',
+    resource: functionArn,
+    sourceArn: rule.arn,
+    sourceAccount: rule.accountId,
+  };
+  if (!serviceMayInvoke(policies, call)) {
+    throw new ServiceInvocationDeniedError(
+      `the policy of ${functionArn} does not let events.amazonaws.com invoke it for ${rule.arn}`,
+    );
+  }
+}

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { conditionContext, type PolicyPrincipal } from '#sandbox/services/iam/policy-evaluation.ts';
 import { authorizeResource, type ResourcePolicy } from '#sandbox/services/iam/resource-authorization.ts';
-import { defaultKeyPolicy } from '#sandbox/services/iam/resource-policies.ts';
+import {
+  defaultKeyPolicy,
+  permissionStatement,
+  ResourcePolicyStore,
+} from '#sandbox/services/iam/resource-policies.ts';
+import {
+  assertEventBridgeMayInvoke,
+  ServiceInvocationDeniedError,
+} from '#sandbox/services/iam/service-invocation.ts';
 
 const HOME = '111122223333';
 const OTHER = '444455556666';
@@ -186,5 +194,29 @@ describe('identity and resource policies together', () => {
     const closed: ResourcePolicy = { document: policy(), required: true, accountId: HOME };
     expect(refuse(closed, 'kms:GenerateMac', KEY)).toBe('ImplicitDeny');
     expect(refuse({ ...closed, document: defaultKeyPolicy(HOME) }, 'kms:GenerateMac', KEY)).toBe('Allow');
+  });
+});
+
+describe('an AWS service calling a resource', () => {
+  const fn = `arn:aws:lambda:us-east-1:${HOME}:function:classify`;
+  const rule = { arn: `arn:aws:events:us-east-1:${HOME}:rule/guardduty`, accountId: HOME };
+
+  it('lets EventBridge invoke a function only for the rule its permission names', () => {
+    const store = new ResourcePolicyStore();
+    expect(() => assertEventBridgeMayInvoke(store, fn, rule)).toThrow(ServiceInvocationDeniedError);
+    store.addPermission(
+      fn,
+      permissionStatement({
+        sid: 'rule',
+        functionArn: fn,
+        action: 'lambda:InvokeFunction',
+        principal: 'events.amazonaws.com',
+        sourceArn: rule.arn,
+      }),
+    );
+    expect(() => assertEventBridgeMayInvoke(store, fn, rule)).not.toThrow();
+    expect(() =>
+      assertEventBridgeMayInvoke(store, fn, { ...rule, arn: `arn:aws:events:us-east-1:${HOME}:rule/other` }),
+    ).toThrow(/does not let events.amazonaws.com invoke it/);
   });
 });
