@@ -6,6 +6,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -35,6 +36,7 @@ export function sandboxClients(
     elbv2: new ElasticLoadBalancingV2Client(config),
     cloudtrail: new CloudTrailClient(config),
     kms: new KMSClient(config),
+    lambda: new LambdaClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
   };
 }

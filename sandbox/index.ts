@@ -16,6 +16,8 @@ import { ElbV2Service } from './services/elbv2.ts';
 import type { DeadLetter, DeliveryContext, EventTarget } from './services/events/model.ts';
 import { EventsService } from './services/events.ts';
 import { FUNCTION_URL_PREFIX, FunctionUrlService } from './services/function-urls.ts';
+import { ResourcePolicyStore } from './services/iam/resource-policies.ts';
+import { assertEventBridgeMayInvoke } from './services/iam/service-invocation.ts';
 import { IamService } from './services/iam.ts';
 import { KmsService } from './services/kms.ts';
 import { LambdaService } from './services/lambda.ts';
@@ -91,6 +93,8 @@ export class Sandbox {
       secretsManager: SecretsManagerService;
       kms: KmsService;
       functionUrls: FunctionUrlService;
+      sts: StsService;
+      resourcePolicies: ResourcePolicyStore;
     },
   ) {
     this.clients = sandboxClients(endpoint);
@@ -117,10 +121,23 @@ export class Sandbox {
     // Listen first: the functions' AWS_ENDPOINT_URL and the queue URLs need the real port.
     const endpoint = await server.listen({ port: options.port ?? 4566 });
     const iam = new IamService();
-    // STS assumes roles by their trust policies and holds role sessions to their identity policies.
+    const s3 = new S3Service();
+    const autoScaling = new AutoScalingService();
+    const secretsManager = new SecretsManagerService();
+    const kms = new KmsService();
+    const resourcePolicies = new ResourcePolicyStore((bucket) => s3.bucketPolicy(bucket));
+    // STS assumes roles by their trust policies and holds every signed call to its caller's
+    // identity policies and its resources' policies.
     const sts = new StsService({
       iam,
       organizationOf: (accountId) => server.organizations.organizationOf(accountId),
+      resources: {
+        autoScalingGroup: (account, region, name) => autoScaling.groupArn(account, region, name),
+        kmsKey: (account, region, keyId) => kms.keyArn(account, region, keyId),
+        secret: (account, region, secretId) => secretsManager.secretArn(account, region, secretId),
+        functionUrl: (urlId) => functionUrls.functionArn(urlId),
+      },
+      resourcePolicies,
     });
     server.authorizer = sts;
     const sns = new SnsService();
@@ -140,9 +157,7 @@ export class Sandbox {
         deliver(sandbox, target, payload, context),
       organizationOf: (accountId) => server.organizations.organizationOf(accountId),
     });
-    const secretsManager = new SecretsManagerService();
-    const kms = new KmsService();
-    const functionUrls = new FunctionUrlService(lambda);
+    const functionUrls = new FunctionUrlService(lambda, resourcePolicies);
     server.registerPath(FUNCTION_URL_PREFIX, functionUrls);
     await dynamodb.start();
     for (const service of [
@@ -151,10 +166,10 @@ export class Sandbox {
       sns,
       sqs,
       ec2,
-      new AutoScalingService(),
+      autoScaling,
       new ElbV2Service({ ec2 }),
       new CloudTrailService(),
-      new S3Service(),
+      s3,
       dynamodb,
       events,
       lambda,
@@ -176,6 +191,8 @@ export class Sandbox {
       secretsManager,
       kms,
       functionUrls,
+      sts,
+      resourcePolicies,
     });
     events.onDeadLetter((letter: DeadLetter) => {
       void sandbox.deadLetter(letter.target.deadLetterArn, {
@@ -284,6 +301,8 @@ async function deliver(
 ): Promise<void> {
   const [, , service, region, account, resource] = target.arn.split(':');
   if (service === 'lambda') {
+    // EventBridge may invoke a function only where the function's policy lets it.
+    assertEventBridgeMayInvoke(sandbox.services.resourcePolicies, target.arn, context.rule);
     const outcome = await sandbox.services.lambda.invokeFunction(target.arn, JSON.stringify(payload));
     if (!outcome.ok) throw new Error(`${outcome.error.errorType}: ${outcome.error.errorMessage}`);
     return;

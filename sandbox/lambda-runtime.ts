@@ -32,8 +32,11 @@ export interface LambdaFunctionConfig {
   readonly timeoutSeconds?: number;
   /** @default 128 (Lambda's default) */
   readonly memoryMb?: number;
-  /** Credentials the function's SDK clients sign with. @default SANDBOX_CREDENTIALS */
-  readonly credentials?: SandboxCredentials;
+  /**
+   * Credentials the function's SDK clients sign with, or where to get them when an execution
+   * environment starts (a session of the execution role). @default SANDBOX_CREDENTIALS
+   */
+  readonly credentials?: SandboxCredentials | (() => SandboxCredentials);
 }
 
 /** Where the function's SDK clients send their calls. */
@@ -209,7 +212,10 @@ export class LambdaRuntime {
   /** The variables Lambda sets, then the function's own, then where the sandbox is. */
   private environmentVariables(): Record<string, string> {
     const { config, options } = this;
-    const credentials = config.credentials ?? SANDBOX_CREDENTIALS;
+    const credentials =
+      typeof config.credentials === 'function'
+        ? config.credentials()
+        : (config.credentials ?? SANDBOX_CREDENTIALS);
     const region = options.region ?? SANDBOX_REGION;
     return {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',

@@ -41,7 +41,7 @@ export interface RequestAuthorizer {
   /** Who signed `req` (for the call log), if anyone. */
   callerArn(req: SandboxRequest): string | undefined;
   /** Throw the service's access-denied `AwsError` when the signer may not call `operation`. */
-  authorize(req: SandboxRequest, operation: string, protocol: Protocol): void;
+  authorize(req: SandboxRequest, operation: string, protocol: Protocol): void | Promise<void>;
 }
 
 export interface SandboxServerOptions {
@@ -153,7 +153,7 @@ export class SandboxServer {
     try {
       operation = service.operation(req);
       await this.verifySigner(req, claim, pathService !== undefined);
-      this.authorizer?.authorize(req, operation, service.protocol);
+      await this.authorizer?.authorize(req, operation, service.protocol);
       const fault = await this.faults.check(req.service, operation, req.body.toString('utf8'));
       if (fault) throw fault;
       response = await service.handle(req, operation);

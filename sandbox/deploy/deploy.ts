@@ -1,19 +1,23 @@
 import path from 'node:path';
 import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import type { SandboxCredentials } from '../aws-sdk-clients.ts';
 import { SANDBOX_ACCOUNT_ID } from '../server.ts';
 import type { EventsService } from '../services/events.ts';
 import type { FunctionUrlService } from '../services/function-urls.ts';
+import type { ResourcePolicyStore } from '../services/iam/resource-policies.ts';
 import type { KmsService } from '../services/kms.ts';
 import type { LambdaService } from '../services/lambda.ts';
 import { randomPassword, type SecretsManagerService } from '../services/secretsmanager.ts';
 import type { SqsService } from '../services/sqs.ts';
 import type { StepFunctionsService } from '../services/stepfunctions/service.ts';
+import type { StsService } from '../services/sts.ts';
 import type { AccountAccess } from './accounts.ts';
 import type { AssemblyStack } from './assembly.ts';
 import { deployEvents } from './events.ts';
 import { deployIam } from './iam.ts';
 import { type DeployTarget, type PhysicalResource, physicalResources, resolveTemplate } from './resolve.ts';
+import { deployResourcePolicies } from './resource-policies.ts';
 
 /** What a sandbox deployment created, by logical id, plus the stack outputs. */
 export interface Deployment {
@@ -44,6 +48,10 @@ export interface DeployServices {
   kms?: KmsService;
   /** Needed by templates with `AWS::Lambda::Url`. */
   functionUrls?: FunctionUrlService;
+  /** Issues each function a session of its execution role. @default functions act as their account's root user */
+  sts?: StsService;
+  /** Where topic, queue, key, function and bucket policies go. @default not stored */
+  resourcePolicies?: ResourcePolicyStore;
 }
 
 /**
@@ -131,9 +139,7 @@ export async function deployStack(
       memoryMb: p.MemorySize ?? 128,
       runtime: p.Runtime,
       roleArn: p.Role,
-      // Its SDK clients act in the account it is deployed in.
-      credentials:
-        target.accountId === SANDBOX_ACCOUNT_ID ? undefined : s.access.credentials(target.accountId),
+      credentials: functionCredentials(s, fn.name, p.Role, target),
     });
   }
   for (const url of of('AWS::Lambda::Url')) {
@@ -158,6 +164,8 @@ export async function deployStack(
     });
   }
   deployEvents(template, physical, target, s.events);
+  if (s.resourcePolicies)
+    await deployResourcePolicies(template, physical, target, s.resourcePolicies, clients.s3);
 
   const outputs = Object.fromEntries(
     Object.entries(template.Outputs ?? {}).map(([k, v]) => [k, String((v as { Value: unknown }).Value)]),
@@ -173,6 +181,32 @@ export async function deployStack(
     stateMachines: of('AWS::StepFunctions::StateMachine'),
     rules: of('AWS::Events::Rule'),
   };
+}
+
+/**
+ * What a function signs with: a session of its execution role, as Lambda gives each execution
+ * environment in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html), so every call
+ * it makes is held to the role's policies. Lambda assumes the role as `lambda.amazonaws.com`; the
+ * session is named after the function and lasts as long as Lambda's may (12 hours here, a
+ * warm environment being reused at most that long in a test run).
+ */
+function functionCredentials(
+  s: DeployServices,
+  functionName: string,
+  roleArn: unknown,
+  target: DeployTarget,
+): SandboxCredentials | (() => SandboxCredentials) | undefined {
+  const { sts } = s;
+  if (sts && typeof roleArn === 'string') {
+    return () =>
+      sts.serviceSession(roleArn, 'lambda.amazonaws.com', {
+        sessionName: functionName,
+        durationSeconds: 43_200,
+      });
+  }
+  // Without STS, its SDK clients act in the account it is deployed in.
+  return target.accountId === SANDBOX_ACCOUNT_ID ? undefined : s.access.credentials(target.accountId);
 }
 
 /** A generated secret: the password alone, or set at `GenerateStringKey` of the JSON template. */

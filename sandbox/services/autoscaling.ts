@@ -75,6 +75,11 @@ export class AutoScalingService implements SandboxService {
 
   constructor(private readonly options: AutoScalingServiceOptions = {}) {}
 
+  /** The ARN of a group, which holds the UUID chosen at its creation (IAM matches it). */
+  groupArn(accountId: string, region: string, name: string): string | undefined {
+    return this.groups.get(`${accountId}/${region}`)?.get(name)?.arn;
+  }
+
   operation(req: SandboxRequest): string {
     return FormParams.fromRequest(req).string('Action') ?? 'Unknown';
   }

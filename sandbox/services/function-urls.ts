@@ -6,6 +6,8 @@ import {
   type SandboxResponse,
   type SandboxService,
 } from '../protocol.ts';
+import { conditionContext, evaluatePolicies, type PolicyPrincipal } from './iam/policy-evaluation.ts';
+import type { ResourcePolicyStore } from './iam/resource-policies.ts';
 import type { LambdaService } from './lambda.ts';
 
 /** The path prefix function URLs are served under: `<endpoint>/_function-url/<url id>/...`. */
@@ -48,7 +50,17 @@ export class FunctionUrlService implements SandboxService {
   readonly protocol: Protocol = 'json';
   private readonly urls = new Map<string, FunctionUrlConfig>();
 
-  constructor(private readonly lambda: Pick<LambdaService, 'invokeFunction'>) {}
+  constructor(
+    private readonly lambda: Pick<LambdaService, 'invokeFunction'>,
+    /** The functions' resource policies; without them every `NONE` URL is public. */
+    private readonly policies?: Pick<ResourcePolicyStore, 'policyOf'>,
+  ) {}
+
+  /** The ARN of the function a URL id serves, if there is one. */
+  functionArn(urlId: string): string | undefined {
+    const config = this.urls.get(urlId);
+    return config && arnOf(config);
+  }
 
   /** Serve a function under its URL id. */
   register(config: FunctionUrlConfig): void {
@@ -65,6 +77,8 @@ export class FunctionUrlService implements SandboxService {
     const config = this.urls.get(urlId);
     if (!config) throw new AwsError('ResourceNotFoundException', 'Function URL not found', 404);
     if (config.authType === 'AWS_IAM' && !req.accessKeyId) return plain(403, { Message: 'Forbidden' });
+    if (config.authType === 'NONE' && this.policies && !publiclyInvocable(this.policies, config))
+      return plain(403, { Message: 'Forbidden' });
     const event = toEvent(req, urlId, `/${rest.slice(urlId.length + 1)}`);
     const outcome = await this.lambda.invokeFunction(
       config.functionName,
@@ -75,6 +89,36 @@ export class FunctionUrlService implements SandboxService {
     if (!outcome.ok) return plain(502, { Message: 'Internal Server Error' });
     return fromResult(JSON.parse(outcome.payload || 'null'));
   }
+}
+
+function arnOf(config: FunctionUrlConfig): string {
+  return `arn:aws:lambda:${config.region ?? 'us-east-1'}:${config.accountId}:function:${config.functionName}`;
+}
+
+/** Anyone on the internet, as a `NONE` function URL's caller is. */
+const ANONYMOUS: PolicyPrincipal = { arn: '*', principalArn: '*', type: 'Account' };
+
+/**
+ * Whether the function's policy lets anyone invoke it through its URL. With AuthType NONE, Lambda
+ * authenticates no one, but the function's resource-based policy "is always in effect and must
+ * grant public access": `lambda:InvokeFunctionUrl` (with `lambda:FunctionUrlAuthType` NONE) and,
+ * for function URLs created since October 2025, `lambda:InvokeFunction` (with
+ * `lambda:InvokedViaFunctionUrl`). https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+ */
+function publiclyInvocable(
+  policies: Pick<ResourcePolicyStore, 'policyOf'>,
+  config: FunctionUrlConfig,
+): boolean {
+  const resource = arnOf(config);
+  const document = policies.policyOf(resource)?.document;
+  if (!document) return false;
+  const context = conditionContext(ANONYMOUS, undefined, {
+    'lambda:FunctionUrlAuthType': 'NONE',
+    'lambda:InvokedViaFunctionUrl': 'true',
+  });
+  return ['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'].every(
+    (action) => evaluatePolicies([document], { action, resource, context, principal: ANONYMOUS }) === 'Allow',
+  );
 }
 
 function toEvent(req: SandboxRequest, urlId: string, rawPath: string): Record<string, unknown> {

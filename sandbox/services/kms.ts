@@ -57,13 +57,24 @@ const CreateAliasInput = z.object({
  * The sandbox's KMS (JSON 1.1, target prefix `TrentService`): CreateKey, DescribeKey, CreateAlias,
  * and the HMAC operations GenerateMac and VerifyMac, which compute RFC 2104 HMACs with key
  * material that never leaves the service. Keys are identified by key id, key ARN, alias name or
- * alias ARN. Key policies are not evaluated: callers are held to their identity policies only.
+ * alias ARN. Key policies are evaluated with the caller's identity policies by the sandbox's
+ * authorizer (`sandbox/services/iam/request-authorization.ts`).
  */
 export class KmsService implements SandboxService {
   readonly signingNames = ['kms'] as const;
   readonly protocol: Protocol = 'json';
   private readonly keys = new Map<string, KeyState>();
   private readonly aliases = new Map<string, string>();
+
+  /** The ARN of the key `keyId` (id, ARN, alias name or alias ARN) names, if it exists. */
+  keyArn(accountId: string, region: string, keyId: string): string | undefined {
+    try {
+      return this.find(accountId, region, keyId).arn;
+    } catch (err) {
+      if (err instanceof AwsError) return undefined;
+      throw err;
+    }
+  }
 
   operation(req: SandboxRequest): string {
     const target = req.headers['x-amz-target'] ?? '';

@@ -21,8 +21,11 @@ export interface RegisterFunctionInput {
   readonly runtime?: string;
   /** The execution role, reported by GetFunction. */
   readonly roleArn?: string;
-  /** Credentials the function's SDK clients sign with (another account's key, for instance). */
-  readonly credentials?: SandboxCredentials;
+  /**
+   * Credentials the function's SDK clients sign with: its execution role's session, obtained
+   * (by the function, so afresh) whenever an execution environment starts, as Lambda does.
+   */
+  readonly credentials?: SandboxCredentials | (() => SandboxCredentials);
 }
 
 /** Options of the Lambda service. */

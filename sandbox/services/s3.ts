@@ -144,6 +144,12 @@ export class S3Service implements SandboxService {
   /** Bucket names are global across accounts, as in S3; each bucket records its owner. */
   private readonly buckets = new Map<string, BucketState>();
 
+  /** A bucket's policy and owner, for IAM to evaluate with the caller's identity policies. */
+  bucketPolicy(name: string): { document?: string; accountId: string } | undefined {
+    const bucket = this.buckets.get(name);
+    return bucket && { document: bucket.policy, accountId: bucket.accountId };
+  }
+
   operation(req: SandboxRequest): string {
     const bucket = addressedBucket(req);
     if (!bucket) return req.method === 'GET' ? 'ListBuckets' : 'Unsupported';

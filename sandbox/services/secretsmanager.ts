@@ -74,6 +74,16 @@ export class SecretsManagerService implements SandboxService {
   readonly protocol: Protocol = 'json';
   private readonly secrets = new Map<string, SecretState>();
 
+  /** The full ARN (random suffix included) of the secret `secretId` names, if it exists. */
+  secretArn(accountId: string, region: string, secretId: string): string | undefined {
+    try {
+      return this.find(accountId, region, secretId).arn;
+    } catch (err) {
+      if (err instanceof AwsError) return undefined;
+      throw err;
+    }
+  }
+
   operation(req: SandboxRequest): string {
     const target = req.headers['x-amz-target'] ?? '';
     return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';

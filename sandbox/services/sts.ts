@@ -17,9 +17,11 @@ import type { RequestAuthorizer } from '../server.ts';
 import type { SigningKey, SigningKeySource } from '../signing/signing-keys.ts';
 import { type Caller, callerOf, rootCaller } from './iam/callers.ts';
 import { iamActionOf } from './iam/iam-actions.ts';
-import { identityPolicyDenial, requestedResource } from './iam/identity-authorization.ts';
 import type { ConditionContext } from './iam/policy-conditions.ts';
 import { conditionContext, evaluatePolicies, type PolicyPrincipal } from './iam/policy-evaluation.ts';
+import { authorizeCall } from './iam/request-authorization.ts';
+import type { ResourceLookups } from './iam/request-resources.ts';
+import type { ResourcePolicyStore } from './iam/resource-policies.ts';
 import type { IamService, RoleView } from './iam.ts';
 import { type IssuedCredentials, type RoleSession, SessionStore } from './sts-sessions.ts';
 
@@ -38,6 +40,10 @@ export interface StsServiceOptions {
    * @default no account is in an organization
    */
   organizationOf?: (accountId: string) => string | undefined;
+  /** Where the resources of a call are looked up (see `requestResources`). @default none */
+  resources?: ResourceLookups;
+  /** The resource policies evaluated with identity policies. @default none */
+  resourcePolicies?: ResourcePolicyStore;
 }
 
 /** What an AWS service knows of the resource it assumes a role for (`aws:SourceAccount`, `aws:SourceArn`). */
@@ -45,6 +51,8 @@ export interface ServiceSessionRequest {
   readonly sessionName: string;
   readonly sourceAccount?: string;
   readonly sourceArn?: string;
+  /** @default 3600 */
+  readonly durationSeconds?: number;
 }
 
 /** `arn:aws:iam::<account>:role/<path/><name>` */
@@ -132,7 +140,7 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
     const { credentials } = this.sessions.issueRoleSession(
       role,
       request.sessionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
-      3600,
+      request.durationSeconds ?? 3600,
     );
     const { accessKeyId, secretAccessKey, sessionToken } = credentials;
     return { accessKeyId, secretAccessKey, sessionToken };
@@ -148,42 +156,46 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
   }
 
   /**
-   * Authorize a signed call as IAM does within an account
+   * Authorize a signed call as IAM does
    * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
    * an Inactive or deleted access key is refused on every service; a role session, an IAM user's
    * long-term key and a user's GetSessionToken credentials are held to the role's or user's
-   * identity policies (an explicit Deny, then an Allow, else implicitly denied), with the
-   * request context of {@link conditionContext}. The sandbox's own credentials act as an
-   * account's root user and are allowed everything; unsigned requests are not checked here.
+   * identity policies and the policies of the resources the call acts on (see
+   * {@link authorizeCall}), with the request context of {@link conditionContext}. The sandbox's
+   * own credentials act as an account's root user, which only resource policies can refuse;
+   * unsigned requests are not checked here.
    */
-  authorize(req: SandboxRequest, operation: string, protocol: Protocol): void {
+  async authorize(req: SandboxRequest, operation: string, protocol: Protocol): Promise<void> {
     const caller = this.authenticatedCaller(req, protocol);
     const action = iamActionOf(req.service, operation);
-    if (caller.kind !== 'identity' || !action) return;
+    if (caller.kind === 'unsigned' || !action) return;
     const { principal } = caller;
-    const resource = requestedResource(req, operation, this.options.iam);
-    if (caller.fromGetSessionToken && req.service === 'iam') {
+    if (caller.kind === 'identity' && caller.fromGetSessionToken && req.service === 'iam') {
       // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html
       throw accessDenied(
-        `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource ?? '*'} because credentials from GetSessionToken without MFA cannot call IAM`,
+        `User: ${principal.arn} is not authorized to perform: ${action} because credentials from GetSessionToken without MFA cannot call IAM`,
       );
     }
-    if (action === 'sts:AssumeRole' && this.trustAloneAllows(req, principal)) return;
-    // The resource's account: the one its ARN names, else the account the call acts in.
-    const resourceAccount =
-      (resource && /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1]) || req.accountId;
-    const denial = identityPolicyDenial({
-      principal,
-      policies: caller.policies,
+    if (caller.kind === 'identity' && action === 'sts:AssumeRole' && this.trustAloneAllows(req, principal))
+      return;
+    const { iam } = this.options;
+    await authorizeCall({
+      caller,
       action,
-      resource,
-      organizationId: principal.accountId && this.options.organizationOf?.(principal.accountId),
-      resourceAccount,
-      resourceOrganizationId: this.options.organizationOf?.(resourceAccount),
       request: req,
       protocol,
+      lookups: {
+        iamUser: (account, name) => iam.user(account, name)?.arn,
+        iamRole: (account, name) => iam.role(account, name)?.arn,
+        iamAccessKeyUser: (keyId) => {
+          const key = iam.findAccessKey(keyId);
+          return key && iam.user(key.accountId, key.userName)?.arn;
+        },
+        ...this.options.resources,
+      },
+      resourcePolicies: this.options.resourcePolicies,
+      organizationOf: this.options.organizationOf,
     });
-    if (denial) throw denial;
   }
 
   /** The caller of `req`; a refused key answers in the words of the service called. */

@@ -1,68 +1,54 @@
 import { AwsError, type Protocol, type SandboxRequest } from '../../protocol.ts';
-import { queryParams } from '../../query-protocol.ts';
-import { conditionContext, evaluatePolicies, type PolicyPrincipal } from './policy-evaluation.ts';
+import type { PolicyPrincipal } from './policy-evaluation.ts';
+import type { AuthorizationOutcome } from './resource-authorization.ts';
 
-/** One call by a role session, to be checked against the role's identity policies. */
-export interface IdentityPolicyCheck {
+/** One refused resource of a call, to be worded as the service words its refusals. */
+export interface Refusal {
   readonly principal: PolicyPrincipal;
-  /** The role's identity policy documents. */
-  readonly policies: readonly string[];
   /** `<prefix>:<Action>` */
   readonly action: string;
-  /**
-   * The resource's ARN when known: statements apply where their `Resource` covers it (see
-   * `evaluatePolicies`), and the message names it; `*` otherwise.
-   */
-  readonly resource?: string;
-  /** The organization of the principal's account (`aws:PrincipalOrgID`). */
-  readonly organizationId?: string;
-  /**
-   * The account that owns the resource (`aws:ResourceAccount`) and its organization
-   * (`aws:ResourceOrgID`, present only for an account in an organization).
-   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceorgid
-   */
-  readonly resourceAccount?: string;
-  readonly resourceOrganizationId?: string;
+  /** The refused resource's ARN; `*` when the sandbox cannot tell it. */
+  readonly resource: string | undefined;
+  readonly outcome: Exclude<AuthorizationOutcome, { decision: 'Allow' }>;
   readonly request: SandboxRequest;
   /** The protocol of the service called: it decides the error's code, status and wording. */
   readonly protocol: Protocol;
 }
 
+/** Why a call was refused, in the words of AWS's access-denied messages. */
+function reasonOf(refusal: Refusal): string {
+  const { outcome, action } = refusal;
+  if (outcome.decision === 'ExplicitDeny')
+    return `with an explicit deny in ${outcome.by === 'identity' ? 'an identity-based' : 'a resource-based'} policy`;
+  return outcome.missing === 'identity'
+    ? `because no identity-based policy allows the ${action} action`
+    : `because no resource-based policy allows the ${action} action`;
+}
+
 /**
- * Check a role session's call against its role's identity policies, on the action and, where
- * the sandbox tells it (see {@link requestedResource}), the resource. Returns the
- * error the service answers with when the policies do not allow the call:
+ * The error the service answers a refused call with
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html):
  * - query services (IAM, STS, Auto Scaling, ELBv2): `AccessDenied` (403);
  *   SNS: `AuthorizationError` (403);
  * - EC2: `UnauthorizedOperation` (403);
  * - S3: `AccessDenied` (403);
  * - JSON services: `AccessDeniedException` (400; 403 for Lambda's REST-JSON).
  */
-export function identityPolicyDenial(check: IdentityPolicyCheck): AwsError | undefined {
-  const { principal, action, request } = check;
-  const decision = evaluatePolicies(check.policies, {
-    action,
-    resource: check.resource,
-    context: conditionContext(principal, check.organizationId, {
-      'aws:RequestedRegion': request.region,
-      'aws:ResourceAccount': check.resourceAccount,
-      'aws:ResourceOrgID': check.resourceOrganizationId,
-    }),
-  });
-  if (decision === 'Allow') return undefined;
-  const reason =
-    decision === 'ExplicitDeny'
-      ? 'with an explicit deny in an identity-based policy'
-      : `because no identity-based policy allows the ${action} action`;
+export function refusalError(refusal: Refusal): AwsError {
+  const { principal, action, request } = refusal;
+  const reason = reasonOf(refusal);
   const user = `User: ${principal.arn} is not authorized to perform: ${action}`;
-  const onResource = `${user} on resource: ${check.resource ?? '*'} ${reason}`;
-  switch (check.protocol) {
-    case 'ec2':
+  const onResource = `${user} on resource: ${refusal.resource ?? '*'} ${reason}`;
+  switch (refusal.protocol) {
+    case 'ec2': {
+      // EC2 names the resource only when the action takes one.
+      const named = refusal.resource && refusal.resource !== '*' ? ` on resource: ${refusal.resource}` : '';
       return new AwsError(
         'UnauthorizedOperation',
-        `You are not authorized to perform this operation. ${user} ${reason}`,
+        `You are not authorized to perform this operation. ${user}${named} ${reason}`,
         403,
       );
+    }
     case 'rest-xml':
       return new AwsError('AccessDenied', `${user} ${reason}`, 403);
     case 'query':
@@ -72,31 +58,4 @@ export function identityPolicyDenial(check: IdentityPolicyCheck): AwsError | und
     case 'rest-json':
       return new AwsError('AccessDeniedException', onResource, 403);
   }
-}
-
-/** Where {@link requestedResource} finds the ARN (path included) of an IAM user or role that exists. */
-export interface IamPrincipalArns {
-  user(accountId: string, userName: string): { arn: string } | undefined;
-  role(accountId: string, roleName: string): { arn: string } | undefined;
-}
-
-/**
- * The resource a call names, where that is cheap to tell: the role of an AssumeRole, the user or
- * role of an IAM call (its ARN with its path when it exists, since a policy's `Resource` names
- * the path). `undefined` (rendered `*`, and matched as described in `evaluatePolicies`) otherwise.
- */
-export function requestedResource(
-  req: SandboxRequest,
-  operation: string,
-  iam?: IamPrincipalArns,
-): string | undefined {
-  if (req.service !== 'sts' && req.service !== 'iam') return undefined;
-  const params = queryParams(req);
-  if (req.service === 'sts')
-    return operation === 'AssumeRole' ? (params.get('RoleArn') ?? undefined) : undefined;
-  const user = params.get('UserName');
-  if (user) return iam?.user(req.accountId, user)?.arn ?? `arn:aws:iam::${req.accountId}:user/${user}`;
-  const role = params.get('RoleName');
-  if (!role) return undefined;
-  return iam?.role(req.accountId, role)?.arn ?? `arn:aws:iam::${req.accountId}:role/${role}`;
 }

@@ -66,7 +66,23 @@ function list(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map((v) => String(v));
 }
 
+/**
+ * Parsed documents: every signed call evaluates its caller's policies, which rarely change, so
+ * each text is parsed once. Bounded, since documents are kept by their text.
+ */
+const parsedDocuments = new Map<string, Statement[]>();
+const MAX_PARSED_DOCUMENTS = 2000;
+
 function statementsOf(document: string): Statement[] {
+  const cached = parsedDocuments.get(document);
+  if (cached) return cached;
+  const statements = parseStatements(document);
+  if (parsedDocuments.size >= MAX_PARSED_DOCUMENTS) parsedDocuments.clear();
+  parsedDocuments.set(document, statements);
+  return statements;
+}
+
+function parseStatements(document: string): Statement[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(document);

@@ -19,8 +19,8 @@ export interface TaskRuntimeOptions {
   /** Multiplies HeartbeatSeconds of `.waitForTaskToken` tasks. */
   readonly callbackTimeScale: number;
   /**
-   * A session of the state machine's own role, which signs the AssumeRole of a task's
-   * `Credentials` role. @default the execution's credentials sign it
+   * A session of the state machine's own role, which signs every task's calls and the AssumeRole
+   * of a task's `Credentials` role. @default the execution's credentials sign them
    */
   readonly machineSession?: () => SandboxCredentials;
   /** A task's input after Parameters, or its result, is over the payload limit: fail the execution. */
@@ -131,8 +131,10 @@ export class TaskRuntime {
   }
 
   private async callContext(roleArn: string | undefined): Promise<CallContext> {
-    const { call, executionName } = this.options;
-    if (!roleArn) return call;
+    const { call, executionName, machineSession } = this.options;
+    // A task without its own `Credentials` calls as the state machine's role, as Step Functions
+    // does (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html).
+    if (!roleArn) return machineSession ? { ...call, credentials: machineSession() } : call;
     return {
       ...call,
       credentials: await assumeTaskRole(roleArn, executionName, call, this.options.machineSession),

@@ -63,6 +63,16 @@ const regional: Template = {
       },
       Metadata: { 'aws:asset:path': 'asset.whoami' },
     },
+    // The security account invokes it by ARN, as its EventBridge rules or state machines would:
+    // across accounts the function's policy must allow that account.
+    WhoamiFromSecurity: {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': ['Whoami', 'Arn'] },
+        Principal: '111122223333',
+      },
+    },
   },
 };
 
@@ -71,6 +81,7 @@ const WHOAMI = `export const handler = async () => ({
   region: process.env.AWS_REGION,
   accessKeyId: process.env.AWS_ACCESS_KEY_ID,
   secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY,
+  sessionToken: process.env.AWS_SESSION_TOKEN,
 });
 `;
 
@@ -213,20 +224,19 @@ describe('deploying stacks into chosen accounts and regions', () => {
       const identity = await sts.send(new GetCallerIdentityCommand({}));
       sts.destroy();
       expect(identity.Account).toBe(MEMBER);
+      // Lambda gives the function a session of its execution role.
+      expect(identity.Arn).toBe(
+        `arn:aws:sts::${MEMBER}:assumed-role/worker-${deployment.region}/${fn?.name}`,
+      );
     }
-    // A function exists only in its own region.
+    // A function exists only in its own region (asked by its own account, which may invoke it).
     const [home, europe] = sandbox.deployments;
-    const lambda = new LambdaClient({
-      endpoint,
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'sandbox-secret' },
-    });
+    const { lambda } = sandbox.clientsFor(MEMBER, 'eu-west-1');
     const wrongRegion = home?.functions[0]?.arn.replace(':us-east-1:', ':eu-west-1:');
     expect(wrongRegion).not.toBe(europe?.functions[0]?.arn);
     await expect(lambda.send(new InvokeCommand({ FunctionName: wrongRegion }))).rejects.toThrow(
       /Function not found/,
     );
-    lambda.destroy();
   });
 
   it('refuses a second region of a stack whose role name is fixed, naming the role and the account', async () => {

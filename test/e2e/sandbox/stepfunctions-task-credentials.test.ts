@@ -151,4 +151,43 @@ describe('Step Functions task Credentials', () => {
 
     expect(execution.status).toBe('SUCCEEDED');
   });
+
+  it('calls as the state machine’s role a task without Credentials: what the role lacks is refused', async () => {
+    const sfn = new SFNClient({ endpoint, region: 'us-east-1', credentials: securityKeys });
+    const definition = {
+      StartAt: 'Create user',
+      States: {
+        'Create user': {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:iam:createUser',
+          Parameters: { UserName: 'not-by-the-caller' },
+          End: true,
+        },
+      },
+    };
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'own-role',
+        roleArn: MACHINE_ROLE,
+        definition: JSON.stringify(definition),
+      }),
+    );
+    const from = server.calls.length;
+
+    // Started with the sandbox's own (root) credentials, which could create the user.
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'finding-43', input: '{}' }),
+    );
+    await stepFunctions.whenIdle();
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+
+    expect(execution.status).toBe('FAILED');
+    expect(server.calls.slice(from).filter((call) => call.service === 'iam')).toMatchObject([
+      {
+        operation: 'CreateUser',
+        status: 403,
+        principalArn: `arn:aws:sts::${SECURITY}:assumed-role/remediation-playbook/finding-43`,
+      },
+    ]);
+  });
 });
