@@ -2,6 +2,7 @@ import { aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-
 import type { AuditOutcome } from '#shared/audit/record.ts';
 import type { PlaybookContext } from '../playbook.ts';
 import { approvalGate } from './approval-gate.ts';
+import { APPROVAL_RISK_PATH } from './approval-risk.ts';
 import { auditStep } from './audit-step.ts';
 import { memberCredentials } from './member-credentials.ts';
 import { catchToHuman, needsHuman } from './needs-human.ts';
@@ -44,21 +45,57 @@ export interface PlaybookSteps {
    * and hand over to a human.
    */
   verify(isVerified: sfn.Condition, paths: AuditPaths, headline: string): sfn.Choice;
+  /**
+   * The end of a run that contained something: notify with `headline`, record `contained`, then
+   * `end` (@default a Succeed state `Contained`).
+   */
+  contained(props: ContainedProps): sfn.Chain;
+}
+
+/** What {@link PlaybookSteps.contained} notifies, and how the run ends. */
+export interface ContainedProps {
+  /** The notification's subject line after the playbook's name (SNS subjects hold 100 characters). */
+  readonly headline: string;
+  /** @default 'Notify contained' */
+  readonly notifyId?: string;
+  /** JSONPath of the details the notification carries. @default none */
+  readonly detailsPath?: string;
+  /** What runs after the `contained` record, e.g. a hand-over. @default a Succeed state `Contained` */
+  readonly end?: sfn.IChainable;
 }
 
 /** What {@link PlaybookSteps.byMode} chooses between. */
 export interface ByModeProps {
   /**
-   * Builds the dry-run plan (a Pass writing `$.plan`); nothing that mutates is called.
+   * Builds the dry-run plan (states writing `$.plan`, e.g. a Pass, or a Choice's `afterwards()`
+   * when the plan depends on the finding); nothing that mutates is called.
    * @default none: the steps before the choice already wrote `$.plan`
    */
-  readonly plan?: sfn.Pass;
+  readonly plan?: sfn.Pass | sfn.Chain;
   /** The approval request's lines: what will be done, in plain language. */
   readonly proposedActions: readonly string[];
   /** What happens when the approval is denied. */
   readonly ifDenied: string;
   /** The containment steps, the same in approve and auto mode. */
   readonly contain: sfn.IChainable;
+  /**
+   * The approval gate's name (prefixes its states) and what the page shows.
+   * @default a gate named `Approval` asking about the playbook on the finding's resource
+   */
+  readonly gate?: ByModeGate;
+}
+
+/** How {@link PlaybookSteps.byMode}'s approval gate is named and what its page shows. */
+export interface ByModeGate {
+  /** @default 'Approval' */
+  readonly name?: string;
+  /** The page's question, e.g. `Disable access key {} of IAM user {}?`. @default the gate's own */
+  readonly title?: string;
+  /**
+   * Read-only look-ups run before the gate (fragments/approval-risk.ts), writing
+   * `APPROVAL_RISK_PATH`, so the approver sees what approving puts at risk. @default none
+   */
+  readonly risk?: sfn.Chain;
 }
 
 /** The steps of the playbook named `playbook`, created in the context's scope. */
@@ -70,8 +107,18 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
       auditStep(scope, id, { appender: ctx.auditAppender, playbook, action, outcome, ...paths }),
       human,
     );
-  const notify = (id: string, headline: string) =>
-    catchToHuman(notifyStep(scope, id, { topic: ctx.topic, playbook, headline }), human);
+  const contained: PlaybookSteps['contained'] = ({ headline, notifyId, detailsPath, end }) =>
+    catchToHuman(
+      notifyStep(scope, notifyId ?? 'Notify contained', {
+        topic: ctx.topic,
+        playbook,
+        headline,
+        ...(detailsPath ? { detailsPath } : {}),
+      }),
+      human,
+    )
+      .next(audit('Audit contained', 'Complete', 'contained'))
+      .next(end ?? new sfn.Succeed(scope, 'Contained'));
   return {
     human,
     audit,
@@ -80,26 +127,29 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
       return catchToHuman(retry ? retryOnThrottling(task, retry) : task, human);
     },
     planRecorded: (planPath) => recordPlan(ctx, human, playbook, planPath),
-    byMode: ({ plan, proposedActions, ifDenied, contain }) =>
-      new sfn.Choice(scope, 'Mode?')
-        .when(
-          sfn.Condition.stringEquals('$.decision.mode', 'dry-run'),
-          plan
-            ? plan.next(recordPlan(ctx, human, playbook, '$.plan'))
-            : recordPlan(ctx, human, playbook, '$.plan'),
-        )
+    byMode: ({ plan, proposedActions, ifDenied, contain, gate = {} }) => {
+      const record = recordPlan(ctx, human, playbook, '$.plan');
+      const approval = approvalGate(ctx, {
+        name: gate.name ?? 'Approval',
+        playbook,
+        proposedActions,
+        ifDenied,
+        ...(gate.title ? { title: gate.title } : {}),
+        ...(gate.risk ? { riskPath: APPROVAL_RISK_PATH } : {}),
+      }).next(contain);
+      return new sfn.Choice(scope, 'Mode?')
+        .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan ? plan.next(record) : record)
         .when(
           sfn.Condition.stringEquals('$.decision.mode', 'approve'),
-          approvalGate(ctx, { name: 'Approval', playbook, proposedActions, ifDenied }).next(contain),
+          gate.risk ? gate.risk.next(approval) : approval,
         )
-        .otherwise(contain),
+        .otherwise(contain);
+    },
     approved: (proposedActions, ifDenied, next) =>
       approvalGate(ctx, { name: 'Approval', playbook, proposedActions, ifDenied }).next(next),
+    contained,
     verify(isVerified, paths, headline) {
-      const verified = audit('Audit verified', 'Verify', 'verified', paths)
-        .next(notify('Notify contained', headline))
-        .next(audit('Audit contained', 'Complete', 'contained'))
-        .next(new sfn.Succeed(scope, 'Contained'));
+      const verified = audit('Audit verified', 'Verify', 'verified', paths).next(contained({ headline }));
       const notVerified = audit('Audit not verified', 'Verify', 'not-verified', paths)
         .next(
           new sfn.Pass(scope, 'Verification failed', {
