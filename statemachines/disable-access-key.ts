@@ -1,4 +1,4 @@
-import { Stack, aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/disable-access-key.ts';
 import { accessKeyRisk } from './fragments/approval-risk.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
@@ -60,28 +60,18 @@ export const disableAccessKey: PlaybookDefinition = {
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
-    const userArn = Stack.of(scope).formatArn({
-      service: 'iam',
-      region: '',
-      resource: 'user',
-      resourceName: '*',
-    });
     // Temporary (session) access key ids start with ASIA, long-term ones with AKIA
     // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
     const isSessionKey = sfn.Condition.stringMatches(KEY_ID, 'ASIA*');
     const iam = (id: string, action: string, parameters: Record<string, unknown>, read?: Read) =>
-      steps.call(
-        id,
-        {
-          service: 'iam',
-          action,
-          parameters,
-          iamResources: [userArn],
-          resultPath: read?.resultPath ?? sfn.JsonPath.DISCARD,
-          resultSelector: read?.resultSelector,
-        },
-        'Iam',
-      );
+      steps.call(id, {
+        service: 'iam',
+        action,
+        parameters,
+        iamResources: [steps.arns.users],
+        resultPath: read?.resultPath,
+        resultSelector: read?.resultSelector,
+      });
 
     // Dry run: record the plan, call nothing that mutates. A session key has no UpdateAccessKey step.
     const revokeAndTag = [

@@ -53,17 +53,13 @@ export const restartCloudTrailLogging: PlaybookDefinition = {
     // Name accepts the trail's name or ARN; the ARN also reaches a trail of another account
     // (an organization trail), so it is preferred when the finding carries it.
     const cloudtrail = (id: string, action: string, resultPath: string) =>
-      steps.call(
-        id,
-        {
-          service: 'cloudtrail',
-          action,
-          parameters: { 'Name.$': '$.trail.id' },
-          iamResources: [trailArn],
-          resultPath,
-        },
-        'CloudTrail',
-      );
+      steps.call(id, {
+        service: 'cloudtrail',
+        action,
+        parameters: { 'Name.$': '$.trail.id' },
+        iamResources: [trailArn],
+        resultPath,
+      });
 
     const trailId = new sfn.Choice(scope, 'Trail ARN known?')
       .when(

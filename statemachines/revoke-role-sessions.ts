@@ -96,45 +96,33 @@ export const revokeRoleSessions: PlaybookDefinition = {
     );
 
     // The role as it is: its path tells a service-linked role, and undo needs its name.
-    const readRole = steps.call(
-      'Read role',
-      {
-        service: 'iam',
-        action: 'getRole',
-        parameters: { 'RoleName.$': ROLE },
-        iamResources: [roles],
-        resultSelector: { 'roleName.$': '$.Role.RoleName', 'path.$': '$.Role.Path', 'arn.$': '$.Role.Arn' },
-        resultPath: '$.before',
+    const readRole = steps.call('Read role', {
+      service: 'iam',
+      action: 'getRole',
+      parameters: { 'RoleName.$': ROLE },
+      iamResources: [roles],
+      resultSelector: { 'roleName.$': '$.Role.RoleName', 'path.$': '$.Role.Path', 'arn.$': '$.Role.Arn' },
+      resultPath: '$.before',
+    });
+    const putPolicy = steps.call('Revoke role sessions', {
+      service: 'iam',
+      action: 'putRolePolicy',
+      parameters: {
+        'RoleName.$': '$.before.roleName',
+        PolicyName: REVOKE_ROLE_SESSIONS_POLICY,
+        'PolicyDocument.$': 'States.JsonToString($.after.denyPolicy)',
       },
-      'Iam',
-    );
-    const putPolicy = steps.call(
-      'Revoke role sessions',
-      {
-        service: 'iam',
-        action: 'putRolePolicy',
-        parameters: {
-          'RoleName.$': '$.before.roleName',
-          PolicyName: REVOKE_ROLE_SESSIONS_POLICY,
-          'PolicyDocument.$': 'States.JsonToString($.after.denyPolicy)',
-        },
-        iamResources: [roles],
-        resultPath: sfn.JsonPath.DISCARD,
-      },
-      'Iam',
-    );
-    const readBack = steps.call(
-      'Read policy back',
-      {
-        service: 'iam',
-        action: 'getRolePolicy',
-        parameters: { 'RoleName.$': '$.before.roleName', PolicyName: REVOKE_ROLE_SESSIONS_POLICY },
-        iamResources: [roles],
-        resultSelector: { 'policyName.$': '$.PolicyName' },
-        resultPath: '$.verify',
-      },
-      'Iam',
-    );
+      iamResources: [roles],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const readBack = steps.call('Read policy back', {
+      service: 'iam',
+      action: 'getRolePolicy',
+      parameters: { 'RoleName.$': '$.before.roleName', PolicyName: REVOKE_ROLE_SESSIONS_POLICY },
+      iamResources: [roles],
+      resultSelector: { 'policyName.$': '$.PolicyName' },
+      resultPath: '$.verify',
+    });
     const revoke = sessionDenyPolicy(scope, 'Build session deny policy', '$.after.denyPolicy')
       .next(putPolicy)
       .next(

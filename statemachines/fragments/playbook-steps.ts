@@ -1,14 +1,15 @@
-import { aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn, type aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import type { AuditOutcome } from '#shared/audit/record.ts';
 import type { PlaybookContext } from '../playbook.ts';
 import { approvalGate } from './approval-gate.ts';
 import { APPROVAL_RISK_PATH } from './approval-risk.ts';
 import { auditStep } from './audit-step.ts';
-import { memberCredentials } from './member-credentials.ts';
+import { type AwsCallProps, awsCall } from './aws-call.ts';
 import { catchToHuman, needsHuman } from './needs-human.ts';
 import { notifyStep } from './notify.ts';
 import { recordPlan } from './record-plan.ts';
-import { type RETRYABLE_ERRORS, retryOnThrottling } from './retry.ts';
+import { type ResourceArns, resourceArns } from './resource-arns.ts';
 
 /** JSONPaths of what an audit record keeps besides the action and outcome. */
 export interface AuditPaths {
@@ -20,16 +21,19 @@ export interface AuditPaths {
 
 /** The building blocks of a playbook, every one already wired to its needs-human path. */
 export interface PlaybookSteps {
+  /** The construct scope the playbook's states are created in. */
+  readonly scope: Construct;
+  /** The account's and region's ARN pattern of each resource type, for `iamResources`. */
+  readonly arns: ResourceArns;
   /** The shared end of every failed step (audit `needs-human`, notify, fail `NeedsHuman`). */
   readonly human: sfn.IChainable;
   /** Append one audit record. */
   audit(id: string, action: string, outcome: AuditOutcome, paths?: AuditPaths): tasks.LambdaInvoke;
-  /** One AWS SDK integration call, retried on the service's throttling errors unless `retry` is false. */
-  call(
-    id: string,
-    props: tasks.CallAwsServiceProps,
-    retry: keyof typeof RETRYABLE_ERRORS | false,
-  ): tasks.CallAwsService;
+  /**
+   * One AWS SDK integration call in the finding's account, retried on its service's throttling
+   * errors, any other failure to `human`. Inside a Map use `awsCall` itself: the Map catches.
+   */
+  call(id: string, props: AwsCallProps): tasks.CallAwsService;
   /** Dry run: record the plan at `planPath` and end; nothing that mutates was called. */
   planRecorded(planPath: string): sfn.IChainable;
   /**
@@ -120,12 +124,11 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
       .next(audit('Audit contained', 'Complete', 'contained'))
       .next(end ?? new sfn.Succeed(scope, 'Contained'));
   return {
+    scope,
+    arns: resourceArns(scope),
     human,
     audit,
-    call(id, props, retry) {
-      const task = new tasks.CallAwsService(scope, id, { credentials: memberCredentials(scope), ...props });
-      return catchToHuman(retry ? retryOnThrottling(task, retry) : task, human);
-    },
+    call: (id, props) => catchToHuman(awsCall(scope, id, props), human),
     planRecorded: (planPath) => recordPlan(ctx, human, playbook, planPath),
     byMode: ({ plan, proposedActions, ifDenied, contain, gate = {} }) => {
       const record = recordPlan(ctx, human, playbook, '$.plan');

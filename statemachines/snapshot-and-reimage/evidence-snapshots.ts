@@ -1,8 +1,8 @@
 import { aws_iam as iam, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { boundedPoll } from '../fragments/bounded-poll.ts';
 import { catchToHuman } from '../fragments/needs-human.ts';
 import { isAbsent } from '../quarantine-instance/steps.ts';
-import { boundedPoll } from './bounded-poll.ts';
 import { INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts';
 
 /** Tag keys on every evidence snapshot: the finding it preserves and the instance it came from. */

@@ -1,7 +1,7 @@
 import { aws_iam as iam, Stack, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { boundedPoll } from '../fragments/bounded-poll.ts';
 import { catchToHuman } from '../fragments/needs-human.ts';
-import { boundedPoll } from './bounded-poll.ts';
 import { tagOnCreate } from './evidence-snapshots.ts';
 import { ebsKeyStatements, INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts';
 
