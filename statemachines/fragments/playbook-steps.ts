@@ -41,8 +41,12 @@ export interface PlaybookSteps {
    * `approve` puts the approval gate in front of `contain`, `auto` runs `contain` at once.
    */
   byMode(props: ByModeProps): sfn.Choice;
-  /** Approve mode: the approval gate, then `next` once approved (or on timeout with `proceed`). */
-  approved(proposedActions: readonly string[], ifDenied: string, next: sfn.IChainable): sfn.IChainable;
+  /**
+   * The approval gate alone, for a playbook that asks in the middle of its steps (after reads
+   * that show the approver what will change); chain the next step after it. It passes once
+   * approved, or on timeout with `proceed`.
+   */
+  approval(props: ApprovalProps): sfn.Chain;
   /**
    * The end of a successful run: record `verified` when `isVerified` holds (the resource was
    * read again after the change), notify, record `contained`; otherwise record `not-verified`
@@ -69,24 +73,44 @@ export interface ContainedProps {
 }
 
 /** What {@link PlaybookSteps.byMode} chooses between. */
-export interface ByModeProps {
+export type ByModeProps = ByModeBase & (ApprovalProps | ApprovalWithin);
+
+/** What every `Mode?` choice has. */
+export interface ByModeBase {
   /**
    * Builds the dry-run plan (states writing `$.plan`, e.g. a Pass, or a Choice's `afterwards()`
    * when the plan depends on the finding); nothing that mutates is called.
    * @default none: the steps before the choice already wrote `$.plan`
    */
   readonly plan?: sfn.Pass | sfn.Chain;
+  /**
+   * What a dry run does instead of recording `$.plan`, for a state machine that audited its plan
+   * before the choice (undo). @default audit `$.plan` as `planned`, then succeed
+   */
+  readonly dryRun?: sfn.IChainable;
+  /** The containment steps, the same in approve and auto mode. */
+  readonly contain: sfn.IChainable;
+}
+
+/** The approval gate in front of `contain` in approve mode. */
+export interface ApprovalProps {
   /** The approval request's lines: what will be done, in plain language. */
   readonly proposedActions: readonly string[];
   /** What happens when the approval is denied. */
   readonly ifDenied: string;
-  /** The containment steps, the same in approve and auto mode. */
-  readonly contain: sfn.IChainable;
   /**
    * The approval gate's name (prefixes its states) and what the page shows.
    * @default a gate named `Approval` asking about the playbook on the finding's resource
    */
   readonly gate?: ByModeGate;
+}
+
+/**
+ * `contain` asks for approval itself, in every mode but dry-run (with {@link PlaybookSteps.approval}),
+ * because the approver must see what only its first steps find out (snapshot-and-reimage's image).
+ */
+export interface ApprovalWithin {
+  readonly approvalWithin: true;
 }
 
 /** How {@link PlaybookSteps.byMode}'s approval gate is named and what its page shows. */
@@ -111,6 +135,15 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
       auditStep(scope, id, { appender: ctx.auditAppender, playbook, action, outcome, ...paths }),
       human,
     );
+  const approval: PlaybookSteps['approval'] = ({ proposedActions, ifDenied, gate = {} }) =>
+    approvalGate(ctx, {
+      name: gate.name ?? 'Approval',
+      playbook,
+      proposedActions,
+      ifDenied,
+      ...(gate.title ? { title: gate.title } : {}),
+      ...(gate.risk ? { riskPath: APPROVAL_RISK_PATH } : {}),
+    });
   const contained: PlaybookSteps['contained'] = ({ headline, notifyId, detailsPath, end }) =>
     catchToHuman(
       notifyStep(scope, notifyId ?? 'Notify contained', {
@@ -130,26 +163,22 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
     audit,
     call: (id, props) => catchToHuman(awsCall(scope, id, props), human),
     planRecorded: (planPath) => recordPlan(ctx, human, playbook, planPath),
-    byMode: ({ plan, proposedActions, ifDenied, contain, gate = {} }) => {
-      const record = recordPlan(ctx, human, playbook, '$.plan');
-      const approval = approvalGate(ctx, {
-        name: gate.name ?? 'Approval',
-        playbook,
-        proposedActions,
-        ifDenied,
-        ...(gate.title ? { title: gate.title } : {}),
-        ...(gate.risk ? { riskPath: APPROVAL_RISK_PATH } : {}),
-      }).next(contain);
-      return new sfn.Choice(scope, 'Mode?')
-        .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan ? plan.next(record) : record)
-        .when(
+    byMode(props) {
+      const dryRun = props.dryRun ?? recordPlan(ctx, human, playbook, '$.plan');
+      const mode = new sfn.Choice(scope, 'Mode?').when(
+        sfn.Condition.stringEquals('$.decision.mode', 'dry-run'),
+        props.plan ? props.plan.next(dryRun) : dryRun,
+      );
+      if (!('approvalWithin' in props)) {
+        const gated = approval(props).next(props.contain);
+        mode.when(
           sfn.Condition.stringEquals('$.decision.mode', 'approve'),
-          gate.risk ? gate.risk.next(approval) : approval,
-        )
-        .otherwise(contain);
+          props.gate?.risk ? props.gate.risk.next(gated) : gated,
+        );
+      }
+      return mode.otherwise(props.contain);
     },
-    approved: (proposedActions, ifDenied, next) =>
-      approvalGate(ctx, { name: 'Approval', playbook, proposedActions, ifDenied }).next(next),
+    approval,
     contained,
     verify(isVerified, paths, headline) {
       const verified = audit('Audit verified', 'Verify', 'verified', paths).next(contained({ headline }));
