@@ -66,6 +66,8 @@ export interface ContainedProps {
   readonly headline: string;
   /** @default 'Notify contained' */
   readonly notifyId?: string;
+  /** @default 'Audit contained' */
+  readonly auditId?: string;
   /** JSONPath of the details the notification carries. @default none */
   readonly detailsPath?: string;
   /** What runs after the `contained` record, e.g. a hand-over. @default a Succeed state `Contained` */
@@ -144,7 +146,7 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
       ...(gate.title ? { title: gate.title } : {}),
       ...(gate.risk ? { riskPath: APPROVAL_RISK_PATH } : {}),
     });
-  const contained: PlaybookSteps['contained'] = ({ headline, notifyId, detailsPath, end }) =>
+  const contained: PlaybookSteps['contained'] = ({ headline, notifyId, auditId, detailsPath, end }) =>
     catchToHuman(
       notifyStep(scope, notifyId ?? 'Notify contained', {
         topic: ctx.topic,
@@ -154,7 +156,7 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
       }),
       human,
     )
-      .next(audit('Audit contained', 'Complete', 'contained'))
+      .next(audit(auditId ?? 'Audit contained', 'Complete', 'contained'))
       .next(end ?? new sfn.Succeed(scope, 'Contained'));
   return {
     scope,
