@@ -1,12 +1,9 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/quarantine-instance.ts';
-import { approvalGate } from './fragments/approval-gate.ts';
-import { APPROVAL_RISK_PATH, instanceRisk } from './fragments/approval-risk.ts';
-import { auditStep } from './fragments/audit-step.ts';
+import { instanceRisk } from './fragments/approval-risk.ts';
+import { INSTANCE_ID } from './fragments/finding-paths.ts';
 import { handOver } from './fragments/hand-over.ts';
-import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
-import { notifyStep } from './fragments/notify.ts';
-import { recordPlan } from './fragments/record-plan.ts';
+import { playbookSteps } from './fragments/playbook-steps.ts';
 import { claimResource } from './fragments/resource-claim.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
@@ -15,7 +12,6 @@ import { discover } from './quarantine-instance/discover.ts';
 import { isolateNetwork } from './quarantine-instance/isolate-network.ts';
 import { leaveService } from './quarantine-instance/leave-service.ts';
 import { preserveEvidence } from './quarantine-instance/preserve-evidence.ts';
-import { INSTANCE_ID, QUARANTINE_INSTANCE, quarantineSteps } from './quarantine-instance/steps.ts';
 
 /** The calls a quarantine makes, in order, as the dry-run plan lists them. */
 const PLANNED_ACTIONS = [
@@ -98,19 +94,41 @@ export const quarantineInstance: PlaybookDefinition = {
   },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
-    const human = needsHuman(ctx, QUARANTINE_INSTANCE);
-    const steps = quarantineSteps(ctx, human);
+    const steps = playbookSteps(ctx, facts.name);
     acknowledgeWildcards(ctx);
-    // Dry run: record the plan, call nothing (not even the reads).
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: { 'instanceId.$': INSTANCE_ID, actions: PLANNED_ACTIONS },
-      resultPath: '$.plan',
-    }).next(recordPlan(ctx, human, QUARANTINE_INSTANCE));
+    // An instance quarantined earlier for another finding got its evidence and re-image from
+    // that finding's follow-up; a second one would only snapshot the quarantined disks again.
+    const handedOver = handOver(ctx, steps.human, facts.name, {
+      skipWhen: sfn.Condition.and(
+        sfn.Condition.not(sfn.Condition.stringEquals('$.discovery.quarantinedBy.findingId', '')),
+        sfn.Condition.not(
+          sfn.Condition.stringEqualsJsonPath('$.discovery.quarantinedBy.findingId', '$.finding.id'),
+        ),
+      ),
+      skipDetailsPath: '$.discovery.quarantineTag',
+    }).next(new sfn.Succeed(scope, 'Quarantined'));
+    const contain = claimResource(ctx, steps.human, facts.name)
+      .next(discover(steps))
+      .next(steps.audit('Audit before state', 'RecordBeforeState', 'succeeded', { beforePath: '$.before' }))
+      .next(preserveEvidence(steps))
+      .next(leaveService(steps))
+      .next(isolateNetwork(steps))
+      .next(cutCredentials(steps))
+      .next(
+        steps.contained({
+          headline: 'instance quarantined',
+          notifyId: 'Notify quarantined',
+          detailsPath: '$.before',
+          end: handedOver,
+        }),
+      );
 
-    // Approval is a gate in front of the same containment steps.
-    const approval = approvalGate(ctx, {
-      name: 'Quarantine approval',
-      playbook: QUARANTINE_INSTANCE,
+    return steps.byMode({
+      // Dry run: record the plan, call nothing (not even the reads).
+      plan: new sfn.Pass(scope, 'Build plan', {
+        parameters: { 'instanceId.$': INSTANCE_ID, actions: PLANNED_ACTIONS },
+        resultPath: '$.plan',
+      }),
       proposedActions: [
         sfn.JsonPath.format(
           'Protect instance {} as evidence: termination protection on, shutdown stops it, volumes kept, tagged',
@@ -122,62 +140,14 @@ export const quarantineInstance: PlaybookDefinition = {
         'Notify the on-call topic that the instance is quarantined',
       ],
       ifDenied: 'The playbook ends: the instance keeps running as it is and nothing is changed.',
-      title: sfn.JsonPath.format('Quarantine instance {}?', sfn.JsonPath.stringAt(INSTANCE_ID)),
-      riskPath: APPROVAL_RISK_PATH,
-    });
-
-    const contain = claimResource(ctx, human, QUARANTINE_INSTANCE)
-      .next(discover(steps))
-      .next(steps.audit('Audit before state', 'RecordBeforeState', { beforePath: '$.before' }))
-      .next(preserveEvidence(steps))
-      .next(leaveService(steps))
-      .next(isolateNetwork(steps))
-      .next(cutCredentials(steps))
-      .next(
-        catchToHuman(
-          notifyStep(scope, 'Notify quarantined', {
-            topic: ctx.topic,
-            playbook: QUARANTINE_INSTANCE,
-            headline: 'instance quarantined',
-            detailsPath: '$.before',
-          }),
-          human,
-        ),
-      )
-      .next(
-        catchToHuman(
-          auditStep(scope, 'Audit contained', {
-            appender: ctx.auditAppender,
-            playbook: QUARANTINE_INSTANCE,
-            action: 'Complete',
-            outcome: 'contained',
-          }),
-          human,
-        ),
-      )
-      .next(
-        // An instance quarantined earlier for another finding got its evidence and re-image from
-        // that finding's follow-up; a second one would only snapshot the quarantined disks again.
-        handOver(ctx, human, QUARANTINE_INSTANCE, {
-          skipWhen: sfn.Condition.and(
-            sfn.Condition.not(sfn.Condition.stringEquals('$.discovery.quarantinedBy.findingId', '')),
-            sfn.Condition.not(
-              sfn.Condition.stringEqualsJsonPath('$.discovery.quarantinedBy.findingId', '$.finding.id'),
-            ),
-          ),
-          skipDetailsPath: '$.discovery.quarantineTag',
-        }),
-      )
-      .next(new sfn.Succeed(scope, 'Quarantined'));
-
-    return new sfn.Choice(scope, 'Mode?')
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(
-        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
+      gate: {
+        name: 'Quarantine approval',
+        title: sfn.JsonPath.format('Quarantine instance {}?', sfn.JsonPath.stringAt(INSTANCE_ID)),
         // The approver sees what the instance serves (its group, its role) before deciding.
-        instanceRisk(scope, INSTANCE_ID).next(approval).next(contain),
-      )
-      .otherwise(contain);
+        risk: instanceRisk(scope, INSTANCE_ID),
+      },
+      contain,
+    });
   },
 };
 

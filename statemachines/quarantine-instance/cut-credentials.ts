@@ -1,6 +1,7 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { INSTANCE_ID } from '../fragments/finding-paths.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 import { sessionDenyPolicy } from '../fragments/session-deny-policy.ts';
-import { INSTANCE_ID, type QuarantineSteps } from './steps.ts';
 
 /** The inline policy on the instance role that denies every session issued before quarantine. */
 export const REVOKE_INSTANCE_SESSIONS_POLICY = 'remediation-revoke-instance-sessions';
@@ -14,7 +15,7 @@ export const REVOKE_INSTANCE_SESSIONS_POLICY = 'remediation-revoke-instance-sess
  * association and role are in `$.before` for undo. An association that was changing when it was
  * read cannot be removed safely: sessions are still denied, then the run ends in needs-human.
  */
-export function cutCredentials(steps: QuarantineSteps): sfn.Chain {
+export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns } = steps;
   const denyPolicy = sessionDenyPolicy(
     scope,
@@ -35,7 +36,7 @@ export function cutCredentials(steps: QuarantineSteps): sfn.Chain {
     .when(
       sfn.Condition.isPresent('$.before.instanceRole.roleName'),
       denyPolicy.next(putPolicy).next(
-        steps.audit('Audit role sessions revoked', 'PutRolePolicy', {
+        steps.audit('Audit role sessions revoked', 'PutRolePolicy', 'succeeded', {
           beforePath: '$.before.instanceRole',
           afterPath: '$.after.sessionDenyPolicy',
         }),
@@ -60,7 +61,7 @@ export function cutCredentials(steps: QuarantineSteps): sfn.Chain {
       .when(
         sfn.Condition.booleanEquals('$.before.instanceProfile.associated', true),
         disassociate.next(
-          steps.audit('Audit profile disassociated', 'DisassociateIamInstanceProfile', {
+          steps.audit('Audit profile disassociated', 'DisassociateIamInstanceProfile', 'succeeded', {
             beforePath: '$.before.instanceProfile',
           }),
         ),

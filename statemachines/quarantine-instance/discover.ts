@@ -1,8 +1,9 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { firstItem } from '../fragments/first-item.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
-import { INSTANCE_ID, type QuarantineSteps } from './steps.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 
 /** The tag that marks an instance as quarantined; its value is the finding that did it. */
 export const QUARANTINE_TAG = 'remediation:quarantine';
@@ -19,7 +20,7 @@ export const TARGET_GROUP_PAGE = 150;
  * role. This record is what undo restores from. Only plain paths are used (no `[*]` or
  * filters): a path that matches one element would otherwise not yield a list.
  */
-export function discover(steps: QuarantineSteps): sfn.Chain {
+export function discover(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
   const describe = steps.call('Describe instance', {
     service: 'ec2',
@@ -84,7 +85,7 @@ export function discover(steps: QuarantineSteps): sfn.Chain {
 
 /** A Map that keeps the chosen fields of each item of a list, into `$.before.<key>`. */
 function readEach(
-  steps: QuarantineSteps,
+  steps: PlaybookSteps,
   id: string,
   key: string,
   itemsPath: string,
@@ -98,7 +99,7 @@ function readEach(
 }
 
 /** DescribeAutoScalingInstances lists the instance only while it is in a group. */
-function readAutoScaling(steps: QuarantineSteps): sfn.Chain {
+function readAutoScaling(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
   const read = steps.call('Read Auto Scaling membership', {
     service: 'autoscaling',
@@ -142,7 +143,7 @@ function readAutoScaling(steps: QuarantineSteps): sfn.Chain {
  * read, the Map keeps only ARN, port and state per group, and the listing is dropped right after
  * it. `$.before.targetGroupsTruncated` records that more groups exist than were asked.
  */
-function readTargetGroups(steps: QuarantineSteps): sfn.Chain {
+function readTargetGroups(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
   const list = steps.call('List target groups', {
     service: 'elasticloadbalancingv2',
@@ -232,7 +233,7 @@ function readTargetGroups(steps: QuarantineSteps): sfn.Chain {
  * DisassociateIamInstanceProfile needs) and the profile's role (an instance profile holds at
  * most one). GetInstanceProfile takes the name: the last segment of the ARN, after any path.
  */
-function readInstanceProfile(steps: QuarantineSteps): sfn.Chain {
+function readInstanceProfile(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
   const profileArn = '$.before.instanceProfile.instanceProfileArn';
   const association = steps.call('Read profile association', {

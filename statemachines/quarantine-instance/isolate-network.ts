@@ -1,8 +1,9 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { isAbsent } from '../fragments/conditions.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 import { findOrCreateTaggedSecurityGroup } from '../fragments/tagged-security-group.ts';
-import { isAbsent, type QuarantineSteps } from './steps.ts';
 
 /** The tag that identifies the playbook's security groups in each VPC; values below. */
 export const ISOLATION_TAG = 'remediation:isolation';
@@ -23,7 +24,7 @@ const ALL_IPV6 = { Ipv6Ranges: [{ CidrIpv6: '::/0' }] };
  * two ENIs in one VPC never race to create its groups. The Map's output lists each ENI's
  * original groups, for undo.
  */
-export function isolateNetwork(steps: QuarantineSteps): sfn.Chain {
+export function isolateNetwork(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns } = steps;
   const securityGroup = (kind: typeof ISOLATION_GROUP | typeof ALLOW_ALL_GROUP, label: string) => ({
     label,
@@ -147,7 +148,7 @@ export function isolateNetwork(steps: QuarantineSteps): sfn.Chain {
   }).itemProcessor(perInterface);
   each.addCatch(steps.human, { resultPath: '$.error' });
   return each.next(
-    steps.audit('Audit isolated', 'IsolateNetworkInterfaces', {
+    steps.audit('Audit isolated', 'IsolateNetworkInterfaces', 'succeeded', {
       beforePath: '$.before.networkInterfaces',
       afterPath: '$.after.networkInterfaces',
     }),

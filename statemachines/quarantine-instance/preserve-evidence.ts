@@ -1,8 +1,11 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/quarantine-instance.ts';
 import { awsCall } from '../fragments/aws-call.ts';
+import { isAbsent } from '../fragments/conditions.ts';
+import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 import { QUARANTINE_TAG } from './discover.ts';
-import { INSTANCE_ID, isAbsent, QUARANTINE_INSTANCE, type QuarantineSteps } from './steps.ts';
 
 /**
  * Before any network change, make sure the evidence survives whatever happens next: termination
@@ -11,7 +14,7 @@ import { INSTANCE_ID, isAbsent, QUARANTINE_INSTANCE, type QuarantineSteps } from
  * done: a later finding on the same instance skips this part and keeps the first finding's tag,
  * whose audit trail holds the state before quarantine.
  */
-export function preserveEvidence(steps: QuarantineSteps): sfn.Chain {
+export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns } = steps;
   const modify = (id: string, parameters: Record<string, unknown>) =>
     steps.call(id, {
@@ -52,19 +55,23 @@ export function preserveEvidence(steps: QuarantineSteps): sfn.Chain {
       Tags: [
         { Key: QUARANTINE_TAG, 'Value.$': '$.finding.id' },
         { Key: 'remediation:quarantined-at', 'Value.$': '$$.State.EnteredTime' },
-        { Key: 'remediation:playbook', Value: QUARANTINE_INSTANCE },
+        { Key: 'remediation:playbook', Value: facts.name },
       ],
     },
     iamResources: [arns.instances],
   });
   const preserve = protect
-    .next(steps.audit('Audit termination protection', 'EnableTerminationProtection'))
+    .next(steps.audit('Audit termination protection', 'EnableTerminationProtection', 'succeeded'))
     .next(stopOnShutdown)
-    .next(steps.audit('Audit shutdown behaviour', 'SetShutdownBehaviorStop'))
+    .next(steps.audit('Audit shutdown behaviour', 'SetShutdownBehaviorStop', 'succeeded'))
     .next(keepVolumes)
-    .next(steps.audit('Audit volumes kept', 'KeepVolumesOnTermination', { beforePath: '$.before.volumes' }))
+    .next(
+      steps.audit('Audit volumes kept', 'KeepVolumesOnTermination', 'succeeded', {
+        beforePath: '$.before.volumes',
+      }),
+    )
     .next(tag)
-    .next(steps.audit('Audit instance tagged', 'TagInstance'));
+    .next(steps.audit('Audit instance tagged', 'TagInstance', 'succeeded'));
   return new sfn.Choice(scope, 'Evidence already preserved?')
     .when(isAbsent('$.discovery.quarantineTag.tags[0]'), preserve)
     .afterwards({ includeOtherwise: true });
