@@ -13,7 +13,8 @@ export const REVOKE_INSTANCE_SESSIONS_POLICY = 'remediation-revoke-instance-sess
  * current sessions of other instances sharing the role; they fetch fresh ones, which the
  * condition allows. Then disassociate the profile so the instance gets no new credentials. The
  * association and role are in `$.before` for undo. An association that was changing when it was
- * read cannot be removed safely: sessions are still denied, then the run ends in needs-human.
+ * read cannot be removed safely: sessions are still denied, and {@link profileLeftInPlace} ends the
+ * run in needs-human once the rest is done.
  */
 export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns } = steps;
@@ -49,13 +50,6 @@ export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
     parameters: { 'AssociationId.$': '$.before.instanceProfile.associationId' },
     iamResources: [arns.instances],
   });
-  const unsettled = new sfn.Pass(scope, 'Profile association unsettled', {
-    parameters: {
-      Error: 'InstanceProfileAssociationUnsettled',
-      'Cause.$': `States.Format('The instance profile association of {} was changing when quarantine read it: the network is isolated and the role sessions are denied, but the profile was not removed. Check it and disassociate it by hand.', ${INSTANCE_ID})`,
-    },
-    resultPath: '$.error',
-  }).next(steps.human);
   return revoke.next(
     new sfn.Choice(scope, 'Instance profile to remove?')
       .when(
@@ -66,7 +60,25 @@ export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
           }),
         ),
       )
-      .when(sfn.Condition.isPresent('$.before.instanceProfile.unsettled'), unsettled)
       .afterwards({ includeOtherwise: true }),
   );
+}
+
+/**
+ * An association that was changing when it was read was left in place by {@link cutCredentials}:
+ * once everything else is done (the evidence protected, the instance out of service), the run
+ * ends in needs-human saying so, instead of in `contained`.
+ */
+export function profileLeftInPlace(steps: PlaybookSteps): sfn.Chain {
+  const { scope } = steps;
+  const unsettled = new sfn.Pass(scope, 'Profile association unsettled', {
+    parameters: {
+      Error: 'InstanceProfileAssociationUnsettled',
+      'Cause.$': `States.Format('The instance profile association of {} was changing when quarantine read it: the network is isolated, the role sessions are denied and the evidence is protected, but the profile was not removed. Check it and disassociate it by hand.', ${INSTANCE_ID})`,
+    },
+    resultPath: '$.error',
+  }).next(steps.human);
+  return new sfn.Choice(scope, 'Profile left in place?')
+    .when(sfn.Condition.isPresent('$.before.instanceProfile.unsettled'), unsettled)
+    .afterwards({ includeOtherwise: true });
 }

@@ -1,6 +1,7 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
 import { isAbsent } from '../fragments/conditions.ts';
+import { DESCRIBED_INSTANCE } from '../fragments/describe-instance.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 import { findOrCreateTaggedSecurityGroup } from '../fragments/tagged-security-group.ts';
@@ -116,6 +117,7 @@ export function isolateNetwork(steps: PlaybookSteps): sfn.Chain {
         'networkInterfaceId.$': '$.networkInterfaceId',
         'vpcId.$': '$.vpcId',
         'originalGroups.$': '$.groups',
+        'groups.$': '$.groups',
         'isolationGroupId.$': '$.isolationGroup.groupId',
         changed,
       },
@@ -137,11 +139,12 @@ export function isolateNetwork(steps: PlaybookSteps): sfn.Chain {
       .otherwise(isolated),
   );
   const each = new sfn.Map(scope, 'Isolate network interfaces', {
-    itemsPath: '$.before.networkInterfaces',
+    // Straight from DescribeInstances: each ENI's groups are read before it is moved.
+    itemsPath: `${DESCRIBED_INSTANCE}.NetworkInterfaces`,
     itemSelector: withTarget(scope, {
-      'networkInterfaceId.$': '$$.Map.Item.Value.networkInterfaceId',
-      'vpcId.$': '$$.Map.Item.Value.vpcId',
-      'groups.$': '$$.Map.Item.Value.groups',
+      'networkInterfaceId.$': '$$.Map.Item.Value.NetworkInterfaceId',
+      'vpcId.$': '$$.Map.Item.Value.VpcId',
+      'groups.$': '$$.Map.Item.Value.Groups',
     }),
     maxConcurrency: 1,
     resultPath: '$.after.networkInterfaces',
@@ -149,7 +152,7 @@ export function isolateNetwork(steps: PlaybookSteps): sfn.Chain {
   each.addCatch(steps.human, { resultPath: '$.error' });
   return each.next(
     steps.audit('Audit isolated', 'IsolateNetworkInterfaces', 'succeeded', {
-      beforePath: '$.before.networkInterfaces',
+      beforePath: `${DESCRIBED_INSTANCE}.NetworkInterfaces`,
       afterPath: '$.after.networkInterfaces',
     }),
   );

@@ -5,11 +5,12 @@ import { isAbsent } from '../fragments/conditions.ts';
 import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
-import { QUARANTINE_TAG } from './discover.ts';
+import { FOUND, QUARANTINE_TAG } from './discover.ts';
 
 /**
- * Before any network change, make sure the evidence survives whatever happens next: termination
- * protection on, an OS-initiated shutdown stops rather than terminates, every volume outlives the
+ * Right after the network and credentials are cut, make sure the evidence survives whatever
+ * happens next (seconds later, well before an isolated instance fails the health checks that
+ * would get it replaced): termination protection on, an OS-initiated shutdown stops rather than terminates, every volume outlives the
  * instance, then the quarantine tag. The tag is written last, so its presence means all four were
  * done: a later finding on the same instance skips this part and keeps the first finding's tag,
  * whose audit trail holds the state before quarantine.
@@ -30,7 +31,7 @@ export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
     itemsPath: '$.before.volumes',
     itemSelector: withTarget(scope, {
       'instanceId.$': INSTANCE_ID,
-      'deviceName.$': '$$.Map.Item.Value.deviceName',
+      'deviceName.$': '$$.Map.Item.Value.DeviceName',
     }),
     resultPath: sfn.JsonPath.DISCARD,
   }).itemProcessor(
@@ -73,6 +74,6 @@ export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
     .next(tag)
     .next(steps.audit('Audit instance tagged', 'TagInstance', 'succeeded'));
   return new sfn.Choice(scope, 'Evidence already preserved?')
-    .when(isAbsent('$.discovery.quarantineTag.tags[0]'), preserve)
+    .when(isAbsent(`${FOUND}.quarantineTag.tags[0]`), preserve)
     .afterwards({ includeOtherwise: true });
 }

@@ -1,9 +1,10 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { isAbsent } from '../fragments/conditions.ts';
+import { DESCRIBED_INSTANCE, describeInstance } from '../fragments/describe-instance.ts';
 import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 
-const INSTANCE = '$.discovery.instance';
+const INSTANCE = DESCRIBED_INSTANCE;
 
 /**
  * Read what re-imaging replaces, into `$.before` and the audit trail: the image it was launched
@@ -12,14 +13,7 @@ const INSTANCE = '$.discovery.instance';
  */
 export function discover(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
-  const describe = steps.call('Describe instance', {
-    service: 'ec2',
-    action: 'describeInstances',
-    parameters: { 'InstanceIds.$': `States.Array(${INSTANCE_ID})` },
-    iamResources: ['*'],
-    resultSelector: { 'instance.$': '$.Reservations[0].Instances[0]' },
-    resultPath: '$.discovery',
-  });
+  const describe = describeInstance(steps);
   // An untagged instance has no `Tags` at all; the before state lists none rather than failing.
   const noTags = new sfn.Choice(scope, 'Instance tagged?')
     .when(
