@@ -121,12 +121,12 @@ export const revokeOpenIngress: PlaybookDefinition = {
         ),
       );
     // The rule may be gone already (removed by hand, or by an earlier run): nothing to do.
-    const nothingToRevoke = steps
-      .audit('Audit nothing to revoke', 'RevokeSecurityGroupIngress', 'skipped', {
-        beforePath: '$.state.before',
-        detailsPath: '$.plan',
-      })
-      .next(new sfn.Succeed(scope, 'Nothing to revoke'));
+    const nothingToRevoke = steps.nothingToDo(
+      'Audit nothing to revoke',
+      'RevokeSecurityGroupIngress',
+      { beforePath: '$.state.before', detailsPath: '$.plan' },
+      'Nothing to revoke',
+    );
     const auto = new sfn.Choice(scope, 'Anything to revoke?')
       .when(sfn.Condition.numberGreaterThan('$.plan.count', 0), contain)
       .otherwise(nothingToRevoke);

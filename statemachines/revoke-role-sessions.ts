@@ -1,4 +1,4 @@
-import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts, REVOKE_ROLE_SESSIONS_POLICY } from '#shared/playbooks/revoke-role-sessions.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
@@ -53,12 +53,7 @@ export const revokeRoleSessions: PlaybookDefinition = {
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
-    const roles = Stack.of(scope).formatArn({
-      service: 'iam',
-      region: '',
-      resource: 'role',
-      resourceName: '*',
-    });
+    const { roles } = steps.arns;
     Validations.of(scope).acknowledge({
       id: resourceWildcardFinding(scope, 'iam::{account}:role/*'),
       reason:

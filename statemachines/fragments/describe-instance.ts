@@ -1,4 +1,5 @@
 import type { aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import type { AwsCallProps } from './aws-call.ts';
 import { INSTANCE_ID } from './finding-paths.ts';
 import type { PlaybookSteps } from './playbook-steps.ts';
 
@@ -20,4 +21,25 @@ export function describeInstance(steps: PlaybookSteps): tasks.CallAwsService {
     resultSelector: { 'instance.$': '$.Reservations[0].Instances[0]' },
     resultPath: '$.discovery',
   });
+}
+
+/**
+ * The request that reads one tag of the finding's instance into `resultPath` as `{ tags }`: a
+ * list that is simply empty without the tag, where a JSONPath filter over the instance's tag
+ * list matching nothing would be an error. DescribeTags has no resource-level permissions.
+ */
+export function instanceTagRead(key: string, resultPath: string): AwsCallProps {
+  return {
+    service: 'ec2',
+    action: 'describeTags',
+    parameters: {
+      Filters: [
+        { Name: 'resource-id', 'Values.$': `States.Array(${INSTANCE_ID})` },
+        { Name: 'key', Values: [key] },
+      ],
+    },
+    iamResources: ['*'],
+    resultSelector: { 'tags.$': '$.Tags' },
+    resultPath,
+  };
 }

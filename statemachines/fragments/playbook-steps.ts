@@ -58,6 +58,11 @@ export interface PlaybookSteps {
    * `end` (@default a Succeed state `Contained`).
    */
   contained(props: ContainedProps): sfn.Chain;
+  /**
+   * The end of a run that found nothing to change (the resource was already as the playbook
+   * would leave it): record `skipped` with what was read, and succeed as `endId`.
+   */
+  nothingToDo(auditId: string, action: string, paths: AuditPaths, endId: string): sfn.Chain;
 }
 
 /** What {@link PlaybookSteps.contained} notifies, and how the run ends. */
@@ -182,6 +187,8 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
     },
     approval,
     contained,
+    nothingToDo: (auditId, action, paths, endId) =>
+      audit(auditId, action, 'skipped', paths).next(new sfn.Succeed(scope, endId)),
     verify(isVerified, paths, headline) {
       const verified = audit('Audit verified', 'Verify', 'verified', paths).next(contained({ headline }));
       const notVerified = audit('Audit not verified', 'Verify', 'not-verified', paths)

@@ -23,6 +23,7 @@ export interface ResourceArns {
   readonly targetGroups: string;
   readonly autoScalingGroups: string;
   readonly buckets: string;
+  readonly trails: string;
 }
 
 /** The patterns of `scope`'s stack. */
@@ -53,5 +54,6 @@ export function resourceArns(scope: Construct): ResourceArns {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),
     buckets: stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
+    trails: arn('cloudtrail', 'trail'),
   };
 }

@@ -1,6 +1,6 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
-import { DESCRIBED_INSTANCE } from '../fragments/describe-instance.ts';
+import { DESCRIBED_INSTANCE, instanceTagRead } from '../fragments/describe-instance.ts';
 import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { firstItem } from '../fragments/first-item.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
@@ -32,19 +32,11 @@ export const FOUND = '$.found';
  */
 export function discover(steps: PlaybookSteps): sfn.Parallel {
   const { scope } = steps;
-  const quarantineTag = awsCall(scope, 'Read quarantine tag', {
-    service: 'ec2',
-    action: 'describeTags',
-    parameters: {
-      Filters: [
-        { Name: 'resource-id', 'Values.$': `States.Array(${INSTANCE_ID})` },
-        { Name: 'key', Values: [QUARANTINE_TAG] },
-      ],
-    },
-    iamResources: ['*'],
-    resultSelector: { 'tags.$': '$.Tags' },
-    resultPath: '$.discovery.quarantineTag',
-  });
+  const quarantineTag = awsCall(
+    scope,
+    'Read quarantine tag',
+    instanceTagRead(QUARANTINE_TAG, '$.discovery.quarantineTag'),
+  );
   // The finding that quarantined the instance first, or '' when none did.
   const quarantinedBy = firstItem(scope, 'Quarantined before?', {
     listPath: '$.discovery.quarantineTag.tags',

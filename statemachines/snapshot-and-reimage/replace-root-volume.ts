@@ -2,6 +2,7 @@ import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/snapshot-and-reimage.ts';
 import { boundedPoll } from '../fragments/bounded-poll.ts';
 import { isAbsent } from '../fragments/conditions.ts';
+import { instanceTagRead } from '../fragments/describe-instance.ts';
 import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { firstItem } from '../fragments/first-item.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
@@ -28,22 +29,9 @@ const TASK_MISSING = 'missing';
  */
 export function chooseImage(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
-  // One DescribeTags per key: a JSONPath filter over the tag list matching nothing is an error
-  // rather than an empty list, and each read returns a list that is simply empty without the tag.
+  // One DescribeTags per key (instanceTagRead says why).
   const readTag = (id: string, key: string, into: string) =>
-    steps.call(id, {
-      service: 'ec2',
-      action: 'describeTags',
-      parameters: {
-        Filters: [
-          { Name: 'resource-id', 'Values.$': `States.Array(${INSTANCE_ID})` },
-          { Name: 'key', Values: [key] },
-        ],
-      },
-      iamResources: ['*'],
-      resultSelector: { 'tags.$': '$.Tags' },
-      resultPath: `$.discovery.launchTemplate.${into}`,
-    });
+    steps.call(id, instanceTagRead(key, `$.discovery.launchTemplate.${into}`));
   const template = sfn.Chain.start(readTag('Read launch template id', 'aws:ec2launchtemplate:id', 'id'))
     .next(readTag('Read launch template version', 'aws:ec2launchtemplate:version', 'version'))
     .next(readTag('Read Auto Scaling group tag', 'aws:autoscaling:groupName', 'group'));
