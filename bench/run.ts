@@ -9,6 +9,7 @@ import { benchClassifyHotPath } from './classify-hot-path.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchFaultMatrix } from './fault-matrix.ts';
+import { benchLatencyModel } from './latency-model.ts';
 import { benchLeastPrivilege } from './least-privilege.ts';
 import { type BenchSection, fmt } from './stats.ts';
 import { benchStorm } from './storm.ts';
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
   }
   say('end to end: 1,000 findings through the sandbox…');
   sections.push(await benchEndToEnd());
+  say('critical path: the latency model over the demo scenario…');
+  sections.push(await benchLatencyModel());
   say('storm: 10,000 events…');
   sections.push(...(await benchStorm()));
   say('hostile input, 100,000 cases…');

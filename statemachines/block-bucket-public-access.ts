@@ -81,18 +81,14 @@ export const blockBucketPublicAccess: PlaybookDefinition = {
       iamAction: string,
       props: { parameters?: object; resultPath: string },
     ) =>
-      steps.call(
-        id,
-        {
-          service: 's3',
-          action: api,
-          iamAction,
-          iamResources: [bucketArn],
-          parameters: { 'Bucket.$': '$.finding.resource.bucketName', ...props.parameters },
-          resultPath: props.resultPath,
-        },
-        'S3',
-      );
+      steps.call(id, {
+        service: 's3',
+        action: api,
+        iamAction,
+        iamResources: [bucketArn],
+        parameters: { 'Bucket.$': '$.finding.resource.bucketName', ...props.parameters },
+        resultPath: props.resultPath,
+      });
 
     // No Retry here: a bucket without a block answers with the same error name as throttling, and
     // retrying the common "none" case would only delay the containment.

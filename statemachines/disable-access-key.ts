@@ -1,17 +1,13 @@
-import { Stack, aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/disable-access-key.ts';
-import { approvalGate } from './fragments/approval-gate.ts';
-import { APPROVAL_RISK_PATH, accessKeyRisk } from './fragments/approval-risk.ts';
-import { auditStep } from './fragments/audit-step.ts';
-import { MemberAwsCall, memberCredentials } from './fragments/member-credentials.ts';
-import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
-import { notifyStep } from './fragments/notify.ts';
-import { recordPlan } from './fragments/record-plan.ts';
-import { retryOnThrottling } from './fragments/retry.ts';
+import { accessKeyRisk } from './fragments/approval-risk.ts';
+import { playbookSteps } from './fragments/playbook-steps.ts';
 import { sessionDenyPolicy } from './fragments/session-deny-policy.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
 const NAME = facts.name;
+const USER = '$.finding.resource.userName';
+const KEY_ID = '$.finding.resource.accessKeyId';
 /** The inline policy that revokes the sessions minted with the leaked key. */
 export const REVOKE_SESSIONS_POLICY = 'remediation-revoke-older-sessions';
 
@@ -63,193 +59,93 @@ export const disableAccessKey: PlaybookDefinition = {
   },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
-    const userArn = Stack.of(scope).formatArn({
-      service: 'iam',
-      region: '',
-      resource: 'user',
-      resourceName: '*',
-    });
-    const human = needsHuman(ctx, NAME);
+    const steps = playbookSteps(ctx, NAME);
     // Temporary (session) access key ids start with ASIA, long-term ones with AKIA
     // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
-    const isSessionKey = sfn.Condition.stringMatches('$.finding.resource.accessKeyId', 'ASIA*');
-    const audit = (
-      id: string,
-      action: string,
-      extra: { beforePath?: string; afterPath?: string; detailsPath?: string } = {},
-    ) =>
-      catchToHuman(
-        auditStep(scope, id, {
-          appender: ctx.auditAppender,
-          playbook: NAME,
-          action,
-          outcome: 'succeeded',
-          ...extra,
-        }),
-        human,
-      );
-    const iam = (
-      id: string,
-      action: string,
-      parameters: Record<string, unknown>,
-      resultPath: string,
-      resultSelector?: Record<string, unknown>,
-    ) =>
-      catchToHuman(
-        retryOnThrottling(
-          new MemberAwsCall(scope, id, {
-            service: 'iam',
-            action,
-            parameters,
-            iamResources: [userArn],
-            resultPath,
-            resultSelector,
-            credentials: memberCredentials(scope),
-          }),
-          'Iam',
-        ),
-        human,
-      );
+    const isSessionKey = sfn.Condition.stringMatches(KEY_ID, 'ASIA*');
+    const iam = (id: string, action: string, parameters: Record<string, unknown>, read?: Read) =>
+      steps.call(id, {
+        service: 'iam',
+        action,
+        parameters,
+        iamResources: [steps.arns.users],
+        resultPath: read?.resultPath,
+        resultSelector: read?.resultSelector,
+      });
 
     // Dry run: record the plan, call nothing that mutates. A session key has no UpdateAccessKey step.
     const revokeAndTag = [
-      {
-        action: 'PutUserPolicy',
-        policyName: REVOKE_SESSIONS_POLICY,
-        'userName.$': '$.finding.resource.userName',
-      },
-      { action: 'TagUser', 'userName.$': '$.finding.resource.userName' },
+      { action: 'PutUserPolicy', policyName: REVOKE_SESSIONS_POLICY, 'userName.$': USER },
+      { action: 'TagUser', 'userName.$': USER },
       { action: 'Publish' },
     ];
-    const record = recordPlan(ctx, human, NAME);
     const plan = new sfn.Choice(scope, 'Plan for a session key?')
       .when(
         isSessionKey,
         new sfn.Pass(scope, 'Build session key plan', {
           parameters: { actions: revokeAndTag },
           resultPath: '$.plan',
-        }).next(record),
+        }),
       )
       .otherwise(
         new sfn.Pass(scope, 'Build plan', {
           parameters: {
             actions: [
-              {
-                action: 'UpdateAccessKey',
-                'accessKeyId.$': '$.finding.resource.accessKeyId',
-                status: 'Inactive',
-              },
+              { action: 'UpdateAccessKey', 'accessKeyId.$': KEY_ID, status: 'Inactive' },
               ...revokeAndTag,
             ],
           },
           resultPath: '$.plan',
-        }).next(record),
-      );
+        }),
+      )
+      .afterwards();
 
-    // Approval is a gate in front of the same containment steps.
-    const approval = approvalGate(ctx, {
-      name: 'Containment approval',
-      playbook: NAME,
-      proposedActions: [
-        sfn.JsonPath.format(
-          'Set access key {} of IAM user {} Inactive (the other keys of the user stay as they are; a temporary ASIA key has nothing to deactivate, its session is denied below)',
-          sfn.JsonPath.stringAt('$.finding.resource.accessKeyId'),
-          sfn.JsonPath.stringAt('$.finding.resource.userName'),
-        ),
-        sfn.JsonPath.format(
-          'Deny every session of IAM user {} issued before now (inline policy {})',
-          sfn.JsonPath.stringAt('$.finding.resource.userName'),
-          REVOKE_SESSIONS_POLICY,
-        ),
-        'Tag the user with the finding and the playbook',
-        'Notify the on-call topic that the key is disabled',
-      ],
-      ifDenied: 'The playbook ends: the access key stays as it is and nothing is changed.',
-      title: sfn.JsonPath.format(
-        'Disable access key {} of IAM user {}?',
-        sfn.JsonPath.stringAt('$.finding.resource.accessKeyId'),
-        sfn.JsonPath.stringAt('$.finding.resource.userName'),
-      ),
-      riskPath: APPROVAL_RISK_PATH,
-    });
-
-    // The key's state before we touch it, for the audit trail and for undo.
+    // The key's state before we touch it, for the audit trail and for an exact undo: read first,
+    // in one state, because a read racing the change could see the key already Inactive and undo
+    // would then leave a key Inactive that was Active.
     const readKeys = iam(
       'Read key state',
       'listAccessKeys',
-      { 'UserName.$': '$.finding.resource.userName' },
-      '$.state.before',
+      { 'UserName.$': USER },
       {
-        'keys.$': '$.AccessKeyMetadata',
+        resultPath: '$.state.before',
+        resultSelector: { 'keys.$': '$.AccessKeyMetadata' },
       },
     );
-    const deactivate = iam(
-      'Deactivate access key',
-      'updateAccessKey',
-      {
-        'UserName.$': '$.finding.resource.userName',
-        'AccessKeyId.$': '$.finding.resource.accessKeyId',
-        Status: 'Inactive',
-      },
-      sfn.JsonPath.DISCARD,
-    );
+    const deactivate = iam('Deactivate access key', 'updateAccessKey', {
+      'UserName.$': USER,
+      'AccessKeyId.$': KEY_ID,
+      Status: 'Inactive',
+    });
     const afterDeactivate = new sfn.Pass(scope, 'Key after', {
-      parameters: { 'accessKeyId.$': '$.finding.resource.accessKeyId', status: 'Inactive' },
+      parameters: { 'accessKeyId.$': KEY_ID, status: 'Inactive' },
       resultPath: '$.state.keyAfter',
     });
     // A deny on aws:TokenIssueTime earlier than now kills temporary credentials minted with the
     // key (GetSessionToken, federation); the long-term key itself is stopped by deactivation.
-    const denyPolicy = sessionDenyPolicy(scope, 'Build session deny policy', '$.state.denyPolicy');
-    const putPolicy = iam(
-      'Revoke sessions',
-      'putUserPolicy',
-      {
-        'UserName.$': '$.finding.resource.userName',
-        PolicyName: REVOKE_SESSIONS_POLICY,
-        'PolicyDocument.$': 'States.JsonToString($.state.denyPolicy)',
-      },
-      sfn.JsonPath.DISCARD,
-    );
-    const tag = iam(
-      'Tag user',
-      'tagUser',
-      {
-        'UserName.$': '$.finding.resource.userName',
-        Tags: [
-          { Key: 'remediation:finding', 'Value.$': '$.finding.id' },
-          { Key: 'remediation:playbook', Value: NAME },
-          { Key: 'remediation:at', 'Value.$': '$$.State.EnteredTime' },
-        ],
-      },
-      sfn.JsonPath.DISCARD,
-    );
-    const revokeSessions = denyPolicy
+    const putPolicy = iam('Revoke sessions', 'putUserPolicy', {
+      'UserName.$': USER,
+      PolicyName: REVOKE_SESSIONS_POLICY,
+      'PolicyDocument.$': 'States.JsonToString($.state.denyPolicy)',
+    });
+    const tag = iam('Tag user', 'tagUser', {
+      'UserName.$': USER,
+      Tags: [
+        { Key: 'remediation:finding', 'Value.$': '$.finding.id' },
+        { Key: 'remediation:playbook', Value: NAME },
+        { Key: 'remediation:at', 'Value.$': '$$.State.EnteredTime' },
+      ],
+    });
+    const revokeSessions = sessionDenyPolicy(scope, 'Build session deny policy', '$.state.denyPolicy')
       .next(putPolicy)
-      .next(audit('Audit sessions revoked', 'PutUserPolicy', { afterPath: '$.state.denyPolicy' }))
+      .next(
+        steps.audit('Audit sessions revoked', 'PutUserPolicy', 'succeeded', {
+          afterPath: '$.state.denyPolicy',
+        }),
+      )
       .next(tag)
-      .next(audit('Audit user tagged', 'TagUser'))
-      .next(
-        catchToHuman(
-          notifyStep(scope, 'Notify contained', {
-            topic: ctx.topic,
-            playbook: NAME,
-            headline: 'access key disabled',
-          }),
-          human,
-        ),
-      )
-      .next(
-        catchToHuman(
-          auditStep(scope, 'Audit contained', {
-            appender: ctx.auditAppender,
-            playbook: NAME,
-            action: 'Complete',
-            outcome: 'contained',
-          }),
-          human,
-        ),
-      )
-      .next(new sfn.Succeed(scope, 'Contained'));
+      .next(steps.audit('Audit user tagged', 'TagUser', 'succeeded'))
+      .next(steps.contained({ headline: 'access key disabled' }));
 
     // An ASIA key is a session's temporary credential (GetSessionToken, federation): IAM keeps no
     // such key, so UpdateAccessKey would fail with NoSuchEntity. The session is stopped by the
@@ -260,7 +156,7 @@ export const disableAccessKey: PlaybookDefinition = {
         deactivate
           .next(afterDeactivate)
           .next(
-            audit('Audit key deactivated', 'UpdateAccessKey', {
+            steps.audit('Audit key deactivated', 'UpdateAccessKey', 'succeeded', {
               beforePath: '$.state.before',
               afterPath: '$.state.keyAfter',
             }),
@@ -269,13 +165,40 @@ export const disableAccessKey: PlaybookDefinition = {
       ),
     );
 
-    return new sfn.Choice(scope, 'Mode?')
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(
-        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
+    return steps.byMode({
+      plan,
+      proposedActions: [
+        sfn.JsonPath.format(
+          'Set access key {} of IAM user {} Inactive (the other keys of the user stay as they are; a temporary ASIA key has nothing to deactivate, its session is denied below)',
+          sfn.JsonPath.stringAt(KEY_ID),
+          sfn.JsonPath.stringAt(USER),
+        ),
+        sfn.JsonPath.format(
+          'Deny every session of IAM user {} issued before now (inline policy {})',
+          sfn.JsonPath.stringAt(USER),
+          REVOKE_SESSIONS_POLICY,
+        ),
+        'Tag the user with the finding and the playbook',
+        'Notify the on-call topic that the key is disabled',
+      ],
+      ifDenied: 'The playbook ends: the access key stays as it is and nothing is changed.',
+      contain,
+      gate: {
+        name: 'Containment approval',
+        title: sfn.JsonPath.format(
+          'Disable access key {} of IAM user {}?',
+          sfn.JsonPath.stringAt(KEY_ID),
+          sfn.JsonPath.stringAt(USER),
+        ),
         // The approver sees when the key was last used: what disabling it may break.
-        accessKeyRisk(scope, '$.finding.resource.accessKeyId').next(approval).next(contain),
-      )
-      .otherwise(contain);
+        risk: accessKeyRisk(scope, KEY_ID),
+      },
+    });
   },
 };
+
+/** Where a read's answer goes, and what of it is kept. */
+interface Read {
+  readonly resultPath: string;
+  readonly resultSelector?: Record<string, unknown>;
+}

@@ -1,43 +1,42 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/quarantine-instance.ts';
-import { approvalGate } from './fragments/approval-gate.ts';
-import { APPROVAL_RISK_PATH, instanceRisk } from './fragments/approval-risk.ts';
-import { auditStep } from './fragments/audit-step.ts';
+import { instanceRisk } from './fragments/approval-risk.ts';
+import { describeInstance } from './fragments/describe-instance.ts';
+import { INSTANCE_ID } from './fragments/finding-paths.ts';
 import { handOver } from './fragments/hand-over.ts';
-import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
-import { notifyStep } from './fragments/notify.ts';
-import { recordPlan } from './fragments/record-plan.ts';
+import { playbookSteps } from './fragments/playbook-steps.ts';
 import { claimResource } from './fragments/resource-claim.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
-import { cutCredentials } from './quarantine-instance/cut-credentials.ts';
-import { discover } from './quarantine-instance/discover.ts';
+import { cutCredentials, profileLeftInPlace } from './quarantine-instance/cut-credentials.ts';
+import { beforeState, discover, FOUND } from './quarantine-instance/discover.ts';
 import { isolateNetwork } from './quarantine-instance/isolate-network.ts';
 import { leaveService } from './quarantine-instance/leave-service.ts';
 import { preserveEvidence } from './quarantine-instance/preserve-evidence.ts';
-import { INSTANCE_ID, QUARANTINE_INSTANCE, quarantineSteps } from './quarantine-instance/steps.ts';
 
 /** The calls a quarantine makes, in order, as the dry-run plan lists them. */
 const PLANNED_ACTIONS = [
+  'ModifyNetworkInterfaceAttribute:allow-all group (each ENI)',
+  'ModifyNetworkInterfaceAttribute:isolation group (each ENI)',
+  'PutRolePolicy:deny sessions issued before now',
+  'DisassociateIamInstanceProfile',
   'ModifyInstanceAttribute:DisableApiTermination',
   'ModifyInstanceAttribute:InstanceInitiatedShutdownBehavior=stop',
   'ModifyInstanceAttribute:DeleteOnTermination=false (each volume)',
   'CreateTags',
   'DetachInstances:ShouldDecrementDesiredCapacity=false',
   'DeregisterTargets (each target group)',
-  'ModifyNetworkInterfaceAttribute:allow-all group (each ENI)',
-  'ModifyNetworkInterfaceAttribute:isolation group (each ENI)',
-  'PutRolePolicy:deny sessions issued before now',
-  'DisassociateIamInstanceProfile',
   'Publish',
   'StartExecution:the follow-up playbook the policy names (next:), if any',
 ];
 
 /**
- * Quarantine a compromised EC2 instance while keeping it as evidence: record its state, protect
- * it from termination and keep its volumes, take it out of its Auto Scaling group and target
- * groups, isolate every ENI through the allow-all step, revoke its role's sessions and remove its
- * instance profile, notify. Every step is audited and skipped when already done, so a second
+ * Quarantine a compromised EC2 instance while keeping it as evidence. What stops the attacker
+ * comes first: read the instance, isolate every ENI through the allow-all step; then read the rest
+ * in parallel (its tag, Auto Scaling group, target groups, profile), record the state before,
+ * revoke its role's sessions and remove its instance profile; then what can wait seconds: protect
+ * it from termination and keep its volumes, tag it, take it out of its Auto Scaling group and
+ * target groups; notify. Every step is audited and skipped when already done, so a second
  * finding on the same instance changes nothing. Undo restores from the first run's records.
  */
 export const quarantineInstance: PlaybookDefinition = {
@@ -45,41 +44,24 @@ export const quarantineInstance: PlaybookDefinition = {
   runbook: {
     steps: [
       {
-        title: 'Record the instance as it is',
-        does: 'Reads the instance, its network interfaces, disks, Auto Scaling group, load balancer target groups and role, so undo can restore them.',
-        states: [
-          'Describe instance',
-          'Read network interfaces',
-          'Read volumes',
-          'Read quarantine tag',
-          'Read Auto Scaling membership',
-          'List target groups',
-          'Read target groups',
-          'Read instance profile',
-          'Read profile association',
-        ],
+        title: 'Read the instance',
+        does: 'Reads the instance: its network interfaces and their security groups, its disks and its role.',
+        states: ['Describe instance'],
         ifItStops: 'Nothing was changed. Check that the instance still exists in the EC2 console.',
       },
       {
-        title: 'Keep it as evidence',
-        does: 'Labels the instance, keeps its disks if it is terminated, makes a shutdown stop it rather than delete it, and turns on termination protection.',
-        states: ['Tag instance', 'Keep volumes', 'Stop on shutdown', 'Enable termination protection'],
-        ifItStops:
-          'The instance could still be deleted with its disks. In the EC2 console, turn on termination protection for it (Actions > Instance settings).',
-      },
-      {
-        title: 'Take it out of service',
-        does: 'Removes it from its load balancer target groups and its Auto Scaling group (the group starts a replacement; capacity stays the same).',
-        states: ['Deregister from target groups', 'Detach from Auto Scaling group'],
-        ifItStops:
-          'The instance may still take traffic. Deregister it from its target groups and detach it from its Auto Scaling group in the EC2 console.',
-      },
-      {
         title: 'Cut its network',
-        does: 'Moves every network interface to a security group that allows nothing (through an allow-all group first, which ends open connections).',
+        does: 'Moves every network interface to a security group that allows nothing (through an allow-all group first, which ends open connections). This is what stops the attacker, so it comes first.',
         states: ['Isolate network interfaces'],
         ifItStops:
           'The instance may still be reachable. Ask the platform team to isolate it now; do not stop or terminate it (that destroys evidence).',
+      },
+      {
+        title: 'Record the rest of the instance as it is',
+        does: 'Reads, all at once, whether it was quarantined before, its Auto Scaling group, load balancer target groups and instance profile, and records them with the network interfaces as they were, so undo can restore them.',
+        states: ['Read what quarantine changes'],
+        ifItStops:
+          'The network is cut and recorded; nothing else was changed. Check the instance profile, Auto Scaling group and target groups of the instance in the console, then remove its instance profile by hand.',
       },
       {
         title: 'Cut its credentials',
@@ -87,6 +69,20 @@ export const quarantineInstance: PlaybookDefinition = {
         states: ['Revoke instance role sessions', 'Disassociate instance profile'],
         ifItStops:
           'The instance may still call AWS with its role. Ask the platform team to remove the instance profile and revoke the role sessions.',
+      },
+      {
+        title: 'Keep it as evidence',
+        does: 'Turns on termination protection, makes a shutdown stop it rather than delete it, keeps its disks if it is terminated, and labels it.',
+        states: ['Enable termination protection', 'Stop on shutdown', 'Keep volumes', 'Tag instance'],
+        ifItStops:
+          'The instance could still be deleted with its disks. In the EC2 console, turn on termination protection for it (Actions > Instance settings).',
+      },
+      {
+        title: 'Take it out of service',
+        does: 'Removes it from its Auto Scaling group (the group starts a replacement; capacity stays the same) and its load balancer target groups.',
+        states: ['Detach from Auto Scaling group', 'Deregister from target groups'],
+        ifItStops:
+          'The instance is isolated but its group may replace it, or a load balancer may still send it requests that fail. Detach it from its Auto Scaling group and deregister it from its target groups in the EC2 console.',
       },
     ],
     checkAfterwards: [
@@ -98,86 +94,64 @@ export const quarantineInstance: PlaybookDefinition = {
   },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
-    const human = needsHuman(ctx, QUARANTINE_INSTANCE);
-    const steps = quarantineSteps(ctx, human);
+    const steps = playbookSteps(ctx, facts.name);
     acknowledgeWildcards(ctx);
-    // Dry run: record the plan, call nothing (not even the reads).
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: { 'instanceId.$': INSTANCE_ID, actions: PLANNED_ACTIONS },
-      resultPath: '$.plan',
-    }).next(recordPlan(ctx, human, QUARANTINE_INSTANCE));
+    // An instance quarantined earlier for another finding got its evidence and re-image from
+    // that finding's follow-up; a second one would only snapshot the quarantined disks again.
+    const handedOver = handOver(ctx, steps.human, facts.name, {
+      skipWhen: sfn.Condition.and(
+        sfn.Condition.not(sfn.Condition.stringEquals(`${FOUND}.quarantinedBy.findingId`, '')),
+        sfn.Condition.not(
+          sfn.Condition.stringEqualsJsonPath(`${FOUND}.quarantinedBy.findingId`, '$.finding.id'),
+        ),
+      ),
+      skipDetailsPath: `${FOUND}.quarantineTag`,
+    }).next(new sfn.Succeed(scope, 'Quarantined'));
+    // The network first: it is what stops the attacker, and it needs only the instance's ENIs.
+    const contain = claimResource(ctx, steps.human, facts.name)
+      .next(describeInstance(steps))
+      .next(isolateNetwork(steps))
+      .next(discover(steps))
+      .next(beforeState(steps))
+      .next(steps.audit('Audit before state', 'RecordBeforeState', 'succeeded', { beforePath: '$.before' }))
+      .next(cutCredentials(steps))
+      .next(preserveEvidence(steps))
+      .next(leaveService(steps))
+      .next(profileLeftInPlace(steps))
+      .next(
+        steps.contained({
+          headline: 'instance quarantined',
+          notifyId: 'Notify quarantined',
+          detailsPath: '$.before',
+          end: handedOver,
+        }),
+      );
 
-    // Approval is a gate in front of the same containment steps.
-    const approval = approvalGate(ctx, {
-      name: 'Quarantine approval',
-      playbook: QUARANTINE_INSTANCE,
+    return steps.byMode({
+      // Dry run: record the plan, call nothing (not even the reads).
+      plan: new sfn.Pass(scope, 'Build plan', {
+        parameters: { 'instanceId.$': INSTANCE_ID, actions: PLANNED_ACTIONS },
+        resultPath: '$.plan',
+      }),
       proposedActions: [
         sfn.JsonPath.format(
-          'Protect instance {} as evidence: termination protection on, shutdown stops it, volumes kept, tagged',
+          'Isolate every network interface of instance {}: allow-all group first (untracks connections), then the no-rule group',
           sfn.JsonPath.stringAt(INSTANCE_ID),
         ),
-        'Detach it from its Auto Scaling group (desired capacity unchanged) and deregister it from its target groups',
-        'Isolate every network interface: allow-all group first (untracks connections), then the no-rule group',
         'Deny every session of its instance role issued before now, then remove its instance profile',
+        'Protect it as evidence: termination protection on, shutdown stops it, volumes kept, tagged',
+        'Detach it from its Auto Scaling group (desired capacity unchanged) and deregister it from its target groups',
         'Notify the on-call topic that the instance is quarantined',
       ],
       ifDenied: 'The playbook ends: the instance keeps running as it is and nothing is changed.',
-      title: sfn.JsonPath.format('Quarantine instance {}?', sfn.JsonPath.stringAt(INSTANCE_ID)),
-      riskPath: APPROVAL_RISK_PATH,
-    });
-
-    const contain = claimResource(ctx, human, QUARANTINE_INSTANCE)
-      .next(discover(steps))
-      .next(steps.audit('Audit before state', 'RecordBeforeState', { beforePath: '$.before' }))
-      .next(preserveEvidence(steps))
-      .next(leaveService(steps))
-      .next(isolateNetwork(steps))
-      .next(cutCredentials(steps))
-      .next(
-        catchToHuman(
-          notifyStep(scope, 'Notify quarantined', {
-            topic: ctx.topic,
-            playbook: QUARANTINE_INSTANCE,
-            headline: 'instance quarantined',
-            detailsPath: '$.before',
-          }),
-          human,
-        ),
-      )
-      .next(
-        catchToHuman(
-          auditStep(scope, 'Audit contained', {
-            appender: ctx.auditAppender,
-            playbook: QUARANTINE_INSTANCE,
-            action: 'Complete',
-            outcome: 'contained',
-          }),
-          human,
-        ),
-      )
-      .next(
-        // An instance quarantined earlier for another finding got its evidence and re-image from
-        // that finding's follow-up; a second one would only snapshot the quarantined disks again.
-        handOver(ctx, human, QUARANTINE_INSTANCE, {
-          skipWhen: sfn.Condition.and(
-            sfn.Condition.not(sfn.Condition.stringEquals('$.discovery.quarantinedBy.findingId', '')),
-            sfn.Condition.not(
-              sfn.Condition.stringEqualsJsonPath('$.discovery.quarantinedBy.findingId', '$.finding.id'),
-            ),
-          ),
-          skipDetailsPath: '$.discovery.quarantineTag',
-        }),
-      )
-      .next(new sfn.Succeed(scope, 'Quarantined'));
-
-    return new sfn.Choice(scope, 'Mode?')
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .when(
-        sfn.Condition.stringEquals('$.decision.mode', 'approve'),
+      gate: {
+        name: 'Quarantine approval',
+        title: sfn.JsonPath.format('Quarantine instance {}?', sfn.JsonPath.stringAt(INSTANCE_ID)),
         // The approver sees what the instance serves (its group, its role) before deciding.
-        instanceRisk(scope, INSTANCE_ID).next(approval).next(contain),
-      )
-      .otherwise(contain);
+        risk: instanceRisk(scope, INSTANCE_ID),
+      },
+      contain,
+    });
   },
 };
 

@@ -1,4 +1,4 @@
-import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/restart-cloudtrail-logging.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
@@ -45,25 +45,16 @@ export const restartCloudTrailLogging: PlaybookDefinition = {
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
-    const trailArn = Stack.of(scope).formatArn({
-      service: 'cloudtrail',
-      resource: 'trail',
-      resourceName: '*',
-    });
     // Name accepts the trail's name or ARN; the ARN also reaches a trail of another account
     // (an organization trail), so it is preferred when the finding carries it.
     const cloudtrail = (id: string, action: string, resultPath: string) =>
-      steps.call(
-        id,
-        {
-          service: 'cloudtrail',
-          action,
-          parameters: { 'Name.$': '$.trail.id' },
-          iamResources: [trailArn],
-          resultPath,
-        },
-        'CloudTrail',
-      );
+      steps.call(id, {
+        service: 'cloudtrail',
+        action,
+        parameters: { 'Name.$': '$.trail.id' },
+        iamResources: [steps.arns.trails],
+        resultPath,
+      });
 
     const trailId = new sfn.Choice(scope, 'Trail ARN known?')
       .when(
@@ -122,12 +113,12 @@ export const restartCloudTrailLogging: PlaybookDefinition = {
         ),
       );
     // Someone (or an earlier run) already restarted it: record that and touch nothing.
-    const alreadyLogging = steps
-      .audit('Audit already logging', 'StartLogging', 'skipped', {
-        beforePath: '$.state.before',
-        detailsPath: '$.stopped',
-      })
-      .next(new sfn.Succeed(scope, 'Already logging'));
+    const alreadyLogging = steps.nothingToDo(
+      'Audit already logging',
+      'StartLogging',
+      { beforePath: '$.state.before', detailsPath: '$.stopped' },
+      'Already logging',
+    );
     const auto = new sfn.Choice(scope, 'Logging?')
       .when(sfn.Condition.booleanEquals('$.state.before.IsLogging', true), alreadyLogging)
       .otherwise(contain);

@@ -80,37 +80,29 @@ export const revokeOpenIngress: PlaybookDefinition = {
     // DescribeSecurityGroupRules has no resource-level permissions. A group holds at most 1,000
     // rules (inbound and outbound together), so one page of 1,000 is all of them.
     const readRules = (id: string, resultPath: string) =>
-      steps.call(
-        id,
-        {
-          service: 'ec2',
-          action: 'describeSecurityGroupRules',
-          parameters: {
-            Filters: [{ Name: 'group-id', 'Values.$': 'States.Array($.finding.resource.groupId)' }],
-            MaxResults: 1000,
-          },
-          iamResources: ['*'],
-          resultPath,
-        },
-        'Ec2',
-      );
-
-    const revoke = steps.call(
-      'Revoke rules',
-      {
+      steps.call(id, {
         service: 'ec2',
-        action: 'revokeSecurityGroupIngress',
+        action: 'describeSecurityGroupRules',
         parameters: {
-          'GroupId.$': '$.finding.resource.groupId',
-          'SecurityGroupRuleIds.$': '$.plan.ruleIds',
+          Filters: [{ Name: 'group-id', 'Values.$': 'States.Array($.finding.resource.groupId)' }],
+          MaxResults: 1000,
         },
-        // RevokeSecurityGroupIngress is authorized on the security group only, even when it names
-        // rule ids (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
-        iamResources: [groupArn],
-        resultPath: '$.state.revoked',
+        iamResources: ['*'],
+        resultPath,
+      });
+
+    const revoke = steps.call('Revoke rules', {
+      service: 'ec2',
+      action: 'revokeSecurityGroupIngress',
+      parameters: {
+        'GroupId.$': '$.finding.resource.groupId',
+        'SecurityGroupRuleIds.$': '$.plan.ruleIds',
       },
-      'Ec2',
-    );
+      // RevokeSecurityGroupIngress is authorized on the security group only, even when it names
+      // rule ids (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+      iamResources: [groupArn],
+      resultPath: '$.state.revoked',
+    });
     const contain = revoke
       .next(
         steps.audit('Audit rules revoked', 'RevokeSecurityGroupIngress', 'succeeded', {
@@ -129,12 +121,12 @@ export const revokeOpenIngress: PlaybookDefinition = {
         ),
       );
     // The rule may be gone already (removed by hand, or by an earlier run): nothing to do.
-    const nothingToRevoke = steps
-      .audit('Audit nothing to revoke', 'RevokeSecurityGroupIngress', 'skipped', {
-        beforePath: '$.state.before',
-        detailsPath: '$.plan',
-      })
-      .next(new sfn.Succeed(scope, 'Nothing to revoke'));
+    const nothingToRevoke = steps.nothingToDo(
+      'Audit nothing to revoke',
+      'RevokeSecurityGroupIngress',
+      { beforePath: '$.state.before', detailsPath: '$.plan' },
+      'Nothing to revoke',
+    );
     const auto = new sfn.Choice(scope, 'Anything to revoke?')
       .when(sfn.Condition.numberGreaterThan('$.plan.count', 0), contain)
       .otherwise(nothingToRevoke);

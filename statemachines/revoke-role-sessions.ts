@@ -1,4 +1,4 @@
-import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts, REVOKE_ROLE_SESSIONS_POLICY } from '#shared/playbooks/revoke-role-sessions.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
@@ -53,12 +53,7 @@ export const revokeRoleSessions: PlaybookDefinition = {
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
-    const roles = Stack.of(scope).formatArn({
-      service: 'iam',
-      region: '',
-      resource: 'role',
-      resourceName: '*',
-    });
+    const { roles } = steps.arns;
     Validations.of(scope).acknowledge({
       id: resourceWildcardFinding(scope, 'iam::{account}:role/*'),
       reason:
@@ -96,45 +91,33 @@ export const revokeRoleSessions: PlaybookDefinition = {
     );
 
     // The role as it is: its path tells a service-linked role, and undo needs its name.
-    const readRole = steps.call(
-      'Read role',
-      {
-        service: 'iam',
-        action: 'getRole',
-        parameters: { 'RoleName.$': ROLE },
-        iamResources: [roles],
-        resultSelector: { 'roleName.$': '$.Role.RoleName', 'path.$': '$.Role.Path', 'arn.$': '$.Role.Arn' },
-        resultPath: '$.before',
+    const readRole = steps.call('Read role', {
+      service: 'iam',
+      action: 'getRole',
+      parameters: { 'RoleName.$': ROLE },
+      iamResources: [roles],
+      resultSelector: { 'roleName.$': '$.Role.RoleName', 'path.$': '$.Role.Path', 'arn.$': '$.Role.Arn' },
+      resultPath: '$.before',
+    });
+    const putPolicy = steps.call('Revoke role sessions', {
+      service: 'iam',
+      action: 'putRolePolicy',
+      parameters: {
+        'RoleName.$': '$.before.roleName',
+        PolicyName: REVOKE_ROLE_SESSIONS_POLICY,
+        'PolicyDocument.$': 'States.JsonToString($.after.denyPolicy)',
       },
-      'Iam',
-    );
-    const putPolicy = steps.call(
-      'Revoke role sessions',
-      {
-        service: 'iam',
-        action: 'putRolePolicy',
-        parameters: {
-          'RoleName.$': '$.before.roleName',
-          PolicyName: REVOKE_ROLE_SESSIONS_POLICY,
-          'PolicyDocument.$': 'States.JsonToString($.after.denyPolicy)',
-        },
-        iamResources: [roles],
-        resultPath: sfn.JsonPath.DISCARD,
-      },
-      'Iam',
-    );
-    const readBack = steps.call(
-      'Read policy back',
-      {
-        service: 'iam',
-        action: 'getRolePolicy',
-        parameters: { 'RoleName.$': '$.before.roleName', PolicyName: REVOKE_ROLE_SESSIONS_POLICY },
-        iamResources: [roles],
-        resultSelector: { 'policyName.$': '$.PolicyName' },
-        resultPath: '$.verify',
-      },
-      'Iam',
-    );
+      iamResources: [roles],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const readBack = steps.call('Read policy back', {
+      service: 'iam',
+      action: 'getRolePolicy',
+      parameters: { 'RoleName.$': '$.before.roleName', PolicyName: REVOKE_ROLE_SESSIONS_POLICY },
+      iamResources: [roles],
+      resultSelector: { 'policyName.$': '$.PolicyName' },
+      resultPath: '$.verify',
+    });
     const revoke = sessionDenyPolicy(scope, 'Build session deny policy', '$.after.denyPolicy')
       .next(putPolicy)
       .next(

@@ -1,17 +1,13 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/snapshot-and-reimage.ts';
-import { approvalGate } from './fragments/approval-gate.ts';
-import { auditStep } from './fragments/audit-step.ts';
-import { catchToHuman, needsHuman } from './fragments/needs-human.ts';
-import { notifyStep } from './fragments/notify.ts';
-import { recordPlan } from './fragments/record-plan.ts';
+import { INSTANCE_ID } from './fragments/finding-paths.ts';
+import { playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 import { discover } from './snapshot-and-reimage/discover.ts';
 import { evidenceSnapshots } from './snapshot-and-reimage/evidence-snapshots.ts';
 import { launchReplacement } from './snapshot-and-reimage/launch-replacement.ts';
 import { chooseImage, replaceRootVolume } from './snapshot-and-reimage/replace-root-volume.ts';
-import { INSTANCE_ID, reimageSteps, SNAPSHOT_AND_REIMAGE } from './snapshot-and-reimage/steps.ts';
 
 /** The calls a run makes, in order, as the dry-run plan lists them. */
 const PLANNED_ACTIONS = [
@@ -84,18 +80,10 @@ export const snapshotAndReimage: PlaybookDefinition = {
   },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
-    const human = needsHuman(ctx, SNAPSHOT_AND_REIMAGE);
-    const steps = reimageSteps(ctx, human);
+    const steps = playbookSteps(ctx, facts.name);
     acknowledgeWildcards(ctx);
-    // Dry run: record the plan, call nothing.
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: { 'instanceId.$': INSTANCE_ID, actions: PLANNED_ACTIONS },
-      resultPath: '$.plan',
-    }).next(recordPlan(ctx, human, SNAPSHOT_AND_REIMAGE));
-
-    const approval = approvalGate(ctx, {
-      name: 'Reimage approval',
-      playbook: SNAPSHOT_AND_REIMAGE,
+    // The approver sees the image chosen, which the steps before the gate find out.
+    const approval = steps.approval({
       proposedActions: [
         sfn.JsonPath.stringAt('$.reimage.summary'),
         'Keep the replaced root volume (or the whole original instance), and the evidence snapshots already taken',
@@ -103,8 +91,8 @@ export const snapshotAndReimage: PlaybookDefinition = {
       ],
       ifDenied:
         'The playbook ends: nothing is replaced, the instance stays as it is, the snapshots stay as evidence.',
+      gate: { name: 'Reimage approval' },
     });
-
     const run = discover(steps)
       .next(evidenceSnapshots(steps))
       .next(chooseImage(steps))
@@ -116,32 +104,23 @@ export const snapshotAndReimage: PlaybookDefinition = {
           .afterwards(),
       )
       .next(
-        catchToHuman(
-          notifyStep(scope, 'Notify reimaged', {
-            topic: ctx.topic,
-            playbook: SNAPSHOT_AND_REIMAGE,
-            headline: 'evidence snapshotted, re-imaged',
-            detailsPath: '$.reimage',
-          }),
-          human,
-        ),
-      )
-      .next(
-        catchToHuman(
-          auditStep(scope, 'Audit reimaged', {
-            appender: ctx.auditAppender,
-            playbook: SNAPSHOT_AND_REIMAGE,
-            action: 'Complete',
-            outcome: 'contained',
-          }),
-          human,
-        ),
-      )
-      .next(new sfn.Succeed(scope, 'Reimaged'));
-
-    return new sfn.Choice(scope, 'Mode?')
-      .when(sfn.Condition.stringEquals('$.decision.mode', 'dry-run'), plan)
-      .otherwise(run);
+        steps.contained({
+          headline: 'evidence snapshotted, re-imaged',
+          notifyId: 'Notify reimaged',
+          auditId: 'Audit reimaged',
+          detailsPath: '$.reimage',
+          end: new sfn.Succeed(scope, 'Reimaged'),
+        }),
+      );
+    // Dry run: record the plan, call nothing.
+    return steps.byMode({
+      plan: new sfn.Pass(scope, 'Build plan', {
+        parameters: { 'instanceId.$': INSTANCE_ID, actions: PLANNED_ACTIONS },
+        resultPath: '$.plan',
+      }),
+      approvalWithin: true,
+      contain: run,
+    });
   },
 };
 

@@ -13,7 +13,6 @@ import {
 import { UNDO_ACTION_TYPES } from '#shared/undo/actions.ts';
 import { UNDO, UNDO_COMPLETE_ACTION } from '#shared/undo/plan.ts';
 import type { UndoMode } from '#shared/undo/prepare.ts';
-import { approvalGate } from './fragments/approval-gate.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { withTarget } from './fragments/member-credentials.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
@@ -21,7 +20,7 @@ import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, StateMachineDefinition } from './playbook.ts';
 import { cancelFollowUps } from './undo/cancel-follow-ups.ts';
-import { reverseCall, reverseCallArns } from './undo/reverse-calls.ts';
+import { reverseCall } from './undo/reverse-calls.ts';
 
 const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-undo/handler.ts');
 
@@ -139,24 +138,14 @@ function build(ctx: PlaybookContext, props: UndoPlaybookProps): sfn.IChainable {
     .next(steps.audit('Audit undone', UNDO_COMPLETE_ACTION, 'undone', { detailsPath: '$.plan' }))
     .next(ended(ctx, 'undone', new sfn.Succeed(scope, 'Undone')));
 
-  const byMode = new sfn.Choice(scope, 'Mode?')
-    .when(
-      sfn.Condition.stringEquals('$.decision.mode', 'dry-run'),
-      ended(ctx, 'planned', new sfn.Succeed(scope, 'Dry run recorded')),
-    )
-    .when(
-      sfn.Condition.stringEquals('$.decision.mode', 'approve'),
-      approvalGate(ctx, {
-        name: 'Undo approval',
-        playbook: UNDO,
-        proposedActions: [
-          sfn.JsonPath.stringAt('$.proposal.actions'),
-          sfn.JsonPath.stringAt('$.proposal.notes'),
-        ],
-        ifDenied: 'The undo ends: the resource stays as the playbook left it.',
-      }).next(apply),
-    )
-    .otherwise(apply);
+  // The plan is audited before the choice (refused or planned): a dry run only ends.
+  const byMode = steps.byMode({
+    dryRun: ended(ctx, 'planned', new sfn.Succeed(scope, 'Dry run recorded')),
+    proposedActions: [sfn.JsonPath.stringAt('$.proposal.actions'), sfn.JsonPath.stringAt('$.proposal.notes')],
+    ifDenied: 'The undo ends: the resource stays as the playbook left it.',
+    gate: { name: 'Undo approval' },
+    contain: apply,
+  });
 
   const refused = ended(ctx, 'refused', new sfn.Succeed(scope, 'Refused'));
   const outcome = new sfn.Choice(scope, 'Refused?')
@@ -181,7 +170,7 @@ function build(ctx: PlaybookContext, props: UndoPlaybookProps): sfn.IChainable {
  */
 function applyActions(ctx: PlaybookContext, steps: PlaybookSteps): sfn.Map {
   const { scope } = ctx;
-  const arns = reverseCallArns(scope);
+  const { arns } = steps;
   const byType = new sfn.Choice(scope, 'Action?');
   for (const type of UNDO_ACTION_TYPES) {
     byType.when(

@@ -13,6 +13,8 @@ const RETRY_FAMILY = {
   iam: 'Iam',
   autoscaling: 'AutoScaling',
   elasticloadbalancingv2: 'ElasticLoadBalancingV2',
+  cloudtrail: 'CloudTrail',
+  s3: 'S3',
 } as const satisfies Record<string, keyof typeof RETRYABLE_ERRORS>;
 
 /** A service name as Step Functions' `arn:aws:states:::aws-sdk:<service>:<action>` spells it. */
@@ -23,6 +25,8 @@ export interface AwsCallProps {
   readonly service: AwsCallService;
   /** The API action in camelCase, e.g. `modifyInstanceAttribute`. */
   readonly action: string;
+  /** The IAM action when it is not `<service>:<Action>`. @default derived from the API action */
+  readonly iamAction?: string;
   /** The request, PascalCase, with `.$` keys for JSONPath values. @default {} */
   readonly parameters?: Record<string, unknown>;
   /** The ARNs the role may call the action on; `['*']` only for actions without resource-level permissions. */
@@ -43,6 +47,7 @@ export function awsCall(scope: Construct, id: string, props: AwsCallProps): task
   const task = new MemberAwsCall(scope, id, {
     service: props.service,
     action: props.action,
+    iamAction: props.iamAction,
     parameters: props.parameters ?? {},
     iamResources: props.iamResources,
     resultPath: props.resultPath ?? sfn.JsonPath.DISCARD,

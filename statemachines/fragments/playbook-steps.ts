@@ -1,13 +1,15 @@
 import { aws_stepfunctions as sfn, type aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import type { AuditOutcome } from '#shared/audit/record.ts';
 import type { PlaybookContext } from '../playbook.ts';
 import { approvalGate } from './approval-gate.ts';
+import { APPROVAL_RISK_PATH } from './approval-risk.ts';
 import { auditStep } from './audit-step.ts';
-import { MemberAwsCall, memberCredentials } from './member-credentials.ts';
+import { type AwsCallProps, awsCall } from './aws-call.ts';
 import { catchToHuman, needsHuman } from './needs-human.ts';
 import { notifyStep } from './notify.ts';
 import { recordPlan } from './record-plan.ts';
-import { type RETRYABLE_ERRORS, retryOnThrottling } from './retry.ts';
+import { type ResourceArns, resourceArns } from './resource-arns.ts';
 
 /** JSONPaths of what an audit record keeps besides the action and outcome. */
 export interface AuditPaths {
@@ -19,16 +21,19 @@ export interface AuditPaths {
 
 /** The building blocks of a playbook, every one already wired to its needs-human path. */
 export interface PlaybookSteps {
+  /** The construct scope the playbook's states are created in. */
+  readonly scope: Construct;
+  /** The account's and region's ARN pattern of each resource type, for `iamResources`. */
+  readonly arns: ResourceArns;
   /** The shared end of every failed step (audit `needs-human`, notify, fail `NeedsHuman`). */
   readonly human: sfn.IChainable;
   /** Append one audit record. */
   audit(id: string, action: string, outcome: AuditOutcome, paths?: AuditPaths): tasks.LambdaInvoke;
-  /** One AWS SDK integration call, retried on the service's throttling errors unless `retry` is false. */
-  call(
-    id: string,
-    props: tasks.CallAwsServiceProps,
-    retry: keyof typeof RETRYABLE_ERRORS | false,
-  ): tasks.CallAwsService;
+  /**
+   * One AWS SDK integration call in the finding's account, retried on its service's throttling
+   * errors, any other failure to `human`. Inside a Map use `awsCall` itself: the Map catches.
+   */
+  call(id: string, props: AwsCallProps): tasks.CallAwsService;
   /** Dry run: record the plan at `planPath` and end; nothing that mutates was called. */
   planRecorded(planPath: string): sfn.IChainable;
   /**
@@ -36,29 +41,96 @@ export interface PlaybookSteps {
    * `approve` puts the approval gate in front of `contain`, `auto` runs `contain` at once.
    */
   byMode(props: ByModeProps): sfn.Choice;
-  /** Approve mode: the approval gate, then `next` once approved (or on timeout with `proceed`). */
-  approved(proposedActions: readonly string[], ifDenied: string, next: sfn.IChainable): sfn.IChainable;
+  /**
+   * The approval gate alone, for a playbook that asks in the middle of its steps (after reads
+   * that show the approver what will change); chain the next step after it. It passes once
+   * approved, or on timeout with `proceed`.
+   */
+  approval(props: ApprovalProps): sfn.Chain;
   /**
    * The end of a successful run: record `verified` when `isVerified` holds (the resource was
    * read again after the change), notify, record `contained`; otherwise record `not-verified`
    * and hand over to a human.
    */
   verify(isVerified: sfn.Condition, paths: AuditPaths, headline: string): sfn.Choice;
+  /**
+   * The end of a run that contained something: notify with `headline`, record `contained`, then
+   * `end` (@default a Succeed state `Contained`).
+   */
+  contained(props: ContainedProps): sfn.Chain;
+  /**
+   * The end of a run that found nothing to change (the resource was already as the playbook
+   * would leave it): record `skipped` with what was read, and succeed as `endId`.
+   */
+  nothingToDo(auditId: string, action: string, paths: AuditPaths, endId: string): sfn.Chain;
+}
+
+/** What {@link PlaybookSteps.contained} notifies, and how the run ends. */
+export interface ContainedProps {
+  /** The notification's subject line after the playbook's name (SNS subjects hold 100 characters). */
+  readonly headline: string;
+  /** @default 'Notify contained' */
+  readonly notifyId?: string;
+  /** @default 'Audit contained' */
+  readonly auditId?: string;
+  /** JSONPath of the details the notification carries. @default none */
+  readonly detailsPath?: string;
+  /** What runs after the `contained` record, e.g. a hand-over. @default a Succeed state `Contained` */
+  readonly end?: sfn.IChainable;
 }
 
 /** What {@link PlaybookSteps.byMode} chooses between. */
-export interface ByModeProps {
+export type ByModeProps = ByModeBase & (ApprovalProps | ApprovalWithin);
+
+/** What every `Mode?` choice has. */
+export interface ByModeBase {
   /**
-   * Builds the dry-run plan (a Pass writing `$.plan`); nothing that mutates is called.
+   * Builds the dry-run plan (states writing `$.plan`, e.g. a Pass, or a Choice's `afterwards()`
+   * when the plan depends on the finding); nothing that mutates is called.
    * @default none: the steps before the choice already wrote `$.plan`
    */
-  readonly plan?: sfn.Pass;
+  readonly plan?: sfn.Pass | sfn.Chain;
+  /**
+   * What a dry run does instead of recording `$.plan`, for a state machine that audited its plan
+   * before the choice (undo). @default audit `$.plan` as `planned`, then succeed
+   */
+  readonly dryRun?: sfn.IChainable;
+  /** The containment steps, the same in approve and auto mode. */
+  readonly contain: sfn.IChainable;
+}
+
+/** The approval gate in front of `contain` in approve mode. */
+export interface ApprovalProps {
   /** The approval request's lines: what will be done, in plain language. */
   readonly proposedActions: readonly string[];
   /** What happens when the approval is denied. */
   readonly ifDenied: string;
-  /** The containment steps, the same in approve and auto mode. */
-  readonly contain: sfn.IChainable;
+  /**
+   * The approval gate's name (prefixes its states) and what the page shows.
+   * @default a gate named `Approval` asking about the playbook on the finding's resource
+   */
+  readonly gate?: ByModeGate;
+}
+
+/**
+ * `contain` asks for approval itself, in every mode but dry-run (with {@link PlaybookSteps.approval}),
+ * because the approver must see what only its first steps find out (snapshot-and-reimage's image).
+ */
+export interface ApprovalWithin {
+  readonly approvalWithin: true;
+}
+
+/** How {@link PlaybookSteps.byMode}'s approval gate is named and what its page shows. */
+export interface ByModeGate {
+  /** @default 'Approval' */
+  readonly name?: string;
+  /** The page's question, e.g. `Disable access key {} of IAM user {}?`. @default the gate's own */
+  readonly title?: string;
+  /**
+   * Read-only look-ups run before the gate (fragments/approval-risk.ts), writing
+   * `APPROVAL_RISK_PATH`, so the approver sees what approving puts at risk. @default none
+   */
+  readonly risk?: sfn.Chain;
 }
 
 /** The steps of the playbook named `playbook`, created in the context's scope. */
@@ -70,36 +142,55 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
       auditStep(scope, id, { appender: ctx.auditAppender, playbook, action, outcome, ...paths }),
       human,
     );
-  const notify = (id: string, headline: string) =>
-    catchToHuman(notifyStep(scope, id, { topic: ctx.topic, playbook, headline }), human);
+  const approval: PlaybookSteps['approval'] = ({ proposedActions, ifDenied, gate = {} }) =>
+    approvalGate(ctx, {
+      name: gate.name ?? 'Approval',
+      playbook,
+      proposedActions,
+      ifDenied,
+      ...(gate.title ? { title: gate.title } : {}),
+      ...(gate.risk ? { riskPath: APPROVAL_RISK_PATH } : {}),
+    });
+  const contained: PlaybookSteps['contained'] = ({ headline, notifyId, auditId, detailsPath, end }) =>
+    catchToHuman(
+      notifyStep(scope, notifyId ?? 'Notify contained', {
+        topic: ctx.topic,
+        playbook,
+        headline,
+        ...(detailsPath ? { detailsPath } : {}),
+      }),
+      human,
+    )
+      .next(audit(auditId ?? 'Audit contained', 'Complete', 'contained'))
+      .next(end ?? new sfn.Succeed(scope, 'Contained'));
   return {
+    scope,
+    arns: resourceArns(scope),
     human,
     audit,
-    call(id, props, retry) {
-      const task = new MemberAwsCall(scope, id, { credentials: memberCredentials(scope), ...props });
-      return catchToHuman(retry ? retryOnThrottling(task, retry) : task, human);
-    },
+    call: (id, props) => catchToHuman(awsCall(scope, id, props), human),
     planRecorded: (planPath) => recordPlan(ctx, human, playbook, planPath),
-    byMode: ({ plan, proposedActions, ifDenied, contain }) =>
-      new sfn.Choice(scope, 'Mode?')
-        .when(
-          sfn.Condition.stringEquals('$.decision.mode', 'dry-run'),
-          plan
-            ? plan.next(recordPlan(ctx, human, playbook, '$.plan'))
-            : recordPlan(ctx, human, playbook, '$.plan'),
-        )
-        .when(
+    byMode(props) {
+      const dryRun = props.dryRun ?? recordPlan(ctx, human, playbook, '$.plan');
+      const mode = new sfn.Choice(scope, 'Mode?').when(
+        sfn.Condition.stringEquals('$.decision.mode', 'dry-run'),
+        props.plan ? props.plan.next(dryRun) : dryRun,
+      );
+      if (!('approvalWithin' in props)) {
+        const gated = approval(props).next(props.contain);
+        mode.when(
           sfn.Condition.stringEquals('$.decision.mode', 'approve'),
-          approvalGate(ctx, { name: 'Approval', playbook, proposedActions, ifDenied }).next(contain),
-        )
-        .otherwise(contain),
-    approved: (proposedActions, ifDenied, next) =>
-      approvalGate(ctx, { name: 'Approval', playbook, proposedActions, ifDenied }).next(next),
+          props.gate?.risk ? props.gate.risk.next(gated) : gated,
+        );
+      }
+      return mode.otherwise(props.contain);
+    },
+    approval,
+    contained,
+    nothingToDo: (auditId, action, paths, endId) =>
+      audit(auditId, action, 'skipped', paths).next(new sfn.Succeed(scope, endId)),
     verify(isVerified, paths, headline) {
-      const verified = audit('Audit verified', 'Verify', 'verified', paths)
-        .next(notify('Notify contained', headline))
-        .next(audit('Audit contained', 'Complete', 'contained'))
-        .next(new sfn.Succeed(scope, 'Contained'));
+      const verified = audit('Audit verified', 'Verify', 'verified', paths).next(contained({ headline }));
       const notVerified = audit('Audit not verified', 'Verify', 'not-verified', paths)
         .next(
           new sfn.Pass(scope, 'Verification failed', {

@@ -1,6 +1,7 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { INSTANCE_ID } from '../fragments/finding-paths.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 import { sessionDenyPolicy } from '../fragments/session-deny-policy.ts';
-import { INSTANCE_ID, type QuarantineSteps } from './steps.ts';
 
 /** The inline policy on the instance role that denies every session issued before quarantine. */
 export const REVOKE_INSTANCE_SESSIONS_POLICY = 'remediation-revoke-instance-sessions';
@@ -12,9 +13,10 @@ export const REVOKE_INSTANCE_SESSIONS_POLICY = 'remediation-revoke-instance-sess
  * current sessions of other instances sharing the role; they fetch fresh ones, which the
  * condition allows. Then disassociate the profile so the instance gets no new credentials. The
  * association and role are in `$.before` for undo. An association that was changing when it was
- * read cannot be removed safely: sessions are still denied, then the run ends in needs-human.
+ * read cannot be removed safely: sessions are still denied, and {@link profileLeftInPlace} ends the
+ * run in needs-human once the rest is done.
  */
-export function cutCredentials(steps: QuarantineSteps): sfn.Chain {
+export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns } = steps;
   const denyPolicy = sessionDenyPolicy(
     scope,
@@ -35,7 +37,7 @@ export function cutCredentials(steps: QuarantineSteps): sfn.Chain {
     .when(
       sfn.Condition.isPresent('$.before.instanceRole.roleName'),
       denyPolicy.next(putPolicy).next(
-        steps.audit('Audit role sessions revoked', 'PutRolePolicy', {
+        steps.audit('Audit role sessions revoked', 'PutRolePolicy', 'succeeded', {
           beforePath: '$.before.instanceRole',
           afterPath: '$.after.sessionDenyPolicy',
         }),
@@ -48,24 +50,35 @@ export function cutCredentials(steps: QuarantineSteps): sfn.Chain {
     parameters: { 'AssociationId.$': '$.before.instanceProfile.associationId' },
     iamResources: [arns.instances],
   });
-  const unsettled = new sfn.Pass(scope, 'Profile association unsettled', {
-    parameters: {
-      Error: 'InstanceProfileAssociationUnsettled',
-      'Cause.$': `States.Format('The instance profile association of {} was changing when quarantine read it: the network is isolated and the role sessions are denied, but the profile was not removed. Check it and disassociate it by hand.', ${INSTANCE_ID})`,
-    },
-    resultPath: '$.error',
-  }).next(steps.human);
   return revoke.next(
     new sfn.Choice(scope, 'Instance profile to remove?')
       .when(
         sfn.Condition.booleanEquals('$.before.instanceProfile.associated', true),
         disassociate.next(
-          steps.audit('Audit profile disassociated', 'DisassociateIamInstanceProfile', {
+          steps.audit('Audit profile disassociated', 'DisassociateIamInstanceProfile', 'succeeded', {
             beforePath: '$.before.instanceProfile',
           }),
         ),
       )
-      .when(sfn.Condition.isPresent('$.before.instanceProfile.unsettled'), unsettled)
       .afterwards({ includeOtherwise: true }),
   );
+}
+
+/**
+ * An association that was changing when it was read was left in place by {@link cutCredentials}:
+ * once everything else is done (the evidence protected, the instance out of service), the run
+ * ends in needs-human saying so, instead of in `contained`.
+ */
+export function profileLeftInPlace(steps: PlaybookSteps): sfn.Chain {
+  const { scope } = steps;
+  const unsettled = new sfn.Pass(scope, 'Profile association unsettled', {
+    parameters: {
+      Error: 'InstanceProfileAssociationUnsettled',
+      'Cause.$': `States.Format('The instance profile association of {} was changing when quarantine read it: the network is isolated, the role sessions are denied and the evidence is protected, but the profile was not removed. Check it and disassociate it by hand.', ${INSTANCE_ID})`,
+    },
+    resultPath: '$.error',
+  }).next(steps.human);
+  return new sfn.Choice(scope, 'Profile left in place?')
+    .when(sfn.Condition.isPresent('$.before.instanceProfile.unsettled'), unsettled)
+    .afterwards({ includeOtherwise: true });
 }

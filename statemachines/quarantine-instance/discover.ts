@@ -1,69 +1,42 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { DESCRIBED_INSTANCE, instanceTagRead } from '../fragments/describe-instance.ts';
+import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { firstItem } from '../fragments/first-item.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
-import { INSTANCE_ID, type QuarantineSteps } from './steps.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 
 /** The tag that marks an instance as quarantined; its value is the finding that did it. */
 export const QUARANTINE_TAG = 'remediation:quarantine';
 
 const ITEM = '$$.Map.Item.Value';
-const INSTANCE = '$.discovery.instance';
+const INSTANCE = DESCRIBED_INSTANCE;
 /** Target groups read per quarantine: one page, sized to stay well inside the state quota. */
 export const TARGET_GROUP_PAGE = 150;
 
 /**
- * Read everything the playbook changes, before it changes anything, into `$.before`: each ENI
- * with its VPC and groups, the volumes and their DeleteOnTermination, the Auto Scaling group,
- * the target groups the instance is registered in, the instance profile association and its
- * role. This record is what undo restores from. Only plain paths are used (no `[*]` or
+ * What a branch of {@link discover} hands on: only what it read, never the listings it read it
+ * from, so the Parallel's output stays far inside the 256 KB state quota.
+ */
+const BRANCH_OUTPUT = '$.before';
+/** Where the reads below put what they found (the Parallel's selected answers). */
+export const FOUND = '$.found';
+
+/**
+ * Read, all at once, what quarantine changes after the network is cut: whether it was quarantined
+ * before (its tag), its Auto Scaling group, the target groups it is registered in, and the
+ * instance profile association and its role. The four reads are independent, so they run as the
+ * branches of one Parallel state; a failed read fails the Parallel, which hands over to a human
+ * (the network is already isolated and audited). Only plain paths are used (no `[*]` or
  * filters): a path that matches one element would otherwise not yield a list.
  */
-export function discover(steps: QuarantineSteps): sfn.Chain {
+export function discover(steps: PlaybookSteps): sfn.Parallel {
   const { scope } = steps;
-  const describe = steps.call('Describe instance', {
-    service: 'ec2',
-    action: 'describeInstances',
-    parameters: { 'InstanceIds.$': `States.Array(${INSTANCE_ID})` },
-    iamResources: ['*'],
-    resultSelector: { 'instance.$': '$.Reservations[0].Instances[0]' },
-    resultPath: '$.discovery',
-  });
-  const start = new sfn.Pass(scope, 'Start before state', {
-    parameters: { 'instanceId.$': INSTANCE_ID, 'vpcId.$': `${INSTANCE}.VpcId` },
-    resultPath: '$.before',
-  });
-  const interfaces = readEach(
-    steps,
-    'Read network interfaces',
-    'networkInterfaces',
-    `${INSTANCE}.NetworkInterfaces`,
-    {
-      'networkInterfaceId.$': `${ITEM}.NetworkInterfaceId`,
-      'vpcId.$': `${ITEM}.VpcId`,
-      'groups.$': `${ITEM}.Groups`,
-    },
+  const quarantineTag = awsCall(
+    scope,
+    'Read quarantine tag',
+    instanceTagRead(QUARANTINE_TAG, '$.discovery.quarantineTag'),
   );
-  interfaces.addCatch(steps.human, { resultPath: '$.error' });
-  const volumes = readEach(steps, 'Read volumes', 'volumes', `${INSTANCE}.BlockDeviceMappings`, {
-    'deviceName.$': `${ITEM}.DeviceName`,
-    'volumeId.$': `${ITEM}.Ebs.VolumeId`,
-    'deleteOnTermination.$': `${ITEM}.Ebs.DeleteOnTermination`,
-  });
-  volumes.addCatch(steps.human, { resultPath: '$.error' });
-  const quarantineTag = steps.call('Read quarantine tag', {
-    service: 'ec2',
-    action: 'describeTags',
-    parameters: {
-      Filters: [
-        { Name: 'resource-id', 'Values.$': `States.Array(${INSTANCE_ID})` },
-        { Name: 'key', Values: [QUARANTINE_TAG] },
-      ],
-    },
-    iamResources: ['*'],
-    resultSelector: { 'tags.$': '$.Tags' },
-    resultPath: '$.discovery.quarantineTag',
-  });
   // The finding that quarantined the instance first, or '' when none did.
   const quarantinedBy = firstItem(scope, 'Quarantined before?', {
     listPath: '$.discovery.quarantineTag.tags',
@@ -71,36 +44,52 @@ export function discover(steps: QuarantineSteps): sfn.Chain {
     otherwise: { findingId: '' },
     resultPath: '$.discovery.quarantinedBy',
   });
-  return describe
-    .next(start)
-    .next(interfaces)
-    .next(volumes)
-    .next(quarantineTag)
-    .next(quarantinedBy)
-    .next(readAutoScaling(steps))
-    .next(readTargetGroups(steps))
-    .next(readInstanceProfile(steps));
+  const reads = new sfn.Parallel(scope, 'Read what quarantine changes', {
+    // Each branch returns its whole state; keep only what it read.
+    resultSelector: {
+      'quarantineTag.$': '$[0].discovery.quarantineTag',
+      'quarantinedBy.$': '$[0].discovery.quarantinedBy',
+      'autoScaling.$': '$[1].autoScaling',
+      'targetGroups.$': '$[2].targetGroups',
+      'targetGroupsTruncated.$': '$[2].targetGroupsTruncated',
+      'instanceProfile.$': '$[3].instanceProfile',
+      'instanceRole.$': '$[3].instanceRole',
+    },
+    resultPath: FOUND,
+  })
+    .branch(quarantineTag.next(quarantinedBy))
+    .branch(readAutoScaling(steps))
+    .branch(readTargetGroups(steps))
+    .branch(readInstanceProfile(steps));
+  reads.addCatch(steps.human, { resultPath: '$.error' });
+  return reads;
 }
 
-/** A Map that keeps the chosen fields of each item of a list, into `$.before.<key>`. */
-function readEach(
-  steps: QuarantineSteps,
-  id: string,
-  key: string,
-  itemsPath: string,
-  itemSelector: Record<string, string>,
-): sfn.Map {
-  return new sfn.Map(steps.scope, id, {
-    itemsPath,
-    itemSelector,
-    resultPath: `$.before.${key}`,
-  }).itemProcessor(new sfn.Pass(steps.scope, `${id}: keep`));
+/**
+ * The state before quarantine, in one record (what undo restores from): each ENI with the groups
+ * it had (as the isolation read them before moving it), the volumes, and what {@link discover} found.
+ */
+export function beforeState(steps: PlaybookSteps): sfn.Pass {
+  return new sfn.Pass(steps.scope, 'Record before state', {
+    parameters: {
+      'instanceId.$': INSTANCE_ID,
+      'vpcId.$': `${INSTANCE}.VpcId`,
+      'networkInterfaces.$': '$.after.networkInterfaces',
+      'volumes.$': `${INSTANCE}.BlockDeviceMappings`,
+      'autoScaling.$': `${FOUND}.autoScaling`,
+      'targetGroups.$': `${FOUND}.targetGroups`,
+      'targetGroupsTruncated.$': `${FOUND}.targetGroupsTruncated`,
+      'instanceProfile.$': `${FOUND}.instanceProfile`,
+      'instanceRole.$': `${FOUND}.instanceRole`,
+    },
+    resultPath: '$.before',
+  });
 }
 
 /** DescribeAutoScalingInstances lists the instance only while it is in a group. */
-function readAutoScaling(steps: QuarantineSteps): sfn.Chain {
+function readAutoScaling(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
-  const read = steps.call('Read Auto Scaling membership', {
+  const read = awsCall(scope, 'Read Auto Scaling membership', {
     service: 'autoscaling',
     action: 'describeAutoScalingInstances',
     parameters: { 'InstanceIds.$': `States.Array(${INSTANCE_ID})` },
@@ -114,10 +103,12 @@ function readAutoScaling(steps: QuarantineSteps): sfn.Chain {
       'autoScalingGroupName.$': '$.discovery.autoScaling.instances[0].AutoScalingGroupName',
     },
     resultPath: '$.before.autoScaling',
+    outputPath: BRANCH_OUTPUT,
   });
   const notMember = new sfn.Pass(scope, 'In no Auto Scaling group', {
     parameters: { member: false },
     resultPath: '$.before.autoScaling',
+    outputPath: BRANCH_OUTPUT,
   });
   return read.next(
     new sfn.Choice(scope, 'Auto Scaling member?')
@@ -139,12 +130,12 @@ function readAutoScaling(steps: QuarantineSteps): sfn.Chain {
  * Each group is about 1 KB in the response and Step Functions caps a state at 256 KB
  * (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html); the `States.DataLimitExceeded`
  * it raises is not caught by `States.ALL`. So one page of at most {@link TARGET_GROUP_PAGE} groups is
- * read, the Map keeps only ARN, port and state per group, and the listing is dropped right after
- * it. `$.before.targetGroupsTruncated` records that more groups exist than were asked.
+ * read, the Map keeps only ARN, port and state per group, and the branch hands on only that
+ * (`OutputPath`), never the listing. `targetGroupsTruncated` records that more groups exist than were asked.
  */
-function readTargetGroups(steps: QuarantineSteps): sfn.Chain {
+function readTargetGroups(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
-  const list = steps.call('List target groups', {
+  const list = awsCall(scope, 'List target groups', {
     service: 'elasticloadbalancingv2',
     action: 'describeTargetGroups',
     parameters: { PageSize: TARGET_GROUP_PAGE },
@@ -201,29 +192,24 @@ function readTargetGroups(steps: QuarantineSteps): sfn.Chain {
     itemSelector: withTarget(scope, {
       'group.$': ITEM,
       'instanceId.$': INSTANCE_ID,
-      'vpcId.$': '$.before.vpcId',
+      'vpcId.$': `${INSTANCE}.VpcId`,
     }),
     maxConcurrency: 10,
     resultPath: '$.before.targetGroups',
   }).itemProcessor(perGroup);
-  each.addCatch(steps.human, { resultPath: '$.error' });
   const truncated = (value: boolean) =>
     new sfn.Pass(scope, `Target groups ${value ? 'beyond one page' : 'all read'}`, {
       result: sfn.Result.fromBoolean(value),
       resultPath: '$.before.targetGroupsTruncated',
+      outputPath: BRANCH_OUTPUT,
     });
-  const drop = new sfn.Pass(scope, 'Drop target group listing', {
-    result: sfn.Result.fromObject({}),
-    resultPath: '$.discovery.targetGroups',
-  });
   return list
     .next(each)
     .next(
       new sfn.Choice(scope, 'More target groups?')
         .when(sfn.Condition.isPresent('$.discovery.targetGroups.NextMarker'), truncated(true))
         .otherwise(truncated(false))
-        .afterwards()
-        .next(drop),
+        .afterwards(),
     );
 }
 
@@ -232,10 +218,10 @@ function readTargetGroups(steps: QuarantineSteps): sfn.Chain {
  * DisassociateIamInstanceProfile needs) and the profile's role (an instance profile holds at
  * most one). GetInstanceProfile takes the name: the last segment of the ARN, after any path.
  */
-function readInstanceProfile(steps: QuarantineSteps): sfn.Chain {
+function readInstanceProfile(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
   const profileArn = '$.before.instanceProfile.instanceProfileArn';
-  const association = steps.call('Read profile association', {
+  const association = awsCall(scope, 'Read profile association', {
     service: 'ec2',
     action: 'describeIamInstanceProfileAssociations',
     parameters: {
@@ -266,7 +252,7 @@ function readInstanceProfile(steps: QuarantineSteps): sfn.Chain {
     parameters: { 'parts.$': `States.StringSplit(${profileArn}, '/')` },
     resultPath: '$.discovery.profileArn',
   });
-  const profile = steps.call('Read instance profile', {
+  const profile = awsCall(scope, 'Read instance profile', {
     service: 'iam',
     action: 'getInstanceProfile',
     parameters: {
@@ -280,10 +266,12 @@ function readInstanceProfile(steps: QuarantineSteps): sfn.Chain {
   const role = new sfn.Pass(scope, 'Instance role', {
     parameters: { 'roleName.$': '$.discovery.instanceProfile.roles[0].RoleName' },
     resultPath: '$.before.instanceRole',
+    outputPath: BRANCH_OUTPUT,
   });
   const noRole = new sfn.Pass(scope, 'No instance role', {
     parameters: {},
     resultPath: '$.before.instanceRole',
+    outputPath: BRANCH_OUTPUT,
   });
   const withProfile = association
     .next(associated)
@@ -303,7 +291,11 @@ function readInstanceProfile(steps: QuarantineSteps): sfn.Chain {
     .when(sfn.Condition.isPresent(`${INSTANCE}.IamInstanceProfile.Arn`), withProfile)
     .otherwise(
       noProfile.next(
-        new sfn.Pass(scope, 'No profile, no role', { parameters: {}, resultPath: '$.before.instanceRole' }),
+        new sfn.Pass(scope, 'No profile, no role', {
+          parameters: {},
+          resultPath: '$.before.instanceRole',
+          outputPath: BRANCH_OUTPUT,
+        }),
       ),
     )
     .afterwards();

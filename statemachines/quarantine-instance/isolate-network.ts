@@ -1,8 +1,10 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { isAbsent } from '../fragments/conditions.ts';
+import { DESCRIBED_INSTANCE } from '../fragments/describe-instance.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 import { findOrCreateTaggedSecurityGroup } from '../fragments/tagged-security-group.ts';
-import { isAbsent, type QuarantineSteps } from './steps.ts';
 
 /** The tag that identifies the playbook's security groups in each VPC; values below. */
 export const ISOLATION_TAG = 'remediation:isolation';
@@ -23,7 +25,7 @@ const ALL_IPV6 = { Ipv6Ranges: [{ CidrIpv6: '::/0' }] };
  * two ENIs in one VPC never race to create its groups. The Map's output lists each ENI's
  * original groups, for undo.
  */
-export function isolateNetwork(steps: QuarantineSteps): sfn.Chain {
+export function isolateNetwork(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns } = steps;
   const securityGroup = (kind: typeof ISOLATION_GROUP | typeof ALLOW_ALL_GROUP, label: string) => ({
     label,
@@ -115,6 +117,7 @@ export function isolateNetwork(steps: QuarantineSteps): sfn.Chain {
         'networkInterfaceId.$': '$.networkInterfaceId',
         'vpcId.$': '$.vpcId',
         'originalGroups.$': '$.groups',
+        'groups.$': '$.groups',
         'isolationGroupId.$': '$.isolationGroup.groupId',
         changed,
       },
@@ -136,19 +139,20 @@ export function isolateNetwork(steps: QuarantineSteps): sfn.Chain {
       .otherwise(isolated),
   );
   const each = new sfn.Map(scope, 'Isolate network interfaces', {
-    itemsPath: '$.before.networkInterfaces',
+    // Straight from DescribeInstances: each ENI's groups are read before it is moved.
+    itemsPath: `${DESCRIBED_INSTANCE}.NetworkInterfaces`,
     itemSelector: withTarget(scope, {
-      'networkInterfaceId.$': '$$.Map.Item.Value.networkInterfaceId',
-      'vpcId.$': '$$.Map.Item.Value.vpcId',
-      'groups.$': '$$.Map.Item.Value.groups',
+      'networkInterfaceId.$': '$$.Map.Item.Value.NetworkInterfaceId',
+      'vpcId.$': '$$.Map.Item.Value.VpcId',
+      'groups.$': '$$.Map.Item.Value.Groups',
     }),
     maxConcurrency: 1,
     resultPath: '$.after.networkInterfaces',
   }).itemProcessor(perInterface);
   each.addCatch(steps.human, { resultPath: '$.error' });
   return each.next(
-    steps.audit('Audit isolated', 'IsolateNetworkInterfaces', {
-      beforePath: '$.before.networkInterfaces',
+    steps.audit('Audit isolated', 'IsolateNetworkInterfaces', 'succeeded', {
+      beforePath: `${DESCRIBED_INSTANCE}.NetworkInterfaces`,
       afterPath: '$.after.networkInterfaces',
     }),
   );

@@ -1,7 +1,8 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { awsCall } from '../fragments/aws-call.ts';
+import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
-import { INSTANCE_ID, type QuarantineSteps } from './steps.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 
 /** Target health states in which the instance receives no traffic from the group. */
 const NOT_SERVING = ['unused', 'draining', 'not-applicable'];
@@ -13,7 +14,7 @@ const NOT_SERVING = ['unused', 'draining', 'not-applicable'];
  * fail its health checks and be replaced by termination. Then deregister it from every target
  * group that still routes to it.
  */
-export function leaveService(steps: QuarantineSteps): sfn.Chain {
+export function leaveService(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns } = steps;
   const detach = steps.call('Detach from Auto Scaling group', {
     service: 'autoscaling',
@@ -28,7 +29,9 @@ export function leaveService(steps: QuarantineSteps): sfn.Chain {
   const leaveGroup = new sfn.Choice(scope, 'Leave Auto Scaling group?')
     .when(
       sfn.Condition.booleanEquals('$.before.autoScaling.member', true),
-      detach.next(steps.audit('Audit detached', 'DetachInstances', { beforePath: '$.before.autoScaling' })),
+      detach.next(
+        steps.audit('Audit detached', 'DetachInstances', 'succeeded', { beforePath: '$.before.autoScaling' }),
+      ),
     )
     .afterwards({ includeOtherwise: true });
 
@@ -74,7 +77,7 @@ export function leaveService(steps: QuarantineSteps): sfn.Chain {
   }).itemProcessor(perGroup);
   each.addCatch(steps.human, { resultPath: '$.error' });
   return leaveGroup.next(each).next(
-    steps.audit('Audit deregistered', 'DeregisterTargets', {
+    steps.audit('Audit deregistered', 'DeregisterTargets', 'succeeded', {
       beforePath: '$.before.targetGroups',
       afterPath: '$.after.targetGroups',
     }),

@@ -1,17 +1,21 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/quarantine-instance.ts';
 import { awsCall } from '../fragments/aws-call.ts';
+import { isAbsent } from '../fragments/conditions.ts';
+import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
-import { QUARANTINE_TAG } from './discover.ts';
-import { INSTANCE_ID, isAbsent, QUARANTINE_INSTANCE, type QuarantineSteps } from './steps.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
+import { FOUND, QUARANTINE_TAG } from './discover.ts';
 
 /**
- * Before any network change, make sure the evidence survives whatever happens next: termination
- * protection on, an OS-initiated shutdown stops rather than terminates, every volume outlives the
+ * Right after the network and credentials are cut, make sure the evidence survives whatever
+ * happens next (seconds later, well before an isolated instance fails the health checks that
+ * would get it replaced): termination protection on, an OS-initiated shutdown stops rather than terminates, every volume outlives the
  * instance, then the quarantine tag. The tag is written last, so its presence means all four were
  * done: a later finding on the same instance skips this part and keeps the first finding's tag,
  * whose audit trail holds the state before quarantine.
  */
-export function preserveEvidence(steps: QuarantineSteps): sfn.Chain {
+export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns } = steps;
   const modify = (id: string, parameters: Record<string, unknown>) =>
     steps.call(id, {
@@ -27,7 +31,7 @@ export function preserveEvidence(steps: QuarantineSteps): sfn.Chain {
     itemsPath: '$.before.volumes',
     itemSelector: withTarget(scope, {
       'instanceId.$': INSTANCE_ID,
-      'deviceName.$': '$$.Map.Item.Value.deviceName',
+      'deviceName.$': '$$.Map.Item.Value.DeviceName',
     }),
     resultPath: sfn.JsonPath.DISCARD,
   }).itemProcessor(
@@ -52,20 +56,24 @@ export function preserveEvidence(steps: QuarantineSteps): sfn.Chain {
       Tags: [
         { Key: QUARANTINE_TAG, 'Value.$': '$.finding.id' },
         { Key: 'remediation:quarantined-at', 'Value.$': '$$.State.EnteredTime' },
-        { Key: 'remediation:playbook', Value: QUARANTINE_INSTANCE },
+        { Key: 'remediation:playbook', Value: facts.name },
       ],
     },
     iamResources: [arns.instances],
   });
   const preserve = protect
-    .next(steps.audit('Audit termination protection', 'EnableTerminationProtection'))
+    .next(steps.audit('Audit termination protection', 'EnableTerminationProtection', 'succeeded'))
     .next(stopOnShutdown)
-    .next(steps.audit('Audit shutdown behaviour', 'SetShutdownBehaviorStop'))
+    .next(steps.audit('Audit shutdown behaviour', 'SetShutdownBehaviorStop', 'succeeded'))
     .next(keepVolumes)
-    .next(steps.audit('Audit volumes kept', 'KeepVolumesOnTermination', { beforePath: '$.before.volumes' }))
+    .next(
+      steps.audit('Audit volumes kept', 'KeepVolumesOnTermination', 'succeeded', {
+        beforePath: '$.before.volumes',
+      }),
+    )
     .next(tag)
-    .next(steps.audit('Audit instance tagged', 'TagInstance'));
+    .next(steps.audit('Audit instance tagged', 'TagInstance', 'succeeded'));
   return new sfn.Choice(scope, 'Evidence already preserved?')
-    .when(isAbsent('$.discovery.quarantineTag.tags[0]'), preserve)
+    .when(isAbsent(`${FOUND}.quarantineTag.tags[0]`), preserve)
     .afterwards({ includeOtherwise: true });
 }

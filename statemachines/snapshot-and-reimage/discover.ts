@@ -1,29 +1,19 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
-import { awsCall } from '../fragments/aws-call.ts';
-import { catchToHuman } from '../fragments/needs-human.ts';
-import { isAbsent } from '../quarantine-instance/steps.ts';
-import { INSTANCE_ID, type ReimageSteps } from './steps.ts';
+import { isAbsent } from '../fragments/conditions.ts';
+import { DESCRIBED_INSTANCE, describeInstance } from '../fragments/describe-instance.ts';
+import { INSTANCE_ID } from '../fragments/finding-paths.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 
-const INSTANCE = '$.discovery.instance';
+const INSTANCE = DESCRIBED_INSTANCE;
 
 /**
  * Read what re-imaging replaces, into `$.before` and the audit trail: the image it was launched
  * from, the root device, the attached volumes, and its tags, which include
  * `aws:ec2launchtemplate:id` and `:version` when it was launched from a launch template.
  */
-export function discover(steps: ReimageSteps): sfn.Chain {
-  const { scope, human } = steps;
-  const describe = catchToHuman(
-    awsCall(scope, 'Describe instance', {
-      service: 'ec2',
-      action: 'describeInstances',
-      parameters: { 'InstanceIds.$': `States.Array(${INSTANCE_ID})` },
-      iamResources: ['*'],
-      resultSelector: { 'instance.$': '$.Reservations[0].Instances[0]' },
-      resultPath: '$.discovery',
-    }),
-    human,
-  );
+export function discover(steps: PlaybookSteps): sfn.Chain {
+  const { scope } = steps;
+  const describe = describeInstance(steps);
   // An untagged instance has no `Tags` at all; the before state lists none rather than failing.
   const noTags = new sfn.Choice(scope, 'Instance tagged?')
     .when(
@@ -47,5 +37,5 @@ export function discover(steps: ReimageSteps): sfn.Chain {
   return describe
     .next(noTags)
     .next(before)
-    .next(steps.audit('Audit before state', 'RecordBeforeState', { beforePath: '$.before' }));
+    .next(steps.audit('Audit before state', 'RecordBeforeState', 'succeeded', { beforePath: '$.before' }));
 }

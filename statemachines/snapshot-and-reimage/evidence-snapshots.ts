@@ -1,9 +1,9 @@
 import { aws_iam as iam, aws_stepfunctions as sfn } from 'aws-cdk-lib';
-import { awsCall } from '../fragments/aws-call.ts';
-import { catchToHuman } from '../fragments/needs-human.ts';
-import { isAbsent } from '../quarantine-instance/steps.ts';
-import { boundedPoll } from './bounded-poll.ts';
-import { INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts';
+import { facts } from '#shared/playbooks/snapshot-and-reimage.ts';
+import { boundedPoll } from '../fragments/bounded-poll.ts';
+import { isAbsent } from '../fragments/conditions.ts';
+import { INSTANCE_ID } from '../fragments/finding-paths.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 
 /** Tag keys on every evidence snapshot: the finding it preserves and the instance it came from. */
 export const EVIDENCE_TAGS = {
@@ -29,46 +29,40 @@ const evidenceFilters = (...extra: Record<string, unknown>[]) => [
  * same finding finds its snapshots by tag and takes none. Snapshots are read back through
  * server-side filters rather than JSONPath filters, whose single match is not a list.
  */
-export function evidenceSnapshots(steps: ReimageSteps): sfn.Chain {
+export function evidenceSnapshots(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns, human } = steps;
   const describe = (id: string, resultPath: string, ...extra: Record<string, unknown>[]) =>
-    catchToHuman(
-      awsCall(scope, id, {
-        service: 'ec2',
-        action: 'describeSnapshots',
-        parameters: { OwnerIds: ['self'], Filters: evidenceFilters(...extra) },
-        iamResources: ['*'],
-        resultSelector: { 'snapshots.$': '$.Snapshots' },
-        resultPath,
-      }),
-      human,
-    );
-  const create = catchToHuman(
-    awsCall(scope, 'Create snapshots', {
+    steps.call(id, {
       service: 'ec2',
-      action: 'createSnapshots',
-      parameters: {
-        InstanceSpecification: { 'InstanceId.$': INSTANCE_ID, ExcludeBootVolume: false },
-        'Description.$':
-          "States.Format('Evidence for finding {} on {}', $.finding.id, $.finding.resource.instanceId)",
-        CopyTagsFromSource: 'volume',
-        TagSpecifications: [
-          {
-            ResourceType: 'snapshot',
-            Tags: [
-              { Key: EVIDENCE_TAGS.finding, 'Value.$': '$.finding.id' },
-              { Key: EVIDENCE_TAGS.instance, 'Value.$': INSTANCE_ID },
-              { Key: EVIDENCE_TAGS.playbook, Value: SNAPSHOT_AND_REIMAGE },
-            ],
-          },
-        ],
-      },
-      // CreateSnapshots is authorized on the instance, each volume and each new snapshot.
-      iamResources: [arns.instances, arns.volumes, arns.snapshots],
-      additionalIamStatements: [tagOnCreate(arns.snapshots, 'CreateSnapshots')],
-    }),
-    human,
-  );
+      action: 'describeSnapshots',
+      parameters: { OwnerIds: ['self'], Filters: evidenceFilters(...extra) },
+      iamResources: ['*'],
+      resultSelector: { 'snapshots.$': '$.Snapshots' },
+      resultPath,
+    });
+  const create = steps.call('Create snapshots', {
+    service: 'ec2',
+    action: 'createSnapshots',
+    parameters: {
+      InstanceSpecification: { 'InstanceId.$': INSTANCE_ID, ExcludeBootVolume: false },
+      'Description.$':
+        "States.Format('Evidence for finding {} on {}', $.finding.id, $.finding.resource.instanceId)",
+      CopyTagsFromSource: 'volume',
+      TagSpecifications: [
+        {
+          ResourceType: 'snapshot',
+          Tags: [
+            { Key: EVIDENCE_TAGS.finding, 'Value.$': '$.finding.id' },
+            { Key: EVIDENCE_TAGS.instance, 'Value.$': INSTANCE_ID },
+            { Key: EVIDENCE_TAGS.playbook, Value: facts.name },
+          ],
+        },
+      ],
+    },
+    // CreateSnapshots is authorized on the instance, each volume and each new snapshot.
+    iamResources: [arns.instances, arns.volumes, arns.snapshots],
+    additionalIamStatements: [tagOnCreate(arns.snapshots, 'CreateSnapshots')],
+  });
   const existing = describe('Find evidence snapshots', '$.existing');
   const createOnce = new sfn.Choice(scope, 'Snapshots taken already?')
     .when(isAbsent('$.existing.snapshots[0]'), create)
@@ -84,7 +78,7 @@ export function evidenceSnapshots(steps: ReimageSteps): sfn.Chain {
     human,
     failure: {
       error: 'SnapshotFailed',
-      cause: `${SNAPSHOT_AND_REIMAGE}: an evidence snapshot is in state error; take it again by hand`,
+      cause: `${facts.name}: an evidence snapshot is in state error; take it again by hand`,
     },
   });
   const evidence = describe('Read evidence snapshots', '$.evidence');
@@ -92,7 +86,7 @@ export function evidenceSnapshots(steps: ReimageSteps): sfn.Chain {
     .next(createOnce)
     .next(poll)
     .next(evidence)
-    .next(steps.audit('Audit snapshots', 'CreateSnapshots', { afterPath: '$.evidence' }));
+    .next(steps.audit('Audit snapshots', 'CreateSnapshots', 'succeeded', { afterPath: '$.evidence' }));
 }
 
 /** `ec2:CreateTags`, allowed only as part of the named create call (TagSpecifications). */

@@ -1,9 +1,10 @@
 import { aws_iam as iam, Stack, aws_stepfunctions as sfn } from 'aws-cdk-lib';
-import { awsCall } from '../fragments/aws-call.ts';
-import { catchToHuman } from '../fragments/needs-human.ts';
-import { boundedPoll } from './bounded-poll.ts';
+import { facts } from '#shared/playbooks/snapshot-and-reimage.ts';
+import { boundedPoll } from '../fragments/bounded-poll.ts';
+import { INSTANCE_ID } from '../fragments/finding-paths.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
+import { ebsKeyStatements } from './ebs-keys.ts';
 import { tagOnCreate } from './evidence-snapshots.ts';
-import { ebsKeyStatements, INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts';
 
 /** Seconds between two reads of the replacement's state, and how many reads (10 min). */
 const LAUNCH_POLL = { intervalSeconds: 15, maxIterations: 40 };
@@ -17,95 +18,86 @@ export const REPLACEMENT_TAGS = { replaces: 'remediation:replaces', finding: 're
  * stays as it is, as evidence. A replacement already launched for this finding is reused, so a
  * second approved run launches nothing; then the poll waits until the replacement runs.
  */
-export function launchReplacement(steps: ReimageSteps): sfn.Chain {
+export function launchReplacement(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns, human } = steps;
   const stack = Stack.of(scope);
   const arn = (resource: string, account?: string) =>
     stack.formatArn({ service: 'ec2', resource, resourceName: '*', account });
-  const earlier = catchToHuman(
-    awsCall(scope, 'Find earlier replacement instance', {
-      service: 'ec2',
-      action: 'describeInstances',
-      parameters: {
-        Filters: [
-          { Name: `tag:${REPLACEMENT_TAGS.replaces}`, 'Values.$': `States.Array(${INSTANCE_ID})` },
-          { Name: `tag:${REPLACEMENT_TAGS.finding}`, 'Values.$': 'States.Array($.finding.id)' },
-          { Name: 'instance-state-name', Values: ['pending', 'running'] },
-        ],
-      },
-      iamResources: ['*'],
-      resultSelector: { 'reservations.$': '$.Reservations' },
-      resultPath: '$.reimage.earlier',
-    }),
-    human,
-  );
+  const earlier = steps.call('Find earlier replacement instance', {
+    service: 'ec2',
+    action: 'describeInstances',
+    parameters: {
+      Filters: [
+        { Name: `tag:${REPLACEMENT_TAGS.replaces}`, 'Values.$': `States.Array(${INSTANCE_ID})` },
+        { Name: `tag:${REPLACEMENT_TAGS.finding}`, 'Values.$': 'States.Array($.finding.id)' },
+        { Name: 'instance-state-name', Values: ['pending', 'running'] },
+      ],
+    },
+    iamResources: ['*'],
+    resultSelector: { 'reservations.$': '$.Reservations' },
+    resultPath: '$.reimage.earlier',
+  });
   const reuse = new sfn.Pass(scope, 'Reuse earlier replacement instance', {
     parameters: { 'instanceId.$': '$.reimage.earlier.reservations[0].Instances[0].InstanceId' },
     resultPath: '$.reimage.replacement',
   });
-  const launch = catchToHuman(
-    awsCall(scope, 'Launch replacement', {
-      service: 'ec2',
-      action: 'runInstances',
-      parameters: {
-        LaunchTemplate: {
-          'LaunchTemplateId.$': '$.reimage.launchTemplateId',
-          'Version.$': '$.reimage.launchTemplateVersion',
-        },
-        MinCount: 1,
-        MaxCount: 1,
-        TagSpecifications: [
-          {
-            ResourceType: 'instance',
-            Tags: [
-              { Key: REPLACEMENT_TAGS.replaces, 'Value.$': INSTANCE_ID },
-              { Key: REPLACEMENT_TAGS.finding, 'Value.$': '$.finding.id' },
-              { Key: 'remediation:playbook', Value: SNAPSHOT_AND_REIMAGE },
-            ],
-          },
-        ],
+  const launch = steps.call('Launch replacement', {
+    service: 'ec2',
+    action: 'runInstances',
+    parameters: {
+      LaunchTemplate: {
+        'LaunchTemplateId.$': '$.reimage.launchTemplateId',
+        'Version.$': '$.reimage.launchTemplateVersion',
       },
-      // RunInstances is authorized on everything the launch touches: the instance and its volumes
-      // and interfaces, the template, the image, the subnet, groups and key pair it names.
-      iamResources: [
-        arns.instances,
-        arns.volumes,
-        arns.images,
-        arn('network-interface'),
-        arn('subnet'),
-        arn('security-group'),
-        arn('launch-template'),
-        arn('key-pair'),
+      MinCount: 1,
+      MaxCount: 1,
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: REPLACEMENT_TAGS.replaces, 'Value.$': INSTANCE_ID },
+            { Key: REPLACEMENT_TAGS.finding, 'Value.$': '$.finding.id' },
+            { Key: 'remediation:playbook', Value: facts.name },
+          ],
+        },
       ],
-      additionalIamStatements: [
-        tagOnCreate(arns.instances, 'RunInstances'),
-        tagOnCreate(arns.volumes, 'RunInstances'),
-        // A template may tag the interfaces it creates (TagSpecifications of network-interface).
-        tagOnCreate(arn('network-interface'), 'RunInstances'),
-        ...ebsKeyStatements(scope),
-        // A template with an instance profile passes its role to EC2, and only to EC2.
-        new iam.PolicyStatement({
-          actions: ['iam:PassRole'],
-          resources: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' })],
-          conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-        }),
-      ],
-      resultSelector: { 'instanceId.$': '$.Instances[0].InstanceId' },
-      resultPath: '$.reimage.replacement',
-    }),
-    human,
-  );
-  const read = catchToHuman(
-    awsCall(scope, 'Read replacement instance', {
-      service: 'ec2',
-      action: 'describeInstances',
-      parameters: { 'InstanceIds.$': 'States.Array($.reimage.replacement.instanceId)' },
-      iamResources: ['*'],
-      resultSelector: { 'state.$': '$.Reservations[0].Instances[0].State.Name' },
-      resultPath: '$.poll.replacement',
-    }),
-    human,
-  );
+    },
+    // RunInstances is authorized on everything the launch touches: the instance and its volumes
+    // and interfaces, the template, the image, the subnet, groups and key pair it names.
+    iamResources: [
+      arns.instances,
+      arns.volumes,
+      arns.images,
+      arn('network-interface'),
+      arn('subnet'),
+      arn('security-group'),
+      arn('launch-template'),
+      arn('key-pair'),
+    ],
+    additionalIamStatements: [
+      tagOnCreate(arns.instances, 'RunInstances'),
+      tagOnCreate(arns.volumes, 'RunInstances'),
+      // A template may tag the interfaces it creates (TagSpecifications of network-interface).
+      tagOnCreate(arn('network-interface'), 'RunInstances'),
+      ...ebsKeyStatements(scope),
+      // A template with an instance profile passes its role to EC2, and only to EC2.
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' })],
+        conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      }),
+    ],
+    resultSelector: { 'instanceId.$': '$.Instances[0].InstanceId' },
+    resultPath: '$.reimage.replacement',
+  });
+  const read = steps.call('Read replacement instance', {
+    service: 'ec2',
+    action: 'describeInstances',
+    parameters: { 'InstanceIds.$': 'States.Array($.reimage.replacement.instanceId)' },
+    iamResources: ['*'],
+    resultSelector: { 'state.$': '$.Reservations[0].Instances[0].State.Name' },
+    resultPath: '$.poll.replacement',
+  });
   const poll = boundedPoll(scope, {
     name: 'Launch poll',
     ...LAUNCH_POLL,
@@ -119,11 +111,10 @@ export function launchReplacement(steps: ReimageSteps): sfn.Chain {
     human,
     failure: {
       error: 'ReplacementFailed',
-      cause: `${SNAPSHOT_AND_REIMAGE}: the replacement launched from the template did not reach running`,
+      cause: `${facts.name}: the replacement launched from the template did not reach running`,
     },
   });
-  const reused = steps.audit('Audit replacement instance reused', 'RunInstances', {
-    outcome: 'skipped',
+  const reused = steps.audit('Audit replacement instance reused', 'RunInstances', 'skipped', {
     detailsPath: '$.reimage.earlier',
   });
   return earlier
@@ -138,7 +129,7 @@ export function launchReplacement(steps: ReimageSteps): sfn.Chain {
     )
     .next(poll)
     .next(
-      steps.audit('Audit replacement launched', 'LaunchReplacement', {
+      steps.audit('Audit replacement launched', 'LaunchReplacement', 'succeeded', {
         beforePath: '$.before',
         afterPath: '$.reimage',
       }),

@@ -1,11 +1,13 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
-import { awsCall } from '../fragments/aws-call.ts';
+import { facts } from '#shared/playbooks/snapshot-and-reimage.ts';
+import { boundedPoll } from '../fragments/bounded-poll.ts';
+import { isAbsent } from '../fragments/conditions.ts';
+import { instanceTagRead } from '../fragments/describe-instance.ts';
+import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { firstItem } from '../fragments/first-item.ts';
-import { catchToHuman } from '../fragments/needs-human.ts';
-import { isAbsent } from '../quarantine-instance/steps.ts';
-import { boundedPoll } from './bounded-poll.ts';
+import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
+import { ebsKeyStatements } from './ebs-keys.ts';
 import { tagOnCreate } from './evidence-snapshots.ts';
-import { ebsKeyStatements, INSTANCE_ID, type ReimageSteps, SNAPSHOT_AND_REIMAGE } from './steps.ts';
 
 /** Seconds between two reads of the task's state, and how many reads before giving up (30 min). */
 const TASK_POLL = { intervalSeconds: 30, maxIterations: 60 };
@@ -25,27 +27,11 @@ const TASK_MISSING = 'missing';
  * 3. else (no template, or an Auto Scaling group already replaced the capacity): restore the root
  *    volume to its launch state.
  */
-export function chooseImage(steps: ReimageSteps): sfn.Chain {
+export function chooseImage(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
-  // One DescribeTags per key: a JSONPath filter over the tag list matching nothing is an error
-  // rather than an empty list, and each read returns a list that is simply empty without the tag.
+  // One DescribeTags per key (instanceTagRead says why).
   const readTag = (id: string, key: string, into: string) =>
-    catchToHuman(
-      awsCall(scope, id, {
-        service: 'ec2',
-        action: 'describeTags',
-        parameters: {
-          Filters: [
-            { Name: 'resource-id', 'Values.$': `States.Array(${INSTANCE_ID})` },
-            { Name: 'key', Values: [key] },
-          ],
-        },
-        iamResources: ['*'],
-        resultSelector: { 'tags.$': '$.Tags' },
-        resultPath: `$.discovery.launchTemplate.${into}`,
-      }),
-      steps.human,
-    );
+    steps.call(id, instanceTagRead(key, `$.discovery.launchTemplate.${into}`));
   const template = sfn.Chain.start(readTag('Read launch template id', 'aws:ec2launchtemplate:id', 'id'))
     .next(readTag('Read launch template version', 'aws:ec2launchtemplate:version', 'version'))
     .next(readTag('Read Auto Scaling group tag', 'aws:autoscaling:groupName', 'group'));
@@ -117,59 +103,53 @@ export function chooseImage(steps: ReimageSteps): sfn.Chain {
  * the replaced root volume is kept (DeleteReplacedRootVolume=false), detached, next to the
  * snapshots as evidence.
  */
-export function replaceRootVolume(steps: ReimageSteps): sfn.Chain {
+export function replaceRootVolume(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns, human } = steps;
   const create = (id: string, image: boolean) =>
-    catchToHuman(
-      awsCall(scope, id, {
-        service: 'ec2',
-        action: 'createReplaceRootVolumeTask',
-        parameters: {
-          'InstanceId.$': INSTANCE_ID,
-          ...(image ? { 'ImageId.$': '$.reimage.imageId' } : {}),
-          DeleteReplacedRootVolume: false,
-          TagSpecifications: [
-            {
-              ResourceType: 'replace-root-volume-task',
-              Tags: [
-                { Key: FINDING_TAG, 'Value.$': '$.finding.id' },
-                { Key: 'remediation:playbook', Value: SNAPSHOT_AND_REIMAGE },
-              ],
-            },
-          ],
-        },
-        // Authorized on the instance, the new task, the volumes it swaps, and the image or the
-        // launch snapshot the new volume comes from.
-        iamResources: [
-          arns.instances,
-          arns.replaceRootVolumeTasks,
-          arns.volumes,
-          image ? arns.images : arns.snapshots,
+    steps.call(id, {
+      service: 'ec2',
+      action: 'createReplaceRootVolumeTask',
+      parameters: {
+        'InstanceId.$': INSTANCE_ID,
+        ...(image ? { 'ImageId.$': '$.reimage.imageId' } : {}),
+        DeleteReplacedRootVolume: false,
+        TagSpecifications: [
+          {
+            ResourceType: 'replace-root-volume-task',
+            Tags: [
+              { Key: FINDING_TAG, 'Value.$': '$.finding.id' },
+              { Key: 'remediation:playbook', Value: facts.name },
+            ],
+          },
         ],
-        additionalIamStatements: [
-          tagOnCreate(arns.replaceRootVolumeTasks, 'CreateReplaceRootVolumeTask'),
-          ...ebsKeyStatements(scope),
-        ],
-        resultSelector: { 'taskId.$': '$.ReplaceRootVolumeTask.ReplaceRootVolumeTaskId' },
-        resultPath: '$.reimage.task',
-      }),
-      human,
-    );
+      },
+      // Authorized on the instance, the new task, the volumes it swaps, and the image or the
+      // launch snapshot the new volume comes from.
+      iamResources: [
+        arns.instances,
+        arns.replaceRootVolumeTasks,
+        arns.volumes,
+        image ? arns.images : arns.snapshots,
+      ],
+      additionalIamStatements: [
+        tagOnCreate(arns.replaceRootVolumeTasks, 'CreateReplaceRootVolumeTask'),
+        ...ebsKeyStatements(scope),
+      ],
+      resultSelector: { 'taskId.$': '$.ReplaceRootVolumeTask.ReplaceRootVolumeTaskId' },
+      resultPath: '$.reimage.task',
+    });
   const createTask = new sfn.Choice(scope, 'Image named?')
     .when(sfn.Condition.isPresent('$.reimage.imageId'), create('Replace root volume', true))
     .otherwise(create('Restore root volume to launch state', false))
     .afterwards();
-  const read = catchToHuman(
-    awsCall(scope, 'Read replace root volume task', {
-      service: 'ec2',
-      action: 'describeReplaceRootVolumeTasks',
-      parameters: { 'ReplaceRootVolumeTaskIds.$': 'States.Array($.reimage.task.taskId)' },
-      iamResources: ['*'],
-      resultSelector: { 'tasks.$': '$.ReplaceRootVolumeTasks' },
-      resultPath: '$.poll.read',
-    }),
-    human,
-  );
+  const read = steps.call('Read replace root volume task', {
+    service: 'ec2',
+    action: 'describeReplaceRootVolumeTasks',
+    parameters: { 'ReplaceRootVolumeTaskIds.$': 'States.Array($.reimage.task.taskId)' },
+    iamResources: ['*'],
+    resultSelector: { 'tasks.$': '$.ReplaceRootVolumeTasks' },
+    resultPath: '$.poll.read',
+  });
   const state = firstItem(scope, 'Replace root volume task state', {
     listPath: '$.poll.read.tasks',
     fields: { state: 'TaskState' },
@@ -187,7 +167,7 @@ export function replaceRootVolume(steps: ReimageSteps): sfn.Chain {
     human,
     failure: {
       error: 'ReplaceRootVolumeFailed',
-      cause: `${SNAPSHOT_AND_REIMAGE}: the replace-root-volume task failed or is gone; the instance keeps its old root volume`,
+      cause: `${facts.name}: the replace-root-volume task failed or is gone; the instance keeps its old root volume`,
     },
   });
   const succeeded = new sfn.Pass(scope, 'Record replacement', {
@@ -198,7 +178,7 @@ export function replaceRootVolume(steps: ReimageSteps): sfn.Chain {
     .next(poll)
     .next(succeeded)
     .next(
-      steps.audit('Audit root volume replaced', 'ReplaceRootVolume', {
+      steps.audit('Audit root volume replaced', 'ReplaceRootVolume', 'succeeded', {
         beforePath: '$.before',
         afterPath: '$.reimage',
       }),
@@ -213,20 +193,17 @@ export function replaceRootVolume(steps: ReimageSteps): sfn.Chain {
  * so the tag is checked here, one task at a time: JSONPath filters are not used, their single
  * match is not a list. The chain ends with `$.reimage.task.taskId` set, reused or created by `create`.
  */
-function findEarlierReplacement(steps: ReimageSteps, create: sfn.Chain): sfn.Chain {
-  const { scope, human } = steps;
+function findEarlierReplacement(steps: PlaybookSteps, create: sfn.Chain): sfn.Chain {
+  const { scope } = steps;
   const scan = '$.reimage.scan';
-  const earlier = catchToHuman(
-    awsCall(scope, 'Find earlier replacement', {
-      service: 'ec2',
-      action: 'describeReplaceRootVolumeTasks',
-      parameters: { Filters: [{ Name: 'instance-id', 'Values.$': `States.Array(${INSTANCE_ID})` }] },
-      iamResources: ['*'],
-      resultSelector: { 'tasks.$': '$.ReplaceRootVolumeTasks' },
-      resultPath: '$.reimage.earlier',
-    }),
-    human,
-  );
+  const earlier = steps.call('Find earlier replacement', {
+    service: 'ec2',
+    action: 'describeReplaceRootVolumeTasks',
+    parameters: { Filters: [{ Name: 'instance-id', 'Values.$': `States.Array(${INSTANCE_ID})` }] },
+    iamResources: ['*'],
+    resultSelector: { 'tasks.$': '$.ReplaceRootVolumeTasks' },
+    resultPath: '$.reimage.earlier',
+  });
   const start = new sfn.Pass(scope, 'Scan earlier replacements', {
     parameters: { index: 0, 'count.$': 'States.ArrayLength($.reimage.earlier.tasks)' },
     resultPath: scan,
@@ -273,8 +250,7 @@ function findEarlierReplacement(steps: ReimageSteps, create: sfn.Chain): sfn.Cha
     parameters: { 'taskId.$': `${scan}.task.ReplaceRootVolumeTaskId` },
     resultPath: '$.reimage.task',
   });
-  const reused = steps.audit('Audit replacement reused', 'CreateReplaceRootVolumeTask', {
-    outcome: 'skipped',
+  const reused = steps.audit('Audit replacement reused', 'CreateReplaceRootVolumeTask', 'skipped', {
     detailsPath: `${scan}.task`,
   });
   const usable = new sfn.Choice(scope, 'Earlier replacement usable?')

@@ -1,41 +1,21 @@
-import {
-  ArnFormat,
-  aws_iam as iam,
-  Stack,
-  aws_stepfunctions as sfn,
-  type aws_stepfunctions_tasks as tasks,
-} from 'aws-cdk-lib';
+import { aws_iam as iam, type aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { UndoActionType } from '#shared/undo/actions.ts';
 import { type AwsCallService, awsCall } from '../fragments/aws-call.ts';
-import { MemberAwsCall, memberCredentials } from '../fragments/member-credentials.ts';
-import { retryOnThrottling } from '../fragments/retry.ts';
+import type { ResourceArns } from '../fragments/resource-arns.ts';
 
 /** Where, in a Map item, the action's API request is. */
 const REQUEST = '$.action.request';
 
 /** How one reverse call is made: the SDK integration, the request fields it passes, the ARNs it may touch. */
 interface ReverseCall {
-  readonly service: AwsCallService | 's3';
+  readonly service: AwsCallService;
   readonly action: string;
   readonly fields: readonly string[];
-  readonly resources: (arns: ReverseCallArns) => string[];
+  readonly resources: (arns: ResourceArns) => string[];
   /** The IAM action when it is not `<service>:<Action>`. @default derived from the API action */
   readonly iamAction?: string;
   readonly passRole?: boolean;
-}
-
-/** The resource ARN patterns of this account and region that reverse calls are scoped to. */
-export interface ReverseCallArns {
-  readonly users: string;
-  readonly roles: string;
-  readonly instances: string;
-  readonly networkInterfaces: string;
-  readonly securityGroups: string;
-  readonly subnets: string;
-  readonly targetGroups: string;
-  readonly autoScalingGroups: string;
-  readonly buckets: string;
 }
 
 /** Every reverse call, by the plan's action type. */
@@ -112,29 +92,6 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
   },
 };
 
-/** The ARN patterns of the stack's account and region (IAM and S3 ARNs carry no region). */
-export function reverseCallArns(scope: Construct): ReverseCallArns {
-  const stack = Stack.of(scope);
-  const arn = (service: string, resource: string, resourceName = '*', region?: string, account?: string) =>
-    stack.formatArn({ service, resource, resourceName, region, account });
-  return {
-    users: arn('iam', 'user', '*', ''),
-    roles: arn('iam', 'role', '*', ''),
-    instances: arn('ec2', 'instance'),
-    networkInterfaces: arn('ec2', 'network-interface'),
-    securityGroups: arn('ec2', 'security-group'),
-    subnets: arn('ec2', 'subnet'),
-    targetGroups: arn('elasticloadbalancing', 'targetgroup', '*/*'),
-    autoScalingGroups: stack.formatArn({
-      service: 'autoscaling',
-      resource: 'autoScalingGroup',
-      resourceName: '*:autoScalingGroupName/*',
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    }),
-    buckets: stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
-  };
-}
-
 /**
  * The SDK integration task of one reverse call, reading its request from the Map item's
  * `action.request`, retried on its service's throttling. The role gets exactly that action.
@@ -142,26 +99,14 @@ export function reverseCallArns(scope: Construct): ReverseCallArns {
 export function reverseCall(
   scope: Construct,
   type: UndoActionType,
-  arns: ReverseCallArns,
+  arns: ResourceArns,
 ): tasks.CallAwsService {
   const call = REVERSE_CALLS[type];
   const parameters = Object.fromEntries(call.fields.map((field) => [`${field}.$`, `${REQUEST}.${field}`]));
-  const id = `Undo ${type}`;
-  if (call.service === 's3') {
-    const task = new MemberAwsCall(scope, id, {
-      service: 's3',
-      action: call.action,
-      iamAction: call.iamAction,
-      parameters,
-      iamResources: call.resources(arns),
-      resultPath: sfn.JsonPath.DISCARD,
-      credentials: memberCredentials(scope),
-    });
-    return retryOnThrottling(task, 'S3');
-  }
-  return awsCall(scope, id, {
+  return awsCall(scope, `Undo ${type}`, {
     service: call.service,
     action: call.action,
+    iamAction: call.iamAction,
     parameters,
     iamResources: call.resources(arns),
     // Associating a profile passes its role to EC2: only roles, and only to EC2.

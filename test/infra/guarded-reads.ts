@@ -125,9 +125,19 @@ export function unguardedReads(
         for (const { field, path } of selectorPaths(state[key])) flag(`${key}.${field}`, path);
       for (const key of ['InputPath', 'ItemsPath', 'OutputPath'] as const)
         if (typeof state[key] === 'string') flag(key, state[key] as string);
-      // ResultSelector reads the API's response: only the API can guarantee an element there.
+      // ResultSelector reads the API's response: only the API can guarantee an element there. A
+      // Parallel's output has exactly one element per branch, in branch order
+      // (https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html).
+      const branchCount = ((state.Branches as unknown[] | undefined) ?? []).length;
+      const branchOutput = (path: string) => {
+        const index = /^\$\[(\d+)\]/.exec(path)?.[1];
+        return (
+          index !== undefined && Number(index) < branchCount && !INDEXED.test(path.replace(/^\$\[\d+\]/, '$'))
+        );
+      };
       for (const { field, path } of selectorPaths(state.ResultSelector)) {
-        const promised = guaranteed.some((g) => g.resource === state.Resource && g.path === path);
+        const promised =
+          branchOutput(path) || guaranteed.some((g) => g.resource === state.Resource && g.path === path);
         if (INDEXED.test(path) && !promised)
           out.push({ state: name, field: `ResultSelector.${field}`, path });
       }

@@ -37,50 +37,55 @@ function containmentPath(
 const resourceText = (resource: unknown) => JSON.stringify(resource);
 
 describe('quarantine-instance playbook', () => {
-  it('reads everything first, preserves evidence, leaves service, isolates, cuts credentials, notifies: in this order', () => {
-    // A follow-up named, and the instance not quarantined before for another finding: hand over.
+  it('reads the instance, isolates, reads the rest at once, cuts credentials, preserves evidence, leaves service, notifies: in this order', () => {
+    // A follow-up named, the instance not quarantined before for another finding, and its
+    // profile association settled when read: hand over.
     const path = containmentPath(states, states[startAt]?.Default as string, {
       'Follow-up named?': 'Build follow-up input',
+      'Profile left in place?': states['Profile left in place?']?.Default as string,
     });
 
     const steps = path.filter(
       (n) => ['Task', 'Map'].includes(states[n]?.Type ?? '') && !n.startsWith('Audit'),
     );
 
+    // What stops the attacker (the network) first; the reads it does not need run at once, after.
     expect(steps).toEqual([
       'Claim resource',
       'Describe instance',
-      'Read network interfaces',
-      'Read volumes',
-      'Read quarantine tag',
-      'Read Auto Scaling membership',
-      'List target groups',
-      'Read target groups',
-      'Read profile association',
-      'Read instance profile',
+      'Isolate network interfaces',
+      'Revoke instance role sessions',
+      'Disassociate instance profile',
       'Enable termination protection',
       'Stop on shutdown',
       'Keep volumes',
       'Tag instance',
       'Detach from Auto Scaling group',
       'Deregister from target groups',
-      'Isolate network interfaces',
-      'Revoke instance role sessions',
-      'Disassociate instance profile',
       'Notify quarantined',
       'Start follow-up playbook',
     ]);
+    const reads = states['Read what quarantine changes'] as AslState & {
+      Branches?: { StartAt: string; States: Record<string, AslState> }[];
+    };
+    expect(path.indexOf('Read what quarantine changes')).toBe(path.indexOf('Audit isolated') + 1);
+    expect(reads.Branches?.map((b) => b.StartAt)).toEqual([
+      'Read quarantine tag',
+      'Read Auto Scaling membership',
+      'List target groups',
+      'Instance profile associated?',
+    ]);
     expect(path.filter((n) => n.startsWith('Audit'))).toEqual([
+      'Audit isolated',
       'Audit before state',
+      'Audit role sessions revoked',
+      'Audit profile disassociated',
       'Audit termination protection',
       'Audit shutdown behaviour',
       'Audit volumes kept',
       'Audit instance tagged',
       'Audit detached',
       'Audit deregistered',
-      'Audit isolated',
-      'Audit role sessions revoked',
-      'Audit profile disassociated',
       'Audit contained',
       'Audit handed over',
     ]);
@@ -102,10 +107,21 @@ describe('quarantine-instance playbook', () => {
 
   it('retries throttling on every call and sends every other failure to needs-human', () => {
     // The reads before the approval gate ("Risk: ...") go on when they fail: the approver is asked anyway.
-    const outer = Object.entries(states).filter(
-      ([name, s]) => s.Type === 'Task' && s.Resource?.includes(':aws-sdk:') && !name.startsWith('Risk: '),
-    );
-    expect(outer.length).toBeGreaterThan(10);
+    const calls = (all: Record<string, AslState>) =>
+      Object.entries(all).filter(
+        ([name, s]) => s.Type === 'Task' && s.Resource?.includes(':aws-sdk:') && !name.startsWith('Risk: '),
+      );
+    // The reads that run at once are the Parallel's branches: the Parallel catches for them.
+    const branches =
+      (
+        states['Read what quarantine changes'] as AslState & {
+          Branches?: { States: Record<string, AslState> }[];
+        }
+      ).Branches?.flatMap((b) => calls(b.States)) ?? [];
+    const outer = calls(states);
+    expect(outer.length + branches.length).toBeGreaterThan(10);
+    for (const [name, state] of branches)
+      expect(state.Retry?.[0]?.ErrorEquals.length, name).toBeGreaterThan(0);
     for (const [name, state] of outer) {
       expect(state.Retry?.[0]?.ErrorEquals.length, name).toBeGreaterThan(0);
       // A specific, expected error may come first (e.g. the follow-up already started); the last catcher takes all the rest.
@@ -117,7 +133,7 @@ describe('quarantine-instance playbook', () => {
       expect(states[`${name}: stopped`]?.Next, name).toBe('Audit needs human');
     }
     for (const name of [
-      'Read target groups',
+      'Read what quarantine changes',
       'Keep volumes',
       'Deregister from target groups',
       'Isolate network interfaces',

@@ -198,18 +198,19 @@ describe('quarantine-instance, end to end through the sandbox', () => {
     const history = await h.history(event.detail.id);
     // The finding's one timeline holds the quarantine, then the follow-up it handed over to.
     const trail = history.filter((r) => r.playbook !== 'snapshot-and-reimage');
+    // What stops the attacker first: the network, then the credentials; then what can wait.
     expect(trail.map((r) => [r.action, r.outcome])).toEqual([
       ['classify', 'routed'],
+      ['IsolateNetworkInterfaces', 'succeeded'],
       ['RecordBeforeState', 'succeeded'],
+      ['PutRolePolicy', 'succeeded'],
+      ['DisassociateIamInstanceProfile', 'succeeded'],
       ['EnableTerminationProtection', 'succeeded'],
       ['SetShutdownBehaviorStop', 'succeeded'],
       ['KeepVolumesOnTermination', 'succeeded'],
       ['TagInstance', 'succeeded'],
       ['DetachInstances', 'succeeded'],
       ['DeregisterTargets', 'succeeded'],
-      ['IsolateNetworkInterfaces', 'succeeded'],
-      ['PutRolePolicy', 'succeeded'],
-      ['DisassociateIamInstanceProfile', 'succeeded'],
       ['Complete', 'contained'],
       ['HandOver', 'succeeded'],
     ]);
@@ -221,7 +222,7 @@ describe('quarantine-instance, end to end through the sandbox', () => {
       ['RequestApproval', 'approval-required'],
     ]);
     expect(JSON.parse(trail.at(-1)?.details as string).executionArn).toBe(followUp[0]?.executionArn);
-    const before = JSON.parse(trail[1]?.before as string);
+    const before = JSON.parse(trail.find((r) => r.action === 'RecordBeforeState')?.before as string);
     expect(
       Object.fromEntries(
         before.networkInterfaces.map((eni: { networkInterfaceId: string; groups: { GroupId: string }[] }) => [
@@ -262,14 +263,14 @@ describe('quarantine-instance, end to end through the sandbox', () => {
     const trail = await h.history(event.detail.id);
     expect(trail.map((r) => [r.action, r.outcome])).toEqual([
       ['classify', 'routed'],
+      ['IsolateNetworkInterfaces', 'succeeded'],
       ['RecordBeforeState', 'succeeded'],
       ['DeregisterTargets', 'succeeded'],
-      ['IsolateNetworkInterfaces', 'succeeded'],
       ['Complete', 'contained'],
       // The first finding's follow-up already took the evidence: no second snapshot set.
       ['HandOver', 'skipped'],
     ]);
-    expect(JSON.parse(trail[3]?.after as string).map((e: { changed: boolean }) => e.changed)).toEqual([
+    expect(JSON.parse(trail[1]?.after as string).map((e: { changed: boolean }) => e.changed)).toEqual([
       false,
       false,
     ]);
@@ -379,9 +380,17 @@ describe('quarantine-instance, end to end through the sandbox', () => {
     }
 
     const trail = await h.history(event.detail.id);
-    expect(trail.map((r) => [r.action, r.outcome]).slice(-3)).toEqual([
+    // Isolated and sessions denied at once; the evidence protected; then a person is asked.
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([
+      ['classify', 'routed'],
       ['IsolateNetworkInterfaces', 'succeeded'],
+      ['RecordBeforeState', 'succeeded'],
       ['PutRolePolicy', 'succeeded'],
+      ['EnableTerminationProtection', 'succeeded'],
+      ['SetShutdownBehaviorStop', 'succeeded'],
+      ['KeepVolumesOnTermination', 'succeeded'],
+      ['TagInstance', 'succeeded'],
+      ['DeregisterTargets', 'succeeded'],
       ['NeedsHuman', 'needs-human'],
     ]);
     expect(JSON.parse(trail.at(-1)?.details as string)).toMatchObject({
@@ -396,7 +405,7 @@ describe('quarantine-instance, end to end through the sandbox', () => {
     expect(deny.PolicyDocument).toBeDefined();
   });
 
-  it('ends in needs-human when Auto Scaling denies DetachInstances: earlier steps audited, later ones not run', async () => {
+  it('ends in needs-human when Auto Scaling denies DetachInstances: already isolated, earlier steps audited, later ones not run', async () => {
     const { ec2, autoscaling } = h.sandbox.clients;
     const seeded = await instance();
     const launched = await ec2.send(
@@ -434,6 +443,7 @@ describe('quarantine-instance, end to end through the sandbox', () => {
     const trail = await h.history(event.detail.id);
     expect(trail.map((r) => [r.action, r.outcome])).toEqual([
       ['classify', 'routed'],
+      ['IsolateNetworkInterfaces', 'succeeded'],
       ['RecordBeforeState', 'succeeded'],
       ['EnableTerminationProtection', 'succeeded'],
       ['SetShutdownBehaviorStop', 'succeeded'],
@@ -446,10 +456,15 @@ describe('quarantine-instance, end to end through the sandbox', () => {
     });
     const group = await desiredCapacity();
     expect(group?.Instances?.map((i) => i.InstanceId)).toContain(instanceId);
-    expect(groupChanges.length).toBe(changesBefore);
+    // The network was cut before the detach was tried: through the allow-all group, then isolated.
+    expect(groupChanges.length).toBe(changesBefore + 2);
     const after = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })))
       .Reservations?.[0]?.Instances?.[0];
-    expect(after?.SecurityGroups?.map((g) => g.GroupId)).toEqual([h.account.securityGroups.web]);
+    const isolation = (await playbookGroups()).find(
+      (g) =>
+        g.VpcId === after?.VpcId && g.Tags?.some((t) => t.Key === ISOLATION_TAG && t.Value === 'deny-all'),
+    );
+    expect(after?.SecurityGroups?.map((g) => g.GroupId)).toEqual([isolation?.GroupId]);
     // The page names the step it stopped at and links to what to do there in the runbook.
     const paged = h.sandbox.services.sns.published.find(
       (m) => m.message.includes(event.detail.id) && (m.subject ?? '').includes('needs a human'),

@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
-import { describe, expect, it, vi } from 'vitest';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it, type Mock, vi } from 'vitest';
 import { type RouterDeps, routeEvent } from '#functions/classify/route.ts';
 import type { AuditRecord } from '#shared/audit/record.ts';
+import { AuditWriter } from '#shared/audit/writer.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -11,47 +17,75 @@ const fixture = (name: string) =>
   JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/events', name), 'utf8'));
 const policy = loadPolicyFile(path.join(ROOT, 'policy/default.yaml'));
 
-/** A fake Step Functions that enforces execution-name uniqueness as the service does. */
+/** What a client's `send` is to a spy: any command in, any answer out. */
+type Send = Mock<(command: { input: Record<string, unknown> }) => Promise<unknown>>;
+
+/** An SDK client whose `send` is also a vitest spy (calling through), so tests can count and read the calls. */
+function spied<C extends { send: (command: never) => Promise<unknown> }>(client: C): C & { send: Send } {
+  return Object.assign(client, { send: vi.fn(client.send.bind(client)) as unknown as Send });
+}
+
+/** Step Functions that enforces execution-name uniqueness as the service does. */
 function fakeStepFunctions() {
   const names = new Set<string>();
-  const send = vi.fn(async (command: { input: { name?: string; stateMachineArn?: string } }) => {
-    const name = command.input.name as string;
-    if (names.has(name))
-      throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${name}'`, $metadata: {} });
-    names.add(name);
-    return { executionArn: `${command.input.stateMachineArn}:${name}`, startDate: new Date() };
-  });
-  return { send };
+  const sfn = new SFNClient({});
+  mockClient(sfn)
+    .on(StartExecutionCommand)
+    .callsFake(async (input: { name?: string; stateMachineArn?: string }) => {
+      const name = input.name as string;
+      if (names.has(name))
+        throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${name}'`, $metadata: {} });
+      names.add(name);
+      return { executionArn: `${input.stateMachineArn}:${name}`, startDate: new Date() };
+    });
+  return spied(sfn);
+}
+
+/** The audit trail's appender, as the Lambda service answers an append: the record's position. */
+function auditWriter(records: AuditRecord[]): AuditWriter {
+  const lambda = new LambdaClient({});
+  mockClient(lambda)
+    .on(InvokeCommand)
+    .callsFake(async () => ({
+      Payload: new TextEncoder().encode(JSON.stringify({ seq: records.length, hash: 'h' })),
+    }));
+  const writer = new AuditWriter(lambda, 'audit-append', (r) => records.push(r));
+  vi.spyOn(writer, 'append');
+  return writer;
 }
 
 function deps(overrides: Partial<RouterDeps> = {}) {
   const records: AuditRecord[] = [];
   const sqsMessages: string[] = [];
   const counters = new Map<string, number>();
+  const sns = new SNSClient({});
+  mockClient(sns).on(PublishCommand).resolves({ MessageId: 'm-1' });
+  const sqs = new SQSClient({});
+  mockClient(sqs)
+    .on(SendMessageCommand)
+    .callsFake(async (input: { MessageBody: string }) => {
+      sqsMessages.push(input.MessageBody);
+      return {};
+    });
+  const dynamodb = new DynamoDBClient({});
+  const counted = (update: boolean) => async (input: { Key?: Record<string, { S?: string }> }) => {
+    const key = input.Key?.pk?.S as string;
+    if (update) counters.set(key, (counters.get(key) ?? 0) + 1);
+    const count = counters.get(key);
+    return count === undefined ? {} : { Item: { count: { N: String(count) } } };
+  };
+  mockClient(dynamodb)
+    .on(UpdateItemCommand)
+    .callsFake(counted(true))
+    .on(GetItemCommand)
+    .callsFake(counted(false));
   const base: RouterDeps = {
     policy,
-    audit: {
-      append: vi.fn(async (r: AuditRecord) => {
-        records.push(r);
-        return r;
-      }),
-    } as never,
-    sfn: fakeStepFunctions() as never,
-    sns: { send: vi.fn(async () => ({ MessageId: 'm-1' })) } as never,
-    sqs: {
-      send: vi.fn(async (c: { input: { MessageBody: string } }) => {
-        sqsMessages.push(c.input.MessageBody);
-        return {};
-      }),
-    } as never,
-    dynamodb: {
-      send: vi.fn(async (c: { constructor: { name: string }; input: { Key: { pk: { S: string } } } }) => {
-        const key = c.input.Key.pk.S;
-        if (c.constructor.name === 'UpdateItemCommand') counters.set(key, (counters.get(key) ?? 0) + 1);
-        const count = counters.get(key);
-        return count === undefined ? {} : { Item: { count: { N: String(count) } } };
-      }),
-    } as never,
+    audit: auditWriter(records),
+    sfn: fakeStepFunctions(),
+    sns: spied(sns),
+    sqs: spied(sqs),
+    dynamodb: spied(dynamodb),
     stateMachines: { 'disable-access-key': 'arn:aws:states:us-east-1:111122223333:stateMachine:dak' },
     topicArn: 'arn:aws:sns:us-east-1:111122223333:notify',
     deadLetterQueueUrl: 'http://sqs/dlq',
@@ -209,7 +243,7 @@ describe('routeEvent', () => {
 
     it('starts a finding about another deployed region there, under the same execution name', async () => {
       const elsewhere = fakeStepFunctions();
-      const sfnIn = vi.fn(() => elsewhere as never);
+      const sfnIn = vi.fn(() => elsewhere);
       const { deps: d, records } = deps({ regions, memberRoleArn, sfnIn });
       const [outcome] = await routeEvent(inRegion('eu-west-1'), d);
 
@@ -224,7 +258,7 @@ describe('routeEvent', () => {
       const home = deps({
         regions: { ...regions, own: 'eu-west-1' },
         memberRoleArn,
-        sfn: elsewhere as never,
+        sfn: elsewhere,
       });
       const [again] = await routeEvent(inRegion('eu-west-1'), home.deps);
       expect(again?.outcome).toBe('duplicate');
@@ -261,8 +295,11 @@ describe('routeEvent', () => {
     const claimedAt = (minutesAgo: number) => ({
       N: String(Date.parse('2026-11-23T12:00:00Z') - minutesAgo * 60_000),
     });
-    const dynamodb = { send: vi.fn(async () => ({ Item: { s0: claimedAt(59), s1: claimedAt(1) } })) };
-    const { deps: d } = deps({ policy: small, dynamodb: dynamodb as never });
+    const dynamodb = new DynamoDBClient({});
+    mockClient(dynamodb)
+      .onAnyCommand()
+      .resolves({ Item: { s0: claimedAt(59), s1: claimedAt(1) } });
+    const { deps: d } = deps({ policy: small, dynamodb: spied(dynamodb) });
 
     const [out] = await routeEvent(fixture('guardduty-iam-credential-exfiltration.json'), d);
 
