@@ -14,7 +14,9 @@ export type UndoActionType =
   | 'AttachInstances'
   | 'AuthorizeSecurityGroupIngress'
   | 'PutPublicAccessBlock'
-  | 'DeletePublicAccessBlock';
+  | 'DeletePublicAccessBlock'
+  | 'ModifySnapshotAttribute'
+  | 'ModifyImageAttribute';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -29,6 +31,8 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'AuthorizeSecurityGroupIngress',
   'PutPublicAccessBlock',
   'DeletePublicAccessBlock',
+  'ModifySnapshotAttribute',
+  'ModifyImageAttribute',
 ];
 
 /** One reverse call. */
@@ -59,6 +63,14 @@ export interface IpPermission {
   readonly ToPort?: number;
   readonly IpRanges?: readonly { CidrIp: string; Description?: string }[];
   readonly Ipv6Ranges?: readonly { CidrIpv6: string; Description?: string }[];
+}
+
+/** A create-volume or launch permission as ModifySnapshotAttribute and ModifyImageAttribute take it. */
+export interface SharePermission {
+  readonly Group?: string;
+  readonly UserId?: string;
+  readonly OrganizationArn?: string;
+  readonly OrganizationalUnitArn?: string;
 }
 
 /** Builders of each action, so the request shapes live in one place. */
@@ -143,5 +155,27 @@ export const undoActions = {
     request: { Bucket: bucketName },
     before: current,
     after: { PublicAccessBlockConfiguration: 'none' },
+  }),
+  shareSnapshot: (
+    snapshotId: string,
+    permissions: readonly SharePermission[],
+    current: unknown,
+  ): UndoAction => ({
+    type: 'ModifySnapshotAttribute',
+    description: `Give the ${permissions.length} removed create-volume permission(s) back to EBS snapshot ${snapshotId}`,
+    request: {
+      SnapshotId: snapshotId,
+      Attribute: 'createVolumePermission',
+      CreateVolumePermission: { Add: [...permissions] },
+    },
+    before: { snapshotId, permissions: current },
+    after: { snapshotId, added: permissions },
+  }),
+  shareImage: (imageId: string, permissions: readonly SharePermission[], current: unknown): UndoAction => ({
+    type: 'ModifyImageAttribute',
+    description: `Give the ${permissions.length} removed launch permission(s) back to AMI ${imageId}`,
+    request: { ImageId: imageId, Attribute: 'launchPermission', LaunchPermission: { Add: [...permissions] } },
+    before: { imageId, permissions: current },
+    after: { imageId, added: permissions },
   }),
 };

@@ -36,6 +36,8 @@ export interface ReverseCallArns {
   readonly targetGroups: string;
   readonly autoScalingGroups: string;
   readonly buckets: string;
+  readonly snapshots: string;
+  readonly images: string;
 }
 
 /** Every reverse call, by the plan's action type. */
@@ -110,6 +112,18 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     resources: (a) => [a.buckets],
     iamAction: 's3:PutBucketPublicAccessBlock',
   },
+  ModifySnapshotAttribute: {
+    service: 'ec2',
+    action: 'modifySnapshotAttribute',
+    fields: ['SnapshotId', 'Attribute', 'CreateVolumePermission'],
+    resources: (a) => [a.snapshots],
+  },
+  ModifyImageAttribute: {
+    service: 'ec2',
+    action: 'modifyImageAttribute',
+    fields: ['ImageId', 'Attribute', 'LaunchPermission'],
+    resources: (a) => [a.images],
+  },
 };
 
 /** The ARN patterns of the stack's account and region (IAM and S3 ARNs carry no region). */
@@ -132,6 +146,9 @@ export function reverseCallArns(scope: Construct): ReverseCallArns {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),
     buckets: stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
+    // Snapshot and image ARNs carry no account.
+    snapshots: arn('ec2', 'snapshot', '*', undefined, ''),
+    images: arn('ec2', 'image', '*', undefined, ''),
   };
 }
 

@@ -149,7 +149,14 @@ function describeImageAttribute({ params, state }: Ec2Context) {
   const shares = [...sharesOf(state, image.imageId).values()];
   return {
     imageId: image.imageId,
-    launchPermission: [...(image.isPublic ? [{ group: 'all' }] : []), ...shares],
+    launchPermission: [
+      ...(image.isPublic ? [{ group: 'all' }] : []),
+      ...shares.map((p) => ({
+        userId: p.userId,
+        organizationArn: p.organizationArn,
+        organizationalUnitArn: p.organizationalUnitArn,
+      })),
+    ],
   };
 }
 

@@ -1,0 +1,21 @@
+import { reverseRevokeOutsideSharing } from '../undo/reverse-sharing.ts';
+import type { PlaybookFacts } from './definition.ts';
+
+/** revoke-outside-sharing: take back a snapshot or image shared publicly or with an outside account. */
+export const facts: PlaybookFacts = {
+  name: 'revoke-outside-sharing',
+  description:
+    'Remove exactly the public or outside-account permission a call added to an EBS snapshot or an AMI, then verify.',
+  // EBS snapshots and AMIs are `Other` resources typed AwsEc2Snapshot and AwsEc2Image; any other
+  // type is handed to a person unchanged.
+  resourceKinds: ['Other'],
+  containmentAction: 'RemoveSharing',
+  steps: [
+    "Read the snapshot's create-volume permissions (or the image's launch permissions) as they are.",
+    'Choose the permissions the call added that reach outside: anyone (`all`), or an account or organization the policy does not trust.',
+    'Remove exactly those; every other permission stays.',
+    'Read the permissions again to verify, then notify the on-call topic.',
+  ],
+  undo: { reverse: reverseRevokeOutsideSharing },
+  controls: ['EC2.1'],
+};
