@@ -176,6 +176,7 @@ export const revokeOutsideSharing: PlaybookDefinition = {
               [CALLS[type].structure]: { 'Remove.$': '$.plan.remove' },
             },
             iamResources: [arnOf(type)],
+            resultPath: sfn.JsonPath.DISCARD,
           },
           'Ec2',
         )
