@@ -48,6 +48,7 @@ export const SDK_INTEGRATION_SERVICES: Readonly<Record<string, SdkIntegrationSer
   lambda: entry('lambda', 'Lambda', 'Lambda'),
   eventbridge: entry('eventbridge', 'EventBridge', 'EventBridge'),
   sfn: { ...entry('sfn', 'SFN', 'Sfn'), camelCaseMembers: true },
+  rds: entry('rds', 'RDS', 'Rds'),
 };
 
 function entry(

@@ -19,6 +19,7 @@ import { FUNCTION_URL_PREFIX, FunctionUrlService } from './services/function-url
 import { IamService } from './services/iam.ts';
 import { KmsService } from './services/kms.ts';
 import { LambdaService } from './services/lambda.ts';
+import { RdsService } from './services/rds.ts';
 import { S3Service } from './services/s3.ts';
 import { SecretsManagerService } from './services/secretsmanager.ts';
 import { SnsService } from './services/sns.ts';
@@ -91,6 +92,7 @@ export class Sandbox {
       secretsManager: SecretsManagerService;
       kms: KmsService;
       functionUrls: FunctionUrlService;
+      rds: RdsService;
     },
   ) {
     this.clients = sandboxClients(endpoint);
@@ -142,6 +144,7 @@ export class Sandbox {
     });
     const secretsManager = new SecretsManagerService();
     const kms = new KmsService();
+    const rds = new RdsService();
     const functionUrls = new FunctionUrlService(lambda);
     server.registerPath(FUNCTION_URL_PREFIX, functionUrls);
     await dynamodb.start();
@@ -161,6 +164,7 @@ export class Sandbox {
       stepFunctions,
       secretsManager,
       kms,
+      rds,
     ]) {
       server.register(service);
     }
@@ -176,6 +180,7 @@ export class Sandbox {
       secretsManager,
       kms,
       functionUrls,
+      rds,
     });
     events.onDeadLetter((letter: DeadLetter) => {
       void sandbox.deadLetter(letter.target.deadLetterArn, {
