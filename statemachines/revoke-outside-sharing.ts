@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  ArnFormat,
   type CfnElement,
   Stack,
   aws_stepfunctions as sfn,
@@ -17,47 +18,86 @@ const NAME = facts.name;
 const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-share-revocation/handler.ts');
 const TYPE = '$.finding.resource.type';
 
+/** How one resource type's sharing is read and removed. */
+interface SharingCalls {
+  readonly label: string;
+  readonly service: 'ec2' | 'rds';
+  readonly read: string;
+  readonly readParameters: Record<string, unknown>;
+  readonly modify: string;
+  readonly modifyParameters: Record<string, unknown>;
+  /** The resource part of its ARN and whether the ARN has an account (snapshot and image ARNs do not). */
+  readonly arn: { service: 'ec2' | 'rds'; resource: string; separator: '/' | ':'; account: boolean };
+}
+
+const ID = '$.finding.resource.id';
+// Step Functions spells RDS's `DB...` members `Db...` (the AWS SDK for Java 2.x names), in and out:
+// https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
 /**
  * The calls of each resource type: the attribute that holds who may use the resource besides its
- * owner, how to read it and how to remove from it. Snapshot and image ARNs carry no account
- * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+ * owner, how to read it and how to remove from it. Resource ARNs are the IAM reference's
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
  */
-const CALLS: Record<
-  SharedResourceType,
-  {
-    label: string;
-    idField: string;
-    attribute: string;
-    structure: string;
-    read: string;
-    modify: string;
-    arn: string;
-  }
-> = {
+const CALLS: Record<SharedResourceType, SharingCalls> = {
   AwsEc2Snapshot: {
     label: 'snapshot',
-    idField: 'SnapshotId',
-    attribute: 'createVolumePermission',
-    structure: 'CreateVolumePermission',
+    service: 'ec2',
     read: 'describeSnapshotAttribute',
+    readParameters: { 'SnapshotId.$': ID, Attribute: 'createVolumePermission' },
     modify: 'modifySnapshotAttribute',
-    arn: 'snapshot',
+    modifyParameters: {
+      'SnapshotId.$': ID,
+      Attribute: 'createVolumePermission',
+      CreateVolumePermission: { 'Remove.$': '$.plan.remove' },
+    },
+    arn: { service: 'ec2', resource: 'snapshot', separator: '/', account: false },
   },
   AwsEc2Image: {
     label: 'image',
-    idField: 'ImageId',
-    attribute: 'launchPermission',
-    structure: 'LaunchPermission',
+    service: 'ec2',
     read: 'describeImageAttribute',
+    readParameters: { 'ImageId.$': ID, Attribute: 'launchPermission' },
     modify: 'modifyImageAttribute',
-    arn: 'image',
+    modifyParameters: {
+      'ImageId.$': ID,
+      Attribute: 'launchPermission',
+      LaunchPermission: { 'Remove.$': '$.plan.remove' },
+    },
+    arn: { service: 'ec2', resource: 'image', separator: '/', account: false },
+  },
+  AwsRdsDbSnapshot: {
+    label: 'DB snapshot',
+    service: 'rds',
+    read: 'describeDBSnapshotAttributes',
+    readParameters: { 'DbSnapshotIdentifier.$': ID },
+    modify: 'modifyDBSnapshotAttribute',
+    modifyParameters: {
+      'DbSnapshotIdentifier.$': ID,
+      AttributeName: 'restore',
+      'ValuesToRemove.$': '$.plan.removeValues',
+    },
+    arn: { service: 'rds', resource: 'snapshot', separator: ':', account: true },
+  },
+  AwsRdsDbClusterSnapshot: {
+    label: 'DB cluster snapshot',
+    service: 'rds',
+    read: 'describeDBClusterSnapshotAttributes',
+    readParameters: { 'DbClusterSnapshotIdentifier.$': ID },
+    modify: 'modifyDBClusterSnapshotAttribute',
+    modifyParameters: {
+      'DbClusterSnapshotIdentifier.$': ID,
+      AttributeName: 'restore',
+      'ValuesToRemove.$': '$.plan.removeValues',
+    },
+    arn: { service: 'rds', resource: 'cluster-snapshot', separator: ':', account: true },
   },
 };
 const TYPES = Object.keys(CALLS) as SharedResourceType[];
 
 /**
- * Take back data shared out: of the permissions a ModifySnapshotAttribute or ModifyImageAttribute
- * call added, remove those that reach anyone (`all`) or an account or organization the policy does
+ * Take back data shared out: of the permissions a ModifySnapshotAttribute, ModifyImageAttribute,
+ * ModifyDBSnapshotAttribute or ModifyDBClusterSnapshotAttribute call added, remove those that reach anyone (`all`) or an account or organization the policy does
  * not trust, exactly those (every other permission stays), then read the permissions again to
  * verify. Undo gives the removed permissions back.
  */
@@ -67,28 +107,28 @@ export const revokeOutsideSharing: PlaybookDefinition = {
     steps: [
       {
         title: 'Record who may use the snapshot or image',
-        does: 'Reads who may create volumes from the snapshot (or launch the image) besides its owner, and picks the permissions the call added that reach outside: anyone, or an account the policy does not trust.',
+        does: 'Reads who may use the EBS snapshot, AMI or RDS snapshot besides its owner, and picks the permissions the call added that reach outside: anyone, or an account the policy does not trust.',
         states: ['Which resource?', 'Read * permissions', 'Plan removal', 'Unsupported resource'],
         ifItStops:
-          'Nothing was changed. Check that the snapshot or image still exists (EC2 console > Snapshots or AMIs).',
+          'Nothing was changed. Check that the snapshot or image still exists (EC2 console > Snapshots or AMIs; RDS console > Snapshots).',
       },
       {
         title: 'Remove the outside permissions',
         does: 'Removes exactly those permissions. Permissions given to the owner, to trusted accounts, or before the call stay.',
         states: ['Remove * permissions', 'Remove by type'],
         ifItStops:
-          'The data may still be shared. In the EC2 console, open the snapshot (Actions > Modify permissions) or the AMI (Actions > Edit AMI permissions) and make it private or remove the account.',
+          'The data may still be shared. In the EC2 console, open the snapshot (Actions > Modify permissions) or the AMI (Actions > Edit AMI permissions); in the RDS console, the snapshot (Actions > Share snapshot). Make it private or remove the account.',
       },
       {
         title: 'Check the permissions are gone',
         does: 'Reads the permissions again and confirms the removed ones are no longer there.',
         states: ['Read * permissions again', 'Read again by type', 'Check removal'],
         ifItStops:
-          'The permissions were removed but could not be confirmed. Look at the snapshot or AMI permissions in the EC2 console.',
+          'The permissions were removed but could not be confirmed. Look at the permissions in the EC2 or RDS console.',
       },
     ],
     checkAfterwards: [
-      'The snapshot or AMI is private, or shared only with the accounts that should have it.',
+      'The snapshot, AMI or RDS snapshot is private, or shared only with the accounts that should have it.',
       "Whoever legitimately used the shared copy (another team, a partner) still has what they need; if not, list their account in the rule's `params.trustedAccounts`.",
     ],
     undo: 'Run `remediate undo <execution id>` (the id is in the timeline: `remediate audit --finding <id>`). It gives the removed permissions back, which shares the data again.',
@@ -97,8 +137,16 @@ export const revokeOutsideSharing: PlaybookDefinition = {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
     const stack = Stack.of(scope);
-    const arnOf = (type: SharedResourceType) =>
-      stack.formatArn({ service: 'ec2', account: '', resource: CALLS[type].arn, resourceName: '*' });
+    const arnOf = (type: SharedResourceType) => {
+      const { service, resource, separator, account } = CALLS[type].arn;
+      return stack.formatArn({
+        service,
+        resource,
+        resourceName: '*',
+        arnFormat: separator === ':' ? ArnFormat.COLON_RESOURCE_NAME : ArnFormat.SLASH_RESOURCE_NAME,
+        ...(account ? {} : { account: '' }),
+      });
+    };
 
     const planner = ctx.createFunction('PlanShareRevocation', {
       entry: PLANNER_ENTRY,
@@ -124,16 +172,13 @@ export const revokeOutsideSharing: PlaybookDefinition = {
       steps.call(
         `Read ${CALLS[type].label} permissions${again ? ' again' : ''}`,
         {
-          service: 'ec2',
+          service: CALLS[type].service,
           action: CALLS[type].read,
-          parameters: {
-            [`${CALLS[type].idField}.$`]: '$.finding.resource.id',
-            Attribute: CALLS[type].attribute,
-          },
+          parameters: CALLS[type].readParameters,
           iamResources: [arnOf(type)],
           resultPath,
         },
-        'Ec2',
+        CALLS[type].service === 'ec2' ? 'Ec2' : 'Rds',
       );
     const byType = (id: string, branch: (type: SharedResourceType) => sfn.IChainable) => {
       const choice = new sfn.Choice(scope, id);
@@ -168,17 +213,13 @@ export const revokeOutsideSharing: PlaybookDefinition = {
         .call(
           `Remove ${CALLS[type].label} permissions`,
           {
-            service: 'ec2',
+            service: CALLS[type].service,
             action: CALLS[type].modify,
-            parameters: {
-              [`${CALLS[type].idField}.$`]: '$.finding.resource.id',
-              Attribute: CALLS[type].attribute,
-              [CALLS[type].structure]: { 'Remove.$': '$.plan.remove' },
-            },
+            parameters: CALLS[type].modifyParameters,
             iamResources: [arnOf(type)],
             resultPath: sfn.JsonPath.DISCARD,
           },
-          'Ec2',
+          CALLS[type].service === 'ec2' ? 'Ec2' : 'Rds',
         )
         .next(audited),
     );
@@ -211,14 +252,17 @@ export const revokeOutsideSharing: PlaybookDefinition = {
           'The ":*" suffix CDK grants covers the versions and aliases of the planner function only; it is this playbook\'s own function.',
       },
       ...TYPES.map((type) => ({
-        id: resourceWildcardFinding(scope, `ec2:{region}::${CALLS[type].arn}/*`),
+        id: resourceWildcardFinding(
+          scope,
+          `${CALLS[type].arn.service}:{region}:${CALLS[type].arn.account ? '{account}' : ''}:${CALLS[type].arn.resource}${CALLS[type].arn.separator}*`,
+        ),
         reason: `The ${CALLS[type].label} is named by the finding at run time; the role may only read and change its sharing attribute, and each call removes the exact permissions of the plan.`,
       })),
     );
     const unsupported = new sfn.Pass(scope, 'Unsupported resource', {
       parameters: {
         Error: 'UnsupportedResource',
-        'Cause.$': `States.Format('${NAME} acts on EBS snapshots and AMIs only, not {}', ${TYPE})`,
+        'Cause.$': `States.Format('${NAME} acts on EBS snapshots, AMIs and RDS snapshots only, not {}', ${TYPE})`,
       },
       resultPath: '$.error',
     }).next(steps.human);

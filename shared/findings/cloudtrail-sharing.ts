@@ -5,7 +5,7 @@ import type { Resource } from './finding.ts';
 
 /**
  * Data shared out: calls that let another account, or anyone, create a volume from an EBS
- * snapshot or launch an AMI. Each becomes a finding about the snapshot or image (`Other`, typed as
+ * snapshot, launch an AMI, or copy or restore a manual RDS snapshot. Each becomes a finding about the snapshot or image (`Other`, typed as
  * Security Hub names the resource) whose `change` lists exactly the permissions the call added, so
  * the revoke-outside-sharing playbook removes those and nothing else.
  *
@@ -133,6 +133,7 @@ function assess(
   const isPublic = added.some((p) => p.Group === 'all');
   const accounts = added.flatMap((p) => (p.UserId && p.UserId !== owner ? [p.UserId] : []));
   const change = { [resource.type === 'AwsEc2Image' ? 'imageId' : 'snapshotId']: resource.id, added };
+
   if (isPublic)
     return { resource, change, score: SHARING_SEVERITY.public, title: `${noun} ${resource.id} made public` };
   if (accounts.length > 0)
@@ -148,6 +149,45 @@ function assess(
     score: SHARING_SEVERITY.narrower,
     title: `${noun} ${resource.id} permissions changed (not shared with another account)`,
   };
+}
+
+// ModifyDBSnapshotAttribute and ModifyDBClusterSnapshotAttribute: AttributeName `restore`,
+// ValuesToAdd (account ids or `all`), ValuesToRemove. CloudTrail records RDS members as
+// `dBSnapshotIdentifier`, `dBClusterSnapshotIdentifier`, `attributeName`, `valuesToAdd`.
+// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBSnapshotAttribute.html
+const DbSnapshotRequest = z.looseObject({
+  attributeName: z.optional(z.string()),
+  valuesToAdd: z.nullish(z.array(z.string())),
+});
+/** A manual snapshot's identifier: a letter, then letters, digits and hyphens (up to 255). */
+const SNAPSHOT_IDENTIFIER = /^[A-Za-z][A-Za-z0-9-]{0,254}$/;
+/** The identifier in a snapshot ARN, which the API accepts in its place. */
+const SNAPSHOT_ARN = /^arn:aws[\w-]*:rds:[\w-]+:\d{12}:(?:cluster-)?snapshot:(.+)$/;
+
+function assessDbSnapshot(event: Call, cluster: boolean): SharingAssessment {
+  const request = requestAs(event, DbSnapshotRequest);
+  const raw = event.detail.requestParameters ?? {};
+  // RDS's lower camel case keeps the `DB` prefix as `dB`; accept `db` too.
+  const field = cluster ? 'ClusterSnapshotIdentifier' : 'SnapshotIdentifier';
+  const named = raw[`dB${field}`] ?? raw[`db${field}`];
+  const identifier = typeof named === 'string' ? (SNAPSHOT_ARN.exec(named)?.[1] ?? named) : undefined;
+  if (identifier === undefined || !SNAPSHOT_IDENTIFIER.test(identifier))
+    throw new InvalidFindingError(`${event.detail.eventName} names no usable snapshot`, [
+      `detail.requestParameters.dB${field}: missing or not a snapshot identifier`,
+    ]);
+  const added =
+    request.attributeName === 'restore'
+      ? (request.valuesToAdd ?? []).map(
+          (value): SharedPermission => (value === 'all' ? { Group: 'all' } : { UserId: value }),
+        )
+      : [];
+  const type = cluster ? 'AwsRdsDbClusterSnapshot' : 'AwsRdsDbSnapshot';
+  return assess(
+    event,
+    { kind: 'Other', type, id: identifier },
+    cluster ? 'RDS cluster snapshot' : 'RDS snapshot',
+    added,
+  );
 }
 
 function assessSnapshot(event: Call): SharingAssessment {
@@ -176,7 +216,12 @@ export const SHARING_CALLS: Readonly<
 > = {
   ModifySnapshotAttribute: { eventSource: 'ec2.amazonaws.com', assess: assessSnapshot },
   ModifyImageAttribute: { eventSource: 'ec2.amazonaws.com', assess: assessImage },
+  ModifyDBSnapshotAttribute: { eventSource: 'rds.amazonaws.com', assess: (e) => assessDbSnapshot(e, false) },
+  ModifyDBClusterSnapshotAttribute: {
+    eventSource: 'rds.amazonaws.com',
+    assess: (e) => assessDbSnapshot(e, true),
+  },
 };
 
 /** The EventBridge `source` of each service whose sharing calls are subscribed. */
-export const SHARING_SOURCES = ['aws.ec2'] as const;
+export const SHARING_SOURCES = ['aws.ec2', 'aws.rds'] as const;

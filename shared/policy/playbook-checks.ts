@@ -38,6 +38,8 @@ export const CLOUDTRAIL_EVENT_KINDS: Readonly<Record<string, ResourceKind>> = {
   // Data shared out (shared/findings/cloudtrail-sharing.ts).
   ModifySnapshotAttribute: 'Other',
   ModifyImageAttribute: 'Other',
+  ModifyDBSnapshotAttribute: 'Other',
+  ModifyDBClusterSnapshotAttribute: 'Other',
 };
 
 /**

@@ -3,14 +3,19 @@ import '#shared/validation-messages.ts';
 import { RemediationError } from '#shared/errors.ts';
 
 /**
- * What revoke-outside-sharing removes: of the permissions a sharing call added to an EBS snapshot
- * or an AMI, those that reach outside the owner's trust (`all`, an account or organization the
+ * What revoke-outside-sharing removes: of the permissions a sharing call added to an EBS snapshot,
+ * an AMI or a manual RDS snapshot, those that reach outside the owner's trust (`all`, an account or organization the
  * policy does not trust) and that the resource still has. Nothing else: a permission the owner
  * gave before, or to a trusted account, stays.
  */
 
 /** The resource types the playbook acts on, as Security Hub names them. */
-export const SHARED_RESOURCE_TYPES = ['AwsEc2Snapshot', 'AwsEc2Image'] as const;
+export const SHARED_RESOURCE_TYPES = [
+  'AwsEc2Snapshot',
+  'AwsEc2Image',
+  'AwsRdsDbSnapshot',
+  'AwsRdsDbClusterSnapshot',
+] as const;
 export type SharedResourceType = (typeof SHARED_RESOURCE_TYPES)[number];
 
 /** One permission, as EC2's `CreateVolumePermission` and `LaunchPermission` name it (PascalCase). */
@@ -21,6 +26,16 @@ export const PermissionSchema = z.looseObject({
   OrganizationalUnitArn: z.optional(z.string()),
 });
 export type Permission = z.infer<typeof PermissionSchema>;
+
+/** RDS attributes: the `restore` attribute's values are `all` and account ids. */
+const RdsAttributes = z.optional(
+  z.array(
+    z.looseObject({
+      AttributeName: z.optional(z.string()),
+      AttributeValues: z.optional(z.array(z.string())),
+    }),
+  ),
+);
 
 /** An account id, or an organization id (`o-...`) whose organization and OU ARNs are trusted. */
 const TrustedSchema = z.string().check(z.regex(/^(\d{12}|o-[a-z0-9]{10,32})$/));
@@ -36,10 +51,18 @@ export const ShareRevocationInputSchema = z.object({
       params: z.nullish(z.looseObject({ trustedAccounts: z.optional(z.array(TrustedSchema)) })),
     }),
   ),
-  /** DescribeSnapshotAttribute (`CreateVolumePermissions`) or DescribeImageAttribute (`LaunchPermissions`) output. */
+  /**
+   * DescribeSnapshotAttribute (`CreateVolumePermissions`), DescribeImageAttribute
+   * (`LaunchPermissions`), DescribeDBSnapshotAttributes or DescribeDBClusterSnapshotAttributes output.
+   */
   described: z.looseObject({
     CreateVolumePermissions: z.optional(z.array(PermissionSchema)),
     LaunchPermissions: z.optional(z.array(PermissionSchema)),
+    // Step Functions spells RDS's `DB...` members `Db...`, as the AWS SDK for Java 2.x does.
+    DbSnapshotAttributesResult: z.optional(z.looseObject({ DbSnapshotAttributes: RdsAttributes })),
+    DbClusterSnapshotAttributesResult: z.optional(
+      z.looseObject({ DbClusterSnapshotAttributes: RdsAttributes }),
+    ),
   }),
 });
 export type ShareRevocationInput = z.infer<typeof ShareRevocationInputSchema>;
@@ -54,6 +77,8 @@ export interface ShareRevocationPlan {
   permissions: Permission[];
   /** The permissions to pass as `Remove` (and what undo adds back). */
   remove: Permission[];
+  /** The same as RDS's `ValuesToRemove` takes them: `all` and account ids. */
+  removeValues: string[];
   /** `remove.length`, for a Choice state. */
   count: number;
   /** Permissions the call added that the resource no longer has. */
@@ -85,6 +110,20 @@ function whyTrusted(p: Permission, owner: string, trusted: readonly string[]): s
     : undefined;
 }
 
+/** The permissions in a Describe output, RDS's `restore` values as `Group`/`UserId`. */
+function permissionsOf(described: ShareRevocationInput['described']): Permission[] {
+  if (described.CreateVolumePermissions) return described.CreateVolumePermissions;
+  if (described.LaunchPermissions) return described.LaunchPermissions;
+  const rds =
+    described.DbSnapshotAttributesResult?.DbSnapshotAttributes ??
+    described.DbClusterSnapshotAttributesResult?.DbClusterSnapshotAttributes ??
+    [];
+  return rds
+    .filter((a) => a.AttributeName === 'restore')
+    .flatMap((a) => a.AttributeValues ?? [])
+    .map((value) => (value === 'all' ? { Group: 'all' } : { UserId: value }));
+}
+
 /**
  * Decide which permissions to remove. From a CloudTrail call, only those it added; otherwise every
  * permission of the resource. Of those, a permission stays when it names the owning account or
@@ -93,7 +132,7 @@ function whyTrusted(p: Permission, owner: string, trusted: readonly string[]): s
  */
 export function planShareRevocation(input: ShareRevocationInput): ShareRevocationPlan {
   const trusted = input.decision?.params?.trustedAccounts ?? [];
-  const permissions = input.described.CreateVolumePermissions ?? input.described.LaunchPermissions ?? [];
+  const permissions = permissionsOf(input.described);
   const present = new Map(permissions.map((p) => [keyOf(p), p]));
   const added = input.change?.added;
   const scope = added ? 'added' : 'resource';
@@ -117,6 +156,7 @@ export function planShareRevocation(input: ShareRevocationInput): ShareRevocatio
     scope,
     permissions,
     remove,
+    removeValues: remove.flatMap((p) => (p.Group ? [p.Group] : p.UserId ? [p.UserId] : [])),
     count: remove.length,
     alreadyGone,
     leftAlone,

@@ -16,7 +16,9 @@ export type UndoActionType =
   | 'PutPublicAccessBlock'
   | 'DeletePublicAccessBlock'
   | 'ModifySnapshotAttribute'
-  | 'ModifyImageAttribute';
+  | 'ModifyImageAttribute'
+  | 'ModifyDBSnapshotAttribute'
+  | 'ModifyDBClusterSnapshotAttribute';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -33,6 +35,8 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'DeletePublicAccessBlock',
   'ModifySnapshotAttribute',
   'ModifyImageAttribute',
+  'ModifyDBSnapshotAttribute',
+  'ModifyDBClusterSnapshotAttribute',
 ];
 
 /** One reverse call. */
@@ -177,5 +181,22 @@ export const undoActions = {
     request: { ImageId: imageId, Attribute: 'launchPermission', LaunchPermission: { Add: [...permissions] } },
     before: { imageId, permissions: current },
     after: { imageId, added: permissions },
+  }),
+  // Step Functions spells RDS's DB... members Db... (the AWS SDK for Java 2.x names).
+  shareDbSnapshot: (
+    cluster: boolean,
+    identifier: string,
+    values: readonly string[],
+    current: unknown,
+  ): UndoAction => ({
+    type: cluster ? 'ModifyDBClusterSnapshotAttribute' : 'ModifyDBSnapshotAttribute',
+    description: `Let ${values.join(', ')} restore RDS ${cluster ? 'cluster ' : ''}snapshot ${identifier} again`,
+    request: {
+      [cluster ? 'DbClusterSnapshotIdentifier' : 'DbSnapshotIdentifier']: identifier,
+      AttributeName: 'restore',
+      ValuesToAdd: [...values],
+    },
+    before: { identifier, restore: current },
+    after: { identifier, added: values },
   }),
 };

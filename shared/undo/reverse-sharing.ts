@@ -12,7 +12,7 @@ const PermissionSchema = z.looseObject({
 
 /** The plan revoke-outside-sharing records as the details of its `RemoveSharing` record. */
 const RemovalSchema = z.looseObject({
-  resourceType: z.enum(['AwsEc2Snapshot', 'AwsEc2Image']),
+  resourceType: z.enum(['AwsEc2Snapshot', 'AwsEc2Image', 'AwsRdsDbSnapshot', 'AwsRdsDbClusterSnapshot']),
   resourceId: z.string().check(z.minLength(1)),
   permissions: z.array(PermissionSchema),
   remove: z.array(PermissionSchema),
@@ -51,14 +51,28 @@ export function reverseRevokeOutsideSharing(trail: ExecutionTrail): Reversal {
     (p) => !remove.some((r) => JSON.stringify(apiPermission(r)) === JSON.stringify(apiPermission(p))),
   );
   const isPublic = remove.some((p) => p.Group === 'all');
+  const values = remove.flatMap((p) => (p.Group ? [p.Group] : p.UserId ? [p.UserId] : []));
+  const action =
+    resourceType === 'AwsEc2Snapshot'
+      ? undoActions.shareSnapshot(resourceId, permissions, current)
+      : resourceType === 'AwsEc2Image'
+        ? undoActions.shareImage(resourceId, permissions, current)
+        : undoActions.shareDbSnapshot(
+            resourceType === 'AwsRdsDbClusterSnapshot',
+            resourceId,
+            values,
+            current,
+          );
+  const noun = {
+    AwsEc2Snapshot: 'EBS snapshot',
+    AwsEc2Image: 'AMI',
+    AwsRdsDbSnapshot: 'RDS snapshot',
+    AwsRdsDbClusterSnapshot: 'RDS cluster snapshot',
+  }[resourceType];
   return {
-    actions: [
-      resourceType === 'AwsEc2Snapshot'
-        ? undoActions.shareSnapshot(resourceId, permissions, current)
-        : undoActions.shareImage(resourceId, permissions, current),
-    ],
+    actions: [action],
     notes: [
-      `This shares ${resourceType === 'AwsEc2Snapshot' ? 'EBS snapshot' : 'AMI'} ${resourceId} again${isPublic ? ' with everyone (public)' : ` with ${permissions.map((p) => p['UserId'] ?? p['OrganizationArn'] ?? p['OrganizationalUnitArn']).join(', ')}`}: the risk the finding reported comes back.`,
+      `This shares ${noun} ${resourceId} again${isPublic ? ' with everyone (public)' : ` with ${permissions.map((p) => p['UserId'] ?? p['OrganizationArn'] ?? p['OrganizationalUnitArn']).join(', ')}`}: the risk the finding reported comes back.`,
     ],
   };
 }

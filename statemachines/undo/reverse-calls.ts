@@ -38,6 +38,8 @@ export interface ReverseCallArns {
   readonly buckets: string;
   readonly snapshots: string;
   readonly images: string;
+  readonly dbSnapshots: string;
+  readonly dbClusterSnapshots: string;
 }
 
 /** Every reverse call, by the plan's action type. */
@@ -124,6 +126,18 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['ImageId', 'Attribute', 'LaunchPermission'],
     resources: (a) => [a.images],
   },
+  ModifyDBSnapshotAttribute: {
+    service: 'rds',
+    action: 'modifyDBSnapshotAttribute',
+    fields: ['DbSnapshotIdentifier', 'AttributeName', 'ValuesToAdd'],
+    resources: (a) => [a.dbSnapshots],
+  },
+  ModifyDBClusterSnapshotAttribute: {
+    service: 'rds',
+    action: 'modifyDBClusterSnapshotAttribute',
+    fields: ['DbClusterSnapshotIdentifier', 'AttributeName', 'ValuesToAdd'],
+    resources: (a) => [a.dbClusterSnapshots],
+  },
 };
 
 /** The ARN patterns of the stack's account and region (IAM and S3 ARNs carry no region). */
@@ -149,6 +163,18 @@ export function reverseCallArns(scope: Construct): ReverseCallArns {
     // Snapshot and image ARNs carry no account.
     snapshots: arn('ec2', 'snapshot', '*', undefined, ''),
     images: arn('ec2', 'image', '*', undefined, ''),
+    dbSnapshots: stack.formatArn({
+      service: 'rds',
+      resource: 'snapshot',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+    dbClusterSnapshots: stack.formatArn({
+      service: 'rds',
+      resource: 'cluster-snapshot',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
   };
 }
 

@@ -16,7 +16,7 @@ const matching = (event: unknown) =>
     .filter(([, rule]) => matchesPattern(rule.Properties.EventPattern, event))
     .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
 const SHARING_FIXTURES = readdirSync(FIXTURES).filter((name) =>
-  /^cloudtrail-ec2-modify-(snapshot|image)-attribute/.test(name),
+  /^cloudtrail-(ec2-modify-(snapshot|image)|rds-modify-db(-cluster)?-snapshot)-attribute/.test(name),
 );
 
 describe('data-shared-out rule', () => {

@@ -8,6 +8,13 @@ import {
   ModifySnapshotAttributeCommand,
   RegisterImageCommand,
 } from '@aws-sdk/client-ec2';
+import {
+  DescribeDBClusterSnapshotAttributesCommand,
+  DescribeDBSnapshotAttributesCommand,
+  ModifyDBClusterSnapshotAttributeCommand,
+  ModifyDBSnapshotAttributeCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +30,7 @@ import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
 let h: StackHarness;
 let oncall: ApprovalsClient;
 let sts: STSClient;
+let rds: RDSClient;
 beforeAll(async () => {
   h = await startStack();
   oncall = cliAs(h, await approverWithKey(h, 'oncall-sam'));
@@ -31,10 +39,16 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: SANDBOX_CREDENTIALS,
   });
+  rds = new RDSClient({
+    endpoint: h.sandbox.endpoint,
+    region: 'us-east-1',
+    credentials: SANDBOX_CREDENTIALS,
+  });
 }, 120_000);
 afterAll(async () => {
   oncall?.close();
   sts?.destroy();
+  rds?.destroy();
   await h?.stop();
 });
 
@@ -236,6 +250,66 @@ describe('revoke-outside-sharing, end to end through the sandbox', () => {
     expect(JSON.parse(planned?.details as string)).toMatchObject({
       remove: [{ UserId: STRANGER }],
       leftAlone: [{ permission: { UserId: PARTNER } }],
+    });
+  });
+
+  describe('RDS manual snapshots', () => {
+    const restoreOf = async (DBSnapshotIdentifier: string) =>
+      (await rds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier })))
+        .DBSnapshotAttributesResult?.DBSnapshotAttributes?.[0]?.AttributeValues;
+    const clusterRestoreOf = async (DBClusterSnapshotIdentifier: string) =>
+      (await rds.send(new DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier })))
+        .DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes?.[0]?.AttributeValues;
+
+    it('a DB snapshot made public can no longer be restored by anyone; the partner keeps it; undo shares it again', async () => {
+      h.sandbox.services.rds.seedSnapshot('instance', 'orders-e2e');
+      await rds.send(
+        new ModifyDBSnapshotAttributeCommand({
+          DBSnapshotIdentifier: 'orders-e2e',
+          AttributeName: 'restore',
+          ValuesToAdd: [PARTNER, 'all'],
+        }),
+      );
+      const event = fixtureEvent('cloudtrail-rds-modify-db-snapshot-attribute-public.json');
+      event.detail.eventID = newEventId();
+      event.detail.requestParameters.dBSnapshotIdentifier = 'orders-e2e';
+
+      await h.put(event);
+
+      expect(await restoreOf('orders-e2e')).toEqual([PARTNER]);
+      expect(await steps(event.detail.eventID)).toEqual([
+        ['classify', 'routed'],
+        ['RemoveSharing', 'succeeded'],
+        ['Verify', 'verified'],
+        ['Complete', 'contained'],
+      ]);
+
+      await undoApproved(event.detail.eventID);
+
+      expect(await restoreOf('orders-e2e')).toEqual([PARTNER, 'all']);
+    });
+
+    it('a cluster snapshot shared with an outside account loses that account once approved', async () => {
+      h.sandbox.services.rds.seedSnapshot('cluster', 'aurora-e2e');
+      await rds.send(
+        new ModifyDBClusterSnapshotAttributeCommand({
+          DBClusterSnapshotIdentifier: 'aurora-e2e',
+          AttributeName: 'restore',
+          ValuesToAdd: [PARTNER, STRANGER],
+        }),
+      );
+      const event = fixtureEvent('cloudtrail-rds-modify-db-cluster-snapshot-attribute-account.json');
+      event.detail.eventID = newEventId();
+      event.detail.requestParameters.dBClusterSnapshotIdentifier = 'aurora-e2e';
+
+      await h.put(event);
+      const notice = await waitFor('the approval request', () => approvalNotice(h, event.detail.eventID));
+      await oncall.decide(notice.approvalId, 'approve', 'not an account of ours');
+      await executionEnded(h, await executionOf(event.detail.eventID));
+
+      expect(await clusterRestoreOf('aurora-e2e')).toEqual([PARTNER]);
+      expect((await steps(event.detail.eventID)).map(([action]) => action)).toContain('RemoveSharing');
+      expect((await steps(event.detail.eventID)).at(-1)).toEqual(['Complete', 'contained']);
     });
   });
 });

@@ -12,8 +12,11 @@ import { allStates, resolvedStacks, stateMachineDefinitions } from './assemblies
  * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html).
  */
 
-/** A model member's name as Step Functions spells it. */
-const pascal = (name: string) => name.replace(/^./, (c) => c.toUpperCase());
+/**
+ * A model member's name as Step Functions spells it: PascalCase, and a leading `DB` as the AWS SDK
+ * for Java 2.x writes it, `Db` (RDS's `DBSnapshotIdentifier` is `DbSnapshotIdentifier` in a task).
+ */
+const pascal = (name: string) => name.replace(/^./, (c) => c.toUpperCase()).replace(/^DB(?=[A-Z])/, 'Db');
 
 /** A member's schema by its Step Functions spelling. */
 function memberByPascalName(schema: NormalizedSchema, name: string): NormalizedSchema | undefined {
@@ -34,6 +37,7 @@ const PACKAGES: Record<string, string> = {
   cloudtrail: 'client-cloudtrail',
   dynamodb: 'client-dynamodb',
   ec2: 'client-ec2',
+  rds: 'client-rds',
   elasticloadbalancingv2: 'client-elastic-load-balancing-v2',
   iam: 'client-iam',
   lambda: 'client-lambda',

@@ -85,9 +85,32 @@ describe('planShareRevocation', () => {
     expect(plan).toMatchObject({ scope: 'resource', remove: [{ Group: 'all' }], count: 1 });
   });
 
+  it('reads the RDS restore attribute (as Step Functions spells it) and removes by value', () => {
+    const plan = planShareRevocation(
+      parseShareRevocationInput({
+        ...base,
+        resource: { type: 'AwsRdsDbClusterSnapshot', id: 'aurora-nightly' },
+        change: { added: [{ Group: 'all' }, { UserId: '444455556666' }] },
+        described: {
+          DbClusterSnapshotAttributesResult: {
+            DbClusterSnapshotAttributes: [
+              { AttributeName: 'restore', AttributeValues: ['999988887777', 'all', '444455556666'] },
+            ],
+          },
+        },
+      }),
+    );
+
+    expect(plan).toMatchObject({
+      remove: [{ Group: 'all' }, { UserId: '444455556666' }],
+      removeValues: ['all', '444455556666'],
+    });
+    expect(plan.permissions).toHaveLength(3);
+  });
+
   it('refuses a resource type it does not act on, and a malformed trusted account', () => {
     expect(() =>
-      parseShareRevocationInput({ ...base, resource: { type: 'AwsRdsDbSnapshot', id: 'x' }, described: {} }),
+      parseShareRevocationInput({ ...base, resource: { type: 'AwsLambdaFunction', id: 'x' }, described: {} }),
     ).toThrow(ShareRevocationInputError);
     expect(() =>
       parseShareRevocationInput({

@@ -98,6 +98,40 @@ describe('data shared out (ModifySnapshotAttribute, ModifyImageAttribute)', () =
     ]);
   });
 
+  it('turns an RDS snapshot made public, and a cluster snapshot shared with an account, into findings', () => {
+    const snapshot = onlyFindingOf(
+      normalizeEvent(ourEvent('cloudtrail-rds-modify-db-snapshot-attribute-public.json')),
+    );
+    const cluster = onlyFindingOf(
+      normalizeEvent(ourEvent('cloudtrail-rds-modify-db-cluster-snapshot-attribute-account.json')),
+    );
+
+    expect(snapshot).toMatchObject({
+      resource: { kind: 'Other', type: 'AwsRdsDbSnapshot', id: 'orders-2026-12-01' },
+      severity: { score: 8 },
+      title: 'RDS snapshot orders-2026-12-01 made public',
+      change: { added: [{ Group: 'all' }] },
+    });
+    expect(cluster).toMatchObject({
+      resource: { kind: 'Other', type: 'AwsRdsDbClusterSnapshot', id: 'aurora-nightly' },
+      severity: { score: 6 },
+      change: { added: [{ UserId: '444455556666' }] },
+    });
+  });
+
+  it('reads an RDS snapshot named by its ARN, and rejects one named by nothing usable', () => {
+    const byArn = ourEvent('cloudtrail-rds-modify-db-snapshot-attribute-public.json');
+    byArn.detail.requestParameters.dBSnapshotIdentifier =
+      'arn:aws:rds:us-east-1:111122223333:snapshot:orders-2026-12-01';
+    const nameless = ourEvent('cloudtrail-rds-modify-db-snapshot-attribute-public.json');
+    nameless.detail.requestParameters.dBSnapshotIdentifier = 'rds:automated';
+
+    expect(onlyFindingOf(normalizeEvent(byArn)).resource).toMatchObject({ id: 'orders-2026-12-01' });
+    expect(rejectionOf(normalizeEvent(nameless)).issues).toEqual([
+      expect.stringMatching(/^detail\.requestParameters\.dBSnapshotIdentifier: /),
+    ]);
+  });
+
   it('rejects the sharing name from a service that does not own it', () => {
     const event = ourEvent('cloudtrail-ec2-modify-snapshot-attribute-public.json');
     event.detail.eventSource = 'rds.amazonaws.com';
