@@ -51,7 +51,7 @@ export interface MemberStackProps extends StackProps {
 }
 
 /** The sources a member forwards: what only the member account's own bus sees. */
-const FORWARDED = ['CloudTrailDrift', 'RootActivity', 'ConfigCompliance'] as const;
+const FORWARDED = ['CloudTrailDrift', 'RootActivity', 'ConfigCompliance', 'DataSharedOut'] as const;
 
 /**
  * What every member account of the organization deploys (with StackSets or `cdk deploy`): the

@@ -22,6 +22,12 @@ export interface SdkIntegrationService {
    * so the sandbox translates at the boundary. @default false
    */
   readonly camelCaseMembers?: boolean;
+  /**
+   * Whether Step Functions spells the service's `DB...` members as the AWS SDK for Java 2.x does,
+   * `Db...` (`DbSnapshotIdentifier` in, `DbSnapshotAttributesResult` out), as it does for RDS.
+   * @default false
+   */
+  readonly dbAcronymMembers?: boolean;
 }
 
 /**
@@ -48,6 +54,7 @@ export const SDK_INTEGRATION_SERVICES: Readonly<Record<string, SdkIntegrationSer
   lambda: entry('lambda', 'Lambda', 'Lambda'),
   eventbridge: entry('eventbridge', 'EventBridge', 'EventBridge'),
   sfn: { ...entry('sfn', 'SFN', 'Sfn'), camelCaseMembers: true },
+  rds: { ...entry('rds', 'RDS', 'Rds'), dbAcronymMembers: true },
 };
 
 function entry(
@@ -164,9 +171,18 @@ export async function callSdkAction(
   const Command = sdk.command(action);
   if (!Command) throw new UnknownSdkServiceError(`${sdk.service.packageName} has no action '${action}'`);
   const camel = sdk.service.camelCaseMembers === true;
-  const input = camel ? recase(parameters, (k) => k.charAt(0).toLowerCase() + k.slice(1)) : parameters;
+  const db = sdk.service.dbAcronymMembers === true;
+  const input = camel
+    ? recase(parameters, (k) => k.charAt(0).toLowerCase() + k.slice(1))
+    : db
+      ? recase(parameters, (k) => k.replace(/^Db(?=[A-Z])/, 'DB'))
+      : parameters;
   const { $metadata, ...raw } = await cachedClient(sdk, options).send(new Command(input));
-  const output = camel ? (recase(raw, (k) => k.charAt(0).toUpperCase() + k.slice(1)) as typeof raw) : raw;
+  const output = camel
+    ? (recase(raw, (k) => k.charAt(0).toUpperCase() + k.slice(1)) as typeof raw)
+    : db
+      ? (recase(raw, (k) => k.replace(/^DB(?=[A-Z])/, 'Db')) as typeof raw)
+      : raw;
   return { output, metadata: ($metadata ?? {}) as { httpStatusCode?: number; requestId?: string } };
 }
 

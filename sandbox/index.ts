@@ -21,6 +21,7 @@ import { assertEventBridgeMayInvoke } from './services/iam/service-invocation.ts
 import { IamService } from './services/iam.ts';
 import { KmsService } from './services/kms.ts';
 import { LambdaService } from './services/lambda.ts';
+import { RdsService } from './services/rds.ts';
 import { S3Service } from './services/s3.ts';
 import { SecretsManagerService } from './services/secretsmanager.ts';
 import { SnsService } from './services/sns.ts';
@@ -95,6 +96,7 @@ export class Sandbox {
       functionUrls: FunctionUrlService;
       sts: StsService;
       resourcePolicies: ResourcePolicyStore;
+      rds: RdsService;
     },
   ) {
     this.clients = sandboxClients(endpoint);
@@ -157,6 +159,7 @@ export class Sandbox {
         deliver(sandbox, target, payload, context),
       organizationOf: (accountId) => server.organizations.organizationOf(accountId),
     });
+    const rds = new RdsService();
     const functionUrls = new FunctionUrlService(lambda, resourcePolicies);
     server.registerPath(FUNCTION_URL_PREFIX, functionUrls);
     await dynamodb.start();
@@ -176,6 +179,7 @@ export class Sandbox {
       stepFunctions,
       secretsManager,
       kms,
+      rds,
     ]) {
       server.register(service);
     }
@@ -193,6 +197,7 @@ export class Sandbox {
       functionUrls,
       sts,
       resourcePolicies,
+      rds,
     });
     events.onDeadLetter((letter: DeadLetter) => {
       void sandbox.deadLetter(letter.target.deadLetterArn, {

@@ -5,6 +5,7 @@ import type { PlaybookDefinition } from './playbook.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
+import { revokeOutsideSharing } from './revoke-outside-sharing.ts';
 import { revokeRoleSessions } from './revoke-role-sessions.ts';
 import { snapshotAndReimage } from './snapshot-and-reimage.ts';
 
@@ -21,6 +22,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   quarantineInstance,
   snapshotAndReimage,
   revokeRoleSessions,
+  revokeOutsideSharing,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -227,6 +227,11 @@ function acknowledge(
     'ec2:{region}:{account}:subnet/*',
     'autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*',
     'elasticloadbalancing:{region}:{account}:targetgroup/*/*',
+    // Snapshot and image ARNs carry no account.
+    'ec2:{region}::snapshot/*',
+    'ec2:{region}::image/*',
+    'rds:{region}:{account}:snapshot:*',
+    'rds:{region}:{account}:cluster-snapshot:*',
   ];
   const stack = Stack.of(scope);
   // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.

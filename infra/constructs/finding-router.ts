@@ -7,6 +7,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EVASION_CALLS, EVASION_SOURCES } from '#shared/findings/cloudtrail-evasion.ts';
+import { SHARING_CALLS, SHARING_SOURCES } from '#shared/findings/cloudtrail-sharing.ts';
 import { TRUSTED_AWS_PRODUCTS } from '#shared/findings/securityhub-products.ts';
 import { acknowledgeDeadLetterQueue } from './remediation-function.ts';
 
@@ -67,6 +68,12 @@ export const FINDING_PATTERNS: Record<string, events.EventPattern> = {
     source: [...EVASION_SOURCES],
     detailType: ['AWS API Call via CloudTrail'],
     detail: { eventName: Object.keys(EVASION_CALLS) },
+  },
+  /** Snapshots and images shared with another account or made public (shared/findings/cloudtrail-sharing.ts). */
+  DataSharedOut: {
+    source: [...SHARING_SOURCES],
+    detailType: ['AWS API Call via CloudTrail'],
+    detail: { eventName: Object.keys(SHARING_CALLS) },
   },
   RootActivity: {
     source: ['aws.iam', 'aws.signin'],

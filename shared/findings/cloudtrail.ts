@@ -3,6 +3,7 @@ import '#shared/validation-messages.ts';
 import { InvalidFindingError, NotActionableEventError } from '#shared/errors.ts';
 import { EVASION_CALLS } from './cloudtrail-evasion.ts';
 import { assessIngress } from './cloudtrail-ingress.ts';
+import { SHARING_CALLS } from './cloudtrail-sharing.ts';
 import {
   ACCESS_KEY_ID,
   BUCKET_NAME,
@@ -106,7 +107,7 @@ export function normalizeCloudTrailEvent(event: CloudTrailEvent): Finding[] {
   const assess = assessorOf(event);
   if (!assess)
     throw new InvalidFindingError(
-      `unsupported CloudTrail event ${detail.eventName} (source ${event.source}); acted on: ${[...Object.keys(ASSESSORS), ...Object.keys(EVASION_CALLS)].join(', ')}`,
+      `unsupported CloudTrail event ${detail.eventName} (source ${event.source}); acted on: ${[...Object.keys(ASSESSORS), ...Object.keys(EVASION_CALLS), ...Object.keys(SHARING_CALLS)].join(', ')}`,
     );
   const failure =
     detail.errorCode ?? (detail.responseElements?.['ConsoleLogin'] === 'Failure' ? 'Failure' : undefined);
@@ -147,13 +148,17 @@ export function normalizeCloudTrailEvent(event: CloudTrailEvent): Finding[] {
   ];
 }
 
-/** The assessor of the event's call; evasion calls only from the service that owns them. */
+/** The assessor of the event's call; evasion and sharing calls only from the service that owns them. */
 function assessorOf(event: CloudTrailEvent): ((event: CloudTrailEvent) => Assessment) | undefined {
   const { eventName, eventSource } = event.detail;
   // Own keys only: an event named `constructor` must not reach Object.prototype.
   if (Object.hasOwn(ASSESSORS, eventName)) return ASSESSORS[eventName];
-  const evasion = Object.hasOwn(EVASION_CALLS, eventName) ? EVASION_CALLS[eventName] : undefined;
-  return evasion && evasion.eventSource === eventSource ? evasion.assess : undefined;
+  const owned = Object.hasOwn(EVASION_CALLS, eventName)
+    ? EVASION_CALLS[eventName]
+    : Object.hasOwn(SHARING_CALLS, eventName)
+      ? SHARING_CALLS[eventName]
+      : undefined;
+  return owned && owned.eventSource === eventSource ? owned.assess : undefined;
 }
 
 /** A schema for the event with `detail` narrowed to what one call needs; issue paths stay rooted at the event. */

@@ -35,6 +35,11 @@ export const CLOUDTRAIL_EVENT_KINDS: Readonly<Record<string, ResourceKind>> = {
   DisableSecurityHub: 'Account',
   BatchDisableStandards: 'Other',
   LeaveOrganization: 'Account',
+  // Data shared out (shared/findings/cloudtrail-sharing.ts).
+  ModifySnapshotAttribute: 'Other',
+  ModifyImageAttribute: 'Other',
+  ModifyDBSnapshotAttribute: 'Other',
+  ModifyDBClusterSnapshotAttribute: 'Other',
 };
 
 /**

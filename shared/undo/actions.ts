@@ -14,7 +14,11 @@ export type UndoActionType =
   | 'AttachInstances'
   | 'AuthorizeSecurityGroupIngress'
   | 'PutPublicAccessBlock'
-  | 'DeletePublicAccessBlock';
+  | 'DeletePublicAccessBlock'
+  | 'ModifySnapshotAttribute'
+  | 'ModifyImageAttribute'
+  | 'ModifyDBSnapshotAttribute'
+  | 'ModifyDBClusterSnapshotAttribute';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -29,6 +33,10 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'AuthorizeSecurityGroupIngress',
   'PutPublicAccessBlock',
   'DeletePublicAccessBlock',
+  'ModifySnapshotAttribute',
+  'ModifyImageAttribute',
+  'ModifyDBSnapshotAttribute',
+  'ModifyDBClusterSnapshotAttribute',
 ];
 
 /** One reverse call. */
@@ -59,6 +67,14 @@ export interface IpPermission {
   readonly ToPort?: number;
   readonly IpRanges?: readonly { CidrIp: string; Description?: string }[];
   readonly Ipv6Ranges?: readonly { CidrIpv6: string; Description?: string }[];
+}
+
+/** A create-volume or launch permission as ModifySnapshotAttribute and ModifyImageAttribute take it. */
+export interface SharePermission {
+  readonly Group?: string;
+  readonly UserId?: string;
+  readonly OrganizationArn?: string;
+  readonly OrganizationalUnitArn?: string;
 }
 
 /** Builders of each action, so the request shapes live in one place. */
@@ -143,5 +159,44 @@ export const undoActions = {
     request: { Bucket: bucketName },
     before: current,
     after: { PublicAccessBlockConfiguration: 'none' },
+  }),
+  shareSnapshot: (
+    snapshotId: string,
+    permissions: readonly SharePermission[],
+    current: unknown,
+  ): UndoAction => ({
+    type: 'ModifySnapshotAttribute',
+    description: `Give the ${permissions.length} removed create-volume permission(s) back to EBS snapshot ${snapshotId}`,
+    request: {
+      SnapshotId: snapshotId,
+      Attribute: 'createVolumePermission',
+      CreateVolumePermission: { Add: [...permissions] },
+    },
+    before: { snapshotId, permissions: current },
+    after: { snapshotId, added: permissions },
+  }),
+  shareImage: (imageId: string, permissions: readonly SharePermission[], current: unknown): UndoAction => ({
+    type: 'ModifyImageAttribute',
+    description: `Give the ${permissions.length} removed launch permission(s) back to AMI ${imageId}`,
+    request: { ImageId: imageId, Attribute: 'launchPermission', LaunchPermission: { Add: [...permissions] } },
+    before: { imageId, permissions: current },
+    after: { imageId, added: permissions },
+  }),
+  // Step Functions spells RDS's DB... members Db... (the AWS SDK for Java 2.x names).
+  shareDbSnapshot: (
+    cluster: boolean,
+    identifier: string,
+    values: readonly string[],
+    current: unknown,
+  ): UndoAction => ({
+    type: cluster ? 'ModifyDBClusterSnapshotAttribute' : 'ModifyDBSnapshotAttribute',
+    description: `Let ${values.join(', ')} restore RDS ${cluster ? 'cluster ' : ''}snapshot ${identifier} again`,
+    request: {
+      [cluster ? 'DbClusterSnapshotIdentifier' : 'DbSnapshotIdentifier']: identifier,
+      AttributeName: 'restore',
+      ValuesToAdd: [...values],
+    },
+    before: { identifier, restore: current },
+    after: { identifier, added: values },
   }),
 };

@@ -15,6 +15,7 @@ const RETRY_FAMILY = {
   elasticloadbalancingv2: 'ElasticLoadBalancingV2',
   cloudtrail: 'CloudTrail',
   s3: 'S3',
+  rds: 'Rds',
 } as const satisfies Record<string, keyof typeof RETRYABLE_ERRORS>;
 
 /** A service name as Step Functions' `arn:aws:states:::aws-sdk:<service>:<action>` spells it. */

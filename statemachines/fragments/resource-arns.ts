@@ -24,6 +24,8 @@ export interface ResourceArns {
   readonly autoScalingGroups: string;
   readonly buckets: string;
   readonly trails: string;
+  readonly dbSnapshots: string;
+  readonly dbClusterSnapshots: string;
 }
 
 /** The patterns of `scope`'s stack. */
@@ -55,5 +57,17 @@ export function resourceArns(scope: Construct): ResourceArns {
     }),
     buckets: stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
     trails: arn('cloudtrail', 'trail'),
+    dbSnapshots: stack.formatArn({
+      service: 'rds',
+      resource: 'snapshot',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+    dbClusterSnapshots: stack.formatArn({
+      service: 'rds',
+      resource: 'cluster-snapshot',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
   };
 }

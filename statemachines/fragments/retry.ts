@@ -29,6 +29,8 @@ export const RETRYABLE_ERRORS = {
     'DynamoDB.InternalServerError',
   ],
   Sns: ['SNS.ThrottledException', 'SNS.InternalErrorException'],
+  // RDS declares no throttling error (`Throttling`): it surfaces as the generic exception.
+  Rds: ['Rds.RdsException'],
   // Step Functions' throttling is undeclared; ExecutionLimitExceeded clears as executions finish.
   Sfn: ['Sfn.SfnException', 'Sfn.ExecutionLimitExceededException'],
 } as const satisfies Record<string, readonly string[]>;

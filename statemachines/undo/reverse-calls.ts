@@ -90,6 +90,30 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     resources: (a) => [a.buckets],
     iamAction: 's3:PutBucketPublicAccessBlock',
   },
+  ModifySnapshotAttribute: {
+    service: 'ec2',
+    action: 'modifySnapshotAttribute',
+    fields: ['SnapshotId', 'Attribute', 'CreateVolumePermission'],
+    resources: (a) => [a.snapshots],
+  },
+  ModifyImageAttribute: {
+    service: 'ec2',
+    action: 'modifyImageAttribute',
+    fields: ['ImageId', 'Attribute', 'LaunchPermission'],
+    resources: (a) => [a.images],
+  },
+  ModifyDBSnapshotAttribute: {
+    service: 'rds',
+    action: 'modifyDBSnapshotAttribute',
+    fields: ['DbSnapshotIdentifier', 'AttributeName', 'ValuesToAdd'],
+    resources: (a) => [a.dbSnapshots],
+  },
+  ModifyDBClusterSnapshotAttribute: {
+    service: 'rds',
+    action: 'modifyDBClusterSnapshotAttribute',
+    fields: ['DbClusterSnapshotIdentifier', 'AttributeName', 'ValuesToAdd'],
+    resources: (a) => [a.dbClusterSnapshots],
+  },
 };
 
 /**

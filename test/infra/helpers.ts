@@ -123,7 +123,12 @@ export interface IamStatement {
 
 /** Every statement of the `AWS::IAM::Policy` resources whose logical id starts with `logicalIdPrefix`. */
 export function iamStatementsOf(template: Template, logicalIdPrefix: string): IamStatement[] {
-  return Object.entries(template.findResources('AWS::IAM::Policy'))
+  // A role whose inline policy outgrows IAM's size quota gets the rest in CDK's overflow managed
+  // policies (`<Role>OverflowPolicyN`), attached to it: those statements are the role's too.
+  return Object.entries({
+    ...template.findResources('AWS::IAM::Policy'),
+    ...template.findResources('AWS::IAM::ManagedPolicy'),
+  })
     .filter(([id]) => id.startsWith(logicalIdPrefix))
     .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as IamStatement[]);
 }

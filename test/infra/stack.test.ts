@@ -58,7 +58,7 @@ describe('finding rules', () => {
     synth.template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.securityhub'], 'detail-type': ['Security Hub Findings - Imported'] },
     });
-    synth.template.resourceCountIs('AWS::Events::Rule', 7);
+    synth.template.resourceCountIs('AWS::Events::Rule', 8);
   });
 
   it('lets only findings of the named AWS services through the Security Hub rule that can lead to containment, and the rest through a second rule', () => {

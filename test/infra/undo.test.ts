@@ -45,6 +45,10 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'autoscaling:attachinstances': 'autoScalingGroupName/*',
   'ec2:authorizesecuritygroupingress': 'security-group/*',
   's3:putbucketpublicaccessblock': ':s3:::*',
+  'ec2:modifysnapshotattribute': '::snapshot/*',
+  'ec2:modifyimageattribute': '::image/*',
+  'rds:modifydbsnapshotattribute': ':snapshot:*',
+  'rds:modifydbclustersnapshotattribute': ':cluster-snapshot:*',
 };
 /** What every state machine of the product calls: the planner, approval and audit-append functions, the topic. */
 const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish', 'kms:generatedatakey', 'kms:decrypt'];

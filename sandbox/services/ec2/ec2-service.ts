@@ -14,6 +14,7 @@ import { replaceRootVolumeOperations, settleReplaceRootVolumeTasks } from './rep
 import type { Image } from './resources.ts';
 import { securityGroupRuleOperations } from './security-group-rules.ts';
 import { securityGroupOperations } from './security-groups.ts';
+import { sharingOperations } from './sharing.ts';
 import { snapshotOperations } from './snapshots.ts';
 import { Ec2State } from './state.ts';
 import { tagOperations } from './tags.ts';
@@ -57,6 +58,7 @@ const OPERATIONS: Ec2Operations = {
   ...volumeOperations,
   ...snapshotOperations,
   ...imageOperations,
+  ...sharingOperations,
   ...tagOperations,
   ...iamInstanceProfileOperations,
   ...replaceRootVolumeOperations,

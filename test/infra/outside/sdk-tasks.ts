@@ -11,7 +11,10 @@ import { allStates, type Definition } from './assemblies.ts';
  */
 
 /** A model member's name as Step Functions spells it. */
-export const pascal = (name: string) => name.replace(/^./, (c) => c.toUpperCase());
+// A leading `DB` as the AWS SDK for Java 2.x writes it, `Db` (RDS's `DBSnapshotIdentifier` is
+// `DbSnapshotIdentifier` in a task).
+export const pascal = (name: string) =>
+  name.replace(/^./, (c) => c.toUpperCase()).replace(/^DB(?=[A-Z])/, 'Db');
 
 /** A member's model name and schema, by its Step Functions spelling. */
 export function memberByPascalName(
@@ -28,6 +31,7 @@ export const PACKAGES: Record<string, string> = {
   cloudtrail: 'client-cloudtrail',
   dynamodb: 'client-dynamodb',
   ec2: 'client-ec2',
+  rds: 'client-rds',
   elasticloadbalancingv2: 'client-elastic-load-balancing-v2',
   iam: 'client-iam',
   lambda: 'client-lambda',
