@@ -58,6 +58,12 @@ export const ResourceSchema = z.discriminatedUnion('kind', [
 export type Resource = z.infer<typeof ResourceSchema>;
 export type ResourceKind = Resource['kind'];
 
+/**
+ * A Security Hub security control id: the service, a dot, a number (`EC2.13`, `S3.8`,
+ * `CloudTrail.1`). A standard's own numbering (CIS `2.2`, PCI `PCI.IAM.1`) is not one.
+ */
+export const CONTROL_ID = /^[A-Za-z][A-Za-z0-9]*\.\d+$/;
+
 /** The one normalized shape every source is turned into. */
 export const FindingSchema = z.object({
   /** The source's own finding id (GuardDuty id, ASFF Id, CloudTrail eventID, Config rule+resource). */
@@ -98,6 +104,11 @@ export const FindingSchema = z.object({
    * skipped with this reason, whatever the policy says, and never acted on or notified.
    */
   closedBecause: z.optional(z.string()),
+  /**
+   * The Security Hub control the finding reports failed (`EC2.13`), for a control finding of
+   * Security Hub itself: what a policy rule's `match.controls` names.
+   */
+  control: z.optional(z.string().check(z.regex(CONTROL_ID))),
   /** What the call changed, copied from its CloudTrail request (untrusted: display with displayText). */
   change: z.optional(z.record(z.string(), z.unknown())),
 });

@@ -4,6 +4,7 @@ import { InvalidFindingError, NotActionableEventError } from '#shared/errors.ts'
 import {
   ACCESS_KEY_ID,
   BUCKET_NAME,
+  CONTROL_ID,
   type Finding,
   IAM_USER_NAME,
   INSTANCE_ID,
@@ -87,7 +88,9 @@ export const AsffFindingSchema = z.looseObject({
   Workflow: z.optional(z.looseObject({ Status: z.optional(z.string()) })),
   /** Deprecated for Workflow.Status. */
   WorkflowState: z.optional(z.string()),
-  Compliance: z.optional(z.looseObject({ Status: z.optional(z.string()) })),
+  Compliance: z.optional(
+    z.looseObject({ Status: z.optional(z.string()), SecurityControlId: z.optional(z.string()) }),
+  ),
   ProductFields: z.optional(z.record(z.string(), z.string())),
   Sample: z.optional(z.boolean()),
 });
@@ -176,7 +179,23 @@ export function normalizeAsffFinding(finding: AsffFinding, eventRegion?: string,
     sample,
     eventId,
     ...(untrusted && { notifyOnlyBecause: `Security Hub finding ${untrusted}` }),
+    ...controlOf(finding),
   };
+}
+
+/**
+ * The control a Security Hub control finding reports on. With consolidated control findings the
+ * id is `Compliance.SecurityControlId`; without, each standard's finding carries it as
+ * `ProductFields.ControlId` (and the standard's own numbering, identical for the AWS Foundational
+ * Security Best Practices standard). Only Security Hub's own findings name a control: another
+ * product's `Compliance` block is its own vocabulary.
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/sample-control-findings.html
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/asff-top-level-attributes.html#asff-compliance
+ */
+function controlOf(finding: AsffFinding): { control?: string } {
+  if (awsProductOf(finding.ProductArn) !== 'securityhub') return {};
+  const control = finding.Compliance?.SecurityControlId ?? finding.ProductFields?.ControlId;
+  return control !== undefined && CONTROL_ID.test(control) ? { control } : {};
 }
 
 /**

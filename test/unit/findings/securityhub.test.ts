@@ -104,6 +104,39 @@ describe('Security Hub normalizer', () => {
   });
 });
 
+describe('Security Hub control findings', () => {
+  const controlEvent = () => {
+    const event = twoFindings();
+    event.detail.findings = [event.detail.findings[1]];
+    return event;
+  };
+
+  it('names the control of a consolidated control finding (Compliance.SecurityControlId)', () => {
+    expect(onlyFindingOf(normalizeEvent(controlEvent())).control).toBe('EC2.13');
+  });
+
+  it("names the control of a standard's own finding (ProductFields.ControlId)", () => {
+    const event = controlEvent();
+    delete event.detail.findings[0].Compliance.SecurityControlId;
+    event.detail.findings[0].ProductFields.ControlId = 'EC2.14';
+
+    expect(onlyFindingOf(normalizeEvent(event)).control).toBe('EC2.14');
+  });
+
+  it.each([
+    [
+      'a custom product',
+      { ProductArn: 'arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default' },
+    ],
+    ['CIS numbering', { Compliance: { Status: 'FAILED', SecurityControlId: '2.2' } }],
+  ])('names no control for %s', (_what, change) => {
+    const event = controlEvent();
+    Object.assign(event.detail.findings[0], change);
+
+    expect(onlyFindingOf(normalizeEvent(event)).control).toBeUndefined();
+  });
+});
+
 describe('Security Hub resource identifiers', () => {
   it('rejects a real finding whose access key id is malformed', () => {
     const event = accessKeyEvent();
