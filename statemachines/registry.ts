@@ -1,6 +1,8 @@
 import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { disableAccessKey } from './disable-access-key.ts';
+import { enableEbsEncryptionByDefault } from './enable-ebs-encryption-by-default.ts';
+import { enableKeyRotation } from './enable-key-rotation.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
@@ -21,6 +23,8 @@ export const playbooks: readonly PlaybookDefinition[] = [
   quarantineInstance,
   snapshotAndReimage,
   revokeRoleSessions,
+  enableEbsEncryptionByDefault,
+  enableKeyRotation,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

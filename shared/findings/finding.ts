@@ -53,6 +53,8 @@ export const ResourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('Trail'), trailName: z.string(), trailArn: z.optional(z.string()) }),
   z.object({ kind: z.literal('Bucket'), bucketName: z.string() }),
   z.object({ kind: z.literal('Account') }),
+  /** A KMS key, by its key id (a UUID, or `mrk-` for a multi-Region key). */
+  z.object({ kind: z.literal('KmsKey'), keyId: z.string(), keyArn: z.optional(z.string()) }),
   z.object({ kind: z.literal('Other'), type: z.string(), id: z.string() }),
 ]);
 export type Resource = z.infer<typeof ResourceSchema>;
@@ -138,5 +140,7 @@ export const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const SECURITY_GROUP_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
 /** IAM user name: 1-64 of the allowed characters. */
 export const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+/** KMS key id: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
+export const KMS_KEY_ID = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 /** S3 bucket name (general-purpose buckets). */
 export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

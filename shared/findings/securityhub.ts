@@ -8,6 +8,7 @@ import {
   type Finding,
   IAM_USER_NAME,
   INSTANCE_ID,
+  KMS_KEY_ID,
   type Resource,
   SECURITY_GROUP_ID,
   type Severity,
@@ -148,6 +149,12 @@ const GUARDDUTY_FINDING_ARN = /:guardduty:[\w-]+:\d{12}:detector\/\w+\/finding\/
  * `ProductArn` is GuardDuty's gets that id: a custom one may carry an `Id` shaped like a GuardDuty
  * ARN, and must not write into that finding's audit trail. A finding from a product other than the
  * trusted AWS services is marked notify-only (see securityhub-products.ts).
+ *
+ * A control finding keeps its `Id` for as long as the control checks the resource: FAILED, then
+ * PASSED once fixed, then FAILED again when someone undoes the fix. Its id here is the `Id` and
+ * `UpdatedAt`, as a Config finding's carries its evaluation time, so a relapse is a new finding
+ * (a new remediation) while a redelivery of the same update dedupes. Reports of the same resource
+ * within the hour are one remediation all the same (functions/classify/posture-claim.ts).
  */
 export function normalizeAsffFinding(finding: AsffFinding, eventRegion?: string, eventId?: string): Finding {
   const primary =
@@ -163,8 +170,9 @@ export function normalizeAsffFinding(finding: AsffFinding, eventRegion?: string,
     awsProductOf(finding.ProductArn) === 'guardduty'
       ? GUARDDUTY_FINDING_ARN.exec(finding.Id)?.[1]
       : undefined;
+  const control = controlOf(finding);
   return {
-    id: guardDutyId ?? finding.Id,
+    id: guardDutyId ?? (control.control ? `${finding.Id}/${finding.UpdatedAt}` : finding.Id),
     source: 'securityhub',
     type: finding.Types[0] ?? finding.GeneratorId,
     title: finding.Title,
@@ -179,7 +187,7 @@ export function normalizeAsffFinding(finding: AsffFinding, eventRegion?: string,
     sample,
     eventId,
     ...(untrusted && { notifyOnlyBecause: `Security Hub finding ${untrusted}` }),
-    ...controlOf(finding),
+    ...control,
   };
 }
 
@@ -281,6 +289,14 @@ const ACTIONABLE: Readonly<
     return { resource: { kind: 'Trail', trailName, trailArn: r.Id.startsWith('arn:') ? r.Id : undefined } };
   },
   AwsAccount: () => ({ resource: { kind: 'Account' } }),
+  // The Id is the key's ARN (`arn:aws:kms:<region>:<account>:key/<key id>`).
+  AwsKmsKey: (r) => {
+    const keyId = lastSegment(r.Id);
+    return {
+      resource: { kind: 'KmsKey', keyId, keyArn: r.Id.startsWith('arn:') ? r.Id : undefined },
+      problem: KMS_KEY_ID.test(keyId) ? undefined : `"${keyId}" is not a KMS key id`,
+    };
+  },
 };
 
 /** As for GuardDuty: a malformed id is never actionable; a sample keeps it as `Other`, a real finding is rejected. */

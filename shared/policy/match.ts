@@ -30,6 +30,8 @@ export function resourceIdsOf(resource: Resource): string[] {
       return resource.trailArn ? [resource.trailName, resource.trailArn] : [resource.trailName];
     case 'Bucket':
       return [resource.bucketName];
+    case 'KmsKey':
+      return resource.keyArn ? [resource.keyId, resource.keyArn] : [resource.keyId];
     case 'Other':
       return [resource.id];
     case 'Account':

@@ -29,6 +29,8 @@ export const RETRYABLE_ERRORS = {
     'DynamoDB.InternalServerError',
   ],
   Sns: ['SNS.ThrottledException', 'SNS.InternalErrorException'],
+  // KMS's model does not declare throttling (ThrottlingException): it surfaces as the generic exception.
+  Kms: ['Kms.KmsException', 'Kms.DependencyTimeoutException'],
   // Step Functions' throttling is undeclared; ExecutionLimitExceeded clears as executions finish.
   Sfn: ['Sfn.SfnException', 'Sfn.ExecutionLimitExceededException'],
 } as const satisfies Record<string, readonly string[]>;

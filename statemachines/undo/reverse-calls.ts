@@ -36,6 +36,7 @@ export interface ReverseCallArns {
   readonly targetGroups: string;
   readonly autoScalingGroups: string;
   readonly buckets: string;
+  readonly kmsKeys: string;
 }
 
 /** Every reverse call, by the plan's action type. */
@@ -110,6 +111,20 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     resources: (a) => [a.buckets],
     iamAction: 's3:PutBucketPublicAccessBlock',
   },
+  // An account-and-region setting: the EBS encryption-by-default actions support no resource-level
+  // permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+  DisableEbsEncryptionByDefault: {
+    service: 'ec2',
+    action: 'disableEbsEncryptionByDefault',
+    fields: [],
+    resources: () => ['*'],
+  },
+  DisableKeyRotation: {
+    service: 'kms',
+    action: 'disableKeyRotation',
+    fields: ['KeyId'],
+    resources: (a) => [a.kmsKeys],
+  },
 };
 
 /** The ARN patterns of the stack's account and region (IAM and S3 ARNs carry no region). */
@@ -132,6 +147,7 @@ export function reverseCallArns(scope: Construct): ReverseCallArns {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),
     buckets: stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
+    kmsKeys: arn('kms', 'key'),
   };
 }
 

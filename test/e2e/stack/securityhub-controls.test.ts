@@ -51,7 +51,12 @@ describe('Security Hub control findings, end to end through the sandbox', () => 
     await h.put(event);
 
     expect(await ingressPorts(web)).toEqual([[443, '0.0.0.0/0']]);
-    expect((await h.history(event.detail.findings[0].Id)).map((r) => [r.action, r.outcome])).toEqual([
+    expect(
+      (await h.history(`${event.detail.findings[0].Id}/${event.detail.findings[0].UpdatedAt}`)).map((r) => [
+        r.action,
+        r.outcome,
+      ]),
+    ).toEqual([
       ['classify', 'routed'],
       ['RevokeSecurityGroupIngress', 'succeeded'],
       ['Verify', 'verified'],
@@ -79,7 +84,9 @@ describe('Security Hub control findings, end to end through the sandbox', () => 
 
     expect((await revokeExecutions()).length).toBe(before + 1);
     expect(await ingressPorts(app)).not.toContainEqual([22, '0.0.0.0/0']);
-    const second = await h.history(securityHub.detail.findings[0].Id);
+    const second = await h.history(
+      `${securityHub.detail.findings[0].Id}/${securityHub.detail.findings[0].UpdatedAt}`,
+    );
     expect(second.map((r) => [r.action, r.outcome])).toEqual([['classify', 'duplicate']]);
     const first = await h.history(configFindingId);
     expect(second[0]?.reason).toContain(

@@ -36,6 +36,7 @@ const PACKAGES: Record<string, string> = {
   ec2: 'client-ec2',
   elasticloadbalancingv2: 'client-elastic-load-balancing-v2',
   iam: 'client-iam',
+  kms: 'client-kms',
   lambda: 'client-lambda',
   s3: 'client-s3',
   sfn: 'client-sfn',

@@ -60,7 +60,7 @@ describe('Security Hub normalizer', () => {
 
     expect(findings.map((finding) => finding.resource.kind)).toEqual(['AccessKey', 'SecurityGroup']);
     expect(findings[1]).toMatchObject({
-      id: 'arn:aws:securityhub:us-east-1:111122223333:security-control/EC2.13/finding/0f1e2d3c-4b5a-4697-8877-665544332211',
+      id: 'arn:aws:securityhub:us-east-1:111122223333:security-control/EC2.13/finding/0f1e2d3c-4b5a-4697-8877-665544332211/2026-11-22T12:06:02.311Z',
       resource: { kind: 'SecurityGroup', groupId: 'sg-0a1b2c3d4e5f60718', addedRules: [] },
       resourceTags: { Team: 'web' },
       severity: { score: 7, label: 'High' },
