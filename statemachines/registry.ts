@@ -1,8 +1,8 @@
 import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { disableAccessKey } from './disable-access-key.ts';
-import { enableEbsEncryptionByDefault } from './enable-ebs-encryption-by-default.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
+import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
@@ -23,7 +23,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   quarantineInstance,
   snapshotAndReimage,
   revokeRoleSessions,
-  enableEbsEncryptionByDefault,
+  encryptEbsByDefault,
   enableKeyRotation,
 ];
 

@@ -191,8 +191,9 @@ async function act(
     return { outcome: 'skipped', findingId: finding.id, playbook, mode, reason: why };
   }
   const name = executionName(finding, playbook);
-  // A Security Hub control and its AWS Config rule report the same resource: one remediation.
-  if (isPostureFinding(finding)) {
+  // A Security Hub control and its AWS Config rule report the same resource: one remediation. A
+  // dry run changes nothing, so it claims nothing (a sample must not hold off the real finding).
+  if (isPostureFinding(finding) && (mode === 'auto' || mode === 'approve')) {
     const claim = await claimPostureRemediation(deps, playbook, base.resourceKey, name, now.getTime());
     if (!claim.claimed) {
       const why = `already handled: execution ${claim.heldBy} remediates this resource with ${playbook} (claimed ${claim.since}; one remediation per resource and playbook within ${POSTURE_WINDOW_MINUTES} minutes)`;

@@ -15,7 +15,7 @@ const KeyRotationStatusSchema = z.looseObject({ KeyRotationEnabled: z.boolean() 
 const EbsEncryptionByDefaultSchema = z.looseObject({ EbsEncryptionByDefault: z.boolean() });
 
 /**
- * enable-ebs-encryption-by-default: EnableEbsEncryptionByDefault, reversed only when the setting
+ * encrypt-ebs-by-default: EnableEbsEncryptionByDefault, reversed only when the setting
  * was off before (recorded as the call's `before`); a run that found it on changed nothing.
  */
 export function reverseEnableEbsEncryptionByDefault(trail: ExecutionTrail): Reversal {

@@ -116,11 +116,18 @@ describe('organization mode: the security account stack', () => {
 
 describe('organization mode: the undo role', () => {
   it('refuses calls on protected principals and on the stack’s own roles, and roles outside the organization', () => {
-    const policies = Object.entries(security.findResources('AWS::IAM::Policy'))
-      .filter(([id]) => id.startsWith('UndoRole'))
-      .map(([, p]) =>
-        deployedDocument(security, p.Properties.PolicyDocument, { account: SECURITY, region: 'us-east-1' }),
-      );
+    // CDK moves statements past the inline policy's size limit into managed overflow policies on the role.
+    const overflow = Object.values(security.findResources('AWS::IAM::ManagedPolicy')).filter((p) =>
+      JSON.stringify(p.Properties.Roles ?? []).includes('UndoRole'),
+    );
+    const policies = [
+      ...Object.entries(security.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith('UndoRole'))
+        .map(([, p]) => p),
+      ...overflow,
+    ].map((p) =>
+      deployedDocument(security, p.Properties.PolicyDocument, { account: SECURITY, region: 'us-east-1' }),
+    );
     const who: PolicyPrincipal = {
       arn: `arn:aws:sts::${SECURITY}:assumed-role/remediation-playbook-undo-us-east-1/x`,
       principalArn: `arn:aws:iam::${SECURITY}:role/remediation-playbook-undo-us-east-1`,

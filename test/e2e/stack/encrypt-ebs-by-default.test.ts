@@ -70,7 +70,7 @@ function ec2Dot7Finding(suffix: string) {
   return { event, id: `${id}/2026-11-22T12:06:02.311Z` };
 }
 
-describe('enable-ebs-encryption-by-default (Security Hub EC2.7), end to end through the sandbox', () => {
+describe('encrypt-ebs-by-default (Security Hub EC2.7), end to end through the sandbox', () => {
   it('turns the setting on, verified, leaves every volume as it was, and undo turns it off again', async () => {
     expect(await encryptionByDefault()).toBe(false);
     const volumesBefore = await volumes();
@@ -140,11 +140,11 @@ describe('enable-ebs-encryption-by-default (Security Hub EC2.7), end to end thro
 
     const started = await h.sandbox.clients.sfn.send(
       new StartExecutionCommand({
-        stateMachineArn: h.sandbox.deployment?.outputs.StateMachineEnableEbsEncryptionByDefault as string,
+        stateMachineArn: h.sandbox.deployment?.outputs.StateMachineEncryptEbsByDefault as string,
         input: JSON.stringify({
           finding,
           decision: {
-            playbook: 'enable-ebs-encryption-by-default',
+            playbook: 'encrypt-ebs-by-default',
             mode: 'auto',
             ruleId: 'test',
             reason: 'test',

@@ -1,5 +1,5 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
-import { facts } from '#shared/playbooks/enable-ebs-encryption-by-default.ts';
+import { facts } from '#shared/playbooks/encrypt-ebs-by-default.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -13,7 +13,7 @@ const NAME = facts.name;
  * https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html
  * https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-7
  */
-export const enableEbsEncryptionByDefault: PlaybookDefinition = {
+export const encryptEbsByDefault: PlaybookDefinition = {
   ...facts,
   runbook: {
     steps: [

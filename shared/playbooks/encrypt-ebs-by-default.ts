@@ -1,9 +1,9 @@
 import { reverseEnableEbsEncryptionByDefault } from '../undo/reverse-account-settings.ts';
 import type { PlaybookFacts } from './definition.ts';
 
-/** enable-ebs-encryption-by-default: new EBS volumes of the account and region are encrypted. */
+/** encrypt-ebs-by-default: new EBS volumes of the account and region are encrypted. */
 export const facts: PlaybookFacts = {
-  name: 'enable-ebs-encryption-by-default',
+  name: 'encrypt-ebs-by-default',
   description:
     "Turn on EBS encryption by default in the finding's account and region (new volumes only), then verify.",
   resourceKinds: ['Account'],
