@@ -45,6 +45,7 @@ export const SDK_INTEGRATION_SERVICES: Readonly<Record<string, SdkIntegrationSer
   s3: entry('s3', 'S3', 'S3', { forcePathStyle: true }),
   dynamodb: entry('dynamodb', 'DynamoDB', 'DynamoDb'),
   cloudtrail: entry('cloudtrail', 'CloudTrail', 'CloudTrail'),
+  kms: entry('kms', 'KMS', 'Kms'),
   autoscaling: entry('auto-scaling', 'AutoScaling', 'AutoScaling'),
   elasticloadbalancingv2: entry(
     'elastic-load-balancing-v2',

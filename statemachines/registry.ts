@@ -1,6 +1,8 @@
 import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { disableAccessKey } from './disable-access-key.ts';
+import { enableKeyRotation } from './enable-key-rotation.ts';
+import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
@@ -23,6 +25,8 @@ export const playbooks: readonly PlaybookDefinition[] = [
   snapshotAndReimage,
   revokeRoleSessions,
   revokeOutsideSharing,
+  encryptEbsByDefault,
+  enableKeyRotation,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -232,6 +232,7 @@ function acknowledge(
     'ec2:{region}::image/*',
     'rds:{region}:{account}:snapshot:*',
     'rds:{region}:{account}:cluster-snapshot:*',
+    'kms:{region}:{account}:key/*',
   ];
   const stack = Stack.of(scope);
   // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.
@@ -258,6 +259,11 @@ function acknowledge(
       id: `AwsSolutions-IAM5[Resource::<${plannerId}.Arn>:*]`,
       reason:
         'The ":*" suffix CDK grants covers the versions and aliases of the planner function only; it is this state machine\'s own function.',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ec2:DisableEbsEncryptionByDefault is an account-and-region setting with no resource-level permissions; it is the only reverse call on Resource "*".',
     },
   );
 }

@@ -11,6 +11,7 @@ import { executionName } from '#shared/execution-name.ts';
 import type { Finding } from '#shared/findings/finding.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { claimAutoAction, releaseAutoAction } from './blast-radius.ts';
+import { claimPostureRemediation, isPostureFinding, POSTURE_WINDOW_MINUTES } from './posture-claim.ts';
 import { cappedRejection, deadLetterBody } from './rejection.ts';
 
 /** Everything the router needs from its environment; injected so tests can replace any part. */
@@ -190,6 +191,23 @@ async function act(
     return { outcome: 'skipped', findingId: finding.id, playbook, mode, reason: why };
   }
   const name = executionName(finding, playbook);
+  // A Security Hub control and its AWS Config rule report the same resource: one remediation. A
+  // dry run changes nothing, so it claims nothing (a sample must not hold off the real finding).
+  if (isPostureFinding(finding) && (mode === 'auto' || mode === 'approve')) {
+    const claim = await claimPostureRemediation(deps, playbook, base.resourceKey, name, now.getTime());
+    if (!claim.claimed) {
+      const why = `already handled: execution ${claim.heldBy} remediates this resource with ${playbook} (claimed ${claim.since}; one remediation per resource and playbook within ${POSTURE_WINDOW_MINUTES} minutes)`;
+      await deps.audit.append({ ...first, outcome: 'duplicate', playbook, mode, reason: why + note });
+      return {
+        outcome: 'duplicate',
+        findingId: finding.id,
+        playbook,
+        mode,
+        executionName: claim.heldBy,
+        reason: why,
+      };
+    }
+  }
   // Claimed before the start, so simultaneous findings cannot all see room left in the window.
   const blast = mode === 'auto' ? await claimAutoAction(deps, result.ruleId, name) : undefined;
   if (blast && !blast.granted) {

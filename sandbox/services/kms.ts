@@ -8,6 +8,7 @@ import {
   type SandboxResponse,
   type SandboxService,
 } from '../protocol.ts';
+import { keyRotationOperations } from './kms-rotation.ts';
 
 /** One KMS key. Only HMAC keys do cryptography here; other specs are held so they can be described. */
 interface KeyState {
@@ -189,6 +190,7 @@ export class KmsService implements SandboxService {
       }
       return { KeyId: key.arn, MacValid: true, MacAlgorithm: p.MacAlgorithm };
     },
+    ...keyRotationOperations((req, keyId) => this.find(req.accountId, req.region, keyId)),
   };
 
   /** The key for a MAC operation: an enabled HMAC key whose spec supports `algorithm`. */

@@ -15,6 +15,8 @@ export function describeResource(resource: Resource): string {
       return `S3 bucket ${resource.bucketName}`;
     case 'Account':
       return 'the account';
+    case 'KmsKey':
+      return `KMS key ${resource.keyId}`;
     case 'Other':
       return `${resource.type} ${resource.id}`;
   }

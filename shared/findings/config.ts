@@ -5,6 +5,7 @@ import {
   BUCKET_NAME,
   type Finding,
   INSTANCE_ID,
+  KMS_KEY_ID,
   type Resource,
   SECURITY_GROUP_ID,
   severityFromScore,
@@ -144,6 +145,7 @@ const ACTIONABLE: Readonly<Record<string, { format: RegExp; toResource: (id: str
     },
   },
   'AWS::::Account': { format: /^\d{12}$/, toResource: () => ({ kind: 'Account' }) },
+  'AWS::KMS::Key': { format: KMS_KEY_ID, toResource: (keyId) => ({ kind: 'KmsKey', keyId }) },
 };
 
 /** The Config resource types a playbook can act on (the rest are notified as `Other`). */

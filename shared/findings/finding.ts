@@ -53,10 +53,18 @@ export const ResourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('Trail'), trailName: z.string(), trailArn: z.optional(z.string()) }),
   z.object({ kind: z.literal('Bucket'), bucketName: z.string() }),
   z.object({ kind: z.literal('Account') }),
+  /** A KMS key, by its key id (a UUID, or `mrk-` for a multi-Region key). */
+  z.object({ kind: z.literal('KmsKey'), keyId: z.string(), keyArn: z.optional(z.string()) }),
   z.object({ kind: z.literal('Other'), type: z.string(), id: z.string() }),
 ]);
 export type Resource = z.infer<typeof ResourceSchema>;
 export type ResourceKind = Resource['kind'];
+
+/**
+ * A Security Hub security control id: the service, a dot, a number (`EC2.13`, `S3.8`,
+ * `CloudTrail.1`). A standard's own numbering (CIS `2.2`, PCI `PCI.IAM.1`) is not one.
+ */
+export const CONTROL_ID = /^[A-Za-z][A-Za-z0-9]*\.\d+$/;
 
 /** The one normalized shape every source is turned into. */
 export const FindingSchema = z.object({
@@ -98,6 +106,11 @@ export const FindingSchema = z.object({
    * skipped with this reason, whatever the policy says, and never acted on or notified.
    */
   closedBecause: z.optional(z.string()),
+  /**
+   * The Security Hub control the finding reports failed (`EC2.13`), for a control finding of
+   * Security Hub itself: what a policy rule's `match.controls` names.
+   */
+  control: z.optional(z.string().check(z.regex(CONTROL_ID))),
   /** What the call changed, copied from its CloudTrail request (untrusted: display with displayText). */
   change: z.optional(z.record(z.string(), z.unknown())),
 });
@@ -127,5 +140,7 @@ export const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const SECURITY_GROUP_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
 /** IAM user name: 1-64 of the allowed characters. */
 export const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+/** KMS key id: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
+export const KMS_KEY_ID = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 /** S3 bucket name (general-purpose buckets). */
 export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -4,9 +4,11 @@ import { InvalidFindingError, NotActionableEventError } from '#shared/errors.ts'
 import {
   ACCESS_KEY_ID,
   BUCKET_NAME,
+  CONTROL_ID,
   type Finding,
   IAM_USER_NAME,
   INSTANCE_ID,
+  KMS_KEY_ID,
   type Resource,
   SECURITY_GROUP_ID,
   type Severity,
@@ -87,7 +89,9 @@ export const AsffFindingSchema = z.looseObject({
   Workflow: z.optional(z.looseObject({ Status: z.optional(z.string()) })),
   /** Deprecated for Workflow.Status. */
   WorkflowState: z.optional(z.string()),
-  Compliance: z.optional(z.looseObject({ Status: z.optional(z.string()) })),
+  Compliance: z.optional(
+    z.looseObject({ Status: z.optional(z.string()), SecurityControlId: z.optional(z.string()) }),
+  ),
   ProductFields: z.optional(z.record(z.string(), z.string())),
   Sample: z.optional(z.boolean()),
 });
@@ -145,6 +149,12 @@ const GUARDDUTY_FINDING_ARN = /:guardduty:[\w-]+:\d{12}:detector\/\w+\/finding\/
  * `ProductArn` is GuardDuty's gets that id: a custom one may carry an `Id` shaped like a GuardDuty
  * ARN, and must not write into that finding's audit trail. A finding from a product other than the
  * trusted AWS services is marked notify-only (see securityhub-products.ts).
+ *
+ * A control finding keeps its `Id` for as long as the control checks the resource: FAILED, then
+ * PASSED once fixed, then FAILED again when someone undoes the fix. Its id here is the `Id` and
+ * `UpdatedAt`, as a Config finding's carries its evaluation time, so a relapse is a new finding
+ * (a new remediation) while a redelivery of the same update dedupes. Reports of the same resource
+ * within the hour are one remediation all the same (functions/classify/posture-claim.ts).
  */
 export function normalizeAsffFinding(finding: AsffFinding, eventRegion?: string, eventId?: string): Finding {
   const primary =
@@ -160,8 +170,9 @@ export function normalizeAsffFinding(finding: AsffFinding, eventRegion?: string,
     awsProductOf(finding.ProductArn) === 'guardduty'
       ? GUARDDUTY_FINDING_ARN.exec(finding.Id)?.[1]
       : undefined;
+  const control = controlOf(finding);
   return {
-    id: guardDutyId ?? finding.Id,
+    id: guardDutyId ?? (control.control ? `${finding.Id}/${finding.UpdatedAt}` : finding.Id),
     source: 'securityhub',
     type: finding.Types[0] ?? finding.GeneratorId,
     title: finding.Title,
@@ -176,7 +187,23 @@ export function normalizeAsffFinding(finding: AsffFinding, eventRegion?: string,
     sample,
     eventId,
     ...(untrusted && { notifyOnlyBecause: `Security Hub finding ${untrusted}` }),
+    ...control,
   };
+}
+
+/**
+ * The control a Security Hub control finding reports on. With consolidated control findings the
+ * id is `Compliance.SecurityControlId`; without, each standard's finding carries it as
+ * `ProductFields.ControlId` (and the standard's own numbering, identical for the AWS Foundational
+ * Security Best Practices standard). Only Security Hub's own findings name a control: another
+ * product's `Compliance` block is its own vocabulary.
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/sample-control-findings.html
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/asff-top-level-attributes.html#asff-compliance
+ */
+function controlOf(finding: AsffFinding): { control?: string } {
+  if (awsProductOf(finding.ProductArn) !== 'securityhub') return {};
+  const control = finding.Compliance?.SecurityControlId ?? finding.ProductFields?.ControlId;
+  return control !== undefined && CONTROL_ID.test(control) ? { control } : {};
 }
 
 /**
@@ -262,6 +289,14 @@ const ACTIONABLE: Readonly<
     return { resource: { kind: 'Trail', trailName, trailArn: r.Id.startsWith('arn:') ? r.Id : undefined } };
   },
   AwsAccount: () => ({ resource: { kind: 'Account' } }),
+  // The Id is the key's ARN (`arn:aws:kms:<region>:<account>:key/<key id>`).
+  AwsKmsKey: (r) => {
+    const keyId = lastSegment(r.Id);
+    return {
+      resource: { kind: 'KmsKey', keyId, keyArn: r.Id.startsWith('arn:') ? r.Id : undefined },
+      problem: KMS_KEY_ID.test(keyId) ? undefined : `"${keyId}" is not a KMS key id`,
+    };
+  },
 };
 
 /** As for GuardDuty: a malformed id is never actionable; a sample keeps it as `Other`, a real finding is rejected. */

@@ -13,4 +13,6 @@ export const facts: PlaybookFacts = {
     'Read the configuration again to verify, then notify the on-call topic.',
   ],
   undo: { reverse: reverseBlockBucketPublicAccess },
+  // Public read (S3.2), public write (S3.3), bucket-level Block Public Access off (S3.8).
+  controls: ['S3.2', 'S3.3', 'S3.8'],
 };

@@ -13,4 +13,7 @@ export const facts: PlaybookFacts = {
     'Read the group again to verify, then notify the on-call topic.',
   ],
   undo: { reverse: reverseRevokeOpenIngress },
+  // World-open SSH (EC2.13), RDP (EC2.14) and the high-risk ports (EC2.19): each routed with its
+  // own ports, so the playbook revokes what the control checks and nothing else.
+  controls: ['EC2.13', 'EC2.14', 'EC2.19'],
 };

@@ -30,6 +30,8 @@ export function resourceIdsOf(resource: Resource): string[] {
       return resource.trailArn ? [resource.trailName, resource.trailArn] : [resource.trailName];
     case 'Bucket':
       return [resource.bucketName];
+    case 'KmsKey':
+      return resource.keyArn ? [resource.keyId, resource.keyArn] : [resource.keyId];
     case 'Other':
       return [resource.id];
     case 'Account':
@@ -41,6 +43,8 @@ export function resourceIdsOf(resource: Resource): string[] {
 export function matchesSelector(finding: Finding, selector: FindingSelector): boolean {
   if (selector.source && !selector.source.includes(finding.source)) return false;
   if (selector.type && !firstMatchingPattern(finding.type, selector.type)) return false;
+  if (selector.controls && (finding.control === undefined || !selector.controls.includes(finding.control)))
+    return false;
   if (selector.resource && !selector.resource.includes(finding.resource.kind)) return false;
   if (selector.accounts && !selector.accounts.includes(finding.accountId)) return false;
   if (selector.regions && !firstMatchingPattern(finding.region, selector.regions)) return false;

@@ -49,7 +49,9 @@ export const CLOUDTRAIL_EVENT_KINDS: Readonly<Record<string, ResourceKind>> = {
  * - a rule or `next:` names a playbook that does not exist;
  * - a rule could route a finding of a resource kind its playbook (or its `next:`) does not act on;
  * - a `next:` on a playbook that does not end with the hand-over step;
- * - hand-overs that form a cycle.
+ * - hand-overs that form a cycle;
+ * - a rule routes a Security Hub control to a playbook whose facts do not name that control
+ *   (`controls:`), so what docs/controls.md counts is what the playbook says it fixes.
  */
 export function checkPolicyPlaybooks(policy: Policy, playbooks: readonly PlaybookFacts[]): string[] {
   const byName = new Map(playbooks.map((p) => [p.name, p]));
@@ -80,6 +82,11 @@ export function checkPolicyPlaybooks(policy: Policy, playbooks: readonly Playboo
           `${at(...path)}: rule ${rule.id} routes ${others.join(', ')} findings to ${playbook.name}, which acts on ${playbook.resourceKinds.join(', ')} only`,
         );
     }
+    const unclaimed = own ? (rule.match.controls ?? []).filter((c) => !own.controls?.includes(c)) : [];
+    if (own && unclaimed.length > 0)
+      problems.push(
+        `${at('match', 'controls')}: rule ${rule.id} routes control ${unclaimed.join(', ')} to ${own.name}, which does not remediate it (its controls: ${own.controls?.join(', ') || 'none'})`,
+      );
     if (rule.next && rule.playbook && own && !own.handsOver) {
       const able = playbooks.filter((p) => p.handsOver).map((p) => p.name);
       problems.push(

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import {
+  CONTROL_ID,
   FindingSourceSchema,
   type ResourceKind,
   ResourceSchema,
@@ -40,6 +41,11 @@ export const ResourceKindSchema = z.enum(resourceKinds, {
   error: `expected one of ${resourceKinds.join('|')}`,
 });
 
+/** A Security Hub control id, e.g. `EC2.13`, exactly as Security Hub writes it. */
+export const ControlIdSchema = z
+  .string({ error: 'expected a Security Hub control id' })
+  .check(z.regex(CONTROL_ID, 'expected a Security Hub control id such as EC2.13 or S3.8'));
+
 /**
  * Which findings something applies to. Every field is optional; the fields given must all
  * match (AND), and within a list any entry may match (OR).
@@ -49,6 +55,12 @@ export const FindingSelectorSchema = z.strictObject({
   source: z.optional(oneOrMany(FindingSourceSchema, `one of ${FindingSourceSchema.options.join('|')}`)),
   /** Finding type wildcard(s), e.g. `UnauthorizedAccess:IAMUser/*` or a CloudTrail event name. */
   type: z.optional(oneOrMany(WildcardSchema, 'a finding type wildcard')),
+  /**
+   * Security Hub control id(s), e.g. `EC2.13`: matches a failed control finding of Security Hub
+   * itself (consolidated `Compliance.SecurityControlId`, or `ProductFields.ControlId`). A finding
+   * that names no control never matches.
+   */
+  controls: z.optional(oneOrMany(ControlIdSchema, 'a Security Hub control id')),
   /** Resource kind(s) the finding is about, e.g. `AccessKey`. */
   resource: z.optional(oneOrMany(ResourceKindSchema, 'a resource kind')),
   /** Account ids the finding was raised in. */

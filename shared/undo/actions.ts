@@ -18,7 +18,9 @@ export type UndoActionType =
   | 'ModifySnapshotAttribute'
   | 'ModifyImageAttribute'
   | 'ModifyDBSnapshotAttribute'
-  | 'ModifyDBClusterSnapshotAttribute';
+  | 'ModifyDBClusterSnapshotAttribute'
+  | 'DisableEbsEncryptionByDefault'
+  | 'DisableKeyRotation';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -37,6 +39,8 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'ModifyImageAttribute',
   'ModifyDBSnapshotAttribute',
   'ModifyDBClusterSnapshotAttribute',
+  'DisableEbsEncryptionByDefault',
+  'DisableKeyRotation',
 ];
 
 /** One reverse call. */
@@ -79,6 +83,20 @@ export interface SharePermission {
 
 /** Builders of each action, so the request shapes live in one place. */
 export const undoActions = {
+  disableKeyRotation: (keyId: string): UndoAction => ({
+    type: 'DisableKeyRotation',
+    description: `Turn automatic rotation of KMS key ${keyId} off again (it was off before)`,
+    request: { KeyId: keyId },
+    before: { KeyRotationEnabled: true },
+    after: { KeyRotationEnabled: false },
+  }),
+  disableEbsEncryptionByDefault: (accountId: string, region: string): UndoAction => ({
+    type: 'DisableEbsEncryptionByDefault',
+    description: `Turn EBS encryption by default off again in account ${accountId}, ${region} (it was off before)`,
+    request: {},
+    before: { EbsEncryptionByDefault: true },
+    after: { EbsEncryptionByDefault: false },
+  }),
   reactivateKey: (userName: string, accessKeyId: string): UndoAction => ({
     type: 'UpdateAccessKey',
     description: `Set access key ${accessKeyId} of IAM user ${userName} Active again (it was Active before)`,

@@ -16,6 +16,7 @@ const RETRY_FAMILY = {
   cloudtrail: 'CloudTrail',
   s3: 'S3',
   rds: 'Rds',
+  kms: 'Kms',
 } as const satisfies Record<string, keyof typeof RETRYABLE_ERRORS>;
 
 /** A service name as Step Functions' `arn:aws:states:::aws-sdk:<service>:<action>` spells it. */

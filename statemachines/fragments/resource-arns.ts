@@ -26,6 +26,7 @@ export interface ResourceArns {
   readonly trails: string;
   readonly dbSnapshots: string;
   readonly dbClusterSnapshots: string;
+  readonly kmsKeys: string;
 }
 
 /** The patterns of `scope`'s stack. */
@@ -69,5 +70,6 @@ export function resourceArns(scope: Construct): ResourceArns {
       resourceName: '*',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),
+    kmsKeys: arn('kms', 'key'),
   };
 }

@@ -31,6 +31,8 @@ export const RETRYABLE_ERRORS = {
   Sns: ['SNS.ThrottledException', 'SNS.InternalErrorException'],
   // RDS declares no throttling error (`Throttling`): it surfaces as the generic exception.
   Rds: ['Rds.RdsException'],
+  // KMS's model does not declare throttling (ThrottlingException): it surfaces as the generic exception.
+  Kms: ['Kms.KmsException', 'Kms.DependencyTimeoutException'],
   // Step Functions' throttling is undeclared; ExecutionLimitExceeded clears as executions finish.
   Sfn: ['Sfn.SfnException', 'Sfn.ExecutionLimitExceededException'],
 } as const satisfies Record<string, readonly string[]>;

@@ -114,6 +114,20 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['DbClusterSnapshotIdentifier', 'AttributeName', 'ValuesToAdd'],
     resources: (a) => [a.dbClusterSnapshots],
   },
+  // An account-and-region setting: the EBS encryption-by-default actions support no resource-level
+  // permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+  DisableEbsEncryptionByDefault: {
+    service: 'ec2',
+    action: 'disableEbsEncryptionByDefault',
+    fields: [],
+    resources: () => ['*'],
+  },
+  DisableKeyRotation: {
+    service: 'kms',
+    action: 'disableKeyRotation',
+    fields: ['KeyId'],
+    resources: (a) => [a.kmsKeys],
+  },
 };
 
 /**

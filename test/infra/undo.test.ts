@@ -49,7 +49,14 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'ec2:modifyimageattribute': '::image/*',
   'rds:modifydbsnapshotattribute': ':snapshot:*',
   'rds:modifydbclustersnapshotattribute': ':cluster-snapshot:*',
+  'kms:disablekeyrotation': ':key/*',
 };
+/**
+ * Reverse calls on a setting of the account and Region, which IAM can only grant on "*": the action
+ * supports no resource-level permissions
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+ */
+const ACCOUNT_SETTING_ACTIONS = ['ec2:disableebsencryptionbydefault'];
 /** What every state machine of the product calls: the planner, approval and audit-append functions, the topic. */
 const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish', 'kms:generatedatakey', 'kms:decrypt'];
 /** Stopping a reversed execution's follow-up and cancelling its pending approval request. */
@@ -60,7 +67,12 @@ describe('undo state machine role', () => {
     const actions = new Set(undoRoleGrants().flatMap(actionsOf));
 
     expect([...actions].sort()).toEqual(
-      [...Object.keys(REVERSE_ACTIONS), ...OWN_ACTIONS, ...FOLLOW_UP_ACTIONS].sort(),
+      [
+        ...Object.keys(REVERSE_ACTIONS),
+        ...ACCOUNT_SETTING_ACTIONS,
+        ...OWN_ACTIONS,
+        ...FOLLOW_UP_ACTIONS,
+      ].sort(),
     );
   });
 
@@ -74,7 +86,7 @@ describe('undo state machine role', () => {
     expect(approvals.map(resourceText)).toEqual([expect.stringContaining('ApprovalsTable')]);
   });
 
-  it('scopes every reverse call to its resource type in this account, never "*"', () => {
+  it('scopes every reverse call to its resource type in this account, never "*" but for account settings', () => {
     const statements = undoRoleStatements();
     for (const [action, type] of Object.entries(REVERSE_ACTIONS)) {
       const granting = statements.filter((s) => actionsOf(s).includes(action));
@@ -84,7 +96,8 @@ describe('undo state machine role', () => {
         expect(s.Resource, action).not.toBe('*');
       }
     }
-    expect(statements.filter((s) => s.Effect === 'Allow').every((s) => s.Resource !== '*')).toBe(true);
+    const onAnything = statements.filter((s) => s.Effect === 'Allow' && s.Resource === '*');
+    expect(onAnything.flatMap(actionsOf).sort()).toEqual(ACCOUNT_SETTING_ACTIONS);
   });
 
   it('is denied every IAM action on the protected principals and the stack’s own roles, and denied nothing else', () => {

@@ -3,6 +3,7 @@ import '#shared/validation-messages.ts';
 import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../../server.ts';
 import { deriveInstanceProfile, type Ec2Operations, type InstanceProfileResolver } from './context.ts';
+import { ebsEncryptionDefaultOperations } from './ebs-encryption-default.ts';
 import { FormParams } from './form-params.ts';
 import { iamInstanceProfileOperations } from './iam-instance-profiles.ts';
 import { type ImageInput, imageOperations, registerImageRecord } from './images.ts';
@@ -63,6 +64,7 @@ const OPERATIONS: Ec2Operations = {
   ...iamInstanceProfileOperations,
   ...replaceRootVolumeOperations,
   ...launchTemplateOperations,
+  ...ebsEncryptionDefaultOperations,
 };
 
 /**

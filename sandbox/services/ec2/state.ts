@@ -35,6 +35,8 @@ export class Ec2State {
   readonly iamInstanceProfileAssociations = new Map<string, IamInstanceProfileAssociation>();
   readonly replaceRootVolumeTasks = new Map<string, ReplaceRootVolumeTask>();
   readonly launchTemplates = new Map<string, LaunchTemplate>();
+  /** EBS encryption by default (per account and Region; off in a new account). */
+  ebsEncryptionByDefault = false;
   /** Tags by resource id; EC2 tags every resource type the same way. */
   readonly tags = new Map<string, Map<string, string>>();
 

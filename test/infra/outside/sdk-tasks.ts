@@ -34,6 +34,7 @@ export const PACKAGES: Record<string, string> = {
   rds: 'client-rds',
   elasticloadbalancingv2: 'client-elastic-load-balancing-v2',
   iam: 'client-iam',
+  kms: 'client-kms',
   lambda: 'client-lambda',
   s3: 'client-s3',
   sfn: 'client-sfn',

@@ -60,7 +60,7 @@ describe('Security Hub normalizer', () => {
 
     expect(findings.map((finding) => finding.resource.kind)).toEqual(['AccessKey', 'SecurityGroup']);
     expect(findings[1]).toMatchObject({
-      id: 'arn:aws:securityhub:us-east-1:111122223333:security-control/EC2.13/finding/0f1e2d3c-4b5a-4697-8877-665544332211',
+      id: 'arn:aws:securityhub:us-east-1:111122223333:security-control/EC2.13/finding/0f1e2d3c-4b5a-4697-8877-665544332211/2026-11-22T12:06:02.311Z',
       resource: { kind: 'SecurityGroup', groupId: 'sg-0a1b2c3d4e5f60718', addedRules: [] },
       resourceTags: { Team: 'web' },
       severity: { score: 7, label: 'High' },
@@ -101,6 +101,39 @@ describe('Security Hub normalizer', () => {
     event.detail.findings[0].Severity = severity;
 
     expect(onlyFindingOf(normalizeEvent(event)).severity).toEqual(expected);
+  });
+});
+
+describe('Security Hub control findings', () => {
+  const controlEvent = () => {
+    const event = twoFindings();
+    event.detail.findings = [event.detail.findings[1]];
+    return event;
+  };
+
+  it('names the control of a consolidated control finding (Compliance.SecurityControlId)', () => {
+    expect(onlyFindingOf(normalizeEvent(controlEvent())).control).toBe('EC2.13');
+  });
+
+  it("names the control of a standard's own finding (ProductFields.ControlId)", () => {
+    const event = controlEvent();
+    delete event.detail.findings[0].Compliance.SecurityControlId;
+    event.detail.findings[0].ProductFields.ControlId = 'EC2.14';
+
+    expect(onlyFindingOf(normalizeEvent(event)).control).toBe('EC2.14');
+  });
+
+  it.each([
+    [
+      'a custom product',
+      { ProductArn: 'arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default' },
+    ],
+    ['CIS numbering', { Compliance: { Status: 'FAILED', SecurityControlId: '2.2' } }],
+  ])('names no control for %s', (_what, change) => {
+    const event = controlEvent();
+    Object.assign(event.detail.findings[0], change);
+
+    expect(onlyFindingOf(normalizeEvent(event)).control).toBeUndefined();
   });
 });
 

@@ -124,6 +124,51 @@ ${keyRule}`);
   });
 });
 
+describe('evaluatePolicy: Security Hub controls', () => {
+  const controlRule = `
+  - id: ssh-control
+    match: { source: securityhub, resource: SecurityGroup, controls: [EC2.13, EC2.14] }
+    playbook: revoke-open-ingress
+    mode: auto
+`;
+  const groupFinding = (control?: string) =>
+    makeFinding({
+      source: 'securityhub',
+      type: 'Software and Configuration Checks/Industry and Regulatory Standards',
+      resource: { kind: 'SecurityGroup', groupId: 'sg-0a1b2c3d4e5f60718', addedRules: [] },
+      ...(control && { control }),
+    });
+
+  it('routes a finding of a control the rule names', () => {
+    const decision = evaluatePolicy(policyWith(controlRule), groupFinding('EC2.14'), ctx);
+
+    expect(decision).toMatchObject({
+      outcome: 'routed',
+      ruleId: 'ssh-control',
+      playbook: 'revoke-open-ingress',
+    });
+  });
+
+  it.each([
+    ['another control', 'EC2.19'],
+    ['no control at all', undefined],
+  ])('does not match a finding of %s', (_what, control) => {
+    const decision = evaluatePolicy(policyWith(controlRule), groupFinding(control), ctx);
+
+    expect(decision.outcome).toBe('skipped');
+  });
+
+  it('refuses a control id that is not one', () => {
+    expect(() =>
+      policyWith(`
+  - id: bad
+    match: { controls: ["2.2"] }
+    mode: notify
+`),
+    ).toThrow(/expected a Security Hub control id such as EC2.13 or S3.8/);
+  });
+});
+
 describe('evaluatePolicy: severity', () => {
   const highRule = `
   - id: high-only

@@ -94,6 +94,27 @@ describe('policy check, policy test and synth refuse the same policies, with fil
     expect(synth).toEqual(check);
   });
 
+  it('a rule that routes a Security Hub control to a playbook that does not name it', () => {
+    const file = policyFile(
+      [
+        'version: 1',
+        'rules:',
+        '  - id: ssh-to-bucket-block',
+        '    match: { source: securityhub, resource: Bucket, controls: [S3.8, EC2.13] }',
+        '    playbook: block-bucket-public-access',
+        '    mode: auto',
+        '',
+      ].join('\n'),
+    );
+    const { checkExit, check, test, synth } = verdicts(file);
+    expect(check).toEqual([
+      `${file}:4:63 rules[0].match.controls: rule ssh-to-bucket-block routes control EC2.13 to block-bucket-public-access, which does not remediate it (its controls: S3.2, S3.3, S3.8)`,
+    ]);
+    expect(checkExit).toBe(1);
+    expect(test).toEqual(check);
+    expect(synth).toEqual(check);
+  });
+
   it('finds nothing wrong with the shipped default policy', () => {
     const policy = loadPolicyFile(join(repoRoot, 'policy/default.yaml'));
     expect(checkPolicyPlaybooks(policy, playbooks)).toEqual([]);

@@ -1,0 +1,67 @@
+/**
+ * What docs/controls.md needs to know about a Security Hub control a playbook names: its title and
+ * the ASFF resource type its findings are about, as AWS documents each control
+ * (https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-controls-reference.html).
+ * Only the table generator reads this; which playbook fixes a control comes from the playbook's
+ * facts (`controls:`) and the policy, never from here. A control a playbook names without an entry
+ * here stops the generator, so the table cannot silently leave it out.
+ */
+export interface ControlReference {
+  /** The control's title in the Security Hub documentation. */
+  readonly title: string;
+  /** `Resources[].Type` of the control's findings (AWS Security Finding Format). */
+  readonly resourceType: string;
+  /** A well-formed `Resources[].Id` of that type, for the generated finding. */
+  readonly resourceId: string;
+}
+
+const ACCOUNT = '111122223333';
+const REGION = 'us-east-1';
+const GROUP = `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0a1b2c3d4e5f60718`;
+const BUCKET = 'arn:aws:s3:::example-reports-111122223333';
+
+/** The controls the shipped playbooks name, by control id. */
+export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
+  'EC2.13': {
+    title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
+    resourceType: 'AwsEc2SecurityGroup',
+    resourceId: GROUP,
+  },
+  'EC2.14': {
+    title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 3389',
+    resourceType: 'AwsEc2SecurityGroup',
+    resourceId: GROUP,
+  },
+  'EC2.19': {
+    title: 'Security groups should not allow unrestricted access to ports with high risk',
+    resourceType: 'AwsEc2SecurityGroup',
+    resourceId: GROUP,
+  },
+  'S3.2': {
+    title: 'S3 general purpose buckets should block public read access',
+    resourceType: 'AwsS3Bucket',
+    resourceId: BUCKET,
+  },
+  'S3.3': {
+    title: 'S3 general purpose buckets should block public write access',
+    resourceType: 'AwsS3Bucket',
+    resourceId: BUCKET,
+  },
+  'S3.8': {
+    title: 'S3 general purpose buckets should block public access',
+    resourceType: 'AwsS3Bucket',
+    resourceId: BUCKET,
+  },
+  'EC2.7': {
+    title: 'EBS default encryption should be enabled',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
+  'KMS.4': {
+    title: 'AWS KMS key rotation should be enabled',
+    resourceType: 'AwsKmsKey',
+    resourceId: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+  },
+};
+
+export { ACCOUNT as REFERENCE_ACCOUNT, REGION as REFERENCE_REGION };

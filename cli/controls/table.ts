@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { classifyEvent } from '#shared/classify.ts';
+import type { PlaybookFacts } from '#shared/playbooks/definition.ts';
+import type { Policy } from '#shared/policy/schema.ts';
+import { CONTROL_REFERENCE, REFERENCE_ACCOUNT, REFERENCE_REGION } from './fsbp-controls.ts';
+
+/** The list of controls AWS's Automated Security Response remediates, with its provenance. */
+export const ASR_CONTROLS_FILE = new URL('./asr-controls.json', import.meta.url);
+
+interface AsrControlList {
+  source: string;
+  controls: string[];
+}
+
+/** One control a playbook names, and what the policy does with a failed finding of it. */
+export interface ControlRow {
+  control: string;
+  title: string;
+  /** The playbook whose facts name the control. */
+  playbook: string;
+  /** The playbook the policy routes the control's finding to ('' when none). */
+  routedTo: string;
+  /** The mode of that decision (`notify` when no playbook runs). */
+  mode: string;
+  rule: string;
+  undo: string;
+}
+
+/** A control the row's playbook fixes, and the policy sends the finding to it. */
+export const isRemediated = (row: ControlRow): boolean =>
+  row.routedTo === row.playbook && (row.mode === 'auto' || row.mode === 'approve');
+
+/** Security Hub's consolidated control finding, FAILED, for `control` on its reference resource. */
+export function controlFindingEvent(control: string, index: number) {
+  const reference = CONTROL_REFERENCE[control];
+  if (!reference)
+    throw new Error(
+      `a playbook names control ${control}, which cli/controls/fsbp-controls.ts does not describe: add its title and resource type`,
+    );
+  const suffix = index.toString(16).padStart(12, '0');
+  return {
+    version: '0',
+    id: `00000000-0000-4000-8000-${suffix}`,
+    'detail-type': 'Security Hub Findings - Imported',
+    source: 'aws.securityhub',
+    account: REFERENCE_ACCOUNT,
+    region: REFERENCE_REGION,
+    detail: {
+      findings: [
+        {
+          SchemaVersion: '2018-10-08',
+          Id: `arn:aws:securityhub:${REFERENCE_REGION}:${REFERENCE_ACCOUNT}:security-control/${control}/finding/00000000-0000-4000-8000-${suffix}`,
+          ProductArn: `arn:aws:securityhub:${REFERENCE_REGION}::product/aws/securityhub`,
+          GeneratorId: `security-control/${control}`,
+          AwsAccountId: REFERENCE_ACCOUNT,
+          Types: ['Software and Configuration Checks/Industry and Regulatory Standards'],
+          Title: reference.title,
+          Region: REFERENCE_REGION,
+          CreatedAt: '2026-11-20T09:21:45.118Z',
+          UpdatedAt: '2026-11-20T09:21:45.118Z',
+          Severity: { Label: 'HIGH' },
+          Resources: [{ Type: reference.resourceType, Id: reference.resourceId, Region: REFERENCE_REGION }],
+          Compliance: { Status: 'FAILED', SecurityControlId: control },
+          RecordState: 'ACTIVE',
+          Workflow: { Status: 'NEW' },
+        },
+      ],
+    },
+  };
+}
+
+/** One row per control each playbook names (`controls:` in its facts), classified with `policy`. */
+export function controlRows(policy: Policy, playbooks: readonly PlaybookFacts[]): ControlRow[] {
+  const ctx = { now: new Date('2026-11-23T12:00:00Z'), recentAutoActions: 0 };
+  const named = playbooks.flatMap((playbook) =>
+    (playbook.controls ?? []).map((control) => ({ control, playbook })),
+  );
+  return named
+    .sort((a, b) => compareControls(a.control, b.control))
+    .map(({ control, playbook }, index) => {
+      const [result] = classifyEvent(controlFindingEvent(control, index + 1), policy, ctx);
+      const routed = result?.outcome === 'routed' ? result : undefined;
+      return {
+        control,
+        title: CONTROL_REFERENCE[control]?.title ?? '',
+        playbook: playbook.name,
+        routedTo: routed?.playbook ?? '',
+        mode: routed?.mode ?? result?.outcome ?? 'none',
+        rule: routed?.ruleId ?? '',
+        undo: 'reverse' in playbook.undo ? '`remediate undo`' : `none: ${playbook.undo.irreversible}`,
+      };
+    });
+}
+
+/** `EC2.2` before `EC2.13`: by service, then by number. */
+function compareControls(a: string, b: string): number {
+  const [serviceA = '', numberA = '0'] = a.split('.');
+  const [serviceB = '', numberB = '0'] = b.split('.');
+  return serviceA.localeCompare(serviceB) || Number(numberA) - Number(numberB);
+}
+
+/** The controls ASR remediates, as listed in its repository. */
+export function asrControls(): AsrControlList {
+  return JSON.parse(readFileSync(ASR_CONTROLS_FILE, 'utf8')) as AsrControlList;
+}
+
+/** docs/controls.md: the controls remediated, and AWS's reference list against them. */
+export function controlsMarkdown(policy: Policy, playbooks: readonly PlaybookFacts[]): string {
+  const rows = controlRows(policy, playbooks);
+  const remediated = new Set(rows.filter(isRemediated).map((row) => row.control));
+  const asr = asrControls();
+  const asrRemediated = asr.controls.filter((control) => remediated.has(control));
+  const lines = [
+    '# Security Hub controls',
+    '',
+    "<!-- Generated by `npm run docs:controls` from the playbooks' facts (`controls:`), policy/default.yaml",
+    'and cli/controls/asr-controls.json. Do not edit: a test fails when this file is stale. -->',
+    '',
+    'Each control a playbook says it remediates (`controls:` in `shared/playbooks/<name>.ts`), with what',
+    "policy/default.yaml does with Security Hub's FAILED finding of it: one consolidated control finding",
+    'per control, classified as `remediate classify` does. A control counts as remediated when its finding',
+    'starts that playbook (auto or approve). The same resource reported by the control and by its AWS Config',
+    'rule is one remediation, not two.',
+    '',
+    `- Controls remediated: ${remediated.size}`,
+    `- Of the ${asr.controls.length} controls AWS's Automated Security Response remediates: ${asrRemediated.length} (${asrRemediated.join(', ') || 'none'})`,
+    '',
+    '| Control | Title | Playbook | Mode | Rule | Undo |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (row) =>
+        `| ${row.control} | ${row.title} | ${row.routedTo === row.playbook ? row.playbook : `${row.playbook} (not routed)`} | ${row.mode} | ${row.rule} | ${row.undo} |`,
+    ),
+    '',
+    "## AWS's Automated Security Response",
+    '',
+    `The ${asr.controls.length} controls in its list (${asr.source}), and whether this product remediates each.`,
+    '',
+    '| Control | Remediated here |',
+    '| --- | --- |',
+    ...asr.controls.map((control) => `| ${control} | ${remediated.has(control) ? 'yes' : 'no'} |`),
+    '',
+  ];
+  return lines.join('\n');
+}

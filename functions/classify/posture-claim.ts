@@ -1,0 +1,86 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { Finding } from '#shared/findings/finding.ts';
+
+/**
+ * One remediation per resource and playbook for posture findings. A posture finding reports a
+ * state, not an event: the same open security group is reported by Security Hub's control
+ * (EC2.13) and by the AWS Config rule behind it (restricted-ssh), each with its own finding id,
+ * and Config reports it again at every evaluation. The playbooks these findings route to read the
+ * resource as it is and fix all of it, so a second report of the same resource to the same
+ * playbook within the window is the same remediation: recorded as a duplicate of the execution
+ * that handles it, not started again. CloudTrail and GuardDuty findings are events (this rule,
+ * added by that call), so each is its own remediation and never claimed here.
+ *
+ * The claim is one conditional UpdateItem on the counters table (atomic per item, so two
+ * classifier instances cannot both win): it succeeds when no claim exists, the claim is older
+ * than the window, or it is this very execution name (a redelivery, which Step Functions dedupes).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
+ */
+export const POSTURE_WINDOW_MINUTES = 60;
+
+/** What claiming needs from the router's environment. */
+export interface PostureClaimDeps {
+  dynamodb: Pick<DynamoDBClient, 'send'>;
+  counterTable: string;
+}
+
+/** A finding that reports a state (AWS Config, a Security Hub control) rather than an event. */
+export function isPostureFinding(finding: Finding): boolean {
+  return finding.source === 'config' || finding.control !== undefined;
+}
+
+/** The claim is ours (`claimed`), or another execution holds it within the window (`heldBy`). */
+export type PostureClaim = { claimed: true } | { claimed: false; heldBy: string; since: string };
+
+/**
+ * Claim the remediation of `resourceKey` by `playbook` for `executionName`, for the window.
+ * @param now the classifier's clock, epoch milliseconds
+ */
+export async function claimPostureRemediation(
+  deps: PostureClaimDeps,
+  playbook: string,
+  resourceKey: string,
+  executionName: string,
+  now: number,
+): Promise<PostureClaim> {
+  const key = { pk: { S: `posture#${playbook}#${resourceKey}` } };
+  const cutoff = now - POSTURE_WINDOW_MINUTES * 60_000;
+  try {
+    await deps.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: deps.counterTable,
+        Key: key,
+        UpdateExpression: 'SET claimedAt = :now, holder = :name, expiresAt = :expires',
+        ConditionExpression: 'attribute_not_exists(claimedAt) OR claimedAt < :cutoff OR holder = :name',
+        ExpressionAttributeValues: {
+          ':now': { N: String(now) },
+          ':cutoff': { N: String(cutoff) },
+          ':name': { S: executionName },
+          // The table's TTL removes the claim a day after its window ends.
+          ':expires': { N: String(Math.floor(now / 1000) + POSTURE_WINDOW_MINUTES * 60 + 86_400) },
+        },
+      }),
+    );
+    return { claimed: true };
+  } catch (error) {
+    if (
+      !(error instanceof ConditionalCheckFailedException) &&
+      (error as Error | undefined)?.name !== 'ConditionalCheckFailedException'
+    )
+      throw error;
+  }
+  const held = await deps.dynamodb.send(
+    new GetItemCommand({ TableName: deps.counterTable, Key: key, ConsistentRead: true }),
+  );
+  const since = Number(held.Item?.claimedAt?.N ?? now);
+  return {
+    claimed: false,
+    heldBy: held.Item?.holder?.S ?? 'unknown',
+    since: new Date(since).toISOString(),
+  };
+}

@@ -1,0 +1,119 @@
+import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/enable-key-rotation.ts';
+import { playbookSteps } from './fragments/playbook-steps.ts';
+import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
+import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
+
+const NAME = facts.name;
+
+/**
+ * Security Hub KMS.4: turn on automatic rotation of a customer managed key and read it back.
+ * Rotation keeps every earlier key material, so everything the key encrypted still decrypts and
+ * nothing using the key changes; the default period is 365 days. Only symmetric encryption keys
+ * with key material from KMS rotate automatically: KMS refuses any other key
+ * (UnsupportedOperationException), which ends with a person, nothing changed.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys.html
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/kms-controls.html#kms-4
+ */
+export const enableKeyRotation: PlaybookDefinition = {
+  ...facts,
+  runbook: {
+    steps: [
+      {
+        title: 'Check the key',
+        does: 'Reads whether automatic rotation is on for the key.',
+        states: ['Read rotation status'],
+        ifItStops: 'Nothing was changed. Check that the key exists and is enabled in the KMS console.',
+      },
+      {
+        title: 'Turn rotation on',
+        does: 'Turns on automatic rotation every 365 days.',
+        states: ['Enable key rotation'],
+        ifItStops:
+          'Rotation may still be off. KMS rotates only symmetric encryption keys with KMS key material: for another key, record why it cannot rotate; otherwise turn it on in the KMS console (the key > Key rotation).',
+      },
+      {
+        title: 'Check rotation is on',
+        does: 'Reads the rotation status again and confirms it is on.',
+        states: ['Read rotation status again'],
+        ifItStops: 'Rotation was turned on but could not be confirmed. Look at the key in the KMS console.',
+      },
+    ],
+    checkAfterwards: ['The KMS console shows automatic key rotation enabled for the key, every 365 days.'],
+    undo: '`remediate undo` turns rotation off again, only if this run turned it on. Key material rotated meanwhile stays.',
+  },
+  build(ctx: PlaybookContext): sfn.IChainable {
+    const { scope } = ctx;
+    const steps = playbookSteps(ctx, NAME);
+    const keys = Stack.of(scope).formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
+    const kms = (id: string, action: string, resultPath: string) =>
+      steps.call(id, {
+        service: 'kms',
+        action,
+        parameters: { 'KeyId.$': '$.key.id' },
+        iamResources: [keys],
+        resultPath,
+      });
+    // The ARN names the key wherever the finding came from; a bare key id only in the caller's Region.
+    const keyId = new sfn.Choice(scope, 'Key ARN known?')
+      .when(
+        sfn.Condition.isPresent('$.finding.resource.keyArn'),
+        new sfn.Pass(scope, 'Use key ARN', {
+          parameters: { 'id.$': '$.finding.resource.keyArn' },
+          resultPath: '$.key',
+        }),
+      )
+      .otherwise(
+        new sfn.Pass(scope, 'Use key id', {
+          parameters: { 'id.$': '$.finding.resource.keyId' },
+          resultPath: '$.key',
+        }),
+      )
+      .afterwards();
+
+    const plan = new sfn.Pass(scope, 'Build plan', {
+      parameters: {
+        actions: [{ action: 'EnableKeyRotation', 'keyId.$': '$.key.id' }],
+        'before.$': '$.state.before',
+      },
+      resultPath: '$.plan',
+    });
+    const contain = kms('Enable key rotation', 'enableKeyRotation', sfn.JsonPath.DISCARD)
+      .next(
+        steps.audit('Audit rotation enabled', 'EnableKeyRotation', 'succeeded', {
+          beforePath: '$.state.before',
+        }),
+      )
+      .next(kms('Read rotation status again', 'getKeyRotationStatus', '$.state.after'))
+      .next(
+        steps.verify(
+          sfn.Condition.booleanEquals('$.state.after.KeyRotationEnabled', true),
+          { afterPath: '$.state.after' },
+          'KMS key rotation turned on',
+        ),
+      );
+    const alreadyOn = steps
+      .audit('Audit already rotating', 'EnableKeyRotation', 'skipped', { beforePath: '$.state.before' })
+      .next(new sfn.Succeed(scope, 'Already rotating'));
+    const auto = new sfn.Choice(scope, 'Rotating?')
+      .when(sfn.Condition.booleanEquals('$.state.before.KeyRotationEnabled', true), alreadyOn)
+      .otherwise(contain);
+
+    Validations.of(scope).acknowledge({
+      id: resourceWildcardFinding(scope, 'kms:{region}:{account}:key/*'),
+      reason:
+        'The key is named by the finding at run time; the role may only read a key rotation status and turn rotation on, never use, disable or delete a key.',
+    });
+    return keyId.next(kms('Read rotation status', 'getKeyRotationStatus', '$.state.before')).next(
+      steps.byMode({
+        plan,
+        proposedActions: [
+          'Turn on automatic rotation of the key, every 365 days',
+          'Read the rotation status again and record it',
+        ],
+        ifDenied: 'The playbook ends: the key is not rotated automatically.',
+        contain: auto,
+      }),
+    );
+  },
+};

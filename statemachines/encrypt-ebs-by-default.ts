@@ -1,0 +1,99 @@
+import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/encrypt-ebs-by-default.ts';
+import { playbookSteps } from './fragments/playbook-steps.ts';
+import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
+
+const NAME = facts.name;
+
+/**
+ * Security Hub EC2.7: turn on EBS encryption by default in the finding's account and region, read
+ * it back. The setting is per Region and applies to volumes created afterwards; existing volumes
+ * are not changed, and the default KMS key (the AWS managed `aws/ebs` key unless someone chose
+ * another) is left as it is.
+ * https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-7
+ */
+export const encryptEbsByDefault: PlaybookDefinition = {
+  ...facts,
+  runbook: {
+    steps: [
+      {
+        title: 'Check the setting',
+        does: 'Reads whether EBS encryption by default is on in the account and Region.',
+        states: ['Read setting'],
+        ifItStops:
+          'Nothing was changed. Check the EC2 console (EC2 Dashboard > Data protection and security).',
+      },
+      {
+        title: 'Turn encryption by default on',
+        does: 'Turns on EBS encryption by default; volumes created from now on are encrypted.',
+        states: ['Enable encryption by default'],
+        ifItStops:
+          'The setting may still be off: turn it on in the EC2 console (Data protection and security > EBS encryption > Manage).',
+      },
+      {
+        title: 'Check it is on',
+        does: 'Reads the setting again and confirms it is on.',
+        states: ['Read setting again'],
+        ifItStops: 'The setting was turned on but could not be confirmed. Look at it in the EC2 console.',
+      },
+    ],
+    checkAfterwards: [
+      'The EC2 console shows "Always encrypt new EBS volumes" enabled in this Region.',
+      'Workloads that launch from AMIs or snapshots shared with other accounts can still read them: encrypted copies use the default KMS key, which other accounts cannot use if it is the AWS managed key.',
+    ],
+    undo: '`remediate undo` turns encryption by default off again, only if this run turned it on. Volumes created meanwhile stay encrypted.',
+  },
+  build(ctx: PlaybookContext): sfn.IChainable {
+    const { scope } = ctx;
+    const steps = playbookSteps(ctx, NAME);
+    // No resource-level permissions for these actions: the setting belongs to the account and Region.
+    const ec2 = (id: string, action: string, resultPath: string) =>
+      steps.call(id, { service: 'ec2', action, parameters: {}, iamResources: ['*'], resultPath });
+
+    const plan = new sfn.Pass(scope, 'Build plan', {
+      parameters: {
+        actions: [{ action: 'EnableEbsEncryptionByDefault', 'region.$': '$.target.region' }],
+        'before.$': '$.state.before',
+      },
+      resultPath: '$.plan',
+    });
+    const contain = ec2('Enable encryption by default', 'enableEbsEncryptionByDefault', sfn.JsonPath.DISCARD)
+      .next(
+        steps.audit('Audit encryption enabled', 'EnableEbsEncryptionByDefault', 'succeeded', {
+          beforePath: '$.state.before',
+        }),
+      )
+      .next(ec2('Read setting again', 'getEbsEncryptionByDefault', '$.state.after'))
+      .next(
+        steps.verify(
+          sfn.Condition.booleanEquals('$.state.after.EbsEncryptionByDefault', true),
+          { afterPath: '$.state.after' },
+          'EBS encryption by default turned on',
+        ),
+      );
+    const alreadyOn = steps
+      .audit('Audit already on', 'EnableEbsEncryptionByDefault', 'skipped', { beforePath: '$.state.before' })
+      .next(new sfn.Succeed(scope, 'Already on'));
+    const auto = new sfn.Choice(scope, 'Already encrypting?')
+      .when(sfn.Condition.booleanEquals('$.state.before.EbsEncryptionByDefault', true), alreadyOn)
+      .otherwise(contain);
+
+    Validations.of(scope).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ec2:GetEbsEncryptionByDefault and ec2:EnableEbsEncryptionByDefault act on an account-and-Region setting and support no resource-level permissions; the role may not turn it off.',
+    });
+    return ec2('Read setting', 'getEbsEncryptionByDefault', '$.state.before').next(
+      steps.byMode({
+        plan,
+        proposedActions: [
+          'Turn on EBS encryption by default in this account and Region (new volumes only)',
+          'Read the setting again and record it',
+        ],
+        ifDenied: 'The playbook ends: EBS encryption by default stays off.',
+        contain: auto,
+      }),
+    );
+  },
+};

@@ -1,0 +1,69 @@
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  claimPostureRemediation,
+  isPostureFinding,
+  POSTURE_WINDOW_MINUTES,
+} from '#functions/classify/posture-claim.ts';
+import { makeFinding } from '../policy/make-finding.ts';
+
+const dynamodb = mockClient(DynamoDBClient);
+afterEach(() => dynamodb.reset());
+
+const deps = () => ({ dynamodb: new DynamoDBClient({ region: 'us-east-1' }), counterTable: 'counters' });
+const NOW = Date.parse('2026-11-23T12:00:00Z');
+
+describe('posture claim: one remediation per resource and playbook within the window', () => {
+  it('claims with one conditional write that admits no claim, an expired one, or this execution', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+
+    const claim = await claimPostureRemediation(deps(), 'revoke-open-ingress', 'RESOURCE#g', 'exec-1', NOW);
+
+    expect(claim).toEqual({ claimed: true });
+    const input = dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
+    expect(input?.Key).toEqual({ pk: { S: 'posture#revoke-open-ingress#RESOURCE#g' } });
+    expect(input?.ConditionExpression).toBe(
+      'attribute_not_exists(claimedAt) OR claimedAt < :cutoff OR holder = :name',
+    );
+    expect(input?.ExpressionAttributeValues?.[':cutoff']).toEqual({
+      N: String(NOW - POSTURE_WINDOW_MINUTES * 60_000),
+    });
+  });
+
+  it('names the execution that holds the claim when another report comes within the window', async () => {
+    dynamodb
+      .on(UpdateItemCommand)
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      );
+    dynamodb.on(GetItemCommand).resolves({
+      Item: { holder: { S: 'exec-config' }, claimedAt: { N: String(NOW - 60_000) } },
+    });
+
+    const claim = await claimPostureRemediation(deps(), 'revoke-open-ingress', 'RESOURCE#g', 'exec-hub', NOW);
+
+    expect(claim).toEqual({ claimed: false, heldBy: 'exec-config', since: '2026-11-23T11:59:00.000Z' });
+  });
+
+  it('lets any other failure through, so the event is retried rather than dropped', async () => {
+    dynamodb.on(UpdateItemCommand).rejects(new Error('ProvisionedThroughputExceededException'));
+
+    await expect(
+      claimPostureRemediation(deps(), 'revoke-open-ingress', 'RESOURCE#g', 'exec-1', NOW),
+    ).rejects.toThrow('ProvisionedThroughputExceededException');
+  });
+
+  it('treats AWS Config and Security Hub control findings as posture, CloudTrail and GuardDuty as events', () => {
+    expect(isPostureFinding(makeFinding({ source: 'config' }))).toBe(true);
+    expect(isPostureFinding(makeFinding({ source: 'securityhub', control: 'EC2.13' }))).toBe(true);
+    expect(isPostureFinding(makeFinding({ source: 'securityhub' }))).toBe(false);
+    expect(isPostureFinding(makeFinding({ source: 'cloudtrail' }))).toBe(false);
+    expect(isPostureFinding(makeFinding())).toBe(false);
+  });
+});
