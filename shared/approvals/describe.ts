@@ -15,6 +15,8 @@ export function describeResource(resource: Resource): string {
       return `S3 bucket ${resource.bucketName}`;
     case 'Account':
       return 'the account';
+    case 'LambdaFunction':
+      return `Lambda function ${resource.functionName}`;
     case 'Other':
       return `${resource.type} ${resource.id}`;
   }
@@ -31,5 +33,6 @@ export function findingFacts(finding: Finding): [label: string, value: string][]
     ['First seen', finding.firstSeen],
     ['Last seen', finding.lastSeen],
     ['Finding id', finding.id],
+    ...Object.entries(finding.context ?? {}),
   ];
 }

@@ -19,6 +19,8 @@ export function resourceKey(accountId: string, resource: Resource): string {
         return resource.bucketName;
       case 'Account':
         return accountId;
+      case 'LambdaFunction':
+        return resource.functionName;
       case 'Other':
         return `${resource.type}/${resource.id}`;
     }

@@ -30,6 +30,8 @@ export function resourceIdsOf(resource: Resource): string[] {
       return resource.trailArn ? [resource.trailName, resource.trailArn] : [resource.trailName];
     case 'Bucket':
       return [resource.bucketName];
+    case 'LambdaFunction':
+      return [resource.functionName, resource.functionArn];
     case 'Other':
       return [resource.id];
     case 'Account':
@@ -42,6 +44,11 @@ export function matchesSelector(finding: Finding, selector: FindingSelector): bo
   if (selector.source && !selector.source.includes(finding.source)) return false;
   if (selector.type && !firstMatchingPattern(finding.type, selector.type)) return false;
   if (selector.resource && !selector.resource.includes(finding.resource.kind)) return false;
+  if (
+    selector.reportedAs &&
+    !firstMatchingPattern(finding.reportedAs ?? finding.resource.kind, selector.reportedAs)
+  )
+    return false;
   if (selector.accounts && !selector.accounts.includes(finding.accountId)) return false;
   if (selector.regions && !firstMatchingPattern(finding.region, selector.regions)) return false;
   if (selector.tags) {
