@@ -3,6 +3,7 @@ import type { SandboxCredentials } from '../aws-sdk-clients.ts';
 import { type InvocationOutcome, type LambdaFunctionConfig, LambdaRuntime } from '../lambda-runtime.ts';
 import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
+import { concurrencyRequest, ReservedConcurrency } from './lambda-concurrency.ts';
 
 /** A function to serve, as the deployer reads it from the cloud assembly. */
 export interface RegisterFunctionInput {
@@ -62,6 +63,7 @@ export class LambdaService implements SandboxService {
   private readonly accounts = new Map<string, Map<string, FunctionRecord>>();
   private readonly asyncInvocations = new Set<Promise<void>>();
   private requestEndpoint?: string;
+  private readonly reserved = new ReservedConcurrency();
 
   constructor(private readonly options: LambdaServiceOptions = {}) {}
 
@@ -108,6 +110,8 @@ export class LambdaService implements SandboxService {
   }
 
   operation(req: SandboxRequest): string {
+    const concurrency = concurrencyRequest(req.method, req.path);
+    if (concurrency) return concurrency.operation;
     if (!req.path.startsWith(PREFIX)) return 'Unknown';
     const rest = req.path.slice(PREFIX.length).replace(/\/$/, '');
     if (rest === '' && req.method === 'GET') return 'ListFunctions';
@@ -120,15 +124,32 @@ export class LambdaService implements SandboxService {
   async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
     this.requestEndpoint ??= req.headers.host ? `http://${req.headers.host}` : undefined;
     const segment = decodeURIComponent(req.path.slice(PREFIX.length).split('/')[1] ?? '');
+    const concurrency = concurrencyRequest(req.method, req.path);
+    if (concurrency) {
+      const { arn } = this.find(concurrency.functionName, req.accountId, req.region).config;
+      if (operation === 'DeleteFunctionConcurrency') {
+        this.reserved.delete(arn);
+        return { status: 204, headers: {} };
+      }
+      if (operation === 'PutFunctionConcurrency')
+        return json(200, { ReservedConcurrentExecutions: this.reserved.put(arn, req.body.toString('utf8')) });
+      const value = this.reserved.of(arn);
+      return json(200, value === undefined ? {} : { ReservedConcurrentExecutions: value });
+    }
     switch (operation) {
-      case 'Invoke':
-        return this.invoke(req, this.find(segment, req.accountId, req.region, req.query.get('Qualifier')));
+      case 'Invoke': {
+        const record = this.find(segment, req.accountId, req.region, req.query.get('Qualifier'));
+        this.reserved.refuseIfThrottled(record.config.arn);
+        return this.invoke(req, record);
+      }
       case 'GetFunction': {
         const record = this.find(segment, req.accountId, req.region, req.query.get('Qualifier'));
+        const reserved = this.reserved.of(record.config.arn);
         return json(200, {
           Configuration: configuration(record),
           Code: { RepositoryType: 'S3', Location: `file://${record.config.assetDir}` },
           Tags: {},
+          ...(reserved !== undefined && { Concurrency: { ReservedConcurrentExecutions: reserved } }),
         });
       }
       case 'GetFunctionConfiguration':
