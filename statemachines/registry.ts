@@ -1,5 +1,6 @@
 import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
+import { containLambdaFunction } from './contain-lambda-function.ts';
 import { disableAccessKey } from './disable-access-key.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
@@ -21,6 +22,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   quarantineInstance,
   snapshotAndReimage,
   revokeRoleSessions,
+  containLambdaFunction,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

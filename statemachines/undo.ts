@@ -238,6 +238,7 @@ function acknowledge(
     'ec2:{region}:{account}:subnet/*',
     'autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*',
     'elasticloadbalancing:{region}:{account}:targetgroup/*/*',
+    'lambda:{region}:{account}:function:*',
   ];
   const stack = Stack.of(scope);
   // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.

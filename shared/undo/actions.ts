@@ -14,7 +14,9 @@ export type UndoActionType =
   | 'AttachInstances'
   | 'AuthorizeSecurityGroupIngress'
   | 'PutPublicAccessBlock'
-  | 'DeletePublicAccessBlock';
+  | 'DeletePublicAccessBlock'
+  | 'PutFunctionConcurrency'
+  | 'DeleteFunctionConcurrency';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -29,6 +31,8 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'AuthorizeSecurityGroupIngress',
   'PutPublicAccessBlock',
   'DeletePublicAccessBlock',
+  'PutFunctionConcurrency',
+  'DeleteFunctionConcurrency',
 ];
 
 /** One reverse call. */
@@ -143,5 +147,19 @@ export const undoActions = {
     request: { Bucket: bucketName },
     before: current,
     after: { PublicAccessBlockConfiguration: 'none' },
+  }),
+  putFunctionConcurrency: (functionName: string, reserved: number): UndoAction => ({
+    type: 'PutFunctionConcurrency',
+    description: `Set Lambda function ${functionName}'s reserved concurrency back to ${reserved} (it was throttled to 0)`,
+    request: { FunctionName: functionName, ReservedConcurrentExecutions: reserved },
+    before: { functionName, reservedConcurrency: 0 },
+    after: { functionName, reservedConcurrency: reserved },
+  }),
+  deleteFunctionConcurrency: (functionName: string): UndoAction => ({
+    type: 'DeleteFunctionConcurrency',
+    description: `Remove Lambda function ${functionName}'s reserved concurrency (it had none before; it was throttled to 0)`,
+    request: { FunctionName: functionName },
+    before: { functionName, reservedConcurrency: 0 },
+    after: { functionName, reservedConcurrency: 'none' },
   }),
 };

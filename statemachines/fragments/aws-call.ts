@@ -9,6 +9,7 @@ const RETRY_FAMILY = {
   iam: 'Iam',
   autoscaling: 'AutoScaling',
   elasticloadbalancingv2: 'ElasticLoadBalancingV2',
+  lambda: 'Lambda',
 } as const satisfies Record<string, keyof typeof RETRYABLE_ERRORS>;
 
 /** A service name as Step Functions' `arn:aws:states:::aws-sdk:<service>:<action>` spells it. */

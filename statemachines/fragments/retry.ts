@@ -29,6 +29,8 @@ export const RETRYABLE_ERRORS = {
     'DynamoDB.InternalServerError',
   ],
   Sns: ['SNS.ThrottledException', 'SNS.InternalErrorException'],
+  // Lambda's model declares both: TooManyRequestsException (throttling) and ServiceException (500).
+  Lambda: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException'],
   // Step Functions' throttling is undeclared; ExecutionLimitExceeded clears as executions finish.
   Sfn: ['Sfn.SfnException', 'Sfn.ExecutionLimitExceededException'],
 } as const satisfies Record<string, readonly string[]>;

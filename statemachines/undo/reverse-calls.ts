@@ -36,6 +36,7 @@ export interface ReverseCallArns {
   readonly targetGroups: string;
   readonly autoScalingGroups: string;
   readonly buckets: string;
+  readonly functions: string;
 }
 
 /** Every reverse call, by the plan's action type. */
@@ -110,6 +111,18 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     resources: (a) => [a.buckets],
     iamAction: 's3:PutBucketPublicAccessBlock',
   },
+  PutFunctionConcurrency: {
+    service: 'lambda',
+    action: 'putFunctionConcurrency',
+    fields: ['FunctionName', 'ReservedConcurrentExecutions'],
+    resources: (a) => [a.functions],
+  },
+  DeleteFunctionConcurrency: {
+    service: 'lambda',
+    action: 'deleteFunctionConcurrency',
+    fields: ['FunctionName'],
+    resources: (a) => [a.functions],
+  },
 };
 
 /** The ARN patterns of the stack's account and region (IAM and S3 ARNs carry no region). */
@@ -132,6 +145,12 @@ export function reverseCallArns(scope: Construct): ReverseCallArns {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),
     buckets: stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
+    functions: stack.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
   };
 }
 
