@@ -45,6 +45,8 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'autoscaling:attachinstances': 'autoScalingGroupName/*',
   'ec2:authorizesecuritygroupingress': 'security-group/*',
   's3:putbucketpublicaccessblock': ':s3:::*',
+  'lambda:putfunctionconcurrency': ':function:*',
+  'lambda:deletefunctionconcurrency': ':function:*',
 };
 /** What every state machine of the product calls: the planner, approval and audit-append functions, the topic. */
 const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish', 'kms:generatedatakey', 'kms:decrypt'];
