@@ -1,6 +1,7 @@
 import { ArnFormat, Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import { facts, REVOKE_FUNCTION_SESSIONS_POLICY } from '#shared/playbooks/contain-lambda-function.ts';
-import { playbookSteps } from './fragments/playbook-steps.ts';
+import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts';
 import { sessionDenyPolicy } from './fragments/session-deny-policy.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
@@ -43,6 +44,13 @@ export const containLambdaFunction: PlaybookDefinition = {
         states: ['Revoke function role sessions'],
         ifItStops:
           'The function is throttled, but credentials it took may still work. In the IAM console, open the execution role and choose "Revoke active sessions".',
+      },
+      {
+        title: 'Roll back the alias (only with the rule parameter rollbackAlias)',
+        does: 'Reads the alias the rule names, and points it at the version before the one it named (N-1): the last deployment is rolled back.',
+        states: ['Read alias', 'Read previous version', 'Roll back alias'],
+        ifItStops:
+          'The function is throttled and its sessions denied, but the alias was not moved (it names $LATEST or version 1, or the previous version was deleted). Point the alias at a known-good version in the Lambda console.',
       },
       {
         title: 'Check the throttle is in place',
@@ -159,6 +167,7 @@ export const containLambdaFunction: PlaybookDefinition = {
       },
       'Iam',
     );
+    const rollback = rollbackAlias(scope, steps, functions).afterwards({ includeOtherwise: true });
     const readBack = steps.call(
       'Read concurrency back',
       {
@@ -192,6 +201,7 @@ export const containLambdaFunction: PlaybookDefinition = {
           afterPath: '$.after.denyPolicy',
         }),
       )
+      .next(rollback)
       .next(readBack)
       .next(
         steps.verify(
@@ -229,3 +239,95 @@ export const containLambdaFunction: PlaybookDefinition = {
     });
   },
 };
+
+const ALIAS = '$.decision.params.rollbackAlias';
+
+/**
+ * With the rule parameter `rollbackAlias`, point that alias at the version before the one it
+ * names. Lambda numbers published versions in sequence (https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html),
+ * so the previous deployment is N-1; that it still exists is checked (GetFunction of it) before
+ * the alias moves. An alias on $LATEST or version 1 has no previous version: a person decides.
+ */
+function rollbackAlias(scope: Construct, steps: PlaybookSteps, functions: string): sfn.Choice {
+  const readAlias = steps.call(
+    'Read alias',
+    {
+      service: 'lambda',
+      action: 'getAlias',
+      parameters: { 'FunctionName.$': '$.evidence.functionArn', 'Name.$': ALIAS },
+      iamResources: [functions],
+      resultSelector: {
+        'name.$': '$.Name',
+        'functionVersion.$': '$.FunctionVersion',
+        'aliasArn.$': '$.AliasArn',
+      },
+      resultPath: '$.alias',
+    },
+    'Lambda',
+  );
+  const noPrevious = new sfn.Pass(scope, 'No previous version', {
+    parameters: {
+      Error: 'NoPreviousVersion',
+      'Cause.$':
+        "States.Format('Alias {} names version {}: there is no earlier published version to roll back to. The function is throttled; point the alias at a known-good version by hand.', $.alias.name, $.alias.functionVersion)",
+    },
+    resultPath: '$.error',
+  }).next(steps.human);
+  const previous = new sfn.Pass(scope, 'Previous version', {
+    parameters: {
+      'functionName.$': '$.evidence.functionArn',
+      'version.$': "States.Format('{}', States.MathAdd(States.StringToJson($.alias.functionVersion), -1))",
+    },
+    resultPath: '$.rollback',
+  });
+  const readPrevious = steps.call(
+    'Read previous version',
+    {
+      service: 'lambda',
+      action: 'getFunction',
+      parameters: { 'FunctionName.$': '$.evidence.functionArn', 'Qualifier.$': '$.rollback.version' },
+      iamResources: [functions],
+      resultSelector: { 'codeSha256.$': '$.Configuration.CodeSha256' },
+      resultPath: '$.rollback.previous',
+    },
+    'Lambda',
+  );
+  const update = steps.call(
+    'Roll back alias',
+    {
+      service: 'lambda',
+      action: 'updateAlias',
+      parameters: {
+        'FunctionName.$': '$.evidence.functionArn',
+        'Name.$': '$.alias.name',
+        'FunctionVersion.$': '$.rollback.version',
+      },
+      iamResources: [functions],
+      resultPath: sfn.JsonPath.DISCARD,
+    },
+    'Lambda',
+  );
+  const rollback = readAlias.next(
+    new sfn.Choice(scope, 'Earlier version?')
+      .when(
+        sfn.Condition.or(
+          sfn.Condition.stringEquals('$.alias.functionVersion', '$LATEST'),
+          sfn.Condition.stringEquals('$.alias.functionVersion', '1'),
+        ),
+        noPrevious,
+      )
+      .otherwise(
+        previous
+          .next(readPrevious)
+          .next(update)
+          .next(
+            steps.audit('Audit alias rolled back', 'UpdateAlias', 'succeeded', {
+              beforePath: '$.alias',
+              afterPath: '$.rollback',
+            }),
+          ),
+      )
+      .afterwards(),
+  );
+  return new sfn.Choice(scope, 'Roll back an alias?').when(sfn.Condition.isPresent(ALIAS), rollback);
+}

@@ -19,13 +19,14 @@ export const REVOKE_FUNCTION_SESSIONS_POLICY = 'remediation-revoke-function-sess
 export const facts: PlaybookFacts = {
   name: 'contain-lambda-function',
   description:
-    "Record the function's configuration, version and code hash, throttle it to zero concurrency, deny its role's older sessions, notify.",
+    "Record the function's configuration, version and code hash, throttle it to zero concurrency, deny its role's older sessions, optionally roll back an alias, notify.",
   resourceKinds: ['LambdaFunction'],
   containmentAction: 'PutFunctionConcurrency',
   steps: [
     'Record the function as it is: configuration, version, code hash (SHA-256), execution role and reserved concurrency.',
     'Throttle it: reserved concurrency 0, so every invocation is refused and nothing runs its code.',
     `Deny every session of its execution role issued before now (inline policy ${REVOKE_FUNCTION_SESSIONS_POLICY}); credentials the code took stop working.`,
+    'With the rule parameter rollbackAlias, point that alias at the version before the one it names (version N becomes N-1).',
     'Read the concurrency back to verify, then notify the on-call topic.',
   ],
   undo: { reverse: reverseContainLambdaFunction },
@@ -36,6 +37,8 @@ const ConcurrencyBefore = z.looseObject({
   reservedConcurrency: z.optional(z.number()),
 });
 const RoleBefore = z.looseObject({ roleName: z.string() });
+const AliasBefore = z.looseObject({ name: z.string(), functionVersion: z.string() });
+const AliasAfter = z.looseObject({ functionName: z.string(), version: z.string() });
 
 /** The JSON of an audit record's field, or `undefined` when the record has none. */
 function json(text: string | undefined, what: string): unknown {
@@ -80,6 +83,24 @@ function reverseContainLambdaFunction(trail: ExecutionTrail): Reversal {
     );
     notes.push(
       `Sessions of role ${before.data.roleName} issued before the containment work again, if they have not expired.`,
+    );
+  }
+  const rolledBack = trail.succeeded.findLast((r) => r.action === 'UpdateAlias');
+  if (rolledBack) {
+    const before = AliasBefore.safeParse(json(rolledBack.before, 'UpdateAlias record'));
+    const after = AliasAfter.safeParse(json(rolledBack.after, 'UpdateAlias record'));
+    if (!before.success || !after.success)
+      throw new UnreadableTrailError('the UpdateAlias record names no alias');
+    actions.push(
+      undoActions.pointAlias(
+        after.data.functionName,
+        before.data.name,
+        before.data.functionVersion,
+        after.data.version,
+      ),
+    );
+    notes.push(
+      `Alias ${before.data.name} points at version ${before.data.functionVersion} again: the version GuardDuty reported.`,
     );
   }
   return { actions, notes };

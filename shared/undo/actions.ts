@@ -16,7 +16,8 @@ export type UndoActionType =
   | 'PutPublicAccessBlock'
   | 'DeletePublicAccessBlock'
   | 'PutFunctionConcurrency'
-  | 'DeleteFunctionConcurrency';
+  | 'DeleteFunctionConcurrency'
+  | 'UpdateAlias';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -33,6 +34,7 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'DeletePublicAccessBlock',
   'PutFunctionConcurrency',
   'DeleteFunctionConcurrency',
+  'UpdateAlias',
 ];
 
 /** One reverse call. */
@@ -161,5 +163,12 @@ export const undoActions = {
     request: { FunctionName: functionName },
     before: { functionName, reservedConcurrency: 0 },
     after: { functionName, reservedConcurrency: 'none' },
+  }),
+  pointAlias: (functionName: string, aliasName: string, version: string, current: string): UndoAction => ({
+    type: 'UpdateAlias',
+    description: `Point alias ${aliasName} of Lambda function ${functionName} back at version ${version} (it was rolled back to ${current})`,
+    request: { FunctionName: functionName, Name: aliasName, FunctionVersion: version },
+    before: { aliasName, functionVersion: current },
+    after: { aliasName, functionVersion: version },
   }),
 };

@@ -123,6 +123,12 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['FunctionName'],
     resources: (a) => [a.functions],
   },
+  UpdateAlias: {
+    service: 'lambda',
+    action: 'updateAlias',
+    fields: ['FunctionName', 'Name', 'FunctionVersion'],
+    resources: (a) => [a.functions],
+  },
 };
 
 /** The ARN patterns of the stack's account and region (IAM and S3 ARNs carry no region). */

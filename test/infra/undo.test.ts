@@ -47,6 +47,7 @@ const REVERSE_ACTIONS: Record<string, string> = {
   's3:putbucketpublicaccessblock': ':s3:::*',
   'lambda:putfunctionconcurrency': ':function:*',
   'lambda:deletefunctionconcurrency': ':function:*',
+  'lambda:updatealias': ':function:*',
 };
 /** What every state machine of the product calls: the planner, approval and audit-append functions, the topic. */
 const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish', 'kms:generatedatakey', 'kms:decrypt'];

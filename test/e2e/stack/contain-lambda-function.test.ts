@@ -1,11 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import { CreateRoleCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import {
+  CreateAliasCommand,
+  GetAliasCommand,
+  InvokeCommand,
+  LambdaClient,
+  PublishVersionCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-lambda';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
 import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
+import { findingKey } from '#shared/audit/record.ts';
+import { resourceKey } from '#shared/audit/resource-key.ts';
+import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { REVOKE_FUNCTION_SESSIONS_POLICY } from '#shared/playbooks/contain-lambda-function.ts';
 import { approverWithKey, cliAs, executionEnded, putAndAwaitApproval, waitFor } from './approval-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
@@ -88,6 +99,57 @@ const invoke = () => lambda.send(new InvokeCommand({ FunctionName: FUNCTION, Pay
 const rolePolicies = async () =>
   (await h.sandbox.clients.iam.send(new ListRolePoliciesCommand({ RoleName: ROLE }))).PolicyNames ?? [];
 
+/** `remediate undo`, approved as on-call, to the end. */
+async function undoApproved(findingId: string, executionArn: string) {
+  const started = await undo(
+    executionArn,
+    {
+      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
+      pollMs: 50,
+      timeoutMs: 20_000,
+    },
+    { sfn: h.sandbox.clients.sfn, sts },
+    { log: () => {}, error: () => {} },
+  );
+  expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
+  const notice = await waitFor('the undo approval', () =>
+    h.sandbox.services.sns.published.find(
+      (m) =>
+        m.message.includes(`Finding id: ${findingId}`) &&
+        (m.subject ?? '').includes('undo: approval required'),
+    ),
+  );
+  const approvalId = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string;
+  await oncall.decide(approvalId, 'approve', 'false positive');
+  expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+}
+
+/** Start the playbook directly, as classify would for a rule with this mode and these params. */
+async function startPlaybook(findingId: string, mode: string, params?: object) {
+  const normalized = normalizeEvent(minerFinding(findingId));
+  const finding = normalized.ok ? normalized.findings[0] : undefined;
+  if (!finding) throw new Error('the finding no longer normalizes');
+  const started = await h.sandbox.clients.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: h.sandbox.deployment?.outputs.StateMachineContainLambdaFunction,
+      input: JSON.stringify({
+        finding,
+        decision: {
+          playbook: 'contain-lambda-function',
+          mode,
+          ruleId: 'test',
+          reason: 'test',
+          ...(params && { params }),
+        },
+        audit: { pk: findingKey(finding.id), resourceKey: resourceKey(finding.accountId, finding.resource) },
+      }),
+    }),
+  );
+  return executionEnded(h, started.executionArn as string);
+}
+const aliasVersion = async () =>
+  (await lambda.send(new GetAliasCommand({ FunctionName: FUNCTION, Name: 'live' }))).FunctionVersion;
+
 describe('contain-lambda-function, end to end through the sandbox', () => {
   it('once approved, the function refuses invocations, its role sessions are denied, and undo brings it back', async () => {
     const event = minerFinding('1a2b3c4d5e6f708192a3b4c5d6e7f801');
@@ -130,29 +192,33 @@ describe('contain-lambda-function, end to end through the sandbox', () => {
       role: ROLE_ARN,
     });
 
-    const started = await undo(
-      executionArn,
-      {
-        stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-        pollMs: 50,
-        timeoutMs: 20_000,
-      },
-      { sfn: h.sandbox.clients.sfn, sts },
-      { log: () => {}, error: () => {} },
-    );
-    expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
-    const undoNotice = await waitFor('the undo approval', () =>
-      h.sandbox.services.sns.published.find(
-        (m) =>
-          m.message.includes(`Finding id: ${event.detail.id}`) &&
-          (m.subject ?? '').includes('undo: approval required'),
-      ),
-    );
-    const undoApproval = /approval (apr-[0-9a-f]{16})/i.exec(undoNotice.message)?.[1] as string;
-    await oncall.decide(undoApproval, 'approve', 'false positive');
-    expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+    await undoApproved(event.detail.id, executionArn);
 
     expect((await invoke()).StatusCode).toBe(200);
     expect(await rolePolicies()).not.toContain(REVOKE_FUNCTION_SESSIONS_POLICY);
+  });
+
+  it('dry run records the plan and leaves the function running', async () => {
+    const ended = await startPlaybook('1a2b3c4d5e6f708192a3b4c5d6e7f802', 'dry-run');
+
+    expect(ended.status).toBe('SUCCEEDED');
+    expect((await invoke()).StatusCode).toBe(200);
+    const trail = await h.history('1a2b3c4d5e6f708192a3b4c5d6e7f802');
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([['Plan', 'planned']]);
+  });
+
+  it('with rollbackAlias, points the alias at the previous version; undo points it back', async () => {
+    for (let n = 0; n < 3; n++) await lambda.send(new PublishVersionCommand({ FunctionName: FUNCTION }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: FUNCTION, Name: 'live', FunctionVersion: '3' }));
+    const findingId = '1a2b3c4d5e6f708192a3b4c5d6e7f803';
+
+    const ended = await startPlaybook(findingId, 'auto', { rollbackAlias: 'live' });
+
+    expect(ended.status, ended.cause).toBe('SUCCEEDED');
+    expect(await aliasVersion()).toBe('2');
+    await expect(invoke()).rejects.toBeInstanceOf(TooManyRequestsException);
+    await undoApproved(findingId, ended.executionArn as string);
+    expect(await aliasVersion()).toBe('3');
+    expect((await invoke()).StatusCode).toBe(200);
   });
 });
