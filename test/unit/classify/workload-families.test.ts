@@ -74,6 +74,19 @@ describe('S3 findings by a principal contain that principal', () => {
   });
 });
 
+it('blocks public access on the bucket an account-level Block Public Access finding names, after approval', () => {
+  const result = classify(
+    'Policy:S3/AccountBlockPublicAccessDisabled',
+    s3Bucket('IAMUser', 'admin', 'AKIAI44QH8DHBEXAMPLE'),
+  );
+
+  expect(result).toMatchObject({
+    playbook: 'block-bucket-public-access',
+    mode: 'approve',
+    finding: { resource: { kind: 'Bucket', bucketName: 'payroll-exports' } },
+  });
+});
+
 describe('attack sequences send the credentials they name to the credential playbooks, in approve', () => {
   const sequence = (user: Record<string, string>) => ({
     detection: { sequence: { uid: 's-1', description: 'd', signals: [], actors: [{ id: 'a-1', user }] } },
