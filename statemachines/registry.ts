@@ -1,5 +1,6 @@
 import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
+import { containLambdaFunction } from './contain-lambda-function.ts';
 import { disableAccessKey } from './disable-access-key.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
@@ -27,6 +28,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   revokeOutsideSharing,
   encryptEbsByDefault,
   enableKeyRotation,
+  containLambdaFunction,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -233,6 +233,7 @@ function acknowledge(
     'rds:{region}:{account}:snapshot:*',
     'rds:{region}:{account}:cluster-snapshot:*',
     'kms:{region}:{account}:key/*',
+    'lambda:{region}:{account}:function:*',
   ];
   const stack = Stack.of(scope);
   // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.

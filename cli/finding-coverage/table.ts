@@ -31,7 +31,17 @@ const RESOURCES: Readonly<Record<string, Record<string, unknown>>> = {
       networkInterfaces: [{ networkInterfaceId: 'eni-0123456789abcdef0', vpcId: 'vpc-0123456789abcdef0' }],
     },
   },
-  S3Bucket: { s3BucketDetails: [{ name: 'reports-bucket', type: 'Destination' }] },
+  // S3 data-event findings name the caller (accessKeyDetails) besides the bucket, as GuardDuty's
+  // sample S3 finding shows (examples/events/gdsample-guardduty_s3_event.json).
+  S3Bucket: {
+    accessKeyDetails: {
+      accessKeyId: 'AKIAI44QH8DHBEXAMPLE',
+      principalId: 'AIDAJQABLZS4A3QDU576Q',
+      userType: 'IAMUser',
+      userName: 'bob',
+    },
+    s3BucketDetails: [{ name: 'reports-bucket', type: 'Destination' }],
+  },
   EKSCluster: {
     eksClusterDetails: { name: 'prod-cluster', arn: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/prod-cluster` },
   },
@@ -57,8 +67,42 @@ const RESOURCES: Readonly<Record<string, Record<string, unknown>>> = {
   AttackSequence: {},
 };
 
+/** The node or container instance Runtime Monitoring and Malware Protection for EC2 report a workload on. */
+const NODE = {
+  instanceDetails: {
+    instanceId: 'i-0fedcba9876543210',
+    networkInterfaces: [{ networkInterfaceId: 'eni-0fedcba9876543210', vpcId: 'vpc-0123456789abcdef0' }],
+  },
+};
+const HOSTED_ON_INSTANCE = new Set(['Runtime Monitoring', 'Malware Protection for EC2']);
+
+/** `detail.service` additions: the credentials an attack sequence names (API_User). */
+const SERVICES: Readonly<Record<string, Record<string, unknown>>> = {
+  AttackSequence: {
+    detection: {
+      sequence: {
+        uid: 'sequence-1',
+        description: 'A sequence of signals',
+        signals: [],
+        actors: [
+          {
+            id: 'actor-1',
+            user: {
+              name: 'carol',
+              uid: 'AIDACKCEVSQ6C2EXAMPLE',
+              type: 'IAMUser',
+              credentialUid: 'AKIAIOSFODNN7EXAMPLE',
+            },
+          },
+        ],
+      },
+    },
+  },
+};
+
 /** One `GuardDuty Finding` event of `type` about a resource of `resourceType`. */
-export function guardDutyEvent(type: string, resourceType: string, index: number) {
+export function guardDutyEvent(type: string, resourceType: string, index: number, feature = '') {
+  const onInstance = resourceType !== 'Instance' && HOSTED_ON_INSTANCE.has(feature);
   const id = index.toString(16).padStart(32, '0');
   return {
     version: '0',
@@ -77,8 +121,8 @@ export function guardDutyEvent(type: string, resourceType: string, index: number
       createdAt: '2026-11-20T09:21:45.118Z',
       updatedAt: '2026-11-20T09:21:45.118Z',
       title: type,
-      resource: { resourceType, ...RESOURCES[resourceType] },
-      service: { serviceName: 'guardduty', archived: false, count: 1 },
+      resource: { resourceType, ...RESOURCES[resourceType], ...(onInstance && NODE) },
+      service: { serviceName: 'guardduty', archived: false, count: 1, ...SERVICES[resourceType] },
     },
   };
 }
@@ -110,10 +154,10 @@ export function coverageRows(policy: Policy): { source: string; rows: CoverageRo
   const list = JSON.parse(readFileSync(FINDING_TYPES_FILE, 'utf8')) as FindingTypeList;
   const ctx = { now: new Date('2026-11-23T12:00:00Z'), recentAutoActions: 0 };
   let index = 0;
-  const rows = list.types.flatMap(({ type, resourceTypes }) =>
+  const rows = list.types.flatMap(({ type, feature, resourceTypes }) =>
     resourceTypes.map((resourceType) => {
       index += 1;
-      const results = classifyEvent(guardDutyEvent(type, resourceType, index), policy, ctx);
+      const results = classifyEvent(guardDutyEvent(type, resourceType, index, feature), policy, ctx);
       return rowOf(type, resourceType, results[0]);
     }),
   );

@@ -3,6 +3,8 @@ import type { SandboxCredentials } from '../aws-sdk-clients.ts';
 import { type InvocationOutcome, type LambdaFunctionConfig, LambdaRuntime } from '../lambda-runtime.ts';
 import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
+import { aliasRequest, FunctionAliases } from './lambda-aliases.ts';
+import { concurrencyRequest, ReservedConcurrency } from './lambda-concurrency.ts';
 
 /** A function to serve, as the deployer reads it from the cloud assembly. */
 export interface RegisterFunctionInput {
@@ -65,6 +67,8 @@ export class LambdaService implements SandboxService {
   private readonly accounts = new Map<string, Map<string, FunctionRecord>>();
   private readonly asyncInvocations = new Set<Promise<void>>();
   private requestEndpoint?: string;
+  private readonly reserved = new ReservedConcurrency();
+  private readonly aliases = new FunctionAliases();
 
   constructor(private readonly options: LambdaServiceOptions = {}) {}
 
@@ -111,6 +115,10 @@ export class LambdaService implements SandboxService {
   }
 
   operation(req: SandboxRequest): string {
+    const concurrency = concurrencyRequest(req.method, req.path);
+    if (concurrency) return concurrency.operation;
+    const alias = aliasRequest(req.method, req.path);
+    if (alias) return alias.operation;
     if (!req.path.startsWith(PREFIX)) return 'Unknown';
     const rest = req.path.slice(PREFIX.length).replace(/\/$/, '');
     if (rest === '' && req.method === 'GET') return 'ListFunctions';
@@ -123,15 +131,45 @@ export class LambdaService implements SandboxService {
   async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
     this.requestEndpoint ??= req.headers.host ? `http://${req.headers.host}` : undefined;
     const segment = decodeURIComponent(req.path.slice(PREFIX.length).split('/')[1] ?? '');
+    const concurrency = concurrencyRequest(req.method, req.path);
+    if (concurrency) {
+      const { arn } = this.find(concurrency.functionName, req.accountId, req.region).config;
+      if (operation === 'DeleteFunctionConcurrency') {
+        this.reserved.delete(arn);
+        return { status: 204, headers: {} };
+      }
+      if (operation === 'PutFunctionConcurrency')
+        return json(200, { ReservedConcurrentExecutions: this.reserved.put(arn, req.body.toString('utf8')) });
+      const value = this.reserved.of(arn);
+      return json(200, value === undefined ? {} : { ReservedConcurrentExecutions: value });
+    }
+    const alias = aliasRequest(req.method, req.path);
+    if (alias) {
+      const record = this.find(alias.functionName, req.accountId, req.region);
+      const out = this.aliases.handle(
+        alias,
+        record.config.arn,
+        req.body.toString('utf8'),
+        configuration(record),
+      );
+      return json(out.status, out.body);
+    }
     switch (operation) {
-      case 'Invoke':
-        return this.invoke(req, this.find(segment, req.accountId, req.region, req.query.get('Qualifier')));
+      case 'Invoke': {
+        const record = this.find(segment, req.accountId, req.region, req.query.get('Qualifier'));
+        this.reserved.refuseIfThrottled(record.config.arn);
+        return this.invoke(req, record);
+      }
       case 'GetFunction': {
         const record = this.find(segment, req.accountId, req.region, req.query.get('Qualifier'));
+        const reserved = this.reserved.of(record.config.arn);
+        const qualifier = req.query.get('Qualifier');
+        const version = qualifier ? this.aliases.versionOf(record.config.arn, qualifier) : '$LATEST';
         return json(200, {
-          Configuration: configuration(record),
+          Configuration: { ...configuration(record), Version: version },
           Code: { RepositoryType: 'S3', Location: `file://${record.config.assetDir}` },
           Tags: {},
+          ...(reserved !== undefined && { Concurrency: { ReservedConcurrentExecutions: reserved } }),
         });
       }
       case 'GetFunctionConfiguration':
@@ -225,8 +263,11 @@ export class LambdaService implements SandboxService {
     const name = match?.[4] ?? functionName;
     const qualifier = qualifierParam ?? match?.[5];
     const record = match ? this.accounts.get(scopeKey(account, inRegion))?.get(name) : undefined;
-    // The sandbox deploys no versions or aliases: only the unqualified function and $LATEST exist.
-    if (!record || (qualifier && qualifier !== '$LATEST')) {
+    // Only $LATEST, published versions and aliases exist (lambda-aliases.ts).
+    if (
+      !record ||
+      (qualifier && qualifier !== '$LATEST' && !this.aliases.has(record.config.arn, qualifier))
+    ) {
       const arn = `arn:aws:lambda:${inRegion}:${account}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
       throw new AwsError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
     }

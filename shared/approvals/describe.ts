@@ -17,6 +17,8 @@ export function describeResource(resource: Resource): string {
       return 'the account';
     case 'KmsKey':
       return `KMS key ${resource.keyId}`;
+    case 'LambdaFunction':
+      return `Lambda function ${resource.functionName}`;
     case 'Other':
       return `${resource.type} ${resource.id}`;
   }
@@ -33,5 +35,6 @@ export function findingFacts(finding: Finding): [label: string, value: string][]
     ['First seen', finding.firstSeen],
     ['Last seen', finding.lastSeen],
     ['Finding id', finding.id],
+    ...Object.entries(finding.context ?? {}),
   ];
 }

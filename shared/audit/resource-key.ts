@@ -21,6 +21,8 @@ export function resourceKey(accountId: string, resource: Resource): string {
         return accountId;
       case 'KmsKey':
         return resource.keyId;
+      case 'LambdaFunction':
+        return resource.functionName;
       case 'Other':
         return `${resource.type}/${resource.id}`;
     }

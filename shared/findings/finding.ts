@@ -55,6 +55,13 @@ export const ResourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('Account') }),
   /** A KMS key, by its key id (a UUID, or `mrk-` for a multi-Region key). */
   z.object({ kind: z.literal('KmsKey'), keyId: z.string(), keyArn: z.optional(z.string()) }),
+  z.object({
+    kind: z.literal('LambdaFunction'),
+    functionName: z.string(),
+    functionArn: z.string(),
+    /** The execution role's ARN, as the source reports it. */
+    roleArn: z.optional(z.string()),
+  }),
   z.object({ kind: z.literal('Other'), type: z.string(), id: z.string() }),
 ]);
 export type Resource = z.infer<typeof ResourceSchema>;
@@ -111,6 +118,18 @@ export const FindingSchema = z.object({
    * Security Hub itself: what a policy rule's `match.controls` names.
    */
   control: z.optional(z.string().check(z.regex(CONTROL_ID))),
+  /**
+   * The resource type as the source reported it, when it differs from the kind acted on: a
+   * GuardDuty Runtime Monitoring finding on an EKS cluster names the node instance (kind
+   * `Instance`, reported as `EKSCluster`). Policy rules match it with `reportedAs`.
+   */
+  reportedAs: z.optional(z.string()),
+  /**
+   * What else the finding names, label to value, for the people told about it: the bucket a
+   * principal read, the cluster, namespace and workload of a Kubernetes finding, the database and
+   * user of an RDS finding (untrusted: display with displayText).
+   */
+  context: z.optional(z.record(z.string(), z.string())),
   /** What the call changed, copied from its CloudTrail request (untrusted: display with displayText). */
   change: z.optional(z.record(z.string(), z.unknown())),
 });

@@ -7,9 +7,14 @@ import {
   type Finding,
   IAM_USER_NAME,
   INSTANCE_ID,
-  type Resource,
   severityFromScore,
 } from './finding.ts';
+import {
+  type ResolvedWorkload,
+  type ResourceResolvers,
+  s3PrincipalOf,
+  workloadResourceOf,
+} from './guardduty-workloads.ts';
 
 /** EventBridge `source` of GuardDuty findings. */
 export const GUARDDUTY_SOURCE = 'aws.guardduty';
@@ -108,7 +113,7 @@ export function looksLikeBareGuardDutyFinding(value: Record<string, unknown>): b
 export function normalizeGuardDutyEvent(event: GuardDutyEvent): Finding[] {
   const { detail } = event;
   const sample = isSample(detail);
-  const { resource, resourceTags } = resourceOf(detail, sample);
+  const { resource, resourceTags, reportedAs, context } = resourceOf(detail, sample);
   return [
     {
       id: detail.id,
@@ -121,6 +126,8 @@ export function normalizeGuardDutyEvent(event: GuardDutyEvent): Finding[] {
       region: detail.region,
       resource,
       resourceTags,
+      ...(reportedAs && { reportedAs }),
+      ...(context && { context }),
       firstSeen: detail.service?.eventFirstSeen ?? detail.createdAt,
       lastSeen: detail.service?.eventLastSeen ?? detail.updatedAt,
       count: detail.service?.count ?? 1,
@@ -138,10 +145,7 @@ function isSample(detail: GuardDutyFinding): boolean {
   return flag === true || flag === 'true';
 }
 
-interface ResolvedResource {
-  resource: Resource;
-  resourceTags: Record<string, string>;
-}
+type ResolvedResource = ResolvedWorkload;
 
 /**
  * The resource a playbook would act on. An identifier that fails its AWS format is never
@@ -158,6 +162,10 @@ function resourceOf(detail: GuardDutyFinding, sample: boolean): ResolvedResource
       problems,
     );
   };
+  const resolvers: ResourceResolvers = {
+    accessKey: (details, path) => accessKeyOf(details, path, unusable),
+    instance: (details, path) => instanceOf(details, path, unusable),
+  };
   switch (resource.resourceType) {
     case 'AccessKey': {
       const key = resource.accessKeyDetails;
@@ -167,55 +175,20 @@ function resourceOf(detail: GuardDutyFinding, sample: boolean): ResolvedResource
           `${path}: missing`,
         ]);
       // Console sign-in findings name a principal but no key: nothing to disable, still worth a notice.
-      if (!key.accessKeyId)
-        return {
+      return (
+        resolvers.accessKey(key, path) ?? {
           resource: { kind: 'Other', type: 'AccessKey', id: key.userName ?? key.principalId ?? detail.id },
           resourceTags: {},
-        };
-      const problems = [
-        ...(ACCESS_KEY_ID.test(key.accessKeyId)
-          ? []
-          : [
-              `${path}.accessKeyId: "${key.accessKeyId}" is not an access key id (AKIA or ASIA and 16 characters)`,
-            ]),
-        ...(key.userName && IAM_USER_NAME.test(key.userName)
-          ? []
-          : [`${path}.userName: "${key.userName ?? ''}" is not an IAM name`]),
-      ];
-      if (problems.length > 0 || !key.userName) return unusable('AccessKey', key.accessKeyId, problems);
-      return {
-        resource: {
-          kind: 'AccessKey',
-          accessKeyId: key.accessKeyId,
-          userName: key.userName,
-          userType: key.userType,
-        },
-        resourceTags: {},
-      };
+        }
+      );
     }
     case 'Instance': {
-      const instance = resource.instanceDetails;
       const path = 'detail.resource.instanceDetails';
-      if (!instance)
+      if (!resource.instanceDetails)
         throw new InvalidFindingError(`GuardDuty Instance finding ${detail.id} has no ${path}`, [
           `${path}: missing`,
         ]);
-      if (!INSTANCE_ID.test(instance.instanceId))
-        return unusable('Instance', instance.instanceId, [
-          `${path}.instanceId: "${instance.instanceId}" is not an instance id`,
-        ]);
-      // The primary interface (listed first) is in the instance's VPC; placeholders are left out.
-      const vpcId = instance.networkInterfaces?.[0]?.vpcId;
-      const profileArn = instance.iamInstanceProfile?.arn;
-      return {
-        resource: {
-          kind: 'Instance',
-          instanceId: instance.instanceId,
-          vpcId: vpcId && VPC_ID.test(vpcId) ? vpcId : undefined,
-          instanceProfileArn: profileArn && INSTANCE_PROFILE_ARN.test(profileArn) ? profileArn : undefined,
-        },
-        resourceTags: tagsOf(instance.tags),
-      };
+      return resolvers.instance(resource.instanceDetails, path);
     }
     case 'S3Bucket': {
       const bucket = resource.s3BucketDetails?.[0];
@@ -226,14 +199,87 @@ function resourceOf(detail: GuardDutyFinding, sample: boolean): ResolvedResource
         ]);
       if (!BUCKET_NAME.test(bucket.name))
         return unusable('S3Bucket', bucket.name, [`${path}.name: "${bucket.name}" is not a bucket name`]);
+      // Exposure findings (Policy:S3/*) are about the bucket; the others about who called it.
+      const principal = detail.type.startsWith('Policy:S3/')
+        ? undefined
+        : s3PrincipalOf(resource, bucket.name, resolvers);
+      if (principal) return { ...principal, resourceTags: tagsOf(bucket.tags) };
       return { resource: { kind: 'Bucket', bucketName: bucket.name }, resourceTags: tagsOf(bucket.tags) };
     }
     default:
-      // EKS, ECS, Lambda, RDS ... findings: reported and notified, no playbook takes them yet.
-      return { resource: { kind: 'Other', type: resource.resourceType, id: detail.id }, resourceTags: {} };
+      // Lambda, EKS, ECS, containers, RDS, S3 objects, attack sequences (guardduty-workloads.ts).
+      return workloadResourceOf(detail.id, resource, detail.service, resolvers);
   }
+}
+
+type Unusable = (type: string, id: string, problems: string[]) => ResolvedResource;
+
+const AccessKeyDetailsSchema = z.looseObject({
+  accessKeyId: z.optional(z.string()),
+  principalId: z.optional(z.string()),
+  userName: z.optional(z.string()),
+  userType: z.optional(z.string()),
+});
+
+/** `accessKeyDetails` as the key a playbook acts on; `undefined` when it names no key. */
+function accessKeyOf(details: unknown, path: string, unusable: Unusable): ResolvedResource | undefined {
+  const parsed = AccessKeyDetailsSchema.safeParse(details);
+  const key = parsed.success ? parsed.data : undefined;
+  if (!key?.accessKeyId) return undefined;
+  const problems = [
+    ...(ACCESS_KEY_ID.test(key.accessKeyId)
+      ? []
+      : [
+          `${path}.accessKeyId: "${key.accessKeyId}" is not an access key id (AKIA or ASIA and 16 characters)`,
+        ]),
+    ...(key.userName && IAM_USER_NAME.test(key.userName)
+      ? []
+      : [`${path}.userName: "${key.userName ?? ''}" is not an IAM name`]),
+  ];
+  if (problems.length > 0 || !key.userName) return unusable('AccessKey', key.accessKeyId, problems);
+  return {
+    resource: {
+      kind: 'AccessKey',
+      accessKeyId: key.accessKeyId,
+      userName: key.userName,
+      userType: key.userType,
+    },
+    resourceTags: {},
+  };
 }
 
 function tagsOf(tags: { key: string; value: string }[] | undefined): Record<string, string> {
   return Object.fromEntries((tags ?? []).map((tag) => [tag.key, tag.value]));
+}
+
+const InstanceDetailsSchema = z.looseObject({
+  instanceId: z.string().check(z.minLength(1)),
+  networkInterfaces: z.optional(
+    z.array(z.looseObject({ networkInterfaceId: z.optional(z.string()), vpcId: z.optional(z.string()) })),
+  ),
+  iamInstanceProfile: z.nullish(z.looseObject({ arn: z.optional(z.string()) })),
+  tags: z.optional(TagListSchema),
+});
+
+/** `instanceDetails` as the instance a playbook acts on. */
+function instanceOf(details: unknown, path: string, unusable: Unusable): ResolvedResource {
+  const parsed = InstanceDetailsSchema.safeParse(details);
+  if (!parsed.success) return unusable('Instance', 'instanceDetails', [`${path}: not an instance`]);
+  const instance = parsed.data;
+  if (!INSTANCE_ID.test(instance.instanceId))
+    return unusable('Instance', instance.instanceId, [
+      `${path}.instanceId: "${instance.instanceId}" is not an instance id`,
+    ]);
+  // The primary interface (listed first) is in the instance's VPC; placeholders are left out.
+  const vpcId = instance.networkInterfaces?.[0]?.vpcId;
+  const profileArn = instance.iamInstanceProfile?.arn;
+  return {
+    resource: {
+      kind: 'Instance',
+      instanceId: instance.instanceId,
+      vpcId: vpcId && VPC_ID.test(vpcId) ? vpcId : undefined,
+      instanceProfileArn: profileArn && INSTANCE_PROFILE_ARN.test(profileArn) ? profileArn : undefined,
+    },
+    resourceTags: tagsOf(instance.tags),
+  };
 }

@@ -32,6 +32,8 @@ export function resourceIdsOf(resource: Resource): string[] {
       return [resource.bucketName];
     case 'KmsKey':
       return resource.keyArn ? [resource.keyId, resource.keyArn] : [resource.keyId];
+    case 'LambdaFunction':
+      return [resource.functionName, resource.functionArn];
     case 'Other':
       return [resource.id];
     case 'Account':
@@ -46,6 +48,11 @@ export function matchesSelector(finding: Finding, selector: FindingSelector): bo
   if (selector.controls && (finding.control === undefined || !selector.controls.includes(finding.control)))
     return false;
   if (selector.resource && !selector.resource.includes(finding.resource.kind)) return false;
+  if (
+    selector.reportedAs &&
+    !firstMatchingPattern(finding.reportedAs ?? finding.resource.kind, selector.reportedAs)
+  )
+    return false;
   if (selector.accounts && !selector.accounts.includes(finding.accountId)) return false;
   if (selector.regions && !firstMatchingPattern(finding.region, selector.regions)) return false;
   if (selector.tags) {

@@ -63,6 +63,12 @@ export const FindingSelectorSchema = z.strictObject({
   controls: z.optional(oneOrMany(ControlIdSchema, 'a Security Hub control id')),
   /** Resource kind(s) the finding is about, e.g. `AccessKey`. */
   resource: z.optional(oneOrMany(ResourceKindSchema, 'a resource kind')),
+  /**
+   * The resource type as the source reported it, where it differs from the kind acted on
+   * (GuardDuty's `EKSCluster`, `ECSCluster`, `Container` for a finding naming the node instance);
+   * otherwise the kind itself.
+   */
+  reportedAs: z.optional(oneOrMany(WildcardSchema, 'a reported resource type')),
   /** Account ids the finding was raised in. */
   accounts: z.optional(z.array(AccountIdSchema).check(z.minLength(1))),
   /** Region wildcards, e.g. `eu-*`. */

@@ -20,7 +20,10 @@ export type UndoActionType =
   | 'ModifyDBSnapshotAttribute'
   | 'ModifyDBClusterSnapshotAttribute'
   | 'DisableEbsEncryptionByDefault'
-  | 'DisableKeyRotation';
+  | 'DisableKeyRotation'
+  | 'PutFunctionConcurrency'
+  | 'DeleteFunctionConcurrency'
+  | 'UpdateAlias';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -41,6 +44,9 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'ModifyDBClusterSnapshotAttribute',
   'DisableEbsEncryptionByDefault',
   'DisableKeyRotation',
+  'PutFunctionConcurrency',
+  'DeleteFunctionConcurrency',
+  'UpdateAlias',
 ];
 
 /** One reverse call. */
@@ -216,5 +222,26 @@ export const undoActions = {
     },
     before: { identifier, restore: current },
     after: { identifier, added: values },
+  }),
+  putFunctionConcurrency: (functionName: string, reserved: number): UndoAction => ({
+    type: 'PutFunctionConcurrency',
+    description: `Set Lambda function ${functionName}'s reserved concurrency back to ${reserved} (it was throttled to 0)`,
+    request: { FunctionName: functionName, ReservedConcurrentExecutions: reserved },
+    before: { functionName, reservedConcurrency: 0 },
+    after: { functionName, reservedConcurrency: reserved },
+  }),
+  deleteFunctionConcurrency: (functionName: string): UndoAction => ({
+    type: 'DeleteFunctionConcurrency',
+    description: `Remove Lambda function ${functionName}'s reserved concurrency (it had none before; it was throttled to 0)`,
+    request: { FunctionName: functionName },
+    before: { functionName, reservedConcurrency: 0 },
+    after: { functionName, reservedConcurrency: 'none' },
+  }),
+  pointAlias: (functionName: string, aliasName: string, version: string, current: string): UndoAction => ({
+    type: 'UpdateAlias',
+    description: `Point alias ${aliasName} of Lambda function ${functionName} back at version ${version} (it was rolled back to ${current})`,
+    request: { FunctionName: functionName, Name: aliasName, FunctionVersion: version },
+    before: { aliasName, functionVersion: current },
+    after: { aliasName, functionVersion: version },
   }),
 };

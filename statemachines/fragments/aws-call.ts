@@ -17,6 +17,7 @@ const RETRY_FAMILY = {
   s3: 'S3',
   rds: 'Rds',
   kms: 'Kms',
+  lambda: 'Lambda',
 } as const satisfies Record<string, keyof typeof RETRYABLE_ERRORS>;
 
 /** A service name as Step Functions' `arn:aws:states:::aws-sdk:<service>:<action>` spells it. */

@@ -27,6 +27,7 @@ export interface ResourceArns {
   readonly dbSnapshots: string;
   readonly dbClusterSnapshots: string;
   readonly kmsKeys: string;
+  readonly functions: string;
 }
 
 /** The patterns of `scope`'s stack. */
@@ -71,5 +72,11 @@ export function resourceArns(scope: Construct): ResourceArns {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),
     kmsKeys: arn('kms', 'key'),
+    functions: stack.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
   };
 }

@@ -33,6 +33,8 @@ export const RETRYABLE_ERRORS = {
   Rds: ['Rds.RdsException'],
   // KMS's model does not declare throttling (ThrottlingException): it surfaces as the generic exception.
   Kms: ['Kms.KmsException', 'Kms.DependencyTimeoutException'],
+  // Lambda's model declares both: TooManyRequestsException (throttling) and ServiceException (500).
+  Lambda: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException'],
   // Step Functions' throttling is undeclared; ExecutionLimitExceeded clears as executions finish.
   Sfn: ['Sfn.SfnException', 'Sfn.ExecutionLimitExceededException'],
 } as const satisfies Record<string, readonly string[]>;

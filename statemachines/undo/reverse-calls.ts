@@ -128,6 +128,24 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['KeyId'],
     resources: (a) => [a.kmsKeys],
   },
+  PutFunctionConcurrency: {
+    service: 'lambda',
+    action: 'putFunctionConcurrency',
+    fields: ['FunctionName', 'ReservedConcurrentExecutions'],
+    resources: (a) => [a.functions],
+  },
+  DeleteFunctionConcurrency: {
+    service: 'lambda',
+    action: 'deleteFunctionConcurrency',
+    fields: ['FunctionName'],
+    resources: (a) => [a.functions],
+  },
+  UpdateAlias: {
+    service: 'lambda',
+    action: 'updateAlias',
+    fields: ['FunctionName', 'Name', 'FunctionVersion'],
+    resources: (a) => [a.functions],
+  },
 };
 
 /**

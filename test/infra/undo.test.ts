@@ -50,6 +50,9 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'rds:modifydbsnapshotattribute': ':snapshot:*',
   'rds:modifydbclustersnapshotattribute': ':cluster-snapshot:*',
   'kms:disablekeyrotation': ':key/*',
+  'lambda:putfunctionconcurrency': ':function:*',
+  'lambda:deletefunctionconcurrency': ':function:*',
+  'lambda:updatealias': ':function:*',
 };
 /**
  * Reverse calls on a setting of the account and Region, which IAM can only grant on "*": the action

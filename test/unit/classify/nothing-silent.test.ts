@@ -91,8 +91,8 @@ describe('the default policy leaves no Medium or higher finding unheard', () => 
 
     const [result] = classifyEvent(event, policy, ctx);
 
-    expect(result).toMatchObject({ outcome: 'routed', mode: 'notify', ruleId: 'unrouted-finding' });
-    expect(result?.reason).toContain('No playbook covers this finding type and resource');
+    expect(result).toMatchObject({ outcome: 'routed', mode: 'notify', ruleId: 'guardduty-kubernetes-audit' });
+    expect(result?.reason).toContain('suspicious Kubernetes API call');
   });
 
   it('notifies a Critical attack sequence', () => {
