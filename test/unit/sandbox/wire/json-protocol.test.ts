@@ -6,16 +6,24 @@ import {
   StartLoggingCommand,
 } from '@aws-sdk/client-cloudtrail';
 import { CreateKeyCommand, GenerateMacCommand, KMSClient, VerifyMacCommand } from '@aws-sdk/client-kms';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetRandomPasswordCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
 import { SandboxServer } from '#sandbox/server.ts';
 import { CloudTrailService } from '#sandbox/services/cloudtrail.ts';
 import { KmsService } from '#sandbox/services/kms.ts';
+import { SecretsManagerService } from '#sandbox/services/secretsmanager.ts';
 import { jsonCall } from './signed-request.ts';
 
 const server = new SandboxServer();
 server.register(new CloudTrailService());
 server.register(new KmsService());
+server.register(new SecretsManagerService());
 let endpoint: string;
 const config = () => ({ endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
 
@@ -66,6 +74,19 @@ describe('JSON protocol, read and written from the SDK model', () => {
     expect(KeyMetadata?.MacAlgorithms).toEqual(['HMAC_SHA_256']);
     expect(mac.Mac).toHaveLength(32);
     expect(verified.MacValid).toBe(true);
+  });
+
+  it('round-trips maps of lists and integer options (Secrets Manager)', async () => {
+    const secrets = new SecretsManagerClient(config());
+    const created = await secrets.send(new CreateSecretCommand({ Name: 'link-key', SecretString: 's3cr3t' }));
+    const described = await secrets.send(new DescribeSecretCommand({ SecretId: created.ARN }));
+    const { RandomPassword } = await secrets.send(
+      new GetRandomPasswordCommand({ PasswordLength: 12, ExcludePunctuation: true }),
+    );
+
+    expect(described.VersionIdsToStages).toEqual({ [created.VersionId as string]: ['AWSCURRENT'] });
+    expect(described.CreatedDate).toBeInstanceOf(Date);
+    expect(RandomPassword).toMatch(/^[A-Za-z0-9]{12}$/);
   });
 
   it('refuses an unknown member with SerializationException', async () => {
