@@ -96,7 +96,7 @@ describe('JSON protocol, read and written from the SDK model', () => {
       IsMultiRegion: true,
     });
     expect([answer.status, answer.code]).toEqual([400, 'SerializationException']);
-    expect(answer.body).toContain('IsMultiRegion');
+    expect(answer.message).toContain('IsMultiRegion');
   });
 
   it('refuses a missing required member with ValidationException naming it', async () => {
@@ -104,7 +104,7 @@ describe('JSON protocol, read and written from the SDK model', () => {
       Name: 'no-bucket',
     });
     expect([answer.status, answer.code]).toEqual([400, 'ValidationException']);
-    expect(answer.body).toContain("Value null at 's3BucketName'");
+    expect(answer.message).toContain("Value null at 's3BucketName'");
   });
 
   it('refuses a value of the wrong type with SerializationException', async () => {
@@ -119,8 +119,8 @@ describe('JSON protocol, read and written from the SDK model', () => {
   it('refuses a value outside the enum with ValidationException listing the allowed values', async () => {
     const answer = await jsonCall(endpoint, 'kms', 'TrentService.CreateKey', { KeySpec: 'HMAC_999' });
     expect([answer.status, answer.code]).toEqual([400, 'ValidationException']);
-    expect(answer.body).toContain("Value 'HMAC_999' at 'keySpec'");
-    expect(answer.body).toContain('HMAC_256');
+    expect(answer.message).toContain("Value 'HMAC_999' at 'keySpec'");
+    expect(answer.message).toContain('HMAC_256');
   });
 
   it('refuses an operation the service does not serve', async () => {

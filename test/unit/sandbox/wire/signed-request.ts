@@ -6,6 +6,8 @@ import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
 export interface RawAnswer {
   status: number;
   code: string | undefined;
+  /** The error message, unescaped. */
+  message: string;
   body: string;
 }
 
@@ -41,7 +43,17 @@ export async function signedPost(
   });
   const body = await response.text();
   const code = response.headers.get('x-amzn-errortype') ?? /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
-  return { status: response.status, code: code ?? undefined, body };
+  const xmlMessage = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
+  const message =
+    xmlMessage !== undefined
+      ? xmlMessage
+          .replace(/&apos;/g, "'")
+          .replace(/&quot;/g, '"')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&amp;/g, '&')
+      : String((JSON.parse(body || '{}') as { message?: string }).message ?? '');
+  return { status: response.status, code: code ?? undefined, message, body };
 }
 
 /** A JSON 1.1 call to `target` with `payload` as its body. */

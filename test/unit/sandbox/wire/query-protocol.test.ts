@@ -1,0 +1,99 @@
+import {
+  CreateTopicCommand,
+  ListTopicsCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
+import { SandboxServer } from '#sandbox/server.ts';
+import { SnsService } from '#sandbox/services/sns.ts';
+import { formCall } from './signed-request.ts';
+
+const server = new SandboxServer();
+const sns = new SnsService();
+server.register(sns);
+let endpoint: string;
+const config = () => ({ endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
+
+beforeAll(async () => {
+  endpoint = await server.listen({ port: 0 });
+});
+afterAll(() => server.close());
+
+describe('query protocol, read and written from the SDK model', () => {
+  it('round-trips maps of structures, blobs, booleans and lists through a real client', async () => {
+    const client = new SNSClient(config());
+    const { TopicArn } = await client.send(new CreateTopicCommand({ Name: 'alerts' }));
+    const subscribed = await client.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'email',
+        Endpoint: 'sec@example.com',
+        ReturnSubscriptionArn: true,
+      }),
+    );
+    const published = await client.send(
+      new PublishCommand({
+        TopicArn,
+        Message: 'key disabled',
+        MessageAttributes: {
+          severity: { DataType: 'String', StringValue: 'HIGH' },
+          digest: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2, 3]) },
+        },
+      }),
+    );
+    const { Topics } = await client.send(new ListTopicsCommand({}));
+
+    expect(subscribed.SubscriptionArn).toMatch(new RegExp(`^${TopicArn}:`));
+    expect(published.MessageId).toBeTruthy();
+    expect(sns.published.at(-1)?.messageAttributes).toEqual({
+      severity: { DataType: 'String', StringValue: 'HIGH' },
+      digest: { DataType: 'Binary', BinaryValue: 'AQID' },
+    });
+    expect(Topics).toEqual([{ TopicArn }]);
+  });
+
+  it('refuses an unknown parameter with ValidationError naming it', async () => {
+    const answer = await formCall(endpoint, 'sns', {
+      Action: 'CreateTopic',
+      Version: '2010-03-31',
+      Name: 'typo',
+      Tag: 'x',
+    });
+    expect([answer.status, answer.code]).toEqual([400, 'ValidationError']);
+    expect(answer.message).toContain("'Tag'");
+  });
+
+  it('refuses a missing required parameter with ValidationError', async () => {
+    const answer = await formCall(endpoint, 'sns', {
+      Action: 'Subscribe',
+      Version: '2010-03-31',
+      Protocol: 'sqs',
+    });
+    expect([answer.status, answer.code]).toEqual([400, 'ValidationError']);
+    expect(answer.message).toContain("Value null at 'topicArn'");
+  });
+
+  it('refuses a value of the wrong type with ValidationError', async () => {
+    const answer = await formCall(endpoint, 'sns', {
+      Action: 'Subscribe',
+      Version: '2010-03-31',
+      TopicArn: 'arn:aws:sns:us-east-1:111122223333:alerts',
+      Protocol: 'email',
+      ReturnSubscriptionArn: 'maybe',
+    });
+    expect([answer.status, answer.code]).toEqual([400, 'ValidationError']);
+    expect(answer.message).toContain('Member must be a boolean');
+  });
+
+  it('refuses an action the service does not serve with InvalidAction', async () => {
+    const answer = await formCall(endpoint, 'sns', {
+      Action: 'DeleteTopic',
+      Version: '2010-03-31',
+      TopicArn: 'x',
+    });
+    expect([answer.status, answer.code]).toEqual([400, 'InvalidAction']);
+  });
+});
