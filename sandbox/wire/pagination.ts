@@ -36,3 +36,20 @@ export function pageOf<T>(
     marker: isTruncated ? Buffer.from(String(end), 'utf8').toString('base64url') : undefined,
   };
 }
+
+/**
+ * A NextToken page (EC2, Auto Scaling, ELBv2): all remaining items unless a page size is given;
+ * the token is an opaque offset, and a token that is not one is refused with `invalidTokenCode`.
+ */
+export function tokenPage<T>(
+  items: readonly T[],
+  request: { token?: string; max?: number; invalidTokenCode: string },
+): { items: T[]; nextToken?: string } {
+  const start = request.token ? Number(Buffer.from(request.token, 'base64url').toString('utf8')) : 0;
+  if (!Number.isInteger(start) || start < 0) {
+    throw new AwsError(request.invalidTokenCode, 'The specified pagination token is not valid.');
+  }
+  const end = Math.min(items.length, start + Math.max(request.max ?? items.length, 1));
+  const nextToken = end < items.length ? Buffer.from(String(end)).toString('base64url') : undefined;
+  return { items: items.slice(start, end), nextToken };
+}

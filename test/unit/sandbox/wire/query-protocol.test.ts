@@ -1,4 +1,9 @@
 import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+} from '@aws-sdk/client-auto-scaling';
+import {
   CreateTopicCommand,
   ListTopicsCommand,
   PublishCommand,
@@ -8,12 +13,14 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
 import { SandboxServer } from '#sandbox/server.ts';
+import { AutoScalingService } from '#sandbox/services/autoscaling.ts';
 import { SnsService } from '#sandbox/services/sns.ts';
 import { formCall } from './signed-request.ts';
 
 const server = new SandboxServer();
 const sns = new SnsService();
 server.register(sns);
+server.register(new AutoScalingService());
 let endpoint: string;
 const config = () => ({ endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
 
@@ -53,6 +60,50 @@ describe('query protocol, read and written from the SDK model', () => {
       digest: { DataType: 'Binary', BinaryValue: 'AQID' },
     });
     expect(Topics).toEqual([{ TopicArn }]);
+  });
+
+  it('round-trips nested structures, lists of structures, integers and timestamps (Auto Scaling)', async () => {
+    const client = new AutoScalingClient(config());
+    await client.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: 'web',
+        LaunchTemplate: { LaunchTemplateName: 'web-lt', Version: '$Latest' },
+        MinSize: 1,
+        MaxSize: 3,
+        AvailabilityZones: ['us-east-1a', 'us-east-1b'],
+        Tags: [{ Key: 'team', Value: 'payments', PropagateAtLaunch: true }],
+      }),
+    );
+    const { AutoScalingGroups } = await client.send(
+      new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: 'tag:team', Values: ['payments'] }] }),
+    );
+
+    const group = AutoScalingGroups?.[0];
+    expect(group?.LaunchTemplate).toEqual({ LaunchTemplateName: 'web-lt', Version: '$Latest' });
+    expect([group?.MinSize, group?.DesiredCapacity, group?.MaxSize]).toEqual([1, 1, 3]);
+    expect(group?.AvailabilityZones).toEqual(['us-east-1a', 'us-east-1b']);
+    expect(group?.Tags?.[0]).toMatchObject({ Key: 'team', Value: 'payments', PropagateAtLaunch: true });
+    expect(group?.CreatedTime).toBeInstanceOf(Date);
+  });
+
+  it('refuses a value outside the enum, however deep, with ValidationError', async () => {
+    const overrides = 'MixedInstancesPolicy.LaunchTemplate.Overrides.member.1.InstanceRequirements';
+    const answer = await formCall(endpoint, 'autoscaling', {
+      Action: 'CreateAutoScalingGroup',
+      Version: '2011-01-01',
+      AutoScalingGroupName: 'mixed',
+      MinSize: '1',
+      MaxSize: '1',
+      'MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName': 'lt',
+      [`${overrides}.VCpuCount.Min`]: '1',
+      [`${overrides}.MemoryMiB.Min`]: '512',
+      [`${overrides}.BareMetal`]: 'sometimes',
+    });
+    expect([answer.status, answer.code]).toEqual([400, 'ValidationError']);
+    expect(answer.message).toContain(
+      "Value 'sometimes' at 'mixedInstancesPolicy.launchTemplate.overrides.1.instanceRequirements.bareMetal'",
+    );
+    expect(answer.message).toContain('[excluded, included, required]');
   });
 
   it('refuses an unknown parameter with ValidationError naming it', async () => {
