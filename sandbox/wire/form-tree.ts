@@ -8,11 +8,14 @@ export interface FormNode {
   readonly children: Map<string, FormNode>;
 }
 
-/** Build the tree from the request's parameters, leaving out the envelope (`Action`, `Version`). */
+/**
+ * Build the tree from the request's parameters, leaving out the envelope (`Action`, `Version`) and
+ * a presigned URL's signature parameters (`X-Amz-Signature`, ...), which are not the operation's.
+ */
 export function formTree(params: URLSearchParams): FormNode {
   const root: FormNode = { children: new Map() };
   for (const [key, value] of params) {
-    if (key === 'Action' || key === 'Version') continue;
+    if (key === 'Action' || key === 'Version' || key.startsWith('X-Amz-')) continue;
     let node = root;
     for (const segment of key.split('.')) {
       let child = node.children.get(segment);
