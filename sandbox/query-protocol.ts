@@ -148,6 +148,26 @@ export function members(items: readonly XmlValue[]): XmlObject {
 }
 
 /**
+ * The plain value of a result built with {@link members}: each `{ member: [...] }` becomes its
+ * list, so the model's serializer can write it (operations written before the model path).
+ */
+export function unwrapMemberLists(value: XmlObject): Record<string, unknown> {
+  const unwrap = (v: XmlValue): unknown => {
+    if (Array.isArray(v)) return v.map(unwrap);
+    if (v && typeof v === 'object' && !(v instanceof Date)) {
+      const keys = Object.keys(v);
+      if (keys.length === 1 && keys[0] === 'member') {
+        const items = v.member;
+        return Array.isArray(items) ? items.map(unwrap) : [unwrap(items)];
+      }
+      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, unwrap(inner)]));
+    }
+    return v;
+  };
+  return unwrap(value) as Record<string, unknown>;
+}
+
+/**
  * A successful awsQuery response. Operations without output still answer with the
  * `<ActionResponse>` envelope and its `ResponseMetadata`, which is all the clients read.
  */

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
 import { SandboxServer } from '#sandbox/server.ts';
 import { AutoScalingService } from '#sandbox/services/autoscaling.ts';
+import { IamService } from '#sandbox/services/iam.ts';
 import { SnsService } from '#sandbox/services/sns.ts';
 import { formCall } from './signed-request.ts';
 
@@ -21,6 +22,7 @@ const server = new SandboxServer();
 const sns = new SnsService();
 server.register(sns);
 server.register(new AutoScalingService());
+server.register(new IamService());
 let endpoint: string;
 const config = () => ({ endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
 
@@ -104,6 +106,40 @@ describe('query protocol, read and written from the SDK model', () => {
       "Value 'sometimes' at 'mixedInstancesPolicy.launchTemplate.overrides.1.instanceRequirements.bareMetal'",
     );
     expect(answer.message).toContain('[excluded, included, required]');
+  });
+
+  it('refuses an access key status outside the enum (IAM) and leaves the key as it was', async () => {
+    const created = await formCall(endpoint, 'iam', {
+      Action: 'CreateUser',
+      Version: '2010-05-08',
+      UserName: 'alice',
+    });
+    const key = await formCall(endpoint, 'iam', {
+      Action: 'CreateAccessKey',
+      Version: '2010-05-08',
+      UserName: 'alice',
+    });
+    const accessKeyId = /<AccessKeyId>([^<]+)</.exec(key.body)?.[1] as string;
+
+    const answer = await formCall(endpoint, 'iam', {
+      Action: 'UpdateAccessKey',
+      Version: '2010-05-08',
+      UserName: 'alice',
+      AccessKeyId: accessKeyId,
+      Status: 'Paused',
+    });
+    const listed = await formCall(endpoint, 'iam', {
+      Action: 'ListAccessKeys',
+      Version: '2010-05-08',
+      UserName: 'alice',
+    });
+
+    expect([created.status, key.status]).toEqual([200, 200]);
+    expect([answer.status, answer.code]).toEqual([400, 'ValidationError']);
+    expect(answer.message).toContain(
+      "Value 'Paused' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Expired, Inactive]",
+    );
+    expect(listed.body).toContain('<Status>Active</Status>');
   });
 
   it('refuses an unknown parameter with ValidationError naming it', async () => {

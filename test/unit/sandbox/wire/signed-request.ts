@@ -52,7 +52,9 @@ export async function signedPost(
           .replace(/&lt;/g, '<')
           .replace(/&gt;/g, '>')
           .replace(/&amp;/g, '&')
-      : String((JSON.parse(body || '{}') as { message?: string }).message ?? '');
+      : body.startsWith('{')
+        ? String((JSON.parse(body) as { message?: string }).message ?? '')
+        : '';
   return { status: response.status, code: code ?? undefined, message, body };
 }
 
