@@ -1,5 +1,5 @@
 import { AwsError, type SandboxRequest } from '../protocol.ts';
-import { queryParams, type Tag, unwrapMemberLists } from '../query-protocol.ts';
+import { queryParams, type Tag } from '../query-protocol.ts';
 import type { SigningKey, SigningKeySource } from '../signing/signing-keys.ts';
 import { ModelService, type OperationHandler } from '../wire/model-service.ts';
 import { ServiceModel } from '../wire/service-model.ts';
@@ -72,8 +72,8 @@ export class IamService extends ModelService implements SigningKeySource {
       ...inlinePolicyOperations,
       ...roleOperations,
     };
-    // The model has checked the request; the operations still read its form parameters, and
-    // their `<member>`-wrapped lists become the plain lists the model writes.
+    // The model has checked the request; the operations still read its form parameters (their
+    // `members()` lists are unwrapped by the model path before it writes the output).
     this.operations = Object.fromEntries(
       Object.entries(operations).map(([name, run]) => [
         name,
@@ -85,7 +85,7 @@ export class IamService extends ModelService implements SigningKeySource {
             req,
             callerUserName: caller?.accountId === req.accountId ? caller.userName : undefined,
           });
-          return result && unwrapMemberLists(result);
+          return result;
         },
       ]),
     );

@@ -5,7 +5,7 @@ import {
   type SandboxResponse,
   type SandboxService,
 } from '../protocol.ts';
-import { queryParams } from '../query-protocol.ts';
+import { queryParams, unwrapMemberLists, type XmlObject } from '../query-protocol.ts';
 import { formTree } from './form-tree.ts';
 import { InputShapeError, inputErrorFor } from './input-problems.ts';
 import { readInput } from './read-input.ts';
@@ -15,7 +15,8 @@ import { writeOutput } from './write-output.ts';
 /**
  * One operation's behaviour: the decoded input (SDK member names and types) in, the output object
  * out. Wire format, validation and errors are the router's. A handler written before the model
- * path may still return a rendered {@link SandboxResponse}; it is sent as is.
+ * path may still return a rendered {@link SandboxResponse} (sent as is) or, on the query
+ * protocols, a result whose lists are built with `members()` (unwrapped, then written by the model).
  */
 export type OperationHandler = (
   req: SandboxRequest,
@@ -88,8 +89,10 @@ export abstract class ModelService implements SandboxService {
       input: Record<string, unknown>;
     };
     const run = this.operations[operationName] as OperationHandler;
-    const output = (await run(req, input)) ?? {};
+    let output: object = (await run(req, input)) ?? {};
     if (isRendered(output)) return output;
+    // A query-protocol result built the old way wraps its lists as `{ member: [...] }`.
+    if (this.protocol !== 'json') output = unwrapMemberLists(output as XmlObject);
     return writeOutput(await this.model.facts(), operation, output, req.requestId);
   }
 
