@@ -65,6 +65,11 @@ export interface SandboxService {
   readonly protocol: Protocol;
   /** The operation name of a request, for fault injection and logs (`UpdateAccessKey`). */
   operation(req: SandboxRequest): string;
+  /**
+   * Read and check the request against the operation's model before it is authorized (services
+   * built on `ModelService`); a malformed request is refused with the protocol's validation error.
+   */
+  decode?(req: SandboxRequest, operation: string): Promise<void>;
   /** Serve a request. Throw `AwsError` for AWS errors; they are rendered by the router. */
   handle(req: SandboxRequest, operation: string): Promise<SandboxResponse>;
 }

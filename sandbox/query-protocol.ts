@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { AwsError, type SandboxRequest, type SandboxResponse } from './protocol.ts';
+import { type Page, pageOf } from './wire/pagination.ts';
 
 /**
  * Helpers for the awsQuery protocol (IAM, STS, SNS): a form-encoded request carrying
@@ -91,13 +92,7 @@ export function queryTags(params: URLSearchParams, prefix = 'Tags'): Tag[] {
   });
 }
 
-/** One page of a Marker/MaxItems listing (IAM's pagination scheme). */
-export interface Page<T> {
-  items: T[];
-  isTruncated: boolean;
-  /** Opaque marker for the next page, present only when truncated. */
-  marker?: string;
-}
+export type { Page } from './wire/pagination.ts';
 
 /** How a listing names its paging parameters. */
 export interface PagingStyle {
@@ -115,19 +110,12 @@ export function paginate<T>(items: readonly T[], params: URLSearchParams, style:
   const markerParam = style.markerParam ?? 'Marker';
   const maxItemsParam = style.maxItemsParam === undefined ? 'MaxItems' : style.maxItemsParam;
   const maxItems = Number((maxItemsParam && params.get(maxItemsParam)) || 100);
-  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 1000) {
-    throw new AwsError('ValidationError', `${maxItemsParam} must be an integer between 1 and 1000`);
-  }
-  const marker = params.get(markerParam);
-  const start = marker ? Number(Buffer.from(marker, 'base64url').toString('utf8')) : 0;
-  if (!Number.isInteger(start) || start < 0) throw new AwsError('ValidationError', `Invalid ${markerParam}`);
-  const end = start + maxItems;
-  const isTruncated = end < items.length;
-  return {
-    items: items.slice(start, end),
-    isTruncated,
-    marker: isTruncated ? Buffer.from(String(end), 'utf8').toString('base64url') : undefined,
-  };
+  return pageOf(items, {
+    marker: params.get(markerParam) ?? undefined,
+    maxItems,
+    markerName: markerParam,
+    maxItemsName: maxItemsParam ?? undefined,
+  });
 }
 
 /** A value the XML renderer accepts: nested objects become elements, arrays repeat their element. */
@@ -157,6 +145,26 @@ export function renderXml(value: XmlObject): string {
 /** A list in the query protocols' encoding: `<member>` elements. */
 export function members(items: readonly XmlValue[]): XmlObject {
   return { member: [...items] };
+}
+
+/**
+ * The plain value of a result built with {@link members}: each `{ member: [...] }` becomes its
+ * list, so the model's serializer can write it (operations written before the model path).
+ */
+export function unwrapMemberLists(value: XmlObject): Record<string, unknown> {
+  const unwrap = (v: XmlValue): unknown => {
+    if (Array.isArray(v)) return v.map(unwrap);
+    if (v && typeof v === 'object' && !(v instanceof Date)) {
+      const keys = Object.keys(v);
+      if (keys.length === 1 && keys[0] === 'member') {
+        const items = v.member;
+        return Array.isArray(items) ? items.map(unwrap) : [unwrap(items)];
+      }
+      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, unwrap(inner)]));
+    }
+    return v;
+  };
+  return unwrap(value) as Record<string, unknown>;
 }
 
 /**

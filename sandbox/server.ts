@@ -153,6 +153,7 @@ export class SandboxServer {
     try {
       operation = service.operation(req);
       await this.verifySigner(req, claim, pathService !== undefined);
+      await service.decode?.(req, operation);
       await this.authorizer?.authorize(req, operation, service.protocol);
       const fault = await this.faults.check(req.service, operation, req.body.toString('utf8'));
       if (fault) throw fault;

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
+import type {
+  AttachInstancesQuery,
+  AutoScalingGroupNamesType,
+  AutoScalingInstanceDetails,
+  CreateAutoScalingGroupType,
+  DescribeAutoScalingInstancesType,
+  DetachInstancesQuery,
+  Filter,
+} from '@aws-sdk/client-auto-scaling';
+import { AwsError, type SandboxRequest } from '../protocol.ts';
+import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
+import { tokenPage } from '../wire/pagination.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 import type { Ec2Service } from './ec2/ec2-service.ts';
-import { paginate } from './ec2/filters.ts';
-import { FormParams } from './ec2/form-params.ts';
-import { queryResponse, type XmlObject } from './ec2/xml-response.ts';
 
-const XMLNS = 'http://autoscaling.amazonaws.com/doc/2011-01-01/';
-const PAGE = { max: 'MaxRecords', token: 'NextToken', invalidTokenCode: 'InvalidNextToken' } as const;
+const INVALID_TOKEN = 'InvalidNextToken';
 
 /** An instance in a group, as Auto Scaling tracks it. */
 interface GroupMember {
@@ -54,8 +62,8 @@ function checkCapacity(min: number, desired: number, max: number): void {
 }
 
 /** What an Auto Scaling operation handler gets. */
-interface AutoScalingContext {
-  readonly params: FormParams;
+interface AutoScalingContext<Input> {
+  readonly params: Input;
   readonly groups: Map<string, AutoScalingGroup>;
   readonly req: SandboxRequest;
   /** The instance as EC2 knows it (its type and zone), or a ValidationError. */
@@ -68,32 +76,30 @@ interface AutoScalingContext {
  * DetachInstances without decrementing desired capacity. A real group would then launch a
  * replacement; the sandbox keeps the desired capacity and simply drops the instance.
  */
-export class AutoScalingService implements SandboxService {
+export class AutoScalingService extends ModelService {
   readonly signingNames: readonly string[] = ['autoscaling'];
   readonly protocol = 'query' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-auto-scaling', 'AutoScalingClient');
   private readonly groups = new Map<string, Map<string, AutoScalingGroup>>();
+  protected readonly operations: Record<string, OperationHandler> = Object.fromEntries(
+    Object.entries(OPERATIONS).map(([name, handler]) => [
+      name,
+      (req: SandboxRequest, params: object) => {
+        const key = `${req.accountId}/${req.region}`;
+        const groups = this.groups.get(key) ?? new Map<string, AutoScalingGroup>();
+        this.groups.set(key, groups);
+        return handler({ params, groups, req, instance: (id) => this.instance(req, id) });
+      },
+    ]),
+  );
 
-  constructor(private readonly options: AutoScalingServiceOptions = {}) {}
+  constructor(private readonly options: AutoScalingServiceOptions = {}) {
+    super();
+  }
 
   /** The ARN of a group, which holds the UUID chosen at its creation (IAM matches it). */
   groupArn(accountId: string, region: string, name: string): string | undefined {
     return this.groups.get(`${accountId}/${region}`)?.get(name)?.arn;
-  }
-
-  operation(req: SandboxRequest): string {
-    return FormParams.fromRequest(req).string('Action') ?? 'Unknown';
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const handler = OPERATIONS[operation];
-    if (!handler)
-      throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
-    const key = `${req.accountId}/${req.region}`;
-    const groups = this.groups.get(key) ?? new Map<string, AutoScalingGroup>();
-    this.groups.set(key, groups);
-    const params = FormParams.fromRequest(req);
-    const result = handler({ params, groups, req, instance: (id) => this.instance(req, id) });
-    return queryResponse(operation, XMLNS, req.requestId, result);
   }
 
   /** Any id is accepted when no EC2 service is wired in. */
@@ -106,38 +112,37 @@ export class AutoScalingService implements SandboxService {
   }
 }
 
-function createGroup({ params, groups, req, instance }: AutoScalingContext): undefined {
-  const name = params.required('AutoScalingGroupName', 'ValidationError');
+type CreateGroupInput = WithRequired<
+  CreateAutoScalingGroupType,
+  'AutoScalingGroupName' | 'MinSize' | 'MaxSize'
+>;
+
+function createGroup({ params, groups, req, instance }: AutoScalingContext<CreateGroupInput>): undefined {
+  const name = params.AutoScalingGroupName;
   if (groups.has(name)) {
     throw new AwsError(
       'AlreadyExists',
       `AutoScalingGroup by this name already exists - A group with the name ${name} already exists`,
     );
   }
-  const launchTemplate = params.has('LaunchTemplate')
-    ? {
-        LaunchTemplateId: params.string('LaunchTemplate.LaunchTemplateId'),
-        LaunchTemplateName: params.string('LaunchTemplate.LaunchTemplateName'),
-        Version: params.string('LaunchTemplate.Version'),
-      }
-    : undefined;
-  const launchConfigurationName = params.string('LaunchConfigurationName');
-  const instanceId = params.string('InstanceId');
-  if (!launchTemplate && !launchConfigurationName && !instanceId && !params.has('MixedInstancesPolicy')) {
+  const launchTemplate = params.LaunchTemplate;
+  const launchConfigurationName = params.LaunchConfigurationName;
+  const instanceId = params.InstanceId;
+  if (!launchTemplate && !launchConfigurationName && !instanceId && !params.MixedInstancesPolicy) {
     throw validation(
       'Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.',
     );
   }
-  const zones = params.list('AvailabilityZones.member');
-  const vpcZoneIdentifier = params.string('VPCZoneIdentifier');
+  const zones = params.AvailabilityZones ?? [];
+  const vpcZoneIdentifier = params.VPCZoneIdentifier;
   const template = instanceId ? instance(instanceId) : undefined;
   const availabilityZones = zones.length > 0 ? zones : template ? [template.availabilityZone] : [];
   if (availabilityZones.length === 0 && !vpcZoneIdentifier) {
     throw validation('At least one Availability Zone or VPC Subnet is required.');
   }
-  const minSize = params.requiredInt('MinSize', 'ValidationError');
-  const maxSize = params.requiredInt('MaxSize', 'ValidationError');
-  const desiredCapacity = params.int('DesiredCapacity') ?? minSize;
+  const minSize = params.MinSize;
+  const maxSize = params.MaxSize;
+  const desiredCapacity = params.DesiredCapacity ?? minSize;
   checkCapacity(minSize, desiredCapacity, maxSize);
   groups.set(name, {
     name,
@@ -145,19 +150,19 @@ function createGroup({ params, groups, req, instance }: AutoScalingContext): und
     minSize,
     maxSize,
     desiredCapacity,
-    defaultCooldown: params.int('DefaultCooldown') ?? 300,
+    defaultCooldown: params.DefaultCooldown ?? 300,
     availabilityZones: availabilityZones.length > 0 ? availabilityZones : [`${req.region}a`],
     vpcZoneIdentifier,
     launchTemplate,
     launchConfigurationName,
-    healthCheckType: params.string('HealthCheckType') ?? 'EC2',
-    healthCheckGracePeriod: params.int('HealthCheckGracePeriod') ?? 0,
+    healthCheckType: params.HealthCheckType ?? 'EC2',
+    healthCheckGracePeriod: params.HealthCheckGracePeriod ?? 0,
     createdTime: new Date(),
-    targetGroupArns: params.list('TargetGroupARNs.member'),
-    tags: params.structs('Tags.member').map((tag) => ({
-      Key: tag.required('Key', 'ValidationError'),
-      Value: tag.string('Value') ?? '',
-      PropagateAtLaunch: tag.bool('PropagateAtLaunch') ?? false,
+    targetGroupArns: params.TargetGroupARNs ?? [],
+    tags: (params.Tags ?? []).map((tag) => ({
+      Key: tag.Key as string,
+      Value: tag.Value ?? '',
+      PropagateAtLaunch: tag.PropagateAtLaunch ?? false,
     })),
     members: new Map(),
   });
@@ -165,9 +170,13 @@ function createGroup({ params, groups, req, instance }: AutoScalingContext): und
 }
 
 /** Attaching raises desired capacity by the number attached, within the group's maximum. */
-function attachInstances({ params, groups, instance }: AutoScalingContext): undefined {
-  const group = requireGroup(groups, params);
-  const ids = params.list('InstanceIds.member');
+function attachInstances({
+  params,
+  groups,
+  instance,
+}: AutoScalingContext<WithRequired<AttachInstancesQuery, 'AutoScalingGroupName'>>): undefined {
+  const group = requireGroup(groups, params.AutoScalingGroupName);
+  const ids = params.InstanceIds ?? [];
   for (const id of ids) {
     const owner = [...groups.values()].find((g) => g.members.has(id));
     if (owner)
@@ -180,12 +189,15 @@ function attachInstances({ params, groups, instance }: AutoScalingContext): unde
   return undefined;
 }
 
-function detachInstances({ params, groups }: AutoScalingContext): XmlObject {
-  const group = requireGroup(groups, params);
-  const decrement = params.bool('ShouldDecrementDesiredCapacity');
-  if (decrement === undefined)
-    throw validation("Value null at 'shouldDecrementDesiredCapacity' failed to satisfy constraint");
-  const ids = params.list('InstanceIds.member');
+function detachInstances({
+  params,
+  groups,
+}: AutoScalingContext<
+  WithRequired<DetachInstancesQuery, 'AutoScalingGroupName' | 'ShouldDecrementDesiredCapacity'>
+>): object {
+  const group = requireGroup(groups, params.AutoScalingGroupName);
+  const decrement = params.ShouldDecrementDesiredCapacity;
+  const ids = params.InstanceIds ?? [];
   const absent = ids.find((id) => !group.members.has(id));
   if (absent) throw validation(`The instance ${absent} is not part of Auto Scaling group ${group.name}.`);
   const before = group.desiredCapacity;
@@ -213,8 +225,7 @@ function detachInstances({ params, groups }: AutoScalingContext): XmlObject {
   return { Activities: activities };
 }
 
-function requireGroup(groups: Map<string, AutoScalingGroup>, params: FormParams): AutoScalingGroup {
-  const name = params.required('AutoScalingGroupName', 'ValidationError');
+function requireGroup(groups: Map<string, AutoScalingGroup>, name: string): AutoScalingGroup {
   const group = groups.get(name);
   if (!group) throw validation(`AutoScalingGroup name not found - AutoScalingGroup ${name} not found`);
   return group;
@@ -260,10 +271,10 @@ function groupView(group: AutoScalingGroup) {
 }
 
 /** Tag filters (`tag:Key`, `tag-key`, `tag-value`) as DescribeAutoScalingGroups applies them. */
-function matchesFilters(group: AutoScalingGroup, params: FormParams): boolean {
-  return params.structs('Filters.member').every((filter) => {
-    const name = filter.required('Name', 'ValidationError');
-    const values = filter.list('Values.member');
+function matchesFilters(group: AutoScalingGroup, filters: Filter[]): boolean {
+  return filters.every((filter) => {
+    const name = filter.Name as string;
+    const values = filter.Values ?? [];
     if (name.startsWith('tag:'))
       return group.tags.some((t) => t.Key === name.slice(4) && values.includes(t.Value));
     if (name === 'tag-key') return group.tags.some((t) => values.includes(t.Key));
@@ -272,29 +283,33 @@ function matchesFilters(group: AutoScalingGroup, params: FormParams): boolean {
   });
 }
 
-function describeGroups({ params, groups }: AutoScalingContext): XmlObject {
-  const names = params.list('AutoScalingGroupNames.member');
+function describeGroups({ params, groups }: AutoScalingContext<AutoScalingGroupNamesType>): object {
+  const names = params.AutoScalingGroupNames ?? [];
   const scope = names.length > 0 ? names.flatMap((n) => groups.get(n) ?? []) : [...groups.values()];
-  const page = paginate(
-    scope.filter((g) => matchesFilters(g, params)),
-    params,
-    PAGE,
+  const page = tokenPage(
+    scope.filter((g) => matchesFilters(g, params.Filters ?? [])),
+    { token: params.NextToken, max: params.MaxRecords, invalidTokenCode: INVALID_TOKEN },
   );
   return { AutoScalingGroups: page.items.map(groupView), NextToken: page.nextToken };
 }
 
-function describeInstances({ params, groups }: AutoScalingContext): XmlObject {
-  const ids = params.list('InstanceIds.member');
+function describeInstances({ params, groups }: AutoScalingContext<DescribeAutoScalingInstancesType>): object {
+  const ids = params.InstanceIds ?? [];
   const rows = [...groups.values()].flatMap((group) =>
     [...group.members.values()]
       .filter((m) => ids.length === 0 || ids.includes(m.instanceId))
       .map((m) => ({ ...memberView(m, group), AutoScalingGroupName: group.name })),
   );
-  const page = paginate(rows, params, PAGE);
+  const page = tokenPage<AutoScalingInstanceDetails>(rows, {
+    token: params.NextToken,
+    max: params.MaxRecords,
+    invalidTokenCode: INVALID_TOKEN,
+  });
   return { AutoScalingInstances: page.items, NextToken: page.nextToken };
 }
 
-const OPERATIONS: Readonly<Record<string, (ctx: AutoScalingContext) => XmlObject | undefined>> = {
+// biome-ignore lint/suspicious/noExplicitAny: each handler reads its own operation's input shape
+const OPERATIONS: Readonly<Record<string, (ctx: AutoScalingContext<any>) => object | undefined>> = {
   CreateAutoScalingGroup: createGroup,
   AttachInstances: attachInstances,
   DetachInstances: detachInstances,

@@ -1,12 +1,12 @@
-import * as z from 'zod/mini';
-import '#shared/validation-messages.ts';
-import {
-  AwsError,
-  type Protocol,
-  type SandboxRequest,
-  type SandboxResponse,
-  type SandboxService,
-} from '../protocol.ts';
+import type {
+  CreateTrailRequest,
+  DescribeTrailsRequest,
+  GetTrailStatusResponse,
+  Trail,
+} from '@aws-sdk/client-cloudtrail';
+import { AwsError, type SandboxRequest } from '../protocol.ts';
+import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 
 /**
  * The `X-Amz-Target` prefixes CloudTrail answers to: botocore (the CLI) sends the model's
@@ -34,18 +34,6 @@ export interface TrailState {
   latestDeliveryTime?: Date;
 }
 
-const NameInput = z.object({ Name: z.string().check(z.minLength(1)) });
-const CreateTrailInput = z.object({
-  Name: z.string(),
-  S3BucketName: z.string().check(z.minLength(1)),
-  S3KeyPrefix: z.optional(z.string()),
-  SnsTopicName: z.optional(z.string()),
-  IncludeGlobalServiceEvents: z.optional(z.boolean()),
-  IsMultiRegionTrail: z.optional(z.boolean()),
-  EnableLogFileValidation: z.optional(z.boolean()),
-});
-const DescribeTrailsInput = z.object({ trailNameList: z.optional(z.array(z.string())) });
-
 /**
  * Trail names: 3-128 letters, digits, periods, underscores and hyphens, starting with a
  * letter or digit, ending with a letter or digit, no adjacent punctuation (AWS's rules).
@@ -53,53 +41,24 @@ const DescribeTrailsInput = z.object({ trailNameList: z.optional(z.array(z.strin
 const TRAIL_NAME = /^(?=.{3,128}$)[A-Za-z0-9](?:[A-Za-z0-9]|[._-](?![._-]))*[A-Za-z0-9]$/;
 const TRAIL_ARN = /^arn:aws[\w-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/(.+)$/;
 
-/** Epoch seconds: how JSON protocols carry timestamps. */
-function epochSeconds(date: Date | undefined): number | undefined {
-  return date && date.getTime() / 1000;
-}
-
 /**
  * The sandbox's CloudTrail: trails and whether they log. The configuration-drift playbook
  * restarts logging after an attacker's StopLogging; tests read GetTrailStatus to see it.
  */
-export class CloudTrailService implements SandboxService {
+export class CloudTrailService extends ModelService {
   readonly signingNames = ['cloudtrail'] as const;
-  readonly protocol: Protocol = 'json';
+  readonly protocol = 'json' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-cloudtrail', 'CloudTrailClient');
+  protected override readonly extraTargetPrefixes = CLOUDTRAIL_TARGET_PREFIXES;
   private readonly trailsByAccount = new Map<string, Map<string, TrailState>>();
-
-  operation(req: SandboxRequest): string {
-    const target = req.headers['x-amz-target'] ?? '';
-    const prefix = CLOUDTRAIL_TARGET_PREFIXES.find((p) => target.startsWith(p));
-    return prefix ? target.slice(prefix.length) : 'Unknown';
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const run = this.operations[operation];
-    if (!run) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
-    let input: unknown;
-    try {
-      input = req.body.length > 0 ? JSON.parse(req.body.toString('utf8')) : {};
-    } catch (err) {
-      throw Object.assign(new AwsError('SerializationException', 'The request body is not valid JSON'), {
-        cause: err,
-      });
-    }
-    const output = run(req, input);
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': req.requestId },
-      body: JSON.stringify(output),
-    };
-  }
 
   /** A trail's state by name or ARN, for tests and the demo. */
   trail(accountId: string, nameOrArn: string): Readonly<TrailState> | undefined {
     return this.trails(accountId).get(trailName(nameOrArn));
   }
 
-  private readonly operations: Record<string, (req: SandboxRequest, input: unknown) => object> = {
-    CreateTrail: (req, input) => {
-      const params = parse(CreateTrailInput, input);
+  protected readonly operations: Record<string, OperationHandler> = {
+    CreateTrail: (req, params: WithRequired<CreateTrailRequest, 'Name' | 'S3BucketName'>) => {
       if (!TRAIL_NAME.test(params.Name)) {
         throw new AwsError(
           'InvalidTrailNameException',
@@ -128,13 +87,12 @@ export class CloudTrailService implements SandboxService {
         isLogging: false,
       };
       trails.set(trail.name, trail);
-      // CreateTrail answers with the trail minus the fields only describe operations carry.
-      const { HomeRegion, HasCustomEventSelectors, HasInsightSelectors, ...created } = trailJson(trail);
-      return created;
+      // CreateTrail's output shape lacks the fields only describe operations carry; the model drops them.
+      return trailJson(trail);
     },
 
-    DescribeTrails: (req, input) => {
-      const names = parse(DescribeTrailsInput, input).trailNameList ?? [];
+    DescribeTrails: (req, input: DescribeTrailsRequest) => {
+      const names = input.trailNameList ?? [];
       const all = this.visibleTrails(req);
       const wanted = names.length === 0 ? all : all.filter((t) => names.some((n) => trailName(n) === t.name));
       return { trailList: wanted.map(trailJson) };
@@ -142,16 +100,16 @@ export class CloudTrailService implements SandboxService {
 
     GetTrail: (req, input) => ({ Trail: trailJson(this.requireTrail(req, input)) }),
 
-    GetTrailStatus: (req, input) => {
+    GetTrailStatus: (req, input): GetTrailStatusResponse => {
       const trail = this.requireTrail(req, input);
       // A logging trail delivers log files every few minutes; the sandbox reports a delivery
       // as of each status check so LatestDeliveryTime moves while logging is on.
       if (trail.isLogging) trail.latestDeliveryTime = new Date();
       return {
         IsLogging: trail.isLogging,
-        LatestDeliveryTime: epochSeconds(trail.latestDeliveryTime),
-        StartLoggingTime: epochSeconds(trail.startLoggingTime),
-        StopLoggingTime: epochSeconds(trail.stopLoggingTime),
+        LatestDeliveryTime: trail.latestDeliveryTime,
+        StartLoggingTime: trail.startLoggingTime,
+        StopLoggingTime: trail.stopLoggingTime,
         LatestDeliveryAttemptTime: trail.latestDeliveryTime?.toISOString() ?? '',
         LatestDeliveryAttemptSucceeded: trail.latestDeliveryTime?.toISOString() ?? '',
         LatestNotificationAttemptTime: '',
@@ -201,8 +159,7 @@ export class CloudTrailService implements SandboxService {
     );
   }
 
-  private requireTrail(req: SandboxRequest, input: unknown): TrailState {
-    const { Name } = parse(NameInput, input);
+  private requireTrail(req: SandboxRequest, { Name }: { Name: string }): TrailState {
     if (Name.startsWith('arn:') && !TRAIL_ARN.test(Name)) {
       throw new AwsError('CloudTrailARNInvalidException', `Invalid trail ARN: ${Name}`);
     }
@@ -222,15 +179,6 @@ function trailName(nameOrArn: string): string {
   return TRAIL_ARN.exec(nameOrArn)?.[1] ?? nameOrArn;
 }
 
-function parse<T>(schema: z.ZodMiniType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AwsError('InvalidParameterException', `${issue?.path.join('.') ?? 'input'}: ${issue?.message}`);
-  }
-  return parsed.data;
-}
-
 /** The topic may be given by name (in the trail's region and account) or by ARN. */
 function snsTopicArn(trail: TrailState): string | undefined {
   const topic = trail.snsTopicName;
@@ -240,7 +188,7 @@ function snsTopicArn(trail: TrailState): string | undefined {
 }
 
 /** The `Trail` shape of DescribeTrails and GetTrail. */
-function trailJson(trail: TrailState) {
+function trailJson(trail: TrailState): Trail & { HomeRegion: string } {
   return {
     Name: trail.name,
     S3BucketName: trail.s3BucketName,

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
-import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
+import type {
+  CreateTargetGroupInput,
+  DescribeTargetGroupsInput,
+  TargetDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AwsError, type SandboxRequest } from '../protocol.ts';
+import { ModelService, type OperationHandler } from '../wire/model-service.ts';
+import { tokenPage } from '../wire/pagination.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 import type { Ec2Service } from './ec2/ec2-service.ts';
-import { paginate } from './ec2/filters.ts';
-import { FormParams } from './ec2/form-params.ts';
-import { queryResponse, type XmlObject } from './ec2/xml-response.ts';
-
-const XMLNS = 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/';
-const PAGE = { max: 'PageSize', token: 'Marker', invalidTokenCode: 'ValidationError' } as const;
 
 /** A registered target; a deregistered one drains until `drainingUntil`, then is gone. */
 interface RegisteredTarget {
@@ -42,8 +44,9 @@ export interface ElbV2ServiceOptions {
 }
 
 /** What an ELBv2 operation handler gets. */
-interface ElbContext {
-  readonly params: FormParams;
+// biome-ignore lint/suspicious/noExplicitAny: each handler reads its own operation's input shape
+interface ElbContext<Input = any> {
+  readonly params: Input;
   readonly groups: Map<string, TargetGroup>;
   readonly req: SandboxRequest;
   readonly now: number;
@@ -58,27 +61,32 @@ const DelaySchema = z._default(z.number().check(z.int(), z.nonnegative()), 300_0
  * DescribeTargetHealth about the instance in each, which is what this service supports.
  * Registered targets report `healthy` (as if the group served a load balancer).
  */
-export class ElbV2Service implements SandboxService {
+export class ElbV2Service extends ModelService {
   readonly signingNames: readonly string[] = ['elasticloadbalancing'];
   readonly protocol = 'query' as const;
+  protected readonly model = new ServiceModel(
+    '@aws-sdk/client-elastic-load-balancing-v2',
+    'ElasticLoadBalancingV2Client',
+  );
   private readonly groups = new Map<string, Map<string, TargetGroup>>();
   private readonly options: ElbContext['options'];
+  protected readonly operations: Record<string, OperationHandler> = Object.fromEntries(
+    Object.entries(OPERATIONS).map(([name, handler]) => [
+      name,
+      (req: SandboxRequest, params: object) => handler(this.context(req, params)),
+    ]),
+  );
 
   constructor(options: ElbV2ServiceOptions = {}) {
+    super();
     this.options = {
       ec2: options.ec2,
       deregistrationDelayMs: DelaySchema.parse(options.deregistrationDelayMs),
     };
   }
 
-  operation(req: SandboxRequest): string {
-    return FormParams.fromRequest(req).string('Action') ?? 'Unknown';
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const handler = OPERATIONS[operation];
-    if (!handler)
-      throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+  /** The caller's groups, with targets whose draining has ended gone. */
+  private context(req: SandboxRequest, params: object): ElbContext {
     const key = `${req.accountId}/${req.region}`;
     const groups = this.groups.get(key) ?? new Map<string, TargetGroup>();
     this.groups.set(key, groups);
@@ -87,8 +95,7 @@ export class ElbV2Service implements SandboxService {
       for (const [k, t] of group.targets)
         if (t.drainingUntil !== undefined && t.drainingUntil <= now) group.targets.delete(k);
     }
-    const result = handler({ params: FormParams.fromRequest(req), groups, req, now, options: this.options });
-    return queryResponse(operation, XMLNS, req.requestId, result);
+    return { params, groups, req, now, options: this.options };
   }
 }
 
@@ -116,26 +123,26 @@ function groupView(group: TargetGroup) {
   };
 }
 
-function requireGroup({ params, groups }: ElbContext): TargetGroup {
-  const arn = params.required('TargetGroupArn', 'ValidationError');
+function requireGroup({ params, groups }: ElbContext<{ TargetGroupArn: string }>): TargetGroup {
+  const arn = params.TargetGroupArn;
   const group = groups.get(arn);
   if (!group) throw new AwsError('TargetGroupNotFound', `Target groups '${arn}' not found`);
   return group;
 }
 
-function createTargetGroup(ctx: ElbContext): XmlObject {
+function createTargetGroup(ctx: ElbContext<CreateTargetGroupInput & { Name: string }>): object {
   const { params, groups, req } = ctx;
-  const name = params.required('Name', 'ValidationError');
+  const name = params.Name;
   if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(name)) {
     throw new AwsError(
       'ValidationError',
       `Target group name '${name}' can only contain characters that are alphanumeric characters or hyphens(-)`,
     );
   }
-  const targetType = params.string('TargetType') ?? 'instance';
-  const protocol = params.string('Protocol');
-  const port = params.int('Port');
-  const vpcId = params.string('VpcId');
+  const targetType = params.TargetType ?? 'instance';
+  const protocol = params.Protocol;
+  const port = params.Port;
+  const vpcId = params.VpcId;
   if (targetType !== 'lambda' && (!protocol || port === undefined || !vpcId)) {
     throw new AwsError(
       'ValidationError',
@@ -165,16 +172,16 @@ function createTargetGroup(ctx: ElbContext): XmlObject {
     port,
     vpcId,
     targetType,
-    healthCheckPath: params.string('HealthCheckPath'),
+    healthCheckPath: params.HealthCheckPath,
     targets: new Map(),
   };
   groups.set(group.arn, group);
   return { TargetGroups: [groupView(group)] };
 }
 
-function describeTargetGroups({ params, groups }: ElbContext): XmlObject {
-  const arns = params.list('TargetGroupArns.member');
-  const names = params.list('Names.member');
+function describeTargetGroups({ params, groups }: ElbContext<DescribeTargetGroupsInput>): object {
+  const arns = params.TargetGroupArns ?? [];
+  const names = params.Names ?? [];
   const all = [...groups.values()];
   const found =
     arns.length > 0
@@ -185,16 +192,20 @@ function describeTargetGroups({ params, groups }: ElbContext): XmlObject {
   const asked = arns.length > 0 ? arns.length : names.length;
   if (asked > 0 && found.length < asked)
     throw new AwsError('TargetGroupNotFound', 'One or more target groups not found');
-  const page = paginate(found, params, PAGE);
+  const page = tokenPage(found, {
+    token: params.Marker,
+    max: params.PageSize,
+    invalidTokenCode: 'ValidationError',
+  });
   return { TargetGroups: page.items.map(groupView), NextMarker: page.nextToken };
 }
 
 /** The targets of a request, each with its port (the group's port when not given). */
-function requestedTargets(params: FormParams, group: TargetGroup) {
-  return params.structs('Targets.member').map((t) => ({
-    id: t.required('Id', 'ValidationError'),
-    port: t.int('Port') ?? group.port ?? 0,
-    availabilityZone: t.string('AvailabilityZone'),
+function requestedTargets(params: { Targets?: TargetDescription[] }, group: TargetGroup) {
+  return (params.Targets ?? []).map((t) => ({
+    id: t.Id as string,
+    port: t.Port ?? group.port ?? 0,
+    availabilityZone: t.AvailabilityZone,
   }));
 }
 
@@ -226,7 +237,7 @@ function checkInstanceTargets(ctx: ElbContext, group: TargetGroup, ids: string[]
   }
 }
 
-function registerTargets(ctx: ElbContext): XmlObject {
+function registerTargets(ctx: ElbContext): object {
   const group = requireGroup(ctx);
   const targets = requestedTargets(ctx.params, group);
   checkInstanceTargets(
@@ -239,7 +250,7 @@ function registerTargets(ctx: ElbContext): XmlObject {
 }
 
 /** A target that is not registered (on that port) is ignored, without error, as AWS does. */
-function deregisterTargets(ctx: ElbContext): XmlObject {
+function deregisterTargets(ctx: ElbContext): object {
   const group = requireGroup(ctx);
   for (const target of requestedTargets(ctx.params, group)) {
     const registered = group.targets.get(`${target.id}:${target.port}`);
@@ -288,7 +299,7 @@ function checkAskedInstances(ctx: ElbContext, group: TargetGroup, ids: string[])
   }
 }
 
-function describeTargetHealth(ctx: ElbContext): XmlObject {
+function describeTargetHealth(ctx: ElbContext): object {
   const group = requireGroup(ctx);
   const asked = requestedTargets(ctx.params, group);
   checkAskedInstances(
@@ -309,7 +320,7 @@ function describeTargetHealth(ctx: ElbContext): XmlObject {
   };
 }
 
-const OPERATIONS: Readonly<Record<string, (ctx: ElbContext) => XmlObject>> = {
+const OPERATIONS: Readonly<Record<string, (ctx: ElbContext) => object>> = {
   CreateTargetGroup: createTargetGroup,
   DescribeTargetGroups: describeTargetGroups,
   RegisterTargets: registerTargets,

@@ -1,5 +1,7 @@
-import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
+import { AwsError, type SandboxRequest } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
+import { ModelService, type OperationHandler } from '../wire/model-service.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 import { type BusPolicyStatement, busAllowsPutEvents } from './events/bus-policy.ts';
 import { EventDelivery, type RetryOptions } from './events/delivery.ts';
 import { acceptEntry, type PutEventsEntry } from './events/envelope.ts';
@@ -71,7 +73,6 @@ export interface RuleRegistration {
 }
 
 const DEFAULT_SCOPE: EventsScope = { accountId: SANDBOX_ACCOUNT_ID, region: SANDBOX_REGION };
-const TARGET_PREFIX = 'AWSEvents.';
 
 /**
  * Amazon EventBridge over its JSON 1.1 protocol (`X-Amz-Target: AWSEvents.<Operation>`): rules,
@@ -79,23 +80,32 @@ const TARGET_PREFIX = 'AWSEvents.';
  * PutEvents answers at once and delivers afterwards, as EventBridge does; `whenIdle()` waits
  * until every accepted event has been delivered or dead-lettered.
  */
-export class EventsService implements SandboxService {
+export class EventsService extends ModelService {
   readonly signingNames = ['events'] as const;
   readonly protocol = 'json' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-eventbridge', 'EventBridgeClient');
   private readonly registry = new EventsRegistry();
   private readonly delivery: EventDelivery;
   private readonly now: () => Date;
   private readonly organizationOf: (accountId: string) => string | undefined;
-  private readonly operations: Record<string, EventsOperation>;
+  protected readonly operations: Record<string, OperationHandler>;
 
   constructor(options: EventsServiceOptions = {}) {
+    super();
     this.delivery = new EventDelivery(options.deliver ?? (async () => {}), options.retry);
     this.now = options.now ?? (() => new Date());
     this.organizationOf = options.organizationOf ?? (() => undefined);
-    this.operations = eventsOperations({
+    const operations: Record<string, EventsOperation> = eventsOperations({
       registry: this.registry,
       putEvents: (entries, scope) => this.putEvents(entries, scope),
     });
+    this.operations = Object.fromEntries(
+      Object.entries(operations).map(([name, run]) => [
+        name,
+        (req: SandboxRequest, input: Record<string, unknown>) =>
+          run(input, { accountId: req.accountId, region: req.region }) as object,
+      ]),
+    );
   }
 
   /** Deliveries that failed every attempt, with their errors, oldest first. */
@@ -220,27 +230,6 @@ export class EventsService implements SandboxService {
   whenIdle(): Promise<void> {
     return this.delivery.whenIdle();
   }
-
-  operation(req: SandboxRequest): string {
-    const target = req.headers['x-amz-target'] ?? '';
-    return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const run = this.operations[operation];
-    if (!run)
-      throw new AwsError(
-        'UnknownOperationException',
-        `The sandbox EventBridge does not implement ${operation}`,
-      );
-    const input = parseBody(req.body);
-    const output = run(input, { accountId: req.accountId, region: req.region });
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/x-amz-json-1.1' },
-      body: JSON.stringify(output),
-    };
-  }
 }
 
 /** The account and region of an event-bus ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`). */
@@ -254,18 +243,4 @@ function busScope(busArn: string): EventsScope {
 
 function scopeOf(accountId?: string, region?: string): EventsScope {
   return { accountId: accountId ?? DEFAULT_SCOPE.accountId, region: region ?? DEFAULT_SCOPE.region };
-}
-
-function parseBody(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let input: unknown;
-  try {
-    input = JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    throw new AwsError('SerializationException', `Request body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new AwsError('SerializationException', 'Request body must be a JSON object.');
-  }
-  return input as Record<string, unknown>;
 }

@@ -1,21 +1,14 @@
-import {
-  AwsError,
-  type Protocol,
-  type SandboxRequest,
-  type SandboxResponse,
-  type SandboxService,
-} from '../protocol.ts';
-import { queryAction, queryParams, renderQueryResponse, type Tag } from '../query-protocol.ts';
+import { AwsError, type SandboxRequest } from '../protocol.ts';
+import { queryParams, type Tag } from '../query-protocol.ts';
 import type { SigningKey, SigningKeySource } from '../signing/signing-keys.ts';
+import { ModelService, type OperationHandler } from '../wire/model-service.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 import { accessKeyOperations } from './iam/access-keys.ts';
 import { inlinePolicyOperations } from './iam/inline-policies.ts';
 import { type AccessKeyLastUse, type IamAccessKey, IamAccount } from './iam/model.ts';
 import type { IamOperation } from './iam/operation.ts';
 import { roleOperations } from './iam/roles.ts';
 import { userOperations } from './iam/users.ts';
-
-/** The XML namespace of IAM responses (API version 2010-05-08). */
-export const IAM_XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
 /** A read-only view of an access key, for tests and the demo. */
 export interface AccessKeyView {
@@ -59,43 +52,43 @@ export interface RoleView {
  * kept per account and served over the awsQuery protocol like iam.amazonaws.com. Registered
  * with the server, its users' keys sign requests to every service (while Active).
  */
-export class IamService implements SandboxService, SigningKeySource {
+export class IamService extends ModelService implements SigningKeySource {
   readonly signingNames = ['iam'] as const;
-  readonly protocol: Protocol = 'query';
+  readonly protocol = 'query' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-iam', 'IAMClient');
   private readonly accounts = new Map<string, IamAccount>();
   /** Keys that existed and were deleted: AWS rejects requests signed with them. */
   private readonly deletedKeyIds = new Set<string>();
-  private readonly operations: Record<string, IamOperation>;
+  protected readonly operations: Record<string, OperationHandler>;
 
   constructor() {
+    super();
     const keys = accessKeyOperations({
       deleted: (key) => this.deletedKeyIds.add(key.accessKeyId),
     });
-    this.operations = {
+    const operations: Record<string, IamOperation> = {
       ...userOperations,
       ...keys,
       ...inlinePolicyOperations,
       ...roleOperations,
     };
-  }
-
-  operation(req: SandboxRequest): string {
-    return queryAction(req);
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const run = this.operations[operation];
-    if (!run) {
-      throw new AwsError('InvalidAction', `Could not find operation ${operation} for version 2010-05-08`);
-    }
-    const caller = this.authenticate(req);
-    const result = run({
-      params: queryParams(req),
-      account: this.account(req.accountId),
-      req,
-      callerUserName: caller?.accountId === req.accountId ? caller.userName : undefined,
-    });
-    return renderQueryResponse({ action: operation, xmlns: IAM_XMLNS, requestId: req.requestId, result });
+    // The model has checked the request; the operations still read its form parameters (their
+    // `members()` lists are unwrapped by the model path before it writes the output).
+    this.operations = Object.fromEntries(
+      Object.entries(operations).map(([name, run]) => [
+        name,
+        (req: SandboxRequest) => {
+          const caller = this.authenticate(req);
+          const result = run({
+            params: queryParams(req),
+            account: this.account(req.accountId),
+            req,
+            callerUserName: caller?.accountId === req.accountId ? caller.userName : undefined,
+          });
+          return result;
+        },
+      ]),
+    );
   }
 
   /**

@@ -1,13 +1,14 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod/mini';
-import '#shared/validation-messages.ts';
-import {
-  AwsError,
-  type Protocol,
-  type SandboxRequest,
-  type SandboxResponse,
-  type SandboxService,
-} from '../protocol.ts';
+import type {
+  CreateAliasRequest,
+  CreateKeyRequest,
+  DescribeKeyRequest,
+  GenerateMacRequest,
+  VerifyMacRequest,
+} from '@aws-sdk/client-kms';
+import { AwsError, type SandboxRequest } from '../protocol.ts';
+import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 import { keyRotationOperations } from './kms-rotation.ts';
 
 /** One KMS key. Only HMAC keys do cryptography here; other specs are held so they can be described. */
@@ -24,8 +25,6 @@ interface KeyState {
   readonly material?: Buffer;
 }
 
-const TARGET_PREFIX = 'TrentService.';
-
 /**
  * The HMAC key specs, the one MAC algorithm each supports, and the key length (bytes).
  * https://docs.aws.amazon.com/kms/latest/developerguide/hmac.html#hmac-key-specs
@@ -40,20 +39,6 @@ const HMAC_SPECS: Readonly<Record<string, { algorithm: string; digest: string; b
 const KEY_ARN = /^arn:aws[\w-]*:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
 const ALIAS_ARN = /^arn:aws[\w-]*:kms:([a-z0-9-]+):(\d{12}):(alias\/.+)$/;
 
-const CreateKeyInput = z.object({
-  Description: z.optional(z.string()),
-  KeySpec: z.optional(z.string()),
-  KeyUsage: z.optional(z.string()),
-});
-const KeyIdInput = z.object({ KeyId: z.string().check(z.minLength(1), z.maxLength(2048)) });
-/** Message: up to 4,096 bytes (GenerateMac and VerifyMac request syntax). */
-const MacInput = z.extend(KeyIdInput, { Message: z.string(), MacAlgorithm: z.string() });
-const VerifyMacInput = z.extend(MacInput, { Mac: z.string() });
-const CreateAliasInput = z.object({
-  AliasName: z.string().check(z.regex(/^alias\/[a-zA-Z0-9/_-]{1,250}$/)),
-  TargetKeyId: z.string().check(z.minLength(1)),
-});
-
 /**
  * The sandbox's KMS (JSON 1.1, target prefix `TrentService`): CreateKey, DescribeKey, CreateAlias,
  * and the HMAC operations GenerateMac and VerifyMac, which compute RFC 2104 HMACs with key
@@ -61,9 +46,10 @@ const CreateAliasInput = z.object({
  * alias ARN. Key policies are evaluated with the caller's identity policies by the sandbox's
  * authorizer (`sandbox/services/iam/request-authorization.ts`).
  */
-export class KmsService implements SandboxService {
+export class KmsService extends ModelService {
   readonly signingNames = ['kms'] as const;
-  readonly protocol: Protocol = 'json';
+  readonly protocol = 'json' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-kms', 'KMSClient');
   private readonly keys = new Map<string, KeyState>();
   private readonly aliases = new Map<string, string>();
 
@@ -75,29 +61,6 @@ export class KmsService implements SandboxService {
       if (err instanceof AwsError) return undefined;
       throw err;
     }
-  }
-
-  operation(req: SandboxRequest): string {
-    const target = req.headers['x-amz-target'] ?? '';
-    return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const run = this.operations[operation];
-    if (!run) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
-    let input: unknown;
-    try {
-      input = req.body.length > 0 ? JSON.parse(req.body.toString('utf8')) : {};
-    } catch (error) {
-      throw Object.assign(new AwsError('SerializationException', 'The request body is not valid JSON'), {
-        cause: error,
-      });
-    }
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': req.requestId },
-      body: JSON.stringify(run(req, input)),
-    };
   }
 
   /** Create a key directly (the deployer, for `AWS::KMS::Key`, whose id and ARN it has chosen). */
@@ -147,9 +110,8 @@ export class KmsService implements SandboxService {
     this.aliases.set(at, key.keyId);
   }
 
-  private readonly operations: Record<string, (req: SandboxRequest, input: unknown) => object> = {
-    CreateKey: (req, input) => {
-      const p = parse(CreateKeyInput, input);
+  protected readonly operations: Record<string, OperationHandler> = {
+    CreateKey: (req, p: CreateKeyRequest) => {
       const arn = this.createKey({
         accountId: req.accountId,
         region: req.region,
@@ -159,28 +121,27 @@ export class KmsService implements SandboxService {
       });
       return { KeyMetadata: metadata(this.find(req.accountId, req.region, arn)) };
     },
-    DescribeKey: (req, input) => ({
-      KeyMetadata: metadata(this.find(req.accountId, req.region, parse(KeyIdInput, input).KeyId)),
+    DescribeKey: (req, p: WithRequired<DescribeKeyRequest, 'KeyId'>) => ({
+      KeyMetadata: metadata(this.find(req.accountId, req.region, p.KeyId)),
     }),
-    CreateAlias: (req, input) => {
-      const p = parse(CreateAliasInput, input);
+    CreateAlias: (req, p: WithRequired<CreateAliasRequest, 'AliasName' | 'TargetKeyId'>) => {
+      if (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(p.AliasName)) {
+        throw new AwsError(
+          'ValidationException',
+          `1 validation error detected: Value '${p.AliasName}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`,
+        );
+      }
       this.createAlias(req.accountId, req.region, p.AliasName, p.TargetKeyId);
       return {};
     },
-    GenerateMac: (req, input) => {
-      const p = parse(MacInput, input);
-      const key = this.macKey(req, p.KeyId, p.MacAlgorithm);
-      return {
-        KeyId: key.arn,
-        MacAlgorithm: p.MacAlgorithm,
-        Mac: hmacOf(key, message(p.Message)).toString('base64'),
-      };
+    GenerateMac: (req, p: WithRequired<GenerateMacRequest, 'KeyId' | 'MacAlgorithm' | 'Message'>) => {
+      const key = this.macKey(req, 'GenerateMac', p.KeyId, p.MacAlgorithm);
+      return { KeyId: key.arn, MacAlgorithm: p.MacAlgorithm, Mac: hmacOf(key, message(p.Message)) };
     },
-    VerifyMac: (req, input) => {
-      const p = parse(VerifyMacInput, input);
-      const key = this.macKey(req, p.KeyId, p.MacAlgorithm);
+    VerifyMac: (req, p: WithRequired<VerifyMacRequest, 'KeyId' | 'MacAlgorithm' | 'Message' | 'Mac'>) => {
+      const key = this.macKey(req, 'VerifyMac', p.KeyId, p.MacAlgorithm);
       const expected = hmacOf(key, message(p.Message));
-      const given = Buffer.from(p.Mac, 'base64');
+      const given = Buffer.from(p.Mac);
       // A MAC that does not verify is an error, not MacValid: false (VerifyMac API reference).
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         throw new AwsError(
@@ -194,14 +155,19 @@ export class KmsService implements SandboxService {
   };
 
   /** The key for a MAC operation: an enabled HMAC key whose spec supports `algorithm`. */
-  private macKey(req: SandboxRequest, keyId: string, algorithm: string): KeyState & { material: Buffer } {
+  private macKey(
+    req: SandboxRequest,
+    operation: string,
+    keyId: string,
+    algorithm: string,
+  ): KeyState & { material: Buffer } {
     const key = this.find(req.accountId, req.region, keyId);
     if (!key.enabled) throw new AwsError('DisabledException', `${key.arn} is disabled.`);
     const spec = HMAC_SPECS[key.keySpec];
     if (!spec || !key.material || key.keyUsage !== 'GENERATE_VERIFY_MAC') {
       throw new AwsError(
         'InvalidKeyUsageException',
-        `${key.arn} key usage is ${key.keyUsage} which is not valid for ${req.headers['x-amz-target']?.slice(TARGET_PREFIX.length)}.`,
+        `${key.arn} key usage is ${key.keyUsage} which is not valid for ${operation}.`,
       );
     }
     if (spec.algorithm !== algorithm) {
@@ -243,8 +209,8 @@ export class KmsService implements SandboxService {
 }
 
 /** The request's Message blob: 1 to 4,096 bytes. */
-function message(base64: string): Buffer {
-  const bytes = Buffer.from(base64, 'base64');
+function message(blob: Uint8Array): Buffer {
+  const bytes = Buffer.from(blob);
   if (bytes.length < 1 || bytes.length > 4096) {
     throw new AwsError(
       'ValidationException',
@@ -266,7 +232,7 @@ function metadata(key: KeyState): Record<string, unknown> {
     AWSAccountId: key.accountId,
     KeyId: key.keyId,
     Arn: key.arn,
-    CreationDate: key.creationDate.getTime() / 1000,
+    CreationDate: key.creationDate,
     Enabled: key.enabled,
     Description: key.description,
     KeyUsage: key.keyUsage,
@@ -282,16 +248,4 @@ function metadata(key: KeyState): Record<string, unknown> {
         ? { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] }
         : {}),
   };
-}
-
-function parse<T>(schema: z.ZodMiniType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AwsError(
-      'ValidationException',
-      `${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  return parsed.data;
 }

@@ -1,14 +1,15 @@
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import * as z from 'zod/mini';
-import '#shared/validation-messages.ts';
-import {
-  AwsError,
-  type Protocol,
-  type SandboxRequest,
-  type SandboxResponse,
-  type SandboxService,
-} from '../protocol.ts';
+import type {
+  CreateSecretRequest,
+  DescribeSecretRequest,
+  GetRandomPasswordRequest,
+  GetSecretValueRequest,
+  PutSecretValueRequest,
+} from '@aws-sdk/client-secrets-manager';
+import { AwsError } from '../protocol.ts';
 import { SANDBOX_REGION } from '../server.ts';
+import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 
 /** One secret: its current value only (the sandbox keeps no AWSPREVIOUS versions). */
 interface SecretState {
@@ -21,31 +22,10 @@ interface SecretState {
   versionId: string;
 }
 
-const TARGET_PREFIX = 'secretsmanager.';
 const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(.+)$/;
 
-const CreateSecretInput = z.object({
-  Name: z.string().check(z.minLength(1), z.maxLength(512)),
-  Description: z.optional(z.string()),
-  SecretString: z.optional(z.string()),
-  ClientRequestToken: z.optional(z.string()),
-});
-const SecretIdInput = z.object({ SecretId: z.string().check(z.minLength(1)) });
-const PutSecretValueInput = z.extend(SecretIdInput, {
-  SecretString: z.string(),
-  ClientRequestToken: z.optional(z.string()),
-});
-const RandomPasswordInput = z.object({
-  PasswordLength: z.optional(z.number().check(z.int(), z.gte(1), z.lte(4096))),
-  ExcludePunctuation: z.optional(z.boolean()),
-  ExcludeNumbers: z.optional(z.boolean()),
-  ExcludeUppercase: z.optional(z.boolean()),
-  ExcludeLowercase: z.optional(z.boolean()),
-  IncludeSpace: z.optional(z.boolean()),
-  ExcludeCharacters: z.optional(z.string()),
-});
 /** The options of GetRandomPassword, which CloudFormation's GenerateSecretString mirrors. */
-export type RandomPasswordOptions = z.infer<typeof RandomPasswordInput>;
+export type RandomPasswordOptions = GetRandomPasswordRequest;
 
 const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
@@ -61,7 +41,15 @@ export function randomPassword(options: RandomPasswordOptions = {}): string {
   const chars = [...alphabet].filter((c) => !excluded.has(c));
   if (chars.length === 0)
     throw new AwsError('InvalidParameterException', 'No characters left to choose from');
-  return Array.from({ length: options.PasswordLength ?? 32 }, () => chars[randomInt(chars.length)]).join('');
+  const length = options.PasswordLength ?? 32;
+  // PasswordLength: 1 to 4,096 (GetRandomPassword request syntax).
+  if (!Number.isInteger(length) || length < 1 || length > 4096) {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${length}' at 'passwordLength' failed to satisfy constraint: Member must have value between 1 and 4096`,
+    );
+  }
+  return Array.from({ length }, () => chars[randomInt(chars.length)]).join('');
 }
 
 /**
@@ -69,9 +57,10 @@ export function randomPassword(options: RandomPasswordOptions = {}): string {
  * GetSecretValue, DescribeSecret, PutSecretValue and GetRandomPassword, enough for the approval
  * functions to read their link-signing secret. Secret ids are names or (partial) ARNs.
  */
-export class SecretsManagerService implements SandboxService {
+export class SecretsManagerService extends ModelService {
   readonly signingNames = ['secretsmanager'] as const;
-  readonly protocol: Protocol = 'json';
+  readonly protocol = 'json' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-secrets-manager', 'SecretsManagerClient');
   private readonly secrets = new Map<string, SecretState>();
 
   /** The full ARN (random suffix included) of the secret `secretId` names, if it exists. */
@@ -82,29 +71,6 @@ export class SecretsManagerService implements SandboxService {
       if (err instanceof AwsError) return undefined;
       throw err;
     }
-  }
-
-  operation(req: SandboxRequest): string {
-    const target = req.headers['x-amz-target'] ?? '';
-    return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const run = this.operations[operation];
-    if (!run) throw new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
-    let input: unknown;
-    try {
-      input = req.body.length > 0 ? JSON.parse(req.body.toString('utf8')) : {};
-    } catch (error) {
-      throw Object.assign(new AwsError('SerializationException', 'The request body is not valid JSON'), {
-        cause: error,
-      });
-    }
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': req.requestId },
-      body: JSON.stringify(run(req, input)),
-    };
   }
 
   /** Create a secret directly (the deployer, for `AWS::SecretsManager::Secret`). */
@@ -145,9 +111,8 @@ export class SecretsManagerService implements SandboxService {
     return this.find(accountId, region, secretId).value;
   }
 
-  private readonly operations: Record<string, (req: SandboxRequest, input: unknown) => object> = {
-    CreateSecret: (req, input) => {
-      const p = parse(CreateSecretInput, input);
+  protected readonly operations: Record<string, OperationHandler> = {
+    CreateSecret: (req, p: WithRequired<CreateSecretRequest, 'Name'>) => {
       const arn = this.createSecret({
         accountId: req.accountId,
         region: req.region,
@@ -158,31 +123,37 @@ export class SecretsManagerService implements SandboxService {
       const secret = this.find(req.accountId, req.region, arn);
       return { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId };
     },
-    GetSecretValue: (req, input) => {
-      const secret = this.find(req.accountId, req.region, parse(SecretIdInput, input).SecretId);
+    GetSecretValue: (req, input: WithRequired<GetSecretValueRequest, 'SecretId'>) => {
+      const secret = this.find(req.accountId, req.region, input.SecretId);
       return {
         ARN: secret.arn,
         Name: secret.name,
         VersionId: secret.versionId,
         SecretString: secret.value,
         VersionStages: ['AWSCURRENT'],
-        CreatedDate: secret.lastChangedDate.getTime() / 1000,
+        CreatedDate: secret.lastChangedDate,
       };
     },
-    DescribeSecret: (req, input) => {
-      const secret = this.find(req.accountId, req.region, parse(SecretIdInput, input).SecretId);
+    DescribeSecret: (req, input: WithRequired<DescribeSecretRequest, 'SecretId'>) => {
+      const secret = this.find(req.accountId, req.region, input.SecretId);
       return {
         ARN: secret.arn,
         Name: secret.name,
         Description: secret.description,
-        CreatedDate: secret.createdDate.getTime() / 1000,
-        LastChangedDate: secret.lastChangedDate.getTime() / 1000,
+        CreatedDate: secret.createdDate,
+        LastChangedDate: secret.lastChangedDate,
         VersionIdsToStages: { [secret.versionId]: ['AWSCURRENT'] },
       };
     },
-    PutSecretValue: (req, input) => {
-      const p = parse(PutSecretValueInput, input);
+    PutSecretValue: (req, p: WithRequired<PutSecretValueRequest, 'SecretId'>) => {
       const secret = this.find(req.accountId, req.region, p.SecretId);
+      // One of SecretString and SecretBinary is required; the sandbox keeps strings only.
+      if (p.SecretString === undefined) {
+        throw new AwsError(
+          'InvalidParameterException',
+          'You must provide either SecretString or SecretBinary.',
+        );
+      }
       secret.value = p.SecretString;
       secret.versionId = p.ClientRequestToken ?? randomUUID();
       secret.lastChangedDate = new Date();
@@ -193,8 +164,8 @@ export class SecretsManagerService implements SandboxService {
         VersionStages: ['AWSCURRENT'],
       };
     },
-    GetRandomPassword: (_req, input) => ({
-      RandomPassword: randomPassword(parse(RandomPasswordInput, input)),
+    GetRandomPassword: (_req, input: GetRandomPasswordRequest) => ({
+      RandomPassword: randomPassword(input),
     }),
   };
 
@@ -217,16 +188,4 @@ function suffix(name: string): string {
     .digest('base64url')
     .replace(/[-_]/g, 'x')
     .slice(0, 6);
-}
-
-function parse<T>(schema: z.ZodMiniType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AwsError(
-      'InvalidParameterException',
-      `${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  return parsed.data;
 }

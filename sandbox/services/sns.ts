@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import {
-  AwsError,
-  type Protocol,
-  type SandboxRequest,
-  type SandboxResponse,
-  type SandboxService,
-} from '../protocol.ts';
-import {
-  members,
-  paginate,
-  queryAction,
-  queryMap,
-  queryParams,
-  renderQueryResponse,
-  requiredParam,
-  type XmlObject,
-} from '../query-protocol.ts';
+import type {
+  CreateTopicInput,
+  ListTopicsInput,
+  MessageAttributeValue,
+  PublishInput,
+  SubscribeInput,
+} from '@aws-sdk/client-sns';
+import { AwsError } from '../protocol.ts';
+import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
+import { pageOf } from '../wire/pagination.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 
 /** The XML namespace of SNS responses (API version 2010-03-31). */
 export const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -65,27 +59,14 @@ const CONFIRMED_BY_OWNER = new Set(['email', 'email-json', 'http', 'https']);
  * The sandbox's SNS: topics, subscriptions and a record of every published message.
  * Nothing is delivered; the demo prints notifications through {@link SnsService.onPublish}.
  */
-export class SnsService implements SandboxService {
+export class SnsService extends ModelService {
   readonly signingNames = ['sns'] as const;
-  readonly protocol: Protocol = 'query';
+  readonly protocol = 'query' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-sns', 'SNSClient');
   /** Every message published, in order. */
   readonly published: PublishedMessage[] = [];
   private readonly topicsByAccount = new Map<string, Map<string, Topic>>();
   private listeners: ((message: PublishedMessage) => void)[] = [];
-
-  operation(req: SandboxRequest): string {
-    return queryAction(req);
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const params = queryParams(req);
-    const run = this.operations[operation];
-    if (!run) {
-      throw new AwsError('InvalidAction', `Could not find operation ${operation} for version 2010-03-31`);
-    }
-    const result = run(req, params);
-    return renderQueryResponse({ action: operation, xmlns: SNS_XMLNS, requestId: req.requestId, result });
-  }
 
   /** Be told about every message as it is published. Returns an unsubscribe function. */
   onPublish(listener: (message: PublishedMessage) => void): () => void {
@@ -100,9 +81,8 @@ export class SnsService implements SandboxService {
     return this.topics(accountId).get(topicArn)?.subscriptions ?? [];
   }
 
-  private readonly operations: Record<string, (req: SandboxRequest, params: URLSearchParams) => XmlObject> = {
-    CreateTopic: (req, params) => {
-      const name = requiredParam(params, 'Name');
+  protected readonly operations: Record<string, OperationHandler> = {
+    CreateTopic: (req, { Name: name }: WithRequired<CreateTopicInput, 'Name'>) => {
       // Topic names: up to 256 letters, digits, hyphens and underscores; FIFO topics end in `.fifo`.
       if (!/^[\w-]{1,256}(\.fifo)?$/.test(name)) throw invalidParameter('Topic Name');
       const arn = `arn:aws:sns:${req.region}:${req.accountId}:${name}`;
@@ -112,38 +92,38 @@ export class SnsService implements SandboxService {
       return { TopicArn: arn };
     },
 
-    ListTopics: (req, params) => {
+    ListTopics: (req, input: ListTopicsInput) => {
       const arns = [...this.topics(req.accountId).values()]
         .filter((t) => t.region === req.region)
         .map((t) => t.arn)
         .sort();
-      const page = paginate(arns, params, { markerParam: 'NextToken', maxItemsParam: null });
-      return { Topics: members(page.items.map((arn) => ({ TopicArn: arn }))), NextToken: page.marker };
+      const page = pageOf(arns, { marker: input.NextToken, markerName: 'NextToken' });
+      return { Topics: page.items.map((arn) => ({ TopicArn: arn })), NextToken: page.marker };
     },
 
-    Subscribe: (req, params) => {
-      const topic = this.requireTopic(req.accountId, requiredParam(params, 'TopicArn'));
-      const protocol = requiredParam(params, 'Protocol');
+    Subscribe: (req, params: WithRequired<SubscribeInput, 'TopicArn' | 'Protocol'>) => {
+      const topic = this.requireTopic(req.accountId, params.TopicArn);
+      const protocol = params.Protocol;
       const pendingConfirmation = CONFIRMED_BY_OWNER.has(protocol);
       const subscription: SnsSubscription = {
         subscriptionArn: `${topic.arn}:${randomUUID()}`,
         protocol,
-        endpoint: params.get('Endpoint') ?? undefined,
+        endpoint: params.Endpoint,
         pendingConfirmation,
       };
       topic.subscriptions.push(subscription);
       // Until confirmed, AWS answers with the literal "pending confirmation" instead of an ARN.
-      const showArn = !pendingConfirmation || params.get('ReturnSubscriptionArn') === 'true';
+      const showArn = !pendingConfirmation || params.ReturnSubscriptionArn === true;
       return { SubscriptionArn: showArn ? subscription.subscriptionArn : 'pending confirmation' };
     },
 
-    Publish: (req, params) => {
-      const topicArn = params.get('TopicArn') ?? params.get('TargetArn');
+    Publish: (req, params: WithRequired<PublishInput, 'Message'>) => {
+      const topicArn = params.TopicArn ?? params.TargetArn;
       if (!topicArn) throw invalidParameter('TopicArn or TargetArn Reason: no value for required parameter');
       const topic = this.requireTopic(req.accountId, topicArn);
-      const message = params.get('Message');
+      const message = params.Message;
       if (!message) throw invalidParameter('Empty message');
-      const subject = params.get('Subject') ?? undefined;
+      const subject = params.Subject;
       if (subject !== undefined && subject.length > 100) throw invalidParameter('Subject');
       const published: PublishedMessage = {
         messageId: randomUUID(),
@@ -151,7 +131,7 @@ export class SnsService implements SandboxService {
         topicArn: topic.arn,
         subject,
         message,
-        messageAttributes: messageAttributes(params),
+        messageAttributes: messageAttributes(params.MessageAttributes ?? {}),
         at: new Date(),
       };
       this.published.push(published);
@@ -176,15 +156,17 @@ export class SnsService implements SandboxService {
   }
 }
 
-/** `MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue` / `.Value.BinaryValue` */
-function messageAttributes(params: URLSearchParams): Record<string, SnsMessageAttribute> {
+/** The message attributes as published; binary values kept base64, as the query protocol carries them. */
+function messageAttributes(
+  given: Record<string, MessageAttributeValue>,
+): Record<string, SnsMessageAttribute> {
   const attributes: Record<string, SnsMessageAttribute> = {};
-  for (const [name, value] of queryMap(params, 'MessageAttributes', 'Name', 'Value')) {
+  for (const [name, value] of Object.entries(given)) {
     if (!value.DataType) throw invalidParameter(`The message attribute '${name}' must contain a DataType`);
     attributes[name] = {
       DataType: value.DataType,
       StringValue: value.StringValue,
-      BinaryValue: value.BinaryValue,
+      BinaryValue: value.BinaryValue && Buffer.from(value.BinaryValue).toString('base64'),
     };
   }
   return attributes;

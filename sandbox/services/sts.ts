@@ -1,20 +1,11 @@
+import type { AssumeRoleRequest, GetSessionTokenRequest } from '@aws-sdk/client-sts';
 import type { SandboxCredentials } from '../aws-sdk-clients.ts';
-import {
-  AwsError,
-  type Protocol,
-  type SandboxRequest,
-  type SandboxResponse,
-  type SandboxService,
-} from '../protocol.ts';
-import {
-  queryAction,
-  queryParams,
-  renderQueryResponse,
-  requiredParam,
-  type XmlObject,
-} from '../query-protocol.ts';
+import { AwsError, type Protocol, type SandboxRequest } from '../protocol.ts';
+import { queryParams } from '../query-protocol.ts';
 import type { RequestAuthorizer } from '../server.ts';
 import type { SigningKey, SigningKeySource } from '../signing/signing-keys.ts';
+import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 import { type Caller, callerOf, rootCaller } from './iam/callers.ts';
 import { iamActionOf } from './iam/iam-actions.ts';
 import type { ConditionContext } from './iam/policy-conditions.ts';
@@ -26,9 +17,6 @@ import type { IamService, RoleView } from './iam.ts';
 import { type IssuedCredentials, type RoleSession, SessionStore } from './sts-sessions.ts';
 
 export type { RoleSession, UserSession } from './sts-sessions.ts';
-
-/** The XML namespace of STS responses (API version 2011-06-15). */
-export const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
 /** Options of {@link StsService}. */
 export interface StsServiceOptions {
@@ -82,26 +70,21 @@ function durationError(value: number, bound: string): AwsError {
  * As the server's authorizer it holds every signed call to its caller's identity policies
  * (see {@link StsService.authorize}).
  */
-export class StsService implements SandboxService, RequestAuthorizer, SigningKeySource {
+export class StsService extends ModelService implements RequestAuthorizer, SigningKeySource {
   readonly signingNames = ['sts'] as const;
-  readonly protocol: Protocol = 'query';
+  readonly protocol = 'query' as const;
   private readonly sessions: SessionStore;
 
+  protected readonly model = new ServiceModel('@aws-sdk/client-sts', 'STSClient');
+  protected readonly operations: Record<string, OperationHandler> = {
+    GetCallerIdentity: (req) => this.getCallerIdentity(req),
+    AssumeRole: (req, input) => this.assumeRole(req, input),
+    GetSessionToken: (req, input) => this.getSessionToken(req, input),
+  };
+
   constructor(private readonly options: StsServiceOptions) {
+    super();
     this.sessions = new SessionStore();
-  }
-
-  operation(req: SandboxRequest): string {
-    return queryAction(req);
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    let result: XmlObject;
-    if (operation === 'GetCallerIdentity') result = this.getCallerIdentity(req);
-    else if (operation === 'AssumeRole') result = this.assumeRole(req);
-    else if (operation === 'GetSessionToken') result = this.getSessionToken(req);
-    else throw new AwsError('InvalidAction', `Could not find operation ${operation} for version 2011-06-15`);
-    return renderQueryResponse({ action: operation, xmlns: STS_XMLNS, requestId: req.requestId, result });
   }
 
   /** The role session a temporary access key belongs to, if STS issued it by AssumeRole. */
@@ -230,7 +213,7 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
     return trusts(role, { ...principal, accountId: undefined }, context);
   }
 
-  private getCallerIdentity(req: SandboxRequest): XmlObject {
+  private getCallerIdentity(req: SandboxRequest): object {
     const expiration = (this.sessions.role(req.accessKeyId) ?? this.sessions.user(req.accessKeyId))
       ?.expiration;
     if (expiration && expiration.getTime() <= Date.now()) {
@@ -248,17 +231,16 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
    * a root user's is cut to one hour.
    * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
    */
-  private getSessionToken(req: SandboxRequest): XmlObject {
-    const params = queryParams(req);
+  private getSessionToken(req: SandboxRequest, params: GetSessionTokenRequest): object {
     if (this.sessions.role(req.accessKeyId) || this.sessions.user(req.accessKeyId)) {
       throw accessDenied('Cannot call GetSessionToken with session credentials');
     }
-    if (params.get('SerialNumber') || params.get('TokenCode')) {
+    if (params.SerialNumber || params.TokenCode) {
       throw accessDenied(
         'The sandbox has no MFA devices: GetSessionToken with SerialNumber is not supported',
       );
     }
-    const durationSeconds = Number(params.get('DurationSeconds') ?? 43_200);
+    const durationSeconds = params.DurationSeconds ?? 43_200;
     if (!Number.isInteger(durationSeconds) || durationSeconds < 900)
       throw durationError(durationSeconds, 'greater than or equal to 900');
     if (durationSeconds > 129_600) throw durationError(durationSeconds, 'less than or equal to 129600');
@@ -272,10 +254,12 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
     return { Credentials: credentialsXml(issued) };
   }
 
-  private assumeRole(req: SandboxRequest): XmlObject {
-    const params = queryParams(req);
-    const roleArn = requiredParam(params, 'RoleArn');
-    const sessionName = requiredParam(params, 'RoleSessionName');
+  private assumeRole(
+    req: SandboxRequest,
+    params: WithRequired<AssumeRoleRequest, 'RoleArn' | 'RoleSessionName'>,
+  ): object {
+    const roleArn = params.RoleArn;
+    const sessionName = params.RoleSessionName;
     if (!ROLE_ARN.test(roleArn)) throw new AwsError('ValidationError', `${roleArn} is invalid`);
     if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
       throw new AwsError(
@@ -283,7 +267,7 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
         `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
       );
     }
-    const durationSeconds = Number(params.get('DurationSeconds') ?? 3600);
+    const durationSeconds = params.DurationSeconds ?? 3600;
     // Sessions last 15 minutes to 12 hours, and never longer than the role allows.
     if (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > 43_200) {
       throw new AwsError(
@@ -297,7 +281,7 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
     const context = conditionContext(
       principal,
       principal.accountId && this.options.organizationOf?.(principal.accountId),
-      { 'sts:ExternalId': params.get('ExternalId') ?? undefined },
+      { 'sts:ExternalId': params.ExternalId },
     );
     // A missing role and a trust policy that does not allow the caller answer alike, as in AWS.
     if (!role || !trusts(role, principal, context)) {
@@ -320,7 +304,7 @@ export class StsService implements SandboxService, RequestAuthorizer, SigningKey
 }
 
 /** The `<Credentials>` element of AssumeRole and GetSessionToken. */
-function credentialsXml(credentials: IssuedCredentials): XmlObject {
+function credentialsXml(credentials: IssuedCredentials): object {
   return {
     AccessKeyId: credentials.accessKeyId,
     SecretAccessKey: credentials.secretAccessKey,

@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
-import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../../protocol.ts';
+import { AwsError, type SandboxRequest, type SandboxResponse } from '../../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../../server.ts';
+import { ModelService, type OperationHandler } from '../../wire/model-service.ts';
+import { ServiceModel } from '../../wire/service-model.ts';
 import { deriveInstanceProfile, type Ec2Operations, type InstanceProfileResolver } from './context.ts';
 import { ebsEncryptionDefaultOperations } from './ebs-encryption-default.ts';
 import { FormParams } from './form-params.ts';
@@ -73,14 +75,23 @@ const OPERATIONS: Ec2Operations = {
  * root-volume replacement. State is kept per account and region; each starts, like a new
  * AWS account, with a default VPC, two default subnets and the VPC's default group.
  */
-export class Ec2Service implements SandboxService {
+export class Ec2Service extends ModelService {
   readonly signingNames: readonly string[] = ['ec2'];
   readonly protocol = 'ec2' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-ec2', 'EC2Client');
+  /**
+   * The model checks each request (`UnknownParameter`, `MissingParameter`, `InvalidParameterValue`);
+   * the operations still read its form parameters and render their own XML.
+   */
+  protected readonly operations: Record<string, OperationHandler> = Object.fromEntries(
+    Object.keys(OPERATIONS).map((name) => [name, (req: SandboxRequest) => this.serve(req, name)]),
+  );
   private readonly states = new Map<string, Ec2State>();
   private readonly timing: { snapshotDelayMs: number; replaceRootVolumeDelayMs: number };
   private readonly resolveInstanceProfile: InstanceProfileResolver;
 
   constructor(options: Ec2ServiceOptions = {}) {
+    super();
     const timing = TimingSchema.parse({
       snapshotDelayMs: options.snapshotDelayMs,
       replaceRootVolumeDelayMs: options.replaceRootVolumeDelayMs,
@@ -92,12 +103,7 @@ export class Ec2Service implements SandboxService {
     this.resolveInstanceProfile = options.resolveInstanceProfile ?? deriveInstanceProfile;
   }
 
-  /** The EC2 `Action` of a request. */
-  operation(req: SandboxRequest): string {
-    return FormParams.fromRequest(req).string('Action') ?? 'Unknown';
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
+  private serve(req: SandboxRequest, operation: string): SandboxResponse {
     const handler = OPERATIONS[operation];
     if (!handler)
       throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);

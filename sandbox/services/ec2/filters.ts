@@ -1,4 +1,5 @@
 import { AwsError } from '../../protocol.ts';
+import { tokenPage } from '../../wire/pagination.ts';
 import type { FormParams } from './form-params.ts';
 import type { Ec2State } from './state.ts';
 
@@ -125,13 +126,9 @@ export function paginate<T>(
   params: FormParams,
   names: PageParameters = EC2_PAGE_PARAMETERS,
 ): Page<T> {
-  const token = params.string(names.token);
-  const start = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
-  if (!Number.isInteger(start) || start < 0) {
-    throw new AwsError(names.invalidTokenCode, 'The specified pagination token is not valid.');
-  }
-  const max = params.int(names.max) ?? items.length;
-  const end = Math.min(items.length, start + Math.max(max, 1));
-  const nextToken = end < items.length ? Buffer.from(String(end)).toString('base64url') : undefined;
-  return { items: items.slice(start, end), nextToken };
+  return tokenPage(items, {
+    token: params.string(names.token),
+    max: params.int(names.max),
+    invalidTokenCode: names.invalidTokenCode,
+  });
 }
