@@ -22,6 +22,16 @@ const BUCKET = 'arn:aws:s3:::example-reports-111122223333';
 
 /** The controls the shipped playbooks name, by control id. */
 export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
+  'EC2.1': {
+    title: 'Amazon EBS snapshots should not be publicly restorable',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
+  'RDS.1': {
+    title: 'RDS snapshot should be private',
+    resourceType: 'AwsRdsDbSnapshot',
+    resourceId: `arn:aws:rds:${REGION}:${ACCOUNT}:snapshot:example-snapshot`,
+  },
   'EC2.13': {
     title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
     resourceType: 'AwsEc2SecurityGroup',

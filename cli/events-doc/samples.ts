@@ -71,6 +71,10 @@ const CONFIG_RESOURCE_IDS: Readonly<Record<string, string>> = {
   'AWS::S3::Bucket': 'example-bucket',
   'AWS::CloudTrail::Trail': 'example-trail',
   'AWS::::Account': ACCOUNT,
+  'AWS::KMS::Key': '1234abcd-12ab-34cd-56ef-1234567890ab',
+  'AWS::Lambda::Function': 'example-function',
+  'AWS::EC2::Snapshot': 'snap-0123456789abcdef0',
+  'AWS::EC2::Volume': 'vol-0123456789abcdef0',
 };
 
 /** A NON_COMPLIANT evaluation of `rule` on a resource of `resourceType`. */
