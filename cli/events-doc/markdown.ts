@@ -2,6 +2,7 @@ import type { aws_events as events } from 'aws-cdk-lib';
 import { FINDING_PATTERNS } from '#infra/constructs/finding-router.ts';
 import { type Classification, classifyEvent } from '#shared/classify.ts';
 import { EVASION_CALLS } from '#shared/findings/cloudtrail-evasion.ts';
+import { SHARING_CALLS } from '#shared/findings/cloudtrail-sharing.ts';
 import { CONFIG_ACTIONABLE_TYPES, CONFIG_RULE_SEVERITY } from '#shared/findings/config.ts';
 import { type Finding, severityFromScore } from '#shared/findings/finding.ts';
 import { TRUSTED_AWS_PRODUCTS } from '#shared/findings/securityhub-products.ts';
@@ -82,7 +83,9 @@ function cloudTrailCalls(): { rule: string; name: string; sources: string[]; roo
 
 function cloudTrailRows(policy: Policy): string[] {
   return cloudTrailCalls().map(({ rule, name, sources, root }) => {
-    const eventSource = EVASION_CALLS[name]?.eventSource;
+    const eventSource =
+      EVASION_CALLS[name]?.eventSource ??
+      (SHARING_CALLS as Record<string, { eventSource: string }>)[name]?.eventSource;
     const source = eventSource ? `aws.${eventSource.split('.')[0]}` : (sources[0] ?? '');
     const sample = classifyEvent(
       cloudTrailSample(source, name, eventSource ?? `${source.slice(4)}.amazonaws.com`, root),

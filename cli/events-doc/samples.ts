@@ -22,6 +22,15 @@ const REQUEST = {
   configurationRecorderName: 'default',
   deliveryChannelName: 'default',
   flowLogIds: ['fl-0123456789abcdef0'],
+  // The sharing calls: made public (the CloudTrail shapes in shared/findings/cloudtrail-sharing.ts).
+  snapshotId: 'snap-0123456789abcdef0',
+  imageId: 'ami-0123456789abcdef0',
+  createVolumePermission: { add: { items: [{ group: 'all' }] } },
+  launchPermission: { add: { items: [{ group: 'all' }] } },
+  dBSnapshotIdentifier: 'example-snapshot',
+  dBClusterSnapshotIdentifier: 'example-cluster-snapshot',
+  attributeName: 'restore',
+  valuesToAdd: ['all'],
   standardsSubscriptionArns: [
     `arn:aws:securityhub:${REGION}:${ACCOUNT}:subscription/aws-foundational-security-best-practices/v/1.0.0`,
   ],

@@ -37,7 +37,20 @@ export function memberRoleArn(scope: IConstruct, account: string, roleName: stri
  * image it restores or launches from, the member account's key
  * (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html).
  */
-const MEMBER_SERVICES = ['ec2', 'iam', 'autoscaling', 'elasticloadbalancing', 'cloudtrail', 's3', 'kms'];
+const MEMBER_SERVICES = [
+  'ec2',
+  'iam',
+  'autoscaling',
+  'elasticloadbalancing',
+  'cloudtrail',
+  's3',
+  'kms',
+  'rds',
+  'lambda',
+];
+
+/** Calls on the product's own resources in the security account, never on a finding's resource. */
+const HOME_ACTIONS = new Set(['lambda:InvokeFunction']);
 
 /**
  * Exactly the permissions the playbooks use on a finding's resources: each playbook's state
@@ -77,7 +90,10 @@ export function memberPermissions(
         Condition?: Record<string, Record<string, unknown>>;
       };
       const actions = [json.Action].flat();
-      if (json.Effect === 'Allow' && actions.every((a) => MEMBER_SERVICES.includes(a.split(':')[0] ?? '')))
+      if (
+        json.Effect === 'Allow' &&
+        actions.every((a) => MEMBER_SERVICES.includes(a.split(':')[0] ?? '') && !HOME_ACTIONS.has(a))
+      )
         statements.push(
           iam.PolicyStatement.fromJson({
             ...json,

@@ -17,5 +17,6 @@ export const facts: PlaybookFacts = {
     'Read the permissions again to verify, then notify the on-call topic.',
   ],
   undo: { reverse: reverseRevokeOutsideSharing },
-  controls: ['EC2.1', 'RDS.1'],
+  // Security Hub EC2.1 and RDS.1 are what this fixes, but their findings name the account, not the
+  // shared resource: they are not routed here yet, so the playbook does not claim them.
 };

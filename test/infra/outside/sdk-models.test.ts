@@ -54,6 +54,15 @@ const sampleUndoActions: UndoAction[] = [
   ),
   undoActions.putPublicAccessBlock('bucket', { BlockPublicAcls: false, IgnorePublicAcls: false }, {}),
   undoActions.deletePublicAccessBlock('bucket', {}),
+  undoActions.shareSnapshot('snap-0123456789abcdef0', [{ Group: 'all' }], []),
+  undoActions.shareImage('ami-0123456789abcdef0', [{ UserId: '444455556666' }], []),
+  undoActions.shareDbSnapshot(false, 'nightly', ['all'], []),
+  undoActions.shareDbSnapshot(true, 'nightly-cluster', ['444455556666'], []),
+  undoActions.disableEbsEncryptionByDefault('111122223333', 'us-east-1'),
+  undoActions.disableKeyRotation('1234abcd-12ab-34cd-56ef-1234567890ab'),
+  undoActions.putFunctionConcurrency('app', 5),
+  undoActions.deleteFunctionConcurrency('app'),
+  undoActions.pointAlias('app', 'live', '2', '3'),
 ];
 
 describe('SDK tasks against the AWS SDK models', () => {
