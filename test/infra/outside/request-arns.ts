@@ -123,6 +123,11 @@ export interface RequestScope {
   owned: string[][];
   /** Only this resource type of the action (an implied `ec2:CreateTags` on what is created). */
   onlyType?: string;
+  /**
+   * The request acts on a finding's resource in another account (a member-side call): none of the
+   * product's own resources, whatever the service, so a realistic ARN of the type is decided.
+   */
+  foreign?: boolean;
 }
 
 /**
@@ -154,7 +159,7 @@ export async function requestResources(action: string, scope: RequestScope): Pro
     const values: Record<string, string> = { ...SAMPLES, Region: scope.region, Account: scope.account };
     const sample = format.replace(/\$\{([^}]+)\}/g, (_, p: string) => values[p] ?? 'example');
     if (named.length > 0) out.push({ type: type.name, arns: named, check: 'every' });
-    else if (OWN_SERVICES.has(typeService as string)) {
+    else if (!scope.foreign && OWN_SERVICES.has(typeService as string)) {
       if (owned.length > 0) out.push({ type: type.name, arns: owned, check: 'some' });
     } else out.push({ type: type.name, arns: [sample], check: 'every' });
   }

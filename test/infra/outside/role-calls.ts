@@ -19,6 +19,8 @@ export interface RoleCall {
   /** The ARNs the request names; the product's own it may act on otherwise (see {@link RequestScope}). */
   named: string[];
   owned: string[][];
+  /** Made as the member role on a finding's resource: see `RequestScope.foreign`. */
+  foreign?: boolean;
   /** Only this resource type of the action (an implied `ec2:CreateTags` on what is created). */
   onlyType?: string;
   /** Condition keys the request carries besides the global ones (`ec2:CreateAction`). */
@@ -48,6 +50,7 @@ export const FUNCTION_ENTRIES: Record<string, string> = {
   'Approvals/Decision': 'functions/approval-decision/handler.ts',
   'Approvals/Request': 'functions/approval-request/handler.ts',
   PlanIngressRevocation: 'functions/plan-ingress-revocation/handler.ts',
+  'Playbook-revoke-outside-sharing/PlanShareRevocation': 'functions/plan-share-revocation/handler.ts',
   'Undo/PlanUndo': 'functions/plan-undo/handler.ts',
 };
 
@@ -109,7 +112,13 @@ async function stateMachineCalls(stack: DeployedStack, all: DeployedStack[]): Pr
           }))
         : [{ stack, roleId, account: stack.accountId, region: stack.region }];
       for (const caller of callers) {
-        const call = { ...request, ...caller, owned: [stackArns(stack)], context: {} };
+        const call = {
+          ...request,
+          ...caller,
+          owned: [stackArns(stack)],
+          foreign: task.state.Credentials !== undefined,
+          context: {},
+        };
         calls.push(call, ...impliedCalls(call, task.operation, parameters));
       }
     }
