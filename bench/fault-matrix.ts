@@ -13,6 +13,7 @@ import {
   judge,
   type MutatingCall,
   mutatingCallsByPlaybook,
+  PREPARE,
   playbookName,
   runCell,
 } from '../test/reliability/fault-matrix.ts';
@@ -63,6 +64,8 @@ export async function runFaultMatrix(
     });
     try {
       for (const [playbook, list] of Object.entries(calls)) {
+        // A playbook without a prepared target is not in the matrix: `unpreparedPlaybooks` names it.
+        if (!PREPARE[playbook]) continue;
         const baseline = await runCell(h, playbook, undefined, undefined, approver);
         if (options.onBaseline && baseline.executionArn) {
           const out = await h.sandbox.clients.sfn.send(
@@ -196,4 +199,11 @@ function pathSection(paths: PathRow[]): BenchSection {
       `Target: the first containment call is at most the second state of an \`auto\` playbook (at most one state before it): ${paths.filter((p) => (p.statesBeforeContainment ?? 99) <= 1).length} of ${paths.length} playbooks meet it; **missed** by the others, with the measured figure above. What stands before the first change is on purpose and kept: the \`Mode?\` choice; the resource claim (a DynamoDB conditional write, so two findings on one resource never contain it twice); and the reads that make the change exact and undoable: the key's current status (undo never reactivates a key that was already inactive), the group's rules as they stand now (only the offending rule is revoked), the trail's status and who stopped it, the bucket's previous block, and for an instance its ENIs and their groups, Auto Scaling group, target groups, role and profile, recorded before anything moves. For \`quarantine-instance\` that discovery is most of the ${paths.find((p) => p.playbook === 'quarantine-instance')?.statesBeforeContainment ?? '?'} states (measured here, not timed in AWS).`,
     ].join('\n'),
   };
+}
+
+/** The playbooks (state machine ids, lower case) the matrix has no prepared target for, so does not exercise. */
+export function unpreparedPlaybooks(root: string, assemblyDir = path.join(root, 'cdk.out')): string[] {
+  return Object.keys(mutatingCallsByPlaybook(assemblyDir))
+    .filter((playbook) => !PREPARE[playbook])
+    .sort();
 }

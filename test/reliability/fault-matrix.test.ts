@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { liftedBlastRadius } from '../../bench/bench-stack.ts';
-import { type MatrixRow, runFaultMatrix } from '../../bench/fault-matrix.ts';
+import { type MatrixRow, runFaultMatrix, unpreparedPlaybooks } from '../../bench/fault-matrix.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -20,6 +20,14 @@ describe('fault matrix (CI subset)', () => {
     });
     const playbooks = new Set(rows.map((r) => r.playbook));
     expect(playbooks.size).toBeGreaterThanOrEqual(6);
+    // Not yet in the matrix (each has its own end-to-end tests): a known gap, listed so that a new
+    // playbook without a prepared target fails here instead of being left out silently.
+    expect(unpreparedPlaybooks(ROOT)).toEqual([
+      'containlambdafunction',
+      'enablekeyrotation',
+      'encryptebsbydefault',
+      'revokeoutsidesharing',
+    ]);
     // Every fault kind was exercised on a call the scenario actually reaches.
     const reached = rows.filter((r) => r.result.attempts > 0);
     expect(new Set(reached.map((r) => r.fault)).size).toBe(4);
