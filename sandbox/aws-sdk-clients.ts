@@ -1,5 +1,6 @@
 import type { SandboxCredentials } from './credentials.ts';
 import { SANDBOX_CREDENTIALS } from './credentials.ts';
+import { S3_CONTROL_CLIENT_CONFIG } from './s3-control-endpoint.ts';
 import { SANDBOX_REGION } from './server.ts';
 
 export { SANDBOX_CREDENTIALS, type SandboxCredentials } from './credentials.ts';
@@ -56,6 +57,7 @@ export const SDK_INTEGRATION_SERVICES: Readonly<Record<string, SdkIntegrationSer
   eventbridge: entry('eventbridge', 'EventBridge', 'EventBridge'),
   sfn: { ...entry('sfn', 'SFN', 'Sfn'), camelCaseMembers: true },
   rds: { ...entry('rds', 'RDS', 'Rds'), dbAcronymMembers: true },
+  s3control: entry('s3-control', 'S3Control', 'S3Control', S3_CONTROL_CLIENT_CONFIG),
 };
 
 function entry(

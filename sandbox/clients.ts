@@ -8,10 +8,12 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SANDBOX_CREDENTIALS, type SandboxCredentials } from './aws-sdk-clients.ts';
+import { S3_CONTROL_CLIENT_CONFIG } from './s3-control-endpoint.ts';
 import { SANDBOX_REGION } from './server.ts';
 
 /**
@@ -38,6 +40,7 @@ export function sandboxClients(
     kms: new KMSClient(config),
     lambda: new LambdaClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
+    s3control: new S3ControlClient({ ...config, ...S3_CONTROL_CLIENT_CONFIG }),
   };
 }
 export type SandboxClients = ReturnType<typeof sandboxClients>;

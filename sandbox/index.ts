@@ -23,6 +23,7 @@ import { KmsService } from './services/kms.ts';
 import { LambdaService } from './services/lambda.ts';
 import { RdsService } from './services/rds.ts';
 import { S3Service } from './services/s3.ts';
+import { S3ControlService } from './services/s3-control.ts';
 import { SecretsManagerService } from './services/secretsmanager.ts';
 import { SnsService } from './services/sns.ts';
 import { SqsService } from './services/sqs.ts';
@@ -97,6 +98,7 @@ export class Sandbox {
       sts: StsService;
       resourcePolicies: ResourcePolicyStore;
       rds: RdsService;
+      s3Control: S3ControlService;
     },
   ) {
     this.clients = sandboxClients(endpoint);
@@ -124,6 +126,7 @@ export class Sandbox {
     const endpoint = await server.listen({ port: options.port ?? 4566 });
     const iam = new IamService();
     const s3 = new S3Service();
+    const s3Control = new S3ControlService();
     const autoScaling = new AutoScalingService();
     const secretsManager = new SecretsManagerService();
     const kms = new KmsService();
@@ -173,6 +176,7 @@ export class Sandbox {
       new ElbV2Service({ ec2 }),
       new CloudTrailService(),
       s3,
+      s3Control,
       dynamodb,
       events,
       lambda,
@@ -198,6 +202,7 @@ export class Sandbox {
       sts,
       resourcePolicies,
       rds,
+      s3Control,
     });
     events.onDeadLetter((letter: DeadLetter) => {
       void sandbox.deadLetter(letter.target.deadLetterArn, {

@@ -1,4 +1,5 @@
 import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
+import { blockAccountPublicAccess } from './block-account-public-access.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { containLambdaFunction } from './contain-lambda-function.ts';
 import { disableAccessKey } from './disable-access-key.ts';
@@ -29,6 +30,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   encryptEbsByDefault,
   enableKeyRotation,
   containLambdaFunction,
+  blockAccountPublicAccess,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -264,7 +264,7 @@ function acknowledge(
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ec2:DisableEbsEncryptionByDefault is an account-and-region setting with no resource-level permissions; it is the only reverse call on Resource "*".',
+        'ec2:DisableEbsEncryptionByDefault and s3:PutAccountPublicAccessBlock act on account settings with no resource-level permissions; they are the only reverse calls on Resource "*".',
     },
   );
 }

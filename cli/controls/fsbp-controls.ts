@@ -47,6 +47,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsEc2SecurityGroup',
     resourceId: GROUP,
   },
+  'S3.1': {
+    title: 'S3 general purpose buckets should have block public access settings enabled',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
   'S3.2': {
     title: 'S3 general purpose buckets should block public read access',
     resourceType: 'AwsS3Bucket',

@@ -15,6 +15,14 @@ const REQUEST = {
   ipPermissions: {
     items: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }],
   },
+  // ModifySecurityGroupRules: one rule changed to SSH from anywhere (shared/findings/cloudtrail-modify-rules.ts).
+  ModifySecurityGroupRulesRequest: {
+    GroupId: 'sg-0123456789abcdef0',
+    SecurityGroupRule: {
+      SecurityGroupRuleId: 'sgr-0123456789abcdef0',
+      SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' },
+    },
+  },
   name: 'example-trail',
   trailName: 'example-trail',
   bucketName: 'example-bucket',
@@ -31,6 +39,13 @@ const REQUEST = {
   dBClusterSnapshotIdentifier: 'example-cluster-snapshot',
   attributeName: 'restore',
   valuesToAdd: ['all'],
+  // Block Public Access put with every setting off (shared/findings/cloudtrail-public-access.ts).
+  PublicAccessBlockConfiguration: {
+    BlockPublicAcls: false,
+    IgnorePublicAcls: false,
+    BlockPublicPolicy: false,
+    RestrictPublicBuckets: false,
+  },
   standardsSubscriptionArns: [
     `arn:aws:securityhub:${REGION}:${ACCOUNT}:subscription/aws-foundational-security-best-practices/v/1.0.0`,
   ],

@@ -22,11 +22,15 @@ export interface FindingRouterProps {
 /** The CloudTrail API calls the policy reacts to: configuration drift. */
 export const DRIFT_EVENT_NAMES = [
   'AuthorizeSecurityGroupIngress',
+  'ModifySecurityGroupRules',
   'StopLogging',
   'DeleteTrail',
   'PutBucketPolicy',
   'PutBucketAcl',
   'DeleteBucketPublicAccessBlock',
+  'PutBucketPublicAccessBlock',
+  'PutAccountPublicAccessBlock',
+  'DeleteAccountPublicAccessBlock',
 ] as const;
 
 /**

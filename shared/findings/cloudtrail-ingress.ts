@@ -125,11 +125,23 @@ function describePorts(rule: IngressRule): string {
  */
 export function assessIngress(event: CloudTrailEvent): Assessment {
   const { groupId, rules } = addedIngressRules(event);
+  return assessRules(event.detail.eventName, groupId, rules, 'detail.requestParameters.groupId');
+}
+
+/**
+ * The finding of a call that added or changed `rules` of `groupId`, scored by the worst they open
+ * (also used for ModifySecurityGroupRules, shared/findings/cloudtrail-modify-rules.ts).
+ */
+export function assessRules(
+  call: string,
+  groupId: string | undefined,
+  rules: IngressRule[],
+  groupIdPath: string,
+): Assessment {
   if (!groupId || !SECURITY_GROUP_ID.test(groupId))
-    throw new InvalidFindingError(
-      `AuthorizeSecurityGroupIngress names no usable security group id ("${groupId ?? ''}")`,
-      ['detail.requestParameters.groupId: missing or not an sg- id'],
-    );
+    throw new InvalidFindingError(`${call} names no usable security group id ("${groupId ?? ''}")`, [
+      `${groupIdPath}: missing or not an sg- id`,
+    ]);
   const resource: Resource = { kind: 'SecurityGroup', groupId, addedRules: rules };
   const worst =
     worldOpenRules(rules, [...SENSITIVE_PORTS, -1]).find(exposesSensitivePort) ?? worldOpenRules(rules)[0];
@@ -137,7 +149,10 @@ export function assessIngress(event: CloudTrailEvent): Assessment {
     return {
       resource,
       score: INGRESS_SEVERITY.narrower,
-      title: `Ingress added to security group ${groupId}`,
+      title:
+        call === 'AuthorizeSecurityGroupIngress'
+          ? `Ingress added to security group ${groupId}`
+          : `Rules changed in security group ${groupId}`,
     };
   return {
     resource,

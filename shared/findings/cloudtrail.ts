@@ -3,6 +3,8 @@ import '#shared/validation-messages.ts';
 import { InvalidFindingError, NotActionableEventError } from '#shared/errors.ts';
 import { EVASION_CALLS } from './cloudtrail-evasion.ts';
 import { assessIngress } from './cloudtrail-ingress.ts';
+import { assessModifyRules } from './cloudtrail-modify-rules.ts';
+import { PUBLIC_ACCESS_CALLS } from './cloudtrail-public-access.ts';
 import { SHARING_CALLS } from './cloudtrail-sharing.ts';
 import {
   ACCESS_KEY_ID,
@@ -289,11 +291,14 @@ function assessRootAccessKey(event: CloudTrailEvent): Assessment {
 
 const ASSESSORS: Readonly<Record<string, (event: CloudTrailEvent) => Assessment>> = {
   AuthorizeSecurityGroupIngress: assessIngress,
+  ModifySecurityGroupRules: assessModifyRules,
   StopLogging: assessTrail,
   DeleteTrail: assessTrail,
   PutBucketPolicy: assessBucket,
   PutBucketAcl: assessBucket,
   DeleteBucketPublicAccessBlock: assessBucket,
+  // Block Public Access weakened at a bucket or for the account (cloudtrail-public-access.ts).
+  ...PUBLIC_ACCESS_CALLS,
   CreateAccessKey: assessRootAccessKey,
   ConsoleLogin: () => ({
     resource: { kind: 'Account' },

@@ -12,11 +12,15 @@ import { formatPath } from './yaml-source.ts';
  */
 export const CLOUDTRAIL_EVENT_KINDS: Readonly<Record<string, ResourceKind>> = {
   AuthorizeSecurityGroupIngress: 'SecurityGroup',
+  ModifySecurityGroupRules: 'SecurityGroup',
   StopLogging: 'Trail',
   DeleteTrail: 'Trail',
   PutBucketPolicy: 'Bucket',
   PutBucketAcl: 'Bucket',
   DeleteBucketPublicAccessBlock: 'Bucket',
+  PutBucketPublicAccessBlock: 'Bucket',
+  PutAccountPublicAccessBlock: 'Account',
+  DeleteAccountPublicAccessBlock: 'Account',
   CreateAccessKey: 'AccessKey',
   ConsoleLogin: 'Account',
   // Defence evasion (shared/findings/cloudtrail-evasion.ts).

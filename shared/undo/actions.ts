@@ -15,6 +15,8 @@ export type UndoActionType =
   | 'AuthorizeSecurityGroupIngress'
   | 'PutPublicAccessBlock'
   | 'DeletePublicAccessBlock'
+  | 'PutAccountPublicAccessBlock'
+  | 'DeleteAccountPublicAccessBlock'
   | 'ModifySnapshotAttribute'
   | 'ModifyImageAttribute'
   | 'ModifyDBSnapshotAttribute'
@@ -38,6 +40,8 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'AuthorizeSecurityGroupIngress',
   'PutPublicAccessBlock',
   'DeletePublicAccessBlock',
+  'PutAccountPublicAccessBlock',
+  'DeleteAccountPublicAccessBlock',
   'ModifySnapshotAttribute',
   'ModifyImageAttribute',
   'ModifyDBSnapshotAttribute',
@@ -181,6 +185,24 @@ export const undoActions = {
     type: 'DeletePublicAccessBlock',
     description: `Delete bucket ${bucketName}'s Block Public Access configuration (it had none before)`,
     request: { Bucket: bucketName },
+    before: current,
+    after: { PublicAccessBlockConfiguration: 'none' },
+  }),
+  putAccountPublicAccessBlock: (
+    accountId: string,
+    previous: PublicAccessBlockConfiguration,
+    current: unknown,
+  ): UndoAction => ({
+    type: 'PutAccountPublicAccessBlock',
+    description: `Put account ${accountId}'s previous Block Public Access configuration back`,
+    request: { AccountId: accountId, PublicAccessBlockConfiguration: previous },
+    before: current,
+    after: { PublicAccessBlockConfiguration: previous },
+  }),
+  deleteAccountPublicAccessBlock: (accountId: string, current: unknown): UndoAction => ({
+    type: 'DeleteAccountPublicAccessBlock',
+    description: `Delete account ${accountId}'s Block Public Access configuration (it had none before)`,
+    request: { AccountId: accountId },
     before: current,
     after: { PublicAccessBlockConfiguration: 'none' },
   }),

@@ -46,3 +46,47 @@ export function reverseEnableKeyRotation(trail: ExecutionTrail): Reversal {
     notes: ['Key material rotated while rotation was on stays: KMS keeps it to decrypt older data.'],
   };
 }
+
+/** GetPublicAccessBlock (S3 Control) as the playbook records it: the four settings, or "none". */
+const AccountPublicAccessBlockSchema = z.looseObject({
+  PublicAccessBlockConfiguration: z.union([
+    z.literal('none'),
+    z.looseObject({
+      BlockPublicAcls: z.optional(z.boolean()),
+      IgnorePublicAcls: z.optional(z.boolean()),
+      BlockPublicPolicy: z.optional(z.boolean()),
+      RestrictPublicBuckets: z.optional(z.boolean()),
+    }),
+  ]),
+});
+
+/**
+ * block-account-public-access: put the account's previous configuration back exactly as the run
+ * read it, or delete the configuration when the account had none; a run that found every setting
+ * on changed nothing.
+ */
+export function reverseBlockAccountPublicAccess(trail: ExecutionTrail): Reversal {
+  const record = trail.succeeded.findLast((r) => r.action === 'PutAccountPublicAccessBlock');
+  if (!record) return { actions: [], notes: [] };
+  const before = AccountPublicAccessBlockSchema.safeParse(JSON.parse(record.before ?? 'null'));
+  if (!before.success) return { actions: [], notes: ['The previous configuration was not recorded.'] };
+  const current = JSON.parse(record.after ?? 'null') as unknown;
+  const { accountId } = trail.finding;
+  const config = before.data.PublicAccessBlockConfiguration;
+  const notes = [
+    `Buckets of account ${accountId} may be public again once its previous configuration is back.`,
+  ];
+  if (config === 'none')
+    return { actions: [undoActions.deleteAccountPublicAccessBlock(accountId, current)], notes };
+  const { BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets } = config;
+  return {
+    actions: [
+      undoActions.putAccountPublicAccessBlock(
+        accountId,
+        { BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets },
+        current,
+      ),
+    ],
+    notes,
+  };
+}

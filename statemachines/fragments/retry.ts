@@ -19,6 +19,8 @@ export const RETRYABLE_ERRORS = {
   CloudTrail: ['CloudTrail.ThrottlingException', 'CloudTrail.CloudTrailException'],
   // S3's model declares neither SlowDown nor InternalError: both surface as `S3.S3Exception`.
   S3: ['S3.S3Exception'],
+  // S3 Control's model declares no throttling error either.
+  S3Control: ['S3Control.S3ControlException'],
   DynamoDb: [
     'DynamoDB.ProvisionedThroughputExceededException',
     'DynamoDB.ThrottlingException',

@@ -90,6 +90,22 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     resources: (a) => [a.buckets],
     iamAction: 's3:PutBucketPublicAccessBlock',
   },
+  // S3 Control's account-level configuration: no resource-level permissions, and S3 authorizes
+  // deleting it as s3:PutAccountPublicAccessBlock too.
+  PutAccountPublicAccessBlock: {
+    service: 's3control',
+    action: 'putPublicAccessBlock',
+    fields: ['AccountId', 'PublicAccessBlockConfiguration'],
+    resources: () => ['*'],
+    iamAction: 's3:PutAccountPublicAccessBlock',
+  },
+  DeleteAccountPublicAccessBlock: {
+    service: 's3control',
+    action: 'deletePublicAccessBlock',
+    fields: ['AccountId'],
+    resources: () => ['*'],
+    iamAction: 's3:PutAccountPublicAccessBlock',
+  },
   ModifySnapshotAttribute: {
     service: 'ec2',
     action: 'modifySnapshotAttribute',

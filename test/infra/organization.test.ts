@@ -245,14 +245,16 @@ describe('organization mode: the member stack', () => {
             `${service === 'elasticloadbalancingv2' ? 'elasticloadbalancing' : service}:${action}`.toLowerCase(),
           );
     }
-    // S3's Block Public Access calls are authorized as s3:*BucketPublicAccessBlock.
+    // S3's Block Public Access calls are authorized as s3:*BucketPublicAccessBlock, S3 Control's
+    // (the account's) as s3:*AccountPublicAccessBlock.
     const granted = new Set(
       [...actionsOf(statementsOf(member, 'PlaybookActions'))].map((a) => a.toLowerCase()),
     );
     const s3 = (a: string) =>
       a.replace(
-        /^s3:(get|put|delete)publicaccessblock$/,
-        (_, verb) => `s3:${verb === 'get' ? 'get' : 'put'}bucketpublicaccessblock`,
+        /^(s3|s3control):(get|put|delete)publicaccessblock$/,
+        (_, service, verb) =>
+          `s3:${verb === 'get' ? 'get' : 'put'}${service === 's3' ? 'bucket' : 'account'}publicaccessblock`,
       );
     expect([...called].map(s3).filter((a) => !granted.has(a))).toEqual([]);
     // Besides, only what EC2 needs along with them: tagging on create, passing a role, customer managed keys.

@@ -29,11 +29,15 @@ describe('finding rules', () => {
         detail: {
           eventName: [
             'AuthorizeSecurityGroupIngress',
+            'ModifySecurityGroupRules',
             'StopLogging',
             'DeleteTrail',
             'PutBucketPolicy',
             'PutBucketAcl',
             'DeleteBucketPublicAccessBlock',
+            'PutBucketPublicAccessBlock',
+            'PutAccountPublicAccessBlock',
+            'DeleteAccountPublicAccessBlock',
           ],
         },
       },

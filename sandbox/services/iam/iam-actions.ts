@@ -13,6 +13,7 @@ const PREFIX_BY_SIGNING_NAME: Readonly<Record<string, string>> = {
   kms: 'kms',
   lambda: 'lambda',
   s3: 's3',
+  's3-control': 's3',
   secretsmanager: 'secretsmanager',
   sns: 'sns',
   sqs: 'sqs',
@@ -34,6 +35,14 @@ const ACTION_BY_OPERATION: Readonly<Record<string, string>> = {
   'lambda:Invoke': 'lambda:InvokeFunction',
 };
 
+/** S3 Control's account-level operations, whose IAM actions are named after the account. */
+const ACTION_BY_S3_CONTROL_OPERATION: Readonly<Record<string, string>> = {
+  PutPublicAccessBlock: 's3:PutAccountPublicAccessBlock',
+  GetPublicAccessBlock: 's3:GetAccountPublicAccessBlock',
+  // No separate permission for deleting the account's configuration either.
+  DeletePublicAccessBlock: 's3:PutAccountPublicAccessBlock',
+};
+
 /**
  * Actions every caller may perform whatever its policies say: who am I, and GetSessionToken,
  * an authentication operation no policy controls
@@ -49,6 +58,9 @@ const ALWAYS_ALLOWED = new Set(['sts:GetCallerIdentity', 'sts:GetSessionToken'])
 export function iamActionOf(signingName: string, operation: string): string | undefined {
   if (operation === 'Unknown' || operation === 'Unsupported') return undefined;
   const prefix = PREFIX_BY_SIGNING_NAME[signingName] ?? signingName;
-  const action = ACTION_BY_OPERATION[`${prefix}:${operation}`] ?? `${prefix}:${operation}`;
+  const action =
+    (signingName === 's3-control' ? ACTION_BY_S3_CONTROL_OPERATION[operation] : undefined) ??
+    ACTION_BY_OPERATION[`${prefix}:${operation}`] ??
+    `${prefix}:${operation}`;
   return ALWAYS_ALLOWED.has(action) ? undefined : action;
 }

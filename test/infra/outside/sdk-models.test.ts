@@ -54,6 +54,12 @@ const sampleUndoActions: UndoAction[] = [
   ),
   undoActions.putPublicAccessBlock('bucket', { BlockPublicAcls: false, IgnorePublicAcls: false }, {}),
   undoActions.deletePublicAccessBlock('bucket', {}),
+  undoActions.putAccountPublicAccessBlock(
+    '111122223333',
+    { BlockPublicAcls: false, IgnorePublicAcls: true },
+    {},
+  ),
+  undoActions.deleteAccountPublicAccessBlock('111122223333', {}),
   undoActions.shareSnapshot('snap-0123456789abcdef0', [{ Group: 'all' }], []),
   undoActions.shareImage('ami-0123456789abcdef0', [{ UserId: '444455556666' }], []),
   undoActions.shareDbSnapshot(false, 'nightly', ['all'], []),

@@ -37,6 +37,7 @@ export const PACKAGES: Record<string, string> = {
   kms: 'client-kms',
   lambda: 'client-lambda',
   s3: 'client-s3',
+  s3control: 'client-s3-control',
   sfn: 'client-sfn',
   sns: 'client-sns',
   sqs: 'client-sqs',

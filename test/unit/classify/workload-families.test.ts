@@ -74,14 +74,14 @@ describe('S3 findings by a principal contain that principal', () => {
   });
 });
 
-it('blocks public access on the bucket an account-level Block Public Access finding names, after approval', () => {
+it('blocks public access for the account an account-level Block Public Access finding is about, after approval', () => {
   const result = classify(
     'Policy:S3/AccountBlockPublicAccessDisabled',
     s3Bucket('IAMUser', 'admin', 'AKIAI44QH8DHBEXAMPLE'),
   );
 
   expect(result).toMatchObject({
-    playbook: 'block-bucket-public-access',
+    playbook: 'block-account-public-access',
     mode: 'approve',
     finding: { resource: { kind: 'Bucket', bucketName: 'payroll-exports' } },
   });
