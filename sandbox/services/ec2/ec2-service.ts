@@ -12,6 +12,7 @@ import { type ImageInput, imageOperations, registerImageRecord } from './images.
 import { instanceAttributeOperations } from './instance-attributes.ts';
 import { instanceOperations } from './instances.ts';
 import { launchTemplateOperations } from './launch-templates.ts';
+import { modifySecurityGroupRuleOperations } from './modify-security-group-rules.ts';
 import { networkInterfaceOperations } from './network-interfaces.ts';
 import { replaceRootVolumeOperations, settleReplaceRootVolumeTasks } from './replace-root-volume-tasks.ts';
 import type { Image } from './resources.ts';
@@ -58,6 +59,7 @@ const OPERATIONS: Ec2Operations = {
   ...networkInterfaceOperations,
   ...securityGroupOperations,
   ...securityGroupRuleOperations,
+  ...modifySecurityGroupRuleOperations,
   ...volumeOperations,
   ...snapshotOperations,
   ...imageOperations,

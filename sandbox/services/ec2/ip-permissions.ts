@@ -13,13 +13,17 @@ const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
   '58': 'icmpv6',
 };
 
-function normalizeProtocol(protocol: string): string {
+export function normalizeProtocol(protocol: string): string {
   const lower = protocol.toLowerCase();
   return PROTOCOL_NAMES[lower] ?? lower;
 }
 
 /** Ports of a rule: -1 for all-traffic rules; TCP and UDP need both ends of the range. */
-function portRange(protocol: string, from: number | undefined, to: number | undefined): [number, number] {
+export function portRange(
+  protocol: string,
+  from: number | undefined,
+  to: number | undefined,
+): [number, number] {
   if (protocol === '-1') return [-1, -1];
   if ((protocol === 'tcp' || protocol === 'udp') && (from === undefined || to === undefined)) {
     throw new AwsError(
