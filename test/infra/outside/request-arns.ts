@@ -20,12 +20,18 @@ const IAM_PREFIX: Record<string, string> = {
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutPublicAccessBlock.html ("s3:PutBucketPublicAccessBlock"),
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetPublicAccessBlock.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeletePublicAccessBlock.html (also s3:PutBucketPublicAccessBlock).
+ * S3 Control's account-level ones are s3:*AccountPublicAccessBlock
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_PutPublicAccessBlock.html, and the
+ * Get and Delete pages; deleting is authorized as s3:PutAccountPublicAccessBlock).
  * Lambda's Invoke is lambda:InvokeFunction (https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html).
  */
 const ACTION_NAME: Record<string, string> = {
   's3:PutPublicAccessBlock': 's3:PutBucketPublicAccessBlock',
   's3:GetPublicAccessBlock': 's3:GetBucketPublicAccessBlock',
   's3:DeletePublicAccessBlock': 's3:PutBucketPublicAccessBlock',
+  's3control:PutPublicAccessBlock': 's3:PutAccountPublicAccessBlock',
+  's3control:GetPublicAccessBlock': 's3:GetAccountPublicAccessBlock',
+  's3control:DeletePublicAccessBlock': 's3:PutAccountPublicAccessBlock',
   'lambda:Invoke': 'lambda:InvokeFunction',
 };
 
