@@ -13,6 +13,7 @@ import { restRawInput } from './rest-input.ts';
 import type { RouteMatch } from './rest-routes.ts';
 import type { ModelProtocol, OperationModel, ServiceModel } from './service-model.ts';
 import { writeOutput } from './write-output.ts';
+import { parseXmlBody } from './xml-body.ts';
 
 /**
  * One operation's behaviour: the decoded input (SDK member names and types) in, the output object
@@ -101,11 +102,12 @@ export abstract class ModelService implements SandboxService {
       const raw = this.protocol === 'json' ? parseJson(req.body) : formTree(queryParams(req));
       return readInput(this.protocol, operation.input, raw, enums);
     }
-    const labels = (await this.route(req))?.labels ?? {};
+    const { labels: addressed } = this.restAddress(req);
+    const labels = { ...addressed, ...(await this.route(req))?.labels };
     const { raw, problems } = restRawInput(
       operation.input,
       { labels, query: req.query, headers: req.headers, body: req.body },
-      parseJsonDocument,
+      this.protocol === 'rest-json' ? parseJsonDocument : parseXmlBody,
     );
     let input: Record<string, unknown> = {};
     try {
@@ -118,10 +120,20 @@ export abstract class ModelService implements SandboxService {
     return input;
   }
 
+  /**
+   * REST protocols: the path the operation's `@http` route is matched against, and labels the
+   * request carries outside it. The request's own path by default; S3 takes the bucket out of the
+   * path or host name first, since its model leaves the bucket to the endpoint.
+   */
+  protected restAddress(req: SandboxRequest): { path: string; labels: Record<string, string> } {
+    return { path: req.rawPath ?? req.path, labels: {} };
+  }
+
   /** REST protocols: the operation whose `@http` route the request's method and path match. */
   private async route(req: SandboxRequest): Promise<RouteMatch | undefined> {
     if (routed.has(req)) return routed.get(req);
-    const match = (await this.model.routes()).match(req.method, req.rawPath ?? req.path, req.query);
+    const { path } = this.restAddress(req);
+    const match = (await this.model.routes()).match(req.method, path, req.query);
     routed.set(req, match);
     return match;
   }
@@ -150,7 +162,11 @@ export abstract class ModelService implements SandboxService {
   }
 
   private unknownOperation(name: string): AwsError {
-    // A REST service answers a method and path it has no operation for with 404.
+    // S3 answers a request for functionality it does not implement with 501 NotImplemented
+    // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html); other REST services
+    // a method and path they have no operation for with 404.
+    if (this.protocol === 'rest-xml')
+      return new AwsError('NotImplemented', `The sandbox does not implement ${name}`, 501);
     if (isRest(this.protocol))
       return new AwsError('UnknownOperationException', `Unknown operation ${name}`, 404);
     // https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html (InvalidAction)

@@ -88,7 +88,9 @@ export function restRawInput(
     return { raw, problems };
   }
   if (parts.body.length === 0) return { raw, problems };
-  const document = parseBody(parts.body, input);
+  const parsed = parseBody(parts.body, input);
+  // An XML document arrives as the tree of its root element's children.
+  const document = isFormNode(parsed) ? Object.fromEntries(parsed.children) : parsed;
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     problems.push({
       kind: 'type',
@@ -104,4 +106,8 @@ export function restRawInput(
     else raw[key] = value;
   }
   return { raw, problems };
+}
+
+function isFormNode(value: unknown): value is FormNode {
+  return typeof value === 'object' && value !== null && (value as FormNode).children instanceof Map;
 }

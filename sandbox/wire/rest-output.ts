@@ -1,4 +1,4 @@
-import { JsonCodec } from '@aws-sdk/core/protocols';
+import { JsonCodec, XmlShapeSerializer } from '@aws-sdk/core/protocols';
 import type { NormalizedSchema } from '@smithy/core/schema';
 import type { SandboxResponse } from '../protocol.ts';
 import type { OperationModel } from './service-model.ts';
@@ -105,4 +105,45 @@ function headerText(value: unknown): string {
   if (value instanceof Date) return value.toUTCString();
   if (Buffer.isBuffer(value)) return value.toString('base64');
   return String(value);
+}
+
+/**
+ * Serialize a REST-XML operation's output from its model (S3): bound members to the status line
+ * and headers, a blob or string payload as the body itself, a structure payload or the body members
+ * as an XML document (root element named by the shape's `xmlName`, in the service's namespace)
+ * written by the SDK's own XML serializer.
+ */
+export function writeRestXml(
+  operation: OperationModel,
+  output: Record<string, unknown>,
+  requestId: string,
+  xmlNamespace: string | undefined,
+): SandboxResponse {
+  const parts = restOutputParts(operation, output);
+  const headers: Record<string, string> = { 'x-amz-request-id': requestId, ...parts.headers };
+  const document = (schema: NormalizedSchema, value: unknown): SandboxResponse => {
+    const serializer = new XmlShapeSerializer({
+      timestampFormat: { useTrait: true, default: 5 },
+      xmlNamespace: xmlNamespace ?? '',
+      serviceNamespace: '',
+    });
+    serializer.write(schema, value);
+    return {
+      status: parts.status,
+      headers: { ...headers, 'content-type': 'application/xml' },
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n${String(serializer.flush())}`,
+    };
+  };
+  if (parts.payload) {
+    const { schema, value } = parts.payload;
+    if (value === undefined || value === null) return { status: parts.status, headers };
+    if (schema.isBlobSchema() || schema.isStringSchema()) {
+      const body =
+        typeof value === 'string' || Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
+      return { status: parts.status, headers, body };
+    }
+    return document(schema, value);
+  }
+  if (!parts.hasBody) return { status: parts.status, headers };
+  return document(operation.output, parts.body);
 }

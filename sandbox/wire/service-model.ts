@@ -140,6 +140,7 @@ export class ServiceModel {
       case 'AwsRestJsonProtocol':
         return { protocol: 'rest-json' };
       case 'AwsRestXmlProtocol':
+      case 'S3RestXmlProtocol':
         return { protocol: 'rest-xml', xmlNamespace: protocol.options?.xmlNamespace };
       case 'AwsQueryProtocol':
         return { protocol: 'query', xmlNamespace: protocol.options?.xmlNamespace };

@@ -1,6 +1,6 @@
 import { JsonCodec, XmlShapeSerializer } from '@aws-sdk/core/protocols';
 import type { SandboxResponse } from '../protocol.ts';
-import { writeRestJson } from './rest-output.ts';
+import { writeRestJson, writeRestXml } from './rest-output.ts';
 import type { ModelProtocol, OperationModel } from './service-model.ts';
 
 /** The facts about a service's protocol a response needs. */
@@ -61,7 +61,7 @@ export function writeOutput(
     case 'rest-json':
       return writeRestJson(operation, output as Record<string, unknown>, requestId);
     case 'rest-xml':
-      throw new Error('REST-XML responses are not written from the model yet');
+      return writeRestXml(operation, output as Record<string, unknown>, requestId, facts.xmlNamespace);
     case 'ec2': {
       // EC2 puts the output's members straight under `<OpResponse xmlns>`, after `<requestId>`.
       const members = operation.output.isUnitSchema() ? '' : xmlChildren(operation, output);
