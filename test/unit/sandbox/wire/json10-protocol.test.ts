@@ -1,3 +1,4 @@
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -15,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
 import { SandboxServer } from '#sandbox/server.ts';
+import { DynamoDbService } from '#sandbox/services/dynamodb.ts';
 import { SqsService } from '#sandbox/services/sqs.ts';
 import { StepFunctionsService } from '#sandbox/services/stepfunctions/service.ts';
 import { signedPost } from './signed-request.ts';
@@ -24,13 +26,17 @@ let endpoint: string;
 const states = new StepFunctionsService({ endpoint: () => endpoint, timeScale: 0.001 });
 server.register(new SqsService(() => endpoint));
 server.register(states);
+const dynamodb = new DynamoDbService();
+server.register(dynamodb);
 const config = () => ({ endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
 const ROLE = 'arn:aws:iam::111122223333:role/machine';
 
 beforeAll(async () => {
   endpoint = await server.listen({ port: 0 });
+  await dynamodb.start();
 });
 afterAll(async () => {
+  await dynamodb.stop();
   await states.close();
   await server.close();
 });
@@ -131,5 +137,47 @@ describe('JSON 1.0 (SQS, Step Functions), read and written from the SDK model', 
       'InvalidParameterValue',
       expect.stringContaining('MessageCount'),
     ]);
+  });
+});
+
+describe('DynamoDB requests checked against the SDK model before dynalite serves them', () => {
+  it('round-trips items through a real client', async () => {
+    const ddb = new DynamoDBClient(config());
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: 'wire',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await ddb.send(new PutItemCommand({ TableName: 'wire', Item: { id: { S: 'a' }, n: { N: '7' } } }));
+    const { Item } = await ddb.send(new GetItemCommand({ TableName: 'wire', Key: { id: { S: 'a' } } }));
+    expect(Item).toEqual({ id: { S: 'a' }, n: { N: '7' } });
+  });
+
+  it('refuses unknown members, missing members, wrong types and values outside an enum', async () => {
+    const call = (target: string, payload: unknown) =>
+      json10('dynamodb', `DynamoDB_20120810.${target}`, payload);
+    const unknown = await call('GetItem', { TableName: 'wire', Key: { id: { S: 'a' } }, Consistent: true });
+    const missing = await call('GetItem', { TableName: 'wire' });
+    const wrongType = await call('GetItem', {
+      TableName: 'wire',
+      Key: { id: { S: 'a' } },
+      ConsistentRead: 'yes',
+    });
+    const outside = await call('PutItem', {
+      TableName: 'wire',
+      Item: { id: { S: 'b' } },
+      ReturnValues: 'EVERYTHING',
+    });
+    expect([unknown.status, unknown.code]).toEqual([400, 'SerializationException']);
+    expect([missing.status, missing.code, missing.message]).toEqual([
+      400,
+      'ValidationException',
+      expect.stringContaining("Value null at 'key'"),
+    ]);
+    expect([wrongType.status, wrongType.code]).toEqual([400, 'SerializationException']);
+    expect([outside.status, outside.code]).toEqual([400, 'ValidationException']);
   });
 });
