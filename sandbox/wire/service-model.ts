@@ -35,6 +35,9 @@ interface LoadedModel {
 
 const require = createRequire(import.meta.url);
 
+/** Loaded models by client package: every sandbox (and test) in the process shares one. */
+const loadedModels = new Map<string, Promise<LoadedModel>>();
+
 /**
  * A service's API model as the AWS SDK v3 client package carries it: each operation's schema
  * (`<Operation>$` exports, read by `@smithy/core/schema`), the protocol the client speaks, and the
@@ -96,7 +99,12 @@ export class ServiceModel {
   }
 
   private model(): Promise<LoadedModel> {
-    this.loaded ??= this.loadModel();
+    if (!this.loaded) {
+      const key = `${this.clientPackage}#${this.clientClass}`;
+      const shared = loadedModels.get(key) ?? this.loadModel();
+      loadedModels.set(key, shared);
+      this.loaded = shared;
+    }
     return this.loaded;
   }
 
