@@ -64,7 +64,7 @@ export interface SandboxService {
   readonly signingNames: readonly string[];
   readonly protocol: Protocol;
   /** The operation name of a request, for fault injection and logs (`UpdateAccessKey`). */
-  operation(req: SandboxRequest): string;
+  operation(req: SandboxRequest): string | Promise<string>;
   /**
    * Read and check the request against the operation's model before it is authorized (services
    * built on `ModelService`); a malformed request is refused with the protocol's validation error.

@@ -154,7 +154,7 @@ export class SandboxServer {
     let operation = 'Unknown';
     let response: SandboxResponse;
     try {
-      operation = service.operation(req);
+      operation = await service.operation(req);
       await this.verifySigner(req, claim, pathService !== undefined);
       await service.decode?.(req, operation);
       await this.authorizer?.authorize(req, operation, service.protocol);

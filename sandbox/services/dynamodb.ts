@@ -1,8 +1,10 @@
 import { Agent, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
-import type { SandboxRequest, SandboxResponse, SandboxService } from '../protocol.ts';
+import type { SandboxRequest, SandboxResponse } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
+import { ModelService, type OperationHandler } from '../wire/model-service.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 
 /** One dynalite server: the tables of one account and region. */
 interface Partition {
@@ -10,16 +12,41 @@ interface Partition {
   port: number;
 }
 
+/** The operations dynalite implements (`node_modules/dynalite/actions/`). */
+const DYNALITE_OPERATIONS = [
+  'BatchGetItem',
+  'BatchWriteItem',
+  'CreateTable',
+  'DeleteItem',
+  'DeleteTable',
+  'DescribeTable',
+  'DescribeTimeToLive',
+  'GetItem',
+  'ListTables',
+  'ListTagsOfResource',
+  'PutItem',
+  'Query',
+  'Scan',
+  'TagResource',
+  'UntagResource',
+  'UpdateItem',
+  'UpdateTable',
+] as const;
+
 /**
- * DynamoDB, served by dynalite (a DynamoDB API server on an in-memory LevelDB): requests that
- * arrive at the sandbox endpoint are forwarded unchanged, so tables behave as DynamoDB's own
- * API does, conditional writes and error codes included. Tables belong to an account and a
- * region, as in AWS: each account and region gets its own dynalite, started on first use, so
- * ListTables and every table name are per account and region.
+ * DynamoDB, served by dynalite (a DynamoDB API server on an in-memory LevelDB): requests are
+ * checked against the SDK's DynamoDB model like every other service's, then forwarded unchanged,
+ * so tables behave as DynamoDB's own API does, conditional writes and error codes included.
+ * Tables belong to an account and a region, as in AWS: each account and region gets its own
+ * dynalite, started on first use, so ListTables and every table name are per account and region.
  */
-export class DynamoDbService implements SandboxService {
+export class DynamoDbService extends ModelService {
   readonly signingNames = ['dynamodb'] as const;
   readonly protocol = 'json' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-dynamodb', 'DynamoDBClient');
+  protected readonly operations: Readonly<Record<string, OperationHandler>> = Object.fromEntries(
+    DYNALITE_OPERATIONS.map((name) => [name, (req: SandboxRequest) => this.forward(req)]),
+  );
   private readonly partitions = new Map<string, Promise<Partition>>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   private stopped = false;
@@ -40,11 +67,8 @@ export class DynamoDbService implements SandboxService {
     );
   }
 
-  operation(req: SandboxRequest): string {
-    return (req.headers['x-amz-target'] ?? '').split('.').pop() || 'Unknown';
-  }
-
-  async handle(req: SandboxRequest): Promise<SandboxResponse> {
+  /** Hand the request, as sent, to the dynalite of the caller's account and region. */
+  private async forward(req: SandboxRequest): Promise<SandboxResponse> {
     if (this.stopped || this.partitions.size === 0) throw new Error('DynamoDB sandbox is not started');
     const { port } = await this.partition(req.accountId, req.region);
     return new Promise((resolve, reject) => {

@@ -10,31 +10,6 @@ import { AwsError } from '../protocol.ts';
  * https://docs.aws.amazon.com/lambda/latest/api/API_UpdateAlias.html
  */
 
-const ALIASES_PATH = /^\/2015-03-31\/functions\/([^/]+)\/aliases(?:\/([^/]+))?\/?$/;
-const VERSIONS_PATH = /^\/2015-03-31\/functions\/([^/]+)\/versions\/?$/;
-
-/** One alias or version request: the operation, the function, and the alias name where one is named. */
-export interface AliasRequest {
-  readonly operation: 'PublishVersion' | 'CreateAlias' | 'GetAlias' | 'UpdateAlias';
-  readonly functionName: string;
-  readonly aliasName?: string;
-}
-
-/** The alias or version operation a request names; `undefined` for other paths. */
-export function aliasRequest(method: string, path: string): AliasRequest | undefined {
-  const versions = VERSIONS_PATH.exec(path);
-  if (versions && method === 'POST')
-    return { operation: 'PublishVersion', functionName: decodeURIComponent(versions[1] ?? '') };
-  const aliases = ALIASES_PATH.exec(path);
-  if (!aliases) return undefined;
-  const functionName = decodeURIComponent(aliases[1] ?? '');
-  const aliasName = aliases[2] === undefined ? undefined : decodeURIComponent(aliases[2]);
-  if (!aliasName && method === 'POST') return { operation: 'CreateAlias', functionName };
-  if (aliasName && method === 'GET') return { operation: 'GetAlias', functionName, aliasName };
-  if (aliasName && method === 'PUT') return { operation: 'UpdateAlias', functionName, aliasName };
-  return undefined;
-}
-
 interface Alias {
   name: string;
   functionVersion: string;
@@ -58,49 +33,37 @@ export class FunctionAliases {
     return this.aliases.get(functionArn)?.get(qualifier)?.functionVersion ?? qualifier;
   }
 
-  /** Serve one request; `configuration` is the function's $LATEST configuration. */
-  handle(request: AliasRequest, functionArn: string, body: string, configuration: Record<string, unknown>) {
-    const input = JSON.parse(body || '{}') as { Name?: string; FunctionVersion?: string };
-    switch (request.operation) {
-      case 'PublishVersion': {
-        const version = String((this.versions.get(functionArn) ?? 0) + 1);
-        this.versions.set(functionArn, Number(version));
-        return {
-          status: 201,
-          body: { ...configuration, Version: version, FunctionArn: `${functionArn}:${version}` },
-        };
-      }
-      case 'CreateAlias': {
-        const name = input.Name ?? '';
-        const aliases = this.aliases.get(functionArn) ?? new Map<string, Alias>();
-        this.aliases.set(functionArn, aliases);
-        if (aliases.has(name))
-          throw new AwsError(
-            'ResourceConflictException',
-            `Alias already exists: ${functionArn}:${name}`,
-            409,
-          );
-        const alias = {
-          name,
-          functionVersion: this.existingVersion(functionArn, input.FunctionVersion),
-          revisionId: randomUUID(),
-        };
-        aliases.set(name, alias);
-        return { status: 201, body: aliasConfiguration(functionArn, alias) };
-      }
-      case 'GetAlias':
-        return {
-          status: 200,
-          body: aliasConfiguration(functionArn, this.alias(functionArn, request.aliasName)),
-        };
-      case 'UpdateAlias': {
-        const alias = this.alias(functionArn, request.aliasName);
-        if (input.FunctionVersion !== undefined)
-          alias.functionVersion = this.existingVersion(functionArn, input.FunctionVersion);
-        alias.revisionId = randomUUID();
-        return { status: 200, body: aliasConfiguration(functionArn, alias) };
-      }
-    }
+  /** PublishVersion: the next version number, with the function's $LATEST `configuration`. */
+  publishVersion(functionArn: string, configuration: Record<string, unknown>): Record<string, unknown> {
+    const version = String((this.versions.get(functionArn) ?? 0) + 1);
+    this.versions.set(functionArn, Number(version));
+    return { ...configuration, Version: version, FunctionArn: `${functionArn}:${version}` };
+  }
+
+  createAlias(functionArn: string, name: string, functionVersion: string): Record<string, unknown> {
+    const aliases = this.aliases.get(functionArn) ?? new Map<string, Alias>();
+    this.aliases.set(functionArn, aliases);
+    if (aliases.has(name))
+      throw new AwsError('ResourceConflictException', `Alias already exists: ${functionArn}:${name}`, 409);
+    const alias = {
+      name,
+      functionVersion: this.existingVersion(functionArn, functionVersion),
+      revisionId: randomUUID(),
+    };
+    aliases.set(name, alias);
+    return aliasConfiguration(functionArn, alias);
+  }
+
+  getAlias(functionArn: string, name: string): Record<string, unknown> {
+    return aliasConfiguration(functionArn, this.alias(functionArn, name));
+  }
+
+  updateAlias(functionArn: string, name: string, functionVersion?: string): Record<string, unknown> {
+    const alias = this.alias(functionArn, name);
+    if (functionVersion !== undefined)
+      alias.functionVersion = this.existingVersion(functionArn, functionVersion);
+    alias.revisionId = randomUUID();
+    return aliasConfiguration(functionArn, alias);
   }
 
   private alias(functionArn: string, name: string | undefined): Alias {

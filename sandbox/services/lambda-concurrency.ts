@@ -9,26 +9,6 @@ import { AwsError } from '../protocol.ts';
  * The sandbox runs few invocations at once, so only a limit of 0 refuses anything here.
  */
 
-/** `PUT|DELETE /2017-10-31/functions/{FunctionName}/concurrency`, `GET /2019-09-30/...`. */
-const CONCURRENCY_PATH = /^\/(2017-10-31|2019-09-30)\/functions\/([^/]+)\/concurrency\/?$/;
-
-/** The operation a concurrency request names, with its function; `undefined` for other paths. */
-export function concurrencyRequest(
-  method: string,
-  path: string,
-): { operation: string; functionName: string } | undefined {
-  const match = CONCURRENCY_PATH.exec(path);
-  if (!match) return undefined;
-  const functionName = decodeURIComponent(match[2] ?? '');
-  if (match[1] === '2019-09-30' && method === 'GET')
-    return { operation: 'GetFunctionConcurrency', functionName };
-  if (match[1] === '2017-10-31' && method === 'PUT')
-    return { operation: 'PutFunctionConcurrency', functionName };
-  if (match[1] === '2017-10-31' && method === 'DELETE')
-    return { operation: 'DeleteFunctionConcurrency', functionName };
-  return undefined;
-}
-
 /** Reserved concurrency by function ARN. */
 export class ReservedConcurrency {
   private readonly byArn = new Map<string, number>();
@@ -39,10 +19,8 @@ export class ReservedConcurrency {
   }
 
   /** PutFunctionConcurrency: `ReservedConcurrentExecutions` is an integer of at least 0 (API_Concurrency). */
-  put(functionArn: string, body: string): number {
-    const value = (JSON.parse(body || '{}') as { ReservedConcurrentExecutions?: unknown })
-      .ReservedConcurrentExecutions;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+  put(functionArn: string, value: number): number {
+    if (!Number.isInteger(value) || value < 0)
       throw new AwsError(
         'InvalidParameterValueException',
         'ReservedConcurrentExecutions must be an integer of at least 0',

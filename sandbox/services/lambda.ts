@@ -1,10 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type {
+  CreateAliasRequest,
+  GetAliasRequest,
+  GetFunctionRequest,
+  InvocationRequest,
+  ListFunctionsRequest,
+  PutFunctionConcurrencyRequest,
+  UpdateAliasRequest,
+} from '@aws-sdk/client-lambda';
 import type { SandboxCredentials } from '../aws-sdk-clients.ts';
 import { type InvocationOutcome, type LambdaFunctionConfig, LambdaRuntime } from '../lambda-runtime.ts';
-import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
+import { AwsError, type SandboxRequest } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
-import { aliasRequest, FunctionAliases } from './lambda-aliases.ts';
-import { concurrencyRequest, ReservedConcurrency } from './lambda-concurrency.ts';
+import type { InputShapeError } from '../wire/input-problems.ts';
+import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
+import { ServiceModel } from '../wire/service-model.ts';
+import { FunctionAliases } from './lambda-aliases.ts';
+import { ReservedConcurrency } from './lambda-concurrency.ts';
 
 /** A function to serve, as the deployer reads it from the cloud assembly. */
 export interface RegisterFunctionInput {
@@ -51,18 +63,23 @@ interface FunctionRecord {
   runtime?: LambdaRuntime;
 }
 
-const PREFIX = '/2015-03-31/functions';
 const FUNCTION_NAME =
   /^(?:arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:|(\d{12}):function:)?([A-Za-z0-9_-]{1,64})(?::(\$LATEST|[A-Za-z0-9_-]+))?$/;
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
+/** A request naming one function (and perhaps a qualifier), with what the model requires. */
+type Named<T extends { FunctionName?: string }> = WithRequired<T, 'FunctionName'>;
+
 /**
- * AWS Lambda (REST-JSON, signing name `lambda`): Invoke, GetFunction, ListFunctions for the
- * functions of the synthesized stack, each run from its bundled asset by a `LambdaRuntime`.
+ * AWS Lambda (REST-JSON, signing name `lambda`): Invoke, GetFunction, GetFunctionConfiguration,
+ * ListFunctions, versions and aliases, reserved concurrency, for the functions of the synthesized
+ * stack, each run from its bundled asset by a `LambdaRuntime`. Requests are read and responses
+ * written from the SDK's model of Lambda (`ModelService`).
  */
-export class LambdaService implements SandboxService {
+export class LambdaService extends ModelService {
   readonly signingNames = ['lambda'] as const;
   readonly protocol = 'rest-json' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-lambda', 'LambdaClient');
   /** `<account>/<region>` → function name → function: Lambda functions live in one account and region. */
   private readonly accounts = new Map<string, Map<string, FunctionRecord>>();
   private readonly asyncInvocations = new Set<Promise<void>>();
@@ -70,7 +87,9 @@ export class LambdaService implements SandboxService {
   private readonly reserved = new ReservedConcurrency();
   private readonly aliases = new FunctionAliases();
 
-  constructor(private readonly options: LambdaServiceOptions = {}) {}
+  constructor(private readonly options: LambdaServiceOptions = {}) {
+    super();
+  }
 
   /** Add a function; its worker starts on first invocation. */
   registerFunction(input: RegisterFunctionInput): void {
@@ -99,7 +118,7 @@ export class LambdaService implements SandboxService {
     accountId = SANDBOX_ACCOUNT_ID,
     region = SANDBOX_REGION,
   ): Promise<InvocationOutcome> {
-    const record = this.find(functionName, accountId, region);
+    const record = this.findIn(functionName, accountId, region);
     return this.runtimeOf(record).invoke(payload);
   }
 
@@ -114,85 +133,82 @@ export class LambdaService implements SandboxService {
     await Promise.all(runtimes.map((record) => record.runtime?.close()));
   }
 
-  operation(req: SandboxRequest): string {
-    const concurrency = concurrencyRequest(req.method, req.path);
-    if (concurrency) return concurrency.operation;
-    const alias = aliasRequest(req.method, req.path);
-    if (alias) return alias.operation;
-    if (!req.path.startsWith(PREFIX)) return 'Unknown';
-    const rest = req.path.slice(PREFIX.length).replace(/\/$/, '');
-    if (rest === '' && req.method === 'GET') return 'ListFunctions';
-    if (req.method === 'POST' && rest.endsWith('/invocations')) return 'Invoke';
-    if (req.method === 'GET' && rest.endsWith('/configuration')) return 'GetFunctionConfiguration';
-    if (req.method === 'GET') return 'GetFunction';
-    return 'Unknown';
+  protected readonly operations: Readonly<Record<string, OperationHandler>> = {
+    Invoke: (req, input: Named<InvocationRequest>) => {
+      this.requestEndpoint ??= req.headers.host ? `http://${req.headers.host}` : undefined;
+      const record = this.find(input.FunctionName, req, input.Qualifier);
+      this.reserved.refuseIfThrottled(record.config.arn);
+      return this.invoke(record, input);
+    },
+    GetFunction: (req, input: Named<GetFunctionRequest>) => {
+      const record = this.find(input.FunctionName, req, input.Qualifier);
+      const reserved = this.reserved.of(record.config.arn);
+      const version = input.Qualifier
+        ? this.aliases.versionOf(record.config.arn, input.Qualifier)
+        : '$LATEST';
+      return {
+        Configuration: { ...configuration(record), Version: version },
+        Code: { RepositoryType: 'S3', Location: `file://${record.config.assetDir}` },
+        Tags: {},
+        ...(reserved !== undefined && { Concurrency: { ReservedConcurrentExecutions: reserved } }),
+      };
+    },
+    GetFunctionConfiguration: (req, input: Named<GetFunctionRequest>) =>
+      configuration(this.find(input.FunctionName, req, input.Qualifier)),
+    ListFunctions: (req, input: ListFunctionsRequest) => this.list(req, input),
+    PublishVersion: (req, input: Named<{ FunctionName?: string }>) => {
+      const record = this.find(input.FunctionName, req);
+      return this.aliases.publishVersion(record.config.arn, configuration(record));
+    },
+    CreateAlias: (
+      req,
+      input: WithRequired<CreateAliasRequest, 'FunctionName' | 'Name' | 'FunctionVersion'>,
+    ) => this.aliases.createAlias(this.arnOf(input.FunctionName, req), input.Name, input.FunctionVersion),
+    GetAlias: (req, input: WithRequired<GetAliasRequest, 'FunctionName' | 'Name'>) =>
+      this.aliases.getAlias(this.arnOf(input.FunctionName, req), input.Name),
+    UpdateAlias: (req, input: WithRequired<UpdateAliasRequest, 'FunctionName' | 'Name'>) =>
+      this.aliases.updateAlias(this.arnOf(input.FunctionName, req), input.Name, input.FunctionVersion),
+    PutFunctionConcurrency: (
+      req,
+      input: WithRequired<PutFunctionConcurrencyRequest, 'FunctionName' | 'ReservedConcurrentExecutions'>,
+    ) => ({
+      ReservedConcurrentExecutions: this.reserved.put(
+        this.arnOf(input.FunctionName, req),
+        input.ReservedConcurrentExecutions,
+      ),
+    }),
+    GetFunctionConcurrency: (req, input: Named<{ FunctionName?: string }>) => ({
+      ReservedConcurrentExecutions: this.reserved.of(this.arnOf(input.FunctionName, req)),
+    }),
+    DeleteFunctionConcurrency: (req, input: Named<{ FunctionName?: string }>) => {
+      this.reserved.delete(this.arnOf(input.FunctionName, req));
+      return {};
+    },
+  };
+
+  /**
+   * Lambda refuses a body or header it cannot read with `InvalidRequestContentException` ("The
+   * request body could not be parsed as JSON, or a request header is invalid") and a parameter
+   * that breaks a constraint with `InvalidParameterValueException` ("One of the parameters in the
+   * request is not valid"): https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors
+   */
+  protected override inputError(error: InputShapeError): AwsError {
+    const unreadable = error.problems.some((p) => p.kind === 'unknown' || p.kind === 'type');
+    return unreadable
+      ? new AwsError('InvalidRequestContentException', error.message)
+      : new AwsError('InvalidParameterValueException', error.message);
   }
 
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    this.requestEndpoint ??= req.headers.host ? `http://${req.headers.host}` : undefined;
-    const segment = decodeURIComponent(req.path.slice(PREFIX.length).split('/')[1] ?? '');
-    const concurrency = concurrencyRequest(req.method, req.path);
-    if (concurrency) {
-      const { arn } = this.find(concurrency.functionName, req.accountId, req.region).config;
-      if (operation === 'DeleteFunctionConcurrency') {
-        this.reserved.delete(arn);
-        return { status: 204, headers: {} };
-      }
-      if (operation === 'PutFunctionConcurrency')
-        return json(200, { ReservedConcurrentExecutions: this.reserved.put(arn, req.body.toString('utf8')) });
-      const value = this.reserved.of(arn);
-      return json(200, value === undefined ? {} : { ReservedConcurrentExecutions: value });
-    }
-    const alias = aliasRequest(req.method, req.path);
-    if (alias) {
-      const record = this.find(alias.functionName, req.accountId, req.region);
-      const out = this.aliases.handle(
-        alias,
-        record.config.arn,
-        req.body.toString('utf8'),
-        configuration(record),
-      );
-      return json(out.status, out.body);
-    }
-    switch (operation) {
-      case 'Invoke': {
-        const record = this.find(segment, req.accountId, req.region, req.query.get('Qualifier'));
-        this.reserved.refuseIfThrottled(record.config.arn);
-        return this.invoke(req, record);
-      }
-      case 'GetFunction': {
-        const record = this.find(segment, req.accountId, req.region, req.query.get('Qualifier'));
-        const reserved = this.reserved.of(record.config.arn);
-        const qualifier = req.query.get('Qualifier');
-        const version = qualifier ? this.aliases.versionOf(record.config.arn, qualifier) : '$LATEST';
-        return json(200, {
-          Configuration: { ...configuration(record), Version: version },
-          Code: { RepositoryType: 'S3', Location: `file://${record.config.assetDir}` },
-          Tags: {},
-          ...(reserved !== undefined && { Concurrency: { ReservedConcurrentExecutions: reserved } }),
-        });
-      }
-      case 'GetFunctionConfiguration':
-        return json(
-          200,
-          configuration(this.find(segment, req.accountId, req.region, req.query.get('Qualifier'))),
-        );
-      case 'ListFunctions':
-        return this.list(req);
-      default:
-        throw new AwsError('UnknownOperationException', `Unknown operation ${req.method} ${req.path}`, 404);
-    }
-  }
-
-  private async invoke(req: SandboxRequest, record: FunctionRecord): Promise<SandboxResponse> {
-    if (req.body.length > MAX_PAYLOAD_BYTES) {
+  private async invoke(record: FunctionRecord, input: InvocationRequest): Promise<object> {
+    const body = Buffer.from(input.Payload ?? new Uint8Array());
+    if (body.length > MAX_PAYLOAD_BYTES) {
       throw new AwsError(
         'RequestTooLargeException',
         'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
         413,
       );
     }
-    const payload = req.body.toString('utf8');
+    const payload = body.toString('utf8');
     try {
       if (payload.length > 0) JSON.parse(payload);
     } catch (error) {
@@ -201,24 +217,20 @@ export class LambdaService implements SandboxService {
         `Could not parse request body into json: ${(error as Error).message}`,
       );
     }
-    const headers = { 'x-amz-executed-version': '$LATEST' };
-    const invocationType = req.headers['x-amz-invocation-type'] ?? 'RequestResponse';
-    if (invocationType === 'DryRun') return { status: 204, headers };
+    const ExecutedVersion = '$LATEST';
+    const invocationType = input.InvocationType ?? 'RequestResponse';
+    if (invocationType === 'DryRun') return { StatusCode: 204, ExecutedVersion };
     if (invocationType === 'Event') {
       this.queueAsync(record, payload);
-      return { status: 202, headers };
+      return { StatusCode: 202, ExecutedVersion };
     }
     const outcome = await this.runtimeOf(record).invoke(payload);
-    if (outcome.ok)
-      return {
-        status: 200,
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: outcome.payload,
-      };
+    if (outcome.ok) return { StatusCode: 200, ExecutedVersion, Payload: outcome.payload };
     return {
-      status: 200,
-      headers: { ...headers, 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' },
-      body: JSON.stringify(outcome.error),
+      StatusCode: 200,
+      ExecutedVersion,
+      FunctionError: 'Unhandled',
+      Payload: JSON.stringify(outcome.error),
     };
   }
 
@@ -240,18 +252,31 @@ export class LambdaService implements SandboxService {
     this.asyncInvocations.add(invocation);
   }
 
-  private list(req: SandboxRequest): SandboxResponse {
+  private list(req: SandboxRequest, input: ListFunctionsRequest): object {
     const functions = [...(this.accounts.get(scopeKey(req.accountId, req.region))?.values() ?? [])].sort(
       (a, b) => a.input.name.localeCompare(b.input.name),
     );
-    const maxItems = Math.min(Number(req.query.get('MaxItems') ?? 50) || 50, 10_000);
-    const start = Number(req.query.get('Marker') ?? 0) || 0;
+    const maxItems = Math.min(input.MaxItems ?? 50, 10_000);
+    const start = Number(input.Marker ?? 0) || 0;
     const page = functions.slice(start, start + maxItems);
     const next = start + maxItems < functions.length ? String(start + maxItems) : undefined;
-    return json(200, { Functions: page.map(configuration), ...(next ? { NextMarker: next } : {}) });
+    return { Functions: page.map(configuration), NextMarker: next };
+  }
+
+  /** The unqualified ARN of the function a request names, in the caller's account and region. */
+  private arnOf(functionName: string, req: SandboxRequest): string {
+    return this.find(functionName, req).config.arn;
   }
 
   private find(
+    functionName: string,
+    req: Pick<SandboxRequest, 'accountId' | 'region'>,
+    qualifierParam?: string,
+  ): FunctionRecord {
+    return this.findIn(functionName, req.accountId, req.region, qualifierParam);
+  }
+
+  private findIn(
     functionName: string,
     accountId: string,
     region: string,
@@ -313,8 +338,4 @@ function configuration(record: FunctionRecord): Record<string, unknown> {
     PackageType: 'Zip',
     Architectures: ['arm64'],
   };
-}
-
-function json(status: number, body: unknown): SandboxResponse {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

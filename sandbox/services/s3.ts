@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { CreateBucketRequest, PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
-import {
-  AwsError,
-  type Protocol,
-  type SandboxRequest,
-  type SandboxResponse,
-  type SandboxService,
-} from '../protocol.ts';
-import { renderXml, type XmlObject } from '../query-protocol.ts';
+import { AwsError, type SandboxRequest } from '../protocol.ts';
+import type { InputShapeError } from '../wire/input-problems.ts';
+import { ModelService, type OperationHandler } from '../wire/model-service.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 
 /**
  * The sandbox's S3, limited to the bucket controls the playbooks use: public access block,
@@ -21,8 +17,6 @@ import { renderXml, type XmlObject } from '../query-protocol.ts';
  * `localhost` it would look up `bucket.localhost`, which does not resolve everywhere.
  * Virtual-hosted requests that do arrive (`Host: bucket.localhost:4566`) are understood.
  */
-
-const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 /** The four switches of S3 Block Public Access. */
 export interface PublicAccessBlock {
@@ -48,8 +42,6 @@ const VIRTUAL_HOST = /^(.+?)\.(localhost|127\.0\.0\.1|s3[.-]([\w-]+\.)*amazonaws
 
 /** Bucket naming rules: 3-63 lower-case letters, digits, dots and hyphens, starting and ending alphanumeric. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-const xmlParser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
 
 const BucketPolicyStatement = z.looseObject({
   Effect: z.enum(['Allow', 'Deny']),
@@ -108,41 +100,75 @@ function canonicalUserId(accountId: string): string {
   return createHash('sha256').update(`sandbox-canonical-${accountId}`).digest('hex');
 }
 
-function xmlResponse(req: SandboxRequest, root: string, content: XmlObject): SandboxResponse {
-  return {
-    status: 200,
-    headers: { 'content-type': 'application/xml', 'x-amz-request-id': req.requestId },
-    body: `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_XMLNS}">${renderXml(content)}</${root}>`,
-  };
-}
+/** The request names a bucket: every operation served here but ListBuckets. */
+type ForBucket = { Bucket: string };
 
-function emptyResponse(
-  req: SandboxRequest,
-  status: number,
-  headers: Record<string, string> = {},
-): SandboxResponse {
-  return { status, headers: { 'x-amz-request-id': req.requestId, ...headers } };
-}
+const MALFORMED_XML =
+  'The XML you provided was not well-formed or did not validate against our published schema';
 
-/** Parse an XML request body, answering `MalformedXML` (400) as S3 does. */
-function parseXmlBody(req: SandboxRequest): Record<string, unknown> {
-  const text = req.body.toString('utf8');
-  if (text.trim() === '') return {};
-  if (XMLValidator.validate(text) !== true) {
-    throw new AwsError(
-      'MalformedXML',
-      'The XML you provided was not well-formed or did not validate against our published schema',
-    );
-  }
-  return xmlParser.parse(text) as Record<string, unknown>;
-}
-
-/** S3 (REST-XML): buckets, Block Public Access, bucket policies. State is per account. */
-export class S3Service implements SandboxService {
+/**
+ * S3 (REST-XML): buckets, Block Public Access, bucket policies, read and written from the SDK's
+ * model of S3. State is per account.
+ */
+export class S3Service extends ModelService {
   readonly signingNames = ['s3'] as const;
-  readonly protocol: Protocol = 'rest-xml';
+  readonly protocol = 'rest-xml' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-s3', 'S3Client');
   /** Bucket names are global across accounts, as in S3; each bucket records its owner. */
   private readonly buckets = new Map<string, BucketState>();
+
+  protected readonly operations: Readonly<Record<string, OperationHandler>> = {
+    ListBuckets: (req: SandboxRequest) => this.listBuckets(req),
+    CreateBucket: (req, input: ForBucket & CreateBucketRequest) => this.createBucket(req, input),
+    HeadBucket: (req, input: ForBucket) => ({ BucketRegion: this.ownedBucket(req, input.Bucket).region }),
+    PutPublicAccessBlock: (
+      req,
+      input: ForBucket & { PublicAccessBlockConfiguration: PublicAccessBlockConfiguration },
+    ) => {
+      const config = input.PublicAccessBlockConfiguration;
+      // Missing switches are off.
+      this.ownedBucket(req, input.Bucket).publicAccessBlock = {
+        BlockPublicAcls: config.BlockPublicAcls === true,
+        IgnorePublicAcls: config.IgnorePublicAcls === true,
+        BlockPublicPolicy: config.BlockPublicPolicy === true,
+        RestrictPublicBuckets: config.RestrictPublicBuckets === true,
+      };
+      return {};
+    },
+    GetPublicAccessBlock: (req, input: ForBucket) => {
+      const bucket = this.ownedBucket(req, input.Bucket);
+      if (!bucket.publicAccessBlock) {
+        throw new AwsError(
+          'NoSuchPublicAccessBlockConfiguration',
+          'The public access block configuration was not found',
+          404,
+        );
+      }
+      return { PublicAccessBlockConfiguration: { ...bucket.publicAccessBlock } };
+    },
+    DeletePublicAccessBlock: (req, input: ForBucket) => {
+      this.ownedBucket(req, input.Bucket).publicAccessBlock = undefined;
+      return {};
+    },
+    PutBucketPolicy: (req, input: ForBucket & { Policy: string }) => {
+      this.putBucketPolicy(this.ownedBucket(req, input.Bucket), input.Policy);
+      return {};
+    },
+    GetBucketPolicy: (req, input: ForBucket) => ({
+      Policy: requirePolicy(this.ownedBucket(req, input.Bucket)),
+    }),
+    DeleteBucketPolicy: (req, input: ForBucket) => {
+      this.ownedBucket(req, input.Bucket).policy = undefined;
+      return {};
+    },
+    GetBucketPolicyStatus: (req, input: ForBucket) => {
+      const bucket = this.ownedBucket(req, input.Bucket);
+      // A public policy stops granting public access once RestrictPublicBuckets is on.
+      const isPublic =
+        isPublicBucketPolicy(requirePolicy(bucket)) && !bucket.publicAccessBlock?.RestrictPublicBuckets;
+      return { PolicyStatus: { IsPublic: isPublic } };
+    },
+  };
 
   /** A bucket's policy and owner, for IAM to evaluate with the caller's identity policies. */
   bucketPolicy(name: string): { document?: string; accountId: string } | undefined {
@@ -150,67 +176,34 @@ export class S3Service implements SandboxService {
     return bucket && { document: bucket.policy, accountId: bucket.accountId };
   }
 
-  operation(req: SandboxRequest): string {
-    const bucket = addressedBucket(req);
-    if (!bucket) return req.method === 'GET' ? 'ListBuckets' : 'Unsupported';
-    const verb = ({ GET: 'Get', PUT: 'Put', DELETE: 'Delete', HEAD: 'Head' } as const)[req.method];
-    if (!verb) return 'Unsupported';
-    if (req.query.has('publicAccessBlock')) {
-      return verb === 'Head' ? 'Unsupported' : `${verb}PublicAccessBlock`;
-    }
-    if (req.query.has('policyStatus')) return verb === 'Get' ? 'GetBucketPolicyStatus' : 'Unsupported';
-    if (req.query.has('policy')) return verb === 'Head' ? 'Unsupported' : `${verb}BucketPolicy`;
-    if (verb === 'Put') return 'CreateBucket';
-    if (verb === 'Head') return 'HeadBucket';
-    return 'Unsupported';
+  /** A request without a bucket lists the caller's buckets, whatever else it carries. */
+  override operation(req: SandboxRequest): string | Promise<string> {
+    if (!addressedBucket(req)) return req.method === 'GET' ? 'ListBuckets' : 'Unsupported';
+    return super.operation(req);
   }
 
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    if (operation === 'ListBuckets') return this.listBuckets(req);
-    const name = addressedBucket(req) ?? '';
-    if (operation === 'CreateBucket') return this.createBucket(req, name);
-    const bucket = this.ownedBucket(req, name);
-    switch (operation) {
-      case 'HeadBucket':
-        return emptyResponse(req, 200, { 'x-amz-bucket-region': bucket.region });
-      case 'PutPublicAccessBlock':
-        bucket.publicAccessBlock = readPublicAccessBlock(parseXmlBody(req));
-        return emptyResponse(req, 200);
-      case 'GetPublicAccessBlock':
-        if (!bucket.publicAccessBlock) {
-          throw new AwsError(
-            'NoSuchPublicAccessBlockConfiguration',
-            'The public access block configuration was not found',
-            404,
-          );
-        }
-        return xmlResponse(req, 'PublicAccessBlockConfiguration', { ...bucket.publicAccessBlock });
-      case 'DeletePublicAccessBlock':
-        bucket.publicAccessBlock = undefined;
-        return emptyResponse(req, 204);
-      case 'PutBucketPolicy':
-        return this.putBucketPolicy(req, bucket);
-      case 'GetBucketPolicy':
-        return {
-          ...emptyResponse(req, 200, { 'content-type': 'application/json' }),
-          body: requirePolicy(bucket),
-        };
-      case 'DeleteBucketPolicy':
-        bucket.policy = undefined;
-        return emptyResponse(req, 204);
-      case 'GetBucketPolicyStatus': {
-        // A public policy stops granting public access once RestrictPublicBuckets is on.
-        const isPublic =
-          isPublicBucketPolicy(requirePolicy(bucket)) && !bucket.publicAccessBlock?.RestrictPublicBuckets;
-        return xmlResponse(req, 'PolicyStatus', { IsPublic: isPublic });
-      }
-      default:
-        throw new AwsError(
-          'NotImplemented',
-          `The sandbox does not implement this S3 request (${req.method} ${req.path})`,
-          501,
-        );
-    }
+  /** S3's model leaves the bucket to the endpoint: it is the host's first label(s) or the first path segment. */
+  protected override restAddress(req: SandboxRequest): { path: string; labels: Record<string, string> } {
+    const path = req.rawPath ?? req.path;
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const virtual = VIRTUAL_HOST.exec(host)?.[1];
+    if (virtual) return { path, labels: { Bucket: virtual } };
+    const [, first = '', ...rest] = path.split('/');
+    if (!first) return { path, labels: {} };
+    return { path: `/${rest.join('/')}`, labels: { Bucket: decodeURIComponent(first) } };
+  }
+
+  /**
+   * S3's answers to a request its schema refuses (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html):
+   * `MissingRequestBodyError` when the body it needs is empty, `InvalidArgument` for a value
+   * outside what S3 accepts, `MalformedXML` for a body that does not validate against its schema.
+   */
+  protected override inputError(error: InputShapeError): AwsError {
+    const [first] = error.problems;
+    if (first?.kind === 'missing' && !first.path.includes('.'))
+      return new AwsError('MissingRequestBodyError', 'Request Body is empty');
+    if (first?.kind === 'enum') return new AwsError('InvalidArgument', error.message);
+    return new AwsError('MalformedXML', MALFORMED_XML);
   }
 
   /** A bucket's state, for tests and the demo. */
@@ -218,19 +211,18 @@ export class S3Service implements SandboxService {
     return this.buckets.get(name);
   }
 
-  private listBuckets(req: SandboxRequest): SandboxResponse {
+  private listBuckets(req: SandboxRequest): object {
     const owned = [...this.buckets.values()]
       .filter((b) => b.accountId === req.accountId)
       .sort((a, b) => a.name.localeCompare(b.name));
-    return xmlResponse(req, 'ListAllMyBucketsResult', {
-      Buckets: {
-        Bucket: owned.map((b) => ({ Name: b.name, CreationDate: b.creationDate, BucketRegion: b.region })),
-      },
+    return {
+      Buckets: owned.map((b) => ({ Name: b.name, CreationDate: b.creationDate, BucketRegion: b.region })),
       Owner: { ID: canonicalUserId(req.accountId) },
-    });
+    };
   }
 
-  private createBucket(req: SandboxRequest, name: string): SandboxResponse {
+  private createBucket(req: SandboxRequest, input: ForBucket & CreateBucketRequest): object {
+    const name = input.Bucket;
     if (!BUCKET_NAME.test(name) || name.includes('..')) {
       throw new AwsError('InvalidBucketName', 'The specified bucket is not valid.');
     }
@@ -242,8 +234,7 @@ export class S3Service implements SandboxService {
         409,
       );
     }
-    const config = parseXmlBody(req).CreateBucketConfiguration as { LocationConstraint?: string } | undefined;
-    const region = config?.LocationConstraint || req.region;
+    const region = input.CreateBucketConfiguration?.LocationConstraint || req.region;
     // us-east-1 keeps its legacy answer for re-creating your own bucket: success.
     if (existing && region !== 'us-east-1') {
       throw new AwsError(
@@ -255,18 +246,16 @@ export class S3Service implements SandboxService {
     if (!existing) {
       this.buckets.set(name, { name, accountId: req.accountId, region, creationDate: new Date() });
     }
-    return emptyResponse(req, 200, { location: `/${name}` });
+    return { Location: `/${name}` };
   }
 
   /** Block Public Access refuses a public policy with AccessDenied once BlockPublicPolicy is on. */
-  private putBucketPolicy(req: SandboxRequest, bucket: BucketState): SandboxResponse {
-    const policy = req.body.toString('utf8');
+  private putBucketPolicy(bucket: BucketState, policy: string): void {
     const isPublic = isPublicBucketPolicy(policy);
     if (isPublic && bucket.publicAccessBlock?.BlockPublicPolicy) {
       throw new AwsError('AccessDenied', 'Access Denied', 403);
     }
     bucket.policy = policy;
-    return emptyResponse(req, 204);
   }
 
   /** A bucket of the caller's account; another account's bucket is AccessDenied, as without a grant. */
@@ -283,23 +272,4 @@ function requirePolicy(bucket: BucketState): string {
     throw new AwsError('NoSuchBucketPolicy', 'The bucket policy does not exist', 404);
   }
   return bucket.policy;
-}
-
-/** Missing switches are off; S3 accepts `true`/`TRUE`. */
-function readPublicAccessBlock(body: Record<string, unknown>): PublicAccessBlock {
-  const config = body.PublicAccessBlockConfiguration;
-  if (config === undefined || typeof config !== 'object') {
-    throw new AwsError(
-      'MalformedXML',
-      'The XML you provided was not well-formed or did not validate against our published schema',
-    );
-  }
-  const values = config as Record<string, unknown>;
-  const flag = (name: keyof PublicAccessBlock) => String(values[name] ?? '').toLowerCase() === 'true';
-  return {
-    BlockPublicAcls: flag('BlockPublicAcls'),
-    IgnorePublicAcls: flag('IgnorePublicAcls'),
-    BlockPublicPolicy: flag('BlockPublicPolicy'),
-    RestrictPublicBuckets: flag('RestrictPublicBuckets'),
-  };
 }

@@ -1,5 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
+import type {
+  CreateQueueRequest,
+  DeleteMessageRequest,
+  GetQueueAttributesRequest,
+  GetQueueUrlRequest,
+  PurgeQueueRequest,
+  ReceiveMessageRequest,
+  SendMessageRequest,
+} from '@aws-sdk/client-sqs';
+import { AwsError, type SandboxRequest } from '../protocol.ts';
+import { type InputShapeError, inputErrorFor } from '../wire/input-problems.ts';
+import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
+import { ServiceModel } from '../wire/service-model.ts';
 
 /** One message held by a sandbox queue. */
 export interface QueuedMessage {
@@ -19,17 +31,84 @@ interface Queue {
 
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
+type ForQueue<T extends { QueueUrl?: string }> = WithRequired<T, 'QueueUrl'>;
+
 /**
- * SQS over its JSON protocol (`AmazonSQS.<Operation>`), for the dead-letter queues: enough to
- * create queues, send, receive, delete and count messages. Queue URLs point at the sandbox
- * endpoint because the SDK sends each request to the host of its QueueUrl.
+ * SQS over its JSON 1.0 protocol (`AmazonSQS.<Operation>`), for the dead-letter queues: enough to
+ * create queues, send, receive, delete and count messages, read and written from the SDK's model
+ * of SQS. Queue URLs point at the sandbox endpoint because the SDK sends each request to the host
+ * of its QueueUrl.
  */
-export class SqsService implements SandboxService {
+export class SqsService extends ModelService {
   readonly signingNames = ['sqs'] as const;
   readonly protocol = 'json' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-sqs', 'SQSClient');
   private readonly queues = new Map<string, Queue>();
 
-  constructor(private readonly endpoint: () => string) {}
+  constructor(private readonly endpoint: () => string) {
+    super();
+  }
+
+  protected readonly operations: Readonly<Record<string, OperationHandler>> = {
+    CreateQueue: (req: SandboxRequest, input: WithRequired<CreateQueueRequest, 'QueueName'>) => ({
+      QueueUrl: this.createQueue(req.accountId, req.region, input.QueueName, input.Attributes).url,
+    }),
+    GetQueueUrl: (_req, input: WithRequired<GetQueueUrlRequest, 'QueueName'>) => ({
+      QueueUrl: this.require(input.QueueName).url,
+    }),
+    ListQueues: () => ({ QueueUrls: [...this.queues.keys()] }),
+    SendMessage: (_req, input: WithRequired<SendMessageRequest, 'QueueUrl' | 'MessageBody'>) => {
+      const queue = this.require(input.QueueUrl);
+      const message: QueuedMessage = {
+        messageId: randomUUID(),
+        receiptHandle: randomUUID(),
+        body: input.MessageBody,
+        sentAt: new Date(),
+      };
+      queue.messages.push(message);
+      return { MessageId: message.messageId, MD5OfMessageBody: md5(message.body) };
+    },
+    ReceiveMessage: (_req, input: ForQueue<ReceiveMessageRequest>) => {
+      const queue = this.require(input.QueueUrl);
+      const max = Math.min(input.MaxNumberOfMessages ?? 1, 10);
+      return {
+        Messages: queue.messages.slice(0, max).map((m) => ({
+          MessageId: m.messageId,
+          ReceiptHandle: m.receiptHandle,
+          Body: m.body,
+          MD5OfBody: md5(m.body),
+        })),
+      };
+    },
+    DeleteMessage: (_req, input: WithRequired<DeleteMessageRequest, 'QueueUrl' | 'ReceiptHandle'>) => {
+      const queue = this.require(input.QueueUrl);
+      queue.messages = queue.messages.filter((m) => m.receiptHandle !== input.ReceiptHandle);
+      return {};
+    },
+    PurgeQueue: (_req, input: ForQueue<PurgeQueueRequest>) => {
+      this.require(input.QueueUrl).messages = [];
+      return {};
+    },
+    GetQueueAttributes: (_req, input: ForQueue<GetQueueAttributesRequest>) => {
+      const queue = this.require(input.QueueUrl);
+      return {
+        Attributes: {
+          ...queue.attributes,
+          QueueArn: queue.arn,
+          ApproximateNumberOfMessages: String(queue.messages.length),
+        },
+      };
+    },
+  };
+
+  /**
+   * SQS answers a malformed request with the query protocol's codes it kept on JSON:
+   * `MissingParameter` for a required parameter left out, `InvalidParameterValue` for an invalid
+   * or out-of-range value (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html).
+   */
+  protected override inputError(error: InputShapeError): AwsError {
+    return inputErrorFor('ec2', error);
+  }
 
   /** Create (or return) a queue programmatically, as the deployer does. */
   createQueue(
@@ -55,72 +134,6 @@ export class SqsService implements SandboxService {
   /** The messages now in the queue with this name or URL (for tests and the demo). */
   messages(nameOrUrl: string): readonly QueuedMessage[] {
     return this.find(nameOrUrl)?.messages ?? [];
-  }
-
-  operation(req: SandboxRequest): string {
-    return (req.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '') || 'Unknown';
-  }
-
-  async handle(req: SandboxRequest, op: string): Promise<SandboxResponse> {
-    const input = req.body.length ? (JSON.parse(req.body.toString('utf8')) as Record<string, any>) : {};
-    const ok = (body: unknown): SandboxResponse => ({
-      status: 200,
-      headers: { 'content-type': 'application/x-amz-json-1.0' },
-      body: JSON.stringify(body),
-    });
-    switch (op) {
-      case 'CreateQueue':
-        return ok({
-          QueueUrl: this.createQueue(req.accountId, req.region, input.QueueName, input.Attributes).url,
-        });
-      case 'GetQueueUrl':
-        return ok({ QueueUrl: this.require(input.QueueName).url });
-      case 'ListQueues':
-        return ok({ QueueUrls: [...this.queues.keys()] });
-      case 'SendMessage': {
-        const queue = this.require(input.QueueUrl);
-        const message: QueuedMessage = {
-          messageId: randomUUID(),
-          receiptHandle: randomUUID(),
-          body: String(input.MessageBody ?? ''),
-          sentAt: new Date(),
-        };
-        queue.messages.push(message);
-        return ok({ MessageId: message.messageId, MD5OfMessageBody: md5(message.body) });
-      }
-      case 'ReceiveMessage': {
-        const queue = this.require(input.QueueUrl);
-        const max = Math.min(Number(input.MaxNumberOfMessages ?? 1), 10);
-        return ok({
-          Messages: queue.messages.slice(0, max).map((m) => ({
-            MessageId: m.messageId,
-            ReceiptHandle: m.receiptHandle,
-            Body: m.body,
-            MD5OfBody: md5(m.body),
-          })),
-        });
-      }
-      case 'DeleteMessage': {
-        const queue = this.require(input.QueueUrl);
-        queue.messages = queue.messages.filter((m) => m.receiptHandle !== input.ReceiptHandle);
-        return ok({});
-      }
-      case 'PurgeQueue':
-        this.require(input.QueueUrl).messages = [];
-        return ok({});
-      case 'GetQueueAttributes': {
-        const queue = this.require(input.QueueUrl);
-        return ok({
-          Attributes: {
-            ...queue.attributes,
-            QueueArn: queue.arn,
-            ApproximateNumberOfMessages: String(queue.messages.length),
-          },
-        });
-      }
-      default:
-        throw new AwsError('InvalidAction', `The sandbox SQS does not implement ${op}`, 400);
-    }
   }
 
   private find(nameOrUrl: string): Queue | undefined {

@@ -65,7 +65,8 @@ export function inputErrorFor(protocol: ModelProtocol, error: InputShapeError): 
           );
       }
       break;
-    case 'json': {
+    case 'json':
+    case 'rest-json': {
       const unreadable = problems.find((p) => p.kind === 'unknown' || p.kind === 'type');
       if (unreadable) return new AwsError('SerializationException', describe(unreadable));
       return new AwsError('ValidationException', validationMessage(problems));

@@ -9,8 +9,11 @@ import { queryParams, unwrapMemberLists, type XmlObject } from '../query-protoco
 import { formTree } from './form-tree.ts';
 import { InputShapeError, inputErrorFor } from './input-problems.ts';
 import { readInput } from './read-input.ts';
+import { restRawInput } from './rest-input.ts';
+import type { RouteMatch } from './rest-routes.ts';
 import type { ModelProtocol, OperationModel, ServiceModel } from './service-model.ts';
 import { writeOutput } from './write-output.ts';
+import { parseXmlBody } from './xml-body.ts';
 
 /**
  * One operation's behaviour: the decoded input (SDK member names and types) in, the output object
@@ -32,6 +35,11 @@ export type WithRequired<T, K extends keyof T> = T & { [P in K]-?: NonNullable<T
 
 /** The decoded request a model service hands its handler, kept per request. */
 const decoded = new WeakMap<SandboxRequest, { operation: OperationModel; input: Record<string, unknown> }>();
+/** REST protocols: the route a request matched (its operation and path labels), kept per request. */
+const routed = new WeakMap<SandboxRequest, RouteMatch | undefined>();
+
+const isRest = (protocol: ModelProtocol): protocol is 'rest-json' | 'rest-xml' =>
+  protocol === 'rest-json' || protocol === 'rest-xml';
 
 function isRendered(value: unknown): value is SandboxResponse {
   return (
@@ -61,7 +69,8 @@ export abstract class ModelService implements SandboxService {
    */
   protected readonly extraTargetPrefixes: readonly string[] = [];
 
-  operation(req: SandboxRequest): string {
+  operation(req: SandboxRequest): string | Promise<string> {
+    if (isRest(this.protocol)) return this.route(req).then((match) => match?.operation ?? 'Unknown');
     if (this.protocol !== 'json') return queryParams(req).get('Action') ?? 'Unknown';
     const target = req.headers['x-amz-target'] ?? '';
     return target.slice(target.lastIndexOf('.') + 1) || 'Unknown';
@@ -71,15 +80,62 @@ export abstract class ModelService implements SandboxService {
   async decode(req: SandboxRequest, operationName: string): Promise<void> {
     const operation = (await this.isAddressed(req)) ? await this.model.operation(operationName) : undefined;
     if (!operation || !this.operations[operationName]) throw this.unknownOperation(operationName);
-    const raw = this.protocol === 'json' ? parseJson(req.body) : formTree(queryParams(req));
     try {
-      const input = readInput(this.protocol, operation.input, raw, await this.model.enumLookup());
-      decoded.set(req, { operation, input });
+      decoded.set(req, { operation, input: await this.readRequest(req, operation) });
     } catch (err) {
-      if (err instanceof InputShapeError)
-        throw Object.assign(inputErrorFor(this.protocol, err), { cause: err });
+      if (err instanceof InputShapeError) throw Object.assign(this.inputError(err), { cause: err });
       throw err;
     }
+  }
+
+  /** The error a malformed request is refused with: the protocol's, unless the service answers otherwise. */
+  protected inputError(error: InputShapeError): AwsError {
+    return inputErrorFor(this.protocol, error);
+  }
+
+  private async readRequest(
+    req: SandboxRequest,
+    operation: OperationModel,
+  ): Promise<Record<string, unknown>> {
+    const enums = await this.model.enumLookup();
+    if (!isRest(this.protocol)) {
+      const raw = this.protocol === 'json' ? parseJson(req.body) : formTree(queryParams(req));
+      return readInput(this.protocol, operation.input, raw, enums);
+    }
+    const { labels: addressed } = this.restAddress(req);
+    const labels = { ...addressed, ...(await this.route(req))?.labels };
+    const { raw, problems } = restRawInput(
+      operation.input,
+      { labels, query: req.query, headers: req.headers, body: req.body },
+      this.protocol === 'rest-json' ? parseJsonDocument : parseXmlBody,
+    );
+    let input: Record<string, unknown> = {};
+    try {
+      input = readInput(this.protocol, operation.input, raw, enums);
+    } catch (err) {
+      if (!(err instanceof InputShapeError)) throw err;
+      problems.push(...err.problems);
+    }
+    if (problems.length > 0) throw new InputShapeError(problems);
+    return input;
+  }
+
+  /**
+   * REST protocols: the path the operation's `@http` route is matched against, and labels the
+   * request carries outside it. The request's own path by default; S3 takes the bucket out of the
+   * path or host name first, since its model leaves the bucket to the endpoint.
+   */
+  protected restAddress(req: SandboxRequest): { path: string; labels: Record<string, string> } {
+    return { path: req.rawPath ?? req.path, labels: {} };
+  }
+
+  /** REST protocols: the operation whose `@http` route the request's method and path match. */
+  private async route(req: SandboxRequest): Promise<RouteMatch | undefined> {
+    if (routed.has(req)) return routed.get(req);
+    const { path } = this.restAddress(req);
+    const match = (await this.model.routes()).match(req.method, path, req.query);
+    routed.set(req, match);
+    return match;
   }
 
   async handle(req: SandboxRequest, operationName: string): Promise<SandboxResponse> {
@@ -92,7 +148,7 @@ export abstract class ModelService implements SandboxService {
     let output: object = (await run(req, input)) ?? {};
     if (isRendered(output)) return output;
     // A query-protocol result built the old way wraps its lists as `{ member: [...] }`.
-    if (this.protocol !== 'json') output = unwrapMemberLists(output as XmlObject);
+    if (this.protocol === 'query' || this.protocol === 'ec2') output = unwrapMemberLists(output as XmlObject);
     return writeOutput(await this.model.facts(), operation, output, req.requestId);
   }
 
@@ -106,6 +162,13 @@ export abstract class ModelService implements SandboxService {
   }
 
   private unknownOperation(name: string): AwsError {
+    // S3 answers a request for functionality it does not implement with 501 NotImplemented
+    // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html); other REST services
+    // a method and path they have no operation for with 404.
+    if (this.protocol === 'rest-xml')
+      return new AwsError('NotImplemented', `The sandbox does not implement ${name}`, 501);
+    if (isRest(this.protocol))
+      return new AwsError('UnknownOperationException', `Unknown operation ${name}`, 404);
     // https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html (InvalidAction)
     return this.protocol === 'json'
       ? new AwsError('UnknownOperationException', `Unknown operation ${name}`)
@@ -121,5 +184,16 @@ function parseJson(body: Buffer): unknown {
     throw Object.assign(new AwsError('SerializationException', 'The request body is not valid JSON'), {
       cause: err,
     });
+  }
+}
+
+/** A REST-JSON body: a JSON document, or an input problem the service's validation error reports. */
+function parseJsonDocument(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new InputShapeError([
+      { kind: 'type', path: '', wireName: '(body)', value: 'the request body', expected: 'a JSON document' },
+    ]);
   }
 }

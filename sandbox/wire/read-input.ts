@@ -58,6 +58,7 @@ class InputReader {
   private wireKey(memberName: string, member: NormalizedSchema): string {
     const traits = member.getMergedTraits() as { ec2QueryName?: string; xmlName?: string };
     if (this.protocol === 'json') return memberName;
+    if (this.protocol === 'rest-json') return (traits as { jsonName?: string }).jsonName ?? memberName;
     if (this.protocol === 'ec2') return traits.ec2QueryName ?? upperFirst(traits.xmlName ?? memberName);
     return traits.xmlName ?? memberName;
   }
@@ -105,7 +106,7 @@ class InputReader {
   private list(ns: NormalizedSchema, raw: unknown, at: At): unknown[] | undefined {
     const item = ns.getValueSchema();
     let items: { index: string; raw: unknown }[];
-    if (this.protocol === 'json') {
+    if (this.protocol === 'json' || this.protocol === 'rest-json') {
       if (!Array.isArray(raw)) return this.wrongType(raw, at, 'a list');
       items = raw.map((value, i) => ({ index: String(i + 1), raw: value }));
     } else {
@@ -146,7 +147,7 @@ class InputReader {
   private map(ns: NormalizedSchema, raw: unknown, at: At): Record<string, unknown> | undefined {
     const valueSchema = ns.getValueSchema();
     const result: Record<string, unknown> = {};
-    if (this.protocol === 'json') {
+    if (this.protocol === 'json' || this.protocol === 'rest-json') {
       const entries = this.entries(raw, at, 'a map');
       if (!entries) return undefined;
       for (const [key, value] of entries) {
@@ -232,6 +233,8 @@ class InputReader {
       return date;
     }
     if (ns.isBlobSchema()) {
+      // A REST payload member is the request body itself.
+      if (Buffer.isBuffer(value)) return value;
       if (typeof value !== 'string') return this.wrongType(value, at, 'base64-encoded binary data');
       return Buffer.from(value, 'base64');
     }

@@ -1,15 +1,18 @@
 import { createRequire } from 'node:module';
 import { NormalizedSchema } from '@smithy/core/schema';
 import { readEnumMembers } from './enum-members.ts';
+import { type HttpTrait, RestRoutes } from './rest-routes.ts';
 
 /** The wire protocols whose requests and responses the sandbox reads and writes from the models. */
-export type ModelProtocol = 'json' | 'query' | 'ec2';
+export type ModelProtocol = 'json' | 'query' | 'ec2' | 'rest-json' | 'rest-xml';
 
 /** One operation of a service model: its input and output shapes, as the SDK's schemas give them. */
 export interface OperationModel {
   readonly name: string;
   readonly input: NormalizedSchema;
   readonly output: NormalizedSchema;
+  /** REST protocols: the operation's `@http` trait (method, URI pattern, success code). */
+  readonly http?: HttpTrait;
 }
 
 /** How the service's own client addresses it: read from the client's protocol, not restated here. */
@@ -32,6 +35,9 @@ interface LoadedModel {
 
 const require = createRequire(import.meta.url);
 
+/** Loaded models by client package: every sandbox (and test) in the process shares one. */
+const loadedModels = new Map<string, Promise<LoadedModel>>();
+
 /**
  * A service's API model as the AWS SDK v3 client package carries it: each operation's schema
  * (`<Operation>$` exports, read by `@smithy/core/schema`), the protocol the client speaks, and the
@@ -40,6 +46,7 @@ const require = createRequire(import.meta.url);
 export class ServiceModel {
   private loaded?: Promise<LoadedModel>;
   private readonly operations = new Map<string, OperationModel | undefined>();
+  private routeTable?: RestRoutes;
 
   /**
    * @param clientPackage the SDK client package, e.g. `@aws-sdk/client-kms`
@@ -57,10 +64,28 @@ export class ServiceModel {
     const schema = model.exports[`${name}$`];
     const found =
       Array.isArray(schema) && schema[0] === 9
-        ? { name, input: NormalizedSchema.of(schema[4]), output: NormalizedSchema.of(schema[5]) }
+        ? {
+            name,
+            input: NormalizedSchema.of(schema[4]),
+            output: NormalizedSchema.of(schema[5]),
+            http: httpTrait(schema[3]),
+          }
         : undefined;
     this.operations.set(name, found);
     return found;
+  }
+
+  /** REST protocols: every operation's route, from the `@http` traits of the model's operations. */
+  async routes(): Promise<RestRoutes> {
+    if (this.routeTable) return this.routeTable;
+    const { exports } = await this.model();
+    const traits: [string, HttpTrait][] = [];
+    for (const [key, schema] of Object.entries(exports)) {
+      const http = key.endsWith('$') && Array.isArray(schema) && schema[0] === 9 && httpTrait(schema[3]);
+      if (http) traits.push([key.slice(0, -1), http]);
+    }
+    this.routeTable = new RestRoutes(traits);
+    return this.routeTable;
   }
 
   async facts(): Promise<ProtocolFacts> {
@@ -74,7 +99,12 @@ export class ServiceModel {
   }
 
   private model(): Promise<LoadedModel> {
-    this.loaded ??= this.loadModel();
+    if (!this.loaded) {
+      const key = `${this.clientPackage}#${this.clientClass}`;
+      const shared = loadedModels.get(key) ?? this.loadModel();
+      loadedModels.set(key, shared);
+      this.loaded = shared;
+    }
     return this.loaded;
   }
 
@@ -115,6 +145,11 @@ export class ServiceModel {
           serviceTarget: protocol.serviceTarget,
           jsonVersion: protocol.getJsonRpcVersion?.(),
         };
+      case 'AwsRestJsonProtocol':
+        return { protocol: 'rest-json' };
+      case 'AwsRestXmlProtocol':
+      case 'S3RestXmlProtocol':
+        return { protocol: 'rest-xml', xmlNamespace: protocol.options?.xmlNamespace };
       case 'AwsQueryProtocol':
         return { protocol: 'query', xmlNamespace: protocol.options?.xmlNamespace };
       case 'AwsEc2QueryProtocol':
@@ -125,4 +160,12 @@ export class ServiceModel {
         );
     }
   }
+}
+
+/** An operation schema's `{ http: [method, uri, code] }` trait, if it has one. */
+function httpTrait(traits: unknown): HttpTrait | undefined {
+  const http = (traits as { http?: unknown } | undefined)?.http;
+  if (!Array.isArray(http)) return undefined;
+  const [method, uri, code] = http as [string, string, number];
+  return { method, uri, code: code ?? 200 };
 }

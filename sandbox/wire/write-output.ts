@@ -1,5 +1,6 @@
 import { JsonCodec, XmlShapeSerializer } from '@aws-sdk/core/protocols';
 import type { SandboxResponse } from '../protocol.ts';
+import { writeRestJson, writeRestXml } from './rest-output.ts';
 import type { ModelProtocol, OperationModel } from './service-model.ts';
 
 /** The facts about a service's protocol a response needs. */
@@ -57,6 +58,10 @@ export function writeOutput(
         body: `<${operation.name}Response xmlns="${facts.xmlNamespace}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation.name}Response>`,
       };
     }
+    case 'rest-json':
+      return writeRestJson(operation, output as Record<string, unknown>, requestId);
+    case 'rest-xml':
+      return writeRestXml(operation, output as Record<string, unknown>, requestId, facts.xmlNamespace);
     case 'ec2': {
       // EC2 puts the output's members straight under `<OpResponse xmlns>`, after `<requestId>`.
       const members = operation.output.isUnitSchema() ? '' : xmlChildren(operation, output);

@@ -1,5 +1,13 @@
+import type {
+  CreateStateMachineInput,
+  GetExecutionHistoryInput,
+  ListExecutionsInput,
+  StartExecutionInput,
+} from '@aws-sdk/client-sfn';
 import { SANDBOX_CREDENTIALS } from '../../aws-sdk-clients.ts';
-import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../../protocol.ts';
+import type { SandboxRequest } from '../../protocol.ts';
+import { ModelService, type OperationHandler, type WithRequired } from '../../wire/model-service.ts';
+import { ServiceModel } from '../../wire/service-model.ts';
 import { assertRoleArn, assertValidName, parseStatesArn, stateMachineArn } from './names.ts';
 import { page } from './pagination.ts';
 import { type ExecutionCaller, StepFunctionsRegistry } from './registry.ts';
@@ -43,26 +51,25 @@ export interface RegisterStateMachineInput {
   readonly type?: 'STANDARD' | 'EXPRESS';
 }
 
-const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-  'TIMED_OUT',
-  'ABORTED',
-];
-type Body = Record<string, unknown>;
+/** An input naming one execution (DescribeExecution, StopExecution, GetExecutionHistory). */
+type ForExecution = { executionArn: string; error?: string; cause?: string };
+/** A callback's input (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat). */
+type ForToken = { taskToken: string; output?: string; error?: string; cause?: string };
 
 /**
  * AWS Step Functions (JSON 1.0, target prefix `AWSStepFunctions.`, signing name `states`): state
  * machines, executions run on aws-local-stepfunctions with tasks served by the sandbox, execution
- * history, and the task-token callbacks of `.waitForTaskToken` tasks.
+ * history, and the task-token callbacks of `.waitForTaskToken` tasks. Requests are read and
+ * responses written from the SDK's model of Step Functions.
  */
-export class StepFunctionsService implements SandboxService {
+export class StepFunctionsService extends ModelService {
   readonly signingNames = ['states'] as const;
   readonly protocol = 'json' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-sfn', 'SFNClient');
   private readonly registry: StepFunctionsRegistry;
 
   constructor(private readonly options: StepFunctionsServiceOptions = {}) {
+    super();
     this.registry = new StepFunctionsRegistry({
       timeScale: options.timeScale ?? 1,
       callbackTimeScale: options.callbackTimeScale ?? 1,
@@ -124,99 +131,73 @@ export class StepFunctionsService implements SandboxService {
     return this.registry.stopAll();
   }
 
-  operation(req: SandboxRequest): string {
-    const target = req.headers['x-amz-target'] ?? '';
-    return target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : 'Unknown';
-  }
+  protected readonly operations: Readonly<Record<string, OperationHandler>> = {
+    CreateStateMachine: (req: SandboxRequest, input: CreateStateMachineInput) =>
+      this.createStateMachine(
+        req,
+        input as WithRequired<CreateStateMachineInput, 'name' | 'definition' | 'roleArn'>,
+      ),
+    DescribeStateMachine: (_req, input: { stateMachineArn: string }) =>
+      describeStateMachine(this.registry.stateMachine(input.stateMachineArn)),
+    ListStateMachines: (req, input: { maxResults?: number; nextToken?: string }) => {
+      const { items, nextToken } = page(this.registry.stateMachines(req.accountId), input);
+      return { stateMachines: items.map(stateMachineListItem), nextToken };
+    },
+    StartExecution: (req, input: WithRequired<StartExecutionInput, 'stateMachineArn'>) => {
+      const record = this.registry.startExecution(input, this.caller(req));
+      return { executionArn: record.arn, startDate: record.startDate };
+    },
+    DescribeExecution: (_req, input: ForExecution) =>
+      describeExecution(this.registry.execution(input.executionArn).record),
+    ListExecutions: (_req, input: WithRequired<ListExecutionsInput, 'stateMachineArn'>) => {
+      const status = input.statusFilter as ExecutionStatus | undefined;
+      const { items, nextToken } = page(this.registry.executions(input.stateMachineArn, status), input);
+      return { executions: items.map(executionListItem), nextToken };
+    },
+    GetExecutionHistory: (_req, input: WithRequired<GetExecutionHistoryInput, 'executionArn'>) =>
+      this.history(input),
+    StopExecution: (_req, input: ForExecution) => {
+      const { record, run } = this.registry.execution(input.executionArn);
+      run.stop(input.error, input.cause);
+      return { stopDate: record.stopDate ?? new Date() };
+    },
+    SendTaskSuccess: (_req, input: ForToken) => {
+      this.registry.tokens.succeed(input.taskToken, input.output);
+      return {};
+    },
+    SendTaskFailure: (_req, input: ForToken) => {
+      this.registry.tokens.fail(input.taskToken, input.error, input.cause);
+      return {};
+    },
+    SendTaskHeartbeat: (_req, input: ForToken) => {
+      this.registry.tokens.heartbeat(input.taskToken);
+      return {};
+    },
+  };
 
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const body = parseBody(req);
-    const result = this.dispatch(req, operation, body);
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/x-amz-json-1.0' },
-      body: JSON.stringify(result),
-    };
-  }
-
-  private dispatch(req: SandboxRequest, operation: string, body: Body): unknown {
-    const { registry } = this;
-    switch (operation) {
-      case 'CreateStateMachine':
-        return this.createStateMachine(req, body);
-      case 'DescribeStateMachine':
-        return describeStateMachine(registry.stateMachine(body.stateMachineArn));
-      case 'ListStateMachines': {
-        const { items, nextToken } = page(registry.stateMachines(req.accountId), body);
-        return { stateMachines: items.map(stateMachineListItem), nextToken };
-      }
-      case 'StartExecution': {
-        const record = registry.startExecution(
-          body as Parameters<StepFunctionsRegistry['startExecution']>[0],
-          this.caller(req),
-        );
-        return { executionArn: record.arn, startDate: seconds(record.startDate) };
-      }
-      case 'DescribeExecution':
-        return describeExecution(registry.execution(body.executionArn).record);
-      case 'ListExecutions': {
-        const status = body.statusFilter as ExecutionStatus | undefined;
-        if (status !== undefined && !EXECUTION_STATUSES.includes(status)) {
-          throw new AwsError(
-            'ValidationException',
-            `1 validation error detected: Value '${status}' at 'statusFilter'`,
-          );
-        }
-        const { items, nextToken } = page(registry.executions(body.stateMachineArn, status), body);
-        return { executions: items.map(executionListItem), nextToken };
-      }
-      case 'GetExecutionHistory':
-        return this.history(body);
-      case 'StopExecution': {
-        const { record, run } = registry.execution(body.executionArn);
-        run.stop(optionalString(body.error), optionalString(body.cause));
-        return { stopDate: seconds(record.stopDate ?? new Date()) };
-      }
-      case 'SendTaskSuccess':
-        registry.tokens.succeed(body.taskToken, body.output);
-        return {};
-      case 'SendTaskFailure':
-        registry.tokens.fail(body.taskToken, optionalString(body.error), optionalString(body.cause));
-        return {};
-      case 'SendTaskHeartbeat':
-        registry.tokens.heartbeat(body.taskToken);
-        return {};
-      default:
-        throw new AwsError(
-          'UnknownOperationException',
-          `The sandbox does not serve Step Functions ${operation}`,
-        );
-    }
-  }
-
-  private createStateMachine(req: SandboxRequest, body: Body): unknown {
-    const name = String(body.name ?? '');
-    assertValidName(name);
-    assertRoleArn(body.roleArn);
-    if (typeof body.definition !== 'string')
-      throw new AwsError('ValidationException', 'definition is required');
+  private createStateMachine(
+    req: SandboxRequest,
+    input: WithRequired<CreateStateMachineInput, 'name' | 'definition' | 'roleArn'>,
+  ): object {
+    assertValidName(input.name);
+    assertRoleArn(input.roleArn);
     const record = this.registry.putStateMachine({
-      arn: stateMachineArn(req.region, req.accountId, name),
-      name,
+      arn: stateMachineArn(req.region, req.accountId, input.name),
+      name: input.name,
       accountId: req.accountId,
       region: req.region,
-      definition: body.definition,
-      roleArn: body.roleArn,
-      type: body.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+      definition: input.definition,
+      roleArn: input.roleArn,
+      type: input.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
     });
-    return { stateMachineArn: record.arn, creationDate: seconds(record.creationDate) };
+    return { stateMachineArn: record.arn, creationDate: record.creationDate };
   }
 
-  private history(body: Body): unknown {
-    const events = [...this.registry.execution(body.executionArn).run.history.events];
-    if (body.reverseOrder === true) events.reverse();
-    const { items, nextToken } = page(events, body);
-    const withData = body.includeExecutionData !== false;
+  private history(input: WithRequired<GetExecutionHistoryInput, 'executionArn'>): object {
+    const events = [...this.registry.execution(input.executionArn).run.history.events];
+    if (input.reverseOrder === true) events.reverse();
+    const { items, nextToken } = page(events, input);
+    const withData = input.includeExecutionData !== false;
     return { events: items.map((event) => renderEvent(event, withData)), nextToken };
   }
 
@@ -242,25 +223,7 @@ export class StepFunctionsService implements SandboxService {
   }
 }
 
-function parseBody(req: SandboxRequest): Body {
-  if (req.body.length === 0) return {};
-  try {
-    return JSON.parse(req.body.toString('utf8')) as Body;
-  } catch (error) {
-    throw new AwsError('SerializationException', `Request body is not JSON: ${(error as Error).message}`);
-  }
-}
-
-/** JSON 1.0 timestamps are epoch seconds. */
-function seconds(date: Date): number {
-  return date.getTime() / 1000;
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function describeStateMachine(record: StateMachineRecord): unknown {
+function describeStateMachine(record: StateMachineRecord): object {
   return {
     stateMachineArn: record.arn,
     name: record.name,
@@ -268,7 +231,7 @@ function describeStateMachine(record: StateMachineRecord): unknown {
     definition: record.definition,
     roleArn: record.roleArn,
     type: record.type,
-    creationDate: seconds(record.creationDate),
+    creationDate: record.creationDate,
     loggingConfiguration: { level: 'OFF', includeExecutionData: false },
     tracingConfiguration: { enabled: false },
   };
@@ -279,7 +242,7 @@ function stateMachineListItem(record: StateMachineRecord): unknown {
     stateMachineArn: record.arn,
     name: record.name,
     type: record.type,
-    creationDate: seconds(record.creationDate),
+    creationDate: record.creationDate,
   };
 }
 
@@ -289,12 +252,12 @@ function executionListItem(record: ExecutionRecord): unknown {
     stateMachineArn: record.stateMachineArn,
     name: record.name,
     status: record.status,
-    startDate: seconds(record.startDate),
-    stopDate: record.stopDate ? seconds(record.stopDate) : undefined,
+    startDate: record.startDate,
+    stopDate: record.stopDate,
   };
 }
 
-function describeExecution(record: ExecutionRecord): unknown {
+function describeExecution(record: ExecutionRecord): object {
   return {
     ...(executionListItem(record) as object),
     input: record.input,
@@ -308,7 +271,7 @@ function describeExecution(record: ExecutionRecord): unknown {
 const EXECUTION_DATA = new Set(['input', 'output', 'inputDetails', 'outputDetails', 'parameters']);
 
 function renderEvent(event: HistoryEvent, withData: boolean): unknown {
-  const rendered: Record<string, unknown> = { ...event, timestamp: seconds(event.timestamp) };
+  const rendered: Record<string, unknown> = { ...event };
   if (withData) return rendered;
   for (const [key, value] of Object.entries(rendered)) {
     if (key.endsWith('EventDetails') && value && typeof value === 'object') {

@@ -84,3 +84,48 @@ export function formCall(
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
   });
 }
+
+/** A REST call: `method` on `path` (percent-encoded as sent) with its query, headers and body, signed. */
+export async function restCall(
+  endpoint: string,
+  input: {
+    service: string;
+    method: string;
+    path: string;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+    body?: string;
+  },
+): Promise<RawAnswer> {
+  const url = new URL(endpoint);
+  const signer = new SignatureV4({
+    service: input.service,
+    region: 'us-east-1',
+    credentials: SANDBOX_CREDENTIALS,
+    sha256: Hash.bind(null, 'sha256'),
+    uriEscapePath: input.service !== 's3',
+  });
+  const signed = await signer.sign({
+    method: input.method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: input.path,
+    query: input.query ?? {},
+    headers: { host: url.host, ...input.headers },
+    body: input.body,
+  });
+  const target = new URL(input.path, endpoint);
+  for (const [key, value] of Object.entries(input.query ?? {})) target.searchParams.set(key, value);
+  const response = await fetch(target, {
+    method: input.method,
+    headers: signed.headers as Record<string, string>,
+    body: input.body,
+  });
+  const body = await response.text();
+  const code = response.headers.get('x-amzn-errortype') ?? /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
+  const message = body.startsWith('{')
+    ? String((JSON.parse(body) as { message?: string }).message ?? '')
+    : (/<Message>([^<]*)<\/Message>/.exec(body)?.[1] ?? '');
+  return { status: response.status, code: code ?? undefined, message, body };
+}
