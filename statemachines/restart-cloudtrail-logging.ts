@@ -113,15 +113,17 @@ export const restartCloudTrailLogging: PlaybookDefinition = {
         ),
       );
     // Someone (or an earlier run) already restarted it: record that and touch nothing.
-    const alreadyLogging = steps.nothingToDo(
-      'Audit already logging',
-      'StartLogging',
-      { beforePath: '$.state.before', detailsPath: '$.stopped' },
-      'Already logging',
-    );
-    const auto = new sfn.Choice(scope, 'Logging?')
-      .when(sfn.Condition.booleanEquals('$.state.before.IsLogging', true), alreadyLogging)
-      .otherwise(contain);
+    const auto = steps.unlessAlready({
+      id: 'Logging?',
+      already: sfn.Condition.booleanEquals('$.state.before.IsLogging', true),
+      audit: {
+        id: 'Audit already logging',
+        action: 'StartLogging',
+        paths: { beforePath: '$.state.before', detailsPath: '$.stopped' },
+      },
+      endId: 'Already logging',
+      contain,
+    });
 
     const byMode = steps.byMode({
       plan,

@@ -121,15 +121,17 @@ export const revokeOpenIngress: PlaybookDefinition = {
         ),
       );
     // The rule may be gone already (removed by hand, or by an earlier run): nothing to do.
-    const nothingToRevoke = steps.nothingToDo(
-      'Audit nothing to revoke',
-      'RevokeSecurityGroupIngress',
-      { beforePath: '$.state.before', detailsPath: '$.plan' },
-      'Nothing to revoke',
-    );
-    const auto = new sfn.Choice(scope, 'Anything to revoke?')
-      .when(sfn.Condition.numberGreaterThan('$.plan.count', 0), contain)
-      .otherwise(nothingToRevoke);
+    const auto = steps.unlessAlready({
+      id: 'Anything to revoke?',
+      already: sfn.Condition.numberEquals('$.plan.count', 0),
+      audit: {
+        id: 'Audit nothing to revoke',
+        action: 'RevokeSecurityGroupIngress',
+        paths: { beforePath: '$.state.before', detailsPath: '$.plan' },
+      },
+      endId: 'Nothing to revoke',
+      contain,
+    });
 
     // Dry-run and approval read the group too: the plan names the exact rules.
     const byMode = steps.byMode({

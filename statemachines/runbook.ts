@@ -1,4 +1,3 @@
-import { UNDO } from '#shared/undo/plan.ts';
 /**
  * A playbook's runbook in plain words, for the people who are paged when it stops: what each
  * step does, what to do when it stops there, what to check afterwards and how to undo. The text
@@ -13,7 +12,10 @@ export interface RunbookStep {
   readonly title: string;
   /** What it does and why, in a sentence or two. */
   readonly does: string;
-  /** The states of the step: exact names, or patterns where `*` stands for any text. */
+  /**
+   * The states of the step: exact names, or patterns where `*` stands for any text. States inside
+   * a Map or Parallel may be named too, so a stop there links its own place.
+   */
   readonly states: readonly string[];
   /** What to do when the playbook stops at this step and hands over to a person. */
   readonly ifItStops: string;
@@ -26,6 +28,8 @@ export interface PlaybookRunbook {
   readonly checkAfterwards: readonly string[];
   /** How to undo what the playbook did. */
   readonly undo: string;
+  /** Who starts it when no policy rule routes to it (undo: a person). @default none */
+  readonly startedBy?: string;
 }
 
 /** Whether the state `name` belongs to a step with these patterns. */
@@ -102,7 +106,5 @@ export function runbookAnchor(state: string): string {
 
 /** The runbook of a playbook, at the place that says what to do when it stopped in `state`. */
 export function runbookLink(playbook: string, state?: string): string {
-  // Undo is no playbook of the registry: what to do when it stops is in its reference page.
-  if (playbook === UNDO) return 'docs/undo.md';
   return `${RUNBOOK_DIR}/${playbook}.md${state ? `#${runbookAnchor(state)}` : ''}`;
 }

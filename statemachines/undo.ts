@@ -15,12 +15,16 @@ import { UNDO, UNDO_COMPLETE_ACTION } from '#shared/undo/plan.ts';
 import type { UndoMode } from '#shared/undo/prepare.ts';
 import { auditStep } from './fragments/audit-step.ts';
 import { withTarget } from './fragments/member-credentials.ts';
-import { catchToHuman } from './fragments/needs-human.ts';
+import { catchMapToHuman, catchToHuman, iterationStopped } from './fragments/needs-human.ts';
 import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, StateMachineDefinition } from './playbook.ts';
+import type { PlaybookRunbook } from './runbook.ts';
 import { cancelFollowUps } from './undo/cancel-follow-ups.ts';
 import { reverseCall } from './undo/reverse-calls.ts';
+
+/** The Map of reverse calls. */
+const UNDO_ACTIONS = 'Undo actions';
 
 const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-undo/handler.ts');
 
@@ -37,6 +41,50 @@ export interface UndoPlaybookProps {
    */
   readonly approvals?: dynamodb.ITable;
 }
+
+/** Undo's steps in plain words: `docs/runbooks/undo.md`, where its needs-human notifications link. */
+const UNDO_RUNBOOK: PlaybookRunbook = {
+  startedBy:
+    'A person, with `remediate undo <execution id>` (the id is in the timeline: `remediate audit --finding <id>`). No policy rule starts it; the policy only says whether it waits for an approval (`undo.mode`).',
+  steps: [
+    {
+      title: 'Plan the undo',
+      does: "Reads the execution and the finding's audit trail, and lists the calls that put back what the execution changed, in reverse order. An execution that cannot be undone is refused, with the reason.",
+      states: ['Plan undo'],
+      ifItStops:
+        'Nothing was changed. Run `remediate undo <execution id> --dry-run` to see the plan or the reason, and check that the execution exists and has ended.',
+    },
+    {
+      title: 'Stop the follow-up playbook',
+      does: 'When the execution handed over to a follow-up (a re-image after a quarantine), stops it and cancels its pending approval, so approving it later changes nothing.',
+      states: [
+        'Cancel follow-ups',
+        'Stop follow-up',
+        'Cancel follow-up approval',
+        'Read follow-up approval',
+        'Audit follow-up cancelled',
+      ],
+      ifItStops:
+        'Nothing was reversed yet. If someone approved the follow-up meanwhile, it may be re-imaging the instance: check its execution in the Step Functions console, stop it by hand if it must not go on, then run the undo again.',
+    },
+    {
+      title: 'Put back each change',
+      does: 'Makes each reverse call of the plan, one at a time and in order (the key active again, the instance back in its groups and target groups, the rules back), and records each with the state before and after.',
+      states: [
+        'Undo actions',
+        ...UNDO_ACTION_TYPES.map((type) => `Undo ${type}`),
+        ...UNDO_ACTION_TYPES.map((type) => `Audit ${type}`),
+      ],
+      ifItStops:
+        'The changes before this one are put back and recorded; this one and the ones after it are not. The notification names the call that failed and why. Read the plan and what was done with `remediate audit --finding <finding id>`, fix the cause (often a permission, or a resource changed or deleted since), then make the remaining calls by hand in the console, in the order of the plan.',
+    },
+  ],
+  checkAfterwards: [
+    'The resource is as it was before the playbook: `remediate audit --finding <finding id>` shows each reverse call and a final `Undo`/`undone` record.',
+    'An instance put back in its Auto Scaling group raised its desired capacity by one: lower it if the replacement should go.',
+  ],
+  undo: 'An undo is not undone: to contain the resource again, start the playbook again (for example by replaying the finding) or act in the console.',
+};
 
 /** End the run with `outcome` in the output, for the CLI and the console. */
 const ended = (ctx: PlaybookContext, outcome: string, end: sfn.IChainable) =>
@@ -57,6 +105,7 @@ export function undoPlaybook(props: UndoPlaybookProps): StateMachineDefinition {
   return {
     name: UNDO,
     description: 'Undo a playbook execution: reverse the changes its audit trail records, in reverse order.',
+    runbook: UNDO_RUNBOOK,
     build: (ctx) => build(ctx, props),
   };
 }
@@ -171,21 +220,27 @@ function build(ctx: PlaybookContext, props: UndoPlaybookProps): sfn.IChainable {
 function applyActions(ctx: PlaybookContext, steps: PlaybookSteps): sfn.Map {
   const { scope } = ctx;
   const { arns } = steps;
+  const stopped = iterationStopped(scope, UNDO_ACTIONS);
   const byType = new sfn.Choice(scope, 'Action?');
   for (const type of UNDO_ACTION_TYPES) {
     byType.when(
       sfn.Condition.stringEquals('$.action.type', type),
-      reverseCall(scope, type, arns).next(
-        // Inside the Map a failure cannot reach the needs-human path directly: the Map catches it.
-        auditStep(scope, `Audit ${type}`, {
-          appender: ctx.auditAppender,
-          playbook: UNDO,
-          action: type,
-          outcome: 'succeeded',
-          beforePath: '$.action.before',
-          afterPath: '$.action.after',
-          detailsPath: '$.action.request',
-        }),
+      // Inside the Map a failure cannot reach the needs-human path directly: the iteration fails
+      // naming its step, and the Map's catch hands that on.
+      catchToHuman(reverseCall(scope, type, arns), stopped, UNDO).next(
+        catchToHuman(
+          auditStep(scope, `Audit ${type}`, {
+            appender: ctx.auditAppender,
+            playbook: UNDO,
+            action: type,
+            outcome: 'succeeded',
+            beforePath: '$.action.before',
+            afterPath: '$.action.after',
+            detailsPath: '$.action.request',
+          }),
+          stopped,
+          UNDO,
+        ),
       ),
     );
   }
@@ -193,7 +248,7 @@ function applyActions(ctx: PlaybookContext, steps: PlaybookSteps): sfn.Map {
     new sfn.Fail(scope, 'Unknown action', { error: 'UnknownUndoAction', causePath: '$.action.type' }),
   );
   // In an organization the calls are made as the finding account's member role, named in `target`.
-  const each = new sfn.Map(scope, 'Undo actions', {
+  const each = new sfn.Map(scope, UNDO_ACTIONS, {
     itemsPath: '$.plan.actions',
     itemSelector: withTarget(scope, {
       'action.$': '$$.Map.Item.Value',
@@ -204,8 +259,7 @@ function applyActions(ctx: PlaybookContext, steps: PlaybookSteps): sfn.Map {
     maxConcurrency: 1,
     resultPath: sfn.JsonPath.DISCARD,
   }).itemProcessor(byType);
-  each.addCatch(steps.human, { resultPath: '$.error' });
-  return each;
+  return catchMapToHuman(each, steps.human);
 }
 
 /** The resources are named by the audit trail at run time: account-wide patterns of exactly those types. */

@@ -1,6 +1,6 @@
 import { RemediationError } from '#shared/errors.ts';
 import type { Policy } from '#shared/policy/schema.ts';
-import type { PlaybookDefinition } from '#statemachines/playbook.ts';
+import type { StateMachineDefinition } from '#statemachines/playbook.ts';
 import { type RunbookStep, SHARED_STEPS, stepHasState } from '#statemachines/runbook.ts';
 import { type PlaybookState, playbookStates } from './states.ts';
 
@@ -29,6 +29,7 @@ export interface Runbook {
   })[];
   readonly checkAfterwards: readonly string[];
   readonly undo: string;
+  readonly startedBy?: string;
 }
 
 /** States that do something (call AWS, a function, a Map over calls); the rest only route. */
@@ -39,7 +40,7 @@ const ACTING = new Set(['Task', 'Map', 'Parallel']);
  * belong to a step, and every step must name at least one state that exists: otherwise a
  * {@link RunbookError} says which, so words and states cannot drift apart.
  */
-export function runbookOf(playbook: PlaybookDefinition, policy: Policy): Runbook {
+export function runbookOf(playbook: StateMachineDefinition, policy: Policy): Runbook {
   const words = playbook.runbook;
   if (!words)
     throw new RunbookError(`playbook ${playbook.name} has no runbook words (its definition's runbook)`);
@@ -50,13 +51,15 @@ export function runbookOf(playbook: PlaybookDefinition, policy: Policy): Runbook
       throw new RunbookError(
         `runbook step "${step.title}" of ${playbook.name} names no state of it (${step.states.join(', ')})`,
       );
+  // The shared steps cover top-level states only; a playbook names its own nested ones.
+  const topLevel = states.filter((s) => !s.nested);
   const shared = SHARED_STEPS.map((step) => ({
     ...step,
-    covered: namesOf(step, states).filter((n) => !own.some((o) => o.covered.includes(n))),
+    covered: namesOf(step, topLevel).filter((n) => !own.some((o) => o.covered.includes(n))),
     shared: true,
   })).filter((step) => step.covered.length > 0);
   const steps = [...own, ...shared];
-  const missing = states.filter(
+  const missing = topLevel.filter(
     (s) => ACTING.has(s.type) && !steps.some((step) => step.covered.includes(s.name)),
   );
   if (missing.length > 0)
@@ -70,6 +73,7 @@ export function runbookOf(playbook: PlaybookDefinition, policy: Policy): Runbook
     steps,
     checkAfterwards: words.checkAfterwards,
     undo: words.undo,
+    ...(words.startedBy ? { startedBy: words.startedBy } : {}),
   };
 }
 

@@ -36,7 +36,8 @@ export function runbookMarkdown(book: Runbook): string {
     '',
   ];
   out.push('## What starts it', '');
-  if (book.triggers.length === 0) out.push('No rule of the default policy routes findings to it.');
+  if (book.triggers.length === 0)
+    out.push(book.startedBy ?? 'No rule of the default policy routes findings to it.');
   for (const t of book.triggers) out.push(`- ${triggerLine(t)}`);
   out.push('', '## If it stops and needs a person', '', ...NEEDS_HUMAN.flatMap((p) => [p, '']));
   out.push('## Steps', '');
@@ -72,7 +73,7 @@ export function runbookHtml(book: Runbook): string {
     .join('\n');
   const triggers = book.triggers.length
     ? `<ul>${book.triggers.map((t) => `<li>${inline(triggerLine(t))}</li>`).join('')}</ul>`
-    : '<p>No rule of the default policy routes findings to it.</p>';
+    : `<p>${inline(book.startedBy ?? 'No rule of the default policy routes findings to it.')}</p>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>Runbook: ${escapeHtml(book.playbook)}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:auto;padding:1rem}.states{color:#555;font-size:.9rem}</style></head>

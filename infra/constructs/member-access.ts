@@ -8,6 +8,7 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { Construct, type IConstruct } from 'constructs';
+import { MemberAwsCall } from '#statemachines/fragments/member-credentials.ts';
 import type { PlaybookContext, StateMachineDefinition } from '#statemachines/playbook.ts';
 
 /** What every playbook role name in the security account starts with; member roles trust this prefix. */
@@ -32,31 +33,12 @@ export function memberRoleArn(scope: IConstruct, account: string, roleName: stri
 }
 
 /**
- * Services whose calls act on a finding's resources (in the member account); the rest stay home.
- * `kms`: EC2 uses the caller's permissions on the customer managed key of an encrypted volume or
- * image it restores or launches from, the member account's key
- * (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html).
- */
-const MEMBER_SERVICES = [
-  'ec2',
-  'iam',
-  'autoscaling',
-  'elasticloadbalancing',
-  'cloudtrail',
-  's3',
-  'kms',
-  'rds',
-  'lambda',
-];
-
-/** Calls on the product's own resources in the security account, never on a finding's resource. */
-const HOME_ACTIONS = new Set(['lambda:InvokeFunction']);
-
-/**
  * Exactly the permissions the playbooks use on a finding's resources: each playbook's state
- * machine is built (states only, no resources) and its graph's policy statements are kept where
- * every action is on a member service. So the member role can never drift from what the
- * playbooks call, and a new playbook call joins it by itself.
+ * machine is built (states only, no resources) and the policy statements of its SDK calls on a
+ * finding's resources (`MemberAwsCall`, the tasks that take the member role's credentials in an
+ * organization, fragments/member-credentials.ts) are kept. Calls on the product's own resources
+ * (audit, topic, claims, follow-ups) are other task types and stay home. So the member role can
+ * never drift from what the playbooks call, and a new playbook's calls join it by themselves.
  */
 export function memberPermissions(
   scope: Construct,
@@ -80,20 +62,17 @@ export function memberPermissions(
       createFunction: (id) => fn(id),
       followUps: [],
     };
-    const definition = playbook.build(ctx);
-    const graph = new sfn.StateGraph(definition.startState, playbook.name);
-    for (const statement of graph.policyStatements) {
-      const json = statement.toStatementJson() as {
-        Effect: string;
-        Action: string | string[];
-        Resource?: string | string[];
-        Condition?: Record<string, Record<string, unknown>>;
-      };
-      const actions = [json.Action].flat();
-      if (
-        json.Effect === 'Allow' &&
-        actions.every((a) => MEMBER_SERVICES.includes(a.split(':')[0] ?? '') && !HOME_ACTIONS.has(a))
-      )
+    // Binding the graph completes the states (a Parallel's branches), as a state machine would.
+    new sfn.StateGraph(playbook.build(ctx).startState, playbook.name);
+    // Built without the member role's context, the calls keep their own statements.
+    const calls = holder.node.findAll().filter((c): c is MemberAwsCall => c instanceof MemberAwsCall);
+    for (const call of calls)
+      for (const statement of taskPoliciesOf(call)) {
+        const json = statement.toStatementJson() as {
+          Effect: string;
+          Resource?: string | string[];
+          Condition?: Record<string, Record<string, unknown>>;
+        };
         statements.push(
           iam.PolicyStatement.fromJson({
             ...json,
@@ -101,9 +80,14 @@ export function memberPermissions(
             Condition: inEveryRegion(scope, json.Condition, regions),
           }),
         );
-    }
+      }
   }
   return statements;
+}
+
+/** The statements CDK grants for a task's call (`taskPolicies`, set when the task is created). */
+function taskPoliciesOf(task: MemberAwsCall): readonly iam.PolicyStatement[] {
+  return (task as unknown as { taskPolicies?: iam.PolicyStatement[] }).taskPolicies ?? [];
 }
 
 /**

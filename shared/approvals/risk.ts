@@ -33,7 +33,19 @@ const KeyReadSchema = z.object({
   error: z.optional(ReadErrorSchema),
 });
 
-/** What the gate hands over for an instance: DescribeInstances and DescribeAutoScalingInstances answers. */
+/** One target group as the instance's target group walk records it (fragments/instance-target-groups.ts). */
+const TargetGroupReadSchema = z.object({
+  targetGroupArn: z.string(),
+  /** A TargetHealth state, `unknown` (its read failed) or `not-applicable` (not a group of its VPC). */
+  state: z.string(),
+  port: z.optional(z.number()),
+  error: z.optional(z.string()),
+});
+
+/**
+ * What the gate hands over for an instance: DescribeInstances, DescribeAutoScalingInstances and
+ * GetInstanceProfile answers, and the target groups it is registered in.
+ */
 const InstanceReadSchema = z.object({
   kind: z.literal('Instance'),
   instance: z.optional(
@@ -47,8 +59,15 @@ const InstanceReadSchema = z.object({
   autoScaling: z.optional(
     z.object({ groups: z.optional(z.array(z.object({ AutoScalingGroupName: z.optional(z.string()) }))) }),
   ),
+  instanceProfile: z.optional(
+    z.object({ roles: z.optional(z.array(z.object({ RoleName: z.optional(z.string()) }))) }),
+  ),
+  targetGroups: z.optional(z.array(TargetGroupReadSchema)),
+  targetGroupsPage: z.optional(z.object({ truncated: z.optional(z.boolean()) })),
   error: z.optional(ReadErrorSchema),
   autoScalingError: z.optional(ReadErrorSchema),
+  roleError: z.optional(ReadErrorSchema),
+  targetGroupsError: z.optional(ReadErrorSchema),
 });
 
 /** The risk read as the approval-request function receives it from the gate. */
@@ -73,6 +92,24 @@ export const RiskSchema = z.discriminatedUnion('kind', [
     launchedAt: z.optional(z.string()),
     instanceProfileArn: z.optional(z.string()),
     autoScalingGroup: z.optional(z.string()),
+    /** The role of its instance profile, or `unknown (<why>)` when it could not be read. */
+    role: z.optional(z.string()),
+    /**
+     * What its target groups showed; absent when they were not read (an approval requested
+     * before the read existed).
+     */
+    targetGroups: z.optional(
+      z.object({
+        /** The groups that send it traffic: name, port and health state. */
+        serving: z.array(z.object({ name: z.string(), port: z.number(), state: z.string() })),
+        /** How many groups of its VPC could not be asked about it. */
+        unread: z.number(),
+        /** More groups exist than one page, and only the first page was asked. */
+        truncated: z.boolean(),
+        /** Why the groups could not be listed; the rest is then empty. */
+        unavailable: z.optional(z.string()),
+      }),
+    ),
     unavailable: z.optional(z.string()),
   }),
 ]);
@@ -118,7 +155,38 @@ export function riskOf(read: RiskRead): Risk {
     autoScalingGroup: read.autoScalingError
       ? `unknown (${failed(read.autoScalingError)})`
       : text(read.autoScaling?.groups?.[0]?.AutoScalingGroupName),
+    role: read.roleError
+      ? `unknown (${failed(read.roleError)})`
+      : text(read.instanceProfile?.roles?.[0]?.RoleName),
+    targetGroups: targetGroupsOf(read),
   };
+}
+
+/** Target health states in which the group sends the instance no traffic. */
+const NOT_SERVING = new Set(['unused', 'draining', 'not-applicable', 'unknown']);
+
+/** The groups that send the instance traffic, from the walk over its VPC's target groups. */
+function targetGroupsOf(read: Extract<RiskRead, { kind: 'Instance' }>): TargetGroupsRisk | undefined {
+  if (read.targetGroupsError)
+    return { serving: [], unread: 0, truncated: false, unavailable: failed(read.targetGroupsError) };
+  if (!read.targetGroups) return undefined;
+  const serving = read.targetGroups.flatMap((g) =>
+    g.port !== undefined && !NOT_SERVING.has(g.state)
+      ? [{ name: targetGroupName(g.targetGroupArn), port: g.port, state: text(g.state) ?? 'unknown' }]
+      : [],
+  );
+  return {
+    serving,
+    unread: read.targetGroups.filter((g) => g.state === 'unknown').length,
+    truncated: read.targetGroupsPage?.truncated === true,
+  };
+}
+
+type TargetGroupsRisk = NonNullable<Extract<Risk, { kind: 'Instance' }>['targetGroups']>;
+
+/** `web` from `arn:aws:elasticloadbalancing:…:targetgroup/web/73e2d6bc24d8a067`, else the ARN. */
+function targetGroupName(arn: string): string {
+  return displayText(/:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? arn, VALUE_LIMIT);
 }
 
 /**
@@ -148,15 +216,12 @@ export function riskLines(risk: Risk, now: Date): string[] {
     ];
   }
   if (risk.unavailable) return [`What this instance serves could not be read: ${risk.unavailable}.`];
-  const lines = [
-    [
-      risk.name ? `Named "${risk.name}"` : 'Unnamed instance',
-      risk.state && `, ${risk.state}`,
-      risk.launchedAt && `, launched ${when(risk.launchedAt, now)}`,
-    ]
-      .filter(Boolean)
-      .join('') + '.',
+  const facts = [
+    risk.name ? `Named "${risk.name}"` : 'Unnamed instance',
+    risk.state && `, ${risk.state}`,
+    risk.launchedAt && `, launched ${when(risk.launchedAt, now)}`,
   ];
+  const lines = [`${facts.filter(Boolean).join('')}.`];
   lines.push(
     risk.autoScalingGroup
       ? `In Auto Scaling group ${risk.autoScalingGroup}: it leaves the group, which launches a replacement (desired capacity unchanged).`
@@ -164,11 +229,38 @@ export function riskLines(risk: Risk, now: Date): string[] {
   );
   lines.push(
     risk.instanceProfileArn
-      ? `Its role (instance profile ${risk.instanceProfileArn}) loses its sessions; anything on it that calls AWS stops.`
+      ? `Its role ${risk.role ? `${risk.role} (profile ${risk.instanceProfileArn.split('/').at(-1)})` : `(instance profile ${risk.instanceProfileArn})`} loses its sessions; anything on it that calls AWS stops.`
       : 'It has no instance profile (no role to cut).',
   );
-  lines.push(
-    'If it is registered with load balancer target groups, it is deregistered and stops serving traffic.',
-  );
+  lines.push(...targetGroupLines(risk.targetGroups));
+  return lines;
+}
+
+/** How many serving groups a line names before it counts the rest. */
+const NAMED_GROUPS = 5;
+
+function targetGroupLines(groups: TargetGroupsRisk | undefined): string[] {
+  if (!groups)
+    return [
+      'If it is registered with load balancer target groups, it is deregistered and stops serving traffic.',
+    ];
+  if (groups.unavailable)
+    return [`Its load balancer target groups could not be read: ${groups.unavailable}.`];
+  const { serving } = groups;
+  const named = serving.slice(0, NAMED_GROUPS).map((g) => `${g.name} (port ${g.port}, ${g.state})`);
+  const more = serving.length > NAMED_GROUPS ? ` and ${serving.length - NAMED_GROUPS} more` : '';
+  const lines = [
+    serving.length === 0
+      ? 'Serves no load balancer target group of its VPC.'
+      : `Serves target group${serving.length > 1 ? 's' : ''} ${named.join(', ')}${more}: deregistered, it stops receiving requests.`,
+  ];
+  if (groups.unread > 0)
+    lines.push(
+      `${groups.unread} target group${groups.unread > 1 ? 's' : ''} of its VPC could not be asked about it; check them in the EC2 console.`,
+    );
+  if (groups.truncated)
+    lines.push(
+      'Only the first page of target groups was checked: the account has more; check the rest in the EC2 console.',
+    );
   return lines;
 }

@@ -1,6 +1,7 @@
 import { Stack, aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { awsCall } from './aws-call.ts';
+import { instanceTargetGroups } from './instance-target-groups.ts';
 
 /** Where the reads below put what approving puts at risk; the gate's `riskPath`. */
 export const APPROVAL_RISK_PATH = '$.approvalRisk';
@@ -40,11 +41,17 @@ export function accessKeyRisk(scope: Construct, accessKeyIdPath: string): sfn.Ch
 }
 
 /**
- * What the instance serves: its state, launch time, Name tag and instance profile
- * (DescribeInstances), and its Auto Scaling group (DescribeAutoScalingInstances). Both actions
- * support no resource-level permissions, so they are granted on `*`
+ * What the instance serves, read in the order an approver weighs it: its state, launch time, Name
+ * tag, instance profile and VPC (DescribeInstances); its Auto Scaling group
+ * (DescribeAutoScalingInstances); its profile's role (GetInstanceProfile); and the load balancer
+ * target groups it is registered in (DescribeTargetGroups, DescribeTargetHealth: the walk
+ * quarantine itself makes, fragments/instance-target-groups.ts). The EC2, Auto Scaling and ELBv2
+ * reads support no resource-level permissions, so they are granted on `*`
  * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html,
- * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html).
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html);
+ * iam:GetInstanceProfile is scoped to instance profiles, as quarantine's own read of it.
+ * A read that fails is recorded next to the others and the next read goes on.
  */
 export function instanceRisk(scope: Construct, instanceIdPath: string): sfn.Chain {
   const start = new sfn.Pass(scope, 'Risk: start', {
@@ -62,6 +69,7 @@ export function instanceRisk(scope: Construct, instanceIdPath: string): sfn.Chai
   });
   describe.addCatch(done, { errors: [sfn.Errors.ALL], resultPath: `${APPROVAL_RISK_PATH}.error` });
   const described = `${APPROVAL_RISK_PATH}.described.instance`;
+  const kept = `${APPROVAL_RISK_PATH}.instance`;
   // Every member of an instance is optional in the EC2 model: copy each only when present, since
   // a Pass that reads a missing path fails the execution and a Pass cannot catch.
   const copy = (member: string) =>
@@ -70,29 +78,20 @@ export function instanceRisk(scope: Construct, instanceIdPath: string): sfn.Chai
         sfn.Condition.isPresent(`${described}.${member}`),
         new sfn.Pass(scope, `Risk: keep ${member}`, {
           inputPath: `${described}.${member}`,
-          resultPath: `${APPROVAL_RISK_PATH}.instance.${member}`,
+          resultPath: `${kept}.${member}`,
         }),
       )
       .otherwise(new sfn.Pass(scope, `Risk: no ${member}`))
       .afterwards();
   const instance = new sfn.Pass(scope, 'Risk: instance', {
     result: sfn.Result.fromObject({}),
-    resultPath: `${APPROVAL_RISK_PATH}.instance`,
+    resultPath: kept,
   });
   // Only the copied members go on to the request, not the whole description.
   const drop = new sfn.Pass(scope, 'Risk: keep instance', {
-    parameters: { kind: 'Instance', 'instance.$': `${APPROVAL_RISK_PATH}.instance` },
+    parameters: { kind: 'Instance', 'instance.$': kept },
     resultPath: APPROVAL_RISK_PATH,
   });
-  const groups = awsCall(scope, 'Risk: read Auto Scaling group', {
-    service: 'autoscaling',
-    action: 'describeAutoScalingInstances',
-    parameters: { 'InstanceIds.$': `States.Array(${instanceIdPath})` },
-    iamResources: ['*'],
-    resultSelector: { 'groups.$': '$.AutoScalingInstances' },
-    resultPath: `${APPROVAL_RISK_PATH}.autoScaling`,
-  });
-  groups.addCatch(done, { errors: [sfn.Errors.ALL], resultPath: `${APPROVAL_RISK_PATH}.autoScalingError` });
   return start
     .next(describe)
     .next(instance)
@@ -100,7 +99,93 @@ export function instanceRisk(scope: Construct, instanceIdPath: string): sfn.Chai
     .next(copy('LaunchTime'))
     .next(copy('Tags'))
     .next(copy('IamInstanceProfile'))
+    .next(copy('VpcId'))
     .next(drop)
-    .next(groups)
+    .next(autoScalingGroupRisk(scope, instanceIdPath))
+    .next(roleRisk(scope, `${kept}.IamInstanceProfile.Arn`))
+    .next(targetGroupRisk(scope, instanceIdPath, `${kept}.VpcId`))
+    .next(
+      // The target group listing (up to a page of groups) is not carried on to the approval.
+      new sfn.Pass(scope, 'Risk: drop listings', { result: sfn.Result.fromObject({}), resultPath: SCRATCH }),
+    )
     .next(done);
+}
+
+/** Where the instance risk's intermediate answers go, emptied once it is read. */
+const SCRATCH = '$.approvalRiskReads';
+
+/** The instance's Auto Scaling group: DescribeAutoScalingInstances lists it only while in a group. */
+function autoScalingGroupRisk(scope: Construct, instanceIdPath: string): sfn.Chain {
+  const read = awsCall(scope, 'Risk: read Auto Scaling group', {
+    service: 'autoscaling',
+    action: 'describeAutoScalingInstances',
+    parameters: { 'InstanceIds.$': `States.Array(${instanceIdPath})` },
+    iamResources: ['*'],
+    resultSelector: { 'groups.$': '$.AutoScalingInstances' },
+    resultPath: `${APPROVAL_RISK_PATH}.autoScaling`,
+  });
+  const after = new sfn.Pass(scope, 'Risk: Auto Scaling group read');
+  read.addCatch(after, { errors: [sfn.Errors.ALL], resultPath: `${APPROVAL_RISK_PATH}.autoScalingError` });
+  return read.next(after);
+}
+
+/**
+ * The role of the instance profile, whose sessions quarantine denies. GetInstanceProfile takes the
+ * profile's name: the last segment of its ARN, after any path
+ * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetInstanceProfile.html).
+ */
+function roleRisk(scope: Construct, profileArnPath: string): sfn.Chain {
+  const after = new sfn.Pass(scope, 'Risk: role read');
+  const parts = new sfn.Pass(scope, 'Risk: split profile ARN', {
+    parameters: { 'parts.$': `States.StringSplit(${profileArnPath}, '/')` },
+    resultPath: `${SCRATCH}.profileArn`,
+  });
+  const read = awsCall(scope, 'Risk: read instance role', {
+    service: 'iam',
+    action: 'getInstanceProfile',
+    parameters: {
+      'InstanceProfileName.$': `States.ArrayGetItem(${SCRATCH}.profileArn.parts, States.MathAdd(States.ArrayLength(${SCRATCH}.profileArn.parts), -1))`,
+    },
+    iamResources: [
+      Stack.of(scope).formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'instance-profile',
+        resourceName: '*',
+      }),
+    ],
+    resultSelector: { 'roles.$': '$.InstanceProfile.Roles' },
+    resultPath: `${APPROVAL_RISK_PATH}.instanceProfile`,
+  });
+  read.addCatch(after, { errors: [sfn.Errors.ALL], resultPath: `${APPROVAL_RISK_PATH}.roleError` });
+  return sfn.Chain.start(
+    new sfn.Choice(scope, 'Risk: instance profile?')
+      .when(sfn.Condition.isPresent(profileArnPath), parts.next(read).next(after))
+      .otherwise(after)
+      .afterwards(),
+  );
+}
+
+/** The load balancer target groups the instance is registered in, within its VPC. */
+function targetGroupRisk(scope: Construct, instanceIdPath: string, vpcIdPath: string): sfn.Chain {
+  const after = new sfn.Pass(scope, 'Risk: target groups read');
+  const groups = instanceTargetGroups(scope, {
+    prefix: 'Risk: ',
+    instanceIdPath,
+    vpcIdPath,
+    listingPath: `${SCRATCH}.targetGroups`,
+    membershipPath: `${APPROVAL_RISK_PATH}.targetGroups`,
+    pagePath: `${APPROVAL_RISK_PATH}.targetGroupsPage`,
+  });
+  for (const state of [groups.list, groups.each])
+    state.addCatch(after, {
+      errors: [sfn.Errors.ALL],
+      resultPath: `${APPROVAL_RISK_PATH}.targetGroupsError`,
+    });
+  return sfn.Chain.start(
+    new sfn.Choice(scope, 'Risk: in a VPC?')
+      .when(sfn.Condition.isPresent(vpcIdPath), groups.chain.next(after))
+      .otherwise(after)
+      .afterwards(),
+  );
 }

@@ -1,4 +1,5 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import type { PlaybookContext } from '../playbook.ts';
 import { RUNBOOK_DIR, runbookLink } from '../runbook.ts';
 import { auditStep } from './audit-step.ts';
@@ -83,8 +84,13 @@ function calledAction(task: sfn.TaskStateBase): string | undefined {
  * Catch everything on a task and send it to the needs-human path, through a Pass that records
  * which step stopped, the call it made and where its runbook says what to do (`<task>: stopped`).
  */
-export function catchToHuman<T extends sfn.TaskStateBase>(task: T, handler: sfn.IChainable): T {
-  const playbook = handler instanceof sfn.State ? PLAYBOOK_OF.get(handler) : undefined;
+export function catchToHuman<T extends sfn.TaskStateBase>(
+  task: T,
+  handler: sfn.IChainable,
+  /** The playbook whose runbook to link. @default the playbook of the needs-human path `handler` */
+  runbookOf?: string,
+): T {
+  const playbook = runbookOf ?? (handler instanceof sfn.State ? PLAYBOOK_OF.get(handler) : undefined);
   const existing = task.node.tryFindChild('Stopped');
   const call = calledAction(task);
   const stopped =
@@ -101,4 +107,53 @@ export function catchToHuman<T extends sfn.TaskStateBase>(task: T, handler: sfn.
         }).next(handler);
   task.addCatch(stopped, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   return task;
+}
+
+/**
+ * The error a Map iteration fails with when one of its steps stopped: its cause is the caught
+ * error, with `stoppedAt`, as JSON. A Map's catcher receives only the failed iteration's error
+ * name and cause (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html), not
+ * the state it failed in, so the step travels in the cause and {@link catchMapToHuman} unpacks it.
+ */
+export const ITERATION_STOPPED = 'Remediation.IterationStopped';
+
+/**
+ * The end of a failed step inside the Map `mapId`: fail the iteration with
+ * {@link ITERATION_STOPPED} and the caught `$.error` as the cause. Catch a step to it with
+ * `catchToHuman(task, stop, playbook)`, so the Pass before it names the step.
+ */
+export function iterationStopped(scope: Construct, mapId: string): sfn.IChainable {
+  return new sfn.Pass(scope, `${mapId}: step stopped`, {
+    parameters: { 'cause.$': 'States.JsonToString($.error)' },
+    resultPath: '$.stopped',
+  }).next(
+    new sfn.Fail(scope, `${mapId}: iteration stopped`, {
+      error: ITERATION_STOPPED,
+      causePath: '$.stopped.cause',
+    }),
+  );
+}
+
+/**
+ * Catch everything on `map` to the needs-human path `handler`; an iteration that stopped through
+ * {@link iterationStopped} has its caught error, with the step it stopped at, put back at `$.error`,
+ * so the notification names the step inside the Map and links its place in the runbook.
+ */
+export function catchMapToHuman(map: sfn.Map, handler: sfn.IChainable): sfn.Map {
+  // The Map's own parent: its catch states sit beside it, outside the iteration.
+  const scope = map.node.scope as Construct;
+  const id = map.stateId;
+  const read = new sfn.Pass(scope, `${id}: read stopped step`, {
+    parameters: { 'caught.$': 'States.StringToJson($.error.Cause)' },
+    resultPath: '$.error',
+  });
+  const unpack = new sfn.Pass(scope, `${id}: stopped step`, {
+    inputPath: '$.error.caught',
+    resultPath: '$.error',
+  });
+  const known = new sfn.Choice(scope, `${id}: stopped in a step?`)
+    .when(sfn.Condition.stringEquals('$.error.Error', ITERATION_STOPPED), read.next(unpack).next(handler))
+    .otherwise(handler);
+  map.addCatch(known, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  return map;
 }

@@ -63,6 +63,26 @@ export interface PlaybookSteps {
    * would leave it): record `skipped` with what was read, and succeed as `endId`.
    */
   nothingToDo(auditId: string, action: string, paths: AuditPaths, endId: string): sfn.Chain;
+  /**
+   * The Choice `id`: when `already` holds (the before-state shows the resource already as the
+   * playbook would leave it) record `skipped` as {@link nothingToDo} does and succeed; otherwise
+   * run `contain`. Put it as `byMode`'s `contain`, so approval and auto mode both skip.
+   */
+  unlessAlready(props: UnlessAlreadyProps): sfn.Choice;
+}
+
+/** What {@link PlaybookSteps.unlessAlready} decides on, and what it records when it skips. */
+export interface UnlessAlreadyProps {
+  /** The Choice state's name, e.g. `Logging?`. */
+  readonly id: string;
+  /** True when there is nothing to do. */
+  readonly already: sfn.Condition;
+  /** The `skipped` audit record's state name, action and paths. */
+  readonly audit: { readonly id: string; readonly action: string; readonly paths: AuditPaths };
+  /** The Succeed state's name, e.g. `Already logging`. */
+  readonly endId: string;
+  /** The containment steps. */
+  readonly contain: sfn.IChainable;
 }
 
 /** What {@link PlaybookSteps.contained} notifies, and how the run ends. */
@@ -189,6 +209,13 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
     contained,
     nothingToDo: (auditId, action, paths, endId) =>
       audit(auditId, action, 'skipped', paths).next(new sfn.Succeed(scope, endId)),
+    unlessAlready: ({ id, already, audit: skipped, endId, contain }) =>
+      new sfn.Choice(scope, id)
+        .when(
+          already,
+          audit(skipped.id, skipped.action, 'skipped', skipped.paths).next(new sfn.Succeed(scope, endId)),
+        )
+        .otherwise(contain),
     verify(isVerified, paths, headline) {
       const verified = audit('Audit verified', 'Verify', 'verified', paths).next(contained({ headline }));
       const notVerified = audit('Audit not verified', 'Verify', 'not-verified', paths)

@@ -3,16 +3,13 @@ import { awsCall } from '../fragments/aws-call.ts';
 import { DESCRIBED_INSTANCE, instanceTagRead } from '../fragments/describe-instance.ts';
 import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { firstItem } from '../fragments/first-item.ts';
-import { withTarget } from '../fragments/member-credentials.ts';
+import { instanceTargetGroups } from '../fragments/instance-target-groups.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 
 /** The tag that marks an instance as quarantined; its value is the finding that did it. */
 export const QUARANTINE_TAG = 'remediation:quarantine';
 
-const ITEM = '$$.Map.Item.Value';
 const INSTANCE = DESCRIBED_INSTANCE;
-/** Target groups read per quarantine: one page, sized to stay well inside the state quota. */
-export const TARGET_GROUP_PAGE = 150;
 
 /**
  * What a branch of {@link discover} hands on: only what it read, never the listings it read it
@@ -51,7 +48,7 @@ export function discover(steps: PlaybookSteps): sfn.Parallel {
       'quarantinedBy.$': '$[0].discovery.quarantinedBy',
       'autoScaling.$': '$[1].autoScaling',
       'targetGroups.$': '$[2].targetGroups',
-      'targetGroupsTruncated.$': '$[2].targetGroupsTruncated',
+      'targetGroupsTruncated.$': '$[2].targetGroupsPage.truncated',
       'instanceProfile.$': '$[3].instanceProfile',
       'instanceRole.$': '$[3].instanceRole',
     },
@@ -118,99 +115,16 @@ function readAutoScaling(steps: PlaybookSteps): sfn.Chain {
   );
 }
 
-/**
- * ELBv2 has no call listing the groups of an instance: walk the target groups and ask each
- * about the instance. A group that does not hold it answers `unused` (Target.NotRegistered).
- * Only instance-type groups in the instance's VPC are asked: for a group in another VPC
- * DescribeTargetHealth answers `InvalidTarget` ("The specified target does not exist, is not in
- * the same VPC as the target group, or has an unsupported instance type",
- * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetHealth.html).
- * A group whose read still fails is recorded as `unknown` with its error, and isolation goes on.
- *
- * Each group is about 1 KB in the response and Step Functions caps a state at 256 KB
- * (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html); the `States.DataLimitExceeded`
- * it raises is not caught by `States.ALL`. So one page of at most {@link TARGET_GROUP_PAGE} groups is
- * read, the Map keeps only ARN, port and state per group, and the branch hands on only that
- * (`OutputPath`), never the listing. `targetGroupsTruncated` records that more groups exist than were asked.
- */
+/** The target groups the instance is registered in (fragments/instance-target-groups.ts). */
 function readTargetGroups(steps: PlaybookSteps): sfn.Chain {
-  const { scope } = steps;
-  const list = awsCall(scope, 'List target groups', {
-    service: 'elasticloadbalancingv2',
-    action: 'describeTargetGroups',
-    parameters: { PageSize: TARGET_GROUP_PAGE },
-    iamResources: ['*'],
-    // The whole response: a ResultSelector naming `NextMarker` would fail on the last page.
-    resultPath: '$.discovery.targetGroups',
-  });
-  const membership = (id: string, state: string | { path: string }, extra: Record<string, string> = {}) =>
-    new sfn.Pass(scope, id, {
-      parameters: {
-        'targetGroupArn.$': '$.group.TargetGroupArn',
-        ...(typeof state === 'string' ? { state } : { 'state.$': state.path }),
-        ...extra,
-      },
-    });
-  const readHealth = awsCall(scope, 'Read target health', {
-    service: 'elasticloadbalancingv2',
-    action: 'describeTargetHealth',
-    parameters: { 'TargetGroupArn.$': '$.group.TargetGroupArn', Targets: [{ 'Id.$': '$.instanceId' }] },
-    iamResources: ['*'],
-    resultSelector: { 'descriptions.$': '$.TargetHealthDescriptions' },
-    resultPath: '$.health',
-  });
-  const unreadable = membership('Target health unreadable', 'unknown', { 'error.$': '$.error.Error' });
-  readHealth.addCatch(unreadable, { resultPath: '$.error' });
-  const described = new sfn.Choice(scope, 'Target health described?')
-    .when(
-      sfn.Condition.and(
-        sfn.Condition.isPresent('$.health.descriptions[0].TargetHealth.State'),
-        sfn.Condition.isPresent('$.health.descriptions[0].Target.Port'),
-      ),
-      membership(
-        'Target group membership',
-        { path: '$.health.descriptions[0].TargetHealth.State' },
-        {
-          'port.$': '$.health.descriptions[0].Target.Port',
-        },
-      ),
-    )
-    .otherwise(membership('Target health not described', 'unknown'));
-  // IP and Lambda groups name no instance, and Lambda groups have no VPC at all.
-  const perGroup = new sfn.Choice(scope, 'Instance target group in its VPC?')
-    .when(
-      sfn.Condition.and(
-        sfn.Condition.stringEquals('$.group.TargetType', 'instance'),
-        sfn.Condition.isPresent('$.group.VpcId'),
-        sfn.Condition.stringEqualsJsonPath('$.group.VpcId', '$.vpcId'),
-      ),
-      readHealth.next(described),
-    )
-    .otherwise(membership('Not an instance target group of its VPC', 'not-applicable'));
-  const each = new sfn.Map(scope, 'Read target groups', {
-    itemsPath: '$.discovery.targetGroups.TargetGroups',
-    itemSelector: withTarget(scope, {
-      'group.$': ITEM,
-      'instanceId.$': INSTANCE_ID,
-      'vpcId.$': `${INSTANCE}.VpcId`,
-    }),
-    maxConcurrency: 10,
-    resultPath: '$.before.targetGroups',
-  }).itemProcessor(perGroup);
-  const truncated = (value: boolean) =>
-    new sfn.Pass(scope, `Target groups ${value ? 'beyond one page' : 'all read'}`, {
-      result: sfn.Result.fromBoolean(value),
-      resultPath: '$.before.targetGroupsTruncated',
-      outputPath: BRANCH_OUTPUT,
-    });
-  return list
-    .next(each)
-    .next(
-      new sfn.Choice(scope, 'More target groups?')
-        .when(sfn.Condition.isPresent('$.discovery.targetGroups.NextMarker'), truncated(true))
-        .otherwise(truncated(false))
-        .afterwards(),
-    );
+  return instanceTargetGroups(steps.scope, {
+    instanceIdPath: INSTANCE_ID,
+    vpcIdPath: `${INSTANCE}.VpcId`,
+    listingPath: '$.discovery.targetGroups',
+    membershipPath: '$.before.targetGroups',
+    pagePath: '$.before.targetGroupsPage',
+    outputPath: BRANCH_OUTPUT,
+  }).chain;
 }
 
 /**

@@ -8,12 +8,14 @@ import {
 } from 'aws-cdk-lib';
 import { UNDO } from '#shared/undo/plan.ts';
 import { auditStep } from '../fragments/audit-step.ts';
+import { catchMapToHuman, catchToHuman, iterationStopped } from '../fragments/needs-human.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 import { retryOnThrottling } from '../fragments/retry.ts';
 import type { PlaybookContext } from '../playbook.ts';
 
 const S = tasks.DynamoAttributeValue.fromString;
 const APPROVAL_ID = '$.followUp.approvalId';
+const CANCEL_FOLLOW_UPS = 'Cancel follow-ups';
 
 /**
  * Before any reverse call: stop each follow-up the plan names (a re-image handed over by the
@@ -97,6 +99,9 @@ export function cancelFollowUps(
     errors: ['DynamoDB.ConditionalCheckFailedException'],
     resultPath: sfn.JsonPath.DISCARD,
   });
+  // Any other failure ends the iteration naming its step; the Map's catch hands that on.
+  const stopped = iterationStopped(scope, CANCEL_FOLLOW_UPS);
+  for (const task of [stop, cancel, read]) catchToHuman(task, stopped, UNDO);
   read.next(
     new sfn.Choice(scope, 'Follow-up approval given?')
       .when(sfn.Condition.stringEquals('$.approval.status', 'approved'), approved)
@@ -104,15 +109,19 @@ export function cancelFollowUps(
   );
   cancel.next(stop);
   stop.next(
-    auditStep(scope, 'Audit follow-up cancelled', {
-      appender: ctx.auditAppender,
-      playbook: UNDO,
-      action: 'CancelFollowUp',
-      outcome: 'succeeded',
-      detailsPath: '$.followUp',
-    }),
+    catchToHuman(
+      auditStep(scope, 'Audit follow-up cancelled', {
+        appender: ctx.auditAppender,
+        playbook: UNDO,
+        action: 'CancelFollowUp',
+        outcome: 'succeeded',
+        detailsPath: '$.followUp',
+      }),
+      stopped,
+      UNDO,
+    ),
   );
-  const each = new sfn.Map(scope, 'Cancel follow-ups', {
+  const each = new sfn.Map(scope, CANCEL_FOLLOW_UPS, {
     itemsPath: '$.plan.followUps',
     itemSelector: {
       'followUp.$': '$$.Map.Item.Value',
@@ -128,6 +137,5 @@ export function cancelFollowUps(
       .when(sfn.Condition.isPresent(APPROVAL_ID), cancel)
       .otherwise(stop),
   );
-  each.addCatch(steps.human, { resultPath: '$.error' });
-  return each;
+  return catchMapToHuman(each, steps.human);
 }

@@ -166,6 +166,12 @@ describe('undo state machine', () => {
       expect(task?.Retry?.[0]?.ErrorEquals.length, type).toBeGreaterThan(0);
       expect(task?.Next, type).toBe(`Audit ${type}`);
     }
-    expect(map?.Catch?.[0]?.Next).toBe('Audit needs human');
+    // A failed call ends its iteration naming the step; the Map's catch hands that on to needs-human.
+    for (const type of UNDO_ACTION_TYPES)
+      expect(inner[`Undo ${type}`]?.Catch?.at(-1)?.Next, type).toBe(`Undo ${type}: stopped`);
+    expect(map?.Catch?.[0]?.Next).toBe('Undo actions: stopped in a step?');
+    expect((states['Undo actions: stopped in a step?'] as { Default?: string }).Default).toBe(
+      'Audit needs human',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import {
   putAndAwaitApproval,
   userWithKey,
 } from '../stack/approval-helpers.ts';
-import { type StackHarness, startStack } from '../stack/harness.ts';
+import { fixtureEvent, type StackHarness, startStack } from '../stack/harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts');
@@ -173,6 +174,50 @@ describe.runIf(haveChromium)('approval page in Chromium', () => {
     );
     expect(await page.locator('#execution-link').getAttribute('href')).toContain(decided?.executionArn);
     await page.screenshot({ path: path.join(ARTIFACTS, 'approval-reopened-desktop.png') });
+    await page.close();
+  });
+
+  it('for an instance: names its Auto Scaling group, the target group it serves and its role; denied, it keeps serving', async () => {
+    // Medium: the default policy asks a person before quarantining (guardduty-ec2-suspected-compromise).
+    const event = fixtureEvent('guardduty-ec2-backdoor-cc-activity.json');
+    event.detail.id = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbb0003';
+    event.detail.severity = 5;
+    event.detail.resource.instanceDetails.instanceId = h.account.instance.id;
+    const notice = await putAndAwaitApproval(h, event as ReturnType<typeof anomalyFinding>);
+    const page = await phone.newPage();
+
+    await page.goto(notice.link);
+
+    expect(await text(page, 'h1')).toBe(`Quarantine instance ${h.account.instance.id}?`);
+    const risk = (await text(page, '#risk')).split('\n');
+    expect(risk[0]).toMatch(/^Named "web-1", running, launched .+\.$/);
+    expect(risk.slice(1)).toEqual([
+      `In Auto Scaling group ${h.account.autoScalingGroup}: it leaves the group, which launches a replacement (desired capacity unchanged).`,
+      `Its role ${h.account.instanceRole.roleName} (profile ${h.account.instanceRole.instanceProfileName}) loses its sessions; anything on it that calls AWS stops.`,
+      expect.stringMatching(
+        /^Serves target group web \(port 443, \w+\): deregistered, it stops receiving requests\.$/,
+      ),
+    ]);
+    for (const name of ['Approve', 'Deny']) {
+      const box = await page.getByRole('button', { name }).boundingBox();
+      expect((box?.y ?? 0) + (box?.height ?? 0), `${name} button bottom`).toBeLessThanOrEqual(PHONE.height);
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, 'approval-page-instance-phone.png'), fullPage: true });
+
+    await page.fill('#reason', 'the web team is looking at it');
+    await page.getByRole('button', { name: 'Deny' }).click();
+
+    expect(await text(page, 'h1')).toBe('Denied');
+    const decided = (await h.history(event.detail.id)).find((r) => r.action === 'DecideApproval');
+    expect(decided).toMatchObject({ outcome: 'denied', reason: 'the web team is looking at it' });
+    await executionEnded(h, decided?.executionArn as string);
+    const health = await h.sandbox.clients.elbv2.send(
+      new DescribeTargetHealthCommand({
+        TargetGroupArn: h.account.targetGroupArn,
+        Targets: [{ Id: h.account.instance.id }],
+      }),
+    );
+    expect(health.TargetHealthDescriptions?.[0]?.TargetHealth?.State).not.toBe('unused');
     await page.close();
   });
 });

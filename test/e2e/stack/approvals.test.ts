@@ -28,7 +28,7 @@ import {
   putAndAwaitApproval,
   userWithKey,
 } from './approval-helpers.ts';
-import { type StackHarness, startStack } from './harness.ts';
+import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
 
 let h: StackHarness;
 let oncall: ApprovalsClient;
@@ -137,6 +137,38 @@ describe('approval gate, end to end through the sandbox', () => {
       expect.stringMatching(/^ {4}Deadline: in (59 min|1 h) \(.* UTC\); then it is escalated\.$/),
     ]);
     expect(message.filter((l) => l.trimStart().startsWith('Decide on the approval page:'))).toHaveLength(1);
+    await oncall.decide(notice.approvalId, 'deny', 'only reading the notification');
+  });
+
+  it("an instance's notification names its Auto Scaling group, the target group it serves and its role", async () => {
+    h.sandbox.server.registerPath(NOTIFICATIONS_PATH, new NotificationsRoute(h.sandbox.services.sns));
+    // Medium: the default policy asks a person before quarantining (guardduty-ec2-suspected-compromise).
+    const event = fixtureEvent('guardduty-ec2-backdoor-cc-activity.json');
+    event.detail.id = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa0e02';
+    event.detail.severity = 5;
+    event.detail.resource.instanceDetails.instanceId = h.account.instance.id;
+
+    const notice = await putAndAwaitApproval(h, event as ReturnType<typeof anomalyFinding>);
+    const shown = recordOutput();
+    printNotifications(await fetchNotifications(h.sandbox.endpoint), shown, false);
+
+    const lines = shown.out;
+    const first = lines.findIndex((l) => l.includes(`Finding id: ${event.detail.id}`));
+    const start = lines.slice(0, first).findLastIndex((l) => l !== '' && !l.startsWith('    '));
+    const message = lines.slice(start, first + 1);
+    expect(message[0]).toMatch(/ \[Medium\] quarantine-instance: approval required$/);
+    const risk = message.slice(
+      message.indexOf('    Risk:') + 1,
+      message.findIndex((l) => l.startsWith('    Deadline:')),
+    );
+    expect(risk).toEqual([
+      expect.stringMatching(/^ {6}Named "web-1", running, launched .+\.$/),
+      `      In Auto Scaling group ${h.account.autoScalingGroup}: it leaves the group, which launches a replacement (desired capacity unchanged).`,
+      `      Its role ${h.account.instanceRole.roleName} (profile ${h.account.instanceRole.instanceProfileName}) loses its sessions; anything on it that calls AWS stops.`,
+      expect.stringMatching(
+        /^ {6}Serves target group web \(port 443, \w+\): deregistered, it stops receiving requests\.$/,
+      ),
+    ]);
     await oncall.decide(notice.approvalId, 'deny', 'only reading the notification');
   });
 

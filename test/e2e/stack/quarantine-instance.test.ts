@@ -238,6 +238,8 @@ describe('quarantine-instance, end to end through the sandbox', () => {
       instanceProfileArn: h.account.instanceRole.instanceProfileArn,
     });
     expect(before.instanceRole).toEqual({ roleName: h.account.instanceRole.roleName });
+    // One page of target groups held them all: the record says so, as a plain false.
+    expect(before.targetGroupsTruncated).toBe(false);
   });
 
   it('changes nothing for a second finding on the same instance and creates no second isolation group', async () => {

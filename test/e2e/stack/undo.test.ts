@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   AuthorizeSecurityGroupIngressCommand,
@@ -168,6 +170,57 @@ describe('undo restores what each playbook changed, field by field', () => {
     expect(second).toMatchObject({ exitCode: 1, outcome: 'refused', plan: { code: 'already-undone' } });
     expect(second.plan?.outcome === 'refused' && second.plan.reason).toMatch(/was already undone by .*undo-/);
     expect(calls('UpdateAccessKey')).toBe(updatesBefore);
+  });
+
+  it('stops in needs-human at the reverse call IAM refuses, naming that step and linking its place in the undo runbook', async () => {
+    const erin = await userWithKey(h, 'erin');
+    const findingId = 'a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0e1';
+    await h.put(leakedKeyFinding(erin.accessKeyId, 'erin', findingId));
+    const started = await runUndo(await executionOf(findingId));
+    const notice = await waitFor('the undo approval', () =>
+      h.sandbox.services.sns.published.find(
+        (m) =>
+          m.message.includes(`Finding id: ${findingId}`) &&
+          (m.subject ?? '').includes('undo: approval required'),
+      ),
+    );
+    h.sandbox.server.faults.add({ service: 'iam', operation: 'UpdateAccessKey', code: 'AccessDenied' });
+    try {
+      await oncall.decide(
+        /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string,
+        'approve',
+        'put it back',
+      );
+      expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('FAILED');
+    } finally {
+      h.sandbox.server.faults.clear();
+    }
+
+    expect(await undoSteps(findingId)).toEqual([
+      ['Plan', 'planned'],
+      ['RequestApproval', 'approval-required'],
+      ['UntagUser', 'succeeded'],
+      ['DeleteUserPolicy', 'succeeded'],
+      ['NeedsHuman', 'needs-human'],
+    ]);
+    const needsHuman = (await h.history(findingId)).at(-1);
+    expect(JSON.parse(needsHuman?.details as string)).toMatchObject({
+      stoppedAt: { step: 'Undo UpdateAccessKey', call: 'iam:UpdateAccessKey' },
+    });
+    const paged = h.sandbox.services.sns.published.find(
+      (m) => m.message.includes(findingId) && (m.subject ?? '').includes('undo: needs a human'),
+    );
+    const anchor = 'stopped-at-undo-updateaccesskey';
+    expect(JSON.parse(paged?.message ?? '{}')).toMatchObject({
+      stoppedAt: 'Undo UpdateAccessKey',
+      runbook: `docs/runbooks/undo.md#${anchor}`,
+    });
+    expect(
+      readFileSync(path.resolve(import.meta.dirname, '../../../docs/runbooks/undo.md'), 'utf8'),
+    ).toContain(`<a id="${anchor}"></a>`);
+    expect(
+      (await c().iam.send(new ListAccessKeysCommand({ UserName: 'erin' }))).AccessKeyMetadata?.[0]?.Status,
+    ).toBe('Inactive');
   });
 
   it('quarantine-instance: ENI groups, profile, Auto Scaling membership and target registration are back; capacity is +1 as documented', async () => {

@@ -128,4 +128,61 @@ describe('the approval notification', () => {
       `Decide on the approval page: ${LINK}`,
     ]);
   });
+
+  it('names the target groups that send the instance traffic, its role, and what could not be read', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const group = (name: string) =>
+      `arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/${name}/73e2d6bc24d8a067`;
+    const event = {
+      ...request({ resource: { kind: 'Instance', instanceId: 'i-0abc', vpcId: 'vpc-1' } }),
+      risk: {
+        kind: 'Instance',
+        instance: { IamInstanceProfile: { Arn: 'arn:aws:iam::111122223333:instance-profile/web' } },
+        instanceProfile: { roles: [{ RoleName: 'web-app' }] },
+        targetGroups: [
+          { targetGroupArn: group('web'), state: 'healthy', port: 443 },
+          { targetGroupArn: group('admin'), state: 'unhealthy', port: 8443 },
+          { targetGroupArn: group('old'), state: 'unused' },
+          { targetGroupArn: group('other-vpc'), state: 'not-applicable' },
+          { targetGroupArn: group('locked'), state: 'unknown', error: 'ElasticLoadBalancingV2.AccessDenied' },
+        ],
+        targetGroupsPage: { truncated: true },
+        autoScalingError: { Error: 'AutoScaling.AccessDenied', Cause: 'not authorized' },
+      },
+    };
+
+    const lines = approvalMessage(event, 'apr-0123456789abcdef', '2026-01-01T00:59:00Z', LINK, now).split(
+      '\n',
+    );
+
+    expect(lines).toContain(
+      '  In Auto Scaling group unknown (AutoScaling.AccessDenied: not authorized): it leaves the group, which launches a replacement (desired capacity unchanged).',
+    );
+    expect(lines).toContain(
+      '  Its role web-app (profile web) loses its sessions; anything on it that calls AWS stops.',
+    );
+    expect(lines).toContain(
+      '  Serves target groups web (port 443, healthy), admin (port 8443, unhealthy): deregistered, it stops receiving requests.',
+    );
+    expect(lines).toContain(
+      '  1 target group of its VPC could not be asked about it; check them in the EC2 console.',
+    );
+    expect(lines.some((l) => l.includes('Only the first page of target groups was checked'))).toBe(true);
+    expect(lines.some((l) => l.includes('If it is registered with'))).toBe(false);
+  });
+
+  it('says so when the instance serves no target group, or when its target groups could not be listed', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const risk = (extra: Record<string, unknown>) => ({
+      ...request({ resource: { kind: 'Instance', instanceId: 'i-0abc', vpcId: 'vpc-1' } }),
+      risk: { kind: 'Instance', instance: {}, ...extra },
+    });
+    const message = (extra: Record<string, unknown>) =>
+      approvalMessage(risk(extra), 'apr-0123456789abcdef', '2026-01-01T00:59:00Z', LINK, now);
+
+    expect(message({ targetGroups: [] })).toContain('  Serves no load balancer target group of its VPC.');
+    expect(message({ targetGroupsError: { Error: 'ElasticLoadBalancingV2.AccessDenied' } })).toContain(
+      '  Its load balancer target groups could not be read: ElasticLoadBalancingV2.AccessDenied.',
+    );
+  });
 });

@@ -30,7 +30,7 @@ function oneCall(runbook: PlaybookDefinition['runbook']): PlaybookDefinition {
 describe('remediate runbook', () => {
   it('keeps docs/runbooks in step with the playbooks and the policy (npm run docs:runbooks)', () => {
     const pages = renderRunbooks([], { format: 'md', policy: POLICY });
-    expect([...pages.keys()]).toEqual(playbooks.map((p) => p.name));
+    expect([...pages.keys()]).toEqual([...playbooks.map((p) => p.name), 'undo']);
     for (const [name, page] of pages) {
       const kept = readFileSync(path.join(ROOT, 'docs/runbooks', `${name}.md`), 'utf8');
       expect(kept, `docs/runbooks/${name}.md is stale: run npm run docs:runbooks`).toBe(page);
@@ -73,5 +73,15 @@ describe('remediate runbook', () => {
     expect(() => renderRunbooks(['no-such-playbook'], { format: 'md', policy: POLICY })).toThrow(
       /unknown playbook no-such-playbook/,
     );
+  });
+
+  it('writes the undo runbook, with a place for each reverse call inside its Map, where its needs-human notification links', () => {
+    const page = renderRunbooks(['undo'], { format: 'md', policy: POLICY }).get('undo');
+
+    expect(page).toContain('## What starts it\n\nA person, with `remediate undo <execution id>`');
+    expect(page).toMatch(
+      /### 3\. Put back each change\n\n<a id="stopped-at-undo-actions"><\/a>.*<a id="stopped-at-undo-updateaccesskey"><\/a>/,
+    );
+    expect(page).toContain('<a id="stopped-at-stop-follow-up"></a>');
   });
 });
