@@ -43,6 +43,7 @@ const MEMBER_SERVICES = [
   'autoscaling',
   'elasticloadbalancing',
   'cloudtrail',
+  'config',
   's3',
   'kms',
   'rds',
