@@ -31,7 +31,7 @@ import { protectedPrincipalsDeny } from './constructs/protected-principals.ts';
 export interface MemberStackProps extends StackProps {
   readonly config: StackConfig & { organizationId: string; securityAccountId: string };
   /**
-   * Forward this account's CloudTrail drift, root activity and Config compliance events to the
+   * Forward this account's CloudTrail drift, defence evasion, data sharing, root activity and Config compliance events to the
    * security account's bus (GuardDuty and Security Hub findings reach the delegated administrator
    * on their own): of this stack's region, or for root activity (delivered in us-east-1 only) of
    * the region that handles global-service events. @default true
@@ -50,8 +50,18 @@ export interface MemberStackProps extends StackProps {
   readonly protectedPrincipals?: readonly string[];
 }
 
-/** The sources a member forwards: what only the member account's own bus sees. */
-const FORWARDED = ['CloudTrailDrift', 'RootActivity', 'ConfigCompliance', 'DataSharedOut'] as const;
+/**
+ * The sources a member forwards: what only the member account's own bus sees. DefenseEvasion's
+ * calls (event selectors, trail, GuardDuty, Config, flow logs) are recorded by the member's own
+ * CloudTrail, so without forwarding the playbooks that restore them never hear of a member.
+ */
+const FORWARDED = [
+  'CloudTrailDrift',
+  'RootActivity',
+  'ConfigCompliance',
+  'DataSharedOut',
+  'DefenseEvasion',
+] as const;
 
 /**
  * What every member account of the organization deploys (with StackSets or `cdk deploy`): the

@@ -29,6 +29,12 @@ export interface SdkIntegrationService {
    * @default false
    */
   readonly dbAcronymMembers?: boolean;
+  /**
+   * Whether the model names its operations' top-level members in PascalCase and the members of
+   * nested structures in camelCase (AWS Config: `ConfigurationRecordersStatus[].recording`). Step
+   * Functions speaks PascalCase at every depth, so nested members are translated. @default false
+   */
+  readonly nestedCamelCaseMembers?: boolean;
 }
 
 /**
@@ -46,6 +52,7 @@ export const SDK_INTEGRATION_SERVICES: Readonly<Record<string, SdkIntegrationSer
   s3: entry('s3', 'S3', 'S3', { forcePathStyle: true }),
   dynamodb: entry('dynamodb', 'DynamoDB', 'DynamoDb'),
   cloudtrail: entry('cloudtrail', 'CloudTrail', 'CloudTrail'),
+  config: { ...entry('config-service', 'ConfigService', 'Config'), nestedCamelCaseMembers: true },
   kms: entry('kms', 'KMS', 'Kms'),
   autoscaling: entry('auto-scaling', 'AutoScaling', 'AutoScaling'),
   elasticloadbalancingv2: entry(
@@ -174,18 +181,23 @@ export async function callSdkAction(
   const Command = sdk.command(action);
   if (!Command) throw new UnknownSdkServiceError(`${sdk.service.packageName} has no action '${action}'`);
   const camel = sdk.service.camelCaseMembers === true;
+  const nestedCamel = sdk.service.nestedCamelCaseMembers === true;
   const db = sdk.service.dbAcronymMembers === true;
+  const lower = (k: string) => k.charAt(0).toLowerCase() + k.slice(1);
   const input = camel
-    ? recase(parameters, (k) => k.charAt(0).toLowerCase() + k.slice(1))
-    : db
-      ? recase(parameters, (k) => k.replace(/^Db(?=[A-Z])/, 'DB'))
-      : parameters;
+    ? recase(parameters, lower)
+    : nestedCamel
+      ? Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, recase({ v }, lower)['v']]))
+      : db
+        ? recase(parameters, (k) => k.replace(/^Db(?=[A-Z])/, 'DB'))
+        : parameters;
   const { $metadata, ...raw } = await cachedClient(sdk, options).send(new Command(input));
-  const output = camel
-    ? (recase(raw, (k) => k.charAt(0).toUpperCase() + k.slice(1)) as typeof raw)
-    : db
-      ? (recase(raw, (k) => k.replace(/^DB(?=[A-Z])/, 'Db')) as typeof raw)
-      : raw;
+  const output =
+    camel || nestedCamel
+      ? (recase(raw, (k) => k.charAt(0).toUpperCase() + k.slice(1)) as typeof raw)
+      : db
+        ? (recase(raw, (k) => k.replace(/^DB(?=[A-Z])/, 'Db')) as typeof raw)
+        : raw;
   return { output, metadata: ($metadata ?? {}) as { httpStatusCode?: number; requestId?: string } };
 }
 

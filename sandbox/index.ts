@@ -10,6 +10,7 @@ import { type Deployment, deployStack } from './deploy/deploy.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SandboxServer } from './server.ts';
 import { AutoScalingService } from './services/autoscaling.ts';
 import { CloudTrailService } from './services/cloudtrail.ts';
+import { ConfigService } from './services/config.ts';
 import { DynamoDbService } from './services/dynamodb.ts';
 import { Ec2Service } from './services/ec2/ec2-service.ts';
 import { ElbV2Service } from './services/elbv2.ts';
@@ -175,6 +176,7 @@ export class Sandbox {
       autoScaling,
       new ElbV2Service({ ec2 }),
       new CloudTrailService(),
+      new ConfigService(),
       s3,
       s3Control,
       dynamodb,

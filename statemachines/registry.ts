@@ -8,6 +8,8 @@ import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
+import { restartConfigRecorder } from './restart-config-recorder.ts';
+import { restoreTrailSettings } from './restore-trail-settings.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { revokeOutsideSharing } from './revoke-outside-sharing.ts';
 import { revokeRoleSessions } from './revoke-role-sessions.ts';
@@ -31,6 +33,8 @@ export const playbooks: readonly PlaybookDefinition[] = [
   enableKeyRotation,
   containLambdaFunction,
   blockAccountPublicAccess,
+  restoreTrailSettings,
+  restartConfigRecorder,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

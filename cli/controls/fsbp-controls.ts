@@ -77,6 +77,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsKmsKey',
     resourceId: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
   },
+  'CloudTrail.4': {
+    title: 'CloudTrail log file validation should be enabled',
+    resourceType: 'AwsCloudTrailTrail',
+    resourceId: `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/example-trail`,
+  },
 };
 
 export { ACCOUNT as REFERENCE_ACCOUNT, REGION as REFERENCE_REGION };

@@ -1,8 +1,12 @@
 import type {
+  AdvancedEventSelector,
   CreateTrailRequest,
   DescribeTrailsRequest,
+  EventSelector,
   GetTrailStatusResponse,
+  PutEventSelectorsRequest,
   Trail,
+  UpdateTrailRequest,
 } from '@aws-sdk/client-cloudtrail';
 import { AwsError, type SandboxRequest } from '../protocol.ts';
 import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
@@ -32,7 +36,23 @@ export interface TrailState {
   startLoggingTime?: Date;
   stopLoggingTime?: Date;
   latestDeliveryTime?: Date;
+  /** Basic selectors; a new trail logs every read and write management event. */
+  eventSelectors?: EventSelector[];
+  /** Advanced selectors; a trail has these or basic ones, never both. */
+  advancedEventSelectors?: AdvancedEventSelector[];
 }
+
+/** CloudTrail's default for a trail created without selectors (API_PutEventSelectors.html). */
+const DEFAULT_EVENT_SELECTORS: EventSelector[] = [
+  {
+    ReadWriteType: 'All',
+    IncludeManagementEvents: true,
+    DataResources: [],
+    ExcludeManagementEventSources: [],
+  },
+];
+/** CloudTrail's limit of basic selectors per trail. */
+const MAX_EVENT_SELECTORS = 5;
 
 /**
  * Trail names: 3-128 letters, digits, periods, underscores and hyphens, starting with a
@@ -133,6 +153,61 @@ export class CloudTrailService extends ModelService {
       return {};
     },
 
+    GetEventSelectors: (req, input: { TrailName: string }) => {
+      const trail = this.requireTrail(req, { Name: input.TrailName });
+      return trail.advancedEventSelectors
+        ? { TrailARN: trail.arn, AdvancedEventSelectors: trail.advancedEventSelectors }
+        : { TrailARN: trail.arn, EventSelectors: trail.eventSelectors ?? DEFAULT_EVENT_SELECTORS };
+    },
+
+    // PutEventSelectors replaces every selector; basic and advanced exclude each other, and the
+    // call is made in the trail's home Region
+    // (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutEventSelectors.html).
+    PutEventSelectors: (req, input: WithRequired<PutEventSelectorsRequest, 'TrailName'>) => {
+      const trail = this.requireHomeTrail(req, input.TrailName);
+      const { EventSelectors: basic, AdvancedEventSelectors: advanced } = input;
+      if ((basic === undefined) === (advanced === undefined))
+        throw new AwsError(
+          'InvalidParameterCombinationException',
+          'You must specify either EventSelectors or AdvancedEventSelectors, but not both.',
+        );
+      if (basic && (basic.length === 0 || basic.length > MAX_EVENT_SELECTORS))
+        throw new AwsError(
+          'InvalidEventSelectorsException',
+          `A trail can have between 1 and ${MAX_EVENT_SELECTORS} event selectors.`,
+        );
+      trail.eventSelectors = basic?.map((s) => ({
+        ReadWriteType: s.ReadWriteType ?? 'All',
+        IncludeManagementEvents: s.IncludeManagementEvents ?? true,
+        DataResources: s.DataResources ?? [],
+        ExcludeManagementEventSources: s.ExcludeManagementEventSources ?? [],
+      }));
+      trail.advancedEventSelectors = advanced;
+      return advanced
+        ? { TrailARN: trail.arn, AdvancedEventSelectors: advanced }
+        : { TrailARN: trail.arn, EventSelectors: trail.eventSelectors };
+    },
+
+    // Only the fields passed change. A multi-Region trail must include global service events.
+    // https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_UpdateTrail.html
+    UpdateTrail: (req, input: WithRequired<UpdateTrailRequest, 'Name'>) => {
+      const trail = this.requireHomeTrail(req, input.Name);
+      const multiRegion = input.IsMultiRegionTrail ?? trail.isMultiRegionTrail;
+      const globalEvents = input.IncludeGlobalServiceEvents ?? trail.includeGlobalServiceEvents;
+      if (multiRegion && !globalEvents)
+        throw new AwsError(
+          'InvalidParameterCombinationException',
+          'Multi-Region trail must include global service events.',
+        );
+      trail.isMultiRegionTrail = multiRegion;
+      trail.includeGlobalServiceEvents = globalEvents;
+      if (input.EnableLogFileValidation !== undefined)
+        trail.logFileValidationEnabled = input.EnableLogFileValidation;
+      if (input.S3BucketName !== undefined) trail.s3BucketName = input.S3BucketName;
+      if (input.S3KeyPrefix !== undefined) trail.s3KeyPrefix = input.S3KeyPrefix;
+      return trailJson(trail);
+    },
+
     DeleteTrail: (req, input) => {
       const trail = this.requireTrail(req, input);
       this.trails(req.accountId).delete(trail.name);
@@ -157,6 +232,17 @@ export class CloudTrailService extends ModelService {
     return [...this.trails(req.accountId).values()].filter(
       (t) => t.homeRegion === req.region || t.isMultiRegionTrail,
     );
+  }
+
+  /** A trail changed by a call, which CloudTrail accepts only in the trail's home Region. */
+  private requireHomeTrail(req: SandboxRequest, name: string): TrailState {
+    const trail = this.requireTrail(req, { Name: name });
+    if (trail.homeRegion !== req.region)
+      throw new AwsError(
+        'InvalidHomeRegionException',
+        `This operation must be called from the trail's home Region, ${trail.homeRegion}.`,
+      );
+    return trail;
   }
 
   private requireTrail(req: SandboxRequest, { Name }: { Name: string }): TrailState {
@@ -200,7 +286,7 @@ function trailJson(trail: TrailState): Trail & { HomeRegion: string } {
     HomeRegion: trail.homeRegion,
     TrailARN: trail.arn,
     LogFileValidationEnabled: trail.logFileValidationEnabled,
-    HasCustomEventSelectors: false,
+    HasCustomEventSelectors: trail.eventSelectors !== undefined || trail.advancedEventSelectors !== undefined,
     HasInsightSelectors: false,
     IsOrganizationTrail: false,
   };

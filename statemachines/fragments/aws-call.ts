@@ -14,6 +14,7 @@ const RETRY_FAMILY = {
   autoscaling: 'AutoScaling',
   elasticloadbalancingv2: 'ElasticLoadBalancingV2',
   cloudtrail: 'CloudTrail',
+  config: 'Config',
   s3: 'S3',
   s3control: 'S3Control',
   rds: 'Rds',

@@ -24,6 +24,8 @@ export interface ResourceArns {
   readonly autoScalingGroups: string;
   readonly buckets: string;
   readonly trails: string;
+  /** configuration-recorder/<name>/<id>: the name is known, the id is not. */
+  readonly configRecorders: string;
   readonly dbSnapshots: string;
   readonly dbClusterSnapshots: string;
   readonly kmsKeys: string;
@@ -59,6 +61,7 @@ export function resourceArns(scope: Construct): ResourceArns {
     }),
     buckets: stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
     trails: arn('cloudtrail', 'trail'),
+    configRecorders: arn('config', 'configuration-recorder'),
     dbSnapshots: stack.formatArn({
       service: 'rds',
       resource: 'snapshot',

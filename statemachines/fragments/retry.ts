@@ -17,6 +17,8 @@ export const RETRYABLE_ERRORS = {
   ElasticLoadBalancingV2: ['ElasticLoadBalancingV2.ElasticLoadBalancingV2Exception'],
   // CloudTrail declares ThrottlingException; its other transient faults are undeclared.
   CloudTrail: ['CloudTrail.ThrottlingException', 'CloudTrail.CloudTrailException'],
+  // AWS Config's model declares no throttling error: it surfaces as the generic exception.
+  Config: ['Config.ConfigException'],
   // S3's model declares neither SlowDown nor InternalError: both surface as `S3.S3Exception`.
   S3: ['S3.S3Exception'],
   // S3 Control's model declares no throttling error either.

@@ -18,6 +18,12 @@ const GUARANTEED: GuaranteedRead[] = [
     path: '$.Reservations[0].Instances[0].State.Name',
   },
   { resource: 'arn:aws:states:::aws-sdk:ec2:runInstances', path: '$.Instances[0].InstanceId' },
+  // Named recorders only: a name that does not exist fails with NoSuchConfigurationRecorderException
+  // (https://docs.aws.amazon.com/config/latest/APIReference/API_DescribeConfigurationRecorderStatus.html).
+  {
+    resource: 'arn:aws:states:::aws-sdk:config:describeConfigurationRecorderStatus',
+    path: '$.ConfigurationRecordersStatus[0]',
+  },
 ];
 
 describe('list elements are read only where they are sure to exist', () => {

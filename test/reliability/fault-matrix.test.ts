@@ -28,6 +28,8 @@ describe('fault matrix (CI subset)', () => {
       'containlambdafunction',
       'enablekeyrotation',
       'encryptebsbydefault',
+      'restartconfigrecorder',
+      'restoretrailsettings',
       'revokeoutsidesharing',
     ]);
     // Every fault kind was exercised on a call the scenario actually reaches.

@@ -29,6 +29,7 @@ export function memberByPascalName(
 export const PACKAGES: Record<string, string> = {
   autoscaling: 'client-auto-scaling',
   cloudtrail: 'client-cloudtrail',
+  config: 'client-config-service',
   dynamodb: 'client-dynamodb',
   ec2: 'client-ec2',
   rds: 'client-rds',

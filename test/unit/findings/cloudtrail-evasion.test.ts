@@ -19,7 +19,8 @@ const CASES = [
       trailName: 'management-events',
       eventSelectors: [expect.objectContaining({ includeManagementEvents: false })],
     },
-    rule: 'defense-evasion',
+    rule: 'cloudtrail-trail-weakened',
+    playbook: 'restore-trail-settings',
   },
   {
     file: 'cloudtrail-put-advanced-event-selectors-data-only.json',
@@ -28,7 +29,8 @@ const CASES = [
     title:
       'CloudTrail trail arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events no longer logs write management events',
     change: { advancedEventSelectors: [expect.objectContaining({ name: 'S3 data events only' })] },
-    rule: 'defense-evasion',
+    rule: 'cloudtrail-trail-weakened',
+    playbook: 'restore-trail-settings',
   },
   {
     file: 'cloudtrail-update-trail-weakened.json',
@@ -37,7 +39,8 @@ const CASES = [
     title:
       'CloudTrail trail management-events weakened: multi-region logging turned off; log file validation turned off',
     change: { name: 'management-events', isMultiRegionTrail: false, enableLogFileValidation: false },
-    rule: 'defense-evasion',
+    rule: 'cloudtrail-trail-weakened',
+    playbook: 'restore-trail-settings',
   },
   {
     file: 'cloudtrail-guardduty-update-detector-disable.json',
@@ -98,7 +101,8 @@ const CASES = [
     score: 7,
     title: 'AWS Config recorder default stopped',
     change: { configurationRecorderName: 'default' },
-    rule: 'defense-evasion',
+    rule: 'config-recorder-stopped',
+    playbook: 'restart-config-recorder',
   },
   {
     file: 'cloudtrail-config-delete-recorder.json',
@@ -166,11 +170,33 @@ describe('defense-evasion calls', () => {
     });
   });
 
-  it.each(CASES)('$file is notified under the default policy, touching nothing', (c) => {
-    const [result] = classifyEvent(ourEvent(c.file), policy, ctx);
+  it.each(CASES.filter((c) => !('playbook' in c)))(
+    '$file is notified under the default policy, touching nothing',
+    (c) => {
+      const [result] = classifyEvent(ourEvent(c.file), policy, ctx);
 
-    expect(result).toMatchObject({ outcome: 'routed', mode: 'notify', ruleId: c.rule });
-    expect(result?.outcome === 'routed' && result.playbook).toBeFalsy();
+      expect(result).toMatchObject({ outcome: 'routed', mode: 'notify', ruleId: c.rule });
+      expect(result?.outcome === 'routed' && result.playbook).toBeFalsy();
+    },
+  );
+
+  it.each(CASES.filter((c) => 'playbook' in c))(
+    '$file starts the playbook that turns the setting back on, at once',
+    (c) => {
+      const [result] = classifyEvent(ourEvent(c.file), policy, ctx);
+
+      expect(result).toMatchObject({ outcome: 'routed', mode: 'auto', ruleId: c.rule, playbook: c.playbook });
+    },
+  );
+
+  it('selectors that only exclude some management event sources are notified, not restored', () => {
+    const event = ourEvent('cloudtrail-put-event-selectors-no-management.json');
+    event.detail.requestParameters.eventSelectors[0].includeManagementEvents = true;
+    event.detail.requestParameters.eventSelectors[0].excludeManagementEventSources = ['kms.amazonaws.com'];
+
+    const [result] = classifyEvent(event, policy, ctx);
+
+    expect(result).toMatchObject({ outcome: 'routed', mode: 'notify', ruleId: 'defense-evasion' });
   });
 
   it.each(CASES)('$file that failed (errorCode set) is rejected with the error, not acted on', (c) => {

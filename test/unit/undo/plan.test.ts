@@ -286,6 +286,8 @@ describe('planUndo refuses, with the reason', () => {
 
   it.each([
     ['restart-cloudtrail-logging', /stopping it again is not a remediation/],
+    ['restore-trail-settings', /repeat the weakening/],
+    ['restart-config-recorder', /stopping it again is not a remediation/],
     ['snapshot-and-reimage', /snapshots cannot be untaken/],
     ['some-future-playbook', /has no undo/],
   ])('%s', (playbook, reason) => {

@@ -1,0 +1,244 @@
+import path from 'node:path';
+import {
+  type CfnElement,
+  Stack,
+  aws_stepfunctions as sfn,
+  aws_stepfunctions_tasks as tasks,
+  Validations,
+} from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/restore-trail-settings.ts';
+import { catchToHuman } from './fragments/needs-human.ts';
+import { notifyStep } from './fragments/notify.ts';
+import { playbookSteps } from './fragments/playbook-steps.ts';
+import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
+import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
+
+const NAME = facts.name;
+const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-trail-restore/handler.ts');
+
+/**
+ * Turn back on what a PutEventSelectors or UpdateTrail call turned off, or what Security Hub
+ * CloudTrail.4 reports off (log file validation): read the trail and its selectors, plan (the
+ * planner function, shared/drift/trail-restore.ts), UpdateTrail and PutEventSelectors with exactly
+ * that, read again and plan again to verify nothing is left to restore. The log destination is
+ * never changed: no record names the bucket the trail used before.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_UpdateTrail.html
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html#cloudtrail-4
+ */
+export const restoreTrailSettings: PlaybookDefinition = {
+  ...facts,
+  runbook: {
+    steps: [
+      {
+        title: 'Read the trail',
+        does: 'Reads the trail and its event selectors and chooses what the call turned off that is still off.',
+        states: ['Read trail', 'Read event selectors', 'Plan restore'],
+        ifItStops: 'Nothing was changed. Check that the trail still exists in the CloudTrail console.',
+      },
+      {
+        title: 'Turn the settings back on',
+        does: 'Turns log file validation or multi-Region logging back on, and logs every read and write management event again; data events stay as they are.',
+        states: ['Update trail', 'Put event selectors', 'Put advanced event selectors'],
+        ifItStops:
+          'Some settings may still be off: in the CloudTrail console open the trail and turn on log file validation, "Apply trail to all Regions", and management events (Read and Write). Find out who changed them.',
+      },
+      {
+        title: 'Check the settings are on',
+        does: 'Reads the trail again and confirms nothing it turned back on is off.',
+        states: ['Read trail again', 'Read event selectors again', 'Check restore'],
+        ifItStops:
+          'The settings were changed but could not be confirmed. Look at the trail in the CloudTrail console.',
+      },
+    ],
+    checkAfterwards: [
+      'The trail shows log file validation on, applies to all Regions, and logs read and write management events.',
+      'If the notification says the log destination changed, the trail delivers to a bucket you own: set it back in the console (the previous bucket is not in any record).',
+      'Whoever changed the trail is known and the reason is recorded.',
+    ],
+    undo: '`remediate undo` does not turn the settings off again: on is the safe state. If a setting must be off, change it in the CloudTrail console and record why in the incident.',
+  },
+  build(ctx: PlaybookContext): sfn.IChainable {
+    const { scope } = ctx;
+    const steps = playbookSteps(ctx, NAME);
+    const trails = [steps.arns.trails];
+    const planner = ctx.createFunction('PlanTrailRestore', {
+      entry: PLANNER_ENTRY,
+      description: 'Chooses the trail settings restore-trail-settings turns back on',
+    });
+    const plan = (id: string, statePath: string, resultPath: string) =>
+      catchToHuman(
+        new tasks.LambdaInvoke(scope, id, {
+          lambdaFunction: planner,
+          payloadResponseOnly: true,
+          payload: sfn.TaskInput.fromObject({
+            trailId: sfn.JsonPath.stringAt('$.trail.id'),
+            change: sfn.JsonPath.objectAt('$.finding.change'),
+            decision: sfn.JsonPath.objectAt('$.decision'),
+            trail: sfn.JsonPath.objectAt(`${statePath}.trail`),
+            selectors: sfn.JsonPath.objectAt(`${statePath}.selectors`),
+          }),
+          resultPath,
+        }),
+        steps.human,
+      );
+    // GetTrail and GetEventSelectors accept the trail's name or ARN; the ARN reaches an
+    // organization trail of another account.
+    const read = (again: boolean, statePath: string) =>
+      steps
+        .call(`Read trail${again ? ' again' : ''}`, {
+          service: 'cloudtrail',
+          action: 'getTrail',
+          parameters: { 'Name.$': '$.trail.id' },
+          iamResources: trails,
+          resultSelector: { 'trail.$': '$.Trail' },
+          resultPath: statePath,
+        })
+        .next(
+          steps.call(`Read event selectors${again ? ' again' : ''}`, {
+            service: 'cloudtrail',
+            action: 'getEventSelectors',
+            parameters: { 'TrailName.$': '$.trail.id' },
+            iamResources: trails,
+            resultPath: `${statePath}.selectors`,
+          }),
+        );
+
+    const trailId = new sfn.Choice(scope, 'Trail ARN known?')
+      .when(
+        sfn.Condition.isPresent('$.finding.resource.trailArn'),
+        new sfn.Pass(scope, 'Use trail ARN', {
+          parameters: { 'id.$': '$.finding.resource.trailArn' },
+          resultPath: '$.trail',
+        }),
+      )
+      .otherwise(
+        new sfn.Pass(scope, 'Use trail name', {
+          parameters: { 'id.$': '$.finding.resource.trailName' },
+          resultPath: '$.trail',
+        }),
+      )
+      .afterwards();
+    // A Security Hub control finding carries no `change`: the rule's `params.restore` says what.
+    const changeKnown = new sfn.Choice(scope, 'Change recorded?')
+      .when(sfn.Condition.isPresent('$.finding.change'), new sfn.Pass(scope, 'Change as recorded'))
+      .otherwise(
+        new sfn.Pass(scope, 'No recorded change', {
+          result: sfn.Result.fromObject({}),
+          resultPath: '$.finding.change',
+        }),
+      )
+      .afterwards();
+
+    const checkAfter = plan('Check restore', '$.state.after', '$.verification');
+    checkAfter.next(
+      steps.verify(
+        sfn.Condition.numberEquals('$.verification.count', 0),
+        { afterPath: '$.state.after', detailsPath: '$.verification' },
+        'trail settings restored',
+      ),
+    );
+    const audited = steps
+      .audit('Audit settings restored', 'RestoreTrailSettings', 'succeeded', {
+        beforePath: '$.state.before',
+        detailsPath: '$.plan',
+      })
+      .next(read(true, '$.state.after'))
+      .next(checkAfter);
+    const putSelectors = new sfn.Choice(scope, 'Selectors to restore?')
+      .when(
+        sfn.Condition.isPresent('$.plan.putEventSelectors'),
+        steps.call('Put event selectors', {
+          service: 'cloudtrail',
+          action: 'putEventSelectors',
+          parameters: {
+            'TrailName.$': '$.trail.id',
+            'EventSelectors.$': '$.plan.putEventSelectors.EventSelectors',
+          },
+          iamResources: trails,
+        }),
+      )
+      .when(
+        sfn.Condition.isPresent('$.plan.putAdvancedEventSelectors'),
+        steps.call('Put advanced event selectors', {
+          service: 'cloudtrail',
+          action: 'putEventSelectors',
+          parameters: {
+            'TrailName.$': '$.trail.id',
+            'AdvancedEventSelectors.$': '$.plan.putAdvancedEventSelectors.AdvancedEventSelectors',
+          },
+          iamResources: trails,
+        }),
+      )
+      .afterwards({ includeOtherwise: true })
+      .next(audited);
+    const restore = new sfn.Choice(scope, 'Trail to update?')
+      .when(
+        sfn.Condition.isPresent('$.plan.updateTrail'),
+        steps.call('Update trail', {
+          service: 'cloudtrail',
+          action: 'updateTrail',
+          parameters: {
+            'Name.$': '$.trail.id',
+            'IsMultiRegionTrail.$': '$.plan.updateTrail.IsMultiRegionTrail',
+            'EnableLogFileValidation.$': '$.plan.updateTrail.EnableLogFileValidation',
+          },
+          iamResources: trails,
+        }),
+      )
+      .afterwards({ includeOtherwise: true })
+      .next(putSelectors);
+
+    // Nothing to turn back on (already on, or only the destination changed): people still hear
+    // what the call did and what was not restored.
+    const nothingToRestore = catchToHuman(
+      notifyStep(scope, 'Notify nothing restored', {
+        topic: ctx.topic,
+        playbook: NAME,
+        headline: 'nothing to restore',
+        detailsPath: '$.plan',
+      }),
+      steps.human,
+    ).next(
+      steps.nothingToDo(
+        'Audit nothing to restore',
+        'RestoreTrailSettings',
+        { beforePath: '$.state.before', detailsPath: '$.plan' },
+        'Nothing to restore',
+      ),
+    );
+    const auto = new sfn.Choice(scope, 'Anything to restore?')
+      .when(sfn.Condition.numberGreaterThan('$.plan.count', 0), restore)
+      .otherwise(nothingToRestore);
+
+    const stack = Stack.of(scope);
+    const plannerResource = planner.node.defaultChild as CfnElement | undefined;
+    const plannerId = plannerResource ? stack.getLogicalId(plannerResource) : 'none';
+    Validations.of(scope).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::<${plannerId}.Arn>:*]`,
+        reason:
+          'The ":*" suffix CDK grants covers the versions and aliases of the planner function only; it is this playbook\'s own function.',
+      },
+      {
+        id: resourceWildcardFinding(scope, 'cloudtrail:{region}:{account}:trail/*'),
+        reason:
+          'The trail is named by the finding at run time; the role may only read a trail and its selectors and turn logging settings back on, never stop or delete a trail.',
+      },
+    );
+    return trailId
+      .next(changeKnown)
+      .next(read(false, '$.state.before'))
+      .next(plan('Plan restore', '$.state.before', '$.plan'))
+      .next(
+        steps.byMode({
+          proposedActions: [
+            'Turn back on what the call turned off and is still off: log file validation, multi-Region logging, or read and write management events (data event selectors stay as they are)',
+            'Leave the log destination as it is (the previous bucket is not known)',
+            'Read the trail again and record whether the settings are on',
+          ],
+          ifDenied: 'The playbook ends: the trail stays as the call left it.',
+          contain: auto,
+        }),
+      );
+  },
+};
