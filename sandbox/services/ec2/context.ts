@@ -3,7 +3,7 @@ import { AwsError } from '../../protocol.ts';
 import type { FormParams } from './form-params.ts';
 import type { InstanceProfileRef } from './resources.ts';
 import type { Ec2State } from './state.ts';
-import type { XmlObject } from './xml-response.ts';
+import type { WireNamedOutput } from './wire-named-output.ts';
 
 /** An instance profile as a request names it: `IamInstanceProfile.Arn` or `.Name`. */
 export interface InstanceProfileSpec {
@@ -40,7 +40,7 @@ export interface Ec2Context {
 }
 
 /** One EC2 operation: returns the fields of the response element (after `requestId`). */
-export type Ec2Handler = (ctx: Ec2Context) => XmlObject;
+export type Ec2Handler = (ctx: Ec2Context) => WireNamedOutput;
 
 /** Operations by action name, one table per concept module. */
 export type Ec2Operations = Readonly<Record<string, Ec2Handler>>;

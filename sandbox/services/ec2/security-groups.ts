@@ -100,7 +100,6 @@ function createSecurityGroup({ params, state }: Ec2Context) {
   const group = createSecurityGroupRecord(state, { vpcId, groupName, description });
   applyTagSpecifications(state, group.groupId, 'security-group', readTagSpecifications(params));
   return {
-    return: true,
     groupId: group.groupId,
     securityGroupArn: groupView(state, group).securityGroupArn,
     tagSet: state.tagSet(group.groupId),

@@ -103,8 +103,9 @@ function createSnapshots({ params, state, now }: Ec2Context) {
   });
   return {
     snapshotSet: snapshots.map((snapshot) => {
-      const { status, ...view } = snapshotView(state, snapshot, now);
-      // CreateSnapshots names the state element `state`, unlike the `status` of Snapshot.
+      const { status, storageTier, completionTime, ...view } = snapshotView(state, snapshot, now);
+      // CreateSnapshots answers with SnapshotInfo: the state element is `state`, unlike the
+      // `status` of Snapshot, and there is no storage tier or completion time.
       return { ...view, state: status };
     }),
   };
