@@ -1,5 +1,5 @@
 import { XMLBuilder } from 'fast-xml-parser';
-import type { SandboxRequest, SandboxResponse } from './protocol.ts';
+import type { SandboxRequest } from './protocol.ts';
 
 /**
  * Helpers for the awsQuery protocol (IAM, STS, SNS): a form-encoded request carrying
@@ -45,50 +45,4 @@ function withIsoDates(value: XmlValue): XmlValue {
 /** Render a fragment of XML from a plain object (dates as ISO 8601, text escaped). */
 export function renderXml(value: XmlObject): string {
   return builder.build(withIsoDates(value)) as string;
-}
-
-/** A list in the query protocols' encoding: `<member>` elements. */
-export function members(items: readonly XmlValue[]): XmlObject {
-  return { member: [...items] };
-}
-
-/**
- * The plain value of a result built with {@link members}: each `{ member: [...] }` becomes its
- * list, so the model's serializer can write it (operations written before the model path).
- */
-export function unwrapMemberLists(value: XmlObject): Record<string, unknown> {
-  const unwrap = (v: XmlValue): unknown => {
-    if (Array.isArray(v)) return v.map(unwrap);
-    if (v && typeof v === 'object' && !(v instanceof Date)) {
-      const keys = Object.keys(v);
-      if (keys.length === 1 && keys[0] === 'member') {
-        const items = v.member;
-        return Array.isArray(items) ? items.map(unwrap) : [unwrap(items)];
-      }
-      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, unwrap(inner)]));
-    }
-    return v;
-  };
-  return unwrap(value) as Record<string, unknown>;
-}
-
-/**
- * A successful awsQuery response. Operations without output still answer with the
- * `<ActionResponse>` envelope and its `ResponseMetadata`, which is all the clients read.
- */
-export function renderQueryResponse(options: {
-  action: string;
-  xmlns: string;
-  requestId: string;
-  result?: XmlObject;
-}): SandboxResponse {
-  const { action, xmlns, requestId, result } = options;
-  const body: XmlObject = {};
-  if (result) body[`${action}Result`] = result;
-  body.ResponseMetadata = { RequestId: requestId };
-  return {
-    status: 200,
-    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
-    body: `<${action}Response xmlns="${xmlns}">${renderXml(body)}</${action}Response>`,
-  };
 }
