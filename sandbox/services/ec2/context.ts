@@ -32,6 +32,10 @@ export const deriveInstanceProfile: InstanceProfileResolver = (accountId, spec) 
 
 /** What an EC2 operation handler gets: the request's parameters and the caller's state. */
 export interface Ec2Context {
+  /** The request as the model reads it: SDK member names and types, checked against the input shape. */
+  // biome-ignore lint/suspicious/noExplicitAny: each operation reads its own input shape
+  readonly input: any;
+  /** The request's form parameters, for operations not yet reading {@link input}. */
   readonly params: FormParams;
   readonly state: Ec2State;
   /** The time of the request. */

@@ -85,7 +85,10 @@ export class Ec2Service extends ModelService {
    * results' elements as EC2's XML does.
    */
   protected readonly operations: Record<string, OperationHandler> = Object.fromEntries(
-    Object.keys(OPERATIONS).map((name) => [name, (req: SandboxRequest) => this.serve(req, name)]),
+    Object.keys(OPERATIONS).map((name) => [
+      name,
+      (req: SandboxRequest, input: Record<string, unknown>) => this.serve(req, name, input),
+    ]),
   );
   private readonly states = new Map<string, Ec2State>();
   private readonly timing: { snapshotDelayMs: number; replaceRootVolumeDelayMs: number };
@@ -104,7 +107,11 @@ export class Ec2Service extends ModelService {
     this.resolveInstanceProfile = options.resolveInstanceProfile ?? deriveInstanceProfile;
   }
 
-  private async serve(req: SandboxRequest, operation: string): Promise<object> {
+  private async serve(
+    req: SandboxRequest,
+    operation: string,
+    input: Record<string, unknown>,
+  ): Promise<object> {
     const handler = OPERATIONS[operation];
     if (!handler)
       throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
@@ -113,10 +120,10 @@ export class Ec2Service extends ModelService {
     const now = new Date();
     settleReplaceRootVolumeTasks(state, now);
     // A dry run answers whether the call would be allowed; the sandbox allows every call.
-    if (params.bool('DryRun')) {
+    if (input.DryRun === true) {
       throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
     }
-    const body = handler({ params, state, now, resolveInstanceProfile: this.resolveInstanceProfile });
+    const body = handler({ input, params, state, now, resolveInstanceProfile: this.resolveInstanceProfile });
     const shape = (await this.model.operation(operation))?.output;
     return shape ? (fromWireNames(shape, body) as object) : {};
   }

@@ -57,7 +57,7 @@ function associateIamInstanceProfile(ctx: Ec2Context) {
   return { iamInstanceProfileAssociation: associationView(association, 'associating') };
 }
 
-function describeIamInstanceProfileAssociations({ params, state }: Ec2Context) {
+function describeIamInstanceProfileAssociations({ input, params, state }: Ec2Context) {
   const ids = params.list('AssociationId');
   const scope =
     ids.length > 0
@@ -67,11 +67,11 @@ function describeIamInstanceProfileAssociations({ params, state }: Ec2Context) {
     state,
     scope,
     (a) => a.associationId,
-    readFilters(params),
+    readFilters(input),
     ASSOCIATION_FILTERS,
     ASSOCIATION_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   return {
     iamInstanceProfileAssociationSet: page.items.map((a) => associationView(a)),
     nextToken: page.nextToken,

@@ -34,18 +34,18 @@ function instanceFilters(state: Ec2State): FilterFields<Instance> {
 }
 
 /** Instances grouped into the reservations they were launched in, as DescribeInstances returns them. */
-function describeInstances({ params, state }: Ec2Context) {
+function describeInstances({ input, params, state }: Ec2Context) {
   const ids = params.list('InstanceId');
   const scope = ids.length > 0 ? requireAll(state, KINDS.instance, ids) : state.instances.values();
   const filtered = applyFilters(
     state,
     scope,
     (i) => i.instanceId,
-    readFilters(params),
+    readFilters(input),
     instanceFilters(state),
     INSTANCE_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   const reservations = new Map<string, Instance[]>();
   for (const instance of page.items) {
     reservations.set(instance.reservationId, [...(reservations.get(instance.reservationId) ?? []), instance]);

@@ -64,7 +64,7 @@ function taskView(state: Ec2State, task: ReplaceRootVolumeTask) {
   };
 }
 
-function createReplaceRootVolumeTask({ params, state, now }: Ec2Context) {
+function createReplaceRootVolumeTask({ input, params, state, now }: Ec2Context) {
   const instance = requireOne(state, KINDS.instance, params.required('InstanceId'));
   const snapshotId = params.string('SnapshotId');
   const imageId = params.string('ImageId');
@@ -105,7 +105,7 @@ function createReplaceRootVolumeTask({ params, state, now }: Ec2Context) {
     state,
     task.replaceRootVolumeTaskId,
     'replace-root-volume-task',
-    readTagSpecifications(params),
+    readTagSpecifications(input),
   );
   return { replaceRootVolumeTask: taskView(state, task) };
 }
@@ -119,7 +119,7 @@ const TASK_FILTERS: FilterFields<ReplaceRootVolumeTask> = {
 };
 const TASK_TAG_FILTERS: readonly TagFilter[] = [];
 
-function describeReplaceRootVolumeTasks({ params, state }: Ec2Context) {
+function describeReplaceRootVolumeTasks({ input, params, state }: Ec2Context) {
   const ids = params.list('ReplaceRootVolumeTaskId');
   const tasks = [...state.replaceRootVolumeTasks.values()].filter(
     (t) => ids.length === 0 || ids.includes(t.replaceRootVolumeTaskId),
@@ -128,11 +128,11 @@ function describeReplaceRootVolumeTasks({ params, state }: Ec2Context) {
     state,
     tasks,
     (t) => t.replaceRootVolumeTaskId,
-    readFilters(params),
+    readFilters(input),
     TASK_FILTERS,
     TASK_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   return { replaceRootVolumeTaskSet: page.items.map((t) => taskView(state, t)), nextToken: page.nextToken };
 }
 

@@ -21,7 +21,7 @@ import { applyTagSpecifications, readTagSpecifications } from './tags.ts';
  * twice), EC2 answers `InvalidPermission.Duplicate` and adds none.
  */
 function authorize(isEgress: boolean): Ec2Handler {
-  return ({ params, state }: Ec2Context) => {
+  return ({ input, params, state }: Ec2Context) => {
     const group = isEgress
       ? requireOne(state, KINDS.securityGroup, params.required('GroupId'))
       : requireNamedGroup(state, params);
@@ -37,7 +37,7 @@ function authorize(isEgress: boolean): Ec2Handler {
       }
       seen.add(ruleKey(spec));
     }
-    const tagSpecs = readTagSpecifications(params);
+    const tagSpecs = readTagSpecifications(input);
     const added = requested.map((spec) => {
       const rule = addRule(state, spec);
       applyTagSpecifications(state, rule.ruleId, 'security-group-rule', tagSpecs);
@@ -121,7 +121,7 @@ const RULE_FILTERS: FilterFields<SecurityGroupRule> = {
   'security-group-rule-id': (r) => r.ruleId,
 };
 
-function describeSecurityGroupRules({ params, state }: Ec2Context) {
+function describeSecurityGroupRules({ input, params, state }: Ec2Context) {
   const ids = params.list('SecurityGroupRuleId');
   const scope =
     ids.length > 0 ? requireAll(state, KINDS.securityGroupRule, ids) : state.securityGroupRules.values();
@@ -129,11 +129,11 @@ function describeSecurityGroupRules({ params, state }: Ec2Context) {
     state,
     scope,
     (r) => r.ruleId,
-    readFilters(params),
+    readFilters(input),
     RULE_FILTERS,
     RULE_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   return { securityGroupRuleSet: page.items.map((rule) => ruleView(state, rule)), nextToken: page.nextToken };
 }
 

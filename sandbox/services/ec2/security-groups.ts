@@ -79,7 +79,7 @@ function groupFilters(state: Ec2State): FilterFields<SecurityGroup> {
   };
 }
 
-function createSecurityGroup({ params, state }: Ec2Context) {
+function createSecurityGroup({ input, params, state }: Ec2Context) {
   const groupName = params.required('GroupName');
   const description = params.required('GroupDescription');
   const vpcId = params.string('VpcId') ?? defaultVpcId(state);
@@ -98,7 +98,7 @@ function createSecurityGroup({ params, state }: Ec2Context) {
     );
   }
   const group = createSecurityGroupRecord(state, { vpcId, groupName, description });
-  applyTagSpecifications(state, group.groupId, 'security-group', readTagSpecifications(params));
+  applyTagSpecifications(state, group.groupId, 'security-group', readTagSpecifications(input));
   return {
     groupId: group.groupId,
     securityGroupArn: groupView(state, group).securityGroupArn,
@@ -106,7 +106,7 @@ function createSecurityGroup({ params, state }: Ec2Context) {
   };
 }
 
-function describeSecurityGroups({ params, state }: Ec2Context) {
+function describeSecurityGroups({ input, params, state }: Ec2Context) {
   const ids = params.list('GroupId');
   const names = params.list('GroupName');
   let scope: Iterable<SecurityGroup> = state.securityGroups.values();
@@ -116,11 +116,11 @@ function describeSecurityGroups({ params, state }: Ec2Context) {
     state,
     scope,
     (g) => g.groupId,
-    readFilters(params),
+    readFilters(input),
     groupFilters(state),
     GROUP_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   return { securityGroupInfo: page.items.map((g) => groupView(state, g)), nextToken: page.nextToken };
 }
 

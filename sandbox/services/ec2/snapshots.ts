@@ -68,10 +68,10 @@ function snapshotView(state: Ec2State, snapshot: Snapshot, now: Date) {
   };
 }
 
-function createSnapshot({ params, state, now }: Ec2Context) {
+function createSnapshot({ input, params, state, now }: Ec2Context) {
   const volume = requireOne(state, KINDS.volume, params.required('VolumeId'));
   const snapshot = createSnapshotRecord(state, volume, params.string('Description') ?? '', now);
-  tagSnapshot(state, snapshot, readTagSpecifications(params), false);
+  tagSnapshot(state, snapshot, readTagSpecifications(input), false);
   return snapshotView(state, snapshot, now);
 }
 
@@ -79,7 +79,7 @@ function createSnapshot({ params, state, now }: Ec2Context) {
  * Snapshot every volume attached to an instance at one point in time (crash-consistent),
  * less the boot volume or listed data volumes if asked.
  */
-function createSnapshots({ params, state, now }: Ec2Context) {
+function createSnapshots({ input, params, state, now }: Ec2Context) {
   const spec = params.struct('InstanceSpecification');
   const instance = requireOne(state, KINDS.instance, spec.required('InstanceId'));
   const excludeBoot = spec.bool('ExcludeBootVolume') ?? false;
@@ -91,7 +91,7 @@ function createSnapshots({ params, state, now }: Ec2Context) {
       `Value (${copyTags}) for parameter CopyTagsFromSource is invalid.`,
     );
   }
-  const specs = readTagSpecifications(params);
+  const specs = readTagSpecifications(input);
   const volumes = state.volumesOf(instance.instanceId).filter((volume) => {
     const isBoot = volume.attachment?.device === instance.rootDeviceName;
     return isBoot ? !excludeBoot : !excluded.has(volume.volumeId);
@@ -114,7 +114,7 @@ function createSnapshots({ params, state, now }: Ec2Context) {
 /** DescribeSnapshots documents `tag:<key>` and `tag-key` (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSnapshots.html). */
 const SNAPSHOT_TAG_FILTERS: readonly TagFilter[] = ['tag:', 'tag-key'];
 
-function describeSnapshots({ params, state, now }: Ec2Context) {
+function describeSnapshots({ input, params, state, now }: Ec2Context) {
   const ids = params.list('SnapshotId');
   const owners = params.list('Owner');
   const ownedByCaller = owners.length === 0 || owners.some((o) => o === 'self' || o === state.accountId);
@@ -135,11 +135,11 @@ function describeSnapshots({ params, state, now }: Ec2Context) {
     state,
     scope,
     (s) => s.snapshotId,
-    readFilters(params),
+    readFilters(input),
     fields,
     SNAPSHOT_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   return { snapshotSet: page.items.map((s) => snapshotView(state, s, now)), nextToken: page.nextToken };
 }
 

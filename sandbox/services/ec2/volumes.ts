@@ -106,7 +106,7 @@ const VOLUME_FILTERS: FilterFields<Volume> = {
   encrypted: (v) => v.encrypted,
 };
 
-function createVolume({ params, state, now }: Ec2Context) {
+function createVolume({ input, params, state, now }: Ec2Context) {
   const availabilityZone = params.required('AvailabilityZone');
   const snapshotId = params.string('SnapshotId');
   const snapshot = snapshotId ? requireOne(state, KINDS.snapshot, snapshotId) : undefined;
@@ -121,15 +121,15 @@ function createVolume({ params, state, now }: Ec2Context) {
     encrypted: params.bool('Encrypted') ?? snapshot?.encrypted,
     now,
   });
-  applyTagSpecifications(state, volume.volumeId, 'volume', readTagSpecifications(params));
+  applyTagSpecifications(state, volume.volumeId, 'volume', readTagSpecifications(input));
   return { ...volumeView(state, volume), status: 'creating' };
 }
 
-function describeVolumes({ params, state }: Ec2Context) {
+function describeVolumes({ input, params, state }: Ec2Context) {
   const ids = params.list('VolumeId');
   const scope = ids.length > 0 ? requireAll(state, KINDS.volume, ids) : state.volumes.values();
-  const filtered = applyFilters(state, scope, (v) => v.volumeId, readFilters(params), VOLUME_FILTERS);
-  const page = paginate(filtered, params);
+  const filtered = applyFilters(state, scope, (v) => v.volumeId, readFilters(input), VOLUME_FILTERS);
+  const page = paginate(filtered, input);
   return { volumeSet: page.items.map((volume) => volumeView(state, volume)), nextToken: page.nextToken };
 }
 

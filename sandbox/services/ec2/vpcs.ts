@@ -116,36 +116,36 @@ const SUBNET_FILTERS: FilterFields<Subnet> = {
   state: () => 'available',
 };
 
-function createVpc({ params, state }: Ec2Context) {
+function createVpc({ input, params, state }: Ec2Context) {
   const vpc = createVpcRecord(state, params.required('CidrBlock'));
-  applyTagSpecifications(state, vpc.vpcId, 'vpc', readTagSpecifications(params));
+  applyTagSpecifications(state, vpc.vpcId, 'vpc', readTagSpecifications(input));
   return { vpc: { ...vpcView(state, vpc), state: 'pending' } };
 }
 
-function describeVpcs({ params, state }: Ec2Context) {
+function describeVpcs({ input, params, state }: Ec2Context) {
   const ids = params.list('VpcId');
   const scope = ids.length > 0 ? requireAll(state, KINDS.vpc, ids) : state.vpcs.values();
   const page = paginate(
-    applyFilters(state, scope, (v) => v.vpcId, readFilters(params), VPC_FILTERS),
-    params,
+    applyFilters(state, scope, (v) => v.vpcId, readFilters(input), VPC_FILTERS),
+    input,
   );
   return { vpcSet: page.items.map((vpc) => vpcView(state, vpc)), nextToken: page.nextToken };
 }
 
-function createSubnet({ params, state }: Ec2Context) {
+function createSubnet({ input, params, state }: Ec2Context) {
   const vpc = requireOne(state, KINDS.vpc, params.required('VpcId'));
   const zone = params.string('AvailabilityZone') ?? `${state.region}a`;
   const subnet = createSubnetRecord(state, vpc, params.required('CidrBlock'), zone);
-  applyTagSpecifications(state, subnet.subnetId, 'subnet', readTagSpecifications(params));
+  applyTagSpecifications(state, subnet.subnetId, 'subnet', readTagSpecifications(input));
   return { subnet: { ...subnetView(state, subnet), state: 'pending' } };
 }
 
-function describeSubnets({ params, state }: Ec2Context) {
+function describeSubnets({ input, params, state }: Ec2Context) {
   const ids = params.list('SubnetId');
   const scope = ids.length > 0 ? requireAll(state, KINDS.subnet, ids) : state.subnets.values();
   const page = paginate(
-    applyFilters(state, scope, (s) => s.subnetId, readFilters(params), SUBNET_FILTERS),
-    params,
+    applyFilters(state, scope, (s) => s.subnetId, readFilters(input), SUBNET_FILTERS),
+    input,
   );
   return { subnetSet: page.items.map((subnet) => subnetView(state, subnet)), nextToken: page.nextToken };
 }
