@@ -49,6 +49,25 @@ export type Ec2Handler = (ctx: Ec2Context) => WireNamedOutput;
 /** Operations by action name, one table per concept module. */
 export type Ec2Operations = Readonly<Record<string, Ec2Handler>>;
 
+/** EC2's answer for a parameter a request must carry (and its model does not require). */
+export function missingParameter(parameter: string): AwsError {
+  return new AwsError('MissingParameter', `The request must contain the parameter ${parameter}`);
+}
+
+/**
+ * A member EC2 requires though its model may not (`AvailabilityZone` of CreateVolume, which the
+ * model leaves optional beside `AvailabilityZoneId`): absent or empty, it is `MissingParameter`.
+ */
+export function requiredMember<T extends Record<string, unknown>>(
+  input: T,
+  member: keyof T & string,
+  wireName: string = member,
+): string {
+  const value = input[member];
+  if (value === undefined || value === null || value === '') throw missingParameter(wireName);
+  return value as string;
+}
+
 /** Read `IamInstanceProfile.Arn`/`.Name` from `params` and resolve it, as RunInstances and Associate do. */
 export function resolveRequestedProfile(ctx: Ec2Context, field = 'IamInstanceProfile'): InstanceProfileRef {
   const spec = { arn: ctx.params.string(`${field}.Arn`), name: ctx.params.string(`${field}.Name`) };

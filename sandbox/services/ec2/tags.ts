@@ -1,6 +1,6 @@
 import type { Tag, TagSpecification } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, missingParameter } from './context.ts';
 import { applyFilters, paginate, readFilters } from './filters.ts';
 import { resourceTypeOf } from './ids.ts';
 import { KINDS, type ResourceKind, requireOne } from './lookups.ts';
@@ -14,17 +14,13 @@ export function readTagSpecifications(input: { TagSpecifications?: TagSpecificat
   const specs = new Map<string, [string, string][]>();
   for (const [i, spec] of (input.TagSpecifications ?? []).entries()) {
     const type = spec.ResourceType;
-    if (type === undefined) throw missing(`TagSpecification.${i + 1}.ResourceType`);
+    if (type === undefined) throw missingParameter(`TagSpecification.${i + 1}.ResourceType`);
     const tags = readTagPairs(spec.Tags, `TagSpecification.${i + 1}.Tag`).map(
       ({ key, value }) => [key, value ?? ''] as [string, string],
     );
     specs.set(type, [...(specs.get(type) ?? []), ...tags]);
   }
   return specs;
-}
-
-function missing(parameter: string): AwsError {
-  return new AwsError('MissingParameter', `The request must contain the parameter ${parameter}`);
 }
 
 /** Apply the tag specifications meant for `resourceType` to a new resource. */
@@ -63,14 +59,14 @@ function requireTaggable(state: Ec2State, id: string): void {
 /** Tags as a request gives them: EC2 requires each one's key (its model does not). */
 function readTagPairs(tags: readonly Tag[] = [], wireName = 'Tag'): { key: string; value?: string }[] {
   return tags.map((tag, i) => {
-    if (tag.Key === undefined) throw missing(`${wireName}.${i + 1}.Key`);
+    if (tag.Key === undefined) throw missingParameter(`${wireName}.${i + 1}.Key`);
     return { key: tag.Key, value: tag.Value };
   });
 }
 
 function createTags({ input, state }: Ec2Context) {
   const ids: string[] = input.Resources ?? [];
-  if (ids.length === 0) throw missing('ResourceId.1');
+  if (ids.length === 0) throw missingParameter('ResourceId.1');
   for (const id of ids) requireTaggable(state, id);
   const tags = readTagPairs(input.Tags).map(({ key, value }) => [key, value ?? ''] as const);
   const reserved = tags.find(([key]) => key.toLowerCase().startsWith('aws:'));
@@ -86,7 +82,7 @@ function createTags({ input, state }: Ec2Context) {
 /** A tag given with a value is deleted only when the value matches; without one, whatever it holds. */
 function deleteTags({ input, state }: Ec2Context) {
   const ids: string[] = input.Resources ?? [];
-  if (ids.length === 0) throw missing('ResourceId.1');
+  if (ids.length === 0) throw missingParameter('ResourceId.1');
   const requested = readTagPairs(input.Tags);
   for (const id of ids) {
     const tags = state.tags.get(id);
