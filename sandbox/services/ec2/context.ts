@@ -58,12 +58,12 @@ export function missingParameter(parameter: string): AwsError {
  * A member EC2 requires though its model may not (`AvailabilityZone` of CreateVolume, which the
  * model leaves optional beside `AvailabilityZoneId`): absent or empty, it is `MissingParameter`.
  */
-export function requiredMember<T extends Record<string, unknown>>(
+export function requiredMember<T extends object>(
   input: T,
   member: keyof T & string,
   wireName: string = member,
 ): string {
-  const value = input[member];
+  const value: unknown = input[member];
   if (value === undefined || value === null || value === '') throw missingParameter(wireName);
   return value as string;
 }
