@@ -1,11 +1,10 @@
 import { AwsError, type SandboxRequest } from '../protocol.ts';
-import { queryParams, type Tag } from '../query-protocol.ts';
 import type { SigningKey, SigningKeySource } from '../signing/signing-keys.ts';
 import { ModelService, type OperationHandler } from '../wire/model-service.ts';
 import { ServiceModel } from '../wire/service-model.ts';
 import { accessKeyOperations } from './iam/access-keys.ts';
 import { inlinePolicyOperations } from './iam/inline-policies.ts';
-import { type AccessKeyLastUse, type IamAccessKey, IamAccount } from './iam/model.ts';
+import { type AccessKeyLastUse, type IamAccessKey, IamAccount, type Tag } from './iam/model.ts';
 import type { IamOperation } from './iam/operation.ts';
 import { roleOperations } from './iam/roles.ts';
 import { userOperations } from './iam/users.ts';
@@ -72,15 +71,14 @@ export class IamService extends ModelService implements SigningKeySource {
       ...inlinePolicyOperations,
       ...roleOperations,
     };
-    // The model has checked the request; the operations still read its form parameters (their
-    // `members()` lists are unwrapped by the model path before it writes the output).
+    // The model has read and checked the request, and writes the output each operation returns.
     this.operations = Object.fromEntries(
       Object.entries(operations).map(([name, run]) => [
         name,
-        (req: SandboxRequest) => {
+        (req: SandboxRequest, input: Record<string, unknown>) => {
           const caller = this.authenticate(req);
           const result = run({
-            params: queryParams(req),
+            input,
             account: this.account(req.accountId),
             req,
             callerUserName: caller?.accountId === req.accountId ? caller.userName : undefined,
