@@ -7,6 +7,7 @@ import { accessKeyOperations } from './iam/access-keys.ts';
 import { inlinePolicyOperations } from './iam/inline-policies.ts';
 import { type AccessKeyLastUse, type IamAccessKey, IamAccount } from './iam/model.ts';
 import type { IamOperation } from './iam/operation.ts';
+import { passwordPolicyOperations } from './iam/password-policy.ts';
 import { roleOperations } from './iam/roles.ts';
 import { userOperations } from './iam/users.ts';
 
@@ -71,6 +72,7 @@ export class IamService extends ModelService implements SigningKeySource {
       ...keys,
       ...inlinePolicyOperations,
       ...roleOperations,
+      ...passwordPolicyOperations,
     };
     // The model has checked the request; the operations still read its form parameters (their
     // `members()` lists are unwrapped by the model path before it writes the output).
