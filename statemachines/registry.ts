@@ -10,6 +10,7 @@ import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { revokeOutsideSharing } from './revoke-outside-sharing.ts';
 import { revokeRoleSessions } from './revoke-role-sessions.ts';
+import { setPasswordPolicy } from './set-password-policy.ts';
 import { snapshotAndReimage } from './snapshot-and-reimage.ts';
 
 /**
@@ -29,6 +30,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   encryptEbsByDefault,
   enableKeyRotation,
   containLambdaFunction,
+  setPasswordPolicy,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

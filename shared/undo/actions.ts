@@ -23,7 +23,9 @@ export type UndoActionType =
   | 'DisableKeyRotation'
   | 'PutFunctionConcurrency'
   | 'DeleteFunctionConcurrency'
-  | 'UpdateAlias';
+  | 'UpdateAlias'
+  | 'UpdateAccountPasswordPolicy'
+  | 'DeleteAccountPasswordPolicy';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -47,6 +49,8 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'PutFunctionConcurrency',
   'DeleteFunctionConcurrency',
   'UpdateAlias',
+  'UpdateAccountPasswordPolicy',
+  'DeleteAccountPasswordPolicy',
 ];
 
 /** One reverse call. */
@@ -85,6 +89,21 @@ export interface SharePermission {
   readonly UserId?: string;
   readonly OrganizationArn?: string;
   readonly OrganizationalUnitArn?: string;
+}
+
+/** An account password policy as UpdateAccountPasswordPolicy takes it (every setting it replaces). */
+export interface PasswordPolicyRequest {
+  readonly MinimumPasswordLength: number;
+  readonly RequireSymbols: boolean;
+  readonly RequireNumbers: boolean;
+  readonly RequireUppercaseCharacters: boolean;
+  readonly RequireLowercaseCharacters: boolean;
+  readonly AllowUsersToChangePassword: boolean;
+  readonly HardExpiry: boolean;
+  /** Left out: passwords never expire. */
+  readonly MaxPasswordAge?: number;
+  /** Left out: passwords may be reused. */
+  readonly PasswordReusePrevention?: number;
 }
 
 /** Builders of each action, so the request shapes live in one place. */
@@ -236,6 +255,20 @@ export const undoActions = {
     request: { FunctionName: functionName },
     before: { functionName, reservedConcurrency: 0 },
     after: { functionName, reservedConcurrency: 'none' },
+  }),
+  restorePasswordPolicy: (accountId: string, policy: PasswordPolicyRequest): UndoAction => ({
+    type: 'UpdateAccountPasswordPolicy',
+    description: `Put the IAM account password policy of account ${accountId} back as it was`,
+    request: { ...policy },
+    before: { accountId, passwordPolicy: 'raised to the baseline' },
+    after: { accountId, passwordPolicy: policy },
+  }),
+  deletePasswordPolicy: (accountId: string): UndoAction => ({
+    type: 'DeleteAccountPasswordPolicy',
+    description: `Delete the IAM account password policy of account ${accountId} (it had none; IAM's default applies again)`,
+    request: {},
+    before: { accountId, passwordPolicy: 'raised to the baseline' },
+    after: { accountId, passwordPolicy: 'none' },
   }),
   pointAlias: (functionName: string, aliasName: string, version: string, current: string): UndoAction => ({
     type: 'UpdateAlias',

@@ -27,6 +27,7 @@ describe('fault matrix (CI subset)', () => {
       'enablekeyrotation',
       'encryptebsbydefault',
       'revokeoutsidesharing',
+      'setpasswordpolicy',
     ]);
     // Every fault kind was exercised on a call the scenario actually reaches.
     const reached = rows.filter((r) => r.result.attempts > 0);

@@ -7,7 +7,8 @@ import type { IamOperation } from './operation.ts';
  * The account password policy, as UpdateAccountPasswordPolicy leaves it. Every parameter left out
  * of that call takes its default (the call replaces the whole policy, it does not merge), and
  * `MaxPasswordAge` and `PasswordReusePrevention` left out mean "never expire" and "reuse allowed":
- * GetAccountPasswordPolicy then leaves them out of its answer.
+ * GetAccountPasswordPolicy then leaves them out of its answer (it always answers `HardExpiry`, as in
+ * the API reference's example).
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_PasswordPolicy.html
  */
@@ -20,7 +21,7 @@ export interface AccountPasswordPolicy {
   readonly allowUsersToChangePassword: boolean;
   readonly maxPasswordAge?: number;
   readonly passwordReusePrevention?: number;
-  readonly hardExpiry?: boolean;
+  readonly hardExpiry: boolean;
 }
 
 /** The policy of each account, kept beside the account's other IAM state. */
@@ -50,7 +51,6 @@ function rangedParam(params: URLSearchParams, name: string, min: number, max: nu
 const flag = (params: URLSearchParams, name: string): boolean => params.get(name) === 'true';
 
 const updateAccountPasswordPolicy: IamOperation = ({ params, account }) => {
-  const hardExpiry = params.get('HardExpiry');
   const maxPasswordAge = rangedParam(params, 'MaxPasswordAge', 1, 1095);
   const passwordReusePrevention = rangedParam(params, 'PasswordReusePrevention', 1, 24);
   policies.set(account, {
@@ -62,7 +62,7 @@ const updateAccountPasswordPolicy: IamOperation = ({ params, account }) => {
     allowUsersToChangePassword: flag(params, 'AllowUsersToChangePassword'),
     ...(maxPasswordAge !== undefined && { maxPasswordAge }),
     ...(passwordReusePrevention !== undefined && { passwordReusePrevention }),
-    ...(hardExpiry !== null && { hardExpiry: hardExpiry === 'true' }),
+    hardExpiry: flag(params, 'HardExpiry'),
   });
   return undefined;
 };

@@ -71,6 +71,7 @@ describe('IAM account password policy', () => {
       RequireLowercaseCharacters: false,
       AllowUsersToChangePassword: false,
       ExpirePasswords: false,
+      HardExpiry: false,
     });
   });
 
