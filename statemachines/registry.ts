@@ -5,6 +5,7 @@ import { disableAccessKey } from './disable-access-key.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import type { PlaybookDefinition } from './playbook.ts';
+import { protectDbInstance } from './protect-db-instance.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
@@ -31,6 +32,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   enableKeyRotation,
   containLambdaFunction,
   setPasswordPolicy,
+  protectDbInstance,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -232,6 +232,7 @@ function acknowledge(
     'ec2:{region}::image/*',
     'rds:{region}:{account}:snapshot:*',
     'rds:{region}:{account}:cluster-snapshot:*',
+    'rds:{region}:{account}:db:*',
     'kms:{region}:{account}:key/*',
     'lambda:{region}:{account}:function:*',
   ];

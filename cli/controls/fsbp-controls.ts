@@ -72,6 +72,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsAccount',
     resourceId: `AWS::::Account:${ACCOUNT}`,
   },
+  'RDS.8': {
+    title: 'RDS DB instances should have deletion protection enabled',
+    resourceType: 'AwsRdsDbInstance',
+    resourceId: `arn:aws:rds:${REGION}:${ACCOUNT}:db:example-database`,
+  },
   'EC2.13': {
     title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
     resourceType: 'AwsEc2SecurityGroup',

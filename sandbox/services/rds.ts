@@ -2,6 +2,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
 import { FormParams } from './ec2/form-params.ts';
+import { type DbInstanceSeed, DbInstances } from './rds-instances.ts';
 
 const XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 /** The one attribute of a manual snapshot: who besides its owner may copy or restore it. */
@@ -55,6 +56,7 @@ export class RdsService implements SandboxService {
   readonly signingNames: readonly string[] = ['rds'];
   readonly protocol = 'query' as const;
   private readonly snapshots = new Map<string, ManualSnapshot>();
+  private readonly instances = new DbInstances();
 
   operation(req: SandboxRequest): string {
     return FormParams.fromRequest(req).string('Action') ?? 'Unknown';
@@ -67,6 +69,8 @@ export class RdsService implements SandboxService {
       DescribeDBClusterSnapshotAttributes: () => this.describe(req, params, 'cluster'),
       ModifyDBSnapshotAttribute: () => this.modify(req, params, 'instance'),
       ModifyDBClusterSnapshotAttribute: () => this.modify(req, params, 'cluster'),
+      DescribeDBInstances: () => this.instances.describe(req.accountId, req.region, params),
+      ModifyDBInstance: () => this.instances.modify(req.accountId, req.region, params),
     };
     const handler = run[operation];
     if (!handler)
@@ -98,6 +102,15 @@ export class RdsService implements SandboxService {
       identifier,
     );
     this.snapshots.set(key, { identifier, encrypted: options.encrypted ?? false, restore: [] });
+  }
+
+  /** Seed a DB instance of an account and region (every checked setting off unless given). */
+  seedInstance(
+    identifier: string,
+    options: DbInstanceSeed & { accountId?: string; region?: string } = {},
+  ): void {
+    const { accountId = SANDBOX_ACCOUNT_ID, region = SANDBOX_REGION, ...seed } = options;
+    this.instances.seed(accountId, region, identifier, seed);
   }
 
   private key(accountId: string, region: string, kind: Kind, identifier: string): string {

@@ -307,6 +307,16 @@ const ACTIONABLE: Readonly<
   // the ARN after `snapshot:`, which may hold a colon: automated snapshots are `rds:<name>-<date>`).
   AwsRdsDbSnapshot: (r) => rdsSnapshot(r, 'snapshot'),
   AwsRdsDbClusterSnapshot: (r) => rdsSnapshot(r, 'cluster-snapshot'),
+  // RDS.8's findings name the instance by its ARN (`...:db:<identifier>`); the RDS calls take the identifier.
+  AwsRdsDbInstance: (r) => {
+    const id = /^arn:aws[\w-]*:rds:[a-z0-9-]+:\d{12}:db:(.+)$/.exec(r.Id)?.[1] ?? r.Id;
+    return {
+      resource: { kind: 'Other', type: r.Type, id },
+      problem: /^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(id)
+        ? undefined
+        : `"${id}" is not a DB instance identifier`,
+    };
+  },
   AwsAccount: () => ({ resource: { kind: 'Account' } }),
   // The Id is the key's ARN (`arn:aws:kms:<region>:<account>:key/<key id>`).
   AwsKmsKey: (r) => {

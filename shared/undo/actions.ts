@@ -25,7 +25,8 @@ export type UndoActionType =
   | 'DeleteFunctionConcurrency'
   | 'UpdateAlias'
   | 'UpdateAccountPasswordPolicy'
-  | 'DeleteAccountPasswordPolicy';
+  | 'DeleteAccountPasswordPolicy'
+  | 'ModifyDBInstance';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -51,6 +52,7 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'UpdateAlias',
   'UpdateAccountPasswordPolicy',
   'DeleteAccountPasswordPolicy',
+  'ModifyDBInstance',
 ];
 
 /** One reverse call. */
@@ -269,6 +271,14 @@ export const undoActions = {
     request: {},
     before: { accountId, passwordPolicy: 'raised to the baseline' },
     after: { accountId, passwordPolicy: 'none' },
+  }),
+  // Step Functions spells RDS's DB... members Db... (the AWS SDK for Java 2.x names).
+  disableDeletionProtection: (identifier: string): UndoAction => ({
+    type: 'ModifyDBInstance',
+    description: `Turn deletion protection of RDS DB instance ${identifier} off again (it was off before)`,
+    request: { DbInstanceIdentifier: identifier, DeletionProtection: false, ApplyImmediately: true },
+    before: { identifier, DeletionProtection: true },
+    after: { identifier, DeletionProtection: false },
   }),
   pointAlias: (functionName: string, aliasName: string, version: string, current: string): UndoAction => ({
     type: 'UpdateAlias',

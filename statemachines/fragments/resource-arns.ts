@@ -26,6 +26,7 @@ export interface ResourceArns {
   readonly trails: string;
   readonly dbSnapshots: string;
   readonly dbClusterSnapshots: string;
+  readonly dbInstances: string;
   readonly kmsKeys: string;
   readonly functions: string;
 }
@@ -68,6 +69,12 @@ export function resourceArns(scope: Construct): ResourceArns {
     dbClusterSnapshots: stack.formatArn({
       service: 'rds',
       resource: 'cluster-snapshot',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+    dbInstances: stack.formatArn({
+      service: 'rds',
+      resource: 'db',
       resourceName: '*',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),

@@ -169,6 +169,12 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     optionalFields: ['MaxPasswordAge', 'PasswordReusePrevention'],
     resources: () => ['*'],
   },
+  ModifyDBInstance: {
+    service: 'rds',
+    action: 'modifyDBInstance',
+    fields: ['DbInstanceIdentifier', 'DeletionProtection', 'ApplyImmediately'],
+    resources: (a) => [a.dbInstances],
+  },
   DeleteAccountPasswordPolicy: {
     service: 'iam',
     action: 'deleteAccountPasswordPolicy',

@@ -26,6 +26,7 @@ describe('fault matrix (CI subset)', () => {
       'containlambdafunction',
       'enablekeyrotation',
       'encryptebsbydefault',
+      'protectdbinstance',
       'revokeoutsidesharing',
       'setpasswordpolicy',
     ]);

@@ -107,7 +107,10 @@ async function undoApproved(executionArn: string, findingId: string): Promise<st
  * Start the playbook on the finding without the classifier: the duplicate rule (one remediation
  * per account and playbook within the hour) would hold the finding back.
  */
-async function startDirectly(event: ReturnType<typeof passwordControlFinding>['event']): Promise<string> {
+async function startDirectly(
+  event: ReturnType<typeof passwordControlFinding>['event'],
+  mode: 'auto' | 'dry-run' = 'auto',
+): Promise<string> {
   const normalized = normalizeEvent(event);
   const finding = normalized.ok ? normalized.findings[0] : undefined;
   if (!finding) throw new Error('the event no longer normalizes');
@@ -116,7 +119,7 @@ async function startDirectly(event: ReturnType<typeof passwordControlFinding>['e
       stateMachineArn: h.sandbox.deployment?.outputs.StateMachineSetPasswordPolicy as string,
       input: JSON.stringify({
         finding,
-        decision: { playbook: 'set-password-policy', mode: 'auto', ruleId: 'test', reason: 'test' },
+        decision: { playbook: 'set-password-policy', mode, ruleId: 'test', reason: 'test' },
         audit: { pk: findingKey(finding.id), resourceKey: resourceKey(finding.accountId, finding.resource) },
         target: { accountId: finding.accountId, region: finding.region },
       }),
@@ -207,6 +210,36 @@ describe('set-password-policy (Security Hub IAM.7, IAM.11-IAM.17), end to end th
     expect(await undoApproved(executionArn, id)).toBe('SUCCEEDED');
 
     expect(await passwordPolicy()).toBeUndefined();
+  });
+
+  it('in dry-run records the policy it would set, stricter values kept, and changes nothing', async () => {
+    await h.sandbox.clients.iam.send(new UpdateAccountPasswordPolicyCommand(WEAK));
+    const before = await passwordPolicy();
+    const updates = calls('UpdateAccountPasswordPolicy');
+    const { event, id } = passwordControlFinding('IAM.12', '000000000012');
+
+    expect((await executionEnded(h, await startDirectly(event, 'dry-run'))).status).toBe('SUCCEEDED');
+
+    expect(calls('UpdateAccountPasswordPolicy')).toBe(updates);
+    expect(await passwordPolicy()).toEqual(before);
+    const [plan] = await h.history(id);
+    expect([plan?.action, plan?.outcome]).toEqual(['Plan', 'planned']);
+    expect(JSON.parse(plan?.details as string).actions).toEqual([
+      {
+        action: 'UpdateAccountPasswordPolicy',
+        policy: {
+          MinimumPasswordLength: 16,
+          RequireUppercaseCharacters: true,
+          RequireLowercaseCharacters: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+          PasswordReusePrevention: 24,
+          MaxPasswordAge: 90,
+          AllowUsersToChangePassword: true,
+          HardExpiry: false,
+        },
+      },
+    ]);
   });
 
   it('a policy already at the baseline is recorded and left as it is', async () => {

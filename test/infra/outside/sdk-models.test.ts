@@ -75,6 +75,7 @@ const sampleUndoActions: UndoAction[] = [
     PasswordReusePrevention: 3,
   }),
   undoActions.deletePasswordPolicy('111122223333'),
+  undoActions.disableDeletionProtection('orders-db'),
 ];
 
 describe('SDK tasks against the AWS SDK models', () => {

@@ -82,6 +82,17 @@ describe('Security Hub controls fixed by changing one setting', () => {
     });
   });
 
+  it('routes RDS.8 to protect-db-instance at once, naming the instance by its identifier', () => {
+    expect(
+      classify('RDS.8', { Type: 'AwsRdsDbInstance', Id: 'arn:aws:rds:us-east-1:111122223333:db:orders-db' }),
+    ).toMatchObject({
+      outcome: 'routed',
+      playbook: 'protect-db-instance',
+      mode: 'auto',
+      finding: { resource: { kind: 'Other', type: 'AwsRdsDbInstance', id: 'orders-db' } },
+    });
+  });
+
   it('EC2.1 names only the account, not the public snapshot: it is not sent to revoke-outside-sharing', () => {
     expect(classify('EC2.1', ACCOUNT)).not.toMatchObject({ playbook: 'revoke-outside-sharing' });
   });
