@@ -6,6 +6,7 @@ import { disableAccessKey } from './disable-access-key.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import type { PlaybookDefinition } from './playbook.ts';
+import { protectDbInstance } from './protect-db-instance.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { restartConfigRecorder } from './restart-config-recorder.ts';
@@ -13,6 +14,7 @@ import { restoreTrailSettings } from './restore-trail-settings.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { revokeOutsideSharing } from './revoke-outside-sharing.ts';
 import { revokeRoleSessions } from './revoke-role-sessions.ts';
+import { setPasswordPolicy } from './set-password-policy.ts';
 import { snapshotAndReimage } from './snapshot-and-reimage.ts';
 
 /**
@@ -35,6 +37,8 @@ export const playbooks: readonly PlaybookDefinition[] = [
   blockAccountPublicAccess,
   restoreTrailSettings,
   restartConfigRecorder,
+  setPasswordPolicy,
+  protectDbInstance,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -227,7 +227,7 @@ function applyActions(ctx: PlaybookContext, steps: PlaybookSteps): sfn.Map {
       sfn.Condition.stringEquals('$.action.type', type),
       // Inside the Map a failure cannot reach the needs-human path directly: the iteration fails
       // naming its step, and the Map's catch hands that on.
-      catchToHuman(reverseCall(scope, type, arns), stopped, UNDO).next(
+      reverseCall(scope, type, arns, (task) => catchToHuman(task, stopped, UNDO)).next(
         catchToHuman(
           auditStep(scope, `Audit ${type}`, {
             appender: ctx.auditAppender,
@@ -286,6 +286,7 @@ function acknowledge(
     'ec2:{region}::image/*',
     'rds:{region}:{account}:snapshot:*',
     'rds:{region}:{account}:cluster-snapshot:*',
+    'rds:{region}:{account}:db:*',
     'kms:{region}:{account}:key/*',
     'lambda:{region}:{account}:function:*',
   ];

@@ -6,6 +6,7 @@ import { accessKeyOperations } from './iam/access-keys.ts';
 import { inlinePolicyOperations } from './iam/inline-policies.ts';
 import { type AccessKeyLastUse, type IamAccessKey, IamAccount, type Tag } from './iam/model.ts';
 import type { IamOperation } from './iam/operation.ts';
+import { passwordPolicyOperations } from './iam/password-policy.ts';
 import { roleOperations } from './iam/roles.ts';
 import { userOperations } from './iam/users.ts';
 
@@ -70,6 +71,7 @@ export class IamService extends ModelService implements SigningKeySource {
       ...keys,
       ...inlinePolicyOperations,
       ...roleOperations,
+      ...passwordPolicyOperations,
     };
     // The model has read and checked the request, and writes the output each operation returns.
     this.operations = Object.fromEntries(

@@ -2,6 +2,7 @@ import { AwsError, type SandboxRequest } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
 import { ModelService, type OperationHandler } from '../wire/model-service.ts';
 import { ServiceModel } from '../wire/service-model.ts';
+import { type DbInstanceSeed, DbInstances } from './rds-instances.ts';
 
 /** The one attribute of a manual snapshot: who besides its owner may copy or restore it. */
 const RESTORE = 'restore';
@@ -56,11 +57,14 @@ export class RdsService extends ModelService {
   readonly protocol = 'query' as const;
   protected readonly model = new ServiceModel('@aws-sdk/client-rds', 'RDSClient');
   private readonly snapshots = new Map<string, ManualSnapshot>();
+  private readonly instances = new DbInstances();
   protected readonly operations: Record<string, OperationHandler> = {
     DescribeDBSnapshotAttributes: (req, input) => this.describe(req, input, 'instance'),
     DescribeDBClusterSnapshotAttributes: (req, input) => this.describe(req, input, 'cluster'),
     ModifyDBSnapshotAttribute: (req, input) => this.modify(req, input, 'instance'),
     ModifyDBClusterSnapshotAttribute: (req, input) => this.modify(req, input, 'cluster'),
+    DescribeDBInstances: (req, input) => this.instances.describe(req.accountId, req.region, input),
+    ModifyDBInstance: (req, input) => this.instances.modify(req.accountId, req.region, input),
   };
 
   /** Seed a manual snapshot of an account and region, private (shared with nobody). */
@@ -76,6 +80,15 @@ export class RdsService extends ModelService {
       identifier,
     );
     this.snapshots.set(key, { identifier, encrypted: options.encrypted ?? false, restore: [] });
+  }
+
+  /** Seed a DB instance of an account and region (every checked setting off unless given). */
+  seedInstance(
+    identifier: string,
+    options: DbInstanceSeed & { accountId?: string; region?: string } = {},
+  ): void {
+    const { accountId = SANDBOX_ACCOUNT_ID, region = SANDBOX_REGION, ...seed } = options;
+    this.instances.seed(accountId, region, identifier, seed);
   }
 
   private key(accountId: string, region: string, kind: Kind, identifier: string): string {

@@ -25,7 +25,10 @@ export type UndoActionType =
   | 'DisableKeyRotation'
   | 'PutFunctionConcurrency'
   | 'DeleteFunctionConcurrency'
-  | 'UpdateAlias';
+  | 'UpdateAlias'
+  | 'UpdateAccountPasswordPolicy'
+  | 'DeleteAccountPasswordPolicy'
+  | 'ModifyDBInstance';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -51,6 +54,9 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'PutFunctionConcurrency',
   'DeleteFunctionConcurrency',
   'UpdateAlias',
+  'UpdateAccountPasswordPolicy',
+  'DeleteAccountPasswordPolicy',
+  'ModifyDBInstance',
 ];
 
 /** One reverse call. */
@@ -89,6 +95,21 @@ export interface SharePermission {
   readonly UserId?: string;
   readonly OrganizationArn?: string;
   readonly OrganizationalUnitArn?: string;
+}
+
+/** An account password policy as UpdateAccountPasswordPolicy takes it (every setting it replaces). */
+export interface PasswordPolicyRequest {
+  readonly MinimumPasswordLength: number;
+  readonly RequireSymbols: boolean;
+  readonly RequireNumbers: boolean;
+  readonly RequireUppercaseCharacters: boolean;
+  readonly RequireLowercaseCharacters: boolean;
+  readonly AllowUsersToChangePassword: boolean;
+  readonly HardExpiry: boolean;
+  /** Left out: passwords never expire. */
+  readonly MaxPasswordAge?: number;
+  /** Left out: passwords may be reused. */
+  readonly PasswordReusePrevention?: number;
 }
 
 /** Builders of each action, so the request shapes live in one place. */
@@ -258,6 +279,28 @@ export const undoActions = {
     request: { FunctionName: functionName },
     before: { functionName, reservedConcurrency: 0 },
     after: { functionName, reservedConcurrency: 'none' },
+  }),
+  restorePasswordPolicy: (accountId: string, policy: PasswordPolicyRequest): UndoAction => ({
+    type: 'UpdateAccountPasswordPolicy',
+    description: `Put the IAM account password policy of account ${accountId} back as it was`,
+    request: { ...policy },
+    before: { accountId, passwordPolicy: 'raised to the baseline' },
+    after: { accountId, passwordPolicy: policy },
+  }),
+  deletePasswordPolicy: (accountId: string): UndoAction => ({
+    type: 'DeleteAccountPasswordPolicy',
+    description: `Delete the IAM account password policy of account ${accountId} (it had none; IAM's default applies again)`,
+    request: {},
+    before: { accountId, passwordPolicy: 'raised to the baseline' },
+    after: { accountId, passwordPolicy: 'none' },
+  }),
+  // Step Functions spells RDS's DB... members Db... (the AWS SDK for Java 2.x names).
+  disableDeletionProtection: (identifier: string): UndoAction => ({
+    type: 'ModifyDBInstance',
+    description: `Turn deletion protection of RDS DB instance ${identifier} off again (it was off before)`,
+    request: { DbInstanceIdentifier: identifier, DeletionProtection: false, ApplyImmediately: true },
+    before: { identifier, DeletionProtection: true },
+    after: { identifier, DeletionProtection: false },
   }),
   pointAlias: (functionName: string, aliasName: string, version: string, current: string): UndoAction => ({
     type: 'UpdateAlias',

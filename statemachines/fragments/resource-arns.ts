@@ -28,6 +28,7 @@ export interface ResourceArns {
   readonly configRecorders: string;
   readonly dbSnapshots: string;
   readonly dbClusterSnapshots: string;
+  readonly dbInstances: string;
   readonly kmsKeys: string;
   readonly functions: string;
 }
@@ -71,6 +72,12 @@ export function resourceArns(scope: Construct): ResourceArns {
     dbClusterSnapshots: stack.formatArn({
       service: 'rds',
       resource: 'cluster-snapshot',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+    dbInstances: stack.formatArn({
+      service: 'rds',
+      resource: 'db',
       resourceName: '*',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),

@@ -53,13 +53,19 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'lambda:putfunctionconcurrency': ':function:*',
   'lambda:deletefunctionconcurrency': ':function:*',
   'lambda:updatealias': ':function:*',
+  'rds:modifydbinstance': ':db:*',
 };
 /**
- * Reverse calls on a setting of the account and Region, which IAM can only grant on "*": the action
- * supports no resource-level permissions
- * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+ * Reverse calls on a setting of the account and Region, or of the account (its IAM password
+ * policy), which IAM can only grant on "*": the action supports no resource-level permissions
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
  */
-const ACCOUNT_SETTING_ACTIONS = ['ec2:disableebsencryptionbydefault'];
+const ACCOUNT_SETTING_ACTIONS = [
+  'ec2:disableebsencryptionbydefault',
+  'iam:deleteaccountpasswordpolicy',
+  'iam:updateaccountpasswordpolicy',
+];
 /** What every state machine of the product calls: the planner, approval and audit-append functions, the topic. */
 const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish', 'kms:generatedatakey', 'kms:decrypt'];
 /** Stopping a reversed execution's follow-up and cancelling its pending approval request. */

@@ -28,9 +28,11 @@ describe('fault matrix (CI subset)', () => {
       'containlambdafunction',
       'enablekeyrotation',
       'encryptebsbydefault',
+      'protectdbinstance',
       'restartconfigrecorder',
       'restoretrailsettings',
       'revokeoutsidesharing',
+      'setpasswordpolicy',
     ]);
     // Every fault kind was exercised on a call the scenario actually reaches.
     const reached = rows.filter((r) => r.result.attempts > 0);
