@@ -1,6 +1,7 @@
 import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { containLambdaFunction } from './contain-lambda-function.ts';
+import { denyThreatObjectReads } from './deny-threat-object-reads.ts';
 import { disableAccessKey } from './disable-access-key.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
@@ -29,6 +30,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   encryptEbsByDefault,
   enableKeyRotation,
   containLambdaFunction,
+  denyThreatObjectReads,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

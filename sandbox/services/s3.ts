@@ -10,10 +10,19 @@ import {
   type SandboxService,
 } from '../protocol.ts';
 import { renderXml, type XmlObject } from '../query-protocol.ts';
+import {
+  objectOperation,
+  objectResponse,
+  requireObject,
+  type StoredObject,
+  storedObject,
+  taggingHeader,
+  tagSetOf,
+} from './s3-objects.ts';
 
 /**
  * The sandbox's S3, limited to the bucket controls the playbooks use: public access block,
- * bucket policy and policy status. Buckets hold no objects.
+ * bucket policy and policy status; and plain objects with tags (./s3-objects.ts).
  *
  * Clients should use path-style addressing (`/bucket?publicAccessBlock`): give the
  * JavaScript SDK client `forcePathStyle: true` against the sandbox. It picks path style by
@@ -41,6 +50,8 @@ export interface BucketState {
   publicAccessBlock?: PublicAccessBlock;
   /** The bucket policy exactly as submitted. */
   policy?: string;
+  /** Objects by key. */
+  objects?: Map<string, StoredObject>;
 }
 
 /** Host names that carry a bucket as their first label(s) in virtual-hosted addressing. */
@@ -92,6 +103,14 @@ function isEveryone(principal: unknown): boolean {
     return aws === '*' || (Array.isArray(aws) && aws.includes('*'));
   }
   return false;
+}
+
+/** The object key a request addresses, after the bucket; `undefined` for a bucket request. */
+function addressedKey(req: SandboxRequest): string | undefined {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  const segments = req.path.split('/').slice(VIRTUAL_HOST.test(host) ? 1 : 2);
+  const key = segments.join('/');
+  return key === '' ? undefined : decodeURIComponent(key);
 }
 
 /** The bucket a request addresses: the first path segment, or the host's first label(s). */
@@ -150,11 +169,17 @@ export class S3Service implements SandboxService {
     return bucket && { document: bucket.policy, accountId: bucket.accountId };
   }
 
+  /** An object's tags, for IAM's `s3:ExistingObjectTag/<key>` condition keys. */
+  objectTags(bucket: string, key: string): Readonly<Record<string, string>> | undefined {
+    return this.buckets.get(bucket)?.objects?.get(key)?.tags;
+  }
+
   operation(req: SandboxRequest): string {
     const bucket = addressedBucket(req);
     if (!bucket) return req.method === 'GET' ? 'ListBuckets' : 'Unsupported';
     const verb = ({ GET: 'Get', PUT: 'Put', DELETE: 'Delete', HEAD: 'Head' } as const)[req.method];
     if (!verb) return 'Unsupported';
+    if (addressedKey(req) !== undefined) return objectOperation(req, verb);
     if (req.query.has('publicAccessBlock')) {
       return verb === 'Head' ? 'Unsupported' : `${verb}PublicAccessBlock`;
     }
@@ -198,6 +223,27 @@ export class S3Service implements SandboxService {
       case 'DeleteBucketPolicy':
         bucket.policy = undefined;
         return emptyResponse(req, 204);
+      case 'PutObject': {
+        const objects = bucket.objects ?? new Map<string, StoredObject>();
+        bucket.objects = objects;
+        const object = storedObject(req.body, taggingHeader(req.headers['x-amz-tagging']));
+        objects.set(addressedKey(req) ?? '', object);
+        return emptyResponse(req, 200, { etag: object.etag });
+      }
+      case 'GetObject':
+        return objectResponse(req, requireObject(bucket.objects, addressedKey(req) ?? ''));
+      case 'DeleteObject':
+        bucket.objects?.delete(addressedKey(req) ?? '');
+        return emptyResponse(req, 204);
+      case 'PutObjectTagging':
+        requireObject(bucket.objects, addressedKey(req) ?? '').tags = tagSetOf(parseXmlBody(req));
+        return emptyResponse(req, 200);
+      case 'GetObjectTagging': {
+        const { tags } = requireObject(bucket.objects, addressedKey(req) ?? '');
+        return xmlResponse(req, 'Tagging', {
+          TagSet: { Tag: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+        });
+      }
       case 'GetBucketPolicyStatus': {
         // A public policy stops granting public access once RestrictPublicBuckets is on.
         const isPublic =

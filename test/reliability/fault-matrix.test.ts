@@ -24,6 +24,7 @@ describe('fault matrix (CI subset)', () => {
     // playbook without a prepared target fails here instead of being left out silently.
     expect(unpreparedPlaybooks(ROOT)).toEqual([
       'containlambdafunction',
+      'denythreatobjectreads',
       'enablekeyrotation',
       'encryptebsbydefault',
       'revokeoutsidesharing',

@@ -63,6 +63,8 @@ const sampleUndoActions: UndoAction[] = [
   undoActions.putFunctionConcurrency('app', 5),
   undoActions.deleteFunctionConcurrency('app'),
   undoActions.pointAlias('app', 'live', '2', '3'),
+  undoActions.putBucketPolicy('bucket', '{"Version":"2012-10-17","Statement":[]}', {}, 'Sid'),
+  undoActions.deleteBucketPolicy('bucket', {}, 'Sid'),
 ];
 
 describe('SDK tasks against the AWS SDK models', () => {
