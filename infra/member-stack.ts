@@ -50,8 +50,18 @@ export interface MemberStackProps extends StackProps {
   readonly protectedPrincipals?: readonly string[];
 }
 
-/** The sources a member forwards: what only the member account's own bus sees. */
-const FORWARDED = ['CloudTrailDrift', 'RootActivity', 'ConfigCompliance', 'DataSharedOut'] as const;
+/**
+ * The sources a member forwards: what only the member account's own bus sees. Malware Protection
+ * for S3 publishes scan results to the bucket owner's default bus only
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/monitor-with-eventbridge-s3-malware-protection.html).
+ */
+const FORWARDED = [
+  'CloudTrailDrift',
+  'RootActivity',
+  'ConfigCompliance',
+  'DataSharedOut',
+  'MalwareScanResult',
+] as const;
 
 /**
  * What every member account of the organization deploys (with StackSets or `cdk deploy`): the

@@ -53,6 +53,10 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'lambda:putfunctionconcurrency': ':function:*',
   'lambda:deletefunctionconcurrency': ':function:*',
   'lambda:updatealias': ':function:*',
+  // deny-threat-object-reads' statement: the policy is read again and put without it, or deleted.
+  's3:getbucketpolicy': ':s3:::*',
+  's3:putbucketpolicy': ':s3:::*',
+  's3:deletebucketpolicy': ':s3:::*',
 };
 /**
  * Reverse calls on a setting of the account and Region, which IAM can only grant on "*": the action
