@@ -273,9 +273,9 @@ describe('organization mode: the member stack', () => {
     expect(JSON.stringify(template)).not.toMatch(/cdk-hnb659fds|AssetParameters|S3Key/);
   });
 
-  it('forwards drift, data-sharing and Config events to the security account bus, with a dead-letter queue', () => {
+  it('forwards drift, data-sharing, Config and Malware Protection scan-result events to the security account bus, with a dead-letter queue', () => {
     const rules = Object.values(member.findResources('AWS::Events::Rule'));
-    expect(rules).toHaveLength(4);
+    expect(rules).toHaveLength(5);
     for (const rule of rules) {
       expect(JSON.stringify(rule.Properties.Targets[0].Arn)).toContain(
         `:${SECURITY}:event-bus/remediation-findings`,
@@ -334,7 +334,7 @@ describe('organization mode: several regions', () => {
     expect(roles.map((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal)).toEqual([
       { Service: 'events.amazonaws.com' },
     ]);
-    expect(Object.keys(memberRegion.findResources('AWS::Events::Rule'))).toHaveLength(4);
+    expect(Object.keys(memberRegion.findResources('AWS::Events::Rule'))).toHaveLength(5);
   });
 
   it('refuses a region list that is not region names', () => {
