@@ -54,6 +54,8 @@ export interface MemberStackProps extends StackProps {
  * The sources a member forwards: what only the member account's own bus sees. DefenseEvasion's
  * calls (event selectors, trail, GuardDuty, Config, flow logs) are recorded by the member's own
  * CloudTrail, so without forwarding the playbooks that restore them never hear of a member.
+ * Malware Protection for S3 publishes scan results to the bucket owner's default bus only
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/monitor-with-eventbridge-s3-malware-protection.html).
  */
 const FORWARDED = [
   'CloudTrailDrift',
@@ -61,6 +63,7 @@ const FORWARDED = [
   'ConfigCompliance',
   'DataSharedOut',
   'DefenseEvasion',
+  'MalwareScanResult',
 ] as const;
 
 /**

@@ -142,6 +142,7 @@ export class Sandbox {
         kmsKey: (account, region, keyId) => kms.keyArn(account, region, keyId),
         secret: (account, region, secretId) => secretsManager.secretArn(account, region, secretId),
         functionUrl: (urlId) => functionUrls.functionArn(urlId),
+        s3ObjectTags: (bucket, key) => s3.objectTags(bucket, key),
       },
       resourcePolicies,
     });

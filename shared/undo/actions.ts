@@ -28,7 +28,9 @@ export type UndoActionType =
   | 'UpdateAlias'
   | 'UpdateAccountPasswordPolicy'
   | 'DeleteAccountPasswordPolicy'
-  | 'ModifyDBInstance';
+  | 'ModifyDBInstance'
+  | 'PutBucketPolicy'
+  | 'DeleteBucketPolicy';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -57,6 +59,8 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'UpdateAccountPasswordPolicy',
   'DeleteAccountPasswordPolicy',
   'ModifyDBInstance',
+  'PutBucketPolicy',
+  'DeleteBucketPolicy',
 ];
 
 /** One reverse call. */
@@ -201,6 +205,22 @@ export const undoActions = {
     request: { Bucket: bucketName, PublicAccessBlockConfiguration: previous },
     before: current,
     after: { PublicAccessBlockConfiguration: previous },
+  }),
+  // The undo state machine reads the policy again and removes the statement from the policy as it
+  // is then (statemachines/undo/bucket-policy-statement.ts): `Policy` is the plan's expectation.
+  putBucketPolicy: (bucketName: string, policy: string, current: unknown, sid: string): UndoAction => ({
+    type: 'PutBucketPolicy',
+    description: `Remove statement ${sid} from bucket ${bucketName}'s policy, keeping every other statement`,
+    request: { Bucket: bucketName, Policy: policy },
+    before: current,
+    after: { Policy: policy },
+  }),
+  deleteBucketPolicy: (bucketName: string, current: unknown, sid: string): UndoAction => ({
+    type: 'DeleteBucketPolicy',
+    description: `Remove statement ${sid} from bucket ${bucketName}'s policy (its only statement: the policy is deleted)`,
+    request: { Bucket: bucketName },
+    before: current,
+    after: { Policy: 'none' },
   }),
   deletePublicAccessBlock: (bucketName: string, current: unknown): UndoAction => ({
     type: 'DeletePublicAccessBlock',

@@ -162,6 +162,21 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['FunctionName'],
     resources: (a) => [a.functions],
   },
+  // The API is Put/DeleteBucketPolicy; the undo reads the policy first (./bucket-policy-statement.ts).
+  PutBucketPolicy: {
+    service: 's3',
+    action: 'putBucketPolicy',
+    fields: ['Bucket', 'Policy'],
+    resources: (a) => [a.buckets],
+    iamAction: 's3:PutBucketPolicy',
+  },
+  DeleteBucketPolicy: {
+    service: 's3',
+    action: 'deleteBucketPolicy',
+    fields: ['Bucket'],
+    resources: (a) => [a.buckets],
+    iamAction: 's3:DeleteBucketPolicy',
+  },
   UpdateAlias: {
     service: 'lambda',
     action: 'updateAlias',

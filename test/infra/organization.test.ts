@@ -275,9 +275,9 @@ describe('organization mode: the member stack', () => {
     expect(JSON.stringify(template)).not.toMatch(/cdk-hnb659fds|AssetParameters|S3Key/);
   });
 
-  it('forwards drift, defence-evasion, data-sharing and Config events to the security account bus, with a dead-letter queue', () => {
+  it('forwards drift, defence-evasion, data-sharing, Config and Malware Protection scan-result events to the security account bus, with a dead-letter queue', () => {
     const rules = Object.values(member.findResources('AWS::Events::Rule'));
-    expect(rules).toHaveLength(5);
+    expect(rules).toHaveLength(6);
     // A member's trail weakened or recorder stopped reaches the playbooks that restore them.
     const patterns = rules.map((rule) => JSON.stringify(rule.Properties.EventPattern));
     for (const call of [
@@ -286,6 +286,7 @@ describe('organization mode: the member stack', () => {
       'UpdateDetector',
       'StopConfigurationRecorder',
       'DeleteFlowLogs',
+      'GuardDuty Malware Protection Object Scan Result',
     ])
       expect(
         patterns.some((p) => p.includes(`"${call}"`)),
@@ -349,7 +350,7 @@ describe('organization mode: several regions', () => {
     expect(roles.map((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal)).toEqual([
       { Service: 'events.amazonaws.com' },
     ]);
-    expect(Object.keys(memberRegion.findResources('AWS::Events::Rule'))).toHaveLength(5);
+    expect(Object.keys(memberRegion.findResources('AWS::Events::Rule'))).toHaveLength(6);
   });
 
   it('refuses a region list that is not region names', () => {

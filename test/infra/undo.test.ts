@@ -54,6 +54,10 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'lambda:deletefunctionconcurrency': ':function:*',
   'lambda:updatealias': ':function:*',
   'rds:modifydbinstance': ':db:*',
+  // deny-threat-object-reads' statement: the policy is read again and put without it, or deleted.
+  's3:getbucketpolicy': ':s3:::*',
+  's3:putbucketpolicy': ':s3:::*',
+  's3:deletebucketpolicy': ':s3:::*',
 };
 /**
  * Reverse calls on a setting of the account and Region, or of the account (its IAM password

@@ -86,6 +86,8 @@ const sampleUndoActions: UndoAction[] = [
   }),
   undoActions.deletePasswordPolicy('111122223333'),
   undoActions.disableDeletionProtection('orders-db'),
+  undoActions.putBucketPolicy('bucket', '{"Version":"2012-10-17","Statement":[]}', {}, 'Sid'),
+  undoActions.deleteBucketPolicy('bucket', {}, 'Sid'),
 ];
 
 describe('SDK tasks against the AWS SDK models', () => {
