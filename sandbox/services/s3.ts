@@ -89,14 +89,6 @@ function isEveryone(principal: unknown): boolean {
   return false;
 }
 
-/** The object key a request addresses, after the bucket; `undefined` for a bucket request. */
-function addressedKey(req: SandboxRequest): string | undefined {
-  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-  const segments = req.path.split('/').slice(VIRTUAL_HOST.test(host) ? 1 : 2);
-  const key = segments.join('/');
-  return key === '' ? undefined : decodeURIComponent(key);
-}
-
 /** The bucket a request addresses: the first path segment, or the host's first label(s). */
 function addressedBucket(req: SandboxRequest): string | undefined {
   const host = (req.headers.host ?? '').replace(/:\d+$/, '');
