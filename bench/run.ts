@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { isAssemblyStale } from '#sandbox/deploy/assembly.ts';
 import { Sandbox } from '#sandbox/index.ts';
+import { benchBundles } from './bundles.ts';
 import { benchClassifyHotPath } from './classify-hot-path.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchEndToEnd } from './end-to-end.ts';
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   const sections: BenchSection[] = [];
   say('classification hot path…');
   sections.push(await benchClassifyHotPath());
+  say('bundles: composition, and import time bundled against the runtime SDK…');
+  sections.push(await benchBundles());
   say('cold start (20 fresh processes per bundle)…');
   const sandbox = await Sandbox.start({ port: 0 });
   try {
