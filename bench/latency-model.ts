@@ -154,8 +154,28 @@ export function latencySection(runs: readonly ModelledRun[]): BenchSection {
         (r) =>
           `| ${r.playbook} | ${r.containmentCall} | ${r.statesToContainment} | ${r.callsToContainment} | ${fmt(r.msToContainment, 0)}${r.msToContainment <= 500 ? '' : ' (missed)'} | ${r.transitions} | ${fmt(r.msTotal, 0)} | ${fmt(r.transitions * MODEL.dollarsPerTransition * 1000, 3)} |`,
       ),
+      '',
+      misses(rows),
     ].join('\n'),
   };
+}
+
+/** Targets: ≤ 500 ms to the first containment call for every auto playbook; quarantine ≤ 50 transitions and ≤ $1 per 1,000. */
+function misses(rows: readonly ModelledRun[]): string {
+  const missed = rows.flatMap((r) => {
+    const out: string[] = [];
+    if (r.msToContainment > 500)
+      out.push(`${r.playbook} ${fmt(r.msToContainment, 0)} ms to its first containment call (target ≤ 500)`);
+    const dollars = r.transitions * MODEL.dollarsPerTransition * 1000;
+    if (r.playbook === 'quarantine-instance' && r.transitions > 50)
+      out.push(`${r.playbook} ${r.transitions} transitions (target ≤ 50)`);
+    if (r.playbook === 'quarantine-instance' && dollars > 1)
+      out.push(`${r.playbook} $${fmt(dollars, 3)} per 1,000 runs (target ≤ $1)`);
+    return out;
+  });
+  return missed.length === 0
+    ? 'Targets (≤ 500 ms to the first containment call; quarantine ≤ 50 transitions and ≤ $1 per 1,000 runs): met.'
+    : `Targets missed: ${missed.join('; ')}.`;
 }
 
 // Run alone: `npx tsx bench/latency-model.ts` prints the section.

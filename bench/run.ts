@@ -40,7 +40,11 @@ async function hostileInputLong(): Promise<BenchSection> {
   };
 }
 
+/** The machine is shared: its load average (1 min) is part of every figure. */
+const load = () => os.loadavg()[0]?.toFixed(1) ?? 'n/a';
+
 async function main(): Promise<void> {
+  const loadAtStart = load();
   if (isAssemblyStale(path.join(ROOT, 'cdk.out'), ROOT)) {
     say('synthesizing cdk.out…');
     const { synthesize } = await import('#sandbox/deploy/synthesize.ts');
@@ -74,7 +78,7 @@ async function main(): Promise<void> {
   const header = [
     '# Benchmarks',
     '',
-    `Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${fmt(os.totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}. Total ${fmt((performance.now() - t0) / 1000, 0)} s.`,
+    `Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${os.cpus().length} × ${cpu}, ${fmt(os.totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}. Total ${fmt((performance.now() - t0) / 1000, 0)} s. Load average (1 min) ${loadAtStart} at the start, ${load()} at the end, on ${os.cpus().length} cores shared with other work: every figure below is from this one run, under that load.`,
     'Targets are goals reported against, never timed tests. The sandbox runs everything in one Node process; absolute figures measure it as much as the pipeline.',
   ];
   const text = [...header, ...sections.flatMap((s) => ['', `## ${s.title}`, '', s.body])].join('\n');
