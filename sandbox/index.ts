@@ -57,6 +57,8 @@ export interface SandboxOptions {
   readonly root?: string;
   /** Worker threads per Lambda function at most. @default 4 */
   readonly lambdaConcurrency?: number;
+  /** What becomes of what functions print: `discard` for benchmarks. @default 'print' */
+  readonly functionLogs?: 'print' | 'discard';
   /** Deploy the synthesized stack. @default true */
   readonly deploy?: boolean;
   /**
@@ -153,7 +155,11 @@ export class Sandbox {
     const dynamodb = new DynamoDbService();
     // A few warm environments per function: enough to overlap I/O on 2 cores without a
     // worker thread (and its copy of the bundle) per concurrent event.
-    const lambda = new LambdaService({ endpoint, maxConcurrency: options.lambdaConcurrency ?? 4 });
+    const lambda = new LambdaService({
+      endpoint,
+      maxConcurrency: options.lambdaConcurrency ?? 4,
+      functionLogs: options.functionLogs,
+    });
     const stepFunctions = new StepFunctionsService({
       endpoint,
       timeScale: options.timeScale ?? 1,
