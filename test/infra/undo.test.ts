@@ -69,6 +69,9 @@ const ACCOUNT_SETTING_ACTIONS = [
   'ec2:disableebsencryptionbydefault',
   'iam:deleteaccountpasswordpolicy',
   'iam:updateaccountpasswordpolicy',
+  // Account-level Block Public Access: S3 Control's Put and Delete both authorize as this action,
+  // which takes no resource type (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
+  's3:putaccountpublicaccessblock',
 ];
 /** What every state machine of the product calls: the planner, approval and audit-append functions, the topic. */
 const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish', 'kms:generatedatakey', 'kms:decrypt'];
