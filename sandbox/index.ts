@@ -11,6 +11,7 @@ import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SandboxServer } from './server.ts';
 import { AutoScalingService } from './services/autoscaling.ts';
 import { CloudTrailService } from './services/cloudtrail.ts';
 import { ConfigService } from './services/config.ts';
+import { GuardDutyService } from './services/guardduty.ts';
 import { DynamoDbService } from './services/dynamodb.ts';
 import { Ec2Service } from './services/ec2/ec2-service.ts';
 import { ElbV2Service } from './services/elbv2.ts';
@@ -177,6 +178,7 @@ export class Sandbox {
       new ElbV2Service({ ec2 }),
       new CloudTrailService(),
       new ConfigService(),
+      new GuardDutyService(),
       s3,
       s3Control,
       dynamodb,
