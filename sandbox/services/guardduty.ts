@@ -53,7 +53,9 @@ export class GuardDutyService extends ModelService {
   protected readonly operations: Record<string, OperationHandler> = {
     CreateDetector: (req, input: WithRequired<CreateDetectorRequest, 'Enable'>) => {
       if (this.detectors.has(regionKey(req)))
-        throw badRequest('The request is rejected because a detector already exists for the current account.');
+        throw badRequest(
+          'The request is rejected because a detector already exists for the current account.',
+        );
       const now = new Date().toISOString();
       const detector: DetectorState = {
         id: newId(),
@@ -144,13 +146,18 @@ export class GuardDutyService extends ModelService {
   private detector(req: SandboxRequest, id: string): DetectorState {
     const d = this.detectors.get(regionKey(req));
     if (!d || d.id !== id)
-      throw badRequest('The request is rejected because the input detectorId is not owned by the current account.');
+      throw badRequest(
+        'The request is rejected because the input detectorId is not owned by the current account.',
+      );
     return d;
   }
 
   private ipSet(req: SandboxRequest, detectorId: string, ipSetId: string): IpSetState {
     const set = this.detector(req, detectorId).ipSets.get(ipSetId);
-    if (!set) throw badRequest('The request is rejected because the input ipSetId is not owned by the current account.');
+    if (!set)
+      throw badRequest(
+        'The request is rejected because the input ipSetId is not owned by the current account.',
+      );
     return set;
   }
 }

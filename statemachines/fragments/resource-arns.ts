@@ -26,6 +26,8 @@ export interface ResourceArns {
   readonly trails: string;
   /** configuration-recorder/<name>/<id>: the name is known, the id is not. */
   readonly configRecorders: string;
+  /** detector/<id>: a GuardDuty detector. */
+  readonly guardDutyDetectors: string;
   readonly dbSnapshots: string;
   readonly dbClusterSnapshots: string;
   readonly kmsKeys: string;
@@ -62,6 +64,7 @@ export function resourceArns(scope: Construct): ResourceArns {
     buckets: stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
     trails: arn('cloudtrail', 'trail'),
     configRecorders: arn('config', 'configuration-recorder'),
+    guardDutyDetectors: arn('guardduty', 'detector'),
     dbSnapshots: stack.formatArn({
       service: 'rds',
       resource: 'snapshot',

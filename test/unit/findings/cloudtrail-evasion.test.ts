@@ -48,7 +48,8 @@ const CASES = [
     score: 8,
     title: 'GuardDuty detector 6ec5a6f0b5e8a7c1d2e3f4a5b6c7d8e9 disabled',
     change: { detectorId: '6ec5a6f0b5e8a7c1d2e3f4a5b6c7d8e9', enable: false },
-    rule: 'defense-evasion',
+    rule: 'guardduty-disabled',
+    playbook: 'reenable-guardduty',
   },
   {
     file: 'cloudtrail-guardduty-delete-detector.json',

@@ -36,7 +36,11 @@ describe('GuardDuty in the sandbox, through the real SDK client', () => {
 
   it('creates one detector per Region, lists it and reads it back', async () => {
     const created = await guardduty.send(
-      new CreateDetectorCommand({ Enable: true, FindingPublishingFrequency: 'FIFTEEN_MINUTES', Tags: { team: 'sec' } }),
+      new CreateDetectorCommand({
+        Enable: true,
+        FindingPublishingFrequency: 'FIFTEEN_MINUTES',
+        Tags: { team: 'sec' },
+      }),
     );
     detectorId = created.DetectorId as string;
     expect(detectorId).toMatch(/^[0-9a-f]{32}$/);
@@ -91,7 +95,9 @@ describe('GuardDuty in the sandbox, through the real SDK client', () => {
       }),
     );
     expect(IpSetId).toMatch(/^[0-9a-f]{32}$/);
-    expect((await guardduty.send(new ListIPSetsCommand({ DetectorId: detectorId }))).IpSetIds).toEqual([IpSetId]);
+    expect((await guardduty.send(new ListIPSetsCommand({ DetectorId: detectorId }))).IpSetIds).toEqual([
+      IpSetId,
+    ]);
 
     await guardduty.send(new UpdateIPSetCommand({ DetectorId: detectorId, IpSetId, Activate: false }));
 
