@@ -2,6 +2,7 @@ import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockAccountPublicAccess } from './block-account-public-access.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { containLambdaFunction } from './contain-lambda-function.ts';
+import { deactivateTrustedIpList } from './deactivate-trusted-ip-list.ts';
 import { disableAccessKey } from './disable-access-key.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
@@ -37,6 +38,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   restoreTrailSettings,
   restartConfigRecorder,
   reenableGuardDuty,
+  deactivateTrustedIpList,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -28,6 +28,8 @@ export interface ResourceArns {
   readonly configRecorders: string;
   /** detector/<id>: a GuardDuty detector. */
   readonly guardDutyDetectors: string;
+  /** detector/<id>/ipset/<id>: a GuardDuty trusted IP list. */
+  readonly guardDutyIpSets: string;
   readonly dbSnapshots: string;
   readonly dbClusterSnapshots: string;
   readonly kmsKeys: string;
@@ -65,6 +67,7 @@ export function resourceArns(scope: Construct): ResourceArns {
     trails: arn('cloudtrail', 'trail'),
     configRecorders: arn('config', 'configuration-recorder'),
     guardDutyDetectors: arn('guardduty', 'detector'),
+    guardDutyIpSets: arn('guardduty', 'detector', '*/ipset/*'),
     dbSnapshots: stack.formatArn({
       service: 'rds',
       resource: 'snapshot',

@@ -144,6 +144,12 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['KeyId'],
     resources: (a) => [a.kmsKeys],
   },
+  UpdateIPSet: {
+    service: 'guardduty',
+    action: 'updateIPSet',
+    fields: ['DetectorId', 'IpSetId', 'Activate'],
+    resources: (a) => [a.guardDutyIpSets],
+  },
   PutFunctionConcurrency: {
     service: 'lambda',
     action: 'putFunctionConcurrency',

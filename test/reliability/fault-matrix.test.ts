@@ -26,6 +26,7 @@ describe('fault matrix (CI subset)', () => {
       // One account-level setting per account: cells could not each have a fresh target.
       'blockaccountpublicaccess',
       'containlambdafunction',
+      'deactivatetrustediplist',
       'enablekeyrotation',
       'encryptebsbydefault',
       'reenableguardduty',
