@@ -52,7 +52,7 @@ export const deactivateTrustedIpList: PlaybookDefinition = {
       'The GuardDuty console shows the list inactive.',
       'Whoever added or changed the list is known, and whether its addresses should be trusted is decided.',
     ],
-    undo: '`remediate undo` activates the list again, only if this run deactivated it.',
+    undo: '`remediate undo` activates the list again, only if this run deactivated it. GuardDuty lets only an identity that may also change its service-linked role (iam:PutRolePolicy) activate a list, and undo is not given that: if the undo stops, activate the list in the GuardDuty console (Settings, Lists).',
   },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;

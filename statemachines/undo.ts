@@ -288,6 +288,7 @@ function acknowledge(
     'rds:{region}:{account}:cluster-snapshot:*',
     'kms:{region}:{account}:key/*',
     'lambda:{region}:{account}:function:*',
+    'guardduty:{region}:{account}:detector/*/ipset/*',
   ];
   const stack = Stack.of(scope);
   // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.
