@@ -53,6 +53,7 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'lambda:putfunctionconcurrency': ':function:*',
   'lambda:deletefunctionconcurrency': ':function:*',
   'lambda:updatealias': ':function:*',
+  'guardduty:updateipset': ':detector/*/ipset/*',
 };
 /**
  * Reverse calls on a setting of the account and Region, which IAM can only grant on "*": the action
