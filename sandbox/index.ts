@@ -17,6 +17,7 @@ import { ElbV2Service } from './services/elbv2.ts';
 import type { DeadLetter, DeliveryContext, EventTarget } from './services/events/model.ts';
 import { EventsService } from './services/events.ts';
 import { FUNCTION_URL_PREFIX, FunctionUrlService } from './services/function-urls.ts';
+import { GuardDutyService } from './services/guardduty.ts';
 import { ResourcePolicyStore } from './services/iam/resource-policies.ts';
 import { assertEventBridgeMayInvoke } from './services/iam/service-invocation.ts';
 import { IamService } from './services/iam.ts';
@@ -184,6 +185,7 @@ export class Sandbox {
       new ElbV2Service({ ec2 }),
       new CloudTrailService(),
       new ConfigService(),
+      new GuardDutyService(),
       s3,
       s3Control,
       dynamodb,

@@ -3,12 +3,14 @@ import { blockAccountPublicAccess } from './block-account-public-access.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { containLambdaFunction } from './contain-lambda-function.ts';
 import { denyThreatObjectReads } from './deny-threat-object-reads.ts';
+import { deactivateTrustedIpList } from './deactivate-trusted-ip-list.ts';
 import { disableAccessKey } from './disable-access-key.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
+import { reenableGuardDuty } from './reenable-guardduty.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { restartConfigRecorder } from './restart-config-recorder.ts';
 import { restoreTrailSettings } from './restore-trail-settings.ts';
@@ -41,6 +43,8 @@ export const playbooks: readonly PlaybookDefinition[] = [
   setPasswordPolicy,
   protectDbInstance,
   denyThreatObjectReads,
+  reenableGuardDuty,
+  deactivateTrustedIpList,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -298,6 +298,7 @@ function acknowledge(
     'rds:{region}:{account}:db:*',
     'kms:{region}:{account}:key/*',
     'lambda:{region}:{account}:function:*',
+    'guardduty:{region}:{account}:detector/*/ipset/*',
   ];
   const stack = Stack.of(scope);
   // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.

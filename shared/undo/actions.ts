@@ -23,6 +23,7 @@ export type UndoActionType =
   | 'ModifyDBClusterSnapshotAttribute'
   | 'DisableEbsEncryptionByDefault'
   | 'DisableKeyRotation'
+  | 'UpdateIPSet'
   | 'PutFunctionConcurrency'
   | 'DeleteFunctionConcurrency'
   | 'UpdateAlias'
@@ -53,6 +54,7 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'ModifyDBClusterSnapshotAttribute',
   'DisableEbsEncryptionByDefault',
   'DisableKeyRotation',
+  'UpdateIPSet',
   'PutFunctionConcurrency',
   'DeleteFunctionConcurrency',
   'UpdateAlias',
@@ -118,6 +120,13 @@ export interface PasswordPolicyRequest {
 
 /** Builders of each action, so the request shapes live in one place. */
 export const undoActions = {
+  reactivateTrustedIpList: (detectorId: string, ipSetId: string): UndoAction => ({
+    type: 'UpdateIPSet',
+    description: `Activate GuardDuty trusted IP list ${ipSetId} of detector ${detectorId} again (it was active before)`,
+    request: { DetectorId: detectorId, IpSetId: ipSetId, Activate: true },
+    before: { Status: 'INACTIVE' },
+    after: { Status: 'ACTIVE' },
+  }),
   disableKeyRotation: (keyId: string): UndoAction => ({
     type: 'DisableKeyRotation',
     description: `Turn automatic rotation of KMS key ${keyId} off again (it was off before)`,

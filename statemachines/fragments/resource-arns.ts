@@ -26,6 +26,10 @@ export interface ResourceArns {
   readonly trails: string;
   /** configuration-recorder/<name>/<id>: the name is known, the id is not. */
   readonly configRecorders: string;
+  /** detector/<id>: a GuardDuty detector. */
+  readonly guardDutyDetectors: string;
+  /** detector/<id>/ipset/<id>: a GuardDuty trusted IP list. */
+  readonly guardDutyIpSets: string;
   readonly dbSnapshots: string;
   readonly dbClusterSnapshots: string;
   readonly dbInstances: string;
@@ -63,6 +67,8 @@ export function resourceArns(scope: Construct): ResourceArns {
     buckets: stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
     trails: arn('cloudtrail', 'trail'),
     configRecorders: arn('config', 'configuration-recorder'),
+    guardDutyDetectors: arn('guardduty', 'detector'),
+    guardDutyIpSets: arn('guardduty', 'detector', '*/ipset/*'),
     dbSnapshots: stack.formatArn({
       service: 'rds',
       resource: 'snapshot',

@@ -150,6 +150,16 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['KeyId'],
     resources: (a) => [a.kmsKeys],
   },
+  // Deactivating a list needs only guardduty:UpdateIPSet; activating one also needs
+  // iam:PutRolePolicy and iam:DeleteRolePolicy on the AWSServiceRoleForAmazonGuardDuty role, which
+  // this role is not granted: in AWS an undo that activates a list then stops for a person.
+  // https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-lists-prerequisites.html
+  UpdateIPSet: {
+    service: 'guardduty',
+    action: 'updateIPSet',
+    fields: ['DetectorId', 'IpSetId', 'Activate'],
+    resources: (a) => [a.guardDutyIpSets],
+  },
   PutFunctionConcurrency: {
     service: 'lambda',
     action: 'putFunctionConcurrency',

@@ -21,7 +21,8 @@ const ORG = 'o-a1b2c3d4e5';
 const SECURITY = '111122223333';
 const MEMBER = '444455556666';
 const REGION = 'us-east-1';
-const MEMBER_SERVICES = /^(ec2|iam|autoscaling|elasticloadbalancing|cloudtrail|config|s3|rds|lambda):/;
+const MEMBER_SERVICES =
+  /^(ec2|iam|autoscaling|elasticloadbalancing|cloudtrail|config|guardduty|s3|rds|lambda):/;
 
 let app: App;
 let security: Template;

@@ -58,6 +58,7 @@ const REVERSE_ACTIONS: Record<string, string> = {
   's3:getbucketpolicy': ':s3:::*',
   's3:putbucketpolicy': ':s3:::*',
   's3:deletebucketpolicy': ':s3:::*',
+  'guardduty:updateipset': ':detector/*/ipset/*',
 };
 /**
  * Reverse calls on a setting of the account and Region, or of the account (its IAM password

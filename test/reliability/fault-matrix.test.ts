@@ -26,10 +26,12 @@ describe('fault matrix (CI subset)', () => {
       // One account-level setting per account: cells could not each have a fresh target.
       'blockaccountpublicaccess',
       'containlambdafunction',
+      'deactivatetrustediplist',
       'denythreatobjectreads',
       'enablekeyrotation',
       'encryptebsbydefault',
       'protectdbinstance',
+      'reenableguardduty',
       'restartconfigrecorder',
       'restoretrailsettings',
       'revokeoutsidesharing',

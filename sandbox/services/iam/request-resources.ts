@@ -102,6 +102,14 @@ function trailResources(r: ResourceRequest): string[] {
   return [isArn(name) ? name : `${r.prefix('cloudtrail')}trail/${name}`];
 }
 
+/** `/detector/<id>` and `/detector/<id>/ipset/<id>`: detector/<id> and detector/<id>/ipset/<id>. */
+function guardDutyResources(r: ResourceRequest): string[] {
+  const [first, detectorId, kind, id] = pathSegments(r.req);
+  if (first !== 'detector' || !detectorId) return [];
+  const detector = `${r.prefix('guardduty')}detector/${detectorId}`;
+  return [kind === 'ipset' && id ? `${detector}/ipset/${id}` : detector];
+}
+
 function kmsKeyArn(r: ResourceRequest, keyId: string): string {
   const { accountId, region } = r.req;
   const found = r.lookups.kmsKey?.(accountId, region, keyId);
@@ -239,6 +247,7 @@ const RESOLVERS: Readonly<Record<string, Resolver>> = {
   dynamodb: dynamodbResources,
   ec2: (r) => ec2Resources(r.req, formFields(r.req), r.types),
   elasticloadbalancing: targetGroupResources,
+  guardduty: guardDutyResources,
   events: eventsResources,
   iam: iamResources,
   kms: kmsResources,

@@ -70,6 +70,7 @@ const sampleUndoActions: UndoAction[] = [
   undoActions.shareDbSnapshot(true, 'nightly-cluster', ['444455556666'], []),
   undoActions.disableEbsEncryptionByDefault('111122223333', 'us-east-1'),
   undoActions.disableKeyRotation('1234abcd-12ab-34cd-56ef-1234567890ab'),
+  undoActions.reactivateTrustedIpList('12abc34d567e8fa901bc2d34e56789f0', '0cb0141ab9fbde177613ab9436212e90'),
   undoActions.putFunctionConcurrency('app', 5),
   undoActions.deleteFunctionConcurrency('app'),
   undoActions.pointAlias('app', 'live', '2', '3'),
