@@ -49,7 +49,10 @@ async function roleSession(roleName: string) {
   );
   const sts = new STSClient({ endpoint, region: 'us-east-1', credentials: keys, maxAttempts: 1 });
   const { Credentials } = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::111122223333:role/${roleName}`, RoleSessionName: 'reader' }),
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::111122223333:role/${roleName}`,
+      RoleSessionName: 'reader',
+    }),
   );
   return new IAMClient({
     endpoint,
