@@ -146,17 +146,15 @@ export function isolateNetwork(steps: PlaybookSteps): sfn.Chain {
   const move = moveTo('Move to allow-all group', '$.allowAllGroup.groupId')
     .next(moveTo('Move to isolation group', '$.isolationGroup.groupId'))
     .next(result('Interface isolated', true));
-  // Already alone in the isolation group (a second finding): change nothing. The group id is
-  // compared only once it is sure to be there (a Choice evaluates every operand of an And).
-  const alone = new sfn.Choice(scope, 'Only in isolation group?')
+  // Already alone in the isolation group (a second finding): change nothing. A Choice takes its
+  // first matching rule, so the group id is compared only once the rule before has shown it is there.
+  const isolated = new sfn.Choice(scope, 'Only in isolation group?')
+    .when(sfn.Condition.or(sfn.Condition.isPresent('$.groups[1]'), isAbsent('$.groups[0].GroupId')), move)
     .when(
       sfn.Condition.stringEqualsJsonPath('$.groups[0].GroupId', '$.isolationGroup.groupId'),
       result('Interface already isolated', false),
     )
     .otherwise(move);
-  const isolated = new sfn.Choice(scope, 'Single security group?')
-    .when(sfn.Condition.or(sfn.Condition.isPresent('$.groups[1]'), isAbsent('$.groups[0].GroupId')), move)
-    .otherwise(alone);
   const other = groupsIn(' (other VPC)');
   const perInterface = new sfn.Choice(scope, 'In the instance VPC?')
     .when(sfn.Condition.stringEqualsJsonPath('$.vpcId', '$.instanceVpcId'), isolated)
