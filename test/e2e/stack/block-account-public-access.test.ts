@@ -10,16 +10,13 @@ import {
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3-control';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
-import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
+import { approvalNotice, executionEnded, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 const ACCOUNT = '111122223333';
 const ALL_ON = {
@@ -30,20 +27,13 @@ const ALL_ON = {
 };
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-account-block'));
-  sts = new STSClient({
-    endpoint: h.sandbox.endpoint,
-    region: 'us-east-1',
-    credentials: SANDBOX_CREDENTIALS,
-  });
+  desk = await undoDesk(h, 'oncall-account-block');
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   await h?.stop();
 });
 
@@ -69,28 +59,8 @@ const steps = async (findingId: string) => (await h.history(findingId)).map((r) 
 
 /** `remediate undo` of the finding's playbook run, approved by on-call; resolves once the undo ended. */
 async function undoApproved(findingId: string): Promise<void> {
-  const trail = await h.history(findingId);
-  const executionArn = trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string;
-  const started = await undo(
-    executionArn,
-    {
-      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-      pollMs: 50,
-      timeoutMs: 20_000,
-    },
-    { sfn: h.sandbox.clients.sfn, sts },
-    { log: () => {}, error: () => {} },
-  );
-  expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
-  const notice = await waitFor('the undo approval', () =>
-    h.sandbox.services.sns.published.find(
-      (m) =>
-        m.message.includes(`Finding id: ${findingId}`) &&
-        (m.subject ?? '').includes('undo: approval required'),
-    ),
-  );
-  await oncall.decide(/approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string, 'approve', 'test');
-  expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+  const { ended } = await desk.approved(findingId, { reason: 'test' });
+  expect(ended.status).toBe('SUCCEEDED');
 }
 
 /** Security Hub's S3.1 control finding for the sandbox account, FAILED. */
@@ -172,7 +142,7 @@ describe('block-account-public-access, end to end through the sandbox', () => {
     await h.put(event);
     expect(await accountBlock()).toBe('none');
     const notice = await waitFor('the approval request', () => approvalNotice(h, id));
-    await oncall.decide(notice.approvalId, 'approve', 'no public buckets here');
+    await desk.oncall.decide(notice.approvalId, 'approve', 'no public buckets here');
     await waitFor('the playbook to finish', async () =>
       (await steps(id)).some(([action]) => action === 'Complete') ? true : undefined,
     );

@@ -9,17 +9,15 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { REVOKE_FUNCTION_SESSIONS_POLICY } from '#shared/playbooks/contain-lambda-function.ts';
-import { approverWithKey, cliAs, executionEnded, putAndAwaitApproval, waitFor } from './approval-helpers.ts';
+import { executionEnded, putAndAwaitApproval } from './approval-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 const assetDir = fileURLToPath(new URL('../../fixtures/lambdas/basic', import.meta.url));
 const FUNCTION = 'checkout';
@@ -28,19 +26,17 @@ const FUNCTION_ARN = `arn:aws:lambda:us-east-1:111122223333:function:${FUNCTION}
 const ROLE_ARN = `arn:aws:iam::111122223333:role/service/${ROLE}`;
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
+let desk: UndoDesk;
 let lambda: LambdaClient;
-let sts: STSClient;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-lena'));
+  desk = await undoDesk(h, 'oncall-lena');
   const clientConfig = {
     endpoint: h.sandbox.endpoint,
     region: 'us-east-1',
     credentials: SANDBOX_CREDENTIALS,
   };
   lambda = new LambdaClient({ ...clientConfig, maxAttempts: 1 });
-  sts = new STSClient(clientConfig);
   await h.sandbox.clients.iam.send(
     new CreateRoleCommand({
       RoleName: ROLE,
@@ -61,9 +57,8 @@ beforeAll(async () => {
   });
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
+  desk?.close();
   lambda?.destroy();
-  sts?.destroy();
   await h?.stop();
 });
 
@@ -101,27 +96,8 @@ const rolePolicies = async () =>
 
 /** `remediate undo`, approved as on-call, to the end. */
 async function undoApproved(findingId: string, executionArn: string) {
-  const started = await undo(
-    executionArn,
-    {
-      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-      pollMs: 50,
-      timeoutMs: 20_000,
-    },
-    { sfn: h.sandbox.clients.sfn, sts },
-    { log: () => {}, error: () => {} },
-  );
-  expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
-  const notice = await waitFor('the undo approval', () =>
-    h.sandbox.services.sns.published.find(
-      (m) =>
-        m.message.includes(`Finding id: ${findingId}`) &&
-        (m.subject ?? '').includes('undo: approval required'),
-    ),
-  );
-  const approvalId = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string;
-  await oncall.decide(approvalId, 'approve', 'false positive');
-  expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+  const { ended } = await desk.approved(findingId, { executionArn, reason: 'false positive' });
+  expect(ended.status).toBe('SUCCEEDED');
 }
 
 /** Start the playbook directly, as classify would for a rule with this mode and these params. */
@@ -160,8 +136,8 @@ describe('contain-lambda-function, end to end through the sandbox', () => {
       `Throttle Lambda function ${FUNCTION} to reserved concurrency 0`,
     );
     expect((await invoke()).StatusCode).toBe(200);
-    await oncall.decide(notice.approvalId, 'approve', 'function mines bitcoin');
-    const shown = await oncall.show(notice.approvalId);
+    await desk.oncall.decide(notice.approvalId, 'approve', 'function mines bitcoin');
+    const shown = await desk.oncall.show(notice.approvalId);
     const executionArn = shown.ok && 'approval' in shown ? shown.approval.executionArn : '';
     const ended = await executionEnded(h, executionArn);
     expect(ended.status, ended.cause).toBe('SUCCEEDED');

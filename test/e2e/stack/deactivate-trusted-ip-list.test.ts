@@ -6,34 +6,24 @@ import {
   UpdateIPSetCommand,
 } from '@aws-sdk/client-guardduty';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
-import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
+import { approvalNotice, executionEnded, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
+import { playbookExecution, type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 let detectorId: string;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-lists'));
-  sts = new STSClient({
-    endpoint: h.sandbox.endpoint,
-    region: 'us-east-1',
-    credentials: SANDBOX_CREDENTIALS,
-  });
+  desk = await undoDesk(h, 'oncall-lists');
   detectorId = (await guardduty().send(new CreateDetectorCommand({ Enable: true }))).DetectorId as string;
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   await h?.stop();
 });
 
@@ -47,12 +37,6 @@ const list = async (ipSetId: string) => {
   );
   return read;
 };
-async function executionOf(findingId: string): Promise<string> {
-  const arn = (await h.history(findingId)).find((r) => r.actor.startsWith('playbook/'))?.executionArn;
-  if (!arn) throw new Error(`no playbook execution recorded for ${findingId}`);
-  return arn;
-}
-
 /** The attacker's CreateIPSet, made in the sandbox, and its CloudTrail record (the id only in the response). */
 async function createList() {
   const location = `https://s3.amazonaws.com/ops-lists-111122223333/trusted-${serial + 1}.txt`;
@@ -100,8 +84,8 @@ describe('deactivate-trusted-ip-list, end to end through the sandbox', () => {
     await h.put(event);
     expect((await list(ipSetId)).Status).toBe('ACTIVE');
     const notice = await waitFor('the approval request', () => approvalNotice(h, event.detail.eventID));
-    await oncall.decide(notice.approvalId, 'approve', 'not a list of ours');
-    await executionEnded(h, await executionOf(event.detail.eventID));
+    await desk.oncall.decide(notice.approvalId, 'approve', 'not a list of ours');
+    await executionEnded(h, await playbookExecution(h, event.detail.eventID));
 
     expect(await list(ipSetId)).toEqual({ ...before, Status: 'INACTIVE' });
     expect((await guardduty().send(new GetDetectorCommand({ DetectorId: detectorId }))).Status).toBe(
@@ -113,30 +97,8 @@ describe('deactivate-trusted-ip-list, end to end through the sandbox', () => {
       ['Complete', 'contained'],
     ]);
 
-    const started = await undo(
-      await executionOf(event.detail.eventID),
-      {
-        stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-        pollMs: 50,
-        timeoutMs: 20_000,
-      },
-      { sfn: h.sandbox.clients.sfn, sts },
-      { log: () => {}, error: () => {} },
-    );
-    expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
-    const undoNotice = await waitFor('the undo approval', () =>
-      h.sandbox.services.sns.published.find(
-        (m) =>
-          m.message.includes(`Finding id: ${event.detail.eventID}`) &&
-          (m.subject ?? '').includes('undo: approval required'),
-      ),
-    );
-    await oncall.decide(
-      /approval (apr-[0-9a-f]{16})/i.exec(undoNotice.message)?.[1] as string,
-      'approve',
-      'test',
-    );
-    expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+    const { ended } = await desk.approved(event.detail.eventID, { reason: 'test' });
+    expect(ended.status).toBe('SUCCEEDED');
 
     expect(await list(ipSetId)).toEqual(before);
   });

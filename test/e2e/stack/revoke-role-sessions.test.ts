@@ -2,14 +2,7 @@ import { CreateRoleCommand, GetRolePolicyCommand, ListRolePoliciesCommand } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
 import { REVOKE_ROLE_SESSIONS_POLICY } from '#shared/playbooks/revoke-role-sessions.ts';
-import {
-  approverWithKey,
-  cliAs,
-  executionEnded,
-  putAndAwaitApproval,
-  userWithKey,
-  waitFor,
-} from './approval-helpers.ts';
+import { approverWithKey, cliAs, executionEnded, putAndAwaitApproval, waitFor } from './approval-helpers.ts';
 import { leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
 
 let h: StackHarness;

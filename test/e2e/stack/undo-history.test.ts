@@ -4,77 +4,34 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { ListAccessKeysCommand, ListUserPoliciesCommand, ListUserTagsCommand } from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { type UndoResult, undo } from '#cli/commands/undo.ts';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
-import {
-  approvalNotice,
-  approverWithKey,
-  cliAs,
-  execution,
-  executionEnded,
-  userWithKey,
-  waitFor,
-} from './approval-helpers.ts';
+import type { UndoResult } from '#cli/commands/undo.ts';
+import { approvalNotice, execution, userWithKey, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
+import { playbookExecution, type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 /**
  * Undo reads the resource's history: it never reverses what another finding's standing
  * containment needs, and it stops the follow-ups of what it reverses before anything else.
  */
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
-let undoStateMachine: string;
+let desk: UndoDesk;
+let _undoStateMachine: string;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-otto'));
-  sts = new STSClient({
-    endpoint: h.sandbox.endpoint,
-    region: 'us-east-1',
-    credentials: SANDBOX_CREDENTIALS,
-  });
-  undoStateMachine = h.sandbox.deployment?.outputs.UndoStateMachineArn as string;
+  desk = await undoDesk(h, 'oncall-otto');
+  _undoStateMachine = h.sandbox.deployment?.outputs.UndoStateMachineArn as string;
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   await h?.stop();
 });
 
 const c = () => h.sandbox.clients;
-const quiet = { log: () => {}, error: () => {} };
-
-/** The playbook execution that acted on a finding, from its audit trail. */
-async function executionOf(findingId: string, playbook: string): Promise<string> {
-  const arn = (await h.history(findingId)).find(
-    (r) => r.playbook === playbook && r.executionArn,
-  )?.executionArn;
-  if (!arn) throw new Error(`no ${playbook} execution recorded for ${findingId}`);
-  return arn;
-}
 
 /** `remediate undo`, approved as on-call (the default policy's `undo.mode` is approve), until it ends. */
 async function undoApproved(findingId: string, executionArn: string): Promise<UndoResult> {
-  const started = await undo(
-    executionArn,
-    { stateMachine: undoStateMachine, pollMs: 50, timeoutMs: 20_000 },
-    { sfn: c().sfn, sts },
-    quiet,
-  );
-  expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
-  const notice = await waitFor(`the undo approval of ${findingId}`, () =>
-    h.sandbox.services.sns.published.find(
-      (m) =>
-        m.message.includes(`Finding id: ${findingId}`) &&
-        (m.subject ?? '').includes('undo: approval required'),
-    ),
-  );
-  const approvalId = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string;
-  await oncall.decide(approvalId, 'approve', 'false positive, put it back');
-  const ended = await executionEnded(h, started.undoExecutionArn);
+  const { started, ended } = await desk.approved(findingId, { executionArn });
   expect(JSON.parse(ended.output ?? '{}').outcome).toBe('undone');
   return started;
 }
@@ -99,9 +56,9 @@ describe('two findings contain one access key', () => {
     await h.put(leakedKeyFinding(user.accessKeyId, 'frank', first));
     await h.put(leakedKeyFinding(user.accessKeyId, 'frank', second));
     const contained = await state();
-    const secondExecution = await executionOf(second, 'disable-access-key');
+    const secondExecution = await playbookExecution(h, second, 'disable-access-key');
 
-    const firstUndo = await undoApproved(first, await executionOf(first, 'disable-access-key'));
+    const firstUndo = await undoApproved(first, await playbookExecution(h, first, 'disable-access-key'));
     const afterFirstUndo = await state();
 
     expect(contained).toMatchObject({
@@ -177,16 +134,19 @@ describe('undo of a quarantine whose re-image waits for approval', () => {
 
     await h.put(event);
     const reimage = await waitFor('the re-image approval request', () => approvalNotice(h, findingId));
-    const followUp = await executionOf(findingId, 'snapshot-and-reimage');
-    const blank = await oncall.decide(reimage.approvalId, 'approve', '');
-    const blanks = await oncall.decide(reimage.approvalId, 'approve', '   ');
+    const followUp = await playbookExecution(h, findingId, 'snapshot-and-reimage');
+    const blank = await desk.oncall.decide(reimage.approvalId, 'approve', '');
+    const blanks = await desk.oncall.decide(reimage.approvalId, 'approve', '   ');
 
     expect(blank).toMatchObject({ ok: false, problem: 'no-reason' });
     expect(blanks).toMatchObject({ ok: false, problem: 'no-reason' });
-    expect(await oncall.show(reimage.approvalId)).toMatchObject({ approval: { status: 'pending' } });
+    expect(await desk.oncall.show(reimage.approvalId)).toMatchObject({ approval: { status: 'pending' } });
 
-    const started = await undoApproved(findingId, await executionOf(findingId, 'quarantine-instance'));
-    const late = await oncall.decide(reimage.approvalId, 'approve', 'evidence is safe, re-image it');
+    const started = await undoApproved(
+      findingId,
+      await playbookExecution(h, findingId, 'quarantine-instance'),
+    );
+    const late = await desk.oncall.decide(reimage.approvalId, 'approve', 'evidence is safe, re-image it');
     await h.sandbox.idle();
 
     expect(await replaceTasks()).toEqual([]);

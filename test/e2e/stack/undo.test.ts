@@ -21,81 +21,33 @@ import {
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
 import { type UndoResult, undo } from '#cli/commands/undo.ts';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
-import {
-  approvalNotice,
-  approverWithKey,
-  cliAs,
-  executionEnded,
-  userWithKey,
-  waitFor,
-} from './approval-helpers.ts';
+import { approvalNotice, executionEnded, userWithKey, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
+import { playbookExecution, type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 let undoStateMachine: string;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-una'));
-  sts = new STSClient({
-    endpoint: h.sandbox.endpoint,
-    region: 'us-east-1',
-    credentials: SANDBOX_CREDENTIALS,
-  });
+  desk = await undoDesk(h, 'oncall-una');
   undoStateMachine = h.sandbox.deployment?.outputs.UndoStateMachineArn as string;
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   await h?.stop();
 });
 
 const c = () => h.sandbox.clients;
-const quiet = { log: () => {}, error: () => {} };
-
-/** `remediate undo` as a person runs it, against the sandbox. */
-const runUndo = (executionArn: string, options: { dryRun?: boolean; wait?: boolean } = {}) =>
-  undo(
-    executionArn,
-    { stateMachine: undoStateMachine, pollMs: 50, timeoutMs: 20_000, ...options },
-    { sfn: c().sfn, sts },
-    quiet,
-  );
-
-/** The playbook execution that acted on a finding, from its audit trail. */
-async function executionOf(findingId: string): Promise<string> {
-  const trail = await h.history(findingId);
-  const arn = trail.find((r) => r.executionArn && r.actor.startsWith('playbook/'))?.executionArn;
-  if (!arn) throw new Error(`no playbook execution recorded for ${findingId}`);
-  return arn;
-}
 
 /** Start the undo, approve it as on-call (the default policy's `undo.mode` is approve), wait for the end. */
 async function undoApproved(findingId: string, executionArn: string, clicks = 1): Promise<UndoResult> {
-  // Several people (or one double click) starting the same undo at once join one execution.
-  const [started, ...others] = await Promise.all(Array.from({ length: clicks }, () => runUndo(executionArn)));
-  if (!started) throw new Error('no undo started');
-  for (const other of others) expect(other.undoExecutionArn).toBe(started.undoExecutionArn);
-  expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
-  const notice = await waitFor(`the undo approval of ${findingId}`, () =>
-    h.sandbox.services.sns.published.find(
-      (m) =>
-        m.message.includes(`Finding id: ${findingId}`) &&
-        (m.subject ?? '').includes('undo: approval required'),
-    ),
-  );
-  const approvalId = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string;
-  await oncall.decide(approvalId, 'approve', 'false positive, put it back');
-  const ended = await executionEnded(h, started.undoExecutionArn);
+  const { started, ended } = await desk.approved(findingId, { executionArn, clicks });
   expect(ended.status).toBe('SUCCEEDED');
   expect(JSON.parse(ended.output ?? '{}').outcome).toBe('undone');
   return started;
@@ -144,7 +96,7 @@ describe('undo restores what each playbook changed, field by field', () => {
 
     await h.put(leakedKeyFinding(carol.accessKeyId, 'carol', findingId));
     const contained = await state();
-    keyExecution = await executionOf(findingId);
+    keyExecution = await playbookExecution(h, findingId);
     await undoApproved(findingId, keyExecution);
 
     expect(contained).toMatchObject({
@@ -165,7 +117,7 @@ describe('undo restores what each playbook changed, field by field', () => {
   it('a second undo of the same execution is refused: it was already undone', async () => {
     const updatesBefore = calls('UpdateAccessKey');
 
-    const second = await runUndo(keyExecution);
+    const second = await desk.run(keyExecution);
 
     expect(second).toMatchObject({ exitCode: 1, outcome: 'refused', plan: { code: 'already-undone' } });
     expect(second.plan?.outcome === 'refused' && second.plan.reason).toMatch(/was already undone by .*undo-/);
@@ -176,7 +128,7 @@ describe('undo restores what each playbook changed, field by field', () => {
     const erin = await userWithKey(h, 'erin');
     const findingId = 'a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0e1';
     await h.put(leakedKeyFinding(erin.accessKeyId, 'erin', findingId));
-    const started = await runUndo(await executionOf(findingId));
+    const started = await desk.run(await playbookExecution(h, findingId));
     const notice = await waitFor('the undo approval', () =>
       h.sandbox.services.sns.published.find(
         (m) =>
@@ -186,7 +138,7 @@ describe('undo restores what each playbook changed, field by field', () => {
     );
     h.sandbox.server.faults.add({ service: 'iam', operation: 'UpdateAccessKey', code: 'AccessDenied' });
     try {
-      await oncall.decide(
+      await desk.oncall.decide(
         /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string,
         'approve',
         'put it back',
@@ -272,7 +224,7 @@ describe('undo restores what each playbook changed, field by field', () => {
 
     await h.put(event);
     const quarantined = await state();
-    const started = await undoApproved(findingId, await executionOf(findingId));
+    const started = await undoApproved(findingId, await playbookExecution(h, findingId));
     const after = await state();
 
     expect(before.target.serving).toBe(true);
@@ -339,9 +291,9 @@ describe('undo restores what each playbook changed, field by field', () => {
 
     await h.put(event);
     const revoked = await rules();
-    const execution = await executionOf(event.detail.eventID);
+    const execution = await playbookExecution(h, event.detail.eventID);
     const authorizesBefore = calls('AuthorizeSecurityGroupIngress');
-    const dryRun = await runUndo(execution, { dryRun: true });
+    const dryRun = await desk.run(execution, { dryRun: true });
 
     expect(dryRun).toMatchObject({ exitCode: 0, outcome: 'planned', plan: { outcome: 'planned' } });
     expect(calls('AuthorizeSecurityGroupIngress')).toBe(authorizesBefore);
@@ -393,7 +345,7 @@ describe('undo restores what each playbook changed, field by field', () => {
 
       await h.put(event);
       const blocked = await blockOf(bucket);
-      await undoApproved(event.detail.eventID, await executionOf(event.detail.eventID));
+      await undoApproved(event.detail.eventID, await playbookExecution(h, event.detail.eventID));
 
       expect(blocked).toMatchObject({ BlockPublicPolicy: true, RestrictPublicBuckets: true });
       expect(await blockOf(bucket)).toEqual(before);
@@ -411,7 +363,7 @@ describe('undo restores what each playbook changed, field by field', () => {
       );
 
       await h.put(event);
-      await undoApproved(event.detail.eventID, await executionOf(event.detail.eventID), 2);
+      await undoApproved(event.detail.eventID, await playbookExecution(h, event.detail.eventID), 2);
 
       expect(before).toBe('NoSuchPublicAccessBlockConfiguration');
       expect(await blockOf(bucket)).toBe(before);
@@ -435,7 +387,7 @@ describe('undo refuses, with the reason, what it must not or cannot undo', () =>
     const result = await undo(
       executionArn,
       { stateMachine: undoStateMachine, pollMs: 50 },
-      { sfn: c().sfn, sts },
+      { sfn: c().sfn, sts: desk.sts },
       out,
     );
 
@@ -461,7 +413,7 @@ describe('undo refuses, with the reason, what it must not or cannot undo', () =>
     await h.put(event);
 
     await expectRefused(
-      await executionOf(event.detail.eventID),
+      await playbookExecution(h, event.detail.eventID),
       event.detail.eventID,
       'not-undoable',
       /stopping it again is not a remediation/,
@@ -506,7 +458,7 @@ describe('undo refuses, with the reason, what it must not or cannot undo', () =>
     );
     // The re-image waits for approval in every mode.
     const notice = await waitFor('the re-image approval', () => approvalNotice(h, input.finding.id));
-    await oncall.decide(notice.approvalId, 'approve', 'evidence is safe');
+    await desk.oncall.decide(notice.approvalId, 'approve', 'evidence is safe');
     const ended = await executionEnded(h, started.executionArn as string);
     expect(ended.status).toBe('SUCCEEDED');
 
