@@ -1,5 +1,6 @@
 import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/enable-key-rotation.ts';
+import { arnOrId } from './fragments/arn-or-id.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
@@ -56,21 +57,13 @@ export const enableKeyRotation: PlaybookDefinition = {
         resultPath,
       });
     // The ARN names the key wherever the finding came from; a bare key id only in the caller's Region.
-    const keyId = new sfn.Choice(scope, 'Key ARN known?')
-      .when(
-        sfn.Condition.isPresent('$.finding.resource.keyArn'),
-        new sfn.Pass(scope, 'Use key ARN', {
-          parameters: { 'id.$': '$.finding.resource.keyArn' },
-          resultPath: '$.key',
-        }),
-      )
-      .otherwise(
-        new sfn.Pass(scope, 'Use key id', {
-          parameters: { 'id.$': '$.finding.resource.keyId' },
-          resultPath: '$.key',
-        }),
-      )
-      .afterwards();
+    const keyId = arnOrId(scope, {
+      noun: 'key',
+      arnPath: '$.finding.resource.keyArn',
+      otherPath: '$.finding.resource.keyId',
+      otherLabel: 'id',
+      resultPath: '$.key',
+    });
 
     const plan = new sfn.Pass(scope, 'Build plan', {
       parameters: {

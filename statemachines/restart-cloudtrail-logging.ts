@@ -1,7 +1,7 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/restart-cloudtrail-logging.ts';
+import { trailIdentifier } from './fragments/arn-or-id.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { trailIdentifier } from './fragments/trail-id.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 

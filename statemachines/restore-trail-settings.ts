@@ -1,16 +1,11 @@
 import path from 'node:path';
-import {
-  type CfnElement,
-  Stack,
-  aws_stepfunctions as sfn,
-  aws_stepfunctions_tasks as tasks,
-  Validations,
-} from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/restore-trail-settings.ts';
+import { trailIdentifier } from './fragments/arn-or-id.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
+import { plannerFunction } from './fragments/planner.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { trailIdentifier } from './fragments/trail-id.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -62,25 +57,23 @@ export const restoreTrailSettings: PlaybookDefinition = {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
     const trails = [steps.arns.trails];
-    const planner = ctx.createFunction('PlanTrailRestore', {
+    const planner = plannerFunction(ctx, {
+      id: 'PlanTrailRestore',
       entry: PLANNER_ENTRY,
       description: 'Chooses the trail settings restore-trail-settings turns back on',
+      human: steps.human,
     });
     const plan = (id: string, statePath: string, resultPath: string) =>
-      catchToHuman(
-        new tasks.LambdaInvoke(scope, id, {
-          lambdaFunction: planner,
-          payloadResponseOnly: true,
-          payload: sfn.TaskInput.fromObject({
-            trailId: sfn.JsonPath.stringAt('$.trail.id'),
-            change: sfn.JsonPath.objectAt('$.finding.change'),
-            decision: sfn.JsonPath.objectAt('$.decision'),
-            trail: sfn.JsonPath.objectAt(`${statePath}.trail`),
-            selectors: sfn.JsonPath.objectAt(`${statePath}.selectors`),
-          }),
-          resultPath,
-        }),
-        steps.human,
+      planner.invoke(
+        id,
+        {
+          trailId: sfn.JsonPath.stringAt('$.trail.id'),
+          change: sfn.JsonPath.objectAt('$.finding.change'),
+          decision: sfn.JsonPath.objectAt('$.decision'),
+          trail: sfn.JsonPath.objectAt(`${statePath}.trail`),
+          selectors: sfn.JsonPath.objectAt(`${statePath}.selectors`),
+        },
+        resultPath,
       );
     // GetTrail and GetEventSelectors accept the trail's name or ARN; the ARN reaches an
     // organization trail of another account.
@@ -197,21 +190,11 @@ export const restoreTrailSettings: PlaybookDefinition = {
       .when(sfn.Condition.numberGreaterThan('$.plan.count', 0), restore)
       .otherwise(nothingToRestore);
 
-    const stack = Stack.of(scope);
-    const plannerResource = planner.node.defaultChild as CfnElement | undefined;
-    const plannerId = plannerResource ? stack.getLogicalId(plannerResource) : 'none';
-    Validations.of(scope).acknowledge(
-      {
-        id: `AwsSolutions-IAM5[Resource::<${plannerId}.Arn>:*]`,
-        reason:
-          'The ":*" suffix CDK grants covers the versions and aliases of the planner function only; it is this playbook\'s own function.',
-      },
-      {
-        id: resourceWildcardFinding(scope, 'cloudtrail:{region}:{account}:trail/*'),
-        reason:
-          'The trail is named by the finding at run time; the role may only read a trail and its selectors and turn logging settings back on, never stop or delete a trail.',
-      },
-    );
+    Validations.of(scope).acknowledge({
+      id: resourceWildcardFinding(scope, 'cloudtrail:{region}:{account}:trail/*'),
+      reason:
+        'The trail is named by the finding at run time; the role may only read a trail and its selectors and turn logging settings back on, never stop or delete a trail.',
+    });
     return trailId
       .next(changeKnown)
       .next(read(false, '$.state.before'))
