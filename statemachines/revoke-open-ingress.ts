@@ -7,6 +7,8 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/revoke-open-ingress.ts';
+import { awsCall } from './fragments/aws-call.ts';
+import { withTarget } from './fragments/member-credentials.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
@@ -27,15 +29,22 @@ export const revokeOpenIngress: PlaybookDefinition = {
     steps: [
       {
         title: 'Record the rules as they are',
-        does: "Reads the security group's inbound rules and picks the ones open to the whole internet on the ports the policy names.",
-        states: ['Read group rules', 'Plan revocation'],
+        does: "Reads the security group's inbound rules and picks the ones open to the whole internet on the ports the policy names. For a port probe GuardDuty reported on an instance: the rules of the instance's security groups open to the whole internet on the probed port.",
+        states: [
+          'Which resource?',
+          'The group',
+          "The instance's groups",
+          'Read group rules',
+          'Plan revocation',
+          'Unsupported resource',
+        ],
         ifItStops:
           'Nothing was changed. Check that the security group still exists; if the open rules are already gone, there is nothing to do.',
       },
       {
         title: 'Remove the open rules',
-        does: 'Removes exactly those rules (0.0.0.0/0 and ::/0 on sensitive ports). Other rules stay.',
-        states: ['Revoke rules'],
+        does: 'Removes exactly those rules (0.0.0.0/0 and ::/0 on those ports), one call per security group. Other rules stay.',
+        states: ['Revoke rules', 'Revoke rules of group'],
         ifItStops:
           'The rules may still be open. Remove them by hand in the EC2 console (Security groups > the group > Inbound rules).',
       },
@@ -84,25 +93,33 @@ export const revokeOpenIngress: PlaybookDefinition = {
         service: 'ec2',
         action: 'describeSecurityGroupRules',
         parameters: {
-          Filters: [{ Name: 'group-id', 'Values.$': 'States.Array($.finding.resource.groupId)' }],
+          Filters: [{ Name: 'group-id', 'Values.$': '$.groups.groupIds' }],
           MaxResults: 1000,
         },
         iamResources: ['*'],
         resultPath,
       });
 
-    const revoke = steps.call('Revoke rules', {
-      service: 'ec2',
-      action: 'revokeSecurityGroupIngress',
-      parameters: {
-        'GroupId.$': '$.finding.resource.groupId',
-        'SecurityGroupRuleIds.$': '$.plan.ruleIds',
-      },
-      // RevokeSecurityGroupIngress is authorized on the security group only, even when it names
-      // rule ids (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
-      iamResources: [groupArn],
+    // One call per group (an instance's probed port may be open in several of its groups).
+    const revoke = new sfn.Map(scope, 'Revoke rules', {
+      itemsPath: '$.plan.groups',
+      itemSelector: withTarget(scope, {
+        'groupId.$': '$$.Map.Item.Value.groupId',
+        'ruleIds.$': '$$.Map.Item.Value.ruleIds',
+      }),
+      maxConcurrency: 1,
       resultPath: '$.state.revoked',
-    });
+    }).itemProcessor(
+      awsCall(scope, 'Revoke rules of group', {
+        service: 'ec2',
+        action: 'revokeSecurityGroupIngress',
+        parameters: { 'GroupId.$': '$.groupId', 'SecurityGroupRuleIds.$': '$.ruleIds' },
+        // RevokeSecurityGroupIngress is authorized on the security group only, even when it names
+        // rule ids (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+        iamResources: [groupArn],
+      }),
+    );
+    revoke.addCatch(steps.human, { resultPath: '$.error' });
     const contain = revoke
       .next(
         steps.audit('Audit rules revoked', 'RevokeSecurityGroupIngress', 'succeeded', {
@@ -136,7 +153,7 @@ export const revokeOpenIngress: PlaybookDefinition = {
     // Dry-run and approval read the group too: the plan names the exact rules.
     const byMode = steps.byMode({
       proposedActions: [
-        'Revoke the world-open ingress rules on sensitive ports that the finding names (by sgr- id), and no other rule of the group',
+        'Revoke the world-open ingress rules on sensitive ports that the finding names, or on the port GuardDuty saw probed (by sgr- id), and no other rule of the group',
         'Read the group again and record whether those rules are gone',
       ],
       ifDenied: 'The playbook ends: the security group keeps its rules.',
@@ -163,8 +180,33 @@ export const revokeOpenIngress: PlaybookDefinition = {
           'The security group is named by the finding at run time; the role may only revoke ingress, and each call names the exact sgr- rule ids of the plan.',
       },
     );
-    return readRules('Read group rules', '$.state.before')
+    const read = readRules('Read group rules', '$.state.before')
       .next(plan('Plan revocation', '$.state.before', '$.plan'))
       .next(byMode);
+    // A port-probe finding names an instance: its security groups, and the ports GuardDuty saw
+    // probed from the internet, which are open to it (Recon:EC2/PortProbeUnprotectedPort,
+    // https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-ec2.html#recon-ec2-portprobeunprotectedport).
+    const groupsOf = (id: string, groupIds: string) =>
+      new sfn.Pass(scope, id, { parameters: { 'groupIds.$': groupIds }, resultPath: '$.groups' }).next(read);
+    const unsupported = new sfn.Pass(scope, 'Unsupported resource', {
+      parameters: {
+        Error: 'UnsupportedResource',
+        Cause: `${NAME} acts on a security group, or on an instance whose finding names its security groups and probed ports`,
+      },
+      resultPath: '$.error',
+    }).next(steps.human);
+    return new sfn.Choice(scope, 'Which resource?')
+      .when(
+        sfn.Condition.isPresent('$.finding.resource.groupId'),
+        groupsOf('The group', 'States.Array($.finding.resource.groupId)'),
+      )
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.finding.resource.securityGroupIds[0]'),
+          sfn.Condition.isPresent('$.finding.resource.probedPorts[0]'),
+        ),
+        groupsOf("The instance's groups", '$.finding.resource.securityGroupIds'),
+      )
+      .otherwise(unsupported);
   },
 };

@@ -28,7 +28,13 @@ const RESOURCES: Readonly<Record<string, Record<string, unknown>>> = {
   Instance: {
     instanceDetails: {
       instanceId: 'i-0123456789abcdef0',
-      networkInterfaces: [{ networkInterfaceId: 'eni-0123456789abcdef0', vpcId: 'vpc-0123456789abcdef0' }],
+      networkInterfaces: [
+        {
+          networkInterfaceId: 'eni-0123456789abcdef0',
+          vpcId: 'vpc-0123456789abcdef0',
+          securityGroups: [{ groupId: 'sg-0123456789abcdef0', groupName: 'web' }],
+        },
+      ],
     },
   },
   // S3 data-event findings name the caller (accessKeyDetails) besides the bucket, as GuardDuty's
@@ -100,6 +106,17 @@ const SERVICES: Readonly<Record<string, Record<string, unknown>>> = {
   },
 };
 
+/** `detail.service.action` of a port-probe finding: the instance's port that was probed (API_PortProbeAction). */
+const PORT_PROBE = {
+  action: {
+    actionType: 'PORT_PROBE',
+    portProbeAction: {
+      blocked: false,
+      portProbeDetails: [{ localPortDetails: { port: 22, portName: 'SSH' } }],
+    },
+  },
+};
+
 /** One `GuardDuty Finding` event of `type` about a resource of `resourceType`. */
 export function guardDutyEvent(type: string, resourceType: string, index: number, feature = '') {
   const onInstance = resourceType !== 'Instance' && HOSTED_ON_INSTANCE.has(feature);
@@ -122,7 +139,13 @@ export function guardDutyEvent(type: string, resourceType: string, index: number
       updatedAt: '2026-11-20T09:21:45.118Z',
       title: type,
       resource: { resourceType, ...RESOURCES[resourceType], ...(onInstance && NODE) },
-      service: { serviceName: 'guardduty', archived: false, count: 1, ...SERVICES[resourceType] },
+      service: {
+        serviceName: 'guardduty',
+        archived: false,
+        count: 1,
+        ...SERVICES[resourceType],
+        ...(type.startsWith('Recon:EC2/PortProbe') && PORT_PROBE),
+      },
     },
   };
 }

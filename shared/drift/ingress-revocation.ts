@@ -27,13 +27,22 @@ export const SecurityGroupRuleSchema = z.looseObject({
 /** A security group rule as DescribeSecurityGroupRules reports it. */
 export type SecurityGroupRule = z.infer<typeof SecurityGroupRuleSchema>;
 
-/** What the planner is given: the finding's source and group, the policy's ports, the group's rules now. */
+/** A finding about one security group (CloudTrail, Config, Security Hub): the group and what the call added. */
+const GroupResourceSchema = z.looseObject({
+  groupId: z.string().check(z.minLength(1)),
+  addedRules: z.array(IngressRuleSchema),
+});
+/** A port-probe finding about an instance: its security groups and the ports GuardDuty saw probed. */
+const ProbedInstanceSchema = z.looseObject({
+  kind: z.literal('Instance'),
+  securityGroupIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  probedPorts: z.array(z.number().check(z.int(), z.gte(0), z.lte(65535))).check(z.minLength(1)),
+});
+
+/** What the planner is given: the finding's source and group(s), the policy's ports, the groups' rules now. */
 export const IngressRevocationInputSchema = z.object({
   source: FindingSourceSchema,
-  resource: z.looseObject({
-    groupId: z.string().check(z.minLength(1)),
-    addedRules: z.array(IngressRuleSchema),
-  }),
+  resource: z.union([ProbedInstanceSchema, GroupResourceSchema]),
   decision: z.optional(
     z.looseObject({
       params: z.nullish(
@@ -53,12 +62,18 @@ export type IngressRevocationInput = z.infer<typeof IngressRevocationInputSchema
 
 /** Which rules to revoke, and why the others are left alone; recorded in the audit trail as is. */
 export interface IngressRevocationPlan {
-  groupId: string;
-  /** `added-rules`: only what the CloudTrail call added; `group`: every rule of the group (Config). */
-  scope: 'added-rules' | 'group';
+  /** The group of a security-group finding; absent for an instance's probed ports (see `groups`). */
+  groupId?: string;
+  /**
+   * `added-rules`: only what the CloudTrail call added; `group`: every rule of the group (Config);
+   * `probed-ports`: the rules of an instance's groups that open a port GuardDuty saw probed.
+   */
+  scope: 'added-rules' | 'group' | 'probed-ports';
   ports: number[];
   /** The `sgr-` ids to pass to RevokeSecurityGroupIngress. */
   ruleIds: string[];
+  /** The same ids by security group: one RevokeSecurityGroupIngress call each. */
+  groups: { groupId: string; ruleIds: string[] }[];
   /** The rules to revoke as the group has them now: the state before, and what undo re-adds. */
   rules: SecurityGroupRule[];
   /** `ruleIds.length`, for a Choice state. */
@@ -104,23 +119,26 @@ function sameRule(added: IngressRule, current: IngressRule): boolean {
  * has is reported as already gone, not revoked.
  */
 export function planIngressRevocation(input: IngressRevocationInput): IngressRevocationPlan {
+  const { resource } = input;
+  if (isProbedInstance(resource)) return planProbedPortRevocation(resource, input.described);
+  const { groupId } = resource;
   const ports = [...(input.decision?.params?.ports ?? DEFAULT_REVOKED_PORTS)];
   const ingress = (input.described.SecurityGroupRules ?? []).filter(
-    (rule) =>
-      rule.IsEgress !== true && (rule.GroupId === undefined || rule.GroupId === input.resource.groupId),
+    (rule) => rule.IsEgress !== true && (rule.GroupId === undefined || rule.GroupId === groupId),
   );
   // The group's rules are judged together: blocks that only together admit the whole internet
   // on a revoked port count as world-open (shared/network/world-open.ts).
   const current = ingress.map(asIngressRule);
   const open = new Set(worldOpenRules(current, ports).map((rule) => rule.ruleId));
   const scope = input.source === 'cloudtrail' ? 'added-rules' : 'group';
+  const { addedRules } = resource;
   const rules: SecurityGroupRule[] = [];
   const alreadyGone: IngressRule[] = [];
   const leftAlone: IngressRule[] = [];
   if (scope === 'group') {
     rules.push(...ingress.filter((rule) => open.has(rule.SecurityGroupRuleId)));
   } else {
-    for (const added of input.resource.addedRules) {
+    for (const added of addedRules) {
       const found = ingress.find((rule) =>
         added.ruleId ? rule.SecurityGroupRuleId === added.ruleId : sameRule(added, asIngressRule(rule)),
       );
@@ -133,10 +151,11 @@ export function planIngressRevocation(input: IngressRevocationInput): IngressRev
   }
   const ruleIds = rules.map((rule) => rule.SecurityGroupRuleId);
   return {
-    groupId: input.resource.groupId,
+    groupId,
     scope,
     ports,
     ruleIds,
+    groups: ruleIds.length > 0 ? [{ groupId, ruleIds }] : [],
     rules,
     count: ruleIds.length,
     alreadyGone,
@@ -144,11 +163,61 @@ export function planIngressRevocation(input: IngressRevocationInput): IngressRev
   };
 }
 
+type ProbedInstance = z.infer<typeof ProbedInstanceSchema>;
+const isProbedInstance = (resource: IngressRevocationInput['resource']): resource is ProbedInstance =>
+  resource.kind === 'Instance' && 'probedPorts' in resource;
+
+/**
+ * An instance's port probed from the internet (Recon:EC2/PortProbe*): the world-open ingress
+ * rules of its security groups that admit one of the probed ports, or every port (`-1`), and no
+ * other rule. The groups of an instance are judged together, as EC2 aggregates them
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html). GuardDuty names
+ * the port, not the protocol: TCP and UDP rules on it both count. The policy's `ports` do not
+ * apply: the finding names the ports.
+ */
+function planProbedPortRevocation(
+  instance: ProbedInstance,
+  described: IngressRevocationInput['described'],
+): IngressRevocationPlan {
+  const groupIds = instance.securityGroupIds;
+  const ports = [...instance.probedPorts, -1];
+  const ingress = (described.SecurityGroupRules ?? []).filter(
+    (rule) => rule.IsEgress !== true && rule.GroupId !== undefined && groupIds.includes(rule.GroupId),
+  );
+  const open = new Set(worldOpenRules(ingress.map(asIngressRule), ports).map((rule) => rule.ruleId));
+  const rules = ingress.filter((rule) => open.has(rule.SecurityGroupRuleId));
+  const groups = groupIds.flatMap((groupId) => {
+    const ruleIds = rules.filter((rule) => rule.GroupId === groupId).map((rule) => rule.SecurityGroupRuleId);
+    return ruleIds.length > 0 ? [{ groupId, ruleIds }] : [];
+  });
+  const ruleIds = groups.flatMap((group) => group.ruleIds);
+  return {
+    scope: 'probed-ports',
+    ports,
+    ruleIds,
+    groups,
+    rules: groups.flatMap((group) => rules.filter((rule) => rule.GroupId === group.groupId)),
+    count: ruleIds.length,
+    alreadyGone: [],
+    leftAlone: [],
+  };
+}
+
 /** Validate the planner's input, naming every offending field. */
 export function parseIngressRevocationInput(event: unknown): IngressRevocationInput {
   const parsed = IngressRevocationInputSchema.safeParse(event);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`);
+  const issues = parsed.error.issues.flatMap((issue) => {
+    const at = issue.path.join('.') || 'input';
+    if (at !== 'resource' || issue.code !== 'invalid_union') return [`${at}: ${issue.message}`];
+    // Name the fields of the resource it was meant to be (an instance or a group), not just "resource".
+    const resource = (event as { resource?: { kind?: unknown } }).resource;
+    const schema = resource?.kind === 'Instance' ? ProbedInstanceSchema : GroupResourceSchema;
+    const meant = schema.safeParse(resource);
+    return meant.success
+      ? [`${at}: ${issue.message}`]
+      : meant.error.issues.map((inner) => `resource.${inner.path.join('.')}: ${inner.message}`);
+  });
   throw new IngressRevocationInputError(`invalid ingress revocation input: ${issues.join('; ')}`, {
     cause: parsed.error,
   });

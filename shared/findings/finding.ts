@@ -44,6 +44,10 @@ export const ResourceSchema = z.discriminatedUnion('kind', [
     instanceId: z.string(),
     vpcId: z.optional(z.string()),
     instanceProfileArn: z.optional(z.string()),
+    /** The security groups of its network interfaces, as the finding lists them. */
+    securityGroupIds: z.optional(z.array(z.string())),
+    /** The instance's ports GuardDuty saw probed from the internet (Recon:EC2/PortProbe*). */
+    probedPorts: z.optional(z.array(z.number().check(z.int(), z.gte(0), z.lte(65535)))),
   }),
   z.object({
     kind: z.literal('SecurityGroup'),

@@ -210,6 +210,10 @@ export function workloadResourceOf(
         ...(context && { context }),
       };
     }
+    case 'EBSSnapshot':
+    case 'EC2Image':
+    case 'RecoveryPoint':
+      return backupResource(findingId, type, resource);
     case 'AttackSequence':
       return attackSequenceResource(findingId, service, resolve);
     default:
@@ -253,4 +257,57 @@ function attackSequenceResource(
       };
   }
   return other('AttackSequence', findingId, context);
+}
+
+const SNAPSHOT_ARN = /^arn:aws[\w-]*:ec2:[a-z0-9-]+:\d{0,12}:snapshot\/(snap-(?:[0-9a-f]{8}|[0-9a-f]{17}))$/;
+const IMAGE_ARN = /^arn:aws[\w-]*:ec2:[a-z0-9-]+:\d{0,12}:image\/(ami-(?:[0-9a-f]{8}|[0-9a-f]{17}))$/;
+const SnapshotDetails = z.looseObject({ snapshotArn: z.string() });
+const ImageDetails = z.looseObject({ imageArn: z.string() });
+const RecoveryPointDetails = z.looseObject({
+  recoveryPointArn: z.optional(z.string()),
+  backupVaultName: z.optional(z.string()),
+});
+
+/**
+ * Malware Protection for Backup: malware in an EBS snapshot (`ebsSnapshotDetails`), an AMI
+ * (`ec2ImageDetails`) or an AWS Backup recovery point (`recoveryPointDetails`)
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/findings-malware-protection-backup.html). A
+ * snapshot or AMI becomes the `Other` resource typed as Security Hub types it (AwsEc2Snapshot,
+ * AwsEc2Image), so revoke-outside-sharing can take back who may use it; a recovery point is
+ * context for people only.
+ */
+function backupResource(
+  findingId: string,
+  type: string,
+  resource: Record<string, unknown>,
+): ResolvedWorkload {
+  const snapshot = SnapshotDetails.safeParse(resource['ebsSnapshotDetails']);
+  const image = ImageDetails.safeParse(resource['ec2ImageDetails']);
+  const arn = snapshot.success ? snapshot.data.snapshotArn : image.success ? image.data.imageArn : undefined;
+  const snapshotId = snapshot.success ? SNAPSHOT_ARN.exec(snapshot.data.snapshotArn)?.[1] : undefined;
+  const imageId = image.success ? IMAGE_ARN.exec(image.data.imageArn)?.[1] : undefined;
+  if (type === 'EBSSnapshot' && snapshotId)
+    return {
+      resource: { kind: 'Other', type: 'AwsEc2Snapshot', id: snapshotId },
+      resourceTags: {},
+      reportedAs: type,
+      context: { Snapshot: snapshotId },
+    };
+  if (type === 'EC2Image' && imageId)
+    return {
+      resource: { kind: 'Other', type: 'AwsEc2Image', id: imageId },
+      resourceTags: {},
+      reportedAs: type,
+      context: { Image: imageId },
+    };
+  const point = RecoveryPointDetails.safeParse(resource['recoveryPointDetails']);
+  return other(
+    type,
+    findingId,
+    contextOf({
+      Resource: arn,
+      'Recovery point': point.success ? point.data.recoveryPointArn : undefined,
+      'Backup vault': point.success ? point.data.backupVaultName : undefined,
+    }),
+  );
 }

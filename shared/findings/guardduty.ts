@@ -7,6 +7,7 @@ import {
   type Finding,
   IAM_USER_NAME,
   INSTANCE_ID,
+  SECURITY_GROUP_ID,
   severityFromScore,
 } from './finding.ts';
 import {
@@ -25,6 +26,8 @@ const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const INSTANCE_PROFILE_ARN = /^arn:aws[\w-]*:iam::\d{12}:instance-profile\/.+$/;
 
 const TagListSchema = z.array(z.looseObject({ key: z.string(), value: z.string() }));
+/** An interface's groups (`networkInterfaces[].securityGroups[]`), read leniently: only well-formed ids are kept. */
+const SecurityGroupsSchema = z.optional(z.array(z.looseObject({ groupId: z.optional(z.string()) })));
 
 /** `detail` of a GuardDuty finding: strict on the fields we act on, open to everything else. */
 export const GuardDutyFindingSchema = z.looseObject({
@@ -51,7 +54,11 @@ export const GuardDutyFindingSchema = z.looseObject({
         instanceId: z.string().check(z.minLength(1)),
         networkInterfaces: z.optional(
           z.array(
-            z.looseObject({ networkInterfaceId: z.optional(z.string()), vpcId: z.optional(z.string()) }),
+            z.looseObject({
+              networkInterfaceId: z.optional(z.string()),
+              vpcId: z.optional(z.string()),
+              securityGroups: SecurityGroupsSchema,
+            }),
           ),
         ),
         iamInstanceProfile: z.nullish(z.looseObject({ arn: z.optional(z.string()) })),
@@ -188,7 +195,8 @@ function resourceOf(detail: GuardDutyFinding, sample: boolean): ResolvedResource
         throw new InvalidFindingError(`GuardDuty Instance finding ${detail.id} has no ${path}`, [
           `${path}: missing`,
         ]);
-      return resolvers.instance(resource.instanceDetails, path);
+      const instance = resolvers.instance(resource.instanceDetails, path);
+      return withProbedPorts(instance, detail.service);
     }
     case 'S3Bucket': {
       const bucket = resource.s3BucketDetails?.[0];
@@ -255,7 +263,13 @@ function tagsOf(tags: { key: string; value: string }[] | undefined): Record<stri
 const InstanceDetailsSchema = z.looseObject({
   instanceId: z.string().check(z.minLength(1)),
   networkInterfaces: z.optional(
-    z.array(z.looseObject({ networkInterfaceId: z.optional(z.string()), vpcId: z.optional(z.string()) })),
+    z.array(
+      z.looseObject({
+        networkInterfaceId: z.optional(z.string()),
+        vpcId: z.optional(z.string()),
+        securityGroups: SecurityGroupsSchema,
+      }),
+    ),
   ),
   iamInstanceProfile: z.nullish(z.looseObject({ arn: z.optional(z.string()) })),
   tags: z.optional(TagListSchema),
@@ -273,13 +287,54 @@ function instanceOf(details: unknown, path: string, unusable: Unusable): Resolve
   // The primary interface (listed first) is in the instance's VPC; placeholders are left out.
   const vpcId = instance.networkInterfaces?.[0]?.vpcId;
   const profileArn = instance.iamInstanceProfile?.arn;
+  const groupIds = (instance.networkInterfaces ?? []).flatMap((eni) =>
+    (eni.securityGroups ?? []).flatMap((group) =>
+      group.groupId && SECURITY_GROUP_ID.test(group.groupId) ? [group.groupId] : [],
+    ),
+  );
   return {
     resource: {
       kind: 'Instance',
       instanceId: instance.instanceId,
       vpcId: vpcId && VPC_ID.test(vpcId) ? vpcId : undefined,
       instanceProfileArn: profileArn && INSTANCE_PROFILE_ARN.test(profileArn) ? profileArn : undefined,
+      ...(groupIds.length > 0 && { securityGroupIds: [...new Set(groupIds)] }),
     },
     resourceTags: tagsOf(instance.tags),
+  };
+}
+
+/**
+ * `service.action.portProbeAction`: which of the instance's ports were probed from the internet
+ * (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_PortProbeAction.html). A port
+ * probe finding means the port is open to the internet and known scanners are probing it
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-ec2.html#recon-ec2-portprobeunprotectedport).
+ */
+const PortProbeSchema = z.looseObject({
+  action: z.looseObject({
+    portProbeAction: z.looseObject({
+      portProbeDetails: z.array(
+        z.looseObject({
+          localPortDetails: z.optional(z.looseObject({ port: z.optional(z.number()) })),
+        }),
+      ),
+    }),
+  }),
+});
+
+/** The instance with the ports a port-probe finding names (each once, well-formed only), also shown to people. */
+function withProbedPorts(instance: ResolvedResource, service: unknown): ResolvedResource {
+  const parsed = PortProbeSchema.safeParse(service);
+  if (!parsed.success || instance.resource.kind !== 'Instance') return instance;
+  const ports = parsed.data.action.portProbeAction.portProbeDetails.flatMap((probe) => {
+    const port = probe.localPortDetails?.port;
+    return port !== undefined && Number.isInteger(port) && port >= 0 && port <= 65535 ? [port] : [];
+  });
+  if (ports.length === 0) return instance;
+  const probedPorts = [...new Set(ports)].sort((a, b) => a - b);
+  return {
+    ...instance,
+    resource: { ...instance.resource, probedPorts },
+    context: { ...instance.context, 'Probed ports': probedPorts.join(', ') },
   };
 }

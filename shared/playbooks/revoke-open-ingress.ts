@@ -5,10 +5,11 @@ import type { PlaybookFacts } from './definition.ts';
 export const facts: PlaybookFacts = {
   name: 'revoke-open-ingress',
   description: 'Revoke the world-open ingress rules on sensitive ports that a finding names, then verify.',
-  resourceKinds: ['SecurityGroup'],
+  // An Instance only from a port-probe finding, which names its groups and the probed ports.
+  resourceKinds: ['SecurityGroup', 'Instance'],
   containmentAction: 'RevokeSecurityGroupIngress',
   steps: [
-    'Read the security group and choose its world-open rules on the sensitive ports the rule names.',
+    "Read the security group and choose its world-open rules on the sensitive ports the rule names (for a port probe: the instance's groups, and the probed ports).",
     'Revoke exactly those rules, by rule id; every other rule of the group stays.',
     'Read the group again to verify, then notify the on-call topic.',
   ],

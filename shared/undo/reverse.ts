@@ -197,6 +197,7 @@ export function reverseQuarantineInstance(trail: ExecutionTrail): Reversal {
 /** A revoked rule as DescribeSecurityGroupRules reported it before revocation. */
 const RevokedRuleSchema = z.looseObject({
   SecurityGroupRuleId: z.optional(z.string()),
+  GroupId: z.optional(z.string()),
   IpProtocol: z.string(),
   FromPort: z.optional(z.number().check(z.int())),
   ToPort: z.optional(z.number().check(z.int())),
@@ -205,30 +206,49 @@ const RevokedRuleSchema = z.looseObject({
   Description: z.optional(z.string()),
 });
 
-/** revoke-open-ingress: authorize exactly the rules it revoked, as they were. */
+/** revoke-open-ingress: authorize exactly the rules it revoked, as they were, each in its own group. */
 export function reverseRevokeOpenIngress(trail: ExecutionTrail): Reversal {
-  const { groupId } = resourceOf(trail.finding, 'SecurityGroup');
+  // A security-group finding names the group; a port probe names an instance, and each revoked
+  // rule carries its group (DescribeSecurityGroupRules' GroupId).
+  const { resource } = trail.finding;
+  const findingGroup =
+    resource.kind === 'Instance' ? undefined : resourceOf(trail.finding, 'SecurityGroup').groupId;
   const rules = recorded(trail, 'RevokeSecurityGroupIngress', 'before', z.array(RevokedRuleSchema)) ?? [];
-  const permissions = rules.map((rule): IpPermission => {
-    const description = rule.Description ? { Description: rule.Description } : {};
-    const ports = rule.IpProtocol === '-1' ? {} : { FromPort: rule.FromPort, ToPort: rule.ToPort };
-    if (rule.CidrIpv4)
-      return { IpProtocol: rule.IpProtocol, ...ports, IpRanges: [{ CidrIp: rule.CidrIpv4, ...description }] };
-    if (rule.CidrIpv6)
-      return {
-        IpProtocol: rule.IpProtocol,
-        ...ports,
-        Ipv6Ranges: [{ CidrIpv6: rule.CidrIpv6, ...description }],
-      };
-    throw new UnreadableTrailError(`revoked rule ${rule.SecurityGroupRuleId ?? '?'} names no CIDR`);
-  });
-  if (permissions.length === 0) return { actions: [], notes: [] };
+  const byGroup = new Map<string, { permissions: IpPermission[]; rules: typeof rules }>();
+  for (const rule of rules) {
+    const groupId = findingGroup ?? rule.GroupId;
+    if (!groupId)
+      throw new UnreadableTrailError(`revoked rule ${rule.SecurityGroupRuleId ?? '?'} names no group`);
+    const entry = byGroup.get(groupId) ?? { permissions: [], rules: [] };
+    entry.permissions.push(ipPermissionOf(rule));
+    entry.rules.push(rule);
+    byGroup.set(groupId, entry);
+  }
+  if (byGroup.size === 0) return { actions: [], notes: [] };
+  const groups = [...byGroup.keys()];
   return {
-    actions: [undoActions.authorizeIngress(groupId, permissions, rules)],
+    actions: [...byGroup].map(([groupId, entry]) =>
+      undoActions.authorizeIngress(groupId, entry.permissions, entry.rules),
+    ),
     notes: [
-      `This re-opens security group ${groupId} to the whole internet on the revoked ports: the risk the finding reported comes back. The re-added rules get new sgr- ids.`,
+      `This re-opens security group ${groups.join(', ')} to the whole internet on the revoked ports: the risk the finding reported comes back. The re-added rules get new sgr- ids.`,
     ],
   };
+}
+
+/** A revoked rule as the IpPermission that adds it back. */
+function ipPermissionOf(rule: z.infer<typeof RevokedRuleSchema>): IpPermission {
+  const description = rule.Description ? { Description: rule.Description } : {};
+  const ports = rule.IpProtocol === '-1' ? {} : { FromPort: rule.FromPort, ToPort: rule.ToPort };
+  if (rule.CidrIpv4)
+    return { IpProtocol: rule.IpProtocol, ...ports, IpRanges: [{ CidrIp: rule.CidrIpv4, ...description }] };
+  if (rule.CidrIpv6)
+    return {
+      IpProtocol: rule.IpProtocol,
+      ...ports,
+      Ipv6Ranges: [{ CidrIpv6: rule.CidrIpv6, ...description }],
+    };
+  throw new UnreadableTrailError(`revoked rule ${rule.SecurityGroupRuleId ?? '?'} names no CIDR`);
 }
 
 const PublicAccessBlockSchema = z.looseObject({

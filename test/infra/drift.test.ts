@@ -47,17 +47,29 @@ describe('revoke-open-ingress', () => {
   });
 
   it('reads the group and plans before any mode, then revokes by rule id, reads again and verifies', () => {
-    expect(pathFrom(states, startAt)).toEqual(['Read group rules', 'Plan revocation', 'Mode?']);
+    // The finding's group, or (a port probe) the instance's groups, then the same steps.
+    const targets = states[startAt]?.Choices?.map((c) => c.Next as string) ?? [];
+    expect(targets).toEqual(['The group', "The instance's groups"]);
+    for (const target of targets)
+      expect(pathFrom(states, target)).toEqual([target, 'Read group rules', 'Plan revocation', 'Mode?']);
     const auto = states['Mode?']?.Default as string;
     // `Anything to revoke?` (the kit's unlessAlready): nothing left skips, otherwise contain.
     const contain = states[auto]?.Default as string;
-    expect(tasksFrom(states, contain)).toEqual(['Revoke rules', 'Read rules again', 'Check revocation']);
+    expect(contain).toBe('Revoke rules');
+    expect(tasksFrom(states, contain)).toEqual(['Read rules again', 'Check revocation']);
     expect(pathFrom(states, contain).at(-1)).toBe('Verified?');
-    expect(states['Revoke rules']).toMatchObject({
+    // One call per group of the plan, each naming that group's sgr- ids.
+    const revoke = states['Revoke rules'] as AslState & {
+      ItemsPath?: string;
+      ItemProcessor?: { States: Record<string, AslState> };
+    };
+    expect(revoke.ItemsPath).toBe('$.plan.groups');
+    const call = revoke.ItemProcessor?.States['Revoke rules of group'];
+    expect(call).toMatchObject({
       Resource: 'arn:aws:states:::aws-sdk:ec2:revokeSecurityGroupIngress',
-      Parameters: { 'GroupId.$': '$.finding.resource.groupId', 'SecurityGroupRuleIds.$': '$.plan.ruleIds' },
+      Parameters: { 'GroupId.$': '$.groupId', 'SecurityGroupRuleIds.$': '$.ruleIds' },
     });
-    expect(states['Revoke rules']?.Retry?.[0]?.ErrorEquals).toEqual(['Ec2.Ec2Exception']);
+    expect(call?.Retry?.[0]?.ErrorEquals).toEqual(['Ec2.Ec2Exception']);
   });
 
   it('may revoke ingress on security groups only, and reads rules on "*" only because EC2 allows no less', () => {

@@ -219,3 +219,69 @@ describe('parseIngressRevocationInput', () => {
     );
   });
 });
+
+describe('planIngressRevocation from a port probe on an instance', () => {
+  const OTHER = 'sg-0b2c3d4e5f6071829';
+  const probed = (ports: number[], rules: SecurityGroupRule[]) =>
+    planIngressRevocation(
+      parseIngressRevocationInput({
+        source: 'guardduty',
+        resource: {
+          kind: 'Instance',
+          instanceId: 'i-0abcdef1234567890',
+          securityGroupIds: [GROUP, OTHER],
+          probedPorts: ports,
+        },
+        // The policy's ports do not apply: the finding names the port.
+        decision: { params: { ports: [3389] } },
+        described: { SecurityGroupRules: rules },
+      }),
+    );
+
+  it("revokes the world-open rules on the probed port in each of the instance's groups, nothing else", () => {
+    const sshWorldOther = { ...sshWorld, SecurityGroupRuleId: 'sgr-0000000000000b022', GroupId: OTHER };
+
+    const plan = probed([22], [https, sshWorld, sshOffice, egressAll, sshWorldOther]);
+
+    expect(plan.groups).toEqual([
+      { groupId: GROUP, ruleIds: [sshWorld.SecurityGroupRuleId] },
+      { groupId: OTHER, ruleIds: ['sgr-0000000000000b022'] },
+    ]);
+    expect(plan).toMatchObject({ scope: 'probed-ports', ports: [22, -1], count: 2 });
+  });
+
+  it('judges the groups together: halves of the internet in two groups are world-open', () => {
+    const lowHalf = rule('sgr-0000000000000a001', { FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/1' });
+    const highHalf = {
+      ...lowHalf,
+      SecurityGroupRuleId: 'sgr-0000000000000b001',
+      GroupId: OTHER,
+      CidrIpv4: '128.0.0.0/1',
+    };
+
+    expect(probed([22], [lowHalf, highHalf]).ruleIds).toEqual([
+      lowHalf.SecurityGroupRuleId,
+      highHalf.SecurityGroupRuleId,
+    ]);
+  });
+
+  it('revokes an all-traffic world-open rule, which opens the probed port too', () => {
+    expect(probed([8088], [https, allTraffic]).ruleIds).toEqual([allTraffic.SecurityGroupRuleId]);
+  });
+
+  it("ignores rules of groups that are not the instance's", () => {
+    const elsewhere = { ...sshWorld, GroupId: 'sg-0c3d4e5f607182930' };
+
+    expect(probed([22], [elsewhere])).toMatchObject({ count: 0, groups: [] });
+  });
+
+  it('names the missing field of a port probe without probed ports', () => {
+    expect(() =>
+      parseIngressRevocationInput({
+        source: 'guardduty',
+        resource: { kind: 'Instance', instanceId: 'i-0abcdef1234567890', securityGroupIds: [GROUP] },
+        described: {},
+      }),
+    ).toThrow(/resource\.probedPorts/);
+  });
+});

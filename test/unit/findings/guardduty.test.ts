@@ -74,6 +74,8 @@ describe('GuardDuty normalizer', () => {
       instanceId: 'i-0abcdef1234567890',
       vpcId: 'vpc-0c1d2e3f4a5b6c7d8',
       instanceProfileArn: 'arn:aws:iam::111122223333:instance-profile/web-server',
+      // Both interfaces are in the same group: named once.
+      securityGroupIds: ['sg-0a1b2c3d4e5f60718'],
     });
     expect(finding.resourceTags).toEqual({ Name: 'web-1', Environment: 'production' });
     expect(finding.count).toBe(3);
@@ -178,5 +180,92 @@ describe('GuardDuty resource identifiers', () => {
     delete event.detail.resource.accessKeyDetails;
 
     expect(rejectionOf(normalizeEvent(event)).issues).toEqual(['detail.resource.accessKeyDetails: missing']);
+  });
+});
+
+describe('GuardDuty port probes', () => {
+  const probe = () => ourEvent('guardduty-ec2-port-probe.json');
+
+  it("names the instance's security groups and the probed port, once each", () => {
+    const finding = onlyFindingOf(normalizeEvent(probe()));
+
+    expect(finding.resource).toMatchObject({
+      kind: 'Instance',
+      instanceId: 'i-0abcdef1234567890',
+      securityGroupIds: ['sg-0a1b2c3d4e5f60718', 'sg-0b2c3d4e5f6071829'],
+      probedPorts: [22],
+    });
+    expect(finding.context).toEqual({ 'Probed ports': '22' });
+  });
+
+  it('leaves out malformed group ids and ports rather than acting on them', () => {
+    const event = probe();
+    event.detail.resource.instanceDetails.networkInterfaces[1].securityGroups = [
+      { groupId: 'GeneratedFindingSG' },
+    ];
+    event.detail.service.action.portProbeAction.portProbeDetails = [
+      { localPortDetails: { port: 70000 } },
+      { localPortDetails: { port: 3389 } },
+      {},
+    ];
+
+    const { resource } = onlyFindingOf(normalizeEvent(event));
+
+    expect(resource).toMatchObject({ securityGroupIds: ['sg-0a1b2c3d4e5f60718'], probedPorts: [3389] });
+  });
+
+  it('names no probed port on a finding that is not a port probe', () => {
+    const { resource } = onlyFindingOf(normalizeEvent(ourEvent('guardduty-ec2-backdoor-cc-activity.json')));
+
+    expect(resource).not.toHaveProperty('probedPorts');
+  });
+});
+
+describe('GuardDuty Malware Protection for Backup', () => {
+  const snapshotMalware = () => ourEvent('guardduty-backup-malware-snapshot.json');
+
+  it('turns malware in an EBS snapshot into the snapshot revoke-outside-sharing acts on', () => {
+    const finding = onlyFindingOf(normalizeEvent(snapshotMalware()));
+
+    expect(finding.resource).toEqual({ kind: 'Other', type: 'AwsEc2Snapshot', id: 'snap-0a1b2c3d4e5f60718' });
+    expect(finding.reportedAs).toBe('EBSSnapshot');
+  });
+
+  it('turns malware in an AMI into the image', () => {
+    const event = snapshotMalware();
+    event.detail.type = 'Execution:EC2/MaliciousFile!AMI';
+    event.detail.resource = {
+      resourceType: 'EC2Image',
+      ec2ImageDetails: { imageArn: 'arn:aws:ec2:us-east-1::image/ami-0123456789abcdef0' },
+    };
+
+    const finding = onlyFindingOf(normalizeEvent(event));
+
+    expect(finding.resource).toEqual({ kind: 'Other', type: 'AwsEc2Image', id: 'ami-0123456789abcdef0' });
+    expect(finding.reportedAs).toBe('EC2Image');
+  });
+
+  it('keeps a recovery point, or a malformed snapshot ARN, as Other with what it names for people', () => {
+    const recovery = snapshotMalware();
+    recovery.detail.resource = {
+      resourceType: 'RecoveryPoint',
+      recoveryPointDetails: {
+        recoveryPointArn: 'arn:aws:backup:us-east-1:111122223333:recovery-point:1a2b3c',
+        backupVaultName: 'nightly',
+      },
+    };
+    const malformed = snapshotMalware();
+    malformed.detail.resource.ebsSnapshotDetails.snapshotArn =
+      'arn:aws:ec2:us-east-1::snapshot/GeneratedSnapshot';
+
+    const point = onlyFindingOf(normalizeEvent(recovery));
+    const odd = onlyFindingOf(normalizeEvent(malformed));
+
+    expect(point.resource).toEqual({ kind: 'Other', type: 'RecoveryPoint', id: recovery.detail.id });
+    expect(point.context).toEqual({
+      'Recovery point': 'arn:aws:backup:us-east-1:111122223333:recovery-point:1a2b3c',
+      'Backup vault': 'nightly',
+    });
+    expect(odd.resource).toMatchObject({ kind: 'Other', type: 'EBSSnapshot' });
   });
 });
