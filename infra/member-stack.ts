@@ -1,18 +1,7 @@
 import path from 'node:path';
-import {
-  Annotations,
-  Aws,
-  CfnOutput,
-  aws_iam as iam,
-  Stack,
-  type StackProps,
-  Token,
-  Validations,
-} from 'aws-cdk-lib';
+import { Aws, CfnOutput, aws_iam as iam, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ConfigurationError } from '#shared/errors.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
-import { UNDO } from '#shared/undo/plan.ts';
 import { resourceWildcardFinding } from '#statemachines/fragments/wildcard-acknowledgement.ts';
 import { playbooks } from '#statemachines/registry.ts';
 import { undoPlaybook } from '#statemachines/undo.ts';
@@ -82,17 +71,23 @@ export class MemberStack extends Stack {
     const { config } = props;
     const security = config.securityAccountId;
     if (props.executionRole ?? true) {
-      // Exactly the security account's playbook roles (undo's too), by name in every region the
-      // security stack runs in, and only from inside the organization. Named in a condition, not
-      // as principals: a role ARN as principal must exist when the trust is saved, and a role
-      // deleted and recreated would no longer match it.
+      // The security account's playbook roles (undo's too) of every region the security stack runs
+      // in, by their fixed name pattern (`remediation-playbook-<playbook>-<region>`), and only from
+      // inside the organization. Named in a condition, not as principals: a role ARN as principal
+      // must exist when the trust is saved, and a role deleted and recreated would no longer match it.
       // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+      // A pattern per region, not every role's ARN: IAM caps a trust policy at 4,096 characters,
+      // which 28 playbooks in two regions already exceed. What the pattern admits beyond the
+      // playbooks' roles is a role someone creates in the security account under that name; whoever
+      // may create roles there may as well change a playbook role's own trust, so the pattern
+      // trusts no one the exact list did not already depend on.
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
       this.executionRole = new iam.Role(this, 'RemediationExecutionRole', {
         roleName: config.memberRoleName,
         description: `Assumed by the remediation playbooks of security account ${security}`,
         assumedBy: new iam.AccountPrincipal(security).withConditions({
           StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
-          ArnEquals: { 'aws:PrincipalArn': playbookRoleArns(this, security, config.regions) },
+          ArnLike: { 'aws:PrincipalArn': playbookRolePatterns(this, security, config.regions) },
         }),
       });
       // Built in a scope of its own: the playbooks' states are read for their permissions, never deployed.
@@ -150,56 +145,16 @@ export class MemberStack extends Stack {
 }
 
 /**
- * The ARNs of the security account's playbook roles, undo's included: their names are fixed
- * (`remediation-playbook-<playbook>-<region>`), one per region the security stack runs in
- * (`regions`, or this stack's own region).
+ * The ARN patterns of the security account's playbook roles, undo's included: their names are
+ * fixed (`remediation-playbook-<playbook>-<region>`), one pattern per region the security stack
+ * runs in (`regions`, or this stack's own region).
  */
-function playbookRoleArns(scope: Stack, security: string, regions: readonly string[]): string[] {
-  const names = [...playbooks.map((p) => p.name), UNDO];
+function playbookRolePatterns(scope: Stack, security: string, regions: readonly string[]): string[] {
   const where = regions.length > 0 ? regions : [scope.region];
-  const arns = where.flatMap((region) =>
-    names.map((name) => `arn:${scope.partition}:iam::${security}:role/${playbookRoleName(name, region)}`),
+  return where.map(
+    (region) => `arn:${scope.partition}:iam::${security}:role/${playbookRoleName('*', region)}`,
   );
-  // IAM limits a trust policy to 2,048 characters, white space not counted, and the quota can be
-  // raised to 4,096: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
-  // Counted with each region's own partition (the member role and the roles it trusts share it),
-  // or, for a region known only at deploy time, the longest partition and region names, plus the
-  // rest of the statement.
-  const longest = where.flatMap((region) => {
-    const known = !Token.isUnresolved(region);
-    return names.map(
-      (name) =>
-        `"arn:${known ? partitionOf(region) : 'aws-us-gov'}:iam::${security}:role/${playbookRoleName(name, known ? region : 'ap-southeast-4')}",`,
-    );
-  });
-  const length = TRUST_STATEMENT_OVERHEAD + longest.join('').length;
-  if (length > 4096)
-    throw new ConfigurationError(
-      `The member role's trust names ${arns.length} playbook roles (${where.length} regions), about ${length} characters: over IAM's 4,096-character maximum for a trust policy. Deploy the security stack in fewer regions.`,
-    );
-  if (length > 2048)
-    Annotations.of(scope).addWarningV2(
-      'remediation:trust-policy-length',
-      `The member role's trust policy is about ${length} characters: over IAM's default 2,048-character quota (Role trust policy length). Raise it to 4,096 in Service Quotas in every member account before deploying.`,
-    );
-  return arns;
 }
-
-/**
- * The partition a region belongs to, from its name: GovCloud (`us-gov-`), China (`cn-`), the
- * isolated partitions (`us-iso-`, `us-isob-`), otherwise the commercial one.
- * https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
- */
-function partitionOf(region: string): string {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
-}
-
-/** The trust statement without its role ARNs: effect, principal, action and the organization condition. */
-const TRUST_STATEMENT_OVERHEAD = 300;
 
 /** The acknowledgements the playbooks made on their own scopes, with their reasons. */
 function playbookAcknowledgements(scope: Construct): { id: string; reason: string }[] {

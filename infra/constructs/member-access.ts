@@ -22,6 +22,13 @@ export function playbookRoleName(playbook: string, region: string): string {
   return `${PLAYBOOK_ROLE_PREFIX}${playbook}-${region}`;
 }
 
+/** IAM's maximum role name length: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html */
+export const ROLE_NAME_MAX = 64;
+/** The longest region name AWS has (`ap-southeast-4`, `ap-northeast-3` and such: 14 characters). */
+const LONGEST_REGION = 'ap-southeast-4';
+/** The longest playbook name whose role name fits IAM's limit in every region. */
+export const PLAYBOOK_NAME_MAX = ROLE_NAME_MAX - playbookRoleName('', LONGEST_REGION).length;
+
 /** The fixed name of a playbook's state machine in an organization: the same in every region. */
 export function playbookStateMachineName(playbook: string): string {
   return `remediation-${playbook}`;

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
+import { PLAYBOOK_NAME_MAX, playbookRoleName } from '#infra/constructs/member-access.ts';
 import {
   conditionContext,
   evaluatePolicies,
@@ -186,15 +187,29 @@ describe('organization mode: the member stack', () => {
 
     for (const name of [...playbookNames, 'undo'])
       expect(assume(sessionOf(SECURITY, `remediation-playbook-${name}-${REGION}`), ORG), name).toBe('Allow');
-    // A role someone names like a playbook's is not a playbook's: refused.
-    expect(assume(sessionOf(SECURITY, `remediation-playbook-anything-${REGION}`), ORG)).toBe('ImplicitDeny');
+    // The trust names the playbook roles by their fixed name pattern per region (member-stack.ts
+    // says why): a role of another region's name, or of no region, is refused.
     expect(assume(sessionOf(SECURITY, 'remediation-playbook-disable-access-key-evil'), ORG)).toBe(
       'ImplicitDeny',
     );
+    expect(assume(sessionOf(SECURITY, 'remediation-playbook-disable-access-key-eu-west-1'), ORG)).toBe(
+      'ImplicitDeny',
+    );
+    expect(assume(sessionOf(SECURITY, `ci-deployer-${REGION}`), ORG)).toBe('ImplicitDeny');
     // The right name, but the security account outside the organization, or another account.
     const playbook = `remediation-playbook-disable-access-key-${REGION}`;
     expect(assume(sessionOf(SECURITY, playbook), 'o-other000000')).toBe('ImplicitDeny');
     expect(assume(sessionOf(MEMBER, playbook), ORG)).toBe('ImplicitDeny');
+  });
+
+  it("keeps its trust within IAM's default 2,048 characters however many playbooks there are, and every playbook role name within 64", () => {
+    const { trust } = memberRole();
+    // IAM counts the policy without white space.
+    expect(JSON.stringify(trust).length).toBeLessThan(2048);
+    for (const name of [...playbookNames, 'undo']) {
+      expect(name.length, name).toBeLessThanOrEqual(PLAYBOOK_NAME_MAX);
+      expect(playbookRoleName(name, 'ap-southeast-4').length, name).toBeLessThanOrEqual(64);
+    }
   });
 
   it('refuses, as the member role itself, any call on a protected principal or on the product’s own roles', () => {
