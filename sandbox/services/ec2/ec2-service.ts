@@ -6,7 +6,6 @@ import { ModelService, type OperationHandler } from '../../wire/model-service.ts
 import { ServiceModel } from '../../wire/service-model.ts';
 import { deriveInstanceProfile, type Ec2Operations, type InstanceProfileResolver } from './context.ts';
 import { ebsEncryptionDefaultOperations } from './ebs-encryption-default.ts';
-import { FormParams } from './form-params.ts';
 import { iamInstanceProfileOperations } from './iam-instance-profiles.ts';
 import { type ImageInput, imageOperations, registerImageRecord } from './images.ts';
 import { instanceAttributeOperations } from './instance-attributes.ts';
@@ -117,7 +116,6 @@ export class Ec2Service extends ModelService {
     const handler = OPERATIONS[operation];
     if (!handler)
       throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
-    const params = FormParams.fromRequest(req);
     const state = this.state(req.accountId, req.region);
     const now = new Date();
     settleReplaceRootVolumeTasks(state, now);
@@ -125,7 +123,7 @@ export class Ec2Service extends ModelService {
     if (input.DryRun === true) {
       throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
     }
-    const body = handler({ input, params, state, now, resolveInstanceProfile: this.resolveInstanceProfile });
+    const body = handler({ input, state, now, resolveInstanceProfile: this.resolveInstanceProfile });
     const shape = (await this.model.operation(operation))?.output;
     return shape ? (fromWireNames(shape, body) as object) : {};
   }

@@ -50,7 +50,7 @@ function associateIamInstanceProfile(ctx: Ec2Context) {
   const association: IamInstanceProfileAssociation = {
     associationId: newEc2Id('iip-assoc'),
     instanceId: instance.instanceId,
-    iamInstanceProfile: resolveRequestedProfile(ctx),
+    iamInstanceProfile: resolveRequestedProfile(ctx, ctx.input.IamInstanceProfile),
     timestamp: now,
   };
   state.iamInstanceProfileAssociations.set(association.associationId, association);
@@ -96,7 +96,7 @@ function replaceIamInstanceProfileAssociation(ctx: Ec2Context) {
     KINDS.iamInstanceProfileAssociation,
     requiredMember(ctx.input, 'AssociationId'),
   );
-  const iamInstanceProfile = resolveRequestedProfile(ctx);
+  const iamInstanceProfile = resolveRequestedProfile(ctx, ctx.input.IamInstanceProfile);
   state.iamInstanceProfileAssociations.delete(previous.associationId);
   const association: IamInstanceProfileAssociation = {
     associationId: newEc2Id('iip-assoc'),

@@ -1,5 +1,6 @@
+import type { DescribeImagesRequest, RegisterImageRequest } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
 import { newEc2Id } from './ids.ts';
 import { KINDS, requireAll, requireOne } from './lookups.ts';
@@ -106,27 +107,28 @@ const IMAGE_FILTERS: FilterFields<Image> = {
   'image-type': () => 'machine',
 };
 
-function registerImage({ input, params, state, now }: Ec2Context) {
-  const blockDeviceMappings = params.structs('BlockDeviceMapping').map((mapping) => {
-    const snapshotId = mapping.string('Ebs.SnapshotId');
+function registerImage({ input, state, now }: Ec2Context) {
+  const request = input as RegisterImageRequest;
+  const blockDeviceMappings = (request.BlockDeviceMappings ?? []).map((mapping, i) => {
+    const snapshotId = mapping.Ebs?.SnapshotId;
     const snapshot = snapshotId ? requireOne(state, KINDS.snapshot, snapshotId) : undefined;
     return {
-      deviceName: mapping.required('DeviceName'),
+      deviceName: requiredMember(mapping, 'DeviceName', `BlockDeviceMapping.${i + 1}.DeviceName`),
       snapshotId,
-      volumeSize: mapping.int('Ebs.VolumeSize') ?? snapshot?.volumeSize ?? 8,
-      volumeType: mapping.string('Ebs.VolumeType') ?? 'gp3',
-      deleteOnTermination: mapping.bool('Ebs.DeleteOnTermination') ?? true,
+      volumeSize: mapping.Ebs?.VolumeSize ?? snapshot?.volumeSize ?? 8,
+      volumeType: mapping.Ebs?.VolumeType ?? 'gp3',
+      deleteOnTermination: mapping.Ebs?.DeleteOnTermination ?? true,
     };
   });
   const image = registerImageRecord(
     state,
     {
-      name: params.required('Name'),
-      description: params.string('Description'),
-      architecture: params.string('Architecture'),
-      rootDeviceName: params.string('RootDeviceName'),
-      virtualizationType: params.string('VirtualizationType'),
-      enaSupport: params.bool('EnaSupport'),
+      name: requiredMember(request, 'Name'),
+      description: request.Description,
+      architecture: request.Architecture,
+      rootDeviceName: request.RootDeviceName,
+      virtualizationType: request.VirtualizationType,
+      enaSupport: request.EnaSupport,
       blockDeviceMappings: blockDeviceMappings.length > 0 ? blockDeviceMappings : undefined,
     },
     now,
@@ -135,9 +137,10 @@ function registerImage({ input, params, state, now }: Ec2Context) {
   return { imageId: image.imageId };
 }
 
-function describeImages({ input, params, state }: Ec2Context) {
-  const ids = params.list('ImageId');
-  const owners = params.list('Owner');
+function describeImages({ input, state }: Ec2Context) {
+  const request = input as DescribeImagesRequest;
+  const ids = request.ImageIds ?? [];
+  const owners = request.Owners ?? [];
   const visible = [...state.images.values()].filter((image) =>
     owners.length === 0
       ? image.isPublic || image.ownerId === state.accountId
