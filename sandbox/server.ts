@@ -12,7 +12,7 @@ import {
   type SandboxResponse,
   type SandboxService,
 } from './protocol.ts';
-import { S3_CONTROL_PATH } from './services/s3-control.ts';
+import { isS3ControlRequest } from './services/s3-control.ts';
 import { AuthenticationError, authError } from './signing/auth-errors.ts';
 import { authenticate } from './signing/authenticate.ts';
 import { readSignature, type SignatureClaim } from './signing/signature.ts';
@@ -136,8 +136,8 @@ export class SandboxServer {
    * only on a path registered with {@link registerPath}.
    */
   async dispatch(req: SandboxRequest, claim?: SignatureClaim | 'incomplete'): Promise<SandboxResponse> {
-    // S3 Control signs with S3's name; its operations live under its API version's path.
-    if (req.service === 's3' && req.path.startsWith(S3_CONTROL_PATH)) req.service = 's3-control';
+    // S3 Control signs with S3's name; it is told apart by how its model addresses the account.
+    if (req.service === 's3' && isS3ControlRequest(req)) req.service = 's3-control';
     const pathService = this.pathServices.find((p) => req.path.startsWith(p.prefix))?.service;
     const service = pathService ?? this.services.get(req.service);
     if (!service) {
