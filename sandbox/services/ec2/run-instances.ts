@@ -98,8 +98,7 @@ function planInterfaces(
       subnet: eniSubnet,
       groupIds: requireGroupsInVpc(state, requestedGroups, eniSubnet.vpcId, eniSubnet.subnetId),
       description: spec?.Description ?? (deviceIndex === 0 ? 'Primary network interface' : ''),
-      privateIpAddress:
-        spec?.PrivateIpAddress ?? (deviceIndex === 0 ? request.PrivateIpAddress : undefined),
+      privateIpAddress: spec?.PrivateIpAddress ?? (deviceIndex === 0 ? request.PrivateIpAddress : undefined),
       // Interfaces the launch creates go with the instance; ones it was handed stay, by default.
       deleteOnTermination: spec?.DeleteOnTermination ?? !existing,
     };
@@ -126,7 +125,11 @@ function planVolumes(
     .map((mapping, i) => ({ mapping, wireName: `BlockDeviceMapping.${i + 1}.DeviceName` }))
     .filter(({ mapping }) => mapping.NoDevice === undefined);
   const rootMapping = mappings.find(({ mapping }) => mapping.DeviceName === rootDeviceName)?.mapping;
-  const plan = (device: string, spec: BlockDeviceMapping | undefined, fallback?: ImageBlockDevice): VolumePlan => {
+  const plan = (
+    device: string,
+    spec: BlockDeviceMapping | undefined,
+    fallback?: ImageBlockDevice,
+  ): VolumePlan => {
     const requestedSnapshot = spec?.Ebs?.SnapshotId;
     if (requestedSnapshot) requireOne(state, KINDS.snapshot, requestedSnapshot);
     const snapshotId = requestedSnapshot ?? fallback?.snapshotId;
@@ -188,7 +191,10 @@ function mergedTagSpecifications(
  * The template's members RunInstances reads carry RunInstances' own names and shapes; tag
  * specifications are merged apart ({@link mergedTagSpecifications}).
  */
-function overTemplate(template: RequestLaunchTemplateData, request: RunInstancesRequest): RunInstancesRequest {
+function overTemplate(
+  template: RequestLaunchTemplateData,
+  request: RunInstancesRequest,
+): RunInstancesRequest {
   const { TagSpecifications: _tags, RamDiskId, ...data } = template;
   return { ...(data as Partial<RunInstancesRequest>), RamdiskId: RamDiskId, ...request };
 }

@@ -151,7 +151,8 @@ function describeSnapshotAttribute({ input, state }: Ec2Context) {
 function modifyImageAttribute({ input, state }: Ec2Context) {
   const request = input as ModifyImageAttributeRequest;
   const image = requireOne(state, KINDS.image, requiredMember(request, 'ImageId'));
-  if (request.Attribute !== undefined) requireAttribute(requiredMember(request, 'Attribute'), 'launchPermission');
+  if (request.Attribute !== undefined)
+    requireAttribute(requiredMember(request, 'Attribute'), 'launchPermission');
   const { add, remove } = readModifications({
     modifications: request.LaunchPermission,
     operationType: request.OperationType,

@@ -54,8 +54,10 @@ async function signedGetWithHost(
 }
 
 /** A signed S3 Control PUT of the account's configuration, as the SDK would never send it. */
-const putBlock = (body: string, headers: Record<string, string> = { 'x-amz-account-id': SANDBOX_ACCOUNT_ID }) =>
-  restCall(endpoint, { service: 's3', method: 'PUT', path: PATH, headers, body });
+const putBlock = (
+  body: string,
+  headers: Record<string, string> = { 'x-amz-account-id': SANDBOX_ACCOUNT_ID },
+) => restCall(endpoint, { service: 's3', method: 'PUT', path: PATH, headers, body });
 
 describe('REST-XML (S3 Control), read and written from its own SDK model', () => {
   it('refuses a setting of the wrong type with MalformedXML and keeps no configuration', async () => {
