@@ -3,7 +3,6 @@ import type { IamInstanceProfileSpecification } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
 import type { InstanceProfileRef } from './resources.ts';
 import type { Ec2State } from './state.ts';
-import type { WireNamedOutput } from './wire-named-output.ts';
 
 /** An instance profile as a request names it: `IamInstanceProfile.Arn` or `.Name`. */
 export interface InstanceProfileSpec {
@@ -44,8 +43,8 @@ export interface Ec2Context {
   readonly resolveInstanceProfile: InstanceProfileResolver;
 }
 
-/** One EC2 operation: returns the fields of the response element (after `requestId`). */
-export type Ec2Handler = (ctx: Ec2Context) => WireNamedOutput;
+/** One EC2 operation: returns its output, in the SDK's member names (the model writes the XML). */
+export type Ec2Handler = (ctx: Ec2Context) => Readonly<Record<string, unknown>>;
 
 /** Operations by action name, one table per concept module. */
 export type Ec2Operations = Readonly<Record<string, Ec2Handler>>;

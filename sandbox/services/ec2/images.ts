@@ -62,34 +62,34 @@ export function rootDeviceOf(image: Image): ImageBlockDevice | undefined {
 
 function imageView(state: Ec2State, image: Image) {
   return {
-    imageId: image.imageId,
-    imageLocation: `${image.ownerId}/${image.name}`,
-    imageState: 'available',
-    imageOwnerId: image.ownerId,
-    creationDate: image.creationDate.toISOString(),
-    isPublic: image.isPublic,
-    architecture: image.architecture,
-    imageType: 'machine',
-    name: image.name,
-    description: image.description,
-    rootDeviceType: 'ebs',
-    rootDeviceName: image.rootDeviceName,
-    blockDeviceMapping: image.blockDeviceMappings.map((d) => ({
-      deviceName: d.deviceName,
-      ebs: {
-        snapshotId: d.snapshotId,
-        volumeSize: d.volumeSize,
-        deleteOnTermination: d.deleteOnTermination,
-        volumeType: d.volumeType,
-        encrypted: false,
+    ImageId: image.imageId,
+    ImageLocation: `${image.ownerId}/${image.name}`,
+    State: 'available',
+    OwnerId: image.ownerId,
+    CreationDate: image.creationDate.toISOString(),
+    Public: image.isPublic,
+    Architecture: image.architecture,
+    ImageType: 'machine',
+    Name: image.name,
+    Description: image.description,
+    RootDeviceType: 'ebs',
+    RootDeviceName: image.rootDeviceName,
+    BlockDeviceMappings: image.blockDeviceMappings.map((d) => ({
+      DeviceName: d.deviceName,
+      Ebs: {
+        SnapshotId: d.snapshotId,
+        VolumeSize: d.volumeSize,
+        DeleteOnTermination: d.deleteOnTermination,
+        VolumeType: d.volumeType,
+        Encrypted: false,
       },
     })),
-    virtualizationType: image.virtualizationType,
-    hypervisor: 'xen',
-    enaSupport: image.enaSupport,
-    platformDetails: 'Linux/UNIX',
-    usageOperation: 'RunInstances',
-    tagSet: state.tagSet(image.imageId),
+    VirtualizationType: image.virtualizationType,
+    Hypervisor: 'xen',
+    EnaSupport: image.enaSupport,
+    PlatformDetails: 'Linux/UNIX',
+    UsageOperation: 'RunInstances',
+    Tags: state.tagSet(image.imageId),
   };
 }
 
@@ -134,7 +134,7 @@ function registerImage({ input, state, now }: Ec2Context) {
     now,
   );
   applyTagSpecifications(state, image.imageId, 'image', readTagSpecifications(input));
-  return { imageId: image.imageId };
+  return { ImageId: image.imageId };
 }
 
 function describeImages({ input, state }: Ec2Context) {
@@ -149,7 +149,7 @@ function describeImages({ input, state }: Ec2Context) {
   const scope = ids.length > 0 ? requireAll(state, KINDS.image, ids) : visible;
   const filtered = applyFilters(state, scope, (i) => i.imageId, readFilters(input), IMAGE_FILTERS);
   const page = paginate(filtered, input);
-  return { imagesSet: page.items.map((image) => imageView(state, image)), nextToken: page.nextToken };
+  return { Images: page.items.map((image) => imageView(state, image)), NextToken: page.nextToken };
 }
 
 /** RegisterImage, DescribeImages. */

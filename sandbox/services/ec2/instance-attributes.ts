@@ -84,7 +84,7 @@ function modifyInstanceAttribute({ input, state }: Ec2Context) {
   } else {
     throw new AwsError('MissingParameter', 'The request must contain an attribute to modify.');
   }
-  return { return: true };
+  return { Return: true };
 }
 
 /** The single attribute DescribeInstanceAttribute returns, keyed as its response element. */
@@ -92,34 +92,34 @@ function attributeView(state: Ec2State, instance: Instance, attribute: string) {
   const primary = state.interfacesOf(instance.instanceId)[0];
   switch (attribute) {
     case 'disableApiTermination':
-      return { disableApiTermination: { value: instance.disableApiTermination } };
+      return { DisableApiTermination: { Value: instance.disableApiTermination } };
     case 'instanceInitiatedShutdownBehavior':
-      return { instanceInitiatedShutdownBehavior: { value: instance.instanceInitiatedShutdownBehavior } };
+      return { InstanceInitiatedShutdownBehavior: { Value: instance.instanceInitiatedShutdownBehavior } };
     case 'instanceType':
-      return { instanceType: { value: instance.instanceType } };
+      return { InstanceType: { Value: instance.instanceType } };
     case 'rootDeviceName':
-      return { rootDeviceName: { value: instance.rootDeviceName } };
+      return { RootDeviceName: { Value: instance.rootDeviceName } };
     case 'sourceDestCheck':
-      return { sourceDestCheck: { value: primary?.sourceDestCheck ?? true } };
+      return { SourceDestCheck: { Value: primary?.sourceDestCheck ?? true } };
     case 'groupSet':
-      return { groupSet: groupSetView(state, primary?.groupIds ?? []) };
+      return { Groups: groupSetView(state, primary?.groupIds ?? []) };
     case 'disableApiStop':
-      return { disableApiStop: { value: false } };
+      return { DisableApiStop: { Value: false } };
     case 'ebsOptimized':
-      return { ebsOptimized: { value: false } };
+      return { EbsOptimized: { Value: false } };
     case 'enaSupport':
-      return { enaSupport: { value: true } };
+      return { EnaSupport: { Value: true } };
     case 'userData':
-      return { userData: {} };
+      return { UserData: {} };
     case 'blockDeviceMapping':
       return {
-        blockDeviceMapping: state.volumesOf(instance.instanceId).map((v) => ({
-          deviceName: v.attachment?.device,
-          ebs: {
-            volumeId: v.volumeId,
-            status: 'attached',
-            attachTime: v.attachment?.attachTime,
-            deleteOnTermination: v.attachment?.deleteOnTermination,
+        BlockDeviceMappings: state.volumesOf(instance.instanceId).map((v) => ({
+          DeviceName: v.attachment?.device,
+          Ebs: {
+            VolumeId: v.volumeId,
+            Status: 'attached',
+            AttachTime: v.attachment?.attachTime,
+            DeleteOnTermination: v.attachment?.deleteOnTermination,
           },
         })),
       };
@@ -135,7 +135,7 @@ function describeInstanceAttribute({ input, state }: Ec2Context) {
   const request = input as DescribeInstanceAttributeRequest;
   const instance = requireOne(state, KINDS.instance, requiredMember(request, 'InstanceId'));
   return {
-    instanceId: instance.instanceId,
+    InstanceId: instance.instanceId,
     ...attributeView(state, instance, requiredMember(request, 'Attribute')),
   };
 }

@@ -22,13 +22,13 @@ export const LAUNCH_TEMPLATE_TAGS = {
 
 function templateView(state: Ec2State, template: LaunchTemplate) {
   return {
-    launchTemplateId: template.launchTemplateId,
-    launchTemplateName: template.launchTemplateName,
-    createTime: template.createTime,
-    createdBy: `arn:aws:iam::${state.accountId}:root`,
-    defaultVersionNumber: template.defaultVersion,
-    latestVersionNumber: Math.max(...template.versions.keys()),
-    tagSet: state.tagSet(template.launchTemplateId),
+    LaunchTemplateId: template.launchTemplateId,
+    LaunchTemplateName: template.launchTemplateName,
+    CreateTime: template.createTime,
+    CreatedBy: `arn:aws:iam::${state.accountId}:root`,
+    DefaultVersionNumber: template.defaultVersion,
+    LatestVersionNumber: Math.max(...template.versions.keys()),
+    Tags: state.tagSet(template.launchTemplateId),
   };
 }
 
@@ -130,7 +130,7 @@ function createLaunchTemplate({ input, state, now }: Ec2Context) {
   };
   state.launchTemplates.set(template.launchTemplateId, template);
   applyTagSpecifications(state, template.launchTemplateId, 'launch-template', readTagSpecifications(input));
-  return { launchTemplate: templateView(state, template) };
+  return { LaunchTemplate: templateView(state, template) };
 }
 
 /**
@@ -152,13 +152,13 @@ function createLaunchTemplateVersion({ input, state, now }: Ec2Context) {
     createTime: now,
   });
   return {
-    launchTemplateVersion: {
-      launchTemplateId: template.launchTemplateId,
-      launchTemplateName: template.launchTemplateName,
-      versionNumber: number,
-      versionDescription: request.VersionDescription,
-      defaultVersion: false,
-      createTime: now,
+    LaunchTemplateVersion: {
+      LaunchTemplateId: template.launchTemplateId,
+      LaunchTemplateName: template.launchTemplateName,
+      VersionNumber: number,
+      VersionDescription: request.VersionDescription,
+      DefaultVersion: false,
+      CreateTime: now,
     },
   };
 }
@@ -197,13 +197,13 @@ function describeLaunchTemplates({ input, state }: Ec2Context) {
     TEMPLATE_FILTERS,
   );
   const page = paginate(filtered, input);
-  return { launchTemplates: page.items.map((t) => templateView(state, t)), nextToken: page.nextToken };
+  return { LaunchTemplates: page.items.map((t) => templateView(state, t)), NextToken: page.nextToken };
 }
 
 function deleteLaunchTemplate({ input, state }: Ec2Context) {
   const template = requireTemplate(state, input as DeleteLaunchTemplateRequest);
   state.launchTemplates.delete(template.launchTemplateId);
-  return { launchTemplate: templateView(state, template) };
+  return { LaunchTemplate: templateView(state, template) };
 }
 
 /** CreateLaunchTemplate, CreateLaunchTemplateVersion, DescribeLaunchTemplates, DeleteLaunchTemplate. */

@@ -63,7 +63,7 @@ function modifySecurityGroupRules({ input, state }: Ec2Context) {
     seen.add(ruleKey(rule));
   }
   for (const rule of changed) state.securityGroupRules.set(rule.ruleId, rule);
-  return { return: true };
+  return { Return: true };
 }
 
 export const modifySecurityGroupRuleOperations: Ec2Operations = {

@@ -42,7 +42,7 @@ function createNetworkInterface({ input, state }: Ec2Context) {
     privateIpAddress: request.PrivateIpAddress,
   });
   applyTagSpecifications(state, eni.networkInterfaceId, 'network-interface', readTagSpecifications(request));
-  return { networkInterface: networkInterfaceView(state, eni), clientToken: request.ClientToken };
+  return { NetworkInterface: networkInterfaceView(state, eni), ClientToken: request.ClientToken };
 }
 
 function attachNetworkInterface({ input, state, now }: Ec2Context) {
@@ -71,7 +71,7 @@ function attachNetworkInterface({ input, state, now }: Ec2Context) {
     false,
     now,
   );
-  return { attachmentId: attachment.attachmentId, networkCardIndex: 0 };
+  return { AttachmentId: attachment.attachmentId, NetworkCardIndex: 0 };
 }
 
 function describeNetworkInterfaces({ input, state }: Ec2Context) {
@@ -81,8 +81,8 @@ function describeNetworkInterfaces({ input, state }: Ec2Context) {
   const filtered = applyFilters(state, scope, (e) => e.networkInterfaceId, readFilters(input), ENI_FILTERS);
   const page = paginate(filtered, input);
   return {
-    networkInterfaceSet: page.items.map((eni) => networkInterfaceView(state, eni)),
-    nextToken: page.nextToken,
+    NetworkInterfaces: page.items.map((eni) => networkInterfaceView(state, eni)),
+    NextToken: page.nextToken,
   };
 }
 
@@ -112,7 +112,7 @@ function modifyNetworkInterfaceAttribute({ input, state }: Ec2Context) {
   } else {
     throw new AwsError('MissingParameter', 'You must specify an attribute to modify.');
   }
-  return { return: true };
+  return { Return: true };
 }
 
 function deleteNetworkInterface({ input, state }: Ec2Context) {
@@ -125,7 +125,7 @@ function deleteNetworkInterface({ input, state }: Ec2Context) {
     );
   }
   state.forget(eni.networkInterfaceId, state.networkInterfaces);
-  return { return: true };
+  return { Return: true };
 }
 
 /** Create/Attach/Describe/Delete NetworkInterface(s) and ModifyNetworkInterfaceAttribute. */

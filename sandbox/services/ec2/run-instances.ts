@@ -289,10 +289,10 @@ export function runInstances(ctx: Ec2Context) {
     return instance;
   });
   return {
-    reservationId,
-    ownerId: state.accountId,
-    groupSet: [],
+    ReservationId: reservationId,
+    OwnerId: state.accountId,
+    Groups: [],
     // A new instance is reported `pending`; the sandbox boots it at once, so Describe says `running`.
-    instancesSet: instances.map((instance) => instanceView(state, instance, 'pending')),
+    Instances: instances.map((instance) => instanceView(state, instance, 'pending')),
   };
 }

@@ -133,7 +133,7 @@ function modifySnapshotAttribute({ input, state }: Ec2Context) {
     userIds: request.UserIds,
   });
   apply(sharesOf(state, snapshot.snapshotId), add, remove);
-  return { return: true };
+  return { Return: true };
 }
 
 function describeSnapshotAttribute({ input, state }: Ec2Context) {
@@ -142,8 +142,8 @@ function describeSnapshotAttribute({ input, state }: Ec2Context) {
   const snapshot = requireOne(state, KINDS.snapshot, requiredMember(request, 'SnapshotId'));
   const shares = [...sharesOf(state, snapshot.snapshotId).values()];
   return {
-    snapshotId: snapshot.snapshotId,
-    createVolumePermission: shares.map((p) => ({ group: p.group, userId: p.userId })),
+    SnapshotId: snapshot.snapshotId,
+    CreateVolumePermissions: shares.map((p) => ({ Group: p.group, UserId: p.userId })),
   };
 }
 
@@ -169,7 +169,7 @@ function modifyImageAttribute({ input, state }: Ec2Context) {
   );
   const isPublic = add.some((p) => p.group) ? true : remove.some((p) => p.group) ? false : image.isPublic;
   state.images.set(image.imageId, { ...image, isPublic });
-  return { return: true };
+  return { Return: true };
 }
 
 function describeImageAttribute({ input, state }: Ec2Context) {
@@ -178,13 +178,13 @@ function describeImageAttribute({ input, state }: Ec2Context) {
   const image = requireOne(state, KINDS.image, requiredMember(request, 'ImageId'));
   const shares = [...sharesOf(state, image.imageId).values()];
   return {
-    imageId: image.imageId,
-    launchPermission: [
-      ...(image.isPublic ? [{ group: 'all' }] : []),
+    ImageId: image.imageId,
+    LaunchPermissions: [
+      ...(image.isPublic ? [{ Group: 'all' }] : []),
       ...shares.map((p) => ({
-        userId: p.userId,
-        organizationArn: p.organizationArn,
-        organizationalUnitArn: p.organizationalUnitArn,
+        UserId: p.userId,
+        OrganizationArn: p.organizationArn,
+        OrganizationalUnitArn: p.organizationalUnitArn,
       })),
     ],
   };
