@@ -58,20 +58,33 @@ export class AwsError extends Error {
   }
 }
 
-/** A service the sandbox serves. One module in `sandbox/services/` each. */
-export interface SandboxService {
+/**
+ * An HTTP endpoint the sandbox serves on a path, unsigned, that is no AWS API and so has no API
+ * model: a Lambda function URL (the caller's own HTTP request, handed to the function as a
+ * payload format 2.0 event) and the sandbox's own views. Registered with `registerPath`.
+ */
+export interface PathService {
+  /** The protocol its errors are rendered in. */
+  readonly protocol: Protocol;
+  /** The operation name of a request, for fault injection and logs (`InvokeFunctionUrl`). */
+  operation(req: SandboxRequest): string | Promise<string>;
+  /** Serve a request. Throw `AwsError` for errors; they are rendered by the router. */
+  handle(req: SandboxRequest, operation: string): Promise<SandboxResponse>;
+}
+
+/**
+ * An AWS API the sandbox serves, one module in `sandbox/services/` each. Every one reads its
+ * requests from the service's API model (`ModelService` in `sandbox/wire/`): there is no service
+ * without a model-driven decoder.
+ */
+export interface SandboxService extends PathService {
   /** Signing names this service answers to (usually one). */
   readonly signingNames: readonly string[];
-  readonly protocol: Protocol;
-  /** The operation name of a request, for fault injection and logs (`UpdateAccessKey`). */
-  operation(req: SandboxRequest): string | Promise<string>;
   /**
-   * Read and check the request against the operation's model before it is authorized (services
-   * built on `ModelService`); a malformed request is refused with the protocol's validation error.
+   * Read and check the request against the operation's model before it is authorized; a
+   * malformed request is refused with the protocol's validation error.
    */
-  decode?(req: SandboxRequest, operation: string): Promise<void>;
-  /** Serve a request. Throw `AwsError` for AWS errors; they are rendered by the router. */
-  handle(req: SandboxRequest, operation: string): Promise<SandboxResponse>;
+  decode(req: SandboxRequest, operation: string): Promise<void>;
 }
 
 export function newRequestId(): string {

@@ -6,13 +6,14 @@ import { Organizations } from './organizations.ts';
 import {
   AwsError,
   newRequestId,
+  type PathService,
   type Protocol,
   renderError,
   type SandboxRequest,
   type SandboxResponse,
   type SandboxService,
 } from './protocol.ts';
-import { S3_CONTROL_PATH } from './services/s3-control.ts';
+import { isS3ControlRequest } from './services/s3-control.ts';
 import { AuthenticationError, authError } from './signing/auth-errors.ts';
 import { authenticate } from './signing/authenticate.ts';
 import { readSignature, type SignatureClaim } from './signing/signature.ts';
@@ -71,7 +72,7 @@ export class SandboxServer {
   /** Checks each signed request against its signer's policies (STS and IAM provide it). */
   authorizer?: RequestAuthorizer;
   private readonly services = new Map<string, SandboxService>();
-  private readonly pathServices: { prefix: string; service: SandboxService }[] = [];
+  private readonly pathServices: { prefix: string; service: PathService }[] = [];
   private server?: Server;
   private listeners: ((call: CallRecord, req: SandboxRequest) => void)[] = [];
 
@@ -88,7 +89,7 @@ export class SandboxServer {
    * Serve unsigned requests whose path starts with `prefix` (function URLs, the approval page):
    * browsers and mail links do not sign with SigV4.
    */
-  registerPath(prefix: string, service: SandboxService): void {
+  registerPath(prefix: string, service: PathService): void {
     this.pathServices.push({ prefix, service });
   }
 
@@ -136,10 +137,11 @@ export class SandboxServer {
    * only on a path registered with {@link registerPath}.
    */
   async dispatch(req: SandboxRequest, claim?: SignatureClaim | 'incomplete'): Promise<SandboxResponse> {
-    // S3 Control signs with S3's name; its operations live under its API version's path.
-    if (req.service === 's3' && req.path.startsWith(S3_CONTROL_PATH)) req.service = 's3-control';
+    // S3 Control signs with S3's name; it is told apart by how its model addresses the account.
+    if (req.service === 's3' && isS3ControlRequest(req)) req.service = 's3-control';
     const pathService = this.pathServices.find((p) => req.path.startsWith(p.prefix))?.service;
-    const service = pathService ?? this.services.get(req.service);
+    const apiService = pathService ? undefined : this.services.get(req.service);
+    const service = pathService ?? apiService;
     if (!service) {
       if (!claim || claim === 'incomplete') {
         const failure = claim ? 'incomplete' : 'missing';
@@ -156,7 +158,7 @@ export class SandboxServer {
     try {
       operation = await service.operation(req);
       await this.verifySigner(req, claim, pathService !== undefined);
-      await service.decode?.(req, operation);
+      await apiService?.decode(req, operation);
       await this.authorizer?.authorize(req, operation, service.protocol);
       const fault = await this.faults.check(req.service, operation, req.body.toString('utf8'));
       if (fault) throw fault;

@@ -1,4 +1,4 @@
-import type { Protocol, SandboxRequest, SandboxResponse, SandboxService } from '../protocol.ts';
+import type { PathService, Protocol, SandboxRequest, SandboxResponse } from '../protocol.ts';
 import type { PublishedMessage, SnsService } from '../services/sns.ts';
 
 /**
@@ -27,9 +27,8 @@ export function notificationView(m: PublishedMessage): NotificationView {
   };
 }
 
-/** Serves {@link NOTIFICATIONS_PATH} from the sandbox's SNS record. */
-export class NotificationsRoute implements SandboxService {
-  readonly signingNames = [] as const;
+/** Serves {@link NOTIFICATIONS_PATH} from the sandbox's SNS record: the sandbox's own view, no AWS API. */
+export class NotificationsRoute implements PathService {
   readonly protocol: Protocol = 'json';
 
   constructor(private readonly sns: Pick<SnsService, 'published'>) {}

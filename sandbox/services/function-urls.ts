@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   AwsError,
+  type PathService,
   type Protocol,
   type SandboxRequest,
   type SandboxResponse,
-  type SandboxService,
 } from '../protocol.ts';
 import { conditionContext, evaluatePolicies, type PolicyPrincipal } from './iam/policy-evaluation.ts';
 import type { ResourcePolicyStore } from './iam/resource-policies.ts';
@@ -44,9 +44,10 @@ const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlenc
  * Lambda function URLs: plain HTTP requests (a browser, a mail link) turned into payload
  * format 2.0 events for the function, and its result turned back into an HTTP response,
  * following the function URL invocation rules (a result without `statusCode` is a 200 JSON body).
+ * A path service, not a model one: the request is the caller's own, to the function, and no AWS
+ * API model describes it (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html).
  */
-export class FunctionUrlService implements SandboxService {
-  readonly signingNames = [] as const;
+export class FunctionUrlService implements PathService {
   readonly protocol: Protocol = 'json';
   private readonly urls = new Map<string, FunctionUrlConfig>();
 

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { IamInstanceProfileSpecification } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import type { FormParams } from './form-params.ts';
 import type { InstanceProfileRef } from './resources.ts';
 import type { Ec2State } from './state.ts';
-import type { WireNamedOutput } from './wire-named-output.ts';
 
 /** An instance profile as a request names it: `IamInstanceProfile.Arn` or `.Name`. */
 export interface InstanceProfileSpec {
@@ -30,21 +29,22 @@ export const deriveInstanceProfile: InstanceProfileResolver = (accountId, spec) 
   return { arn, id: `AIPA${digest.slice(0, 17)}` };
 };
 
-/** What an EC2 operation handler gets: the request's parameters and the caller's state. */
+/** What an EC2 operation handler gets: the request's input and the caller's state. */
 export interface Ec2Context {
-  /** The request as the model reads it: SDK member names and types, checked against the input shape. */
+  /**
+   * The request as the model reads it: SDK member names and types, checked against the input shape
+   * (unknown, missing and wrong-typed members are refused before the operation runs).
+   */
   // biome-ignore lint/suspicious/noExplicitAny: each operation reads its own input shape
   readonly input: any;
-  /** The request's form parameters, for operations not yet reading {@link input}. */
-  readonly params: FormParams;
   readonly state: Ec2State;
   /** The time of the request. */
   readonly now: Date;
   readonly resolveInstanceProfile: InstanceProfileResolver;
 }
 
-/** One EC2 operation: returns the fields of the response element (after `requestId`). */
-export type Ec2Handler = (ctx: Ec2Context) => WireNamedOutput;
+/** One EC2 operation: returns its output, in the SDK's member names (the model writes the XML). */
+export type Ec2Handler = (ctx: Ec2Context) => Readonly<Record<string, unknown>>;
 
 /** Operations by action name, one table per concept module. */
 export type Ec2Operations = Readonly<Record<string, Ec2Handler>>;
@@ -68,9 +68,13 @@ export function requiredMember<T extends object>(
   return value as string;
 }
 
-/** Read `IamInstanceProfile.Arn`/`.Name` from `params` and resolve it, as RunInstances and Associate do. */
-export function resolveRequestedProfile(ctx: Ec2Context, field = 'IamInstanceProfile'): InstanceProfileRef {
-  const spec = { arn: ctx.params.string(`${field}.Arn`), name: ctx.params.string(`${field}.Name`) };
+/** Resolve the requested `IamInstanceProfile` (`Arn` or `Name`), as RunInstances and Associate do. */
+export function resolveRequestedProfile(
+  ctx: Pick<Ec2Context, 'state' | 'resolveInstanceProfile'>,
+  requested: IamInstanceProfileSpecification | undefined,
+  field = 'IamInstanceProfile',
+): InstanceProfileRef {
+  const spec = { arn: requested?.Arn || undefined, name: requested?.Name || undefined };
   if (!spec.arn && !spec.name) {
     throw new AwsError(
       'MissingParameter',

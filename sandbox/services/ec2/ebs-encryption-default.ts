@@ -9,15 +9,15 @@ import type { Ec2Operations } from './context.ts';
  */
 export const ebsEncryptionDefaultOperations: Ec2Operations = {
   GetEbsEncryptionByDefault: ({ state }) => ({
-    ebsEncryptionByDefault: state.ebsEncryptionByDefault,
-    sseType: 'sse-ebs',
+    EbsEncryptionByDefault: state.ebsEncryptionByDefault,
+    SseType: 'sse-ebs',
   }),
   EnableEbsEncryptionByDefault: ({ state }) => {
     state.ebsEncryptionByDefault = true;
-    return { ebsEncryptionByDefault: true };
+    return { EbsEncryptionByDefault: true };
   },
   DisableEbsEncryptionByDefault: ({ state }) => {
     state.ebsEncryptionByDefault = false;
-    return { ebsEncryptionByDefault: false };
+    return { EbsEncryptionByDefault: false };
   },
 };

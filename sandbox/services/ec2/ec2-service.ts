@@ -3,10 +3,10 @@ import '#shared/validation-messages.ts';
 import { AwsError, type SandboxRequest } from '../../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../../server.ts';
 import { ModelService, type OperationHandler } from '../../wire/model-service.ts';
+import { assertModelledOutput } from '../../wire/modelled-output.ts';
 import { ServiceModel } from '../../wire/service-model.ts';
 import { deriveInstanceProfile, type Ec2Operations, type InstanceProfileResolver } from './context.ts';
 import { ebsEncryptionDefaultOperations } from './ebs-encryption-default.ts';
-import { FormParams } from './form-params.ts';
 import { iamInstanceProfileOperations } from './iam-instance-profiles.ts';
 import { type ImageInput, imageOperations, registerImageRecord } from './images.ts';
 import { instanceAttributeOperations } from './instance-attributes.ts';
@@ -24,7 +24,6 @@ import { Ec2State } from './state.ts';
 import { tagOperations } from './tags.ts';
 import { volumeOperations } from './volumes.ts';
 import { createDefaultVpc, vpcOperations } from './vpcs.ts';
-import { fromWireNames } from './wire-named-output.ts';
 
 const TimingSchema = z.object({
   snapshotDelayMs: z._default(z.number().check(z.int(), z.nonnegative()), 2000),
@@ -82,9 +81,9 @@ export class Ec2Service extends ModelService {
   readonly protocol = 'ec2' as const;
   protected readonly model = new ServiceModel('@aws-sdk/client-ec2', 'EC2Client');
   /**
-   * The model checks each request (`UnknownParameter`, `MissingParameter`, `InvalidParameterValue`)
-   * and writes each response; the operations still read its form parameters and name their
-   * results' elements as EC2's XML does.
+   * The model reads and checks each request (`UnknownParameter`, `MissingParameter`,
+   * `InvalidParameterValue`) and writes each response: the operations get typed input and return
+   * results in the SDK's member names, checked against the output shape.
    */
   protected readonly operations: Record<string, OperationHandler> = Object.fromEntries(
     Object.keys(OPERATIONS).map((name) => [
@@ -117,7 +116,6 @@ export class Ec2Service extends ModelService {
     const handler = OPERATIONS[operation];
     if (!handler)
       throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
-    const params = FormParams.fromRequest(req);
     const state = this.state(req.accountId, req.region);
     const now = new Date();
     settleReplaceRootVolumeTasks(state, now);
@@ -125,9 +123,10 @@ export class Ec2Service extends ModelService {
     if (input.DryRun === true) {
       throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
     }
-    const body = handler({ input, params, state, now, resolveInstanceProfile: this.resolveInstanceProfile });
+    const body = handler({ input, state, now, resolveInstanceProfile: this.resolveInstanceProfile });
     const shape = (await this.model.operation(operation))?.output;
-    return shape ? (fromWireNames(shape, body) as object) : {};
+    if (shape) assertModelledOutput(shape, body);
+    return body;
   }
 
   /** The EC2 state of an account and region (created on first use), for seeding and assertions. */

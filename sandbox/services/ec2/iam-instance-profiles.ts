@@ -13,11 +13,11 @@ type AssociationState = 'associating' | 'associated' | 'disassociating';
  */
 function associationView(association: IamInstanceProfileAssociation, state: AssociationState = 'associated') {
   return {
-    associationId: association.associationId,
-    instanceId: association.instanceId,
-    iamInstanceProfile: { arn: association.iamInstanceProfile.arn, id: association.iamInstanceProfile.id },
-    state,
-    timestamp: association.timestamp,
+    AssociationId: association.associationId,
+    InstanceId: association.instanceId,
+    IamInstanceProfile: { Arn: association.iamInstanceProfile.arn, Id: association.iamInstanceProfile.id },
+    State: state,
+    Timestamp: association.timestamp,
   };
 }
 
@@ -50,11 +50,11 @@ function associateIamInstanceProfile(ctx: Ec2Context) {
   const association: IamInstanceProfileAssociation = {
     associationId: newEc2Id('iip-assoc'),
     instanceId: instance.instanceId,
-    iamInstanceProfile: resolveRequestedProfile(ctx),
+    iamInstanceProfile: resolveRequestedProfile(ctx, ctx.input.IamInstanceProfile),
     timestamp: now,
   };
   state.iamInstanceProfileAssociations.set(association.associationId, association);
-  return { iamInstanceProfileAssociation: associationView(association, 'associating') };
+  return { IamInstanceProfileAssociation: associationView(association, 'associating') };
 }
 
 function describeIamInstanceProfileAssociations({ input, state }: Ec2Context) {
@@ -73,8 +73,8 @@ function describeIamInstanceProfileAssociations({ input, state }: Ec2Context) {
   );
   const page = paginate(filtered, input);
   return {
-    iamInstanceProfileAssociationSet: page.items.map((a) => associationView(a)),
-    nextToken: page.nextToken,
+    IamInstanceProfileAssociations: page.items.map((a) => associationView(a)),
+    NextToken: page.nextToken,
   };
 }
 
@@ -85,7 +85,7 @@ function disassociateIamInstanceProfile({ input, state }: Ec2Context) {
     requiredMember(input, 'AssociationId'),
   );
   state.iamInstanceProfileAssociations.delete(association.associationId);
-  return { iamInstanceProfileAssociation: associationView(association, 'disassociating') };
+  return { IamInstanceProfileAssociation: associationView(association, 'disassociating') };
 }
 
 /** Swap the profile in one step, so the instance is never left without one. */
@@ -96,7 +96,7 @@ function replaceIamInstanceProfileAssociation(ctx: Ec2Context) {
     KINDS.iamInstanceProfileAssociation,
     requiredMember(ctx.input, 'AssociationId'),
   );
-  const iamInstanceProfile = resolveRequestedProfile(ctx);
+  const iamInstanceProfile = resolveRequestedProfile(ctx, ctx.input.IamInstanceProfile);
   state.iamInstanceProfileAssociations.delete(previous.associationId);
   const association: IamInstanceProfileAssociation = {
     associationId: newEc2Id('iip-assoc'),
@@ -105,7 +105,7 @@ function replaceIamInstanceProfileAssociation(ctx: Ec2Context) {
     timestamp: now,
   };
   state.iamInstanceProfileAssociations.set(association.associationId, association);
-  return { iamInstanceProfileAssociation: associationView(association, 'associating') };
+  return { IamInstanceProfileAssociation: associationView(association, 'associating') };
 }
 
 /** Associate/Describe/Disassociate/Replace IAM instance profile association(s). */

@@ -1,5 +1,6 @@
+import type { DescribeImagesRequest, RegisterImageRequest } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
 import { newEc2Id } from './ids.ts';
 import { KINDS, requireAll, requireOne } from './lookups.ts';
@@ -61,34 +62,34 @@ export function rootDeviceOf(image: Image): ImageBlockDevice | undefined {
 
 function imageView(state: Ec2State, image: Image) {
   return {
-    imageId: image.imageId,
-    imageLocation: `${image.ownerId}/${image.name}`,
-    imageState: 'available',
-    imageOwnerId: image.ownerId,
-    creationDate: image.creationDate.toISOString(),
-    isPublic: image.isPublic,
-    architecture: image.architecture,
-    imageType: 'machine',
-    name: image.name,
-    description: image.description,
-    rootDeviceType: 'ebs',
-    rootDeviceName: image.rootDeviceName,
-    blockDeviceMapping: image.blockDeviceMappings.map((d) => ({
-      deviceName: d.deviceName,
-      ebs: {
-        snapshotId: d.snapshotId,
-        volumeSize: d.volumeSize,
-        deleteOnTermination: d.deleteOnTermination,
-        volumeType: d.volumeType,
-        encrypted: false,
+    ImageId: image.imageId,
+    ImageLocation: `${image.ownerId}/${image.name}`,
+    State: 'available',
+    OwnerId: image.ownerId,
+    CreationDate: image.creationDate.toISOString(),
+    Public: image.isPublic,
+    Architecture: image.architecture,
+    ImageType: 'machine',
+    Name: image.name,
+    Description: image.description,
+    RootDeviceType: 'ebs',
+    RootDeviceName: image.rootDeviceName,
+    BlockDeviceMappings: image.blockDeviceMappings.map((d) => ({
+      DeviceName: d.deviceName,
+      Ebs: {
+        SnapshotId: d.snapshotId,
+        VolumeSize: d.volumeSize,
+        DeleteOnTermination: d.deleteOnTermination,
+        VolumeType: d.volumeType,
+        Encrypted: false,
       },
     })),
-    virtualizationType: image.virtualizationType,
-    hypervisor: 'xen',
-    enaSupport: image.enaSupport,
-    platformDetails: 'Linux/UNIX',
-    usageOperation: 'RunInstances',
-    tagSet: state.tagSet(image.imageId),
+    VirtualizationType: image.virtualizationType,
+    Hypervisor: 'xen',
+    EnaSupport: image.enaSupport,
+    PlatformDetails: 'Linux/UNIX',
+    UsageOperation: 'RunInstances',
+    Tags: state.tagSet(image.imageId),
   };
 }
 
@@ -106,38 +107,40 @@ const IMAGE_FILTERS: FilterFields<Image> = {
   'image-type': () => 'machine',
 };
 
-function registerImage({ input, params, state, now }: Ec2Context) {
-  const blockDeviceMappings = params.structs('BlockDeviceMapping').map((mapping) => {
-    const snapshotId = mapping.string('Ebs.SnapshotId');
+function registerImage({ input, state, now }: Ec2Context) {
+  const request = input as RegisterImageRequest;
+  const blockDeviceMappings = (request.BlockDeviceMappings ?? []).map((mapping, i) => {
+    const snapshotId = mapping.Ebs?.SnapshotId;
     const snapshot = snapshotId ? requireOne(state, KINDS.snapshot, snapshotId) : undefined;
     return {
-      deviceName: mapping.required('DeviceName'),
+      deviceName: requiredMember(mapping, 'DeviceName', `BlockDeviceMapping.${i + 1}.DeviceName`),
       snapshotId,
-      volumeSize: mapping.int('Ebs.VolumeSize') ?? snapshot?.volumeSize ?? 8,
-      volumeType: mapping.string('Ebs.VolumeType') ?? 'gp3',
-      deleteOnTermination: mapping.bool('Ebs.DeleteOnTermination') ?? true,
+      volumeSize: mapping.Ebs?.VolumeSize ?? snapshot?.volumeSize ?? 8,
+      volumeType: mapping.Ebs?.VolumeType ?? 'gp3',
+      deleteOnTermination: mapping.Ebs?.DeleteOnTermination ?? true,
     };
   });
   const image = registerImageRecord(
     state,
     {
-      name: params.required('Name'),
-      description: params.string('Description'),
-      architecture: params.string('Architecture'),
-      rootDeviceName: params.string('RootDeviceName'),
-      virtualizationType: params.string('VirtualizationType'),
-      enaSupport: params.bool('EnaSupport'),
+      name: requiredMember(request, 'Name'),
+      description: request.Description,
+      architecture: request.Architecture,
+      rootDeviceName: request.RootDeviceName,
+      virtualizationType: request.VirtualizationType,
+      enaSupport: request.EnaSupport,
       blockDeviceMappings: blockDeviceMappings.length > 0 ? blockDeviceMappings : undefined,
     },
     now,
   );
   applyTagSpecifications(state, image.imageId, 'image', readTagSpecifications(input));
-  return { imageId: image.imageId };
+  return { ImageId: image.imageId };
 }
 
-function describeImages({ input, params, state }: Ec2Context) {
-  const ids = params.list('ImageId');
-  const owners = params.list('Owner');
+function describeImages({ input, state }: Ec2Context) {
+  const request = input as DescribeImagesRequest;
+  const ids = request.ImageIds ?? [];
+  const owners = request.Owners ?? [];
   const visible = [...state.images.values()].filter((image) =>
     owners.length === 0
       ? image.isPublic || image.ownerId === state.accountId
@@ -146,7 +149,7 @@ function describeImages({ input, params, state }: Ec2Context) {
   const scope = ids.length > 0 ? requireAll(state, KINDS.image, ids) : visible;
   const filtered = applyFilters(state, scope, (i) => i.imageId, readFilters(input), IMAGE_FILTERS);
   const page = paginate(filtered, input);
-  return { imagesSet: page.items.map((image) => imageView(state, image)), nextToken: page.nextToken };
+  return { Images: page.items.map((image) => imageView(state, image)), NextToken: page.nextToken };
 }
 
 /** RegisterImage, DescribeImages. */

@@ -1,5 +1,10 @@
+import type {
+  DescribeInstanceAttributeRequest,
+  InstanceBlockDeviceMappingSpecification,
+  ModifyInstanceAttributeRequest,
+} from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { KINDS, requireOne } from './lookups.ts';
 import { groupSetView, requireGroupsInVpc } from './network-interface-records.ts';
 import type { Instance } from './resources.ts';
@@ -27,15 +32,19 @@ function replaceInstanceGroups(state: Ec2State, instance: Instance, groupIds: st
 }
 
 /** `BlockDeviceMapping.N.Ebs.DeleteOnTermination` per device: decides whether a volume outlives the instance. */
-function setDeleteOnTermination(ctx: Ec2Context, instance: Instance): void {
-  for (const mapping of ctx.params.structs('BlockDeviceMapping')) {
-    const device = mapping.required('DeviceName');
-    const volume = ctx.state.volumesOf(instance.instanceId).find((v) => v.attachment?.device === device);
+function setDeleteOnTermination(
+  state: Ec2State,
+  instance: Instance,
+  mappings: readonly InstanceBlockDeviceMappingSpecification[],
+): void {
+  for (const [i, mapping] of mappings.entries()) {
+    const device = requiredMember(mapping, 'DeviceName', `BlockDeviceMapping.${i + 1}.DeviceName`);
+    const volume = state.volumesOf(instance.instanceId).find((v) => v.attachment?.device === device);
     if (!volume?.attachment) {
       throw new AwsError('InvalidInstanceAttributeValue', `No device is currently mapped at ${device}`);
     }
     volume.attachment.deleteOnTermination =
-      mapping.bool('Ebs.DeleteOnTermination') ?? volume.attachment.deleteOnTermination;
+      mapping.Ebs?.DeleteOnTermination ?? volume.attachment.deleteOnTermination;
   }
 }
 
@@ -50,33 +59,24 @@ function setShutdownBehavior(instance: Instance, value: string): void {
 }
 
 /** One attribute per call, in either the structured form (`X.Value`) or `Attribute`/`Value`. */
-function modifyInstanceAttribute(ctx: Ec2Context) {
-  const { params, state } = ctx;
-  const instance = requireOne(state, KINDS.instance, params.required('InstanceId'));
-  const attribute = params.string('Attribute');
-  const value = params.string('Value');
-  const groupIds = params.list('GroupId');
-  if (params.has('DisableApiTermination') || attribute === 'disableApiTermination') {
-    instance.disableApiTermination =
-      (params.bool('DisableApiTermination.Value') ?? value === 'true') === true;
-  } else if (
-    params.has('InstanceInitiatedShutdownBehavior') ||
-    attribute === 'instanceInitiatedShutdownBehavior'
-  ) {
-    setShutdownBehavior(instance, params.string('InstanceInitiatedShutdownBehavior.Value') ?? value ?? '');
-  } else if (params.has('BlockDeviceMapping')) {
-    setDeleteOnTermination(ctx, instance);
+function modifyInstanceAttribute({ input, state }: Ec2Context) {
+  const request = input as ModifyInstanceAttributeRequest;
+  const instance = requireOne(state, KINDS.instance, requiredMember(request, 'InstanceId'));
+  const attribute = request.Attribute;
+  const value = request.Value;
+  const groupIds = request.Groups ?? [];
+  if (request.DisableApiTermination || attribute === 'disableApiTermination') {
+    instance.disableApiTermination = (request.DisableApiTermination?.Value ?? value === 'true') === true;
+  } else if (request.InstanceInitiatedShutdownBehavior || attribute === 'instanceInitiatedShutdownBehavior') {
+    setShutdownBehavior(instance, request.InstanceInitiatedShutdownBehavior?.Value ?? value ?? '');
+  } else if (request.BlockDeviceMappings) {
+    setDeleteOnTermination(state, instance, request.BlockDeviceMappings);
   } else if (groupIds.length > 0 || attribute === 'groupSet') {
     replaceInstanceGroups(state, instance, groupIds.length > 0 ? groupIds : (value ?? '').split(','));
-  } else if (params.has('SourceDestCheck') || attribute === 'sourceDestCheck') {
+  } else if (request.SourceDestCheck || attribute === 'sourceDestCheck') {
     const primary = state.interfacesOf(instance.instanceId)[0];
-    if (primary) primary.sourceDestCheck = params.bool('SourceDestCheck.Value') ?? value === 'true';
-  } else if (
-    attribute ||
-    params.has('InstanceType') ||
-    params.has('UserData') ||
-    params.has('EbsOptimized')
-  ) {
+    if (primary) primary.sourceDestCheck = request.SourceDestCheck?.Value ?? value === 'true';
+  } else if (attribute || request.InstanceType || request.UserData || request.EbsOptimized) {
     throw new AwsError(
       'UnsupportedOperation',
       `The sandbox does not modify the instance attribute '${attribute ?? 'requested'}'.`,
@@ -84,7 +84,7 @@ function modifyInstanceAttribute(ctx: Ec2Context) {
   } else {
     throw new AwsError('MissingParameter', 'The request must contain an attribute to modify.');
   }
-  return { return: true };
+  return { Return: true };
 }
 
 /** The single attribute DescribeInstanceAttribute returns, keyed as its response element. */
@@ -92,34 +92,34 @@ function attributeView(state: Ec2State, instance: Instance, attribute: string) {
   const primary = state.interfacesOf(instance.instanceId)[0];
   switch (attribute) {
     case 'disableApiTermination':
-      return { disableApiTermination: { value: instance.disableApiTermination } };
+      return { DisableApiTermination: { Value: instance.disableApiTermination } };
     case 'instanceInitiatedShutdownBehavior':
-      return { instanceInitiatedShutdownBehavior: { value: instance.instanceInitiatedShutdownBehavior } };
+      return { InstanceInitiatedShutdownBehavior: { Value: instance.instanceInitiatedShutdownBehavior } };
     case 'instanceType':
-      return { instanceType: { value: instance.instanceType } };
+      return { InstanceType: { Value: instance.instanceType } };
     case 'rootDeviceName':
-      return { rootDeviceName: { value: instance.rootDeviceName } };
+      return { RootDeviceName: { Value: instance.rootDeviceName } };
     case 'sourceDestCheck':
-      return { sourceDestCheck: { value: primary?.sourceDestCheck ?? true } };
+      return { SourceDestCheck: { Value: primary?.sourceDestCheck ?? true } };
     case 'groupSet':
-      return { groupSet: groupSetView(state, primary?.groupIds ?? []) };
+      return { Groups: groupSetView(state, primary?.groupIds ?? []) };
     case 'disableApiStop':
-      return { disableApiStop: { value: false } };
+      return { DisableApiStop: { Value: false } };
     case 'ebsOptimized':
-      return { ebsOptimized: { value: false } };
+      return { EbsOptimized: { Value: false } };
     case 'enaSupport':
-      return { enaSupport: { value: true } };
+      return { EnaSupport: { Value: true } };
     case 'userData':
-      return { userData: {} };
+      return { UserData: {} };
     case 'blockDeviceMapping':
       return {
-        blockDeviceMapping: state.volumesOf(instance.instanceId).map((v) => ({
-          deviceName: v.attachment?.device,
-          ebs: {
-            volumeId: v.volumeId,
-            status: 'attached',
-            attachTime: v.attachment?.attachTime,
-            deleteOnTermination: v.attachment?.deleteOnTermination,
+        BlockDeviceMappings: state.volumesOf(instance.instanceId).map((v) => ({
+          DeviceName: v.attachment?.device,
+          Ebs: {
+            VolumeId: v.volumeId,
+            Status: 'attached',
+            AttachTime: v.attachment?.attachTime,
+            DeleteOnTermination: v.attachment?.deleteOnTermination,
           },
         })),
       };
@@ -131,9 +131,13 @@ function attributeView(state: Ec2State, instance: Instance, attribute: string) {
   }
 }
 
-function describeInstanceAttribute({ params, state }: Ec2Context) {
-  const instance = requireOne(state, KINDS.instance, params.required('InstanceId'));
-  return { instanceId: instance.instanceId, ...attributeView(state, instance, params.required('Attribute')) };
+function describeInstanceAttribute({ input, state }: Ec2Context) {
+  const request = input as DescribeInstanceAttributeRequest;
+  const instance = requireOne(state, KINDS.instance, requiredMember(request, 'InstanceId'));
+  return {
+    InstanceId: instance.instanceId,
+    ...attributeView(state, instance, requiredMember(request, 'Attribute')),
+  };
 }
 
 /** ModifyInstanceAttribute, DescribeInstanceAttribute. */

@@ -5,15 +5,15 @@ import type { Ec2State } from './state.ts';
 
 /** `InstanceState` as EC2 sends it: the code and the name. */
 export function stateView(name: InstanceStateName) {
-  return { code: INSTANCE_STATE_CODES[name], name };
+  return { Code: INSTANCE_STATE_CODES[name], Name: name };
 }
 
 /** Stopped and terminated instances carry the reason they left `running`. */
 function stateReason(instance: Instance) {
   if (instance.state !== 'stopped' && instance.state !== 'terminated') return undefined;
   return {
-    code: 'Client.UserInitiatedShutdown',
-    message: 'Client.UserInitiatedShutdown: User initiated shutdown',
+    Code: 'Client.UserInitiatedShutdown',
+    Message: 'Client.UserInitiatedShutdown: User initiated shutdown',
   };
 }
 
@@ -27,57 +27,57 @@ export function instanceView(state: Ec2State, instance: Instance, overrideState?
   const primary = interfaces[0];
   const association = state.associationOf(instance.instanceId);
   return {
-    instanceId: instance.instanceId,
-    imageId: instance.imageId,
-    instanceState: stateView(overrideState ?? instance.state),
-    privateDnsName: primary ? privateDnsName(primary.privateIpAddress, state.region) : '',
-    dnsName: '',
-    reason: instance.stateTransitionReason,
-    keyName: instance.keyName,
-    amiLaunchIndex: instance.amiLaunchIndex,
-    productCodes: [],
-    instanceType: instance.instanceType,
-    launchTime: instance.launchTime,
-    placement: { availabilityZone: instance.availabilityZone, groupName: '', tenancy: 'default' },
-    monitoring: { state: 'disabled' },
-    subnetId: instance.subnetId,
-    vpcId: instance.vpcId,
-    privateIpAddress: primary?.privateIpAddress,
-    sourceDestCheck: primary?.sourceDestCheck,
-    groupSet: groupSetView(state, primary?.groupIds ?? []),
-    stateReason: stateReason(instance),
-    architecture: instance.architecture,
-    rootDeviceType: 'ebs',
-    rootDeviceName: instance.rootDeviceName,
-    blockDeviceMapping: state.volumesOf(instance.instanceId).map((volume) => ({
-      deviceName: volume.attachment?.device,
-      ebs: {
-        volumeId: volume.volumeId,
-        status: 'attached',
-        attachTime: volume.attachment?.attachTime,
-        deleteOnTermination: volume.attachment?.deleteOnTermination,
+    InstanceId: instance.instanceId,
+    ImageId: instance.imageId,
+    State: stateView(overrideState ?? instance.state),
+    PrivateDnsName: primary ? privateDnsName(primary.privateIpAddress, state.region) : '',
+    PublicDnsName: '',
+    StateTransitionReason: instance.stateTransitionReason,
+    KeyName: instance.keyName,
+    AmiLaunchIndex: instance.amiLaunchIndex,
+    ProductCodes: [],
+    InstanceType: instance.instanceType,
+    LaunchTime: instance.launchTime,
+    Placement: { AvailabilityZone: instance.availabilityZone, GroupName: '', Tenancy: 'default' },
+    Monitoring: { State: 'disabled' },
+    SubnetId: instance.subnetId,
+    VpcId: instance.vpcId,
+    PrivateIpAddress: primary?.privateIpAddress,
+    SourceDestCheck: primary?.sourceDestCheck,
+    SecurityGroups: groupSetView(state, primary?.groupIds ?? []),
+    StateReason: stateReason(instance),
+    Architecture: instance.architecture,
+    RootDeviceType: 'ebs',
+    RootDeviceName: instance.rootDeviceName,
+    BlockDeviceMappings: state.volumesOf(instance.instanceId).map((volume) => ({
+      DeviceName: volume.attachment?.device,
+      Ebs: {
+        VolumeId: volume.volumeId,
+        Status: 'attached',
+        AttachTime: volume.attachment?.attachTime,
+        DeleteOnTermination: volume.attachment?.deleteOnTermination,
       },
     })),
-    virtualizationType: 'hvm',
-    clientToken: instance.clientToken ?? '',
-    tagSet: state.tagSet(instance.instanceId),
-    hypervisor: 'xen',
-    networkInterfaceSet: interfaces.map((eni) => instanceNetworkInterfaceView(state, eni)),
-    iamInstanceProfile: association && {
-      arn: association.iamInstanceProfile.arn,
-      id: association.iamInstanceProfile.id,
+    VirtualizationType: 'hvm',
+    ClientToken: instance.clientToken ?? '',
+    Tags: state.tagSet(instance.instanceId),
+    Hypervisor: 'xen',
+    NetworkInterfaces: interfaces.map((eni) => instanceNetworkInterfaceView(state, eni)),
+    IamInstanceProfile: association && {
+      Arn: association.iamInstanceProfile.arn,
+      Id: association.iamInstanceProfile.id,
     },
-    ebsOptimized: false,
-    enaSupport: true,
-    metadataOptions: {
-      state: 'applied',
-      httpTokens: 'required',
-      httpPutResponseHopLimit: 2,
-      httpEndpoint: 'enabled',
-      httpProtocolIpv6: 'disabled',
-      instanceMetadataTags: 'disabled',
+    EbsOptimized: false,
+    EnaSupport: true,
+    MetadataOptions: {
+      State: 'applied',
+      HttpTokens: 'required',
+      HttpPutResponseHopLimit: 2,
+      HttpEndpoint: 'enabled',
+      HttpProtocolIpv6: 'disabled',
+      InstanceMetadataTags: 'disabled',
     },
-    platformDetails: 'Linux/UNIX',
-    usageOperation: 'RunInstances',
+    PlatformDetails: 'Linux/UNIX',
+    UsageOperation: 'RunInstances',
   };
 }

@@ -51,13 +51,13 @@ function describeInstances({ input, state }: Ec2Context) {
     reservations.set(instance.reservationId, [...(reservations.get(instance.reservationId) ?? []), instance]);
   }
   return {
-    reservationSet: [...reservations].map(([reservationId, instances]) => ({
-      reservationId,
-      ownerId: state.accountId,
-      groupSet: [],
-      instancesSet: instances.map((instance) => instanceView(state, instance)),
+    Reservations: [...reservations].map(([reservationId, instances]) => ({
+      ReservationId: reservationId,
+      OwnerId: state.accountId,
+      Groups: [],
+      Instances: instances.map((instance) => instanceView(state, instance)),
     })),
-    nextToken: page.nextToken,
+    NextToken: page.nextToken,
   };
 }
 
@@ -85,9 +85,9 @@ function userInitiated(now: Date): string {
 
 function stateChange(instance: Instance, previous: InstanceStateName, current: InstanceStateName) {
   return {
-    instanceId: instance.instanceId,
-    currentState: stateView(current),
-    previousState: stateView(previous),
+    InstanceId: instance.instanceId,
+    CurrentState: stateView(current),
+    PreviousState: stateView(previous),
   };
 }
 
@@ -110,7 +110,7 @@ function terminateInstances({ input, state, now }: Ec2Context) {
     releaseResources(state, instance);
     return stateChange(instance, previous, 'shutting-down');
   });
-  return { instancesSet: changes };
+  return { TerminatingInstances: changes };
 }
 
 function stopInstances({ input, state, now }: Ec2Context) {
@@ -130,7 +130,7 @@ function stopInstances({ input, state, now }: Ec2Context) {
     instance.stateTransitionReason = userInitiated(now);
     return stateChange(instance, previous, 'stopping');
   });
-  return { instancesSet: changes };
+  return { StoppingInstances: changes };
 }
 
 function startInstances({ input, state }: Ec2Context) {
@@ -150,7 +150,7 @@ function startInstances({ input, state }: Ec2Context) {
     instance.stateTransitionReason = '';
     return stateChange(instance, previous, 'pending');
   });
-  return { instancesSet: changes };
+  return { StartingInstances: changes };
 }
 
 /** RunInstances, DescribeInstances, Terminate/Stop/StartInstances. */

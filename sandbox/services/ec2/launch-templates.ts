@@ -1,7 +1,14 @@
+import type {
+  CreateLaunchTemplateRequest,
+  CreateLaunchTemplateVersionRequest,
+  DeleteLaunchTemplateRequest,
+  DescribeLaunchTemplatesRequest,
+  LaunchTemplateSpecification,
+  RequestLaunchTemplateData,
+} from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
-import type { FormParams } from './form-params.ts';
 import { newEc2Id } from './ids.ts';
 import type { LaunchTemplate } from './resources.ts';
 import type { Ec2State } from './state.ts';
@@ -15,13 +22,13 @@ export const LAUNCH_TEMPLATE_TAGS = {
 
 function templateView(state: Ec2State, template: LaunchTemplate) {
   return {
-    launchTemplateId: template.launchTemplateId,
-    launchTemplateName: template.launchTemplateName,
-    createTime: template.createTime,
-    createdBy: `arn:aws:iam::${state.accountId}:root`,
-    defaultVersionNumber: template.defaultVersion,
-    latestVersionNumber: Math.max(...template.versions.keys()),
-    tagSet: state.tagSet(template.launchTemplateId),
+    LaunchTemplateId: template.launchTemplateId,
+    LaunchTemplateName: template.launchTemplateName,
+    CreateTime: template.createTime,
+    CreatedBy: `arn:aws:iam::${state.accountId}:root`,
+    DefaultVersionNumber: template.defaultVersion,
+    LatestVersionNumber: Math.max(...template.versions.keys()),
+    Tags: state.tagSet(template.launchTemplateId),
   };
 }
 
@@ -30,9 +37,12 @@ function byName(state: Ec2State, name: string): LaunchTemplate | undefined {
 }
 
 /** The template a request names by `LaunchTemplateId` or `LaunchTemplateName`, answering AWS's errors. */
-function requireTemplate(state: Ec2State, params: FormParams): LaunchTemplate {
-  const id = params.string('LaunchTemplateId');
-  const name = params.string('LaunchTemplateName');
+function requireTemplate(
+  state: Ec2State,
+  named: { LaunchTemplateId?: string | undefined; LaunchTemplateName?: string | undefined },
+): LaunchTemplate {
+  const id = named.LaunchTemplateId;
+  const name = named.LaunchTemplateName;
   if (id) {
     const template = state.launchTemplates.get(id);
     if (!template)
@@ -68,19 +78,17 @@ function versionNumber(template: LaunchTemplate, version: string | undefined): n
 }
 
 /**
- * The launch template RunInstances names (`LaunchTemplate.*`): its data, as parameters the
- * request's own override, and the system tags the launched instances get.
+ * The launch template RunInstances names (`LaunchTemplate`): its data, which the request's own
+ * members override, and the system tags the launched instances get.
  */
 export function resolveLaunchTemplate(
   state: Ec2State,
-  params: FormParams,
-): { data: ReadonlyMap<string, string>; tags: [string, string][] } {
-  const spec = params.struct('LaunchTemplate');
+  spec: LaunchTemplateSpecification,
+): { data: RequestLaunchTemplateData; tags: [string, string][] } {
   const template = requireTemplate(state, spec);
-  const number = versionNumber(template, spec.string('Version'));
+  const number = versionNumber(template, spec.Version);
   const version = template.versions.get(number);
   if (!version) throw new AwsError('InvalidLaunchTemplateId.VersionNotFound', `No version ${number}.`);
-  // The template's tag specifications are `TagSpecification.N` in its data, RunInstances' name too.
   return {
     data: version.data,
     tags: [
@@ -90,8 +98,9 @@ export function resolveLaunchTemplate(
   };
 }
 
-function createLaunchTemplate({ input, params, state, now }: Ec2Context) {
-  const name = params.required('LaunchTemplateName');
+function createLaunchTemplate({ input, state, now }: Ec2Context) {
+  const request = input as CreateLaunchTemplateRequest;
+  const name = requiredMember(request, 'LaunchTemplateName');
   if (!/^[a-zA-Z0-9().\-/_]{3,128}$/.test(name))
     throw new AwsError(
       'InvalidLaunchTemplateName.MalformedException',
@@ -102,7 +111,6 @@ function createLaunchTemplate({ input, params, state, now }: Ec2Context) {
       'InvalidLaunchTemplateName.AlreadyExistsException',
       `Launch template name already in use.`,
     );
-  if (!params.has('LaunchTemplateData')) params.required('LaunchTemplateData');
   const template: LaunchTemplate = {
     launchTemplateId: newEc2Id('lt'),
     launchTemplateName: name,
@@ -113,8 +121,8 @@ function createLaunchTemplate({ input, params, state, now }: Ec2Context) {
         1,
         {
           versionNumber: 1,
-          description: params.string('VersionDescription'),
-          data: params.entriesUnder('LaunchTemplateData'),
+          description: request.VersionDescription,
+          data: request.LaunchTemplateData ?? {},
           createTime: now,
         },
       ],
@@ -122,32 +130,35 @@ function createLaunchTemplate({ input, params, state, now }: Ec2Context) {
   };
   state.launchTemplates.set(template.launchTemplateId, template);
   applyTagSpecifications(state, template.launchTemplateId, 'launch-template', readTagSpecifications(input));
-  return { launchTemplate: templateView(state, template) };
+  return { LaunchTemplate: templateView(state, template) };
 }
 
-function createLaunchTemplateVersion({ params, state, now }: Ec2Context) {
-  const template = requireTemplate(state, params);
-  const source = params.string('SourceVersion');
-  const base =
-    source === undefined
-      ? new Map<string, string>()
-      : template.versions.get(versionNumber(template, source))?.data;
-  const data = new Map([...(base ?? []), ...params.entriesUnder('LaunchTemplateData')]);
+/**
+ * A new version: its data, over the source version's when one is named ("parameters that you
+ * specify in LaunchTemplateData override the same parameters in the source version",
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplateVersion.html).
+ */
+function createLaunchTemplateVersion({ input, state, now }: Ec2Context) {
+  const request = input as CreateLaunchTemplateVersionRequest;
+  const template = requireTemplate(state, request);
+  const source = request.SourceVersion;
+  const base = source === undefined ? {} : template.versions.get(versionNumber(template, source))?.data;
+  const data: RequestLaunchTemplateData = { ...base, ...request.LaunchTemplateData };
   const number = Math.max(...template.versions.keys()) + 1;
   template.versions.set(number, {
     versionNumber: number,
-    description: params.string('VersionDescription'),
+    description: request.VersionDescription,
     data,
     createTime: now,
   });
   return {
-    launchTemplateVersion: {
-      launchTemplateId: template.launchTemplateId,
-      launchTemplateName: template.launchTemplateName,
-      versionNumber: number,
-      versionDescription: params.string('VersionDescription'),
-      defaultVersion: false,
-      createTime: now,
+    LaunchTemplateVersion: {
+      LaunchTemplateId: template.launchTemplateId,
+      LaunchTemplateName: template.launchTemplateName,
+      VersionNumber: number,
+      VersionDescription: request.VersionDescription,
+      DefaultVersion: false,
+      CreateTime: now,
     },
   };
 }
@@ -156,9 +167,10 @@ const TEMPLATE_FILTERS: FilterFields<LaunchTemplate> = {
   'launch-template-name': (t) => t.launchTemplateName,
 };
 
-function describeLaunchTemplates({ input, params, state }: Ec2Context) {
-  const ids = params.list('LaunchTemplateId');
-  const names = params.list('LaunchTemplateName');
+function describeLaunchTemplates({ input, state }: Ec2Context) {
+  const request = input as DescribeLaunchTemplatesRequest;
+  const ids = request.LaunchTemplateIds ?? [];
+  const names = request.LaunchTemplateNames ?? [];
   for (const id of ids)
     if (!state.launchTemplates.has(id))
       throw new AwsError(
@@ -185,13 +197,13 @@ function describeLaunchTemplates({ input, params, state }: Ec2Context) {
     TEMPLATE_FILTERS,
   );
   const page = paginate(filtered, input);
-  return { launchTemplates: page.items.map((t) => templateView(state, t)), nextToken: page.nextToken };
+  return { LaunchTemplates: page.items.map((t) => templateView(state, t)), NextToken: page.nextToken };
 }
 
-function deleteLaunchTemplate({ params, state }: Ec2Context) {
-  const template = requireTemplate(state, params);
+function deleteLaunchTemplate({ input, state }: Ec2Context) {
+  const template = requireTemplate(state, input as DeleteLaunchTemplateRequest);
   state.launchTemplates.delete(template.launchTemplateId);
-  return { launchTemplate: templateView(state, template) };
+  return { LaunchTemplate: templateView(state, template) };
 }
 
 /** CreateLaunchTemplate, CreateLaunchTemplateVersion, DescribeLaunchTemplates, DeleteLaunchTemplate. */

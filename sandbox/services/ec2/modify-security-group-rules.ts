@@ -1,5 +1,6 @@
+import type { ModifySecurityGroupRulesRequest } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { normalizeProtocol, portRange } from './ip-permissions.ts';
 import { assertWellFormed, KINDS, requireOne } from './lookups.ts';
 import { ruleKey } from './security-group-records.ts';
@@ -10,12 +11,15 @@ import { ruleKey } from './security-group-records.ts';
  * A rule keeps its id and direction; the request names one peer (CIDR, prefix list or group).
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html
  */
-function modifySecurityGroupRules({ params, state }: Ec2Context) {
-  const group = requireOne(state, KINDS.securityGroup, params.required('GroupId'));
-  const updates = params.structs('SecurityGroupRule');
+function modifySecurityGroupRules({ input, state }: Ec2Context) {
+  const request = input as ModifySecurityGroupRulesRequest;
+  const group = requireOne(state, KINDS.securityGroup, requiredMember(request, 'GroupId'));
+  const updates = request.SecurityGroupRules ?? [];
   if (updates.length === 0)
     throw new AwsError('MissingParameter', 'The request must contain the parameter SecurityGroupRule');
-  const ids = updates.map((u) => u.required('SecurityGroupRuleId'));
+  const ids = updates.map((u, i) =>
+    requiredMember(u, 'SecurityGroupRuleId', `SecurityGroupRule.${i + 1}.SecurityGroupRuleId`),
+  );
   assertWellFormed(KINDS.securityGroupRule, ids);
   const rules = ids.map((id) => {
     const rule = state.securityGroupRules.get(id);
@@ -25,14 +29,16 @@ function modifySecurityGroupRules({ params, state }: Ec2Context) {
   });
   const changed = updates.map((update, index) => {
     const rule = rules[index] as (typeof rules)[number];
-    const content = update.struct('SecurityGroupRule');
-    const ipProtocol = normalizeProtocol(content.required('IpProtocol'));
-    const [fromPort, toPort] = portRange(ipProtocol, content.int('FromPort'), content.int('ToPort'));
+    const content = update.SecurityGroupRule ?? {};
+    const ipProtocol = normalizeProtocol(
+      requiredMember(content, 'IpProtocol', `SecurityGroupRule.${index + 1}.SecurityGroupRule.IpProtocol`),
+    );
+    const [fromPort, toPort] = portRange(ipProtocol, content.FromPort, content.ToPort);
     const peer = {
-      cidrIpv4: content.string('CidrIpv4'),
-      cidrIpv6: content.string('CidrIpv6'),
-      prefixListId: content.string('PrefixListId'),
-      referencedGroupId: content.string('ReferencedGroupId'),
+      cidrIpv4: content.CidrIpv4,
+      cidrIpv6: content.CidrIpv6,
+      prefixListId: content.PrefixListId,
+      referencedGroupId: content.ReferencedGroupId,
     };
     if (Object.values(peer).filter((v) => v !== undefined).length !== 1)
       throw new AwsError('InvalidParameterCombination', 'A security group rule must name exactly one peer.');
@@ -43,7 +49,7 @@ function modifySecurityGroupRules({ params, state }: Ec2Context) {
       toPort,
       ...peer,
       referencedUserId: peer.referencedGroupId ? state.accountId : undefined,
-      description: content.string('Description'),
+      description: content.Description,
     };
   });
   // The new content may not duplicate another rule of the group in the same direction.
@@ -57,7 +63,7 @@ function modifySecurityGroupRules({ params, state }: Ec2Context) {
     seen.add(ruleKey(rule));
   }
   for (const rule of changed) state.securityGroupRules.set(rule.ruleId, rule);
-  return { return: true };
+  return { Return: true };
 }
 
 export const modifySecurityGroupRuleOperations: Ec2Operations = {

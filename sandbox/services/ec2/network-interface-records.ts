@@ -85,28 +85,29 @@ export function attachNetworkInterfaceRecord(
 
 /** The `groupSet` of an ENI: id and name of each group. */
 export function groupSetView(state: Ec2State, groupIds: readonly string[]) {
-  return groupIds.map((groupId) => ({ groupId, groupName: state.securityGroups.get(groupId)?.groupName }));
+  return groupIds.map((groupId) => ({
+    GroupId: groupId,
+    GroupName: state.securityGroups.get(groupId)?.groupName,
+  }));
 }
 
 /** Fields shared by the instance's and DescribeNetworkInterfaces' view of an ENI. */
 function commonView(state: Ec2State, eni: NetworkInterface) {
   const dnsName = privateDnsName(eni.privateIpAddress, state.region);
   return {
-    networkInterfaceId: eni.networkInterfaceId,
-    subnetId: eni.subnetId,
-    vpcId: eni.vpcId,
-    description: eni.description,
-    ownerId: state.accountId,
-    status: eni.attachment ? 'in-use' : 'available',
-    macAddress: eni.macAddress,
-    privateIpAddress: eni.privateIpAddress,
-    privateDnsName: dnsName,
-    sourceDestCheck: eni.sourceDestCheck,
-    groupSet: groupSetView(state, eni.groupIds),
-    privateIpAddressesSet: [
-      { privateIpAddress: eni.privateIpAddress, privateDnsName: dnsName, primary: true },
-    ],
-    interfaceType: 'interface',
+    NetworkInterfaceId: eni.networkInterfaceId,
+    SubnetId: eni.subnetId,
+    VpcId: eni.vpcId,
+    Description: eni.description,
+    OwnerId: state.accountId,
+    Status: eni.attachment ? 'in-use' : 'available',
+    MacAddress: eni.macAddress,
+    PrivateIpAddress: eni.privateIpAddress,
+    PrivateDnsName: dnsName,
+    SourceDestCheck: eni.sourceDestCheck,
+    Groups: groupSetView(state, eni.groupIds),
+    PrivateIpAddresses: [{ PrivateIpAddress: eni.privateIpAddress, PrivateDnsName: dnsName, Primary: true }],
+    InterfaceType: 'interface',
   };
 }
 
@@ -115,13 +116,13 @@ export function instanceNetworkInterfaceView(state: Ec2State, eni: NetworkInterf
   const a = eni.attachment;
   return {
     ...commonView(state, eni),
-    attachment: a && {
-      attachmentId: a.attachmentId,
-      deviceIndex: a.deviceIndex,
-      status: 'attached',
-      attachTime: a.attachTime,
-      deleteOnTermination: a.deleteOnTermination,
-      networkCardIndex: 0,
+    Attachment: a && {
+      AttachmentId: a.attachmentId,
+      DeviceIndex: a.deviceIndex,
+      Status: 'attached',
+      AttachTime: a.attachTime,
+      DeleteOnTermination: a.deleteOnTermination,
+      NetworkCardIndex: 0,
     },
   };
 }
@@ -131,18 +132,18 @@ export function networkInterfaceView(state: Ec2State, eni: NetworkInterface) {
   const a = eni.attachment;
   return {
     ...commonView(state, eni),
-    availabilityZone: eni.availabilityZone,
-    requesterManaged: false,
-    attachment: a && {
-      attachmentId: a.attachmentId,
-      instanceId: a.instanceId,
-      instanceOwnerId: state.accountId,
-      deviceIndex: a.deviceIndex,
-      status: 'attached',
-      attachTime: a.attachTime,
-      deleteOnTermination: a.deleteOnTermination,
-      networkCardIndex: 0,
+    AvailabilityZone: eni.availabilityZone,
+    RequesterManaged: false,
+    Attachment: a && {
+      AttachmentId: a.attachmentId,
+      InstanceId: a.instanceId,
+      InstanceOwnerId: state.accountId,
+      DeviceIndex: a.deviceIndex,
+      Status: 'attached',
+      AttachTime: a.attachTime,
+      DeleteOnTermination: a.deleteOnTermination,
+      NetworkCardIndex: 0,
     },
-    tagSet: state.tagSet(eni.networkInterfaceId),
+    TagSet: state.tagSet(eni.networkInterfaceId),
   };
 }

@@ -1,5 +1,12 @@
+import type {
+  AttachNetworkInterfaceRequest,
+  CreateNetworkInterfaceRequest,
+  DeleteNetworkInterfaceRequest,
+  DescribeNetworkInterfacesRequest,
+  ModifyNetworkInterfaceAttributeRequest,
+} from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
 import { KINDS, requireAll, requireOne } from './lookups.ts';
 import {
@@ -25,22 +32,24 @@ const ENI_FILTERS: FilterFields<NetworkInterface> = {
   'vpc-id': (e) => e.vpcId,
 };
 
-function createNetworkInterface({ input, params, state }: Ec2Context) {
-  const subnet = requireOne(state, KINDS.subnet, params.required('SubnetId'));
+function createNetworkInterface({ input, state }: Ec2Context) {
+  const request = input as CreateNetworkInterfaceRequest;
+  const subnet = requireOne(state, KINDS.subnet, requiredMember(request, 'SubnetId'));
   const eni = createNetworkInterfaceRecord(state, {
     subnet,
-    groupIds: params.list('SecurityGroupId'),
-    description: params.string('Description'),
-    privateIpAddress: params.string('PrivateIpAddress'),
+    groupIds: request.Groups ?? [],
+    description: request.Description,
+    privateIpAddress: request.PrivateIpAddress,
   });
-  applyTagSpecifications(state, eni.networkInterfaceId, 'network-interface', readTagSpecifications(input));
-  return { networkInterface: networkInterfaceView(state, eni), clientToken: params.string('ClientToken') };
+  applyTagSpecifications(state, eni.networkInterfaceId, 'network-interface', readTagSpecifications(request));
+  return { NetworkInterface: networkInterfaceView(state, eni), ClientToken: request.ClientToken };
 }
 
-function attachNetworkInterface({ params, state, now }: Ec2Context) {
-  const eni = requireOne(state, KINDS.networkInterface, params.required('NetworkInterfaceId'));
-  const instance = requireOne(state, KINDS.instance, params.required('InstanceId'));
-  const deviceIndex = params.requiredInt('DeviceIndex');
+function attachNetworkInterface({ input, state, now }: Ec2Context) {
+  const request = input as AttachNetworkInterfaceRequest;
+  const eni = requireOne(state, KINDS.networkInterface, requiredMember(request, 'NetworkInterfaceId'));
+  const instance = requireOne(state, KINDS.instance, requiredMember(request, 'InstanceId'));
+  const deviceIndex = request.DeviceIndex;
   if (instance.state !== 'running' && instance.state !== 'stopped') {
     throw new AwsError(
       'IncorrectInstanceState',
@@ -62,18 +71,18 @@ function attachNetworkInterface({ params, state, now }: Ec2Context) {
     false,
     now,
   );
-  return { attachmentId: attachment.attachmentId, networkCardIndex: 0 };
+  return { AttachmentId: attachment.attachmentId, NetworkCardIndex: 0 };
 }
 
-function describeNetworkInterfaces({ input, params, state }: Ec2Context) {
-  const ids = params.list('NetworkInterfaceId');
+function describeNetworkInterfaces({ input, state }: Ec2Context) {
+  const ids = (input as DescribeNetworkInterfacesRequest).NetworkInterfaceIds ?? [];
   const scope =
     ids.length > 0 ? requireAll(state, KINDS.networkInterface, ids) : state.networkInterfaces.values();
   const filtered = applyFilters(state, scope, (e) => e.networkInterfaceId, readFilters(input), ENI_FILTERS);
   const page = paginate(filtered, input);
   return {
-    networkInterfaceSet: page.items.map((eni) => networkInterfaceView(state, eni)),
-    nextToken: page.nextToken,
+    NetworkInterfaces: page.items.map((eni) => networkInterfaceView(state, eni)),
+    NextToken: page.nextToken,
   };
 }
 
@@ -81,32 +90,34 @@ function describeNetworkInterfaces({ input, params, state }: Ec2Context) {
  * Change one attribute of an ENI. `SecurityGroupId.N` replaces the ENI's whole group list:
  * this is how an instance's groups change per interface.
  */
-function modifyNetworkInterfaceAttribute({ params, state }: Ec2Context) {
-  const eni = requireOne(state, KINDS.networkInterface, params.required('NetworkInterfaceId'));
-  const groupIds = params.list('SecurityGroupId');
+function modifyNetworkInterfaceAttribute({ input, state }: Ec2Context) {
+  const request = input as ModifyNetworkInterfaceAttributeRequest;
+  const eni = requireOne(state, KINDS.networkInterface, requiredMember(request, 'NetworkInterfaceId'));
+  const groupIds = request.Groups ?? [];
   if (groupIds.length > 0) {
     eni.groupIds = requireGroupsInVpc(state, groupIds, eni.vpcId, eni.subnetId);
-  } else if (params.has('Description')) {
-    eni.description = params.string('Description.Value') ?? '';
-  } else if (params.has('SourceDestCheck')) {
-    eni.sourceDestCheck = params.bool('SourceDestCheck.Value') ?? eni.sourceDestCheck;
-  } else if (params.has('Attachment')) {
-    const attachmentId = params.required('Attachment.AttachmentId');
+  } else if (request.Description) {
+    eni.description = request.Description.Value ?? '';
+  } else if (request.SourceDestCheck) {
+    eni.sourceDestCheck = request.SourceDestCheck.Value ?? eni.sourceDestCheck;
+  } else if (request.Attachment) {
+    const attachmentId = requiredMember(request.Attachment, 'AttachmentId', 'Attachment.AttachmentId');
     if (eni.attachment?.attachmentId !== attachmentId) {
       throw new AwsError(
         'InvalidAttachmentID.NotFound',
         `The attachment ID '${attachmentId}' does not exist`,
       );
     }
-    eni.attachment.deleteOnTermination = params.bool('Attachment.DeleteOnTermination') ?? false;
+    eni.attachment.deleteOnTermination = request.Attachment.DeleteOnTermination ?? false;
   } else {
     throw new AwsError('MissingParameter', 'You must specify an attribute to modify.');
   }
-  return { return: true };
+  return { Return: true };
 }
 
-function deleteNetworkInterface({ params, state }: Ec2Context) {
-  const eni = requireOne(state, KINDS.networkInterface, params.required('NetworkInterfaceId'));
+function deleteNetworkInterface({ input, state }: Ec2Context) {
+  const request = input as DeleteNetworkInterfaceRequest;
+  const eni = requireOne(state, KINDS.networkInterface, requiredMember(request, 'NetworkInterfaceId'));
   if (eni.attachment) {
     throw new AwsError(
       'InvalidNetworkInterface.InUse',
@@ -114,7 +125,7 @@ function deleteNetworkInterface({ params, state }: Ec2Context) {
     );
   }
   state.forget(eni.networkInterfaceId, state.networkInterfaces);
-  return { return: true };
+  return { Return: true };
 }
 
 /** Create/Attach/Describe/Delete NetworkInterface(s) and ModifyNetworkInterfaceAttribute. */

@@ -52,15 +52,15 @@ export function settleReplaceRootVolumeTasks(state: Ec2State, now: Date): void {
 
 function taskView(state: Ec2State, task: ReplaceRootVolumeTask) {
   return {
-    replaceRootVolumeTaskId: task.replaceRootVolumeTaskId,
-    instanceId: task.instanceId,
-    taskState: task.taskState,
-    startTime: task.startTime.toISOString(),
-    completeTime: task.completeTime?.toISOString(),
-    tagSet: state.tagSet(task.replaceRootVolumeTaskId),
-    imageId: task.imageId,
-    snapshotId: task.snapshotId,
-    deleteReplacedRootVolume: task.deleteReplacedRootVolume,
+    ReplaceRootVolumeTaskId: task.replaceRootVolumeTaskId,
+    InstanceId: task.instanceId,
+    TaskState: task.taskState,
+    StartTime: task.startTime.toISOString(),
+    CompleteTime: task.completeTime?.toISOString(),
+    Tags: state.tagSet(task.replaceRootVolumeTaskId),
+    ImageId: task.imageId,
+    SnapshotId: task.snapshotId,
+    DeleteReplacedRootVolume: task.deleteReplacedRootVolume,
   };
 }
 
@@ -107,7 +107,7 @@ function createReplaceRootVolumeTask({ input, state, now }: Ec2Context) {
     'replace-root-volume-task',
     readTagSpecifications(input),
   );
-  return { replaceRootVolumeTask: taskView(state, task) };
+  return { ReplaceRootVolumeTask: taskView(state, task) };
 }
 
 /**
@@ -133,7 +133,7 @@ function describeReplaceRootVolumeTasks({ input, state }: Ec2Context) {
     TASK_TAG_FILTERS,
   );
   const page = paginate(filtered, input);
-  return { replaceRootVolumeTaskSet: page.items.map((t) => taskView(state, t)), nextToken: page.nextToken };
+  return { ReplaceRootVolumeTasks: page.items.map((t) => taskView(state, t)), NextToken: page.nextToken };
 }
 
 /** CreateReplaceRootVolumeTask, DescribeReplaceRootVolumeTasks. */

@@ -1,3 +1,5 @@
+import type { RequestLaunchTemplateData } from '@aws-sdk/client-ec2';
+
 /**
  * The records of the EC2 resources the sandbox keeps. Relationships are stored once, on the
  * side AWS attaches them (an ENI knows its instance, a volume its attachment), and every
@@ -202,8 +204,8 @@ export interface ReplaceRootVolumeTask {
 export interface LaunchTemplateVersion {
   readonly versionNumber: number;
   readonly description?: string;
-  /** `LaunchTemplateData.*` entries without the prefix: RunInstances parameter names. */
-  readonly data: ReadonlyMap<string, string>;
+  /** The model's `RequestLaunchTemplateData`, whose members RunInstances takes as defaults. */
+  readonly data: RequestLaunchTemplateData;
   readonly createTime: Date;
 }
 

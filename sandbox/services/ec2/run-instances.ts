@@ -1,6 +1,11 @@
+import type {
+  BlockDeviceMapping,
+  InstanceNetworkInterfaceSpecification,
+  RequestLaunchTemplateData,
+  RunInstancesRequest,
+} from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import { type Ec2Context, resolveRequestedProfile } from './context.ts';
-import { FormParams } from './form-params.ts';
+import { type Ec2Context, requiredMember, resolveRequestedProfile } from './context.ts';
 import { newEc2Id } from './ids.ts';
 import { rootDeviceOf } from './images.ts';
 import { instanceView } from './instance-view.ts';
@@ -20,17 +25,20 @@ import { attachVolumeRecord, createVolumeRecord } from './volumes.ts';
 /** The most instances one sandbox RunInstances launches (AWS limits by account quota). */
 const MAX_LAUNCH = 20;
 
+/** A network interface of the launch, as RunInstances (or its launch template) describes it. */
+type InterfaceSpec = InstanceNetworkInterfaceSpecification;
+
 /** The subnet of the primary interface: named on device 0, at top level, or the default subnet. */
-function primarySubnet(state: Ec2State, params: FormParams, interfaces: FormParams[]): Subnet {
-  const device0 = interfaces.find((spec) => (spec.int('DeviceIndex') ?? 0) === 0);
-  const existingEniId = device0?.string('NetworkInterfaceId');
+function primarySubnet(state: Ec2State, request: RunInstancesRequest, interfaces: InterfaceSpec[]): Subnet {
+  const device0 = interfaces.find((spec) => (spec.DeviceIndex ?? 0) === 0);
+  const existingEniId = device0?.NetworkInterfaceId;
   if (existingEniId) {
     const eni = requireOne(state, KINDS.networkInterface, existingEniId);
     return requireOne(state, KINDS.subnet, eni.subnetId);
   }
-  const subnetId = device0?.string('SubnetId') ?? params.string('SubnetId');
+  const subnetId = device0?.SubnetId ?? request.SubnetId;
   if (subnetId) return requireOne(state, KINDS.subnet, subnetId);
-  const zone = params.string('Placement.AvailabilityZone');
+  const zone = request.Placement?.AvailabilityZone;
   const defaults = [...state.subnets.values()].filter(
     (s) => s.defaultForAz && s.vpcId === defaultVpcId(state),
   );
@@ -39,9 +47,9 @@ function primarySubnet(state: Ec2State, params: FormParams, interfaces: FormPara
   return subnet;
 }
 
-/** Top-level `SecurityGroupId.N`, plus `SecurityGroup.N` names resolved within the VPC. */
-function topLevelGroupIds(state: Ec2State, params: FormParams, vpcId: string): string[] {
-  const byName = params.list('SecurityGroup').map((name) => {
+/** Top-level `SecurityGroupIds`, plus `SecurityGroups` names resolved within the VPC. */
+function topLevelGroupIds(state: Ec2State, request: RunInstancesRequest, vpcId: string): string[] {
+  const byName = (request.SecurityGroups ?? []).map((name) => {
     const group = findGroupByName(state, vpcId, name);
     if (!group)
       throw new AwsError(
@@ -50,7 +58,7 @@ function topLevelGroupIds(state: Ec2State, params: FormParams, vpcId: string): s
       );
     return group.groupId;
   });
-  return [...params.list('SecurityGroupId'), ...byName];
+  return [...(request.SecurityGroupIds ?? []), ...byName];
 }
 
 /** One interface of the launch, resolved and checked before anything is created. */
@@ -67,41 +75,37 @@ interface InterfacePlan {
 /** The interfaces to attach: device 0 (from its spec or the top-level parameters) and any extra ENIs. */
 function planInterfaces(
   state: Ec2State,
-  params: FormParams,
+  request: RunInstancesRequest,
   subnet: Subnet,
-  specs: FormParams[],
+  specs: InterfaceSpec[],
 ): InterfacePlan[] {
-  const hasDevice0 = specs.some((spec) => (spec.int('DeviceIndex') ?? 0) === 0);
+  const hasDevice0 = specs.some((spec) => (spec.DeviceIndex ?? 0) === 0);
   const all = hasDevice0 ? specs : [undefined, ...specs];
   return all.map((spec, position) => {
-    const deviceIndex = spec?.int('DeviceIndex') ?? position;
-    const existingId = spec?.string('NetworkInterfaceId');
+    const deviceIndex = spec?.DeviceIndex ?? position;
+    const existingId = spec?.NetworkInterfaceId;
     const existing = existingId ? requireOne(state, KINDS.networkInterface, existingId) : undefined;
-    const specSubnetId = spec?.string('SubnetId');
+    const specSubnetId = spec?.SubnetId;
     const eniSubnet = existing
       ? requireOne(state, KINDS.subnet, existing.subnetId)
       : specSubnetId
         ? requireOne(state, KINDS.subnet, specSubnetId)
         : subnet;
-    const requestedGroups = spec
-      ? spec.list('SecurityGroupId')
-      : topLevelGroupIds(state, params, subnet.vpcId);
+    const requestedGroups = spec ? (spec.Groups ?? []) : topLevelGroupIds(state, request, subnet.vpcId);
     return {
       deviceIndex,
       existing,
       subnet: eniSubnet,
       groupIds: requireGroupsInVpc(state, requestedGroups, eniSubnet.vpcId, eniSubnet.subnetId),
-      description: spec?.string('Description') ?? (deviceIndex === 0 ? 'Primary network interface' : ''),
-      privateIpAddress:
-        spec?.string('PrivateIpAddress') ??
-        (deviceIndex === 0 ? params.string('PrivateIpAddress') : undefined),
+      description: spec?.Description ?? (deviceIndex === 0 ? 'Primary network interface' : ''),
+      privateIpAddress: spec?.PrivateIpAddress ?? (deviceIndex === 0 ? request.PrivateIpAddress : undefined),
       // Interfaces the launch creates go with the instance; ones it was handed stay, by default.
-      deleteOnTermination: spec?.bool('DeleteOnTermination') ?? !existing,
+      deleteOnTermination: spec?.DeleteOnTermination ?? !existing,
     };
   });
 }
 
-/** One EBS volume of the launch: the AMI's root device, or a `BlockDeviceMapping.N`. */
+/** One EBS volume of the launch: the AMI's root device, or one of `BlockDeviceMappings`. */
 interface VolumePlan {
   readonly device: string;
   readonly size: number;
@@ -113,29 +117,37 @@ interface VolumePlan {
 
 function planVolumes(
   state: Ec2State,
-  params: FormParams,
+  request: RunInstancesRequest,
   rootDeviceName: string,
   root?: ImageBlockDevice,
 ): VolumePlan[] {
-  const mappings = params.structs('BlockDeviceMapping').filter((m) => m.string('NoDevice') === undefined);
-  const rootMapping = mappings.find((m) => m.string('DeviceName') === rootDeviceName);
-  const plan = (device: string, spec: FormParams | undefined, fallback?: ImageBlockDevice): VolumePlan => {
-    const requestedSnapshot = spec?.string('Ebs.SnapshotId');
+  const mappings = (request.BlockDeviceMappings ?? [])
+    .map((mapping, i) => ({ mapping, wireName: `BlockDeviceMapping.${i + 1}.DeviceName` }))
+    .filter(({ mapping }) => mapping.NoDevice === undefined);
+  const rootMapping = mappings.find(({ mapping }) => mapping.DeviceName === rootDeviceName)?.mapping;
+  const plan = (
+    device: string,
+    spec: BlockDeviceMapping | undefined,
+    fallback?: ImageBlockDevice,
+  ): VolumePlan => {
+    const requestedSnapshot = spec?.Ebs?.SnapshotId;
     if (requestedSnapshot) requireOne(state, KINDS.snapshot, requestedSnapshot);
     const snapshotId = requestedSnapshot ?? fallback?.snapshotId;
     return {
       device,
-      size: spec?.int('Ebs.VolumeSize') ?? fallback?.volumeSize ?? 8,
+      size: spec?.Ebs?.VolumeSize ?? fallback?.volumeSize ?? 8,
       snapshotId,
-      volumeType: spec?.string('Ebs.VolumeType') ?? fallback?.volumeType,
-      encrypted: spec?.bool('Ebs.Encrypted'),
+      volumeType: spec?.Ebs?.VolumeType ?? fallback?.volumeType,
+      encrypted: spec?.Ebs?.Encrypted,
       // Volumes created at launch default to DeleteOnTermination=true, the root included.
-      deleteOnTermination: spec?.bool('Ebs.DeleteOnTermination') ?? true,
+      deleteOnTermination: spec?.Ebs?.DeleteOnTermination ?? true,
     };
   };
   return [
     plan(rootDeviceName, rootMapping, root),
-    ...mappings.filter((m) => m !== rootMapping).map((m) => plan(m.required('DeviceName'), m)),
+    ...mappings
+      .filter(({ mapping }) => mapping !== rootMapping)
+      .map(({ mapping, wireName }) => plan(requiredMember(mapping, 'DeviceName', wireName), mapping)),
   ];
 }
 
@@ -160,49 +172,57 @@ function attachPlanned(
 
 /**
  * The launch template's tag specifications, then the request's: a key the request tags again
- * takes the request's value. (A template keeps its data as form entries until launch templates
- * hold the model's `RequestLaunchTemplateData`.)
+ * takes the request's value.
  */
 function mergedTagSpecifications(
-  templateParams: FormParams | undefined,
-  input: Parameters<typeof readTagSpecifications>[0],
+  template: RequestLaunchTemplateData | undefined,
+  request: RunInstancesRequest,
 ): TagSpecifications {
   const merged = new Map<string, (readonly [string, string])[]>();
-  for (const spec of templateParams?.structs('TagSpecification') ?? []) {
-    const type = spec.required('ResourceType');
-    const tags = spec.structs('Tag').map((tag) => [tag.required('Key'), tag.string('Value') ?? ''] as const);
-    merged.set(type, [...(merged.get(type) ?? []), ...tags]);
-  }
-  for (const [type, tags] of readTagSpecifications(input))
-    merged.set(type, [...(merged.get(type) ?? []), ...tags]);
+  for (const specs of [readTagSpecifications(template ?? {}), readTagSpecifications(request)])
+    for (const [type, tags] of specs) merged.set(type, [...(merged.get(type) ?? []), ...tags]);
   return merged;
 }
 
+/**
+ * RunInstances with its launch template's data as defaults: "any additional parameters that you
+ * specify for the new instance override the corresponding parameters included in the launch
+ * template" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/LaunchingAnInstance.html).
+ * The template's members RunInstances reads carry RunInstances' own names and shapes; tag
+ * specifications are merged apart ({@link mergedTagSpecifications}).
+ */
+function overTemplate(
+  template: RequestLaunchTemplateData,
+  request: RunInstancesRequest,
+): RunInstancesRequest {
+  const { TagSpecifications: _tags, RamDiskId, ...data } = template;
+  return { ...(data as Partial<RunInstancesRequest>), RamdiskId: RamDiskId, ...request };
+}
+
 /** RunInstances: instances with their interfaces, volumes, instance profile and tags. */
-export function runInstances(request: Ec2Context) {
+export function runInstances(ctx: Ec2Context) {
+  const { state, now } = ctx;
+  const input = ctx.input as RunInstancesRequest;
   // A launch template's data are the defaults; what the request says itself wins.
-  const template = request.params.has('LaunchTemplate')
-    ? resolveLaunchTemplate(request.state, request.params)
-    : undefined;
-  const ctx = template ? { ...request, params: request.params.over(template.data) } : request;
-  const { params, state, now } = ctx;
-  const imageId = params.required('ImageId');
+  const template = input.LaunchTemplate ? resolveLaunchTemplate(state, input.LaunchTemplate) : undefined;
+  const request = template ? overTemplate(template.data, input) : input;
+  const imageId = requiredMember(request, 'ImageId');
   assertWellFormed(KINDS.image, [imageId]);
   // The sandbox does not hold the public AMI catalogue: an unknown but well-formed AMI id is
   // treated as a public Linux image with an 8 GiB root device.
   const image = state.images.get(imageId);
   const root = image ? rootDeviceOf(image) : undefined;
-  const minCount = params.int('MinCount') ?? 1;
-  const maxCount = params.int('MaxCount') ?? minCount;
+  const minCount = request.MinCount ?? 1;
+  const maxCount = request.MaxCount ?? minCount;
   if (minCount < 1 || maxCount < minCount || maxCount > MAX_LAUNCH) {
     throw new AwsError('InvalidParameterValue', `Invalid MinCount/MaxCount: ${minCount}/${maxCount}`);
   }
-  const interfaceSpecs = params.structs('NetworkInterface');
-  const subnet = primarySubnet(state, params, interfaceSpecs);
+  const interfaceSpecs = request.NetworkInterfaces ?? [];
+  const subnet = primarySubnet(state, request, interfaceSpecs);
   const rootDeviceName = image?.rootDeviceName ?? '/dev/xvda';
   // Everything is resolved and checked first, so a bad parameter launches nothing.
-  const interfacePlans = planInterfaces(state, params, subnet, interfaceSpecs);
-  const volumePlans = planVolumes(state, params, rootDeviceName, root);
+  const interfacePlans = planInterfaces(state, request, subnet, interfaceSpecs);
+  const volumePlans = planVolumes(state, request, rootDeviceName, root);
   if (maxCount > 1 && interfacePlans.some((p) => p.existing)) {
     throw new AwsError(
       'InvalidParameterCombination',
@@ -216,26 +236,25 @@ export function runInstances(request: Ec2Context) {
       `Interface: [${inUse.existing.networkInterfaceId}] in use.`,
     );
   }
-  const profile = params.has('IamInstanceProfile') ? resolveRequestedProfile(ctx) : undefined;
-  const shutdown = params.string('InstanceInitiatedShutdownBehavior') ?? 'stop';
+  const profile = request.IamInstanceProfile
+    ? resolveRequestedProfile(ctx, request.IamInstanceProfile)
+    : undefined;
+  const shutdown = request.InstanceInitiatedShutdownBehavior ?? 'stop';
   if (shutdown !== 'stop' && shutdown !== 'terminate') {
     throw new AwsError(
       'InvalidParameterValue',
       `Value (${shutdown}) for parameter instanceInitiatedShutdownBehavior is invalid.`,
     );
   }
-  const tagSpecs = mergedTagSpecifications(
-    template && FormParams.fromSearchParams(new URLSearchParams([...template.data])),
-    request.input,
-  );
+  const tagSpecs = mergedTagSpecifications(template?.data, input);
   const reservationId = newEc2Id('r');
   const instances = Array.from({ length: maxCount }, (_, index) => {
     const instance: Instance = {
       instanceId: newEc2Id('i'),
       reservationId,
       imageId,
-      instanceType: params.string('InstanceType') ?? 'm1.small',
-      keyName: params.string('KeyName'),
+      instanceType: request.InstanceType ?? 'm1.small',
+      keyName: request.KeyName,
       launchTime: now,
       state: 'running',
       stateTransitionReason: '',
@@ -245,8 +264,8 @@ export function runInstances(request: Ec2Context) {
       rootDeviceName,
       architecture: image?.architecture ?? 'x86_64',
       amiLaunchIndex: index,
-      clientToken: params.string('ClientToken'),
-      disableApiTermination: params.bool('DisableApiTermination') ?? false,
+      clientToken: request.ClientToken,
+      disableApiTermination: request.DisableApiTermination ?? false,
       instanceInitiatedShutdownBehavior: shutdown,
     };
     state.instances.set(instance.instanceId, instance);
@@ -270,10 +289,10 @@ export function runInstances(request: Ec2Context) {
     return instance;
   });
   return {
-    reservationId,
-    ownerId: state.accountId,
-    groupSet: [],
+    ReservationId: reservationId,
+    OwnerId: state.accountId,
+    Groups: [],
     // A new instance is reported `pending`; the sandbox boots it at once, so Describe says `running`.
-    instancesSet: instances.map((instance) => instanceView(state, instance, 'pending')),
+    Instances: instances.map((instance) => instanceView(state, instance, 'pending')),
   };
 }

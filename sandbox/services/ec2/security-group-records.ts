@@ -71,22 +71,22 @@ export function describeRule(rule: RuleSpec): string {
 /** A rule as DescribeSecurityGroupRules and Authorize* return it. */
 export function ruleView(state: Ec2State, rule: SecurityGroupRule) {
   return {
-    securityGroupRuleId: rule.ruleId,
-    groupId: rule.groupId,
-    groupOwnerId: state.accountId,
-    isEgress: rule.isEgress,
-    ipProtocol: rule.ipProtocol,
-    fromPort: rule.fromPort,
-    toPort: rule.toPort,
-    cidrIpv4: rule.cidrIpv4,
-    cidrIpv6: rule.cidrIpv6,
-    prefixListId: rule.prefixListId,
-    referencedGroupInfo: rule.referencedGroupId
-      ? { groupId: rule.referencedGroupId, userId: rule.referencedUserId ?? state.accountId }
+    SecurityGroupRuleId: rule.ruleId,
+    GroupId: rule.groupId,
+    GroupOwnerId: state.accountId,
+    IsEgress: rule.isEgress,
+    IpProtocol: rule.ipProtocol,
+    FromPort: rule.fromPort,
+    ToPort: rule.toPort,
+    CidrIpv4: rule.cidrIpv4,
+    CidrIpv6: rule.cidrIpv6,
+    PrefixListId: rule.prefixListId,
+    ReferencedGroupInfo: rule.referencedGroupId
+      ? { GroupId: rule.referencedGroupId, UserId: rule.referencedUserId ?? state.accountId }
       : undefined,
-    description: rule.description,
-    tagSet: state.tagSet(rule.ruleId),
-    securityGroupRuleArn: `arn:aws:ec2:${state.region}:${state.accountId}:security-group-rule/${rule.ruleId}`,
+    Description: rule.description,
+    Tags: state.tagSet(rule.ruleId),
+    SecurityGroupRuleArn: `arn:aws:ec2:${state.region}:${state.accountId}:security-group-rule/${rule.ruleId}`,
   };
 }
 
@@ -105,25 +105,25 @@ export function permissionsView(state: Ec2State, rules: readonly RuleSpec[]) {
     const first = group[0] as RuleSpec;
     const allPorts = first.ipProtocol === '-1';
     return {
-      ipProtocol: first.ipProtocol,
-      fromPort: allPorts ? undefined : first.fromPort,
-      toPort: allPorts ? undefined : first.toPort,
-      groups: group
+      IpProtocol: first.ipProtocol,
+      FromPort: allPorts ? undefined : first.fromPort,
+      ToPort: allPorts ? undefined : first.toPort,
+      UserIdGroupPairs: group
         .filter((r) => r.referencedGroupId)
         .map((r) => ({
-          groupId: r.referencedGroupId,
-          userId: r.referencedUserId ?? state.accountId,
-          description: r.description,
+          GroupId: r.referencedGroupId,
+          UserId: r.referencedUserId ?? state.accountId,
+          Description: r.description,
         })),
-      ipRanges: group
+      IpRanges: group
         .filter((r) => r.cidrIpv4)
-        .map((r) => ({ cidrIp: r.cidrIpv4, description: r.description })),
-      ipv6Ranges: group
+        .map((r) => ({ CidrIp: r.cidrIpv4, Description: r.description })),
+      Ipv6Ranges: group
         .filter((r) => r.cidrIpv6)
-        .map((r) => ({ cidrIpv6: r.cidrIpv6, description: r.description })),
-      prefixListIds: group
+        .map((r) => ({ CidrIpv6: r.cidrIpv6, Description: r.description })),
+      PrefixListIds: group
         .filter((r) => r.prefixListId)
-        .map((r) => ({ prefixListId: r.prefixListId, description: r.description })),
+        .map((r) => ({ PrefixListId: r.prefixListId, Description: r.description })),
     };
   });
 }

@@ -43,23 +43,23 @@ function authorize(isEgress: boolean): Ec2Handler {
       applyTagSpecifications(state, rule.ruleId, 'security-group-rule', tagSpecs);
       return rule;
     });
-    return { return: true, securityGroupRuleSet: added.map((rule) => ruleView(state, rule)) };
+    return { Return: true, SecurityGroupRules: added.map((rule) => ruleView(state, rule)) };
   };
 }
 
 function revokedView(rule: SecurityGroupRule) {
   return {
-    securityGroupRuleId: rule.ruleId,
-    groupId: rule.groupId,
-    isEgress: rule.isEgress,
-    ipProtocol: rule.ipProtocol,
-    fromPort: rule.fromPort,
-    toPort: rule.toPort,
-    cidrIpv4: rule.cidrIpv4,
-    cidrIpv6: rule.cidrIpv6,
-    prefixListId: rule.prefixListId,
-    referencedGroupId: rule.referencedGroupId,
-    description: rule.description,
+    SecurityGroupRuleId: rule.ruleId,
+    GroupId: rule.groupId,
+    IsEgress: rule.isEgress,
+    IpProtocol: rule.ipProtocol,
+    FromPort: rule.fromPort,
+    ToPort: rule.toPort,
+    CidrIpv4: rule.cidrIpv4,
+    CidrIpv6: rule.cidrIpv6,
+    PrefixListId: rule.prefixListId,
+    ReferencedGroupId: rule.referencedGroupId,
+    Description: rule.description,
   };
 }
 
@@ -104,9 +104,9 @@ function revoke(isEgress: boolean): Ec2Handler {
     }
     for (const rule of revoked) state.forget(rule.ruleId, state.securityGroupRules);
     return {
-      return: true,
-      unknownIpPermissionSet: unknown.length > 0 ? permissionsView(state, unknown) : undefined,
-      revokedSecurityGroupRuleSet: revoked.map(revokedView),
+      Return: true,
+      UnknownIpPermissions: unknown.length > 0 ? permissionsView(state, unknown) : undefined,
+      RevokedSecurityGroupRules: revoked.map(revokedView),
     };
   };
 }
@@ -134,7 +134,7 @@ function describeSecurityGroupRules({ input, state }: Ec2Context) {
     RULE_TAG_FILTERS,
   );
   const page = paginate(filtered, input);
-  return { securityGroupRuleSet: page.items.map((rule) => ruleView(state, rule)), nextToken: page.nextToken };
+  return { SecurityGroupRules: page.items.map((rule) => ruleView(state, rule)), NextToken: page.nextToken };
 }
 
 /** Authorize/Revoke SecurityGroup Ingress/Egress and DescribeSecurityGroupRules. */

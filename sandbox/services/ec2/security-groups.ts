@@ -39,15 +39,15 @@ export function requireNamedGroup(
 
 function groupView(state: Ec2State, group: SecurityGroup) {
   return {
-    ownerId: state.accountId,
-    groupName: group.groupName,
-    groupDescription: group.description,
-    groupId: group.groupId,
-    ipPermissions: permissionsView(state, rulesOf(state, group.groupId, false)),
-    ipPermissionsEgress: permissionsView(state, rulesOf(state, group.groupId, true)),
-    vpcId: group.vpcId,
-    securityGroupArn: `arn:aws:ec2:${state.region}:${state.accountId}:security-group/${group.groupId}`,
-    tagSet: state.tagSet(group.groupId),
+    OwnerId: state.accountId,
+    GroupName: group.groupName,
+    Description: group.description,
+    GroupId: group.groupId,
+    IpPermissions: permissionsView(state, rulesOf(state, group.groupId, false)),
+    IpPermissionsEgress: permissionsView(state, rulesOf(state, group.groupId, true)),
+    VpcId: group.vpcId,
+    SecurityGroupArn: `arn:aws:ec2:${state.region}:${state.accountId}:security-group/${group.groupId}`,
+    Tags: state.tagSet(group.groupId),
   };
 }
 
@@ -102,9 +102,9 @@ function createSecurityGroup({ input, state }: Ec2Context) {
   const group = createSecurityGroupRecord(state, { vpcId, groupName, description });
   applyTagSpecifications(state, group.groupId, 'security-group', readTagSpecifications(input));
   return {
-    groupId: group.groupId,
-    securityGroupArn: groupView(state, group).securityGroupArn,
-    tagSet: state.tagSet(group.groupId),
+    GroupId: group.groupId,
+    SecurityGroupArn: groupView(state, group).SecurityGroupArn,
+    Tags: state.tagSet(group.groupId),
   };
 }
 
@@ -123,7 +123,7 @@ function describeSecurityGroups({ input, state }: Ec2Context) {
     GROUP_TAG_FILTERS,
   );
   const page = paginate(filtered, input);
-  return { securityGroupInfo: page.items.map((g) => groupView(state, g)), nextToken: page.nextToken };
+  return { SecurityGroups: page.items.map((g) => groupView(state, g)), NextToken: page.nextToken };
 }
 
 function deleteSecurityGroup({ input, state }: Ec2Context) {
@@ -145,7 +145,7 @@ function deleteSecurityGroup({ input, state }: Ec2Context) {
     if (rule.groupId === group.groupId) state.forget(rule.ruleId, state.securityGroupRules);
   }
   state.forget(group.groupId, state.securityGroups);
-  return { return: true, groupId: group.groupId };
+  return { Return: true, GroupId: group.groupId };
 }
 
 /** CreateSecurityGroup, DescribeSecurityGroups, DeleteSecurityGroup. */

@@ -1,6 +1,13 @@
+import type {
+  CreateVolumePermission,
+  DescribeImageAttributeRequest,
+  DescribeSnapshotAttributeRequest,
+  LaunchPermission,
+  ModifyImageAttributeRequest,
+  ModifySnapshotAttributeRequest,
+} from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
-import type { FormParams } from './form-params.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { KINDS, requireOne } from './lookups.ts';
 import type { Ec2State } from './state.ts';
 
@@ -37,16 +44,18 @@ function sharesOf(state: Ec2State, resourceId: string): Map<string, Permission> 
   return shares;
 }
 
-function readPermission(item: FormParams, images: boolean): Permission {
-  const group = item.string('Group');
+function readPermission(item: LaunchPermission & CreateVolumePermission): Permission {
+  const { Group: group, UserId: userId } = item;
   if (group !== undefined && group !== 'all')
     throw new AwsError('InvalidParameterValue', `Value (${group}) for parameter group is invalid.`);
-  const userId = item.string('UserId');
   if (userId !== undefined && !/^\d{12}$/.test(userId))
     throw new AwsError('InvalidParameterValue', `Value (${userId}) for parameter userId is invalid.`);
-  const organizationArn = images ? item.string('OrganizationArn') : undefined;
-  const organizationalUnitArn = images ? item.string('OrganizationalUnitArn') : undefined;
-  const permission = { group: group as 'all' | undefined, userId, organizationArn, organizationalUnitArn };
+  const permission = {
+    group,
+    userId,
+    organizationArn: item.OrganizationArn,
+    organizationalUnitArn: item.OrganizationalUnitArn,
+  };
   if (keyOf(permission) === '')
     throw new AwsError('MissingParameter', 'A permission must name a group, a user id or an organization.');
   return permission;
@@ -58,18 +67,22 @@ function readPermission(item: FormParams, images: boolean): Permission {
  * `OrganizationArn.N` and `OrganizationalUnitArn.N`). Adding and removing at once is refused,
  * as EC2 does ("you cannot do both in a single operation").
  */
-function readModifications(params: FormParams, structure: string, images: boolean) {
-  const mods = params.struct(structure);
-  let add = mods.structs('Add').map((item) => readPermission(item, images));
-  let remove = mods.structs('Remove').map((item) => readPermission(item, images));
-  const operation = params.string('OperationType');
+function readModifications(request: {
+  modifications: { Add?: LaunchPermission[]; Remove?: LaunchPermission[] } | undefined;
+  operationType: string | undefined;
+  userGroups: readonly string[] | undefined;
+  userIds: readonly string[] | undefined;
+  organizationArns?: readonly string[];
+  organizationalUnitArns?: readonly string[];
+}) {
+  let add = (request.modifications?.Add ?? []).map(readPermission);
+  let remove = (request.modifications?.Remove ?? []).map(readPermission);
+  const operation = request.operationType;
   const listed: Permission[] = [
-    ...params.list('UserGroup').map((group) => readPermissionOf({ group })),
-    ...params.list('UserId').map((userId) => readPermissionOf({ userId })),
-    ...(images ? params.list('OrganizationArn').map((organizationArn) => ({ organizationArn })) : []),
-    ...(images
-      ? params.list('OrganizationalUnitArn').map((organizationalUnitArn) => ({ organizationalUnitArn }))
-      : []),
+    ...(request.userGroups ?? []).map((group) => readPermissionOf({ group })),
+    ...(request.userIds ?? []).map((userId) => readPermissionOf({ userId })),
+    ...(request.organizationArns ?? []).map((organizationArn) => ({ organizationArn })),
+    ...(request.organizationalUnitArns ?? []).map((organizationalUnitArn) => ({ organizationalUnitArn })),
   ];
   if (listed.length > 0) {
     if (operation !== 'add' && operation !== 'remove')
@@ -103,35 +116,51 @@ function apply(shares: Map<string, Permission>, add: Permission[], remove: Permi
 }
 
 /** Only the attribute this module keeps may be read or changed; others are refused, not ignored. */
-function requireAttribute(params: FormParams, allowed: string): void {
-  const attribute = params.required('Attribute');
+function requireAttribute(attribute: string, allowed: string): void {
   if (attribute !== allowed)
     throw new AwsError('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid.`);
 }
 
-function modifySnapshotAttribute({ params, state }: Ec2Context) {
-  const snapshot = requireOne(state, KINDS.snapshot, params.required('SnapshotId'));
-  if (params.has('Attribute')) requireAttribute(params, 'createVolumePermission');
-  const { add, remove } = readModifications(params, 'CreateVolumePermission', false);
+function modifySnapshotAttribute({ input, state }: Ec2Context) {
+  const request = input as ModifySnapshotAttributeRequest;
+  const snapshot = requireOne(state, KINDS.snapshot, requiredMember(request, 'SnapshotId'));
+  if (request.Attribute !== undefined)
+    requireAttribute(requiredMember(request, 'Attribute'), 'createVolumePermission');
+  const { add, remove } = readModifications({
+    modifications: request.CreateVolumePermission,
+    operationType: request.OperationType,
+    userGroups: request.GroupNames,
+    userIds: request.UserIds,
+  });
   apply(sharesOf(state, snapshot.snapshotId), add, remove);
-  return { return: true };
+  return { Return: true };
 }
 
-function describeSnapshotAttribute({ params, state }: Ec2Context) {
-  requireAttribute(params, 'createVolumePermission');
-  const snapshot = requireOne(state, KINDS.snapshot, params.required('SnapshotId'));
+function describeSnapshotAttribute({ input, state }: Ec2Context) {
+  const request = input as DescribeSnapshotAttributeRequest;
+  requireAttribute(requiredMember(request, 'Attribute'), 'createVolumePermission');
+  const snapshot = requireOne(state, KINDS.snapshot, requiredMember(request, 'SnapshotId'));
   const shares = [...sharesOf(state, snapshot.snapshotId).values()];
   return {
-    snapshotId: snapshot.snapshotId,
-    createVolumePermission: shares.map((p) => ({ group: p.group, userId: p.userId })),
+    SnapshotId: snapshot.snapshotId,
+    CreateVolumePermissions: shares.map((p) => ({ Group: p.group, UserId: p.userId })),
   };
 }
 
 /** Launch permissions of an image; `all` is kept as the image's `isPublic`, which DescribeImages reports. */
-function modifyImageAttribute({ params, state }: Ec2Context) {
-  const image = requireOne(state, KINDS.image, params.required('ImageId'));
-  if (params.has('Attribute')) requireAttribute(params, 'launchPermission');
-  const { add, remove } = readModifications(params, 'LaunchPermission', true);
+function modifyImageAttribute({ input, state }: Ec2Context) {
+  const request = input as ModifyImageAttributeRequest;
+  const image = requireOne(state, KINDS.image, requiredMember(request, 'ImageId'));
+  if (request.Attribute !== undefined)
+    requireAttribute(requiredMember(request, 'Attribute'), 'launchPermission');
+  const { add, remove } = readModifications({
+    modifications: request.LaunchPermission,
+    operationType: request.OperationType,
+    userGroups: request.UserGroups,
+    userIds: request.UserIds,
+    organizationArns: request.OrganizationArns,
+    organizationalUnitArns: request.OrganizationalUnitArns,
+  });
   const shares = sharesOf(state, image.imageId);
   apply(
     shares,
@@ -140,21 +169,22 @@ function modifyImageAttribute({ params, state }: Ec2Context) {
   );
   const isPublic = add.some((p) => p.group) ? true : remove.some((p) => p.group) ? false : image.isPublic;
   state.images.set(image.imageId, { ...image, isPublic });
-  return { return: true };
+  return { Return: true };
 }
 
-function describeImageAttribute({ params, state }: Ec2Context) {
-  requireAttribute(params, 'launchPermission');
-  const image = requireOne(state, KINDS.image, params.required('ImageId'));
+function describeImageAttribute({ input, state }: Ec2Context) {
+  const request = input as DescribeImageAttributeRequest;
+  requireAttribute(requiredMember(request, 'Attribute'), 'launchPermission');
+  const image = requireOne(state, KINDS.image, requiredMember(request, 'ImageId'));
   const shares = [...sharesOf(state, image.imageId).values()];
   return {
-    imageId: image.imageId,
-    launchPermission: [
-      ...(image.isPublic ? [{ group: 'all' }] : []),
+    ImageId: image.imageId,
+    LaunchPermissions: [
+      ...(image.isPublic ? [{ Group: 'all' }] : []),
       ...shares.map((p) => ({
-        userId: p.userId,
-        organizationArn: p.organizationArn,
-        organizationalUnitArn: p.organizationalUnitArn,
+        UserId: p.userId,
+        OrganizationArn: p.organizationArn,
+        OrganizationalUnitArn: p.organizationalUnitArn,
       })),
     ],
   };

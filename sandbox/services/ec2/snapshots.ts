@@ -53,18 +53,18 @@ function tagSnapshot(
 function snapshotView(state: Ec2State, snapshot: Snapshot, now: Date) {
   const status = snapshotStatus(snapshot, now);
   return {
-    snapshotId: snapshot.snapshotId,
-    volumeId: snapshot.volumeId,
-    status: status.state,
-    startTime: snapshot.startTime,
-    progress: status.progress,
-    ownerId: state.accountId,
-    description: snapshot.description,
-    volumeSize: snapshot.volumeSize,
-    encrypted: snapshot.encrypted,
-    storageTier: 'standard',
-    completionTime: status.state === 'completed' ? new Date(snapshot.completesAt) : undefined,
-    tagSet: state.tagSet(snapshot.snapshotId),
+    SnapshotId: snapshot.snapshotId,
+    VolumeId: snapshot.volumeId,
+    State: status.state,
+    StartTime: snapshot.startTime,
+    Progress: status.progress,
+    OwnerId: state.accountId,
+    Description: snapshot.description,
+    VolumeSize: snapshot.volumeSize,
+    Encrypted: snapshot.encrypted,
+    StorageTier: 'standard',
+    CompletionTime: status.state === 'completed' ? new Date(snapshot.completesAt) : undefined,
+    Tags: state.tagSet(snapshot.snapshotId),
   };
 }
 
@@ -106,11 +106,10 @@ function createSnapshots({ input, state, now }: Ec2Context) {
     return snapshot;
   });
   return {
-    snapshotSet: snapshots.map((snapshot) => {
-      const { status, storageTier, completionTime, ...view } = snapshotView(state, snapshot, now);
-      // CreateSnapshots answers with SnapshotInfo: the state element is `state`, unlike the
-      // `status` of Snapshot, and there is no storage tier or completion time.
-      return { ...view, state: status };
+    Snapshots: snapshots.map((snapshot) => {
+      const { StorageTier, CompletionTime, ...view } = snapshotView(state, snapshot, now);
+      // CreateSnapshots answers with SnapshotInfo: no storage tier or completion time.
+      return view;
     }),
   };
 }
@@ -144,7 +143,7 @@ function describeSnapshots({ input, state, now }: Ec2Context) {
     SNAPSHOT_TAG_FILTERS,
   );
   const page = paginate(filtered, input);
-  return { snapshotSet: page.items.map((s) => snapshotView(state, s, now)), nextToken: page.nextToken };
+  return { Snapshots: page.items.map((s) => snapshotView(state, s, now)), NextToken: page.nextToken };
 }
 
 /** CreateSnapshot, CreateSnapshots, DescribeSnapshots. */

@@ -46,11 +46,11 @@ export class Ec2State {
     readonly timing: Ec2Timing,
   ) {}
 
-  /** The tags of a resource as EC2 lists them (`tagSet`); EC2 omits the element when there are none. */
-  tagSet(resourceId: string): { key: string; value: string }[] | undefined {
+  /** The tags of a resource as EC2 lists them (`Tags`); EC2 omits the element when there are none. */
+  tagSet(resourceId: string): { Key: string; Value: string }[] | undefined {
     const tags = this.tags.get(resourceId);
     if (!tags || tags.size === 0) return undefined;
-    return [...tags].map(([key, value]) => ({ key, value }));
+    return [...tags].map(([Key, Value]) => ({ Key, Value }));
   }
 
   /** Add or overwrite tags on a resource. */

@@ -76,7 +76,7 @@ function createTags({ input, state }: Ec2Context) {
       `Value (${reserved[0]}) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use`,
     );
   for (const id of ids) state.putTags(id, tags);
-  return { return: true };
+  return { Return: true };
 }
 
 /** A tag given with a value is deleted only when the value matches; without one, whatever it holds. */
@@ -93,7 +93,7 @@ function deleteTags({ input, state }: Ec2Context) {
     }
     if (tags.size === 0) state.tags.delete(id);
   }
-  return { return: true };
+  return { Return: true };
 }
 
 interface TagRow {
@@ -123,7 +123,15 @@ function describeTags({ input, state }: Ec2Context) {
   // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html).
   const matching = applyFilters(state, rows, (r) => r.resourceId, readFilters(input), fields, ['tag:']);
   const page = paginate(matching, input);
-  return { tagSet: page.items.map((row) => ({ ...row })), nextToken: page.nextToken };
+  return {
+    Tags: page.items.map((row) => ({
+      ResourceId: row.resourceId,
+      ResourceType: row.resourceType,
+      Key: row.key,
+      Value: row.value,
+    })),
+    NextToken: page.nextToken,
+  };
 }
 
 /** CreateTags, DeleteTags, DescribeTags. */

@@ -64,31 +64,31 @@ export function attachVolumeRecord(
 export function volumeView(state: Ec2State, volume: Volume) {
   const a = volume.attachment;
   return {
-    volumeId: volume.volumeId,
-    size: volume.size,
+    VolumeId: volume.volumeId,
+    Size: volume.size,
     // EC2 sends an empty snapshotId for volumes not restored from a snapshot.
-    snapshotId: volume.snapshotId ?? '',
-    availabilityZone: volume.availabilityZone,
-    status: a ? 'in-use' : 'available',
-    createTime: volume.createTime,
-    attachmentSet: a
+    SnapshotId: volume.snapshotId ?? '',
+    AvailabilityZone: volume.availabilityZone,
+    State: a ? 'in-use' : 'available',
+    CreateTime: volume.createTime,
+    Attachments: a
       ? [
           {
-            volumeId: volume.volumeId,
-            instanceId: a.instanceId,
-            device: a.device,
-            status: 'attached',
-            attachTime: a.attachTime,
-            deleteOnTermination: a.deleteOnTermination,
+            VolumeId: volume.volumeId,
+            InstanceId: a.instanceId,
+            Device: a.device,
+            State: 'attached',
+            AttachTime: a.attachTime,
+            DeleteOnTermination: a.deleteOnTermination,
           },
         ]
       : [],
-    volumeType: volume.volumeType,
-    iops: volume.iops,
-    throughput: volume.volumeType === 'gp3' ? 125 : undefined,
-    encrypted: volume.encrypted,
-    multiAttachEnabled: false,
-    tagSet: state.tagSet(volume.volumeId),
+    VolumeType: volume.volumeType,
+    Iops: volume.iops,
+    Throughput: volume.volumeType === 'gp3' ? 125 : undefined,
+    Encrypted: volume.encrypted,
+    MultiAttachEnabled: false,
+    Tags: state.tagSet(volume.volumeId),
   };
 }
 
@@ -122,7 +122,7 @@ function createVolume({ input, state, now }: Ec2Context) {
     now,
   });
   applyTagSpecifications(state, volume.volumeId, 'volume', readTagSpecifications(input));
-  return { ...volumeView(state, volume), status: 'creating' };
+  return { ...volumeView(state, volume), State: 'creating' };
 }
 
 function describeVolumes({ input, state }: Ec2Context) {
@@ -130,7 +130,7 @@ function describeVolumes({ input, state }: Ec2Context) {
   const scope = ids.length > 0 ? requireAll(state, KINDS.volume, ids) : state.volumes.values();
   const filtered = applyFilters(state, scope, (v) => v.volumeId, readFilters(input), VOLUME_FILTERS);
   const page = paginate(filtered, input);
-  return { volumeSet: page.items.map((volume) => volumeView(state, volume)), nextToken: page.nextToken };
+  return { Volumes: page.items.map((volume) => volumeView(state, volume)), NextToken: page.nextToken };
 }
 
 function attachVolume({ input, state, now }: Ec2Context) {
@@ -142,12 +142,12 @@ function attachVolume({ input, state, now }: Ec2Context) {
   }
   attachVolumeRecord(state, volume, instance, device, false, now);
   return {
-    attachTime: now,
-    device,
-    instanceId: instance.instanceId,
-    status: 'attaching',
-    volumeId: volume.volumeId,
-    deleteOnTermination: false,
+    AttachTime: now,
+    Device: device,
+    InstanceId: instance.instanceId,
+    State: 'attaching',
+    VolumeId: volume.volumeId,
+    DeleteOnTermination: false,
   };
 }
 

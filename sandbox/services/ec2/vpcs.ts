@@ -64,38 +64,38 @@ export function createDefaultVpc(state: Ec2State): Vpc {
 
 function vpcView(state: Ec2State, vpc: Vpc) {
   return {
-    vpcId: vpc.vpcId,
-    ownerId: state.accountId,
-    state: 'available',
-    cidrBlock: vpc.cidrBlock,
-    cidrBlockAssociationSet: [
+    VpcId: vpc.vpcId,
+    OwnerId: state.accountId,
+    State: 'available',
+    CidrBlock: vpc.cidrBlock,
+    CidrBlockAssociationSet: [
       {
-        associationId: vpc.cidrAssociationId,
-        cidrBlock: vpc.cidrBlock,
-        cidrBlockState: { state: 'associated' },
+        AssociationId: vpc.cidrAssociationId,
+        CidrBlock: vpc.cidrBlock,
+        CidrBlockState: { State: 'associated' },
       },
     ],
-    dhcpOptionsId: 'default',
-    instanceTenancy: vpc.instanceTenancy,
-    isDefault: vpc.isDefault,
-    tagSet: state.tagSet(vpc.vpcId),
+    DhcpOptionsId: 'default',
+    InstanceTenancy: vpc.instanceTenancy,
+    IsDefault: vpc.isDefault,
+    Tags: state.tagSet(vpc.vpcId),
   };
 }
 
 function subnetView(state: Ec2State, subnet: Subnet) {
   const size = 2 ** (32 - parseIpv4Cidr(subnet.cidrBlock).prefix);
   return {
-    subnetId: subnet.subnetId,
-    subnetArn: `arn:aws:ec2:${state.region}:${state.accountId}:subnet/${subnet.subnetId}`,
-    state: 'available',
-    vpcId: subnet.vpcId,
-    ownerId: state.accountId,
-    cidrBlock: subnet.cidrBlock,
-    availableIpAddressCount: Math.max(size - 5 - subnet.allocated, 0),
-    availabilityZone: subnet.availabilityZone,
-    defaultForAz: subnet.defaultForAz,
-    mapPublicIpOnLaunch: subnet.defaultForAz,
-    tagSet: state.tagSet(subnet.subnetId),
+    SubnetId: subnet.subnetId,
+    SubnetArn: `arn:aws:ec2:${state.region}:${state.accountId}:subnet/${subnet.subnetId}`,
+    State: 'available',
+    VpcId: subnet.vpcId,
+    OwnerId: state.accountId,
+    CidrBlock: subnet.cidrBlock,
+    AvailableIpAddressCount: Math.max(size - 5 - subnet.allocated, 0),
+    AvailabilityZone: subnet.availabilityZone,
+    DefaultForAz: subnet.defaultForAz,
+    MapPublicIpOnLaunch: subnet.defaultForAz,
+    Tags: state.tagSet(subnet.subnetId),
   };
 }
 
@@ -119,7 +119,7 @@ const SUBNET_FILTERS: FilterFields<Subnet> = {
 function createVpc({ input, state }: Ec2Context) {
   const vpc = createVpcRecord(state, requiredMember(input, 'CidrBlock'));
   applyTagSpecifications(state, vpc.vpcId, 'vpc', readTagSpecifications(input));
-  return { vpc: { ...vpcView(state, vpc), state: 'pending' } };
+  return { Vpc: { ...vpcView(state, vpc), State: 'pending' } };
 }
 
 function describeVpcs({ input, state }: Ec2Context) {
@@ -129,7 +129,7 @@ function describeVpcs({ input, state }: Ec2Context) {
     applyFilters(state, scope, (v) => v.vpcId, readFilters(input), VPC_FILTERS),
     input,
   );
-  return { vpcSet: page.items.map((vpc) => vpcView(state, vpc)), nextToken: page.nextToken };
+  return { Vpcs: page.items.map((vpc) => vpcView(state, vpc)), NextToken: page.nextToken };
 }
 
 function createSubnet({ input, state }: Ec2Context) {
@@ -137,7 +137,7 @@ function createSubnet({ input, state }: Ec2Context) {
   const zone = input.AvailabilityZone ?? `${state.region}a`;
   const subnet = createSubnetRecord(state, vpc, requiredMember(input, 'CidrBlock'), zone);
   applyTagSpecifications(state, subnet.subnetId, 'subnet', readTagSpecifications(input));
-  return { subnet: { ...subnetView(state, subnet), state: 'pending' } };
+  return { Subnet: { ...subnetView(state, subnet), State: 'pending' } };
 }
 
 function describeSubnets({ input, state }: Ec2Context) {
@@ -147,7 +147,7 @@ function describeSubnets({ input, state }: Ec2Context) {
     applyFilters(state, scope, (s) => s.subnetId, readFilters(input), SUBNET_FILTERS),
     input,
   );
-  return { subnetSet: page.items.map((subnet) => subnetView(state, subnet)), nextToken: page.nextToken };
+  return { Subnets: page.items.map((subnet) => subnetView(state, subnet)), NextToken: page.nextToken };
 }
 
 /** CreateVpc, DescribeVpcs, CreateSubnet, DescribeSubnets. */

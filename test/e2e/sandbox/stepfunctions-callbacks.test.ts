@@ -12,34 +12,34 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
+import type { PublishInput } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SandboxRequest, SandboxResponse, SandboxService } from '#sandbox/protocol.ts';
 import { SandboxServer } from '#sandbox/server.ts';
 import { StepFunctionsService } from '#sandbox/services/stepfunctions/service.ts';
+import { ModelService, type OperationHandler } from '#sandbox/wire/model-service.ts';
+import { ServiceModel } from '#sandbox/wire/service-model.ts';
 
 const ROLE = 'arn:aws:iam::111122223333:role/playbook';
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:on-call';
 const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'sandbox-secret' };
 
 /** Just enough SNS (query protocol) for Publish; hands each published message to whoever waits. */
-class FakeSns implements SandboxService {
+class FakeSns extends ModelService {
   readonly signingNames = ['sns'];
   readonly protocol = 'query' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-sns', 'SNSClient');
   private readonly waiting: ((message: Record<string, unknown>) => void)[] = [];
   private readonly published: Record<string, unknown>[] = [];
 
-  operation(req: SandboxRequest): string {
-    return new URLSearchParams(req.body.toString('utf8')).get('Action') ?? 'Unknown';
-  }
-
-  async handle(req: SandboxRequest): Promise<SandboxResponse> {
-    const message = JSON.parse(new URLSearchParams(req.body.toString('utf8')).get('Message') ?? '{}');
-    const waiter = this.waiting.shift();
-    if (waiter) waiter(message);
-    else this.published.push(message);
-    const body = `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>message-1</MessageId></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>`;
-    return { status: 200, headers: { 'content-type': 'text/xml' }, body };
-  }
+  protected readonly operations: Record<string, OperationHandler> = {
+    Publish: (_req, input: PublishInput) => {
+      const message = JSON.parse(input.Message ?? '{}');
+      const waiter = this.waiting.shift();
+      if (waiter) waiter(message);
+      else this.published.push(message);
+      return { MessageId: 'message-1' };
+    },
+  };
 
   /** The next published message (already published or still to come). */
   next(): Promise<Record<string, unknown>> {

@@ -1,3 +1,6 @@
+import type { GetItemInput, PutItemInput } from '@aws-sdk/client-dynamodb';
+import type { PutEventsRequest, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { ListAccessKeysRequest, UpdateAccessKeyRequest } from '@aws-sdk/client-iam';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -6,129 +9,113 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { AssumeRoleRequest } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  AwsError,
-  type SandboxRequest,
-  type SandboxResponse,
-  type SandboxService,
-} from '#sandbox/protocol.ts';
+import { AwsError, type SandboxRequest } from '#sandbox/protocol.ts';
 import { SandboxServer } from '#sandbox/server.ts';
 import { StepFunctionsService } from '#sandbox/services/stepfunctions/service.ts';
+import { ModelService, type OperationHandler } from '#sandbox/wire/model-service.ts';
+import { ServiceModel } from '#sandbox/wire/service-model.ts';
 
 const ROLE = 'arn:aws:iam::111122223333:role/playbook';
 const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'sandbox-secret' };
-const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
 /** Just enough IAM (query protocol) for access keys: UpdateAccessKey and ListAccessKeys. */
-class FakeIam implements SandboxService {
+class FakeIam extends ModelService {
   readonly signingNames = ['iam'];
   readonly protocol = 'query' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-iam', 'IAMClient');
   /** Status of each user's keys, and who changed them (access key id and account). */
   readonly keys = new Map<string, { user: string; status: string }>([
     ['AKIAALICE00000000001', { user: 'alice', status: 'Active' }],
   ]);
   readonly callers: { accessKeyId?: string; accountId: string }[] = [];
 
-  operation(req: SandboxRequest): string {
-    return new URLSearchParams(req.body.toString('utf8')).get('Action') ?? 'Unknown';
-  }
+  protected readonly operations: Record<string, OperationHandler> = {
+    UpdateAccessKey: (req, input: UpdateAccessKeyRequest) => {
+      this.ownedKeys(req, input.UserName);
+      const key = this.keys.get(input.AccessKeyId ?? '');
+      if (!key) throw new AwsError('NoSuchEntity', 'The Access Key cannot be found.', 404);
+      key.status = input.Status ?? key.status;
+      return {};
+    },
+    ListAccessKeys: (req, input: ListAccessKeysRequest) => ({
+      AccessKeyMetadata: this.ownedKeys(req, input.UserName).map(([id, key]) => ({
+        UserName: key.user,
+        AccessKeyId: id,
+        Status: key.status,
+        CreateDate: new Date('2024-01-02T03:04:05Z'),
+      })),
+      IsTruncated: false,
+    }),
+  };
 
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const params = new URLSearchParams(req.body.toString('utf8'));
-    const user = params.get('UserName') ?? '';
+  private ownedKeys(req: SandboxRequest, user = '') {
     this.callers.push({ accessKeyId: req.accessKeyId, accountId: req.accountId });
     const owned = [...this.keys.entries()].filter(([, key]) => key.user === user);
     if (owned.length === 0)
       throw new AwsError('NoSuchEntity', `The user with name ${user} cannot be found.`, 404);
-    if (operation === 'UpdateAccessKey') {
-      const key = this.keys.get(params.get('AccessKeyId') ?? '');
-      if (!key) throw new AwsError('NoSuchEntity', 'The Access Key cannot be found.', 404);
-      key.status = params.get('Status') ?? key.status;
-      return xml(operation, '');
-    }
-    const members = owned
-      .map(
-        ([id, key]) =>
-          `<member><UserName>${key.user}</UserName><AccessKeyId>${id}</AccessKeyId><Status>${key.status}</Status><CreateDate>2024-01-02T03:04:05Z</CreateDate></member>`,
-      )
-      .join('');
-    return xml(
-      operation,
-      `<AccessKeyMetadata>${members}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`,
-    );
+    return owned;
   }
 }
 
 /** Just enough STS for AssumeRole: the role's session signs with its own key. */
-class FakeSts implements SandboxService {
+class FakeSts extends ModelService {
   readonly signingNames = ['sts'];
   readonly protocol = 'query' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-sts', 'STSClient');
   readonly assumed: string[] = [];
 
-  operation(req: SandboxRequest): string {
-    return new URLSearchParams(req.body.toString('utf8')).get('Action') ?? 'Unknown';
-  }
-
-  async handle(req: SandboxRequest): Promise<SandboxResponse> {
-    const roleArn = new URLSearchParams(req.body.toString('utf8')).get('RoleArn') ?? '';
-    this.assumed.push(roleArn);
-    const body = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAMEMBERACCOUNT001</AccessKeyId><SecretAccessKey>secret</SecretAccessKey><SessionToken>token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA:x</AssumedRoleId><Arn>${roleArn}</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>`;
-    return { status: 200, headers: { 'content-type': 'text/xml' }, body };
-  }
+  protected readonly operations: Record<string, OperationHandler> = {
+    AssumeRole: (_req, input: AssumeRoleRequest) => {
+      this.assumed.push(input.RoleArn ?? '');
+      return {
+        Credentials: {
+          AccessKeyId: 'ASIAMEMBERACCOUNT001',
+          SecretAccessKey: 'secret',
+          SessionToken: 'token',
+          Expiration: new Date('2099-01-01T00:00:00Z'),
+        },
+        AssumedRoleUser: { AssumedRoleId: 'AROA:x', Arn: input.RoleArn },
+      };
+    },
+  };
 }
 
 /** Just enough DynamoDB (JSON 1.0) for the audit trail: conditional PutItem and GetItem on `pk`. */
-class FakeDynamoDb implements SandboxService {
+class FakeDynamoDb extends ModelService {
   readonly signingNames = ['dynamodb'];
   readonly protocol = 'json' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-dynamodb', 'DynamoDBClient');
   readonly items = new Map<string, Record<string, unknown>>();
 
-  operation(req: SandboxRequest): string {
-    return (req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'Unknown';
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const body = JSON.parse(req.body.toString('utf8'));
-    const respond = (payload: unknown) => ({
-      status: 200,
-      headers: { 'content-type': 'application/x-amz-json-1.0' },
-      body: JSON.stringify(payload),
-    });
-    if (operation === 'PutItem') {
-      const pk = body.Item.pk.S as string;
-      if (body.ConditionExpression === 'attribute_not_exists(pk)' && this.items.has(pk)) {
+  protected readonly operations: Record<string, OperationHandler> = {
+    PutItem: (_req, input: PutItemInput) => {
+      const pk = input.Item?.pk?.S as string;
+      if (input.ConditionExpression === 'attribute_not_exists(pk)' && this.items.has(pk)) {
         throw new AwsError('ConditionalCheckFailedException', 'The conditional request failed');
       }
-      this.items.set(pk, body.Item);
-      return respond({});
-    }
-    return respond({ Item: this.items.get(body.Key.pk.S) });
-  }
+      this.items.set(pk, input.Item ?? {});
+      return {};
+    },
+    GetItem: (_req, input: GetItemInput) => ({ Item: this.items.get(input.Key?.pk?.S as string) }),
+  };
 }
 
 /** Just enough EventBridge (JSON 1.1) for PutEvents; keeps the entries it accepted. */
-class FakeEventBridge implements SandboxService {
+class FakeEventBridge extends ModelService {
   readonly signingNames = ['events'];
   readonly protocol = 'json' as const;
-  readonly entries: Record<string, unknown>[] = [];
+  protected readonly model = new ServiceModel('@aws-sdk/client-eventbridge', 'EventBridgeClient');
+  readonly entries: PutEventsRequestEntry[] = [];
 
-  operation(req: SandboxRequest): string {
-    return (req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'Unknown';
-  }
-
-  async handle(req: SandboxRequest): Promise<SandboxResponse> {
-    const { Entries } = JSON.parse(req.body.toString('utf8')) as { Entries: Record<string, unknown>[] };
-    this.entries.push(...Entries);
-    const results = Entries.map((_, index) => ({ EventId: `event-${index}` }));
-    const body = JSON.stringify({ FailedEntryCount: 0, Entries: results });
-    return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body };
-  }
-}
-
-function xml(operation: string, result: string): SandboxResponse {
-  const body = `<${operation}Response xmlns="${IAM_NS}"><${operation}Result>${result}</${operation}Result><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></${operation}Response>`;
-  return { status: 200, headers: { 'content-type': 'text/xml' }, body };
+  protected readonly operations: Record<string, OperationHandler> = {
+    PutEvents: (_req, input: PutEventsRequest) => {
+      const entries = input.Entries ?? [];
+      this.entries.push(...entries);
+      return { FailedEntryCount: 0, Entries: entries.map((_, index) => ({ EventId: `event-${index}` })) };
+    },
+  };
 }
 
 const deactivate = {

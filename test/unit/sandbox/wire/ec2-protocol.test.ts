@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
 import { SandboxServer } from '#sandbox/server.ts';
 import { Ec2Service } from '#sandbox/services/ec2/ec2-service.ts';
-import { formCall } from './signed-request.ts';
+import { formCall, restCall } from './signed-request.ts';
 
 const server = new SandboxServer();
 server.register(new Ec2Service({ snapshotDelayMs: 0 }));
@@ -52,5 +52,21 @@ describe('EC2 query protocol, checked against the SDK model', () => {
     expect([answer.status, answer.code]).toEqual([400, 'InvalidParameterValue']);
     expect(answer.message).toContain('gp9');
     expect(Volumes).toEqual([]);
+  });
+
+  it('acts on the parameters it checked, in the query string as in the body', async () => {
+    // The query protocols take parameters from the query string or the form body alike
+    // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html): the operation
+    // reads the same decoded input the model checked, so the image asked for is the one looked up.
+    const answer = await restCall(endpoint, {
+      service: 'ec2',
+      method: 'POST',
+      path: '/',
+      query: { 'ImageId.1': 'ami-0123456789abcdef0' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body: 'Action=DescribeImages&Version=2016-11-15',
+    });
+
+    expect([answer.status, answer.code]).toEqual([400, 'InvalidAMIID.NotFound']);
   });
 });
