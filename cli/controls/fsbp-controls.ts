@@ -112,6 +112,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsS3Bucket',
     resourceId: BUCKET,
   },
+  'GuardDuty.1': {
+    title: 'GuardDuty should be enabled',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
   'EC2.7': {
     title: 'EBS default encryption should be enabled',
     resourceType: 'AwsAccount',

@@ -3,6 +3,7 @@ import {
   CreateIPSetCommand,
   GetDetectorCommand,
   GetIPSetCommand,
+  ListDetectorsCommand,
   UpdateDetectorCommand,
 } from '@aws-sdk/client-guardduty';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -15,6 +16,7 @@ import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
+import { guardDutyDot1Finding } from './guardduty-control.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
 
 let h: StackHarness;
@@ -197,5 +199,42 @@ describe('reenable-guardduty, end to end through the sandbox', () => {
     await h.put(event);
 
     expect(h.sandbox.server.calls.slice(callsBefore).filter((c) => c.service === 'guardduty')).toEqual([]);
+  });
+
+  it('Security Hub GuardDuty.1 on a Region whose detector is suspended: enabled again once approved, never a second detector', async () => {
+    await guardduty().send(new UpdateDetectorCommand({ DetectorId: detectorId, Enable: false }));
+    const before = await setup();
+    const { event, id } = guardDutyDot1Finding('0000000000a1');
+
+    await h.put(event);
+    const notice = await waitFor('the approval request', () => approvalNotice(h, id));
+    expect(await status()).toBe('DISABLED');
+    await oncall.decide(notice.approvalId, 'approve', 'GuardDuty must be on');
+    await waitFor('the run to end', async () =>
+      (await steps(id)).at(-1)?.[0] === 'Complete' ? true : undefined,
+    );
+
+    expect(await status()).toBe('ENABLED');
+    expect(await setup()).toEqual(before);
+    expect((await guardduty().send(new ListDetectorsCommand({}))).DetectorIds).toEqual([detectorId]);
+    expect(h.sandbox.server.calls.filter((c) => c.operation === 'CreateDetector')).toHaveLength(1);
+    expect((await steps(id)).slice(-3)).toEqual([
+      ['UpdateDetector', 'succeeded'],
+      ['Verify', 'verified'],
+      ['Complete', 'contained'],
+    ]);
+  });
+
+  it('Security Hub GuardDuty.1 on a Region already enabled is recorded as such and changes nothing', async () => {
+    await guardduty().send(new UpdateDetectorCommand({ DetectorId: detectorId, Enable: true }));
+    const { event } = guardDutyDot1Finding('0000000000a2');
+    const callsBefore = h.sandbox.server.calls.length;
+
+    const { executionArn, findingId } = await startIn('auto', event);
+    expect((await executionEnded(h, executionArn)).status).toBe('SUCCEEDED');
+
+    expect(await steps(findingId)).toEqual([['UpdateDetector', 'skipped']]);
+    const called = h.sandbox.server.calls.slice(callsBefore).map((c) => c.operation);
+    expect(called.filter((op) => op === 'UpdateDetector' || op === 'CreateDetector')).toEqual([]);
   });
 });
