@@ -7,6 +7,7 @@ import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
+import { requireBucketSsl } from './require-bucket-ssl.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { restartConfigRecorder } from './restart-config-recorder.ts';
 import { restoreTrailSettings } from './restore-trail-settings.ts';
@@ -35,6 +36,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   blockAccountPublicAccess,
   restoreTrailSettings,
   restartConfigRecorder,
+  requireBucketSsl,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -62,6 +62,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsS3Bucket',
     resourceId: BUCKET,
   },
+  'S3.5': {
+    title: 'S3 general purpose buckets should require requests to use SSL',
+    resourceType: 'AwsS3Bucket',
+    resourceId: BUCKET,
+  },
   'S3.8': {
     title: 'S3 general purpose buckets should block public access',
     resourceType: 'AwsS3Bucket',

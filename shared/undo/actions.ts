@@ -25,7 +25,9 @@ export type UndoActionType =
   | 'DisableKeyRotation'
   | 'PutFunctionConcurrency'
   | 'DeleteFunctionConcurrency'
-  | 'UpdateAlias';
+  | 'UpdateAlias'
+  | 'PutBucketPolicy'
+  | 'DeleteBucketPolicy';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -51,6 +53,8 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'PutFunctionConcurrency',
   'DeleteFunctionConcurrency',
   'UpdateAlias',
+  'PutBucketPolicy',
+  'DeleteBucketPolicy',
 ];
 
 /** One reverse call. */

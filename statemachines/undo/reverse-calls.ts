@@ -106,6 +106,19 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     resources: () => ['*'],
     iamAction: 's3:PutAccountPublicAccessBlock',
   },
+  // require-bucket-ssl's undo: the policy as it was before the SSL-only statement, or none.
+  PutBucketPolicy: {
+    service: 's3',
+    action: 'putBucketPolicy',
+    fields: ['Bucket', 'Policy'],
+    resources: (a) => [a.buckets],
+  },
+  DeleteBucketPolicy: {
+    service: 's3',
+    action: 'deleteBucketPolicy',
+    fields: ['Bucket'],
+    resources: (a) => [a.buckets],
+  },
   ModifySnapshotAttribute: {
     service: 'ec2',
     action: 'modifySnapshotAttribute',

@@ -28,6 +28,7 @@ describe('fault matrix (CI subset)', () => {
       'containlambdafunction',
       'enablekeyrotation',
       'encryptebsbydefault',
+      'requirebucketssl',
       'restartconfigrecorder',
       'restoretrailsettings',
       'revokeoutsidesharing',

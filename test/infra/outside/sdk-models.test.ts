@@ -1,6 +1,7 @@
 import { NormalizedSchema } from '@smithy/core/schema';
 import { describe, expect, it } from 'vitest';
 import { UNDO_ACTION_TYPES, type UndoAction, undoActions } from '#shared/undo/actions.ts';
+import { bucketPolicyUndoActions } from '#shared/undo/reverse-bucket-policy.ts';
 import { REVERSE_CALLS } from '#statemachines/undo/reverse-calls.ts';
 import { resolvedStacks, stateMachineDefinitions } from './assemblies.ts';
 import { checkParameters, checkPath, selectorPaths } from './sdk-check.ts';
@@ -69,6 +70,8 @@ const sampleUndoActions: UndoAction[] = [
   undoActions.putFunctionConcurrency('app', 5),
   undoActions.deleteFunctionConcurrency('app'),
   undoActions.pointAlias('app', 'live', '2', '3'),
+  bucketPolicyUndoActions.putBucketPolicy('bucket', '{"Version":"2012-10-17","Statement":[]}', '{}'),
+  bucketPolicyUndoActions.deleteBucketPolicy('bucket', '{}'),
 ];
 
 describe('SDK tasks against the AWS SDK models', () => {
