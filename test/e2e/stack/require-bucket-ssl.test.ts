@@ -116,7 +116,10 @@ async function undoApproved(findingId: string) {
     { sfn: h.sandbox.clients.sfn, sts },
     { log: () => {}, error: () => {} },
   );
-  expect(started, JSON.stringify(started.plan)).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
+  expect(started, JSON.stringify(started.plan)).toMatchObject({
+    outcome: 'pending',
+    plan: { outcome: 'planned' },
+  });
   const notice = await waitFor('the undo approval', () =>
     h.sandbox.services.sns.published.find(
       (m) =>
