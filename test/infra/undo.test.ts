@@ -45,6 +45,8 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'autoscaling:attachinstances': 'autoScalingGroupName/*',
   'ec2:authorizesecuritygroupingress': 'security-group/*',
   's3:putbucketpublicaccessblock': ':s3:::*',
+  's3:putbucketpolicy': ':s3:::*',
+  's3:deletebucketpolicy': ':s3:::*',
   'ec2:modifysnapshotattribute': '::snapshot/*',
   'ec2:modifyimageattribute': '::image/*',
   'rds:modifydbsnapshotattribute': ':snapshot:*',
@@ -57,9 +59,10 @@ const REVERSE_ACTIONS: Record<string, string> = {
 /**
  * Reverse calls on a setting of the account and Region, which IAM can only grant on "*": the action
  * supports no resource-level permissions
- * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
  */
-const ACCOUNT_SETTING_ACTIONS = ['ec2:disableebsencryptionbydefault'];
+const ACCOUNT_SETTING_ACTIONS = ['ec2:disableebsencryptionbydefault', 's3:putaccountpublicaccessblock'];
 /** What every state machine of the product calls: the planner, approval and audit-append functions, the topic. */
 const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish', 'kms:generatedatakey', 'kms:decrypt'];
 /** Stopping a reversed execution's follow-up and cancelling its pending approval request. */
