@@ -14,7 +14,8 @@ const BENCH_DIR = path.join(ROOT, 'bench/.out');
  * default policy and the same CDK app.
  */
 export async function startBenchSandbox(): Promise<Sandbox> {
-  return Sandbox.start({ port: 0, ...(await liftedBlastRadius()) });
+  // Functions' logs dropped: thousands of invocations' lines would measure the terminal.
+  return Sandbox.start({ port: 0, functionLogs: 'discard', ...(await liftedBlastRadius()) });
 }
 
 /** The deployment options of that stack: the policy file and the assembly it is synthesized into. */

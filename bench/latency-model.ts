@@ -154,8 +154,32 @@ export function latencySection(runs: readonly ModelledRun[]): BenchSection {
         (r) =>
           `| ${r.playbook} | ${r.containmentCall} | ${r.statesToContainment} | ${r.callsToContainment} | ${fmt(r.msToContainment, 0)}${r.msToContainment <= 500 ? '' : ' (missed)'} | ${r.transitions} | ${fmt(r.msTotal, 0)} | ${fmt(r.transitions * MODEL.dollarsPerTransition * 1000, 3)} |`,
       ),
+      '',
+      misses(rows),
     ].join('\n'),
   };
+}
+
+/** What holds quarantine where it is, stated with its figures when it misses. */
+const QUARANTINE_LIMITS =
+  "What limits quarantine: before its first change stand the `Mode?` choice, the resource claim (two findings never contain one instance twice), the instance read (its interfaces and VPC) and, on a VPC's first quarantine, the isolation group's lookup by tag before it is created (a second finding must change nothing, so no create is tried blind), in a state of its own that keeps the groups' listings out of the execution's data. Its transitions: 12 audit records, each its own step through the trail's one writer, which undo reverses record by record; the network isolation (both groups found or created and shaped once per VPC, then two moves per interface); the four discovery reads at once and the before-state; and ten changes and notifications. Next: one audit record per phase (undo's reverser reads them by action), and a new group shaped from CreateSecurityGroup's answer rather than read back.";
+
+/** Targets: ≤ 500 ms to the first containment call for every auto playbook; quarantine ≤ 50 transitions and ≤ $1 per 1,000. */
+function misses(rows: readonly ModelledRun[]): string {
+  const missed = rows.flatMap((r) => {
+    const out: string[] = [];
+    if (r.msToContainment > 500)
+      out.push(`${r.playbook} ${fmt(r.msToContainment, 0)} ms to its first containment call (target ≤ 500)`);
+    const dollars = r.transitions * MODEL.dollarsPerTransition * 1000;
+    if (r.playbook === 'quarantine-instance' && r.transitions > 50)
+      out.push(`${r.playbook} ${r.transitions} transitions (target ≤ 50)`);
+    if (r.playbook === 'quarantine-instance' && dollars > 1)
+      out.push(`${r.playbook} $${fmt(dollars, 3)} per 1,000 runs (target ≤ $1)`);
+    return out;
+  });
+  return missed.length === 0
+    ? 'Targets (≤ 500 ms to the first containment call; quarantine ≤ 50 transitions and ≤ $1 per 1,000 runs): met.'
+    : `Targets missed: ${missed.join('; ')}. ${QUARANTINE_LIMITS}`;
 }
 
 // Run alone: `npx tsx bench/latency-model.ts` prints the section.

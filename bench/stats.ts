@@ -13,14 +13,16 @@ export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(di
 
 /** Track the peak resident set size while a piece of work runs. */
 export function trackPeakRss(): { stop(): number } {
-  let peak = process.memoryUsage().rss;
+  // memoryUsage.rss() reads the resident set alone; memoryUsage() also walks the V8 heap, which
+  // every 20 ms took 7 % of the sandbox's CPU in the end-to-end run.
+  let peak = process.memoryUsage.rss();
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    peak = Math.max(peak, process.memoryUsage.rss());
   }, 20);
   return {
     stop() {
       clearInterval(timer);
-      return Math.max(peak, process.memoryUsage().rss);
+      return Math.max(peak, process.memoryUsage.rss());
     },
   };
 }

@@ -54,6 +54,8 @@ export interface MemberStackProps extends StackProps {
  * The sources a member forwards: what only the member account's own bus sees. DefenseEvasion's
  * calls (event selectors, trail, GuardDuty, Config, flow logs) are recorded by the member's own
  * CloudTrail, so without forwarding the playbooks that restore them never hear of a member.
+ * Malware Protection for S3 publishes scan results to the bucket owner's default bus only
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/monitor-with-eventbridge-s3-malware-protection.html).
  */
 const FORWARDED = [
   'CloudTrailDrift',
@@ -61,6 +63,7 @@ const FORWARDED = [
   'ConfigCompliance',
   'DataSharedOut',
   'DefenseEvasion',
+  'MalwareScanResult',
 ] as const;
 
 /**
@@ -159,13 +162,16 @@ function playbookRoleArns(scope: Stack, security: string, regions: readonly stri
   );
   // IAM limits a trust policy to 2,048 characters, white space not counted, and the quota can be
   // raised to 4,096: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
-  // Counted as in the longest partition and region names, plus the rest of the statement.
-  const longest = where.flatMap((region) =>
-    names.map(
+  // Counted with each region's own partition (the member role and the roles it trusts share it),
+  // or, for a region known only at deploy time, the longest partition and region names, plus the
+  // rest of the statement.
+  const longest = where.flatMap((region) => {
+    const known = !Token.isUnresolved(region);
+    return names.map(
       (name) =>
-        `"arn:aws-us-gov:iam::${security}:role/${playbookRoleName(name, Token.isUnresolved(region) ? 'ap-southeast-4' : region)}",`,
-    ),
-  );
+        `"arn:${known ? partitionOf(region) : 'aws-us-gov'}:iam::${security}:role/${playbookRoleName(name, known ? region : 'ap-southeast-4')}",`,
+    );
+  });
   const length = TRUST_STATEMENT_OVERHEAD + longest.join('').length;
   if (length > 4096)
     throw new ConfigurationError(
@@ -177,6 +183,19 @@ function playbookRoleArns(scope: Stack, security: string, regions: readonly stri
       `The member role's trust policy is about ${length} characters: over IAM's default 2,048-character quota (Role trust policy length). Raise it to 4,096 in Service Quotas in every member account before deploying.`,
     );
   return arns;
+}
+
+/**
+ * The partition a region belongs to, from its name: GovCloud (`us-gov-`), China (`cn-`), the
+ * isolated partitions (`us-iso-`, `us-isob-`), otherwise the commercial one.
+ * https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+ */
+function partitionOf(region: string): string {
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
 }
 
 /** The trust statement without its role ARNs: effect, principal, action and the organization condition. */

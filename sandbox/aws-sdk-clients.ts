@@ -54,6 +54,7 @@ export const SDK_INTEGRATION_SERVICES: Readonly<Record<string, SdkIntegrationSer
   cloudtrail: entry('cloudtrail', 'CloudTrail', 'CloudTrail'),
   config: { ...entry('config-service', 'ConfigService', 'Config'), nestedCamelCaseMembers: true },
   kms: entry('kms', 'KMS', 'Kms'),
+  guardduty: entry('guardduty', 'GuardDuty', 'GuardDuty'),
   autoscaling: entry('auto-scaling', 'AutoScaling', 'AutoScaling'),
   elasticloadbalancingv2: entry(
     'elastic-load-balancing-v2',

@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -39,6 +40,7 @@ export function sandboxClients(
     elbv2: new ElasticLoadBalancingV2Client(config),
     cloudtrail: new CloudTrailClient(config),
     config: new ConfigServiceClient(config),
+    guardduty: new GuardDutyClient(config),
     kms: new KMSClient(config),
     lambda: new LambdaClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),

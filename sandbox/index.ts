@@ -17,6 +17,7 @@ import { ElbV2Service } from './services/elbv2.ts';
 import type { DeadLetter, DeliveryContext, EventTarget } from './services/events/model.ts';
 import { EventsService } from './services/events.ts';
 import { FUNCTION_URL_PREFIX, FunctionUrlService } from './services/function-urls.ts';
+import { GuardDutyService } from './services/guardduty.ts';
 import { ResourcePolicyStore } from './services/iam/resource-policies.ts';
 import { assertEventBridgeMayInvoke } from './services/iam/service-invocation.ts';
 import { IamService } from './services/iam.ts';
@@ -57,6 +58,8 @@ export interface SandboxOptions {
   readonly root?: string;
   /** Worker threads per Lambda function at most. @default 4 */
   readonly lambdaConcurrency?: number;
+  /** What becomes of what functions print: `discard` for benchmarks. @default 'print' */
+  readonly functionLogs?: 'print' | 'discard';
   /** Deploy the synthesized stack. @default true */
   readonly deploy?: boolean;
   /**
@@ -142,6 +145,7 @@ export class Sandbox {
         kmsKey: (account, region, keyId) => kms.keyArn(account, region, keyId),
         secret: (account, region, secretId) => secretsManager.secretArn(account, region, secretId),
         functionUrl: (urlId) => functionUrls.functionArn(urlId),
+        s3ObjectTags: (bucket, key) => s3.objectTags(bucket, key),
       },
       resourcePolicies,
     });
@@ -152,7 +156,11 @@ export class Sandbox {
     const dynamodb = new DynamoDbService();
     // A few warm environments per function: enough to overlap I/O on 2 cores without a
     // worker thread (and its copy of the bundle) per concurrent event.
-    const lambda = new LambdaService({ endpoint, maxConcurrency: options.lambdaConcurrency ?? 4 });
+    const lambda = new LambdaService({
+      endpoint,
+      maxConcurrency: options.lambdaConcurrency ?? 4,
+      functionLogs: options.functionLogs,
+    });
     const stepFunctions = new StepFunctionsService({
       endpoint,
       timeScale: options.timeScale ?? 1,
@@ -177,6 +185,7 @@ export class Sandbox {
       new ElbV2Service({ ec2 }),
       new CloudTrailService(),
       new ConfigService(),
+      new GuardDutyService(),
       s3,
       s3Control,
       dynamodb,

@@ -1,6 +1,7 @@
 import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/enable-key-rotation.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
+import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -74,46 +75,36 @@ export const enableKeyRotation: PlaybookDefinition = {
     const plan = new sfn.Pass(scope, 'Build plan', {
       parameters: {
         actions: [{ action: 'EnableKeyRotation', 'keyId.$': '$.key.id' }],
-        'before.$': '$.state.before',
+        'before.$': BEFORE_PATH,
       },
       resultPath: '$.plan',
     });
-    const contain = kms('Enable key rotation', 'enableKeyRotation', sfn.JsonPath.DISCARD)
-      .next(
-        steps.audit('Audit rotation enabled', 'EnableKeyRotation', 'succeeded', {
-          beforePath: '$.state.before',
-        }),
-      )
-      .next(kms('Read rotation status again', 'getKeyRotationStatus', '$.state.after'))
-      .next(
-        steps.verify(
-          sfn.Condition.booleanEquals('$.state.after.KeyRotationEnabled', true),
-          { afterPath: '$.state.after' },
-          'KMS key rotation turned on',
-        ),
-      );
-    const alreadyOn = steps
-      .audit('Audit already rotating', 'EnableKeyRotation', 'skipped', { beforePath: '$.state.before' })
-      .next(new sfn.Succeed(scope, 'Already rotating'));
-    const auto = new sfn.Choice(scope, 'Rotating?')
-      .when(sfn.Condition.booleanEquals('$.state.before.KeyRotationEnabled', true), alreadyOn)
-      .otherwise(contain);
+    const rotation = settingToggle(steps, {
+      read: (id, resultPath) => sfn.Chain.start(kms(id, 'getKeyRotationStatus', resultPath)),
+      change: sfn.Chain.start(kms('Enable key rotation', 'enableKeyRotation', sfn.JsonPath.DISCARD)),
+      isSet: (path) => sfn.Condition.booleanEquals(`${path}.KeyRotationEnabled`, true),
+      action: 'EnableKeyRotation',
+      names: {
+        read: 'Read rotation status',
+        readAgain: 'Read rotation status again',
+        isSet: 'Rotating?',
+        audit: 'Audit rotation enabled',
+        alreadySet: { audit: 'Audit already rotating', end: 'Already rotating' },
+      },
+      plan,
+      proposedActions: [
+        'Turn on automatic rotation of the key, every 365 days',
+        'Read the rotation status again and record it',
+      ],
+      ifDenied: 'The playbook ends: the key is not rotated automatically.',
+      headline: 'KMS key rotation turned on',
+    });
 
     Validations.of(scope).acknowledge({
       id: resourceWildcardFinding(scope, 'kms:{region}:{account}:key/*'),
       reason:
         'The key is named by the finding at run time; the role may only read a key rotation status and turn rotation on, never use, disable or delete a key.',
     });
-    return keyId.next(kms('Read rotation status', 'getKeyRotationStatus', '$.state.before')).next(
-      steps.byMode({
-        plan,
-        proposedActions: [
-          'Turn on automatic rotation of the key, every 365 days',
-          'Read the rotation status again and record it',
-        ],
-        ifDenied: 'The playbook ends: the key is not rotated automatically.',
-        contain: auto,
-      }),
-    );
+    return keyId.next(rotation);
   },
 };

@@ -1,6 +1,7 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/encrypt-ebs-by-default.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
+import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
 const NAME = facts.name;
@@ -54,46 +55,37 @@ export const encryptEbsByDefault: PlaybookDefinition = {
     const plan = new sfn.Pass(scope, 'Build plan', {
       parameters: {
         actions: [{ action: 'EnableEbsEncryptionByDefault', 'region.$': '$.target.region' }],
-        'before.$': '$.state.before',
+        'before.$': BEFORE_PATH,
       },
       resultPath: '$.plan',
     });
-    const contain = ec2('Enable encryption by default', 'enableEbsEncryptionByDefault', sfn.JsonPath.DISCARD)
-      .next(
-        steps.audit('Audit encryption enabled', 'EnableEbsEncryptionByDefault', 'succeeded', {
-          beforePath: '$.state.before',
-        }),
-      )
-      .next(ec2('Read setting again', 'getEbsEncryptionByDefault', '$.state.after'))
-      .next(
-        steps.verify(
-          sfn.Condition.booleanEquals('$.state.after.EbsEncryptionByDefault', true),
-          { afterPath: '$.state.after' },
-          'EBS encryption by default turned on',
-        ),
-      );
-    const alreadyOn = steps
-      .audit('Audit already on', 'EnableEbsEncryptionByDefault', 'skipped', { beforePath: '$.state.before' })
-      .next(new sfn.Succeed(scope, 'Already on'));
-    const auto = new sfn.Choice(scope, 'Already encrypting?')
-      .when(sfn.Condition.booleanEquals('$.state.before.EbsEncryptionByDefault', true), alreadyOn)
-      .otherwise(contain);
 
     Validations.of(scope).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'ec2:GetEbsEncryptionByDefault and ec2:EnableEbsEncryptionByDefault act on an account-and-Region setting and support no resource-level permissions; the role may not turn it off.',
     });
-    return ec2('Read setting', 'getEbsEncryptionByDefault', '$.state.before').next(
-      steps.byMode({
-        plan,
-        proposedActions: [
-          'Turn on EBS encryption by default in this account and Region (new volumes only)',
-          'Read the setting again and record it',
-        ],
-        ifDenied: 'The playbook ends: EBS encryption by default stays off.',
-        contain: auto,
-      }),
-    );
+    return settingToggle(steps, {
+      read: (id, resultPath) => sfn.Chain.start(ec2(id, 'getEbsEncryptionByDefault', resultPath)),
+      change: sfn.Chain.start(
+        ec2('Enable encryption by default', 'enableEbsEncryptionByDefault', sfn.JsonPath.DISCARD),
+      ),
+      isSet: (path) => sfn.Condition.booleanEquals(`${path}.EbsEncryptionByDefault`, true),
+      action: 'EnableEbsEncryptionByDefault',
+      names: {
+        read: 'Read setting',
+        readAgain: 'Read setting again',
+        isSet: 'Already encrypting?',
+        audit: 'Audit encryption enabled',
+        alreadySet: { audit: 'Audit already on', end: 'Already on' },
+      },
+      plan,
+      proposedActions: [
+        'Turn on EBS encryption by default in this account and Region (new volumes only)',
+        'Read the setting again and record it',
+      ],
+      ifDenied: 'The playbook ends: EBS encryption by default stays off.',
+      headline: 'EBS encryption by default turned on',
+    });
   },
 };

@@ -52,7 +52,7 @@ export const quarantineInstance: PlaybookDefinition = {
       {
         title: 'Cut its network',
         does: 'Moves every network interface to a security group that allows nothing (through an allow-all group first, which ends open connections). This is what stops the attacker, so it comes first.',
-        states: ['Isolate network interfaces'],
+        states: ['Prepare isolation groups', 'Isolate network interfaces'],
         ifItStops:
           'The instance may still be reachable. Ask the platform team to isolate it now; do not stop or terminate it (that destroys evidence).',
       },

@@ -2,11 +2,15 @@ import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockAccountPublicAccess } from './block-account-public-access.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { containLambdaFunction } from './contain-lambda-function.ts';
+import { deactivateTrustedIpList } from './deactivate-trusted-ip-list.ts';
+import { denyThreatObjectReads } from './deny-threat-object-reads.ts';
 import { disableAccessKey } from './disable-access-key.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import type { PlaybookDefinition } from './playbook.ts';
+import { protectDbInstance } from './protect-db-instance.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
+import { reenableGuardDuty } from './reenable-guardduty.ts';
 import { requireBucketSsl } from './require-bucket-ssl.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { restartConfigRecorder } from './restart-config-recorder.ts';
@@ -14,6 +18,7 @@ import { restoreTrailSettings } from './restore-trail-settings.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { revokeOutsideSharing } from './revoke-outside-sharing.ts';
 import { revokeRoleSessions } from './revoke-role-sessions.ts';
+import { setPasswordPolicy } from './set-password-policy.ts';
 import { snapshotAndReimage } from './snapshot-and-reimage.ts';
 
 /**
@@ -36,6 +41,11 @@ export const playbooks: readonly PlaybookDefinition[] = [
   blockAccountPublicAccess,
   restoreTrailSettings,
   restartConfigRecorder,
+  setPasswordPolicy,
+  protectDbInstance,
+  denyThreatObjectReads,
+  reenableGuardDuty,
+  deactivateTrustedIpList,
   requireBucketSsl,
 ];
 

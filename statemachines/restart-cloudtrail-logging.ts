@@ -1,6 +1,7 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/restart-cloudtrail-logging.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
+import { trailIdentifier } from './fragments/trail-id.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -56,21 +57,7 @@ export const restartCloudTrailLogging: PlaybookDefinition = {
         resultPath,
       });
 
-    const trailId = new sfn.Choice(scope, 'Trail ARN known?')
-      .when(
-        sfn.Condition.isPresent('$.finding.resource.trailArn'),
-        new sfn.Pass(scope, 'Use trail ARN', {
-          parameters: { 'id.$': '$.finding.resource.trailArn' },
-          resultPath: '$.trail',
-        }),
-      )
-      .otherwise(
-        new sfn.Pass(scope, 'Use trail name', {
-          parameters: { 'id.$': '$.finding.resource.trailName' },
-          resultPath: '$.trail',
-        }),
-      )
-      .afterwards();
+    const trailId = trailIdentifier(scope);
     // CloudTrail names the caller of StopLogging; other sources may not.
     const stoppedBy = new sfn.Choice(scope, 'Actor known?')
       .when(

@@ -10,6 +10,7 @@ import { facts } from '#shared/playbooks/restore-trail-settings.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
+import { trailIdentifier } from './fragments/trail-id.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -103,21 +104,7 @@ export const restoreTrailSettings: PlaybookDefinition = {
           }),
         );
 
-    const trailId = new sfn.Choice(scope, 'Trail ARN known?')
-      .when(
-        sfn.Condition.isPresent('$.finding.resource.trailArn'),
-        new sfn.Pass(scope, 'Use trail ARN', {
-          parameters: { 'id.$': '$.finding.resource.trailArn' },
-          resultPath: '$.trail',
-        }),
-      )
-      .otherwise(
-        new sfn.Pass(scope, 'Use trail name', {
-          parameters: { 'id.$': '$.finding.resource.trailName' },
-          resultPath: '$.trail',
-        }),
-      )
-      .afterwards();
+    const trailId = trailIdentifier(scope);
     // A Security Hub control finding carries no `change`: the rule's `params.restore` says what.
     const changeKnown = new sfn.Choice(scope, 'Change recorded?')
       .when(sfn.Condition.isPresent('$.finding.change'), new sfn.Pass(scope, 'Change as recorded'))

@@ -20,6 +20,7 @@ import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, StateMachineDefinition } from './playbook.ts';
 import type { PlaybookRunbook } from './runbook.ts';
+import { BUCKET_POLICY_TYPES, removeBucketPolicyStatement } from './undo/bucket-policy-statement.ts';
 import { cancelFollowUps } from './undo/cancel-follow-ups.ts';
 import { reverseCall } from './undo/reverse-calls.ts';
 
@@ -222,12 +223,13 @@ function applyActions(ctx: PlaybookContext, steps: PlaybookSteps): sfn.Map {
   const { arns } = steps;
   const stopped = iterationStopped(scope, UNDO_ACTIONS);
   const byType = new sfn.Choice(scope, 'Action?');
+  const calls = new Map<string, sfn.Chain>();
   for (const type of UNDO_ACTION_TYPES) {
-    byType.when(
-      sfn.Condition.stringEquals('$.action.type', type),
+    calls.set(
+      type,
       // Inside the Map a failure cannot reach the needs-human path directly: the iteration fails
       // naming its step, and the Map's catch hands that on.
-      catchToHuman(reverseCall(scope, type, arns), stopped, UNDO).next(
+      reverseCall(scope, type, arns, (task) => catchToHuman(task, stopped, UNDO)).next(
         catchToHuman(
           auditStep(scope, `Audit ${type}`, {
             appender: ctx.auditAppender,
@@ -244,6 +246,13 @@ function applyActions(ctx: PlaybookContext, steps: PlaybookSteps): sfn.Map {
       ),
     );
   }
+  // A bucket-policy statement is removed from the policy as it is now: both its types start there.
+  const statement = removeBucketPolicyStatement(ctx, arns, calls);
+  for (const [type, call] of calls)
+    byType.when(
+      sfn.Condition.stringEquals('$.action.type', type),
+      BUCKET_POLICY_TYPES.has(type) ? statement : call,
+    );
   byType.otherwise(
     new sfn.Fail(scope, 'Unknown action', { error: 'UnknownUndoAction', causePath: '$.action.type' }),
   );
@@ -286,8 +295,10 @@ function acknowledge(
     'ec2:{region}::image/*',
     'rds:{region}:{account}:snapshot:*',
     'rds:{region}:{account}:cluster-snapshot:*',
+    'rds:{region}:{account}:db:*',
     'kms:{region}:{account}:key/*',
     'lambda:{region}:{account}:function:*',
+    'guardduty:{region}:{account}:detector/*/ipset/*',
   ];
   const stack = Stack.of(scope);
   // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.
@@ -308,7 +319,7 @@ function acknowledge(
     {
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
       reason:
-        'The bucket is named by the audit trail at run time; the role may only put (or delete) Block Public Access, back to the recorded configuration.',
+        'The bucket is named by the audit trail at run time; the role may only put (or delete) Block Public Access, back to the recorded configuration, and read, put or delete a bucket policy to remove the one statement a playbook added.',
     },
     {
       id: `AwsSolutions-IAM5[Resource::<${plannerId}.Arn>:*]`,

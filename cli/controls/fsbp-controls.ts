@@ -32,6 +32,51 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsRdsDbSnapshot',
     resourceId: `arn:aws:rds:${REGION}:${ACCOUNT}:snapshot:example-snapshot`,
   },
+  'IAM.7': {
+    title: 'Password policies for IAM users should have strong configurations',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
+  'IAM.11': {
+    title: 'Ensure IAM password policy requires at least one uppercase letter',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
+  'IAM.12': {
+    title: 'Ensure IAM password policy requires at least one lowercase letter',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
+  'IAM.13': {
+    title: 'Ensure IAM password policy requires at least one symbol',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
+  'IAM.14': {
+    title: 'Ensure IAM password policy requires at least one number',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
+  'IAM.15': {
+    title: 'Ensure IAM password policy requires minimum password length of 14 or greater',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
+  'IAM.16': {
+    title: 'Ensure IAM password policy prevents password reuse',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
+  'IAM.17': {
+    title: 'Ensure IAM password policy expires passwords within 90 days or less',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
+  'RDS.8': {
+    title: 'RDS DB instances should have deletion protection enabled',
+    resourceType: 'AwsRdsDbInstance',
+    resourceId: `arn:aws:rds:${REGION}:${ACCOUNT}:db:example-database`,
+  },
   'EC2.13': {
     title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
     resourceType: 'AwsEc2SecurityGroup',

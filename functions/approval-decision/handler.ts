@@ -9,7 +9,7 @@ import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { cachedApprovalKeys } from '#shared/approvals/secret-value.ts';
 import { AuditWriter, appenderFromEnv } from '#shared/audit/writer.ts';
-import { clientConfig } from '#shared/aws-clients.ts';
+import { clientConfig, onFirstUse } from '#shared/aws-clients.ts';
 import { ConfigurationError } from '#shared/errors.ts';
 import { CliRequestSchema, type CliResponse, serveCli } from './cli-actions.ts';
 import { type PageResponse, servePage } from './page.ts';
@@ -27,11 +27,14 @@ const env = z
   .safeParse(process.env);
 if (!env.success) throw new ConfigurationError(`approval-decision is misconfigured: ${env.error.message}`);
 const config = env.data;
-const dynamodb = new DynamoDBClient(clientConfig());
+const dynamodb = onFirstUse(() => new DynamoDBClient(clientConfig()));
 const deps = {
   store: new ApprovalStore(dynamodb, config.APPROVALS_TABLE, config.AUDIT_TABLE),
-  sfn: new SFNClient(clientConfig()),
-  audit: new AuditWriter(new LambdaClient(clientConfig()), appenderFromEnv()),
+  sfn: onFirstUse(() => new SFNClient(clientConfig())),
+  audit: new AuditWriter(
+    onFirstUse(() => new LambdaClient(clientConfig())),
+    appenderFromEnv(),
+  ),
   keys: cachedApprovalKeys(config.APPROVAL_SECRET_ARN),
   approvers: z.array(z.string()).parse(JSON.parse(config.APPROVERS)),
   // Only set outside AWS (the sandbox); in AWS the identity proof must be addressed to STS itself.

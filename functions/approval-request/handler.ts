@@ -9,7 +9,7 @@ import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { cachedApprovalKeys } from '#shared/approvals/secret-value.ts';
 import { AuditWriter, appenderFromEnv } from '#shared/audit/writer.ts';
-import { clientConfig } from '#shared/aws-clients.ts';
+import { clientConfig, onFirstUse } from '#shared/aws-clients.ts';
 import { ConfigurationError } from '#shared/errors.ts';
 import { METRIC_NAMESPACE } from '#shared/metrics/names.ts';
 import { emitRecordMetrics } from '#shared/metrics/record-metrics.ts';
@@ -30,13 +30,15 @@ const env = z
   .safeParse(process.env);
 if (!env.success) throw new ConfigurationError(`approval-request is misconfigured: ${env.error.message}`);
 const config = env.data;
-const dynamodb = new DynamoDBClient(clientConfig());
+const dynamodb = onFirstUse(() => new DynamoDBClient(clientConfig()));
 
 const deps = {
   dynamodb,
-  sns: new SNSClient(clientConfig()),
-  audit: new AuditWriter(new LambdaClient(clientConfig()), appenderFromEnv(), (r) =>
-    emitRecordMetrics(metrics, r),
+  sns: onFirstUse(() => new SNSClient(clientConfig())),
+  audit: new AuditWriter(
+    onFirstUse(() => new LambdaClient(clientConfig())),
+    appenderFromEnv(),
+    (r) => emitRecordMetrics(metrics, r),
   ),
   keys: cachedApprovalKeys(config.APPROVAL_SECRET_ARN),
   approvalsTable: config.APPROVALS_TABLE,

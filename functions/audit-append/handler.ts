@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import { appendChained } from '#shared/audit/chain.ts';
 import { KmsRecordMac } from '#shared/audit/record-mac.ts';
 import { chainTablesFromEnv } from '#shared/audit/writer.ts';
-import { clientConfig } from '#shared/aws-clients.ts';
+import { clientConfig, onFirstUse } from '#shared/aws-clients.ts';
 import { METRIC_NAMESPACE } from '#shared/metrics/names.ts';
 import { emitRecordMetrics } from '#shared/metrics/record-metrics.ts';
 import { AppendRequestSchema } from './request.ts';
@@ -15,8 +15,11 @@ import { AppendRequestSchema } from './request.ts';
 const logger = new Logger({ serviceName: 'audit-append' });
 const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'audit-append' });
 const tables = chainTablesFromEnv();
-const dynamodb = new DynamoDBClient(clientConfig());
-const mac = new KmsRecordMac(new KMSClient(clientConfig()), tables.macKeyId);
+const dynamodb = onFirstUse(() => new DynamoDBClient(clientConfig()));
+const mac = new KmsRecordMac(
+  onFirstUse(() => new KMSClient(clientConfig())),
+  tables.macKeyId,
+);
 
 /**
  * The trail's one writer: every playbook's audit steps and every function that audits call it.

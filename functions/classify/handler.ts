@@ -8,7 +8,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { AuditWriter } from '#shared/audit/writer.ts';
-import { clientConfig } from '#shared/aws-clients.ts';
+import { clientConfig, onFirstUse } from '#shared/aws-clients.ts';
 import { METRIC_NAMESPACE, MetricName } from '#shared/metrics/names.ts';
 import { loadConfig } from './config.ts';
 import { type RouteOutcome, routeEvent } from './route.ts';
@@ -16,15 +16,18 @@ import { type RouteOutcome, routeEvent } from './route.ts';
 const logger = new Logger({ serviceName: 'classify' });
 const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'classify' });
 const config = loadConfig();
-const dynamodb = new DynamoDBClient(clientConfig());
+const dynamodb = onFirstUse(() => new DynamoDBClient(clientConfig()));
 const deps = {
   ...config,
-  audit: new AuditWriter(new LambdaClient(clientConfig()), config.auditAppender),
+  audit: new AuditWriter(
+    onFirstUse(() => new LambdaClient(clientConfig())),
+    config.auditAppender,
+  ),
   dynamodb,
-  sfn: new SFNClient(clientConfig()),
+  sfn: onFirstUse(() => new SFNClient(clientConfig())),
   sfnIn: regionalClient((region) => new SFNClient({ ...clientConfig(), region })),
-  sns: new SNSClient(clientConfig()),
-  sqs: new SQSClient(clientConfig()),
+  sns: onFirstUse(() => new SNSClient(clientConfig())),
+  sqs: onFirstUse(() => new SQSClient(clientConfig())),
 };
 
 /** One client per region, made on first use. */

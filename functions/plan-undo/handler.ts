@@ -1,9 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { clientConfig } from '#shared/aws-clients.ts';
+import { clientConfig, onFirstUse } from '#shared/aws-clients.ts';
 import { prepareUndo, type UndoRunState } from '#shared/undo/prepare.ts';
 
-const deps = { sfn: new SFNClient(clientConfig()), dynamodb: new DynamoDBClient(clientConfig()) };
+const deps = {
+  sfn: onFirstUse(() => new SFNClient(clientConfig())),
+  dynamodb: onFirstUse(() => new DynamoDBClient(clientConfig())),
+};
 
 /**
  * Called by the undo state machine: read the execution to undo (DescribeExecution) and its

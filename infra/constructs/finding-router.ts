@@ -59,6 +59,12 @@ const TRUSTED_PRODUCT_ARNS = TRUSTED_AWS_PRODUCTS.map(
  */
 export const FINDING_PATTERNS: Record<string, events.EventPattern> = {
   GuardDuty: { source: ['aws.guardduty'], detailType: ['GuardDuty Finding'] },
+  /** Malware Protection for S3 scan results that found a threat (shared/findings/guardduty-malware-scan.ts). */
+  MalwareScanResult: {
+    source: ['aws.guardduty'],
+    detailType: ['GuardDuty Malware Protection Object Scan Result'],
+    detail: { scanResultDetails: { scanResultStatus: ['THREATS_FOUND'] } },
+  },
   CloudTrailDrift: {
     source: ['aws.ec2', 'aws.cloudtrail', 'aws.s3'],
     detailType: ['AWS API Call via CloudTrail'],

@@ -9,6 +9,8 @@ import {
 } from 'aws-cdk-lib';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
+import { LAMBDA_BUNDLE } from '../bundling/lambda-bundle.ts';
+import { sdkAliases } from '../bundling/sdk-aliases.ts';
 
 /** Props of {@link RemediationFunction}: the handler and what differs per function; everything else is fixed. */
 export interface RemediationFunctionProps {
@@ -89,16 +91,22 @@ export class RemediationFunction extends NodejsFunction {
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
+        target: LAMBDA_BUNDLE.target,
+        minify: LAMBDA_BUNDLE.minify,
         sourceMap: false,
-        mainFields: ['module', 'main'],
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
         // Bundle the SDK v3 clients instead of relying on the runtime's copy: versions are pinned
-        // by our lock file and cold start loads only what is used.
+        // by our lock file (the sandbox tests run the very code that ships) and cold start loads
+        // only what is used. Measured (bench/bundles.ts, BENCHMARKS.md "Bundles"): with the SDK
+        // external a bundle is 60-160 KB but its import takes several times longer, loading the
+        // SDK's many CommonJS files; bundled it is 280-520 KB in one minified file.
         externalModules: [],
-        // Some CommonJS dependencies call require(); ESM output needs it defined.
-        banner: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
+        banner: LAMBDA_BUNDLE.banner,
         define: props.define ?? {},
+        // Credentials from the environment only, and one copy of @smithy/core (sdk-aliases.ts).
+        esbuildArgs: Object.fromEntries(
+          Object.entries(sdkAliases()).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
       },
     };
     super(scope, id, fnProps);

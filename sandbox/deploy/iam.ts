@@ -1,4 +1,10 @@
-import { CreateRoleCommand, EntityAlreadyExistsException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  EntityAlreadyExistsException,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import type { SandboxClients } from '../clients.ts';
 import type { Template } from './assembly.ts';
 import type { DeployTarget, PhysicalResource } from './resolve.ts';
@@ -75,5 +81,37 @@ export async function deployIam(
         }),
       );
     }
+  }
+  await attachManagedPolicies(of('AWS::IAM::ManagedPolicy'), props, target, iam);
+}
+
+/**
+ * `AWS::IAM::ManagedPolicy` attached to the stack's roles (`Roles`); CDK moves a role's grants into
+ * such policies when its inline policies would pass IAM's 10,240-character limit. Created and
+ * attached through IAM's own API, which applies IAM's quotas for managed policies.
+ */
+async function attachManagedPolicies(
+  policies: readonly PhysicalResource[],
+  props: (r: PhysicalResource) => NonNullable<Template['Resources'][string]['Properties']>,
+  target: DeployTarget,
+  iam: SandboxClients['iam'],
+): Promise<void> {
+  for (const policy of policies) {
+    const p = props(policy);
+    if (p.Users?.length || p.Groups?.length) {
+      throw new DeploymentError(
+        `${target.stackName}: managed policy ${policy.logicalId} is attached to users or groups, which the sandbox deployer does not do`,
+      );
+    }
+    const created = await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: p.ManagedPolicyName ?? policy.name,
+        Path: p.Path,
+        Description: p.Description,
+        PolicyDocument: json(p.PolicyDocument),
+      }),
+    );
+    for (const roleName of p.Roles ?? [])
+      await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: created.Policy?.Arn }));
   }
 }

@@ -1,12 +1,13 @@
 import { AwsError, type SandboxRequest } from '../protocol.ts';
-import { queryParams, type Tag } from '../query-protocol.ts';
 import type { SigningKey, SigningKeySource } from '../signing/signing-keys.ts';
 import { ModelService, type OperationHandler } from '../wire/model-service.ts';
 import { ServiceModel } from '../wire/service-model.ts';
 import { accessKeyOperations } from './iam/access-keys.ts';
 import { inlinePolicyOperations } from './iam/inline-policies.ts';
-import { type AccessKeyLastUse, type IamAccessKey, IamAccount } from './iam/model.ts';
+import { attachedPolicyDocuments, managedPolicyOperations } from './iam/managed-policies.ts';
+import { type AccessKeyLastUse, type IamAccessKey, IamAccount, type Tag } from './iam/model.ts';
 import type { IamOperation } from './iam/operation.ts';
+import { passwordPolicyOperations } from './iam/password-policy.ts';
 import { roleOperations } from './iam/roles.ts';
 import { userOperations } from './iam/users.ts';
 
@@ -71,16 +72,17 @@ export class IamService extends ModelService implements SigningKeySource {
       ...keys,
       ...inlinePolicyOperations,
       ...roleOperations,
+      ...passwordPolicyOperations,
+      ...managedPolicyOperations,
     };
-    // The model has checked the request; the operations still read its form parameters (their
-    // `members()` lists are unwrapped by the model path before it writes the output).
+    // The model has read and checked the request, and writes the output each operation returns.
     this.operations = Object.fromEntries(
       Object.entries(operations).map(([name, run]) => [
         name,
-        (req: SandboxRequest) => {
+        (req: SandboxRequest, input: Record<string, unknown>) => {
           const caller = this.authenticate(req);
           const result = run({
-            params: queryParams(req),
+            input,
             account: this.account(req.accountId),
             req,
             callerUserName: caller?.accountId === req.accountId ? caller.userName : undefined,
@@ -156,10 +158,11 @@ export class IamService extends ModelService implements SigningKeySource {
 
   /** The role `roleName` of `accountId`, if it exists. */
   role(accountId: string, roleName: string): RoleView | undefined {
-    const role = [...(this.accounts.get(accountId)?.roles.values() ?? [])].find(
+    const account = this.accounts.get(accountId);
+    const role = [...(account?.roles.values() ?? [])].find(
       (r) => r.roleName.toLowerCase() === roleName.toLowerCase(),
     );
-    if (!role) return undefined;
+    if (!account || !role) return undefined;
     return {
       accountId,
       roleName: role.roleName,
@@ -167,7 +170,8 @@ export class IamService extends ModelService implements SigningKeySource {
       arn: role.arn,
       maxSessionDuration: role.maxSessionDuration,
       tags: role.tags.map((t) => ({ ...t })),
-      policies: Object.fromEntries(role.policies),
+      // Identity policies: inline, then the managed policies attached (evaluated alike).
+      policies: { ...Object.fromEntries(role.policies), ...attachedPolicyDocuments(account, role) },
       trustPolicy: role.assumeRolePolicyDocument,
     };
   }

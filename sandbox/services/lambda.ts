@@ -53,6 +53,8 @@ export interface LambdaServiceOptions {
   readonly asyncRetryDelaysMs?: readonly [number, number];
   /** Execution environments (worker threads) per function at most; further invocations queue. @default 10 */
   readonly maxConcurrency?: number;
+  /** What becomes of the functions' stdout and stderr (see LambdaRuntimeOptions). @default 'print' */
+  readonly functionLogs?: 'print' | 'discard';
 }
 
 interface FunctionRecord {
@@ -306,6 +308,7 @@ export class LambdaService extends ModelService {
       endpoint: endpoint ?? this.requestEndpoint ?? process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566',
       region: record.config.arn.split(':')[3] ?? SANDBOX_REGION,
       maxConcurrency: this.options.maxConcurrency,
+      logs: this.options.functionLogs,
     });
     return record.runtime;
   }

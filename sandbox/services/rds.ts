@@ -1,9 +1,9 @@
-import { XMLBuilder } from 'fast-xml-parser';
-import { AwsError, type SandboxRequest, type SandboxResponse, type SandboxService } from '../protocol.ts';
+import { AwsError, type SandboxRequest } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
-import { FormParams } from './ec2/form-params.ts';
+import { ModelService, type OperationHandler } from '../wire/model-service.ts';
+import { ServiceModel } from '../wire/service-model.ts';
+import { type DbInstanceSeed, DbInstances } from './rds-instances.ts';
 
-const XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 /** The one attribute of a manual snapshot: who besides its owner may copy or restore it. */
 const RESTORE = 'restore';
 /** "You can share a manual DB snapshot with up to 20 other AWS accounts." (ModifyDBSnapshotAttribute) */
@@ -17,73 +17,55 @@ interface ManualSnapshot {
   readonly restore: string[];
 }
 
-/** The two kinds, with the names the API gives their members, elements and errors. */
+/** The two kinds, with the names the API gives their members and errors. */
 const KINDS = {
   instance: {
-    idParam: 'DBSnapshotIdentifier',
+    idMember: 'DBSnapshotIdentifier',
     result: 'DBSnapshotAttributesResult',
     list: 'DBSnapshotAttributes',
-    item: 'DBSnapshotAttribute',
     notFound: (id: string) => new AwsError('DBSnapshotNotFound', `DBSnapshot ${id} not found.`, 404),
   },
   cluster: {
-    idParam: 'DBClusterSnapshotIdentifier',
+    idMember: 'DBClusterSnapshotIdentifier',
     result: 'DBClusterSnapshotAttributesResult',
     list: 'DBClusterSnapshotAttributes',
-    item: 'DBClusterSnapshotAttribute',
     notFound: (id: string) =>
       new AwsError('DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${id} not found.`, 404),
   },
 } as const;
 type Kind = keyof typeof KINDS;
 
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  suppressEmptyNode: false,
-});
+/**
+ * The input of the four operations (`DBSnapshotIdentifier` or `DBClusterSnapshotIdentifier`, by
+ * kind); the model has refused a request without its required members.
+ */
+type SnapshotAttributeInput = Record<string, unknown> & {
+  AttributeName?: string;
+  ValuesToAdd?: string[];
+  ValuesToRemove?: string[];
+};
 
 /**
  * Amazon RDS on the query protocol, reduced to sharing manual snapshots: Describe and Modify of
  * the `restore` attribute of DB snapshots and DB cluster snapshots. Snapshots are seeded with
- * {@link RdsService.seedSnapshot} (the sandbox runs no databases to snapshot). Shapes follow the
- * RDS model (`ValuesToAdd.AttributeValue.N`, results under `DBSnapshotAttributesResult`).
+ * {@link RdsService.seedSnapshot} (the sandbox runs no databases to snapshot).
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBSnapshotAttribute.html
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBClusterSnapshotAttribute.html
  */
-export class RdsService implements SandboxService {
+export class RdsService extends ModelService {
   readonly signingNames: readonly string[] = ['rds'];
   readonly protocol = 'query' as const;
+  protected readonly model = new ServiceModel('@aws-sdk/client-rds', 'RDSClient');
   private readonly snapshots = new Map<string, ManualSnapshot>();
-
-  operation(req: SandboxRequest): string {
-    return FormParams.fromRequest(req).string('Action') ?? 'Unknown';
-  }
-
-  async handle(req: SandboxRequest, operation: string): Promise<SandboxResponse> {
-    const params = FormParams.fromRequest(req);
-    const run: Record<string, () => Record<string, unknown>> = {
-      DescribeDBSnapshotAttributes: () => this.describe(req, params, 'instance'),
-      DescribeDBClusterSnapshotAttributes: () => this.describe(req, params, 'cluster'),
-      ModifyDBSnapshotAttribute: () => this.modify(req, params, 'instance'),
-      ModifyDBClusterSnapshotAttribute: () => this.modify(req, params, 'cluster'),
-    };
-    const handler = run[operation];
-    if (!handler)
-      throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
-    const body = {
-      [`${operation}Response`]: {
-        '@_xmlns': XMLNS,
-        [`${operation}Result`]: handler(),
-        ResponseMetadata: { RequestId: req.requestId },
-      },
-    };
-    return {
-      status: 200,
-      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': req.requestId },
-      body: `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(body)}`,
-    };
-  }
+  private readonly instances = new DbInstances();
+  protected readonly operations: Record<string, OperationHandler> = {
+    DescribeDBSnapshotAttributes: (req, input) => this.describe(req, input, 'instance'),
+    DescribeDBClusterSnapshotAttributes: (req, input) => this.describe(req, input, 'cluster'),
+    ModifyDBSnapshotAttribute: (req, input) => this.modify(req, input, 'instance'),
+    ModifyDBClusterSnapshotAttribute: (req, input) => this.modify(req, input, 'cluster'),
+    DescribeDBInstances: (req, input) => this.instances.describe(req.accountId, req.region, input),
+    ModifyDBInstance: (req, input) => this.instances.modify(req.accountId, req.region, input),
+  };
 
   /** Seed a manual snapshot of an account and region, private (shared with nobody). */
   seedSnapshot(
@@ -100,45 +82,47 @@ export class RdsService implements SandboxService {
     this.snapshots.set(key, { identifier, encrypted: options.encrypted ?? false, restore: [] });
   }
 
+  /** Seed a DB instance of an account and region (every checked setting off unless given). */
+  seedInstance(
+    identifier: string,
+    options: DbInstanceSeed & { accountId?: string; region?: string } = {},
+  ): void {
+    const { accountId = SANDBOX_ACCOUNT_ID, region = SANDBOX_REGION, ...seed } = options;
+    this.instances.seed(accountId, region, identifier, seed);
+  }
+
   private key(accountId: string, region: string, kind: Kind, identifier: string): string {
     return `${accountId}/${region}/${kind}/${identifier}`;
   }
 
-  private find(req: SandboxRequest, params: FormParams, kind: Kind): ManualSnapshot {
-    const id = params.string(KINDS[kind].idParam);
-    if (!id)
-      throw new AwsError(
-        'ValidationError',
-        `1 validation error detected: Value null at '${KINDS[kind].idParam.charAt(0).toLowerCase()}${KINDS[kind].idParam.slice(1)}' failed to satisfy constraint: Member must not be null`,
-      );
+  private find(req: SandboxRequest, input: SnapshotAttributeInput, kind: Kind): ManualSnapshot {
+    const id = input[KINDS[kind].idMember] as string;
     const snapshot = this.snapshots.get(this.key(req.accountId, req.region, kind, id));
     if (!snapshot) throw KINDS[kind].notFound(id);
     return snapshot;
   }
 
   private result(kind: Kind, snapshot: ManualSnapshot) {
-    const { result, list, item, idParam } = KINDS[kind];
+    const { result, list, idMember } = KINDS[kind];
     return {
       [result]: {
-        [idParam]: snapshot.identifier,
-        [list]: {
-          [item]: [{ AttributeName: RESTORE, AttributeValues: { AttributeValue: [...snapshot.restore] } }],
-        },
+        [idMember]: snapshot.identifier,
+        [list]: [{ AttributeName: RESTORE, AttributeValues: [...snapshot.restore] }],
       },
     };
   }
 
-  private describe(req: SandboxRequest, params: FormParams, kind: Kind) {
-    return this.result(kind, this.find(req, params, kind));
+  private describe(req: SandboxRequest, input: SnapshotAttributeInput, kind: Kind) {
+    return this.result(kind, this.find(req, input, kind));
   }
 
-  private modify(req: SandboxRequest, params: FormParams, kind: Kind) {
-    const snapshot = this.find(req, params, kind);
-    const attribute = params.string('AttributeName');
+  private modify(req: SandboxRequest, input: SnapshotAttributeInput, kind: Kind) {
+    const snapshot = this.find(req, input, kind);
+    const attribute = input.AttributeName;
     if (attribute !== RESTORE)
       throw new AwsError('InvalidParameterValue', `Invalid snapshot attribute name: ${attribute ?? ''}`);
-    const add = params.list('ValuesToAdd.AttributeValue');
-    const remove = params.list('ValuesToRemove.AttributeValue');
+    const add = input.ValuesToAdd ?? [];
+    const remove = input.ValuesToRemove ?? [];
     const bad = [...add, ...remove].find((value) => value !== 'all' && !/^\d{12}$/.test(value));
     if (bad !== undefined) throw new AwsError('InvalidParameterValue', `Invalid account id or "all": ${bad}`);
     // "You can't use all as a value for that parameter in this case" for an encrypted snapshot.

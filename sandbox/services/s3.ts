@@ -6,10 +6,11 @@ import { AwsError, type SandboxRequest } from '../protocol.ts';
 import type { InputShapeError } from '../wire/input-problems.ts';
 import { ModelService, type OperationHandler } from '../wire/model-service.ts';
 import { ServiceModel } from '../wire/service-model.ts';
+import { requireObject, type StoredObject, storedObject, taggingHeader, tagSetOf } from './s3-objects.ts';
 
 /**
  * The sandbox's S3, limited to the bucket controls the playbooks use: public access block,
- * bucket policy and policy status. Buckets hold no objects.
+ * bucket policy and policy status; and plain objects with tags (./s3-objects.ts).
  *
  * Clients should use path-style addressing (`/bucket?publicAccessBlock`): give the
  * JavaScript SDK client `forcePathStyle: true` against the sandbox. It picks path style by
@@ -35,6 +36,8 @@ export interface BucketState {
   publicAccessBlock?: PublicAccessBlock;
   /** The bucket policy exactly as submitted. */
   policy?: string;
+  /** Objects by key. */
+  objects?: Map<string, StoredObject>;
 }
 
 /** Host names that carry a bucket as their first label(s) in virtual-hosted addressing. */
@@ -102,6 +105,8 @@ function canonicalUserId(accountId: string): string {
 
 /** The request names a bucket: every operation served here but ListBuckets. */
 type ForBucket = { Bucket: string };
+/** The request names an object of the bucket. */
+type ForObject = ForBucket & { Key: string };
 
 const MALFORMED_XML =
   'The XML you provided was not well-formed or did not validate against our published schema';
@@ -116,6 +121,11 @@ export class S3Service extends ModelService {
   protected readonly model = new ServiceModel('@aws-sdk/client-s3', 'S3Client');
   /** Bucket names are global across accounts, as in S3; each bucket records its owner. */
   private readonly buckets = new Map<string, BucketState>();
+
+  /** An object's tags, for IAM's `s3:ExistingObjectTag/<key>` condition keys. */
+  objectTags(bucket: string, key: string): Readonly<Record<string, string>> | undefined {
+    return this.buckets.get(bucket)?.objects?.get(key)?.tags;
+  }
 
   protected readonly operations: Readonly<Record<string, OperationHandler>> = {
     ListBuckets: (req: SandboxRequest) => this.listBuckets(req),
@@ -160,6 +170,36 @@ export class S3Service extends ModelService {
     DeleteBucketPolicy: (req, input: ForBucket) => {
       this.ownedBucket(req, input.Bucket).policy = undefined;
       return {};
+    },
+    PutObject: (req, input: ForObject & { Body?: Uint8Array; Tagging?: string }) => {
+      const bucket = this.ownedBucket(req, input.Bucket);
+      bucket.objects ??= new Map<string, StoredObject>();
+      const object = storedObject(Buffer.from(input.Body ?? new Uint8Array()), taggingHeader(input.Tagging));
+      bucket.objects.set(input.Key, object);
+      return { ETag: object.etag };
+    },
+    GetObject: (req, input: ForObject) => {
+      const object = requireObject(this.ownedBucket(req, input.Bucket).objects, input.Key);
+      return {
+        Body: object.body,
+        ETag: object.etag,
+        ContentType: 'application/octet-stream',
+        TagCount: Object.keys(object.tags).length,
+      };
+    },
+    DeleteObject: (req, input: ForObject) => {
+      this.ownedBucket(req, input.Bucket).objects?.delete(input.Key);
+      return {};
+    },
+    PutObjectTagging: (req, input: ForObject & { Tagging: { TagSet: { Key: string; Value: string }[] } }) => {
+      requireObject(this.ownedBucket(req, input.Bucket).objects, input.Key).tags = tagSetOf(
+        input.Tagging.TagSet,
+      );
+      return {};
+    },
+    GetObjectTagging: (req, input: ForObject) => {
+      const { tags } = requireObject(this.ownedBucket(req, input.Bucket).objects, input.Key);
+      return { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
     },
     GetBucketPolicyStatus: (req, input: ForBucket) => {
       const bucket = this.ownedBucket(req, input.Bucket);

@@ -5,7 +5,7 @@ import {
   type SandboxResponse,
   type SandboxService,
 } from '../protocol.ts';
-import { queryParams, unwrapMemberLists, type XmlObject } from '../query-protocol.ts';
+import { queryParams } from '../query-protocol.ts';
 import { formTree } from './form-tree.ts';
 import { InputShapeError, inputErrorFor } from './input-problems.ts';
 import { readInput } from './read-input.ts';
@@ -18,8 +18,7 @@ import { parseXmlBody } from './xml-body.ts';
 /**
  * One operation's behaviour: the decoded input (SDK member names and types) in, the output object
  * out. Wire format, validation and errors are the router's. A handler written before the model
- * path may still return a rendered {@link SandboxResponse} (sent as is) or, on the query
- * protocols, a result whose lists are built with `members()` (unwrapped, then written by the model).
+ * path may still return a rendered {@link SandboxResponse} (sent as is).
  */
 export type OperationHandler = (
   req: SandboxRequest,
@@ -145,10 +144,8 @@ export abstract class ModelService implements SandboxService {
       input: Record<string, unknown>;
     };
     const run = this.operations[operationName] as OperationHandler;
-    let output: object = (await run(req, input)) ?? {};
+    const output: object = (await run(req, input)) ?? {};
     if (isRendered(output)) return output;
-    // A query-protocol result built the old way wraps its lists as `{ member: [...] }`.
-    if (this.protocol === 'query' || this.protocol === 'ec2') output = unwrapMemberLists(output as XmlObject);
     return writeOutput(await this.model.facts(), operation, output, req.requestId);
   }
 

@@ -51,7 +51,13 @@ export const EVASION_SEVERITY = {
 const requestOf = (event: { detail: { requestParameters?: Record<string, unknown> | null } }) =>
   event.detail.requestParameters ?? {};
 
-type Call = { detail: { eventName: string; requestParameters?: Record<string, unknown> | null } };
+type Call = {
+  detail: {
+    eventName: string;
+    requestParameters?: Record<string, unknown> | null;
+    responseElements?: Record<string, unknown> | null;
+  };
+};
 
 /** Parse the request against `schema`; a call whose request lacks what it must name is rejected, naming the field. */
 function requestAs<T extends z.ZodMiniType>(event: Call, schema: T): z.infer<T> {
@@ -237,13 +243,17 @@ function assessGuardDuty(event: Call): EvasionAssessment {
           : `GuardDuty filter ${String(request['name'])} created (does not archive)`,
       };
     }
-    default:
+    default: {
+      // CreateIPSet returns the new list's id (`ipSetId`) only in its response; UpdateIPSet names it.
+      const created = event.detail.responseElements?.['ipSetId'];
+      const ipSetId = typeof created === 'string' && created !== '' ? { ipSetId: created } : {};
       return {
         resource,
-        change: pick('detectorId', 'ipSetId', 'name', 'format', 'location', 'activate'),
+        change: { ...pick('detectorId', 'ipSetId', 'name', 'format', 'location', 'activate'), ...ipSetId },
         score: EVASION_SEVERITY.guardDutyTrustedIps,
         title: `GuardDuty trusted IP list ${String(request['name'] ?? request['ipSetId'])} ${event.detail.eventName === 'CreateIPSet' ? 'created' : 'changed'}: findings about its addresses are no longer raised`,
       };
+    }
   }
 }
 

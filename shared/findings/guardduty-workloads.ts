@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
-import { ACCESS_KEY_ID, IAM_USER_NAME, type Resource } from './finding.ts';
+import { ACCESS_KEY_ID, BUCKET_NAME, IAM_USER_NAME, type Resource } from './finding.ts';
 
 /**
  * GuardDuty findings about workloads (S3 data access, Lambda, EKS, ECS, containers, RDS, S3
@@ -197,13 +197,18 @@ export function workloadResourceOf(
       );
     }
     case 'S3Object': {
+      // Malware Protection for S3 (`Object:S3/MaliciousFile`): the bucket is what a playbook acts
+      // on (its policy denies reading objects tagged as threats); the object is context.
       const buckets = S3Objects.safeParse(resource['s3BucketDetails']);
       const bucket = buckets.success ? buckets.data[0] : undefined;
-      return other(
-        type,
-        findingId,
-        contextOf({ Bucket: bucket?.name, Object: bucket?.s3ObjectDetails?.[0]?.key }),
-      );
+      const context = contextOf({ Bucket: bucket?.name, Object: bucket?.s3ObjectDetails?.[0]?.key });
+      if (!bucket?.name || !BUCKET_NAME.test(bucket.name)) return other(type, findingId, context);
+      return {
+        resource: { kind: 'Bucket', bucketName: bucket.name },
+        resourceTags: {},
+        reportedAs: type,
+        ...(context && { context }),
+      };
     }
     case 'AttackSequence':
       return attackSequenceResource(findingId, service, resolve);

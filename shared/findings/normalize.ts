@@ -18,6 +18,11 @@ import {
   looksLikeBareGuardDutyFinding,
   normalizeGuardDutyEvent,
 } from './guardduty.ts';
+import {
+  isMalwareScanEvent,
+  MalwareScanEventSchema,
+  normalizeMalwareScanEvent,
+} from './guardduty-malware-scan.ts';
 import { isSecurityHubEvent, normalizeSecurityHubEvent, SecurityHubEventSchema } from './securityhub.ts';
 
 /** The outcome of normalizing one EventBridge event. */
@@ -47,6 +52,12 @@ function adapter<T>(
 /** Adding a finding source is one file and one line here. */
 const SOURCES: readonly SourceAdapter[] = [
   adapter('GuardDuty Finding', isGuardDutyEvent, GuardDutyEventSchema, normalizeGuardDutyEvent),
+  adapter(
+    'GuardDuty Malware Protection Object Scan Result',
+    isMalwareScanEvent,
+    MalwareScanEventSchema,
+    normalizeMalwareScanEvent,
+  ),
   adapter('CloudTrail', isCloudTrailEvent, CloudTrailEventSchema, normalizeCloudTrailEvent),
   adapter(
     'Config Rules Compliance Change',

@@ -236,6 +236,21 @@ function isSample(finding: AsffFinding): boolean {
 /** The last segment of an ARN's resource part (`.../instance/i-0abc` → `i-0abc`). */
 const lastSegment = (id: string): string => id.slice(Math.max(id.lastIndexOf('/'), id.lastIndexOf(':')) + 1);
 
+/** An RDS snapshot resource (kept as `Other`, its id the snapshot identifier), from its ARN or identifier. */
+function rdsSnapshot(
+  r: AsffResource,
+  type: 'snapshot' | 'cluster-snapshot',
+): { resource: Resource; problem?: string } {
+  const fromArn = new RegExp(`^arn:aws[\\w-]*:rds:[a-z0-9-]+:\\d{12}:${type}:(.+)$`).exec(r.Id)?.[1];
+  const id = fromArn ?? r.Id;
+  return {
+    resource: { kind: 'Other', type: r.Type, id },
+    problem: /^[A-Za-z][A-Za-z0-9:-]{0,254}$/.test(id)
+      ? undefined
+      : `"${id}" is not an RDS ${type} identifier`,
+  };
+}
+
 /** ASFF resource types a playbook acts on, mapped to a resource, with the check its id must pass. */
 const ACTIONABLE: Readonly<
   Record<string, (resource: AsffResource) => { resource: Resource; problem?: string }>
@@ -287,6 +302,20 @@ const ACTIONABLE: Readonly<
   AwsCloudTrailTrail: (r) => {
     const trailName = lastSegment(r.Id);
     return { resource: { kind: 'Trail', trailName, trailArn: r.Id.startsWith('arn:') ? r.Id : undefined } };
+  },
+  // RDS.1's findings name the snapshot by its ARN; the RDS calls take its identifier (the rest of
+  // the ARN after `snapshot:`, which may hold a colon: automated snapshots are `rds:<name>-<date>`).
+  AwsRdsDbSnapshot: (r) => rdsSnapshot(r, 'snapshot'),
+  AwsRdsDbClusterSnapshot: (r) => rdsSnapshot(r, 'cluster-snapshot'),
+  // RDS.8's findings name the instance by its ARN (`...:db:<identifier>`); the RDS calls take the identifier.
+  AwsRdsDbInstance: (r) => {
+    const id = /^arn:aws[\w-]*:rds:[a-z0-9-]+:\d{12}:db:(.+)$/.exec(r.Id)?.[1] ?? r.Id;
+    return {
+      resource: { kind: 'Other', type: r.Type, id },
+      problem: /^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(id)
+        ? undefined
+        : `"${id}" is not a DB instance identifier`,
+    };
   },
   AwsAccount: () => ({ resource: { kind: 'Account' } }),
   // The Id is the key's ARN (`arn:aws:kms:<region>:<account>:key/<key id>`).

@@ -17,6 +17,7 @@ export const facts: PlaybookFacts = {
     'Read the permissions again to verify, then notify the on-call topic.',
   ],
   undo: { reverse: reverseRevokeOutsideSharing },
-  // Security Hub EC2.1 and RDS.1 are what this fixes, but their findings name the account, not the
-  // shared resource: they are not routed here yet, so the playbook does not claim them.
+  // RDS.1's findings name the snapshot. EC2.1's name only the account (AwsAccount), not which
+  // snapshot is public: not routed here, so the playbook does not claim it.
+  controls: ['RDS.1'],
 };

@@ -48,7 +48,13 @@ export const ShareRevocationInputSchema = z.object({
   change: z.nullish(z.looseObject({ added: z.optional(z.array(PermissionSchema)) })),
   decision: z.optional(
     z.looseObject({
-      params: z.nullish(z.looseObject({ trustedAccounts: z.optional(z.array(TrustedSchema)) })),
+      params: z.nullish(
+        z.looseObject({
+          trustedAccounts: z.optional(z.array(TrustedSchema)),
+          /** Remove `all` only, for a rule routing a control that checks public sharing only (RDS.1). */
+          publicOnly: z.optional(z.boolean()),
+        }),
+      ),
     }),
   ),
   /**
@@ -128,10 +134,12 @@ function permissionsOf(described: ShareRevocationInput['described']): Permission
  * Decide which permissions to remove. From a CloudTrail call, only those it added; otherwise every
  * permission of the resource. Of those, a permission stays when it names the owning account or
  * an account or organization listed in `params.trustedAccounts`; `all` always goes. A permission
- * the resource no longer has is reported as already gone, not removed.
+ * the resource no longer has is reported as already gone, not removed. With `params.publicOnly`,
+ * only `all` goes: shares with accounts stay, for a control that checks public sharing only.
  */
 export function planShareRevocation(input: ShareRevocationInput): ShareRevocationPlan {
   const trusted = input.decision?.params?.trustedAccounts ?? [];
+  const publicOnly = input.decision?.params?.publicOnly === true;
   const permissions = permissionsOf(input.described);
   const present = new Map(permissions.map((p) => [keyOf(p), p]));
   const added = input.change?.added;
@@ -144,7 +152,10 @@ export function planShareRevocation(input: ShareRevocationInput): ShareRevocatio
     const key = keyOf(candidate);
     if (key === '' || seen.has(key)) continue;
     seen.add(key);
-    const reason = whyTrusted(candidate, input.accountId, trusted);
+    const reason =
+      publicOnly && candidate.Group !== 'all'
+        ? 'not public, and the rule removes public sharing only (params.publicOnly)'
+        : whyTrusted(candidate, input.accountId, trusted);
     const current = present.get(key);
     if (reason) leftAlone.push({ permission: candidate, reason });
     else if (!current) alreadyGone.push(candidate);

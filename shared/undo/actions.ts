@@ -23,9 +23,13 @@ export type UndoActionType =
   | 'ModifyDBClusterSnapshotAttribute'
   | 'DisableEbsEncryptionByDefault'
   | 'DisableKeyRotation'
+  | 'UpdateIPSet'
   | 'PutFunctionConcurrency'
   | 'DeleteFunctionConcurrency'
   | 'UpdateAlias'
+  | 'UpdateAccountPasswordPolicy'
+  | 'DeleteAccountPasswordPolicy'
+  | 'ModifyDBInstance'
   | 'PutBucketPolicy'
   | 'DeleteBucketPolicy';
 
@@ -50,9 +54,13 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'ModifyDBClusterSnapshotAttribute',
   'DisableEbsEncryptionByDefault',
   'DisableKeyRotation',
+  'UpdateIPSet',
   'PutFunctionConcurrency',
   'DeleteFunctionConcurrency',
   'UpdateAlias',
+  'UpdateAccountPasswordPolicy',
+  'DeleteAccountPasswordPolicy',
+  'ModifyDBInstance',
   'PutBucketPolicy',
   'DeleteBucketPolicy',
 ];
@@ -95,8 +103,30 @@ export interface SharePermission {
   readonly OrganizationalUnitArn?: string;
 }
 
+/** An account password policy as UpdateAccountPasswordPolicy takes it (every setting it replaces). */
+export interface PasswordPolicyRequest {
+  readonly MinimumPasswordLength: number;
+  readonly RequireSymbols: boolean;
+  readonly RequireNumbers: boolean;
+  readonly RequireUppercaseCharacters: boolean;
+  readonly RequireLowercaseCharacters: boolean;
+  readonly AllowUsersToChangePassword: boolean;
+  readonly HardExpiry: boolean;
+  /** Left out: passwords never expire. */
+  readonly MaxPasswordAge?: number;
+  /** Left out: passwords may be reused. */
+  readonly PasswordReusePrevention?: number;
+}
+
 /** Builders of each action, so the request shapes live in one place. */
 export const undoActions = {
+  reactivateTrustedIpList: (detectorId: string, ipSetId: string): UndoAction => ({
+    type: 'UpdateIPSet',
+    description: `Activate GuardDuty trusted IP list ${ipSetId} of detector ${detectorId} again (it was active before)`,
+    request: { DetectorId: detectorId, IpSetId: ipSetId, Activate: true },
+    before: { Status: 'INACTIVE' },
+    after: { Status: 'ACTIVE' },
+  }),
   disableKeyRotation: (keyId: string): UndoAction => ({
     type: 'DisableKeyRotation',
     description: `Turn automatic rotation of KMS key ${keyId} off again (it was off before)`,
@@ -185,6 +215,22 @@ export const undoActions = {
     before: current,
     after: { PublicAccessBlockConfiguration: previous },
   }),
+  // The undo state machine reads the policy again and removes the statement from the policy as it
+  // is then (statemachines/undo/bucket-policy-statement.ts): `Policy` is the plan's expectation.
+  putBucketPolicy: (bucketName: string, policy: string, current: unknown, sid: string): UndoAction => ({
+    type: 'PutBucketPolicy',
+    description: `Remove statement ${sid} from bucket ${bucketName}'s policy, keeping every other statement`,
+    request: { Bucket: bucketName, Policy: policy },
+    before: current,
+    after: { Policy: policy },
+  }),
+  deleteBucketPolicy: (bucketName: string, current: unknown, sid: string): UndoAction => ({
+    type: 'DeleteBucketPolicy',
+    description: `Remove statement ${sid} from bucket ${bucketName}'s policy (its only statement: the policy is deleted)`,
+    request: { Bucket: bucketName },
+    before: current,
+    after: { Policy: 'none' },
+  }),
   deletePublicAccessBlock: (bucketName: string, current: unknown): UndoAction => ({
     type: 'DeletePublicAccessBlock',
     description: `Delete bucket ${bucketName}'s Block Public Access configuration (it had none before)`,
@@ -262,6 +308,28 @@ export const undoActions = {
     request: { FunctionName: functionName },
     before: { functionName, reservedConcurrency: 0 },
     after: { functionName, reservedConcurrency: 'none' },
+  }),
+  restorePasswordPolicy: (accountId: string, policy: PasswordPolicyRequest): UndoAction => ({
+    type: 'UpdateAccountPasswordPolicy',
+    description: `Put the IAM account password policy of account ${accountId} back as it was`,
+    request: { ...policy },
+    before: { accountId, passwordPolicy: 'raised to the baseline' },
+    after: { accountId, passwordPolicy: policy },
+  }),
+  deletePasswordPolicy: (accountId: string): UndoAction => ({
+    type: 'DeleteAccountPasswordPolicy',
+    description: `Delete the IAM account password policy of account ${accountId} (it had none; IAM's default applies again)`,
+    request: {},
+    before: { accountId, passwordPolicy: 'raised to the baseline' },
+    after: { accountId, passwordPolicy: 'none' },
+  }),
+  // Step Functions spells RDS's DB... members Db... (the AWS SDK for Java 2.x names).
+  disableDeletionProtection: (identifier: string): UndoAction => ({
+    type: 'ModifyDBInstance',
+    description: `Turn deletion protection of RDS DB instance ${identifier} off again (it was off before)`,
+    request: { DbInstanceIdentifier: identifier, DeletionProtection: false, ApplyImmediately: true },
+    before: { identifier, DeletionProtection: true },
+    after: { identifier, DeletionProtection: false },
   }),
   pointAlias: (functionName: string, aliasName: string, version: string, current: string): UndoAction => ({
     type: 'UpdateAlias',

@@ -15,6 +15,7 @@ const RETRY_FAMILY = {
   elasticloadbalancingv2: 'ElasticLoadBalancingV2',
   cloudtrail: 'CloudTrail',
   config: 'Config',
+  guardduty: 'GuardDuty',
   s3: 'S3',
   s3control: 'S3Control',
   rds: 'Rds',

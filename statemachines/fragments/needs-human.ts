@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PlaybookContext } from '../playbook.ts';
@@ -80,6 +81,21 @@ function calledAction(task: sfn.TaskStateBase): string | undefined {
   return `${match[1]}:${match[2].charAt(0).toUpperCase()}${match[2].slice(1)}`;
 }
 
+/** Step Functions state names are at most 80 characters. */
+const MAX_STATE_NAME = 80;
+
+/**
+ * The name of the Pass that records where a task stopped: `<task>: stopped`, or, for a task whose
+ * name leaves no room, its name cut short with a digest of the whole name so two long names never meet.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/state-machine-structure.html (state names)
+ */
+function stoppedStateName(taskName: string): string {
+  const name = `${taskName}: stopped`;
+  if (name.length <= MAX_STATE_NAME) return name;
+  const digest = createHash('sha256').update(taskName).digest('hex').slice(0, 6);
+  return `${taskName.slice(0, MAX_STATE_NAME - ': stopped'.length - digest.length - 1)} ${digest}: stopped`;
+}
+
 /**
  * Catch everything on a task and send it to the needs-human path, through a Pass that records
  * which step stopped, the call it made and where its runbook says what to do (`<task>: stopped`).
@@ -97,7 +113,7 @@ export function catchToHuman<T extends sfn.TaskStateBase>(
     existing instanceof sfn.Pass
       ? existing
       : new sfn.Pass(task, 'Stopped', {
-          stateName: `${task.stateId}: stopped`,
+          stateName: stoppedStateName(task.stateId),
           result: sfn.Result.fromObject({
             step: task.stateId,
             ...(call && { call }),

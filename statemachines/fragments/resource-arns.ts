@@ -26,8 +26,13 @@ export interface ResourceArns {
   readonly trails: string;
   /** configuration-recorder/<name>/<id>: the name is known, the id is not. */
   readonly configRecorders: string;
+  /** detector/<id>: a GuardDuty detector. */
+  readonly guardDutyDetectors: string;
+  /** detector/<id>/ipset/<id>: a GuardDuty trusted IP list. */
+  readonly guardDutyIpSets: string;
   readonly dbSnapshots: string;
   readonly dbClusterSnapshots: string;
+  readonly dbInstances: string;
   readonly kmsKeys: string;
   readonly functions: string;
 }
@@ -62,6 +67,8 @@ export function resourceArns(scope: Construct): ResourceArns {
     buckets: stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
     trails: arn('cloudtrail', 'trail'),
     configRecorders: arn('config', 'configuration-recorder'),
+    guardDutyDetectors: arn('guardduty', 'detector'),
+    guardDutyIpSets: arn('guardduty', 'detector', '*/ipset/*'),
     dbSnapshots: stack.formatArn({
       service: 'rds',
       resource: 'snapshot',
@@ -71,6 +78,12 @@ export function resourceArns(scope: Construct): ResourceArns {
     dbClusterSnapshots: stack.formatArn({
       service: 'rds',
       resource: 'cluster-snapshot',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+    dbInstances: stack.formatArn({
+      service: 'rds',
+      resource: 'db',
       resourceName: '*',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),

@@ -90,10 +90,8 @@ export function claimResource(ctx: PlaybookContext, human: sfn.IChainable, playb
   const takeOver = put('Take over claim', 'holder = :old', {
     ':old': S(sfn.JsonPath.stringAt('$.claim.holder')),
   });
-  const claimed = new sfn.Pass(scope, 'Resource claimed');
   takeOver.addCatch(alreadyClaimed, { errors: CONDITIONAL_CHECK_FAILED, resultPath: sfn.JsonPath.DISCARD });
   catchToHuman(takeOver, human);
-  takeOver.next(claimed);
   holder.addCatch(takeOver, {
     errors: ['Sfn.ExecutionDoesNotExistException'],
     resultPath: sfn.JsonPath.DISCARD,
@@ -108,7 +106,7 @@ export function claimResource(ctx: PlaybookContext, human: sfn.IChainable, playb
     );
   claim.addCatch(read, { errors: CONDITIONAL_CHECK_FAILED, resultPath: sfn.JsonPath.DISCARD });
   catchToHuman(claim, human);
-  claim.next(claimed);
   alreadyClaimed.next(new sfn.Succeed(scope, 'Already being handled'));
-  return sfn.Chain.custom(claim, [claimed], claimed);
+  // Two open ends, the claim and the take-over, both followed by what comes next: no joining state.
+  return sfn.Chain.custom(claim, [claim, takeOver], takeOver);
 }

@@ -19,6 +19,8 @@ export const RETRYABLE_ERRORS = {
   CloudTrail: ['CloudTrail.ThrottlingException', 'CloudTrail.CloudTrailException'],
   // AWS Config's model declares no throttling error: it surfaces as the generic exception.
   Config: ['Config.ConfigException'],
+  // GuardDuty declares BadRequest and InternalServerError only: throttling is undeclared.
+  GuardDuty: ['GuardDuty.InternalServerErrorException', 'GuardDuty.GuardDutyException'],
   // S3's model declares neither SlowDown nor InternalError: both surface as `S3.S3Exception`.
   S3: ['S3.S3Exception'],
   // S3 Control's model declares no throttling error either.

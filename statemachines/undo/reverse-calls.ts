@@ -1,4 +1,4 @@
-import { aws_iam as iam, type aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import { aws_iam as iam, aws_stepfunctions as sfn, type aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { UndoActionType } from '#shared/undo/actions.ts';
 import { type AwsCallService, awsCall } from '../fragments/aws-call.ts';
@@ -12,6 +12,12 @@ interface ReverseCall {
   readonly service: AwsCallService;
   readonly action: string;
   readonly fields: readonly string[];
+  /**
+   * Request fields an action may leave out, where leaving out means something no value can say
+   * (UpdateAccountPasswordPolicy takes no 0 for "never expire"): one task per combination,
+   * chosen by which are present. @default none
+   */
+  readonly optionalFields?: readonly string[];
   readonly resources: (arns: ResourceArns) => string[];
   /** The IAM action when it is not `<service>:<Action>`. @default derived from the API action */
   readonly iamAction?: string;
@@ -106,19 +112,6 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     resources: () => ['*'],
     iamAction: 's3:PutAccountPublicAccessBlock',
   },
-  // require-bucket-ssl's undo: the policy as it was before the SSL-only statement, or none.
-  PutBucketPolicy: {
-    service: 's3',
-    action: 'putBucketPolicy',
-    fields: ['Bucket', 'Policy'],
-    resources: (a) => [a.buckets],
-  },
-  DeleteBucketPolicy: {
-    service: 's3',
-    action: 'deleteBucketPolicy',
-    fields: ['Bucket'],
-    resources: (a) => [a.buckets],
-  },
   ModifySnapshotAttribute: {
     service: 'ec2',
     action: 'modifySnapshotAttribute',
@@ -157,6 +150,16 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['KeyId'],
     resources: (a) => [a.kmsKeys],
   },
+  // Deactivating a list needs only guardduty:UpdateIPSet; activating one also needs
+  // iam:PutRolePolicy and iam:DeleteRolePolicy on the AWSServiceRoleForAmazonGuardDuty role, which
+  // this role is not granted: in AWS an undo that activates a list then stops for a person.
+  // https://docs.aws.amazon.com/guardduty/latest/ug/guardduty-lists-prerequisites.html
+  UpdateIPSet: {
+    service: 'guardduty',
+    action: 'updateIPSet',
+    fields: ['DetectorId', 'IpSetId', 'Activate'],
+    resources: (a) => [a.guardDutyIpSets],
+  },
   PutFunctionConcurrency: {
     service: 'lambda',
     action: 'putFunctionConcurrency',
@@ -169,26 +172,108 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['FunctionName'],
     resources: (a) => [a.functions],
   },
+  // The API is Put/DeleteBucketPolicy; the undo reads the policy first (./bucket-policy-statement.ts).
+  PutBucketPolicy: {
+    service: 's3',
+    action: 'putBucketPolicy',
+    fields: ['Bucket', 'Policy'],
+    resources: (a) => [a.buckets],
+    iamAction: 's3:PutBucketPolicy',
+  },
+  DeleteBucketPolicy: {
+    service: 's3',
+    action: 'deleteBucketPolicy',
+    fields: ['Bucket'],
+    resources: (a) => [a.buckets],
+    iamAction: 's3:DeleteBucketPolicy',
+  },
   UpdateAlias: {
     service: 'lambda',
     action: 'updateAlias',
     fields: ['FunctionName', 'Name', 'FunctionVersion'],
     resources: (a) => [a.functions],
   },
+  // The account password policy has no resource type: the IAM actions take `*`
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
+  UpdateAccountPasswordPolicy: {
+    service: 'iam',
+    action: 'updateAccountPasswordPolicy',
+    fields: [
+      'MinimumPasswordLength',
+      'RequireSymbols',
+      'RequireNumbers',
+      'RequireUppercaseCharacters',
+      'RequireLowercaseCharacters',
+      'AllowUsersToChangePassword',
+      'HardExpiry',
+    ],
+    optionalFields: ['MaxPasswordAge', 'PasswordReusePrevention'],
+    resources: () => ['*'],
+  },
+  ModifyDBInstance: {
+    service: 'rds',
+    action: 'modifyDBInstance',
+    fields: ['DbInstanceIdentifier', 'DeletionProtection', 'ApplyImmediately'],
+    resources: (a) => [a.dbInstances],
+  },
+  DeleteAccountPasswordPolicy: {
+    service: 'iam',
+    action: 'deleteAccountPasswordPolicy',
+    fields: [],
+    resources: () => ['*'],
+  },
 };
+
+/** Every subset of `fields`, the largest first. */
+function subsets(fields: readonly string[]): string[][] {
+  let all: string[][] = [[]];
+  for (const field of fields) all = [...all.map((s) => [...s, field]), ...all];
+  return all;
+}
 
 /**
  * The SDK integration task of one reverse call, reading its request from the Map item's
- * `action.request`, retried on its service's throttling. The role gets exactly that action.
+ * `action.request`, retried on its service's throttling. The role gets exactly that action. A call
+ * with optional fields is one task per combination of them, chosen by which the request holds.
  */
 export function reverseCall(
   scope: Construct,
   type: UndoActionType,
   arns: ResourceArns,
+  /** Applied to every reverse task built (undo gives each its catch to the needs-human path). */
+  wrap: (task: sfn.TaskStateBase) => sfn.TaskStateBase = (task) => task,
+): sfn.Chain {
+  const call = REVERSE_CALLS[type];
+  if (!call.optionalFields?.length)
+    return sfn.Chain.start(wrap(reverseTask(scope, type, arns, call.fields, '')));
+  const choice = new sfn.Choice(scope, `${type} fields?`);
+  const combinations = subsets(call.optionalFields);
+  for (const present of combinations) {
+    const absent = call.optionalFields.filter((f) => !present.includes(f));
+    const suffix = absent.length ? ` without ${absent.join(', ')}` : '';
+    const task = wrap(reverseTask(scope, type, arns, [...call.fields, ...present], suffix));
+    const conditions = [
+      ...present.map((f) => sfn.Condition.isPresent(`${REQUEST}.${f}`)),
+      ...absent.map((f) => sfn.Condition.isNotPresent(`${REQUEST}.${f}`)),
+    ];
+    choice.when(
+      conditions.length === 1 ? (conditions[0] as sfn.Condition) : sfn.Condition.and(...conditions),
+      task,
+    );
+  }
+  return choice.afterwards();
+}
+
+function reverseTask(
+  scope: Construct,
+  type: UndoActionType,
+  arns: ResourceArns,
+  fields: readonly string[],
+  suffix: string,
 ): tasks.CallAwsService {
   const call = REVERSE_CALLS[type];
-  const parameters = Object.fromEntries(call.fields.map((field) => [`${field}.$`, `${REQUEST}.${field}`]));
-  return awsCall(scope, `Undo ${type}`, {
+  const parameters = Object.fromEntries(fields.map((field) => [`${field}.$`, `${REQUEST}.${field}`]));
+  return awsCall(scope, `Undo ${type}${suffix}`, {
     service: call.service,
     action: call.action,
     iamAction: call.iamAction,

@@ -24,6 +24,12 @@ const GUARANTEED: GuaranteedRead[] = [
     resource: 'arn:aws:states:::aws-sdk:config:describeConfigurationRecorderStatus',
     path: '$.ConfigurationRecordersStatus[0]',
   },
+  // Named DB instances only: an identifier that does not exist fails with DBInstanceNotFound
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html).
+  {
+    resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
+    path: '$.DbInstances[0].DeletionProtection',
+  },
 ];
 
 describe('list elements are read only where they are sure to exist', () => {

@@ -21,7 +21,8 @@ const ORG = 'o-a1b2c3d4e5';
 const SECURITY = '111122223333';
 const MEMBER = '444455556666';
 const REGION = 'us-east-1';
-const MEMBER_SERVICES = /^(ec2|iam|autoscaling|elasticloadbalancing|cloudtrail|config|s3|rds|lambda):/;
+const MEMBER_SERVICES =
+  /^(ec2|iam|autoscaling|elasticloadbalancing|cloudtrail|config|guardduty|s3|rds|lambda):/;
 
 let app: App;
 let security: Template;
@@ -275,9 +276,9 @@ describe('organization mode: the member stack', () => {
     expect(JSON.stringify(template)).not.toMatch(/cdk-hnb659fds|AssetParameters|S3Key/);
   });
 
-  it('forwards drift, defence-evasion, data-sharing and Config events to the security account bus, with a dead-letter queue', () => {
+  it('forwards drift, defence-evasion, data-sharing, Config and Malware Protection scan-result events to the security account bus, with a dead-letter queue', () => {
     const rules = Object.values(member.findResources('AWS::Events::Rule'));
-    expect(rules).toHaveLength(5);
+    expect(rules).toHaveLength(6);
     // A member's trail weakened or recorder stopped reaches the playbooks that restore them.
     const patterns = rules.map((rule) => JSON.stringify(rule.Properties.EventPattern));
     for (const call of [
@@ -286,6 +287,7 @@ describe('organization mode: the member stack', () => {
       'UpdateDetector',
       'StopConfigurationRecorder',
       'DeleteFlowLogs',
+      'GuardDuty Malware Protection Object Scan Result',
     ])
       expect(
         patterns.some((p) => p.includes(`"${call}"`)),
@@ -349,7 +351,7 @@ describe('organization mode: several regions', () => {
     expect(roles.map((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal)).toEqual([
       { Service: 'events.amazonaws.com' },
     ]);
-    expect(Object.keys(memberRegion.findResources('AWS::Events::Rule'))).toHaveLength(5);
+    expect(Object.keys(memberRegion.findResources('AWS::Events::Rule'))).toHaveLength(6);
   });
 
   it('refuses a region list that is not region names', () => {

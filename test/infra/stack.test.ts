@@ -62,7 +62,8 @@ describe('finding rules', () => {
     synth.template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.securityhub'], 'detail-type': ['Security Hub Findings - Imported'] },
     });
-    synth.template.resourceCountIs('AWS::Events::Rule', 8);
+    // One rule per finding source (infra/constructs/finding-router.ts), Malware Protection scan results among them.
+    synth.template.resourceCountIs('AWS::Events::Rule', 9);
   });
 
   it('lets only findings of the named AWS services through the Security Hub rule that can lead to containment, and the rest through a second rule', () => {

@@ -45,8 +45,6 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'autoscaling:attachinstances': 'autoScalingGroupName/*',
   'ec2:authorizesecuritygroupingress': 'security-group/*',
   's3:putbucketpublicaccessblock': ':s3:::*',
-  's3:putbucketpolicy': ':s3:::*',
-  's3:deletebucketpolicy': ':s3:::*',
   'ec2:modifysnapshotattribute': '::snapshot/*',
   'ec2:modifyimageattribute': '::image/*',
   'rds:modifydbsnapshotattribute': ':snapshot:*',
@@ -55,14 +53,28 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'lambda:putfunctionconcurrency': ':function:*',
   'lambda:deletefunctionconcurrency': ':function:*',
   'lambda:updatealias': ':function:*',
+  'rds:modifydbinstance': ':db:*',
+  // A bucket-policy statement a playbook added (by its Sid): the policy is read again and put
+  // without it, or deleted.
+  's3:getbucketpolicy': ':s3:::*',
+  's3:putbucketpolicy': ':s3:::*',
+  's3:deletebucketpolicy': ':s3:::*',
+  'guardduty:updateipset': ':detector/*/ipset/*',
 };
 /**
- * Reverse calls on a setting of the account and Region, which IAM can only grant on "*": the action
- * supports no resource-level permissions
+ * Reverse calls on a setting of the account and Region, or of the account (its IAM password
+ * policy), which IAM can only grant on "*": the action supports no resource-level permissions
  * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html,
- * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
  */
-const ACCOUNT_SETTING_ACTIONS = ['ec2:disableebsencryptionbydefault', 's3:putaccountpublicaccessblock'];
+const ACCOUNT_SETTING_ACTIONS = [
+  'ec2:disableebsencryptionbydefault',
+  'iam:deleteaccountpasswordpolicy',
+  'iam:updateaccountpasswordpolicy',
+  // Account-level Block Public Access: S3 Control's Put and Delete both authorize as this action,
+  // which takes no resource type (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
+  's3:putaccountpublicaccessblock',
+];
 /** What every state machine of the product calls: the planner, approval and audit-append functions, the topic. */
 const OWN_ACTIONS = ['lambda:invokefunction', 'sns:publish', 'kms:generatedatakey', 'kms:decrypt'];
 /** Stopping a reversed execution's follow-up and cancelling its pending approval request. */

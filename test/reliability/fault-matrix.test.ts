@@ -26,12 +26,17 @@ describe('fault matrix (CI subset)', () => {
       // One account-level setting per account: cells could not each have a fresh target.
       'blockaccountpublicaccess',
       'containlambdafunction',
+      'deactivatetrustediplist',
+      'denythreatobjectreads',
       'enablekeyrotation',
       'encryptebsbydefault',
+      'protectdbinstance',
+      'reenableguardduty',
       'requirebucketssl',
       'restartconfigrecorder',
       'restoretrailsettings',
       'revokeoutsidesharing',
+      'setpasswordpolicy',
     ]);
     // Every fault kind was exercised on a call the scenario actually reaches.
     const reached = rows.filter((r) => r.result.attempts > 0);

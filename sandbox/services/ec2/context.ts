@@ -3,7 +3,7 @@ import { AwsError } from '../../protocol.ts';
 import type { FormParams } from './form-params.ts';
 import type { InstanceProfileRef } from './resources.ts';
 import type { Ec2State } from './state.ts';
-import type { XmlObject } from './xml-response.ts';
+import type { WireNamedOutput } from './wire-named-output.ts';
 
 /** An instance profile as a request names it: `IamInstanceProfile.Arn` or `.Name`. */
 export interface InstanceProfileSpec {
@@ -32,6 +32,10 @@ export const deriveInstanceProfile: InstanceProfileResolver = (accountId, spec) 
 
 /** What an EC2 operation handler gets: the request's parameters and the caller's state. */
 export interface Ec2Context {
+  /** The request as the model reads it: SDK member names and types, checked against the input shape. */
+  // biome-ignore lint/suspicious/noExplicitAny: each operation reads its own input shape
+  readonly input: any;
+  /** The request's form parameters, for operations not yet reading {@link input}. */
   readonly params: FormParams;
   readonly state: Ec2State;
   /** The time of the request. */
@@ -40,10 +44,29 @@ export interface Ec2Context {
 }
 
 /** One EC2 operation: returns the fields of the response element (after `requestId`). */
-export type Ec2Handler = (ctx: Ec2Context) => XmlObject;
+export type Ec2Handler = (ctx: Ec2Context) => WireNamedOutput;
 
 /** Operations by action name, one table per concept module. */
 export type Ec2Operations = Readonly<Record<string, Ec2Handler>>;
+
+/** EC2's answer for a parameter a request must carry (and its model does not require). */
+export function missingParameter(parameter: string): AwsError {
+  return new AwsError('MissingParameter', `The request must contain the parameter ${parameter}`);
+}
+
+/**
+ * A member EC2 requires though its model may not (`AvailabilityZone` of CreateVolume, which the
+ * model leaves optional beside `AvailabilityZoneId`): absent or empty, it is `MissingParameter`.
+ */
+export function requiredMember<T extends object>(
+  input: T,
+  member: keyof T & string,
+  wireName: string = member,
+): string {
+  const value: unknown = input[member];
+  if (value === undefined || value === null || value === '') throw missingParameter(wireName);
+  return value as string;
+}
 
 /** Read `IamInstanceProfile.Arn`/`.Name` from `params` and resolve it, as RunInstances and Associate do. */
 export function resolveRequestedProfile(ctx: Ec2Context, field = 'IamInstanceProfile'): InstanceProfileRef {

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
-import { AwsError, type SandboxRequest, type SandboxResponse } from '../../protocol.ts';
+import { AwsError, type SandboxRequest } from '../../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../../server.ts';
 import { ModelService, type OperationHandler } from '../../wire/model-service.ts';
 import { ServiceModel } from '../../wire/service-model.ts';
@@ -24,7 +24,7 @@ import { Ec2State } from './state.ts';
 import { tagOperations } from './tags.ts';
 import { volumeOperations } from './volumes.ts';
 import { createDefaultVpc, vpcOperations } from './vpcs.ts';
-import { ec2Response } from './xml-response.ts';
+import { fromWireNames } from './wire-named-output.ts';
 
 const TimingSchema = z.object({
   snapshotDelayMs: z._default(z.number().check(z.int(), z.nonnegative()), 2000),
@@ -82,11 +82,15 @@ export class Ec2Service extends ModelService {
   readonly protocol = 'ec2' as const;
   protected readonly model = new ServiceModel('@aws-sdk/client-ec2', 'EC2Client');
   /**
-   * The model checks each request (`UnknownParameter`, `MissingParameter`, `InvalidParameterValue`);
-   * the operations still read its form parameters and render their own XML.
+   * The model checks each request (`UnknownParameter`, `MissingParameter`, `InvalidParameterValue`)
+   * and writes each response; the operations still read its form parameters and name their
+   * results' elements as EC2's XML does.
    */
   protected readonly operations: Record<string, OperationHandler> = Object.fromEntries(
-    Object.keys(OPERATIONS).map((name) => [name, (req: SandboxRequest) => this.serve(req, name)]),
+    Object.keys(OPERATIONS).map((name) => [
+      name,
+      (req: SandboxRequest, input: Record<string, unknown>) => this.serve(req, name, input),
+    ]),
   );
   private readonly states = new Map<string, Ec2State>();
   private readonly timing: { snapshotDelayMs: number; replaceRootVolumeDelayMs: number };
@@ -105,7 +109,11 @@ export class Ec2Service extends ModelService {
     this.resolveInstanceProfile = options.resolveInstanceProfile ?? deriveInstanceProfile;
   }
 
-  private serve(req: SandboxRequest, operation: string): SandboxResponse {
+  private async serve(
+    req: SandboxRequest,
+    operation: string,
+    input: Record<string, unknown>,
+  ): Promise<object> {
     const handler = OPERATIONS[operation];
     if (!handler)
       throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
@@ -114,11 +122,12 @@ export class Ec2Service extends ModelService {
     const now = new Date();
     settleReplaceRootVolumeTasks(state, now);
     // A dry run answers whether the call would be allowed; the sandbox allows every call.
-    if (params.bool('DryRun')) {
+    if (input.DryRun === true) {
       throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
     }
-    const body = handler({ params, state, now, resolveInstanceProfile: this.resolveInstanceProfile });
-    return ec2Response(operation, req.requestId, body);
+    const body = handler({ input, params, state, now, resolveInstanceProfile: this.resolveInstanceProfile });
+    const shape = (await this.model.operation(operation))?.output;
+    return shape ? (fromWireNames(shape, body) as object) : {};
   }
 
   /** The EC2 state of an account and region (created on first use), for seeding and assertions. */

@@ -1,6 +1,6 @@
+import type { Filter } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
 import { tokenPage } from '../../wire/pagination.ts';
-import type { FormParams } from './form-params.ts';
 import type { Ec2State } from './state.ts';
 
 /** One `Filter.N` of a Describe request: a name and the values any of which may match. */
@@ -23,12 +23,13 @@ export type TagFilter = 'tag:' | 'tag-key' | 'tag-value';
 /** Every tag filter: the default for operations the playbooks do not call. */
 export const ALL_TAG_FILTERS: readonly TagFilter[] = ['tag:', 'tag-key', 'tag-value'];
 
-/** Read `Filter.N.Name` / `Filter.N.Value.M`. */
-export function readFilters(params: FormParams): Ec2Filter[] {
-  return params.structs('Filter').map((filter) => ({
-    name: filter.required('Name'),
-    values: filter.list('Value'),
-  }));
+/** The request's `Filters` (`Filter.N.Name` / `Filter.N.Value.M` on the wire). */
+export function readFilters(input: { Filters?: Filter[] }): Ec2Filter[] {
+  return (input.Filters ?? []).map((filter, i) => {
+    if (filter.Name === undefined)
+      throw new AwsError('MissingParameter', `The request must contain the parameter Filter.${i + 1}.Name`);
+    return { name: filter.Name, values: filter.Values ?? [] };
+  });
 }
 
 /** EC2 filter values take `*` (any run) and `?` (any one character) wildcards. */
@@ -103,32 +104,17 @@ export interface Page<T> {
   readonly nextToken?: string;
 }
 
-/** The request parameters that carry a page size and a continuation token. */
-export interface PageParameters {
-  readonly max: string;
-  readonly token: string;
-  /** The error code for a token the service did not issue. */
-  readonly invalidTokenCode: string;
-}
-
-const EC2_PAGE_PARAMETERS: PageParameters = {
-  max: 'MaxResults',
-  token: 'NextToken',
-  invalidTokenCode: 'InvalidPaginationToken',
-};
-
 /**
- * Cut a page out of `items` using the page-size and token parameters (EC2's `MaxResults` and
- * `NextToken` unless told otherwise); the token is an opaque offset.
+ * Cut a page out of `items` by the request's `MaxResults` and `NextToken`; the token is an opaque
+ * offset, and one the service did not issue is refused with `InvalidPaginationToken`.
  */
 export function paginate<T>(
   items: readonly T[],
-  params: FormParams,
-  names: PageParameters = EC2_PAGE_PARAMETERS,
+  input: { MaxResults?: number; NextToken?: string },
 ): Page<T> {
   return tokenPage(items, {
-    token: params.string(names.token),
-    max: params.int(names.max),
-    invalidTokenCode: names.invalidTokenCode,
+    token: input.NextToken,
+    max: input.MaxResults,
+    invalidTokenCode: 'InvalidPaginationToken',
   });
 }

@@ -1,5 +1,5 @@
 import { AwsError } from '../../protocol.ts';
-import { type Ec2Context, type Ec2Operations, resolveRequestedProfile } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember, resolveRequestedProfile } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
 import { newEc2Id } from './ids.ts';
 import { KINDS, requireAll, requireOne } from './lookups.ts';
@@ -33,8 +33,8 @@ const ASSOCIATION_FILTERS: FilterFields<IamInstanceProfileAssociation> = {
 
 /** An instance holds one profile at a time: a second Associate is `IncorrectState`. */
 function associateIamInstanceProfile(ctx: Ec2Context) {
-  const { params, state, now } = ctx;
-  const instance = requireOne(state, KINDS.instance, params.required('InstanceId'));
+  const { state, now } = ctx;
+  const instance = requireOne(state, KINDS.instance, requiredMember(ctx.input, 'InstanceId'));
   if (instance.state !== 'running' && instance.state !== 'stopped') {
     throw new AwsError(
       'IncorrectState',
@@ -57,8 +57,8 @@ function associateIamInstanceProfile(ctx: Ec2Context) {
   return { iamInstanceProfileAssociation: associationView(association, 'associating') };
 }
 
-function describeIamInstanceProfileAssociations({ params, state }: Ec2Context) {
-  const ids = params.list('AssociationId');
+function describeIamInstanceProfileAssociations({ input, state }: Ec2Context) {
+  const ids = input.AssociationIds ?? [];
   const scope =
     ids.length > 0
       ? requireAll(state, KINDS.iamInstanceProfileAssociation, ids)
@@ -67,22 +67,22 @@ function describeIamInstanceProfileAssociations({ params, state }: Ec2Context) {
     state,
     scope,
     (a) => a.associationId,
-    readFilters(params),
+    readFilters(input),
     ASSOCIATION_FILTERS,
     ASSOCIATION_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   return {
     iamInstanceProfileAssociationSet: page.items.map((a) => associationView(a)),
     nextToken: page.nextToken,
   };
 }
 
-function disassociateIamInstanceProfile({ params, state }: Ec2Context) {
+function disassociateIamInstanceProfile({ input, state }: Ec2Context) {
   const association = requireOne(
     state,
     KINDS.iamInstanceProfileAssociation,
-    params.required('AssociationId'),
+    requiredMember(input, 'AssociationId'),
   );
   state.iamInstanceProfileAssociations.delete(association.associationId);
   return { iamInstanceProfileAssociation: associationView(association, 'disassociating') };
@@ -90,8 +90,12 @@ function disassociateIamInstanceProfile({ params, state }: Ec2Context) {
 
 /** Swap the profile in one step, so the instance is never left without one. */
 function replaceIamInstanceProfileAssociation(ctx: Ec2Context) {
-  const { params, state, now } = ctx;
-  const previous = requireOne(state, KINDS.iamInstanceProfileAssociation, params.required('AssociationId'));
+  const { state, now } = ctx;
+  const previous = requireOne(
+    state,
+    KINDS.iamInstanceProfileAssociation,
+    requiredMember(ctx.input, 'AssociationId'),
+  );
   const iamInstanceProfile = resolveRequestedProfile(ctx);
   state.iamInstanceProfileAssociations.delete(previous.associationId);
   const association: IamInstanceProfileAssociation = {

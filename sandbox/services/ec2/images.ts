@@ -106,7 +106,7 @@ const IMAGE_FILTERS: FilterFields<Image> = {
   'image-type': () => 'machine',
 };
 
-function registerImage({ params, state, now }: Ec2Context) {
+function registerImage({ input, params, state, now }: Ec2Context) {
   const blockDeviceMappings = params.structs('BlockDeviceMapping').map((mapping) => {
     const snapshotId = mapping.string('Ebs.SnapshotId');
     const snapshot = snapshotId ? requireOne(state, KINDS.snapshot, snapshotId) : undefined;
@@ -131,11 +131,11 @@ function registerImage({ params, state, now }: Ec2Context) {
     },
     now,
   );
-  applyTagSpecifications(state, image.imageId, 'image', readTagSpecifications(params));
+  applyTagSpecifications(state, image.imageId, 'image', readTagSpecifications(input));
   return { imageId: image.imageId };
 }
 
-function describeImages({ params, state }: Ec2Context) {
+function describeImages({ input, params, state }: Ec2Context) {
   const ids = params.list('ImageId');
   const owners = params.list('Owner');
   const visible = [...state.images.values()].filter((image) =>
@@ -144,8 +144,8 @@ function describeImages({ params, state }: Ec2Context) {
       : owners.some((o) => (o === 'self' ? state.accountId : o) === image.ownerId),
   );
   const scope = ids.length > 0 ? requireAll(state, KINDS.image, ids) : visible;
-  const filtered = applyFilters(state, scope, (i) => i.imageId, readFilters(params), IMAGE_FILTERS);
-  const page = paginate(filtered, params);
+  const filtered = applyFilters(state, scope, (i) => i.imageId, readFilters(input), IMAGE_FILTERS);
+  const page = paginate(filtered, input);
   return { imagesSet: page.items.map((image) => imageView(state, image)), nextToken: page.nextToken };
 }
 

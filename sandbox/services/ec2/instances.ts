@@ -1,5 +1,5 @@
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, missingParameter } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
 import { instanceView, stateView } from './instance-view.ts';
 import { KINDS, requireAll } from './lookups.ts';
@@ -34,18 +34,18 @@ function instanceFilters(state: Ec2State): FilterFields<Instance> {
 }
 
 /** Instances grouped into the reservations they were launched in, as DescribeInstances returns them. */
-function describeInstances({ params, state }: Ec2Context) {
-  const ids = params.list('InstanceId');
+function describeInstances({ input, state }: Ec2Context) {
+  const ids = input.InstanceIds ?? [];
   const scope = ids.length > 0 ? requireAll(state, KINDS.instance, ids) : state.instances.values();
   const filtered = applyFilters(
     state,
     scope,
     (i) => i.instanceId,
-    readFilters(params),
+    readFilters(input),
     instanceFilters(state),
     INSTANCE_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   const reservations = new Map<string, Instance[]>();
   for (const instance of page.items) {
     reservations.set(instance.reservationId, [...(reservations.get(instance.reservationId) ?? []), instance]);
@@ -92,9 +92,9 @@ function stateChange(instance: Instance, previous: InstanceStateName, current: I
 }
 
 /** Termination protection on any instance fails the whole request and terminates none. */
-function terminateInstances({ params, state, now }: Ec2Context) {
-  const instances = requireAll(state, KINDS.instance, params.list('InstanceId'));
-  if (instances.length === 0) params.required('InstanceId.1');
+function terminateInstances({ input, state, now }: Ec2Context) {
+  const instances = requireAll(state, KINDS.instance, input.InstanceIds ?? []);
+  if (instances.length === 0) throw missingParameter('InstanceId.1');
   const protectedInstance = instances.find((i) => i.disableApiTermination && i.state !== 'terminated');
   if (protectedInstance) {
     throw new AwsError(
@@ -113,9 +113,9 @@ function terminateInstances({ params, state, now }: Ec2Context) {
   return { instancesSet: changes };
 }
 
-function stopInstances({ params, state, now }: Ec2Context) {
-  const instances = requireAll(state, KINDS.instance, params.list('InstanceId'));
-  if (instances.length === 0) params.required('InstanceId.1');
+function stopInstances({ input, state, now }: Ec2Context) {
+  const instances = requireAll(state, KINDS.instance, input.InstanceIds ?? []);
+  if (instances.length === 0) throw missingParameter('InstanceId.1');
   const stuck = instances.find((i) => i.state === 'terminated' || i.state === 'shutting-down');
   if (stuck) {
     throw new AwsError(
@@ -133,9 +133,9 @@ function stopInstances({ params, state, now }: Ec2Context) {
   return { instancesSet: changes };
 }
 
-function startInstances({ params, state }: Ec2Context) {
-  const instances = requireAll(state, KINDS.instance, params.list('InstanceId'));
-  if (instances.length === 0) params.required('InstanceId.1');
+function startInstances({ input, state }: Ec2Context) {
+  const instances = requireAll(state, KINDS.instance, input.InstanceIds ?? []);
+  if (instances.length === 0) throw missingParameter('InstanceId.1');
   const stuck = instances.find((i) => i.state !== 'stopped' && i.state !== 'running');
   if (stuck) {
     throw new AwsError(

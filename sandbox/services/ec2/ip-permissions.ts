@@ -1,5 +1,6 @@
+import type { IpPermission, UserIdGroupPair } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import type { FormParams } from './form-params.ts';
+import { requiredMember } from './context.ts';
 import { KINDS, requireOne } from './lookups.ts';
 import type { SecurityGroup } from './resources.ts';
 import { findGroupByName, type RuleSpec } from './security-group-records.ts';
@@ -35,36 +36,46 @@ export function portRange(
 }
 
 /** The group a `Groups.M` peer names, by id or (within the VPC) by name. */
-function referencedGroup(state: Ec2State, owner: SecurityGroup, peer: FormParams): SecurityGroup {
-  const id = peer.string('GroupId');
+function referencedGroup(state: Ec2State, owner: SecurityGroup, peer: UserIdGroupPair): SecurityGroup {
+  const id = peer.GroupId;
   if (id) return requireOne(state, KINDS.securityGroup, id);
-  const name = peer.required('GroupName');
+  const name = requiredMember(peer, 'GroupName');
   const group = findGroupByName(state, owner.vpcId, name);
   if (!group) throw new AwsError('InvalidGroup.NotFound', `The security group '${name}' does not exist`);
   return group;
 }
 
-function readPermission(state: Ec2State, group: SecurityGroup, isEgress: boolean, p: FormParams): RuleSpec[] {
-  const ipProtocol = normalizeProtocol(p.required('IpProtocol'));
-  const [fromPort, toPort] = portRange(ipProtocol, p.int('FromPort'), p.int('ToPort'));
+function readPermission(
+  state: Ec2State,
+  group: SecurityGroup,
+  isEgress: boolean,
+  p: IpPermission,
+): RuleSpec[] {
+  const ipProtocol = normalizeProtocol(requiredMember(p, 'IpProtocol'));
+  const [fromPort, toPort] = portRange(ipProtocol, p.FromPort, p.ToPort);
   const base = { groupId: group.groupId, isEgress, ipProtocol, fromPort, toPort };
   const rules: RuleSpec[] = [
-    ...p
-      .structs('IpRanges')
-      .map((r) => ({ ...base, cidrIpv4: r.required('CidrIp'), description: r.string('Description') })),
-    ...p
-      .structs('Ipv6Ranges')
-      .map((r) => ({ ...base, cidrIpv6: r.required('CidrIpv6'), description: r.string('Description') })),
-    ...p.structs('PrefixListIds').map((r) => ({
+    ...(p.IpRanges ?? []).map((r) => ({
       ...base,
-      prefixListId: r.required('PrefixListId'),
-      description: r.string('Description'),
+      cidrIpv4: requiredMember(r, 'CidrIp'),
+      description: r.Description,
     })),
-    ...p.structs('Groups').map((r) => ({
+    ...(p.Ipv6Ranges ?? []).map((r) => ({
+      ...base,
+      cidrIpv6: requiredMember(r, 'CidrIpv6'),
+      description: r.Description,
+    })),
+    ...(p.PrefixListIds ?? []).map((r) => ({
+      ...base,
+      prefixListId: requiredMember(r, 'PrefixListId'),
+      description: r.Description,
+    })),
+    // `Groups.M` on the wire.
+    ...(p.UserIdGroupPairs ?? []).map((r) => ({
       ...base,
       referencedGroupId: referencedGroup(state, group, r).groupId,
-      referencedUserId: r.string('UserId') ?? state.accountId,
-      description: r.string('Description'),
+      referencedUserId: r.UserId ?? state.accountId,
+      description: r.Description,
     })),
   ];
   if (rules.length === 0) {
@@ -76,6 +87,16 @@ function readPermission(state: Ec2State, group: SecurityGroup, isEgress: boolean
   return rules;
 }
 
+/** The members of an Authorize/Revoke request that name rules (the flat ones ingress only). */
+export interface RuleRequest {
+  readonly IpPermissions?: IpPermission[];
+  readonly CidrIp?: string;
+  readonly SourceSecurityGroupName?: string;
+  readonly IpProtocol?: string;
+  readonly FromPort?: number;
+  readonly ToPort?: number;
+}
+
 /**
  * The rules an Authorize/Revoke request names, one per peer: from `IpPermissions.N`, or
  * from the older flat parameters (`IpProtocol`, `FromPort`, `ToPort`, `CidrIp`,
@@ -85,15 +106,15 @@ export function readRequestedRules(
   state: Ec2State,
   group: SecurityGroup,
   isEgress: boolean,
-  params: FormParams,
+  input: RuleRequest,
 ): RuleSpec[] {
-  const permissions = params.structs('IpPermissions');
+  const permissions = input.IpPermissions ?? [];
   if (permissions.length > 0) return permissions.flatMap((p) => readPermission(state, group, isEgress, p));
-  const cidr = params.string('CidrIp');
-  const sourceName = params.string('SourceSecurityGroupName');
+  const cidr = input.CidrIp;
+  const sourceName = input.SourceSecurityGroupName;
   if (!cidr && !sourceName) return [];
-  const ipProtocol = normalizeProtocol(params.string('IpProtocol') ?? '-1');
-  const [fromPort, toPort] = portRange(ipProtocol, params.int('FromPort'), params.int('ToPort'));
+  const ipProtocol = normalizeProtocol(input.IpProtocol ?? '-1');
+  const [fromPort, toPort] = portRange(ipProtocol, input.FromPort, input.ToPort);
   const base = { groupId: group.groupId, isEgress, ipProtocol, fromPort, toPort };
   if (cidr) return [{ ...base, cidrIpv4: cidr }];
   const source = findGroupByName(state, group.vpcId, sourceName as string);

@@ -90,7 +90,7 @@ export function resolveLaunchTemplate(
   };
 }
 
-function createLaunchTemplate({ params, state, now }: Ec2Context) {
+function createLaunchTemplate({ input, params, state, now }: Ec2Context) {
   const name = params.required('LaunchTemplateName');
   if (!/^[a-zA-Z0-9().\-/_]{3,128}$/.test(name))
     throw new AwsError(
@@ -121,7 +121,7 @@ function createLaunchTemplate({ params, state, now }: Ec2Context) {
     ]),
   };
   state.launchTemplates.set(template.launchTemplateId, template);
-  applyTagSpecifications(state, template.launchTemplateId, 'launch-template', readTagSpecifications(params));
+  applyTagSpecifications(state, template.launchTemplateId, 'launch-template', readTagSpecifications(input));
   return { launchTemplate: templateView(state, template) };
 }
 
@@ -156,7 +156,7 @@ const TEMPLATE_FILTERS: FilterFields<LaunchTemplate> = {
   'launch-template-name': (t) => t.launchTemplateName,
 };
 
-function describeLaunchTemplates({ params, state }: Ec2Context) {
+function describeLaunchTemplates({ input, params, state }: Ec2Context) {
   const ids = params.list('LaunchTemplateId');
   const names = params.list('LaunchTemplateName');
   for (const id of ids)
@@ -181,10 +181,10 @@ function describeLaunchTemplates({ params, state }: Ec2Context) {
     state,
     scope,
     (t) => t.launchTemplateId,
-    readFilters(params),
+    readFilters(input),
     TEMPLATE_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   return { launchTemplates: page.items.map((t) => templateView(state, t)), nextToken: page.nextToken };
 }
 

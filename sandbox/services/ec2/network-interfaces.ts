@@ -25,7 +25,7 @@ const ENI_FILTERS: FilterFields<NetworkInterface> = {
   'vpc-id': (e) => e.vpcId,
 };
 
-function createNetworkInterface({ params, state }: Ec2Context) {
+function createNetworkInterface({ input, params, state }: Ec2Context) {
   const subnet = requireOne(state, KINDS.subnet, params.required('SubnetId'));
   const eni = createNetworkInterfaceRecord(state, {
     subnet,
@@ -33,7 +33,7 @@ function createNetworkInterface({ params, state }: Ec2Context) {
     description: params.string('Description'),
     privateIpAddress: params.string('PrivateIpAddress'),
   });
-  applyTagSpecifications(state, eni.networkInterfaceId, 'network-interface', readTagSpecifications(params));
+  applyTagSpecifications(state, eni.networkInterfaceId, 'network-interface', readTagSpecifications(input));
   return { networkInterface: networkInterfaceView(state, eni), clientToken: params.string('ClientToken') };
 }
 
@@ -65,12 +65,12 @@ function attachNetworkInterface({ params, state, now }: Ec2Context) {
   return { attachmentId: attachment.attachmentId, networkCardIndex: 0 };
 }
 
-function describeNetworkInterfaces({ params, state }: Ec2Context) {
+function describeNetworkInterfaces({ input, params, state }: Ec2Context) {
   const ids = params.list('NetworkInterfaceId');
   const scope =
     ids.length > 0 ? requireAll(state, KINDS.networkInterface, ids) : state.networkInterfaces.values();
-  const filtered = applyFilters(state, scope, (e) => e.networkInterfaceId, readFilters(params), ENI_FILTERS);
-  const page = paginate(filtered, params);
+  const filtered = applyFilters(state, scope, (e) => e.networkInterfaceId, readFilters(input), ENI_FILTERS);
+  const page = paginate(filtered, input);
   return {
     networkInterfaceSet: page.items.map((eni) => networkInterfaceView(state, eni)),
     nextToken: page.nextToken,

@@ -1,5 +1,5 @@
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
 import { newEc2Id } from './ids.ts';
 import { rootDeviceOf } from './images.ts';
@@ -64,10 +64,10 @@ function taskView(state: Ec2State, task: ReplaceRootVolumeTask) {
   };
 }
 
-function createReplaceRootVolumeTask({ params, state, now }: Ec2Context) {
-  const instance = requireOne(state, KINDS.instance, params.required('InstanceId'));
-  const snapshotId = params.string('SnapshotId');
-  const imageId = params.string('ImageId');
+function createReplaceRootVolumeTask({ input, state, now }: Ec2Context) {
+  const instance = requireOne(state, KINDS.instance, requiredMember(input, 'InstanceId'));
+  const snapshotId = input.SnapshotId;
+  const imageId = input.ImageId;
   if (snapshotId && imageId) {
     throw new AwsError(
       'InvalidParameterCombination',
@@ -95,7 +95,7 @@ function createReplaceRootVolumeTask({ params, state, now }: Ec2Context) {
     instanceId: instance.instanceId,
     imageId,
     snapshotId,
-    deleteReplacedRootVolume: params.bool('DeleteReplacedRootVolume') ?? false,
+    deleteReplacedRootVolume: input.DeleteReplacedRootVolume ?? false,
     startTime: now,
     completesAt: now.getTime() + state.timing.replaceRootVolumeDelayMs,
     taskState: 'pending',
@@ -105,7 +105,7 @@ function createReplaceRootVolumeTask({ params, state, now }: Ec2Context) {
     state,
     task.replaceRootVolumeTaskId,
     'replace-root-volume-task',
-    readTagSpecifications(params),
+    readTagSpecifications(input),
   );
   return { replaceRootVolumeTask: taskView(state, task) };
 }
@@ -119,8 +119,8 @@ const TASK_FILTERS: FilterFields<ReplaceRootVolumeTask> = {
 };
 const TASK_TAG_FILTERS: readonly TagFilter[] = [];
 
-function describeReplaceRootVolumeTasks({ params, state }: Ec2Context) {
-  const ids = params.list('ReplaceRootVolumeTaskId');
+function describeReplaceRootVolumeTasks({ input, state }: Ec2Context) {
+  const ids = input.ReplaceRootVolumeTaskIds ?? [];
   const tasks = [...state.replaceRootVolumeTasks.values()].filter(
     (t) => ids.length === 0 || ids.includes(t.replaceRootVolumeTaskId),
   );
@@ -128,11 +128,11 @@ function describeReplaceRootVolumeTasks({ params, state }: Ec2Context) {
     state,
     tasks,
     (t) => t.replaceRootVolumeTaskId,
-    readFilters(params),
+    readFilters(input),
     TASK_FILTERS,
     TASK_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   return { replaceRootVolumeTaskSet: page.items.map((t) => taskView(state, t)), nextToken: page.nextToken };
 }
 

@@ -1,6 +1,6 @@
 import { AwsError } from '../../protocol.ts';
 import { type Ec2Context, resolveRequestedProfile } from './context.ts';
-import type { FormParams } from './form-params.ts';
+import { FormParams } from './form-params.ts';
 import { newEc2Id } from './ids.ts';
 import { rootDeviceOf } from './images.ts';
 import { instanceView } from './instance-view.ts';
@@ -14,7 +14,7 @@ import {
 import type { ImageBlockDevice, Instance, NetworkInterface, Subnet } from './resources.ts';
 import { defaultVpcId, findGroupByName } from './security-group-records.ts';
 import type { Ec2State } from './state.ts';
-import { applyTagSpecifications, readTagSpecifications } from './tags.ts';
+import { applyTagSpecifications, readTagSpecifications, type TagSpecifications } from './tags.ts';
 import { attachVolumeRecord, createVolumeRecord } from './volumes.ts';
 
 /** The most instances one sandbox RunInstances launches (AWS limits by account quota). */
@@ -158,6 +158,26 @@ function attachPlanned(
   return enis;
 }
 
+/**
+ * The launch template's tag specifications, then the request's: a key the request tags again
+ * takes the request's value. (A template keeps its data as form entries until launch templates
+ * hold the model's `RequestLaunchTemplateData`.)
+ */
+function mergedTagSpecifications(
+  templateParams: FormParams | undefined,
+  input: Parameters<typeof readTagSpecifications>[0],
+): TagSpecifications {
+  const merged = new Map<string, (readonly [string, string])[]>();
+  for (const spec of templateParams?.structs('TagSpecification') ?? []) {
+    const type = spec.required('ResourceType');
+    const tags = spec.structs('Tag').map((tag) => [tag.required('Key'), tag.string('Value') ?? ''] as const);
+    merged.set(type, [...(merged.get(type) ?? []), ...tags]);
+  }
+  for (const [type, tags] of readTagSpecifications(input))
+    merged.set(type, [...(merged.get(type) ?? []), ...tags]);
+  return merged;
+}
+
 /** RunInstances: instances with their interfaces, volumes, instance profile and tags. */
 export function runInstances(request: Ec2Context) {
   // A launch template's data are the defaults; what the request says itself wins.
@@ -204,7 +224,10 @@ export function runInstances(request: Ec2Context) {
       `Value (${shutdown}) for parameter instanceInitiatedShutdownBehavior is invalid.`,
     );
   }
-  const tagSpecs = readTagSpecifications(params);
+  const tagSpecs = mergedTagSpecifications(
+    template && FormParams.fromSearchParams(new URLSearchParams([...template.data])),
+    request.input,
+  );
   const reservationId = newEc2Id('r');
   const instances = Array.from({ length: maxCount }, (_, index) => {
     const instance: Instance = {

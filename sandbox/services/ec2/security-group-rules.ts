@@ -1,5 +1,5 @@
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Handler, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Handler, type Ec2Operations, requiredMember } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
 import { readRequestedRules } from './ip-permissions.ts';
 import { assertWellFormed, KINDS, requireAll, requireOne } from './lookups.ts';
@@ -21,11 +21,11 @@ import { applyTagSpecifications, readTagSpecifications } from './tags.ts';
  * twice), EC2 answers `InvalidPermission.Duplicate` and adds none.
  */
 function authorize(isEgress: boolean): Ec2Handler {
-  return ({ params, state }: Ec2Context) => {
+  return ({ input, state }: Ec2Context) => {
     const group = isEgress
-      ? requireOne(state, KINDS.securityGroup, params.required('GroupId'))
-      : requireNamedGroup(state, params);
-    const requested = readRequestedRules(state, group, isEgress, params);
+      ? requireOne(state, KINDS.securityGroup, requiredMember(input, 'GroupId'))
+      : requireNamedGroup(state, input);
+    const requested = readRequestedRules(state, group, isEgress, input);
     if (requested.length === 0) throw new AwsError('MissingParameter', 'No permissions were specified.');
     const seen = new Set(rulesOf(state, group.groupId, isEgress).map(ruleKey));
     for (const spec of requested) {
@@ -37,7 +37,7 @@ function authorize(isEgress: boolean): Ec2Handler {
       }
       seen.add(ruleKey(spec));
     }
-    const tagSpecs = readTagSpecifications(params);
+    const tagSpecs = readTagSpecifications(input);
     const added = requested.map((spec) => {
       const rule = addRule(state, spec);
       applyTagSpecifications(state, rule.ruleId, 'security-group-rule', tagSpecs);
@@ -70,11 +70,11 @@ function revokedView(rule: SecurityGroupRule) {
  * matches and lists the rest as `unknownIpPermissionSet`.
  */
 function revoke(isEgress: boolean): Ec2Handler {
-  return ({ params, state }: Ec2Context) => {
+  return ({ input, state }: Ec2Context) => {
     const group = isEgress
-      ? requireOne(state, KINDS.securityGroup, params.required('GroupId'))
-      : requireNamedGroup(state, params);
-    const ruleIds = params.list('SecurityGroupRuleId');
+      ? requireOne(state, KINDS.securityGroup, requiredMember(input, 'GroupId'))
+      : requireNamedGroup(state, input);
+    const ruleIds: string[] = input.SecurityGroupRuleIds ?? [];
     const existing = rulesOf(state, group.groupId, isEgress);
     let revoked: SecurityGroupRule[];
     let unknown: RuleSpec[] = [];
@@ -89,7 +89,7 @@ function revoke(isEgress: boolean): Ec2Handler {
       }
       revoked = existing.filter((rule) => ruleIds.includes(rule.ruleId));
     } else {
-      const requested = readRequestedRules(state, group, isEgress, params);
+      const requested = readRequestedRules(state, group, isEgress, input);
       if (requested.length === 0) throw new AwsError('MissingParameter', 'No permissions were specified.');
       const byKey = new Map(existing.map((rule) => [ruleKey(rule), rule]));
       revoked = requested.flatMap((spec) => byKey.get(ruleKey(spec)) ?? []);
@@ -121,19 +121,19 @@ const RULE_FILTERS: FilterFields<SecurityGroupRule> = {
   'security-group-rule-id': (r) => r.ruleId,
 };
 
-function describeSecurityGroupRules({ params, state }: Ec2Context) {
-  const ids = params.list('SecurityGroupRuleId');
+function describeSecurityGroupRules({ input, state }: Ec2Context) {
+  const ids: string[] = input.SecurityGroupRuleIds ?? [];
   const scope =
     ids.length > 0 ? requireAll(state, KINDS.securityGroupRule, ids) : state.securityGroupRules.values();
   const filtered = applyFilters(
     state,
     scope,
     (r) => r.ruleId,
-    readFilters(params),
+    readFilters(input),
     RULE_FILTERS,
     RULE_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   return { securityGroupRuleSet: page.items.map((rule) => ruleView(state, rule)), nextToken: page.nextToken };
 }
 

@@ -1,7 +1,6 @@
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
-import type { FormParams } from './form-params.ts';
 import { KINDS, requireAll, requireOne } from './lookups.ts';
 import type { SecurityGroup, SecurityGroupRule } from './resources.ts';
 import {
@@ -28,11 +27,14 @@ function requireDefaultVpcGroup(state: Ec2State, name: string): SecurityGroup {
 }
 
 /** The group a request names by `GroupId`, or by `GroupName` (default VPC only). */
-export function requireNamedGroup(state: Ec2State, params: FormParams): SecurityGroup {
-  const id = params.string('GroupId');
+export function requireNamedGroup(
+  state: Ec2State,
+  input: { GroupId?: string; GroupName?: string },
+): SecurityGroup {
+  const id = input.GroupId;
   return id
     ? requireOne(state, KINDS.securityGroup, id)
-    : requireDefaultVpcGroup(state, params.required('GroupName'));
+    : requireDefaultVpcGroup(state, requiredMember(input, 'GroupName'));
 }
 
 function groupView(state: Ec2State, group: SecurityGroup) {
@@ -79,10 +81,10 @@ function groupFilters(state: Ec2State): FilterFields<SecurityGroup> {
   };
 }
 
-function createSecurityGroup({ params, state }: Ec2Context) {
-  const groupName = params.required('GroupName');
-  const description = params.required('GroupDescription');
-  const vpcId = params.string('VpcId') ?? defaultVpcId(state);
+function createSecurityGroup({ input, state }: Ec2Context) {
+  const groupName = requiredMember(input, 'GroupName');
+  const description = requiredMember(input, 'Description', 'GroupDescription');
+  const vpcId = input.VpcId ?? defaultVpcId(state);
   if (!vpcId) throw new AwsError('VPCIdNotSpecified', 'No default VPC for this user');
   requireOne(state, KINDS.vpc, vpcId);
   if (groupName === 'default') {
@@ -98,18 +100,17 @@ function createSecurityGroup({ params, state }: Ec2Context) {
     );
   }
   const group = createSecurityGroupRecord(state, { vpcId, groupName, description });
-  applyTagSpecifications(state, group.groupId, 'security-group', readTagSpecifications(params));
+  applyTagSpecifications(state, group.groupId, 'security-group', readTagSpecifications(input));
   return {
-    return: true,
     groupId: group.groupId,
     securityGroupArn: groupView(state, group).securityGroupArn,
     tagSet: state.tagSet(group.groupId),
   };
 }
 
-function describeSecurityGroups({ params, state }: Ec2Context) {
-  const ids = params.list('GroupId');
-  const names = params.list('GroupName');
+function describeSecurityGroups({ input, state }: Ec2Context) {
+  const ids: string[] = input.GroupIds ?? [];
+  const names: string[] = input.GroupNames ?? [];
   let scope: Iterable<SecurityGroup> = state.securityGroups.values();
   if (ids.length > 0) scope = requireAll(state, KINDS.securityGroup, ids);
   if (names.length > 0) scope = names.map((name) => requireDefaultVpcGroup(state, name));
@@ -117,16 +118,16 @@ function describeSecurityGroups({ params, state }: Ec2Context) {
     state,
     scope,
     (g) => g.groupId,
-    readFilters(params),
+    readFilters(input),
     groupFilters(state),
     GROUP_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   return { securityGroupInfo: page.items.map((g) => groupView(state, g)), nextToken: page.nextToken };
 }
 
-function deleteSecurityGroup({ params, state }: Ec2Context) {
-  const group = requireNamedGroup(state, params);
+function deleteSecurityGroup({ input, state }: Ec2Context) {
+  const group = requireNamedGroup(state, input);
   if (group.groupName === 'default') {
     throw new AwsError(
       'CannotDelete',

@@ -1,5 +1,5 @@
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter } from './filters.ts';
 import { newEc2Id } from './ids.ts';
 import { KINDS, requireAll, requireOne } from './lookups.ts';
@@ -68,10 +68,10 @@ function snapshotView(state: Ec2State, snapshot: Snapshot, now: Date) {
   };
 }
 
-function createSnapshot({ params, state, now }: Ec2Context) {
-  const volume = requireOne(state, KINDS.volume, params.required('VolumeId'));
-  const snapshot = createSnapshotRecord(state, volume, params.string('Description') ?? '', now);
-  tagSnapshot(state, snapshot, readTagSpecifications(params), false);
+function createSnapshot({ input, state, now }: Ec2Context) {
+  const volume = requireOne(state, KINDS.volume, requiredMember(input, 'VolumeId'));
+  const snapshot = createSnapshotRecord(state, volume, input.Description ?? '', now);
+  tagSnapshot(state, snapshot, readTagSpecifications(input), false);
   return snapshotView(state, snapshot, now);
 }
 
@@ -79,32 +79,37 @@ function createSnapshot({ params, state, now }: Ec2Context) {
  * Snapshot every volume attached to an instance at one point in time (crash-consistent),
  * less the boot volume or listed data volumes if asked.
  */
-function createSnapshots({ params, state, now }: Ec2Context) {
-  const spec = params.struct('InstanceSpecification');
-  const instance = requireOne(state, KINDS.instance, spec.required('InstanceId'));
-  const excludeBoot = spec.bool('ExcludeBootVolume') ?? false;
-  const excluded = new Set(spec.list('ExcludeDataVolumeId'));
-  const copyTags = params.string('CopyTagsFromSource');
+function createSnapshots({ input, state, now }: Ec2Context) {
+  const spec = input.InstanceSpecification;
+  const instance = requireOne(
+    state,
+    KINDS.instance,
+    requiredMember(spec, 'InstanceId', 'InstanceSpecification.InstanceId'),
+  );
+  const excludeBoot = spec.ExcludeBootVolume ?? false;
+  const excluded = new Set(spec.ExcludeDataVolumeIds ?? []);
+  const copyTags = input.CopyTagsFromSource;
   if (copyTags !== undefined && copyTags !== 'volume') {
     throw new AwsError(
       'InvalidParameterValue',
       `Value (${copyTags}) for parameter CopyTagsFromSource is invalid.`,
     );
   }
-  const specs = readTagSpecifications(params);
+  const specs = readTagSpecifications(input);
   const volumes = state.volumesOf(instance.instanceId).filter((volume) => {
     const isBoot = volume.attachment?.device === instance.rootDeviceName;
     return isBoot ? !excludeBoot : !excluded.has(volume.volumeId);
   });
   const snapshots = volumes.map((volume) => {
-    const snapshot = createSnapshotRecord(state, volume, params.string('Description') ?? '', now);
+    const snapshot = createSnapshotRecord(state, volume, input.Description ?? '', now);
     tagSnapshot(state, snapshot, specs, copyTags === 'volume');
     return snapshot;
   });
   return {
     snapshotSet: snapshots.map((snapshot) => {
-      const { status, ...view } = snapshotView(state, snapshot, now);
-      // CreateSnapshots names the state element `state`, unlike the `status` of Snapshot.
+      const { status, storageTier, completionTime, ...view } = snapshotView(state, snapshot, now);
+      // CreateSnapshots answers with SnapshotInfo: the state element is `state`, unlike the
+      // `status` of Snapshot, and there is no storage tier or completion time.
       return { ...view, state: status };
     }),
   };
@@ -113,9 +118,9 @@ function createSnapshots({ params, state, now }: Ec2Context) {
 /** DescribeSnapshots documents `tag:<key>` and `tag-key` (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSnapshots.html). */
 const SNAPSHOT_TAG_FILTERS: readonly TagFilter[] = ['tag:', 'tag-key'];
 
-function describeSnapshots({ params, state, now }: Ec2Context) {
-  const ids = params.list('SnapshotId');
-  const owners = params.list('Owner');
+function describeSnapshots({ input, state, now }: Ec2Context) {
+  const ids = input.SnapshotIds ?? [];
+  const owners: string[] = input.OwnerIds ?? [];
   const ownedByCaller = owners.length === 0 || owners.some((o) => o === 'self' || o === state.accountId);
   const scope =
     ids.length > 0 ? requireAll(state, KINDS.snapshot, ids) : ownedByCaller ? state.snapshots.values() : [];
@@ -134,11 +139,11 @@ function describeSnapshots({ params, state, now }: Ec2Context) {
     state,
     scope,
     (s) => s.snapshotId,
-    readFilters(params),
+    readFilters(input),
     fields,
     SNAPSHOT_TAG_FILTERS,
   );
-  const page = paginate(filtered, params);
+  const page = paginate(filtered, input);
   return { snapshotSet: page.items.map((s) => snapshotView(state, s, now)), nextToken: page.nextToken };
 }
 

@@ -1,7 +1,7 @@
+import type { Tag, TagSpecification } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, missingParameter } from './context.ts';
 import { applyFilters, paginate, readFilters } from './filters.ts';
-import type { FormParams } from './form-params.ts';
 import { resourceTypeOf } from './ids.ts';
 import { KINDS, type ResourceKind, requireOne } from './lookups.ts';
 import type { Ec2State } from './state.ts';
@@ -9,14 +9,15 @@ import type { Ec2State } from './state.ts';
 /** Tags to apply per resource type, from `TagSpecification.N.ResourceType` / `.Tag.M.Key|Value`. */
 export type TagSpecifications = ReadonlyMap<string, readonly (readonly [string, string])[]>;
 
-/** Read the `TagSpecification.N` list of a create request. */
-export function readTagSpecifications(params: FormParams): TagSpecifications {
+/** The `TagSpecifications` of a create request, by resource type. */
+export function readTagSpecifications(input: { TagSpecifications?: TagSpecification[] }): TagSpecifications {
   const specs = new Map<string, [string, string][]>();
-  for (const spec of params.structs('TagSpecification')) {
-    const type = spec.required('ResourceType');
-    const tags = spec
-      .structs('Tag')
-      .map((tag) => [tag.required('Key'), tag.string('Value') ?? ''] as [string, string]);
+  for (const [i, spec] of (input.TagSpecifications ?? []).entries()) {
+    const type = spec.ResourceType;
+    if (type === undefined) throw missingParameter(`TagSpecification.${i + 1}.ResourceType`);
+    const tags = readTagPairs(spec.Tags, `TagSpecification.${i + 1}.Tag`).map(
+      ({ key, value }) => [key, value ?? ''] as [string, string],
+    );
     specs.set(type, [...(specs.get(type) ?? []), ...tags]);
   }
   return specs;
@@ -55,15 +56,19 @@ function requireTaggable(state: Ec2State, id: string): void {
   requireOne(state, kind, id);
 }
 
-function readTagPairs(params: FormParams): { key: string; value?: string }[] {
-  return params.structs('Tag').map((tag) => ({ key: tag.required('Key'), value: tag.string('Value') }));
+/** Tags as a request gives them: EC2 requires each one's key (its model does not). */
+function readTagPairs(tags: readonly Tag[] = [], wireName = 'Tag'): { key: string; value?: string }[] {
+  return tags.map((tag, i) => {
+    if (tag.Key === undefined) throw missingParameter(`${wireName}.${i + 1}.Key`);
+    return { key: tag.Key, value: tag.Value };
+  });
 }
 
-function createTags({ params, state }: Ec2Context) {
-  const ids = params.list('ResourceId');
-  if (ids.length === 0) params.required('ResourceId.1');
+function createTags({ input, state }: Ec2Context) {
+  const ids: string[] = input.Resources ?? [];
+  if (ids.length === 0) throw missingParameter('ResourceId.1');
   for (const id of ids) requireTaggable(state, id);
-  const tags = readTagPairs(params).map(({ key, value }) => [key, value ?? ''] as const);
+  const tags = readTagPairs(input.Tags).map(({ key, value }) => [key, value ?? ''] as const);
   const reserved = tags.find(([key]) => key.toLowerCase().startsWith('aws:'));
   if (reserved)
     throw new AwsError(
@@ -75,10 +80,10 @@ function createTags({ params, state }: Ec2Context) {
 }
 
 /** A tag given with a value is deleted only when the value matches; without one, whatever it holds. */
-function deleteTags({ params, state }: Ec2Context) {
-  const ids = params.list('ResourceId');
-  if (ids.length === 0) params.required('ResourceId.1');
-  const requested = readTagPairs(params);
+function deleteTags({ input, state }: Ec2Context) {
+  const ids: string[] = input.Resources ?? [];
+  if (ids.length === 0) throw missingParameter('ResourceId.1');
+  const requested = readTagPairs(input.Tags);
   for (const id of ids) {
     const tags = state.tags.get(id);
     if (!tags) continue;
@@ -98,7 +103,7 @@ interface TagRow {
   readonly value: string;
 }
 
-function describeTags({ params, state }: Ec2Context) {
+function describeTags({ input, state }: Ec2Context) {
   const rows: TagRow[] = [...state.tags].flatMap(([resourceId, tags]) =>
     [...tags].map(([key, value]) => ({
       resourceId,
@@ -116,8 +121,8 @@ function describeTags({ params, state }: Ec2Context) {
   // DescribeTags filters on the tag rows (`key`, `resource-id`, `resource-type`, `value`) and on
   // the tags of their resource (`tag:<key>`), and documents no other
   // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html).
-  const matching = applyFilters(state, rows, (r) => r.resourceId, readFilters(params), fields, ['tag:']);
-  const page = paginate(matching, params);
+  const matching = applyFilters(state, rows, (r) => r.resourceId, readFilters(input), fields, ['tag:']);
+  const page = paginate(matching, input);
   return { tagSet: page.items.map((row) => ({ ...row })), nextToken: page.nextToken };
 }
 

@@ -1,5 +1,5 @@
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
 import { newEc2Id } from './ids.ts';
 import { KINDS, requireAll, requireOne } from './lookups.ts';
@@ -106,37 +106,37 @@ const VOLUME_FILTERS: FilterFields<Volume> = {
   encrypted: (v) => v.encrypted,
 };
 
-function createVolume({ params, state, now }: Ec2Context) {
-  const availabilityZone = params.required('AvailabilityZone');
-  const snapshotId = params.string('SnapshotId');
+function createVolume({ input, state, now }: Ec2Context) {
+  const availabilityZone = requiredMember(input, 'AvailabilityZone');
+  const snapshotId = input.SnapshotId;
   const snapshot = snapshotId ? requireOne(state, KINDS.snapshot, snapshotId) : undefined;
-  const size = params.int('Size') ?? snapshot?.volumeSize;
+  const size = input.Size ?? snapshot?.volumeSize;
   if (size === undefined)
     throw new AwsError('MissingParameter', 'The request must contain the parameter size or snapshotId');
   const volume = createVolumeRecord(state, {
     size,
     availabilityZone,
     snapshotId,
-    volumeType: params.string('VolumeType'),
-    encrypted: params.bool('Encrypted') ?? snapshot?.encrypted,
+    volumeType: input.VolumeType,
+    encrypted: input.Encrypted ?? snapshot?.encrypted,
     now,
   });
-  applyTagSpecifications(state, volume.volumeId, 'volume', readTagSpecifications(params));
+  applyTagSpecifications(state, volume.volumeId, 'volume', readTagSpecifications(input));
   return { ...volumeView(state, volume), status: 'creating' };
 }
 
-function describeVolumes({ params, state }: Ec2Context) {
-  const ids = params.list('VolumeId');
+function describeVolumes({ input, state }: Ec2Context) {
+  const ids = input.VolumeIds ?? [];
   const scope = ids.length > 0 ? requireAll(state, KINDS.volume, ids) : state.volumes.values();
-  const filtered = applyFilters(state, scope, (v) => v.volumeId, readFilters(params), VOLUME_FILTERS);
-  const page = paginate(filtered, params);
+  const filtered = applyFilters(state, scope, (v) => v.volumeId, readFilters(input), VOLUME_FILTERS);
+  const page = paginate(filtered, input);
   return { volumeSet: page.items.map((volume) => volumeView(state, volume)), nextToken: page.nextToken };
 }
 
-function attachVolume({ params, state, now }: Ec2Context) {
-  const device = params.required('Device');
-  const instance = requireOne(state, KINDS.instance, params.required('InstanceId'));
-  const volume = requireOne(state, KINDS.volume, params.required('VolumeId'));
+function attachVolume({ input, state, now }: Ec2Context) {
+  const device = requiredMember(input, 'Device');
+  const instance = requireOne(state, KINDS.instance, requiredMember(input, 'InstanceId'));
+  const volume = requireOne(state, KINDS.volume, requiredMember(input, 'VolumeId'));
   if (instance.state !== 'running' && instance.state !== 'stopped') {
     throw new AwsError('IncorrectState', `Instance '${instance.instanceId}' is not 'running' or 'stopped'.`);
   }

@@ -1,5 +1,5 @@
 import { AwsError } from '../../protocol.ts';
-import type { Ec2Context, Ec2Operations } from './context.ts';
+import { type Ec2Context, type Ec2Operations, requiredMember } from './context.ts';
 import { applyFilters, type FilterFields, paginate, readFilters } from './filters.ts';
 import { newEc2Id } from './ids.ts';
 import { cidrContains, parseIpv4Cidr } from './ipv4.ts';
@@ -116,36 +116,36 @@ const SUBNET_FILTERS: FilterFields<Subnet> = {
   state: () => 'available',
 };
 
-function createVpc({ params, state }: Ec2Context) {
-  const vpc = createVpcRecord(state, params.required('CidrBlock'));
-  applyTagSpecifications(state, vpc.vpcId, 'vpc', readTagSpecifications(params));
+function createVpc({ input, state }: Ec2Context) {
+  const vpc = createVpcRecord(state, requiredMember(input, 'CidrBlock'));
+  applyTagSpecifications(state, vpc.vpcId, 'vpc', readTagSpecifications(input));
   return { vpc: { ...vpcView(state, vpc), state: 'pending' } };
 }
 
-function describeVpcs({ params, state }: Ec2Context) {
-  const ids = params.list('VpcId');
+function describeVpcs({ input, state }: Ec2Context) {
+  const ids = input.VpcIds ?? [];
   const scope = ids.length > 0 ? requireAll(state, KINDS.vpc, ids) : state.vpcs.values();
   const page = paginate(
-    applyFilters(state, scope, (v) => v.vpcId, readFilters(params), VPC_FILTERS),
-    params,
+    applyFilters(state, scope, (v) => v.vpcId, readFilters(input), VPC_FILTERS),
+    input,
   );
   return { vpcSet: page.items.map((vpc) => vpcView(state, vpc)), nextToken: page.nextToken };
 }
 
-function createSubnet({ params, state }: Ec2Context) {
-  const vpc = requireOne(state, KINDS.vpc, params.required('VpcId'));
-  const zone = params.string('AvailabilityZone') ?? `${state.region}a`;
-  const subnet = createSubnetRecord(state, vpc, params.required('CidrBlock'), zone);
-  applyTagSpecifications(state, subnet.subnetId, 'subnet', readTagSpecifications(params));
+function createSubnet({ input, state }: Ec2Context) {
+  const vpc = requireOne(state, KINDS.vpc, requiredMember(input, 'VpcId'));
+  const zone = input.AvailabilityZone ?? `${state.region}a`;
+  const subnet = createSubnetRecord(state, vpc, requiredMember(input, 'CidrBlock'), zone);
+  applyTagSpecifications(state, subnet.subnetId, 'subnet', readTagSpecifications(input));
   return { subnet: { ...subnetView(state, subnet), state: 'pending' } };
 }
 
-function describeSubnets({ params, state }: Ec2Context) {
-  const ids = params.list('SubnetId');
+function describeSubnets({ input, state }: Ec2Context) {
+  const ids = input.SubnetIds ?? [];
   const scope = ids.length > 0 ? requireAll(state, KINDS.subnet, ids) : state.subnets.values();
   const page = paginate(
-    applyFilters(state, scope, (s) => s.subnetId, readFilters(params), SUBNET_FILTERS),
-    params,
+    applyFilters(state, scope, (s) => s.subnetId, readFilters(input), SUBNET_FILTERS),
+    input,
   );
   return { subnetSet: page.items.map((subnet) => subnetView(state, subnet)), nextToken: page.nextToken };
 }

@@ -1,8 +1,15 @@
-import { members, paginate, requiredParam } from '../../query-protocol.ts';
+import type {
+  DeleteAccessKeyRequest,
+  GetAccessKeyLastUsedRequest,
+  ListAccessKeysRequest,
+  UpdateAccessKeyRequest,
+} from '@aws-sdk/client-iam';
+import type { WithRequired } from '../../wire/model-service.ts';
+import { pageOf } from '../../wire/pagination.ts';
 import { type IamAccessKey, iamId, limitExceeded, noSuchEntity, secretAccessKey } from './model.ts';
-import { type IamOperation, targetUserName } from './operation.ts';
-import { accessKeyMetadataXml } from './render.ts';
+import { type IamCall, type IamOperation, targetUserName } from './operation.ts';
 import { checkStatus } from './validation.ts';
+import { accessKeyMetadataView } from './views.ts';
 
 /** AWS allows two access keys per user, so a key can be rotated without downtime. */
 const ACCESS_KEYS_PER_USER = 2;
@@ -43,26 +50,29 @@ export function accessKeyOperations(lifecycle: AccessKeyLifecycle): Record<strin
   return {
     CreateAccessKey: createAccessKey,
 
-    ListAccessKeys: (call) => {
+    ListAccessKeys: (call: IamCall<ListAccessKeysRequest>) => {
       const user = call.account.requireUser(targetUserName(call));
-      const page = paginate(call.account.accessKeysOf(user.userName), call.params);
+      const page = pageOf(call.account.accessKeysOf(user.userName), {
+        marker: call.input.Marker,
+        maxItems: call.input.MaxItems,
+      });
       return {
-        AccessKeyMetadata: members(page.items.map(accessKeyMetadataXml)),
+        AccessKeyMetadata: page.items.map(accessKeyMetadataView),
         IsTruncated: page.isTruncated,
         Marker: page.marker,
       };
     },
 
-    UpdateAccessKey: (call) => {
-      const accessKeyId = requiredParam(call.params, 'AccessKeyId');
-      const status = checkStatus(requiredParam(call.params, 'Status'));
+    UpdateAccessKey: (call: IamCall<WithRequired<UpdateAccessKeyRequest, 'AccessKeyId' | 'Status'>>) => {
+      const { AccessKeyId: accessKeyId, Status: status } = call.input;
       const user = call.account.requireUser(targetUserName(call));
-      call.account.requireAccessKeyOf(user.userName, accessKeyId).status = status;
+      // The model's enum has `Expired` too; a caller can only set a key Active or Inactive.
+      call.account.requireAccessKeyOf(user.userName, accessKeyId).status = checkStatus(status);
       return undefined;
     },
 
-    DeleteAccessKey: (call) => {
-      const accessKeyId = requiredParam(call.params, 'AccessKeyId');
+    DeleteAccessKey: (call: IamCall<WithRequired<DeleteAccessKeyRequest, 'AccessKeyId'>>) => {
+      const accessKeyId = call.input.AccessKeyId;
       const user = call.account.requireUser(targetUserName(call));
       const key = call.account.requireAccessKeyOf(user.userName, accessKeyId);
       call.account.accessKeys.delete(accessKeyId);
@@ -70,8 +80,11 @@ export function accessKeyOperations(lifecycle: AccessKeyLifecycle): Record<strin
       return undefined;
     },
 
-    GetAccessKeyLastUsed: ({ params, account }) => {
-      const accessKeyId = requiredParam(params, 'AccessKeyId');
+    GetAccessKeyLastUsed: ({
+      input,
+      account,
+    }: IamCall<WithRequired<GetAccessKeyLastUsedRequest, 'AccessKeyId'>>) => {
+      const accessKeyId = input.AccessKeyId;
       const key = account.accessKeys.get(accessKeyId);
       if (!key) throw noSuchEntity(`The Access Key with id ${accessKeyId} cannot be found.`);
       // A key never used reports N/A for service and region and no date, as AWS does.

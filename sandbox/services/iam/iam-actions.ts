@@ -9,6 +9,7 @@ const PREFIX_BY_SIGNING_NAME: Readonly<Record<string, string>> = {
   ec2: 'ec2',
   elasticloadbalancing: 'elasticloadbalancing',
   events: 'events',
+  guardduty: 'guardduty',
   iam: 'iam',
   kms: 'kms',
   lambda: 'lambda',

@@ -1,8 +1,19 @@
-import { members, paginate, requiredParam } from '../../query-protocol.ts';
+import { pageOf } from '../../wire/pagination.ts';
 import { type IamAccount, limitExceeded, noSuchEntity } from './model.ts';
-import type { IamOperation } from './operation.ts';
-import { encodePolicyDocument } from './render.ts';
+import type { IamCall, IamOperation } from './operation.ts';
 import { checkName, checkPolicyDocument } from './validation.ts';
+import { encodePolicyDocument } from './views.ts';
+
+/**
+ * The members of the inline-policy operations' inputs (`UserName` or `RoleName`, keyed by
+ * {@link PolicyHolderKind.noun}); the model has checked the required ones are present.
+ */
+type PolicyInput = Record<string, string> & {
+  PolicyName: string;
+  PolicyDocument: string;
+  Marker?: string;
+  MaxItems?: number;
+};
 
 /** What the inline-policy operations need to know about users versus roles. */
 interface PolicyHolderKind {
@@ -37,11 +48,11 @@ function operationsFor(kind: PolicyHolderKind): Record<string, IamOperation> {
   const nameParam = `${noun}Name`;
   const lowerNoun = noun.toLowerCase();
   return {
-    [`Put${noun}Policy`]: ({ params, account }) => {
-      const holderName = requiredParam(params, nameParam);
+    [`Put${noun}Policy`]: ({ input, account }: IamCall<PolicyInput>) => {
+      const holderName = input[nameParam] as string;
       const holder = kind.find(account, holderName);
-      const policyName = checkName('policyName', requiredParam(params, 'PolicyName'), 128);
-      const document = requiredParam(params, 'PolicyDocument');
+      const policyName = checkName('policyName', input.PolicyName, 128);
+      const document = input.PolicyDocument;
       checkPolicyDocument(document, 'identity');
       const others = [...holder.policies].filter(([name]) => name !== policyName);
       const total = others.reduce((sum, [, doc]) => sum + sizeWithoutWhitespace(doc), 0);
@@ -54,9 +65,9 @@ function operationsFor(kind: PolicyHolderKind): Record<string, IamOperation> {
       return undefined;
     },
 
-    [`Get${noun}Policy`]: ({ params, account }) => {
-      const holderName = requiredParam(params, nameParam);
-      const policyName = requiredParam(params, 'PolicyName');
+    [`Get${noun}Policy`]: ({ input, account }: IamCall<PolicyInput>) => {
+      const holderName = input[nameParam] as string;
+      const policyName = input.PolicyName;
       const document = kind.find(account, holderName).policies.get(policyName);
       if (document === undefined) {
         throw noSuchEntity(`The ${lowerNoun} policy with name ${policyName} cannot be found.`);
@@ -68,15 +79,18 @@ function operationsFor(kind: PolicyHolderKind): Record<string, IamOperation> {
       };
     },
 
-    [`List${noun}Policies`]: ({ params, account }) => {
-      const holder = kind.find(account, requiredParam(params, nameParam));
-      const page = paginate([...holder.policies.keys()].sort(), params);
-      return { PolicyNames: members(page.items), IsTruncated: page.isTruncated, Marker: page.marker };
+    [`List${noun}Policies`]: ({ input, account }: IamCall<PolicyInput>) => {
+      const holder = kind.find(account, input[nameParam] as string);
+      const page = pageOf([...holder.policies.keys()].sort(), {
+        marker: input.Marker,
+        maxItems: input.MaxItems,
+      });
+      return { PolicyNames: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
     },
 
-    [`Delete${noun}Policy`]: ({ params, account }) => {
-      const holder = kind.find(account, requiredParam(params, nameParam));
-      const policyName = requiredParam(params, 'PolicyName');
+    [`Delete${noun}Policy`]: ({ input, account }: IamCall<PolicyInput>) => {
+      const holder = kind.find(account, input[nameParam] as string);
+      const policyName = input.PolicyName;
       if (!holder.policies.delete(policyName)) {
         throw noSuchEntity(`The ${lowerNoun} policy with name ${policyName} cannot be found.`);
       }

@@ -1,6 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { AwsError } from '../../protocol.ts';
-import type { Tag } from '../../query-protocol.ts';
+
+/** A tag on an IAM user, role or instance profile. */
+export interface Tag {
+  Key: string;
+  Value: string;
+}
 
 /** IAM's answer for an unknown name or id. */
 export function noSuchEntity(message: string): AwsError {

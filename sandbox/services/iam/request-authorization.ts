@@ -33,6 +33,19 @@ function secureTransportOf(request: SandboxRequest): 'false' | undefined {
   return request.headers['x-forwarded-proto']?.toLowerCase() === 'http' ? 'false' : undefined;
 }
 
+/** `arn:<partition>:s3:::<bucket>/<key>` */
+const S3_OBJECT_ARN = /^arn:[^:]*:s3:::([^/]+)\/(.+)$/;
+
+/**
+ * `s3:ExistingObjectTag/<key>` for each tag of the object a request acts on
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html).
+ */
+function existingObjectTags(resource: string | undefined, lookups: ResourceLookups): Record<string, string> {
+  const match = resource ? S3_OBJECT_ARN.exec(resource) : null;
+  const tags = match && lookups.s3ObjectTags?.(match[1] ?? '', match[2] ?? '');
+  return Object.fromEntries(Object.entries(tags ?? {}).map(([k, v]) => [`s3:ExistingObjectTag/${k}`, v]));
+}
+
 /** `arn:<partition>:<service>:<region>:<account>:` */
 const ARN_ACCOUNT = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/;
 
@@ -63,6 +76,7 @@ export async function authorizeCall(input: CallAuthorization): Promise<void> {
         // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceorgid
         'aws:ResourceOrgID': input.organizationOf?.(resourceAccount),
         'aws:SecureTransport': secureTransportOf(request),
+        ...existingObjectTags(resource, input.lookups),
       },
     );
     const outcome = authorizeResource({

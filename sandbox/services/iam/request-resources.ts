@@ -18,6 +18,8 @@ export interface ResourceLookups {
   secret?(accountId: string, region: string, secretId: string): string | undefined;
   /** The function a function URL (`/_function-url/<url id>/`) serves. */
   functionUrl?(urlId: string): string | undefined;
+  /** An S3 object's tags (the `s3:ExistingObjectTag/<key>` condition keys). */
+  s3ObjectTags?(bucket: string, key: string): Readonly<Record<string, string>> | undefined;
 }
 
 /** One request as the per-service resolvers read it. */
@@ -100,6 +102,14 @@ function trailResources(r: ResourceRequest): string[] {
   return [isArn(name) ? name : `${r.prefix('cloudtrail')}trail/${name}`];
 }
 
+/** `/detector/<id>` and `/detector/<id>/ipset/<id>`: detector/<id> and detector/<id>/ipset/<id>. */
+function guardDutyResources(r: ResourceRequest): string[] {
+  const [first, detectorId, kind, id] = pathSegments(r.req);
+  if (first !== 'detector' || !detectorId) return [];
+  const detector = `${r.prefix('guardduty')}detector/${detectorId}`;
+  return [kind === 'ipset' && id ? `${detector}/ipset/${id}` : detector];
+}
+
 function kmsKeyArn(r: ResourceRequest, keyId: string): string {
   const { accountId, region } = r.req;
   const found = r.lookups.kmsKey?.(accountId, region, keyId);
@@ -136,10 +146,17 @@ function lambdaResources(r: ResourceRequest): string[] {
 
 const VIRTUAL_HOST = /^(.+?)\.(localhost|127\.0\.0\.1|s3[.-]([\w-]+\.)*amazonaws\.com)$/;
 
+/** The bucket, or for an object request (an action on the `object` type) the object: `arn:aws:s3:::<bucket>/<key>`. */
 function s3Resources(r: ResourceRequest): string[] {
   const host = (r.req.headers.host ?? '').replace(/:\d+$/, '');
-  const bucket = VIRTUAL_HOST.exec(host)?.[1] ?? pathSegments(r.req)[0];
-  return bucket ? [`arn:aws:s3:::${bucket}`] : [];
+  const virtual = VIRTUAL_HOST.exec(host)?.[1];
+  const segments = pathSegments(r.req);
+  const bucket = virtual ?? segments[0];
+  if (!bucket) return [];
+  const key = (virtual ? segments : segments.slice(1)).join('/');
+  return key && r.types.some((t) => t.name === 'object')
+    ? [`arn:aws:s3:::${bucket}/${key}`]
+    : [`arn:aws:s3:::${bucket}`];
 }
 
 function secretResources(r: ResourceRequest): string[] {
@@ -230,6 +247,7 @@ const RESOLVERS: Readonly<Record<string, Resolver>> = {
   dynamodb: dynamodbResources,
   ec2: (r) => ec2Resources(r.req, formFields(r.req), r.types),
   elasticloadbalancing: targetGroupResources,
+  guardduty: guardDutyResources,
   events: eventsResources,
   iam: iamResources,
   kms: kmsResources,

@@ -1,28 +1,41 @@
+import type {
+  AddRoleToInstanceProfileRequest,
+  CreateInstanceProfileRequest,
+  CreateRoleRequest,
+  GetInstanceProfileRequest,
+  GetRoleRequest,
+  ListInstanceProfilesRequest,
+  ListRolesRequest,
+  TagRoleRequest,
+} from '@aws-sdk/client-iam';
 import { AwsError } from '../../protocol.ts';
-import { members, paginate, queryTags, requiredParam } from '../../query-protocol.ts';
+import type { WithRequired } from '../../wire/model-service.ts';
+import { pageOf } from '../../wire/pagination.ts';
 import { type IamInstanceProfile, type IamRole, iamId, limitExceeded } from './model.ts';
-import type { IamOperation } from './operation.ts';
-import { instanceProfileXml, roleXml } from './render.ts';
+import type { IamCall, IamOperation } from './operation.ts';
 import { mergeTags } from './users.ts';
 import { checkName, checkPath, checkPolicyDocument } from './validation.ts';
+import { instanceProfileView, roleView } from './views.ts';
 
 /** Role sessions may last one to twelve hours; one hour unless the role says otherwise. */
-function maxSessionDuration(value: string | null): number {
-  if (value === null) return 3600;
-  const seconds = Number(value);
+function maxSessionDuration(seconds: number | undefined): number {
+  if (seconds === undefined) return 3600;
   if (!Number.isInteger(seconds) || seconds < 3600 || seconds > 43_200) {
     throw new AwsError(
       'ValidationError',
-      `1 validation error detected: Value '${value}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200`,
+      `1 validation error detected: Value '${seconds}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200`,
     );
   }
   return seconds;
 }
 
-const createRole: IamOperation = ({ params, account }) => {
-  const roleName = checkName('roleName', requiredParam(params, 'RoleName'), 64);
-  const path = checkPath(params.get('Path'));
-  const trustPolicy = requiredParam(params, 'AssumeRolePolicyDocument');
+const createRole: IamOperation = ({
+  input,
+  account,
+}: IamCall<WithRequired<CreateRoleRequest, 'RoleName' | 'AssumeRolePolicyDocument'>>) => {
+  const roleName = checkName('roleName', input.RoleName, 64);
+  const path = checkPath(input.Path);
+  const trustPolicy = input.AssumeRolePolicyDocument;
   checkPolicyDocument(trustPolicy, 'trust');
   const role: IamRole = {
     roleName,
@@ -31,18 +44,21 @@ const createRole: IamOperation = ({ params, account }) => {
     arn: account.arn('role', path, roleName),
     createDate: new Date(),
     assumeRolePolicyDocument: trustPolicy,
-    description: params.get('Description') ?? undefined,
-    maxSessionDuration: maxSessionDuration(params.get('MaxSessionDuration')),
-    tags: mergeTags([], queryTags(params)),
+    description: input.Description,
+    maxSessionDuration: maxSessionDuration(input.MaxSessionDuration),
+    tags: mergeTags([], input.Tags),
     policies: new Map(),
   };
   account.addRole(role);
-  return { Role: roleXml(role) };
+  return { Role: roleView(role) };
 };
 
-const createInstanceProfile: IamOperation = ({ params, account }) => {
-  const name = checkName('instanceProfileName', requiredParam(params, 'InstanceProfileName'), 128);
-  const path = checkPath(params.get('Path'));
+const createInstanceProfile: IamOperation = ({
+  input,
+  account,
+}: IamCall<WithRequired<CreateInstanceProfileRequest, 'InstanceProfileName'>>) => {
+  const name = checkName('instanceProfileName', input.InstanceProfileName, 128);
+  const path = checkPath(input.Path);
   const profile: IamInstanceProfile = {
     instanceProfileName: name,
     instanceProfileId: iamId('AIPA', 17),
@@ -50,16 +66,19 @@ const createInstanceProfile: IamOperation = ({ params, account }) => {
     arn: account.arn('instance-profile', path, name),
     createDate: new Date(),
     roleNames: [],
-    tags: mergeTags([], queryTags(params)),
+    tags: mergeTags([], input.Tags),
   };
   account.addInstanceProfile(profile);
-  return { InstanceProfile: instanceProfileXml(profile, account) };
+  return { InstanceProfile: instanceProfileView(profile, account) };
 };
 
 /** An instance profile holds at most one role (a hard AWS quota). */
-const addRoleToInstanceProfile: IamOperation = ({ params, account }) => {
-  const profile = account.requireInstanceProfile(requiredParam(params, 'InstanceProfileName'));
-  const role = account.requireRole(requiredParam(params, 'RoleName'));
+const addRoleToInstanceProfile: IamOperation = ({
+  input,
+  account,
+}: IamCall<WithRequired<AddRoleToInstanceProfileRequest, 'InstanceProfileName' | 'RoleName'>>) => {
+  const profile = account.requireInstanceProfile(input.InstanceProfileName);
+  const role = account.requireRole(input.RoleName);
   if (profile.roleNames.length >= 1) {
     throw limitExceeded('Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1');
   }
@@ -70,36 +89,39 @@ const addRoleToInstanceProfile: IamOperation = ({ params, account }) => {
 /** Role and instance-profile operations by action name. */
 export const roleOperations: Record<string, IamOperation> = {
   CreateRole: createRole,
-  GetRole: ({ params, account }) => ({
-    Role: roleXml(account.requireRole(requiredParam(params, 'RoleName'))),
+  GetRole: ({ input, account }: IamCall<WithRequired<GetRoleRequest, 'RoleName'>>) => ({
+    Role: roleView(account.requireRole(input.RoleName)),
   }),
-  TagRole: ({ params, account }) => {
-    const role = account.requireRole(requiredParam(params, 'RoleName'));
-    role.tags = mergeTags(role.tags, queryTags(params));
+  TagRole: ({ input, account }: IamCall<WithRequired<TagRoleRequest, 'RoleName'>>) => {
+    const role = account.requireRole(input.RoleName);
+    role.tags = mergeTags(role.tags, input.Tags);
     return undefined;
   },
   CreateInstanceProfile: createInstanceProfile,
-  GetInstanceProfile: ({ params, account }) => {
-    const profile = account.requireInstanceProfile(requiredParam(params, 'InstanceProfileName'));
-    return { InstanceProfile: instanceProfileXml(profile, account) };
+  GetInstanceProfile: ({
+    input,
+    account,
+  }: IamCall<WithRequired<GetInstanceProfileRequest, 'InstanceProfileName'>>) => {
+    const profile = account.requireInstanceProfile(input.InstanceProfileName);
+    return { InstanceProfile: instanceProfileView(profile, account) };
   },
   AddRoleToInstanceProfile: addRoleToInstanceProfile,
-  ListRoles: ({ params, account }) => {
-    const prefix = params.get('PathPrefix') ?? '/';
+  ListRoles: ({ input, account }: IamCall<ListRolesRequest>) => {
+    const prefix = input.PathPrefix ?? '/';
     const roles = [...account.roles.values()]
       .filter((r) => r.path.startsWith(prefix))
       .sort((a, b) => a.roleName.localeCompare(b.roleName));
-    const page = paginate(roles, params);
-    return { Roles: members(page.items.map(roleXml)), IsTruncated: page.isTruncated, Marker: page.marker };
+    const page = pageOf(roles, { marker: input.Marker, maxItems: input.MaxItems });
+    return { Roles: page.items.map(roleView), IsTruncated: page.isTruncated, Marker: page.marker };
   },
-  ListInstanceProfiles: ({ params, account }) => {
-    const prefix = params.get('PathPrefix') ?? '/';
+  ListInstanceProfiles: ({ input, account }: IamCall<ListInstanceProfilesRequest>) => {
+    const prefix = input.PathPrefix ?? '/';
     const profiles = [...account.instanceProfiles.values()]
       .filter((p) => p.path.startsWith(prefix))
       .sort((a, b) => a.instanceProfileName.localeCompare(b.instanceProfileName));
-    const page = paginate(profiles, params);
+    const page = pageOf(profiles, { marker: input.Marker, maxItems: input.MaxItems });
     return {
-      InstanceProfiles: members(page.items.map((p) => instanceProfileXml(p, account))),
+      InstanceProfiles: page.items.map((p) => instanceProfileView(p, account)),
       IsTruncated: page.isTruncated,
       Marker: page.marker,
     };

@@ -1,64 +1,85 @@
+import type {
+  CreateUserRequest,
+  DeleteUserRequest,
+  GetUserRequest,
+  ListUsersRequest,
+  ListUserTagsRequest,
+  TagUserRequest,
+  UntagUserRequest,
+} from '@aws-sdk/client-iam';
 import { AwsError } from '../../protocol.ts';
-import { members, paginate, queryList, queryTags, requiredParam, type Tag } from '../../query-protocol.ts';
-import { iamId, limitExceeded } from './model.ts';
+import type { WithRequired } from '../../wire/model-service.ts';
+import { pageOf } from '../../wire/pagination.ts';
+import { iamId, limitExceeded, type Tag } from './model.ts';
 import type { IamCall, IamOperation } from './operation.ts';
-import { userXml } from './render.ts';
 import { checkName, checkPath } from './validation.ts';
+import { userView } from './views.ts';
 
 /** AWS allows 50 tags on an IAM resource. */
 const MAX_TAGS = 50;
 
 /** Merge `added` over `existing` by key (TagUser/TagRole overwrite a key's value), within the quota. */
-export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
+export function mergeTags(
+  existing: readonly Tag[],
+  added: readonly { Key: string | undefined; Value: string | undefined }[] = [],
+): Tag[] {
   const byKey = new Map(existing.map((t) => [t.Key, t]));
-  for (const tag of added) byKey.set(tag.Key, tag);
+  // Key and Value are required members of Tag: the model has refused a tag without them.
+  for (const { Key, Value } of added)
+    byKey.set(Key as string, { Key: Key as string, Value: Value as string });
   if (byKey.size > MAX_TAGS) {
     throw limitExceeded(`The number of tags has reached the maximum limit of ${MAX_TAGS}.`);
   }
   return [...byKey.values()];
 }
 
-const createUser: IamOperation = ({ params, account }) => {
-  const userName = checkName('userName', requiredParam(params, 'UserName'), 64);
-  const path = checkPath(params.get('Path'));
+const createUser: IamOperation = ({
+  input,
+  account,
+}: IamCall<WithRequired<CreateUserRequest, 'UserName'>>) => {
+  const userName = checkName('userName', input.UserName, 64);
+  const path = checkPath(input.Path);
   const user = {
     userName,
     userId: iamId('AIDA', 17),
     path,
     arn: account.arn('user', path, userName),
     createDate: new Date(),
-    tags: mergeTags([], queryTags(params)),
+    tags: mergeTags([], input.Tags),
     policies: new Map<string, string>(),
   };
   account.addUser(user);
-  return { User: userXml(user, { withTags: true }) };
+  return { User: userView(user, { withTags: true }) };
 };
 
 /** GetUser without a name describes the caller, as AWS does. */
-const getUser: IamOperation = (call) => {
-  const userName = call.params.get('UserName') ?? call.callerUserName;
+const getUser: IamOperation = (call: IamCall<GetUserRequest>) => {
+  const userName = call.input.UserName ?? call.callerUserName;
   if (!userName) {
     throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials');
   }
-  return { User: userXml(call.account.requireUser(userName), { withTags: true }) };
+  return { User: userView(call.account.requireUser(userName), { withTags: true }) };
 };
 
-const listUsers: IamOperation = ({ params, account }) => {
-  const prefix = params.get('PathPrefix') ?? '/';
+const listUsers: IamOperation = ({ input, account }: IamCall<ListUsersRequest>) => {
+  const prefix = input.PathPrefix ?? '/';
   const users = [...account.users.values()]
     .filter((u) => u.path.startsWith(prefix))
     .sort((a, b) => a.userName.localeCompare(b.userName));
-  const page = paginate(users, params);
+  const page = pageOf(users, { marker: input.Marker, maxItems: input.MaxItems });
   return {
-    Users: members(page.items.map((u) => userXml(u, { withTags: false }))),
+    Users: page.items.map((u) => userView(u, { withTags: false })),
     IsTruncated: page.isTruncated,
     Marker: page.marker,
   };
 };
 
 /** AWS refuses to delete a user that still has keys or inline policies (DeleteConflict, 409). */
-const deleteUser: IamOperation = ({ params, account }) => {
-  const user = account.requireUser(requiredParam(params, 'UserName'));
+const deleteUser: IamOperation = ({
+  input,
+  account,
+}: IamCall<WithRequired<DeleteUserRequest, 'UserName'>>) => {
+  const user = account.requireUser(input.UserName);
   if (account.accessKeysOf(user.userName).length > 0) {
     throw new AwsError('DeleteConflict', 'Cannot delete entity, must delete access keys first.', 409);
   }
@@ -69,24 +90,27 @@ const deleteUser: IamOperation = ({ params, account }) => {
   return undefined;
 };
 
-const tagUser: IamOperation = ({ params, account }) => {
-  const user = account.requireUser(requiredParam(params, 'UserName'));
-  user.tags = mergeTags(user.tags, queryTags(params));
+const tagUser: IamOperation = ({ input, account }: IamCall<WithRequired<TagUserRequest, 'UserName'>>) => {
+  const user = account.requireUser(input.UserName);
+  user.tags = mergeTags(user.tags, input.Tags);
   return undefined;
 };
 
-const untagUser: IamOperation = ({ params, account }) => {
-  const user = account.requireUser(requiredParam(params, 'UserName'));
-  const removed = new Set(queryList(params, 'TagKeys'));
+const untagUser: IamOperation = ({ input, account }: IamCall<WithRequired<UntagUserRequest, 'UserName'>>) => {
+  const user = account.requireUser(input.UserName);
+  const removed = new Set(input.TagKeys);
   user.tags = user.tags.filter((t) => !removed.has(t.Key));
   return undefined;
 };
 
-const listUserTags: IamOperation = ({ params, account }: IamCall) => {
-  const user = account.requireUser(requiredParam(params, 'UserName'));
-  const page = paginate(user.tags, params);
+const listUserTags: IamOperation = ({
+  input,
+  account,
+}: IamCall<WithRequired<ListUserTagsRequest, 'UserName'>>) => {
+  const user = account.requireUser(input.UserName);
+  const page = pageOf(user.tags, { marker: input.Marker, maxItems: input.MaxItems });
   return {
-    Tags: members(page.items.map((t) => ({ Key: t.Key, Value: t.Value }))),
+    Tags: page.items.map((t) => ({ Key: t.Key, Value: t.Value })),
     IsTruncated: page.isTruncated,
     Marker: page.marker,
   };

@@ -23,7 +23,7 @@ export function checkName(member: string, value: string, maxLength: number): str
 }
 
 /** Paths begin and end with `/` (default `/`), e.g. `/engineering/`. */
-export function checkPath(value: string | null): string {
+export function checkPath(value: string | undefined): string {
   const path = value || '/';
   if (!/^\/([\u0021-\u007E]+\/)?$/.test(path) || path.length > 512) {
     throw constraintError(

@@ -137,12 +137,12 @@ describe.skipIf(!hasAws)('the AWS CLI against the sandbox', { timeout: 120_000 }
   });
 
   it("is refused when it signs with a wrong secret, or with a key that is no one's", async () => {
+    // One after the other: a second call failing while the first is awaited would go unhandled.
     const wrongSecret = aws(['sts', 'get-caller-identity'], { ...defaultKeys, secretAccessKey: 'guess' });
-    const unknownKey = aws(['iam', 'list-users'], { ...defaultKeys, accessKeyId: 'AKIANOSUCHKEY0000001' });
-
     await expect(wrongSecret).rejects.toMatchObject({
       stderr: expect.stringContaining('(SignatureDoesNotMatch)'),
     });
+    const unknownKey = aws(['iam', 'list-users'], { ...defaultKeys, accessKeyId: 'AKIANOSUCHKEY0000001' });
     await expect(unknownKey).rejects.toMatchObject({
       stderr: expect.stringContaining('(InvalidClientTokenId)'),
     });

@@ -289,6 +289,47 @@ describe('revoke-outside-sharing, end to end through the sandbox', () => {
       expect(await restoreOf('orders-e2e')).toEqual([PARTNER, 'all']);
     });
 
+    it('Security Hub RDS.1 on a public DB snapshot removes public restore only; the partner keeps it; undo shares it again', async () => {
+      h.sandbox.services.rds.seedSnapshot('instance', 'ledger-rds1');
+      await rds.send(
+        new ModifyDBSnapshotAttributeCommand({
+          DBSnapshotIdentifier: 'ledger-rds1',
+          AttributeName: 'restore',
+          ValuesToAdd: [PARTNER, STRANGER, 'all'],
+        }),
+      );
+      const control = fixtureEvent('securityhub-two-findings.json');
+      const [, finding] = control.detail.findings;
+      finding.Id =
+        'arn:aws:securityhub:us-east-1:111122223333:security-control/RDS.1/finding/6e5d4c3b-2a19-4807-b6c5-d4e3f2a1b0c9';
+      finding.GeneratorId = 'security-control/RDS.1';
+      finding.Title = 'RDS snapshot should be private';
+      finding.Compliance = { Status: 'FAILED', SecurityControlId: 'RDS.1' };
+      finding.Resources = [
+        {
+          Type: 'AwsRdsDbSnapshot',
+          Id: 'arn:aws:rds:us-east-1:111122223333:snapshot:ledger-rds1',
+          Region: 'us-east-1',
+        },
+      ];
+      control.detail.findings = [finding];
+      const findingId = `${finding.Id}/${finding.UpdatedAt}`;
+
+      await h.put(control);
+
+      expect(await restoreOf('ledger-rds1')).toEqual([PARTNER, STRANGER]);
+      expect(await steps(findingId)).toEqual([
+        ['classify', 'routed'],
+        ['RemoveSharing', 'succeeded'],
+        ['Verify', 'verified'],
+        ['Complete', 'contained'],
+      ]);
+
+      await undoApproved(findingId);
+
+      expect(await restoreOf('ledger-rds1')).toEqual([PARTNER, STRANGER, 'all']);
+    });
+
     it('a cluster snapshot shared with an outside account loses that account once approved', async () => {
       h.sandbox.services.rds.seedSnapshot('cluster', 'aurora-e2e');
       await rds.send(

@@ -50,6 +50,8 @@ export const FUNCTION_ENTRIES: Record<string, string> = {
   'Approvals/Decision': 'functions/approval-decision/handler.ts',
   'Approvals/Request': 'functions/approval-request/handler.ts',
   PlanIngressRevocation: 'functions/plan-ingress-revocation/handler.ts',
+  // deny-threat-object-reads' and undo's: one handler.
+  EditBucketPolicy: 'functions/edit-bucket-policy/handler.ts',
   'Playbook-revoke-outside-sharing/PlanShareRevocation': 'functions/plan-share-revocation/handler.ts',
   'Undo/PlanUndo': 'functions/plan-undo/handler.ts',
   'Playbook-restore-trail-settings/PlanTrailRestore': 'functions/plan-trail-restore/handler.ts',

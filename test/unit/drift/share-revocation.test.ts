@@ -24,6 +24,29 @@ describe('planShareRevocation', () => {
     expect(plan.permissions).toHaveLength(2);
   });
 
+  it('with publicOnly (a control that checks public sharing), removes `all` and leaves account shares', () => {
+    const plan = planShareRevocation(
+      parseShareRevocationInput({
+        ...base,
+        resource: { type: 'AwsRdsDbSnapshot', id: 'nightly' },
+        decision: { params: { publicOnly: true } },
+        described: {
+          DbSnapshotAttributesResult: {
+            DbSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: ['all', '999988887777'] }],
+          },
+        },
+      }),
+    );
+
+    expect(plan).toMatchObject({ scope: 'resource', removeValues: ['all'], count: 1 });
+    expect(plan.leftAlone).toEqual([
+      {
+        permission: { UserId: '999988887777' },
+        reason: 'not public, and the rule removes public sharing only (params.publicOnly)',
+      },
+    ]);
+  });
+
   it('leaves the owner and trusted accounts and organizations alone, with the reason', () => {
     const plan = planShareRevocation(
       parseShareRevocationInput({

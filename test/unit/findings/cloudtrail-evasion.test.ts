@@ -48,7 +48,8 @@ const CASES = [
     score: 8,
     title: 'GuardDuty detector 6ec5a6f0b5e8a7c1d2e3f4a5b6c7d8e9 disabled',
     change: { detectorId: '6ec5a6f0b5e8a7c1d2e3f4a5b6c7d8e9', enable: false },
-    rule: 'defense-evasion',
+    rule: 'guardduty-disabled',
+    playbook: 'reenable-guardduty',
   },
   {
     file: 'cloudtrail-guardduty-delete-detector.json',
@@ -83,8 +84,15 @@ const CASES = [
     resource: { kind: 'Other', type: 'GuardDutyDetector' },
     score: 7,
     title: 'GuardDuty trusted IP list trusted-ops created: findings about its addresses are no longer raised',
-    change: { location: 'https://s3.amazonaws.com/ops-lists-111122223333/trusted.txt', activate: true },
+    change: {
+      location: 'https://s3.amazonaws.com/ops-lists-111122223333/trusted.txt',
+      activate: true,
+      ipSetId: '0cb0141ab9fbde177613ab9436212e90',
+    },
     rule: 'guardduty-trusted-ip-list',
+    playbook: 'deactivate-trusted-ip-list',
+    // A trusted list may be legitimate (the office's addresses): on-call decides.
+    mode: 'approve',
   },
   {
     file: 'cloudtrail-guardduty-update-ipset.json',
@@ -94,6 +102,9 @@ const CASES = [
       'GuardDuty trusted IP list 0cb0141ab9fbde177613ab9436212e90 changed: findings about its addresses are no longer raised',
     change: { ipSetId: '0cb0141ab9fbde177613ab9436212e90' },
     rule: 'guardduty-trusted-ip-list',
+    playbook: 'deactivate-trusted-ip-list',
+    // A trusted list may be legitimate (the office's addresses): on-call decides.
+    mode: 'approve',
   },
   {
     file: 'cloudtrail-config-stop-recorder.json',
@@ -181,11 +192,16 @@ describe('defense-evasion calls', () => {
   );
 
   it.each(CASES.filter((c) => 'playbook' in c))(
-    '$file starts the playbook that turns the setting back on, at once',
+    '$file starts the playbook that turns the setting back on (at once unless it needs approval)',
     (c) => {
       const [result] = classifyEvent(ourEvent(c.file), policy, ctx);
 
-      expect(result).toMatchObject({ outcome: 'routed', mode: 'auto', ruleId: c.rule, playbook: c.playbook });
+      expect(result).toMatchObject({
+        outcome: 'routed',
+        mode: 'mode' in c ? c.mode : 'auto',
+        ruleId: c.rule,
+        playbook: c.playbook,
+      });
     },
   );
 

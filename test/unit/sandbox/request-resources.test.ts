@@ -126,6 +126,16 @@ describe('the resources a request acts on', () => {
         [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:audit-append`],
       ],
       [
+        request('guardduty', { method: 'POST', path: '/detector/d0' }),
+        'guardduty:UpdateDetector',
+        [`arn:aws:guardduty:${REGION}:${ACCOUNT}:detector/d0`],
+      ],
+      [
+        request('guardduty', { method: 'POST', path: '/detector/d0/ipset/s1' }),
+        'guardduty:UpdateIPSet',
+        [`arn:aws:guardduty:${REGION}:${ACCOUNT}:detector/d0/ipset/s1`],
+      ],
+      [
         request('s3', { method: 'PUT', path: '/evidence', query: new URLSearchParams('policy') }),
         's3:PutBucketPolicy',
         ['arn:aws:s3:::evidence'],

@@ -288,6 +288,7 @@ describe('planUndo refuses, with the reason', () => {
     ['restart-cloudtrail-logging', /stopping it again is not a remediation/],
     ['restore-trail-settings', /repeat the weakening/],
     ['restart-config-recorder', /stopping it again is not a remediation/],
+    ['reenable-guardduty', /disabling it again is not a remediation/],
     ['snapshot-and-reimage', /snapshots cannot be untaken/],
     ['some-future-playbook', /has no undo/],
   ])('%s', (playbook, reason) => {

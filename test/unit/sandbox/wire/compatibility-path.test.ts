@@ -2,7 +2,7 @@ import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from '@aws-sd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '#sandbox/credentials.ts';
 import type { SandboxRequest } from '#sandbox/protocol.ts';
-import { members, queryParams, renderQueryResponse } from '#sandbox/query-protocol.ts';
+import { queryParams } from '#sandbox/query-protocol.ts';
 import { SandboxServer } from '#sandbox/server.ts';
 import { ModelService, type OperationHandler } from '#sandbox/wire/model-service.ts';
 import { ServiceModel } from '#sandbox/wire/service-model.ts';
@@ -15,16 +15,12 @@ class LegacyStyleSns extends ModelService {
   readonly protocol = 'query' as const;
   protected readonly model = new ServiceModel('@aws-sdk/client-sns', 'SNSClient');
   protected readonly operations: Record<string, OperationHandler> = {
-    ListTopics: () => ({ Topics: members([{ TopicArn: TOPIC }]) }),
-    GetTopicAttributes: (req: SandboxRequest) =>
-      renderQueryResponse({
-        action: 'GetTopicAttributes',
-        xmlns: 'http://sns.amazonaws.com/doc/2010-03-31/',
-        requestId: req.requestId,
-        result: {
-          Attributes: { entry: [{ key: 'TopicArn', value: queryParams(req).get('TopicArn') ?? '' }] },
-        },
-      }),
+    ListTopics: () => ({ Topics: [{ TopicArn: TOPIC }] }),
+    GetTopicAttributes: (req: SandboxRequest) => ({
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      body: `<GetTopicAttributesResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><GetTopicAttributesResult><Attributes><entry><key>TopicArn</key><value>${queryParams(req).get('TopicArn') ?? ''}</value></entry></Attributes></GetTopicAttributesResult><ResponseMetadata><RequestId>${req.requestId}</RequestId></ResponseMetadata></GetTopicAttributesResponse>`,
+    }),
   };
 }
 
@@ -39,7 +35,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('operations written before the model path', () => {
-  it('answer through the model when they return members()-wrapped results', async () => {
+  it('answer through the model when they return plain results', async () => {
     const { Topics } = await client.send(new ListTopicsCommand({}));
     expect(Topics).toEqual([{ TopicArn: TOPIC }]);
   });

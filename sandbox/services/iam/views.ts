@@ -1,4 +1,4 @@
-import { members, type Tag, type XmlObject } from '../../query-protocol.ts';
+import type { AccessKeyMetadata, InstanceProfile, Role, Tag, User } from '@aws-sdk/client-iam';
 import type { IamAccessKey, IamAccount, IamInstanceProfile, IamRole, IamUser } from './model.ts';
 
 /**
@@ -9,24 +9,24 @@ export function encodePolicyDocument(document: string): string {
   return encodeURIComponent(document);
 }
 
-function tagsXml(tags: readonly Tag[]): XmlObject | undefined {
-  return tags.length > 0 ? members(tags.map((t) => ({ Key: t.Key, Value: t.Value }))) : undefined;
+function tagsOf(tags: readonly Tag[]): Tag[] | undefined {
+  return tags.length > 0 ? tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined;
 }
 
-/** The `User` shape. ListUsers leaves tags out, as AWS does; GetUser includes them. */
-export function userXml(user: IamUser, options: { withTags: boolean }): XmlObject {
+/** A user as IAM describes it. ListUsers leaves tags out, as AWS does; GetUser includes them. */
+export function userView(user: IamUser, options: { withTags: boolean }): User {
   return {
     Path: user.path,
     UserName: user.userName,
     UserId: user.userId,
     Arn: user.arn,
     CreateDate: user.createDate,
-    Tags: options.withTags ? tagsXml(user.tags) : undefined,
+    Tags: options.withTags ? tagsOf(user.tags) : undefined,
   };
 }
 
-/** The `AccessKeyMetadata` shape (never the secret: AWS shows it once, at creation). */
-export function accessKeyMetadataXml(key: IamAccessKey): XmlObject {
+/** A key's metadata (never the secret: AWS shows it once, at creation). */
+export function accessKeyMetadataView(key: IamAccessKey): AccessKeyMetadata {
   return {
     UserName: key.userName,
     AccessKeyId: key.accessKeyId,
@@ -35,8 +35,8 @@ export function accessKeyMetadataXml(key: IamAccessKey): XmlObject {
   };
 }
 
-/** The `Role` shape, trust policy URL-encoded. */
-export function roleXml(role: IamRole): XmlObject {
+/** A role, its trust policy URL-encoded. */
+export function roleView(role: IamRole): Role {
   return {
     Path: role.path,
     RoleName: role.roleName,
@@ -46,21 +46,20 @@ export function roleXml(role: IamRole): XmlObject {
     AssumeRolePolicyDocument: encodePolicyDocument(role.assumeRolePolicyDocument),
     Description: role.description,
     MaxSessionDuration: role.maxSessionDuration,
-    Tags: tagsXml(role.tags),
+    Tags: tagsOf(role.tags),
     RoleLastUsed: {},
   };
 }
 
-/** The `InstanceProfile` shape with its role (at most one) expanded. */
-export function instanceProfileXml(profile: IamInstanceProfile, account: IamAccount): XmlObject {
-  const roles = profile.roleNames.map((name) => roleXml(account.requireRole(name)));
+/** An instance profile with its role (at most one) expanded. */
+export function instanceProfileView(profile: IamInstanceProfile, account: IamAccount): InstanceProfile {
   return {
     Path: profile.path,
     InstanceProfileName: profile.instanceProfileName,
     InstanceProfileId: profile.instanceProfileId,
     Arn: profile.arn,
     CreateDate: profile.createDate,
-    Roles: members(roles),
-    Tags: tagsXml(profile.tags),
+    Roles: profile.roleNames.map((name) => roleView(account.requireRole(name))),
+    Tags: tagsOf(profile.tags),
   };
 }

@@ -1,0 +1,96 @@
+import { AwsError } from '../protocol.ts';
+
+/** A DB instance: only the settings the Security Hub RDS controls check (the sandbox runs no database). */
+export interface DbInstance {
+  readonly identifier: string;
+  readonly arn: string;
+  readonly engine: string;
+  deletionProtection: boolean;
+  publiclyAccessible: boolean;
+  autoMinorVersionUpgrade: boolean;
+  copyTagsToSnapshot: boolean;
+}
+
+/** What a seeded instance may start with; every setting off unless given. */
+export type DbInstanceSeed = Partial<
+  Pick<
+    DbInstance,
+    'engine' | 'deletionProtection' | 'publiclyAccessible' | 'autoMinorVersionUpgrade' | 'copyTagsToSnapshot'
+  >
+>;
+
+/** The settings ModifyDBInstance changes here, by their request member. */
+const SETTINGS = {
+  DeletionProtection: 'deletionProtection',
+  PubliclyAccessible: 'publiclyAccessible',
+  AutoMinorVersionUpgrade: 'autoMinorVersionUpgrade',
+  CopyTagsToSnapshot: 'copyTagsToSnapshot',
+} as const;
+
+function notFound(id: string): AwsError {
+  return new AwsError('DBInstanceNotFound', `DBInstance ${id} not found.`, 404);
+}
+
+/** The `DBInstance` output shape (SDK member names), the members this sandbox keeps. */
+export function dbInstanceOutput(instance: DbInstance): Record<string, unknown> {
+  return {
+    DBInstanceIdentifier: instance.identifier,
+    DBInstanceArn: instance.arn,
+    Engine: instance.engine,
+    DBInstanceStatus: 'available',
+    PubliclyAccessible: instance.publiclyAccessible,
+    AutoMinorVersionUpgrade: instance.autoMinorVersionUpgrade,
+    CopyTagsToSnapshot: instance.copyTagsToSnapshot,
+    DeletionProtection: instance.deletionProtection,
+  };
+}
+
+/**
+ * DescribeDBInstances (one instance by identifier, or all of the account and Region) and
+ * ModifyDBInstance of the four settings the RDS controls check. With ApplyImmediately these apply
+ * at once; the sandbox has no maintenance window, so it applies them at once either way.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html
+ */
+export class DbInstances {
+  private readonly instances = new Map<string, DbInstance>();
+
+  seed(accountId: string, region: string, identifier: string, seed: DbInstanceSeed = {}): void {
+    this.instances.set(`${accountId}/${region}/${identifier.toLowerCase()}`, {
+      identifier,
+      arn: `arn:aws:rds:${region}:${accountId}:db:${identifier}`,
+      engine: seed.engine ?? 'postgres',
+      deletionProtection: seed.deletionProtection ?? false,
+      publiclyAccessible: seed.publiclyAccessible ?? false,
+      autoMinorVersionUpgrade: seed.autoMinorVersionUpgrade ?? false,
+      copyTagsToSnapshot: seed.copyTagsToSnapshot ?? false,
+    });
+  }
+
+  /** `input` is the request as the RDS model read it (SDK member names and types). */
+  describe(accountId: string, region: string, input: Record<string, unknown>): Record<string, unknown> {
+    const id = input.DBInstanceIdentifier as string | undefined;
+    const found = id
+      ? [this.find(accountId, region, id)]
+      : [...this.instances.entries()]
+          .filter(([key]) => key.startsWith(`${accountId}/${region}/`))
+          .map(([, instance]) => instance);
+    return { DBInstances: found.map(dbInstanceOutput) };
+  }
+
+  /** The model has already refused a request without its required `DBInstanceIdentifier`. */
+  modify(accountId: string, region: string, input: Record<string, unknown>): Record<string, unknown> {
+    const id = input.DBInstanceIdentifier as string;
+    const instance = this.find(accountId, region, id);
+    for (const [member, field] of Object.entries(SETTINGS)) {
+      const value = input[member];
+      if (typeof value === 'boolean') instance[field] = value;
+    }
+    return { DBInstance: dbInstanceOutput(instance) };
+  }
+
+  private find(accountId: string, region: string, id: string): DbInstance {
+    const instance = this.instances.get(`${accountId}/${region}/${id.toLowerCase()}`);
+    if (!instance) throw notFound(id);
+    return instance;
+  }
+}

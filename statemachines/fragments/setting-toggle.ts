@@ -1,0 +1,84 @@
+import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import type { PlaybookSteps } from './playbook-steps.ts';
+
+/** Where the setting as it was is kept: the `before` of the change's audit record, which undo reads. */
+export const BEFORE_PATH = '$.state.before';
+/** Where the setting as read again after the change is kept: the `after` of the verification record. */
+export const AFTER_PATH = '$.state.after';
+
+/** The state names of one {@link settingToggle}: what its runbook lists and its tests read. */
+export interface SettingToggleNames {
+  /** The first read of the setting (the before-state). */
+  readonly read: string;
+  /** The read after the change (the after-state). */
+  readonly readAgain: string;
+  /** The Choice between "already set" and the change. */
+  readonly isSet: string;
+  /** The audit record of the change. */
+  readonly audit: string;
+  /** The audit record and the end of a run that found the setting already as it should be. */
+  readonly alreadySet: { readonly audit: string; readonly end: string };
+}
+
+/** What toggling one setting needs: how to read it, how to change it, when it counts as set. */
+export interface SettingToggleProps {
+  /**
+   * Reads the setting into `resultPath` in a state named `id` ({@link BEFORE_PATH}, then
+   * {@link AFTER_PATH}). May be a chain whose every end carries on (a catch that stands for a
+   * setting that does not exist yet, for example).
+   */
+  readonly read: (id: string, resultPath: string) => sfn.Chain;
+  /**
+   * Steps after the first read that work out what the change will set (from the before-state), so
+   * the plan and the approver see it. @default none
+   */
+  readonly prepare?: sfn.Chain;
+  /** The steps that change the setting, from the before-state (nothing after them is audited). */
+  readonly change: sfn.Chain;
+  /** Whether the setting read at `path` is as the playbook leaves it. */
+  readonly isSet: (path: string) => sfn.Condition;
+  /** The audit action of the change (the playbook's containment action). */
+  readonly action: string;
+  readonly names: SettingToggleNames;
+  /** Writes the dry-run plan at `$.plan` from the before-state. */
+  readonly plan: sfn.Pass | sfn.Chain;
+  /** The approval request's lines. */
+  readonly proposedActions: readonly string[];
+  /** What happens when the approval is denied. */
+  readonly ifDenied: string;
+  /** The notification's subject line after the playbook's name. */
+  readonly headline: string;
+}
+
+/**
+ * "Toggle one setting", the shape of every playbook that fixes a posture control by changing one
+ * setting: read the setting (the before-state), then by mode record the plan, ask, or go on; if
+ * it is already as it should be, record that and change nothing; otherwise change it, audit the
+ * change with the before-state (what undo restores), read it again and verify. Undo is the
+ * playbook's reverser, which puts back what the change's `before` records.
+ */
+export function settingToggle(steps: PlaybookSteps, props: SettingToggleProps): sfn.Chain {
+  const { names } = props;
+  const contain = props.change
+    .next(steps.audit(names.audit, props.action, 'succeeded', { beforePath: BEFORE_PATH }))
+    .next(props.read(names.readAgain, AFTER_PATH))
+    .next(steps.verify(props.isSet(AFTER_PATH), { afterPath: AFTER_PATH }, props.headline));
+  const alreadySet = steps.nothingToDo(
+    names.alreadySet.audit,
+    props.action,
+    { beforePath: BEFORE_PATH },
+    names.alreadySet.end,
+  );
+  const decide = new sfn.Choice(steps.scope, names.isSet)
+    .when(props.isSet(BEFORE_PATH), alreadySet)
+    .otherwise(contain);
+  const before = props.read(names.read, BEFORE_PATH);
+  return (props.prepare ? before.next(props.prepare) : before).next(
+    steps.byMode({
+      plan: props.plan,
+      proposedActions: props.proposedActions,
+      ifDenied: props.ifDenied,
+      contain: decide,
+    }),
+  );
+}

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { LAMBDA_BUNDLE } from '#infra/bundling/lambda-bundle.ts';
+import { sdkAliases } from '#infra/bundling/sdk-aliases.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The files esbuild put in the audit appender's bundle, built as the construct builds it. */
+async function bundledFiles(): Promise<string[]> {
+  const result = await build({
+    entryPoints: [path.join(ROOT, 'functions/audit-append/handler.ts')],
+    bundle: true,
+    write: false,
+    outfile: 'index.mjs',
+    platform: 'node',
+    format: LAMBDA_BUNDLE.format,
+    target: LAMBDA_BUNDLE.target,
+    minify: LAMBDA_BUNDLE.minify,
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
+    alias: sdkAliases(),
+    metafile: true,
+    logLevel: 'error',
+  });
+  return Object.keys(result.metafile.inputs);
+}
+
+describe('Lambda bundles', () => {
+  it('carry the environment credential provider only, and one copy of @smithy/core', async () => {
+    const files = await bundledFiles();
+    const packages = new Set(
+      files.map((f) => [...f.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].at(-1)?.[1]),
+    );
+    expect(packages).toContain('@aws-sdk/credential-provider-env');
+    for (const unused of [
+      '@aws-sdk/credential-provider-node',
+      '@aws-sdk/credential-provider-ini',
+      '@aws-sdk/credential-provider-sso',
+      '@aws-sdk/nested-clients',
+    ]) {
+      expect(packages).not.toContain(unused);
+    }
+    const smithyCopies = new Set(
+      files.filter((f) => f.includes('@smithy/core/')).map((f) => f.slice(0, f.indexOf('@smithy/core/'))),
+    );
+    expect([...smithyCopies]).toHaveLength(1);
+    expect(files.filter((f) => f.includes('@smithy/core/dist-cjs'))).toEqual([]);
+  });
+});

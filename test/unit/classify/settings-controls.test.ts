@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type Classification, classifyEvent } from '#shared/classify.ts';
+import { loadPolicyFile } from '#shared/policy/load.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const policy = loadPolicyFile(path.join(ROOT, 'policy/default.yaml'));
+const ctx = { now: new Date('2026-11-23T12:00:00Z'), recentAutoActions: 0 };
+
+/** Security Hub's consolidated FAILED finding of `control` about one resource. */
+function classify(control: string, resource: { Type: string; Id: string }) {
+  const [result] = classifyEvent(
+    {
+      source: 'aws.securityhub',
+      'detail-type': 'Security Hub Findings - Imported',
+      detail: {
+        findings: [
+          {
+            Id: `arn:aws:securityhub:us-east-1:111122223333:security-control/${control}/finding/3c2b1a09-8f7e-4d6c-9b5a-0123456789ab`,
+            ProductArn: 'arn:aws:securityhub:us-east-1::product/aws/securityhub',
+            GeneratorId: `security-control/${control}`,
+            AwsAccountId: '111122223333',
+            Types: ['Software and Configuration Checks/Industry and Regulatory Standards'],
+            Title: control,
+            Region: 'us-east-1',
+            CreatedAt: '2026-11-22T12:06:02.311Z',
+            UpdatedAt: '2026-11-22T12:06:02.311Z',
+            Severity: { Label: 'MEDIUM' },
+            Resources: [{ ...resource, Region: 'us-east-1' }],
+            Compliance: { Status: 'FAILED', SecurityControlId: control },
+            RecordState: 'ACTIVE',
+            Workflow: { Status: 'NEW' },
+          },
+        ],
+      },
+    },
+    policy,
+    ctx,
+  );
+  return result as Classification;
+}
+
+const ACCOUNT = { Type: 'AwsAccount', Id: 'AWS::::Account:111122223333' };
+
+describe('Security Hub controls fixed by changing one setting', () => {
+  it.each(['IAM.7', 'IAM.11', 'IAM.12', 'IAM.13', 'IAM.14', 'IAM.15', 'IAM.16', 'IAM.17'])(
+    'routes %s (the account password policy) to set-password-policy at once',
+    (control) => {
+      expect(classify(control, ACCOUNT)).toMatchObject({
+        outcome: 'routed',
+        playbook: 'set-password-policy',
+        mode: 'auto',
+        finding: { resource: { kind: 'Account' } },
+      });
+    },
+  );
+
+  it('routes RDS.1 to revoke-outside-sharing for public access only, naming the snapshot by its identifier', () => {
+    const result = classify('RDS.1', {
+      Type: 'AwsRdsDbSnapshot',
+      Id: 'arn:aws:rds:us-east-1:111122223333:snapshot:orders-nightly',
+    });
+
+    expect(result).toMatchObject({
+      outcome: 'routed',
+      playbook: 'revoke-outside-sharing',
+      mode: 'auto',
+      params: { publicOnly: true },
+      finding: { resource: { kind: 'Other', type: 'AwsRdsDbSnapshot', id: 'orders-nightly' } },
+    });
+  });
+
+  it('routes RDS.1 about a cluster snapshot the same way', () => {
+    expect(
+      classify('RDS.1', {
+        Type: 'AwsRdsDbClusterSnapshot',
+        Id: 'arn:aws:rds:us-east-1:111122223333:cluster-snapshot:aurora-weekly',
+      }),
+    ).toMatchObject({
+      playbook: 'revoke-outside-sharing',
+      finding: { resource: { type: 'AwsRdsDbClusterSnapshot', id: 'aurora-weekly' } },
+    });
+  });
+
+  it('routes RDS.8 to protect-db-instance at once, naming the instance by its identifier', () => {
+    expect(
+      classify('RDS.8', { Type: 'AwsRdsDbInstance', Id: 'arn:aws:rds:us-east-1:111122223333:db:orders-db' }),
+    ).toMatchObject({
+      outcome: 'routed',
+      playbook: 'protect-db-instance',
+      mode: 'auto',
+      finding: { resource: { kind: 'Other', type: 'AwsRdsDbInstance', id: 'orders-db' } },
+    });
+  });
+
+  it('EC2.1 names only the account, not the public snapshot: it is not sent to revoke-outside-sharing', () => {
+    expect(classify('EC2.1', ACCOUNT)).not.toMatchObject({ playbook: 'revoke-outside-sharing' });
+  });
+});
