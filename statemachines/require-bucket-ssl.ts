@@ -28,7 +28,7 @@ const NO_POLICY_MESSAGE = '*bucket policy does not exist*';
 /**
  * Security Hub S3.5: add to the bucket's policy one statement denying `s3:*` on the bucket and
  * its objects when `aws:SecureTransport` is `false`, keeping every other statement exactly
- * (planner function, shared/buckets/ssl-only-policy.ts); a policy that already denies requests
+ * (planner function, shared/bucket-policy/ssl-only-policy.ts); a policy that already denies requests
  * without TLS is left alone. PutBucketPolicy replaces the whole policy, so the policy put is the
  * one just read plus the statement; it is read again and planned again to verify.
  * https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-5
@@ -63,7 +63,7 @@ export const requireBucketSsl: PlaybookDefinition = {
       'The bucket policy has the statement DenyInsecureTransport, and its other statements are as before.',
       'Every client of the bucket uses HTTPS (the AWS SDKs and CLI do by default); one that uses plain HTTP is now refused.',
     ],
-    undo: 'Run `remediate undo <execution id>` (the id is in the timeline: `remediate audit --finding <id>`). It puts the policy back as it was before (or deletes it if there was none), which accepts requests without TLS again.',
+    undo: 'Run `remediate undo <execution id>` (the id is in the timeline: `remediate audit --finding <id>`). It removes exactly this statement (DenyInsecureTransport) from the bucket policy as it is then, or deletes the policy if it was its only statement; other statements stay. Requests without TLS are accepted again.',
   },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;

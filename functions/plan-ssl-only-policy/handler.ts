@@ -1,4 +1,4 @@
-import { parseSslOnlyInput, planSslOnly, type SslOnlyPlan } from '#shared/buckets/ssl-only-policy.ts';
+import { parseSslOnlyInput, planSslOnly, type SslOnlyPlan } from '#shared/bucket-policy/ssl-only-policy.ts';
 
 /**
  * Called by the require-bucket-ssl state machine: the bucket policy with the SSL-only statement

@@ -76,6 +76,12 @@ export interface UndoAction {
   readonly before: unknown;
   /** The state the call restores, as recorded before the original playbook changed it. */
   readonly after: unknown;
+  /**
+   * Put/DeleteBucketPolicy only: the Sid of the statement the playbook added, which undo removes
+   * from the policy as it is at undo time (statemachines/undo/bucket-policy-statement.ts). Each
+   * playbook's reverser names its own, so one playbook's undo never takes out another's statement.
+   */
+  readonly statementSid?: string;
 }
 
 /** The four Block Public Access settings. */
@@ -215,7 +221,7 @@ export const undoActions = {
     before: current,
     after: { PublicAccessBlockConfiguration: previous },
   }),
-  // The undo state machine reads the policy again and removes the statement from the policy as it
+  // The undo state machine reads the policy again and removes statement `sid` from the policy as it
   // is then (statemachines/undo/bucket-policy-statement.ts): `Policy` is the plan's expectation.
   putBucketPolicy: (bucketName: string, policy: string, current: unknown, sid: string): UndoAction => ({
     type: 'PutBucketPolicy',
@@ -223,6 +229,7 @@ export const undoActions = {
     request: { Bucket: bucketName, Policy: policy },
     before: current,
     after: { Policy: policy },
+    statementSid: sid,
   }),
   deleteBucketPolicy: (bucketName: string, current: unknown, sid: string): UndoAction => ({
     type: 'DeleteBucketPolicy',
@@ -230,6 +237,7 @@ export const undoActions = {
     request: { Bucket: bucketName },
     before: current,
     after: { Policy: 'none' },
+    statementSid: sid,
   }),
   deletePublicAccessBlock: (bucketName: string, current: unknown): UndoAction => ({
     type: 'DeletePublicAccessBlock',

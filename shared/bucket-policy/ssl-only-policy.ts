@@ -38,9 +38,9 @@ export const SslOnlyInputSchema = z.object({
 export type SslOnlyInput = z.infer<typeof SslOnlyInputSchema>;
 
 /**
- * What the playbook puts, verifies and records (and undo puts back). Documents are recorded as
- * JSON objects, not as the policy's text: a record holds them readably, and undo puts back the
- * same document (JSON text differing at most in white space).
+ * What the playbook puts, verifies and records (undo reads the policy it put, `change.after`, to
+ * plan the statement's removal). Documents are recorded as JSON objects, not as the policy's
+ * text: a record holds them readably.
  */
 export interface SslOnlyPlan {
   readonly bucket: string;

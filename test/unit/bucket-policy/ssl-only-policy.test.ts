@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidBucketPolicyError, planSslOnly, SSL_ONLY_SID } from '#shared/buckets/ssl-only-policy.ts';
-import type { ExecutionTrail } from '#shared/undo/reverse.ts';
-import { reverseRequireBucketSsl } from '#shared/undo/reverse-bucket-policy.ts';
+import {
+  InvalidBucketPolicyError,
+  planSslOnly,
+  SSL_ONLY_SID,
+} from '#shared/bucket-policy/ssl-only-policy.ts';
 
 const bucket = 'orders-111122223333';
 const reader = {
@@ -78,27 +80,5 @@ describe('planSslOnly', () => {
     expect(() =>
       planSslOnly({ bucket, policy: JSON.stringify({ Statement: [{ ...reader, Sid: SSL_ONLY_SID }] }) }),
     ).toThrow(InvalidBucketPolicyError);
-  });
-});
-
-describe('reverseRequireBucketSsl', () => {
-  const trailOf = (details: unknown): ExecutionTrail =>
-    ({
-      finding: { resource: { kind: 'Bucket', bucketName: bucket } },
-      succeeded: [{ action: 'PutBucketPolicy', details: JSON.stringify(details) }],
-    }) as unknown as ExecutionTrail;
-
-  it('puts back the policy as it was before the statement', () => {
-    const before = { Version: '2012-10-17', Statement: [reader] };
-    const { change } = planSslOnly({ bucket, policy: JSON.stringify(before) });
-    const { actions } = reverseRequireBucketSsl(trailOf(change));
-    expect(actions.map((a) => a.type)).toEqual(['PutBucketPolicy']);
-    expect(JSON.parse(actions[0]?.request.Policy as string)).toEqual(before);
-  });
-
-  it('deletes the policy when the bucket had none', () => {
-    const { change } = planSslOnly({ bucket, policy: undefined });
-    const { actions } = reverseRequireBucketSsl(trailOf(change));
-    expect(actions.map((a) => [a.type, a.request])).toEqual([['DeleteBucketPolicy', { Bucket: bucket }]]);
   });
 });
