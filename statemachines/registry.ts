@@ -11,6 +11,7 @@ import type { PlaybookDefinition } from './playbook.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { reenableGuardDuty } from './reenable-guardduty.ts';
+import { removePublicFunctionAccess } from './remove-public-function-access.ts';
 import { requireBucketSsl } from './require-bucket-ssl.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { restartConfigRecorder } from './restart-config-recorder.ts';
@@ -47,6 +48,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   reenableGuardDuty,
   deactivateTrustedIpList,
   requireBucketSsl,
+  removePublicFunctionAccess,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

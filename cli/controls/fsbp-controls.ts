@@ -122,6 +122,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsAccount',
     resourceId: `AWS::::Account:${ACCOUNT}`,
   },
+  'Lambda.1': {
+    title: 'Lambda function policies should prohibit public access',
+    resourceType: 'AwsLambdaFunction',
+    resourceId: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:example-function`,
+  },
   'KMS.4': {
     title: 'AWS KMS key rotation should be enabled',
     resourceType: 'AwsKmsKey',

@@ -31,7 +31,8 @@ export type UndoActionType =
   | 'DeleteAccountPasswordPolicy'
   | 'ModifyDBInstance'
   | 'PutBucketPolicy'
-  | 'DeleteBucketPolicy';
+  | 'DeleteBucketPolicy'
+  | 'AddPermission';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -63,6 +64,7 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'ModifyDBInstance',
   'PutBucketPolicy',
   'DeleteBucketPolicy',
+  'AddPermission',
 ];
 
 /** One reverse call. */
@@ -338,6 +340,14 @@ export const undoActions = {
     request: { DbInstanceIdentifier: identifier, DeletionProtection: false, ApplyImmediately: true },
     before: { identifier, DeletionProtection: true },
     after: { identifier, DeletionProtection: false },
+  }),
+  // The request restores the statement exactly (shared/lambda-policy/add-permission.ts).
+  addPermission: (request: Record<string, unknown>, statement: unknown): UndoAction => ({
+    type: 'AddPermission',
+    description: `Put statement ${String(request.StatementId)} back in Lambda function ${String(request.FunctionName)}'s policy (it made the function public)`,
+    request: { ...request },
+    before: { statement: 'removed' },
+    after: { statement },
   }),
   pointAlias: (functionName: string, aliasName: string, version: string, current: string): UndoAction => ({
     type: 'UpdateAlias',

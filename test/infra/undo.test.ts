@@ -53,6 +53,7 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'lambda:putfunctionconcurrency': ':function:*',
   'lambda:deletefunctionconcurrency': ':function:*',
   'lambda:updatealias': ':function:*',
+  'lambda:addpermission': ':function:*',
   'rds:modifydbinstance': ':db:*',
   // A bucket-policy statement a playbook added (by its Sid): the policy is read again and put
   // without it, or deleted.

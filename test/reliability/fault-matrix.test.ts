@@ -32,6 +32,7 @@ describe('fault matrix (CI subset)', () => {
       'encryptebsbydefault',
       'protectdbinstance',
       'reenableguardduty',
+      'removepublicfunctionaccess',
       'requirebucketssl',
       'restartconfigrecorder',
       'restoretrailsettings',
