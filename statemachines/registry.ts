@@ -11,7 +11,7 @@ import type { PlaybookDefinition } from './playbook.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { reenableGuardDuty } from './reenable-guardduty.ts';
-import { removePublicFunctionAccess } from './remove-public-function-access.ts';
+import { removePublicLambdaAccess } from './remove-public-lambda-access.ts';
 import { requireBucketSsl } from './require-bucket-ssl.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { restartConfigRecorder } from './restart-config-recorder.ts';
@@ -48,7 +48,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   reenableGuardDuty,
   deactivateTrustedIpList,
   requireBucketSsl,
-  removePublicFunctionAccess,
+  removePublicLambdaAccess,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

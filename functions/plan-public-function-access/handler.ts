@@ -1,7 +1,7 @@
 import { type PublicAccessPlan, planPublicAccessRemoval } from '#shared/lambda-policy/plan.ts';
 
 /**
- * Called by the remove-public-function-access state machine: the statements of a function's
+ * Called by the remove-public-lambda-access state machine: the statements of a function's
  * policy that make it public, each with the AddPermission request that would restore it. Pure
  * computation (JSONPath cannot filter statements by their principal and conditions); the Lambda
  * calls stay in the state machine, so this function needs no permissions.

@@ -46,7 +46,7 @@ export interface PublicAccessPlan {
 export function planPublicAccessRemoval(event: unknown): PublicAccessPlan {
   const input = PlanInputSchema.safeParse(event);
   if (!input.success)
-    throw new InvalidFunctionPolicyError(`remove-public-function-access input: ${input.error.message}`);
+    throw new InvalidFunctionPolicyError(`remove-public-lambda-access input: ${input.error.message}`);
   const { functionName, functionArn, policy } = input.data;
   const statements = policy ? statementsOf(policy) : [];
   const removed = statements.filter(isPublicStatement).map((statement): PublicStatement => {

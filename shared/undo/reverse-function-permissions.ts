@@ -3,7 +3,7 @@ import '#shared/validation-messages.ts';
 import { undoActions } from './actions.ts';
 import { type ExecutionTrail, type Reversal, UnreadableTrailError } from './reverse.ts';
 
-/** The change remove-public-function-access records as the details of its `RemovePermission` record. */
+/** The change remove-public-lambda-access records as the details of its `RemovePermission` record. */
 const RemovedSchema = z.looseObject({
   functionName: z.string(),
   removed: z.array(
@@ -17,11 +17,11 @@ const RemovedSchema = z.looseObject({
 });
 
 /**
- * remove-public-function-access: put each removed statement back with AddPermission, where the
+ * remove-public-lambda-access: put each removed statement back with AddPermission, where the
  * API can write it exactly; a statement it cannot is named in the notes and left out, never
  * approximated. The function is public again afterwards, so the notes say so.
  */
-export function reverseRemovePublicFunctionAccess(trail: ExecutionTrail): Reversal {
+export function reverseRemovePublicLambdaAccess(trail: ExecutionTrail): Reversal {
   const record = trail.succeeded.findLast((r) => r.action === 'RemovePermission');
   if (!record?.details) return { actions: [], notes: [] };
   let json: unknown;

@@ -187,7 +187,7 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     resources: (a) => [a.buckets],
     iamAction: 's3:DeleteBucketPolicy',
   },
-  // remove-public-function-access's undo: one task per combination of the conditions present.
+  // remove-public-lambda-access's undo: one task per combination of the conditions present.
   AddPermission: {
     service: 'lambda',
     action: 'addPermission',

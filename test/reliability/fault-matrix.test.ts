@@ -32,7 +32,7 @@ describe('fault matrix (CI subset)', () => {
       'encryptebsbydefault',
       'protectdbinstance',
       'reenableguardduty',
-      'removepublicfunctionaccess',
+      'removepubliclambdaaccess',
       'requirebucketssl',
       'restartconfigrecorder',
       'restoretrailsettings',

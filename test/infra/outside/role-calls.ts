@@ -56,7 +56,7 @@ export const FUNCTION_ENTRIES: Record<string, string> = {
   'Undo/PlanUndo': 'functions/plan-undo/handler.ts',
   'Playbook-restore-trail-settings/PlanTrailRestore': 'functions/plan-trail-restore/handler.ts',
   'Playbook-require-bucket-ssl/PlanSslOnlyPolicy': 'functions/plan-ssl-only-policy/handler.ts',
-  'Playbook-remove-public-function-access/PlanPublicFunctionAccess':
+  'Playbook-remove-public-lambda-access/PlanPublicFunctionAccess':
     'functions/plan-public-function-access/handler.ts',
 };
 

@@ -3,7 +3,7 @@ import { restoreRequest, statementFor } from '#shared/lambda-policy/add-permissi
 import { planPublicAccessRemoval } from '#shared/lambda-policy/plan.ts';
 import { InvalidFunctionPolicyError, isPublicStatement } from '#shared/lambda-policy/public-statements.ts';
 import type { ExecutionTrail } from '#shared/undo/reverse.ts';
-import { reverseRemovePublicFunctionAccess } from '#shared/undo/reverse-function-permissions.ts';
+import { reverseRemovePublicLambdaAccess } from '#shared/undo/reverse-function-permissions.ts';
 import type { TrailRecord } from '#shared/undo/trail.ts';
 
 const functionName = 'report';
@@ -50,15 +50,13 @@ describe('public statements, as Lambda.1 defines them', () => {
   });
 
   it('Amazon S3 without AWS:SourceAccount is public; with it, not', () => {
-    const s3 = allow({
-      Principal: { Service: 's3.amazonaws.com' },
-      Condition: { ArnLike: { 'AWS:SourceArn': 'arn:aws:s3:::uploads' } },
-    });
+    const bucket = { ArnLike: { 'AWS:SourceArn': 'arn:aws:s3:::uploads' } };
+    const s3 = allow({ Principal: { Service: 's3.amazonaws.com' }, Condition: bucket });
     expect(isPublicStatement(s3)).toBe(true);
     expect(
       isPublicStatement({
         ...s3,
-        Condition: { ...s3.Condition, StringEquals: { 'AWS:SourceAccount': '111122223333' } },
+        Condition: { ...bucket, StringEquals: { 'AWS:SourceAccount': '111122223333' } },
       }),
     ).toBe(false);
   });
@@ -115,7 +113,7 @@ describe('public statements, as Lambda.1 defines them', () => {
   });
 });
 
-describe('undo of remove-public-function-access', () => {
+describe('undo of remove-public-lambda-access', () => {
   const trailOf = (details: unknown): ExecutionTrail =>
     ({
       finding: { resource: { kind: 'LambdaFunction', functionName, functionArn } },
@@ -136,7 +134,7 @@ describe('undo of remove-public-function-access', () => {
       policy: policy(urlPublic, twoActions),
     });
 
-    const { actions, notes } = reverseRemovePublicFunctionAccess(trailOf(change));
+    const { actions, notes } = reverseRemovePublicLambdaAccess(trailOf(change));
 
     expect(actions.map((a) => [a.type, a.request.StatementId, a.request.FunctionUrlAuthType])).toEqual([
       ['AddPermission', 'FunctionURLAllowPublicAccess', 'NONE'],
@@ -145,7 +143,7 @@ describe('undo of remove-public-function-access', () => {
   });
 
   it('refuses details that are not as the playbook writes them', () => {
-    expect(() => reverseRemovePublicFunctionAccess(trailOf({ functionName }))).toThrow(
+    expect(() => reverseRemovePublicLambdaAccess(trailOf({ functionName }))).toThrow(
       /not as the playbook writes them/,
     );
   });

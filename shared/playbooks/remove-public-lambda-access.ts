@@ -1,9 +1,9 @@
-import { reverseRemovePublicFunctionAccess } from '../undo/reverse-function-permissions.ts';
+import { reverseRemovePublicLambdaAccess } from '../undo/reverse-function-permissions.ts';
 import type { PlaybookFacts } from './definition.ts';
 
-/** remove-public-function-access: take the statements that make a Lambda function public out of its policy. */
+/** remove-public-lambda-access: take the statements that make a Lambda function public out of its policy. */
 export const facts: PlaybookFacts = {
-  name: 'remove-public-function-access',
+  name: 'remove-public-lambda-access',
   description:
     "Remove the statements of a Lambda function's resource-based policy that let anyone invoke it, keep every other statement, then verify.",
   resourceKinds: ['LambdaFunction'],
@@ -13,7 +13,7 @@ export const facts: PlaybookFacts = {
     'Record each, with whether AddPermission can put it back exactly, and remove it by its Sid; every other statement stays.',
     'Read the policy again to verify no public statement is left, then notify the on-call topic.',
   ],
-  undo: { reverse: reverseRemovePublicFunctionAccess },
+  undo: { reverse: reverseRemovePublicLambdaAccess },
   // Lambda.1: Lambda function policies should prohibit public access.
   // https://docs.aws.amazon.com/securityhub/latest/userguide/lambda-controls.html#lambda-1
   controls: ['Lambda.1'],

@@ -7,7 +7,7 @@ import {
   aws_stepfunctions_tasks as tasks,
   Validations,
 } from 'aws-cdk-lib';
-import { facts } from '#shared/playbooks/remove-public-function-access.ts';
+import { facts } from '#shared/playbooks/remove-public-lambda-access.ts';
 import { awsCall } from './fragments/aws-call.ts';
 import { withTarget } from './fragments/member-credentials.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
@@ -31,7 +31,7 @@ const FUNCTION = '$.finding.resource.functionName';
  * https://docs.aws.amazon.com/securityhub/latest/userguide/lambda-controls.html#lambda-1
  * https://docs.aws.amazon.com/lambda/latest/api/API_RemovePermission.html
  */
-export const removePublicFunctionAccess: PlaybookDefinition = {
+export const removePublicLambdaAccess: PlaybookDefinition = {
   ...facts,
   runbook: {
     steps: [

@@ -76,7 +76,7 @@ function lambdaDot1Finding() {
   return { detail: { findings: [finding] }, id: `${id}/${UpdatedAt}` };
 }
 
-describe('remove-public-function-access (Security Hub Lambda.1), end to end through the sandbox', () => {
+describe('remove-public-lambda-access (Security Hub Lambda.1), end to end through the sandbox', () => {
   it('after approval anyone is refused at the function URL, the EventBridge permission stays; undo restores what AddPermission can write, and says what it cannot', async () => {
     // What the Lambda console writes for a function URL with auth type NONE (urls-auth.html).
     await lambda.send(
