@@ -160,6 +160,7 @@ export class Sandbox {
       endpoint,
       maxConcurrency: options.lambdaConcurrency ?? 4,
       functionLogs: options.functionLogs,
+      policies: resourcePolicies,
     });
     const stepFunctions = new StepFunctionsService({
       endpoint,

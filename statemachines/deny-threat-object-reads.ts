@@ -64,7 +64,7 @@ export const denyThreatObjectReads: PlaybookDefinition = {
       readAndEditPolicy(scope, {
         id,
         editor,
-        operation: 'add',
+        edit: { operation: 'add' },
         bucketPath: BUCKET,
         bucketArn: buckets,
         readPath: '$.state.before',

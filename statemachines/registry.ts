@@ -11,6 +11,8 @@ import type { PlaybookDefinition } from './playbook.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { reenableGuardDuty } from './reenable-guardduty.ts';
+import { removePublicLambdaAccess } from './remove-public-lambda-access.ts';
+import { requireBucketSsl } from './require-bucket-ssl.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { restartConfigRecorder } from './restart-config-recorder.ts';
 import { restoreTrailSettings } from './restore-trail-settings.ts';
@@ -45,6 +47,8 @@ export const playbooks: readonly PlaybookDefinition[] = [
   denyThreatObjectReads,
   reenableGuardDuty,
   deactivateTrustedIpList,
+  requireBucketSsl,
+  removePublicLambdaAccess,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

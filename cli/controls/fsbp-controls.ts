@@ -107,6 +107,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsS3Bucket',
     resourceId: BUCKET,
   },
+  'S3.5': {
+    title: 'S3 general purpose buckets should require requests to use SSL',
+    resourceType: 'AwsS3Bucket',
+    resourceId: BUCKET,
+  },
   'S3.8': {
     title: 'S3 general purpose buckets should block public access',
     resourceType: 'AwsS3Bucket',
@@ -121,6 +126,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     title: 'EBS default encryption should be enabled',
     resourceType: 'AwsAccount',
     resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
+  'Lambda.1': {
+    title: 'Lambda function policies should prohibit public access',
+    resourceType: 'AwsLambdaFunction',
+    resourceId: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:example-function`,
   },
   'KMS.4': {
     title: 'AWS KMS key rotation should be enabled',

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type {
+  AddPermissionRequest,
   CreateAliasRequest,
   GetAliasRequest,
   GetFunctionRequest,
@@ -15,8 +16,10 @@ import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
 import type { InputShapeError } from '../wire/input-problems.ts';
 import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
 import { ServiceModel } from '../wire/service-model.ts';
+import type { ResourcePolicyStore } from './iam/resource-policies.ts';
 import { FunctionAliases } from './lambda-aliases.ts';
 import { ReservedConcurrency } from './lambda-concurrency.ts';
+import { FunctionPermissions } from './lambda-permissions.ts';
 
 /** A function to serve, as the deployer reads it from the cloud assembly. */
 export interface RegisterFunctionInput {
@@ -55,6 +58,8 @@ export interface LambdaServiceOptions {
   readonly maxConcurrency?: number;
   /** What becomes of the functions' stdout and stderr (see LambdaRuntimeOptions). @default 'print' */
   readonly functionLogs?: 'print' | 'discard';
+  /** The functions' resource-based policies (GetPolicy, AddPermission, RemovePermission). @default a store of its own */
+  readonly policies?: ResourcePolicyStore;
 }
 
 interface FunctionRecord {
@@ -88,9 +93,17 @@ export class LambdaService extends ModelService {
   private requestEndpoint?: string;
   private readonly reserved = new ReservedConcurrency();
   private readonly aliases = new FunctionAliases();
+  private readonly permissions?: FunctionPermissions;
 
   constructor(private readonly options: LambdaServiceOptions = {}) {
     super();
+    if (options.policies) this.permissions = new FunctionPermissions(options.policies);
+  }
+
+  private permissionsOrRefuse(): FunctionPermissions {
+    if (!this.permissions)
+      throw new AwsError('InvalidParameterValueException', 'this sandbox serves no function policies');
+    return this.permissions;
   }
 
   /** Add a function; its worker starts on first invocation. */
@@ -182,6 +195,14 @@ export class LambdaService extends ModelService {
     GetFunctionConcurrency: (req, input: Named<{ FunctionName?: string }>) => ({
       ReservedConcurrentExecutions: this.reserved.of(this.arnOf(input.FunctionName, req)),
     }),
+    GetPolicy: (req, input: Named<{ FunctionName?: string }>) =>
+      this.permissionsOrRefuse().getPolicy(this.arnOf(input.FunctionName, req)),
+    AddPermission: (
+      req,
+      input: WithRequired<AddPermissionRequest, 'FunctionName' | 'StatementId' | 'Action' | 'Principal'>,
+    ) => this.permissionsOrRefuse().add(this.arnOf(input.FunctionName, req), input),
+    RemovePermission: (req, input: Named<{ FunctionName?: string; StatementId?: string }>) =>
+      this.permissionsOrRefuse().remove(this.arnOf(input.FunctionName, req), input.StatementId ?? ''),
     DeleteFunctionConcurrency: (req, input: Named<{ FunctionName?: string }>) => {
       this.reserved.delete(this.arnOf(input.FunctionName, req));
       return {};

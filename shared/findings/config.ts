@@ -111,7 +111,10 @@ export function normalizeConfigComplianceEvent(event: ConfigComplianceEvent): Fi
       severity: severityFromScore(configRuleScore(detail.configRuleName)),
       accountId: detail.awsAccountId,
       region: detail.awsRegion,
-      resource: resourceOf(detail.resourceType, detail.resourceId),
+      resource: resourceOf(detail.resourceType, detail.resourceId, {
+        accountId: detail.awsAccountId,
+        region: detail.awsRegion,
+      }),
       resourceTags: {},
       firstSeen: evaluatedAt,
       lastSeen: evaluatedAt,
@@ -126,7 +129,19 @@ export function normalizeConfigComplianceEvent(event: ConfigComplianceEvent): Fi
 const TRAIL_NAME_OR_ARN = /^(arn:aws[\w-]*:cloudtrail:[\w-]+:\d{12}:trail\/)?[A-Za-z0-9][\w.-]{2,127}$/;
 
 /** Config resource types a playbook acts on, with the AWS format their id must have. */
-const ACTIONABLE: Readonly<Record<string, { format: RegExp; toResource: (id: string) => Resource }>> = {
+/** Where the resource is: a Config resource id alone does not make an ARN. */
+interface ResourcePlace {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** The partition of a Region (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html). */
+const partitionOf = (region: string) =>
+  region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+
+const ACTIONABLE: Readonly<
+  Record<string, { format: RegExp; toResource: (id: string, place: ResourcePlace) => Resource }>
+> = {
   'AWS::EC2::SecurityGroup': {
     format: SECURITY_GROUP_ID,
     // Config says the group is non-compliant, not which rule was added: the playbook looks it up.
@@ -146,12 +161,21 @@ const ACTIONABLE: Readonly<Record<string, { format: RegExp; toResource: (id: str
   },
   'AWS::::Account': { format: /^\d{12}$/, toResource: () => ({ kind: 'Account' }) },
   'AWS::KMS::Key': { format: KMS_KEY_ID, toResource: (keyId) => ({ kind: 'KmsKey', keyId }) },
+  // Config names a function by its name (lambda-function-public-access-prohibited's findings).
+  'AWS::Lambda::Function': {
+    format: /^[A-Za-z0-9_-]{1,64}$/,
+    toResource: (functionName, { accountId, region }) => ({
+      kind: 'LambdaFunction',
+      functionName,
+      functionArn: `arn:${partitionOf(region)}:lambda:${region}:${accountId}:function:${functionName}`,
+    }),
+  },
 };
 
 /** The Config resource types a playbook can act on (the rest are notified as `Other`). */
 export const CONFIG_ACTIONABLE_TYPES: readonly string[] = Object.keys(ACTIONABLE);
 
-function resourceOf(resourceType: string, resourceId: string): Resource {
+function resourceOf(resourceType: string, resourceId: string, place: ResourcePlace): Resource {
   const actionable = Object.hasOwn(ACTIONABLE, resourceType) ? ACTIONABLE[resourceType] : undefined;
   if (!actionable) return { kind: 'Other', type: resourceType, id: resourceId };
   if (!actionable.format.test(resourceId))
@@ -159,5 +183,5 @@ function resourceOf(resourceType: string, resourceId: string): Resource {
       `Config reports ${resourceType} "${resourceId}", which is not a valid id for that type`,
       [`detail.resourceId: "${resourceId}" does not match the ${resourceType} id format`],
     );
-  return actionable.toResource(resourceId);
+  return actionable.toResource(resourceId, place);
 }

@@ -317,6 +317,16 @@ const ACTIONABLE: Readonly<
         : `"${id}" is not a DB instance identifier`,
     };
   },
+  // Lambda.1's findings name the function by its ARN (`...:function:<name>`).
+  AwsLambdaFunction: (r) => {
+    const functionName = /^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]{1,64})$/.exec(
+      r.Id,
+    )?.[1];
+    return {
+      resource: { kind: 'LambdaFunction', functionName: functionName ?? r.Id, functionArn: r.Id },
+      problem: functionName ? undefined : `"${r.Id}" is not an unqualified Lambda function ARN`,
+    };
+  },
   AwsAccount: () => ({ resource: { kind: 'Account' } }),
   // The Id is the key's ARN (`arn:aws:kms:<region>:<account>:key/<key id>`).
   AwsKmsKey: (r) => {

@@ -31,7 +31,8 @@ export type UndoActionType =
   | 'DeleteAccountPasswordPolicy'
   | 'ModifyDBInstance'
   | 'PutBucketPolicy'
-  | 'DeleteBucketPolicy';
+  | 'DeleteBucketPolicy'
+  | 'AddPermission';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -63,6 +64,7 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'ModifyDBInstance',
   'PutBucketPolicy',
   'DeleteBucketPolicy',
+  'AddPermission',
 ];
 
 /** One reverse call. */
@@ -76,6 +78,12 @@ export interface UndoAction {
   readonly before: unknown;
   /** The state the call restores, as recorded before the original playbook changed it. */
   readonly after: unknown;
+  /**
+   * Put/DeleteBucketPolicy only: the Sid of the statement the playbook added, which undo removes
+   * from the policy as it is at undo time (statemachines/undo/bucket-policy-statement.ts). Each
+   * playbook's reverser names its own, so one playbook's undo never takes out another's statement.
+   */
+  readonly statementSid?: string;
 }
 
 /** The four Block Public Access settings. */
@@ -215,7 +223,7 @@ export const undoActions = {
     before: current,
     after: { PublicAccessBlockConfiguration: previous },
   }),
-  // The undo state machine reads the policy again and removes the statement from the policy as it
+  // The undo state machine reads the policy again and removes statement `sid` from the policy as it
   // is then (statemachines/undo/bucket-policy-statement.ts): `Policy` is the plan's expectation.
   putBucketPolicy: (bucketName: string, policy: string, current: unknown, sid: string): UndoAction => ({
     type: 'PutBucketPolicy',
@@ -223,6 +231,7 @@ export const undoActions = {
     request: { Bucket: bucketName, Policy: policy },
     before: current,
     after: { Policy: policy },
+    statementSid: sid,
   }),
   deleteBucketPolicy: (bucketName: string, current: unknown, sid: string): UndoAction => ({
     type: 'DeleteBucketPolicy',
@@ -230,6 +239,7 @@ export const undoActions = {
     request: { Bucket: bucketName },
     before: current,
     after: { Policy: 'none' },
+    statementSid: sid,
   }),
   deletePublicAccessBlock: (bucketName: string, current: unknown): UndoAction => ({
     type: 'DeletePublicAccessBlock',
@@ -330,6 +340,14 @@ export const undoActions = {
     request: { DbInstanceIdentifier: identifier, DeletionProtection: false, ApplyImmediately: true },
     before: { identifier, DeletionProtection: true },
     after: { identifier, DeletionProtection: false },
+  }),
+  // The request restores the statement exactly (shared/lambda-policy/add-permission.ts).
+  addPermission: (request: Record<string, unknown>, statement: unknown): UndoAction => ({
+    type: 'AddPermission',
+    description: `Put statement ${String(request.StatementId)} back in Lambda function ${String(request.FunctionName)}'s policy (it made the function public)`,
+    request: { ...request },
+    before: { statement: 'removed' },
+    after: { statement },
   }),
   pointAlias: (functionName: string, aliasName: string, version: string, current: string): UndoAction => ({
     type: 'UpdateAlias',

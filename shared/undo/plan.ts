@@ -249,7 +249,8 @@ function heldBy(standing: readonly StandingContainment[], actions: UndoAction[])
 function distinct(actions: readonly UndoAction[]): UndoAction[] {
   const seen = new Set<string>();
   return actions.filter((a) => {
-    const key = `${a.type}:${JSON.stringify(a.request)}`;
+    // Two statements removed from one bucket's policy are two actions, even with one request.
+    const key = `${a.type}:${JSON.stringify(a.request)}:${a.statementSid ?? ''}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

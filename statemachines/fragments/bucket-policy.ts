@@ -21,12 +21,15 @@ const EDITOR_ENTRY = path.resolve(import.meta.dirname, '../../functions/edit-buc
 const NO_POLICY_ERRORS = ['S3.NoSuchBucketPolicyException', 'S3.S3Exception'];
 const NO_POLICY_MESSAGE = '*bucket policy does not exist*';
 
-/** The function that adds or removes the threat-read deny statement (pure computation, no permissions). */
+/**
+ * The function that adds the threat-read deny statement, or removes the statement of a given Sid
+ * (pure computation, no permissions).
+ */
 export function bucketPolicyEditor(ctx: PlaybookContext): lambda.IFunction {
   return ctx.createFunction('EditBucketPolicy', {
     entry: EDITOR_ENTRY,
     description:
-      'Adds or removes the threat-read deny statement of a bucket policy, keeping every other statement',
+      'Adds the threat-read deny statement to a bucket policy, or removes the statement of a given Sid, keeping every other statement',
   });
 }
 
@@ -35,7 +38,11 @@ export interface ReadAndEditProps {
   /** Prefix of the states' ids, unique in the state machine. */
   readonly id: string;
   readonly editor: lambda.IFunction;
-  readonly operation: 'add' | 'remove';
+  /**
+   * `add`: the threat-read deny statement for the bucket's objects; `remove`: the statement whose
+   * Sid is at `sidPath`.
+   */
+  readonly edit: { readonly operation: 'add' } | { readonly operation: 'remove'; readonly sidPath: string };
   /** Where the bucket's name is. */
   readonly bucketPath: string;
   /** The bucket ARN pattern the read is granted on. */
@@ -70,12 +77,16 @@ export function readAndEditPolicy(scope: Construct, props: ReadAndEditProps): sf
     lambdaFunction: props.editor,
     payloadResponseOnly: true,
     payload: sfn.TaskInput.fromObject({
-      operation: props.operation,
+      operation: props.edit.operation,
       current: sfn.JsonPath.objectAt(props.readPath),
-      objectsArn: sfn.JsonPath.format(
-        `arn:${Aws.PARTITION}:s3:::{}/*`,
-        sfn.JsonPath.stringAt(props.bucketPath),
-      ),
+      ...(props.edit.operation === 'add'
+        ? {
+            objectsArn: sfn.JsonPath.format(
+              `arn:${Aws.PARTITION}:s3:::{}/*`,
+              sfn.JsonPath.stringAt(props.bucketPath),
+            ),
+          }
+        : { sid: sfn.JsonPath.stringAt(props.edit.sidPath) }),
     }),
     resultPath: props.editPath,
   });

@@ -4,18 +4,19 @@ import { bucketPolicyEditor, readAndEditPolicy } from '../fragments/bucket-polic
 import type { ResourceArns } from '../fragments/resource-arns.ts';
 import type { PlaybookContext } from '../playbook.ts';
 
-/** The undo types that remove the statement deny-threat-object-reads added. */
+/** The undo types that remove a statement a playbook added to a bucket policy, by its Sid. */
 export const BUCKET_POLICY_TYPES: ReadonlySet<string> = new Set<UndoActionType>([
   'PutBucketPolicy',
   'DeleteBucketPolicy',
 ]);
 
 /**
- * Remove the threat-read deny statement from the bucket policy as it is at undo time, not as the
- * plan expected it: statements added since the playbook ran stay. Then put the policy without it
- * (`Undo PutBucketPolicy`), or delete the policy when it was the only statement (`Undo
- * DeleteBucketPolicy`); a policy that no longer holds it is left alone. `calls` are the reverse
- * calls by type, each already followed by its audit step.
+ * Remove the statement whose Sid the action carries (`statementSid`, put there by the reverser of
+ * the playbook that added it) from the bucket policy as it is at undo time, not as the plan
+ * expected it: statements added since the playbook ran stay, and so do other playbooks'
+ * statements. Then put the policy without it (`Undo PutBucketPolicy`), or delete the policy when
+ * it was the only statement (`Undo DeleteBucketPolicy`); a policy that no longer holds it is left
+ * alone. `calls` are the reverse calls by type, each already followed by its audit step.
  */
 export function removeBucketPolicyStatement(
   ctx: PlaybookContext,
@@ -41,7 +42,7 @@ export function removeBucketPolicyStatement(
   return readAndEditPolicy(scope, {
     id: 'Undo statement',
     editor,
-    operation: 'remove',
+    edit: { operation: 'remove', sidPath: '$.action.statementSid' },
     bucketPath: '$.action.request.Bucket',
     bucketArn: arns.buckets,
     readPath: '$.undo.read',

@@ -187,6 +187,20 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     resources: (a) => [a.buckets],
     iamAction: 's3:DeleteBucketPolicy',
   },
+  // remove-public-lambda-access's undo: one task per combination of the conditions present.
+  AddPermission: {
+    service: 'lambda',
+    action: 'addPermission',
+    fields: ['FunctionName', 'StatementId', 'Action', 'Principal'],
+    optionalFields: [
+      'SourceArn',
+      'SourceAccount',
+      'PrincipalOrgID',
+      'FunctionUrlAuthType',
+      'InvokedViaFunctionUrl',
+    ],
+    resources: (a) => [a.functions],
+  },
   UpdateAlias: {
     service: 'lambda',
     action: 'updateAlias',
@@ -250,7 +264,12 @@ export function reverseCall(
   const combinations = subsets(call.optionalFields);
   for (const present of combinations) {
     const absent = call.optionalFields.filter((f) => !present.includes(f));
-    const suffix = absent.length ? ` without ${absent.join(', ')}` : '';
+    // Step Functions state names are at most 80 characters: name the shorter list.
+    const without = absent.length ? ` without ${absent.join(', ')}` : '';
+    const suffix =
+      `Undo ${type}${without}`.length <= 80
+        ? without
+        : ` with ${present.length ? present.join(', ') : 'no optional member'}`;
     const task = wrap(reverseTask(scope, type, arns, [...call.fields, ...present], suffix));
     const conditions = [
       ...present.map((f) => sfn.Condition.isPresent(`${REQUEST}.${f}`)),

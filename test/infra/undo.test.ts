@@ -53,8 +53,10 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'lambda:putfunctionconcurrency': ':function:*',
   'lambda:deletefunctionconcurrency': ':function:*',
   'lambda:updatealias': ':function:*',
+  'lambda:addpermission': ':function:*',
   'rds:modifydbinstance': ':db:*',
-  // deny-threat-object-reads' statement: the policy is read again and put without it, or deleted.
+  // A bucket-policy statement a playbook added (by its Sid): the policy is read again and put
+  // without it, or deleted.
   's3:getbucketpolicy': ':s3:::*',
   's3:putbucketpolicy': ':s3:::*',
   's3:deletebucketpolicy': ':s3:::*',

@@ -32,6 +32,8 @@ describe('fault matrix (CI subset)', () => {
       'encryptebsbydefault',
       'protectdbinstance',
       'reenableguardduty',
+      'removepubliclambdaaccess',
+      'requirebucketssl',
       'restartconfigrecorder',
       'restoretrailsettings',
       'revokeoutsidesharing',

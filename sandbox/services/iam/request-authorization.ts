@@ -21,6 +21,18 @@ export interface CallAuthorization {
   readonly organizationOf?: (accountId: string) => string | undefined;
 }
 
+/**
+ * `aws:SecureTransport` of a request: AWS endpoints are reached over TLS, and the sandbox's plain
+ * HTTP listener stands in for them, so a request is secure unless it says it stands for one made
+ * without TLS, with the standard `X-Forwarded-Proto: http` header (what a TLS-terminating proxy
+ * sends for a client that connected over plain HTTP). Tests use it to show that a policy denying
+ * `aws:SecureTransport` `false` refuses such a request.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport
+ */
+function secureTransportOf(request: SandboxRequest): 'false' | undefined {
+  return request.headers['x-forwarded-proto']?.toLowerCase() === 'http' ? 'false' : undefined;
+}
+
 /** `arn:<partition>:s3:::<bucket>/<key>` */
 const S3_OBJECT_ARN = /^arn:[^:]*:s3:::([^/]+)\/(.+)$/;
 
@@ -63,6 +75,7 @@ export async function authorizeCall(input: CallAuthorization): Promise<void> {
         'aws:ResourceAccount': resourceAccount,
         // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceorgid
         'aws:ResourceOrgID': input.organizationOf?.(resourceAccount),
+        'aws:SecureTransport': secureTransportOf(request),
         ...existingObjectTags(resource, input.lookups),
       },
     );

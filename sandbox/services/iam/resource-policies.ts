@@ -29,6 +29,21 @@ export class ResourcePolicyStore {
     this.permissions.set(functionArn, list);
   }
 
+  /** Remove the statement `sid` from a function's policy, as RemovePermission does; false when it is not there. */
+  removePermission(functionArn: string, sid: string): boolean {
+    const list = this.permissions.get(functionArn) ?? [];
+    const kept = list.filter((s) => (s as { Sid?: string }).Sid !== sid);
+    if (kept.length === list.length) return false;
+    if (kept.length > 0) this.permissions.set(functionArn, kept);
+    else this.permissions.delete(functionArn);
+    return true;
+  }
+
+  /** A function's policy statements (empty: it has no policy). */
+  permissionsOf(functionArn: string): readonly object[] {
+    return this.permissions.get(functionArn) ?? [];
+  }
+
   /**
    * The policy that governs `arn`, for a resource of a type that can have one; `undefined` for
    * any other (its access is decided by identity policies alone).
@@ -92,6 +107,7 @@ export interface LambdaPermission {
   readonly principal: string;
   readonly sourceArn?: string;
   readonly sourceAccount?: string;
+  readonly principalOrgId?: string;
   readonly functionUrlAuthType?: string;
   readonly invokedViaFunctionUrl?: boolean;
 }
@@ -113,6 +129,8 @@ export function permissionStatement(p: LambdaPermission): object {
   const condition: Record<string, Record<string, string | boolean>> = {};
   if (p.sourceArn) condition.ArnLike = { 'AWS:SourceArn': p.sourceArn };
   if (p.sourceAccount) condition.StringEquals = { 'AWS:SourceAccount': p.sourceAccount };
+  if (p.principalOrgId)
+    condition.StringEquals = { ...condition.StringEquals, 'aws:PrincipalOrgID': p.principalOrgId };
   if (p.functionUrlAuthType)
     condition.StringEquals = {
       ...condition.StringEquals,

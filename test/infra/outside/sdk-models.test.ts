@@ -89,6 +89,20 @@ const sampleUndoActions: UndoAction[] = [
   undoActions.disableDeletionProtection('orders-db'),
   undoActions.putBucketPolicy('bucket', '{"Version":"2012-10-17","Statement":[]}', {}, 'Sid'),
   undoActions.deleteBucketPolicy('bucket', {}, 'Sid'),
+  undoActions.addPermission(
+    {
+      FunctionName: 'app',
+      StatementId: 'FunctionURLAllowPublicAccess',
+      Action: 'lambda:InvokeFunctionUrl',
+      Principal: '*',
+      SourceArn: 'arn:aws:s3:::bucket',
+      SourceAccount: '111122223333',
+      PrincipalOrgID: 'o-a1b2c3d4e5',
+      FunctionUrlAuthType: 'NONE',
+      InvokedViaFunctionUrl: true,
+    },
+    {},
+  ),
 ];
 
 describe('SDK tasks against the AWS SDK models', () => {

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BucketPolicyEditError,
-  editBucketPolicy,
-  THREAT_READ_DENY_SID,
-  threatReadDenyStatement,
-} from '#shared/bucket-policy/threat-read-deny.ts';
+import { editBucketPolicy } from '#shared/bucket-policy/edit.ts';
+import { BucketPolicyEditError } from '#shared/bucket-policy/policy-document.ts';
+import { THREAT_READ_DENY_SID, threatReadDenyStatement } from '#shared/bucket-policy/threat-read-deny.ts';
 
 const objectsArn = 'arn:aws:s3:::uploads/*';
 const appRead = {
@@ -52,21 +49,44 @@ describe('the threat-read deny statement', () => {
     expect(JSON.parse(edit.policy ?? '').Statement).toEqual([appRead, threatReadDenyStatement(objectsArn)]);
   });
 
-  it('is removed alone; the policy is deleted when it was the only statement', () => {
+  it('is removed alone by its Sid; the policy is deleted when it was the only statement', () => {
+    const sid = THREAT_READ_DENY_SID;
     const both = policy(appRead, threatReadDenyStatement(objectsArn));
-    expect(
-      sids(editBucketPolicy({ operation: 'remove', current: { Policy: both }, objectsArn }).policy),
-    ).toEqual(['AppRead']);
+    expect(sids(editBucketPolicy({ operation: 'remove', current: { Policy: both }, sid }).policy)).toEqual([
+      'AppRead',
+    ]);
     const only = editBucketPolicy({
       operation: 'remove',
       current: { Policy: policy(threatReadDenyStatement(objectsArn)) },
-      objectsArn,
+      sid,
     });
     expect(only).toMatchObject({ changed: true, statements: 0, document: 'none' });
     expect(only.policy).toBeUndefined();
+    expect(editBucketPolicy({ operation: 'remove', current: { Policy: policy(appRead) }, sid }).changed).toBe(
+      false,
+    );
+  });
+
+  it('removes the statement of the Sid it is given, whichever playbook added it, and no other', () => {
+    const sslOnly = { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*' };
+    const three = policy(appRead, threatReadDenyStatement(objectsArn), sslOnly);
+
+    const edit = editBucketPolicy({
+      operation: 'remove',
+      current: { Policy: three },
+      sid: 'DenyInsecureTransport',
+    });
+
+    expect(sids(edit.policy)).toEqual(['AppRead', THREAT_READ_DENY_SID]);
+    expect(() => editBucketPolicy({ operation: 'remove', current: { Policy: three } })).toThrow(
+      BucketPolicyEditError,
+    );
     expect(
-      editBucketPolicy({ operation: 'remove', current: { Policy: policy(appRead) }, objectsArn }).changed,
-    ).toBe(false);
+      editBucketPolicy({ operation: 'remove', current: {}, sid: 'DenyInsecureTransport' }),
+    ).toMatchObject({
+      changed: false,
+      previous: 'none',
+    });
   });
 
   it('refuses a policy that is not JSON, and one S3 would refuse as too large', () => {
