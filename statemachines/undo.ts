@@ -296,6 +296,7 @@ function acknowledge(
     'rds:{region}:{account}:snapshot:*',
     'rds:{region}:{account}:cluster-snapshot:*',
     'rds:{region}:{account}:db:*',
+    'rds:{region}:{account}:cluster:*',
     'kms:{region}:{account}:key/*',
     'lambda:{region}:{account}:function:*',
     'guardduty:{region}:{account}:detector/*/ipset/*',

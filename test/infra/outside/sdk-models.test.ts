@@ -86,7 +86,11 @@ const sampleUndoActions: UndoAction[] = [
     PasswordReusePrevention: 3,
   }),
   undoActions.deletePasswordPolicy('111122223333'),
-  undoActions.disableDeletionProtection('orders-db'),
+  undoActions.restoreDbInstanceSetting('orders-db', 'DeletionProtection', false),
+  undoActions.restoreDbInstanceSetting('orders-db', 'PubliclyAccessible', true),
+  undoActions.restoreDbInstanceSetting('orders-db', 'AutoMinorVersionUpgrade', false),
+  undoActions.restoreDbClusterSetting('orders-cluster', 'DeletionProtection', false),
+  undoActions.restoreDbClusterSetting('orders-cluster', 'CopyTagsToSnapshot', false),
   undoActions.putBucketPolicy('bucket', '{"Version":"2012-10-17","Statement":[]}', {}, 'Sid'),
   undoActions.deleteBucketPolicy('bucket', {}, 'Sid'),
 ];
