@@ -73,7 +73,8 @@ const UNDO_RUNBOOK: PlaybookRunbook = {
       does: 'Makes each reverse call of the plan, one at a time and in order (the key active again, the instance back in its groups and target groups, the rules back), and records each with the state before and after.',
       states: [
         'Undo actions',
-        ...UNDO_ACTION_TYPES.map((type) => `Undo ${type}`),
+        // A call with optional or alternative fields is one task per combination: `Undo <type> <fields>`.
+        ...UNDO_ACTION_TYPES.map((type) => `Undo ${type}*`),
         ...UNDO_ACTION_TYPES.map((type) => `Audit ${type}`),
       ],
       ifItStops:
