@@ -1,7 +1,8 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/protect-db-instance.ts';
+import { DB_INSTANCE_CONTROLS } from '#shared/rds/control-settings.ts';
+import { type ControlSettingEntry, controlSetting } from './fragments/control-setting.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -10,12 +11,47 @@ const NAME = facts.name;
 // https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
 const INSTANCE = '$.finding.resource.id';
 
+const control = (id: string, entry: Omit<ControlSettingEntry, 'setting' | 'value'>): ControlSettingEntry => {
+  const fix = DB_INSTANCE_CONTROLS[id];
+  if (!fix) throw new Error(`${NAME}: no setting known for control ${id}`);
+  return { ...fix, ...entry };
+};
+
+/** The three controls, each with its own states. */
+const CONTROLS = {
+  'RDS.8': control('RDS.8', {
+    choose: 'RDS.8: deletion protection',
+    change: 'Enable deletion protection',
+    proposed: 'turn deletion protection on (DeleteDBInstance is refused until someone turns it off)',
+  }),
+  'RDS.2': control('RDS.2', {
+    choose: 'RDS.2: public access',
+    change: 'Turn public access off',
+    proposed:
+      'turn public access off: its DNS name resolves to its private address only, so clients outside its VPC can no longer connect',
+  }),
+  'RDS.13': control('RDS.13', {
+    choose: 'RDS.13: automatic minor version upgrades',
+    change: 'Enable automatic minor version upgrades',
+    proposed: 'turn automatic minor version upgrades on (applied in its maintenance window from now on)',
+  }),
+};
+
 /**
- * Security Hub RDS.8: turn on deletion protection of a DB instance, applied at once, and read it
- * back. Deletion protection only refuses DeleteDBInstance until it is turned off again; the
- * database, its connections and its other settings are unchanged, and the change causes no outage.
- * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html#USER_DeletionProtection
- * https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html#rds-8
+ * Security Hub RDS.2, RDS.8 and RDS.13 on a DB instance: change only the setting the finding's
+ * control names, and read it back (https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html).
+ *
+ * No ApplyImmediately: with it, RDS applies "the modifications in this request and any pending
+ * modifications" at once, and a pending change (an instance class) can mean an outage now rather
+ * than in the maintenance window
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ModifyInstance.ApplyImmediately.html).
+ * None of the three needs it: PubliclyAccessible is "applied immediately regardless of the value of
+ * the ApplyImmediately parameter"; AutoMinorVersionUpgrade is applied "as soon as possible" without
+ * an outage unless a newer minor version awaits the maintenance window; deletion protection takes
+ * effect at once and ignores the setting
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html,
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ModifyInstance.Settings.html).
+ * Verification reads the setting back, so a change left pending is not reported as made.
  */
 export const protectDbInstance: PlaybookDefinition = {
   ...facts,
@@ -23,45 +59,48 @@ export const protectDbInstance: PlaybookDefinition = {
     steps: [
       {
         title: 'Check the instance',
-        does: 'Reads whether deletion protection is on for the DB instance.',
-        states: ['DB instance?', 'Read deletion protection', 'Unsupported resource'],
+        does: "Picks the setting the finding's control names, and reads the instance's deletion protection, public access and automatic minor version upgrades.",
+        states: [
+          'DB instance?',
+          'Which control?',
+          ...Object.values(CONTROLS).map((c) => c.choose),
+          'Read instance settings',
+          'Unsupported resource',
+          'Audit unsupported resource',
+          'Unsupported control',
+          'Audit unsupported control',
+        ],
         ifItStops: 'Nothing was changed. Check that the DB instance exists in the RDS console.',
       },
       {
-        title: 'Turn deletion protection on',
-        does: 'Modifies the instance with deletion protection on, applied immediately.',
-        states: ['Enable deletion protection'],
+        title: 'Change the one setting',
+        does: 'Modifies the instance with only that setting: deletion protection on (RDS.8), public access off (RDS.2) or automatic minor version upgrades on (RDS.13). Pending modifications stay pending.',
+        states: ['Which setting?', ...Object.values(CONTROLS).map((c) => c.change)],
         ifItStops:
-          'Deletion protection may still be off: in the RDS console, modify the instance, tick "Enable deletion protection" and apply immediately.',
+          'The setting may be unchanged: in the RDS console, modify the instance and change that one setting (Connectivity: Publicly accessible; Maintenance: Auto minor version upgrade; Deletion protection), choosing "Apply during the next scheduled maintenance window" so pending changes stay pending.',
       },
       {
-        title: 'Check it is on',
-        does: 'Reads the instance again and confirms deletion protection is on.',
-        states: ['Read deletion protection again'],
+        title: 'Check it is changed',
+        does: 'Reads the instance again and confirms the setting is as the control requires.',
+        states: ['Read instance settings again'],
         ifItStops: 'The change was made but could not be confirmed. Look at the instance in the RDS console.',
       },
     ],
     checkAfterwards: [
-      'The RDS console shows "Deletion protection: Enabled" on the instance (Configuration tab).',
-      'Whoever tears down this database on purpose (a pipeline, a test environment) must now turn deletion protection off first.',
+      'The RDS console shows the setting changed on the instance (Connectivity & security: Publicly accessible No; Maintenance & backups: Auto minor version upgrade Enabled; Configuration: Deletion protection Enabled).',
+      'Public access off (RDS.2): clients outside the VPC can no longer reach the instance; they need a VPN, peering or a bastion.',
+      'Deletion protection on (RDS.8): whoever deletes this database on purpose (a pipeline, a test environment) must turn it off first.',
     ],
-    undo: '`remediate undo` turns deletion protection off again, only if this run turned it on.',
+    undo: '`remediate undo` puts the one setting back as it was, only if this run changed it.',
   },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
     const instances = [steps.arns.dbInstances];
+    const settings = [...new Set(Object.values(CONTROLS).map((c) => c.setting))];
 
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: {
-        actions: [
-          { action: 'ModifyDBInstance', 'dbInstanceIdentifier.$': INSTANCE, DeletionProtection: true },
-        ],
-        'before.$': BEFORE_PATH,
-      },
-      resultPath: '$.plan',
-    });
-    const protect = settingToggle(steps, {
+    const fix = controlSetting(steps, {
+      controls: CONTROLS,
       read: (id, resultPath) =>
         sfn.Chain.start(
           steps.call(id, {
@@ -69,44 +108,35 @@ export const protectDbInstance: PlaybookDefinition = {
             action: 'describeDBInstances',
             parameters: { 'DbInstanceIdentifier.$': INSTANCE },
             iamResources: instances,
-            resultSelector: { 'DeletionProtection.$': '$.DbInstances[0].DeletionProtection' },
+            resultSelector: Object.fromEntries(settings.map((s) => [`${s}.$`, `$.DbInstances[0].${s}`])),
             resultPath,
           }),
         ),
-      change: sfn.Chain.start(
-        steps.call('Enable deletion protection', {
+      change: (id, setting, value) =>
+        steps.call(id, {
           service: 'rds',
           action: 'modifyDBInstance',
-          parameters: {
-            'DbInstanceIdentifier.$': INSTANCE,
-            DeletionProtection: true,
-            ApplyImmediately: true,
-          },
+          parameters: { 'DbInstanceIdentifier.$': INSTANCE, [setting]: value },
           iamResources: instances,
         }),
-      ),
-      isSet: (path) => sfn.Condition.booleanEquals(`${path}.DeletionProtection`, true),
       action: 'ModifyDBInstance',
+      planned: { action: 'ModifyDBInstance', 'dbInstanceIdentifier.$': INSTANCE },
       names: {
-        read: 'Read deletion protection',
-        readAgain: 'Read deletion protection again',
-        isSet: 'Protected?',
-        audit: 'Audit protection enabled',
-        alreadySet: { audit: 'Audit already protected', end: 'Already protected' },
+        read: 'Read instance settings',
+        readAgain: 'Read instance settings again',
+        isSet: 'Already set?',
+        audit: 'Audit setting changed',
+        alreadySet: { audit: 'Audit already set', end: 'Already set' },
+        unsupported: { audit: 'Audit unsupported control', end: 'Unsupported control' },
       },
-      plan,
-      proposedActions: [
-        'Turn on deletion protection of the DB instance, applied immediately (no restart)',
-        'Read the instance again and record it',
-      ],
-      ifDenied: 'The playbook ends: the DB instance can still be deleted.',
-      headline: 'RDS deletion protection turned on',
+      ifDenied: 'The playbook ends: the setting stays as it is.',
+      headline: 'RDS DB instance setting changed',
     });
 
     Validations.of(scope).acknowledge({
       id: resourceWildcardFinding(scope, 'rds:{region}:{account}:db:*'),
       reason:
-        'The DB instance is named by the finding at run time; the role may only describe instances and modify them, and only this playbook calls ModifyDBInstance, with deletion protection on.',
+        'The DB instance is named by the finding at run time; the role may only describe instances and modify them, and only this playbook calls ModifyDBInstance, with the one setting its control names.',
     });
     const unsupported = steps
       .audit('Audit unsupported resource', 'ModifyDBInstance', 'skipped', {
@@ -114,7 +144,7 @@ export const protectDbInstance: PlaybookDefinition = {
       })
       .next(new sfn.Succeed(scope, 'Unsupported resource'));
     return new sfn.Choice(scope, 'DB instance?')
-      .when(sfn.Condition.stringEquals('$.finding.resource.type', 'AwsRdsDbInstance'), protect)
+      .when(sfn.Condition.stringEquals('$.finding.resource.type', 'AwsRdsDbInstance'), fix)
       .otherwise(unsupported);
   },
 };

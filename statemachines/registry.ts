@@ -8,6 +8,7 @@ import { disableAccessKey } from './disable-access-key.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import type { PlaybookDefinition } from './playbook.ts';
+import { protectDbCluster } from './protect-db-cluster.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { reenableGuardDuty } from './reenable-guardduty.ts';
@@ -49,6 +50,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   deactivateTrustedIpList,
   requireBucketSsl,
   removePublicLambdaAccess,
+  protectDbCluster,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -73,7 +73,8 @@ const UNDO_RUNBOOK: PlaybookRunbook = {
       does: 'Makes each reverse call of the plan, one at a time and in order (the key active again, the instance back in its groups and target groups, the rules back), and records each with the state before and after.',
       states: [
         'Undo actions',
-        ...UNDO_ACTION_TYPES.map((type) => `Undo ${type}`),
+        // A call with optional or alternative fields is one task per combination: `Undo <type> <fields>`.
+        ...UNDO_ACTION_TYPES.map((type) => `Undo ${type}*`),
         ...UNDO_ACTION_TYPES.map((type) => `Audit ${type}`),
       ],
       ifItStops:
@@ -296,6 +297,7 @@ function acknowledge(
     'rds:{region}:{account}:snapshot:*',
     'rds:{region}:{account}:cluster-snapshot:*',
     'rds:{region}:{account}:db:*',
+    'rds:{region}:{account}:cluster:*',
     'kms:{region}:{account}:key/*',
     'lambda:{region}:{account}:function:*',
     'guardduty:{region}:{account}:detector/*/ipset/*',

@@ -77,6 +77,27 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsRdsDbInstance',
     resourceId: `arn:aws:rds:${REGION}:${ACCOUNT}:db:example-database`,
   },
+  'RDS.2': {
+    title:
+      'RDS DB Instances should prohibit public access, as determined by the PubliclyAccessible configuration',
+    resourceType: 'AwsRdsDbInstance',
+    resourceId: `arn:aws:rds:${REGION}:${ACCOUNT}:db:example-database`,
+  },
+  'RDS.13': {
+    title: 'RDS automatic minor version upgrades should be enabled',
+    resourceType: 'AwsRdsDbInstance',
+    resourceId: `arn:aws:rds:${REGION}:${ACCOUNT}:db:example-database`,
+  },
+  'RDS.7': {
+    title: 'RDS clusters should have deletion protection enabled',
+    resourceType: 'AwsRdsDbCluster',
+    resourceId: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:example-cluster`,
+  },
+  'RDS.16': {
+    title: 'Aurora DB clusters should be configured to copy tags to DB snapshots',
+    resourceType: 'AwsRdsDbCluster',
+    resourceId: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:example-cluster`,
+  },
   'EC2.13': {
     title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
     resourceType: 'AwsEc2SecurityGroup',

@@ -5,6 +5,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Finding } from '#shared/findings/finding.ts';
+import type { PlaybookFacts } from '#shared/playbooks/definition.ts';
 
 /**
  * One remediation per resource and playbook for posture findings. A posture finding reports a
@@ -15,6 +16,11 @@ import type { Finding } from '#shared/findings/finding.ts';
  * playbook within the window is the same remediation: recorded as a duplicate of the execution
  * that handles it, not started again. CloudTrail and GuardDuty findings are events (this rule,
  * added by that call), so each is its own remediation and never claimed here.
+ *
+ * A playbook that changes only the setting the finding's control names (`settingOfControl`: one
+ * playbook for the RDS controls of a DB instance) fixes one setting per run, not all of the
+ * resource: its claim is per resource, playbook and setting, so RDS.2 and RDS.13 failing on one
+ * instance are two remediations, and neither is dropped as the other's duplicate.
  *
  * The claim is one conditional UpdateItem on the counters table (atomic per item, so two
  * classifier instances cannot both win): it succeeds when no claim exists, the claim is older
@@ -34,12 +40,25 @@ export function isPostureFinding(finding: Finding): boolean {
   return finding.source === 'config' || finding.control !== undefined;
 }
 
+/**
+ * What a remediation of `finding` by the playbook of `facts` fixes on its resource: the setting its
+ * control names, for a playbook that changes only that; undefined when one run fixes all of it.
+ */
+export function settingFixed(facts: PlaybookFacts | undefined, finding: Finding): string | undefined {
+  const settings = facts?.settingOfControl;
+  const control = finding.control;
+  return settings && control !== undefined && Object.hasOwn(settings, control)
+    ? settings[control]
+    : undefined;
+}
+
 /** The claim is ours (`claimed`), or another execution holds it within the window (`heldBy`). */
 export type PostureClaim = { claimed: true } | { claimed: false; heldBy: string; since: string };
 
 /**
  * Claim the remediation of `resourceKey` by `playbook` for `executionName`, for the window.
  * @param now the classifier's clock, epoch milliseconds
+ * @param setting the one setting the remediation fixes ({@link settingFixed}); @default all of the resource
  */
 export async function claimPostureRemediation(
   deps: PostureClaimDeps,
@@ -47,8 +66,10 @@ export async function claimPostureRemediation(
   resourceKey: string,
   executionName: string,
   now: number,
+  setting?: string,
 ): Promise<PostureClaim> {
-  const key = { pk: { S: `posture#${playbook}#${resourceKey}` } };
+  const what = setting === undefined ? playbook : `${playbook}/${setting}`;
+  const key = { pk: { S: `posture#${what}#${resourceKey}` } };
   const cutoff = now - POSTURE_WINDOW_MINUTES * 60_000;
   try {
     await deps.dynamodb.send(

@@ -9,9 +9,15 @@ import { type Classification, classifyEvent } from '#shared/classify.ts';
 import { ConfigurationError } from '#shared/errors.ts';
 import { executionName } from '#shared/execution-name.ts';
 import type { Finding } from '#shared/findings/finding.ts';
+import { loadPlaybookCatalog } from '#shared/playbooks/catalog.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { claimAutoAction, releaseAutoAction } from './blast-radius.ts';
-import { claimPostureRemediation, isPostureFinding, POSTURE_WINDOW_MINUTES } from './posture-claim.ts';
+import {
+  claimPostureRemediation,
+  isPostureFinding,
+  POSTURE_WINDOW_MINUTES,
+  settingFixed,
+} from './posture-claim.ts';
 import { cappedRejection, deadLetterBody } from './rejection.ts';
 
 /** Everything the router needs from its environment; injected so tests can replace any part. */
@@ -194,9 +200,21 @@ async function act(
   // A Security Hub control and its AWS Config rule report the same resource: one remediation. A
   // dry run changes nothing, so it claims nothing (a sample must not hold off the real finding).
   if (isPostureFinding(finding) && (mode === 'auto' || mode === 'approve')) {
-    const claim = await claimPostureRemediation(deps, playbook, base.resourceKey, name, now.getTime());
+    // A playbook fixing only the setting the control names claims per setting (RDS.2 and RDS.13
+    // on one instance are two remediations); any other claims the whole resource.
+    const setting = settingFixed((await loadPlaybookCatalog([playbook])).get(playbook), finding);
+    const claim = await claimPostureRemediation(
+      deps,
+      playbook,
+      base.resourceKey,
+      name,
+      now.getTime(),
+      setting,
+    );
     if (!claim.claimed) {
-      const why = `already handled: execution ${claim.heldBy} remediates this resource with ${playbook} (claimed ${claim.since}; one remediation per resource and playbook within ${POSTURE_WINDOW_MINUTES} minutes)`;
+      const what = setting === undefined ? 'this resource' : `${setting} of this resource`;
+      const per = setting === undefined ? 'resource and playbook' : 'resource, playbook and setting';
+      const why = `already handled: execution ${claim.heldBy} remediates ${what} with ${playbook} (claimed ${claim.since}; one remediation per ${per} within ${POSTURE_WINDOW_MINUTES} minutes)`;
       await deps.audit.append({ ...first, outcome: 'duplicate', playbook, mode, reason: why + note });
       return {
         outcome: 'duplicate',

@@ -5,6 +5,11 @@ export interface DbInstance {
   readonly identifier: string;
   readonly arn: string;
   readonly engine: string;
+  /** `available` unless seeded otherwise (`stopped`, `modifying`, ...): ModifyDBInstance needs `available`. */
+  readonly status: string;
+  instanceClass: string;
+  /** An instance class change waiting for the maintenance window (PendingModifiedValues). */
+  pendingInstanceClass?: string;
   deletionProtection: boolean;
   publiclyAccessible: boolean;
   autoMinorVersionUpgrade: boolean;
@@ -15,7 +20,14 @@ export interface DbInstance {
 export type DbInstanceSeed = Partial<
   Pick<
     DbInstance,
-    'engine' | 'deletionProtection' | 'publiclyAccessible' | 'autoMinorVersionUpgrade' | 'copyTagsToSnapshot'
+    | 'engine'
+    | 'status'
+    | 'instanceClass'
+    | 'pendingInstanceClass'
+    | 'deletionProtection'
+    | 'publiclyAccessible'
+    | 'autoMinorVersionUpgrade'
+    | 'copyTagsToSnapshot'
   >
 >;
 
@@ -37,7 +49,11 @@ export function dbInstanceOutput(instance: DbInstance): Record<string, unknown> 
     DBInstanceIdentifier: instance.identifier,
     DBInstanceArn: instance.arn,
     Engine: instance.engine,
-    DBInstanceStatus: 'available',
+    DBInstanceClass: instance.instanceClass,
+    DBInstanceStatus: instance.status,
+    PendingModifiedValues: instance.pendingInstanceClass
+      ? { DBInstanceClass: instance.pendingInstanceClass }
+      : {},
     PubliclyAccessible: instance.publiclyAccessible,
     AutoMinorVersionUpgrade: instance.autoMinorVersionUpgrade,
     CopyTagsToSnapshot: instance.copyTagsToSnapshot,
@@ -47,9 +63,11 @@ export function dbInstanceOutput(instance: DbInstance): Record<string, unknown> 
 
 /**
  * DescribeDBInstances (one instance by identifier, or all of the account and Region) and
- * ModifyDBInstance of the four settings the RDS controls check. With ApplyImmediately these apply
- * at once; the sandbox has no maintenance window, so it applies them at once either way.
+ * ModifyDBInstance of the four settings the RDS controls check, which take effect at once. As in
+ * RDS, ApplyImmediately also applies the instance's pending modifications (here: a pending
+ * instance class), and an instance that is not `available` refuses modification.
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ModifyInstance.ApplyImmediately.html
  */
 export class DbInstances {
   private readonly instances = new Map<string, DbInstance>();
@@ -59,6 +77,9 @@ export class DbInstances {
       identifier,
       arn: `arn:aws:rds:${region}:${accountId}:db:${identifier}`,
       engine: seed.engine ?? 'postgres',
+      status: seed.status ?? 'available',
+      instanceClass: seed.instanceClass ?? 'db.t3.micro',
+      ...(seed.pendingInstanceClass ? { pendingInstanceClass: seed.pendingInstanceClass } : {}),
       deletionProtection: seed.deletionProtection ?? false,
       publiclyAccessible: seed.publiclyAccessible ?? false,
       autoMinorVersionUpgrade: seed.autoMinorVersionUpgrade ?? false,
@@ -81,6 +102,12 @@ export class DbInstances {
   modify(accountId: string, region: string, input: Record<string, unknown>): Record<string, unknown> {
     const id = input.DBInstanceIdentifier as string;
     const instance = this.find(accountId, region, id);
+    if (instance.status !== 'available')
+      throw new AwsError('InvalidDBInstanceState', 'Database instance is not in available state.', 400);
+    if (input.ApplyImmediately === true && instance.pendingInstanceClass) {
+      instance.instanceClass = instance.pendingInstanceClass;
+      delete instance.pendingInstanceClass;
+    }
     for (const [member, field] of Object.entries(SETTINGS)) {
       const value = input[member];
       if (typeof value === 'boolean') instance[field] = value;

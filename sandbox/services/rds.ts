@@ -2,6 +2,7 @@ import { AwsError, type SandboxRequest } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
 import { ModelService, type OperationHandler } from '../wire/model-service.ts';
 import { ServiceModel } from '../wire/service-model.ts';
+import { type DbClusterSeed, DbClusters } from './rds-clusters.ts';
 import { type DbInstanceSeed, DbInstances } from './rds-instances.ts';
 
 /** The one attribute of a manual snapshot: who besides its owner may copy or restore it. */
@@ -58,6 +59,7 @@ export class RdsService extends ModelService {
   protected readonly model = new ServiceModel('@aws-sdk/client-rds', 'RDSClient');
   private readonly snapshots = new Map<string, ManualSnapshot>();
   private readonly instances = new DbInstances();
+  private readonly clusters = new DbClusters();
   protected readonly operations: Record<string, OperationHandler> = {
     DescribeDBSnapshotAttributes: (req, input) => this.describe(req, input, 'instance'),
     DescribeDBClusterSnapshotAttributes: (req, input) => this.describe(req, input, 'cluster'),
@@ -65,6 +67,8 @@ export class RdsService extends ModelService {
     ModifyDBClusterSnapshotAttribute: (req, input) => this.modify(req, input, 'cluster'),
     DescribeDBInstances: (req, input) => this.instances.describe(req.accountId, req.region, input),
     ModifyDBInstance: (req, input) => this.instances.modify(req.accountId, req.region, input),
+    DescribeDBClusters: (req, input) => this.clusters.describe(req.accountId, req.region, input),
+    ModifyDBCluster: (req, input) => this.clusters.modify(req.accountId, req.region, input),
   };
 
   /** Seed a manual snapshot of an account and region, private (shared with nobody). */
@@ -89,6 +93,15 @@ export class RdsService extends ModelService {
   ): void {
     const { accountId = SANDBOX_ACCOUNT_ID, region = SANDBOX_REGION, ...seed } = options;
     this.instances.seed(accountId, region, identifier, seed);
+  }
+
+  /** Seed a DB cluster of an account and region (every checked setting off unless given). */
+  seedCluster(
+    identifier: string,
+    options: DbClusterSeed & { accountId?: string; region?: string } = {},
+  ): void {
+    const { accountId = SANDBOX_ACCOUNT_ID, region = SANDBOX_REGION, ...seed } = options;
+    this.clusters.seed(accountId, region, identifier, seed);
   }
 
   private key(accountId: string, region: string, kind: Kind, identifier: string): string {

@@ -327,6 +327,15 @@ const ACTIONABLE: Readonly<
       problem: functionName ? undefined : `"${r.Id}" is not an unqualified Lambda function ARN`,
     };
   },
+  // RDS.7's and RDS.16's findings name the cluster by its ARN (`...:cluster:<identifier>`); the
+  // RDS calls take the identifier (1 to 63 letters, digits and hyphens, a letter first).
+  AwsRdsDbCluster: (r) => {
+    const id = /^arn:aws[\w-]*:rds:[a-z0-9-]+:\d{12}:cluster:(.+)$/.exec(r.Id)?.[1] ?? r.Id;
+    return {
+      resource: { kind: 'Other', type: r.Type, id },
+      problem: /^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(id) ? undefined : `"${id}" is not a DB cluster identifier`,
+    };
+  },
   AwsAccount: () => ({ resource: { kind: 'Account' } }),
   // The Id is the key's ARN (`arn:aws:kms:<region>:<account>:key/<key id>`).
   AwsKmsKey: (r) => {

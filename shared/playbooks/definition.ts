@@ -45,6 +45,14 @@ export interface PlaybookFacts {
    * @default []
    */
   readonly controls?: readonly string[];
+  /**
+   * For a playbook that changes only the one setting a finding's control names (one playbook for
+   * the controls of one resource type): that setting, by control id. Each setting of a resource is
+   * then its own remediation, so findings of two controls on one resource each get theirs, while
+   * one control reported twice (by Security Hub and by its Config rule) is still one.
+   * @default none: one run fixes all of the resource, whichever control reported it
+   */
+  readonly settingOfControl?: Readonly<Record<string, string>>;
 }
 
 /** The plain-data facts of the playbooks of one deployment, by name. */

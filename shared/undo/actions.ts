@@ -30,6 +30,7 @@ export type UndoActionType =
   | 'UpdateAccountPasswordPolicy'
   | 'DeleteAccountPasswordPolicy'
   | 'ModifyDBInstance'
+  | 'ModifyDBCluster'
   | 'PutBucketPolicy'
   | 'DeleteBucketPolicy'
   | 'AddPermission';
@@ -62,6 +63,7 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'UpdateAccountPasswordPolicy',
   'DeleteAccountPasswordPolicy',
   'ModifyDBInstance',
+  'ModifyDBCluster',
   'PutBucketPolicy',
   'DeleteBucketPolicy',
   'AddPermission',
@@ -333,13 +335,23 @@ export const undoActions = {
     before: { accountId, passwordPolicy: 'raised to the baseline' },
     after: { accountId, passwordPolicy: 'none' },
   }),
-  // Step Functions spells RDS's DB... members Db... (the AWS SDK for Java 2.x names).
-  disableDeletionProtection: (identifier: string): UndoAction => ({
+  // Step Functions spells RDS's DB... members Db... (the AWS SDK for Java 2.x names). No
+  // ApplyImmediately: the settings these put back apply at once without it, and with it RDS would
+  // also apply the instance's pending modifications (protect-db-instance explains).
+  restoreDbInstanceSetting: (identifier: string, setting: string, value: boolean): UndoAction => ({
     type: 'ModifyDBInstance',
-    description: `Turn deletion protection of RDS DB instance ${identifier} off again (it was off before)`,
-    request: { DbInstanceIdentifier: identifier, DeletionProtection: false, ApplyImmediately: true },
-    before: { identifier, DeletionProtection: true },
-    after: { identifier, DeletionProtection: false },
+    description: `Set ${setting} of RDS DB instance ${identifier} back to ${value} (it was ${value} before)`,
+    request: { DbInstanceIdentifier: identifier, [setting]: value },
+    before: { identifier, [setting]: !value },
+    after: { identifier, [setting]: value },
+  }),
+  restoreDbClusterSetting: (identifier: string, setting: string, value: boolean): UndoAction => ({
+    type: 'ModifyDBCluster',
+    description: `Set ${setting} of RDS DB cluster ${identifier} back to ${value} (it was ${value} before)`,
+    // ApplyImmediately for a cluster applies only this request's change (protect-db-cluster explains).
+    request: { DbClusterIdentifier: identifier, [setting]: value, ApplyImmediately: true },
+    before: { identifier, [setting]: !value },
+    after: { identifier, [setting]: value },
   }),
   // The request restores the statement exactly (shared/lambda-policy/add-permission.ts).
   addPermission: (request: Record<string, unknown>, statement: unknown): UndoAction => ({

@@ -90,3 +90,27 @@ export function succeededRecordsOf(executionArn: string, records: readonly Trail
     .filter((r) => r.executionArn === executionArn && r.outcome === 'succeeded')
     .sort((a, b) => a.at.localeCompare(b.at));
 }
+
+/** What a setting-changing playbook's change record names (protect-db-instance, protect-db-cluster). */
+const SettingChangeSchema = z.looseObject({ setting: z.string() });
+
+/**
+ * The one setting an execution changed, for a playbook that changes only the setting its
+ * finding's control names (its succeeded change record carries `{ control, setting, value }` as
+ * details); undefined for any other execution.
+ */
+export function settingChangedBy(executionArn: string, records: readonly TrailRecord[]): string | undefined {
+  for (const r of records) {
+    if (r.executionArn !== executionArn || r.outcome !== 'succeeded' || !r.details) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(r.details);
+    } catch {
+      // Details that are not JSON are no setting change's.
+      continue;
+    }
+    const parsed = SettingChangeSchema.safeParse(json);
+    if (parsed.success) return parsed.data.setting;
+  }
+  return undefined;
+}

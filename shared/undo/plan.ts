@@ -7,6 +7,7 @@ import { type FollowUpCancellation, followUpsToCancel } from './follow-ups.ts';
 import {
   heldReversals,
   type StandingContainment,
+  settingChangedBy,
   standingContainments,
   succeededRecordsOf,
 } from './history.ts';
@@ -169,8 +170,25 @@ export function planUndo(
   const reversalOf = (playbook: string, succeeded: readonly TrailRecord[]) =>
     (reverserOf(playbook) ?? reverse)({ finding: input.finding, succeeded });
   let reversal: Reversal;
-  const standing = standingContainments(arn, history.records, (p) => reverserOf(p) !== undefined);
-  const released = standing.length > 0 ? [] : heldReversals(arn, history.records);
+  // Runs of a playbook that changes one setting per control need each other only for the same
+  // setting: RDS.7's deletion protection does not need RDS.16's tag copying to stay.
+  const setting = settingChangedBy(arn, history.records) ?? settingChangedBy(arn, records);
+  const needsThis = (other: string, playbook: string) =>
+    setting === undefined ||
+    playbook !== input.decision.playbook ||
+    settingChangedBy(other, history.records) === setting;
+  const standing = standingContainments(arn, history.records, (p) => reverserOf(p) !== undefined).filter(
+    (s) => needsThis(s.executionArn, s.playbook),
+  );
+  const released =
+    standing.length > 0
+      ? []
+      : heldReversals(arn, history.records).filter((other) =>
+          needsThis(
+            other,
+            succeededRecordsOf(other, history.records)[0]?.playbook ?? input.decision.playbook,
+          ),
+        );
   let releasedActions: UndoAction[];
   try {
     reversal = reversalOf(

@@ -90,20 +90,3 @@ export function reverseBlockAccountPublicAccess(trail: ExecutionTrail): Reversal
     notes,
   };
 }
-
-/** DescribeDBInstances' instance as protect-db-instance records it (its `before`). */
-const DeletionProtectionSchema = z.looseObject({ DeletionProtection: z.boolean() });
-
-/**
- * protect-db-instance: ModifyDBInstance turning deletion protection on, reversed only when it was
- * off before; a run that found it on changed nothing.
- */
-export function reverseProtectDbInstance(trail: ExecutionTrail): Reversal {
-  const { resource } = trail.finding;
-  const record = trail.succeeded.findLast((r) => r.action === 'ModifyDBInstance');
-  if (!record || resource.kind !== 'Other') return { actions: [], notes: [] };
-  const before = DeletionProtectionSchema.safeParse(JSON.parse(record.before ?? 'null'));
-  if (!before.success || before.data.DeletionProtection)
-    return { actions: [], notes: ['Deletion protection was already on: nothing to reverse.'] };
-  return { actions: [undoActions.disableDeletionProtection(resource.id)], notes: [] };
-}

@@ -89,7 +89,7 @@ const MAX_STATE_NAME = 80;
  * name leaves no room, its name cut short with a digest of the whole name so two long names never meet.
  * https://docs.aws.amazon.com/step-functions/latest/dg/state-machine-structure.html (state names)
  */
-function stoppedStateName(taskName: string): string {
+export function stoppedStateName(taskName: string): string {
   const name = `${taskName}: stopped`;
   if (name.length <= MAX_STATE_NAME) return name;
   const digest = createHash('sha256').update(taskName).digest('hex').slice(0, 6);

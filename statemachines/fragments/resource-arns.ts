@@ -33,6 +33,8 @@ export interface ResourceArns {
   readonly dbSnapshots: string;
   readonly dbClusterSnapshots: string;
   readonly dbInstances: string;
+  /** cluster:<identifier>: an RDS DB cluster (Aurora or Multi-AZ). */
+  readonly dbClusters: string;
   readonly kmsKeys: string;
   readonly functions: string;
 }
@@ -84,6 +86,12 @@ export function resourceArns(scope: Construct): ResourceArns {
     dbInstances: stack.formatArn({
       service: 'rds',
       resource: 'db',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+    dbClusters: stack.formatArn({
+      service: 'rds',
+      resource: 'cluster',
       resourceName: '*',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),

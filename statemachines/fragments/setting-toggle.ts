@@ -39,6 +39,11 @@ export interface SettingToggleProps {
   readonly isSet: (path: string) => sfn.Condition;
   /** The audit action of the change (the playbook's containment action). */
   readonly action: string;
+  /**
+   * What the change's audit record names as its `details` (the setting changed, for a playbook that
+   * changes one of several; undo reads it). @default none
+   */
+  readonly changeDetailsPath?: string;
   readonly names: SettingToggleNames;
   /** Writes the dry-run plan at `$.plan` from the before-state. */
   readonly plan: sfn.Pass | sfn.Chain;
@@ -60,7 +65,12 @@ export interface SettingToggleProps {
 export function settingToggle(steps: PlaybookSteps, props: SettingToggleProps): sfn.Chain {
   const { names } = props;
   const contain = props.change
-    .next(steps.audit(names.audit, props.action, 'succeeded', { beforePath: BEFORE_PATH }))
+    .next(
+      steps.audit(names.audit, props.action, 'succeeded', {
+        beforePath: BEFORE_PATH,
+        ...(props.changeDetailsPath ? { detailsPath: props.changeDetailsPath } : {}),
+      }),
+    )
     .next(props.read(names.readAgain, AFTER_PATH))
     .next(steps.verify(props.isSet(AFTER_PATH), { afterPath: AFTER_PATH }, props.headline));
   const alreadySet = steps.nothingToDo(

@@ -18,6 +18,11 @@ interface ReverseCall {
    * chosen by which are present. @default none
    */
   readonly optionalFields?: readonly string[];
+  /**
+   * Request fields of which an action carries exactly one (the one setting a control names, of a
+   * DB instance): one task per field, chosen by which the request holds. @default none
+   */
+  readonly oneOf?: readonly string[];
   readonly resources: (arns: ResourceArns) => string[];
   /** The IAM action when it is not `<service>:<Action>`. @default derived from the API action */
   readonly iamAction?: string;
@@ -227,8 +232,17 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
   ModifyDBInstance: {
     service: 'rds',
     action: 'modifyDBInstance',
-    fields: ['DbInstanceIdentifier', 'DeletionProtection', 'ApplyImmediately'],
+    // One setting per undo (the one the control names): one task per setting.
+    fields: ['DbInstanceIdentifier'],
+    oneOf: ['DeletionProtection', 'PubliclyAccessible', 'AutoMinorVersionUpgrade'],
     resources: (a) => [a.dbInstances],
+  },
+  ModifyDBCluster: {
+    service: 'rds',
+    action: 'modifyDBCluster',
+    fields: ['DbClusterIdentifier', 'ApplyImmediately'],
+    oneOf: ['DeletionProtection', 'CopyTagsToSnapshot'],
+    resources: (a) => [a.dbClusters],
   },
   DeleteAccountPasswordPolicy: {
     service: 'iam',
@@ -258,6 +272,15 @@ export function reverseCall(
   wrap: (task: sfn.TaskStateBase) => sfn.TaskStateBase = (task) => task,
 ): sfn.Chain {
   const call = REVERSE_CALLS[type];
+  if (call.oneOf?.length) {
+    const choice = new sfn.Choice(scope, `${type} setting?`);
+    for (const field of call.oneOf)
+      choice.when(
+        sfn.Condition.isPresent(`${REQUEST}.${field}`),
+        wrap(reverseTask(scope, type, arns, [...call.fields, field], ` ${field}`)),
+      );
+    return choice.afterwards();
+  }
   if (!call.optionalFields?.length)
     return sfn.Chain.start(wrap(reverseTask(scope, type, arns, call.fields, '')));
   const choice = new sfn.Choice(scope, `${type} fields?`);

@@ -26,10 +26,16 @@ const GUARANTEED: GuaranteedRead[] = [
   },
   // Named DB instances only: an identifier that does not exist fails with DBInstanceNotFound
   // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html).
-  {
+  ...['DeletionProtection', 'PubliclyAccessible', 'AutoMinorVersionUpgrade'].map((setting) => ({
     resource: 'arn:aws:states:::aws-sdk:rds:describeDBInstances',
-    path: '$.DbInstances[0].DeletionProtection',
-  },
+    path: `$.DbInstances[0].${setting}`,
+  })),
+  // Named DB clusters likewise: an identifier that does not exist fails with DBClusterNotFoundFault
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBClusters.html).
+  ...['DeletionProtection', 'CopyTagsToSnapshot'].map((setting) => ({
+    resource: 'arn:aws:states:::aws-sdk:rds:describeDBClusters',
+    path: `$.DbClusters[0].${setting}`,
+  })),
 ];
 
 describe('list elements are read only where they are sure to exist', () => {

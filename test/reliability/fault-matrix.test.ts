@@ -30,6 +30,7 @@ describe('fault matrix (CI subset)', () => {
       'denythreatobjectreads',
       'enablekeyrotation',
       'encryptebsbydefault',
+      'protectdbcluster',
       'protectdbinstance',
       'reenableguardduty',
       'removepubliclambdaaccess',

@@ -10,7 +10,9 @@ import {
   claimPostureRemediation,
   isPostureFinding,
   POSTURE_WINDOW_MINUTES,
+  settingFixed,
 } from '#functions/classify/posture-claim.ts';
+import { loadPlaybookCatalog } from '#shared/playbooks/catalog.ts';
 import { makeFinding } from '../policy/make-finding.ts';
 
 const dynamodb = mockClient(DynamoDBClient);
@@ -65,5 +67,40 @@ describe('posture claim: one remediation per resource and playbook within the wi
     expect(isPostureFinding(makeFinding({ source: 'securityhub' }))).toBe(false);
     expect(isPostureFinding(makeFinding({ source: 'cloudtrail' }))).toBe(false);
     expect(isPostureFinding(makeFinding())).toBe(false);
+  });
+
+  it('claims each setting of one DB instance apart, so a second RDS control is not a duplicate of the first', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    const catalog = await loadPlaybookCatalog(['protect-db-instance', 'set-password-policy']);
+    const facts = catalog.get('protect-db-instance');
+    const onInstance = (control: string) =>
+      makeFinding({
+        source: 'securityhub',
+        control,
+        resource: { kind: 'Other', type: 'AwsRdsDbInstance', id: 'orders-db' },
+      });
+
+    for (const control of ['RDS.2', 'RDS.13']) {
+      const setting = settingFixed(facts, onInstance(control));
+      await claimPostureRemediation(
+        deps(),
+        'protect-db-instance',
+        'RESOURCE#db',
+        `exec-${control}`,
+        NOW,
+        setting,
+      );
+    }
+
+    const keys = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input.Key?.pk?.S);
+    expect(keys).toEqual([
+      'posture#protect-db-instance/PubliclyAccessible#RESOURCE#db',
+      'posture#protect-db-instance/AutoMinorVersionUpgrade#RESOURCE#db',
+    ]);
+    // A playbook that fixes all of its resource in one run keeps one claim for every control.
+    const password = catalog.get('set-password-policy');
+    expect(settingFixed(password, makeFinding({ source: 'securityhub', control: 'IAM.7' }))).toBeUndefined();
+    // A finding without a control (an AWS Config rule) names no setting: the whole resource.
+    expect(settingFixed(facts, makeFinding({ source: 'config' }))).toBeUndefined();
   });
 });

@@ -93,6 +93,26 @@ describe('Security Hub controls fixed by changing one setting', () => {
     });
   });
 
+  it('routes RDS.2 to protect-db-instance behind an approval, RDS.13 at once', () => {
+    const instance = { Type: 'AwsRdsDbInstance', Id: 'arn:aws:rds:us-east-1:111122223333:db:orders-db' };
+    expect(classify('RDS.2', instance)).toMatchObject({ playbook: 'protect-db-instance', mode: 'approve' });
+    expect(classify('RDS.13', instance)).toMatchObject({ playbook: 'protect-db-instance', mode: 'auto' });
+  });
+
+  it('routes RDS.7 and RDS.16 to protect-db-cluster at once, naming the cluster by its identifier', () => {
+    const cluster = {
+      Type: 'AwsRdsDbCluster',
+      Id: 'arn:aws:rds:us-east-1:111122223333:cluster:orders-aurora',
+    };
+    for (const control of ['RDS.7', 'RDS.16'])
+      expect(classify(control, cluster)).toMatchObject({
+        outcome: 'routed',
+        playbook: 'protect-db-cluster',
+        mode: 'auto',
+        finding: { resource: { kind: 'Other', type: 'AwsRdsDbCluster', id: 'orders-aurora' } },
+      });
+  });
+
   it('EC2.1 names only the account, not the public snapshot: it is not sent to revoke-outside-sharing', () => {
     expect(classify('EC2.1', ACCOUNT)).not.toMatchObject({ playbook: 'revoke-outside-sharing' });
   });
