@@ -35,6 +35,8 @@ export interface ResourceArns {
   readonly dbInstances: string;
   readonly kmsKeys: string;
   readonly functions: string;
+  /** task/<cluster>/<id>, or task/<id> in the old ARN format: `*` covers both. */
+  readonly ecsTasks: string;
 }
 
 /** The patterns of `scope`'s stack. */
@@ -94,5 +96,6 @@ export function resourceArns(scope: Construct): ResourceArns {
       resourceName: '*',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),
+    ecsTasks: arn('ecs', 'task'),
   };
 }
