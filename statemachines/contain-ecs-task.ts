@@ -37,7 +37,7 @@ export const containEcsTask: PlaybookDefinition = {
       {
         title: "End the task role's older sessions",
         does: `Adds the inline policy ${REVOKE_TASK_SESSIONS_POLICY} to the task role (the task's override, else its task definition's): it refuses every session of the role issued before now, so credentials the code took stop working. New tasks get fresh credentials and keep working. A task without a task role has none to revoke.`,
-        states: ['Revoke task role sessions'],
+        states: ['Read task role', 'Revoke task role sessions'],
         ifItStops:
           'Credentials the task took may still work. In the IAM console, open the task role and choose "Revoke active sessions".',
       },
