@@ -88,12 +88,12 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** A Fargate task of the checkout service, running. */
-async function runTask(): Promise<string> {
+/** A Fargate task of the checkout service (or of `definition`), running. */
+async function runTask(definition = taskDefinitionArn): Promise<string> {
   const { tasks } = await h.sandbox.clients.ecs.send(
     new RunTaskCommand({
       cluster: CLUSTER,
-      taskDefinition: taskDefinitionArn,
+      taskDefinition: definition,
       launchType: 'FARGATE',
       group: 'service:checkout',
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
@@ -289,6 +289,41 @@ describe('contain-ecs-task, end to end through the sandbox', () => {
     ]);
     expect(trail.find((r) => r.action === 'StopTask')?.reason).toContain('auto mode');
     await undoApproved(findingId, ended.executionArn as string);
+  });
+
+  it.each([
+    [
+      'an IAM Identity Center task role',
+      `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef`,
+      'IAM Identity Center role',
+    ],
+    ['no task role', undefined, 'the task has no task role'],
+  ])('records a task with %s, leaves the role alone and says why', async (_, roleArn, reason) => {
+    const { ecs } = h.sandbox.clients;
+    const family = roleArn ? 'admin-tool' : 'batch';
+    const registered = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        ...(roleArn && { taskRoleArn: roleArn }),
+        containerDefinitions: [{ name: 'tool', image: 'public.ecr.aws/docker/library/busybox:1.36' }],
+      }),
+    );
+    const taskArn = await runTask(registered.taskDefinition?.taskDefinitionArn);
+    const findingId = roleArn ? 'ec5ec5ec5ec5ec5ec5ec5ec5ec5ec505' : 'ec5ec5ec5ec5ec5ec5ec5ec5ec5ec506';
+
+    const ended = await startPlaybook(findingId, taskArn, 'auto');
+
+    expect(ended.status, ended.cause).toBe('SUCCEEDED');
+    const trail = await h.history(findingId);
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([
+      ['RecordTask', 'succeeded'],
+      ['RevokeRoleSessions', 'skipped'],
+      ['StopTask', 'skipped'],
+      ['Complete', 'contained'],
+    ]);
+    expect(trail[1]?.reason).toContain(reason);
   });
 
   it('hands a task ECS no longer describes to a person, changing nothing', async () => {
