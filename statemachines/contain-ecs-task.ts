@@ -257,7 +257,7 @@ function stopInApproveMode(steps: PlaybookSteps): sfn.Choice {
           sfn.Condition.stringEquals('$.verify.tasks[0].DesiredStatus', 'STOPPED'),
         ),
         { beforePath: '$.evidence', afterPath: '$.after' },
-        'ECS task stopped; task role sessions revoked unless left alone',
+        'ECS task stopped; its role sessions handled',
       ),
     );
   const leftRunning = (id: string, reason: string, headline: string) =>
@@ -282,7 +282,7 @@ function stopInApproveMode(steps: PlaybookSteps): sfn.Choice {
       leftRunning(
         'Already stopping',
         'ECS was already stopping the task',
-        'ECS task was already stopping; task role sessions revoked unless left alone',
+        'ECS task already stopping; its role sessions handled',
       ),
     )
     .when(sfn.Condition.stringEquals('$.decision.mode', 'approve'), stopped)
@@ -290,7 +290,7 @@ function stopInApproveMode(steps: PlaybookSteps): sfn.Choice {
       leftRunning(
         'Auto mode',
         'auto mode: the task is stopped only in approve mode, once a person agrees (a Fargate task cannot be isolated, and stopping it interrupts what it serves). Stop it in the ECS console if it must not run.',
-        'ECS task still runs (auto mode); task role sessions revoked unless left alone',
+        'ECS task left running (auto mode); its role sessions handled',
       ),
     );
 }
