@@ -179,6 +179,6 @@ const memberAcknowledgements = (scope: Construct) => [
   {
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
-      'Only the EC2, Auto Scaling and ELBv2 Describe* reads the playbooks make, which support no resource-level permissions; AWS documents Resource "*" for them.',
+      'Only the EC2, Auto Scaling, ELBv2 and ECS (DescribeTaskDefinition) Describe* reads the playbooks make, which support no resource-level permissions; AWS documents Resource "*" for them.',
   },
 ];

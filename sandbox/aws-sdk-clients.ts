@@ -55,6 +55,8 @@ export const SDK_INTEGRATION_SERVICES: Readonly<Record<string, SdkIntegrationSer
   config: { ...entry('config-service', 'ConfigService', 'Config'), nestedCamelCaseMembers: true },
   kms: entry('kms', 'KMS', 'Kms'),
   guardduty: entry('guardduty', 'GuardDuty', 'GuardDuty'),
+  // ECS's model names members in camelCase at every depth (`tasks[].taskArn`).
+  ecs: { ...entry('ecs', 'ECS', 'Ecs'), camelCaseMembers: true },
   autoscaling: entry('auto-scaling', 'AutoScaling', 'AutoScaling'),
   elasticloadbalancingv2: entry(
     'elastic-load-balancing-v2',

@@ -13,6 +13,7 @@ import { CloudTrailService } from './services/cloudtrail.ts';
 import { ConfigService } from './services/config.ts';
 import { DynamoDbService } from './services/dynamodb.ts';
 import { Ec2Service } from './services/ec2/ec2-service.ts';
+import { EcsService } from './services/ecs.ts';
 import { ElbV2Service } from './services/elbv2.ts';
 import type { DeadLetter, DeliveryContext, EventTarget } from './services/events/model.ts';
 import { EventsService } from './services/events.ts';
@@ -103,6 +104,7 @@ export class Sandbox {
       resourcePolicies: ResourcePolicyStore;
       rds: RdsService;
       s3Control: S3ControlService;
+      ecs: EcsService;
     },
   ) {
     this.clients = sandboxClients(endpoint);
@@ -173,6 +175,7 @@ export class Sandbox {
       organizationOf: (accountId) => server.organizations.organizationOf(accountId),
     });
     const rds = new RdsService();
+    const ecs = new EcsService();
     const functionUrls = new FunctionUrlService(lambda, resourcePolicies);
     server.registerPath(FUNCTION_URL_PREFIX, functionUrls);
     await dynamodb.start();
@@ -187,6 +190,7 @@ export class Sandbox {
       new CloudTrailService(),
       new ConfigService(),
       new GuardDutyService(),
+      ecs,
       s3,
       s3Control,
       dynamodb,
@@ -215,6 +219,7 @@ export class Sandbox {
       resourcePolicies,
       rds,
       s3Control,
+      ecs,
     });
     events.onDeadLetter((letter: DeadLetter) => {
       void sandbox.deadLetter(letter.target.deadLetterArn, {

@@ -1,6 +1,7 @@
 import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockAccountPublicAccess } from './block-account-public-access.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
+import { containEcsTask } from './contain-ecs-task.ts';
 import { containLambdaFunction } from './contain-lambda-function.ts';
 import { deactivateTrustedIpList } from './deactivate-trusted-ip-list.ts';
 import { denyThreatObjectReads } from './deny-threat-object-reads.ts';
@@ -51,6 +52,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   requireBucketSsl,
   removePublicLambdaAccess,
   protectDbCluster,
+  containEcsTask,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -81,6 +81,23 @@ const NODE = {
   },
 };
 const HOSTED_ON_INSTANCE = new Set(['Runtime Monitoring', 'Malware Protection for EC2']);
+/**
+ * Runtime Monitoring on ECS also reports tasks on Fargate, which run on no instance: the finding
+ * names the task (EcsTaskDetails, https://docs.aws.amazon.com/guardduty/latest/APIReference/API_EcsTaskDetails.html).
+ * Such rows are labelled with this suffix and carry the task instead of a node.
+ */
+const FARGATE = ' (Fargate)';
+const FARGATE_TASK = {
+  ecsClusterDetails: {
+    name: 'prod-cluster',
+    arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/prod-cluster`,
+    taskDetails: {
+      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod-cluster/0123456789abcdef0123456789abcdef`,
+      definitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/checkout:7`,
+      launchType: 'FARGATE',
+    },
+  },
+};
 
 /** `detail.service` additions: the credentials an attack sequence names (API_User). */
 const SERVICES: Readonly<Record<string, Record<string, unknown>>> = {
@@ -118,8 +135,10 @@ const PORT_PROBE = {
 };
 
 /** One `GuardDuty Finding` event of `type` about a resource of `resourceType`. */
-export function guardDutyEvent(type: string, resourceType: string, index: number, feature = '') {
-  const onInstance = resourceType !== 'Instance' && HOSTED_ON_INSTANCE.has(feature);
+export function guardDutyEvent(type: string, labelled: string, index: number, feature = '') {
+  const fargate = labelled.endsWith(FARGATE);
+  const resourceType = fargate ? labelled.slice(0, -FARGATE.length) : labelled;
+  const onInstance = !fargate && resourceType !== 'Instance' && HOSTED_ON_INSTANCE.has(feature);
   const id = index.toString(16).padStart(32, '0');
   return {
     version: '0',
@@ -138,7 +157,11 @@ export function guardDutyEvent(type: string, resourceType: string, index: number
       createdAt: '2026-11-20T09:21:45.118Z',
       updatedAt: '2026-11-20T09:21:45.118Z',
       title: type,
-      resource: { resourceType, ...RESOURCES[resourceType], ...(onInstance && NODE) },
+      resource: {
+        resourceType,
+        ...(fargate ? FARGATE_TASK : RESOURCES[resourceType]),
+        ...(onInstance && NODE),
+      },
       service: {
         serviceName: 'guardduty',
         archived: false,
@@ -178,11 +201,15 @@ export function coverageRows(policy: Policy): { source: string; rows: CoverageRo
   const ctx = { now: new Date('2026-11-23T12:00:00Z'), recentAutoActions: 0 };
   let index = 0;
   const rows = list.types.flatMap(({ type, feature, resourceTypes }) =>
-    resourceTypes.map((resourceType) => {
-      index += 1;
-      const results = classifyEvent(guardDutyEvent(type, resourceType, index, feature), policy, ctx);
-      return rowOf(type, resourceType, results[0]);
-    }),
+    resourceTypes
+      .flatMap((named) =>
+        named === 'ECSCluster' && feature === 'Runtime Monitoring' ? [named, `${named}${FARGATE}`] : [named],
+      )
+      .map((resourceType) => {
+        index += 1;
+        const results = classifyEvent(guardDutyEvent(type, resourceType, index, feature), policy, ctx);
+        return rowOf(type, resourceType, results[0]);
+      }),
   );
   return { source: list.source, rows };
 }

@@ -19,6 +19,8 @@ export function describeResource(resource: Resource): string {
       return `KMS key ${resource.keyId}`;
     case 'LambdaFunction':
       return `Lambda function ${resource.functionName}`;
+    case 'EcsTask':
+      return `ECS task ${resource.taskArn}`;
     case 'Other':
       return `${resource.type} ${resource.id}`;
   }

@@ -23,6 +23,8 @@ export function resourceKey(accountId: string, resource: Resource): string {
         return resource.keyId;
       case 'LambdaFunction':
         return resource.functionName;
+      case 'EcsTask':
+        return resource.taskArn;
       case 'Other':
         return `${resource.type}/${resource.id}`;
     }

@@ -66,6 +66,14 @@ export const ResourceSchema = z.discriminatedUnion('kind', [
     /** The execution role's ARN, as the source reports it. */
     roleArn: z.optional(z.string()),
   }),
+  /** An ECS task (Fargate, or any task GuardDuty names without the instance it ran on). */
+  z.object({
+    kind: z.literal('EcsTask'),
+    clusterArn: z.string(),
+    taskArn: z.string(),
+    /** The task definition the task was started from, as the source reports it. */
+    taskDefinitionArn: z.optional(z.string()),
+  }),
   z.object({ kind: z.literal('Other'), type: z.string(), id: z.string() }),
 ]);
 export type Resource = z.infer<typeof ResourceSchema>;

@@ -27,6 +27,12 @@ export interface ResolvedWorkload {
 
 const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/;
 const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/.+$/;
+/** `cluster/<name>`: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#ecs-resource-ids */
+const ECS_CLUSTER_ARN = /^arn:aws[\w-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/;
+/** `task/<cluster name>/<task id>` (the long ARN format) or `task/<task id>` (the old one). */
+const ECS_TASK_ARN = /^arn:aws[\w-]*:ecs:[a-z0-9-]+:\d{12}:task\/([A-Za-z0-9_-]{1,255}\/)?[a-z0-9]{32}$/;
+const ECS_TASK_DEFINITION_ARN =
+  /^arn:aws[\w-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]{1,255}:\d+$/;
 const Tags = z.optional(z.array(z.looseObject({ key: z.string(), value: z.string() })));
 
 const LambdaDetails = z.looseObject({
@@ -47,9 +53,23 @@ const KubernetesDetails = z.looseObject({
   ),
 });
 const Named = z.looseObject({ name: z.optional(z.string()), arn: z.optional(z.string()) });
+/**
+ * `ecsClusterDetails` (GuardDuty's EcsClusterDetails, and its `taskDetails`, EcsTaskDetails):
+ * https://docs.aws.amazon.com/guardduty/latest/APIReference/API_EcsClusterDetails.html,
+ * https://docs.aws.amazon.com/guardduty/latest/APIReference/API_EcsTaskDetails.html
+ */
 const EcsCluster = z.looseObject({
   name: z.optional(z.string()),
-  taskDetails: z.optional(z.looseObject({ arn: z.optional(z.string()) })),
+  arn: z.optional(z.string()),
+  taskDetails: z.optional(
+    z.looseObject({
+      arn: z.optional(z.string()),
+      definitionArn: z.optional(z.string()),
+      launchType: z.optional(z.string()),
+      group: z.optional(z.string()),
+      tags: Tags,
+    }),
+  ),
 });
 const RdsInstance = z.looseObject({
   dbInstanceIdentifier: z.optional(z.string()),
@@ -166,6 +186,8 @@ export function workloadResourceOf(
         Namespace: workload?.namespace,
         Workload: workload?.name && `${workload.type ?? 'workload'} ${workload.name}`,
         Task: ecs.success ? ecs.data.taskDetails?.arn : undefined,
+        'Launch type': ecs.success ? ecs.data.taskDetails?.launchType : undefined,
+        'Task group': ecs.success ? ecs.data.taskDetails?.group : undefined,
         Container: container.success ? container.data.name : undefined,
         'Kubernetes user': k8s.success ? k8s.data.kubernetesUserDetails?.username : undefined,
       });
@@ -175,6 +197,9 @@ export function workloadResourceOf(
         const node = resolve.instance(resource['instanceDetails'], 'detail.resource.instanceDetails');
         return { ...node, reportedAs: type, ...(context && { context }) };
       }
+      // No instance (a Fargate task has none): the task itself is what can be contained.
+      const task = ecs.success ? ecsTaskOf(ecs.data) : undefined;
+      if (task) return { ...task, reportedAs: type, ...(context && { context }) };
       return other(type, findingId, context);
     }
     case 'RDSDBInstance':
@@ -219,6 +244,23 @@ export function workloadResourceOf(
     default:
       return other(type, findingId);
   }
+}
+
+/** The ECS task a finding names, when its cluster and task ARNs are well formed. */
+function ecsTaskOf(details: z.infer<typeof EcsCluster>): ResolvedWorkload | undefined {
+  const task = details.taskDetails;
+  if (!details.arn || !ECS_CLUSTER_ARN.test(details.arn) || !task?.arn || !ECS_TASK_ARN.test(task.arn))
+    return undefined;
+  const definition = task.definitionArn;
+  return {
+    resource: {
+      kind: 'EcsTask',
+      clusterArn: details.arn,
+      taskArn: task.arn,
+      taskDefinitionArn: definition && ECS_TASK_DEFINITION_ARN.test(definition) ? definition : undefined,
+    },
+    resourceTags: tagsOf(task.tags),
+  };
 }
 
 /**

@@ -34,6 +34,8 @@ export function resourceIdsOf(resource: Resource): string[] {
       return resource.keyArn ? [resource.keyId, resource.keyArn] : [resource.keyId];
     case 'LambdaFunction':
       return [resource.functionName, resource.functionArn];
+    case 'EcsTask':
+      return [resource.taskArn];
     case 'Other':
       return [resource.id];
     case 'Account':

@@ -21,6 +21,7 @@ const RETRY_FAMILY = {
   rds: 'Rds',
   kms: 'Kms',
   lambda: 'Lambda',
+  ecs: 'Ecs',
 } as const satisfies Record<string, keyof typeof RETRYABLE_ERRORS>;
 
 /** A service name as Step Functions' `arn:aws:states:::aws-sdk:<service>:<action>` spells it. */

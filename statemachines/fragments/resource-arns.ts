@@ -37,6 +37,8 @@ export interface ResourceArns {
   readonly dbClusters: string;
   readonly kmsKeys: string;
   readonly functions: string;
+  /** task/<cluster>/<id>, or task/<id> in the old ARN format: `*` covers both. */
+  readonly ecsTasks: string;
 }
 
 /** The patterns of `scope`'s stack. */
@@ -102,5 +104,6 @@ export function resourceArns(scope: Construct): ResourceArns {
       resourceName: '*',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),
+    ecsTasks: arn('ecs', 'task'),
   };
 }

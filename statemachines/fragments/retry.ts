@@ -41,6 +41,8 @@ export const RETRYABLE_ERRORS = {
   Kms: ['Kms.KmsException', 'Kms.DependencyTimeoutException'],
   // Lambda's model declares both: TooManyRequestsException (throttling) and ServiceException (500).
   Lambda: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException'],
+  // ECS declares ServerException (500); its throttling (ThrottlingException) is undeclared.
+  Ecs: ['Ecs.ServerException', 'Ecs.EcsException'],
   // Step Functions' throttling is undeclared; ExecutionLimitExceeded clears as executions finish.
   Sfn: ['Sfn.SfnException', 'Sfn.ExecutionLimitExceededException'],
 } as const satisfies Record<string, readonly string[]>;

@@ -23,7 +23,7 @@ const SECURITY = '111122223333';
 const MEMBER = '444455556666';
 const REGION = 'us-east-1';
 const MEMBER_SERVICES =
-  /^(ec2|iam|autoscaling|elasticloadbalancing|cloudtrail|config|guardduty|s3|rds|lambda):/;
+  /^(ec2|iam|autoscaling|elasticloadbalancing|cloudtrail|config|guardduty|s3|rds|lambda|ecs):/;
 
 let app: App;
 let security: Template;

@@ -110,6 +110,32 @@ function guardDutyResources(r: ResourceRequest): string[] {
   return [kind === 'ipset' && id ? `${detector}/ipset/${id}` : detector];
 }
 
+/**
+ * ECS: the tasks named (`task/<cluster>/<id>`), else the task definition (`task-definition/<family>:<revision>`),
+ * else the cluster, each as the action's resource type in the Service Authorization Reference.
+ */
+function ecsResources(r: ResourceRequest): string[] {
+  const fields = json(r);
+  const clusterRef = jsonString(fields, 'cluster') ?? jsonString(fields, 'clusterName') ?? 'default';
+  const cluster = isArn(clusterRef) ? clusterRef.slice(clusterRef.indexOf(':cluster/') + 9) : clusterRef;
+  const takes = (type: string) => r.types.some((t) => t.name === type);
+  if (takes('task')) {
+    const tasks = Array.isArray(fields.tasks) ? fields.tasks : [jsonString(fields, 'task')];
+    return compact(
+      tasks.map((t) =>
+        typeof t !== 'string' ? undefined : isArn(t) ? t : `${r.prefix('ecs')}task/${cluster}/${t}`,
+      ),
+    );
+  }
+  if (takes('task-definition')) {
+    const ref = jsonString(fields, 'taskDefinition') ?? jsonString(fields, 'family');
+    if (!ref) return [];
+    if (isArn(ref)) return [ref];
+    return [`${r.prefix('ecs')}task-definition/${ref.includes(':') ? ref : `${ref}:*`}`];
+  }
+  return takes('cluster') ? [`${r.prefix('ecs')}cluster/${cluster}`] : [];
+}
+
 function kmsKeyArn(r: ResourceRequest, keyId: string): string {
   const { accountId, region } = r.req;
   const found = r.lookups.kmsKey?.(accountId, region, keyId);
@@ -246,6 +272,7 @@ const RESOLVERS: Readonly<Record<string, Resolver>> = {
   cloudtrail: trailResources,
   dynamodb: dynamodbResources,
   ec2: (r) => ec2Resources(r.req, formFields(r.req), r.types),
+  ecs: ecsResources,
   elasticloadbalancing: targetGroupResources,
   guardduty: guardDutyResources,
   events: eventsResources,

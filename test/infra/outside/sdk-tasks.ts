@@ -32,6 +32,7 @@ export const PACKAGES: Record<string, string> = {
   config: 'client-config-service',
   dynamodb: 'client-dynamodb',
   ec2: 'client-ec2',
+  ecs: 'client-ecs',
   guardduty: 'client-guardduty',
   rds: 'client-rds',
   elasticloadbalancingv2: 'client-elastic-load-balancing-v2',

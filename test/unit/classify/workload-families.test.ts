@@ -133,6 +133,62 @@ describe('runtime findings are judged the same on EC2, EKS and ECS', () => {
     },
   );
 
+  const CLUSTER_ARN = 'arn:aws:ecs:us-east-1:111122223333:cluster/shop';
+  const TASK_ARN = 'arn:aws:ecs:us-east-1:111122223333:task/shop/0123456789abcdef0123456789abcdef';
+  /** GuardDuty's EcsClusterDetails with its EcsTaskDetails, as a Fargate finding carries them (no instance). */
+  const fargateTask = (taskArn: string) => ({
+    resourceType: 'ECSCluster',
+    ecsClusterDetails: {
+      name: 'shop',
+      arn: CLUSTER_ARN,
+      taskDetails: {
+        arn: taskArn,
+        definitionArn: 'arn:aws:ecs:us-east-1:111122223333:task-definition/checkout:7',
+        launchType: 'FARGATE',
+        group: 'service:checkout',
+      },
+    },
+  });
+
+  it('sends a Fargate task a crypto miner ran in to contain-ecs-task, after approval', () => {
+    const result = classify('Impact:Runtime/CryptoMinerExecuted', fargateTask(TASK_ARN));
+
+    expect(result).toMatchObject({
+      outcome: 'routed',
+      playbook: 'contain-ecs-task',
+      mode: 'approve',
+      ruleId: 'guardduty-ecs-task-compromise',
+      finding: {
+        resource: {
+          kind: 'EcsTask',
+          clusterArn: CLUSTER_ARN,
+          taskArn: TASK_ARN,
+          taskDefinitionArn: 'arn:aws:ecs:us-east-1:111122223333:task-definition/checkout:7',
+        },
+        reportedAs: 'ECSCluster',
+        context: {
+          Cluster: 'shop',
+          Task: TASK_ARN,
+          'Launch type': 'FARGATE',
+          'Task group': 'service:checkout',
+        },
+      },
+    });
+  });
+
+  it('only notifies a task finding whose task ARN is malformed', () => {
+    const result = classify(
+      'Impact:Runtime/CryptoMinerExecuted',
+      fargateTask('arn:aws:ecs:us-east-1:111122223333:task/shop/x;y'),
+    );
+
+    expect(result).toMatchObject({
+      outcome: 'routed',
+      mode: 'notify',
+      finding: { resource: { kind: 'Other' } },
+    });
+  });
+
   it('quarantines an EC2 instance for the same finding at once', () => {
     const result = classify('Impact:Runtime/CryptoMinerExecuted', {
       resourceType: 'Instance',
