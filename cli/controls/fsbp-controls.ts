@@ -92,6 +92,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsEc2SecurityGroup',
     resourceId: GROUP,
   },
+  'EC2.18': {
+    title: 'Security groups should only allow unrestricted incoming traffic for authorized ports',
+    resourceType: 'AwsEc2SecurityGroup',
+    resourceId: GROUP,
+  },
   'S3.1': {
     title: 'S3 general purpose buckets should have block public access settings enabled',
     resourceType: 'AwsAccount',

@@ -2,6 +2,12 @@ import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { RemediationError } from '#shared/errors.ts';
 import { FindingSourceSchema, type IngressRule, IngressRuleSchema } from '#shared/findings/finding.ts';
+import {
+  type AuthorizedPorts,
+  AuthorizedPortsParamsSchema,
+  authorizedPortsOf,
+  unauthorizedWorldOpenRules,
+} from '#shared/network/authorized-ports.ts';
 import { coversPorts, protocolOf, worldOpenRules } from '#shared/network/world-open.ts';
 
 export { coversPorts };
@@ -41,6 +47,8 @@ export const IngressRevocationInputSchema = z.object({
           ports: z.optional(
             z.array(z.number().check(z.int(), z.gte(-1), z.lte(65535))).check(z.minLength(1)),
           ),
+          // Security Hub EC2.18: every port but these (shared/network/authorized-ports.ts).
+          ...AuthorizedPortsParamsSchema.def.shape,
         }),
       ),
     }),
@@ -57,6 +65,8 @@ export interface IngressRevocationPlan {
   /** `added-rules`: only what the CloudTrail call added; `group`: every rule of the group (Config). */
   scope: 'added-rules' | 'group';
   ports: number[];
+  /** With authorized ports (EC2.18), `ports` is empty: world-open rules on any other port are revoked. */
+  authorizedPorts?: AuthorizedPorts;
   /** The `sgr-` ids to pass to RevokeSecurityGroupIngress. */
   ruleIds: string[];
   /** The rules to revoke as the group has them now: the state before, and what undo re-adds. */
@@ -104,7 +114,10 @@ function sameRule(added: IngressRule, current: IngressRule): boolean {
  * has is reported as already gone, not revoked.
  */
 export function planIngressRevocation(input: IngressRevocationInput): IngressRevocationPlan {
-  const ports = [...(input.decision?.params?.ports ?? DEFAULT_REVOKED_PORTS)];
+  const authorizedPorts = authorizedPortsOf(input.decision?.params);
+  const ports = authorizedPorts ? [] : [...(input.decision?.params?.ports ?? DEFAULT_REVOKED_PORTS)];
+  const openRules = (rules: IngressRule[]) =>
+    authorizedPorts ? unauthorizedWorldOpenRules(rules, authorizedPorts) : worldOpenRules(rules, ports);
   const ingress = (input.described.SecurityGroupRules ?? []).filter(
     (rule) =>
       rule.IsEgress !== true && (rule.GroupId === undefined || rule.GroupId === input.resource.groupId),
@@ -112,7 +125,7 @@ export function planIngressRevocation(input: IngressRevocationInput): IngressRev
   // The group's rules are judged together: blocks that only together admit the whole internet
   // on a revoked port count as world-open (shared/network/world-open.ts).
   const current = ingress.map(asIngressRule);
-  const open = new Set(worldOpenRules(current, ports).map((rule) => rule.ruleId));
+  const open = new Set(openRules(current).map((rule) => rule.ruleId));
   const scope = input.source === 'cloudtrail' ? 'added-rules' : 'group';
   const rules: SecurityGroupRule[] = [];
   const alreadyGone: IngressRule[] = [];
@@ -126,8 +139,7 @@ export function planIngressRevocation(input: IngressRevocationInput): IngressRev
       );
       if (found && open.has(found.SecurityGroupRuleId)) {
         if (!rules.includes(found)) rules.push(found);
-      } else if (!found && worldOpenRules([...current, added], ports).includes(added))
-        alreadyGone.push(added);
+      } else if (!found && openRules([...current, added]).includes(added)) alreadyGone.push(added);
       else leftAlone.push(added);
     }
   }
@@ -136,6 +148,7 @@ export function planIngressRevocation(input: IngressRevocationInput): IngressRev
     groupId: input.resource.groupId,
     scope,
     ports,
+    ...(authorizedPorts && { authorizedPorts }),
     ruleIds,
     rules,
     count: ruleIds.length,
