@@ -1,6 +1,7 @@
 import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockAccountPublicAccess } from './block-account-public-access.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
+import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { containLambdaFunction } from './contain-lambda-function.ts';
 import { deactivateTrustedIpList } from './deactivate-trusted-ip-list.ts';
 import { denyThreatObjectReads } from './deny-threat-object-reads.ts';
@@ -11,6 +12,7 @@ import type { PlaybookDefinition } from './playbook.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { reenableGuardDuty } from './reenable-guardduty.ts';
+import { requireImdsv2 } from './require-imdsv2.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { restartConfigRecorder } from './restart-config-recorder.ts';
 import { restoreTrailSettings } from './restore-trail-settings.ts';
@@ -45,6 +47,8 @@ export const playbooks: readonly PlaybookDefinition[] = [
   denyThreatObjectReads,
   reenableGuardDuty,
   deactivateTrustedIpList,
+  closeDefaultSecurityGroup,
+  requireImdsv2,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -25,6 +25,7 @@ describe('fault matrix (CI subset)', () => {
     expect(unpreparedPlaybooks(ROOT)).toEqual([
       // One account-level setting per account: cells could not each have a fresh target.
       'blockaccountpublicaccess',
+      'closedefaultsecuritygroup',
       'containlambdafunction',
       'deactivatetrustediplist',
       'denythreatobjectreads',
@@ -32,6 +33,7 @@ describe('fault matrix (CI subset)', () => {
       'encryptebsbydefault',
       'protectdbinstance',
       'reenableguardduty',
+      'requireimdsv2',
       'restartconfigrecorder',
       'restoretrailsettings',
       'revokeoutsidesharing',

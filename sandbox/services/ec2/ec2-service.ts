@@ -10,6 +10,7 @@ import { FormParams } from './form-params.ts';
 import { iamInstanceProfileOperations } from './iam-instance-profiles.ts';
 import { type ImageInput, imageOperations, registerImageRecord } from './images.ts';
 import { instanceAttributeOperations } from './instance-attributes.ts';
+import { instanceMetadataOptionsOperations } from './instance-metadata-options.ts';
 import { instanceOperations } from './instances.ts';
 import { launchTemplateOperations } from './launch-templates.ts';
 import { modifySecurityGroupRuleOperations } from './modify-security-group-rules.ts';
@@ -69,6 +70,7 @@ const OPERATIONS: Ec2Operations = {
   ...replaceRootVolumeOperations,
   ...launchTemplateOperations,
   ...ebsEncryptionDefaultOperations,
+  ...instanceMetadataOptionsOperations,
 };
 
 /**

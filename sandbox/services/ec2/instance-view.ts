@@ -1,3 +1,4 @@
+import { DEFAULT_METADATA_OPTIONS } from './instance-metadata-options.ts';
 import { privateDnsName } from './ipv4.ts';
 import { groupSetView, instanceNetworkInterfaceView } from './network-interface-records.ts';
 import { INSTANCE_STATE_CODES, type Instance, type InstanceStateName } from './resources.ts';
@@ -69,14 +70,7 @@ export function instanceView(state: Ec2State, instance: Instance, overrideState?
     },
     ebsOptimized: false,
     enaSupport: true,
-    metadataOptions: {
-      state: 'applied',
-      httpTokens: 'required',
-      httpPutResponseHopLimit: 2,
-      httpEndpoint: 'enabled',
-      httpProtocolIpv6: 'disabled',
-      instanceMetadataTags: 'disabled',
-    },
+    metadataOptions: { state: 'applied', ...(instance.metadataOptions ?? DEFAULT_METADATA_OPTIONS) },
     platformDetails: 'Linux/UNIX',
     usageOperation: 'RunInstances',
   };

@@ -111,6 +111,17 @@ export interface Instance {
   readonly clientToken?: string;
   disableApiTermination: boolean;
   instanceInitiatedShutdownBehavior: 'stop' | 'terminate';
+  /** Set by ModifyInstanceMetadataOptions; until then the defaults of instance-metadata-options.ts. */
+  metadataOptions?: InstanceMetadataOptions;
+}
+
+/** The instance metadata service options, as DescribeInstances reports them. */
+export interface InstanceMetadataOptions {
+  readonly httpTokens: 'optional' | 'required';
+  readonly httpPutResponseHopLimit: number;
+  readonly httpEndpoint: 'enabled' | 'disabled';
+  readonly httpProtocolIpv6: 'enabled' | 'disabled';
+  readonly instanceMetadataTags: 'enabled' | 'disabled';
 }
 
 /** Where an EBS volume is attached, and whether it goes with the instance. */

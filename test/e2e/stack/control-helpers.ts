@@ -1,8 +1,12 @@
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { expect } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
 import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
+import { findingKey } from '#shared/audit/record.ts';
+import { resourceKey } from '#shared/audit/resource-key.ts';
+import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { approvalNotice, executionEnded, waitFor } from './approval-helpers.ts';
 import type { StackHarness } from './harness.ts';
 
@@ -51,7 +55,7 @@ export function controlFinding(
 export const steps = async (h: StackHarness, findingId: string) =>
   (await h.history(findingId)).map((r) => [r.action, r.outcome]);
 
-/** Put the finding, wait for its approval request, approve it and wait until the playbook completed. */
+/** Put the finding, wait for its approval request, approve it and wait until the playbook ended. */
 export async function putAndApprove(
   h: StackHarness,
   oncall: ApprovalsClient,
@@ -60,8 +64,11 @@ export async function putAndApprove(
   await h.put(finding.event);
   const notice = await waitFor('the approval request', () => approvalNotice(h, finding.id));
   await oncall.decide(notice.approvalId, 'approve', 'reviewed');
+  // It ends contained, or with the resource found already as the playbook leaves it (skipped).
   await waitFor('the playbook to finish', async () =>
-    (await steps(h, finding.id)).some(([action]) => action === 'Complete') ? true : undefined,
+    (await steps(h, finding.id)).some(([action, outcome]) => action === 'Complete' || outcome === 'skipped')
+      ? true
+      : undefined,
   );
 }
 
@@ -102,4 +109,34 @@ export async function undoApproved(h: StackHarness, oncall: ApprovalsClient, fin
   } finally {
     sts.destroy();
   }
+}
+
+/**
+ * Start the playbook's state machine directly in `mode` with the finding's event normalized, as
+ * classify would (the default policy names one mode per control; dry-run is chosen per rule).
+ */
+export async function startIn(
+  h: StackHarness,
+  playbook: string,
+  mode: 'dry-run' | 'auto' | 'approve',
+  event: ReturnType<typeof controlFinding>['event'],
+): Promise<string> {
+  const normalized = normalizeEvent(event);
+  const finding = normalized.ok ? normalized.findings[0] : undefined;
+  if (!finding) throw new Error('the event no longer normalizes');
+  const suffix = playbook.replaceAll('-', '').toLowerCase();
+  const stateMachineArn = Object.entries(h.sandbox.deployment?.outputs ?? {}).find(
+    ([key]) => key.toLowerCase() === `statemachine${suffix}`,
+  )?.[1] as string;
+  const started = await h.sandbox.clients.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn,
+      input: JSON.stringify({
+        finding,
+        decision: { playbook, mode, ruleId: 'test', reason: 'test' },
+        audit: { pk: findingKey(finding.id), resourceKey: resourceKey(finding.accountId, finding.resource) },
+      }),
+    }),
+  );
+  return started.executionArn as string;
 }
