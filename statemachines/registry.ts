@@ -12,7 +12,6 @@ import type { PlaybookDefinition } from './playbook.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { reenableGuardDuty } from './reenable-guardduty.ts';
-import { requireImdsv2 } from './require-imdsv2.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { restartConfigRecorder } from './restart-config-recorder.ts';
 import { restoreTrailSettings } from './restore-trail-settings.ts';
@@ -48,7 +47,6 @@ export const playbooks: readonly PlaybookDefinition[] = [
   reenableGuardDuty,
   deactivateTrustedIpList,
   closeDefaultSecurityGroup,
-  requireImdsv2,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -33,7 +33,6 @@ describe('fault matrix (CI subset)', () => {
       'encryptebsbydefault',
       'protectdbinstance',
       'reenableguardduty',
-      'requireimdsv2',
       'restartconfigrecorder',
       'restoretrailsettings',
       'revokeoutsidesharing',
