@@ -1,6 +1,7 @@
 import type { PlaybookCatalog } from '#shared/playbooks/definition.ts';
 import { blockAccountPublicAccess } from './block-account-public-access.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
+import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { containEcsTask } from './contain-ecs-task.ts';
 import { containLambdaFunction } from './contain-lambda-function.ts';
 import { deactivateTrustedIpList } from './deactivate-trusted-ip-list.ts';
@@ -53,6 +54,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   removePublicLambdaAccess,
   protectDbCluster,
   containEcsTask,
+  closeDefaultSecurityGroup,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -98,6 +98,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsRdsDbCluster',
     resourceId: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:example-cluster`,
   },
+  'EC2.2': {
+    title: 'VPC default security groups should not allow inbound or outbound traffic',
+    resourceType: 'AwsEc2SecurityGroup',
+    resourceId: GROUP,
+  },
   'EC2.13': {
     title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
     resourceType: 'AwsEc2SecurityGroup',
@@ -110,6 +115,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
   },
   'EC2.19': {
     title: 'Security groups should not allow unrestricted access to ports with high risk',
+    resourceType: 'AwsEc2SecurityGroup',
+    resourceId: GROUP,
+  },
+  'EC2.18': {
+    title: 'Security groups should only allow unrestricted incoming traffic for authorized ports',
     resourceType: 'AwsEc2SecurityGroup',
     resourceId: GROUP,
   },

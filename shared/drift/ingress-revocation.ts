@@ -2,6 +2,12 @@ import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { RemediationError } from '#shared/errors.ts';
 import { FindingSourceSchema, type IngressRule, IngressRuleSchema } from '#shared/findings/finding.ts';
+import {
+  type AuthorizedPorts,
+  AuthorizedPortsParamsSchema,
+  authorizedPortsOf,
+  unauthorizedWorldOpenRules,
+} from '#shared/network/authorized-ports.ts';
 import { coversPorts, protocolOf, worldOpenRules } from '#shared/network/world-open.ts';
 
 export { coversPorts };
@@ -50,6 +56,8 @@ export const IngressRevocationInputSchema = z.object({
           ports: z.optional(
             z.array(z.number().check(z.int(), z.gte(-1), z.lte(65535))).check(z.minLength(1)),
           ),
+          // Security Hub EC2.18: every port but these (shared/network/authorized-ports.ts).
+          ...AuthorizedPortsParamsSchema.def.shape,
         }),
       ),
     }),
@@ -70,6 +78,8 @@ export interface IngressRevocationPlan {
    */
   scope: 'added-rules' | 'group' | 'probed-ports';
   ports: number[];
+  /** With authorized ports (EC2.18), `ports` is empty: world-open rules on any other port are revoked. */
+  authorizedPorts?: AuthorizedPorts;
   /** The `sgr-` ids to pass to RevokeSecurityGroupIngress. */
   ruleIds: string[];
   /** The same ids by security group: one RevokeSecurityGroupIngress call each. */
@@ -122,14 +132,17 @@ export function planIngressRevocation(input: IngressRevocationInput): IngressRev
   const { resource } = input;
   if (isProbedInstance(resource)) return planProbedPortRevocation(resource, input.described);
   const { groupId } = resource;
-  const ports = [...(input.decision?.params?.ports ?? DEFAULT_REVOKED_PORTS)];
+  const authorizedPorts = authorizedPortsOf(input.decision?.params);
+  const ports = authorizedPorts ? [] : [...(input.decision?.params?.ports ?? DEFAULT_REVOKED_PORTS)];
+  const openRules = (rules: IngressRule[]) =>
+    authorizedPorts ? unauthorizedWorldOpenRules(rules, authorizedPorts) : worldOpenRules(rules, ports);
   const ingress = (input.described.SecurityGroupRules ?? []).filter(
     (rule) => rule.IsEgress !== true && (rule.GroupId === undefined || rule.GroupId === groupId),
   );
   // The group's rules are judged together: blocks that only together admit the whole internet
   // on a revoked port count as world-open (shared/network/world-open.ts).
   const current = ingress.map(asIngressRule);
-  const open = new Set(worldOpenRules(current, ports).map((rule) => rule.ruleId));
+  const open = new Set(openRules(current).map((rule) => rule.ruleId));
   const scope = input.source === 'cloudtrail' ? 'added-rules' : 'group';
   const { addedRules } = resource;
   const rules: SecurityGroupRule[] = [];
@@ -144,8 +157,7 @@ export function planIngressRevocation(input: IngressRevocationInput): IngressRev
       );
       if (found && open.has(found.SecurityGroupRuleId)) {
         if (!rules.includes(found)) rules.push(found);
-      } else if (!found && worldOpenRules([...current, added], ports).includes(added))
-        alreadyGone.push(added);
+      } else if (!found && openRules([...current, added]).includes(added)) alreadyGone.push(added);
       else leftAlone.push(added);
     }
   }
@@ -154,6 +166,7 @@ export function planIngressRevocation(input: IngressRevocationInput): IngressRev
     groupId,
     scope,
     ports,
+    ...(authorizedPorts && { authorizedPorts }),
     ruleIds,
     groups: ruleIds.length > 0 ? [{ groupId, ruleIds }] : [],
     rules,

@@ -15,6 +15,7 @@ export const facts: PlaybookFacts = {
   ],
   undo: { reverse: reverseRevokeOpenIngress },
   // World-open SSH (EC2.13), RDP (EC2.14) and the high-risk ports (EC2.19): each routed with its
-  // own ports, so the playbook revokes what the control checks and nothing else.
-  controls: ['EC2.13', 'EC2.14', 'EC2.19'],
+  // own ports, so the playbook revokes what the control checks and nothing else; EC2.18 with the
+  // ports it authorizes, which stay open (shared/network/authorized-ports.ts).
+  controls: ['EC2.13', 'EC2.14', 'EC2.19', 'EC2.18'],
 };

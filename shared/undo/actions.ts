@@ -13,6 +13,8 @@ export type UndoActionType =
   | 'RegisterTargets'
   | 'AttachInstances'
   | 'AuthorizeSecurityGroupIngress'
+  | 'AuthorizeSecurityGroupEgress'
+  | 'ModifyInstanceMetadataOptions'
   | 'PutPublicAccessBlock'
   | 'DeletePublicAccessBlock'
   | 'PutAccountPublicAccessBlock'
@@ -46,6 +48,8 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'RegisterTargets',
   'AttachInstances',
   'AuthorizeSecurityGroupIngress',
+  'AuthorizeSecurityGroupEgress',
+  'ModifyInstanceMetadataOptions',
   'PutPublicAccessBlock',
   'DeletePublicAccessBlock',
   'PutAccountPublicAccessBlock',
@@ -103,6 +107,8 @@ export interface IpPermission {
   readonly ToPort?: number;
   readonly IpRanges?: readonly { CidrIp: string; Description?: string }[];
   readonly Ipv6Ranges?: readonly { CidrIpv6: string; Description?: string }[];
+  readonly PrefixListIds?: readonly { PrefixListId: string; Description?: string }[];
+  readonly UserIdGroupPairs?: readonly { GroupId: string; UserId?: string; Description?: string }[];
 }
 
 /** A create-volume or launch permission as ModifySnapshotAttribute and ModifyImageAttribute take it. */
@@ -213,6 +219,20 @@ export const undoActions = {
     request: { GroupId: groupId, IpPermissions: [...permissions] },
     before: { groupId, rules: [] },
     after: { groupId, rules },
+  }),
+  authorizeEgress: (groupId: string, permissions: readonly IpPermission[], rules: unknown): UndoAction => ({
+    type: 'AuthorizeSecurityGroupEgress',
+    description: `Re-add the ${permissions.length} egress rule(s) revoked from security group ${groupId}`,
+    request: { GroupId: groupId, IpPermissions: [...permissions] },
+    before: { groupId, rules: [] },
+    after: { groupId, rules },
+  }),
+  allowImdsv1: (instanceId: string): UndoAction => ({
+    type: 'ModifyInstanceMetadataOptions',
+    description: `Let instance ${instanceId} accept IMDSv1 requests again (HttpTokens optional, as it was before)`,
+    request: { InstanceId: instanceId, HttpTokens: 'optional' },
+    before: { HttpTokens: 'required' },
+    after: { HttpTokens: 'optional' },
   }),
   putPublicAccessBlock: (
     bucketName: string,

@@ -86,6 +86,12 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['GroupId', 'IpPermissions'],
     resources: (a) => [a.securityGroups],
   },
+  AuthorizeSecurityGroupEgress: {
+    service: 'ec2',
+    action: 'authorizeSecurityGroupEgress',
+    fields: ['GroupId', 'IpPermissions'],
+    resources: (a) => [a.securityGroups],
+  },
   // The API is Put/DeletePublicAccessBlock; S3 authorizes both as s3:PutBucketPublicAccessBlock.
   PutPublicAccessBlock: {
     service: 's3',
@@ -148,6 +154,12 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     action: 'disableEbsEncryptionByDefault',
     fields: [],
     resources: () => ['*'],
+  },
+  ModifyInstanceMetadataOptions: {
+    service: 'ec2',
+    action: 'modifyInstanceMetadataOptions',
+    fields: ['InstanceId', 'HttpTokens'],
+    resources: (a) => [a.instances],
   },
   DisableKeyRotation: {
     service: 'kms',

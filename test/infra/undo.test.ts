@@ -45,6 +45,8 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'elasticloadbalancing:registertargets': 'targetgroup/*/*',
   'autoscaling:attachinstances': 'autoScalingGroupName/*',
   'ec2:authorizesecuritygroupingress': 'security-group/*',
+  'ec2:authorizesecuritygroupegress': 'security-group/*',
+  'ec2:modifyinstancemetadataoptions': 'instance/*',
   's3:putbucketpublicaccessblock': ':s3:::*',
   'ec2:modifysnapshotattribute': '::snapshot/*',
   'ec2:modifyimageattribute': '::image/*',
@@ -153,7 +155,7 @@ describe('undo planner role', () => {
     ]);
     expect(describe).toHaveLength(playbookNames.length);
     for (const s of describe)
-      expect(resourceText(s)).toMatch(/:execution:.*Playbook[a-z]+StateMachine[0-9A-F]{8}.*:\*/);
+      expect(resourceText(s)).toMatch(/:execution:.*Playbook[a-z0-9]+StateMachine[0-9A-F]{8}.*:\*/);
     expect(statements).toHaveLength(query.length + describe.length);
   });
 });

@@ -25,6 +25,7 @@ describe('fault matrix (CI subset)', () => {
     expect(unpreparedPlaybooks(ROOT)).toEqual([
       // One account-level setting per account: cells could not each have a fresh target.
       'blockaccountpublicaccess',
+      'closedefaultsecuritygroup',
       'containecstask',
       'containlambdafunction',
       'deactivatetrustediplist',

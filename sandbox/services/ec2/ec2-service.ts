@@ -10,6 +10,7 @@ import { ebsEncryptionDefaultOperations } from './ebs-encryption-default.ts';
 import { iamInstanceProfileOperations } from './iam-instance-profiles.ts';
 import { type ImageInput, imageOperations, registerImageRecord } from './images.ts';
 import { instanceAttributeOperations } from './instance-attributes.ts';
+import { instanceMetadataOptionsOperations } from './instance-metadata-options.ts';
 import { instanceOperations } from './instances.ts';
 import { launchTemplateOperations } from './launch-templates.ts';
 import { modifySecurityGroupRuleOperations } from './modify-security-group-rules.ts';
@@ -68,6 +69,7 @@ const OPERATIONS: Ec2Operations = {
   ...replaceRootVolumeOperations,
   ...launchTemplateOperations,
   ...ebsEncryptionDefaultOperations,
+  ...instanceMetadataOptionsOperations,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { DEFAULT_METADATA_OPTIONS } from './instance-metadata-options.ts';
 import { privateDnsName } from './ipv4.ts';
 import { groupSetView, instanceNetworkInterfaceView } from './network-interface-records.ts';
 import { INSTANCE_STATE_CODES, type Instance, type InstanceStateName } from './resources.ts';
@@ -69,14 +70,7 @@ export function instanceView(state: Ec2State, instance: Instance, overrideState?
     },
     EbsOptimized: false,
     EnaSupport: true,
-    MetadataOptions: {
-      State: 'applied',
-      HttpTokens: 'required',
-      HttpPutResponseHopLimit: 2,
-      HttpEndpoint: 'enabled',
-      HttpProtocolIpv6: 'disabled',
-      InstanceMetadataTags: 'disabled',
-    },
+    MetadataOptions: { State: 'applied', ...(instance.metadataOptions ?? DEFAULT_METADATA_OPTIONS) },
     PlatformDetails: 'Linux/UNIX',
     UsageOperation: 'RunInstances',
   };

@@ -113,6 +113,17 @@ export interface Instance {
   readonly clientToken?: string;
   disableApiTermination: boolean;
   instanceInitiatedShutdownBehavior: 'stop' | 'terminate';
+  /** Set by ModifyInstanceMetadataOptions; until then the defaults of instance-metadata-options.ts. */
+  metadataOptions?: InstanceMetadataOptions;
+}
+
+/** The instance metadata service options, as DescribeInstances reports them (SDK member names). */
+export interface InstanceMetadataOptions {
+  readonly HttpTokens: 'optional' | 'required';
+  readonly HttpPutResponseHopLimit: number;
+  readonly HttpEndpoint: 'enabled' | 'disabled';
+  readonly HttpProtocolIpv6: 'enabled' | 'disabled';
+  readonly InstanceMetadataTags: 'enabled' | 'disabled';
 }
 
 /** Where an EBS volume is attached, and whether it goes with the instance. */

@@ -56,6 +56,18 @@ const sampleUndoActions: UndoAction[] = [
     [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
     [],
   ),
+  // close-default-security-group: a default group's own rules (members of the group, all outbound).
+  undoActions.authorizeIngress(
+    'sg-0123456789abcdef0',
+    [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: 'sg-0123456789abcdef0' }] }],
+    [],
+  ),
+  undoActions.authorizeEgress(
+    'sg-0123456789abcdef0',
+    [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    [],
+  ),
+  undoActions.allowImdsv1('i-0123456789abcdef0'),
   undoActions.putPublicAccessBlock('bucket', { BlockPublicAcls: false, IgnorePublicAcls: false }, {}),
   undoActions.deletePublicAccessBlock('bucket', {}),
   undoActions.putAccountPublicAccessBlock(
