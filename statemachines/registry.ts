@@ -7,8 +7,10 @@ import { denyThreatObjectReads } from './deny-threat-object-reads.ts';
 import { disableAccessKey } from './disable-access-key.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
+import { encryptSqsQueue } from './encrypt-sqs-queue.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
+import { protectDynamoDbTable } from './protect-dynamodb-table.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { reenableGuardDuty } from './reenable-guardduty.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
@@ -45,6 +47,8 @@ export const playbooks: readonly PlaybookDefinition[] = [
   denyThreatObjectReads,
   reenableGuardDuty,
   deactivateTrustedIpList,
+  protectDynamoDbTable,
+  encryptSqsQueue,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -21,6 +21,9 @@ const RETRY_FAMILY = {
   rds: 'Rds',
   kms: 'Kms',
   lambda: 'Lambda',
+  dynamodb: 'DynamoDbApi',
+  sqs: 'Sqs',
+  sns: 'SnsApi',
 } as const satisfies Record<string, keyof typeof RETRYABLE_ERRORS>;
 
 /** A service name as Step Functions' `arn:aws:states:::aws-sdk:<service>:<action>` spells it. */

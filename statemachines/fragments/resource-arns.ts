@@ -35,6 +35,12 @@ export interface ResourceArns {
   readonly dbInstances: string;
   readonly kmsKeys: string;
   readonly functions: string;
+  /** table/<name>: a DynamoDB table. */
+  readonly dynamoDbTables: string;
+  /** <name>: an SQS queue (its ARN has no resource type). */
+  readonly sqsQueues: string;
+  /** <name>: an SNS topic (its ARN has no resource type). */
+  readonly snsTopics: string;
 }
 
 /** The patterns of `scope`'s stack. */
@@ -94,5 +100,8 @@ export function resourceArns(scope: Construct): ResourceArns {
       resourceName: '*',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),
+    dynamoDbTables: arn('dynamodb', 'table'),
+    sqsQueues: stack.formatArn({ service: 'sqs', resource: '*' }),
+    snsTopics: stack.formatArn({ service: 'sns', resource: '*' }),
   };
 }
