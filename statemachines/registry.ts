@@ -7,7 +7,6 @@ import { denyThreatObjectReads } from './deny-threat-object-reads.ts';
 import { disableAccessKey } from './disable-access-key.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
-import { encryptSqsQueue } from './encrypt-sqs-queue.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
 import { protectDynamoDbTable } from './protect-dynamodb-table.ts';
@@ -48,7 +47,6 @@ export const playbooks: readonly PlaybookDefinition[] = [
   reenableGuardDuty,
   deactivateTrustedIpList,
   protectDynamoDbTable,
-  encryptSqsQueue,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

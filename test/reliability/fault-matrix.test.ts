@@ -30,7 +30,6 @@ describe('fault matrix (CI subset)', () => {
       'denythreatobjectreads',
       'enablekeyrotation',
       'encryptebsbydefault',
-      'encryptsqsqueue',
       'protectdbinstance',
       'protectdynamodbtable',
       'reenableguardduty',

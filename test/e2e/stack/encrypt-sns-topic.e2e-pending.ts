@@ -1,3 +1,5 @@
+// Runs once the playbook is registered (statemachines/registry.ts, its policy rule): rename to .test.ts.
+// Not registered yet: the member role's trust policy (infra/member-stack.ts) would pass IAM's 4,096 characters.
 import { CreateTopicCommand, GetTopicAttributesCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

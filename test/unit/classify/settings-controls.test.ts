@@ -107,17 +107,6 @@ describe('Security Hub controls fixed by changing one setting', () => {
     });
   });
 
-  it('routes SQS.1 to encrypt-sqs-queue at once, naming the queue by its name', () => {
-    expect(
-      classify('SQS.1', { Type: 'AwsSqsQueue', Id: 'arn:aws:sqs:us-east-1:111122223333:orders.fifo' }),
-    ).toMatchObject({
-      outcome: 'routed',
-      playbook: 'encrypt-sqs-queue',
-      mode: 'auto',
-      finding: { resource: { kind: 'Other', type: 'AwsSqsQueue', id: 'orders.fifo' } },
-    });
-  });
-
   it('EC2.1 names only the account, not the public snapshot: it is not sent to revoke-outside-sharing', () => {
     expect(classify('EC2.1', ACCOUNT)).not.toMatchObject({ playbook: 'revoke-outside-sharing' });
   });

@@ -1,3 +1,5 @@
+// Runs once the playbook is registered (statemachines/registry.ts, its policy rule): rename to .test.ts.
+// Not registered yet: the member role's trust policy (infra/member-stack.ts) would pass IAM's 4,096 characters.
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
