@@ -12,6 +12,7 @@ import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { protectDbCluster } from './protect-db-cluster.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
+import { protectDynamoDbTable } from './protect-dynamodb-table.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
 import { reenableGuardDuty } from './reenable-guardduty.ts';
 import { removePublicLambdaAccess } from './remove-public-lambda-access.ts';
@@ -55,6 +56,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   protectDbCluster,
   containEcsTask,
   closeDefaultSecurityGroup,
+  protectDynamoDbTable,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -301,6 +301,10 @@ function acknowledge(
     'kms:{region}:{account}:key/*',
     'lambda:{region}:{account}:function:*',
     'guardduty:{region}:{account}:detector/*/ipset/*',
+    'dynamodb:{region}:{account}:table/*',
+    // SQS queue and SNS topic ARNs end in the name, with no resource type.
+    'sqs:{region}:{account}:*',
+    'sns:{region}:{account}:*',
   ];
   const stack = Stack.of(scope);
   // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.

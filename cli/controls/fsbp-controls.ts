@@ -72,6 +72,11 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsAccount',
     resourceId: `AWS::::Account:${ACCOUNT}`,
   },
+  'DynamoDB.6': {
+    title: 'DynamoDB tables should have deletion protection enabled',
+    resourceType: 'AwsDynamoDbTable',
+    resourceId: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/example-table`,
+  },
   'RDS.8': {
     title: 'RDS DB instances should have deletion protection enabled',
     resourceType: 'AwsRdsDbInstance',

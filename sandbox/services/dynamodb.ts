@@ -5,6 +5,7 @@ import type { SandboxRequest, SandboxResponse } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
 import { ModelService, type OperationHandler } from '../wire/model-service.ts';
 import { ServiceModel } from '../wire/service-model.ts';
+import { DeletionProtection } from './dynamodb-deletion-protection.ts';
 
 /** One dynalite server: the tables of one account and region. */
 interface Partition {
@@ -44,9 +45,17 @@ export class DynamoDbService extends ModelService {
   readonly signingNames = ['dynamodb'] as const;
   readonly protocol = 'json' as const;
   protected readonly model = new ServiceModel('@aws-sdk/client-dynamodb', 'DynamoDBClient');
-  protected readonly operations: Readonly<Record<string, OperationHandler>> = Object.fromEntries(
-    DYNALITE_OPERATIONS.map((name) => [name, (req: SandboxRequest) => this.forward(req)]),
-  );
+  /** Tables' deletion protection, which dynalite does not keep. */
+  readonly deletionProtection = new DeletionProtection((req) => this.forward(req));
+  protected readonly operations: Readonly<Record<string, OperationHandler>> = {
+    ...Object.fromEntries(
+      DYNALITE_OPERATIONS.map((name) => [name, (req: SandboxRequest) => this.forward(req)]),
+    ),
+    CreateTable: (req) => this.deletionProtection.createTable(req),
+    UpdateTable: (req) => this.deletionProtection.updateTable(req),
+    DescribeTable: (req) => this.deletionProtection.describeTable(req),
+    DeleteTable: (req) => this.deletionProtection.deleteTable(req),
+  };
   private readonly partitions = new Map<string, Promise<Partition>>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   private stopped = false;

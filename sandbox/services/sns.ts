@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type {
   CreateTopicInput,
+  GetTopicAttributesInput,
   ListTopicsInput,
   MessageAttributeValue,
   PublishInput,
+  SetTopicAttributesInput,
   SubscribeInput,
 } from '@aws-sdk/client-sns';
 import { AwsError } from '../protocol.ts';
 import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
 import { pageOf } from '../wire/pagination.ts';
 import { ServiceModel } from '../wire/service-model.ts';
+import { checkTopicAttributes, setTopicAttribute } from './sns-topic-attributes.ts';
 
 /** The XML namespace of SNS responses (API version 2010-03-31). */
 export const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -45,6 +48,8 @@ interface Topic {
   arn: string;
   region: string;
   subscriptions: SnsSubscription[];
+  /** The attributes set on it (DisplayName, KmsMasterKeyId, ...). */
+  attributes: Record<string, string>;
 }
 
 /** SNS's own codes: `NotFound` (404) for an unknown topic, `InvalidParameter` (400) for bad input. */
@@ -82,14 +87,40 @@ export class SnsService extends ModelService {
   }
 
   protected readonly operations: Record<string, OperationHandler> = {
-    CreateTopic: (req, { Name: name }: WithRequired<CreateTopicInput, 'Name'>) => {
+    CreateTopic: (req, { Name: name, Attributes }: WithRequired<CreateTopicInput, 'Name'>) => {
       // Topic names: up to 256 letters, digits, hyphens and underscores; FIFO topics end in `.fifo`.
       if (!/^[\w-]{1,256}(\.fifo)?$/.test(name)) throw invalidParameter('Topic Name');
       const arn = `arn:aws:sns:${req.region}:${req.accountId}:${name}`;
       const topics = this.topics(req.accountId);
       // CreateTopic is idempotent: an existing name returns the same ARN.
-      if (!topics.has(arn)) topics.set(arn, { arn, region: req.region, subscriptions: [] });
+      const attributes = checkTopicAttributes(Attributes ?? {});
+      if (!topics.has(arn)) topics.set(arn, { arn, region: req.region, subscriptions: [], attributes });
       return { TopicArn: arn };
+    },
+
+    // KmsMasterKeyId is answered only while set: its absence is a topic without SSE.
+    GetTopicAttributes: (req, { TopicArn }: WithRequired<GetTopicAttributesInput, 'TopicArn'>) => {
+      const topic = this.requireTopic(req.accountId, TopicArn);
+      const confirmed = topic.subscriptions.filter((s) => !s.pendingConfirmation).length;
+      return {
+        Attributes: {
+          ...topic.attributes,
+          TopicArn: topic.arn,
+          Owner: req.accountId,
+          SubscriptionsConfirmed: String(confirmed),
+          SubscriptionsPending: String(topic.subscriptions.length - confirmed),
+          SubscriptionsDeleted: '0',
+        },
+      };
+    },
+
+    SetTopicAttributes: (
+      req,
+      params: WithRequired<SetTopicAttributesInput, 'TopicArn' | 'AttributeName'>,
+    ) => {
+      const topic = this.requireTopic(req.accountId, params.TopicArn);
+      topic.attributes = setTopicAttribute(topic.attributes, params.AttributeName, params.AttributeValue);
+      return {};
     },
 
     ListTopics: (req, input: ListTopicsInput) => {

@@ -7,11 +7,13 @@ import type {
   PurgeQueueRequest,
   ReceiveMessageRequest,
   SendMessageRequest,
+  SetQueueAttributesRequest,
 } from '@aws-sdk/client-sqs';
 import { AwsError, type SandboxRequest } from '../protocol.ts';
 import { type InputShapeError, inputErrorFor } from '../wire/input-problems.ts';
 import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
 import { ServiceModel } from '../wire/service-model.ts';
+import { checkSettable, selectAttributes, withEncryptionDefault } from './sqs-attributes.ts';
 
 /** One message held by a sandbox queue. */
 export interface QueuedMessage {
@@ -50,9 +52,16 @@ export class SqsService extends ModelService {
   }
 
   protected readonly operations: Readonly<Record<string, OperationHandler>> = {
-    CreateQueue: (req: SandboxRequest, input: WithRequired<CreateQueueRequest, 'QueueName'>) => ({
-      QueueUrl: this.createQueue(req.accountId, req.region, input.QueueName, input.Attributes).url,
-    }),
+    CreateQueue: (req: SandboxRequest, input: WithRequired<CreateQueueRequest, 'QueueName'>) => {
+      checkSettable(input.Attributes ?? {});
+      return { QueueUrl: this.createQueue(req.accountId, req.region, input.QueueName, input.Attributes).url };
+    },
+    SetQueueAttributes: (_req, input: WithRequired<SetQueueAttributesRequest, 'QueueUrl' | 'Attributes'>) => {
+      const queue = this.require(input.QueueUrl);
+      checkSettable(input.Attributes);
+      queue.attributes = { ...queue.attributes, ...input.Attributes };
+      return {};
+    },
     GetQueueUrl: (_req, input: WithRequired<GetQueueUrlRequest, 'QueueName'>) => ({
       QueueUrl: this.require(input.QueueName).url,
     }),
@@ -91,13 +100,12 @@ export class SqsService extends ModelService {
     },
     GetQueueAttributes: (_req, input: ForQueue<GetQueueAttributesRequest>) => {
       const queue = this.require(input.QueueUrl);
-      return {
-        Attributes: {
-          ...queue.attributes,
-          QueueArn: queue.arn,
-          ApproximateNumberOfMessages: String(queue.messages.length),
-        },
+      const all = {
+        ...queue.attributes,
+        QueueArn: queue.arn,
+        ApproximateNumberOfMessages: String(queue.messages.length),
       };
+      return { Attributes: selectAttributes(all, input.AttributeNames) };
     },
   };
 
@@ -124,7 +132,7 @@ export class SqsService extends ModelService {
       name,
       url,
       arn: `arn:aws:sqs:${region}:${accountId}:${name}`,
-      attributes,
+      attributes: withEncryptionDefault(attributes),
       messages: [],
     };
     this.queues.set(url, queue);

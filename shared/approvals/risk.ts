@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { displayText } from '#shared/text/display.ts';
 import { relativeTime, utcText } from '#shared/text/relative-time.ts';
+import { TopicReadSchema, TopicRiskSchema, topicRiskLines, topicRiskOf } from './topic-risk.ts';
 
 /**
  * What approving puts at risk, read by the playbook just before its approval gate (with the
@@ -71,7 +72,11 @@ const InstanceReadSchema = z.object({
 });
 
 /** The risk read as the approval-request function receives it from the gate. */
-export const RiskReadSchema = z.discriminatedUnion('kind', [KeyReadSchema, InstanceReadSchema]);
+export const RiskReadSchema = z.discriminatedUnion('kind', [
+  KeyReadSchema,
+  InstanceReadSchema,
+  TopicReadSchema,
+]);
 export type RiskRead = z.infer<typeof RiskReadSchema>;
 
 /** The risk as the approval record keeps it: plain facts, times as ISO text. */
@@ -112,6 +117,7 @@ export const RiskSchema = z.discriminatedUnion('kind', [
     ),
     unavailable: z.optional(z.string()),
   }),
+  TopicRiskSchema,
 ]);
 export type Risk = z.infer<typeof RiskSchema>;
 
@@ -134,6 +140,7 @@ function failed(error: z.infer<typeof ReadErrorSchema>): string {
 
 /** The facts of a risk read, ready to store. */
 export function riskOf(read: RiskRead): Risk {
+  if (read.kind === 'SnsTopic') return topicRiskOf(read);
   if (read.kind === 'AccessKey') {
     if (read.error) return { kind: 'AccessKey', unavailable: failed(read.error) };
     const used = read.read?.AccessKeyLastUsed;
@@ -205,6 +212,7 @@ function when(iso: string, now: Date): string {
 
 /** The risk in sentences, in reading order: what a person weighs before approving. */
 export function riskLines(risk: Risk, now: Date): string[] {
+  if (risk.kind === 'SnsTopic') return topicRiskLines(risk);
   if (risk.kind === 'AccessKey') {
     if (risk.unavailable) return [`Last use of this key could not be read: ${risk.unavailable}.`];
     if (!risk.lastUsedAt) return ['This key has not been used since IAM began tracking its use.'];

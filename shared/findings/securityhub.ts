@@ -336,6 +336,29 @@ const ACTIONABLE: Readonly<
       problem: /^[A-Za-z][A-Za-z0-9-]{0,62}$/.test(id) ? undefined : `"${id}" is not a DB cluster identifier`,
     };
   },
+  // DynamoDB.6's findings name the table by its ARN (`...:table/<name>`); UpdateTable takes the name.
+  AwsDynamoDbTable: (r) => {
+    const id = /^arn:aws[\w-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/(.+)$/.exec(r.Id)?.[1] ?? r.Id;
+    return {
+      resource: { kind: 'Other', type: r.Type, id },
+      problem: /^[A-Za-z0-9_.-]{3,255}$/.test(id) ? undefined : `"${id}" is not a DynamoDB table name`,
+    };
+  },
+  // SQS.1's findings name the queue by its ARN (`arn:aws:sqs:<region>:<account>:<name>`); GetQueueUrl takes the name.
+  AwsSqsQueue: (r) => {
+    const id = /^arn:aws[\w-]*:sqs:[a-z0-9-]+:\d{12}:(.+)$/.exec(r.Id)?.[1] ?? r.Id;
+    return {
+      resource: { kind: 'Other', type: r.Type, id },
+      problem: /^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(id) ? undefined : `"${id}" is not an SQS queue name`,
+    };
+  },
+  // SNS.1's findings name the topic by its ARN, which the SNS calls take as it is.
+  AwsSnsTopic: (r) => ({
+    resource: { kind: 'Other', type: r.Type, id: r.Id },
+    problem: /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/.test(r.Id)
+      ? undefined
+      : `"${r.Id}" is not an SNS topic ARN`,
+  }),
   AwsAccount: () => ({ resource: { kind: 'Account' } }),
   // The Id is the key's ARN (`arn:aws:kms:<region>:<account>:key/<key id>`).
   AwsKmsKey: (r) => {

@@ -35,7 +35,10 @@ export type UndoActionType =
   | 'ModifyDBCluster'
   | 'PutBucketPolicy'
   | 'DeleteBucketPolicy'
-  | 'AddPermission';
+  | 'AddPermission'
+  | 'UpdateTable'
+  | 'SetQueueAttributes'
+  | 'SetTopicAttributes';
 
 /** Every action type, in no particular order: what the undo state machine must have a task for. */
 export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
@@ -71,6 +74,9 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'PutBucketPolicy',
   'DeleteBucketPolicy',
   'AddPermission',
+  'UpdateTable',
+  'SetQueueAttributes',
+  'SetTopicAttributes',
 ];
 
 /** One reverse call. */
@@ -380,6 +386,29 @@ export const undoActions = {
     request: { ...request },
     before: { statement: 'removed' },
     after: { statement },
+  }),
+  unprotectTable: (tableName: string): UndoAction => ({
+    type: 'UpdateTable',
+    description: `Turn deletion protection of DynamoDB table ${tableName} off again (it was off before)`,
+    request: { TableName: tableName, DeletionProtectionEnabled: false },
+    before: { tableName, DeletionProtectionEnabled: true },
+    after: { tableName, DeletionProtectionEnabled: false },
+  }),
+  // SQS takes attribute values as strings, booleans included.
+  stopQueueEncryption: (queueUrl: string): UndoAction => ({
+    type: 'SetQueueAttributes',
+    description: `Turn SQS-managed encryption at rest of queue ${queueUrl} off again (the queue was not encrypted before)`,
+    request: { QueueUrl: queueUrl, Attributes: { SqsManagedSseEnabled: 'false' } },
+    before: { queueUrl, SqsManagedSseEnabled: 'true' },
+    after: { queueUrl, SqsManagedSseEnabled: 'false' },
+  }),
+  // An empty KmsMasterKeyId turns server-side encryption of the topic off.
+  stopTopicEncryption: (topicArn: string, keyId: string): UndoAction => ({
+    type: 'SetTopicAttributes',
+    description: `Turn encryption at rest of SNS topic ${topicArn} off again (it was not encrypted before)`,
+    request: { TopicArn: topicArn, AttributeName: 'KmsMasterKeyId', AttributeValue: '' },
+    before: { topicArn, KmsMasterKeyId: keyId },
+    after: { topicArn, KmsMasterKeyId: '' },
   }),
   pointAlias: (functionName: string, aliasName: string, version: string, current: string): UndoAction => ({
     type: 'UpdateAlias',

@@ -189,3 +189,27 @@ function targetGroupRisk(scope: Construct, instanceIdPath: string, vpcIdPath: st
       .afterwards(),
   );
 }
+
+/**
+ * The topic's policy, so the approver sees which AWS services publish to it before the topic is
+ * encrypted with the AWS managed key, which they cannot use
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+ * GetTopicAttributes is scoped to the topic (sns:GetTopicAttributes on `arn:aws:sns:<region>:<account>:<name>`).
+ */
+export function topicRisk(scope: Construct, topicArnPath: string): sfn.Chain {
+  const start = new sfn.Pass(scope, 'Risk: start', {
+    result: sfn.Result.fromObject({ kind: 'SnsTopic' }),
+    resultPath: APPROVAL_RISK_PATH,
+  });
+  const read = awsCall(scope, 'Risk: read topic policy', {
+    service: 'sns',
+    action: 'getTopicAttributes',
+    parameters: { 'TopicArn.$': topicArnPath },
+    iamResources: [Stack.of(scope).formatArn({ service: 'sns', resource: '*' })],
+    resultSelector: { 'Attributes.$': '$.Attributes' },
+    resultPath: `${APPROVAL_RISK_PATH}.read`,
+  });
+  const done = new sfn.Pass(scope, 'Risk: read');
+  read.addCatch(done, { errors: [sfn.Errors.ALL], resultPath: `${APPROVAL_RISK_PATH}.error` });
+  return start.next(read).next(done);
+}

@@ -22,6 +22,9 @@ const RETRY_FAMILY = {
   kms: 'Kms',
   lambda: 'Lambda',
   ecs: 'Ecs',
+  dynamodb: 'DynamoDbApi',
+  sqs: 'Sqs',
+  sns: 'SnsApi',
 } as const satisfies Record<string, keyof typeof RETRYABLE_ERRORS>;
 
 /** A service name as Step Functions' `arn:aws:states:::aws-sdk:<service>:<action>` spells it. */

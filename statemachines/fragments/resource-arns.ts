@@ -39,6 +39,12 @@ export interface ResourceArns {
   readonly functions: string;
   /** task/<cluster>/<id>, or task/<id> in the old ARN format: `*` covers both. */
   readonly ecsTasks: string;
+  /** table/<name>: a DynamoDB table. */
+  readonly dynamoDbTables: string;
+  /** <name>: an SQS queue (its ARN has no resource type). */
+  readonly sqsQueues: string;
+  /** <name>: an SNS topic (its ARN has no resource type). */
+  readonly snsTopics: string;
 }
 
 /** The patterns of `scope`'s stack. */
@@ -105,5 +111,8 @@ export function resourceArns(scope: Construct): ResourceArns {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }),
     ecsTasks: arn('ecs', 'task'),
+    dynamoDbTables: arn('dynamodb', 'table'),
+    sqsQueues: stack.formatArn({ service: 'sqs', resource: '*' }),
+    snsTopics: stack.formatArn({ service: 'sns', resource: '*' }),
   };
 }

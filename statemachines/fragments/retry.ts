@@ -43,6 +43,16 @@ export const RETRYABLE_ERRORS = {
   Lambda: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException'],
   // ECS declares ServerException (500); its throttling (ThrottlingException) is undeclared.
   Ecs: ['Ecs.ServerException', 'Ecs.EcsException'],
+  // The AWS SDK integrations of DynamoDB and SNS use the `DynamoDb.` and `Sns.` prefixes (the
+  // optimized ones above, `DynamoDB.` and `SNS.`). Both models declare their throttling errors.
+  DynamoDbApi: [
+    'DynamoDb.ThrottlingException',
+    'DynamoDb.LimitExceededException',
+    'DynamoDb.InternalServerErrorException',
+  ],
+  SnsApi: ['Sns.ThrottledException', 'Sns.InternalErrorException'],
+  // SQS declares RequestThrottled; its internal errors are undeclared (the generic exception).
+  Sqs: ['Sqs.RequestThrottledException', 'Sqs.SqsException'],
   // Step Functions' throttling is undeclared; ExecutionLimitExceeded clears as executions finish.
   Sfn: ['Sfn.SfnException', 'Sfn.ExecutionLimitExceededException'],
 } as const satisfies Record<string, readonly string[]>;

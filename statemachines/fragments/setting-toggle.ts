@@ -1,5 +1,5 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
-import type { PlaybookSteps } from './playbook-steps.ts';
+import type { ByModeGate, PlaybookSteps } from './playbook-steps.ts';
 
 /** Where the setting as it was is kept: the `before` of the change's audit record, which undo reads. */
 export const BEFORE_PATH = '$.state.before';
@@ -53,6 +53,8 @@ export interface SettingToggleProps {
   readonly ifDenied: string;
   /** The notification's subject line after the playbook's name. */
   readonly headline: string;
+  /** The approval gate's name, question and risk reads. @default the kit's gate, no risk reads */
+  readonly gate?: ByModeGate;
 }
 
 /**
@@ -88,6 +90,7 @@ export function settingToggle(steps: PlaybookSteps, props: SettingToggleProps): 
       plan: props.plan,
       proposedActions: props.proposedActions,
       ifDenied: props.ifDenied,
+      ...(props.gate ? { gate: props.gate } : {}),
       contain: decide,
     }),
   );

@@ -256,6 +256,24 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     oneOf: ['DeletionProtection', 'CopyTagsToSnapshot'],
     resources: (a) => [a.dbClusters],
   },
+  UpdateTable: {
+    service: 'dynamodb',
+    action: 'updateTable',
+    fields: ['TableName', 'DeletionProtectionEnabled'],
+    resources: (a) => [a.dynamoDbTables],
+  },
+  SetQueueAttributes: {
+    service: 'sqs',
+    action: 'setQueueAttributes',
+    fields: ['QueueUrl', 'Attributes'],
+    resources: (a) => [a.sqsQueues],
+  },
+  SetTopicAttributes: {
+    service: 'sns',
+    action: 'setTopicAttributes',
+    fields: ['TopicArn', 'AttributeName', 'AttributeValue'],
+    resources: (a) => [a.snsTopics],
+  },
   DeleteAccountPasswordPolicy: {
     service: 'iam',
     action: 'deleteAccountPasswordPolicy',

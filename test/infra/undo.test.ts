@@ -65,6 +65,10 @@ const REVERSE_ACTIONS: Record<string, string> = {
   's3:putbucketpolicy': ':s3:::*',
   's3:deletebucketpolicy': ':s3:::*',
   'guardduty:updateipset': ':detector/*/ipset/*',
+  'dynamodb:updatetable': ':table/*',
+  // SQS queue and SNS topic ARNs end in the name, with no resource type.
+  'sqs:setqueueattributes': ':*',
+  'sns:settopicattributes': ':*',
 };
 /**
  * Reverse calls on a setting of the account and Region, or of the account (its IAM password

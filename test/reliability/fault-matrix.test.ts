@@ -34,6 +34,7 @@ describe('fault matrix (CI subset)', () => {
       'encryptebsbydefault',
       'protectdbcluster',
       'protectdbinstance',
+      'protectdynamodbtable',
       'reenableguardduty',
       'removepubliclambdaaccess',
       'requirebucketssl',

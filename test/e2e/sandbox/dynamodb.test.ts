@@ -1,9 +1,12 @@
 import {
   CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '#sandbox/index.ts';
@@ -49,5 +52,36 @@ describe('DynamoDB tables belong to an account and a region', () => {
     expect(there.Item).toBeUndefined();
     const here = await home.send(new GetItemCommand({ TableName: 'audit', Key: { pk: { S: 'home' } } }));
     expect(here.Item?.pk?.S).toBe('home');
+  });
+});
+
+describe('DynamoDB deletion protection', () => {
+  it('is off on a new table, is turned on and off by UpdateTable, and refuses DeleteTable while on', async () => {
+    const client = sandbox.clientsFor('444455556666', 'us-east-1').dynamodb;
+    await createTable(client, 'orders');
+    const described = async () =>
+      (await client.send(new DescribeTableCommand({ TableName: 'orders' }))).Table?.DeletionProtectionEnabled;
+    expect(await described()).toBe(false);
+
+    const on = await client.send(
+      new UpdateTableCommand({ TableName: 'orders', DeletionProtectionEnabled: true }),
+    );
+    expect(on.TableDescription?.DeletionProtectionEnabled).toBe(true);
+    expect(await described()).toBe(true);
+    await expect(client.send(new DeleteTableCommand({ TableName: 'orders' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+
+    await client.send(new UpdateTableCommand({ TableName: 'orders', DeletionProtectionEnabled: false }));
+    expect(await described()).toBe(false);
+    await client.send(new DeleteTableCommand({ TableName: 'orders' }));
+    expect(await tablesOf(client)).not.toContain('orders');
+  });
+
+  it('answers ResourceNotFoundException for a table that does not exist', async () => {
+    const client = sandbox.clientsFor('444455556666', 'us-east-1').dynamodb;
+    await expect(
+      client.send(new UpdateTableCommand({ TableName: 'missing', DeletionProtectionEnabled: true })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });

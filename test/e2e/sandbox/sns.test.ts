@@ -1,7 +1,9 @@
 import {
   CreateTopicCommand,
+  GetTopicAttributesCommand,
   ListTopicsCommand,
   PublishCommand,
+  SetTopicAttributesCommand,
   SNSClient,
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
@@ -170,5 +172,34 @@ describe('SNS Publish', () => {
     await expect(sns.send(new PublishCommand({ TopicArn, Message: 'second' }))).resolves.toHaveProperty(
       'MessageId',
     );
+  });
+});
+
+describe('SNS topic attributes', () => {
+  it('sets and clears encryption at rest (KmsMasterKeyId), keeping the other attributes', async () => {
+    const sns = snsClient();
+    const { TopicArn } = await sns.send(
+      new CreateTopicCommand({ Name: 'billing-alerts', Attributes: { DisplayName: 'Billing' } }),
+    );
+    const attributes = async () => (await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes;
+    expect(await attributes()).toMatchObject({ DisplayName: 'Billing', TopicArn });
+    expect((await attributes())?.KmsMasterKeyId).toBeUndefined();
+
+    await sns.send(
+      new SetTopicAttributesCommand({
+        TopicArn,
+        AttributeName: 'KmsMasterKeyId',
+        AttributeValue: 'alias/aws/sns',
+      }),
+    );
+    expect(await attributes()).toMatchObject({ DisplayName: 'Billing', KmsMasterKeyId: 'alias/aws/sns' });
+
+    await sns.send(
+      new SetTopicAttributesCommand({ TopicArn, AttributeName: 'KmsMasterKeyId', AttributeValue: '' }),
+    );
+    expect((await attributes())?.KmsMasterKeyId).toBeUndefined();
+    await expect(
+      sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'Owner', AttributeValue: 'x' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
   });
 });

@@ -103,6 +103,9 @@ const sampleUndoActions: UndoAction[] = [
   undoActions.restoreDbInstanceSetting('orders-db', 'AutoMinorVersionUpgrade', false),
   undoActions.restoreDbClusterSetting('orders-cluster', 'DeletionProtection', false),
   undoActions.restoreDbClusterSetting('orders-cluster', 'CopyTagsToSnapshot', false),
+  undoActions.unprotectTable('orders'),
+  undoActions.stopQueueEncryption('https://sqs.us-east-1.amazonaws.com/111122223333/orders'),
+  undoActions.stopTopicEncryption('arn:aws:sns:us-east-1:111122223333:alerts', 'alias/aws/sns'),
   undoActions.putBucketPolicy('bucket', '{"Version":"2012-10-17","Statement":[]}', {}, 'Sid'),
   undoActions.deleteBucketPolicy('bucket', {}, 'Sid'),
   undoActions.addPermission(

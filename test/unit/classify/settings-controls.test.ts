@@ -112,6 +112,19 @@ describe('Security Hub controls fixed by changing one setting', () => {
         finding: { resource: { kind: 'Other', type: 'AwsRdsDbCluster', id: 'orders-aurora' } },
       });
   });
+  it('routes DynamoDB.6 to protect-dynamodb-table at once, naming the table by its name', () => {
+    expect(
+      classify('DynamoDB.6', {
+        Type: 'AwsDynamoDbTable',
+        Id: 'arn:aws:dynamodb:us-east-1:111122223333:table/orders',
+      }),
+    ).toMatchObject({
+      outcome: 'routed',
+      playbook: 'protect-dynamodb-table',
+      mode: 'auto',
+      finding: { resource: { kind: 'Other', type: 'AwsDynamoDbTable', id: 'orders' } },
+    });
+  });
 
   it('EC2.1 names only the account, not the public snapshot: it is not sent to revoke-outside-sharing', () => {
     expect(classify('EC2.1', ACCOUNT)).not.toMatchObject({ playbook: 'revoke-outside-sharing' });
