@@ -128,7 +128,16 @@ export function findOrCreateTaggedSecurityGroup(
     : new sfn.Fail(scope, unavailableId, { error: error.Error, cause: error.Cause });
   // One choice: the rules are read only once the first has shown the group is there.
   const found = new sfn.Choice(scope, `Found ${props.label}?`)
-    .when(isAbsent(`${group}.GroupId`), create.next(props.shapeNew(`${group}.GroupId`)))
+    .when(
+      isAbsent(`${group}.GroupId`),
+      // The answer is checked before its id is read: a read that misses is a States.Runtime error,
+      // which no catcher takes.
+      create.next(
+        new sfn.Choice(scope, `Created ${props.label}?`)
+          .when(sfn.Condition.isPresent(`${group}.GroupId`), props.shapeNew(`${group}.GroupId`))
+          .otherwise(unavailable),
+      ),
+    )
     .when(props.needsShaping(group), shaped)
     .afterwards({ includeOtherwise: true });
   const foundAgain = new sfn.Choice(scope, `Found ${props.label} again?`)
