@@ -9,7 +9,7 @@ import { claimResource } from './fragments/resource-claim.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 import { cutCredentials, profileLeftInPlace } from './quarantine-instance/cut-credentials.ts';
-import { beforeState, discover, FOUND } from './quarantine-instance/discover.ts';
+import { discover, FOUND } from './quarantine-instance/discover.ts';
 import { isolateNetwork } from './quarantine-instance/isolate-network.ts';
 import { leaveService } from './quarantine-instance/leave-service.ts';
 import { preserveEvidence } from './quarantine-instance/preserve-evidence.ts';
@@ -51,8 +51,8 @@ export const quarantineInstance: PlaybookDefinition = {
       },
       {
         title: 'Cut its network',
-        does: 'Moves every network interface to a security group that allows nothing (through an allow-all group first, which ends open connections). This is what stops the attacker, so it comes first.',
-        states: ['Prepare isolation groups', 'Isolate network interfaces'],
+        does: 'Moves every network interface to a security group that allows nothing (through an allow-all group first, which ends open connections). This is what stops the attacker, so it comes first. On the first quarantine in a network (VPC) it creates the two groups there.',
+        states: ['* isolation group*', 'Revoke isolation *', '*allow-all*', 'Isolate network interfaces'],
         ifItStops:
           'The instance may still be reachable. Ask the platform team to isolate it now; do not stop or terminate it (that destroys evidence).',
       },
@@ -106,14 +106,12 @@ export const quarantineInstance: PlaybookDefinition = {
         ),
       ),
       skipDetailsPath: `${FOUND}.quarantineTag`,
-    }).next(new sfn.Succeed(scope, 'Quarantined'));
+    });
     // The network first: it is what stops the attacker, and it needs only the instance's ENIs.
     const contain = claimResource(ctx, steps.human, facts.name)
       .next(describeInstance(steps))
       .next(isolateNetwork(steps))
       .next(discover(steps))
-      .next(beforeState(steps))
-      .next(steps.audit('Audit before state', 'RecordBeforeState', 'succeeded', { beforePath: '$.before' }))
       .next(cutCredentials(steps))
       .next(preserveEvidence(steps))
       .next(leaveService(steps))

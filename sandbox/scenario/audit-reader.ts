@@ -1,8 +1,12 @@
 import { type DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { inTimeOrder, type StoredRecord } from '#shared/audit/reader.ts';
 import type { AuditRecord } from '#shared/audit/record.ts';
 
-/** Every audit record of one finding, oldest first (the table's sort key is time-ordered). */
+/**
+ * Every audit record of one finding, oldest first: by time (the table's sort key is
+ * time-ordered), then by chain position, which orders the records one step appended together.
+ */
 export async function findingHistory(
   client: DynamoDBClient,
   table: string,
@@ -22,7 +26,7 @@ export async function findingHistory(
     records.push(...(page.Items ?? []).map((i) => unmarshall(i) as AuditRecord));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
-  return records;
+  return inTimeOrder(records as StoredRecord[]);
 }
 
 /** Every record in the trail (small sandboxes only: it scans). */

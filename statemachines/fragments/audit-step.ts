@@ -33,12 +33,8 @@ export interface AuditStepProps {
  */
 export const CONTAINMENT_ACTION_CONTEXT = 'remediation:containmentAction';
 
-/**
- * Append one audit record through the trail's appender. The sort key starts with the state's
- * entry time, so a finding's history reads in order, and is the same when Step Functions retries
- * the step, so a retry never appends twice (the appender returns the record already there).
- */
-export function auditStep(scope: Construct, id: string, props: AuditStepProps): tasks.LambdaInvoke {
+/** One record's template: what the step recorded, with JSONPaths read when the step runs. */
+function auditRecord(props: Omit<AuditStepProps, 'appender'>): Record<string, unknown> {
   const record: Record<string, unknown> = {
     pk: sfn.JsonPath.stringAt('$.audit.pk'),
     sk: sfn.JsonPath.format(
@@ -61,6 +57,16 @@ export function auditStep(scope: Construct, id: string, props: AuditStepProps): 
   if (props.afterPath) record.after = sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.afterPath));
   if (props.reasonPath) record.reason = sfn.JsonPath.stringAt(props.reasonPath);
   if (props.detailsPath) record.details = sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(props.detailsPath));
+  return record;
+}
+
+/**
+ * Append one audit record through the trail's appender. The sort key starts with the state's
+ * entry time, so a finding's history reads in order, and is the same when Step Functions retries
+ * the step, so a retry never appends twice (the appender returns the record already there).
+ */
+export function auditStep(scope: Construct, id: string, props: AuditStepProps): tasks.LambdaInvoke {
+  const record = auditRecord(props);
   const containmentAction: unknown = scope.node.tryGetContext(CONTAINMENT_ACTION_CONTEXT);
   const containment = containmentAction === props.action && props.outcome === 'succeeded';
   const task = new tasks.LambdaInvoke(scope, id, {
@@ -73,7 +79,41 @@ export function auditStep(scope: Construct, id: string, props: AuditStepProps): 
     resultPath: sfn.JsonPath.DISCARD,
     retryOnServiceExceptions: true,
   });
-  // The appender retries a moving chain head itself; past that, back off and try again.
+  return retryOnContention(task);
+}
+
+/** One record of an {@link auditBatchStep}: the step's fields without the appender and playbook. */
+export type AuditEntry = Omit<AuditStepProps, 'appender' | 'playbook'>;
+
+/**
+ * Append several audit records in one step, in order: one state transition for a phase of calls,
+ * each call still its own record (the same record {@link auditStep} would write). They share the
+ * step's entry time; the chain's sequence keeps their order. No containment metric is emitted
+ * here: the containment record is written alone, as soon as the containment is done.
+ */
+export function auditBatchStep(
+  scope: Construct,
+  id: string,
+  props: {
+    readonly appender: lambda.IFunction;
+    readonly playbook: string;
+    readonly records: readonly AuditEntry[];
+  },
+): tasks.LambdaInvoke {
+  const task = new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: props.appender,
+    payload: sfn.TaskInput.fromObject({
+      records: props.records.map((entry) => auditRecord({ ...entry, playbook: props.playbook })),
+    }),
+    payloadResponseOnly: true,
+    resultPath: sfn.JsonPath.DISCARD,
+    retryOnServiceExceptions: true,
+  });
+  return retryOnContention(task);
+}
+
+/** The appender retries a moving chain head itself; past that, back off and try again. */
+function retryOnContention(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
   task.addRetry({
     errors: ['ChainContentionError'],
     interval: Duration.seconds(1),

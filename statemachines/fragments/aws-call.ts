@@ -45,6 +45,8 @@ export interface AwsCallProps {
   readonly resultPath?: string;
   /** @default the whole response */
   readonly resultSelector?: Record<string, unknown>;
+  /** What the state hands on, e.g. one record of a Map iteration. @default the whole state */
+  readonly outputPath?: string;
   /** Extra permissions the call needs, e.g. `ec2:CreateTags` for tag-on-create. @default none */
   readonly additionalIamStatements?: iam.PolicyStatement[];
 }
@@ -62,6 +64,7 @@ export function awsCall(scope: Construct, id: string, props: AwsCallProps): task
     iamResources: props.iamResources,
     resultPath: props.resultPath ?? sfn.JsonPath.DISCARD,
     resultSelector: props.resultSelector,
+    outputPath: props.outputPath,
     additionalIamStatements: props.additionalIamStatements,
     credentials: memberCredentials(scope),
   });

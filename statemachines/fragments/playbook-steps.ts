@@ -4,7 +4,7 @@ import type { AuditOutcome } from '#shared/audit/record.ts';
 import type { PlaybookContext } from '../playbook.ts';
 import { approvalGate } from './approval-gate.ts';
 import { APPROVAL_RISK_PATH } from './approval-risk.ts';
-import { auditStep } from './audit-step.ts';
+import { type AuditEntry, auditBatchStep, auditStep } from './audit-step.ts';
 import { type AwsCallProps, awsCall } from './aws-call.ts';
 import { catchToHuman, needsHuman } from './needs-human.ts';
 import { notifyStep } from './notify.ts';
@@ -29,6 +29,11 @@ export interface PlaybookSteps {
   readonly human: sfn.IChainable;
   /** Append one audit record. */
   audit(id: string, action: string, outcome: AuditOutcome, paths?: AuditPaths): tasks.LambdaInvoke;
+  /**
+   * Append several audit records in one step, in order (one state transition for a phase of
+   * calls, each call still its own record).
+   */
+  auditBatch(id: string, records: readonly AuditEntry[]): tasks.LambdaInvoke;
   /**
    * One AWS SDK integration call in the finding's account, retried on its service's throttling
    * errors, any other failure to `human`. Inside a Map use `awsCall` itself: the Map catches.
@@ -188,6 +193,8 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
     arns: resourceArns(scope),
     human,
     audit,
+    auditBatch: (id, records) =>
+      catchToHuman(auditBatchStep(scope, id, { appender: ctx.auditAppender, playbook, records }), human),
     call: (id, props) => catchToHuman(awsCall(scope, id, props), human),
     planRecorded: (planPath) => recordPlan(ctx, human, playbook, planPath),
     byMode(props) {

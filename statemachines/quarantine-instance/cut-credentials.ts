@@ -1,5 +1,8 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
+import { facts } from '#shared/playbooks/quarantine-instance.ts';
+import { awsCall } from '../fragments/aws-call.ts';
 import { INSTANCE_ID } from '../fragments/finding-paths.ts';
+import { catchToHuman } from '../fragments/needs-human.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 import { sessionDenyPolicy } from '../fragments/session-deny-policy.ts';
 
@@ -23,7 +26,7 @@ export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
     'Build instance session deny policy',
     '$.after.sessionDenyPolicy',
   );
-  const putPolicy = steps.call('Revoke instance role sessions', {
+  const putPolicy = awsCall(scope, 'Revoke instance role sessions', {
     service: 'iam',
     action: 'putRolePolicy',
     parameters: {
@@ -33,17 +36,32 @@ export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
     },
     iamResources: [arns.roles],
   });
+  // The state before quarantine is recorded with the first change after the reads, in one step;
+  // a refused change still records it first, so undo can restore the network.
+  const before = { action: 'RecordBeforeState', outcome: 'succeeded', beforePath: '$.before' } as const;
+  const auditBefore = (id: string) => steps.audit(id, before.action, before.outcome, before);
+  catchToHuman(
+    putPolicy,
+    auditBefore('Audit before state, sessions not revoked').next(steps.human),
+    facts.name,
+  );
   const revoke = new sfn.Choice(scope, 'Instance role?')
     .when(
       sfn.Condition.isPresent('$.before.instanceRole.roleName'),
       denyPolicy.next(putPolicy).next(
-        steps.audit('Audit role sessions revoked', 'PutRolePolicy', 'succeeded', {
-          beforePath: '$.before.instanceRole',
-          afterPath: '$.after.sessionDenyPolicy',
-        }),
+        steps.auditBatch('Audit before state and role sessions revoked', [
+          before,
+          {
+            action: 'PutRolePolicy',
+            outcome: 'succeeded',
+            beforePath: '$.before.instanceRole',
+            afterPath: '$.after.sessionDenyPolicy',
+          },
+        ]),
       ),
     )
-    .afterwards({ includeOtherwise: true });
+    .otherwise(auditBefore('Audit before state'))
+    .afterwards();
   const disassociate = steps.call('Disassociate instance profile', {
     service: 'ec2',
     action: 'disassociateIamInstanceProfile',

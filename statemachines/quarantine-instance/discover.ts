@@ -16,15 +16,23 @@ const INSTANCE = DESCRIBED_INSTANCE;
  * from, so the Parallel's output stays far inside the 256 KB state quota.
  */
 const BRANCH_OUTPUT = '$.before';
-/** Where the reads below put what they found (the Parallel's selected answers). */
-export const FOUND = '$.found';
+/**
+ * The state before quarantine, in one record (what undo restores from), written by the Parallel
+ * of {@link discover}: each ENI with the groups it had (as the isolation read them before moving
+ * it), the volumes, and what the reads found, including the quarantine tag.
+ */
+export const FOUND = '$.before';
+
+/** `path` of the state as the Parallel's first branch hands it on whole (it has no OutputPath). */
+const inFirstBranch = (path: string) => path.replace(/^\$/, '$[0]');
 
 /**
  * Read, all at once, what quarantine changes after the network is cut: whether it was quarantined
  * before (its tag), its Auto Scaling group, the target groups it is registered in, and the
  * instance profile association and its role. The four reads are independent, so they run as the
  * branches of one Parallel state; a failed read fails the Parallel, which hands over to a human
- * (the network is already isolated and audited). Only plain paths are used (no `[*]` or
+ * (the network is already isolated and audited). Its ResultSelector assembles the state before
+ * quarantine at `$.before` (no state of its own). Only plain paths are used (no `[*]` or
  * filters): a path that matches one element would otherwise not yield a list.
  */
 export function discover(steps: PlaybookSteps): sfn.Parallel {
@@ -42,8 +50,13 @@ export function discover(steps: PlaybookSteps): sfn.Parallel {
     resultPath: '$.discovery.quarantinedBy',
   });
   const reads = new sfn.Parallel(scope, 'Read what quarantine changes', {
-    // Each branch returns its whole state; keep only what it read.
+    // The first branch hands on its whole state (the instance and the isolation's record with
+    // it), the others only what they read.
     resultSelector: {
+      'instanceId.$': inFirstBranch(INSTANCE_ID),
+      'vpcId.$': inFirstBranch(`${INSTANCE}.VpcId`),
+      'networkInterfaces.$': inFirstBranch('$.after.networkInterfaces'),
+      'volumes.$': inFirstBranch(`${INSTANCE}.BlockDeviceMappings`),
       'quarantineTag.$': '$[0].discovery.quarantineTag',
       'quarantinedBy.$': '$[0].discovery.quarantinedBy',
       'autoScaling.$': '$[1].autoScaling',
@@ -60,27 +73,6 @@ export function discover(steps: PlaybookSteps): sfn.Parallel {
     .branch(readInstanceProfile(steps));
   reads.addCatch(steps.human, { resultPath: '$.error' });
   return reads;
-}
-
-/**
- * The state before quarantine, in one record (what undo restores from): each ENI with the groups
- * it had (as the isolation read them before moving it), the volumes, and what {@link discover} found.
- */
-export function beforeState(steps: PlaybookSteps): sfn.Pass {
-  return new sfn.Pass(steps.scope, 'Record before state', {
-    parameters: {
-      'instanceId.$': INSTANCE_ID,
-      'vpcId.$': `${INSTANCE}.VpcId`,
-      'networkInterfaces.$': '$.after.networkInterfaces',
-      'volumes.$': `${INSTANCE}.BlockDeviceMappings`,
-      'autoScaling.$': `${FOUND}.autoScaling`,
-      'targetGroups.$': `${FOUND}.targetGroups`,
-      'targetGroupsTruncated.$': `${FOUND}.targetGroupsTruncated`,
-      'instanceProfile.$': `${FOUND}.instanceProfile`,
-      'instanceRole.$': `${FOUND}.instanceRole`,
-    },
-    resultPath: '$.before',
-  });
 }
 
 /** DescribeAutoScalingInstances lists the instance only while it is in a group. */
@@ -134,7 +126,7 @@ function readTargetGroups(steps: PlaybookSteps): sfn.Chain {
  */
 function readInstanceProfile(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
-  const profileArn = '$.before.instanceProfile.instanceProfileArn';
+  const parts = `States.StringSplit($.before.instanceProfile.instanceProfileArn, '/')`;
   const association = awsCall(scope, 'Read profile association', {
     service: 'ec2',
     action: 'describeIamInstanceProfileAssociations',
@@ -162,16 +154,13 @@ function readInstanceProfile(steps: PlaybookSteps): sfn.Chain {
     },
     resultPath: '$.before.instanceProfile',
   });
-  const nameParts = new sfn.Pass(scope, 'Split profile ARN', {
-    parameters: { 'parts.$': `States.StringSplit(${profileArn}, '/')` },
-    resultPath: '$.discovery.profileArn',
-  });
   const profile = awsCall(scope, 'Read instance profile', {
     service: 'iam',
     action: 'getInstanceProfile',
     parameters: {
-      'InstanceProfileName.$':
-        'States.ArrayGetItem($.discovery.profileArn.parts, States.MathAdd(States.ArrayLength($.discovery.profileArn.parts), -1))',
+      // The last segment of the ARN, split inline (nested intrinsics:
+      // https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html).
+      'InstanceProfileName.$': `States.ArrayGetItem(${parts}, States.MathAdd(States.ArrayLength(${parts}), -1))`,
     },
     iamResources: [steps.arns.instanceProfiles],
     resultSelector: { 'roles.$': '$.InstanceProfile.Roles' },
@@ -189,7 +178,6 @@ function readInstanceProfile(steps: PlaybookSteps): sfn.Chain {
   });
   const withProfile = association
     .next(associated)
-    .next(nameParts)
     .next(profile)
     .next(
       new sfn.Choice(scope, 'Profile has a role?')

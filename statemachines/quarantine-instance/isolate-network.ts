@@ -3,8 +3,9 @@ import { awsCall } from '../fragments/aws-call.ts';
 import { isAbsent } from '../fragments/conditions.ts';
 import { DESCRIBED_INSTANCE } from '../fragments/describe-instance.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
+import { catchToHuman } from '../fragments/needs-human.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
-import { findOrCreateTaggedSecurityGroup } from '../fragments/tagged-security-group.ts';
+import { findOrCreateTaggedSecurityGroup, taggedGroupId } from '../fragments/tagged-security-group.ts';
 
 /** The tag that identifies the playbook's security groups in each VPC; values below. */
 export const ISOLATION_TAG = 'remediation:isolation';
@@ -34,141 +35,198 @@ export function isolateNetwork(steps: PlaybookSteps): sfn.Chain {
   const rules = (
     id: string,
     action: string,
-    group: string,
+    groupIdPath: string,
     permissions: { fromPath: string } | readonly Record<string, unknown>[],
-  ) =>
-    awsCall(scope, id, {
+    human: sfn.IChainable | undefined,
+  ) => {
+    const call = awsCall(scope, id, {
       service: 'ec2',
       action,
       parameters: {
-        'GroupId.$': `${group}.GroupId`,
+        'GroupId.$': groupIdPath,
         ...('fromPath' in permissions
           ? { 'IpPermissions.$': permissions.fromPath }
           : { IpPermissions: permissions }),
       },
       iamResources: [arns.securityGroups],
     });
-  /** Both groups in the VPC at `$.vpcId`; `suffix` keeps the state names of each use apart. */
-  const groupsIn = (suffix: string) => {
+    return human ? catchToHuman(call, human) : call;
+  };
+  /**
+   * Both groups in the VPC at `vpcIdPath`, written under `groupsPath`; `suffix` keeps the state
+   * names of each use apart. With `human`, every call is caught to it (outside any Map).
+   */
+  const groupsIn = (suffix: string, vpcIdPath: string, groupsPath: string, human?: sfn.IChainable) => {
     const securityGroup = (kind: typeof ISOLATION_GROUP | typeof ALLOW_ALL_GROUP, label: string) => ({
       label: `${label}${suffix}`,
       groupName: kind.name,
       tag: { key: ISOLATION_TAG, value: kind.tagValue },
-      vpcIdPath: '$.vpcId',
-      workPath: '$.found',
+      vpcIdPath,
+      ...(human ? { human } : {}),
     });
     const isolation = findOrCreateTaggedSecurityGroup(scope, {
       ...securityGroup(ISOLATION_GROUP, 'isolation group'),
       description: 'Quarantine: no rules, no traffic in or out. Managed by auto-remediation.',
-      resultPath: '$.isolationGroup',
-      // A new group comes with an allow-all egress rule; any rule found on the group goes.
+      resultPath: `${groupsPath}.isolationGroup`,
+      // Any rule found on the group goes.
+      needsShaping: (group) =>
+        sfn.Condition.or(
+          sfn.Condition.isPresent(`${group}.IpPermissionsEgress[0]`),
+          sfn.Condition.isPresent(`${group}.IpPermissions[0]`),
+        ),
       shapeRules: (group) =>
         new sfn.Choice(scope, `Isolation group has egress rules?${suffix}`)
           .when(
             sfn.Condition.isPresent(`${group}.IpPermissionsEgress[0]`),
-            rules(`Revoke isolation egress${suffix}`, 'revokeSecurityGroupEgress', group, {
-              fromPath: `${group}.IpPermissionsEgress`,
-            }),
+            rules(
+              `Revoke isolation egress${suffix}`,
+              'revokeSecurityGroupEgress',
+              `${group}.GroupId`,
+              { fromPath: `${group}.IpPermissionsEgress` },
+              human,
+            ),
           )
           .afterwards({ includeOtherwise: true })
           .next(
             new sfn.Choice(scope, `Isolation group has ingress rules?${suffix}`)
               .when(
                 sfn.Condition.isPresent(`${group}.IpPermissions[0]`),
-                rules(`Revoke isolation ingress${suffix}`, 'revokeSecurityGroupIngress', group, {
-                  fromPath: `${group}.IpPermissions`,
-                }),
+                rules(
+                  `Revoke isolation ingress${suffix}`,
+                  'revokeSecurityGroupIngress',
+                  `${group}.GroupId`,
+                  { fromPath: `${group}.IpPermissions` },
+                  human,
+                ),
               )
               .afterwards({ includeOtherwise: true }),
           ),
+      // A new group has exactly one rule, egress to all IPv4 addresses, and no ingress
+      // (https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html): revoke it.
+      shapeNew: (groupId) =>
+        sfn.Chain.start(
+          rules(
+            `Revoke new isolation group egress${suffix}`,
+            'revokeSecurityGroupEgress',
+            groupId,
+            [{ IpProtocol: '-1', ...ALL_IPV4 }],
+            human,
+          ),
+        ),
     });
+    // A new group has only the IPv4 egress rule: add all ingress, and IPv6 egress.
+    const open = (groupId: string, label: string) =>
+      rules(
+        `Open ${label}allow-all ingress${suffix}`,
+        'authorizeSecurityGroupIngress',
+        groupId,
+        [{ IpProtocol: '-1', ...ALL_IPV4, ...ALL_IPV6 }],
+        human,
+      ).next(
+        rules(
+          `Open ${label}allow-all IPv6 egress${suffix}`,
+          'authorizeSecurityGroupEgress',
+          groupId,
+          [{ IpProtocol: '-1', ...ALL_IPV6 }],
+          human,
+        ),
+      );
     const allowAll = findOrCreateTaggedSecurityGroup(scope, {
       ...securityGroup(ALLOW_ALL_GROUP, 'allow-all group'),
       description:
         'Quarantine step: all traffic, so existing connections become untracked. Managed by auto-remediation.',
-      resultPath: '$.allowAllGroup',
-      // A new group has only the IPv4 egress rule: add all ingress, and IPv6 egress.
-      shapeRules: (group) =>
-        new sfn.Choice(scope, `Allow-all group open?${suffix}`)
-          .when(
-            isAbsent(`${group}.IpPermissions[0]`),
-            rules(`Open allow-all ingress${suffix}`, 'authorizeSecurityGroupIngress', group, [
-              { IpProtocol: '-1', ...ALL_IPV4, ...ALL_IPV6 },
-            ]).next(
-              rules(`Open allow-all IPv6 egress${suffix}`, 'authorizeSecurityGroupEgress', group, [
-                { IpProtocol: '-1', ...ALL_IPV6 },
-              ]),
-            ),
-          )
-          .afterwards({ includeOtherwise: true }),
+      resultPath: `${groupsPath}.allowAllGroup`,
+      needsShaping: (group) => isAbsent(`${group}.IpPermissions[0]`),
+      shapeRules: (group) => open(`${group}.GroupId`, ''),
+      shapeNew: (groupId) => open(groupId, 'new '),
     });
-    return { isolation, allowAll };
+    return isolation.next(allowAll);
   };
 
-  // The instance's VPC: both groups, in a Parallel of one branch that sees only the VPC, so the
-  // groups' listings stay out of the execution's state. One after the other: the isolation group
-  // first, so the model's first change (creating it, on a VPC's first quarantine) comes earliest.
-  const own = groupsIn('');
-  const prepare = new sfn.Parallel(scope, 'Prepare isolation groups', {
-    parameters: withTarget(scope, { 'vpcId.$': `${DESCRIBED_INSTANCE}.VpcId` }),
-    resultSelector: {
-      'vpcId.$': '$[0].vpcId',
-      'isolationGroup.$': '$[0].isolationGroup',
-      'allowAllGroup.$': '$[0].allowAllGroup',
-    },
-    resultPath: '$.instanceVpcGroups',
-  }).branch(own.isolation.next(own.allowAll));
-  prepare.addCatch(steps.human, { resultPath: '$.error' });
+  // The instance's VPC: the isolation group first, so the first change (creating it, on a VPC's
+  // first quarantine) comes earliest. What the lookups keep is the groups themselves, a few rules each.
+  const instanceVpc = '$.instanceVpcGroups';
+  const prepare = groupsIn('', `${DESCRIBED_INSTANCE}.VpcId`, instanceVpc, steps.human);
 
-  const moveTo = (id: string, groupIdPath: string) =>
+  /** The iteration's record of one ENI, as undo reads it (`eni`), and the groups it moves through. */
+  const ENI = '$.eni';
+  const moveTo = (id: string, groupIdPath: string, outputPath?: string) =>
     awsCall(scope, id, {
       service: 'ec2',
       action: 'modifyNetworkInterfaceAttribute',
       parameters: {
-        'NetworkInterfaceId.$': '$.networkInterfaceId',
+        'NetworkInterfaceId.$': `${ENI}.networkInterfaceId`,
         'Groups.$': `States.Array(${groupIdPath})`,
       },
       // The resource types the service authorization reference lists for this action: the interface
       // (required), its groups, instance and subnet (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
       iamResources: [arns.networkInterfaces, arns.securityGroups, arns.instances, arns.subnets],
+      ...(outputPath ? { outputPath } : {}),
     });
-  const result = (id: string, changed: boolean) =>
-    new sfn.Pass(scope, id, {
-      parameters: {
-        'networkInterfaceId.$': '$.networkInterfaceId',
-        'vpcId.$': '$.vpcId',
-        'originalGroups.$': '$.groups',
-        'groups.$': '$.groups',
-        'isolationGroupId.$': '$.isolationGroup.groupId',
-        changed,
+  // The record (`changed: true`) is what the last move hands on: no state of its own.
+  const move = moveTo('Move to allow-all group', '$.allowAllGroupId').next(
+    moveTo('Move to isolation group', '$.isolationGroupId', ENI),
+  );
+  const alreadyIsolated = new sfn.Pass(scope, 'Interface already isolated', {
+    parameters: {
+      'networkInterfaceId.$': `${ENI}.networkInterfaceId`,
+      'vpcId.$': `${ENI}.vpcId`,
+      'originalGroups.$': `${ENI}.originalGroups`,
+      'groups.$': `${ENI}.groups`,
+      'isolationGroupId.$': `${ENI}.isolationGroupId`,
+      changed: false,
+    },
+  });
+  // An ENI of another VPC: prepare that VPC's groups, then decide again with them as its own.
+  const otherVpc = '$.otherVpcGroups';
+  const useOtherVpcGroups = new sfn.Pass(scope, 'Use the other VPC groups', {
+    parameters: withTarget(scope, {
+      eni: {
+        'networkInterfaceId.$': `${ENI}.networkInterfaceId`,
+        'vpcId.$': `${ENI}.vpcId`,
+        'originalGroups.$': `${ENI}.originalGroups`,
+        'groups.$': `${ENI}.groups`,
+        'isolationGroupId.$': taggedGroupId(`${otherVpc}.isolationGroup`),
+        changed: true,
       },
-    });
-  const move = moveTo('Move to allow-all group', '$.allowAllGroup.groupId')
-    .next(moveTo('Move to isolation group', '$.isolationGroup.groupId'))
-    .next(result('Interface isolated', true));
-  // Already alone in the isolation group (a second finding): change nothing. A Choice takes its
-  // first matching rule, so the group id is compared only once the rule before has shown it is there.
-  const isolated = new sfn.Choice(scope, 'Only in isolation group?')
-    .when(sfn.Condition.or(sfn.Condition.isPresent('$.groups[1]'), isAbsent('$.groups[0].GroupId')), move)
+      'instanceVpcId.$': `${ENI}.vpcId`,
+      'isolationGroupId.$': taggedGroupId(`${otherVpc}.isolationGroup`),
+      'allowAllGroupId.$': taggedGroupId(`${otherVpc}.allowAllGroup`),
+    }),
+  });
+  // One choice per ENI. It takes its first matching rule, so the group id is compared only once
+  // the rule before has shown it is there; already alone in the isolation group (a second
+  // finding): change nothing.
+  const perInterface = new sfn.Choice(scope, 'Interface to isolate?');
+  perInterface
     .when(
-      sfn.Condition.stringEqualsJsonPath('$.groups[0].GroupId', '$.isolationGroup.groupId'),
-      result('Interface already isolated', false),
+      sfn.Condition.not(sfn.Condition.stringEqualsJsonPath(`${ENI}.vpcId`, '$.instanceVpcId')),
+      groupsIn(' (other VPC)', `${ENI}.vpcId`, otherVpc).next(useOtherVpcGroups).next(perInterface),
+    )
+    .when(
+      sfn.Condition.or(sfn.Condition.isPresent(`${ENI}.groups[1]`), isAbsent(`${ENI}.groups[0].GroupId`)),
+      move,
+    )
+    .when(
+      sfn.Condition.stringEqualsJsonPath(`${ENI}.groups[0].GroupId`, '$.isolationGroupId'),
+      alreadyIsolated,
     )
     .otherwise(move);
-  const other = groupsIn(' (other VPC)');
-  const perInterface = new sfn.Choice(scope, 'In the instance VPC?')
-    .when(sfn.Condition.stringEqualsJsonPath('$.vpcId', '$.instanceVpcId'), isolated)
-    .otherwise(other.isolation.next(other.allowAll).next(isolated));
   const each = new sfn.Map(scope, 'Isolate network interfaces', {
     // Straight from DescribeInstances: each ENI's groups are read before it is moved.
     itemsPath: `${DESCRIBED_INSTANCE}.NetworkInterfaces`,
     itemSelector: withTarget(scope, {
-      'networkInterfaceId.$': '$$.Map.Item.Value.NetworkInterfaceId',
-      'vpcId.$': '$$.Map.Item.Value.VpcId',
-      'groups.$': '$$.Map.Item.Value.Groups',
-      'instanceVpcId.$': '$.instanceVpcGroups.vpcId',
-      'isolationGroup.$': '$.instanceVpcGroups.isolationGroup',
-      'allowAllGroup.$': '$.instanceVpcGroups.allowAllGroup',
+      eni: {
+        'networkInterfaceId.$': '$$.Map.Item.Value.NetworkInterfaceId',
+        'vpcId.$': '$$.Map.Item.Value.VpcId',
+        'originalGroups.$': '$$.Map.Item.Value.Groups',
+        'groups.$': '$$.Map.Item.Value.Groups',
+        'isolationGroupId.$': taggedGroupId(`${instanceVpc}.isolationGroup`),
+        changed: true,
+      },
+      'instanceVpcId.$': `${DESCRIBED_INSTANCE}.VpcId`,
+      'isolationGroupId.$': taggedGroupId(`${instanceVpc}.isolationGroup`),
+      'allowAllGroupId.$': taggedGroupId(`${instanceVpc}.allowAllGroup`),
     }),
     maxConcurrency: 1,
     resultPath: '$.after.networkInterfaces',

@@ -35,6 +35,7 @@ export function leaveService(steps: PlaybookSteps): sfn.Chain {
     )
     .afterwards({ includeOtherwise: true });
 
+  // Each iteration's record (`deregistered: true`) is what the call hands on: no state of its own.
   const deregister = awsCall(scope, 'Deregister target', {
     service: 'elasticloadbalancingv2',
     action: 'deregisterTargets',
@@ -44,11 +45,8 @@ export function leaveService(steps: PlaybookSteps): sfn.Chain {
       Targets: [{ 'Id.$': '$.instanceId', 'Port.$': '$.targetGroup.port' }],
     },
     iamResources: [arns.targetGroups],
-  }).next(
-    new sfn.Pass(scope, 'Deregistered', {
-      parameters: { 'targetGroupArn.$': '$.targetGroup.targetGroupArn', deregistered: true },
-    }),
-  );
+    outputPath: '$.record',
+  });
   // Deregister where the instance serves on a known port; a group read as `unknown` (its read
   // failed, recorded in the before state) is left for a person: there is no port to name.
   const perGroup = new sfn.Choice(scope, 'Registered?')
@@ -71,6 +69,7 @@ export function leaveService(steps: PlaybookSteps): sfn.Chain {
     itemSelector: withTarget(scope, {
       'targetGroup.$': '$$.Map.Item.Value',
       'instanceId.$': INSTANCE_ID,
+      record: { 'targetGroupArn.$': '$$.Map.Item.Value.targetGroupArn', deregistered: true },
     }),
     maxConcurrency: 10,
     resultPath: '$.after.targetGroups',

@@ -1,9 +1,11 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/quarantine-instance.ts';
+import type { AuditEntry } from '../fragments/audit-step.ts';
 import { awsCall } from '../fragments/aws-call.ts';
 import { isAbsent } from '../fragments/conditions.ts';
 import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
+import { catchToHuman } from '../fragments/needs-human.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 import { FOUND, QUARANTINE_TAG } from './discover.ts';
 
@@ -18,13 +20,18 @@ import { FOUND, QUARANTINE_TAG } from './discover.ts';
 export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns } = steps;
   const modify = (id: string, parameters: Record<string, unknown>) =>
-    steps.call(id, {
+    awsCall(scope, id, {
       service: 'ec2',
       action: 'modifyInstanceAttribute',
       parameters: { 'InstanceId.$': INSTANCE_ID, ...parameters },
       iamResources: [arns.instances],
     });
-  const protect = modify('Enable termination protection', { DisableApiTermination: { Value: true } });
+  const protect = steps.call('Enable termination protection', {
+    service: 'ec2',
+    action: 'modifyInstanceAttribute',
+    parameters: { 'InstanceId.$': INSTANCE_ID, DisableApiTermination: { Value: true } },
+    iamResources: [arns.instances],
+  });
   const stopOnShutdown = modify('Stop on shutdown', { InstanceInitiatedShutdownBehavior: { Value: 'stop' } });
   // ModifyInstanceAttribute takes one attribute per call; one call per attached volume.
   const keepVolumes = new sfn.Map(scope, 'Keep volumes', {
@@ -47,8 +54,7 @@ export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
       iamResources: [arns.instances, arns.volumes],
     }),
   );
-  keepVolumes.addCatch(steps.human, { resultPath: '$.error' });
-  const tag = steps.call('Tag instance', {
+  const tag = awsCall(scope, 'Tag instance', {
     service: 'ec2',
     action: 'createTags',
     parameters: {
@@ -61,18 +67,24 @@ export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
     },
     iamResources: [arns.instances],
   });
+  // One audit step for the four calls (one transition), each call still its own record. A call
+  // that stops the run first records the calls before it, so the trail misses none that happened.
+  const records: AuditEntry[] = [
+    { action: 'EnableTerminationProtection', outcome: 'succeeded' },
+    { action: 'SetShutdownBehaviorStop', outcome: 'succeeded' },
+    { action: 'KeepVolumesOnTermination', outcome: 'succeeded', beforePath: '$.before.volumes' },
+    { action: 'TagInstance', outcome: 'succeeded' },
+  ];
+  const doneBefore = (step: number, name: string) =>
+    steps.auditBatch(`Audit evidence steps before ${name}`, records.slice(0, step)).next(steps.human);
+  catchToHuman(stopOnShutdown, doneBefore(1, 'Stop on shutdown'), facts.name);
+  keepVolumes.addCatch(doneBefore(2, 'Keep volumes'), { resultPath: '$.error' });
+  catchToHuman(tag, doneBefore(3, 'Tag instance'), facts.name);
   const preserve = protect
-    .next(steps.audit('Audit termination protection', 'EnableTerminationProtection', 'succeeded'))
     .next(stopOnShutdown)
-    .next(steps.audit('Audit shutdown behaviour', 'SetShutdownBehaviorStop', 'succeeded'))
     .next(keepVolumes)
-    .next(
-      steps.audit('Audit volumes kept', 'KeepVolumesOnTermination', 'succeeded', {
-        beforePath: '$.before.volumes',
-      }),
-    )
     .next(tag)
-    .next(steps.audit('Audit instance tagged', 'TagInstance', 'succeeded'));
+    .next(steps.auditBatch('Audit evidence preserved', records));
   return new sfn.Choice(scope, 'Evidence already preserved?')
     .when(isAbsent(`${FOUND}.quarantineTag.tags[0]`), preserve)
     .afterwards({ includeOtherwise: true });

@@ -483,4 +483,39 @@ describe('quarantine-instance, end to end through the sandbox', () => {
       ),
     ).toContain(`<a id="${anchor}"></a>`);
   });
+
+  it('when tagging is refused, records the evidence steps done before it, then ends in needs-human', async () => {
+    const instanceId = await launchInSeededSubnet();
+    const event = compromisedInstanceFinding('e1e1e1e1e1e1e1e1e1e1e1e1e1e1e106');
+    event.detail.resource.instanceDetails.instanceId = instanceId;
+    h.sandbox.server.faults.add({ service: 'ec2', operation: 'CreateTags', code: 'UnauthorizedOperation' });
+
+    try {
+      await h.put(event);
+    } finally {
+      h.sandbox.server.faults.clear();
+    }
+
+    // The evidence calls are audited in one step after the tag; stopped before it, the calls
+    // that happened are still each recorded, before the needs-human record.
+    const trail = await h.history(event.detail.id);
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([
+      ['classify', 'routed'],
+      ['IsolateNetworkInterfaces', 'succeeded'],
+      ['RecordBeforeState', 'succeeded'],
+      ['EnableTerminationProtection', 'succeeded'],
+      ['SetShutdownBehaviorStop', 'succeeded'],
+      ['KeepVolumesOnTermination', 'succeeded'],
+      ['NeedsHuman', 'needs-human'],
+    ]);
+    const { ec2 } = h.sandbox.clients;
+    const protection = await ec2.send(
+      new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }),
+    );
+    expect(protection.DisableApiTermination?.Value).toBe(true);
+    const paged = h.sandbox.services.sns.published.find(
+      (m) => m.message.includes(event.detail.id) && (m.subject ?? '').includes('needs a human'),
+    );
+    expect(JSON.parse(paged?.message ?? '{}')).toMatchObject({ stoppedAt: 'Tag instance' });
+  });
 });
