@@ -1,16 +1,10 @@
 import path from 'node:path';
-import {
-  type CfnElement,
-  type aws_lambda as lambda,
-  Stack,
-  aws_stepfunctions as sfn,
-  aws_stepfunctions_tasks as tasks,
-  Validations,
-} from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/remove-public-lambda-access.ts';
 import { awsCall } from './fragments/aws-call.ts';
 import { withTarget } from './fragments/member-credentials.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
+import { type Planner, plannerFunction } from './fragments/planner.ts';
 import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
@@ -73,9 +67,11 @@ export const removePublicLambdaAccess: PlaybookDefinition = {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
     const functions = [steps.arns.functions];
-    const planner = ctx.createFunction('PlanPublicFunctionAccess', {
+    const planner = plannerFunction(ctx, {
+      id: 'PlanPublicFunctionAccess',
       entry: PLANNER_ENTRY,
       description: "Lists the statements of a Lambda function's policy that make it public",
+      human: steps.human,
     });
     const readAndPlan = (id: string, resultPath: string) =>
       readPolicyAndPlan(steps, planner, id, resultPath, functions);
@@ -127,20 +123,11 @@ export const removePublicLambdaAccess: PlaybookDefinition = {
       }),
     );
 
-    const stack = Stack.of(scope);
-    const plannerResource = planner.node.defaultChild as CfnElement | undefined;
-    Validations.of(scope).acknowledge(
-      {
-        id: resourceWildcardFinding(scope, 'lambda:{region}:{account}:function:*'),
-        reason:
-          'The function is named by the finding at run time; the role may only read function policies and remove statements, and the definition only removes the statements that make a function public.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::<${plannerResource ? stack.getLogicalId(plannerResource) : 'none'}.Arn>:*]`,
-        reason:
-          'The ":*" suffix CDK grants covers the versions and aliases of the planner function only; it is this playbook\'s own function.',
-      },
-    );
+    Validations.of(scope).acknowledge({
+      id: resourceWildcardFinding(scope, 'lambda:{region}:{account}:function:*'),
+      reason:
+        'The function is named by the finding at run time; the role may only read function policies and remove statements, and the definition only removes the statements that make a function public.',
+    });
     return steps.byMode({
       plan: readAndPlan('Proposed', '$.plan'),
       proposedActions: [
@@ -161,7 +148,7 @@ export const removePublicLambdaAccess: PlaybookDefinition = {
  */
 function readPolicyAndPlan(
   steps: PlaybookSteps,
-  planner: lambda.IFunction,
+  planner: Planner,
   id: string,
   resultPath: string,
   functions: string[],
@@ -176,18 +163,14 @@ function readPolicyAndPlan(
     resultSelector: { 'Policy.$': '$.Policy' },
     resultPath: readPath,
   });
-  const plan = catchToHuman(
-    new tasks.LambdaInvoke(scope, `${id} plan`, {
-      lambdaFunction: planner,
-      payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({
-        functionName: sfn.JsonPath.stringAt(FUNCTION),
-        functionArn: sfn.JsonPath.stringAt('$.finding.resource.functionArn'),
-        policy: sfn.JsonPath.stringAt(`${readPath}.Policy`),
-      }),
-      resultPath,
-    }),
-    steps.human,
+  const plan = planner.invoke(
+    `${id} plan`,
+    {
+      functionName: sfn.JsonPath.stringAt(FUNCTION),
+      functionArn: sfn.JsonPath.stringAt('$.finding.resource.functionArn'),
+      policy: sfn.JsonPath.stringAt(`${readPath}.Policy`),
+    },
+    resultPath,
   );
   const none = new sfn.Pass(scope, `${id} no function policy`, {
     result: sfn.Result.fromObject({ Policy: null }),

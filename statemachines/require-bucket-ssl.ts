@@ -1,14 +1,9 @@
 import path from 'node:path';
-import {
-  type CfnElement,
-  Stack,
-  aws_stepfunctions as sfn,
-  aws_stepfunctions_tasks as tasks,
-  Validations,
-} from 'aws-cdk-lib';
+import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/require-bucket-ssl.ts';
 import { MemberAwsCall, memberCredentials } from './fragments/member-credentials.ts';
 import { catchToHuman } from './fragments/needs-human.ts';
+import { plannerFunction } from './fragments/planner.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -68,25 +63,23 @@ export const requireBucketSsl: PlaybookDefinition = {
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
-    const stack = Stack.of(scope);
+    const _stack = Stack.of(scope);
     // Bucket ARNs carry neither region nor account.
     const bucketArn = steps.arns.buckets;
-    const planner = ctx.createFunction('PlanSslOnlyPolicy', {
+    const planner = plannerFunction(ctx, {
+      id: 'PlanSslOnlyPolicy',
       entry: PLANNER_ENTRY,
       description: 'Adds the SSL-only statement require-bucket-ssl puts to a bucket policy',
+      human: steps.human,
     });
     const plan = (id: string, policyPath: string, resultPath: string) =>
-      catchToHuman(
-        new tasks.LambdaInvoke(scope, id, {
-          lambdaFunction: planner,
-          payloadResponseOnly: true,
-          payload: sfn.TaskInput.fromObject({
-            bucket: sfn.JsonPath.stringAt(BUCKET),
-            policy: sfn.JsonPath.stringAt(policyPath),
-          }),
-          resultPath,
-        }),
-        steps.human,
+      planner.invoke(
+        id,
+        {
+          bucket: sfn.JsonPath.stringAt(BUCKET),
+          policy: sfn.JsonPath.stringAt(policyPath),
+        },
+        resultPath,
       );
 
     // No Retry on the first read: a bucket without a policy answers with the same error name as
@@ -159,20 +152,11 @@ export const requireBucketSsl: PlaybookDefinition = {
       contain,
     });
 
-    const plannerResource = planner.node.defaultChild as CfnElement | undefined;
-    const plannerId = plannerResource ? stack.getLogicalId(plannerResource) : 'none';
-    Validations.of(scope).acknowledge(
-      {
-        id: `AwsSolutions-IAM5[Resource::<${plannerId}.Arn>:*]`,
-        reason:
-          'The ":*" suffix CDK grants covers the versions and aliases of the planner function only; it is this playbook\'s own function.',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
-        reason:
-          'The bucket is named by the finding at run time; the role may only read and put a bucket policy, and the definition only ever adds the statement denying requests without TLS.',
-      },
-    );
+    Validations.of(scope).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
+      reason:
+        'The bucket is named by the finding at run time; the role may only read and put a bucket policy, and the definition only ever adds the statement denying requests without TLS.',
+    });
     const planned = plan('Plan SSL-only policy', '$.state.before.Policy', '$.plan').next(
       steps.byMode({
         proposedActions: [

@@ -1,15 +1,9 @@
 import path from 'node:path';
-import {
-  type CfnElement,
-  Stack,
-  aws_stepfunctions as sfn,
-  aws_stepfunctions_tasks as tasks,
-  Validations,
-} from 'aws-cdk-lib';
+import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/revoke-open-ingress.ts';
 import { awsCall } from './fragments/aws-call.ts';
 import { withTarget } from './fragments/member-credentials.ts';
-import { catchToHuman } from './fragments/needs-human.ts';
+import { plannerFunction } from './fragments/planner.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
@@ -67,24 +61,22 @@ export const revokeOpenIngress: PlaybookDefinition = {
     const stack = Stack.of(scope);
     const groupArn = stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: '*' });
 
-    const planner = ctx.createFunction('PlanIngressRevocation', {
+    const planner = plannerFunction(ctx, {
+      id: 'PlanIngressRevocation',
       entry: PLANNER_ENTRY,
       description: 'Chooses the world-open ingress rules on sensitive ports that revoke-open-ingress revokes',
+      human: steps.human,
     });
     const plan = (id: string, describedPath: string, resultPath: string) =>
-      catchToHuman(
-        new tasks.LambdaInvoke(scope, id, {
-          lambdaFunction: planner,
-          payloadResponseOnly: true,
-          payload: sfn.TaskInput.fromObject({
-            source: sfn.JsonPath.stringAt('$.finding.source'),
-            resource: sfn.JsonPath.objectAt('$.finding.resource'),
-            decision: sfn.JsonPath.objectAt('$.decision'),
-            described: sfn.JsonPath.objectAt(describedPath),
-          }),
-          resultPath,
-        }),
-        steps.human,
+      planner.invoke(
+        id,
+        {
+          source: sfn.JsonPath.stringAt('$.finding.source'),
+          resource: sfn.JsonPath.objectAt('$.finding.resource'),
+          decision: sfn.JsonPath.objectAt('$.decision'),
+          described: sfn.JsonPath.objectAt(describedPath),
+        },
+        resultPath,
       );
     // DescribeSecurityGroupRules has no resource-level permissions. A group holds at most 1,000
     // rules (inbound and outbound together), so one page of 1,000 is all of them.
@@ -160,19 +152,11 @@ export const revokeOpenIngress: PlaybookDefinition = {
       contain: auto,
     });
 
-    // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.
-    const plannerResource = planner.node.defaultChild as CfnElement | undefined;
-    const plannerId = plannerResource ? stack.getLogicalId(plannerResource) : 'none';
     Validations.of(scope).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'ec2:DescribeSecurityGroupRules supports no resource-level permissions; it is the only action of this playbook on Resource "*" and it only reads.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::<${plannerId}.Arn>:*]`,
-        reason:
-          'The ":*" suffix CDK grants covers the versions and aliases of the planner function only; it is this playbook\'s own function.',
       },
       {
         id: resourceWildcardFinding(scope, 'ec2:{region}:{account}:security-group/*'),

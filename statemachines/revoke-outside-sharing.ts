@@ -1,15 +1,8 @@
 import path from 'node:path';
-import {
-  ArnFormat,
-  type CfnElement,
-  Stack,
-  aws_stepfunctions as sfn,
-  aws_stepfunctions_tasks as tasks,
-  Validations,
-} from 'aws-cdk-lib';
+import { ArnFormat, Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/revoke-outside-sharing.ts';
 import type { SharedResourceType } from '#shared/sharing/share-revocation.ts';
-import { catchToHuman } from './fragments/needs-human.ts';
+import { plannerFunction } from './fragments/planner.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
@@ -148,25 +141,23 @@ export const revokeOutsideSharing: PlaybookDefinition = {
       });
     };
 
-    const planner = ctx.createFunction('PlanShareRevocation', {
+    const planner = plannerFunction(ctx, {
+      id: 'PlanShareRevocation',
       entry: PLANNER_ENTRY,
       description: 'Chooses the public or outside-account permissions that revoke-outside-sharing removes',
+      human: steps.human,
     });
     const plan = (id: string, describedPath: string, resultPath: string) =>
-      catchToHuman(
-        new tasks.LambdaInvoke(scope, id, {
-          lambdaFunction: planner,
-          payloadResponseOnly: true,
-          payload: sfn.TaskInput.fromObject({
-            accountId: sfn.JsonPath.stringAt('$.finding.accountId'),
-            resource: sfn.JsonPath.objectAt('$.finding.resource'),
-            change: sfn.JsonPath.objectAt('$.finding.change'),
-            decision: sfn.JsonPath.objectAt('$.decision'),
-            described: sfn.JsonPath.objectAt(describedPath),
-          }),
-          resultPath,
-        }),
-        steps.human,
+      planner.invoke(
+        id,
+        {
+          accountId: sfn.JsonPath.stringAt('$.finding.accountId'),
+          resource: sfn.JsonPath.objectAt('$.finding.resource'),
+          change: sfn.JsonPath.objectAt('$.finding.change'),
+          decision: sfn.JsonPath.objectAt('$.decision'),
+          described: sfn.JsonPath.objectAt(describedPath),
+        },
+        resultPath,
       );
     const read = (type: SharedResourceType, again: boolean, resultPath: string) =>
       steps.call(`Read ${CALLS[type].label} permissions${again ? ' again' : ''}`, {
@@ -235,14 +226,7 @@ export const revokeOutsideSharing: PlaybookDefinition = {
       }),
     );
 
-    const plannerResource = planner.node.defaultChild as CfnElement | undefined;
-    const plannerId = plannerResource ? stack.getLogicalId(plannerResource) : 'none';
     Validations.of(scope).acknowledge(
-      {
-        id: `AwsSolutions-IAM5[Resource::<${plannerId}.Arn>:*]`,
-        reason:
-          'The ":*" suffix CDK grants covers the versions and aliases of the planner function only; it is this playbook\'s own function.',
-      },
       ...TYPES.map((type) => ({
         id: resourceWildcardFinding(
           scope,
