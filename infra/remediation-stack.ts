@@ -207,6 +207,11 @@ export class RemediationStack extends Stack {
       reservedConcurrentExecutions: config.classifierConcurrency,
       // EventBridge invokes it asynchronously: what fails after Lambda's retries is kept.
       invokedAsynchronously: true,
+      // One event may carry many findings (a `findings` array), each classified in turn with a
+      // few calls (slot claim, start, audit). A retry after a timeout starts the event over, so a
+      // limit the whole array cannot meet on a slow day is never met: the tail of the array is
+      // dead-lettered unclassified. 60 s leaves room for 100 findings under load.
+      timeout: Duration.seconds(60),
       define: { 'process.env.REMEDIATION_POLICY': JSON.stringify(JSON.stringify(policy)) },
       environment: {
         ...this.auditTrail.writerEnvironment(),
