@@ -9,6 +9,8 @@ import { denyThreatObjectReads } from './deny-threat-object-reads.ts';
 import { disableAccessKey } from './disable-access-key.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
+import { encryptSnsTopic } from './encrypt-sns-topic.ts';
+import { encryptSqsQueue } from './encrypt-sqs-queue.ts';
 import type { PlaybookDefinition } from './playbook.ts';
 import { protectDbCluster } from './protect-db-cluster.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
@@ -57,6 +59,8 @@ export const playbooks: readonly PlaybookDefinition[] = [
   containEcsTask,
   closeDefaultSecurityGroup,
   protectDynamoDbTable,
+  encryptSqsQueue,
+  encryptSnsTopic,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -77,6 +77,16 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsDynamoDbTable',
     resourceId: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/example-table`,
   },
+  'SQS.1': {
+    title: 'Amazon SQS queues should be encrypted at rest',
+    resourceType: 'AwsSqsQueue',
+    resourceId: `arn:aws:sqs:${REGION}:${ACCOUNT}:example-queue`,
+  },
+  'SNS.1': {
+    title: 'SNS topics should be encrypted at-rest using AWS KMS',
+    resourceType: 'AwsSnsTopic',
+    resourceId: `arn:aws:sns:${REGION}:${ACCOUNT}:example-topic`,
+  },
   'RDS.8': {
     title: 'RDS DB instances should have deletion protection enabled',
     resourceType: 'AwsRdsDbInstance',

@@ -32,6 +32,8 @@ describe('fault matrix (CI subset)', () => {
       'denythreatobjectreads',
       'enablekeyrotation',
       'encryptebsbydefault',
+      'encryptsnstopic',
+      'encryptsqsqueue',
       'protectdbcluster',
       'protectdbinstance',
       'protectdynamodbtable',

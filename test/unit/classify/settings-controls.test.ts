@@ -126,6 +126,33 @@ describe('Security Hub controls fixed by changing one setting', () => {
     });
   });
 
+  it('routes SQS.1 to encrypt-sqs-queue at once, naming the queue by its name', () => {
+    expect(
+      classify('SQS.1', { Type: 'AwsSqsQueue', Id: 'arn:aws:sqs:us-east-1:111122223333:orders.fifo' }),
+    ).toMatchObject({
+      outcome: 'routed',
+      playbook: 'encrypt-sqs-queue',
+      mode: 'auto',
+      finding: { resource: { kind: 'Other', type: 'AwsSqsQueue', id: 'orders.fifo' } },
+    });
+  });
+
+  it('routes SNS.1 to encrypt-sns-topic after approval, naming the topic by its ARN', () => {
+    const arn = 'arn:aws:sns:us-east-1:111122223333:alerts';
+    expect(classify('SNS.1', { Type: 'AwsSnsTopic', Id: arn })).toMatchObject({
+      outcome: 'routed',
+      playbook: 'encrypt-sns-topic',
+      mode: 'approve',
+      finding: { resource: { kind: 'Other', type: 'AwsSnsTopic', id: arn } },
+    });
+  });
+
+  it('leaves an SNS.1 finding whose resource is not a topic ARN to a person', () => {
+    expect(
+      classify('SNS.1', { Type: 'AwsSnsTopic', Id: 'arn:aws:sns:us-east-1:111122223333:bad topic' }),
+    ).not.toMatchObject({ outcome: 'routed' });
+  });
+
   it('EC2.1 names only the account, not the public snapshot: it is not sent to revoke-outside-sharing', () => {
     expect(classify('EC2.1', ACCOUNT)).not.toMatchObject({ playbook: 'revoke-outside-sharing' });
   });
