@@ -17,6 +17,7 @@ import { quarantineInstance } from './quarantine-instance.ts';
 import { reenableGuardDuty } from './reenable-guardduty.ts';
 import { removePublicLambdaAccess } from './remove-public-lambda-access.ts';
 import { requireBucketSsl } from './require-bucket-ssl.ts';
+import { requireImdsv2 } from './require-imdsv2.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { restartConfigRecorder } from './restart-config-recorder.ts';
 import { restoreTrailSettings } from './restore-trail-settings.ts';
@@ -57,6 +58,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   containEcsTask,
   closeDefaultSecurityGroup,
   protectDynamoDbTable,
+  requireImdsv2,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

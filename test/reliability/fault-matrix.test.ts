@@ -38,6 +38,7 @@ describe('fault matrix (CI subset)', () => {
       'reenableguardduty',
       'removepubliclambdaaccess',
       'requirebucketssl',
+      'requireimdsv2',
       'restartconfigrecorder',
       'restoretrailsettings',
       'revokeoutsidesharing',
