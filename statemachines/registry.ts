@@ -7,6 +7,7 @@ import { containLambdaFunction } from './contain-lambda-function.ts';
 import { deactivateTrustedIpList } from './deactivate-trusted-ip-list.ts';
 import { denyThreatObjectReads } from './deny-threat-object-reads.ts';
 import { disableAccessKey } from './disable-access-key.ts';
+import { disableSubnetPublicIp } from './disable-subnet-public-ip.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import type { PlaybookDefinition } from './playbook.ts';
@@ -59,6 +60,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   closeDefaultSecurityGroup,
   protectDynamoDbTable,
   requireImdsv2,
+  disableSubnetPublicIp,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

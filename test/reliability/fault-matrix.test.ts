@@ -30,6 +30,7 @@ describe('fault matrix (CI subset)', () => {
       'containlambdafunction',
       'deactivatetrustediplist',
       'denythreatobjectreads',
+      'disablesubnetpublicip',
       'enablekeyrotation',
       'encryptebsbydefault',
       'protectdbcluster',
