@@ -7,6 +7,7 @@ import { containLambdaFunction } from './contain-lambda-function.ts';
 import { deactivateTrustedIpList } from './deactivate-trusted-ip-list.ts';
 import { denyThreatObjectReads } from './deny-threat-object-reads.ts';
 import { disableAccessKey } from './disable-access-key.ts';
+import { disableSubnetPublicIp } from './disable-subnet-public-ip.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { encryptEbsByDefault } from './encrypt-ebs-by-default.ts';
 import { encryptSnsTopic } from './encrypt-sns-topic.ts';
@@ -19,6 +20,7 @@ import { quarantineInstance } from './quarantine-instance.ts';
 import { reenableGuardDuty } from './reenable-guardduty.ts';
 import { removePublicLambdaAccess } from './remove-public-lambda-access.ts';
 import { requireBucketSsl } from './require-bucket-ssl.ts';
+import { requireImdsv2 } from './require-imdsv2.ts';
 import { restartCloudTrailLogging } from './restart-cloudtrail-logging.ts';
 import { restartConfigRecorder } from './restart-config-recorder.ts';
 import { restoreTrailSettings } from './restore-trail-settings.ts';
@@ -61,6 +63,8 @@ export const playbooks: readonly PlaybookDefinition[] = [
   protectDynamoDbTable,
   encryptSqsQueue,
   encryptSnsTopic,
+  requireImdsv2,
+  disableSubnetPublicIp,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

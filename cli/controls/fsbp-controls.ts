@@ -118,6 +118,16 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsEc2SecurityGroup',
     resourceId: GROUP,
   },
+  'EC2.8': {
+    title: 'EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)',
+    resourceType: 'AwsEc2Instance',
+    resourceId: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`,
+  },
+  'EC2.15': {
+    title: 'EC2 subnets should not automatically assign public IP addresses',
+    resourceType: 'AwsEc2Subnet',
+    resourceId: `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-0123456789abcdef0`,
+  },
   'EC2.13': {
     title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
     resourceType: 'AwsEc2SecurityGroup',

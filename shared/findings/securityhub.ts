@@ -317,6 +317,14 @@ const ACTIONABLE: Readonly<
         : `"${id}" is not a DB instance identifier`,
     };
   },
+  // EC2.15's findings name the subnet by its ARN (`...:subnet/<id>`); EC2 calls take the id.
+  AwsEc2Subnet: (r) => {
+    const id = lastSegment(r.Id);
+    return {
+      resource: { kind: 'Other', type: r.Type, id },
+      problem: /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id) ? undefined : `"${id}" is not a subnet id`,
+    };
+  },
   // Lambda.1's findings name the function by its ARN (`...:function:<name>`).
   AwsLambdaFunction: (r) => {
     const functionName = /^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]{1,64})$/.exec(

@@ -15,6 +15,7 @@ export type UndoActionType =
   | 'AuthorizeSecurityGroupIngress'
   | 'AuthorizeSecurityGroupEgress'
   | 'ModifyInstanceMetadataOptions'
+  | 'ModifySubnetAttribute'
   | 'PutPublicAccessBlock'
   | 'DeletePublicAccessBlock'
   | 'PutAccountPublicAccessBlock'
@@ -53,6 +54,7 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'AuthorizeSecurityGroupIngress',
   'AuthorizeSecurityGroupEgress',
   'ModifyInstanceMetadataOptions',
+  'ModifySubnetAttribute',
   'PutPublicAccessBlock',
   'DeletePublicAccessBlock',
   'PutAccountPublicAccessBlock',
@@ -239,6 +241,13 @@ export const undoActions = {
     request: { InstanceId: instanceId, HttpTokens: 'optional' },
     before: { HttpTokens: 'required' },
     after: { HttpTokens: 'optional' },
+  }),
+  mapPublicIpOnLaunch: (subnetId: string): UndoAction => ({
+    type: 'ModifySubnetAttribute',
+    description: `Let subnet ${subnetId} assign public IPv4 addresses to new instances again (as it did before)`,
+    request: { SubnetId: subnetId, MapPublicIpOnLaunch: { Value: true } },
+    before: { MapPublicIpOnLaunch: false },
+    after: { MapPublicIpOnLaunch: true },
   }),
   putPublicAccessBlock: (
     bucketName: string,

@@ -11,6 +11,9 @@ import type { ExecutionTrail, Reversal } from './reverse.ts';
 /** The instance's HttpTokens as require-imdsv2 records it (its `before`). */
 const HttpTokensSchema = z.looseObject({ HttpTokens: z.enum(['optional', 'required']) });
 
+/** The subnet's MapPublicIpOnLaunch as disable-subnet-public-ip records it (its `before`). */
+const MapPublicIpSchema = z.looseObject({ MapPublicIpOnLaunch: z.boolean() });
+
 const beforeOf = (trail: ExecutionTrail, action: string) => {
   const record = trail.succeeded.findLast((r) => r.action === action);
   return record ? (JSON.parse(record.before ?? 'null') as unknown) : undefined;
@@ -32,5 +35,22 @@ export function reverseRequireImdsv2(trail: ExecutionTrail): Reversal {
     notes: [
       `Instance ${resource.instanceId} accepts IMDSv1 requests again: the risk Security Hub EC2.8 reports comes back.`,
     ],
+  };
+}
+
+/**
+ * disable-subnet-public-ip: ModifySubnetAttribute MapPublicIpOnLaunch=false, reversed only when
+ * the subnet assigned public addresses before. Instances launched meanwhile keep having none.
+ */
+export function reverseDisableSubnetPublicIp(trail: ExecutionTrail): Reversal {
+  const { resource } = trail.finding;
+  const before = beforeOf(trail, 'ModifySubnetAttribute');
+  if (before === undefined || resource.kind !== 'Other') return { actions: [], notes: [] };
+  const parsed = MapPublicIpSchema.safeParse(before);
+  if (!parsed.success || !parsed.data.MapPublicIpOnLaunch)
+    return { actions: [], notes: ['The subnet already assigned no public addresses: nothing to reverse.'] };
+  return {
+    actions: [undoActions.mapPublicIpOnLaunch(resource.id)],
+    notes: ['Instances launched while it was off keep having no public IPv4 address.'],
   };
 }

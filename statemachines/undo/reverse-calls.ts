@@ -161,6 +161,12 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['InstanceId', 'HttpTokens'],
     resources: (a) => [a.instances],
   },
+  ModifySubnetAttribute: {
+    service: 'ec2',
+    action: 'modifySubnetAttribute',
+    fields: ['SubnetId', 'MapPublicIpOnLaunch'],
+    resources: (a) => [a.subnets],
+  },
   DisableKeyRotation: {
     service: 'kms',
     action: 'disableKeyRotation',

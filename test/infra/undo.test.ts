@@ -47,6 +47,7 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'ec2:authorizesecuritygroupingress': 'security-group/*',
   'ec2:authorizesecuritygroupegress': 'security-group/*',
   'ec2:modifyinstancemetadataoptions': 'instance/*',
+  'ec2:modifysubnetattribute': 'subnet/*',
   's3:putbucketpublicaccessblock': ':s3:::*',
   'ec2:modifysnapshotattribute': '::snapshot/*',
   'ec2:modifyimageattribute': '::image/*',

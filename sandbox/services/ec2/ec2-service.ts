@@ -22,6 +22,7 @@ import { securityGroupOperations } from './security-groups.ts';
 import { sharingOperations } from './sharing.ts';
 import { snapshotOperations } from './snapshots.ts';
 import { Ec2State } from './state.ts';
+import { subnetAttributeOperations } from './subnet-attributes.ts';
 import { tagOperations } from './tags.ts';
 import { volumeOperations } from './volumes.ts';
 import { createDefaultVpc, vpcOperations } from './vpcs.ts';
@@ -70,6 +71,7 @@ const OPERATIONS: Ec2Operations = {
   ...launchTemplateOperations,
   ...ebsEncryptionDefaultOperations,
   ...instanceMetadataOptionsOperations,
+  ...subnetAttributeOperations,
 };
 
 /**

@@ -41,6 +41,8 @@ export interface Subnet {
   readonly cidrBlock: string;
   readonly availabilityZone: string;
   readonly defaultForAz: boolean;
+  /** Set by ModifySubnetAttribute; until then true for a default subnet only, as EC2 creates them. */
+  mapPublicIpOnLaunch?: boolean;
   /** How many addresses have been handed out, to pick the next private IP. */
   allocated: number;
 }

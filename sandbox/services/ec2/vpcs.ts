@@ -94,7 +94,7 @@ function subnetView(state: Ec2State, subnet: Subnet) {
     AvailableIpAddressCount: Math.max(size - 5 - subnet.allocated, 0),
     AvailabilityZone: subnet.availabilityZone,
     DefaultForAz: subnet.defaultForAz,
-    MapPublicIpOnLaunch: subnet.defaultForAz,
+    MapPublicIpOnLaunch: subnet.mapPublicIpOnLaunch ?? subnet.defaultForAz,
     Tags: state.tagSet(subnet.subnetId),
   };
 }

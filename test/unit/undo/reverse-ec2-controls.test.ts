@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '#shared/findings/finding.ts';
 import type { ExecutionTrail } from '#shared/undo/reverse.ts';
 import { reverseCloseDefaultSecurityGroup } from '#shared/undo/reverse-default-group.ts';
-import { reverseRequireImdsv2 } from '#shared/undo/reverse-ec2-settings.ts';
+import { reverseDisableSubnetPublicIp, reverseRequireImdsv2 } from '#shared/undo/reverse-ec2-settings.ts';
 
 const GROUP = 'sg-0123456789abcdef0';
 const INSTANCE = 'i-0123456789abcdef0';
@@ -120,5 +120,24 @@ describe('undo of require-imdsv2', () => {
     const trail = trailOf(instance, 'ModifyInstanceMetadataOptions', { HttpTokens: 'required' });
 
     expect(reverseRequireImdsv2(trail).actions).toEqual([]);
+  });
+});
+
+describe('undo of disable-subnet-public-ip', () => {
+  const SUBNET = 'subnet-0123456789abcdef0';
+  const subnet: Finding['resource'] = { kind: 'Other', type: 'AwsEc2Subnet', id: SUBNET };
+
+  it('turns automatic public addresses back on when the subnet assigned them before', () => {
+    const trail = trailOf(subnet, 'ModifySubnetAttribute', { MapPublicIpOnLaunch: true });
+
+    expect(reverseDisableSubnetPublicIp(trail).actions.map((a) => [a.type, a.request])).toEqual([
+      ['ModifySubnetAttribute', { SubnetId: SUBNET, MapPublicIpOnLaunch: { Value: true } }],
+    ]);
+  });
+
+  it('does nothing when the subnet assigned no public addresses before', () => {
+    const trail = trailOf(subnet, 'ModifySubnetAttribute', { MapPublicIpOnLaunch: false });
+
+    expect(reverseDisableSubnetPublicIp(trail).actions).toEqual([]);
   });
 });
