@@ -128,7 +128,7 @@ function recordTask(steps: PlaybookSteps): sfn.Chain {
     parameters: {
       Error: 'TaskNotFound',
       'Cause.$':
-        "States.Format('ECS does not describe task {} (it stopped over an hour ago, or the finding names another account or Region): revoke its task role sessions by hand.', $.finding.resource.taskArn)",
+        "States.Format('ECS does not describe task {}, or not all of it (it stopped over an hour ago, or the finding names another account or Region): revoke its task role sessions by hand.', $.finding.resource.taskArn)",
     },
     resultPath: '$.error',
   }).next(steps.human);
@@ -165,9 +165,22 @@ function recordTask(steps: PlaybookSteps): sfn.Chain {
     resultPath: '$.evidence.taskDefinition',
   });
   return describeTask.next(
+    // Each field the evidence reads must be there: a path missing from a Pass is a runtime error no
+    // catch can hand to a person. A task ECS describes carries them all.
     new sfn.Choice(scope, 'Task found?')
       .when(
-        sfn.Condition.isPresent(task),
+        sfn.Condition.and(
+          ...[
+            'TaskArn',
+            'ClusterArn',
+            'TaskDefinitionArn',
+            'LastStatus',
+            'DesiredStatus',
+            'Group',
+            'Containers',
+            'Attachments',
+          ].map((field) => sfn.Condition.isPresent(`${task}.${field}`)),
+        ),
         taskEvidence
           .next(describeDefinition)
           .next(definitionEvidence)
@@ -251,14 +264,27 @@ function stopInApproveMode(steps: PlaybookSteps): sfn.Choice {
     )
     .next(readBack)
     .next(
-      steps.verify(
-        sfn.Condition.and(
+      // The status is compared only once it is sure to be there (a Choice comparing a missing path
+      // fails the execution, past any catch).
+      new sfn.Choice(scope, 'Task read back?')
+        .when(
           sfn.Condition.isPresent('$.verify.tasks[0].DesiredStatus'),
-          sfn.Condition.stringEquals('$.verify.tasks[0].DesiredStatus', 'STOPPED'),
+          steps.verify(
+            sfn.Condition.stringEquals('$.verify.tasks[0].DesiredStatus', 'STOPPED'),
+            { beforePath: '$.evidence', afterPath: '$.after' },
+            'ECS task stopped; its role sessions handled',
+          ),
+        )
+        .otherwise(
+          new sfn.Pass(scope, 'Task not read back', {
+            parameters: {
+              Error: 'TaskNotReadBack',
+              Cause:
+                'ECS did not describe the task after StopTask: check in the ECS console that it stopped.',
+            },
+            resultPath: '$.error',
+          }).next(steps.human),
         ),
-        { beforePath: '$.evidence', afterPath: '$.after' },
-        'ECS task stopped; its role sessions handled',
-      ),
     );
   const leftRunning = (id: string, reason: string, headline: string) =>
     new sfn.Pass(scope, `${id}: task not stopped`, { parameters: { reason }, resultPath: '$.notStopped' })

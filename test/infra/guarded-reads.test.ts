@@ -18,6 +18,18 @@ const GUARANTEED: GuaranteedRead[] = [
     path: '$.Reservations[0].Instances[0].State.Name',
   },
   { resource: 'arn:aws:states:::aws-sdk:ec2:runInstances', path: '$.Instances[0].InstanceId' },
+  // An instance DescribeInstances names carries its metadata options (InstanceMetadataOptionsResponse).
+  {
+    resource: 'arn:aws:states:::aws-sdk:ec2:describeInstances',
+    path: '$.Reservations[0].Instances[0].MetadataOptions.HttpTokens',
+  },
+  // Named groups and subnets only: an id that does not exist fails with InvalidGroup.NotFound or
+  // InvalidSubnetID.NotFound (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+  ...['GroupName', 'VpcId'].map((field) => ({
+    resource: 'arn:aws:states:::aws-sdk:ec2:describeSecurityGroups',
+    path: `$.SecurityGroups[0].${field}`,
+  })),
+  { resource: 'arn:aws:states:::aws-sdk:ec2:describeSubnets', path: '$.Subnets[0].MapPublicIpOnLaunch' },
   // Named recorders only: a name that does not exist fails with NoSuchConfigurationRecorderException
   // (https://docs.aws.amazon.com/config/latest/APIReference/API_DescribeConfigurationRecorderStatus.html).
   {

@@ -69,7 +69,7 @@ describe('close-default-security-group (Security Hub EC2.2), end to end through 
     );
     const before = await rulesOf(groupId);
     // EC2's own default rules (members of the group, all outbound) and the one added.
-    expect(before).toEqual(['in -1 -1--1 ' + groupId, 'in tcp 22-22 10.1.0.0/16', 'out -1 -1--1 0.0.0.0/0']);
+    expect(before).toEqual([`in -1 -1--1 ${groupId}`, 'in tcp 22-22 10.1.0.0/16', 'out -1 -1--1 0.0.0.0/0']);
     const web = h.account.securityGroups.web;
     const webBefore = await rulesOf(web);
     const finding = controlFinding('EC2.2', groupResource(groupId), TITLE, '000000000002');

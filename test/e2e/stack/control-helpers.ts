@@ -2,13 +2,13 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { expect } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
-import { approvalNotice, executionEnded, waitFor } from './approval-helpers.ts';
+import { approvalNotice, waitFor } from './approval-helpers.ts';
 import type { StackHarness } from './harness.ts';
+import { approveUndo } from './undo-helpers.ts';
 
 const ACCOUNT = '111122223333';
 const UPDATED_AT = '2026-11-22T12:06:02.311Z';
@@ -74,38 +74,14 @@ export async function putAndApprove(
 
 /** `remediate undo` of the finding's playbook run, approved by on-call; resolves once the undo ended. */
 export async function undoApproved(h: StackHarness, oncall: ApprovalsClient, findingId: string) {
-  const trail = await h.history(findingId);
-  const executionArn = trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string;
   const sts = new STSClient({
     endpoint: h.sandbox.endpoint,
     region: 'us-east-1',
     credentials: SANDBOX_CREDENTIALS,
   });
   try {
-    const started = await undo(
-      executionArn,
-      {
-        stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-        pollMs: 50,
-        timeoutMs: 20_000,
-      },
-      { sfn: h.sandbox.clients.sfn, sts },
-      { log: () => {}, error: () => {} },
-    );
-    expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
-    const notice = await waitFor('the undo approval', () =>
-      h.sandbox.services.sns.published.find(
-        (m) =>
-          m.message.includes(`Finding id: ${findingId}`) &&
-          (m.subject ?? '').includes('undo: approval required'),
-      ),
-    );
-    await oncall.decide(
-      /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string,
-      'approve',
-      'test',
-    );
-    expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+    const { ended } = await approveUndo(h, { oncall, sts }, findingId, { reason: 'test' });
+    expect(ended.status).toBe('SUCCEEDED');
   } finally {
     sts.destroy();
   }

@@ -1,12 +1,12 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
-import { executionEnded, waitFor } from './approval-helpers.ts';
+import { waitFor } from './approval-helpers.ts';
 import type { StackHarness } from './harness.ts';
+import { approveUndo } from './undo-helpers.ts';
 
 /** What a Security Hub control finding names: the control, its title and the failing resource. */
 export interface ControlFindingProps {
@@ -93,21 +93,5 @@ export async function undoApproved(
   executionArn: string,
   findingId: string,
 ): Promise<string> {
-  const started = await undo(
-    executionArn,
-    {
-      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-      pollMs: 50,
-      timeoutMs: 20_000,
-    },
-    { sfn: h.sandbox.clients.sfn, sts: clients.sts },
-    { log: () => {}, error: () => {} },
-  );
-  if (!started.undoExecutionArn) throw new Error(`undo did not start: ${JSON.stringify(started)}`);
-  await clients.oncall.decide(
-    await approvalIdFor(h, findingId, 'undo: approval required'),
-    'approve',
-    'test',
-  );
-  return (await executionEnded(h, started.undoExecutionArn)).status as string;
+  return (await approveUndo(h, clients, findingId, { executionArn, reason: 'test' })).ended.status as string;
 }

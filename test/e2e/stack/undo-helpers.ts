@@ -54,6 +54,55 @@ const undoNotice = (h: StackHarness, findingId: string) =>
     ),
   );
 
+/** Who takes part in an undo: the on-call approver, and the STS client `remediate undo` asks who is calling. */
+export interface UndoPeople {
+  readonly oncall: ApprovalsClient;
+  readonly sts: STSClient;
+}
+
+/** `remediate undo` of a playbook execution, as a person runs it against the sandbox. */
+export function runUndo(
+  h: StackHarness,
+  sts: STSClient,
+  executionArn: string,
+  options: { dryRun?: boolean; wait?: boolean } = {},
+): Promise<UndoResult> {
+  return undo(
+    executionArn,
+    {
+      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
+      pollMs: 50,
+      timeoutMs: 20_000,
+      ...options,
+    },
+    { sfn: h.sandbox.clients.sfn, sts },
+    { log: () => {}, error: () => {} },
+  );
+}
+
+/** {@link UndoDesk.approved}, for tests that keep their own approver and STS client. */
+export async function approveUndo(
+  h: StackHarness,
+  people: UndoPeople,
+  findingId: string,
+  options: Parameters<UndoDesk['approved']>[1] = {},
+): ReturnType<UndoDesk['approved']> {
+  const executionArn = options.executionArn ?? (await playbookExecution(h, findingId, options.playbook));
+  // Several people (or one double click) starting the same undo at once join one execution.
+  const [started, ...others] = await Promise.all(
+    Array.from({ length: options.clicks ?? 1 }, () => runUndo(h, people.sts, executionArn)),
+  );
+  if (!started) throw new Error('no undo started');
+  for (const other of others) expect(other.undoExecutionArn).toBe(started.undoExecutionArn);
+  expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
+  const notice = await undoNotice(h, findingId);
+  const approvalId = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1];
+  if (!approvalId) throw new Error(`the undo approval of ${findingId} names no approval id`);
+  await people.oncall.decide(approvalId, 'approve', options.reason ?? 'false positive, put it back');
+  const ended = await executionEnded(h, started.undoExecutionArn as string);
+  return { started, ended };
+}
+
 /** Set up the undo's people on a started stack; `approverName` is the on-call IAM user created for it. */
 export async function undoDesk(h: StackHarness, approverName: string): Promise<UndoDesk> {
   const oncall = cliAs(h, await approverWithKey(h, approverName));
@@ -62,38 +111,11 @@ export async function undoDesk(h: StackHarness, approverName: string): Promise<U
     region: 'us-east-1',
     credentials: SANDBOX_CREDENTIALS,
   });
-  const run: UndoDesk['run'] = (executionArn, options = {}) =>
-    undo(
-      executionArn,
-      {
-        stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-        pollMs: 50,
-        timeoutMs: 20_000,
-        ...options,
-      },
-      { sfn: h.sandbox.clients.sfn, sts },
-      { log: () => {}, error: () => {} },
-    );
   return {
     oncall,
     sts,
-    run,
-    async approved(findingId, options = {}) {
-      const executionArn = options.executionArn ?? (await playbookExecution(h, findingId, options.playbook));
-      // Several people (or one double click) starting the same undo at once join one execution.
-      const [started, ...others] = await Promise.all(
-        Array.from({ length: options.clicks ?? 1 }, () => run(executionArn)),
-      );
-      if (!started) throw new Error('no undo started');
-      for (const other of others) expect(other.undoExecutionArn).toBe(started.undoExecutionArn);
-      expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
-      const notice = await undoNotice(h, findingId);
-      const approvalId = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1];
-      if (!approvalId) throw new Error(`the undo approval of ${findingId} names no approval id`);
-      await oncall.decide(approvalId, 'approve', options.reason ?? 'false positive, put it back');
-      const ended = await executionEnded(h, started.undoExecutionArn as string);
-      return { started, ended };
-    },
+    run: (executionArn, options) => runUndo(h, sts, executionArn, options),
+    approved: (findingId, options) => approveUndo(h, { oncall, sts }, findingId, options),
     close() {
       oncall.close();
       sts.destroy();
