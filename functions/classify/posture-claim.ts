@@ -5,7 +5,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Finding } from '#shared/findings/finding.ts';
-import type { PlaybookFacts } from '#shared/playbooks/definition.ts';
+import { SETTING_OF_CONTROL } from '#shared/playbooks/control-settings.ts';
 
 /**
  * One remediation per resource and playbook for posture findings. A posture finding reports a
@@ -41,11 +41,12 @@ export function isPostureFinding(finding: Finding): boolean {
 }
 
 /**
- * What a remediation of `finding` by the playbook of `facts` fixes on its resource: the setting its
- * control names, for a playbook that changes only that; undefined when one run fixes all of it.
+ * What a remediation of `finding` by `playbook` fixes on its resource: the setting its control
+ * names, for a playbook that changes only that (`SETTING_OF_CONTROL`, the facts' `settingOfControl`);
+ * undefined when one run fixes all of it.
  */
-export function settingFixed(facts: PlaybookFacts | undefined, finding: Finding): string | undefined {
-  const settings = facts?.settingOfControl;
+export function settingFixed(playbook: string, finding: Finding): string | undefined {
+  const settings = Object.hasOwn(SETTING_OF_CONTROL, playbook) ? SETTING_OF_CONTROL[playbook] : undefined;
   const control = finding.control;
   return settings && control !== undefined && Object.hasOwn(settings, control)
     ? settings[control]

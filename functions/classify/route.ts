@@ -9,7 +9,6 @@ import { type Classification, classifyEvent } from '#shared/classify.ts';
 import { ConfigurationError } from '#shared/errors.ts';
 import { executionName } from '#shared/execution-name.ts';
 import type { Finding } from '#shared/findings/finding.ts';
-import { loadPlaybookCatalog } from '#shared/playbooks/catalog.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { claimAutoAction, releaseAutoAction } from './blast-radius.ts';
 import {
@@ -202,7 +201,7 @@ async function act(
   if (isPostureFinding(finding) && (mode === 'auto' || mode === 'approve')) {
     // A playbook fixing only the setting the control names claims per setting (RDS.2 and RDS.13
     // on one instance are two remediations); any other claims the whole resource.
-    const setting = settingFixed((await loadPlaybookCatalog([playbook])).get(playbook), finding);
+    const setting = settingFixed(playbook, finding);
     const claim = await claimPostureRemediation(
       deps,
       playbook,

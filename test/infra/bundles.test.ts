@@ -6,10 +6,10 @@ import { sdkAliases } from '#infra/bundling/sdk-aliases.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** The files esbuild put in the audit appender's bundle, built as the construct builds it. */
-async function bundledFiles(): Promise<string[]> {
+/** The files esbuild put in a function's bundle (`functions/<name>`), built as the construct builds it. */
+async function bundledFiles(name = 'audit-append'): Promise<string[]> {
   const result = await build({
-    entryPoints: [path.join(ROOT, 'functions/audit-append/handler.ts')],
+    entryPoints: [path.join(ROOT, 'functions', name, 'handler.ts')],
     bundle: true,
     write: false,
     outfile: 'index.mjs',
@@ -45,5 +45,15 @@ describe('Lambda bundles', () => {
     );
     expect([...smithyCopies]).toHaveLength(1);
     expect(files.filter((f) => f.includes('@smithy/core/dist-cjs'))).toEqual([]);
+  });
+
+  it('leave the undo reversers and the playbook facts out of the classifier', async () => {
+    // It reads only which setting a control names (shared/playbooks/control-settings.ts); the facts
+    // files import their reversers, and with them shared/undo/, which the classifier never runs.
+    const files = await bundledFiles('classify');
+    expect(files.filter((f) => f.startsWith('shared/undo/'))).toEqual([]);
+    expect(
+      files.filter((f) => f.startsWith('shared/playbooks/') && f !== 'shared/playbooks/control-settings.ts'),
+    ).toEqual([]);
   });
 });

@@ -12,7 +12,6 @@ import {
   POSTURE_WINDOW_MINUTES,
   settingFixed,
 } from '#functions/classify/posture-claim.ts';
-import { loadPlaybookCatalog } from '#shared/playbooks/catalog.ts';
 import { makeFinding } from '../policy/make-finding.ts';
 
 const dynamodb = mockClient(DynamoDBClient);
@@ -71,8 +70,6 @@ describe('posture claim: one remediation per resource and playbook within the wi
 
   it('claims each setting of one DB instance apart, so a second RDS control is not a duplicate of the first', async () => {
     dynamodb.on(UpdateItemCommand).resolves({});
-    const catalog = await loadPlaybookCatalog(['protect-db-instance', 'set-password-policy']);
-    const facts = catalog.get('protect-db-instance');
     const onInstance = (control: string) =>
       makeFinding({
         source: 'securityhub',
@@ -81,7 +78,7 @@ describe('posture claim: one remediation per resource and playbook within the wi
       });
 
     for (const control of ['RDS.2', 'RDS.13']) {
-      const setting = settingFixed(facts, onInstance(control));
+      const setting = settingFixed('protect-db-instance', onInstance(control));
       await claimPostureRemediation(
         deps(),
         'protect-db-instance',
@@ -98,9 +95,10 @@ describe('posture claim: one remediation per resource and playbook within the wi
       'posture#protect-db-instance/AutoMinorVersionUpgrade#RESOURCE#db',
     ]);
     // A playbook that fixes all of its resource in one run keeps one claim for every control.
-    const password = catalog.get('set-password-policy');
-    expect(settingFixed(password, makeFinding({ source: 'securityhub', control: 'IAM.7' }))).toBeUndefined();
+    expect(
+      settingFixed('set-password-policy', makeFinding({ source: 'securityhub', control: 'IAM.7' })),
+    ).toBeUndefined();
     // A finding without a control (an AWS Config rule) names no setting: the whole resource.
-    expect(settingFixed(facts, makeFinding({ source: 'config' }))).toBeUndefined();
+    expect(settingFixed('protect-db-instance', makeFinding({ source: 'config' }))).toBeUndefined();
   });
 });
