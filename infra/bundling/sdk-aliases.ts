@@ -4,6 +4,7 @@ import path from 'node:path';
 
 const requireHere = createRequire(import.meta.url);
 const CREDENTIALS_FROM_ENV = path.join(import.meta.dirname, 'credentials-from-env.ts');
+const NO_EVENT_STREAMS = path.join(import.meta.dirname, 'no-event-streams.ts');
 
 /**
  * esbuild aliases for every Lambda bundle (`--alias:<from>=<to>`):
@@ -14,7 +15,8 @@ const CREDENTIALS_FROM_ENV = path.join(import.meta.dirname, 'credentials-from-en
  *   holds several patch versions of it side by side (one per client that pinned a newer one), and
  *   a bundle otherwise carries each copy a client reaches: 60-70 KB per extra copy. Its subpaths
  *   are named one by one, each to its ESM entry, because an alias to the package folder would
- *   resolve `@smithy/core/<subpath>` to the CommonJS stub at the folder's root.
+ *   resolve `@smithy/core/<subpath>` to the CommonJS stub at the folder's root;
+ * - its event streams, which no function calls, are left out (`no-event-streams.ts` says why).
  */
 export function sdkAliases(): Record<string, string> {
   const awsCore = requireHere.resolve('@aws-sdk/core/package.json');
@@ -27,5 +29,6 @@ export function sdkAliases(): Record<string, string> {
     if (!conditions.module?.endsWith('.js')) continue; // ./package.json
     aliases[path.posix.join('@smithy/core', subpath)] = path.join(smithyCore, conditions.module);
   }
+  aliases['@smithy/core/event-streams'] = NO_EVENT_STREAMS;
   return aliases;
 }

@@ -47,6 +47,12 @@ describe('Lambda bundles', () => {
     expect(files.filter((f) => f.includes('@smithy/core/dist-cjs'))).toEqual([]);
   });
 
+  it('leave the event stream codec out: no function calls an event-stream operation', async () => {
+    const files = await bundledFiles();
+    expect(files).toContain('infra/bundling/no-event-streams.ts');
+    expect(files.filter((f) => f.includes('/event-streams/'))).toEqual([]);
+  });
+
   it('leave the undo reversers and the playbook facts out of the classifier', async () => {
     // It reads only which setting a control names (shared/playbooks/control-settings.ts); the facts
     // files import their reversers, and with them shared/undo/, which the classifier never runs.
