@@ -50,6 +50,8 @@ export interface PlaybookFacts {
    * the controls of one resource type): that setting, by control id. Each setting of a resource is
    * then its own remediation, so findings of two controls on one resource each get theirs, while
    * one control reported twice (by Security Hub and by its Config rule) is still one.
+   * The classifier reads it from `control-settings.ts` (one line there per such playbook; a test
+   * holds the two equal), so that it never loads the facts and their undo reversers.
    * @default none: one run fixes all of the resource, whichever control reported it
    */
   readonly settingOfControl?: Readonly<Record<string, string>>;
