@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +55,52 @@ describe('Lambda bundles', () => {
     const files = await bundledFiles();
     expect(files).toContain('infra/bundling/no-event-streams.ts');
     expect(files.filter((f) => f.includes('/event-streams/'))).toEqual([]);
+  });
+
+  it('make their calls as before, and refuse an event stream by name', async () => {
+    // A Lambda client bundled as the functions bundle theirs, against a local endpoint.
+    const outfile = path.join(mkdtempSync(path.join(tmpdir(), 'bundle-')), 'probe.mjs');
+    await build({
+      stdin: {
+        contents: `
+          import { InvokeCommand, InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
+          export async function probe(endpoint) {
+            const client = new LambdaClient({ region: 'us-east-1', endpoint, maxAttempts: 1,
+              credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+            const invoked = await client.send(new InvokeCommand({ FunctionName: 'f' }));
+            const streamed = await client.send(new InvokeWithResponseStreamCommand({ FunctionName: 'f' }))
+              .then(() => 'answered', (error) => error.name);
+            return { invoked: invoked.StatusCode, streamed };
+          }`,
+        resolveDir: ROOT,
+        loader: 'js',
+      },
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: LAMBDA_BUNDLE.format,
+      target: LAMBDA_BUNDLE.target,
+      mainFields: [...LAMBDA_BUNDLE.mainFields],
+      banner: { js: LAMBDA_BUNDLE.banner },
+      alias: sdkAliases(),
+      logLevel: 'error',
+    });
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' }).end();
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    try {
+      const { probe } = (await import(outfile)) as {
+        probe: (endpoint: string) => Promise<{ invoked?: number; streamed: string }>;
+      };
+      const { port } = server.address() as AddressInfo;
+      expect(await probe(`http://127.0.0.1:${port}`)).toEqual({
+        invoked: 200,
+        streamed: 'EventStreamsNotBundledError',
+      });
+    } finally {
+      server.close();
+    }
   });
 
   it('leave the undo reversers and the playbook facts out of the classifier', async () => {
