@@ -52,19 +52,29 @@ export function callOf(state: AslState | undefined): string | undefined {
   return state?.Resource;
 }
 
-/** Follow `Next` from `start` until an end state, returning the state names in order. */
+/**
+ * Follow `Next` from `start` until an end state, returning the state names in order. At a Choice
+ * the path stops, unless `throughChoices` (then it takes the default branch) or `choose` names the
+ * branch to take.
+ */
 export function pathFrom(
   states: Record<string, AslState>,
   start: string,
-  options: { throughChoices?: boolean } = {},
+  options: {
+    throughChoices?: boolean;
+    choose?: (name: string, choice: AslState) => string | undefined;
+  } = {},
 ): string[] {
   const seen: string[] = [];
   let current: string | undefined = start;
   while (current && !seen.includes(current)) {
     seen.push(current);
     const state: AslState | undefined = states[current];
+    if (state?.Type === 'Choice' && options.choose) current = options.choose(current, state);
     // A Choice's default branch is the path taken when none of its conditions holds.
-    current = state?.Next ?? (options.throughChoices && state?.Type === 'Choice' ? state.Default : undefined);
+    else
+      current =
+        state?.Next ?? (options.throughChoices && state?.Type === 'Choice' ? state.Default : undefined);
   }
   return seen;
 }

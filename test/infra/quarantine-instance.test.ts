@@ -5,6 +5,7 @@ import {
   definitionOf,
   type IamStatement,
   iamStatementsOf,
+  pathFrom,
   resourceText,
   statementActions,
   synthesize,
@@ -30,15 +31,7 @@ function containmentPath(
   start: string,
   take: Record<string, string> = {},
 ): string[] {
-  const seen: string[] = [];
-  let current: string | undefined = start;
-  while (current && !seen.includes(current)) {
-    seen.push(current);
-    const state: AslState | undefined = all[current];
-    const chosen: string | undefined = take[current];
-    current = state?.Type === 'Choice' ? (chosen ?? state.Choices?.[0]?.Next) : state?.Next;
-  }
-  return seen;
+  return pathFrom(all, start, { choose: (name, choice) => take[name] ?? choice.Choices?.[0]?.Next });
 }
 
 describe('quarantine-instance playbook', () => {

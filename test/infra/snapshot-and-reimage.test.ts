@@ -5,6 +5,7 @@ import {
   definitionOf,
   type IamStatement,
   iamStatementsOf,
+  pathFrom,
   resourceText,
   statementActions,
   synthesize,
@@ -26,16 +27,10 @@ beforeAll(() => {
  * `take`, the branch to the state named there; at any other Choice, the first branch.
  */
 function runPath(start: string, take: Record<string, string> = {}): string[] {
-  const seen: string[] = [];
-  let current: string | undefined = start;
-  while (current && !seen.includes(current)) {
-    seen.push(current);
-    const state: AslState | undefined = states[current];
-    const settled: string | undefined = state?.Choices?.find((c) => c.Next.endsWith(': done'))?.Next;
-    const chosen: string | undefined = take[current];
-    current = state?.Type === 'Choice' ? (chosen ?? settled ?? state.Choices?.[0]?.Next) : state?.Next;
-  }
-  return seen;
+  return pathFrom(states, start, {
+    choose: (name, choice) =>
+      take[name] ?? choice.Choices?.find((c) => c.Next.endsWith(': done'))?.Next ?? choice.Choices?.[0]?.Next,
+  });
 }
 
 const steps = (path: string[]) =>
