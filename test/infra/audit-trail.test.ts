@@ -1,52 +1,24 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { synthesize } from './helpers.ts';
+import { type IamStatement, rolePolicies, statementCoversAction, synthesize } from './helpers.ts';
 
 let synth: ReturnType<typeof synthesize>;
 beforeAll(() => {
   synth = synthesize();
 }, 120_000);
 
-interface Statement {
-  Effect: string;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: unknown;
-}
-
-/** Whether an IAM action pattern (with `*` and `?` wildcards, case-insensitive) covers `action`. */
-function covers(pattern: string, action: string): boolean {
-  const regex = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`, 'i').test(action);
-}
-
 /** Whether the statement allows `action` on a resource that `onResource` recognizes (or on `*`). */
-function allows(s: Statement, action: string, onResource: (resource: string) => boolean): boolean {
+function allows(s: IamStatement, action: string, onResource: (resource: string) => boolean): boolean {
   if (s.Effect !== 'Allow') return false;
-  const listed = (x: string | string[] | undefined) => [x ?? []].flat();
-  const actionAllowed = s.Action
-    ? listed(s.Action).some((p) => covers(p, action))
-    : !listed(s.NotAction).some((p) => covers(p, action));
   const resources = [s.Resource ?? []].flat().map((r) => JSON.stringify(r));
-  return actionAllowed && resources.some((r) => r === '"*"' || onResource(r));
+  return statementCoversAction(s, action) && resources.some((r) => r === '"*"' || onResource(r));
 }
 
 /** The roles (logical ids) whose identity policies allow `action` on the resource. */
 function rolesAllowed(action: string, onResource: (resource: string) => boolean): string[] {
   const roles = new Set<string>();
-  for (const policy of Object.values(synth.template.findResources('AWS::IAM::Policy'))) {
-    const statements = policy.Properties.PolicyDocument.Statement as Statement[];
-    if (!statements.some((s) => allows(s, action, onResource))) continue;
-    for (const role of policy.Properties.Roles ?? []) roles.add((role as { Ref: string }).Ref);
-  }
-  for (const [id, role] of Object.entries(synth.template.findResources('AWS::IAM::Role'))) {
-    for (const inline of role.Properties.Policies ?? []) {
-      if ((inline.PolicyDocument.Statement as Statement[]).some((s) => allows(s, action, onResource)))
-        roles.add(id);
-    }
-  }
+  for (const policy of rolePolicies(synth.template))
+    if (policy.statements.some((s) => allows(s, action, onResource)))
+      for (const role of policy.roles) roles.add(role);
   return [...roles].sort();
 }
 

@@ -6,6 +6,7 @@ import {
   type IamStatement,
   iamStatementsOf,
   pathFrom,
+  statementActions,
   synthesize,
 } from './helpers.ts';
 
@@ -27,7 +28,7 @@ function serviceActions(playbookPrefix: string): Record<string, string> {
   return Object.fromEntries(
     statementsOf(`${playbookPrefix}StateMachineRole`)
       .filter((s) => s.Effect === 'Allow')
-      .flatMap((s) => [s.Action].flat().map((action) => [action, JSON.stringify(s.Resource)] as const))
+      .flatMap((s) => statementActions(s).map((action) => [action, JSON.stringify(s.Resource)] as const))
       .filter(([action]) => !/^(logs|xray|dynamodb|sns|lambda):/.test(action))
       // Publishing to the notification topic: its key, and only that key.
       .filter(([action, resource]) => !(action.startsWith('kms:') && /NotificationsKey/.test(resource))),
@@ -85,9 +86,7 @@ describe('revoke-open-ingress', () => {
   });
 
   it('gives the planner function no AWS permissions beyond its own logs, queue and traces', () => {
-    const actions = statementsOf('PlaybookrevokeopeningressPlanIngressRevocation').flatMap((s) =>
-      [s.Action].flat(),
-    );
+    const actions = statementsOf('PlaybookrevokeopeningressPlanIngressRevocation').flatMap(statementActions);
     expect(actions.filter((a) => !/^(logs|xray|sqs):/.test(a))).toEqual([]);
   });
 });

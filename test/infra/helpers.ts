@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '#infra/app.ts';
+import { matchesPattern } from '#sandbox/event-pattern/index.ts';
+import { matchesWildcard } from '#shared/policy/wildcard.ts';
 
 /** Synthesize the real app (default policy, bundled functions) once per test file. */
 export function synthesize(context: Record<string, unknown> = {}): {
@@ -49,19 +52,29 @@ export function callOf(state: AslState | undefined): string | undefined {
   return state?.Resource;
 }
 
-/** Follow `Next` from `start` until an end state, returning the state names in order. */
+/**
+ * Follow `Next` from `start` until an end state, returning the state names in order. At a Choice
+ * the path stops, unless `throughChoices` (then it takes the default branch) or `choose` names the
+ * branch to take.
+ */
 export function pathFrom(
   states: Record<string, AslState>,
   start: string,
-  options: { throughChoices?: boolean } = {},
+  options: {
+    throughChoices?: boolean;
+    choose?: (name: string, choice: AslState) => string | undefined;
+  } = {},
 ): string[] {
   const seen: string[] = [];
   let current: string | undefined = start;
   while (current && !seen.includes(current)) {
     seen.push(current);
     const state: AslState | undefined = states[current];
+    if (state?.Type === 'Choice' && options.choose) current = options.choose(current, state);
     // A Choice's default branch is the path taken when none of its conditions holds.
-    current = state?.Next ?? (options.throughChoices && state?.Type === 'Choice' ? state.Default : undefined);
+    else
+      current =
+        state?.Next ?? (options.throughChoices && state?.Type === 'Choice' ? state.Default : undefined);
   }
   return seen;
 }
@@ -114,7 +127,8 @@ export function deployedDocument(
 /** One IAM policy statement as a template holds it (tokens unresolved). */
 export interface IamStatement {
   Effect: string;
-  Action: string | string[];
+  /** Absent in a NotAction statement. */
+  Action?: string | string[];
   NotAction?: string | string[];
   Resource?: unknown;
   NotResource?: unknown;
@@ -135,5 +149,68 @@ export function iamStatementsOf(template: Template, logicalIdPrefix: string): Ia
 
 /** A statement's actions as a list (a single action is a string in the template). */
 export function statementActions(statement: IamStatement): string[] {
-  return [statement.Action].flat();
+  return [statement.Action ?? []].flat();
+}
+
+/** A statement's Resource as JSON text, for matching the resource types it names. */
+export function resourceText(statement: IamStatement): string {
+  return JSON.stringify(statement.Resource);
+}
+
+/** Whether an IAM action pattern (`*` and `?` wildcards, case-insensitive as IAM compares actions) names `action`. */
+export function actionMatches(pattern: string, action: string): boolean {
+  return matchesWildcard(action.toLowerCase(), pattern.toLowerCase());
+}
+
+/** Whether the statement's Action (or, for a NotAction statement, what it leaves out) covers `action`. */
+export function statementCoversAction(statement: IamStatement, action: string): boolean {
+  return statement.Action !== undefined
+    ? statementActions(statement).some((p) => actionMatches(p, action))
+    : ![statement.NotAction ?? []].flat().some((p) => actionMatches(p, action));
+}
+
+/**
+ * Every identity policy of a template with the roles (logical ids) it applies to: each
+ * `AWS::IAM::Policy`, each of CDK's overflow `AWS::IAM::ManagedPolicy`, each inline policy of a role.
+ */
+export function rolePolicies(template: Template): { roles: string[]; statements: IamStatement[] }[] {
+  const roleRefs = (roles: unknown) => ((roles as { Ref: string }[] | undefined) ?? []).map((r) => r.Ref);
+  const attached = Object.values({
+    ...template.findResources('AWS::IAM::Policy'),
+    ...template.findResources('AWS::IAM::ManagedPolicy'),
+  }).map((policy) => ({
+    roles: roleRefs(policy.Properties.Roles),
+    statements: policy.Properties.PolicyDocument.Statement as IamStatement[],
+  }));
+  const inline = Object.entries(template.findResources('AWS::IAM::Role')).flatMap(([id, role]) =>
+    ((role.Properties.Policies as { PolicyDocument: { Statement: IamStatement[] } }[] | undefined) ?? []).map(
+      (policy) => ({ roles: [id], statements: policy.PolicyDocument.Statement }),
+    ),
+  );
+  return [...attached, ...inline];
+}
+
+/** An EventBridge rule as a template holds it, by logical id. */
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation resources as Template returns them.
+export type EventRule = [logicalId: string, rule: { [key: string]: any }];
+
+/** The EventBridge rules of a template. */
+export function eventRules(template: Template): EventRule[] {
+  return Object.entries(template.findResources('AWS::Events::Rule'));
+}
+
+/** The rules among `rules` whose pattern matches `event`, by logical id without its hash. */
+export function rulesMatching(rules: readonly EventRule[], event: unknown): string[] {
+  return rules
+    .filter(([, rule]) => matchesPattern(rule.Properties.EventPattern, event))
+    .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+}
+
+/** The folder of the sample events (test/fixtures/events/). */
+export const EVENT_FIXTURES = new URL('../fixtures/events/', import.meta.url);
+
+/** A sample event of test/fixtures/events/, parsed (a fresh copy each call, free to change). */
+// biome-ignore lint/suspicious/noExplicitAny: events of every source, changed field by field by the tests.
+export function eventFixture(name: string): any {
+  return JSON.parse(readFileSync(new URL(name, EVENT_FIXTURES), 'utf8'));
 }

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { type ConditionContext, conditionsHold } from '#sandbox/services/iam/policy-conditions.ts';
 import { conditionContext, evaluatePolicies } from '#sandbox/services/iam/policy-evaluation.ts';
 import { matchesWildcard } from '#shared/policy/wildcard.ts';
-import { list, type ResolvedStack, resolvedStacks, type Statement } from './outside/assemblies.ts';
+import { actionMatches } from './helpers.ts';
+import {
+  identityStatements,
+  list,
+  type ResolvedStack,
+  resolvedStacks,
+  type Statement,
+} from './outside/assemblies.ts';
 
 /**
  * The calls each role must be able to make, and those it must not, decided from the synthesized
@@ -15,13 +22,11 @@ const stacks = all.filter((s) => !s.label.includes('Member'));
 /** In an organization, the member role makes the calls on a finding's resources (task Credentials). */
 const memberStack = all.find((s) => s.label === 'organization/AutoRemediationMember');
 
-/** The identity-policy statements of the roles whose logical id matches `role`. */
+/** The identity-policy statements of the roles whose policies' logical ids match `role`. */
 function statementsOf(stack: ResolvedStack, role: RegExp): Statement[] {
-  return Object.entries(stack.template.Resources)
-    .filter(([id, r]) => r.Type === 'AWS::IAM::Policy' && role.test(id))
-    .flatMap(
-      ([, r]) => (r.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [],
-    );
+  return identityStatements(stack)
+    .filter(({ where }) => role.test(where.slice(stack.label.length + 1)))
+    .map(({ statement }) => statement);
 }
 
 /** Whether `statements` allow `action` on `resource` in `context`, and no Deny among them applies. */
@@ -33,7 +38,7 @@ function allows(
 ) {
   const keys: ConditionContext = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
   const applies = (s: Statement) =>
-    list(s.Action).some((a) => matchesWildcard(action.toLowerCase(), a.toLowerCase())) &&
+    list(s.Action).some((a) => actionMatches(a, action)) &&
     list(s.Resource).some((r) => matchesWildcard(resource, r)) &&
     conditionsHold(s.Condition, keys) === true;
   const matching = statements.filter(applies);

@@ -1,20 +1,28 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AslState, callOf, definitionOf, synthesize } from './helpers.ts';
+import {
+  type AslState,
+  callOf,
+  definitionOf,
+  type IamStatement,
+  iamStatementsOf,
+  pathFrom,
+  resourceText,
+  statementActions,
+  synthesize,
+} from './helpers.ts';
 
 let states: Record<
   string,
   AslState & { ItemProcessor?: { StartAt: string; States: Record<string, AslState> } }
 >;
 let startAt: string;
-let statements: { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+let statements: IamStatement[];
 beforeAll(() => {
   const { template } = synthesize();
   const def = definitionOf(template, 'Playbookquarantineinstance');
   states = def.States as typeof states;
   startAt = def.StartAt;
-  const policies = template.findResources('AWS::IAM::Policy');
-  const policy = Object.entries(policies).find(([id]) => id.startsWith('Playbookquarantineinstance'));
-  statements = policy?.[1].Properties.PolicyDocument.Statement ?? [];
+  statements = iamStatementsOf(template, 'PlaybookquarantineinstanceStateMachineRole');
 }, 120_000);
 
 /** The states of the full containment, taking every Choice's first branch (the "do it" branch). */
@@ -23,18 +31,8 @@ function containmentPath(
   start: string,
   take: Record<string, string> = {},
 ): string[] {
-  const seen: string[] = [];
-  let current: string | undefined = start;
-  while (current && !seen.includes(current)) {
-    seen.push(current);
-    const state: AslState | undefined = all[current];
-    const chosen: string | undefined = take[current];
-    current = state?.Type === 'Choice' ? (chosen ?? state.Choices?.[0]?.Next) : state?.Next;
-  }
-  return seen;
+  return pathFrom(all, start, { choose: (name, choice) => take[name] ?? choice.Choices?.[0]?.Next });
 }
-
-const resourceText = (resource: unknown) => JSON.stringify(resource);
 
 describe('quarantine-instance playbook', () => {
   it('reads the instance, isolates, reads the rest at once, cuts credentials, preserves evidence, leaves service, notifies: in this order', () => {
@@ -184,8 +182,8 @@ describe('quarantine-instance playbook', () => {
     const allows = statements.filter((s) => s.Effect === 'Allow');
     const byAction = new Map<string, string[]>();
     for (const s of allows) {
-      for (const action of [s.Action].flat())
-        byAction.set(action, [...(byAction.get(action) ?? []), resourceText(s.Resource)]);
+      for (const action of statementActions(s))
+        byAction.set(action, [...(byAction.get(action) ?? []), resourceText(s)]);
     }
     const ours = [...byAction.keys()].filter((a) => /^(ec2|autoscaling|elasticloadbalancing|iam):/.test(a));
     expect(ours.sort()).toEqual([

@@ -1,17 +1,25 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AslState, callOf, definitionOf, synthesize } from './helpers.ts';
+import {
+  type AslState,
+  callOf,
+  definitionOf,
+  type IamStatement,
+  iamStatementsOf,
+  pathFrom,
+  resourceText,
+  statementActions,
+  synthesize,
+} from './helpers.ts';
 
 let states: Record<string, AslState>;
 let startAt: string;
-let statements: { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+let statements: IamStatement[];
 beforeAll(() => {
   const { template } = synthesize();
   const def = definitionOf(template, 'Playbooksnapshotandreimage');
   states = def.States;
   startAt = def.StartAt;
-  const policies = template.findResources('AWS::IAM::Policy');
-  const policy = Object.entries(policies).find(([id]) => id.startsWith('Playbooksnapshotandreimage'));
-  statements = policy?.[1].Properties.PolicyDocument.Statement ?? [];
+  statements = iamStatementsOf(template, 'PlaybooksnapshotandreimageStateMachineRole');
 }, 120_000);
 
 /**
@@ -19,16 +27,10 @@ beforeAll(() => {
  * `take`, the branch to the state named there; at any other Choice, the first branch.
  */
 function runPath(start: string, take: Record<string, string> = {}): string[] {
-  const seen: string[] = [];
-  let current: string | undefined = start;
-  while (current && !seen.includes(current)) {
-    seen.push(current);
-    const state: AslState | undefined = states[current];
-    const settled: string | undefined = state?.Choices?.find((c) => c.Next.endsWith(': done'))?.Next;
-    const chosen: string | undefined = take[current];
-    current = state?.Type === 'Choice' ? (chosen ?? settled ?? state.Choices?.[0]?.Next) : state?.Next;
-  }
-  return seen;
+  return pathFrom(states, start, {
+    choose: (name, choice) =>
+      take[name] ?? choice.Choices?.find((c) => c.Next.endsWith(': done'))?.Next ?? choice.Choices?.[0]?.Next,
+  });
 }
 
 const steps = (path: string[]) =>
@@ -163,8 +165,8 @@ describe('snapshot-and-reimage playbook', () => {
     const allows = statements.filter((s) => s.Effect === 'Allow');
     const byAction = new Map<string, string>();
     for (const s of allows) {
-      for (const action of [s.Action].flat())
-        byAction.set(action, `${byAction.get(action) ?? ''} ${JSON.stringify(s.Resource)}`);
+      for (const action of statementActions(s))
+        byAction.set(action, `${byAction.get(action) ?? ''} ${resourceText(s)}`);
     }
     const ec2 = [...byAction.keys()].filter((a) => a.startsWith('ec2:')).sort();
 

@@ -1,8 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { matchesPattern } from '#sandbox/event-pattern/index.ts';
-import { type AslState, callOf, definitionOf, pathFrom, synthesize } from './helpers.ts';
+import {
+  type AslState,
+  callOf,
+  definitionOf,
+  eventFixture,
+  eventRules,
+  iamStatementsOf,
+  pathFrom,
+  resourceText,
+  rulesMatching,
+  statementActions,
+  synthesize,
+} from './helpers.ts';
 
 let synth: ReturnType<typeof synthesize>;
 beforeAll(() => {
@@ -67,17 +77,13 @@ describe('finding rules', () => {
   });
 
   it('lets only findings of the named AWS services through the Security Hub rule that can lead to containment, and the rest through a second rule', () => {
-    const rules = Object.entries(synth.template.findResources('AWS::Events::Rule')).filter(
+    const rules = eventRules(synth.template).filter(
       ([, rule]) => rule.Properties.EventPattern.source?.[0] === 'aws.securityhub',
     );
     const matching = (productArn: string) => {
-      const event = JSON.parse(
-        readFileSync(new URL('../fixtures/events/securityhub-iam-access-key.json', import.meta.url), 'utf8'),
-      );
+      const event = eventFixture('securityhub-iam-access-key.json');
       event.detail.findings[0].ProductArn = productArn;
-      return rules
-        .filter(([, rule]) => matchesPattern(rule.Properties.EventPattern, event))
-        .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+      return rulesMatching(rules, event);
     };
 
     expect(rules).toHaveLength(2);
@@ -113,17 +119,10 @@ describe('classify function', () => {
       id.startsWith('Counters'),
     );
     expect(countersId).toBeDefined();
-    const onCounters = Object.entries(synth.template.findResources('AWS::IAM::Policy'))
-      .filter(([id]) => id.startsWith('ClassifyRole'))
-      .flatMap(
-        ([, p]) =>
-          p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
-      )
-      .filter((s) => JSON.stringify(s.Resource).includes(countersId as string));
-    expect(onCounters.flatMap((s) => [s.Action].flat()).sort()).toEqual([
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
-    ]);
+    const onCounters = iamStatementsOf(synth.template, 'ClassifyRole').filter((s) =>
+      resourceText(s).includes(countersId as string),
+    );
+    expect(onCounters.flatMap(statementActions).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
   });
 });
 
@@ -146,18 +145,15 @@ describe('audit trail table', () => {
   });
 
   it('can only be appended to: no principal may update or delete audit records', () => {
-    const policies = synth.template.findResources('AWS::IAM::Policy');
     const auditTableId = Object.keys(synth.template.findResources('AWS::DynamoDB::Table')).find((id) =>
       id.startsWith('AuditTrail'),
     );
     expect(auditTableId).toBeDefined();
-    const statementsOnAudit = Object.values(policies).flatMap((p) =>
-      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).filter(
-        (s) => JSON.stringify(s.Resource).includes(auditTableId as string),
-      ),
+    const statementsOnAudit = iamStatementsOf(synth.template, '').filter((s) =>
+      resourceText(s).includes(auditTableId as string),
     );
     expect(statementsOnAudit.length).toBeGreaterThan(0);
-    const actions = statementsOnAudit.flatMap((s) => [s.Action].flat());
+    const actions = statementsOnAudit.flatMap(statementActions);
     expect(actions).toContain('dynamodb:PutItem');
     expect(actions.filter((a) => /UpdateItem|DeleteItem|BatchWrite|\*/.test(a))).toEqual([]);
   });
@@ -247,18 +243,12 @@ describe('disable-access-key playbook', () => {
   });
 
   it('has least privilege: IAM actions on users only, and never on protected users', () => {
-    const policies = synth.template.findResources('AWS::IAM::Policy');
-    const playbookPolicy = Object.entries(policies).find(([id]) => id.startsWith('Playbookdisableaccesskey'));
-    expect(playbookPolicy).toBeDefined();
-    const statements = playbookPolicy?.[1].Properties.PolicyDocument.Statement as {
-      Effect: string;
-      Action: string | string[];
-      Resource: unknown;
-    }[];
+    const statements = iamStatementsOf(synth.template, 'PlaybookdisableaccesskeyStateMachineRole');
+    expect(statements.length).toBeGreaterThan(0);
     const iamAllows = statements.filter(
-      (s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => a.startsWith('iam:')),
+      (s) => s.Effect === 'Allow' && statementActions(s).some((a) => a.startsWith('iam:')),
     );
-    const iamActions = iamAllows.flatMap((s) => [s.Action].flat()).sort();
+    const iamActions = iamAllows.flatMap(statementActions).sort();
     // getAccessKeyLastUsed: read before the approval gate, so the approver sees the key's last use.
     expect(iamActions).toEqual([
       'iam:getAccessKeyLastUsed',
@@ -267,7 +257,7 @@ describe('disable-access-key playbook', () => {
       'iam:tagUser',
       'iam:updateAccessKey',
     ]);
-    for (const s of iamAllows) expect(JSON.stringify(s.Resource)).toMatch(/:user\/\*"/);
+    for (const s of iamAllows) expect(resourceText(s)).toMatch(/:user\/\*"/);
     const deny = statements.find((s) => s.Effect === 'Deny');
     // Every IAM action, at the root path and under any path (IAM matches a Resource with its path).
     expect(deny?.Action).toBe('iam:*');
@@ -275,7 +265,7 @@ describe('disable-access-key playbook', () => {
     expect(JSON.stringify(deny?.Resource)).toContain(':user/*/break-glass*');
     // No wildcard action is granted; a wildcard is only ever denied.
     const allows = statements.filter((s) => s.Effect === 'Allow');
-    expect(allows.filter((s) => [s.Action].flat().some((a) => a === '*' || a.endsWith(':*')))).toEqual([]);
+    expect(allows.filter((s) => statementActions(s).some((a) => a === '*' || a.endsWith(':*')))).toEqual([]);
   });
 
   it('logs every execution and traces it with X-Ray', () => {

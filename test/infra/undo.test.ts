@@ -8,6 +8,7 @@ import {
   definitionOf,
   type IamStatement,
   iamStatementsOf,
+  resourceText,
   statementActions,
   synthesize,
 } from './helpers.ts';
@@ -24,7 +25,6 @@ beforeAll(() => {
 
 const statementsOf = (logicalIdPrefix: string): IamStatement[] => iamStatementsOf(template, logicalIdPrefix);
 const actionsOf = (s: IamStatement) => statementActions(s).map((a) => a.toLowerCase());
-const resourceText = (s: IamStatement) => JSON.stringify(s.Resource);
 /** Execution logging and X-Ray tracing, which every playbook has; AWS documents Resource "*" for them. */
 const observability = (s: IamStatement) =>
   actionsOf(s).every((a) => a.startsWith('logs:') || a.startsWith('xray:'));
@@ -33,7 +33,12 @@ const undoRoleStatements = () => statementsOf('UndoStateMachineRole').filter((s)
 /** What the undo role is granted: its Allow statements (its Deny is checked on its own below). */
 const undoRoleGrants = () => undoRoleStatements().filter((s) => s.Effect === 'Allow');
 
-/** The reverse calls, as IAM names them (Put/DeletePublicAccessBlock are both s3:PutBucketPublicAccessBlock). */
+/**
+ * The reverse calls, as IAM names them (Put/DeletePublicAccessBlock are both s3:PutBucketPublicAccessBlock),
+ * each with the resource type its grant must be scoped to. This test's own expectation, from the IAM
+ * service authorization reference: taken from the undo's REVERSE_CALLS it would compare the role with
+ * itself. Keyed by call, not by playbook: only a new undo action type adds a line.
+ */
 const REVERSE_ACTIONS: Record<string, string> = {
   'iam:updateaccesskey': 'user/*',
   'iam:deleteuserpolicy': 'user/*',

@@ -4,19 +4,18 @@ import {
   DescribeSecurityGroupRulesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { approverWithKey, cliAs } from './approval-helpers.ts';
-import { controlFinding, putAndApprove, steps, undoApproved } from './control-helpers.ts';
+import { controlFinding, putAndApprove, steps } from './control-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
+let desk: UndoDesk;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-authorized-ports'));
+  desk = await undoDesk(h, 'oncall-authorized-ports');
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
+  desk?.close();
   await h?.stop();
 });
 
@@ -64,14 +63,15 @@ describe('Security Hub EC2.18 (unrestricted ingress on ports not authorized), en
       }),
     );
     const before = await inbound(groupId);
-    const finding = controlFinding(
-      'EC2.18',
-      { type: 'AwsEc2SecurityGroup', id: `arn:aws:ec2:us-east-1:111122223333:security-group/${groupId}` },
-      'Security groups should only allow unrestricted incoming traffic for authorized ports',
-      '000000000018',
-    );
+    const finding = controlFinding({
+      control: 'EC2.18',
+      title: 'Security groups should only allow unrestricted incoming traffic for authorized ports',
+      resourceType: 'AwsEc2SecurityGroup',
+      resourceId: `arn:aws:ec2:us-east-1:111122223333:security-group/${groupId}`,
+      suffix: '000000000018',
+    });
 
-    await putAndApprove(h, oncall, finding);
+    await putAndApprove(h, desk.oncall, finding);
 
     expect(await inbound(groupId)).toEqual([
       'tcp 22-22 203.0.113.0/24',
@@ -85,7 +85,7 @@ describe('Security Hub EC2.18 (unrestricted ingress on ports not authorized), en
       ['Complete', 'contained'],
     ]);
 
-    await undoApproved(h, oncall, finding.id);
+    expect((await desk.approved(finding.id, { reason: 'test' })).ended.status).toBe('SUCCEEDED');
 
     expect(await inbound(groupId)).toEqual(before);
   });

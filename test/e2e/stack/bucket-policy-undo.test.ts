@@ -7,16 +7,13 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { SSL_ONLY_SID, sslOnlyStatement } from '#shared/bucket-policy/ssl-only-policy.ts';
 import { THREAT_READ_DENY_SID, threatReadDenyStatement } from '#shared/bucket-policy/threat-read-deny.ts';
 import { scanFindingId } from '#shared/findings/guardduty-malware-scan.ts';
-import { approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 /**
  * Two playbooks add a statement to a bucket policy (require-bucket-ssl, deny-threat-object-reads):
@@ -24,16 +21,14 @@ import { type StackHarness, startStack } from './harness.ts';
  * playbook's statement and the bucket's own statement in force.
  */
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 let s3: S3Client;
 /** A client whose requests stand for ones made without TLS (the sandbox reads X-Forwarded-Proto). */
 let plainHttp: S3Client;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-bucket-policies'));
+  desk = await undoDesk(h, 'oncall-bucket-policies');
   const config = { endpoint: h.sandbox.endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS };
-  sts = new STSClient(config);
   s3 = new S3Client({ ...config, forcePathStyle: true, maxAttempts: 1 });
   plainHttp = new S3Client({ ...config, forcePathStyle: true, maxAttempts: 1 });
   plainHttp.middlewareStack.add(
@@ -45,8 +40,7 @@ beforeAll(async () => {
   );
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   s3?.destroy();
   plainHttp?.destroy();
   await h?.stop();
@@ -100,31 +94,8 @@ async function bucketWith(Bucket: string, otherPlaybooks: object) {
 
 /** `remediate undo` of the playbook execution of `findingId`, approved, until it ends. */
 async function undoApproved(findingId: string) {
-  const trail = await h.history(findingId);
-  const executionArn = trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string;
-  const started = await undo(
-    executionArn,
-    {
-      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-      pollMs: 50,
-      timeoutMs: 20_000,
-    },
-    { sfn: h.sandbox.clients.sfn, sts },
-    { log: () => {}, error: () => {} },
-  );
-  expect(started, JSON.stringify(started.plan)).toMatchObject({
-    outcome: 'pending',
-    plan: { outcome: 'planned' },
-  });
-  const notice = await waitFor('the undo approval', () =>
-    h.sandbox.services.sns.published.find(
-      (m) =>
-        m.message.includes(`Finding id: ${findingId}`) &&
-        (m.subject ?? '').includes('undo: approval required'),
-    ),
-  );
-  await oncall.decide(/approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string, 'approve', 'test');
-  expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+  const { ended } = await desk.approved(findingId, { reason: 'test' });
+  expect(ended.status).toBe('SUCCEEDED');
 }
 
 /** Security Hub's S3.5 control finding about `bucket`, FAILED. */

@@ -4,28 +4,33 @@ import {
   DescribeSecurityGroupsCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { approverWithKey, cliAs, executionEnded } from './approval-helpers.ts';
-import { controlFinding, putAndApprove, startIn, steps, undoApproved } from './control-helpers.ts';
+import { executionEnded } from './approval-helpers.ts';
+import { controlFinding, putAndApprove, startPlaybook, steps } from './control-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 const TITLE = 'VPC default security groups should not allow inbound or outbound traffic';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
+let desk: UndoDesk;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-default-group'));
+  desk = await undoDesk(h, 'oncall-default-group');
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
+  desk?.close();
   await h?.stop();
 });
 
-const groupResource = (groupId: string) => ({
-  type: 'AwsEc2SecurityGroup',
-  id: `arn:aws:ec2:us-east-1:111122223333:security-group/${groupId}`,
-});
+/** Security Hub's EC2.2 finding about the default security group `groupId`. */
+const ec2Dot2Finding = (groupId: string, suffix: string) =>
+  controlFinding({
+    control: 'EC2.2',
+    title: TITLE,
+    resourceType: 'AwsEc2SecurityGroup',
+    resourceId: `arn:aws:ec2:us-east-1:111122223333:security-group/${groupId}`,
+    suffix,
+  });
 
 /** The default security group of a VPC. */
 async function defaultGroupOf(vpcId: string): Promise<string> {
@@ -72,9 +77,9 @@ describe('close-default-security-group (Security Hub EC2.2), end to end through 
     expect(before).toEqual([`in -1 -1--1 ${groupId}`, 'in tcp 22-22 10.1.0.0/16', 'out -1 -1--1 0.0.0.0/0']);
     const web = h.account.securityGroups.web;
     const webBefore = await rulesOf(web);
-    const finding = controlFinding('EC2.2', groupResource(groupId), TITLE, '000000000002');
+    const finding = ec2Dot2Finding(groupId, '000000000002');
 
-    await putAndApprove(h, oncall, finding);
+    await putAndApprove(h, desk.oncall, finding);
 
     expect(await rulesOf(groupId)).toEqual([]);
     expect(await rulesOf(web)).toEqual(webBefore);
@@ -84,7 +89,7 @@ describe('close-default-security-group (Security Hub EC2.2), end to end through 
       ['Complete', 'contained'],
     ]);
 
-    await undoApproved(h, oncall, finding.id);
+    expect((await desk.approved(finding.id, { reason: 'test' })).ended.status).toBe('SUCCEEDED');
 
     expect(await rulesOf(groupId)).toEqual(before);
   });
@@ -92,9 +97,9 @@ describe('close-default-security-group (Security Hub EC2.2), end to end through 
   it('a dry run records the plan and changes nothing', async () => {
     const groupId = await defaultGroupOf(h.account.vpcs[0] as string);
     const before = await rulesOf(groupId);
-    const finding = controlFinding('EC2.2', groupResource(groupId), TITLE, '0000000000d2');
+    const finding = ec2Dot2Finding(groupId, '0000000000d2');
 
-    const executionArn = await startIn(h, 'close-default-security-group', 'dry-run', finding.event);
+    const executionArn = await startPlaybook(h, 'close-default-security-group', finding.event, 'dry-run');
 
     expect((await executionEnded(h, executionArn)).status).toBe('SUCCEEDED');
     expect(await rulesOf(groupId)).toEqual(before);
@@ -104,7 +109,7 @@ describe('close-default-security-group (Security Hub EC2.2), end to end through 
   it('a group that is not a VPC default group is left alone, its rules recorded', async () => {
     const groupId = h.account.securityGroups.app;
     const before = await rulesOf(groupId);
-    const finding = controlFinding('EC2.2', groupResource(groupId), TITLE, '0000000000a2');
+    const finding = ec2Dot2Finding(groupId, '0000000000a2');
 
     await h.put(finding.event);
 

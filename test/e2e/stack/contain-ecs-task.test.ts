@@ -7,18 +7,15 @@ import {
 import { CreateRoleCommand, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import type { StsService } from '#sandbox/services/sts.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { REVOKE_TASK_SESSIONS_POLICY, STOP_TASK_REASON } from '#shared/playbooks/contain-ecs-task.ts';
-import { approverWithKey, cliAs, executionEnded, putAndAwaitApproval, waitFor } from './approval-helpers.ts';
+import { executionEnded, putAndAwaitApproval } from './approval-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 const ACCOUNT = '111122223333';
 const CLUSTER = 'shop';
@@ -26,17 +23,11 @@ const ROLE = 'checkout-task-role';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ecs/${ROLE}`;
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 let taskDefinitionArn: string;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-lena'));
-  sts = new STSClient({
-    endpoint: h.sandbox.endpoint,
-    region: 'us-east-1',
-    credentials: SANDBOX_CREDENTIALS,
-  });
+  desk = await undoDesk(h, 'oncall-lena');
   const { iam, ecs } = h.sandbox.clients;
   // The task role may list buckets: what a stolen copy of its credentials is used for.
   await iam.send(
@@ -83,8 +74,7 @@ beforeAll(async () => {
   taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn as string;
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   await h?.stop();
 });
 
@@ -170,27 +160,8 @@ async function startPlaybook(findingId: string, taskArn: string, mode: string) {
 
 /** `remediate undo`, approved as on-call, to the end. */
 async function undoApproved(findingId: string, executionArn: string) {
-  const started = await undo(
-    executionArn,
-    {
-      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-      pollMs: 50,
-      timeoutMs: 20_000,
-    },
-    { sfn: h.sandbox.clients.sfn, sts },
-    { log: () => {}, error: () => {} },
-  );
-  expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
-  const notice = await waitFor('the undo approval', () =>
-    h.sandbox.services.sns.published.find(
-      (m) =>
-        m.message.includes(`Finding id: ${findingId}`) &&
-        (m.subject ?? '').includes('undo: approval required'),
-    ),
-  );
-  const approvalId = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string;
-  await oncall.decide(approvalId, 'approve', 'false positive');
-  expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+  const { ended } = await desk.approved(findingId, { executionArn, reason: 'false positive' });
+  expect(ended.status).toBe('SUCCEEDED');
 }
 
 describe('contain-ecs-task, end to end through the sandbox', () => {
@@ -204,8 +175,8 @@ describe('contain-ecs-task, end to end through the sandbox', () => {
     expect(notice.message.message).toContain(`Stop ECS task ${taskArn}`);
     // Nothing changes before a person approves.
     await expect(listBuckets(stolen)).resolves.toHaveProperty('Buckets');
-    await oncall.decide(notice.approvalId, 'approve', 'crypto miner in the checkout task');
-    const shown = await oncall.show(notice.approvalId);
+    await desk.oncall.decide(notice.approvalId, 'approve', 'crypto miner in the checkout task');
+    const shown = await desk.oncall.show(notice.approvalId);
     const executionArn = shown.ok && 'approval' in shown ? shown.approval.executionArn : '';
     const ended = await executionEnded(h, executionArn);
     expect(ended.status, ended.cause).toBe('SUCCEEDED');

@@ -1,29 +1,32 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
-import { expect } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { approvalNotice, waitFor } from './approval-helpers.ts';
 import type { StackHarness } from './harness.ts';
-import { approveUndo } from './undo-helpers.ts';
 
 const ACCOUNT = '111122223333';
 const UPDATED_AT = '2026-11-22T12:06:02.311Z';
+
+/** What a Security Hub control finding names: the control, its title and the failing resource. */
+export interface ControlFindingProps {
+  readonly control: string;
+  readonly title: string;
+  /** The ASFF resource type, e.g. `AwsEc2Instance`. */
+  readonly resourceType: string;
+  /** The resource's ARN (or id, where ASFF names the resource by id). */
+  readonly resourceId: string;
+  /** Twelve hex digits that keep each test's finding apart. */
+  readonly suffix: string;
+}
 
 /**
  * Security Hub's consolidated control finding, FAILED, about one resource of the sandbox account.
  * `id` is the finding id the audit trail keys it by (the ASFF Id and its UpdatedAt).
  */
-export function controlFinding(
-  control: string,
-  resource: { type: string; id: string },
-  title: string,
-  suffix: string,
-) {
-  const asffId = `arn:aws:securityhub:us-east-1:${ACCOUNT}:security-control/${control}/finding/0f1e2d3c-4b5a-4697-8877-${suffix}`;
+export function controlFinding(props: ControlFindingProps) {
+  const asffId = `arn:aws:securityhub:us-east-1:${ACCOUNT}:security-control/${props.control}/finding/1b2c3d4e-5f60-4718-a9b0-${props.suffix}`;
   const event = {
     source: 'aws.securityhub',
     'detail-type': 'Security Hub Findings - Imported',
@@ -32,16 +35,16 @@ export function controlFinding(
         {
           Id: asffId,
           ProductArn: 'arn:aws:securityhub:us-east-1::product/aws/securityhub',
-          GeneratorId: `security-control/${control}`,
+          GeneratorId: `security-control/${props.control}`,
           AwsAccountId: ACCOUNT,
           Types: ['Software and Configuration Checks/Industry and Regulatory Standards'],
-          Title: title,
+          Title: props.title,
           Region: 'us-east-1',
           CreatedAt: UPDATED_AT,
           UpdatedAt: UPDATED_AT,
-          Severity: { Label: 'HIGH' },
-          Resources: [{ Type: resource.type, Id: resource.id, Region: 'us-east-1' }],
-          Compliance: { Status: 'FAILED', SecurityControlId: control },
+          Severity: { Label: 'MEDIUM' },
+          Resources: [{ Type: props.resourceType, Id: props.resourceId, Region: 'us-east-1' }],
+          Compliance: { Status: 'FAILED', SecurityControlId: props.control },
           RecordState: 'ACTIVE',
           Workflow: { Status: 'NEW' },
         },
@@ -72,38 +75,22 @@ export async function putAndApprove(
   );
 }
 
-/** `remediate undo` of the finding's playbook run, approved by on-call; resolves once the undo ended. */
-export async function undoApproved(h: StackHarness, oncall: ApprovalsClient, findingId: string) {
-  const sts = new STSClient({
-    endpoint: h.sandbox.endpoint,
-    region: 'us-east-1',
-    credentials: SANDBOX_CREDENTIALS,
-  });
-  try {
-    const { ended } = await approveUndo(h, { oncall, sts }, findingId, { reason: 'test' });
-    expect(ended.status).toBe('SUCCEEDED');
-  } finally {
-    sts.destroy();
-  }
-}
-
 /**
- * Start the playbook's state machine directly in `mode` with the finding's event normalized, as
- * classify would (the default policy names one mode per control; dry-run is chosen per rule).
+ * Start `playbook` on the finding without the classifier, in `mode` (the default policy's mode
+ * otherwise comes from its rule), with the input classify gives it; resolves with the execution's ARN.
  */
-export async function startIn(
+export async function startPlaybook(
   h: StackHarness,
   playbook: string,
-  mode: 'dry-run' | 'auto' | 'approve',
   event: ReturnType<typeof controlFinding>['event'],
+  mode: 'auto' | 'dry-run' | 'approve',
 ): Promise<string> {
   const normalized = normalizeEvent(event);
   const finding = normalized.ok ? normalized.findings[0] : undefined;
   if (!finding) throw new Error('the event no longer normalizes');
-  const suffix = playbook.replaceAll('-', '').toLowerCase();
-  const stateMachineArn = Object.entries(h.sandbox.deployment?.outputs ?? {}).find(
-    ([key]) => key.toLowerCase() === `statemachine${suffix}`,
-  )?.[1] as string;
+  const output = `StateMachine${playbook.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}`;
+  const stateMachineArn = h.sandbox.deployment?.outputs[output];
+  if (!stateMachineArn) throw new Error(`the stack has no output ${output}`);
   const started = await h.sandbox.clients.sfn.send(
     new StartExecutionCommand({
       stateMachineArn,
@@ -111,8 +98,19 @@ export async function startIn(
         finding,
         decision: { playbook, mode, ruleId: 'test', reason: 'test' },
         audit: { pk: findingKey(finding.id), resourceKey: resourceKey(finding.accountId, finding.resource) },
+        target: { accountId: finding.accountId, region: finding.region },
       }),
     }),
   );
   return started.executionArn as string;
+}
+
+/** The approval id of the latest message about `findingId` whose subject holds `subject`. */
+export async function approvalIdFor(h: StackHarness, findingId: string, subject: string): Promise<string> {
+  const notice = await waitFor(`the approval request (${subject})`, () =>
+    h.sandbox.services.sns.published.findLast(
+      (m) => m.message.includes(`Finding id: ${findingId}`) && (m.subject ?? '').includes(subject),
+    ),
+  );
+  return /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string;
 }

@@ -6,30 +6,24 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { THREAT_READ_DENY_SID } from '#shared/bucket-policy/threat-read-deny.ts';
 import { scanFindingId } from '#shared/findings/guardduty-malware-scan.ts';
-import { approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 let s3: S3Client;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-malware'));
+  desk = await undoDesk(h, 'oncall-malware');
   const config = { endpoint: h.sandbox.endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS };
-  sts = new STSClient(config);
   s3 = new S3Client({ ...config, forcePathStyle: true, maxAttempts: 1 });
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   s3?.destroy();
   await h?.stop();
 });
@@ -137,30 +131,8 @@ describe('deny-threat-object-reads, end to end through the sandbox', () => {
         Policy: JSON.stringify({ ...current, Statement: [...current.Statement, later] }),
       }),
     );
-    const executionArn = trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string;
-    const started = await undo(
-      executionArn,
-      {
-        stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-        pollMs: 50,
-        timeoutMs: 20_000,
-      },
-      { sfn: h.sandbox.clients.sfn, sts },
-      { log: () => {}, error: () => {} },
-    );
-    expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
-    const notice = await waitFor('the undo approval', () =>
-      h.sandbox.services.sns.published.find(
-        (m) =>
-          m.message.includes(`Finding id: ${id}`) && (m.subject ?? '').includes('undo: approval required'),
-      ),
-    );
-    await oncall.decide(
-      /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string,
-      'approve',
-      'test',
-    );
-    expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+    const { ended } = await desk.approved(id, { reason: 'test' });
+    expect(ended.status).toBe('SUCCEEDED');
 
     expect((await statements(bucket)).map((s) => s.Sid)).toEqual(['ReadForTheApp', 'AddedLater']);
     expect(await read(bucket, 'invoice.pdf.exe')).toBe('contents of invoice.pdf.exe');
@@ -176,30 +148,8 @@ describe('deny-threat-object-reads, end to end through the sandbox', () => {
 
     await expect(read(bucket, 'payload.bin')).rejects.toMatchObject({ name: 'AccessDenied' });
     expect((await statements(bucket)).map((s) => s.Sid)).toEqual([THREAT_READ_DENY_SID]);
-    const trail = await h.history(id);
-    const executionArn = trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string;
-    const started = await undo(
-      executionArn,
-      {
-        stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-        pollMs: 50,
-        timeoutMs: 20_000,
-      },
-      { sfn: h.sandbox.clients.sfn, sts },
-      { log: () => {}, error: () => {} },
-    );
-    const notice = await waitFor('the undo approval', () =>
-      h.sandbox.services.sns.published.find(
-        (m) =>
-          m.message.includes(`Finding id: ${id}`) && (m.subject ?? '').includes('undo: approval required'),
-      ),
-    );
-    await oncall.decide(
-      /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string,
-      'approve',
-      'test',
-    );
-    expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+    const { ended } = await desk.approved(id, { reason: 'test' });
+    expect(ended.status).toBe('SUCCEEDED');
 
     await expect(s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).rejects.toMatchObject({
       name: 'NoSuchBucketPolicy',

@@ -4,21 +4,21 @@ import {
   ModifySubnetAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { approverWithKey, cliAs, executionEnded } from './approval-helpers.ts';
-import { controlFinding, putAndApprove, startIn, steps, undoApproved } from './control-helpers.ts';
+import { executionEnded } from './approval-helpers.ts';
+import { controlFinding, putAndApprove, startPlaybook, steps } from './control-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 const TITLE = 'EC2 subnets should not automatically assign public IP addresses';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
+let desk: UndoDesk;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-subnet-public-ip'));
+  desk = await undoDesk(h, 'oncall-subnet-public-ip');
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
+  desk?.close();
   await h?.stop();
 });
 
@@ -37,12 +37,13 @@ async function publicSubnet(cidr: string): Promise<string> {
 }
 
 const finding = (subnetId: string, suffix: string) =>
-  controlFinding(
-    'EC2.15',
-    { type: 'AwsEc2Subnet', id: `arn:aws:ec2:us-east-1:111122223333:subnet/${subnetId}` },
-    TITLE,
+  controlFinding({
+    control: 'EC2.15',
+    title: TITLE,
+    resourceType: 'AwsEc2Subnet',
+    resourceId: `arn:aws:ec2:us-east-1:111122223333:subnet/${subnetId}`,
     suffix,
-  );
+  });
 
 describe('disable-subnet-public-ip (Security Hub EC2.15), end to end through the sandbox', () => {
   it('after approval turns automatic public addresses off and changes nothing else of the subnet; undo turns them on again', async () => {
@@ -51,7 +52,7 @@ describe('disable-subnet-public-ip (Security Hub EC2.15), end to end through the
     expect(before?.MapPublicIpOnLaunch).toBe(true);
     const control = finding(subnetId, '000000000015');
 
-    await putAndApprove(h, oncall, control);
+    await putAndApprove(h, desk.oncall, control);
 
     expect(await subnet(subnetId)).toEqual({ ...before, MapPublicIpOnLaunch: false });
     expect((await steps(h, control.id)).slice(-3)).toEqual([
@@ -60,7 +61,7 @@ describe('disable-subnet-public-ip (Security Hub EC2.15), end to end through the
       ['Complete', 'contained'],
     ]);
 
-    await undoApproved(h, oncall, control.id);
+    expect((await desk.approved(control.id, { reason: 'test' })).ended.status).toBe('SUCCEEDED');
 
     expect(await subnet(subnetId)).toEqual(before);
   });
@@ -69,7 +70,7 @@ describe('disable-subnet-public-ip (Security Hub EC2.15), end to end through the
     const subnetId = await publicSubnet('10.1.21.0/24');
     const control = finding(subnetId, '0000000000d5');
 
-    const executionArn = await startIn(h, 'disable-subnet-public-ip', 'dry-run', control.event);
+    const executionArn = await startPlaybook(h, 'disable-subnet-public-ip', control.event, 'dry-run');
 
     expect((await executionEnded(h, executionArn)).status).toBe('SUCCEEDED');
     expect((await subnet(subnetId))?.MapPublicIpOnLaunch).toBe(true);

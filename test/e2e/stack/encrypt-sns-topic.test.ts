@@ -1,29 +1,18 @@
-// Runs once the playbook is registered (statemachines/registry.ts, its policy rule): rename to .test.ts.
-// Not registered yet: the member role's trust policy (infra/member-stack.ts) would pass IAM's 4,096 characters.
 import { CreateTopicCommand, GetTopicAttributesCommand, PublishCommand } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
-import { approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
+import { executionEnded, waitFor } from './approval-helpers.ts';
+import { approvalIdFor, controlFinding, startPlaybook } from './control-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
-import { approvalIdFor, controlFinding, startPlaybook, undoApproved } from './setting-control-helpers.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-sns'));
-  sts = new STSClient({
-    endpoint: h.sandbox.endpoint,
-    region: 'us-east-1',
-    credentials: SANDBOX_CREDENTIALS,
-  });
+  desk = await undoDesk(h, 'oncall-sns');
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   await h?.stop();
 });
 
@@ -78,7 +67,7 @@ describe('encrypt-sns-topic (Security Hub SNS.1), end to end through the sandbox
     expect(request.message).toContain('AWS managed key (alias/aws/sns)');
     expect(request.message).toContain('lets these AWS services publish: events.amazonaws.com');
     expect((await attributes(arn))?.KmsMasterKeyId).toBeUndefined();
-    await oncall.decide(await approvalIdFor(h, id, 'approval required'), 'approve', 'test');
+    await desk.oncall.decide(await approvalIdFor(h, id, 'approval required'), 'approve', 'test');
     await h.sandbox.idle();
 
     expect(await attributes(arn)).toEqual({ ...before, KmsMasterKeyId: 'alias/aws/sns' });
@@ -99,7 +88,8 @@ describe('encrypt-sns-topic (Security Hub SNS.1), end to end through the sandbox
     });
 
     const playbookRun = trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string;
-    expect(await undoApproved(h, { sts, oncall }, playbookRun, id)).toBe('SUCCEEDED');
+    const { ended } = await desk.approved(id, { executionArn: playbookRun, reason: 'test' });
+    expect(ended.status).toBe('SUCCEEDED');
 
     expect(await attributes(arn)).toEqual(before);
   });

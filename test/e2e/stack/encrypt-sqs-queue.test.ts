@@ -1,34 +1,23 @@
-// Runs once the playbook is registered (statemachines/registry.ts, its policy rule): rename to .test.ts.
-// Not registered yet: the member role's trust policy (infra/member-stack.ts) would pass IAM's 4,096 characters.
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
-import { approverWithKey, cliAs, executionEnded } from './approval-helpers.ts';
+import { executionEnded } from './approval-helpers.ts';
+import { approvalIdFor, controlFinding, startPlaybook } from './control-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
-import { approvalIdFor, controlFinding, startPlaybook, undoApproved } from './setting-control-helpers.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-sqs'));
-  sts = new STSClient({
-    endpoint: h.sandbox.endpoint,
-    region: 'us-east-1',
-    credentials: SANDBOX_CREDENTIALS,
-  });
+  desk = await undoDesk(h, 'oncall-sqs');
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   await h?.stop();
 });
 
@@ -83,7 +72,8 @@ describe('encrypt-sqs-queue (Security Hub SQS.1), end to end through the sandbox
     });
 
     const playbookRun = trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string;
-    expect(await undoApproved(h, { sts, oncall }, playbookRun, id)).toBe('SUCCEEDED');
+    const { ended } = await desk.approved(id, { executionArn: playbookRun, reason: 'test' });
+    expect(ended.status).toBe('SUCCEEDED');
 
     expect(await attributes(url)).toEqual({ ...before, ApproximateNumberOfMessages: '1' });
   });
@@ -132,7 +122,7 @@ describe('encrypt-sqs-queue (Security Hub SQS.1), end to end through the sandbox
 
     const approval = await approvalIdFor(h, id, 'encrypt-sqs-queue: approval required');
     expect((await attributes(url))?.SqsManagedSseEnabled).toBe('false');
-    await oncall.decide(approval, 'approve', 'test');
+    await desk.oncall.decide(approval, 'approve', 'test');
 
     expect((await executionEnded(h, run)).status).toBe('SUCCEEDED');
     expect((await attributes(url))?.SqsManagedSseEnabled).toBe('true');

@@ -11,13 +11,10 @@ import {
   ModifySnapshotAttributeCommand,
   RegisterImageCommand,
 } from '@aws-sdk/client-ec2';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
-import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
+import { approvalNotice, executionEnded, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
+import { playbookExecution, type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 /**
  * GuardDuty findings about exposure rather than a compromised actor: a port of an instance open
@@ -25,20 +22,13 @@ import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
  * (revoke-outside-sharing). Both wait for on-call, then change exactly what the finding is about.
  */
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-kim'));
-  sts = new STSClient({
-    endpoint: h.sandbox.endpoint,
-    region: 'us-east-1',
-    credentials: SANDBOX_CREDENTIALS,
-  });
+  desk = await undoDesk(h, 'oncall-kim');
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   await h?.stop();
 });
 
@@ -47,38 +37,18 @@ let serial = 0;
 const next = () => String(++serial);
 const findingId = () => `e2e0000000000000000000000000${next().padStart(4, '0')}`;
 
-async function executionOf(id: string): Promise<string> {
-  const arn = (await h.history(id)).find((r) => r.actor.startsWith('playbook/'))?.executionArn;
-  if (!arn) throw new Error(`no playbook execution recorded for ${id}`);
-  return arn;
-}
+const executionOf = (id: string) => playbookExecution(h, id);
 
 /** Wait for the finding's approval request, approve it as on-call, wait for the playbook to end. */
 async function approve(id: string) {
   const notice = await waitFor('the approval request', () => approvalNotice(h, id));
-  await oncall.decide(notice.approvalId, 'approve', 'not meant to be shared or open');
+  await desk.oncall.decide(notice.approvalId, 'approve', 'not meant to be shared or open');
   await executionEnded(h, await executionOf(id));
 }
 
 /** `remediate undo`, approved by on-call as the default policy asks; resolves once the undo ended. */
 async function undoApproved(id: string): Promise<void> {
-  const started = await undo(
-    await executionOf(id),
-    {
-      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-      pollMs: 50,
-      timeoutMs: 20_000,
-    },
-    { sfn: h.sandbox.clients.sfn, sts },
-    { log: () => {}, error: () => {} },
-  );
-  const notice = await waitFor(`the undo approval of ${id}`, () =>
-    h.sandbox.services.sns.published.find(
-      (m) => m.message.includes(`Finding id: ${id}`) && (m.subject ?? '').includes('undo: approval required'),
-    ),
-  );
-  await oncall.decide(/approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string, 'approve', 'meant');
-  const ended = await executionEnded(h, started.undoExecutionArn as string);
+  const { ended } = await desk.approved(id, { reason: 'meant' });
   expect(JSON.parse(ended.output ?? '{}').outcome).toBe('undone');
 }
 

@@ -1,30 +1,25 @@
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
-import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
+import { approvalNotice, executionEnded, waitFor } from './approval-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 let rds: RDSClient;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-rds-cluster'));
+  desk = await undoDesk(h, 'oncall-rds-cluster');
   const config = { endpoint: h.sandbox.endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS };
-  sts = new STSClient(config);
   rds = new RDSClient(config);
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   rds?.destroy();
   await h?.stop();
 });
@@ -77,24 +72,7 @@ function clusterFinding(control: string, identifier: string, suffix: string) {
 
 /** Undo the playbook execution of finding `id`, approved by on-call; the undo's final status. */
 async function undoApproved(id: string): Promise<string | undefined> {
-  const trail = await h.history(id);
-  const started = await undo(
-    trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string,
-    {
-      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-      pollMs: 50,
-      timeoutMs: 20_000,
-    },
-    { sfn: h.sandbox.clients.sfn, sts },
-    { log: () => {}, error: () => {} },
-  );
-  const notice = await waitFor('the undo approval', () =>
-    h.sandbox.services.sns.published.find(
-      (m) => m.message.includes(`Finding id: ${id}`) && (m.subject ?? '').includes('undo: approval required'),
-    ),
-  );
-  await oncall.decide(/approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string, 'approve', 'test');
-  return (await executionEnded(h, started.undoExecutionArn as string)).status;
+  return (await desk.approved(id, { reason: 'test' })).ended.status;
 }
 
 /** Start the playbook on `event` directly, in `mode` (the classifier's input, without its routing). */
@@ -211,7 +189,7 @@ describe('protect-db-cluster (Security Hub RDS.7, RDS.16), end to end through th
     const executionArn = await startDirectly(gated.event, 'approve');
     const notice = await waitFor('the approval request', () => approvalNotice(h, gated.id));
     expect(modifies()).toBe(calls);
-    await oncall.decide(notice.approvalId, 'approve', 'test');
+    await desk.oncall.decide(notice.approvalId, 'approve', 'test');
     expect((await executionEnded(h, executionArn)).status).toBe('SUCCEEDED');
     expect(await cluster('staging-aurora')).toEqual({ ...before, DeletionProtection: true });
   });

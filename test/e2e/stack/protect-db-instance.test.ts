@@ -1,30 +1,25 @@
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
-import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
+import { approvalNotice, executionEnded, waitFor } from './approval-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 let rds: RDSClient;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-rds'));
+  desk = await undoDesk(h, 'oncall-rds');
   const config = { endpoint: h.sandbox.endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS };
-  sts = new STSClient(config);
   rds = new RDSClient(config);
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   rds?.destroy();
   await h?.stop();
 });
@@ -85,24 +80,7 @@ const modifies = () => h.sandbox.server.calls.filter((c) => c.operation === 'Mod
 
 /** Undo the playbook execution of finding `id`, approved by on-call; the undo's final status. */
 async function undoApproved(id: string): Promise<string | undefined> {
-  const trail = await h.history(id);
-  const started = await undo(
-    trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string,
-    {
-      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-      pollMs: 50,
-      timeoutMs: 20_000,
-    },
-    { sfn: h.sandbox.clients.sfn, sts },
-    { log: () => {}, error: () => {} },
-  );
-  const notice = await waitFor('the undo approval', () =>
-    h.sandbox.services.sns.published.find(
-      (m) => m.message.includes(`Finding id: ${id}`) && (m.subject ?? '').includes('undo: approval required'),
-    ),
-  );
-  await oncall.decide(/approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string, 'approve', 'test');
-  return (await executionEnded(h, started.undoExecutionArn as string)).status;
+  return (await desk.approved(id, { reason: 'test' })).ended.status;
 }
 
 /** Start the playbook on `event` directly, in `mode` (the classifier's input, without its routing). */
@@ -163,28 +141,7 @@ describe('protect-db-instance (Security Hub RDS.8), end to end through the sandb
       AutoMinorVersionUpgrade: false,
     });
 
-    const started = await undo(
-      trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string,
-      {
-        stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-        pollMs: 50,
-        timeoutMs: 20_000,
-      },
-      { sfn: h.sandbox.clients.sfn, sts },
-      { log: () => {}, error: () => {} },
-    );
-    const notice = await waitFor('the undo approval', () =>
-      h.sandbox.services.sns.published.find(
-        (m) =>
-          m.message.includes(`Finding id: ${id}`) && (m.subject ?? '').includes('undo: approval required'),
-      ),
-    );
-    await oncall.decide(
-      /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string,
-      'approve',
-      'test',
-    );
-    expect((await executionEnded(h, started.undoExecutionArn as string)).status).toBe('SUCCEEDED');
+    expect(await undoApproved(id)).toBe('SUCCEEDED');
 
     expect(await instance('orders-db')).toEqual(before);
   });
@@ -214,7 +171,7 @@ describe('protect-db-instance (Security Hub RDS.8), end to end through the sandb
     await h.put(event);
     const notice = await waitFor('the approval request', () => approvalNotice(h, id));
     expect((await instance('storefront-db'))?.PubliclyAccessible).toBe(true);
-    await oncall.decide(notice.approvalId, 'approve', 'no client outside the VPC');
+    await desk.oncall.decide(notice.approvalId, 'approve', 'no client outside the VPC');
     await executionEnded(h, (await h.history(id))[0]?.executionArn as string);
 
     expect(await instance('storefront-db')).toEqual({ ...before, PubliclyAccessible: false });
@@ -248,7 +205,7 @@ describe('protect-db-instance (Security Hub RDS.8), end to end through the sandb
     expect(await steps(again.id)).toEqual([['classify', 'duplicate']]);
     expect((await h.history(again.id))[0]?.reason).toContain('AutoMinorVersionUpgrade of this resource');
 
-    await oncall.decide(notice.approvalId, 'deny', 'a partner connects from outside');
+    await desk.oncall.decide(notice.approvalId, 'deny', 'a partner connects from outside');
     await executionEnded(h, (await h.history(publicAccess.id))[0]?.executionArn as string);
     expect(await instance('billing-db')).toEqual({ ...before, AutoMinorVersionUpgrade: true });
   });

@@ -4,29 +4,20 @@ import {
   DescribeTableCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
-import { approverWithKey, cliAs, executionEnded } from './approval-helpers.ts';
+import { executionEnded } from './approval-helpers.ts';
+import { approvalIdFor, controlFinding, startPlaybook } from './control-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
-import { approvalIdFor, controlFinding, startPlaybook, undoApproved } from './setting-control-helpers.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-dynamodb'));
-  sts = new STSClient({
-    endpoint: h.sandbox.endpoint,
-    region: 'us-east-1',
-    credentials: SANDBOX_CREDENTIALS,
-  });
+  desk = await undoDesk(h, 'oncall-dynamodb');
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   await h?.stop();
 });
 
@@ -81,7 +72,8 @@ describe('protect-dynamodb-table (Security Hub DynamoDB.6), end to end through t
     expect(JSON.parse(trail[2]?.after as string)).toEqual({ DeletionProtectionEnabled: true });
 
     const playbookRun = trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string;
-    expect(await undoApproved(h, { sts, oncall }, playbookRun, id)).toBe('SUCCEEDED');
+    const { ended } = await desk.approved(id, { executionArn: playbookRun, reason: 'test' });
+    expect(ended.status).toBe('SUCCEEDED');
 
     expect(await table('orders')).toEqual(before);
     await dynamodb().send(new DeleteTableCommand({ TableName: 'orders' }));
@@ -113,7 +105,7 @@ describe('protect-dynamodb-table (Security Hub DynamoDB.6), end to end through t
 
     const approval = await approvalIdFor(h, id, 'protect-dynamodb-table: approval required');
     expect((await table('invoices'))?.DeletionProtectionEnabled).toBe(false);
-    await oncall.decide(approval, 'approve', 'test');
+    await desk.oncall.decide(approval, 'approve', 'test');
 
     expect((await executionEnded(h, run)).status).toBe('SUCCEEDED');
     expect((await table('invoices'))?.DeletionProtectionEnabled).toBe(true);

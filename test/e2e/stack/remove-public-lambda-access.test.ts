@@ -1,14 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { AddPermissionCommand, GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { functionUrlAddress, functionUrlId } from '#sandbox/services/function-urls.ts';
-import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
+import { approvalNotice, executionEnded, waitFor } from './approval-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 const assetDir = fileURLToPath(new URL('../../fixtures/lambdas/basic', import.meta.url));
 const ACCOUNT = '111122223333';
@@ -17,16 +15,14 @@ const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${FUNCTION}`;
 const RULE_ARN = `arn:aws:events:us-east-1:${ACCOUNT}:rule/nightly-report`;
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
+let desk: UndoDesk;
 let lambda: LambdaClient;
-let sts: STSClient;
 let url: string;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-lambda-policy'));
+  desk = await undoDesk(h, 'oncall-lambda-policy');
   const config = { endpoint: h.sandbox.endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS };
   lambda = new LambdaClient({ ...config, maxAttempts: 1 });
-  sts = new STSClient(config);
   h.sandbox.services.lambda.registerFunction({ name: FUNCTION, assetDir, handler: 'index.echo' });
   const urlId = functionUrlId(FUNCTION);
   h.sandbox.services.functionUrls.register({
@@ -38,9 +34,8 @@ beforeAll(async () => {
   url = functionUrlAddress(h.sandbox.endpoint, urlId);
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
+  desk?.close();
   lambda?.destroy();
-  sts?.destroy();
   await h?.stop();
 });
 
@@ -130,8 +125,8 @@ describe('remove-public-lambda-access (Security Hub Lambda.1), end to end throug
     );
     const notice = await waitFor('the approval request', () => approvalNotice(h, id));
     expect(await anonymousStatus()).toBe(200);
-    await oncall.decide(notice.approvalId, 'approve', 'the report must not be public');
-    const shown = await oncall.show(notice.approvalId);
+    await desk.oncall.decide(notice.approvalId, 'approve', 'the report must not be public');
+    const shown = await desk.oncall.show(notice.approvalId);
     const executionArn = shown.ok && 'approval' in shown ? shown.approval.executionArn : '';
     expect((await executionEnded(h, executionArn)).status).toBe('SUCCEEDED');
 
@@ -146,32 +141,11 @@ describe('remove-public-lambda-access (Security Hub Lambda.1), end to end throug
       ['Complete', 'contained'],
     ]);
 
-    const started = await undo(
-      executionArn,
-      {
-        stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-        pollMs: 50,
-        timeoutMs: 20_000,
-      },
-      { sfn: h.sandbox.clients.sfn, sts },
-      { log: () => {}, error: () => {} },
-    );
-    expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
+    const { started, ended } = await desk.approved(id, { executionArn, reason: 'test' });
     const plan = started.plan as { actions: { type: string }[]; notes: string[] };
     expect(plan.actions.map((a) => a.type)).toEqual(['AddPermission', 'AddPermission']);
     expect(plan.notes.join('\n')).toContain('Statement LegacyReadAndInvoke is not restored');
-    const undoNotice = await waitFor('the undo approval', () =>
-      h.sandbox.services.sns.published.find(
-        (m) =>
-          m.message.includes(`Finding id: ${id}`) && (m.subject ?? '').includes('undo: approval required'),
-      ),
-    );
-    await oncall.decide(
-      /approval (apr-[0-9a-f]{16})/i.exec(undoNotice.message)?.[1] as string,
-      'approve',
-      'test',
-    );
-    expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+    expect(ended.status).toBe('SUCCEEDED');
 
     expect(await anonymousStatus()).toBe(200);
     expect((await statements()).map((s) => s.Sid).sort()).toEqual([

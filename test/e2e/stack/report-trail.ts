@@ -1,18 +1,17 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { type UndoResult, undo } from '#cli/commands/undo.ts';
+import type { UndoResult } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import {
   anomalyFinding,
   approvalNotice,
   approverWithKey,
   cliAs,
-  executionEnded,
   putAndAwaitApproval,
   userWithKey,
-  waitFor,
 } from './approval-helpers.ts';
 import { leakedKeyFinding, type StackHarness } from './harness.ts';
+import { approveUndo } from './undo-helpers.ts';
 
 /** The finding ids of the small trail {@link produceTrail} leaves behind. */
 export const TRAIL = {
@@ -21,8 +20,6 @@ export const TRAIL = {
   denied: '5e9047000000000000000000000000d1',
   needsHuman: '5e9047000000000000000000000000f1',
 } as const;
-
-const quiet = { log: () => {}, error: () => {} };
 
 /**
  * Drive the deployed stack through what a month of operation leaves in the trail, in miniature:
@@ -69,41 +66,19 @@ export async function produceTrail(h: StackHarness): Promise<{ oncall: Approvals
   return { oncall };
 }
 
+/** `remediate undo` of the finding's containment, approved by on-call, until the undo ended. */
 async function undoContainment(
   h: StackHarness,
   oncall: ApprovalsClient,
   findingId: string,
 ): Promise<UndoResult> {
-  const trail = await h.history(findingId);
-  const executionArn = trail.find((r) => r.executionArn && r.actor.startsWith('playbook/'))?.executionArn;
-  if (!executionArn) throw new Error(`no playbook execution recorded for ${findingId}`);
   const sts = new STSClient({
     endpoint: h.sandbox.endpoint,
     region: 'us-east-1',
     credentials: SANDBOX_CREDENTIALS,
   });
   try {
-    const started = await undo(
-      executionArn,
-      {
-        stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-        pollMs: 50,
-        timeoutMs: 20_000,
-      },
-      { sfn: h.sandbox.clients.sfn, sts },
-      quiet,
-    );
-    const notice = await waitFor(`the undo approval of ${findingId}`, () =>
-      h.sandbox.services.sns.published.find(
-        (m) =>
-          m.message.includes(`Finding id: ${findingId}`) &&
-          (m.subject ?? '').includes('undo: approval required'),
-      ),
-    );
-    const approvalId = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string;
-    await oncall.decide(approvalId, 'approve', 'false positive');
-    await executionEnded(h, started.undoExecutionArn);
-    return started;
+    return (await approveUndo(h, { oncall, sts }, findingId, { reason: 'false positive' })).started;
   } finally {
     sts.destroy();
   }

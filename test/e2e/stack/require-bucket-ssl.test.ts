@@ -5,24 +5,19 @@ import {
   PutBucketPolicyCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
-import { approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 /** A client whose requests stand for ones made without TLS (the sandbox reads X-Forwarded-Proto). */
 let plainHttp: S3Client;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-s3-ssl'));
+  desk = await undoDesk(h, 'oncall-s3-ssl');
   const config = { endpoint: h.sandbox.endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS };
-  sts = new STSClient(config);
   plainHttp = new S3Client({ ...config, forcePathStyle: true });
   plainHttp.middlewareStack.add(
     (next) => async (args) => {
@@ -34,8 +29,7 @@ beforeAll(async () => {
   );
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   plainHttp?.destroy();
   await h?.stop();
 });
@@ -104,31 +98,8 @@ function s3Dot5Finding(bucket: string, suffix: string) {
 
 /** Run `remediate undo` on the playbook execution of `findingId`, approve it, wait for the end. */
 async function undoApproved(findingId: string) {
-  const trail = await h.history(findingId);
-  const executionArn = trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string;
-  const started = await undo(
-    executionArn,
-    {
-      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-      pollMs: 50,
-      timeoutMs: 20_000,
-    },
-    { sfn: h.sandbox.clients.sfn, sts },
-    { log: () => {}, error: () => {} },
-  );
-  expect(started, JSON.stringify(started.plan)).toMatchObject({
-    outcome: 'pending',
-    plan: { outcome: 'planned' },
-  });
-  const notice = await waitFor('the undo approval', () =>
-    h.sandbox.services.sns.published.find(
-      (m) =>
-        m.message.includes(`Finding id: ${findingId}`) &&
-        (m.subject ?? '').includes('undo: approval required'),
-    ),
-  );
-  await oncall.decide(/approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string, 'approve', 'test');
-  expect((await executionEnded(h, started.undoExecutionArn)).status).toBe('SUCCEEDED');
+  const { ended } = await desk.approved(findingId, { reason: 'test' });
+  expect(ended.status).toBe('SUCCEEDED');
 }
 
 describe('require-bucket-ssl (Security Hub S3.5), end to end through the sandbox', () => {

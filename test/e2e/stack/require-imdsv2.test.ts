@@ -4,21 +4,21 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { approverWithKey, cliAs, executionEnded } from './approval-helpers.ts';
-import { controlFinding, putAndApprove, startIn, steps, undoApproved } from './control-helpers.ts';
+import { executionEnded } from './approval-helpers.ts';
+import { controlFinding, putAndApprove, startPlaybook, steps } from './control-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 const TITLE = 'EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
+let desk: UndoDesk;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-imdsv2'));
+  desk = await undoDesk(h, 'oncall-imdsv2');
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
+  desk?.close();
   await h?.stop();
 });
 
@@ -39,12 +39,13 @@ const allowImdsv1 = (instanceId: string) =>
   );
 
 const finding = (instanceId: string, suffix: string) =>
-  controlFinding(
-    'EC2.8',
-    { type: 'AwsEc2Instance', id: `arn:aws:ec2:us-east-1:111122223333:instance/${instanceId}` },
-    TITLE,
+  controlFinding({
+    control: 'EC2.8',
+    title: TITLE,
+    resourceType: 'AwsEc2Instance',
+    resourceId: `arn:aws:ec2:us-east-1:111122223333:instance/${instanceId}`,
     suffix,
-  );
+  });
 
 describe('require-imdsv2 (Security Hub EC2.8), end to end through the sandbox', () => {
   it('after approval requires IMDSv2 and changes nothing else of the instance; undo allows IMDSv1 again', async () => {
@@ -54,7 +55,7 @@ describe('require-imdsv2 (Security Hub EC2.8), end to end through the sandbox', 
     expect(before?.MetadataOptions?.HttpTokens).toBe('optional');
     const control = finding(instanceId, '000000000008');
 
-    await putAndApprove(h, oncall, control);
+    await putAndApprove(h, desk.oncall, control);
 
     const after = await described(instanceId);
     expect(after?.MetadataOptions).toEqual({ ...before?.MetadataOptions, HttpTokens: 'required' });
@@ -65,7 +66,7 @@ describe('require-imdsv2 (Security Hub EC2.8), end to end through the sandbox', 
       ['Complete', 'contained'],
     ]);
 
-    await undoApproved(h, oncall, control.id);
+    expect((await desk.approved(control.id, { reason: 'test' })).ended.status).toBe('SUCCEEDED');
 
     expect(await metadataOptions(instanceId)).toEqual(before?.MetadataOptions);
   });
@@ -75,7 +76,7 @@ describe('require-imdsv2 (Security Hub EC2.8), end to end through the sandbox', 
     await allowImdsv1(instanceId);
     const control = finding(instanceId, '0000000000d8');
 
-    const executionArn = await startIn(h, 'require-imdsv2', 'dry-run', control.event);
+    const executionArn = await startPlaybook(h, 'require-imdsv2', control.event, 'dry-run');
 
     expect((await executionEnded(h, executionArn)).status).toBe('SUCCEEDED');
     expect((await metadataOptions(instanceId))?.HttpTokens).toBe('optional');
@@ -93,7 +94,7 @@ describe('require-imdsv2 (Security Hub EC2.8), end to end through the sandbox', 
     const control = finding(instanceId, '0000000000a8');
     const callsBefore = h.sandbox.server.calls.length;
 
-    await putAndApprove(h, oncall, control);
+    await putAndApprove(h, desk.oncall, control);
 
     expect((await steps(h, control.id)).slice(-1)).toEqual([['ModifyInstanceMetadataOptions', 'skipped']]);
     expect(

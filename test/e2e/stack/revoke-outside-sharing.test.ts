@@ -16,29 +16,21 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
-import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
+import { approvalNotice, executionEnded, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
+import { playbookExecution, type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 let h: StackHarness;
-let oncall: ApprovalsClient;
-let sts: STSClient;
+let desk: UndoDesk;
 let rds: RDSClient;
 beforeAll(async () => {
   h = await startStack();
-  oncall = cliAs(h, await approverWithKey(h, 'oncall-sam'));
-  sts = new STSClient({
-    endpoint: h.sandbox.endpoint,
-    region: 'us-east-1',
-    credentials: SANDBOX_CREDENTIALS,
-  });
+  desk = await undoDesk(h, 'oncall-sam');
   rds = new RDSClient({
     endpoint: h.sandbox.endpoint,
     region: 'us-east-1',
@@ -46,8 +38,7 @@ beforeAll(async () => {
   });
 }, 120_000);
 afterAll(async () => {
-  oncall?.close();
-  sts?.destroy();
+  desk?.close();
   rds?.destroy();
   await h?.stop();
 });
@@ -83,33 +74,11 @@ function snapshotEvent(snapshotId: string, item: { group?: string; userId?: stri
   return event;
 }
 
-async function executionOf(findingId: string): Promise<string> {
-  const arn = (await h.history(findingId)).find((r) => r.actor.startsWith('playbook/'))?.executionArn;
-  if (!arn) throw new Error(`no playbook execution recorded for ${findingId}`);
-  return arn;
-}
+const executionOf = (findingId: string) => playbookExecution(h, findingId);
 
 /** `remediate undo`, approved by on-call as the default policy asks; resolves once the undo ended. */
 async function undoApproved(findingId: string): Promise<void> {
-  const started = await undo(
-    await executionOf(findingId),
-    {
-      stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string,
-      pollMs: 50,
-      timeoutMs: 20_000,
-    },
-    { sfn: h.sandbox.clients.sfn, sts },
-    { log: () => {}, error: () => {} },
-  );
-  const notice = await waitFor(`the undo approval of ${findingId}`, () =>
-    h.sandbox.services.sns.published.find(
-      (m) =>
-        m.message.includes(`Finding id: ${findingId}`) &&
-        (m.subject ?? '').includes('undo: approval required'),
-    ),
-  );
-  await oncall.decide(/approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1] as string, 'approve', 'meant');
-  const ended = await executionEnded(h, started.undoExecutionArn as string);
+  const { ended } = await desk.approved(findingId, { reason: 'meant' });
   expect(JSON.parse(ended.output ?? '{}').outcome).toBe('undone');
 }
 
@@ -177,7 +146,7 @@ describe('revoke-outside-sharing, end to end through the sandbox', () => {
     await h.put(event);
     expect(await volumePermissions(snapshotId)).toHaveLength(2);
     const notice = await waitFor('the approval request', () => approvalNotice(h, event.detail.eventID));
-    await oncall.decide(notice.approvalId, 'approve', 'not an account of ours');
+    await desk.oncall.decide(notice.approvalId, 'approve', 'not an account of ours');
     await executionEnded(h, await executionOf(event.detail.eventID));
 
     expect(await volumePermissions(snapshotId)).toEqual([{ UserId: PARTNER }]);
@@ -345,7 +314,7 @@ describe('revoke-outside-sharing, end to end through the sandbox', () => {
 
       await h.put(event);
       const notice = await waitFor('the approval request', () => approvalNotice(h, event.detail.eventID));
-      await oncall.decide(notice.approvalId, 'approve', 'not an account of ours');
+      await desk.oncall.decide(notice.approvalId, 'approve', 'not an account of ours');
       await executionEnded(h, await executionOf(event.detail.eventID));
 
       expect(await clusterRestoreOf('aurora-e2e')).toEqual([PARTNER]);

@@ -94,7 +94,10 @@ export async function approveUndo(
   );
   if (!started) throw new Error('no undo started');
   for (const other of others) expect(other.undoExecutionArn).toBe(started.undoExecutionArn);
-  expect(started).toMatchObject({ outcome: 'pending', plan: { outcome: 'planned' } });
+  expect(started, JSON.stringify(started.plan)).toMatchObject({
+    outcome: 'pending',
+    plan: { outcome: 'planned' },
+  });
   const notice = await undoNotice(h, findingId);
   const approvalId = /approval (apr-[0-9a-f]{16})/i.exec(notice.message)?.[1];
   if (!approvalId) throw new Error(`the undo approval of ${findingId} names no approval id`);

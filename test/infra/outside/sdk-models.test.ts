@@ -37,7 +37,13 @@ async function checkRequest(where: string, service: string, name: string, parame
   return checkParameters(where, parameters, input, await enumsOf(service));
 }
 
-/** One undo action of each type, as the undo planner builds them from a playbook's records. */
+/**
+ * One undo action of each type, as the undo planner builds them from a playbook's records. The
+ * values are this check's own samples of what AWS takes (ids of the right shape, real enum values):
+ * a new undo action type (not a new playbook reusing one) adds its sample here, and the first test
+ * below fails until it does. Not built from the playbooks' own records, which would only check our
+ * requests against our own assumptions.
+ */
 const sampleUndoActions: UndoAction[] = [
   undoActions.reactivateKey('alice', 'AKIAIOSFODNN7EXAMPLE'),
   undoActions.deleteUserPolicy('alice', 'remediation-deny-sessions', {}),

@@ -25,7 +25,13 @@ export function memberByPascalName(
   return model === undefined ? undefined : { model, schema: schema.getMemberSchema(model) };
 }
 
-/** The SDK package of each service name Step Functions' integrations use. */
+/**
+ * The SDK package of each service name Step Functions' integrations use. The outside check's own
+ * map (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html names the
+ * services): the names are not derivable from the packages without exceptions (AWS Config is
+ * `config` to Step Functions, "Config Service" to the SDK). Keyed by service, not by playbook: only
+ * a playbook that brings a new AWS service adds a line, with its client package.
+ */
 export const PACKAGES: Record<string, string> = {
   autoscaling: 'client-auto-scaling',
   cloudtrail: 'client-cloudtrail',
