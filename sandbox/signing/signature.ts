@@ -130,7 +130,12 @@ const signingKeys = new Map<string, Uint8Array>();
  * request. The cache holds no decision: whether the key may sign at all (it exists, is active,
  * its session has not expired) is checked on every request before the signature is compared.
  */
-export function derivedSigningKey(secret: string, shortDate: string, region: string, service: string): Uint8Array {
+export function derivedSigningKey(
+  secret: string,
+  shortDate: string,
+  region: string,
+  service: string,
+): Uint8Array {
   const id = `${shortDate}/${region}/${service}/${secret}`;
   let key = signingKeys.get(id);
   if (!key) {
