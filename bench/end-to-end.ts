@@ -1,3 +1,5 @@
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { startBenchSandbox } from './bench-stack.ts';
 import { credentialFinding, putInBatches, seedUsers } from './findings.ts';
@@ -79,4 +81,15 @@ export async function benchEndToEnd(): Promise<BenchSection> {
   } finally {
     await sandbox.stop();
   }
+}
+
+// Run alone (`BENCH_FINDINGS=300 npx tsx bench/end-to-end.ts`): the section, and the machine's load.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const loadAtStart = os.loadavg()[0]?.toFixed(1);
+  const section = await benchEndToEnd();
+  console.log(
+    `${section.body}\n\nLoad average (1 min): ${loadAtStart} at start, ${os.loadavg()[0]?.toFixed(1)} at end.`,
+  );
+  process.exit(0);
 }

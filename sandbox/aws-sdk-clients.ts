@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import type { SandboxCredentials } from './credentials.ts';
 import { SANDBOX_CREDENTIALS } from './credentials.ts';
 import { S3_CONTROL_CLIENT_CONFIG } from './s3-control-endpoint.ts';
@@ -164,6 +165,7 @@ function wrapModule(service: SdkIntegrationService, exports: Record<string, unkn
         credentials: options.credentials ?? SANDBOX_CREDENTIALS,
         // Step Functions makes one attempt per task try; retries are the state's Retry field.
         maxAttempts: 1,
+        requestHandler: { httpAgent: sharedAgent() },
         ...service.clientConfig,
       }) as SdkClient;
     },
@@ -215,11 +217,34 @@ function recase(value: unknown, rename: (key: string) => string): Record<string,
   return walk(value) as Record<string, unknown>;
 }
 
+/**
+ * The connections every task client shares. Each execution signs with its own session of the
+ * state machine's role, so it gets clients of its own; with an agent each, every execution opened
+ * new connections that stayed open (kept alive) long after it ended: a thousand findings held
+ * thousands of idle sockets on both ends. Destroying one client leaves the shared agent alone.
+ */
+class SharedAgent extends Agent {
+  override destroy(): void {}
+  close(): void {
+    super.destroy();
+  }
+}
+
+let agent: SharedAgent | undefined;
+
+function sharedAgent(): SharedAgent {
+  agent ??= new SharedAgent({ keepAlive: true, maxSockets: 64 });
+  return agent;
+}
+
+/** Clients kept at most; the least recently used is dropped beyond (its calls in flight finish). */
+const MAX_CLIENTS = 256;
 const clients = new Map<string, SdkClient>();
 
 /**
- * One client per service, endpoint, region and identity, reused across tasks: a client keeps
- * its HTTP connections alive, and building one per call dominated the cost of a task.
+ * One client per service, endpoint, region and identity, reused across tasks: building one per
+ * call dominated the cost of a task. Bounded: an execution's session signs nothing once it has
+ * ended, so its clients would otherwise be held for the sandbox's whole life.
  */
 function cachedClient(sdk: SdkModule, options: SandboxClientOptions): SdkClient {
   const credentials = options.credentials ?? SANDBOX_CREDENTIALS;
@@ -231,15 +256,27 @@ function cachedClient(sdk: SdkModule, options: SandboxClientOptions): SdkClient 
     credentials.sessionToken ?? '',
   ].join('|');
   let client = clients.get(key);
-  if (!client) {
+  if (client) {
+    // Most recently used last, so the oldest is the first key.
+    clients.delete(key);
+  } else {
     client = sdk.createClient(options);
-    clients.set(key, client);
+    const oldest = clients.size >= MAX_CLIENTS ? clients.keys().next().value : undefined;
+    if (oldest !== undefined) clients.delete(oldest);
   }
+  clients.set(key, client);
   return client;
 }
 
-/** Close every cached client (the sandbox calls this when it stops). */
+/** How many task clients are held (the bound on them is tested). */
+export function heldSdkClients(): number {
+  return clients.size;
+}
+
+/** Close every cached client and their shared connections (the sandbox calls this when it stops). */
 export function closeSdkClients(): void {
   for (const client of clients.values()) client.destroy();
   clients.clear();
+  agent?.close();
+  agent = undefined;
 }

@@ -159,9 +159,8 @@ export class IamService extends ModelService implements SigningKeySource {
   /** The role `roleName` of `accountId`, if it exists. */
   role(accountId: string, roleName: string): RoleView | undefined {
     const account = this.accounts.get(accountId);
-    const role = [...(account?.roles.values() ?? [])].find(
-      (r) => r.roleName.toLowerCase() === roleName.toLowerCase(),
-    );
+    // Roles are kept by their name in lower case: IAM names are unique regardless of case.
+    const role = account?.roles.get(roleName.toLowerCase());
     if (!account || !role) return undefined;
     return {
       accountId,

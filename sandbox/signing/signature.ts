@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SandboxCredentials } from '../credentials.ts';
@@ -117,6 +117,55 @@ export function parseAmzDate(value: string | undefined): Date | undefined {
   );
 }
 
+/** Derived signing keys held at most (each is 32 bytes; a day's keys of every live session fit). */
+const MAX_SIGNING_KEYS = 10_000;
+const signingKeys = new Map<string, Uint8Array>();
+
+/**
+ * The SigV4 signing key of a secret for one day, region and service: HMAC-SHA256 of "AWS4" +
+ * secret over the date, then the region, the service and "aws4_request"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html,
+ * "Calculate the signature"). It depends on nothing else, so it is derived once per
+ * (secret, date, region, service), as the AWS SDKs cache it, and not four HMACs again on every
+ * request. The cache holds no decision: whether the key may sign at all (it exists, is active,
+ * its session has not expired) is checked on every request before the signature is compared.
+ */
+export function derivedSigningKey(
+  secret: string,
+  shortDate: string,
+  region: string,
+  service: string,
+): Uint8Array {
+  const id = `${shortDate}/${region}/${service}/${secret}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    key = [shortDate, region, service, 'aws4_request'].reduce<Uint8Array>(
+      (k, part) => createHmac('sha256', k).update(part).digest(),
+      Buffer.from(`AWS4${secret}`, 'utf8'),
+    );
+    if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.delete(signingKeys.keys().next().value as string);
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
+/**
+ * The SDK's signer, its signing key taken from {@link derivedSigningKey}. `getSigningKey` is the
+ * signer's own hook for the key (private in its typings, a plain method at run time); everything
+ * else (canonical request, string to sign, the signature itself) is the SDK's.
+ */
+function verifyingSigner(options: ConstructorParameters<typeof SignatureV4>[0]): SignatureV4 {
+  const signer = new SignatureV4(options);
+  (signer as unknown as { getSigningKey: unknown }).getSigningKey = async (
+    credentials: { secretAccessKey: string },
+    region: string,
+    shortDate: string,
+    service?: string,
+  ): Promise<Uint8Array> =>
+    derivedSigningKey(credentials.secretAccessKey, shortDate, region, service ?? options.service);
+  return signer;
+}
+
 /**
  * Whether `claim.signature` is the signature `credentials` give `request`. The signature is
  * computed again by the AWS SDK's own signer (`@smithy/signature-v4`), over exactly the headers
@@ -141,7 +190,7 @@ export async function signatureMatches(
     const values = request.query.getAll(name);
     query[name] = values.length === 1 ? (values[0] as string) : values;
   }
-  const signer = new SignatureV4({
+  const signer = verifyingSigner({
     service: claim.service,
     region: claim.region,
     // The session token, if any, is one of the signed headers (or query parameters) already:

@@ -121,6 +121,18 @@ export class ExecutionRun {
     runtime.closeAll();
     tokens.closeExecution(record.arn);
     this.finish(outcome);
+    this.release();
+  }
+
+  /**
+   * Let go of the engine once the execution has ended: the library's run (with this execution's
+   * copy of the definition) and the task runtime are needed only while it runs, whereas the
+   * record and the history are kept for DescribeExecution and GetExecutionHistory. Held, a
+   * thousand ended executions kept a thousand copies of their definition.
+   */
+  private release(): void {
+    this.abort = undefined;
+    this.runtime = undefined;
   }
 
   /** A state's data is over the payload limit: the execution fails with States.DataLimitExceeded. */
@@ -173,6 +185,7 @@ export class ExecutionRun {
     record.status = 'FAILED';
     record.stopDate = new Date();
     this.options.tokens.closeExecution(record.arn);
+    this.release();
   }
 
   private finish(outcome: { ok: true; output: unknown } | { ok: false; error: unknown }): void {

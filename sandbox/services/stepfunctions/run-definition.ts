@@ -85,6 +85,34 @@ export interface TimeOptions {
 /** setTimeout's ceiling (2^31 - 1 ms): the stand-in for "no timeout" in the library's task timer. */
 const NO_TIMEOUT_SECONDS = 2_147_483;
 const NESTED = new Set(['Branches', 'ItemProcessor', 'Iterator', 'Result']);
+/** Fields holding state machines of their own, prepared (and hooked) as machines. */
+const NESTED_MACHINES = new Set(['Branches', 'ItemProcessor', 'Iterator']);
+
+/** A state rewritten once per machine; what differs between executions is only its hooks. */
+interface PreparedState {
+  readonly name: string;
+  /** The rewritten state, without hooks and without its nested machines. */
+  readonly state: StateDefinition;
+  /** The template fields to hook, and how their evaluation moves the context object. */
+  readonly hooks: readonly { readonly field: string; readonly kind: EvaluationKind }[];
+  readonly branches?: readonly PreparedMachine[];
+  readonly itemProcessor?: PreparedMachine;
+  readonly iterator?: PreparedMachine;
+}
+
+interface PreparedMachine {
+  /** The machine's fields but `States`. */
+  readonly machine: MachineDefinition;
+  readonly states: readonly PreparedState[];
+}
+
+/**
+ * Each definition is rewritten once per time scale, not at every execution: the rewriting walks
+ * every field of every state, and a thousand executions held a thousand copies. The library
+ * reads the definition without changing it, so executions share the rewritten states and each
+ * adds only its own hooks. Keyed by the parsed definition, which lives as long as its machine.
+ */
+const prepared = new WeakMap<MachineDefinition, Map<string, PreparedMachine>>();
 
 /**
  * The definition the library runs for one execution: the same states, with
@@ -102,66 +130,121 @@ export function prepareRunDefinition(
   hooks: RunHooks,
   time: TimeOptions,
 ): MachineDefinition {
-  const prepareMachine = (machine: MachineDefinition): MachineDefinition => {
-    const states: Record<string, StateDefinition> = {};
-    for (const [name, state] of Object.entries(machine.States)) {
-      const prepared = prepareState(name, state);
-      Object.defineProperty(states, name, {
-        enumerable: true,
-        get: () => {
-          hooks.enter(name);
-          return prepared;
-        },
-      });
-    }
-    return { ...machine, States: states };
-  };
+  const key = `${time.timeScale}/${time.callbackTimeScale}`;
+  let byTime = prepared.get(definition);
+  if (!byTime) {
+    byTime = new Map();
+    prepared.set(definition, byTime);
+  }
+  let machine = byTime.get(key);
+  if (!machine) {
+    machine = prepareMachine(definition, tasks, time);
+    byTime.set(key, machine);
+  }
+  return withHooks(machine, hooks);
+}
 
-  const prepareState = (name: string, original: StateDefinition): StateDefinition => {
-    const state = Object.fromEntries(
-      Object.entries(original).map(([field, value]) => [
-        field,
-        NESTED.has(field) ? value : rewritePaths(value, field),
-      ]),
-    ) as StateDefinition;
-    if (Array.isArray(original.Branches))
-      state.Branches = (original.Branches as MachineDefinition[]).map(prepareMachine);
-    if (original.ItemProcessor)
-      state.ItemProcessor = prepareMachine(original.ItemProcessor as MachineDefinition);
-    if (original.Iterator) state.Iterator = prepareMachine(original.Iterator as MachineDefinition);
-    if (Array.isArray(state.Retry))
-      state.Retry = state.Retry.map((retrier) => scaleRetrier(retrier, time.timeScale));
-    if (state.Type === 'Choice' && Array.isArray(state.Choices))
-      state.Choices = (state.Choices as JsonObject[]).map(rewriteIsPresentFalse);
-    const task = tasks.get(name);
-    if (state.Type === 'Task' && task) prepareTask(name, state, task);
-    else {
-      for (const field of ['Parameters', 'ItemSelector'])
-        hookTemplate(state, field, () => hooks.evaluate(name, 'same'));
-    }
-    hookTemplate(state, 'ResultSelector', () => hooks.evaluate(name, 'same'));
-    return state;
-  };
+/** One execution's view of a prepared machine: its own getters over the shared states. */
+function withHooks(machine: PreparedMachine, hooks: RunHooks): MachineDefinition {
+  const states: Record<string, StateDefinition> = {};
+  for (const prepared of machine.states) {
+    let state: StateDefinition | undefined;
+    Object.defineProperty(states, prepared.name, {
+      enumerable: true,
+      get: () => {
+        hooks.enter(prepared.name);
+        state ??= stateWithHooks(prepared, hooks);
+        return state;
+      },
+    });
+  }
+  return { ...machine.machine, States: states };
+}
 
-  const prepareTask = (name: string, state: StateDefinition, task: TaskStateInfo) => {
-    const callback = task.resource?.waitForTaskToken === true;
-    const envelope: JsonObject = {};
-    if (state.Parameters !== undefined) envelope[ENVELOPE.parameters] = state.Parameters as JsonValue;
-    else envelope[`${ENVELOPE.parameters}.$`] = '$';
-    if (state.Credentials !== undefined) envelope[ENVELOPE.credentials] = state.Credentials as JsonValue;
-    if (typeof state.HeartbeatSecondsPath === 'string')
-      envelope[`${ENVELOPE.heartbeat}.$`] = state.HeartbeatSecondsPath;
-    for (const field of ['Credentials', 'HeartbeatSeconds', 'HeartbeatSecondsPath']) delete state[field];
-    state.Parameters = envelope;
-    hookTemplate(state, 'Parameters', () => hooks.evaluate(name, callback ? 'callback-attempt' : 'attempt'));
-    if (typeof state.TimeoutSeconds === 'number' && callback) {
-      state.TimeoutSeconds = state.TimeoutSeconds * time.callbackTimeScale;
-    } else if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
-      state.TimeoutSeconds = NO_TIMEOUT_SECONDS;
-    }
-  };
+function stateWithHooks(prepared: PreparedState, hooks: RunHooks): StateDefinition {
+  const state: StateDefinition = { ...prepared.state };
+  if (prepared.branches) state.Branches = prepared.branches.map((branch) => withHooks(branch, hooks));
+  if (prepared.itemProcessor) state.ItemProcessor = withHooks(prepared.itemProcessor, hooks);
+  if (prepared.iterator) state.Iterator = withHooks(prepared.iterator, hooks);
+  for (const { field, kind } of prepared.hooks)
+    hookTemplate(state, field, () => hooks.evaluate(prepared.name, kind));
+  return state;
+}
 
-  return prepareMachine(definition);
+function prepareMachine(
+  machine: MachineDefinition,
+  tasks: ReadonlyMap<string, TaskStateInfo>,
+  time: TimeOptions,
+): PreparedMachine {
+  const { States: _states, ...rest } = machine;
+  return {
+    machine: rest as MachineDefinition,
+    states: Object.entries(machine.States).map(([name, state]) => prepareState(name, state, tasks, time)),
+  };
+}
+
+function prepareState(
+  name: string,
+  original: StateDefinition,
+  tasks: ReadonlyMap<string, TaskStateInfo>,
+  time: TimeOptions,
+): PreparedState {
+  const state = Object.fromEntries(
+    Object.entries(original)
+      .filter(([field]) => !NESTED_MACHINES.has(field))
+      .map(([field, value]) => [field, NESTED.has(field) ? value : rewritePaths(value, field)]),
+  ) as StateDefinition;
+  const nested = (field: string) => original[field] as MachineDefinition | undefined;
+  if (Array.isArray(state.Retry))
+    state.Retry = state.Retry.map((retrier) => scaleRetrier(retrier, time.timeScale));
+  if (state.Type === 'Choice' && Array.isArray(state.Choices))
+    state.Choices = (state.Choices as JsonObject[]).map(rewriteIsPresentFalse);
+  const hooks: { field: string; kind: EvaluationKind }[] = [];
+  const task = tasks.get(name);
+  if (state.Type === 'Task' && task) {
+    prepareTask(state, task, time);
+    hooks.push({
+      field: 'Parameters',
+      kind: task.resource?.waitForTaskToken ? 'callback-attempt' : 'attempt',
+    });
+  } else {
+    for (const field of ['Parameters', 'ItemSelector'])
+      if (state[field] !== undefined) hooks.push({ field, kind: 'same' });
+  }
+  if (state.ResultSelector !== undefined) hooks.push({ field: 'ResultSelector', kind: 'same' });
+  return {
+    name,
+    state,
+    hooks,
+    ...(Array.isArray(original.Branches) && {
+      branches: (original.Branches as MachineDefinition[]).map((branch) =>
+        prepareMachine(branch, tasks, time),
+      ),
+    }),
+    ...(nested('ItemProcessor') && {
+      itemProcessor: prepareMachine(nested('ItemProcessor') as MachineDefinition, tasks, time),
+    }),
+    ...(nested('Iterator') && {
+      iterator: prepareMachine(nested('Iterator') as MachineDefinition, tasks, time),
+    }),
+  };
+}
+
+function prepareTask(state: StateDefinition, task: TaskStateInfo, time: TimeOptions): void {
+  const callback = task.resource?.waitForTaskToken === true;
+  const envelope: JsonObject = {};
+  if (state.Parameters !== undefined) envelope[ENVELOPE.parameters] = state.Parameters as JsonValue;
+  else envelope[`${ENVELOPE.parameters}.$`] = '$';
+  if (state.Credentials !== undefined) envelope[ENVELOPE.credentials] = state.Credentials as JsonValue;
+  if (typeof state.HeartbeatSecondsPath === 'string')
+    envelope[`${ENVELOPE.heartbeat}.$`] = state.HeartbeatSecondsPath;
+  for (const field of ['Credentials', 'HeartbeatSeconds', 'HeartbeatSecondsPath']) delete state[field];
+  state.Parameters = envelope;
+  if (typeof state.TimeoutSeconds === 'number' && callback) {
+    state.TimeoutSeconds = state.TimeoutSeconds * time.callbackTimeScale;
+  } else if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
+    state.TimeoutSeconds = NO_TIMEOUT_SECONDS;
+  }
 }
 
 /**
