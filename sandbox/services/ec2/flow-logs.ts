@@ -42,6 +42,7 @@ export interface FlowLogRecord {
  * The default format: the version 2 fields, in order
  * (https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html#flow-logs-default).
  */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: flow log fields are written ${field}.
 export const DEFAULT_FLOW_LOG_FORMAT =
   '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}';
 

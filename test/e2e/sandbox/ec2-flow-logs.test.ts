@@ -39,7 +39,9 @@ const ROLE = 'arn:aws:iam::111122223333:role/flow-logs-delivery';
 const lookup = async (eventName: string) =>
   (
     await cloudtrail.send(
-      new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: eventName }] }),
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: eventName }],
+      }),
     )
   ).Events ?? [];
 
@@ -67,6 +69,7 @@ describe('EC2 flow logs and CloudTrail event history in the sandbox', () => {
       MaxAggregationInterval: 60,
       FlowLogStatus: 'ACTIVE',
     });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: flow log fields are written ${field}.
     expect(described.FlowLogs?.[0]?.LogFormat).toContain('${srcaddr}');
 
     // The same configuration again is refused for that resource, not created twice.
