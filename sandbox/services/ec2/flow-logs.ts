@@ -42,8 +42,8 @@ export interface FlowLogRecord {
  * The default format: the version 2 fields, in order
  * (https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html#flow-logs-default).
  */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: flow log fields are written ${field}.
 export const DEFAULT_FLOW_LOG_FORMAT =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: flow log fields are written ${field}.
   '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}';
 
 /** The resource types the sandbox keeps flow logs of, and how each is looked up. */
