@@ -84,7 +84,7 @@ const InputSchema = z.discriminatedUnion('step', [
     flowLogs: z.array(z.looseObject({ request: z.record(z.string(), z.unknown()), branch: z.string() })),
     recreated: z.array(
       z.looseObject({
-        FlowLogs: z.optional(z.array(z.record(z.string(), z.unknown()))),
+        read: z.looseObject({ FlowLogs: z.optional(z.array(z.record(z.string(), z.unknown()))) }),
       }),
     ),
   }),
@@ -297,11 +297,11 @@ const COMPARED = [
 /** What differs between the flow logs read back and the requests made: nothing, once verified. */
 export function verifyRecreation(
   flowLogs: readonly { request: Record<string, unknown> }[],
-  recreated: readonly { FlowLogs?: Record<string, unknown>[] }[],
+  recreated: readonly { read: { FlowLogs?: Record<string, unknown>[] } }[],
 ): { count: number; problems: string[] } {
   const problems: string[] = [];
   flowLogs.forEach(({ request }, i) => {
-    const read = recreated[i]?.FlowLogs ?? [];
+    const read = recreated[i]?.read.FlowLogs ?? [];
     const wanted = request['ResourceIds'] as string[];
     const covered = read.map((f) => String(f['ResourceId']));
     for (const id of wanted)
