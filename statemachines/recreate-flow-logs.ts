@@ -227,7 +227,7 @@ export const recreateFlowLogs: PlaybookDefinition = {
     const contain = recreate
       .next(
         steps.audit('Audit flow logs re-created', 'CreateFlowLogs', 'succeeded', {
-          beforePath: '$.plan.flowLogs',
+          beforePath: '$.plan.before',
           afterPath: '$.state.after',
           detailsPath: '$.finding.actor',
         }),

@@ -136,6 +136,8 @@ export function matchPage(
 export interface RecreationPlan {
   count: number;
   flowLogs: Recreation[];
+  /** What the audit record keeps as the state before: the deleted flow logs' configuration. */
+  before: { deletedIds: string[]; createdAt: string; createdBy: string; request: Record<string, unknown> }[];
   /** Display-safe lines: each deleted flow log's configuration, or why it is not known. */
   lines: string[];
   /** The lines in one string, for the approval request. */
@@ -224,7 +226,7 @@ function summaryOf(deletedIds: string[], call: CreateCall, request: Record<strin
       : show(String(request['LogDestination']));
   const role = c.DeliverLogsPermissionArn ? `, delivery role ${show(c.DeliverLogsPermissionArn)}` : '';
   return displayText(
-    `${deletedIds.join(', ')}: ${show(c.ResourceType, 40)} ${(request['ResourceIds'] as string[]).map((id) => show(id, 60)).join(', ')}, ${show(String(request['TrafficType']), 20)} traffic, to ${show(String(request['LogDestinationType']), 40)} ${destination}${role}, format "${show(String(request['LogFormat']), 600)}", aggregated every ${String(request['MaxAggregationInterval'])} s (created ${show(call.eventTime, 40)} by ${show(call.createdBy)})`,
+    `${deletedIds.join(', ')}: ${show(c.ResourceType, 40)} ${(request['ResourceIds'] as string[]).map((id) => show(id, 60)).join(', ')}, ${show(String(request['TrafficType']), 20)} traffic, to ${show(String(request['LogDestinationType']), 40)} ${destination}${role}, format [${show(String(request['LogFormat']), 600)}], aggregated every ${String(request['MaxAggregationInterval'])} s (created ${show(call.eventTime, 40)} by ${show(call.createdBy)})`,
     1500,
   );
 }
@@ -276,6 +278,12 @@ export function planRecreation(findingId: string, deletedIds: string[], lookup: 
   return {
     count: chosen.length,
     flowLogs: chosen,
+    before: chosen.map(({ deletedIds, createdAt, createdBy, request }) => ({
+      deletedIds,
+      createdAt,
+      createdBy,
+      request,
+    })),
     lines,
     description: displayText(lines.join(' | '), 4000),
     deletedIds,

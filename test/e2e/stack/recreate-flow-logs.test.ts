@@ -1,4 +1,5 @@
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateFlowLogsCommand,
   DeleteFlowLogsCommand,
@@ -6,6 +7,7 @@ import {
   DescribeVpcsCommand,
   type FlowLog,
 } from '@aws-sdk/client-ec2';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalNotice, executionEnded, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
@@ -139,7 +141,17 @@ describe('recreate-flow-logs, end to end through the sandbox', () => {
 
     await h.put(event);
 
-    expect(await steps(event.detail.eventID)).toEqual([['classify', 'skipped']]);
+    const skipped = (
+      await h.sandbox.clients.dynamodb.send(new ScanCommand({ TableName: h.auditTable }))
+    ).Items?.map((item) => unmarshall(item)).filter(
+      (r) => r['action'] === 'classify' && String(r['reason']).includes('Client.UnauthorizedOperation'),
+    );
+    expect(skipped).toEqual([
+      expect.objectContaining({
+        outcome: 'skipped',
+        reason: expect.stringContaining('DeleteFlowLogs failed (Client.UnauthorizedOperation'),
+      }),
+    ]);
     expect(
       h.sandbox.server.calls
         .slice(callsBefore)
