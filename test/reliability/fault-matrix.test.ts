@@ -38,6 +38,7 @@ describe('fault matrix (CI subset)', () => {
       'protectdbcluster',
       'protectdbinstance',
       'protectdynamodbtable',
+      'recreateflowlogs',
       'reenableguardduty',
       'removepubliclambdaaccess',
       'requirebucketssl',
