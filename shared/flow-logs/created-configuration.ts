@@ -140,6 +140,7 @@ export function createCallOf(cloudTrailEvent: string): CreateCall | undefined {
   try {
     record = JSON.parse(cloudTrailEvent);
   } catch {
+    // Not JSON: not a record this reads, like a record of another call; the id stays unmatched.
     return undefined;
   }
   if (!isObject(record) || record['eventName'] !== 'CreateFlowLogs' || record['errorCode'] !== undefined)
