@@ -10,6 +10,7 @@ import { type Deployment, deployStack } from './deploy/deploy.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION, SandboxServer } from './server.ts';
 import { AutoScalingService } from './services/autoscaling.ts';
 import { CloudTrailService } from './services/cloudtrail.ts';
+import { CloudTrailHistory } from './services/cloudtrail-history.ts';
 import { ConfigService } from './services/config.ts';
 import { DynamoDbService } from './services/dynamodb.ts';
 import { Ec2Service } from './services/ec2/ec2-service.ts';
@@ -177,6 +178,9 @@ export class Sandbox {
     const rds = new RdsService();
     const ecs = new EcsService();
     const functionUrls = new FunctionUrlService(lambda, resourcePolicies);
+    // CloudTrail's event history: the management calls the sandbox serves, as they are served.
+    const cloudTrailHistory = new CloudTrailHistory();
+    server.onCall((call, req, response) => cloudTrailHistory.record(call, req, response));
     server.registerPath(FUNCTION_URL_PREFIX, functionUrls);
     await dynamodb.start();
     for (const service of [
@@ -187,7 +191,7 @@ export class Sandbox {
       ec2,
       autoScaling,
       new ElbV2Service({ ec2 }),
-      new CloudTrailService(),
+      new CloudTrailService(cloudTrailHistory),
       new ConfigService(),
       new GuardDutyService(),
       ecs,

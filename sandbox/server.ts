@@ -74,7 +74,7 @@ export class SandboxServer {
   private readonly services = new Map<string, SandboxService>();
   private readonly pathServices: { prefix: string; service: PathService }[] = [];
   private server?: Server;
-  private listeners: ((call: CallRecord, req: SandboxRequest) => void)[] = [];
+  private listeners: ((call: CallRecord, req: SandboxRequest, response: SandboxResponse) => void)[] = [];
 
   constructor() {
     this.addAccessKey(SANDBOX_CREDENTIALS, SANDBOX_ACCOUNT_ID);
@@ -98,8 +98,8 @@ export class SandboxServer {
     this.signingKeys.add({ ...credentials, accountId });
   }
 
-  /** Be told about every call as it is answered. Returns an unsubscribe function. */
-  onCall(listener: (call: CallRecord, req: SandboxRequest) => void): () => void {
+  /** Be told about every call as it is answered (and the answer). Returns an unsubscribe function. */
+  onCall(listener: (call: CallRecord, req: SandboxRequest, response: SandboxResponse) => void): () => void {
     this.listeners.push(listener);
     return () => {
       this.listeners = this.listeners.filter((l) => l !== listener);
@@ -183,7 +183,7 @@ export class SandboxServer {
     const principalArn = req.signingKey ? this.authorizer?.callerArn(req) : undefined;
     if (principalArn) call.principalArn = principalArn;
     this.calls.push(call);
-    for (const listener of this.listeners) listener(call, req);
+    for (const listener of this.listeners) listener(call, req, response);
     return response;
   }
 

@@ -17,6 +17,7 @@ import { protectDbCluster } from './protect-db-cluster.ts';
 import { protectDbInstance } from './protect-db-instance.ts';
 import { protectDynamoDbTable } from './protect-dynamodb-table.ts';
 import { quarantineInstance } from './quarantine-instance.ts';
+import { recreateFlowLogs } from './recreate-flow-logs.ts';
 import { reenableGuardDuty } from './reenable-guardduty.ts';
 import { removePublicLambdaAccess } from './remove-public-lambda-access.ts';
 import { requireBucketSsl } from './require-bucket-ssl.ts';
@@ -65,6 +66,7 @@ export const playbooks: readonly PlaybookDefinition[] = [
   encryptSnsTopic,
   requireImdsv2,
   disableSubnetPublicIp,
+  recreateFlowLogs,
 ];
 
 export const playbookNames: readonly string[] = playbooks.map((p) => p.name);

@@ -289,6 +289,7 @@ function acknowledge(
     'ec2:{region}:{account}:network-interface/*',
     'ec2:{region}:{account}:vpc/*',
     'ec2:{region}:{account}:subnet/*',
+    'ec2:{region}:{account}:vpc-flow-log/*',
     'autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*',
     'elasticloadbalancing:{region}:{account}:targetgroup/*/*',
     // Snapshot and image ARNs carry no account.

@@ -4,13 +4,16 @@ import type {
   DescribeTrailsRequest,
   EventSelector,
   GetTrailStatusResponse,
+  LookupEventsRequest,
   PutEventSelectorsRequest,
   Trail,
   UpdateTrailRequest,
 } from '@aws-sdk/client-cloudtrail';
 import { AwsError, type SandboxRequest } from '../protocol.ts';
 import { ModelService, type OperationHandler, type WithRequired } from '../wire/model-service.ts';
+import { tokenPage } from '../wire/pagination.ts';
 import { ServiceModel } from '../wire/service-model.ts';
+import { CloudTrailHistory, type HistoryEvent, usernameOf } from './cloudtrail-history.ts';
 
 /**
  * The `X-Amz-Target` prefixes CloudTrail answers to: botocore (the CLI) sends the model's
@@ -71,6 +74,11 @@ export class CloudTrailService extends ModelService {
   protected readonly model = new ServiceModel('@aws-sdk/client-cloudtrail', 'CloudTrailClient');
   protected override readonly extraTargetPrefixes = CLOUDTRAIL_TARGET_PREFIXES;
   private readonly trailsByAccount = new Map<string, Map<string, TrailState>>();
+
+  /** @param history the management calls LookupEvents answers from (the sandbox records them as it serves them) */
+  constructor(readonly history: CloudTrailHistory = new CloudTrailHistory()) {
+    super();
+  }
 
   /** A trail's state by name or ARN, for tests and the demo. */
   trail(accountId: string, nameOrArn: string): Readonly<TrailState> | undefined {
@@ -208,6 +216,47 @@ export class CloudTrailService extends ModelService {
       return trailJson(trail);
     },
 
+    // Management events of the caller's account and Region, newest first, filtered by at most one
+    // attribute and the time range; 50 a page at most
+    // (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html).
+    LookupEvents: (req, input: LookupEventsRequest) => {
+      const attributes = input.LookupAttributes ?? [];
+      if (attributes.length > 1)
+        throw new AwsError('InvalidLookupAttributesException', 'You can only specify one lookup attribute.');
+      const max = input.MaxResults ?? 50;
+      if (max < 1 || max > 50)
+        throw new AwsError('InvalidMaxResultsException', 'MaxResults must be between 1 and 50.');
+      if (input.StartTime && input.EndTime && input.StartTime > input.EndTime)
+        throw new AwsError('InvalidTimeRangeException', 'StartTime must be before EndTime.');
+      // EventCategory `insight` asks for Insights events, which the sandbox has none of.
+      const insights = input.EventCategory === 'insight';
+      const attribute = attributes[0];
+      const matches = (event: HistoryEvent) =>
+        (!input.StartTime || event.time >= input.StartTime) &&
+        (!input.EndTime || event.time <= input.EndTime) &&
+        (!attribute || attributeOf(event, attribute.AttributeKey) === attribute.AttributeValue);
+      const events = insights ? [] : this.history.eventsOf(req.accountId, req.region).filter(matches);
+      const page = tokenPage(events, {
+        token: input.NextToken,
+        max,
+        invalidTokenCode: 'InvalidNextTokenException',
+      });
+      return {
+        Events: page.items.map((event) => ({
+          EventId: event.record['eventID'] as string,
+          EventName: event.record['eventName'] as string,
+          ReadOnly: String(event.record['readOnly']),
+          AccessKeyId: (event.record['userIdentity'] as { accessKeyId?: string }).accessKeyId,
+          EventTime: event.time,
+          EventSource: event.record['eventSource'] as string,
+          Username: usernameOf(event.record),
+          Resources: [],
+          CloudTrailEvent: JSON.stringify(event.record),
+        })),
+        ...(page.nextToken ? { NextToken: page.nextToken } : {}),
+      };
+    },
+
     DeleteTrail: (req, input) => {
       const trail = this.requireTrail(req, input);
       this.trails(req.accountId).delete(trail.name);
@@ -257,6 +306,30 @@ export class CloudTrailService extends ModelService {
       throw new AwsError('TrailNotFoundException', `Unknown trail: ${arn} for the user: ${req.accountId}`);
     }
     return trail;
+  }
+}
+
+/** The value of a LookupEvents attribute (`EventName`, `Username`, ...) an event has. */
+function attributeOf(event: HistoryEvent, key: string | undefined): string | undefined {
+  const { record } = event;
+  switch (key) {
+    case 'EventId':
+      return record['eventID'] as string;
+    case 'EventName':
+      return record['eventName'] as string;
+    case 'EventSource':
+      return record['eventSource'] as string;
+    case 'ReadOnly':
+      return String(record['readOnly']);
+    case 'Username':
+      return usernameOf(record);
+    case 'AccessKeyId':
+      return (record['userIdentity'] as { accessKeyId?: string }).accessKeyId;
+    default:
+      throw new AwsError(
+        'InvalidLookupAttributesException',
+        `The sandbox does not look up events by ${key}.`,
+      );
   }
 }
 

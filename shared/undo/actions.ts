@@ -27,6 +27,7 @@ export type UndoActionType =
   | 'DisableEbsEncryptionByDefault'
   | 'DisableKeyRotation'
   | 'UpdateIPSet'
+  | 'DeleteFlowLogs'
   | 'PutFunctionConcurrency'
   | 'DeleteFunctionConcurrency'
   | 'UpdateAlias'
@@ -66,6 +67,7 @@ export const UNDO_ACTION_TYPES: readonly UndoActionType[] = [
   'DisableEbsEncryptionByDefault',
   'DisableKeyRotation',
   'UpdateIPSet',
+  'DeleteFlowLogs',
   'PutFunctionConcurrency',
   'DeleteFunctionConcurrency',
   'UpdateAlias',
@@ -150,6 +152,13 @@ export const undoActions = {
     request: { DetectorId: detectorId, IpSetId: ipSetId, Activate: true },
     before: { Status: 'INACTIVE' },
     after: { Status: 'ACTIVE' },
+  }),
+  deleteFlowLogs: (flowLogIds: string[]): UndoAction => ({
+    type: 'DeleteFlowLogs',
+    description: `Delete the flow logs ${flowLogIds.join(', ')} the run re-created (they were deleted before it)`,
+    request: { FlowLogIds: flowLogIds },
+    before: { FlowLogIds: flowLogIds },
+    after: { FlowLogIds: [] },
   }),
   disableKeyRotation: (keyId: string): UndoAction => ({
     type: 'DisableKeyRotation',

@@ -20,6 +20,8 @@ export interface ResourceArns {
   readonly securityGroups: string;
   readonly subnets: string;
   readonly vpcs: string;
+  /** vpc-flow-log/<id>: a VPC flow log. */
+  readonly flowLogs: string;
   readonly targetGroups: string;
   readonly autoScalingGroups: string;
   readonly buckets: string;
@@ -66,6 +68,7 @@ export function resourceArns(scope: Construct): ResourceArns {
     securityGroups: arn('ec2', 'security-group'),
     subnets: arn('ec2', 'subnet'),
     vpcs: arn('ec2', 'vpc'),
+    flowLogs: arn('ec2', 'vpc-flow-log'),
     targetGroups: arn('elasticloadbalancing', 'targetgroup', '*/*'),
     // autoScalingGroup:<uuid>:autoScalingGroupName/<name>: the name is known, the uuid is not.
     autoScalingGroups: stack.formatArn({

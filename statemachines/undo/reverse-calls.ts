@@ -161,6 +161,12 @@ export const REVERSE_CALLS: Readonly<Record<UndoActionType, ReverseCall>> = {
     fields: ['InstanceId', 'HttpTokens'],
     resources: (a) => [a.instances],
   },
+  DeleteFlowLogs: {
+    service: 'ec2',
+    action: 'deleteFlowLogs',
+    fields: ['FlowLogIds'],
+    resources: (a) => [a.flowLogs],
+  },
   ModifySubnetAttribute: {
     service: 'ec2',
     action: 'modifySubnetAttribute',

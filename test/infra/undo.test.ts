@@ -53,6 +53,7 @@ const REVERSE_ACTIONS: Record<string, string> = {
   'ec2:authorizesecuritygroupegress': 'security-group/*',
   'ec2:modifyinstancemetadataoptions': 'instance/*',
   'ec2:modifysubnetattribute': 'subnet/*',
+  'ec2:deleteflowlogs': 'vpc-flow-log/*',
   's3:putbucketpublicaccessblock': ':s3:::*',
   'ec2:modifysnapshotattribute': '::snapshot/*',
   'ec2:modifyimageattribute': '::image/*',

@@ -353,6 +353,7 @@ export const UNPREPARED: Readonly<Record<string, string>> = {
   'protect-db-cluster': NOT_PREPARED_YET,
   'protect-db-instance': NOT_PREPARED_YET,
   'protect-dynamodb-table': NOT_PREPARED_YET,
+  'recreate-flow-logs': NOT_PREPARED_YET,
   'reenable-guardduty': ONE_PER_ACCOUNT,
   'remove-public-lambda-access': NOT_PREPARED_YET,
   'require-bucket-ssl': NOT_PREPARED_YET,

@@ -7,6 +7,7 @@ import { assertModelledOutput } from '../../wire/modelled-output.ts';
 import { ServiceModel } from '../../wire/service-model.ts';
 import { deriveInstanceProfile, type Ec2Operations, type InstanceProfileResolver } from './context.ts';
 import { ebsEncryptionDefaultOperations } from './ebs-encryption-default.ts';
+import { flowLogOperations } from './flow-logs.ts';
 import { iamInstanceProfileOperations } from './iam-instance-profiles.ts';
 import { type ImageInput, imageOperations, registerImageRecord } from './images.ts';
 import { instanceAttributeOperations } from './instance-attributes.ts';
@@ -72,6 +73,7 @@ const OPERATIONS: Ec2Operations = {
   ...ebsEncryptionDefaultOperations,
   ...instanceMetadataOptionsOperations,
   ...subnetAttributeOperations,
+  ...flowLogOperations,
 };
 
 /**

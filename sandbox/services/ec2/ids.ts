@@ -15,7 +15,8 @@ export type Ec2IdPrefix =
   | 'ami'
   | 'iip-assoc'
   | 'replacevol'
-  | 'lt';
+  | 'lt'
+  | 'fl';
 
 /** A new id in the current EC2 format: the prefix and 17 lowercase hex digits. */
 export function newEc2Id(prefix: Ec2IdPrefix): string {
@@ -45,6 +46,7 @@ export function resourceTypeOf(id: string): string | undefined {
     ami: 'image',
     replacevol: 'replace-root-volume-task',
     lt: 'launch-template',
+    fl: 'vpc-flow-log',
   };
   return types[prefix];
 }

@@ -1,3 +1,4 @@
+import type { FlowLogRecord } from './flow-logs.ts';
 import type {
   IamInstanceProfileAssociation,
   Image,
@@ -35,6 +36,7 @@ export class Ec2State {
   readonly iamInstanceProfileAssociations = new Map<string, IamInstanceProfileAssociation>();
   readonly replaceRootVolumeTasks = new Map<string, ReplaceRootVolumeTask>();
   readonly launchTemplates = new Map<string, LaunchTemplate>();
+  readonly flowLogs = new Map<string, FlowLogRecord>();
   /** EBS encryption by default (per account and Region; off in a new account). */
   ebsEncryptionByDefault = false;
   /** Tags by resource id; EC2 tags every resource type the same way. */

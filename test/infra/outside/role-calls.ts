@@ -58,6 +58,7 @@ export const FUNCTION_ENTRIES: Record<string, string> = {
   'Playbook-require-bucket-ssl/PlanSslOnlyPolicy': 'functions/plan-ssl-only-policy/handler.ts',
   'Playbook-remove-public-lambda-access/PlanPublicFunctionAccess':
     'functions/plan-public-function-access/handler.ts',
+  'Playbook-recreate-flow-logs/PlanFlowLogRecreation': 'functions/plan-flow-log-recreation/handler.ts',
 };
 
 /** The ARNs of the stack's own resources that `values` name, by ARN, by name or in a JSON text. */

@@ -75,6 +75,7 @@ const sampleUndoActions: UndoAction[] = [
   ),
   undoActions.allowImdsv1('i-0123456789abcdef0'),
   undoActions.mapPublicIpOnLaunch('subnet-0123456789abcdef0'),
+  undoActions.deleteFlowLogs(['fl-0123456789abcdef0']),
   undoActions.putPublicAccessBlock('bucket', { BlockPublicAcls: false, IgnorePublicAcls: false }, {}),
   undoActions.deletePublicAccessBlock('bucket', {}),
   undoActions.putAccountPublicAccessBlock(

@@ -137,7 +137,9 @@ const CASES = [
     score: 7,
     title: 'VPC flow logs deleted: fl-0a1b2c3d4e5f60718',
     change: { flowLogIds: ['fl-0a1b2c3d4e5f60718'] },
-    rule: 'defense-evasion',
+    rule: 'vpc-flow-logs-deleted',
+    playbook: 'recreate-flow-logs',
+    mode: 'approve',
   },
   {
     file: 'cloudtrail-securityhub-disable.json',
