@@ -95,7 +95,7 @@ export async function startIn(
   h: StackHarness,
   playbook: string,
   mode: 'dry-run' | 'auto' | 'approve',
-  event: ReturnType<typeof controlFinding>['event'],
+  event: { source: string; 'detail-type': string; detail: unknown },
 ): Promise<string> {
   const normalized = normalizeEvent(event);
   const finding = normalized.ok ? normalized.findings[0] : undefined;
@@ -111,6 +111,7 @@ export async function startIn(
         finding,
         decision: { playbook, mode, ruleId: 'test', reason: 'test' },
         audit: { pk: findingKey(finding.id), resourceKey: resourceKey(finding.accountId, finding.resource) },
+        target: { accountId: finding.accountId, region: finding.region },
       }),
     }),
   );
