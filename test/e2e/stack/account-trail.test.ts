@@ -136,7 +136,8 @@ describe('CloudTrail.1 (the account has no multi-Region trail logging management
     const config = configEvent('2026-11-22T12:07:00.000Z');
     await h.put(config.event);
     expect(await steps(h, config.id)).toEqual([['classify', 'duplicate']]);
-  });
+    // An approval, the run and an undo: beyond the default timeout on a loaded machine.
+  }, 120_000);
 
   it('AWS Config multi-region-cloudtrail-enabled with no trail in the account: a person is told why, nothing is created', async () => {
     for (const trail of (await cloudtrail().send(new DescribeTrailsCommand({}))).trailList ?? [])

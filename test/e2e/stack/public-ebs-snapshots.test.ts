@@ -86,7 +86,8 @@ describe('EC2.1 (the account has publicly restorable EBS snapshots), end to end'
     );
     expect(await permissions(onlyPublic)).toEqual([{ Group: 'all' }]);
     expect(await permissions(partnerOnly)).toEqual([{ UserId: PARTNER }]);
-  });
+    // An approval, the run and an approved undo: beyond the default timeout on a loaded machine.
+  }, 120_000);
 
   it(`AWS Config ebs-snapshot-public-restorable-check: at most ${PUBLIC_SNAPSHOTS_PER_RUN} per run, the rest reported and left for the next run`, async () => {
     await Promise.all(
