@@ -36,6 +36,12 @@ export interface SdkIntegrationService {
    * Functions speaks PascalCase at every depth, so nested members are translated. @default false
    */
   readonly nestedCamelCaseMembers?: boolean;
+  /**
+   * Whether the model names some result members in camelCase among PascalCase ones (CloudTrail:
+   * DescribeTrails' `trailList`, ListTrails' `Trails`). Step Functions returns them in PascalCase
+   * (`TrailList`), so the sandbox capitalizes result members. @default false
+   */
+  readonly camelCaseResultMembers?: boolean;
 }
 
 /**
@@ -52,7 +58,7 @@ export const SDK_INTEGRATION_SERVICES: Readonly<Record<string, SdkIntegrationSer
   // One endpoint serves every bucket, so buckets go in the path, not in a virtual host name.
   s3: entry('s3', 'S3', 'S3', { forcePathStyle: true }),
   dynamodb: entry('dynamodb', 'DynamoDB', 'DynamoDb'),
-  cloudtrail: entry('cloudtrail', 'CloudTrail', 'CloudTrail'),
+  cloudtrail: { ...entry('cloudtrail', 'CloudTrail', 'CloudTrail'), camelCaseResultMembers: true },
   config: { ...entry('config-service', 'ConfigService', 'Config'), nestedCamelCaseMembers: true },
   kms: entry('kms', 'KMS', 'Kms'),
   guardduty: entry('guardduty', 'GuardDuty', 'GuardDuty'),
@@ -198,7 +204,7 @@ export async function callSdkAction(
         : parameters;
   const { $metadata, ...raw } = await cachedClient(sdk, options).send(new Command(input));
   const output =
-    camel || nestedCamel
+    camel || nestedCamel || sdk.service.camelCaseResultMembers === true
       ? (recase(raw, (k) => k.charAt(0).toUpperCase() + k.slice(1)) as typeof raw)
       : db
         ? (recase(raw, (k) => k.replace(/^DB(?=[A-Z])/, 'Db')) as typeof raw)

@@ -20,6 +20,7 @@ import type { DeadLetter, DeliveryContext, EventTarget } from './services/events
 import { EventsService } from './services/events.ts';
 import { FUNCTION_URL_PREFIX, FunctionUrlService } from './services/function-urls.ts';
 import { GuardDutyService } from './services/guardduty.ts';
+import { guardDutyServiceRole } from './services/guardduty-service-role.ts';
 import { ResourcePolicyStore } from './services/iam/resource-policies.ts';
 import { assertEventBridgeMayInvoke } from './services/iam/service-invocation.ts';
 import { IamService } from './services/iam.ts';
@@ -193,7 +194,7 @@ export class Sandbox {
       new ElbV2Service({ ec2 }),
       new CloudTrailService(cloudTrailHistory),
       new ConfigService(),
-      new GuardDutyService(),
+      new GuardDutyService(guardDutyServiceRole(iam, sts)),
       ecs,
       s3,
       s3Control,

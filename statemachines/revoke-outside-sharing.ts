@@ -6,6 +6,11 @@ import { plannerFunction } from './fragments/planner.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
+import {
+  listPublicSnapshots,
+  makePublicSnapshotsPrivate,
+  PUBLIC_SNAPSHOTS_PER_RUN,
+} from './revoke-outside-sharing/public-snapshots.ts';
 
 const NAME = facts.name;
 const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-share-revocation/handler.ts');
@@ -99,6 +104,30 @@ export const revokeOutsideSharing: PlaybookDefinition = {
   runbook: {
     steps: [
       {
+        title: "List the account's public snapshots",
+        does: `For a finding about the account (Security Hub EC2.1): lists the account's EBS snapshots anyone may create volumes from, at most ${PUBLIC_SNAPSHOTS_PER_RUN} per run.`,
+        states: ['List public snapshots', 'Plan * public snapshots'],
+        ifItStops:
+          'Nothing was changed. In the EC2 console (Snapshots, filter "Owned by me", Permissions: Public) make each public snapshot private.',
+      },
+      {
+        title: 'Make each public snapshot private',
+        does: 'For each listed snapshot: reads who may use it, removes public sharing only (shares with accounts stay), and reads it again.',
+        states: [
+          'Make each snapshot private',
+          'Read public snapshot',
+          'Plan snapshot removal',
+          'Make snapshot private',
+          'Audit snapshot made private',
+          'Read public snapshot again',
+          'Check snapshot private',
+          'Snapshot still public',
+          'Notify more public snapshots',
+        ],
+        ifItStops:
+          'Some snapshots may still be public: the audit trail lists those made private. In the EC2 console, open each remaining public snapshot (Actions > Modify permissions) and make it private.',
+      },
+      {
         title: 'Record who may use the snapshot or image',
         does: 'Reads who may use the EBS snapshot, AMI or RDS snapshot besides its owner, and picks the permissions the call added that reach outside: anyone, or an account the policy does not trust.',
         states: ['Which resource?', 'Read * permissions', 'Plan removal', 'Unsupported resource'],
@@ -122,9 +151,10 @@ export const revokeOutsideSharing: PlaybookDefinition = {
     ],
     checkAfterwards: [
       'The snapshot, AMI or RDS snapshot is private, or shared only with the accounts that should have it.',
+      `For an EC2.1 finding: no snapshot of the account is public in the EC2 console; if the notification says more remain, the next run (the control's next check) continues, ${PUBLIC_SNAPSHOTS_PER_RUN} at a time.`,
       "Whoever legitimately used the shared copy (another team, a partner) still has what they need; if not, list their account in the rule's `params.trustedAccounts`.",
     ],
-    undo: 'Run `remediate undo <execution id>` (the id is in the timeline: `remediate audit --finding <id>`). It gives the removed permissions back, which shares the data again.',
+    undo: 'Run `remediate undo <execution id>` (the id is in the timeline: `remediate audit --finding <id>`). It gives the removed permissions back (each snapshot of an EC2.1 run), which shares the data again.',
   },
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
@@ -188,13 +218,12 @@ export const revokeOutsideSharing: PlaybookDefinition = {
         detailsPath: '$.plan',
       })
       .next(byType('Read again by type', (type) => read(type, true, '$.state.after').next(checkAfter)));
-    checkAfter.next(
-      steps.verify(
-        sfn.Condition.numberEquals('$.verification.count', 0),
-        { afterPath: '$.state.after', detailsPath: '$.verification' },
-        'outside sharing removed',
-      ),
+    const verified = steps.verify(
+      sfn.Condition.numberEquals('$.verification.count', 0),
+      { afterPath: '$.state.after', detailsPath: '$.verification' },
+      'outside sharing removed',
     );
+    checkAfter.next(verified);
     const remove = byType('Remove by type', (type) =>
       steps
         .call(`Remove ${CALLS[type].label} permissions`, {
@@ -212,19 +241,29 @@ export const revokeOutsideSharing: PlaybookDefinition = {
         detailsPath: '$.plan',
       })
       .next(new sfn.Succeed(scope, 'Nothing to remove'));
+    // A finding naming the account (EC2.1): every listed public snapshot is made private in turn.
+    const isAccount = sfn.Condition.stringEquals('$.finding.resource.kind', 'Account');
+    const snapshotArn = arnOf('AwsEc2Snapshot');
+    const makePrivate = makePublicSnapshotsPrivate(ctx, steps, {
+      planner: planner.fn,
+      snapshotArn,
+      verified,
+      playbook: NAME,
+    });
     const auto = new sfn.Choice(scope, 'Anything to remove?')
+      .when(sfn.Condition.and(sfn.Condition.numberGreaterThan('$.plan.count', 0), isAccount), makePrivate)
       .when(sfn.Condition.numberGreaterThan('$.plan.count', 0), remove)
       .otherwise(nothingToRemove);
-    planBefore.next(
-      steps.byMode({
-        proposedActions: [
-          'Remove the permissions the call added that let anyone, or an account the policy does not trust, use the snapshot or image (and no other permission)',
-          'Read the permissions again and record whether those are gone',
-        ],
-        ifDenied: 'The playbook ends: the snapshot or image stays shared.',
-        contain: auto,
-      }),
-    );
+    const mode = steps.byMode({
+      proposedActions: [
+        'Remove the permissions the call added that let anyone, or an account the policy does not trust, use the snapshot or image (and no other permission)',
+        `For a finding about the account (EC2.1): make each snapshot listed in the plan private, at most ${PUBLIC_SNAPSHOTS_PER_RUN} per run, removing only public sharing (shares with accounts stay)`,
+        'Read the permissions again and record whether those are gone',
+      ],
+      ifDenied: 'The playbook ends: the snapshot or image stays shared.',
+      contain: auto,
+    });
+    planBefore.next(mode);
 
     Validations.of(scope).acknowledge(
       ...TYPES.map((type) => ({
@@ -246,8 +285,11 @@ export const revokeOutsideSharing: PlaybookDefinition = {
       read(type, false, '$.state.before').next(planBefore),
     );
     readBefore.otherwise(unsupported);
-    return new sfn.Choice(scope, 'Change recorded?')
+    const resourceNamed = new sfn.Choice(scope, 'Change recorded?')
       .when(sfn.Condition.isPresent('$.finding.change'), readBefore)
       .otherwise(withChange.next(readBefore));
+    return new sfn.Choice(scope, 'Account finding?')
+      .when(isAccount, listPublicSnapshots(ctx, steps, { planner: planner.fn, snapshotArn, mode }))
+      .otherwise(resourceNamed);
   },
 };

@@ -193,6 +193,12 @@ export const CONTROL_REFERENCE: Readonly<Record<string, ControlReference>> = {
     resourceType: 'AwsKmsKey',
     resourceId: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
   },
+  'CloudTrail.1': {
+    title:
+      'CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events',
+    resourceType: 'AwsAccount',
+    resourceId: `AWS::::Account:${ACCOUNT}`,
+  },
   'CloudTrail.4': {
     title: 'CloudTrail log file validation should be enabled',
     resourceType: 'AwsCloudTrailTrail',

@@ -44,6 +44,14 @@ const newId = () => randomBytes(16).toString('hex');
  * https://docs.aws.amazon.com/guardduty/latest/APIReference/API_UpdateIPSet.html
  */
 export class GuardDutyService extends ModelService {
+  /**
+   * @param serviceRole called by CreateDetector before it creates anything: makes sure GuardDuty's
+   * service-linked role exists, creating it as the caller, or throws as AWS refuses the call. @default none
+   */
+  constructor(private readonly serviceRole?: (req: SandboxRequest) => Promise<void>) {
+    super();
+  }
+
   readonly signingNames = ['guardduty'] as const;
   readonly protocol = 'rest-json' as const;
   protected readonly model = new ServiceModel('@aws-sdk/client-guardduty', 'GuardDutyClient');
@@ -51,11 +59,14 @@ export class GuardDutyService extends ModelService {
   private readonly detectors = new Map<string, DetectorState>();
 
   protected readonly operations: Record<string, OperationHandler> = {
-    CreateDetector: (req, input: WithRequired<CreateDetectorRequest, 'Enable'>) => {
+    CreateDetector: async (req, input: WithRequired<CreateDetectorRequest, 'Enable'>) => {
       if (this.detectors.has(regionKey(req)))
         throw badRequest(
           'The request is rejected because a detector already exists for the current account.',
         );
+      // Enabling GuardDuty creates its service-linked role where it is missing, which the caller
+      // must be allowed to do (https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions.html).
+      await this.serviceRole?.(req);
       const now = new Date().toISOString();
       const detector: DetectorState = {
         id: newId(),

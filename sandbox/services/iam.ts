@@ -9,6 +9,7 @@ import { type AccessKeyLastUse, type IamAccessKey, IamAccount, type Tag } from '
 import type { IamOperation } from './iam/operation.ts';
 import { passwordPolicyOperations } from './iam/password-policy.ts';
 import { roleOperations } from './iam/roles.ts';
+import { createServiceLinkedRole } from './iam/service-linked-roles.ts';
 import { userOperations } from './iam/users.ts';
 
 /** A read-only view of an access key, for tests and the demo. */
@@ -154,6 +155,14 @@ export class IamService extends ModelService implements SigningKeySource {
       policies: Object.fromEntries(user.policies),
       accessKeyIds: account.accessKeysOf(user.userName).map((k) => k.accessKeyId),
     };
+  }
+
+  /**
+   * Create `service`'s service-linked role in `accountId`, as a service does on its caller's
+   * behalf once the caller may `iam:CreateServiceLinkedRole` (GuardDuty's CreateDetector).
+   */
+  createServiceLinkedRole(accountId: string, service: string): void {
+    createServiceLinkedRole(this.account(accountId), service);
   }
 
   /** The role `roleName` of `accountId`, if it exists. */

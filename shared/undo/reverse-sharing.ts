@@ -31,8 +31,14 @@ const apiPermission = (p: z.infer<typeof PermissionSchema>) =>
  * record. This shares the data out again, so the notes say so; undo waits for an approver by default.
  */
 export function reverseRevokeOutsideSharing(trail: ExecutionTrail): Reversal {
-  const record = trail.succeeded.findLast((r) => r.action === 'RemoveSharing');
-  if (!record?.details) return { actions: [], notes: [] };
+  // One record per resource: a finding naming the account (EC2.1) made several snapshots private.
+  const reversals = trail.succeeded.filter((r) => r.action === 'RemoveSharing').map(reverseRemoval);
+  return { actions: reversals.flatMap((r) => r.actions), notes: reversals.flatMap((r) => r.notes) };
+}
+
+/** The reverse of one `RemoveSharing` record. */
+function reverseRemoval(record: ExecutionTrail['succeeded'][number]): Reversal {
+  if (!record.details) return { actions: [], notes: [] };
   let json: unknown;
   try {
     json = JSON.parse(record.details);

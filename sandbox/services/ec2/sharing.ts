@@ -44,6 +44,17 @@ function sharesOf(state: Ec2State, resourceId: string): Map<string, Permission> 
   return shares;
 }
 
+/**
+ * Whether one of `who` may create volumes from the snapshot: `all` names public sharing, an account
+ * id a share with that account (DescribeSnapshots' RestorableByUserIds,
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSnapshots.html).
+ */
+export function restorableBy(state: Ec2State, snapshotId: string, who: readonly string[]): boolean {
+  return [...sharesOf(state, snapshotId).values()].some((p) =>
+    who.some((id) => (id === 'all' ? p.group === 'all' : p.userId === id)),
+  );
+}
+
 function readPermission(item: LaunchPermission & CreateVolumePermission): Permission {
   const { Group: group, UserId: userId } = item;
   if (group !== undefined && group !== 'all')

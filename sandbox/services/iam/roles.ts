@@ -2,6 +2,7 @@ import type {
   AddRoleToInstanceProfileRequest,
   CreateInstanceProfileRequest,
   CreateRoleRequest,
+  CreateServiceLinkedRoleRequest,
   GetInstanceProfileRequest,
   GetRoleRequest,
   ListInstanceProfilesRequest,
@@ -13,6 +14,7 @@ import type { WithRequired } from '../../wire/model-service.ts';
 import { pageOf } from '../../wire/pagination.ts';
 import { type IamInstanceProfile, type IamRole, iamId, limitExceeded } from './model.ts';
 import type { IamCall, IamOperation } from './operation.ts';
+import { createServiceLinkedRole } from './service-linked-roles.ts';
 import { mergeTags } from './users.ts';
 import { checkName, checkPath, checkPolicyDocument } from './validation.ts';
 import { instanceProfileView, roleView } from './views.ts';
@@ -89,6 +91,12 @@ const addRoleToInstanceProfile: IamOperation = ({
 /** Role and instance-profile operations by action name. */
 export const roleOperations: Record<string, IamOperation> = {
   CreateRole: createRole,
+  CreateServiceLinkedRole: ({
+    input,
+    account,
+  }: IamCall<WithRequired<CreateServiceLinkedRoleRequest, 'AWSServiceName'>>) => ({
+    Role: roleView(createServiceLinkedRole(account, input.AWSServiceName, input.Description)),
+  }),
   GetRole: ({ input, account }: IamCall<WithRequired<GetRoleRequest, 'RoleName'>>) => ({
     Role: roleView(account.requireRole(input.RoleName)),
   }),

@@ -82,7 +82,7 @@ export async function putAndApprove(
 export async function startPlaybook(
   h: StackHarness,
   playbook: string,
-  event: ReturnType<typeof controlFinding>['event'],
+  event: { source: string; 'detail-type': string; detail: unknown },
   mode: 'auto' | 'dry-run' | 'approve',
 ): Promise<string> {
   const normalized = normalizeEvent(event);

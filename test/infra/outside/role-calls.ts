@@ -55,6 +55,7 @@ export const FUNCTION_ENTRIES: Record<string, string> = {
   'Playbook-revoke-outside-sharing/PlanShareRevocation': 'functions/plan-share-revocation/handler.ts',
   'Undo/PlanUndo': 'functions/plan-undo/handler.ts',
   'Playbook-restore-trail-settings/PlanTrailRestore': 'functions/plan-trail-restore/handler.ts',
+  'Playbook-restore-trail-settings/ChooseAccountTrail': 'functions/choose-account-trail/handler.ts',
   'Playbook-require-bucket-ssl/PlanSslOnlyPolicy': 'functions/plan-ssl-only-policy/handler.ts',
   'Playbook-remove-public-lambda-access/PlanPublicFunctionAccess':
     'functions/plan-public-function-access/handler.ts',
