@@ -206,8 +206,8 @@ function taskRole(steps: PlaybookSteps): sfn.Chain {
   const revoke = revokeRoleSessionsOf(steps, {
     roleNamePath: '$.taskRole.name',
     policyName: REVOKE_TASK_SESSIONS_POLICY,
-    label: 'Task role',
-    resultPath: '$.role',
+    kind: 'task',
+    rolePath: '$.role',
   });
   const overridden = `${READ}.tasks[0].Overrides.TaskRoleArn`;
   const defined = `${READ}.definition.definition.TaskRoleArn`;
