@@ -3,9 +3,9 @@ import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/remove-public-lambda-access.ts';
 import { awsCall } from './fragments/aws-call.ts';
 import { withTarget } from './fragments/member-credentials.ts';
-import { catchToHuman } from './fragments/needs-human.ts';
 import { type Planner, plannerFunction } from './fragments/planner.ts';
 import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts';
+import { readOrNone } from './fragments/read-or-none.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -172,11 +172,10 @@ function readPolicyAndPlan(
     },
     resultPath,
   );
-  const none = new sfn.Pass(scope, `${id} no function policy`, {
-    result: sfn.Result.fromObject({ Policy: null }),
+  return readOrNone(steps, read, {
+    id: `${id} no function policy`,
+    value: { Policy: null },
     resultPath: readPath,
-  });
-  read.addCatch(none.next(plan), { errors: ['Lambda.ResourceNotFoundException'], resultPath: '$.error' });
-  catchToHuman(read, steps.human);
-  return read.next(plan);
+    errors: ['Lambda.ResourceNotFoundException'],
+  }).next(plan);
 }

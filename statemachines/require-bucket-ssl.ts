@@ -2,9 +2,9 @@ import path from 'node:path';
 import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/require-bucket-ssl.ts';
 import { MemberAwsCall, memberCredentials } from './fragments/member-credentials.ts';
-import { catchToHuman } from './fragments/needs-human.ts';
 import { plannerFunction } from './fragments/planner.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
+import { readOrNone } from './fragments/read-or-none.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
 const NAME = facts.name;
@@ -92,18 +92,13 @@ export const requireBucketSsl: PlaybookDefinition = {
       resultPath: '$.state.before',
       credentials: memberCredentials(scope),
     });
-    const none = new sfn.Pass(scope, 'No previous policy', {
-      result: sfn.Result.fromObject({ Policy: null }),
+    const before = readOrNone(steps, readBefore, {
+      id: 'No previous policy',
+      value: { Policy: null },
       resultPath: '$.state.before',
+      errors: NO_POLICY_ERRORS,
+      cause: { choiceId: 'No bucket policy?', matches: NO_POLICY_MESSAGE },
     });
-    // Catchers are tried in order: "none" first, then everything else to a human.
-    readBefore.addCatch(
-      new sfn.Choice(scope, 'No bucket policy?')
-        .when(sfn.Condition.stringMatches('$.error.Cause', NO_POLICY_MESSAGE), none)
-        .otherwise(steps.human),
-      { errors: NO_POLICY_ERRORS, resultPath: '$.error' },
-    );
-    catchToHuman(readBefore, steps.human);
 
     const checkAfter = plan('Check SSL-only policy', '$.state.after.Policy', '$.verification');
     checkAfter.next(
@@ -167,7 +162,6 @@ export const requireBucketSsl: PlaybookDefinition = {
         contain: auto,
       }),
     );
-    none.next(planned);
-    return readBefore.next(planned);
+    return before.next(planned);
   },
 };
