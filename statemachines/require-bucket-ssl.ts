@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/require-bucket-ssl.ts';
+import { NO_POLICY_ERRORS, NO_POLICY_MESSAGE } from './fragments/bucket-policy.ts';
 import { MemberAwsCall, memberCredentials } from './fragments/member-credentials.ts';
 import { plannerFunction } from './fragments/planner.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
@@ -10,15 +11,6 @@ import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 const NAME = facts.name;
 const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-ssl-only-policy/handler.ts');
 const BUCKET = '$.finding.resource.bucketName';
-
-/**
- * S3 answers GetBucketPolicy on a bucket without a policy with the undeclared error
- * `NoSuchBucketPolicy`, which the AWS SDK integration reports as the generic `S3.S3Exception`
- * with S3's message in the cause; the message tells "none" apart from other undeclared errors.
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html
- */
-const NO_POLICY_ERRORS = ['S3.NoSuchBucketPolicyException', 'S3.S3Exception'];
-const NO_POLICY_MESSAGE = '*bucket policy does not exist*';
 
 /**
  * Security Hub S3.5: add to the bucket's policy one statement denying `s3:*` on the bucket and

@@ -171,13 +171,6 @@ export const setPasswordPolicy: PlaybookDefinition = {
       .next(keep('Keep change setting?', 'AllowUsersToChangePassword', undefined))
       .next(keep('Keep hard expiry?', 'HardExpiry', undefined));
 
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: {
-        actions: [{ action: 'UpdateAccountPasswordPolicy', 'policy.$': TARGET }],
-        'before.$': BEFORE_PATH,
-      },
-      resultPath: '$.plan',
-    });
     const update = steps.call('Update password policy', {
       service: 'iam',
       action: 'updateAccountPasswordPolicy',
@@ -212,7 +205,7 @@ export const setPasswordPolicy: PlaybookDefinition = {
         audit: 'Audit policy raised',
         alreadySet: { audit: 'Audit already meets baseline', end: 'Already meets baseline' },
       },
-      plan,
+      plan: { actions: [{ action: 'UpdateAccountPasswordPolicy', 'policy.$': TARGET }] },
       proposedActions: [
         'Raise the IAM account password policy to the baseline (14 characters, all character classes, 24 remembered, expiry within 90 days), keeping stricter values',
         'Read the policy again and record it',

@@ -106,17 +106,13 @@ export function rdsControlSetting(steps: PlaybookSteps, props: RdsControlSetting
   const settings = [...new Set(Object.values(controls).map((c) => c.setting))];
   const fix = controlSetting(steps, {
     controls,
-    read: (id, resultPath) =>
-      sfn.Chain.start(
-        steps.call(id, {
-          service: 'rds',
-          action: rds.describe,
-          parameters: { [`${rds.identifier}.$`]: IDENTIFIER },
-          iamResources: resources,
-          resultSelector: Object.fromEntries(settings.map((s) => [`${s}.$`, `$.${rds.list}[0].${s}`])),
-          resultPath,
-        }),
-      ),
+    read: {
+      service: 'rds',
+      action: rds.describe,
+      parameters: { [`${rds.identifier}.$`]: IDENTIFIER },
+      iamResources: resources,
+      resultSelector: Object.fromEntries(settings.map((s) => [`${s}.$`, `$.${rds.list}[0].${s}`])),
+    },
     change: (id, setting, value) =>
       steps.call(id, {
         service: 'rds',
