@@ -100,13 +100,14 @@ export const containLambdaFunction: PlaybookDefinition = {
       resultPath: '$.evidence',
     });
     // GetFunctionConcurrency answers {} for a function without reserved concurrency.
-    const readConcurrency = steps.call('Read reserved concurrency', {
-      service: 'lambda',
-      action: 'getFunctionConcurrency',
-      parameters: { 'FunctionName.$': '$.evidence.functionArn' },
-      iamResources: [functions],
-      resultPath: '$.concurrency',
-    });
+    const readConcurrency = (id: string, resultPath: string) =>
+      steps.call(id, {
+        service: 'lambda',
+        action: 'getFunctionConcurrency',
+        parameters: { 'FunctionName.$': '$.evidence.functionArn' },
+        iamResources: [functions],
+        resultPath,
+      });
     const before = (id: string, reserved: Record<string, unknown>) =>
       new sfn.Pass(scope, id, {
         parameters: { 'functionName.$': '$.evidence.functionName', ...reserved },
@@ -138,15 +139,8 @@ export const containLambdaFunction: PlaybookDefinition = {
       denyPolicyPath: '$.after.denyPolicy',
     });
     const rollback = rollbackAlias(scope, steps, functions).afterwards({ includeOtherwise: true });
-    const readBack = steps.call('Read concurrency back', {
-      service: 'lambda',
-      action: 'getFunctionConcurrency',
-      parameters: { 'FunctionName.$': '$.evidence.functionArn' },
-      iamResources: [functions],
-      resultPath: '$.verify',
-    });
     const contain = readFunction
-      .next(readConcurrency)
+      .next(readConcurrency('Read reserved concurrency', '$.concurrency'))
       .next(recordBefore)
       .next(
         steps.audit('Audit function recorded', 'RecordFunction', 'succeeded', { afterPath: '$.evidence' }),
@@ -161,7 +155,7 @@ export const containLambdaFunction: PlaybookDefinition = {
       .next(roleName)
       .next(revoke)
       .next(rollback)
-      .next(readBack)
+      .next(readConcurrency('Read concurrency back', '$.verify'))
       .next(
         steps.verify(
           sfn.Condition.and(
@@ -220,14 +214,11 @@ function rollbackAlias(scope: Construct, steps: PlaybookSteps, functions: string
     },
     resultPath: '$.alias',
   });
-  const noPrevious = new sfn.Pass(scope, 'No previous version', {
-    parameters: {
-      Error: 'NoPreviousVersion',
-      'Cause.$':
-        "States.Format('Alias {} names version {}: there is no earlier published version to roll back to. The function is throttled; point the alias at a known-good version by hand.', $.alias.name, $.alias.functionVersion)",
-    },
-    resultPath: '$.error',
-  }).next(steps.human);
+  const noPrevious = steps.stop('No previous version', {
+    Error: 'NoPreviousVersion',
+    'Cause.$':
+      "States.Format('Alias {} names version {}: there is no earlier published version to roll back to. The function is throttled; point the alias at a known-good version by hand.', $.alias.name, $.alias.functionVersion)",
+  });
   const previous = new sfn.Pass(scope, 'Previous version', {
     parameters: {
       'functionName.$': '$.evidence.functionArn',

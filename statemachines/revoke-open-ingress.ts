@@ -172,13 +172,10 @@ export const revokeOpenIngress: PlaybookDefinition = {
     // https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-ec2.html#recon-ec2-portprobeunprotectedport).
     const groupsOf = (id: string, groupIds: string) =>
       new sfn.Pass(scope, id, { parameters: { 'groupIds.$': groupIds }, resultPath: '$.groups' }).next(read);
-    const unsupported = new sfn.Pass(scope, 'Unsupported resource', {
-      parameters: {
-        Error: 'UnsupportedResource',
-        Cause: `${NAME} acts on a security group, or on an instance whose finding names its security groups and probed ports`,
-      },
-      resultPath: '$.error',
-    }).next(steps.human);
+    const unsupported = steps.stop('Unsupported resource', {
+      Error: 'UnsupportedResource',
+      Cause: `${NAME} acts on a security group, or on an instance whose finding names its security groups and probed ports`,
+    });
     return new sfn.Choice(scope, 'Which resource?')
       .when(
         sfn.Condition.isPresent('$.finding.resource.groupId'),

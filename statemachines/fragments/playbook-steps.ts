@@ -39,6 +39,12 @@ export interface PlaybookSteps {
    * errors, any other failure to `human`. Inside a Map use `awsCall` itself: the Map catches.
    */
   call(id: string, props: AwsCallProps): tasks.CallAwsService;
+  /**
+   * A run that cannot go on without a person, though no call failed (failed calls the kit catches
+   * itself): keep `error` at `$.error` in the Pass `id`, then take the needs-human path, whose
+   * record and notification show it.
+   */
+  stop(id: string, error: StopError): sfn.Chain;
   /** Dry run: record the plan at `planPath` and end; nothing that mutates was called. */
   planRecorded(planPath: string): sfn.IChainable;
   /**
@@ -75,6 +81,12 @@ export interface PlaybookSteps {
    */
   unlessAlready(props: UnlessAlreadyProps): sfn.Choice;
 }
+
+/** Why a run stops with a person: an error name, and its cause as text or as an intrinsic (`Cause.$`). */
+export type StopError = { readonly Error: string } & (
+  | { readonly Cause: string }
+  | { readonly 'Cause.$': string }
+);
 
 /** What {@link PlaybookSteps.unlessAlready} decides on, and what it records when it skips. */
 export interface UnlessAlreadyProps {
@@ -196,6 +208,7 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
     auditBatch: (id, records) =>
       catchToHuman(auditBatchStep(scope, id, { appender: ctx.auditAppender, playbook, records }), human),
     call: (id, props) => catchToHuman(awsCall(scope, id, props), human),
+    stop: (id, error) => new sfn.Pass(scope, id, { parameters: error, resultPath: '$.error' }).next(human),
     planRecorded: (planPath) => recordPlan(ctx, human, playbook, planPath),
     byMode(props) {
       const dryRun = props.dryRun ?? recordPlan(ctx, human, playbook, '$.plan');
