@@ -137,22 +137,17 @@ export const encryptSnsTopic: PlaybookDefinition = {
       reason:
         'The topic is named by the finding at run time; the role may only read topic attributes and set them, and only this playbook sets them, with the AWS managed key.',
     });
-    const unsupported = steps
-      .audit('Audit unsupported resource', 'SetTopicAttributes', 'skipped', {
-        detailsPath: '$.finding.resource',
-      })
-      .next(new sfn.Succeed(scope, 'Unsupported resource'));
     // The product's own topic is never changed by a playbook: its key and policy are the stack's.
     const own = steps
       .audit('Audit product topic', 'SetTopicAttributes', 'skipped', { detailsPath: '$.finding.resource' })
       .next(new sfn.Succeed(scope, 'Product topic left alone'));
-    return new sfn.Choice(scope, 'SNS topic?')
-      .when(
-        sfn.Condition.stringEquals('$.finding.resource.type', 'AwsSnsTopic'),
-        new sfn.Choice(scope, 'Product topic?')
-          .when(sfn.Condition.stringEquals(TOPIC, ctx.topic.topicArn), own)
-          .otherwise(encrypt),
-      )
-      .otherwise(unsupported);
+    return steps.onlyFor({
+      id: 'SNS topic?',
+      type: 'AwsSnsTopic',
+      action: 'SetTopicAttributes',
+      then: new sfn.Choice(scope, 'Product topic?')
+        .when(sfn.Condition.stringEquals(TOPIC, ctx.topic.topicArn), own)
+        .otherwise(encrypt),
+    });
   },
 };

@@ -134,16 +134,11 @@ export const encryptSqsQueue: PlaybookDefinition = {
       reason:
         'The queue is named by the finding at run time; the role may only find queues, read their attributes and set them, and only this playbook sets them, with SSE-SQS on.',
     });
-    const unsupported = steps
-      .audit('Audit unsupported resource', 'SetQueueAttributes', 'skipped', {
-        detailsPath: '$.finding.resource',
-      })
-      .next(new sfn.Succeed(scope, 'Unsupported resource'));
-    return new sfn.Choice(scope, 'SQS queue?')
-      .when(
-        sfn.Condition.stringEquals('$.finding.resource.type', 'AwsSqsQueue'),
-        sfn.Chain.start(find).next(encrypt),
-      )
-      .otherwise(unsupported);
+    return steps.onlyFor({
+      id: 'SQS queue?',
+      type: 'AwsSqsQueue',
+      action: 'SetQueueAttributes',
+      then: sfn.Chain.start(find).next(encrypt),
+    });
   },
 };

@@ -91,11 +91,11 @@ export const protectDynamoDbTable: PlaybookDefinition = {
       reason:
         'The table is named by the finding at run time; the role may only describe tables and update them, and only this playbook calls UpdateTable, with deletion protection on.',
     });
-    const unsupported = steps
-      .audit('Audit unsupported resource', 'UpdateTable', 'skipped', { detailsPath: '$.finding.resource' })
-      .next(new sfn.Succeed(scope, 'Unsupported resource'));
-    return new sfn.Choice(scope, 'DynamoDB table?')
-      .when(sfn.Condition.stringEquals('$.finding.resource.type', 'AwsDynamoDbTable'), protect)
-      .otherwise(unsupported);
+    return steps.onlyFor({
+      id: 'DynamoDB table?',
+      type: 'AwsDynamoDbTable',
+      action: 'UpdateTable',
+      then: protect,
+    });
   },
 };

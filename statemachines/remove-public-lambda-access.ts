@@ -76,15 +76,17 @@ export const removePublicLambdaAccess: PlaybookDefinition = {
     const readAndPlan = (id: string, resultPath: string) =>
       readPolicyAndPlan(steps, planner, id, resultPath, functions);
 
-    const removeEach = new sfn.Map(scope, 'Remove public statements', {
-      itemsPath: '$.plan.public',
-      itemSelector: withTarget(scope, {
-        'sid.$': '$$.Map.Item.Value.sid',
-        'functionName.$': FUNCTION,
-      }),
-      maxConcurrency: 1,
-      resultPath: sfn.JsonPath.DISCARD,
-    }).itemProcessor(
+    const removeEach = steps.each(
+      'Remove public statements',
+      {
+        itemsPath: '$.plan.public',
+        itemSelector: withTarget(scope, {
+          'sid.$': '$$.Map.Item.Value.sid',
+          'functionName.$': FUNCTION,
+        }),
+        maxConcurrency: 1,
+        resultPath: sfn.JsonPath.DISCARD,
+      },
       awsCall(scope, 'Remove permission', {
         service: 'lambda',
         action: 'removePermission',
@@ -92,7 +94,6 @@ export const removePublicLambdaAccess: PlaybookDefinition = {
         iamResources: functions,
       }),
     );
-    removeEach.addCatch(steps.human, { resultPath: '$.error' });
     const remove = removeEach
       .next(
         steps.audit('Audit public statements removed', 'RemovePermission', 'succeeded', {

@@ -93,15 +93,17 @@ export const revokeOpenIngress: PlaybookDefinition = {
       });
 
     // One call per group (an instance's probed port may be open in several of its groups).
-    const revoke = new sfn.Map(scope, 'Revoke rules', {
-      itemsPath: '$.plan.groups',
-      itemSelector: withTarget(scope, {
-        'groupId.$': '$$.Map.Item.Value.groupId',
-        'ruleIds.$': '$$.Map.Item.Value.ruleIds',
-      }),
-      maxConcurrency: 1,
-      resultPath: '$.state.revoked',
-    }).itemProcessor(
+    const revoke = steps.each(
+      'Revoke rules',
+      {
+        itemsPath: '$.plan.groups',
+        itemSelector: withTarget(scope, {
+          'groupId.$': '$$.Map.Item.Value.groupId',
+          'ruleIds.$': '$$.Map.Item.Value.ruleIds',
+        }),
+        maxConcurrency: 1,
+        resultPath: '$.state.revoked',
+      },
       awsCall(scope, 'Revoke rules of group', {
         service: 'ec2',
         action: 'revokeSecurityGroupIngress',
@@ -111,7 +113,6 @@ export const revokeOpenIngress: PlaybookDefinition = {
         iamResources: [groupArn],
       }),
     );
-    revoke.addCatch(steps.human, { resultPath: '$.error' });
     const contain = revoke
       .next(
         steps.audit('Audit rules revoked', 'RevokeSecurityGroupIngress', 'succeeded', {

@@ -1,4 +1,4 @@
-import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { type aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import {
   type ControlSetting,
   DB_CLUSTER_CONTROLS,
@@ -142,10 +142,5 @@ export function rdsControlSetting(steps: PlaybookSteps, props: RdsControlSetting
     id: resourceWildcardFinding(scope, rds.arnPattern),
     reason: `The DB ${kind} is named by the finding at run time; the role may only describe ${kind}s and modify them, and only this playbook calls ${rds.action}, with the one setting its control names.`,
   });
-  const unsupported = steps
-    .audit('Audit unsupported resource', rds.action, 'skipped', { detailsPath: '$.finding.resource' })
-    .next(new sfn.Succeed(scope, 'Unsupported resource'));
-  return new sfn.Choice(scope, `DB ${kind}?`)
-    .when(sfn.Condition.stringEquals('$.finding.resource.type', rds.findingType), fix)
-    .otherwise(unsupported);
+  return steps.onlyFor({ id: `DB ${kind}?`, type: rds.findingType, action: rds.action, then: fix });
 }
