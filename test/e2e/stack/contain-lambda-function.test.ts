@@ -183,6 +183,68 @@ describe('contain-lambda-function, end to end through the sandbox', () => {
     expect(trail.map((r) => [r.action, r.outcome])).toEqual([['Plan', 'planned']]);
   });
 
+  it('throttles a function whose execution role is an IAM Identity Center role, and leaves the role alone', async () => {
+    const roleName = 'AWSReservedSSO_PowerUser_0123456789abcdef';
+    await h.sandbox.clients.iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        Path: '/aws-reserved/sso.amazonaws.com/',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      }),
+    );
+    h.sandbox.services.lambda.registerFunction({
+      name: 'sso-tool',
+      assetDir,
+      handler: 'index.echo',
+      roleArn: `arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/${roleName}`,
+    });
+    const findingId = '1a2b3c4d5e6f708192a3b4c5d6e7f804';
+    const event = minerFinding(findingId);
+    const details = event.detail.resource.lambdaDetails;
+    details.functionArn = 'arn:aws:lambda:us-east-1:111122223333:function:sso-tool';
+    details.functionName = 'sso-tool';
+    details.role = `arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/${roleName}`;
+    const normalized = normalizeEvent(event);
+    const finding = normalized.ok ? normalized.findings[0] : undefined;
+    if (!finding) throw new Error('the finding no longer normalizes');
+    const started = await h.sandbox.clients.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: h.sandbox.deployment?.outputs.StateMachineContainLambdaFunction,
+        input: JSON.stringify({
+          finding,
+          decision: { playbook: 'contain-lambda-function', mode: 'auto', ruleId: 'test', reason: 'test' },
+          audit: {
+            pk: findingKey(finding.id),
+            resourceKey: resourceKey(finding.accountId, finding.resource),
+          },
+        }),
+      }),
+    );
+
+    const ended = await executionEnded(h, started.executionArn as string);
+
+    expect(ended.status, ended.cause).toBe('SUCCEEDED');
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName: 'sso-tool', Payload: '{}' })),
+    ).rejects.toBeInstanceOf(TooManyRequestsException);
+    const policies = await h.sandbox.clients.iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
+    expect(policies.PolicyNames ?? []).toEqual([]);
+    const trail = await h.history(findingId);
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([
+      ['RecordFunction', 'succeeded'],
+      ['PutFunctionConcurrency', 'succeeded'],
+      ['RevokeRoleSessions', 'skipped'],
+      ['Verify', 'verified'],
+      ['Complete', 'contained'],
+    ]);
+    expect(trail.find((r) => r.action === 'RevokeRoleSessions')?.reason).toMatch(/IAM Identity Center role/);
+  });
+
   it('with rollbackAlias, points the alias at the previous version; undo points it back', async () => {
     for (let n = 0; n < 3; n++) await lambda.send(new PublishVersionCommand({ FunctionName: FUNCTION }));
     await lambda.send(new CreateAliasCommand({ FunctionName: FUNCTION, Name: 'live', FunctionVersion: '3' }));
