@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 /** GuardDuty Lambda Protection's finding on the function, as EventBridge delivers it. */
-function minerFinding(findingId: string) {
+function minerFinding(findingId: string, fn = { name: FUNCTION, role: ROLE_ARN }) {
   return {
     source: 'aws.guardduty',
     'detail-type': 'GuardDuty Finding',
@@ -80,10 +80,10 @@ function minerFinding(findingId: string) {
       resource: {
         resourceType: 'Lambda',
         lambdaDetails: {
-          functionArn: FUNCTION_ARN,
-          functionName: FUNCTION,
+          functionArn: `arn:aws:lambda:us-east-1:111122223333:function:${fn.name}`,
+          functionName: fn.name,
           functionVersion: '$LATEST',
-          role: ROLE_ARN,
+          role: fn.role,
         },
       },
       service: { serviceName: 'guardduty', count: 1, archived: false },
@@ -101,8 +101,13 @@ async function undoApproved(findingId: string, executionArn: string) {
 }
 
 /** Start the playbook directly, as classify would for a rule with this mode and these params. */
-async function startPlaybook(findingId: string, mode: string, params?: object) {
-  const normalized = normalizeEvent(minerFinding(findingId));
+async function startPlaybook(
+  findingId: string,
+  mode: string,
+  params?: object,
+  fn?: { name: string; role: string },
+) {
+  const normalized = normalizeEvent(minerFinding(findingId, fn));
   const finding = normalized.ok ? normalized.findings[0] : undefined;
   if (!finding) throw new Error('the finding no longer normalizes');
   const started = await h.sandbox.clients.sfn.send(
@@ -197,36 +202,16 @@ describe('contain-lambda-function, end to end through the sandbox', () => {
         }),
       }),
     );
+    const roleArn = `arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/${roleName}`;
     h.sandbox.services.lambda.registerFunction({
       name: 'sso-tool',
       assetDir,
       handler: 'index.echo',
-      roleArn: `arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/${roleName}`,
+      roleArn,
     });
     const findingId = '1a2b3c4d5e6f708192a3b4c5d6e7f804';
-    const event = minerFinding(findingId);
-    const details = event.detail.resource.lambdaDetails;
-    details.functionArn = 'arn:aws:lambda:us-east-1:111122223333:function:sso-tool';
-    details.functionName = 'sso-tool';
-    details.role = `arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/${roleName}`;
-    const normalized = normalizeEvent(event);
-    const finding = normalized.ok ? normalized.findings[0] : undefined;
-    if (!finding) throw new Error('the finding no longer normalizes');
-    const started = await h.sandbox.clients.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: h.sandbox.deployment?.outputs.StateMachineContainLambdaFunction,
-        input: JSON.stringify({
-          finding,
-          decision: { playbook: 'contain-lambda-function', mode: 'auto', ruleId: 'test', reason: 'test' },
-          audit: {
-            pk: findingKey(finding.id),
-            resourceKey: resourceKey(finding.accountId, finding.resource),
-          },
-        }),
-      }),
-    );
 
-    const ended = await executionEnded(h, started.executionArn as string);
+    const ended = await startPlaybook(findingId, 'auto', undefined, { name: 'sso-tool', role: roleArn });
 
     expect(ended.status, ended.cause).toBe('SUCCEEDED');
     await expect(
