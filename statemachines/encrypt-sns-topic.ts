@@ -145,7 +145,7 @@ export const encryptSnsTopic: PlaybookDefinition = {
       id: 'SNS topic?',
       type: 'AwsSnsTopic',
       action: 'SetTopicAttributes',
-      then: new sfn.Choice(scope, 'Product topic?')
+      run: new sfn.Choice(scope, 'Product topic?')
         .when(sfn.Condition.stringEquals(TOPIC, ctx.topic.topicArn), own)
         .otherwise(encrypt),
     });

@@ -138,7 +138,7 @@ export const encryptSqsQueue: PlaybookDefinition = {
       id: 'SQS queue?',
       type: 'AwsSqsQueue',
       action: 'SetQueueAttributes',
-      then: sfn.Chain.start(find).next(encrypt),
+      run: sfn.Chain.start(find).next(encrypt),
     });
   },
 };

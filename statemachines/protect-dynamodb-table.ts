@@ -95,7 +95,7 @@ export const protectDynamoDbTable: PlaybookDefinition = {
       id: 'DynamoDB table?',
       type: 'AwsDynamoDbTable',
       action: 'UpdateTable',
-      then: protect,
+      run: protect,
     });
   },
 };

@@ -51,7 +51,7 @@ export interface PlaybookSteps {
    */
   each(id: string, props: sfn.MapProps, processor: sfn.IChainable): sfn.Map;
   /**
-   * The Choice `id`: a finding on a resource of `type` goes on to `then`; any other is recorded
+   * The Choice `id`: a finding on a resource of `type` goes on to `run`; any other is recorded
    * `skipped` (as `action`, with the resource as details) and the run ends as `Unsupported resource`.
    */
   onlyFor(props: OnlyForProps): sfn.Choice;
@@ -106,7 +106,8 @@ export interface OnlyForProps {
   readonly type: string;
   /** The audit action of the `skipped` record of another type (the playbook's change). */
   readonly action: string;
-  readonly then: sfn.IChainable;
+  /** What runs for a resource of `type`. */
+  readonly run: sfn.IChainable;
 }
 
 /** What {@link PlaybookSteps.unlessAlready} decides on, and what it records when it skips. */
@@ -234,9 +235,9 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
       map.addCatch(human, { resultPath: '$.error' });
       return map;
     },
-    onlyFor: ({ id, type, action, then }) =>
+    onlyFor: ({ id, type, action, run }) =>
       new sfn.Choice(scope, id)
-        .when(sfn.Condition.stringEquals('$.finding.resource.type', type), then)
+        .when(sfn.Condition.stringEquals('$.finding.resource.type', type), run)
         .otherwise(
           audit('Audit unsupported resource', action, 'skipped', { detailsPath: '$.finding.resource' }).next(
             new sfn.Succeed(scope, 'Unsupported resource'),

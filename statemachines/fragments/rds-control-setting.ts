@@ -142,5 +142,5 @@ export function rdsControlSetting(steps: PlaybookSteps, props: RdsControlSetting
     id: resourceWildcardFinding(scope, rds.arnPattern),
     reason: `The DB ${kind} is named by the finding at run time; the role may only describe ${kind}s and modify them, and only this playbook calls ${rds.action}, with the one setting its control names.`,
   });
-  return steps.onlyFor({ id: `DB ${kind}?`, type: rds.findingType, action: rds.action, then: fix });
+  return steps.onlyFor({ id: `DB ${kind}?`, type: rds.findingType, action: rds.action, run: fix });
 }
