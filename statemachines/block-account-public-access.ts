@@ -2,8 +2,8 @@ import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/block-account-public-access.ts';
 import { FULL_BLOCK } from './block-bucket-public-access.ts';
 import { awsCall } from './fragments/aws-call.ts';
-import { catchToHuman } from './fragments/needs-human.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
+import { readOrNone } from './fragments/read-or-none.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
 const NAME = facts.name;
@@ -87,13 +87,12 @@ export const blockAccountPublicAccess: PlaybookDefinition = {
       'Read account block',
       props('getPublicAccessBlock', 's3:GetAccountPublicAccessBlock', { resultPath: '$.state.before' }),
     );
-    const none = new sfn.Pass(scope, 'No previous account block', {
-      result: sfn.Result.fromObject({ PublicAccessBlockConfiguration: 'none' }),
+    const before = readOrNone(steps, readBefore, {
+      id: 'No previous account block',
+      value: { PublicAccessBlockConfiguration: 'none' },
       resultPath: '$.state.before',
+      errors: [NO_ACCOUNT_BLOCK_ERROR],
     });
-    // Catchers are tried in order: "none" first, then everything else to a human (from the kit).
-    readBefore.addCatch(none, { errors: [NO_ACCOUNT_BLOCK_ERROR], resultPath: '$.error' });
-    catchToHuman(readBefore, steps.human);
 
     const after = new sfn.Pass(scope, 'Account block after', {
       result: sfn.Result.fromObject({ PublicAccessBlockConfiguration: FULL_BLOCK }),
@@ -160,7 +159,6 @@ export const blockAccountPublicAccess: PlaybookDefinition = {
       ifDenied: "The playbook ends: the account's settings stay as they are.",
       contain: auto,
     });
-    none.next(byMode);
-    return readBefore.next(byMode);
+    return before.next(byMode);
   },
 };

@@ -1,8 +1,8 @@
 import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/block-bucket-public-access.ts';
 import { MemberAwsCall, memberCredentials } from './fragments/member-credentials.ts';
-import { catchToHuman } from './fragments/needs-human.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
+import { readOrNone } from './fragments/read-or-none.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
 const NAME = facts.name;
@@ -101,18 +101,13 @@ export const blockBucketPublicAccess: PlaybookDefinition = {
       resultPath: '$.state.before',
       credentials: memberCredentials(scope),
     });
-    const none = new sfn.Pass(scope, 'No previous block', {
-      result: sfn.Result.fromObject({ PublicAccessBlockConfiguration: 'none' }),
+    const before = readOrNone(steps, readBefore, {
+      id: 'No previous block',
+      value: { PublicAccessBlockConfiguration: 'none' },
       resultPath: '$.state.before',
+      errors: NO_BLOCK_ERRORS,
+      cause: { choiceId: 'No block configured?', matches: NO_BLOCK_MESSAGE },
     });
-    // Catchers are tried in order: "none" first, then everything else to a human.
-    readBefore.addCatch(
-      new sfn.Choice(scope, 'No block configured?')
-        .when(sfn.Condition.stringMatches('$.error.Cause', NO_BLOCK_MESSAGE), none)
-        .otherwise(steps.human),
-      { errors: NO_BLOCK_ERRORS, resultPath: '$.error' },
-    );
-    catchToHuman(readBefore, steps.human);
 
     const put = s3('Block public access', 'putPublicAccessBlock', 's3:PutBucketPublicAccessBlock', {
       parameters: { PublicAccessBlockConfiguration: FULL_BLOCK },
@@ -167,7 +162,6 @@ export const blockBucketPublicAccess: PlaybookDefinition = {
       ifDenied: 'The playbook ends: the bucket stays as it is.',
       contain: auto,
     });
-    none.next(byMode);
-    return readBefore.next(byMode);
+    return before.next(byMode);
   },
 };

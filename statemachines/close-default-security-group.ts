@@ -105,14 +105,17 @@ export const closeDefaultSecurityGroup: PlaybookDefinition = {
         revoke('Revoke outbound rule', 'revokeSecurityGroupEgress'),
       )
       .otherwise(revoke('Revoke inbound rule', 'revokeSecurityGroupIngress'));
-    const each = new sfn.Map(scope, 'Revoke each rule', {
-      itemsPath: '$.state.before.SecurityGroupRules',
-      itemSelector: withTarget(scope, { 'rule.$': '$$.Map.Item.Value', 'groupId.$': GROUP_ID }),
-      // One at a time: EC2 throttles mutating calls per account, and a default group has few rules.
-      maxConcurrency: 1,
-      resultPath: '$.state.revoked',
-    }).itemProcessor(perRule);
-    each.addCatch(steps.human, { resultPath: '$.error' });
+    const each = steps.each(
+      'Revoke each rule',
+      {
+        itemsPath: '$.state.before.SecurityGroupRules',
+        itemSelector: withTarget(scope, { 'rule.$': '$$.Map.Item.Value', 'groupId.$': GROUP_ID }),
+        // One at a time: EC2 throttles mutating calls per account, and a default group has few rules.
+        maxConcurrency: 1,
+        resultPath: '$.state.revoked',
+      },
+      perRule,
+    );
 
     const contain = sfn.Chain.start(each)
       .next(

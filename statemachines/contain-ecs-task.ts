@@ -124,14 +124,11 @@ function recordTask(steps: PlaybookSteps): sfn.Chain {
   });
   // ECS answers an unknown task with a failure (reason MISSING), not an error:
   // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html
-  const notFound = new sfn.Pass(scope, 'Task not found', {
-    parameters: {
-      Error: 'TaskNotFound',
-      'Cause.$':
-        "States.Format('ECS does not describe task {}, or not all of it (it stopped over an hour ago, or the finding names another account or Region): revoke its task role sessions by hand.', $.finding.resource.taskArn)",
-    },
-    resultPath: '$.error',
-  }).next(steps.human);
+  const notFound = steps.stop('Task not found', {
+    Error: 'TaskNotFound',
+    'Cause.$':
+      "States.Format('ECS does not describe task {}, or not all of it (it stopped over an hour ago, or the finding names another account or Region): revoke its task role sessions by hand.', $.finding.resource.taskArn)",
+  });
   const taskEvidence = new sfn.Pass(scope, 'Task evidence', {
     parameters: {
       'taskArn.$': `${task}.TaskArn`,
@@ -206,8 +203,8 @@ function taskRole(steps: PlaybookSteps): sfn.Chain {
   const revoke = revokeRoleSessionsOf(steps, {
     roleNamePath: '$.taskRole.name',
     policyName: REVOKE_TASK_SESSIONS_POLICY,
-    label: 'Task role',
-    resultPath: '$.role',
+    kind: 'task',
+    rolePath: '$.role',
   });
   const overridden = `${READ}.tasks[0].Overrides.TaskRoleArn`;
   const defined = `${READ}.definition.definition.TaskRoleArn`;
@@ -276,14 +273,10 @@ function stopInApproveMode(steps: PlaybookSteps): sfn.Choice {
           ),
         )
         .otherwise(
-          new sfn.Pass(scope, 'Task not read back', {
-            parameters: {
-              Error: 'TaskNotReadBack',
-              Cause:
-                'ECS did not describe the task after StopTask: check in the ECS console that it stopped.',
-            },
-            resultPath: '$.error',
-          }).next(steps.human),
+          steps.stop('Task not read back', {
+            Error: 'TaskNotReadBack',
+            Cause: 'ECS did not describe the task after StopTask: check in the ECS console that it stopped.',
+          }),
         ),
     );
   const leftRunning = (id: string, reason: string, headline: string) =>

@@ -1,16 +1,13 @@
-import { ArnFormat, Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { facts, REVOKE_FUNCTION_SESSIONS_POLICY } from '#shared/playbooks/contain-lambda-function.ts';
 import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts';
-import { sessionDenyPolicy } from './fragments/session-deny-policy.ts';
+import { revokeRoleSessionsOf, roleNameOf } from './fragments/role-session-revocation.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
 const NAME = facts.name;
 const FUNCTION_ARN = '$.finding.resource.functionArn';
-/** The role's name is the last part of its ARN (`role/path/name`): IAM's calls take the name. */
-const ROLE_NAME =
-  "States.ArrayGetItem(States.StringSplit($.evidence.role, '/'), States.MathAdd(States.ArrayLength(States.StringSplit($.evidence.role, '/')), -1))";
 
 /**
  * Contain a Lambda function GuardDuty reports as compromised: keep its code and configuration as
@@ -40,8 +37,8 @@ export const containLambdaFunction: PlaybookDefinition = {
       },
       {
         title: "End its role's older sessions",
-        does: `Adds the inline policy ${REVOKE_FUNCTION_SESSIONS_POLICY} to the execution role: it refuses every session of the role issued before now, so credentials the code took stop working.`,
-        states: ['Revoke function role sessions'],
+        does: `Reads the execution role and adds the inline policy ${REVOKE_FUNCTION_SESSIONS_POLICY} to it: it refuses every session of the role issued before now, so credentials the code took stop working. An IAM Identity Center or service-linked role is left alone, and the audit trail says why.`,
+        states: ['Read function role', 'Revoke function role sessions'],
         ifItStops:
           'The function is throttled, but credentials it took may still work. In the IAM console, open the execution role and choose "Revoke active sessions".',
       },
@@ -70,14 +67,7 @@ export const containLambdaFunction: PlaybookDefinition = {
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
-    const stack = Stack.of(scope);
-    const functions = stack.formatArn({
-      service: 'lambda',
-      resource: 'function',
-      resourceName: '*',
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const roles = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' });
+    const { functions } = steps.arns;
     Validations.of(scope).acknowledge(
       {
         id: resourceWildcardFinding(scope, 'lambda:{region}:{account}:function:*'),
@@ -87,7 +77,7 @@ export const containLambdaFunction: PlaybookDefinition = {
       {
         id: resourceWildcardFinding(scope, 'iam::{account}:role/*'),
         reason:
-          "The function's execution role is known at run time; the playbook may only put its one session-deny inline policy, and protected roles are explicitly denied.",
+          "The function's execution role is known at run time; the playbook may only read it and put its one session-deny inline policy, and protected roles are explicitly denied.",
       },
     );
 
@@ -110,13 +100,14 @@ export const containLambdaFunction: PlaybookDefinition = {
       resultPath: '$.evidence',
     });
     // GetFunctionConcurrency answers {} for a function without reserved concurrency.
-    const readConcurrency = steps.call('Read reserved concurrency', {
-      service: 'lambda',
-      action: 'getFunctionConcurrency',
-      parameters: { 'FunctionName.$': '$.evidence.functionArn' },
-      iamResources: [functions],
-      resultPath: '$.concurrency',
-    });
+    const readConcurrency = (id: string, resultPath: string) =>
+      steps.call(id, {
+        service: 'lambda',
+        action: 'getFunctionConcurrency',
+        parameters: { 'FunctionName.$': '$.evidence.functionArn' },
+        iamResources: [functions],
+        resultPath,
+      });
     const before = (id: string, reserved: Record<string, unknown>) =>
       new sfn.Pass(scope, id, {
         parameters: { 'functionName.$': '$.evidence.functionName', ...reserved },
@@ -137,30 +128,19 @@ export const containLambdaFunction: PlaybookDefinition = {
       resultPath: '$.after.concurrency',
     });
     const roleName = new sfn.Pass(scope, 'Execution role name', {
-      parameters: { 'roleName.$': ROLE_NAME, 'roleArn.$': '$.evidence.role' },
-      resultPath: '$.role',
+      parameters: { 'name.$': roleNameOf('$.evidence.role'), 'arn.$': '$.evidence.role' },
+      resultPath: '$.executionRole',
     });
-    const revoke = steps.call('Revoke function role sessions', {
-      service: 'iam',
-      action: 'putRolePolicy',
-      parameters: {
-        'RoleName.$': '$.role.roleName',
-        PolicyName: REVOKE_FUNCTION_SESSIONS_POLICY,
-        'PolicyDocument.$': 'States.JsonToString($.after.denyPolicy)',
-      },
-      iamResources: [roles],
-      resultPath: sfn.JsonPath.DISCARD,
+    const revoke = revokeRoleSessionsOf(steps, {
+      roleNamePath: '$.executionRole.name',
+      policyName: REVOKE_FUNCTION_SESSIONS_POLICY,
+      kind: 'function',
+      rolePath: '$.role',
+      denyPolicyPath: '$.after.denyPolicy',
     });
     const rollback = rollbackAlias(scope, steps, functions).afterwards({ includeOtherwise: true });
-    const readBack = steps.call('Read concurrency back', {
-      service: 'lambda',
-      action: 'getFunctionConcurrency',
-      parameters: { 'FunctionName.$': '$.evidence.functionArn' },
-      iamResources: [functions],
-      resultPath: '$.verify',
-    });
     const contain = readFunction
-      .next(readConcurrency)
+      .next(readConcurrency('Read reserved concurrency', '$.concurrency'))
       .next(recordBefore)
       .next(
         steps.audit('Audit function recorded', 'RecordFunction', 'succeeded', { afterPath: '$.evidence' }),
@@ -173,16 +153,9 @@ export const containLambdaFunction: PlaybookDefinition = {
         }),
       )
       .next(roleName)
-      .next(sessionDenyPolicy(scope, 'Build function session deny policy', '$.after.denyPolicy'))
       .next(revoke)
-      .next(
-        steps.audit('Audit role sessions revoked', 'PutRolePolicy', 'succeeded', {
-          beforePath: '$.role',
-          afterPath: '$.after.denyPolicy',
-        }),
-      )
       .next(rollback)
-      .next(readBack)
+      .next(readConcurrency('Read concurrency back', '$.verify'))
       .next(
         steps.verify(
           sfn.Condition.and(
@@ -241,14 +214,11 @@ function rollbackAlias(scope: Construct, steps: PlaybookSteps, functions: string
     },
     resultPath: '$.alias',
   });
-  const noPrevious = new sfn.Pass(scope, 'No previous version', {
-    parameters: {
-      Error: 'NoPreviousVersion',
-      'Cause.$':
-        "States.Format('Alias {} names version {}: there is no earlier published version to roll back to. The function is throttled; point the alias at a known-good version by hand.', $.alias.name, $.alias.functionVersion)",
-    },
-    resultPath: '$.error',
-  }).next(steps.human);
+  const noPrevious = steps.stop('No previous version', {
+    Error: 'NoPreviousVersion',
+    'Cause.$':
+      "States.Format('Alias {} names version {}: there is no earlier published version to roll back to. The function is throttled; point the alias at a known-good version by hand.', $.alias.name, $.alias.functionVersion)",
+  });
   const previous = new sfn.Pass(scope, 'Previous version', {
     parameters: {
       'functionName.$': '$.evidence.functionArn',

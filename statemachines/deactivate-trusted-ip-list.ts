@@ -125,13 +125,10 @@ export const deactivateTrustedIpList: PlaybookDefinition = {
       reason:
         'The list is named by the finding at run time; the role may only read a list and update it (deactivate, or activate again on undo), never delete one.',
     });
-    const unsupported = new sfn.Pass(scope, 'Unsupported resource', {
-      parameters: {
-        Error: 'UnsupportedResource',
-        'Cause.$': `States.Format('${NAME} acts on GuardDuty trusted IP lists named by their detector and ipSetId only, not {}', $.finding.resource.type)`,
-      },
-      resultPath: '$.error',
-    }).next(steps.human);
+    const unsupported = steps.stop('Unsupported resource', {
+      Error: 'UnsupportedResource',
+      'Cause.$': `States.Format('${NAME} acts on GuardDuty trusted IP lists named by their detector and ipSetId only, not {}', $.finding.resource.type)`,
+    });
     return new sfn.Choice(scope, 'Trusted list?')
       .when(
         sfn.Condition.and(

@@ -1,7 +1,7 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/disable-subnet-public-ip.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
+import { settingToggle } from './fragments/setting-toggle.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -53,34 +53,6 @@ export const disableSubnetPublicIp: PlaybookDefinition = {
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
-    // DescribeSubnets supports no resource-level permissions; it only reads.
-    const read = (id: string, resultPath: string) =>
-      sfn.Chain.start(
-        steps.call(id, {
-          service: 'ec2',
-          action: 'describeSubnets',
-          parameters: { 'SubnetIds.$': `States.Array(${SUBNET_ID})` },
-          iamResources: ['*'],
-          resultSelector: { 'MapPublicIpOnLaunch.$': '$.Subnets[0].MapPublicIpOnLaunch' },
-          resultPath,
-        }),
-      );
-    const change = sfn.Chain.start(
-      steps.call('Turn off public addresses', {
-        service: 'ec2',
-        action: 'modifySubnetAttribute',
-        parameters: { 'SubnetId.$': SUBNET_ID, MapPublicIpOnLaunch: { Value: false } },
-        iamResources: [steps.arns.subnets],
-      }),
-    );
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: {
-        actions: [{ action: 'ModifySubnetAttribute', 'subnetId.$': SUBNET_ID, MapPublicIpOnLaunch: false }],
-        'before.$': BEFORE_PATH,
-      },
-      resultPath: '$.plan',
-    });
-
     Validations.of(scope).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -93,8 +65,21 @@ export const disableSubnetPublicIp: PlaybookDefinition = {
       },
     );
     return settingToggle(steps, {
-      read,
-      change,
+      // DescribeSubnets supports no resource-level permissions; it only reads.
+      read: {
+        service: 'ec2',
+        action: 'describeSubnets',
+        parameters: { 'SubnetIds.$': `States.Array(${SUBNET_ID})` },
+        iamResources: ['*'],
+        resultSelector: { 'MapPublicIpOnLaunch.$': '$.Subnets[0].MapPublicIpOnLaunch' },
+      },
+      change: {
+        id: 'Turn off public addresses',
+        service: 'ec2',
+        action: 'modifySubnetAttribute',
+        parameters: { 'SubnetId.$': SUBNET_ID, MapPublicIpOnLaunch: { Value: false } },
+        iamResources: [steps.arns.subnets],
+      },
       isSet: (path) => sfn.Condition.booleanEquals(`${path}.MapPublicIpOnLaunch`, false),
       action: 'ModifySubnetAttribute',
       names: {
@@ -104,7 +89,9 @@ export const disableSubnetPublicIp: PlaybookDefinition = {
         audit: 'Audit public addresses off',
         alreadySet: { audit: 'Audit already off', end: 'Already off' },
       },
-      plan,
+      plan: {
+        actions: [{ action: 'ModifySubnetAttribute', 'subnetId.$': SUBNET_ID, MapPublicIpOnLaunch: false }],
+      },
       proposedActions: [
         'Turn off automatic public IPv4 addresses on the subnet (new instances only); nothing else of the subnet changes',
         'Read the subnet again and record the setting',

@@ -1,8 +1,9 @@
 import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/enable-key-rotation.ts';
 import { arnOrId } from './fragments/arn-or-id.ts';
+import type { AwsCallProps } from './fragments/aws-call.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
+import { settingToggle } from './fragments/setting-toggle.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -48,14 +49,12 @@ export const enableKeyRotation: PlaybookDefinition = {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
     const keys = Stack.of(scope).formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
-    const kms = (id: string, action: string, resultPath: string) =>
-      steps.call(id, {
-        service: 'kms',
-        action,
-        parameters: { 'KeyId.$': '$.key.id' },
-        iamResources: [keys],
-        resultPath,
-      });
+    const kms = (action: string): AwsCallProps => ({
+      service: 'kms',
+      action,
+      parameters: { 'KeyId.$': '$.key.id' },
+      iamResources: [keys],
+    });
     // The ARN names the key wherever the finding came from; a bare key id only in the caller's Region.
     const keyId = arnOrId(scope, {
       noun: 'key',
@@ -65,16 +64,9 @@ export const enableKeyRotation: PlaybookDefinition = {
       resultPath: '$.key',
     });
 
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: {
-        actions: [{ action: 'EnableKeyRotation', 'keyId.$': '$.key.id' }],
-        'before.$': BEFORE_PATH,
-      },
-      resultPath: '$.plan',
-    });
     const rotation = settingToggle(steps, {
-      read: (id, resultPath) => sfn.Chain.start(kms(id, 'getKeyRotationStatus', resultPath)),
-      change: sfn.Chain.start(kms('Enable key rotation', 'enableKeyRotation', sfn.JsonPath.DISCARD)),
+      read: kms('getKeyRotationStatus'),
+      change: { id: 'Enable key rotation', ...kms('enableKeyRotation') },
       isSet: (path) => sfn.Condition.booleanEquals(`${path}.KeyRotationEnabled`, true),
       action: 'EnableKeyRotation',
       names: {
@@ -84,7 +76,7 @@ export const enableKeyRotation: PlaybookDefinition = {
         audit: 'Audit rotation enabled',
         alreadySet: { audit: 'Audit already rotating', end: 'Already rotating' },
       },
-      plan,
+      plan: { actions: [{ action: 'EnableKeyRotation', 'keyId.$': '$.key.id' }] },
       proposedActions: [
         'Turn on automatic rotation of the key, every 365 days',
         'Read the rotation status again and record it',

@@ -1,7 +1,8 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/encrypt-ebs-by-default.ts';
+import type { AwsCallProps } from './fragments/aws-call.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
+import { settingToggle } from './fragments/setting-toggle.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
 const NAME = facts.name;
@@ -49,16 +50,7 @@ export const encryptEbsByDefault: PlaybookDefinition = {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
     // No resource-level permissions for these actions: the setting belongs to the account and Region.
-    const ec2 = (id: string, action: string, resultPath: string) =>
-      steps.call(id, { service: 'ec2', action, parameters: {}, iamResources: ['*'], resultPath });
-
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: {
-        actions: [{ action: 'EnableEbsEncryptionByDefault', 'region.$': '$.target.region' }],
-        'before.$': BEFORE_PATH,
-      },
-      resultPath: '$.plan',
-    });
+    const ec2 = (action: string): AwsCallProps => ({ service: 'ec2', action, iamResources: ['*'] });
 
     Validations.of(scope).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -66,10 +58,8 @@ export const encryptEbsByDefault: PlaybookDefinition = {
         'ec2:GetEbsEncryptionByDefault and ec2:EnableEbsEncryptionByDefault act on an account-and-Region setting and support no resource-level permissions; the role may not turn it off.',
     });
     return settingToggle(steps, {
-      read: (id, resultPath) => sfn.Chain.start(ec2(id, 'getEbsEncryptionByDefault', resultPath)),
-      change: sfn.Chain.start(
-        ec2('Enable encryption by default', 'enableEbsEncryptionByDefault', sfn.JsonPath.DISCARD),
-      ),
+      read: ec2('getEbsEncryptionByDefault'),
+      change: { id: 'Enable encryption by default', ...ec2('enableEbsEncryptionByDefault') },
       isSet: (path) => sfn.Condition.booleanEquals(`${path}.EbsEncryptionByDefault`, true),
       action: 'EnableEbsEncryptionByDefault',
       names: {
@@ -79,7 +69,7 @@ export const encryptEbsByDefault: PlaybookDefinition = {
         audit: 'Audit encryption enabled',
         alreadySet: { audit: 'Audit already on', end: 'Already on' },
       },
-      plan,
+      plan: { actions: [{ action: 'EnableEbsEncryptionByDefault', 'region.$': '$.target.region' }] },
       proposedActions: [
         'Turn on EBS encryption by default in this account and Region (new volumes only)',
         'Read the setting again and record it',

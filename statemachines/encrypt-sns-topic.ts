@@ -3,7 +3,7 @@ import { facts } from '#shared/playbooks/encrypt-sns-topic.ts';
 import { TOPIC_KEY } from '#shared/undo/reverse-data-settings.ts';
 import { topicRisk } from './fragments/approval-risk.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
+import { settingToggle } from './fragments/setting-toggle.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -98,23 +98,15 @@ export const encryptSnsTopic: PlaybookDefinition = {
           .afterwards(),
       );
     };
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: {
-        actions: [{ action: 'SetTopicAttributes', 'topicArn.$': TOPIC, KmsMasterKeyId: TOPIC_KEY }],
-        'before.$': BEFORE_PATH,
-      },
-      resultPath: '$.plan',
-    });
     const encrypt = settingToggle(steps, {
       read,
-      change: sfn.Chain.start(
-        steps.call('Encrypt topic', {
-          service: 'sns',
-          action: 'setTopicAttributes',
-          parameters: { 'TopicArn.$': TOPIC, AttributeName: 'KmsMasterKeyId', AttributeValue: TOPIC_KEY },
-          iamResources: topics,
-        }),
-      ),
+      change: {
+        id: 'Encrypt topic',
+        service: 'sns',
+        action: 'setTopicAttributes',
+        parameters: { 'TopicArn.$': TOPIC, AttributeName: 'KmsMasterKeyId', AttributeValue: TOPIC_KEY },
+        iamResources: topics,
+      },
       isSet: (path) => sfn.Condition.not(sfn.Condition.stringEquals(`${path}.KmsMasterKeyId`, '')),
       action: 'SetTopicAttributes',
       names: {
@@ -124,7 +116,7 @@ export const encryptSnsTopic: PlaybookDefinition = {
         audit: 'Audit topic encrypted',
         alreadySet: { audit: 'Audit topic already encrypted', end: 'Topic already encrypted' },
       },
-      plan,
+      plan: { actions: [{ action: 'SetTopicAttributes', 'topicArn.$': TOPIC, KmsMasterKeyId: TOPIC_KEY }] },
       proposedActions: [
         `Encrypt the topic at rest with the AWS managed key ${TOPIC_KEY}; AWS services publishing to it (EventBridge, CloudWatch alarms) can no longer deliver`,
         'Read the topic key again and record it',
@@ -145,22 +137,17 @@ export const encryptSnsTopic: PlaybookDefinition = {
       reason:
         'The topic is named by the finding at run time; the role may only read topic attributes and set them, and only this playbook sets them, with the AWS managed key.',
     });
-    const unsupported = steps
-      .audit('Audit unsupported resource', 'SetTopicAttributes', 'skipped', {
-        detailsPath: '$.finding.resource',
-      })
-      .next(new sfn.Succeed(scope, 'Unsupported resource'));
     // The product's own topic is never changed by a playbook: its key and policy are the stack's.
     const own = steps
       .audit('Audit product topic', 'SetTopicAttributes', 'skipped', { detailsPath: '$.finding.resource' })
       .next(new sfn.Succeed(scope, 'Product topic left alone'));
-    return new sfn.Choice(scope, 'SNS topic?')
-      .when(
-        sfn.Condition.stringEquals('$.finding.resource.type', 'AwsSnsTopic'),
-        new sfn.Choice(scope, 'Product topic?')
-          .when(sfn.Condition.stringEquals(TOPIC, ctx.topic.topicArn), own)
-          .otherwise(encrypt),
-      )
-      .otherwise(unsupported);
+    return steps.onlyFor({
+      id: 'SNS topic?',
+      type: 'AwsSnsTopic',
+      action: 'SetTopicAttributes',
+      run: new sfn.Choice(scope, 'Product topic?')
+        .when(sfn.Condition.stringEquals(TOPIC, ctx.topic.topicArn), own)
+        .otherwise(encrypt),
+    });
   },
 };

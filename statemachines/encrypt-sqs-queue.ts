@@ -1,7 +1,7 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/encrypt-sqs-queue.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
+import { settingToggle } from './fragments/setting-toggle.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -97,26 +97,18 @@ export const encryptSqsQueue: PlaybookDefinition = {
           resultPath,
         }),
       );
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: {
-        actions: [{ action: 'SetQueueAttributes', 'queueUrl.$': QUEUE_URL, SqsManagedSseEnabled: 'true' }],
-        'before.$': BEFORE_PATH,
-      },
-      resultPath: '$.plan',
-    });
     const encrypt = settingToggle(steps, {
       read,
-      change: sfn.Chain.start(
-        steps.call('Enable queue encryption', {
-          service: 'sqs',
-          action: 'setQueueAttributes',
-          parameters: {
-            QueueUrl: sfn.JsonPath.stringAt(QUEUE_URL),
-            Attributes: { SqsManagedSseEnabled: 'true' },
-          },
-          iamResources: queues,
-        }),
-      ),
+      change: {
+        id: 'Enable queue encryption',
+        service: 'sqs',
+        action: 'setQueueAttributes',
+        parameters: {
+          QueueUrl: sfn.JsonPath.stringAt(QUEUE_URL),
+          Attributes: { SqsManagedSseEnabled: 'true' },
+        },
+        iamResources: queues,
+      },
       isSet: encrypted,
       action: 'SetQueueAttributes',
       names: {
@@ -126,7 +118,9 @@ export const encryptSqsQueue: PlaybookDefinition = {
         audit: 'Audit queue encryption enabled',
         alreadySet: { audit: 'Audit queue already encrypted', end: 'Queue already encrypted' },
       },
-      plan,
+      plan: {
+        actions: [{ action: 'SetQueueAttributes', 'queueUrl.$': QUEUE_URL, SqsManagedSseEnabled: 'true' }],
+      },
       proposedActions: [
         'Turn on SQS-managed encryption at rest (SSE-SQS) of the queue; senders and receivers need no change',
         'Read the encryption settings again and record them',
@@ -140,16 +134,11 @@ export const encryptSqsQueue: PlaybookDefinition = {
       reason:
         'The queue is named by the finding at run time; the role may only find queues, read their attributes and set them, and only this playbook sets them, with SSE-SQS on.',
     });
-    const unsupported = steps
-      .audit('Audit unsupported resource', 'SetQueueAttributes', 'skipped', {
-        detailsPath: '$.finding.resource',
-      })
-      .next(new sfn.Succeed(scope, 'Unsupported resource'));
-    return new sfn.Choice(scope, 'SQS queue?')
-      .when(
-        sfn.Condition.stringEquals('$.finding.resource.type', 'AwsSqsQueue'),
-        sfn.Chain.start(find).next(encrypt),
-      )
-      .otherwise(unsupported);
+    return steps.onlyFor({
+      id: 'SQS queue?',
+      type: 'AwsSqsQueue',
+      action: 'SetQueueAttributes',
+      run: sfn.Chain.start(find).next(encrypt),
+    });
   },
 };

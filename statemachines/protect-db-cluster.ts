@@ -1,35 +1,22 @@
-import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import type { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/protect-db-cluster.ts';
-import { DB_CLUSTER_CONTROLS } from '#shared/rds/control-settings.ts';
-import { type ControlSettingEntry, controlSetting } from './fragments/control-setting.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
+import { rdsControlSetting, rdsControls } from './fragments/rds-control-setting.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
-const NAME = facts.name;
-// Step Functions spells RDS's `DB...` members `Db...` (the AWS SDK for Java 2.x names), in and out:
-// https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
-const CLUSTER = '$.finding.resource.id';
-
-const control = (id: string, entry: Omit<ControlSettingEntry, 'setting' | 'value'>): ControlSettingEntry => {
-  const fix = DB_CLUSTER_CONTROLS[id];
-  if (!fix) throw new Error(`${NAME}: no setting known for control ${id}`);
-  return { ...fix, ...entry };
-};
-
 /** The two controls, each with its own states. */
-const CONTROLS = {
-  'RDS.7': control('RDS.7', {
+const CONTROLS = rdsControls('cluster', {
+  'RDS.7': {
     choose: 'RDS.7: cluster deletion protection',
     change: 'Enable cluster deletion protection',
     proposed: 'turn deletion protection on (DeleteDBCluster is refused until someone turns it off)',
-  }),
-  'RDS.16': control('RDS.16', {
+  },
+  'RDS.16': {
     choose: 'RDS.16: copy tags to snapshots',
     change: 'Copy tags to snapshots',
     proposed: "copy the cluster's tags to its snapshots from now on (existing snapshots keep theirs)",
-  }),
-};
+  },
+});
 
 /**
  * Security Hub RDS.7 and RDS.16 on an Aurora or Multi-AZ DB cluster: change only the setting the
@@ -82,57 +69,10 @@ export const protectDbCluster: PlaybookDefinition = {
     undo: '`remediate undo` puts the one setting back as it was, only if this run changed it.',
   },
   build(ctx: PlaybookContext): sfn.IChainable {
-    const { scope } = ctx;
-    const steps = playbookSteps(ctx, NAME);
-    const clusters = [steps.arns.dbClusters];
-    const settings = [...new Set(Object.values(CONTROLS).map((c) => c.setting))];
-
-    const fix = controlSetting(steps, {
+    return rdsControlSetting(playbookSteps(ctx, facts.name), {
+      kind: 'cluster',
       controls: CONTROLS,
-      read: (id, resultPath) =>
-        sfn.Chain.start(
-          steps.call(id, {
-            service: 'rds',
-            action: 'describeDBClusters',
-            parameters: { 'DbClusterIdentifier.$': CLUSTER },
-            iamResources: clusters,
-            resultSelector: Object.fromEntries(settings.map((s) => [`${s}.$`, `$.DbClusters[0].${s}`])),
-            resultPath,
-          }),
-        ),
-      change: (id, setting, value) =>
-        steps.call(id, {
-          service: 'rds',
-          action: 'modifyDBCluster',
-          parameters: { 'DbClusterIdentifier.$': CLUSTER, [setting]: value, ApplyImmediately: true },
-          iamResources: clusters,
-        }),
-      action: 'ModifyDBCluster',
-      planned: { action: 'ModifyDBCluster', 'dbClusterIdentifier.$': CLUSTER },
-      names: {
-        read: 'Read cluster settings',
-        readAgain: 'Read cluster settings again',
-        isSet: 'Already set?',
-        audit: 'Audit setting changed',
-        alreadySet: { audit: 'Audit already set', end: 'Already set' },
-        unsupported: { audit: 'Audit unsupported control', end: 'Unsupported control' },
-      },
-      ifDenied: 'The playbook ends: the setting stays as it is.',
-      headline: 'RDS DB cluster setting changed',
+      applyImmediately: true,
     });
-
-    Validations.of(scope).acknowledge({
-      id: resourceWildcardFinding(scope, 'rds:{region}:{account}:cluster:*'),
-      reason:
-        'The DB cluster is named by the finding at run time; the role may only describe clusters and modify them, and only this playbook calls ModifyDBCluster, with the one setting its control names.',
-    });
-    const unsupported = steps
-      .audit('Audit unsupported resource', 'ModifyDBCluster', 'skipped', {
-        detailsPath: '$.finding.resource',
-      })
-      .next(new sfn.Succeed(scope, 'Unsupported resource'));
-    return new sfn.Choice(scope, 'DB cluster?')
-      .when(sfn.Condition.stringEquals('$.finding.resource.type', 'AwsRdsDbCluster'), fix)
-      .otherwise(unsupported);
   },
 };

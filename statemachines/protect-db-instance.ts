@@ -1,41 +1,28 @@
-import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import type { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/protect-db-instance.ts';
-import { DB_INSTANCE_CONTROLS } from '#shared/rds/control-settings.ts';
-import { type ControlSettingEntry, controlSetting } from './fragments/control-setting.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
+import { rdsControlSetting, rdsControls } from './fragments/rds-control-setting.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
-const NAME = facts.name;
-// Step Functions spells RDS's `DB...` members `Db...` (the AWS SDK for Java 2.x names), in and out:
-// https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
-const INSTANCE = '$.finding.resource.id';
-
-const control = (id: string, entry: Omit<ControlSettingEntry, 'setting' | 'value'>): ControlSettingEntry => {
-  const fix = DB_INSTANCE_CONTROLS[id];
-  if (!fix) throw new Error(`${NAME}: no setting known for control ${id}`);
-  return { ...fix, ...entry };
-};
-
 /** The three controls, each with its own states. */
-const CONTROLS = {
-  'RDS.8': control('RDS.8', {
+const CONTROLS = rdsControls('instance', {
+  'RDS.8': {
     choose: 'RDS.8: deletion protection',
     change: 'Enable deletion protection',
     proposed: 'turn deletion protection on (DeleteDBInstance is refused until someone turns it off)',
-  }),
-  'RDS.2': control('RDS.2', {
+  },
+  'RDS.2': {
     choose: 'RDS.2: public access',
     change: 'Turn public access off',
     proposed:
       'turn public access off: its DNS name resolves to its private address only, so clients outside its VPC can no longer connect',
-  }),
-  'RDS.13': control('RDS.13', {
+  },
+  'RDS.13': {
     choose: 'RDS.13: automatic minor version upgrades',
     change: 'Enable automatic minor version upgrades',
     proposed: 'turn automatic minor version upgrades on (applied in its maintenance window from now on)',
-  }),
-};
+  },
+});
 
 /**
  * Security Hub RDS.2, RDS.8 and RDS.13 on a DB instance: change only the setting the finding's
@@ -94,57 +81,10 @@ export const protectDbInstance: PlaybookDefinition = {
     undo: '`remediate undo` puts the one setting back as it was, only if this run changed it.',
   },
   build(ctx: PlaybookContext): sfn.IChainable {
-    const { scope } = ctx;
-    const steps = playbookSteps(ctx, NAME);
-    const instances = [steps.arns.dbInstances];
-    const settings = [...new Set(Object.values(CONTROLS).map((c) => c.setting))];
-
-    const fix = controlSetting(steps, {
+    return rdsControlSetting(playbookSteps(ctx, facts.name), {
+      kind: 'instance',
       controls: CONTROLS,
-      read: (id, resultPath) =>
-        sfn.Chain.start(
-          steps.call(id, {
-            service: 'rds',
-            action: 'describeDBInstances',
-            parameters: { 'DbInstanceIdentifier.$': INSTANCE },
-            iamResources: instances,
-            resultSelector: Object.fromEntries(settings.map((s) => [`${s}.$`, `$.DbInstances[0].${s}`])),
-            resultPath,
-          }),
-        ),
-      change: (id, setting, value) =>
-        steps.call(id, {
-          service: 'rds',
-          action: 'modifyDBInstance',
-          parameters: { 'DbInstanceIdentifier.$': INSTANCE, [setting]: value },
-          iamResources: instances,
-        }),
-      action: 'ModifyDBInstance',
-      planned: { action: 'ModifyDBInstance', 'dbInstanceIdentifier.$': INSTANCE },
-      names: {
-        read: 'Read instance settings',
-        readAgain: 'Read instance settings again',
-        isSet: 'Already set?',
-        audit: 'Audit setting changed',
-        alreadySet: { audit: 'Audit already set', end: 'Already set' },
-        unsupported: { audit: 'Audit unsupported control', end: 'Unsupported control' },
-      },
-      ifDenied: 'The playbook ends: the setting stays as it is.',
-      headline: 'RDS DB instance setting changed',
+      applyImmediately: false,
     });
-
-    Validations.of(scope).acknowledge({
-      id: resourceWildcardFinding(scope, 'rds:{region}:{account}:db:*'),
-      reason:
-        'The DB instance is named by the finding at run time; the role may only describe instances and modify them, and only this playbook calls ModifyDBInstance, with the one setting its control names.',
-    });
-    const unsupported = steps
-      .audit('Audit unsupported resource', 'ModifyDBInstance', 'skipped', {
-        detailsPath: '$.finding.resource',
-      })
-      .next(new sfn.Succeed(scope, 'Unsupported resource'));
-    return new sfn.Choice(scope, 'DB instance?')
-      .when(sfn.Condition.stringEquals('$.finding.resource.type', 'AwsRdsDbInstance'), fix)
-      .otherwise(unsupported);
   },
 };

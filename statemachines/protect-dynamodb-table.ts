@@ -1,7 +1,7 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/protect-dynamodb-table.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
+import { settingToggle } from './fragments/setting-toggle.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -52,34 +52,22 @@ export const protectDynamoDbTable: PlaybookDefinition = {
     const steps = playbookSteps(ctx, NAME);
     const tables = [steps.arns.dynamoDbTables];
 
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: {
-        actions: [{ action: 'UpdateTable', 'tableName.$': TABLE, DeletionProtectionEnabled: true }],
-        'before.$': BEFORE_PATH,
-      },
-      resultPath: '$.plan',
-    });
     const protect = settingToggle(steps, {
-      read: (id, resultPath) =>
-        sfn.Chain.start(
-          steps.call(id, {
-            service: 'dynamodb',
-            action: 'describeTable',
-            parameters: { 'TableName.$': TABLE },
-            iamResources: tables,
-            resultSelector: { 'DeletionProtectionEnabled.$': '$.Table.DeletionProtectionEnabled' },
-            resultPath,
-          }),
-        ),
+      read: {
+        service: 'dynamodb',
+        action: 'describeTable',
+        parameters: { 'TableName.$': TABLE },
+        iamResources: tables,
+        resultSelector: { 'DeletionProtectionEnabled.$': '$.Table.DeletionProtectionEnabled' },
+      },
       // Only DeletionProtectionEnabled is sent: UpdateTable changes nothing it is not given.
-      change: sfn.Chain.start(
-        steps.call('Enable table deletion protection', {
-          service: 'dynamodb',
-          action: 'updateTable',
-          parameters: { 'TableName.$': TABLE, DeletionProtectionEnabled: true },
-          iamResources: tables,
-        }),
-      ),
+      change: {
+        id: 'Enable table deletion protection',
+        service: 'dynamodb',
+        action: 'updateTable',
+        parameters: { 'TableName.$': TABLE, DeletionProtectionEnabled: true },
+        iamResources: tables,
+      },
       isSet: (path) => sfn.Condition.booleanEquals(`${path}.DeletionProtectionEnabled`, true),
       action: 'UpdateTable',
       names: {
@@ -89,7 +77,7 @@ export const protectDynamoDbTable: PlaybookDefinition = {
         audit: 'Audit table protection enabled',
         alreadySet: { audit: 'Audit table already protected', end: 'Table already protected' },
       },
-      plan,
+      plan: { actions: [{ action: 'UpdateTable', 'tableName.$': TABLE, DeletionProtectionEnabled: true }] },
       proposedActions: [
         'Turn on deletion protection of the DynamoDB table (reads and writes carry on)',
         'Read the table again and record it',
@@ -103,11 +91,11 @@ export const protectDynamoDbTable: PlaybookDefinition = {
       reason:
         'The table is named by the finding at run time; the role may only describe tables and update them, and only this playbook calls UpdateTable, with deletion protection on.',
     });
-    const unsupported = steps
-      .audit('Audit unsupported resource', 'UpdateTable', 'skipped', { detailsPath: '$.finding.resource' })
-      .next(new sfn.Succeed(scope, 'Unsupported resource'));
-    return new sfn.Choice(scope, 'DynamoDB table?')
-      .when(sfn.Condition.stringEquals('$.finding.resource.type', 'AwsDynamoDbTable'), protect)
-      .otherwise(unsupported);
+    return steps.onlyFor({
+      id: 'DynamoDB table?',
+      type: 'AwsDynamoDbTable',
+      action: 'UpdateTable',
+      run: protect,
+    });
   },
 };

@@ -168,13 +168,10 @@ export const reenableGuardDuty: PlaybookDefinition = {
           'guardduty:ListDetectors and guardduty:CreateDetector support no resource-level permissions; the role may only list detectors and create one enabled.',
       },
     );
-    const unsupported = new sfn.Pass(scope, 'Unsupported resource', {
-      parameters: {
-        Error: 'UnsupportedResource',
-        'Cause.$': `States.Format('${NAME} acts on GuardDuty detectors only, not {}', $.finding.resource.type)`,
-      },
-      resultPath: '$.error',
-    }).next(steps.human);
+    const unsupported = steps.stop('Unsupported resource', {
+      Error: 'UnsupportedResource',
+      'Cause.$': `States.Format('${NAME} acts on GuardDuty detectors only, not {}', $.finding.resource.type)`,
+    });
     const decide = steps.byMode({
       plan,
       proposedActions: [

@@ -3,9 +3,9 @@ import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/remove-public-lambda-access.ts';
 import { awsCall } from './fragments/aws-call.ts';
 import { withTarget } from './fragments/member-credentials.ts';
-import { catchToHuman } from './fragments/needs-human.ts';
 import { type Planner, plannerFunction } from './fragments/planner.ts';
 import { type PlaybookSteps, playbookSteps } from './fragments/playbook-steps.ts';
+import { readOrNone } from './fragments/read-or-none.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -76,15 +76,17 @@ export const removePublicLambdaAccess: PlaybookDefinition = {
     const readAndPlan = (id: string, resultPath: string) =>
       readPolicyAndPlan(steps, planner, id, resultPath, functions);
 
-    const removeEach = new sfn.Map(scope, 'Remove public statements', {
-      itemsPath: '$.plan.public',
-      itemSelector: withTarget(scope, {
-        'sid.$': '$$.Map.Item.Value.sid',
-        'functionName.$': FUNCTION,
-      }),
-      maxConcurrency: 1,
-      resultPath: sfn.JsonPath.DISCARD,
-    }).itemProcessor(
+    const removeEach = steps.each(
+      'Remove public statements',
+      {
+        itemsPath: '$.plan.public',
+        itemSelector: withTarget(scope, {
+          'sid.$': '$$.Map.Item.Value.sid',
+          'functionName.$': FUNCTION,
+        }),
+        maxConcurrency: 1,
+        resultPath: sfn.JsonPath.DISCARD,
+      },
       awsCall(scope, 'Remove permission', {
         service: 'lambda',
         action: 'removePermission',
@@ -92,7 +94,6 @@ export const removePublicLambdaAccess: PlaybookDefinition = {
         iamResources: functions,
       }),
     );
-    removeEach.addCatch(steps.human, { resultPath: '$.error' });
     const remove = removeEach
       .next(
         steps.audit('Audit public statements removed', 'RemovePermission', 'succeeded', {
@@ -172,11 +173,10 @@ function readPolicyAndPlan(
     },
     resultPath,
   );
-  const none = new sfn.Pass(scope, `${id} no function policy`, {
-    result: sfn.Result.fromObject({ Policy: null }),
+  return readOrNone(steps, read, {
+    id: `${id} no function policy`,
+    value: { Policy: null },
     resultPath: readPath,
-  });
-  read.addCatch(none.next(plan), { errors: ['Lambda.ResourceNotFoundException'], resultPath: '$.error' });
-  catchToHuman(read, steps.human);
-  return read.next(plan);
+    errors: ['Lambda.ResourceNotFoundException'],
+  }).next(plan);
 }

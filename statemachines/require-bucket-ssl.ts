@@ -1,24 +1,16 @@
 import path from 'node:path';
 import { Stack, aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/require-bucket-ssl.ts';
+import { NO_POLICY_ERRORS, NO_POLICY_MESSAGE } from './fragments/bucket-policy.ts';
 import { MemberAwsCall, memberCredentials } from './fragments/member-credentials.ts';
-import { catchToHuman } from './fragments/needs-human.ts';
 import { plannerFunction } from './fragments/planner.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
+import { readOrNone } from './fragments/read-or-none.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
 const NAME = facts.name;
 const PLANNER_ENTRY = path.resolve(import.meta.dirname, '../functions/plan-ssl-only-policy/handler.ts');
 const BUCKET = '$.finding.resource.bucketName';
-
-/**
- * S3 answers GetBucketPolicy on a bucket without a policy with the undeclared error
- * `NoSuchBucketPolicy`, which the AWS SDK integration reports as the generic `S3.S3Exception`
- * with S3's message in the cause; the message tells "none" apart from other undeclared errors.
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html
- */
-const NO_POLICY_ERRORS = ['S3.NoSuchBucketPolicyException', 'S3.S3Exception'];
-const NO_POLICY_MESSAGE = '*bucket policy does not exist*';
 
 /**
  * Security Hub S3.5: add to the bucket's policy one statement denying `s3:*` on the bucket and
@@ -92,18 +84,13 @@ export const requireBucketSsl: PlaybookDefinition = {
       resultPath: '$.state.before',
       credentials: memberCredentials(scope),
     });
-    const none = new sfn.Pass(scope, 'No previous policy', {
-      result: sfn.Result.fromObject({ Policy: null }),
+    const before = readOrNone(steps, readBefore, {
+      id: 'No previous policy',
+      value: { Policy: null },
       resultPath: '$.state.before',
+      errors: NO_POLICY_ERRORS,
+      cause: { choiceId: 'No bucket policy?', matches: NO_POLICY_MESSAGE },
     });
-    // Catchers are tried in order: "none" first, then everything else to a human.
-    readBefore.addCatch(
-      new sfn.Choice(scope, 'No bucket policy?')
-        .when(sfn.Condition.stringMatches('$.error.Cause', NO_POLICY_MESSAGE), none)
-        .otherwise(steps.human),
-      { errors: NO_POLICY_ERRORS, resultPath: '$.error' },
-    );
-    catchToHuman(readBefore, steps.human);
 
     const checkAfter = plan('Check SSL-only policy', '$.state.after.Policy', '$.verification');
     checkAfter.next(
@@ -167,7 +154,6 @@ export const requireBucketSsl: PlaybookDefinition = {
         contain: auto,
       }),
     );
-    none.next(planned);
-    return readBefore.next(planned);
+    return before.next(planned);
   },
 };

@@ -2,7 +2,7 @@ import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/require-imdsv2.ts';
 import { INSTANCE_ID } from './fragments/finding-paths.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
+import { settingToggle } from './fragments/setting-toggle.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -52,36 +52,6 @@ export const requireImdsv2: PlaybookDefinition = {
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
-    // DescribeInstances supports no resource-level permissions; it only reads.
-    const read = (id: string, resultPath: string) =>
-      sfn.Chain.start(
-        steps.call(id, {
-          service: 'ec2',
-          action: 'describeInstances',
-          parameters: { 'InstanceIds.$': `States.Array(${INSTANCE_ID})` },
-          iamResources: ['*'],
-          resultSelector: { 'HttpTokens.$': '$.Reservations[0].Instances[0].MetadataOptions.HttpTokens' },
-          resultPath,
-        }),
-      );
-    const change = sfn.Chain.start(
-      steps.call('Require IMDSv2', {
-        service: 'ec2',
-        action: 'modifyInstanceMetadataOptions',
-        parameters: { 'InstanceId.$': INSTANCE_ID, HttpTokens: 'required' },
-        iamResources: [steps.arns.instances],
-      }),
-    );
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: {
-        actions: [
-          { action: 'ModifyInstanceMetadataOptions', 'instanceId.$': INSTANCE_ID, HttpTokens: 'required' },
-        ],
-        'before.$': BEFORE_PATH,
-      },
-      resultPath: '$.plan',
-    });
-
     Validations.of(scope).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -94,8 +64,21 @@ export const requireImdsv2: PlaybookDefinition = {
       },
     );
     return settingToggle(steps, {
-      read,
-      change,
+      // DescribeInstances supports no resource-level permissions; it only reads.
+      read: {
+        service: 'ec2',
+        action: 'describeInstances',
+        parameters: { 'InstanceIds.$': `States.Array(${INSTANCE_ID})` },
+        iamResources: ['*'],
+        resultSelector: { 'HttpTokens.$': '$.Reservations[0].Instances[0].MetadataOptions.HttpTokens' },
+      },
+      change: {
+        id: 'Require IMDSv2',
+        service: 'ec2',
+        action: 'modifyInstanceMetadataOptions',
+        parameters: { 'InstanceId.$': INSTANCE_ID, HttpTokens: 'required' },
+        iamResources: [steps.arns.instances],
+      },
       isSet: (path) => sfn.Condition.stringEquals(`${path}.HttpTokens`, 'required'),
       action: 'ModifyInstanceMetadataOptions',
       names: {
@@ -105,7 +88,11 @@ export const requireImdsv2: PlaybookDefinition = {
         audit: 'Audit IMDSv2 required',
         alreadySet: { audit: 'Audit already required', end: 'Already required' },
       },
-      plan,
+      plan: {
+        actions: [
+          { action: 'ModifyInstanceMetadataOptions', 'instanceId.$': INSTANCE_ID, HttpTokens: 'required' },
+        ],
+      },
       proposedActions: [
         "Set the instance's HttpTokens to required (IMDSv2 only); no other metadata option changes",
         'Read the instance again and record the setting',

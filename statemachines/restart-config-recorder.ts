@@ -104,13 +104,10 @@ export const restartConfigRecorder: PlaybookDefinition = {
       reason:
         'The recorder is named by the finding at run time; the role may only read a recorder status and start a recorder, never stop or delete one.',
     });
-    const unsupported = new sfn.Pass(scope, 'Unsupported resource', {
-      parameters: {
-        Error: 'UnsupportedResource',
-        'Cause.$': `States.Format('${NAME} acts on AWS Config recorders only, not {}', $.finding.resource.type)`,
-      },
-      resultPath: '$.error',
-    }).next(steps.human);
+    const unsupported = steps.stop('Unsupported resource', {
+      Error: 'UnsupportedResource',
+      'Cause.$': `States.Format('${NAME} acts on AWS Config recorders only, not {}', $.finding.resource.type)`,
+    });
     return new sfn.Choice(scope, 'Recorder?')
       .when(
         sfn.Condition.and(

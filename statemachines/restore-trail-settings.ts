@@ -181,45 +181,33 @@ export const restoreTrailSettings: PlaybookDefinition = {
           .when(chosenStopped, startLogging.next(readAgain))
           .otherwise(readAgain),
       );
+    // Each part of the plan is its own call, made only when the planner put that part in the plan.
+    const whenPlanned = (part: string, id: string, action: string, parameters: Record<string, unknown>) =>
+      [
+        sfn.Condition.isPresent(`$.plan.${part}`),
+        steps.call(id, { service: 'cloudtrail', action, parameters, iamResources: trails }),
+      ] as const;
     const putSelectors = new sfn.Choice(scope, 'Selectors to restore?')
       .when(
-        sfn.Condition.isPresent('$.plan.putEventSelectors'),
-        steps.call('Put event selectors', {
-          service: 'cloudtrail',
-          action: 'putEventSelectors',
-          parameters: {
-            'TrailName.$': '$.trail.id',
-            'EventSelectors.$': '$.plan.putEventSelectors.EventSelectors',
-          },
-          iamResources: trails,
+        ...whenPlanned('putEventSelectors', 'Put event selectors', 'putEventSelectors', {
+          'TrailName.$': '$.trail.id',
+          'EventSelectors.$': '$.plan.putEventSelectors.EventSelectors',
         }),
       )
       .when(
-        sfn.Condition.isPresent('$.plan.putAdvancedEventSelectors'),
-        steps.call('Put advanced event selectors', {
-          service: 'cloudtrail',
-          action: 'putEventSelectors',
-          parameters: {
-            'TrailName.$': '$.trail.id',
-            'AdvancedEventSelectors.$': '$.plan.putAdvancedEventSelectors.AdvancedEventSelectors',
-          },
-          iamResources: trails,
+        ...whenPlanned('putAdvancedEventSelectors', 'Put advanced event selectors', 'putEventSelectors', {
+          'TrailName.$': '$.trail.id',
+          'AdvancedEventSelectors.$': '$.plan.putAdvancedEventSelectors.AdvancedEventSelectors',
         }),
       )
       .afterwards({ includeOtherwise: true })
       .next(audited);
     const restore = new sfn.Choice(scope, 'Trail to update?')
       .when(
-        sfn.Condition.isPresent('$.plan.updateTrail'),
-        steps.call('Update trail', {
-          service: 'cloudtrail',
-          action: 'updateTrail',
-          parameters: {
-            'Name.$': '$.trail.id',
-            'IsMultiRegionTrail.$': '$.plan.updateTrail.IsMultiRegionTrail',
-            'EnableLogFileValidation.$': '$.plan.updateTrail.EnableLogFileValidation',
-          },
-          iamResources: trails,
+        ...whenPlanned('updateTrail', 'Update trail', 'updateTrail', {
+          'Name.$': '$.trail.id',
+          'IsMultiRegionTrail.$': '$.plan.updateTrail.IsMultiRegionTrail',
+          'EnableLogFileValidation.$': '$.plan.updateTrail.EnableLogFileValidation',
         }),
       )
       .afterwards({ includeOtherwise: true })

@@ -93,15 +93,17 @@ export const revokeOpenIngress: PlaybookDefinition = {
       });
 
     // One call per group (an instance's probed port may be open in several of its groups).
-    const revoke = new sfn.Map(scope, 'Revoke rules', {
-      itemsPath: '$.plan.groups',
-      itemSelector: withTarget(scope, {
-        'groupId.$': '$$.Map.Item.Value.groupId',
-        'ruleIds.$': '$$.Map.Item.Value.ruleIds',
-      }),
-      maxConcurrency: 1,
-      resultPath: '$.state.revoked',
-    }).itemProcessor(
+    const revoke = steps.each(
+      'Revoke rules',
+      {
+        itemsPath: '$.plan.groups',
+        itemSelector: withTarget(scope, {
+          'groupId.$': '$$.Map.Item.Value.groupId',
+          'ruleIds.$': '$$.Map.Item.Value.ruleIds',
+        }),
+        maxConcurrency: 1,
+        resultPath: '$.state.revoked',
+      },
       awsCall(scope, 'Revoke rules of group', {
         service: 'ec2',
         action: 'revokeSecurityGroupIngress',
@@ -111,7 +113,6 @@ export const revokeOpenIngress: PlaybookDefinition = {
         iamResources: [groupArn],
       }),
     );
-    revoke.addCatch(steps.human, { resultPath: '$.error' });
     const contain = revoke
       .next(
         steps.audit('Audit rules revoked', 'RevokeSecurityGroupIngress', 'succeeded', {
@@ -172,13 +173,10 @@ export const revokeOpenIngress: PlaybookDefinition = {
     // https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-ec2.html#recon-ec2-portprobeunprotectedport).
     const groupsOf = (id: string, groupIds: string) =>
       new sfn.Pass(scope, id, { parameters: { 'groupIds.$': groupIds }, resultPath: '$.groups' }).next(read);
-    const unsupported = new sfn.Pass(scope, 'Unsupported resource', {
-      parameters: {
-        Error: 'UnsupportedResource',
-        Cause: `${NAME} acts on a security group, or on an instance whose finding names its security groups and probed ports`,
-      },
-      resultPath: '$.error',
-    }).next(steps.human);
+    const unsupported = steps.stop('Unsupported resource', {
+      Error: 'UnsupportedResource',
+      Cause: `${NAME} acts on a security group, or on an instance whose finding names its security groups and probed ports`,
+    });
     return new sfn.Choice(scope, 'Which resource?')
       .when(
         sfn.Condition.isPresent('$.finding.resource.groupId'),

@@ -274,13 +274,10 @@ export const revokeOutsideSharing: PlaybookDefinition = {
         reason: `The ${CALLS[type].label} is named by the finding at run time; the role may only read and change its sharing attribute, and each call removes the exact permissions of the plan.`,
       })),
     );
-    const unsupported = new sfn.Pass(scope, 'Unsupported resource', {
-      parameters: {
-        Error: 'UnsupportedResource',
-        'Cause.$': `States.Format('${NAME} acts on EBS snapshots, AMIs and RDS snapshots only, not {}', ${TYPE})`,
-      },
-      resultPath: '$.error',
-    }).next(steps.human);
+    const unsupported = steps.stop('Unsupported resource', {
+      Error: 'UnsupportedResource',
+      'Cause.$': `States.Format('${NAME} acts on EBS snapshots, AMIs and RDS snapshots only, not {}', ${TYPE})`,
+    });
     const readBefore = byType('Which resource?', (type) =>
       read(type, false, '$.state.before').next(planBefore),
     );

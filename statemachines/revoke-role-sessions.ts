@@ -3,7 +3,7 @@ import { facts, REVOKE_ROLE_SESSIONS_POLICY } from '#shared/playbooks/revoke-rol
 import { catchToHuman } from './fragments/needs-human.ts';
 import { notifyStep } from './fragments/notify.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
-import { sessionDenyPolicy } from './fragments/session-deny-policy.ts';
+import { roleSessionRevocation } from './fragments/role-session-revocation.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -53,79 +53,38 @@ export const revokeRoleSessions: PlaybookDefinition = {
   build(ctx: PlaybookContext): sfn.IChainable {
     const { scope } = ctx;
     const steps = playbookSteps(ctx, NAME);
-    const { roles } = steps.arns;
     Validations.of(scope).acknowledge({
       id: resourceWildcardFinding(scope, 'iam::{account}:role/*'),
       reason:
         'The role is named by the finding at run time; the playbook may only read it and put or read its one session-deny inline policy, and protected roles are explicitly denied.',
     });
-    // SNS subjects hold at most 100 characters: the headline is short, the reason goes in the details.
-    const leaveAlone = (id: string, headline: string, reason: string) =>
-      new sfn.Pass(scope, `${id}: left alone`, { parameters: { reason }, resultPath: '$.skip' })
-        .next(
-          steps.audit(`Audit ${id} left alone`, 'RevokeRoleSessions', 'skipped', {
-            reasonPath: '$.skip.reason',
+    const revocation = roleSessionRevocation(steps, {
+      roleNamePath: ROLE,
+      policyName: REVOKE_ROLE_SESSIONS_POLICY,
+      rolePath: '$.before',
+      denyPolicyPath: '$.after.denyPolicy',
+      skippedPath: '$.skip',
+      // A role left alone is the whole run: people are told why, and it ends.
+      afterLeftAlone: ({ id, headline }) =>
+        catchToHuman(
+          notifyStep(scope, `Notify ${id} left alone`, {
+            topic: ctx.topic,
+            playbook: NAME,
+            headline,
+            detailsPath: '$.skip',
           }),
-        )
-        .next(
-          catchToHuman(
-            notifyStep(scope, `Notify ${id} left alone`, {
-              topic: ctx.topic,
-              playbook: NAME,
-              headline,
-              detailsPath: '$.skip',
-            }),
-            steps.human,
-          ),
-        )
-        .next(new sfn.Succeed(scope, `${id}: not touched`));
-    const serviceLinked = leaveAlone(
-      'Service-linked role',
-      'service-linked role left alone',
-      'service-linked role: AWS manages it and a deny would break the service; review the finding by hand',
-    );
-    const identityCenter = leaveAlone(
-      'Identity Center role',
-      'Identity Center role left alone',
-      'IAM Identity Center role (AWSReservedSSO_*): revoke the sessions in IAM Identity Center, not on the role',
-    );
-
-    // The role as it is: its path tells a service-linked role, and undo needs its name.
-    const readRole = steps.call('Read role', {
-      service: 'iam',
-      action: 'getRole',
-      parameters: { 'RoleName.$': ROLE },
-      iamResources: [roles],
-      resultSelector: { 'roleName.$': '$.Role.RoleName', 'path.$': '$.Role.Path', 'arn.$': '$.Role.Arn' },
-      resultPath: '$.before',
-    });
-    const putPolicy = steps.call('Revoke role sessions', {
-      service: 'iam',
-      action: 'putRolePolicy',
-      parameters: {
-        'RoleName.$': '$.before.roleName',
-        PolicyName: REVOKE_ROLE_SESSIONS_POLICY,
-        'PolicyDocument.$': 'States.JsonToString($.after.denyPolicy)',
-      },
-      iamResources: [roles],
-      resultPath: sfn.JsonPath.DISCARD,
+          steps.human,
+        ).next(new sfn.Succeed(scope, `${id}: not touched`)),
     });
     const readBack = steps.call('Read policy back', {
       service: 'iam',
       action: 'getRolePolicy',
       parameters: { 'RoleName.$': '$.before.roleName', PolicyName: REVOKE_ROLE_SESSIONS_POLICY },
-      iamResources: [roles],
+      iamResources: [steps.arns.roles],
       resultSelector: { 'policyName.$': '$.PolicyName' },
       resultPath: '$.verify',
     });
-    const revoke = sessionDenyPolicy(scope, 'Build session deny policy', '$.after.denyPolicy')
-      .next(putPolicy)
-      .next(
-        steps.audit('Audit sessions revoked', 'PutRolePolicy', 'succeeded', {
-          beforePath: '$.before',
-          afterPath: '$.after.denyPolicy',
-        }),
-      )
+    const contain = revocation.revoke
       .next(readBack)
       .next(
         steps.verify(
@@ -134,11 +93,6 @@ export const revokeRoleSessions: PlaybookDefinition = {
           'role sessions issued before now revoked',
         ),
       );
-    const contain = readRole.next(
-      new sfn.Choice(scope, 'Service-linked role?')
-        .when(sfn.Condition.stringMatches('$.before.path', '/aws-service-role/*'), serviceLinked)
-        .otherwise(revoke),
-    );
 
     const byMode = steps.byMode({
       plan: new sfn.Pass(scope, 'Build plan', {
@@ -159,8 +113,7 @@ export const revokeRoleSessions: PlaybookDefinition = {
       ifDenied: 'The playbook ends: the role and its sessions stay as they are.',
       contain,
     });
-    return new sfn.Choice(scope, 'Identity Center role?')
-      .when(sfn.Condition.stringMatches(ROLE, 'AWSReservedSSO_*'), identityCenter)
-      .otherwise(byMode);
+    // Identity Center roles are left alone before the mode choice: nothing to plan or approve.
+    return revocation.unlessIdentityCenter(byMode);
   },
 };

@@ -1,8 +1,8 @@
 import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/set-password-policy.ts';
 import { type AwsCallProps, awsCall } from './fragments/aws-call.ts';
-import { catchToHuman } from './fragments/needs-human.ts';
 import { playbookSteps } from './fragments/playbook-steps.ts';
+import { readOrNone } from './fragments/read-or-none.ts';
 import { BEFORE_PATH, settingToggle } from './fragments/setting-toggle.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
 
@@ -117,15 +117,12 @@ export const setPasswordPolicy: PlaybookDefinition = {
         resultPath,
       };
       if (resultPath !== BEFORE_PATH) return sfn.Chain.start(steps.call(id, props));
-      const task = awsCall(scope, id, props);
-      const none = new sfn.Pass(scope, 'No password policy', {
-        result: sfn.Result.fromObject({ NoPasswordPolicy: true }),
+      return readOrNone(steps, awsCall(scope, id, props), {
+        id: 'No password policy',
+        value: { NoPasswordPolicy: true },
         resultPath: BEFORE_PATH,
+        errors: ['Iam.NoSuchEntityException'],
       });
-      // Catchers are tried in order: NoSuchEntity first, then every other failure to a human.
-      task.addCatch(none, { errors: ['Iam.NoSuchEntityException'], resultPath: '$.error' });
-      catchToHuman(task, steps.human);
-      return sfn.Chain.custom(task, [task, none], task);
     };
 
     // From the baseline, each value the account already has stricter (or the controls do not check) is kept.
@@ -174,13 +171,6 @@ export const setPasswordPolicy: PlaybookDefinition = {
       .next(keep('Keep change setting?', 'AllowUsersToChangePassword', undefined))
       .next(keep('Keep hard expiry?', 'HardExpiry', undefined));
 
-    const plan = new sfn.Pass(scope, 'Build plan', {
-      parameters: {
-        actions: [{ action: 'UpdateAccountPasswordPolicy', 'policy.$': TARGET }],
-        'before.$': BEFORE_PATH,
-      },
-      resultPath: '$.plan',
-    });
     const update = steps.call('Update password policy', {
       service: 'iam',
       action: 'updateAccountPasswordPolicy',
@@ -215,7 +205,7 @@ export const setPasswordPolicy: PlaybookDefinition = {
         audit: 'Audit policy raised',
         alreadySet: { audit: 'Audit already meets baseline', end: 'Already meets baseline' },
       },
-      plan,
+      plan: { actions: [{ action: 'UpdateAccountPasswordPolicy', 'policy.$': TARGET }] },
       proposedActions: [
         'Raise the IAM account password policy to the baseline (14 characters, all character classes, 24 remembered, expiry within 90 days), keeping stricter values',
         'Read the policy again and record it',

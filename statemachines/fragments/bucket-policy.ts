@@ -18,8 +18,8 @@ const EDITOR_ENTRY = path.resolve(import.meta.dirname, '../../functions/edit-buc
  * message in the cause; the message is what tells "no policy" apart from other undeclared errors.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html
  */
-const NO_POLICY_ERRORS = ['S3.NoSuchBucketPolicyException', 'S3.S3Exception'];
-const NO_POLICY_MESSAGE = '*bucket policy does not exist*';
+export const NO_POLICY_ERRORS = ['S3.NoSuchBucketPolicyException', 'S3.S3Exception'];
+export const NO_POLICY_MESSAGE = '*bucket policy does not exist*';
 
 /**
  * The function that adds the threat-read deny statement, or removes the statement of a given Sid

@@ -1,7 +1,7 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import type { ControlSetting } from '#shared/rds/control-settings.ts';
 import type { PlaybookSteps } from './playbook-steps.ts';
-import { BEFORE_PATH, type SettingToggleNames, settingToggle } from './setting-toggle.ts';
+import { type SettingRead, type SettingToggleNames, settingToggle } from './setting-toggle.ts';
 
 /** Where the control being remediated, its setting and the value it requires are kept. */
 export const FIX_PATH = '$.fix';
@@ -22,10 +22,10 @@ export interface ControlSettingProps {
   /** The controls remediated, by Security Hub control id. */
   readonly controls: Readonly<Record<string, ControlSettingEntry>>;
   /**
-   * Reads every setting of `controls` (each under its own name) into `resultPath`, in a state
-   * named `id`: the before-state, then the after-state, so the record shows the others unchanged.
+   * Reads every setting of `controls`, each under its own name: the before-state, then the
+   * after-state, so the record shows the others unchanged.
    */
-  readonly read: (id: string, resultPath: string) => sfn.Chain;
+  readonly read: SettingRead;
   /** The state that changes `setting` to `value`. */
   readonly change: (id: string, setting: string, value: boolean) => sfn.IChainable;
   /** The audit action of the change. */
@@ -64,20 +64,6 @@ export function controlSetting(steps: PlaybookSteps, props: ControlSettingProps)
       sfn.Condition.stringEquals(`${FIX_PATH}.control`, control),
       props.change(entry.change, entry.setting, entry.value),
     );
-  const plan = new sfn.Pass(scope, 'Build plan', {
-    parameters: {
-      actions: [
-        {
-          ...props.planned,
-          'control.$': `${FIX_PATH}.control`,
-          'setting.$': `${FIX_PATH}.setting`,
-          'value.$': `${FIX_PATH}.value`,
-        },
-      ],
-      'before.$': BEFORE_PATH,
-    },
-    resultPath: '$.plan',
-  });
   const toggle = settingToggle(steps, {
     read: props.read,
     change: change.afterwards(),
@@ -87,7 +73,16 @@ export function controlSetting(steps: PlaybookSteps, props: ControlSettingProps)
     // same resource must not wait for this one (shared/undo/plan.ts).
     changeDetailsPath: FIX_PATH,
     names: props.names,
-    plan,
+    plan: {
+      actions: [
+        {
+          ...props.planned,
+          'control.$': `${FIX_PATH}.control`,
+          'setting.$': `${FIX_PATH}.setting`,
+          'value.$': `${FIX_PATH}.value`,
+        },
+      ],
+    },
     proposedActions: [
       "Change only the setting the finding's control names, and nothing else:",
       ...entries.map(([control, entry]) => `${control}: ${entry.proposed}`),

@@ -39,6 +39,22 @@ export interface PlaybookSteps {
    * errors, any other failure to `human`. Inside a Map use `awsCall` itself: the Map catches.
    */
   call(id: string, props: AwsCallProps): tasks.CallAwsService;
+  /**
+   * A run that cannot go on without a person, though no call failed (failed calls the kit catches
+   * itself): keep `error` at `$.error` in the Pass `id`, then take the needs-human path, whose
+   * record and notification show it.
+   */
+  stop(id: string, error: StopError): sfn.Chain;
+  /**
+   * A Map state running `processor` for each item; a failed iteration takes the run to the
+   * needs-human path. Calls inside use `awsCall` itself: the Map catches.
+   */
+  each(id: string, props: sfn.MapProps, processor: sfn.IChainable): sfn.Map;
+  /**
+   * The Choice `id`: a finding on a resource of `type` goes on to `run`; any other is recorded
+   * `skipped` (as `action`, with the resource as details) and the run ends as `Unsupported resource`.
+   */
+  onlyFor(props: OnlyForProps): sfn.Choice;
   /** Dry run: record the plan at `planPath` and end; nothing that mutates was called. */
   planRecorded(planPath: string): sfn.IChainable;
   /**
@@ -74,6 +90,24 @@ export interface PlaybookSteps {
    * run `contain`. Put it as `byMode`'s `contain`, so approval and auto mode both skip.
    */
   unlessAlready(props: UnlessAlreadyProps): sfn.Choice;
+}
+
+/** Why a run stops with a person: an error name, and its cause as text or as an intrinsic (`Cause.$`). */
+export type StopError = { readonly Error: string } & (
+  | { readonly Cause: string }
+  | { readonly 'Cause.$': string }
+);
+
+/** Which resource type a playbook acts on, and what runs for it. */
+export interface OnlyForProps {
+  /** The Choice state's name, e.g. `SNS topic?`. */
+  readonly id: string;
+  /** The finding's resource type, e.g. `AwsSnsTopic`. */
+  readonly type: string;
+  /** The audit action of the `skipped` record of another type (the playbook's change). */
+  readonly action: string;
+  /** What runs for a resource of `type`. */
+  readonly run: sfn.IChainable;
 }
 
 /** What {@link PlaybookSteps.unlessAlready} decides on, and what it records when it skips. */
@@ -196,6 +230,20 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
     auditBatch: (id, records) =>
       catchToHuman(auditBatchStep(scope, id, { appender: ctx.auditAppender, playbook, records }), human),
     call: (id, props) => catchToHuman(awsCall(scope, id, props), human),
+    each(id, props, processor) {
+      const map = new sfn.Map(scope, id, props).itemProcessor(processor);
+      map.addCatch(human, { resultPath: '$.error' });
+      return map;
+    },
+    onlyFor: ({ id, type, action, run }) =>
+      new sfn.Choice(scope, id)
+        .when(sfn.Condition.stringEquals('$.finding.resource.type', type), run)
+        .otherwise(
+          audit('Audit unsupported resource', action, 'skipped', { detailsPath: '$.finding.resource' }).next(
+            new sfn.Succeed(scope, 'Unsupported resource'),
+          ),
+        ),
+    stop: (id, error) => new sfn.Pass(scope, id, { parameters: error, resultPath: '$.error' }).next(human),
     planRecorded: (planPath) => recordPlan(ctx, human, playbook, planPath),
     byMode(props) {
       const dryRun = props.dryRun ?? recordPlan(ctx, human, playbook, '$.plan');

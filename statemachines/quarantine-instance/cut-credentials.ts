@@ -89,13 +89,10 @@ export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
  */
 export function profileLeftInPlace(steps: PlaybookSteps): sfn.Chain {
   const { scope } = steps;
-  const unsettled = new sfn.Pass(scope, 'Profile association unsettled', {
-    parameters: {
-      Error: 'InstanceProfileAssociationUnsettled',
-      'Cause.$': `States.Format('The instance profile association of {} was changing when quarantine read it: the network is isolated, the role sessions are denied and the evidence is protected, but the profile was not removed. Check it and disassociate it by hand.', ${INSTANCE_ID})`,
-    },
-    resultPath: '$.error',
-  }).next(steps.human);
+  const unsettled = steps.stop('Profile association unsettled', {
+    Error: 'InstanceProfileAssociationUnsettled',
+    'Cause.$': `States.Format('The instance profile association of {} was changing when quarantine read it: the network is isolated, the role sessions are denied and the evidence is protected, but the profile was not removed. Check it and disassociate it by hand.', ${INSTANCE_ID})`,
+  });
   return new sfn.Choice(scope, 'Profile left in place?')
     .when(sfn.Condition.isPresent('$.before.instanceProfile.unsettled'), unsettled)
     .afterwards({ includeOtherwise: true });

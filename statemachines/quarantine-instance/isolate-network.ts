@@ -212,26 +212,29 @@ export function isolateNetwork(steps: PlaybookSteps): sfn.Chain {
       alreadyIsolated,
     )
     .otherwise(move);
-  const each = new sfn.Map(scope, 'Isolate network interfaces', {
-    // Straight from DescribeInstances: each ENI's groups are read before it is moved.
-    itemsPath: `${DESCRIBED_INSTANCE}.NetworkInterfaces`,
-    itemSelector: withTarget(scope, {
-      eni: {
-        'networkInterfaceId.$': '$$.Map.Item.Value.NetworkInterfaceId',
-        'vpcId.$': '$$.Map.Item.Value.VpcId',
-        'originalGroups.$': '$$.Map.Item.Value.Groups',
-        'groups.$': '$$.Map.Item.Value.Groups',
+  const each = steps.each(
+    'Isolate network interfaces',
+    {
+      // Straight from DescribeInstances: each ENI's groups are read before it is moved.
+      itemsPath: `${DESCRIBED_INSTANCE}.NetworkInterfaces`,
+      itemSelector: withTarget(scope, {
+        eni: {
+          'networkInterfaceId.$': '$$.Map.Item.Value.NetworkInterfaceId',
+          'vpcId.$': '$$.Map.Item.Value.VpcId',
+          'originalGroups.$': '$$.Map.Item.Value.Groups',
+          'groups.$': '$$.Map.Item.Value.Groups',
+          'isolationGroupId.$': taggedGroupId(`${instanceVpc}.isolationGroup`),
+          changed: true,
+        },
+        'instanceVpcId.$': `${DESCRIBED_INSTANCE}.VpcId`,
         'isolationGroupId.$': taggedGroupId(`${instanceVpc}.isolationGroup`),
-        changed: true,
-      },
-      'instanceVpcId.$': `${DESCRIBED_INSTANCE}.VpcId`,
-      'isolationGroupId.$': taggedGroupId(`${instanceVpc}.isolationGroup`),
-      'allowAllGroupId.$': taggedGroupId(`${instanceVpc}.allowAllGroup`),
-    }),
-    maxConcurrency: 1,
-    resultPath: '$.after.networkInterfaces',
-  }).itemProcessor(perInterface);
-  each.addCatch(steps.human, { resultPath: '$.error' });
+        'allowAllGroupId.$': taggedGroupId(`${instanceVpc}.allowAllGroup`),
+      }),
+      maxConcurrency: 1,
+      resultPath: '$.after.networkInterfaces',
+    },
+    perInterface,
+  );
   return prepare.next(each).next(
     steps.audit('Audit isolated', 'IsolateNetworkInterfaces', 'succeeded', {
       beforePath: `${DESCRIBED_INSTANCE}.NetworkInterfaces`,

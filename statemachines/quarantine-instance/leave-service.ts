@@ -64,17 +64,20 @@ export function leaveService(steps: PlaybookSteps): sfn.Chain {
         parameters: { 'targetGroupArn.$': '$.targetGroup.targetGroupArn', deregistered: false },
       }),
     );
-  const each = new sfn.Map(scope, 'Deregister from target groups', {
-    itemsPath: '$.before.targetGroups',
-    itemSelector: withTarget(scope, {
-      'targetGroup.$': '$$.Map.Item.Value',
-      'instanceId.$': INSTANCE_ID,
-      record: { 'targetGroupArn.$': '$$.Map.Item.Value.targetGroupArn', deregistered: true },
-    }),
-    maxConcurrency: 10,
-    resultPath: '$.after.targetGroups',
-  }).itemProcessor(perGroup);
-  each.addCatch(steps.human, { resultPath: '$.error' });
+  const each = steps.each(
+    'Deregister from target groups',
+    {
+      itemsPath: '$.before.targetGroups',
+      itemSelector: withTarget(scope, {
+        'targetGroup.$': '$$.Map.Item.Value',
+        'instanceId.$': INSTANCE_ID,
+        record: { 'targetGroupArn.$': '$$.Map.Item.Value.targetGroupArn', deregistered: true },
+      }),
+      maxConcurrency: 10,
+      resultPath: '$.after.targetGroups',
+    },
+    perGroup,
+  );
   return leaveGroup.next(each).next(
     steps.audit('Audit deregistered', 'DeregisterTargets', 'succeeded', {
       beforePath: '$.before.targetGroups',

@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 /** GuardDuty Lambda Protection's finding on the function, as EventBridge delivers it. */
-function minerFinding(findingId: string) {
+function minerFinding(findingId: string, fn = { name: FUNCTION, role: ROLE_ARN }) {
   return {
     source: 'aws.guardduty',
     'detail-type': 'GuardDuty Finding',
@@ -80,10 +80,10 @@ function minerFinding(findingId: string) {
       resource: {
         resourceType: 'Lambda',
         lambdaDetails: {
-          functionArn: FUNCTION_ARN,
-          functionName: FUNCTION,
+          functionArn: `arn:aws:lambda:us-east-1:111122223333:function:${fn.name}`,
+          functionName: fn.name,
           functionVersion: '$LATEST',
-          role: ROLE_ARN,
+          role: fn.role,
         },
       },
       service: { serviceName: 'guardduty', count: 1, archived: false },
@@ -101,8 +101,13 @@ async function undoApproved(findingId: string, executionArn: string) {
 }
 
 /** Start the playbook directly, as classify would for a rule with this mode and these params. */
-async function startPlaybook(findingId: string, mode: string, params?: object) {
-  const normalized = normalizeEvent(minerFinding(findingId));
+async function startPlaybook(
+  findingId: string,
+  mode: string,
+  params?: object,
+  fn?: { name: string; role: string },
+) {
+  const normalized = normalizeEvent(minerFinding(findingId, fn));
   const finding = normalized.ok ? normalized.findings[0] : undefined;
   if (!finding) throw new Error('the finding no longer normalizes');
   const started = await h.sandbox.clients.sfn.send(
@@ -181,6 +186,48 @@ describe('contain-lambda-function, end to end through the sandbox', () => {
     expect((await invoke()).StatusCode).toBe(200);
     const trail = await h.history('1a2b3c4d5e6f708192a3b4c5d6e7f802');
     expect(trail.map((r) => [r.action, r.outcome])).toEqual([['Plan', 'planned']]);
+  });
+
+  it('throttles a function whose execution role is an IAM Identity Center role, and leaves the role alone', async () => {
+    const roleName = 'AWSReservedSSO_PowerUser_0123456789abcdef';
+    await h.sandbox.clients.iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        Path: '/aws-reserved/sso.amazonaws.com/',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      }),
+    );
+    const roleArn = `arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/${roleName}`;
+    h.sandbox.services.lambda.registerFunction({
+      name: 'sso-tool',
+      assetDir,
+      handler: 'index.echo',
+      roleArn,
+    });
+    const findingId = '1a2b3c4d5e6f708192a3b4c5d6e7f804';
+
+    const ended = await startPlaybook(findingId, 'auto', undefined, { name: 'sso-tool', role: roleArn });
+
+    expect(ended.status, ended.cause).toBe('SUCCEEDED');
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName: 'sso-tool', Payload: '{}' })),
+    ).rejects.toBeInstanceOf(TooManyRequestsException);
+    const policies = await h.sandbox.clients.iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
+    expect(policies.PolicyNames ?? []).toEqual([]);
+    const trail = await h.history(findingId);
+    expect(trail.map((r) => [r.action, r.outcome])).toEqual([
+      ['RecordFunction', 'succeeded'],
+      ['PutFunctionConcurrency', 'succeeded'],
+      ['RevokeRoleSessions', 'skipped'],
+      ['Verify', 'verified'],
+      ['Complete', 'contained'],
+    ]);
+    expect(trail.find((r) => r.action === 'RevokeRoleSessions')?.reason).toMatch(/IAM Identity Center role/);
   });
 
   it('with rollbackAlias, points the alias at the previous version; undo points it back', async () => {
