@@ -111,7 +111,7 @@ export const quarantineInstance: PlaybookDefinition = {
     const contain = claimResource(ctx, steps.human, facts.name)
       .next(describeInstance(steps))
       .next(isolateNetwork(steps))
-      .next(discover(steps))
+      .next(discover(ctx, steps))
       .next(cutCredentials(steps))
       .next(preserveEvidence(steps))
       .next(leaveService(steps))

@@ -1,5 +1,6 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/quarantine-instance.ts';
+import { QUARANTINE_TAG } from '#shared/quarantine/instance-state.ts';
 import type { AuditEntry } from '../fragments/audit-step.ts';
 import { awsCall } from '../fragments/aws-call.ts';
 import { isAbsent } from '../fragments/conditions.ts';
@@ -7,7 +8,7 @@ import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
 import { catchToHuman } from '../fragments/needs-human.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
-import { FOUND, QUARANTINE_TAG } from './discover.ts';
+import { FOUND } from './discover.ts';
 
 /**
  * Right after the network and credentials are cut, make sure the evidence survives whatever
