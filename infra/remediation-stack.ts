@@ -166,7 +166,7 @@ export class RemediationStack extends Stack {
         stateMachineName: config.organizationId ? playbookStateMachineName(playbook.name) : undefined,
         memberRoles: config.organizationId
           ? {
-              arnPattern: memberRoleArn(this, '*', config.memberRoleName),
+              roleName: config.memberRoleName,
               organizationId: config.organizationId,
             }
           : undefined,

@@ -120,7 +120,7 @@ export const quarantineInstance: PlaybookDefinition = {
         steps.contained({
           headline: 'instance quarantined',
           notifyId: 'Notify quarantined',
-          detailsPath: '$.before',
+          detailsPath: FOUND,
           end: handedOver,
         }),
       );

@@ -6,10 +6,10 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, onFirstUse } from '#shared/aws-clients.ts';
 import { RemediationError } from '#shared/errors.ts';
 import {
-  type InstanceState,
   type InstanceStateClients,
   parseInstanceStateInput,
-  readInstanceState,
+  type QuarantineRead,
+  readForQuarantine,
 } from '#shared/quarantine/instance-state.ts';
 
 /** STS answered AssumeRole without credentials. */
@@ -26,9 +26,9 @@ const sts = onFirstUse(() => new STSClient(clientConfig()));
  * calls do with task `Credentials`
  * (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
  */
-export async function handler(event: unknown): Promise<InstanceState> {
+export async function handler(event: unknown): Promise<QuarantineRead> {
   const input = parseInstanceStateInput(event);
-  return readInstanceState(await clientsFor(input.roleArn), input);
+  return readForQuarantine(await clientsFor(input.roleArn), input);
 }
 
 /** The read clients: as the member role when one is named, else as this function's own role. */

@@ -6,13 +6,14 @@ import {
   RemovalPolicy,
   Stack,
   aws_stepfunctions as sfn,
+  Validations,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CONTAINMENT_ACTION_CONTEXT } from '#statemachines/fragments/audit-step.ts';
 import { MEMBER_ROLE_CONTEXT } from '#statemachines/fragments/member-credentials.ts';
 import type { PlaybookContext, StateMachineDefinition } from '#statemachines/playbook.ts';
 import { grantPublishTo } from '../grants.ts';
-import { playbookRoleName } from './member-access.ts';
+import { memberRoleArn, playbookRoleName } from './member-access.ts';
 import { RemediationFunction } from './remediation-function.ts';
 
 /** Props of {@link PlaybookStateMachine}. */
@@ -30,11 +31,11 @@ export interface PlaybookStateMachineProps extends Omit<PlaybookContext, 'scope'
   /** A fixed name for the state machine, so other regions can start it by ARN. @default generated */
   readonly stateMachineName?: string;
   /**
-   * In an organization: the member roles (an ARN pattern) a playbook function with `memberAccess`
-   * assumes, and the organization whose accounts alone may own them. @default none: a single
+   * In an organization: the name of the member roles a playbook function with `memberAccess`
+   * assumes (one in each member account), and the organization whose accounts alone may own them. @default none: a single
    * account, where such a function makes its calls as its own role
    */
-  readonly memberRoles?: { readonly arnPattern: string; readonly organizationId: string };
+  readonly memberRoles?: { readonly roleName: string; readonly organizationId: string };
 }
 
 /**
@@ -143,8 +144,14 @@ function grantMemberAccess(
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ['sts:AssumeRole'],
-      resources: [memberRoles.arnPattern],
+      resources: [memberRoleArn(fn, '*', memberRoles.roleName)],
       conditions: { StringEquals: { 'aws:ResourceOrgID': memberRoles.organizationId } },
     }),
   );
+  if (fn.role)
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoles.roleName}]`,
+      reason:
+        "The member role of the finding's account, known only at run time: that one role name, in accounts of the organization only (aws:ResourceOrgID).",
+    });
 }

@@ -90,6 +90,19 @@ export interface InstanceState {
   readonly instanceRole: { readonly roleName?: string };
 }
 
+/** Target health states in which the instance receives no traffic from the group. */
+const NOT_SERVING = new Set(['unused', 'draining', 'not-applicable']);
+
+/** What the read hands the state machine: the state before, and the groups to deregister from. */
+export interface QuarantineRead {
+  readonly before: InstanceState;
+  /**
+   * The target groups that route to the instance on a known port. A group read as `unknown` (its
+   * read failed, recorded in the state before) is left for a person: there is no port to name.
+   */
+  readonly servingTargetGroups: readonly { readonly targetGroupArn: string; readonly port: number }[];
+}
+
 /** The clients the reads are made with, as the member role in an organization. */
 export interface InstanceStateClients {
   readonly ec2: Pick<EC2Client, 'send'>;
@@ -106,6 +119,18 @@ export interface InstanceStateClients {
  * already isolated and audited). One function instead of four branches of state-machine reads
  * and the choices that shape their answers: Step Functions bills each state entered.
  */
+export async function readForQuarantine(
+  clients: InstanceStateClients,
+  input: InstanceStateInput,
+): Promise<QuarantineRead> {
+  const before = await readInstanceState(clients, input);
+  const servingTargetGroups = before.targetGroups.flatMap(({ targetGroupArn, state, port }) =>
+    port !== undefined && !NOT_SERVING.has(state) ? [{ targetGroupArn, port }] : [],
+  );
+  return { before, servingTargetGroups };
+}
+
+/** The state before quarantine (see {@link readForQuarantine}). */
 export async function readInstanceState(
   clients: InstanceStateClients,
   input: InstanceStateInput,

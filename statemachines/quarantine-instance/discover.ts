@@ -15,7 +15,9 @@ const READER_ENTRY = path.resolve(import.meta.dirname, '../../functions/read-qua
  * it), the volumes, and what the reads found, including the quarantine tag
  * (`InstanceState` in shared/quarantine/instance-state.ts).
  */
-export const FOUND = '$.before';
+export const FOUND = '$.read.before';
+/** The target groups that route to the instance on a known port, as {@link discover} found them. */
+export const SERVING_TARGET_GROUPS = '$.read.servingTargetGroups';
 
 /**
  * Read, all at once, what quarantine changes after the network is cut: whether it was quarantined
@@ -62,6 +64,6 @@ export function discover(ctx: PlaybookContext, steps: PlaybookSteps): tasks.Lamb
       'networkInterfaces.$': '$.after.networkInterfaces',
       ...(memberRolePath ? { 'roleArn.$': memberRolePath } : {}),
     },
-    FOUND,
+    '$.read',
   );
 }

@@ -36,7 +36,7 @@ export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
   const stopOnShutdown = modify('Stop on shutdown', { InstanceInitiatedShutdownBehavior: { Value: 'stop' } });
   // ModifyInstanceAttribute takes one attribute per call; one call per attached volume.
   const keepVolumes = new sfn.Map(scope, 'Keep volumes', {
-    itemsPath: '$.before.volumes',
+    itemsPath: `${FOUND}.volumes`,
     itemSelector: withTarget(scope, {
       'instanceId.$': INSTANCE_ID,
       'deviceName.$': '$$.Map.Item.Value.DeviceName',
@@ -73,7 +73,7 @@ export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
   const records: AuditEntry[] = [
     { action: 'EnableTerminationProtection', outcome: 'succeeded' },
     { action: 'SetShutdownBehaviorStop', outcome: 'succeeded' },
-    { action: 'KeepVolumesOnTermination', outcome: 'succeeded', beforePath: '$.before.volumes' },
+    { action: 'KeepVolumesOnTermination', outcome: 'succeeded', beforePath: `${FOUND}.volumes` },
     { action: 'TagInstance', outcome: 'succeeded' },
   ];
   const doneBefore = (step: number, name: string) =>
