@@ -4,7 +4,7 @@ import { awsCall } from '../fragments/aws-call.ts';
 import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { catchToHuman } from '../fragments/needs-human.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
-import { sessionDenyPolicy } from '../fragments/session-deny-policy.ts';
+import { sessionDenyPolicyInline } from '../fragments/session-deny-policy.ts';
 import { FOUND } from './discover.ts';
 
 /** The inline policy on the instance role that denies every session issued before quarantine. */
@@ -22,20 +22,19 @@ export const REVOKE_INSTANCE_SESSIONS_POLICY = 'remediation-revoke-instance-sess
  */
 export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns } = steps;
-  const denyPolicy = sessionDenyPolicy(
-    scope,
-    'Build instance session deny policy',
-    '$.after.sessionDenyPolicy',
-  );
+  // The policy is built by the call itself and recorded from its ResultSelector: no state of its own.
+  const denyPolicy = sessionDenyPolicyInline();
   const putPolicy = awsCall(scope, 'Revoke instance role sessions', {
     service: 'iam',
     action: 'putRolePolicy',
     parameters: {
       'RoleName.$': `${FOUND}.instanceRole.roleName`,
       PolicyName: REVOKE_INSTANCE_SESSIONS_POLICY,
-      'PolicyDocument.$': 'States.JsonToString($.after.sessionDenyPolicy)',
+      'PolicyDocument.$': denyPolicy.document,
     },
     iamResources: [arns.roles],
+    resultSelector: denyPolicy.record,
+    resultPath: '$.after.sessionDenyPolicy',
   });
   // The state before quarantine is recorded with the first change after the reads, in one step;
   // a refused change still records it first, so undo can restore the network.
@@ -49,7 +48,7 @@ export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
   const revoke = new sfn.Choice(scope, 'Instance role?')
     .when(
       sfn.Condition.isPresent(`${FOUND}.instanceRole.roleName`),
-      denyPolicy.next(putPolicy).next(
+      putPolicy.next(
         steps.auditBatch('Audit before state and role sessions revoked', [
           before,
           {
