@@ -52,11 +52,9 @@ const input = (instance: Record<string, unknown> = {}) =>
 describe('readForQuarantine: the state before quarantine, as undo reads it', () => {
   it('records the group, serving target groups, settled profile and role, and hands on only the groups to deregister', async () => {
     ec2.on(DescribeTagsCommand).resolves({ Tags: [] });
-    autoScaling
-      .on(DescribeAutoScalingInstancesCommand)
-      .resolves({
-        AutoScalingInstances: [{ InstanceId: 'i-0abc', AutoScalingGroupName: 'web-asg' } as never],
-      });
+    autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({
+      AutoScalingInstances: [{ InstanceId: 'i-0abc', AutoScalingGroupName: 'web-asg' } as never],
+    });
     elbv2.on(DescribeTargetGroupsCommand).resolves({
       TargetGroups: [
         { TargetGroupArn: TG('web'), TargetType: 'instance', VpcId: 'vpc-a' },
