@@ -141,11 +141,22 @@ function grantMemberAccess(
     for (const call of calls) fn.addToRolePolicy(call);
     return;
   }
+  const memberRole = memberRoleArn(fn, '*', memberRoles.roleName);
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [memberRole] }));
+  // Explicitly, as the playbooks' own roles: no other role, and none outside the organization.
   fn.addToRolePolicy(
     new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
       actions: ['sts:AssumeRole'],
-      resources: [memberRoleArn(fn, '*', memberRoles.roleName)],
-      conditions: { StringEquals: { 'aws:ResourceOrgID': memberRoles.organizationId } },
+      notResources: [memberRole],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: ['sts:AssumeRole'],
+      resources: ['*'],
+      conditions: { StringNotEquals: { 'aws:ResourceOrgID': memberRoles.organizationId } },
     }),
   );
   if (fn.role)

@@ -38,6 +38,9 @@ export interface RoleCall {
 export const NOT_MADE: Record<string, string> = {
   'AuditAppend kms:VerifyMac':
     'KmsRecordMac.verify serves `remediate audit verify` (the CLI, with its own credentials); the function only signs',
+  // In an organization it is made (see ACTS_AS_MEMBER), on the member role only.
+  'Playbook-quarantine-instance/ReadQuarantineState sts:AssumeRole':
+    'in a single account the read names no member role and reads as its own role',
 };
 
 /**
@@ -230,7 +233,7 @@ async function functionCalls(stack: DeployedStack, all: DeployedStack[]): Promis
       const member = memberRole(all);
       const memberArn = member.stack.physical.get(member.roleId)?.arn as string;
       // The role it assumes, named; every other call is made as that role, in the member account.
-      if (action === 'sts:AssumeRole') calls.push({ ...own, named: [memberArn] });
+      if (action === 'sts:AssumeRole') calls.push({ ...own, notMade: undefined, named: [memberArn] });
       else
         calls.push({
           ...own,
