@@ -164,6 +164,12 @@ export class RemediationStack extends Stack {
         memberRoleArnPath: config.organizationId ? TARGET_ROLE_ARN_PATH : undefined,
         roleName: config.organizationId ? playbookRoleName(playbook.name, this.region) : undefined,
         stateMachineName: config.organizationId ? playbookStateMachineName(playbook.name) : undefined,
+        memberRoles: config.organizationId
+          ? {
+              roleName: config.memberRoleName,
+              organizationId: config.organizationId,
+            }
+          : undefined,
         followUps: [...(followUps.get(playbook.name) ?? [])].flatMap((name) => {
           const next = this.playbooks[name];
           return next ? [next.stateMachine] : [];

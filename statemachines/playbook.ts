@@ -1,5 +1,6 @@
 import type {
   aws_dynamodb as dynamodb,
+  aws_iam as iam,
   aws_lambda as lambda,
   aws_stepfunctions as sfn,
   aws_sns as sns,
@@ -50,6 +51,18 @@ export interface PlaybookFunctionProps {
   readonly timeoutSeconds?: number;
   /** @default 256 */
   readonly memorySize?: number;
+  /**
+   * A function that reads or acts on the finding's resources itself: its calls, and the short name
+   * (at most 28 characters) its role is known by in an organization. In a single account the calls
+   * are granted to its own role; in an organization it makes them as the member role of the
+   * finding's account, which it assumes (the role's name fits the pattern member roles trust, and
+   * the calls join the member role's policy), as the state machine's own calls do. @default none:
+   * a pure computation with no permissions
+   */
+  readonly memberAccess?: {
+    readonly name: string;
+    readonly calls: readonly iam.PolicyStatement[];
+  };
 }
 
 /**

@@ -33,7 +33,8 @@ const PLANNED_ACTIONS = [
 /**
  * Quarantine a compromised EC2 instance while keeping it as evidence. What stops the attacker
  * comes first: read the instance, isolate every ENI through the allow-all step; then read the rest
- * in parallel (its tag, Auto Scaling group, target groups, profile), record the state before,
+ * at once in one function (its tag, Auto Scaling group, target groups, profile; as the member role
+ * in an organization), record the state before,
  * revoke its role's sessions and remove its instance profile; then what can wait seconds: protect
  * it from termination and keep its volumes, tag it, take it out of its Auto Scaling group and
  * target groups; notify. Every step is audited and skipped when already done, so a second
@@ -111,7 +112,7 @@ export const quarantineInstance: PlaybookDefinition = {
     const contain = claimResource(ctx, steps.human, facts.name)
       .next(describeInstance(steps))
       .next(isolateNetwork(steps))
-      .next(discover(steps))
+      .next(discover(ctx, steps))
       .next(cutCredentials(steps))
       .next(preserveEvidence(steps))
       .next(leaveService(steps))
@@ -120,7 +121,7 @@ export const quarantineInstance: PlaybookDefinition = {
         steps.contained({
           headline: 'instance quarantined',
           notifyId: 'Notify quarantined',
-          detailsPath: '$.before',
+          detailsPath: FOUND,
           end: handedOver,
         }),
       );

@@ -55,6 +55,7 @@ export function memberPermissions(
   const statements: iam.PolicyStatement[] = [];
   for (const playbook of all) {
     const holder = new Construct(scope, `Playbook-${playbook.name}`);
+    const functionCalls: iam.PolicyStatement[] = [];
     const placeholder = (service: string, resource: string) =>
       `arn:${Stack.of(scope).partition}:${service}:${Stack.of(scope).region}:${Stack.of(scope).account}:${resource}`;
     const fn = (id: string) =>
@@ -66,28 +67,31 @@ export function memberPermissions(
       topic: sns.Topic.fromTopicArn(holder, 'Topic', placeholder('sns', 'notifications')),
       approvalRequest: fn('ApprovalRequest'),
       auditAppender: fn('AuditAppender'),
-      createFunction: (id) => fn(id),
+      // A function acting on the finding's resources makes its calls as the member role too.
+      createFunction: (id, props) => {
+        functionCalls.push(...(props.memberAccess?.calls ?? []));
+        return fn(id);
+      },
       followUps: [],
     };
     // Binding the graph completes the states (a Parallel's branches), as a state machine would.
     new sfn.StateGraph(playbook.build(ctx).startState, playbook.name);
     // Built without the member role's context, the calls keep their own statements.
     const calls = holder.node.findAll().filter((c): c is MemberAwsCall => c instanceof MemberAwsCall);
-    for (const call of calls)
-      for (const statement of taskPoliciesOf(call)) {
-        const json = statement.toStatementJson() as {
-          Effect: string;
-          Resource?: string | string[];
-          Condition?: Record<string, Record<string, unknown>>;
-        };
-        statements.push(
-          iam.PolicyStatement.fromJson({
-            ...json,
-            Resource: anyRegion(scope, json.Resource),
-            Condition: inEveryRegion(scope, json.Condition, regions),
-          }),
-        );
-      }
+    for (const statement of [...calls.flatMap(taskPoliciesOf), ...functionCalls]) {
+      const json = statement.toStatementJson() as {
+        Effect: string;
+        Resource?: string | string[];
+        Condition?: Record<string, Record<string, unknown>>;
+      };
+      statements.push(
+        iam.PolicyStatement.fromJson({
+          ...json,
+          Resource: anyRegion(scope, json.Resource),
+          Condition: inEveryRegion(scope, json.Condition, regions),
+        }),
+      );
+    }
   }
   return statements;
 }

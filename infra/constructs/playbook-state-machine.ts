@@ -6,12 +6,14 @@ import {
   RemovalPolicy,
   Stack,
   aws_stepfunctions as sfn,
+  Validations,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CONTAINMENT_ACTION_CONTEXT } from '#statemachines/fragments/audit-step.ts';
 import { MEMBER_ROLE_CONTEXT } from '#statemachines/fragments/member-credentials.ts';
 import type { PlaybookContext, StateMachineDefinition } from '#statemachines/playbook.ts';
 import { grantPublishTo } from '../grants.ts';
+import { memberRoleArn, playbookRoleName } from './member-access.ts';
 import { RemediationFunction } from './remediation-function.ts';
 
 /** Props of {@link PlaybookStateMachine}. */
@@ -28,6 +30,12 @@ export interface PlaybookStateMachineProps extends Omit<PlaybookContext, 'scope'
   readonly roleName?: string;
   /** A fixed name for the state machine, so other regions can start it by ARN. @default generated */
   readonly stateMachineName?: string;
+  /**
+   * In an organization: the name of the member roles a playbook function with `memberAccess`
+   * assumes (one in each member account), and the organization whose accounts alone may own them. @default none: a single
+   * account, where such a function makes its calls as its own role
+   */
+  readonly memberRoles?: { readonly roleName: string; readonly organizationId: string };
 }
 
 /**
@@ -82,14 +90,21 @@ export class PlaybookStateMachine extends Construct {
       approvalRequest: props.approvalRequest,
       followUps: props.followUps,
       claims: props.claims,
-      createFunction: (fnId, fn) =>
-        new RemediationFunction(this, fnId, {
+      createFunction: (fnId, fn) => {
+        const access = fn.memberAccess;
+        const created = new RemediationFunction(this, fnId, {
           entry: fn.entry,
           description: fn.description,
           timeout: Duration.seconds(fn.timeoutSeconds ?? 10),
           memorySize: fn.memorySize ?? 256,
           logRetention: props.logRetention,
-        }),
+          // Named as the playbook roles are, so the member roles' trust admits it.
+          roleName:
+            access && props.memberRoles ? playbookRoleName(access.name, Stack.of(this).region) : undefined,
+        });
+        if (access) grantMemberAccess(created, access.calls, props.memberRoles);
+        return created;
+      },
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: props.playbook.description,
@@ -108,4 +123,46 @@ export class PlaybookStateMachine extends Construct {
     // The notify steps' grant names the topic only; publishing to an encrypted topic also needs its key.
     grantPublishTo(props.topic, this.stateMachine);
   }
+}
+
+/**
+ * What a playbook function that acts on the finding's resources may do. In a single account: its
+ * calls, on its own role. In an organization: only sts:AssumeRole, on member roles of accounts in
+ * the organization (aws:ResourceOrgID is the organization of the account that owns the role), the
+ * calls being the member role's
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceorgid).
+ */
+function grantMemberAccess(
+  fn: RemediationFunction,
+  calls: readonly iam.PolicyStatement[],
+  memberRoles: PlaybookStateMachineProps['memberRoles'],
+): void {
+  if (!memberRoles) {
+    for (const call of calls) fn.addToRolePolicy(call);
+    return;
+  }
+  const memberRole = memberRoleArn(fn, '*', memberRoles.roleName);
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [memberRole] }));
+  // Explicitly, as the playbooks' own roles: no other role, and none outside the organization.
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: ['sts:AssumeRole'],
+      notResources: [memberRole],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: ['sts:AssumeRole'],
+      resources: ['*'],
+      conditions: { StringNotEquals: { 'aws:ResourceOrgID': memberRoles.organizationId } },
+    }),
+  );
+  if (fn.role)
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoles.roleName}]`,
+      reason:
+        "The member role of the finding's account, known only at run time: that one role name, in accounts of the organization only (aws:ResourceOrgID).",
+    });
 }

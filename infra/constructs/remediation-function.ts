@@ -38,6 +38,8 @@ export interface RemediationFunctionProps {
    * @default false
    */
   readonly invokedAsynchronously?: boolean;
+  /** A fixed name for the execution role, so member accounts can trust it. @default generated */
+  readonly roleName?: string;
 }
 
 /**
@@ -66,6 +68,7 @@ export class RemediationFunction extends NodejsFunction {
     const role = new iam.Role(scope, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${id}`,
+      roleName: props.roleName,
     });
     role.addToPolicy(
       new iam.PolicyStatement({

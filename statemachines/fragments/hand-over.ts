@@ -33,7 +33,9 @@ export function handOver(
 ): sfn.Chain {
   const { scope } = ctx;
   const followUps = ctx.followUps ?? [];
-  const done = new sfn.Pass(scope, 'Handed over');
+  // Each branch ends at its audit step: no state of its own to end on (Standard workflows bill
+  // each state entered). Only a run whose rule names no follow-up needs one.
+  const none = new sfn.Pass(scope, 'No follow-up named');
   if (followUps.length === 0) return sfn.Chain.start(new sfn.Pass(scope, 'No follow-up'));
   const start = retryOnThrottling(
     new tasks.CallAwsService(scope, 'Start follow-up playbook', {
@@ -76,7 +78,7 @@ export function handOver(
     parameters: { 'executionName.$': `${NEXT}.executionName`, reason: 'ExecutionAlreadyExists' },
     resultPath: '$.handOver',
   });
-  start.addCatch(already.next(audit('Audit already handed over', 'skipped', '$.handOver')).next(done), {
+  start.addCatch(already.next(audit('Audit already handed over', 'skipped', '$.handOver')), {
     errors: ['Sfn.ExecutionAlreadyExistsException'],
     resultPath: '$.error',
   });
@@ -85,18 +87,15 @@ export function handOver(
   if (options.skipWhen)
     choice.when(
       sfn.Condition.and(sfn.Condition.isPresent(NEXT), options.skipWhen),
-      audit('Audit follow-up not needed', 'skipped', options.skipDetailsPath).next(done),
+      audit('Audit follow-up not needed', 'skipped', options.skipDetailsPath),
     );
   return sfn.Chain.start(
     choice
       .when(
         sfn.Condition.isPresent(NEXT),
-        input
-          .next(start)
-          .next(audit('Audit handed over', 'succeeded', '$.handOver'))
-          .next(done),
+        input.next(start).next(audit('Audit handed over', 'succeeded', '$.handOver')),
       )
-      .otherwise(done)
+      .otherwise(none)
       .afterwards(),
   );
 }

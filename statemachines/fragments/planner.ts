@@ -6,7 +6,7 @@ import {
   aws_stepfunctions_tasks as tasks,
   Validations,
 } from 'aws-cdk-lib';
-import type { PlaybookContext } from '../playbook.ts';
+import type { PlaybookContext, PlaybookFunctionProps } from '../playbook.ts';
 import { catchToHuman } from './needs-human.ts';
 
 /** Props of {@link plannerFunction}. */
@@ -21,6 +21,11 @@ export interface PlannerProps {
    * Map, which catches them)
    */
   readonly human?: sfn.IChainable;
+  /**
+   * The reads (or calls) it makes on the finding's resources, as the member role in an
+   * organization (`PlaybookFunctionProps.memberAccess`). @default none: it reads nothing
+   */
+  readonly memberAccess?: PlaybookFunctionProps['memberAccess'];
 }
 
 /** A playbook's planner: its function, and the state that invokes it. */
@@ -34,14 +39,20 @@ export interface Planner {
 }
 
 /**
- * A pure-computation function a playbook asks what to change (which rules, which permissions, which
- * settings): it reads nothing and calls nothing, so its role has only the logging grants the stack
- * gives every function. Step Functions invokes it with `lambda:InvokeFunction` on the function and
+ * A function a playbook asks what to change (which rules, which permissions, which settings), or
+ * what stands on a resource when state-language reads and the choices shaping their answers would
+ * cost many more transitions. A pure computation reads nothing and calls nothing, so its role has
+ * only the logging grants the stack gives every function; one with `memberAccess` has exactly its
+ * reads, or in an organization the member role it assumes has them. Step Functions invokes it with `lambda:InvokeFunction` on the function and
  * `<arn>:*`, which CDK grants for its versions and aliases; that suffix is acknowledged here once.
  */
 export function plannerFunction(ctx: PlaybookContext, props: PlannerProps): Planner {
   const { scope } = ctx;
-  const fn = ctx.createFunction(props.id, { entry: props.entry, description: props.description });
+  const fn = ctx.createFunction(props.id, {
+    entry: props.entry,
+    description: props.description,
+    ...(props.memberAccess ? { memberAccess: props.memberAccess } : {}),
+  });
   // A planner defined elsewhere (an imported function) has no logical id here, and no grant to acknowledge.
   const resource = fn.node.defaultChild as CfnElement | undefined;
   const logicalId = resource ? Stack.of(scope).getLogicalId(resource) : 'none';

@@ -25,3 +25,37 @@ export function sessionDenyPolicy(scope: Construct, id: string, resultPath: stri
     resultPath,
   });
 }
+
+/** Where the issue time goes in {@link sessionDenyPolicyInline}'s template: its one placeholder. */
+const ISSUE_TIME = '@issue-time@';
+
+/**
+ * The same policy for one state that both sends and records it, without a Pass state of its own
+ * (Standard workflows bill each state entered): `document`, the policy as JSON text for the call's
+ * `PolicyDocument` (States.Format, whose template must escape `{`, `}` and `'`:
+ * https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html#asl-intrsc-func-generic),
+ * and `record`, the same policy as an object for the state's ResultSelector (which may read the
+ * Context object: https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html).
+ * Both take the time the state was entered, which retries keep.
+ */
+export function sessionDenyPolicyInline(): { document: string; record: Record<string, unknown> } {
+  const policy = (time: Record<string, string>) => ({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'RevokeOlderSessions',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { DateLessThan: time },
+      },
+    ],
+  });
+  const template = JSON.stringify(policy({ 'aws:TokenIssueTime': ISSUE_TIME }))
+    .replace(/[{}'\\]/g, (c) => `\\${c}`)
+    .replace(ISSUE_TIME, '{}');
+  return {
+    document: `States.Format('${template}', $$.State.EnteredTime)`,
+    record: policy({ 'aws:TokenIssueTime.$': '$$.State.EnteredTime' }),
+  };
+}

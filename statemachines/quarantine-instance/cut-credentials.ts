@@ -4,7 +4,8 @@ import { awsCall } from '../fragments/aws-call.ts';
 import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { catchToHuman } from '../fragments/needs-human.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
-import { sessionDenyPolicy } from '../fragments/session-deny-policy.ts';
+import { sessionDenyPolicyInline } from '../fragments/session-deny-policy.ts';
+import { FOUND } from './discover.ts';
 
 /** The inline policy on the instance role that denies every session issued before quarantine. */
 export const REVOKE_INSTANCE_SESSIONS_POLICY = 'remediation-revoke-instance-sessions';
@@ -15,30 +16,29 @@ export const REVOKE_INSTANCE_SESSIONS_POLICY = 'remediation-revoke-instance-sess
  * before now (`aws:TokenIssueTime`): stolen copies stop working at once. This also ends the
  * current sessions of other instances sharing the role; they fetch fresh ones, which the
  * condition allows. Then disassociate the profile so the instance gets no new credentials. The
- * association and role are in `$.before` for undo. An association that was changing when it was
+ * association and role are in the state before (`FOUND`) for undo. An association that was changing when it was
  * read cannot be removed safely: sessions are still denied, and {@link profileLeftInPlace} ends the
  * run in needs-human once the rest is done.
  */
 export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
   const { scope, arns } = steps;
-  const denyPolicy = sessionDenyPolicy(
-    scope,
-    'Build instance session deny policy',
-    '$.after.sessionDenyPolicy',
-  );
+  // The policy is built by the call itself and recorded from its ResultSelector: no state of its own.
+  const denyPolicy = sessionDenyPolicyInline();
   const putPolicy = awsCall(scope, 'Revoke instance role sessions', {
     service: 'iam',
     action: 'putRolePolicy',
     parameters: {
-      'RoleName.$': '$.before.instanceRole.roleName',
+      'RoleName.$': `${FOUND}.instanceRole.roleName`,
       PolicyName: REVOKE_INSTANCE_SESSIONS_POLICY,
-      'PolicyDocument.$': 'States.JsonToString($.after.sessionDenyPolicy)',
+      'PolicyDocument.$': denyPolicy.document,
     },
     iamResources: [arns.roles],
+    resultSelector: denyPolicy.record,
+    resultPath: '$.after.sessionDenyPolicy',
   });
   // The state before quarantine is recorded with the first change after the reads, in one step;
   // a refused change still records it first, so undo can restore the network.
-  const before = { action: 'RecordBeforeState', outcome: 'succeeded', beforePath: '$.before' } as const;
+  const before = { action: 'RecordBeforeState', outcome: 'succeeded', beforePath: FOUND } as const;
   const auditBefore = (id: string) => steps.audit(id, before.action, before.outcome, before);
   catchToHuman(
     putPolicy,
@@ -47,14 +47,14 @@ export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
   );
   const revoke = new sfn.Choice(scope, 'Instance role?')
     .when(
-      sfn.Condition.isPresent('$.before.instanceRole.roleName'),
-      denyPolicy.next(putPolicy).next(
+      sfn.Condition.isPresent(`${FOUND}.instanceRole.roleName`),
+      putPolicy.next(
         steps.auditBatch('Audit before state and role sessions revoked', [
           before,
           {
             action: 'PutRolePolicy',
             outcome: 'succeeded',
-            beforePath: '$.before.instanceRole',
+            beforePath: `${FOUND}.instanceRole`,
             afterPath: '$.after.sessionDenyPolicy',
           },
         ]),
@@ -65,16 +65,16 @@ export function cutCredentials(steps: PlaybookSteps): sfn.Chain {
   const disassociate = steps.call('Disassociate instance profile', {
     service: 'ec2',
     action: 'disassociateIamInstanceProfile',
-    parameters: { 'AssociationId.$': '$.before.instanceProfile.associationId' },
+    parameters: { 'AssociationId.$': `${FOUND}.instanceProfile.associationId` },
     iamResources: [arns.instances],
   });
   return revoke.next(
     new sfn.Choice(scope, 'Instance profile to remove?')
       .when(
-        sfn.Condition.booleanEquals('$.before.instanceProfile.associated', true),
+        sfn.Condition.booleanEquals(`${FOUND}.instanceProfile.associated`, true),
         disassociate.next(
           steps.audit('Audit profile disassociated', 'DisassociateIamInstanceProfile', 'succeeded', {
-            beforePath: '$.before.instanceProfile',
+            beforePath: `${FOUND}.instanceProfile`,
           }),
         ),
       )
@@ -94,6 +94,6 @@ export function profileLeftInPlace(steps: PlaybookSteps): sfn.Chain {
     'Cause.$': `States.Format('The instance profile association of {} was changing when quarantine read it: the network is isolated, the role sessions are denied and the evidence is protected, but the profile was not removed. Check it and disassociate it by hand.', ${INSTANCE_ID})`,
   });
   return new sfn.Choice(scope, 'Profile left in place?')
-    .when(sfn.Condition.isPresent('$.before.instanceProfile.unsettled'), unsettled)
+    .when(sfn.Condition.isPresent(`${FOUND}.instanceProfile.unsettled`), unsettled)
     .afterwards({ includeOtherwise: true });
 }

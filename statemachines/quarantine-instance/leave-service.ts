@@ -3,9 +3,7 @@ import { awsCall } from '../fragments/aws-call.ts';
 import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
-
-/** Target health states in which the instance receives no traffic from the group. */
-const NOT_SERVING = ['unused', 'draining', 'not-applicable'];
+import { FOUND, SERVING_TARGET_GROUPS } from './discover.ts';
 
 /**
  * Take the instance out of service. Detach it from its Auto Scaling group without decrementing
@@ -20,7 +18,7 @@ export function leaveService(steps: PlaybookSteps): sfn.Chain {
     service: 'autoscaling',
     action: 'detachInstances',
     parameters: {
-      'AutoScalingGroupName.$': '$.before.autoScaling.autoScalingGroupName',
+      'AutoScalingGroupName.$': `${FOUND}.autoScaling.autoScalingGroupName`,
       'InstanceIds.$': `States.Array(${INSTANCE_ID})`,
       ShouldDecrementDesiredCapacity: false,
     },
@@ -28,14 +26,15 @@ export function leaveService(steps: PlaybookSteps): sfn.Chain {
   });
   const leaveGroup = new sfn.Choice(scope, 'Leave Auto Scaling group?')
     .when(
-      sfn.Condition.booleanEquals('$.before.autoScaling.member', true),
+      sfn.Condition.booleanEquals(`${FOUND}.autoScaling.member`, true),
       detach.next(
-        steps.audit('Audit detached', 'DetachInstances', 'succeeded', { beforePath: '$.before.autoScaling' }),
+        steps.audit('Audit detached', 'DetachInstances', 'succeeded', { beforePath: `${FOUND}.autoScaling` }),
       ),
     )
     .afterwards({ includeOtherwise: true });
 
   // Each iteration's record (`deregistered: true`) is what the call hands on: no state of its own.
+  // Only the groups the read found routing to it on a known port (discover.ts).
   const deregister = awsCall(scope, 'Deregister target', {
     service: 'elasticloadbalancingv2',
     action: 'deregisterTargets',
@@ -47,27 +46,10 @@ export function leaveService(steps: PlaybookSteps): sfn.Chain {
     iamResources: [arns.targetGroups],
     outputPath: '$.record',
   });
-  // Deregister where the instance serves on a known port; a group read as `unknown` (its read
-  // failed, recorded in the before state) is left for a person: there is no port to name.
-  const perGroup = new sfn.Choice(scope, 'Registered?')
-    .when(
-      sfn.Condition.and(
-        sfn.Condition.isPresent('$.targetGroup.port'),
-        ...NOT_SERVING.map((state) =>
-          sfn.Condition.not(sfn.Condition.stringEquals('$.targetGroup.state', state)),
-        ),
-      ),
-      deregister,
-    )
-    .otherwise(
-      new sfn.Pass(scope, 'Not registered', {
-        parameters: { 'targetGroupArn.$': '$.targetGroup.targetGroupArn', deregistered: false },
-      }),
-    );
   const each = steps.each(
     'Deregister from target groups',
     {
-      itemsPath: '$.before.targetGroups',
+      itemsPath: SERVING_TARGET_GROUPS,
       itemSelector: withTarget(scope, {
         'targetGroup.$': '$$.Map.Item.Value',
         'instanceId.$': INSTANCE_ID,
@@ -76,11 +58,11 @@ export function leaveService(steps: PlaybookSteps): sfn.Chain {
       maxConcurrency: 10,
       resultPath: '$.after.targetGroups',
     },
-    perGroup,
+    deregister,
   );
   return leaveGroup.next(each).next(
     steps.audit('Audit deregistered', 'DeregisterTargets', 'succeeded', {
-      beforePath: '$.before.targetGroups',
+      beforePath: `${FOUND}.targetGroups`,
       afterPath: '$.after.targetGroups',
     }),
   );

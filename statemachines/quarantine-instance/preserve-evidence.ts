@@ -1,5 +1,6 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/quarantine-instance.ts';
+import { QUARANTINE_TAG } from '#shared/quarantine/instance-state.ts';
 import type { AuditEntry } from '../fragments/audit-step.ts';
 import { awsCall } from '../fragments/aws-call.ts';
 import { isAbsent } from '../fragments/conditions.ts';
@@ -7,7 +8,7 @@ import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
 import { catchToHuman } from '../fragments/needs-human.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
-import { FOUND, QUARANTINE_TAG } from './discover.ts';
+import { FOUND } from './discover.ts';
 
 /**
  * Right after the network and credentials are cut, make sure the evidence survives whatever
@@ -35,7 +36,7 @@ export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
   const stopOnShutdown = modify('Stop on shutdown', { InstanceInitiatedShutdownBehavior: { Value: 'stop' } });
   // ModifyInstanceAttribute takes one attribute per call; one call per attached volume.
   const keepVolumes = new sfn.Map(scope, 'Keep volumes', {
-    itemsPath: '$.before.volumes',
+    itemsPath: `${FOUND}.volumes`,
     itemSelector: withTarget(scope, {
       'instanceId.$': INSTANCE_ID,
       'deviceName.$': '$$.Map.Item.Value.DeviceName',
@@ -72,7 +73,7 @@ export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
   const records: AuditEntry[] = [
     { action: 'EnableTerminationProtection', outcome: 'succeeded' },
     { action: 'SetShutdownBehaviorStop', outcome: 'succeeded' },
-    { action: 'KeepVolumesOnTermination', outcome: 'succeeded', beforePath: '$.before.volumes' },
+    { action: 'KeepVolumesOnTermination', outcome: 'succeeded', beforePath: `${FOUND}.volumes` },
     { action: 'TagInstance', outcome: 'succeeded' },
   ];
   const doneBefore = (step: number, name: string) =>

@@ -302,6 +302,16 @@ describe('one security account protects every account and region', () => {
       expect(call).toMatchObject({ accountId: MEMBER_B, region: OTHER_REGION });
       expect(call.principalArn).toMatch(memberSession(MEMBER_B));
     }
+    // The reads after the cut (one function, which assumes B's role for them under its own session
+    // name) went to member B in eu-west-1, as B's role, like the state machine's own calls.
+    const reads = productCalls().filter((c) => c.principalArn?.endsWith('/quarantine-instance-read'));
+    expect(reads.map((c) => c.operation)).toEqual(
+      expect.arrayContaining(['DescribeTags', 'DescribeAutoScalingInstances', 'DescribeTargetGroups']),
+    );
+    for (const call of reads) {
+      expect(call).toMatchObject({ accountId: MEMBER_B, region: OTHER_REGION, status: 200 });
+      expect(call.principalArn).toMatch(memberSession(MEMBER_B));
+    }
     const [run] = await executionsOf('quarantine-instance', OTHER_REGION);
     expect(run?.status).toBe('SUCCEEDED');
     expect(await executionsOf('quarantine-instance', HOME_REGION)).toEqual([]);

@@ -38,6 +38,9 @@ export interface RoleCall {
 export const NOT_MADE: Record<string, string> = {
   'AuditAppend kms:VerifyMac':
     'KmsRecordMac.verify serves `remediate audit verify` (the CLI, with its own credentials); the function only signs',
+  // In an organization it is made (see ACTS_AS_MEMBER), on the member role only.
+  'Playbook-quarantine-instance/ReadQuarantineState sts:AssumeRole':
+    'in a single account the read names no member role and reads as its own role',
 };
 
 /**
@@ -60,7 +63,15 @@ export const FUNCTION_ENTRIES: Record<string, string> = {
   'Playbook-remove-public-lambda-access/PlanPublicFunctionAccess':
     'functions/plan-public-function-access/handler.ts',
   'Playbook-recreate-flow-logs/PlanFlowLogRecreation': 'functions/plan-flow-log-recreation/handler.ts',
+  'Playbook-quarantine-instance/ReadQuarantineState': 'functions/read-quarantine-state/handler.ts',
 };
+
+/**
+ * Functions that, in an organization, assume the member role of the finding's account and make
+ * their other calls as it (`PlaybookFunctionProps.memberAccess`): those calls are checked against
+ * the member role, and its trust, as a task's with `Credentials` is.
+ */
+export const ACTS_AS_MEMBER = new Set(['Playbook-quarantine-instance/ReadQuarantineState']);
 
 /** The ARNs of the stack's own resources that `values` name, by ARN, by name or in a JSON text. */
 function ownArns(stack: DeployedStack, values: string[]): string[] {
@@ -185,7 +196,7 @@ function impliedCalls(call: RoleCall, operation: string, parameters: Record<stri
 }
 
 /** Every call of every function, from its code, on the resources its environment names. */
-async function functionCalls(stack: DeployedStack): Promise<RoleCall[]> {
+async function functionCalls(stack: DeployedStack, all: DeployedStack[]): Promise<RoleCall[]> {
   const calls: RoleCall[] = [];
   for (const [id, r] of Object.entries(stack.raw.Resources)) {
     if (r.Type !== 'AWS::Lambda::Function') continue;
@@ -203,18 +214,38 @@ async function functionCalls(stack: DeployedStack): Promise<RoleCall[]> {
       const variable = call.target?.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
       const target = variable === undefined ? undefined : environment[variable];
       const action = await iamAction(call.pkg.replace(/^client-/, ''), call.operation);
-      calls.push({
+      const roleId = referencedId(r.Properties?.Role) as string;
+      const own = {
         notMade: NOT_MADE[`${name} ${action}`],
         where: `${stack.label}/${name} (${call.file})`,
         stack,
-        roleId: referencedId(r.Properties?.Role) as string,
+        roleId,
         action,
         account: stack.accountId,
         region: stack.region,
         named: target === undefined ? [] : ownArns(stack, [target]),
         owned: [fromEnvironment, stackArns(stack)],
         context: {},
-      });
+      };
+      const asMember = ACTS_AS_MEMBER.has(name) && stack.label.startsWith('organization/');
+      if (!asMember) {
+        calls.push(own);
+        continue;
+      }
+      const member = memberRole(all);
+      const memberArn = member.stack.physical.get(member.roleId)?.arn as string;
+      // The role it assumes, named; every other call is made as that role, in the member account.
+      if (action === 'sts:AssumeRole') calls.push({ ...own, notMade: undefined, named: [memberArn] });
+      else
+        calls.push({
+          ...own,
+          ...member,
+          account: member.stack.accountId,
+          named: [],
+          owned: [stackArns(stack)],
+          foreign: true,
+          assumedBy: { stack, roleId },
+        });
     }
   }
   return calls;
@@ -225,7 +256,7 @@ export async function roleCalls(stacks: DeployedStack[]): Promise<RoleCall[]> {
   const calls: RoleCall[] = [];
   for (const stack of stacks.filter((s) => !s.label.includes('Member'))) {
     calls.push(...(await stateMachineCalls(stack, stacks)));
-    calls.push(...(await functionCalls(stack)));
+    calls.push(...(await functionCalls(stack, stacks)));
   }
   return calls;
 }
