@@ -153,7 +153,11 @@ describe('Security Hub controls fixed by changing one setting', () => {
     ).not.toMatchObject({ outcome: 'routed' });
   });
 
-  it('EC2.1 names only the account, not the public snapshot: it is not sent to revoke-outside-sharing', () => {
-    expect(classify('EC2.1', ACCOUNT)).not.toMatchObject({ playbook: 'revoke-outside-sharing' });
+  it("EC2.1 names only the account: revoke-outside-sharing lists the account's public snapshots, after approval", () => {
+    expect(classify('EC2.1', ACCOUNT)).toMatchObject({
+      outcome: 'routed',
+      playbook: 'revoke-outside-sharing',
+      mode: 'approve',
+    });
   });
 });
