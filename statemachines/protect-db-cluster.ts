@@ -38,6 +38,7 @@ export const protectDbCluster: PlaybookDefinition = {
         does: "Picks the setting the finding's control names, and reads the cluster's deletion protection and whether it copies tags to snapshots.",
         states: [
           'DB cluster?',
+          'Named by identifier',
           'Which control?',
           ...Object.values(CONTROLS).map((c) => c.choose),
           'Read cluster settings',

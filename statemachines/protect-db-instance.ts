@@ -25,7 +25,8 @@ const CONTROLS = rdsControls('instance', {
 });
 
 /**
- * Security Hub RDS.2, RDS.8 and RDS.13 on a DB instance: change only the setting the finding's
+ * Security Hub RDS.2, RDS.8 and RDS.13 on a DB instance (or their AWS Config rules, which name the
+ * instance by its resource id: the kit looks its identifier up): change only the setting the finding's
  * control names, and read it back (https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html).
  *
  * No ApplyImmediately: with it, RDS applies "the modifications in this request and any pending
@@ -46,9 +47,17 @@ export const protectDbInstance: PlaybookDefinition = {
     steps: [
       {
         title: 'Check the instance',
-        does: "Picks the setting the finding's control names, and reads the instance's deletion protection, public access and automatic minor version upgrades.",
+        does: "Picks the setting the finding's control names, and reads the instance's deletion protection, public access and automatic minor version upgrades. An AWS Config finding names the instance by its resource id (db-...): the instance with that id is looked up first, and an id no instance has goes to a person.",
         states: [
           'DB instance?',
+          'Named by resource id?',
+          'Named by identifier',
+          'Find instance by resource id',
+          'Instance with that resource id?',
+          'Instance with that resource id?: first',
+          'Instance with that resource id?: none',
+          'Found?',
+          'DB instance not found',
           'Which control?',
           ...Object.values(CONTROLS).map((c) => c.choose),
           'Read instance settings',
@@ -57,7 +66,8 @@ export const protectDbInstance: PlaybookDefinition = {
           'Unsupported control',
           'Audit unsupported control',
         ],
-        ifItStops: 'Nothing was changed. Check that the DB instance exists in the RDS console.',
+        ifItStops:
+          'Nothing was changed. Check that the DB instance exists in the RDS console (for an AWS Config finding, search by its resource id, shown under Configuration).',
       },
       {
         title: 'Change the one setting',

@@ -99,6 +99,7 @@ const CONFIG_RESOURCE_IDS: Readonly<Record<string, string>> = {
   'AWS::Lambda::Function': 'example-function',
   'AWS::EC2::Snapshot': 'snap-0123456789abcdef0',
   'AWS::EC2::Volume': 'vol-0123456789abcdef0',
+  'AWS::RDS::DBInstance': 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
 };
 
 /** A NON_COMPLIANT evaluation of `rule` on a resource of `resourceType`. */

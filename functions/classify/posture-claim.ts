@@ -20,7 +20,12 @@ import { SETTING_OF_CONTROL } from '#shared/playbooks/control-settings.ts';
  * A playbook that changes only the setting the finding's control names (`settingOfControl`: one
  * playbook for the RDS controls of a DB instance) fixes one setting per run, not all of the
  * resource: its claim is per resource, playbook and setting, so RDS.2 and RDS.13 failing on one
- * instance are two remediations, and neither is dropped as the other's duplicate.
+ * instance are two remediations, and neither is dropped as the other's duplicate. The AWS Config
+ * rules behind those controls carry the control too (shared/findings/config.ts), so their claim is
+ * per setting as well; but Config names a DB instance by its resource id (`db-...`) and Security Hub
+ * by its identifier, and only the playbook can tell they are one instance (DescribeDBInstances). The
+ * two claims differ, so both runs start: the second reads the setting already made, changes nothing
+ * and records `skipped` (test/e2e/stack/protect-db-instance-config.test.ts).
  *
  * The claim is one conditional UpdateItem on the counters table (atomic per item, so two
  * classifier instances cannot both win): it succeeds when no claim exists, the claim is older

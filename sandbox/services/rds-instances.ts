@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { AwsError } from '../protocol.ts';
 
 /** A DB instance: only the settings the Security Hub RDS controls check (the sandbox runs no database). */
 export interface DbInstance {
   readonly identifier: string;
   readonly arn: string;
+  /** The Region-unique, immutable resource id (`db-` and 26 capitals or digits): how AWS Config names it. */
+  readonly dbiResourceId: string;
   readonly engine: string;
   /** `available` unless seeded otherwise (`stopped`, `modifying`, ...): ModifyDBInstance needs `available`. */
   readonly status: string;
@@ -39,6 +42,26 @@ const SETTINGS = {
   CopyTagsToSnapshot: 'copyTagsToSnapshot',
 } as const;
 
+/** A stable stand-in for the resource id RDS generates: `db-` and 26 capitals or digits. */
+function dbiResourceIdOf(accountId: string, region: string, identifier: string): string {
+  const digest = createHash('sha256').update(`${accountId}/${region}/${identifier.toLowerCase()}`).digest();
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return `db-${[...digest.subarray(0, 26)].map((byte) => alphabet[byte % 32]).join('')}`;
+}
+
+/** The DescribeDBInstances filters the sandbox knows; any other name is refused, not ignored. */
+function matchesFilter(instance: DbInstance, filter: { Name?: string; Values?: readonly string[] }): boolean {
+  const values = filter.Values ?? [];
+  switch (filter.Name) {
+    case 'dbi-resource-id':
+      return values.includes(instance.dbiResourceId);
+    case 'db-instance-id':
+      return values.some((v) => v.toLowerCase() === instance.identifier.toLowerCase() || v === instance.arn);
+    default:
+      throw new AwsError('InvalidParameterValue', `Unrecognized filter name: ${filter.Name}`, 400);
+  }
+}
+
 function notFound(id: string): AwsError {
   return new AwsError('DBInstanceNotFound', `DBInstance ${id} not found.`, 404);
 }
@@ -48,6 +71,7 @@ export function dbInstanceOutput(instance: DbInstance): Record<string, unknown> 
   return {
     DBInstanceIdentifier: instance.identifier,
     DBInstanceArn: instance.arn,
+    DbiResourceId: instance.dbiResourceId,
     Engine: instance.engine,
     DBInstanceClass: instance.instanceClass,
     DBInstanceStatus: instance.status,
@@ -76,6 +100,7 @@ export class DbInstances {
     this.instances.set(`${accountId}/${region}/${identifier.toLowerCase()}`, {
       identifier,
       arn: `arn:aws:rds:${region}:${accountId}:db:${identifier}`,
+      dbiResourceId: dbiResourceIdOf(accountId, region, identifier),
       engine: seed.engine ?? 'postgres',
       status: seed.status ?? 'available',
       instanceClass: seed.instanceClass ?? 'db.t3.micro',
@@ -87,7 +112,12 @@ export class DbInstances {
     });
   }
 
-  /** `input` is the request as the RDS model read it (SDK member names and types). */
+  /**
+   * `input` is the request as the RDS model read it (SDK member names and types). As in RDS, an
+   * unknown identifier is DBInstanceNotFound, while filters that match nothing (`dbi-resource-id`
+   * naming no instance) are an empty list.
+   * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html
+   */
   describe(accountId: string, region: string, input: Record<string, unknown>): Record<string, unknown> {
     const id = input.DBInstanceIdentifier as string | undefined;
     const found = id
@@ -95,7 +125,9 @@ export class DbInstances {
       : [...this.instances.entries()]
           .filter(([key]) => key.startsWith(`${accountId}/${region}/`))
           .map(([, instance]) => instance);
-    return { DBInstances: found.map(dbInstanceOutput) };
+    const filters = (input.Filters ?? []) as readonly { Name?: string; Values?: readonly string[] }[];
+    const kept = found.filter((instance) => filters.every((filter) => matchesFilter(instance, filter)));
+    return { DBInstances: kept.map(dbInstanceOutput) };
   }
 
   /** The model has already refused a request without its required `DBInstanceIdentifier`. */

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { InvalidFindingError } from '#shared/errors.ts';
+import { DB_INSTANCE_CONFIG_RULES } from '#shared/rds/control-settings.ts';
 import {
   BUCKET_NAME,
   type Finding,
@@ -71,14 +72,32 @@ export function isConfigComplianceEvent(source: string, detailType: string): boo
   return source === CONFIG_SOURCE && detailType === CONFIG_COMPLIANCE_DETAIL_TYPE;
 }
 
-/** The severity score of a rule, by the managed rule identifier its name contains. */
-export function configRuleScore(configRuleName: string): number {
+/** The managed rule identifier of `table` that a rule's name contains, on whole `-`-separated words. */
+function ruleIdentifier(
+  configRuleName: string,
+  table: Readonly<Record<string, unknown>>,
+): string | undefined {
   const words = `-${configRuleName}-`;
   // Longest first, so `multi-region-cloudtrail-enabled` is not read as `cloudtrail-enabled`.
-  const identifier = Object.keys(CONFIG_RULE_SEVERITY)
+  return Object.keys(table)
     .sort((a, b) => b.length - a.length)
     .find((candidate) => words.includes(`-${candidate}-`));
+}
+
+/** The severity score of a rule, by the managed rule identifier its name contains. */
+export function configRuleScore(configRuleName: string): number {
+  const identifier = ruleIdentifier(configRuleName, CONFIG_RULE_SEVERITY);
   return identifier ? (CONFIG_RULE_SEVERITY[identifier] ?? DEFAULT_RULE_SEVERITY) : DEFAULT_RULE_SEVERITY;
+}
+
+/**
+ * The Security Hub control a rule checks, for the rules whose control a playbook fixes one setting
+ * of (`settingOfControl`): that playbook picks the setting by the control, and the posture claim is
+ * per setting, whichever source reported it.
+ */
+export function configRuleControl(configRuleName: string): string | undefined {
+  const identifier = ruleIdentifier(configRuleName, DB_INSTANCE_CONFIG_RULES);
+  return identifier ? DB_INSTANCE_CONFIG_RULES[identifier] : undefined;
 }
 
 /**
@@ -102,6 +121,7 @@ export function normalizeConfigComplianceEvent(event: ConfigComplianceEvent): Fi
       'detail.newEvaluationResult.resultRecordedTime: missing',
     ]);
   const annotation = result.annotation ? `: ${result.annotation}` : '';
+  const control = configRuleControl(detail.configRuleName);
   return [
     {
       id: `${detail.configRuleName}/${detail.resourceType}/${detail.resourceId}/${evaluatedAt}`,
@@ -121,12 +141,16 @@ export function normalizeConfigComplianceEvent(event: ConfigComplianceEvent): Fi
       count: 1,
       sample: false,
       eventId: event.id,
+      ...(control ? { control } : {}),
     },
   ];
 }
 
 /** A trail's name (3-128 letters, digits, `.`, `_`, `-`), optionally as the tail of its ARN. */
 const TRAIL_NAME_OR_ARN = /^(arn:aws[\w-]*:cloudtrail:[\w-]+:\d{12}:trail\/)?[A-Za-z0-9][\w.-]{2,127}$/;
+
+/** A DB instance's resource id, as AWS Config names the instance. */
+export const DBI_RESOURCE_ID = /^db-[A-Z0-9]+$/;
 
 /** Config resource types a playbook acts on, with the AWS format their id must have. */
 /** Where the resource is: a Config resource id alone does not make an ARN. */
@@ -161,6 +185,15 @@ const ACTIONABLE: Readonly<
   },
   'AWS::::Account': { format: /^\d{12}$/, toResource: () => ({ kind: 'Account' }) },
   'AWS::KMS::Key': { format: KMS_KEY_ID, toResource: (keyId) => ({ kind: 'KmsKey', keyId }) },
+  // Config names a DB instance by its resource id (DbiResourceId, `db-` and capitals or digits),
+  // not its identifier: protect-db-instance looks the identifier up
+  // (https://docs.aws.amazon.com/config/latest/developerguide/rds-instance-deletion-protection-enabled.html,
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstance.html: DbiResourceId).
+  // Kept under the type Security Hub gives it, so one playbook and its policy rules handle both.
+  'AWS::RDS::DBInstance': {
+    format: DBI_RESOURCE_ID,
+    toResource: (id) => ({ kind: 'Other', type: 'AwsRdsDbInstance', id }),
+  },
   // Config names a function by its name (lambda-function-public-access-prohibited's findings).
   'AWS::Lambda::Function': {
     format: /^[A-Za-z0-9_-]{1,64}$/,

@@ -30,6 +30,18 @@ export const DB_CLUSTER_CONTROLS: Readonly<Record<string, ControlSetting>> = {
   'RDS.16': { setting: 'CopyTagsToSnapshot', value: true },
 };
 
+/**
+ * The AWS Config managed rule behind each DB instance control, by its identifier as the Security Hub
+ * control page names it (https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html).
+ * A compliance change of one of these rules is the control's finding by another source: the same
+ * remediation (shared/findings/config.ts gives it the control).
+ */
+export const DB_INSTANCE_CONFIG_RULES: Readonly<Record<string, string>> = {
+  'rds-instance-public-access-check': 'RDS.2',
+  'rds-instance-deletion-protection-enabled': 'RDS.8',
+  'rds-automatic-minor-version-upgrade-enabled': 'RDS.13',
+};
+
 /** The setting of each control, as a playbook's facts name it (`settingOfControl`). */
 export function settingOfControl(controls: Readonly<Record<string, ControlSetting>>): Record<string, string> {
   return Object.fromEntries(Object.entries(controls).map(([control, { setting }]) => [control, setting]));

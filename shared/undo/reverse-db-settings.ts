@@ -6,6 +6,24 @@ import type { ExecutionTrail, Reversal } from './reverse.ts';
 
 /** The settings read before the change (protect-db-instance and protect-db-cluster record them as `before`). */
 const SettingsSchema = z.record(z.string(), z.boolean());
+/** The change's details: the control, and the identifier the run modified (runs since AWS Config routing). */
+const DetailsSchema = z.looseObject({ identifier: z.optional(z.string().check(z.minLength(1))) });
+
+/**
+ * The identifier the run modified: its record's, since a finding of AWS Config names the instance by
+ * its resource id, which ModifyDBInstance does not take; the finding's own name for older records.
+ */
+function modifiedIdentifier(details: string | undefined, named: string): string {
+  if (details === undefined) return named;
+  let json: unknown;
+  try {
+    json = JSON.parse(details);
+  } catch {
+    return named;
+  }
+  const parsed = DetailsSchema.safeParse(json);
+  return parsed.success ? (parsed.data.identifier ?? named) : named;
+}
 
 /**
  * Put back the one setting the finding's control names, from the change's `before`, only when it
@@ -31,7 +49,10 @@ function reverseControlSetting(
   const was = before.success ? before.data[fixed.setting] : undefined;
   if (was === undefined || was === fixed.value)
     return { actions: [], notes: [`${fixed.setting} was already ${fixed.value}: nothing to reverse.`] };
-  return { actions: [restore(resource.id, fixed.setting, was)], notes: [] };
+  return {
+    actions: [restore(modifiedIdentifier(record.details, resource.id), fixed.setting, was)],
+    notes: [],
+  };
 }
 
 /** protect-db-instance: ModifyDBInstance of the control's setting, put back as it was. */

@@ -37,6 +37,12 @@ export interface ControlSettingProps {
   };
   readonly ifDenied: string;
   readonly headline: string;
+  /**
+   * More members kept at {@link FIX_PATH} with the control, e.g. `{ 'identifier.$': '$.db.identifier' }`:
+   * the change's record carries them (its details), so undo acts on what the run acted on.
+   * @default the control, its setting and value only
+   */
+  readonly fixDetails?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -100,7 +106,9 @@ export function controlSetting(steps: PlaybookSteps, props: ControlSettingProps)
     which.when(
       sfn.Condition.and(sfn.Condition.isPresent(CONTROL), sfn.Condition.stringEquals(CONTROL, control)),
       new sfn.Pass(scope, choose, {
-        result: sfn.Result.fromObject({ control, setting, value }),
+        ...(props.fixDetails
+          ? { parameters: { control, setting, value, ...props.fixDetails } }
+          : { result: sfn.Result.fromObject({ control, setting, value }) }),
         resultPath: FIX_PATH,
       }),
     );

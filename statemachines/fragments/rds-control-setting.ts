@@ -1,15 +1,20 @@
-import { type aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
+import { aws_stepfunctions as sfn, Validations } from 'aws-cdk-lib';
 import {
   type ControlSetting,
   DB_CLUSTER_CONTROLS,
   DB_INSTANCE_CONTROLS,
 } from '#shared/rds/control-settings.ts';
 import { type ControlSettingEntry, controlSetting } from './control-setting.ts';
+import { firstItem } from './first-item.ts';
 import type { PlaybookSteps } from './playbook-steps.ts';
 import type { ResourceArns } from './resource-arns.ts';
 import { resourceWildcardFinding } from './wildcard-acknowledgement.ts';
 
-const IDENTIFIER = '$.finding.resource.id';
+/** The finding's name of the resource: its identifier (Security Hub), or its resource id (AWS Config, instances). */
+const NAMED = '$.finding.resource.id';
+/** Where the identifier the RDS calls take is kept, once known. */
+const TARGET = '$.db';
+const IDENTIFIER = `${TARGET}.identifier`;
 
 /** How one kind of RDS resource is told apart, read, changed and named. */
 interface RdsResource {
@@ -136,11 +141,65 @@ export function rdsControlSetting(steps: PlaybookSteps, props: RdsControlSetting
     },
     ifDenied: 'The playbook ends: the setting stays as it is.',
     headline: `RDS DB ${kind} setting changed`,
+    // Undo modifies the identifier this run modified, whatever name the finding gave.
+    fixDetails: { 'identifier.$': IDENTIFIER },
   });
 
   Validations.of(scope).acknowledge({
     id: resourceWildcardFinding(scope, rds.arnPattern),
     reason: `The DB ${kind} is named by the finding at run time; the role may only describe ${kind}s and modify them, and only this playbook calls ${rds.action}, with the one setting its control names.`,
   });
-  return steps.onlyFor({ id: `DB ${kind}?`, type: rds.findingType, action: rds.action, run: fix });
+  return steps.onlyFor({
+    id: `DB ${kind}?`,
+    type: rds.findingType,
+    action: rds.action,
+    run: kind === 'instance' ? instanceIdentifier(steps, resources, fix) : byIdentifier(steps, fix),
+  });
+}
+
+/** The finding names the resource by the identifier the RDS calls take (Security Hub's findings). */
+function byIdentifier(steps: PlaybookSteps, then: sfn.IChainable): sfn.Pass {
+  const named = new sfn.Pass(steps.scope, 'Named by identifier', {
+    parameters: { 'identifier.$': NAMED },
+    resultPath: TARGET,
+  });
+  named.next(then);
+  return named;
+}
+
+/**
+ * AWS Config names a DB instance by its resource id (DbiResourceId, `db-...`), which no RDS call
+ * but DescribeDBInstances takes, as the `dbi-resource-id` filter
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html, and the
+ * Filters member of @aws-sdk/client-rds's DescribeDBInstancesMessage). A filter matching nothing is an
+ * empty list, not an error: an id naming no instance (deleted since, another Region) ends with a
+ * person, nothing changed. Security Hub's findings name the identifier itself.
+ */
+function instanceIdentifier(steps: PlaybookSteps, resources: string[], then: sfn.IChainable): sfn.Choice {
+  const { scope } = steps;
+  const find = steps.call('Find instance by resource id', {
+    service: 'rds',
+    action: 'describeDBInstances',
+    parameters: { Filters: [{ Name: 'dbi-resource-id', 'Values.$': `States.Array(${NAMED})` }] },
+    iamResources: resources,
+    resultSelector: { 'instances.$': '$.DbInstances' },
+    resultPath: '$.resolved',
+  });
+  const notFound = steps.stop('DB instance not found', {
+    Error: 'DBInstanceNotFound',
+    'Cause.$': `States.Format('AWS Config names DB instance resource id {}, which no DB instance in this account and Region has (deleted since?): nothing was changed.', ${NAMED})`,
+  });
+  const picked = firstItem(scope, 'Instance with that resource id?', {
+    listPath: '$.resolved.instances',
+    fields: { identifier: 'DbInstanceIdentifier' },
+    resultPath: TARGET,
+    found: { found: true },
+    otherwise: { found: false },
+  });
+  const found = new sfn.Choice(scope, 'Found?')
+    .when(sfn.Condition.booleanEquals(`${TARGET}.found`, true), then)
+    .otherwise(notFound);
+  return new sfn.Choice(scope, 'Named by resource id?')
+    .when(sfn.Condition.stringEquals('$.finding.source', 'config'), find.next(picked).next(found))
+    .otherwise(byIdentifier(steps, then));
 }

@@ -110,3 +110,50 @@ describe('Config rule severity', () => {
     expect(configRuleScore(name)).toBe(score);
   });
 });
+
+describe('Config normalizer: the rules behind the RDS DB instance controls', () => {
+  const rdsEvent = (configRuleName: string, resourceId: string) => {
+    const event = restrictedSsh();
+    return {
+      ...event,
+      detail: { ...event.detail, configRuleName, resourceType: 'AWS::RDS::DBInstance', resourceId },
+    };
+  };
+
+  it('names the instance by its resource id, under the type Security Hub gives it, with the control the rule checks', () => {
+    const finding = onlyFindingOf(
+      normalizeEvent(
+        rdsEvent(
+          'securityhub-rds-instance-deletion-protection-enabled-a1b2c3',
+          'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+        ),
+      ),
+    );
+
+    expect(finding.resource).toEqual({
+      kind: 'Other',
+      type: 'AwsRdsDbInstance',
+      id: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+    });
+    expect(finding.control).toBe('RDS.8');
+  });
+
+  it.each([
+    ['rds-instance-public-access-check', 'RDS.2'],
+    ['rds-automatic-minor-version-upgrade-enabled', 'RDS.13'],
+  ])('%s is %s', (rule, control) => {
+    const finding = onlyFindingOf(normalizeEvent(rdsEvent(rule, 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0')));
+
+    expect(finding.control).toBe(control);
+  });
+
+  it('rejects an id that is not a DB instance resource id, naming it', () => {
+    expect(
+      rejectionOf(normalizeEvent(rdsEvent('rds-instance-public-access-check', 'orders-db'))).issues[0],
+    ).toMatch(/^detail\.resourceId: "orders-db"/);
+  });
+
+  it('gives no control to a rule that checks none a playbook fixes by its setting', () => {
+    expect(onlyFindingOf(normalizeEvent(restrictedSsh())).control).toBeUndefined();
+  });
+});
