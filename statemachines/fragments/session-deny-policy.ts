@@ -9,21 +9,26 @@ import type { Construct } from 'constructs';
  * why playbooks deactivate the key itself too.
  */
 export function sessionDenyPolicy(scope: Construct, id: string, resultPath: string): sfn.Pass {
-  return new sfn.Pass(scope, id, {
-    parameters: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'RevokeOlderSessions',
-          Effect: 'Deny',
-          Action: '*',
-          Resource: '*',
-          Condition: { DateLessThan: { 'aws:TokenIssueTime.$': '$$.State.EnteredTime' } },
-        },
-      ],
-    },
-    resultPath,
-  });
+  return new sfn.Pass(scope, id, { parameters: denyOlderSessions(ENTERED_TIME), resultPath });
+}
+
+/** The issue time as the state language reads it: when the state was entered (retries keep it). */
+const ENTERED_TIME = { 'aws:TokenIssueTime.$': '$$.State.EnteredTime' };
+
+/** The policy, with `time` as its `DateLessThan` condition on `aws:TokenIssueTime`. */
+function denyOlderSessions(time: Record<string, string>) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'RevokeOlderSessions',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { DateLessThan: time },
+      },
+    ],
+  };
 }
 
 /** Where the issue time goes in {@link sessionDenyPolicyInline}'s template: its one placeholder. */
@@ -39,23 +44,11 @@ const ISSUE_TIME = '@issue-time@';
  * Both take the time the state was entered, which retries keep.
  */
 export function sessionDenyPolicyInline(): { document: string; record: Record<string, unknown> } {
-  const policy = (time: Record<string, string>) => ({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'RevokeOlderSessions',
-        Effect: 'Deny',
-        Action: '*',
-        Resource: '*',
-        Condition: { DateLessThan: time },
-      },
-    ],
-  });
-  const template = JSON.stringify(policy({ 'aws:TokenIssueTime': ISSUE_TIME }))
+  const template = JSON.stringify(denyOlderSessions({ 'aws:TokenIssueTime': ISSUE_TIME }))
     .replace(/[{}'\\]/g, (c) => `\\${c}`)
     .replace(ISSUE_TIME, '{}');
   return {
     document: `States.Format('${template}', $$.State.EnteredTime)`,
-    record: policy({ 'aws:TokenIssueTime.$': '$$.State.EnteredTime' }),
+    record: denyOlderSessions(ENTERED_TIME),
   };
 }
