@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { type UndoAction, undoActions } from '../undo/actions.ts';
-import { type ExecutionTrail, type Reversal, UnreadableTrailError } from '../undo/reverse.ts';
+import { type ExecutionTrail, type Reversal, recorded } from '../undo/reverse.ts';
 import type { PlaybookFacts } from './definition.ts';
 
 /** The inline policy on the task role that denies its sessions issued before now. */
@@ -39,17 +39,8 @@ export const facts: PlaybookFacts = {
   undo: { reverse: reverseContainEcsTask },
 };
 
+/** What the PutRolePolicy record holds as before: the role the deny went on. */
 const RoleBefore = z.looseObject({ roleName: z.string() });
-
-/** The JSON of an audit record's field, or `undefined` when the record has none. */
-function json(text: string | undefined, what: string): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UnreadableTrailError(`the ${what} is not JSON`, { cause: error });
-  }
-}
 
 /**
  * Undo: the session deny removed from the task role. A stopped task is not undone: ECS cannot
@@ -59,19 +50,12 @@ function json(text: string | undefined, what: string): unknown {
 function reverseContainEcsTask(trail: ExecutionTrail): Reversal {
   const actions: UndoAction[] = [];
   const notes: string[] = [];
-  const revoked = trail.succeeded.findLast((r) => r.action === 'PutRolePolicy');
-  if (revoked) {
-    const before = RoleBefore.safeParse(json(revoked.before, 'PutRolePolicy record'));
-    if (!before.success) throw new UnreadableTrailError('the PutRolePolicy record names no role');
-    actions.push(
-      undoActions.deleteRolePolicy(
-        before.data.roleName,
-        REVOKE_TASK_SESSIONS_POLICY,
-        json(revoked.after, 'PutRolePolicy record'),
-      ),
-    );
+  const role = recorded(trail, 'PutRolePolicy', 'before', RoleBefore);
+  if (role) {
+    const policy = recorded(trail, 'PutRolePolicy', 'after', z.unknown());
+    actions.push(undoActions.deleteRolePolicy(role.roleName, REVOKE_TASK_SESSIONS_POLICY, policy));
     notes.push(
-      `Sessions of task role ${before.data.roleName} issued before the containment work again, if they have not expired.`,
+      `Sessions of task role ${role.roleName} issued before the containment work again, if they have not expired.`,
     );
   }
   if (trail.succeeded.some((r) => r.action === 'StopTask'))

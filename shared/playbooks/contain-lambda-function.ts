@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { type UndoAction, undoActions } from '../undo/actions.ts';
-import { type ExecutionTrail, type Reversal, UnreadableTrailError } from '../undo/reverse.ts';
+import { type ExecutionTrail, type Reversal, recorded } from '../undo/reverse.ts';
 import type { PlaybookFacts } from './definition.ts';
 
 /** The inline policy on the function's execution role that denies its sessions issued before now. */
@@ -32,23 +32,16 @@ export const facts: PlaybookFacts = {
   undo: { reverse: reverseContainLambdaFunction },
 };
 
+/** The PutFunctionConcurrency record's before: the function and the reserved concurrency it had, if any. */
 const ConcurrencyBefore = z.looseObject({
   functionName: z.string(),
   reservedConcurrency: z.optional(z.number()),
 });
+/** The PutRolePolicy record's before: the role the deny went on. */
 const RoleBefore = z.looseObject({ roleName: z.string() });
+/** The UpdateAlias record's before (the alias as it was) and after (the function and version it points at now). */
 const AliasBefore = z.looseObject({ name: z.string(), functionVersion: z.string() });
 const AliasAfter = z.looseObject({ functionName: z.string(), version: z.string() });
-
-/** The JSON of an audit record's field, or `undefined` when the record has none. */
-function json(text: string | undefined, what: string): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UnreadableTrailError(`the ${what} is not JSON`, { cause: error });
-  }
-}
 
 /**
  * Undo: the reserved concurrency the function had (or none), and the session deny removed from
@@ -57,12 +50,9 @@ function json(text: string | undefined, what: string): unknown {
 function reverseContainLambdaFunction(trail: ExecutionTrail): Reversal {
   const actions: UndoAction[] = [];
   const notes: string[] = [];
-  const throttled = trail.succeeded.findLast((r) => r.action === 'PutFunctionConcurrency');
+  const throttled = recorded(trail, 'PutFunctionConcurrency', 'before', ConcurrencyBefore);
   if (throttled) {
-    const before = ConcurrencyBefore.safeParse(json(throttled.before, 'PutFunctionConcurrency record'));
-    if (!before.success)
-      throw new UnreadableTrailError('the PutFunctionConcurrency record names no function');
-    const { functionName, reservedConcurrency } = before.data;
+    const { functionName, reservedConcurrency } = throttled;
     actions.push(
       reservedConcurrency === undefined
         ? undoActions.deleteFunctionConcurrency(functionName)
@@ -70,37 +60,22 @@ function reverseContainLambdaFunction(trail: ExecutionTrail): Reversal {
     );
     notes.push(`Lambda function ${functionName} runs again: the code GuardDuty reported runs with it.`);
   }
-  const revoked = trail.succeeded.findLast((r) => r.action === 'PutRolePolicy');
-  if (revoked) {
-    const before = RoleBefore.safeParse(json(revoked.before, 'PutRolePolicy record'));
-    if (!before.success) throw new UnreadableTrailError('the PutRolePolicy record names no role');
-    actions.push(
-      undoActions.deleteRolePolicy(
-        before.data.roleName,
-        REVOKE_FUNCTION_SESSIONS_POLICY,
-        json(revoked.after, 'PutRolePolicy record'),
-      ),
-    );
+  const role = recorded(trail, 'PutRolePolicy', 'before', RoleBefore);
+  if (role) {
+    const policy = recorded(trail, 'PutRolePolicy', 'after', z.unknown());
+    actions.push(undoActions.deleteRolePolicy(role.roleName, REVOKE_FUNCTION_SESSIONS_POLICY, policy));
     notes.push(
-      `Sessions of role ${before.data.roleName} issued before the containment work again, if they have not expired.`,
+      `Sessions of role ${role.roleName} issued before the containment work again, if they have not expired.`,
     );
   }
-  const rolledBack = trail.succeeded.findLast((r) => r.action === 'UpdateAlias');
-  if (rolledBack) {
-    const before = AliasBefore.safeParse(json(rolledBack.before, 'UpdateAlias record'));
-    const after = AliasAfter.safeParse(json(rolledBack.after, 'UpdateAlias record'));
-    if (!before.success || !after.success)
-      throw new UnreadableTrailError('the UpdateAlias record names no alias');
+  const alias = recorded(trail, 'UpdateAlias', 'before', AliasBefore);
+  const pointed = recorded(trail, 'UpdateAlias', 'after', AliasAfter);
+  if (alias && pointed) {
     actions.push(
-      undoActions.pointAlias(
-        after.data.functionName,
-        before.data.name,
-        before.data.functionVersion,
-        after.data.version,
-      ),
+      undoActions.pointAlias(pointed.functionName, alias.name, alias.functionVersion, pointed.version),
     );
     notes.push(
-      `Alias ${before.data.name} points at version ${before.data.functionVersion} again: the version GuardDuty reported.`,
+      `Alias ${alias.name} points at version ${alias.functionVersion} again: the version GuardDuty reported.`,
     );
   }
   return { actions, notes };

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { undoActions } from '../undo/actions.ts';
-import { type ExecutionTrail, type Reversal, UnreadableTrailError } from '../undo/reverse.ts';
+import { type ExecutionTrail, type Reversal, recorded } from '../undo/reverse.ts';
 import type { PlaybookFacts } from './definition.ts';
 
 /** The inline policy that denies the role's sessions issued before the playbook ran. */
@@ -28,15 +28,13 @@ export const facts: PlaybookFacts = {
 
 /** Undo: delete the inline policy the playbook put (nothing else was changed). */
 function reverseRevokeRoleSessions(trail: ExecutionTrail): Reversal {
-  const record = trail.succeeded.findLast((r) => r.action === 'PutRolePolicy');
-  if (!record) return { actions: [], notes: [] };
-  const before = z.looseObject({ roleName: z.string() }).safeParse(JSON.parse(record.before ?? 'null'));
-  if (!before.success) throw new UnreadableTrailError('the PutRolePolicy record names no role');
-  const document: unknown = record.after === undefined ? undefined : JSON.parse(record.after);
+  const role = recorded(trail, 'PutRolePolicy', 'before', z.looseObject({ roleName: z.string() }));
+  if (!role) return { actions: [], notes: [] };
+  const document = recorded(trail, 'PutRolePolicy', 'after', z.unknown());
   return {
-    actions: [undoActions.deleteRolePolicy(before.data.roleName, REVOKE_ROLE_SESSIONS_POLICY, document)],
+    actions: [undoActions.deleteRolePolicy(role.roleName, REVOKE_ROLE_SESSIONS_POLICY, document)],
     notes: [
-      `Sessions of role ${before.data.roleName} issued before the revocation work again, if they have not expired: the stolen credentials the finding reported among them.`,
+      `Sessions of role ${role.roleName} issued before the revocation work again, if they have not expired: the stolen credentials the finding reported among them.`,
     ],
   };
 }

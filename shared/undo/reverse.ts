@@ -32,8 +32,12 @@ export interface ExecutionTrail {
   readonly succeeded: readonly TrailRecord[];
 }
 
-/** The JSON text of `field` of the execution's `action` record, validated; undefined without that record. */
-function recorded<T extends z.ZodMiniType>(
+/**
+ * The JSON text of `field` of the execution's latest `action` record, validated against `schema`;
+ * undefined without that record. Text that is not JSON, or not as `schema` says, is refused with
+ * an `UnreadableTrailError` naming the record, the field and what is wrong.
+ */
+export function recorded<T extends z.ZodMiniType>(
   trail: ExecutionTrail,
   action: string,
   field: 'before' | 'after' | 'details',

@@ -48,4 +48,17 @@ describe('undo of contain-ecs-task', () => {
   it('refuses a PutRolePolicy record that names no role', () => {
     expect(() => reverse(trailOf(record('PutRolePolicy', { arn: 'x' }, deny)))).toThrow(UnreadableTrailError);
   });
+
+  it('refuses a PutRolePolicy record whose before is not JSON, naming the record and the field', () => {
+    const malformed = { ...record('PutRolePolicy', {}, deny), before: '{"roleName": "checkout-task-role"' };
+
+    expect(() => reverse(trailOf(malformed))).toThrow(UnreadableTrailError);
+    expect(() => reverse(trailOf(malformed))).toThrow("the PutRolePolicy record's before is not JSON");
+  });
+
+  it('says which field of the record is not as the playbook writes it', () => {
+    expect(() => reverse(trailOf(record('PutRolePolicy', { roleName: 42 }, deny)))).toThrow(
+      /PutRolePolicy record's before is not as the playbook writes it \(roleName: /,
+    );
+  });
 });
