@@ -19,6 +19,8 @@ export interface ControlFindingProps {
   readonly resourceId: string;
   /** Twelve hex digits that keep each test's finding apart. */
   readonly suffix: string;
+  /** The ASFF severity label. @default 'MEDIUM' */
+  readonly severity?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export function controlFinding(props: ControlFindingProps) {
           Region: 'us-east-1',
           CreatedAt: UPDATED_AT,
           UpdatedAt: UPDATED_AT,
-          Severity: { Label: 'MEDIUM' },
+          Severity: { Label: props.severity ?? 'MEDIUM' },
           Resources: [{ Type: props.resourceType, Id: props.resourceId, Region: 'us-east-1' }],
           Compliance: { Status: 'FAILED', SecurityControlId: props.control },
           RecordState: 'ACTIVE',

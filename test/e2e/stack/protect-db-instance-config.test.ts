@@ -1,28 +1,10 @@
-import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
-import { controlFinding, steps } from './control-helpers.ts';
-import { type StackHarness, startStack } from './harness.ts';
-import { type UndoDesk, undoDesk } from './undo-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { controlFinding } from './control-helpers.ts';
+import { rdsStack } from './rds-fixtures.ts';
 
-let h: StackHarness;
-let desk: UndoDesk;
-let rds: RDSClient;
-beforeAll(async () => {
-  h = await startStack();
-  desk = await undoDesk(h, 'oncall-rds-config');
-  const config = { endpoint: h.sandbox.endpoint, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS };
-  rds = new RDSClient(config);
-}, 120_000);
-afterAll(async () => {
-  desk?.close();
-  rds?.destroy();
-  await h?.stop();
-});
-
-const instance = async (DBInstanceIdentifier: string) =>
-  (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier }))).DBInstances?.[0];
-const modifies = () => h.sandbox.server.calls.filter((c) => c.operation === 'ModifyDBInstance').length;
+const stack = rdsStack('oncall-rds-config');
+const { instance, steps } = stack;
+const modifies = () => stack.calls('ModifyDBInstance');
 
 /**
  * AWS Config's compliance change: `rule` (as Security Hub deploys it, with its prefix and suffix)
@@ -47,22 +29,22 @@ function configChange(rule: string, dbiResourceId: string, at: string) {
 
 describe('protect-db-instance from AWS Config, end to end through the sandbox', () => {
   it('rds-instance-deletion-protection-enabled: finds the instance by its resource id, turns deletion protection on and nothing else; Security Hub RDS.8 after it changes nothing; undo turns it off', async () => {
-    h.sandbox.services.rds.seedInstance('inventory-db', {
+    stack.h.sandbox.services.rds.seedInstance('inventory-db', {
       publiclyAccessible: true,
       pendingInstanceClass: 'db.r6g.large',
     });
-    h.sandbox.services.rds.seedInstance('archive-db');
+    stack.h.sandbox.services.rds.seedInstance('archive-db');
     const before = await instance('inventory-db');
     const other = await instance('archive-db');
     const dbi = before?.DbiResourceId as string;
     expect(dbi).toMatch(/^db-[A-Z0-9]+$/);
     const change = configChange('rds-instance-deletion-protection-enabled', dbi, '2026-12-06T09:00:00.000Z');
 
-    await h.put(change.event);
+    await stack.h.put(change.event);
 
     expect(await instance('inventory-db')).toEqual({ ...before, DeletionProtection: true });
     expect(await instance('archive-db')).toEqual(other);
-    expect(await steps(h, change.id)).toEqual([
+    expect(await steps(change.id)).toEqual([
       ['classify', 'routed'],
       ['ModifyDBInstance', 'succeeded'],
       ['Verify', 'verified'],
@@ -79,14 +61,14 @@ describe('protect-db-instance from AWS Config, end to end through the sandbox', 
       resourceId: 'arn:aws:rds:us-east-1:111122223333:db:inventory-db',
       suffix: '0000000c0f08',
     });
-    await h.put(securityHub.event);
+    await stack.h.put(securityHub.event);
     expect(modifies()).toBe(calls);
-    expect(await steps(h, securityHub.id)).toEqual([
+    expect(await steps(securityHub.id)).toEqual([
       ['classify', 'routed'],
       ['ModifyDBInstance', 'skipped'],
     ]);
 
-    expect((await desk.approved(change.id, { reason: 'test' })).ended.status).toBe('SUCCEEDED');
+    expect((await stack.desk.approved(change.id, { reason: 'test' })).ended.status).toBe('SUCCEEDED');
     expect(await instance('inventory-db')).toEqual(before);
   });
 
@@ -99,10 +81,10 @@ describe('protect-db-instance from AWS Config, end to end through the sandbox', 
       '2026-12-06T09:05:00.000Z',
     );
 
-    await h.put(change.event);
+    await stack.h.put(change.event);
 
     expect(modifies()).toBe(calls);
-    const trail = await h.history(change.id);
+    const trail = await stack.h.history(change.id);
     expect(trail.map((r) => [r.action, r.outcome])).toEqual([
       ['classify', 'routed'],
       ['NeedsHuman', 'needs-human'],
