@@ -4,7 +4,7 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
-import { CreateRoleCommand, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,12 +15,13 @@ import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { REVOKE_TASK_SESSIONS_POLICY, STOP_TASK_REASON } from '#shared/playbooks/contain-ecs-task.ts';
 import { executionEnded, putAndAwaitApproval } from './approval-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { createServiceRole, identityCenterRoleArn, inlinePolicyNames, roleArn } from './role-fixtures.ts';
 import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 const ACCOUNT = '111122223333';
 const CLUSTER = 'shop';
 const ROLE = 'checkout-task-role';
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ecs/${ROLE}`;
+const ROLE_ARN = roleArn('/ecs/', ROLE);
 
 let h: StackHarness;
 let desk: UndoDesk;
@@ -30,18 +31,7 @@ beforeAll(async () => {
   desk = await undoDesk(h, 'oncall-lena');
   const { iam, ecs } = h.sandbox.clients;
   // The task role may list buckets: what a stolen copy of its credentials is used for.
-  await iam.send(
-    new CreateRoleCommand({
-      RoleName: ROLE,
-      Path: '/ecs/',
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-        ],
-      }),
-    }),
-  );
+  await createServiceRole(h, { roleName: ROLE, path: '/ecs/', service: 'ecs-tasks.amazonaws.com' });
   await iam.send(
     new PutRolePolicyCommand({
       RoleName: ROLE,
@@ -134,8 +124,7 @@ const listBuckets = (credentials: Awaited<ReturnType<typeof taskRoleSession>>) =
     forcePathStyle: true,
     credentials,
   }).send(new ListBucketsCommand({}));
-const rolePolicies = async () =>
-  (await h.sandbox.clients.iam.send(new ListRolePoliciesCommand({ RoleName: ROLE }))).PolicyNames ?? [];
+const rolePolicies = () => inlinePolicyNames(h, ROLE);
 const taskStatus = async (taskArn: string) =>
   (await h.sandbox.clients.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [taskArn] })))
     .tasks?.[0];
@@ -265,7 +254,7 @@ describe('contain-ecs-task, end to end through the sandbox', () => {
   it.each([
     [
       'an IAM Identity Center task role',
-      `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef`,
+      identityCenterRoleArn('AWSReservedSSO_Admin_0123456789abcdef'),
       'IAM Identity Center role',
     ],
     ['no task role', undefined, 'the task has no task role'],

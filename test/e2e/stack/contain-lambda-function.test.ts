@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { CreateRoleCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import {
   CreateAliasCommand,
   GetAliasCommand,
@@ -17,13 +16,14 @@ import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { REVOKE_FUNCTION_SESSIONS_POLICY } from '#shared/playbooks/contain-lambda-function.ts';
 import { executionEnded, putAndAwaitApproval } from './approval-helpers.ts';
 import { type StackHarness, startStack } from './harness.ts';
+import { createIdentityCenterRole, createServiceRole, inlinePolicyNames, roleArn } from './role-fixtures.ts';
 import { type UndoDesk, undoDesk } from './undo-helpers.ts';
 
 const assetDir = fileURLToPath(new URL('../../fixtures/lambdas/basic', import.meta.url));
 const FUNCTION = 'checkout';
 const ROLE = 'checkout-function-role';
 const FUNCTION_ARN = `arn:aws:lambda:us-east-1:111122223333:function:${FUNCTION}`;
-const ROLE_ARN = `arn:aws:iam::111122223333:role/service/${ROLE}`;
+const ROLE_ARN = roleArn('/service/', ROLE);
 
 let h: StackHarness;
 let desk: UndoDesk;
@@ -37,18 +37,7 @@ beforeAll(async () => {
     credentials: SANDBOX_CREDENTIALS,
   };
   lambda = new LambdaClient({ ...clientConfig, maxAttempts: 1 });
-  await h.sandbox.clients.iam.send(
-    new CreateRoleCommand({
-      RoleName: ROLE,
-      Path: '/service/',
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-        ],
-      }),
-    }),
-  );
+  await createServiceRole(h, { roleName: ROLE, path: '/service/', service: 'lambda.amazonaws.com' });
   h.sandbox.services.lambda.registerFunction({
     name: FUNCTION,
     assetDir,
@@ -91,8 +80,7 @@ function minerFinding(findingId: string, fn = { name: FUNCTION, role: ROLE_ARN }
   };
 }
 const invoke = () => lambda.send(new InvokeCommand({ FunctionName: FUNCTION, Payload: '{"order":1}' }));
-const rolePolicies = async () =>
-  (await h.sandbox.clients.iam.send(new ListRolePoliciesCommand({ RoleName: ROLE }))).PolicyNames ?? [];
+const rolePolicies = () => inlinePolicyNames(h, ROLE);
 
 /** `remediate undo`, approved as on-call, to the end. */
 async function undoApproved(findingId: string, executionArn: string) {
@@ -190,35 +178,22 @@ describe('contain-lambda-function, end to end through the sandbox', () => {
 
   it('throttles a function whose execution role is an IAM Identity Center role, and leaves the role alone', async () => {
     const roleName = 'AWSReservedSSO_PowerUser_0123456789abcdef';
-    await h.sandbox.clients.iam.send(
-      new CreateRoleCommand({
-        RoleName: roleName,
-        Path: '/aws-reserved/sso.amazonaws.com/',
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-          ],
-        }),
-      }),
-    );
-    const roleArn = `arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/${roleName}`;
+    const ssoRoleArn = await createIdentityCenterRole(h, roleName, 'lambda.amazonaws.com');
     h.sandbox.services.lambda.registerFunction({
       name: 'sso-tool',
       assetDir,
       handler: 'index.echo',
-      roleArn,
+      roleArn: ssoRoleArn,
     });
     const findingId = '1a2b3c4d5e6f708192a3b4c5d6e7f804';
 
-    const ended = await startPlaybook(findingId, 'auto', undefined, { name: 'sso-tool', role: roleArn });
+    const ended = await startPlaybook(findingId, 'auto', undefined, { name: 'sso-tool', role: ssoRoleArn });
 
     expect(ended.status, ended.cause).toBe('SUCCEEDED');
     await expect(
       lambda.send(new InvokeCommand({ FunctionName: 'sso-tool', Payload: '{}' })),
     ).rejects.toBeInstanceOf(TooManyRequestsException);
-    const policies = await h.sandbox.clients.iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
-    expect(policies.PolicyNames ?? []).toEqual([]);
+    expect(await inlinePolicyNames(h, roleName)).toEqual([]);
     const trail = await h.history(findingId);
     expect(trail.map((r) => [r.action, r.outcome])).toEqual([
       ['RecordFunction', 'succeeded'],

@@ -1,9 +1,10 @@
-import { CreateRoleCommand, GetRolePolicyCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
 import { REVOKE_ROLE_SESSIONS_POLICY } from '#shared/playbooks/revoke-role-sessions.ts';
 import { approverWithKey, cliAs, executionEnded, putAndAwaitApproval, waitFor } from './approval-helpers.ts';
 import { leakedKeyFinding, type StackHarness, startStack } from './harness.ts';
+import { createIdentityCenterRole, inlinePolicyNames } from './role-fixtures.ts';
 
 let h: StackHarness;
 let oncall: ApprovalsClient;
@@ -22,8 +23,7 @@ function roleCredentialsFinding(roleName: string, findingId: string) {
   event.detail.resource.accessKeyDetails.userType = 'AssumedRole';
   return event;
 }
-const inlinePolicies = async (roleName: string) =>
-  (await h.sandbox.clients.iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames ?? [];
+const inlinePolicies = (roleName: string) => inlinePolicyNames(h, roleName);
 
 describe('revoke-role-sessions, end to end through the sandbox', () => {
   it('once approved, denies the sessions of the role issued before now and audits it', async () => {
@@ -60,18 +60,7 @@ describe('revoke-role-sessions, end to end through the sandbox', () => {
 
   it('leaves an IAM Identity Center role alone and says why', async () => {
     const roleName = 'AWSReservedSSO_AdministratorAccess_0123456789abcdef';
-    await h.sandbox.clients.iam.send(
-      new CreateRoleCommand({
-        RoleName: roleName,
-        Path: '/aws-reserved/sso.amazonaws.com/',
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Principal: { Service: 'sso.amazonaws.com' }, Action: 'sts:AssumeRole' },
-          ],
-        }),
-      }),
-    );
+    await createIdentityCenterRole(h, roleName, 'sso.amazonaws.com');
     const event = roleCredentialsFinding(roleName, 'eeeeeeeeeeeeeeeeeeeeeeeeeeee0002');
 
     await h.put(event);
