@@ -8,11 +8,13 @@ import { playbookSteps } from './fragments/playbook-steps.ts';
 import { claimResource } from './fragments/resource-claim.ts';
 import { resourceWildcardFinding } from './fragments/wildcard-acknowledgement.ts';
 import type { PlaybookContext, PlaybookDefinition } from './playbook.ts';
-import { cutCredentials, profileLeftInPlace } from './quarantine-instance/cut-credentials.ts';
+import { credentialParts } from './quarantine-instance/cut-credentials.ts';
 import { discover, FOUND } from './quarantine-instance/discover.ts';
+import { flagChoice } from './quarantine-instance/flag-choice.ts';
 import { isolateNetwork } from './quarantine-instance/isolate-network.ts';
 import { leaveService } from './quarantine-instance/leave-service.ts';
 import { preserveEvidence } from './quarantine-instance/preserve-evidence.ts';
+import { quarantineRecords } from './quarantine-instance/records.ts';
 
 /** The calls a quarantine makes, in order, as the dry-run plan lists them. */
 const PLANNED_ACTIONS = [
@@ -37,8 +39,9 @@ const PLANNED_ACTIONS = [
  * in an organization), record the state before,
  * revoke its role's sessions and remove its instance profile; then what can wait seconds: protect
  * it from termination and keep its volumes, tag it, take it out of its Auto Scaling group and
- * target groups; notify. Every step is audited and skipped when already done, so a second
- * finding on the same instance changes nothing. Undo restores from the first run's records.
+ * target groups; notify. Every call is audited (the isolation at once, the rest with `contained`
+ * in one step, or before needs-human when a call stops the run) and skipped when already done, so
+ * a second finding on the same instance changes nothing. Undo restores from the first run's records.
  */
 export const quarantineInstance: PlaybookDefinition = {
   ...facts,
@@ -67,7 +70,8 @@ export const quarantineInstance: PlaybookDefinition = {
       {
         title: 'Cut its credentials',
         does: "Refuses every session of the instance's role issued before now and removes the role from the instance.",
-        states: ['Revoke instance role sessions', 'Disassociate instance profile'],
+        // `*`: the copies the one choice after the reads goes to, each named for what follows it.
+        states: ['Revoke instance role sessions*', 'Disassociate instance profile*'],
         ifItStops:
           'The instance may still call AWS with its role. Ask the platform team to remove the instance profile and revoke the role sessions.',
       },
@@ -81,7 +85,7 @@ export const quarantineInstance: PlaybookDefinition = {
       {
         title: 'Take it out of service',
         does: 'Removes it from its Auto Scaling group (the group starts a replacement; capacity stays the same) and its load balancer target groups.',
-        states: ['Detach from Auto Scaling group', 'Deregister from target groups'],
+        states: ['Detach from Auto Scaling group*', 'Deregister from target groups*'],
         ifItStops:
           'The instance is isolated but its group may replace it, or a load balancer may still send it requests that fail. Detach it from its Auto Scaling group and deregister it from its target groups in the EC2 console.',
       },
@@ -108,23 +112,30 @@ export const quarantineInstance: PlaybookDefinition = {
       ),
       skipDetailsPath: `${FOUND}.quarantineTag`,
     });
+    // Built from the end: each part's choice goes on to the next part.
+    const done = steps.contained({
+      headline: 'instance quarantined',
+      notifyId: 'Notify quarantined',
+      auditId: 'Audit quarantined',
+      detailsPath: FOUND,
+      // The phases' records, each call its own, appended with `contained` in one step.
+      records: quarantineRecords(),
+      end: handedOver,
+    });
+    // After the reads, one choice runs exactly the credential and evidence calls the read found
+    // needed; then one choice leaves service and decides how the run ends.
+    const afterReads = flagChoice(
+      scope,
+      'Credentials and evidence to change?',
+      [...credentialParts(steps), preserveEvidence(steps)],
+      leaveService(steps, done),
+    );
     // The network first: it is what stops the attacker, and it needs only the instance's ENIs.
     const contain = claimResource(ctx, steps.human, facts.name)
       .next(describeInstance(steps))
       .next(isolateNetwork(steps))
       .next(discover(ctx, steps))
-      .next(cutCredentials(steps))
-      .next(preserveEvidence(steps))
-      .next(leaveService(steps))
-      .next(profileLeftInPlace(steps))
-      .next(
-        steps.contained({
-          headline: 'instance quarantined',
-          notifyId: 'Notify quarantined',
-          detailsPath: FOUND,
-          end: handedOver,
-        }),
-      );
+      .next(afterReads);
 
     return steps.byMode({
       // Dry run: record the plan, call nothing (not even the reads).

@@ -10,7 +10,7 @@ import { chainTablesFromEnv } from '#shared/audit/writer.ts';
 import { clientConfig, onFirstUse } from '#shared/aws-clients.ts';
 import { METRIC_NAMESPACE } from '#shared/metrics/names.ts';
 import { emitRecordMetrics } from '#shared/metrics/record-metrics.ts';
-import { AppendAnyRequestSchema, type AppendRequest } from './request.ts';
+import { AppendAnyRequestSchema, type AppendRequest, recordsToAppend } from './request.ts';
 
 const logger = new Logger({ serviceName: 'audit-append' });
 const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'audit-append' });
@@ -26,12 +26,13 @@ const mac = new KmsRecordMac(
  * It links the record into its finding's hash chain, MACs it with the trail's KMS key, and
  * appends it. A record whose key is already in the trail (a retried step) is returned as it is.
  * A batch appends its records in order, one after the other, each as a single request would: a
- * retried batch finds the records it already appended and appends only the rest.
+ * retried batch finds the records it already appended and appends only the rest. A batch record
+ * listed with `appended: false` (a phase the run skipped) is dropped before anything is chained.
  * Bad input is a typed error, so the step fails into the playbook's needs-human path.
  */
 async function auditAppend(event: unknown): Promise<{ seq: number; hash: string }> {
   const request = AppendAnyRequestSchema.parse(event);
-  const requests = 'records' in request ? request.records.map((record) => ({ record })) : [request];
+  const requests = 'records' in request ? recordsToAppend(request).map((record) => ({ record })) : [request];
   let last: { seq: number; hash: string } | undefined;
   for (const one of requests) last = await appendOne(one);
   return last as { seq: number; hash: string };

@@ -101,6 +101,34 @@ export interface QuarantineRead {
    * read failed, recorded in the state before) is left for a person: there is no port to name.
    */
   readonly servingTargetGroups: readonly { readonly targetGroupArn: string; readonly port: number }[];
+  /**
+   * Which of quarantine's conditional changes this instance needs, decided once from `before`:
+   * the state machine's choices branch on these, and its one audit step after them appends a
+   * change's records only when its flag is true, so both always agree.
+   */
+  readonly changes: QuarantineChanges;
+}
+
+/** The conditional changes of a quarantine (see {@link QuarantineRead.changes}). */
+export interface QuarantineChanges {
+  /** The instance has a role: deny its sessions issued before now. */
+  readonly revokeSessions: boolean;
+  /** A settled profile association: remove it. */
+  readonly removeProfile: boolean;
+  /** No earlier quarantine tagged it: protect it as evidence and tag it. */
+  readonly preserveEvidence: boolean;
+  /** It is in an Auto Scaling group: detach it. */
+  readonly leaveAutoScalingGroup: boolean;
+}
+
+/** What quarantine changes on an instance in `before`, as {@link QuarantineRead.changes} states it. */
+export function changesFor(before: InstanceState): QuarantineChanges {
+  return {
+    revokeSessions: before.instanceRole.roleName !== undefined,
+    removeProfile: before.instanceProfile.associated,
+    preserveEvidence: before.quarantineTag.tags.length === 0,
+    leaveAutoScalingGroup: before.autoScaling.member,
+  };
 }
 
 /** The clients the reads are made with, as the member role in an organization. */
@@ -127,7 +155,7 @@ export async function readForQuarantine(
   const servingTargetGroups = before.targetGroups.flatMap(({ targetGroupArn, state, port }) =>
     port !== undefined && !NOT_SERVING.has(state) ? [{ targetGroupArn, port }] : [],
   );
-  return { before, servingTargetGroups };
+  return { before, servingTargetGroups, changes: changesFor(before) };
 }
 
 /** The state before quarantine (see {@link readForQuarantine}). */

@@ -83,7 +83,14 @@ export function auditStep(scope: Construct, id: string, props: AuditStepProps): 
 }
 
 /** One record of an {@link auditBatchStep}: the step's fields without the appender and playbook. */
-export type AuditEntry = Omit<AuditStepProps, 'appender' | 'playbook'>;
+export type AuditEntry = Omit<AuditStepProps, 'appender' | 'playbook'> & {
+  /**
+   * JSONPath of a boolean, present on every way into the step: the record is appended only when
+   * it is true (the call it records ran). Lets one step follow several phases a run may skip,
+   * each leaving no record when skipped. @default always appended
+   */
+  readonly appendedPath?: string;
+};
 
 /**
  * Append several audit records in one step, in order: one state transition for a phase of calls,
@@ -103,7 +110,10 @@ export function auditBatchStep(
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: props.appender,
     payload: sfn.TaskInput.fromObject({
-      records: props.records.map((entry) => auditRecord({ ...entry, playbook: props.playbook })),
+      records: props.records.map(({ appendedPath, ...entry }) => {
+        const record = auditRecord({ ...entry, playbook: props.playbook });
+        return appendedPath ? { record, appended: sfn.JsonPath.objectAt(appendedPath) } : record;
+      }),
     }),
     payloadResponseOnly: true,
     resultPath: sfn.JsonPath.DISCARD,

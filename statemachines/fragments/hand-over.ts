@@ -37,6 +37,18 @@ export function handOver(
   // each state entered). Only a run whose rule names no follow-up needs one.
   const none = new sfn.Pass(scope, 'No follow-up named');
   if (followUps.length === 0) return sfn.Chain.start(new sfn.Pass(scope, 'No follow-up'));
+  // The follow-up's input: the same finding and audit keys, its own decision. Built as JSON text
+  // by the call itself (nested intrinsics; `{` and `}` of the template escaped:
+  // https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html), not by a Pass
+  // state of its own (Standard workflows bill each state entered).
+  const input = `States.Format('\\{"finding":{},"decision":{},"audit":{},"target":{}\\}', ${[
+    '$.finding',
+    `${NEXT}.decision`,
+    '$.audit',
+    '$.target',
+  ]
+    .map((path) => `States.JsonToString(${path})`)
+    .join(', ')})`;
   const start = retryOnThrottling(
     new tasks.CallAwsService(scope, 'Start follow-up playbook', {
       service: 'sfn',
@@ -46,23 +58,13 @@ export function handOver(
       parameters: {
         StateMachineArn: sfn.JsonPath.stringAt(`${NEXT}.stateMachineArn`),
         Name: sfn.JsonPath.stringAt(`${NEXT}.executionName`),
-        Input: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.followUpInput')),
+        Input: sfn.JsonPath.stringAt(input),
       },
       resultSelector: { 'executionArn.$': '$.ExecutionArn' },
       resultPath: '$.handOver',
     }),
     'Sfn',
   );
-  // The follow-up's input: the same finding and audit keys, its own decision.
-  const input = new sfn.Pass(scope, 'Build follow-up input', {
-    parameters: {
-      'finding.$': '$.finding',
-      'decision.$': `${NEXT}.decision`,
-      'audit.$': '$.audit',
-      'target.$': '$.target',
-    },
-    resultPath: '$.followUpInput',
-  });
   const audit = (id: string, outcome: 'succeeded' | 'skipped', detailsPath?: string) =>
     catchToHuman(
       auditStep(scope, id, {
@@ -91,10 +93,7 @@ export function handOver(
     );
   return sfn.Chain.start(
     choice
-      .when(
-        sfn.Condition.isPresent(NEXT),
-        input.next(start).next(audit('Audit handed over', 'succeeded', '$.handOver')),
-      )
+      .when(sfn.Condition.isPresent(NEXT), start.next(audit('Audit handed over', 'succeeded', '$.handOver')))
       .otherwise(none)
       .afterwards(),
   );

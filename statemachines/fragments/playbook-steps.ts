@@ -136,6 +136,12 @@ export interface ContainedProps {
   readonly detailsPath?: string;
   /** What runs after the `contained` record, e.g. a hand-over. @default a Succeed state `Contained` */
   readonly end?: sfn.IChainable;
+  /**
+   * Records of earlier steps not yet appended, appended in the same step just before `contained`
+   * (one state transition for both); a notification that fails appends them alone, in the step
+   * `Audit steps done, not notified`, before the needs-human path. @default none
+   */
+  readonly records?: readonly AuditEntry[];
 }
 
 /** What {@link PlaybookSteps.byMode} chooses between. */
@@ -210,25 +216,42 @@ export function playbookSteps(ctx: PlaybookContext, playbook: string): PlaybookS
       ...(gate.title ? { title: gate.title } : {}),
       ...(gate.risk ? { riskPath: APPROVAL_RISK_PATH } : {}),
     });
-  const contained: PlaybookSteps['contained'] = ({ headline, notifyId, auditId, detailsPath, end }) =>
-    catchToHuman(
+  const auditBatch: PlaybookSteps['auditBatch'] = (id, records) =>
+    catchToHuman(auditBatchStep(scope, id, { appender: ctx.auditAppender, playbook, records }), human);
+  const contained: PlaybookSteps['contained'] = ({
+    headline,
+    notifyId,
+    auditId,
+    detailsPath,
+    end,
+    records = [],
+  }) => {
+    const complete = { action: 'Complete', outcome: 'contained' } as const;
+    const notNotified =
+      records.length > 0 ? auditBatch('Audit steps done, not notified', records).next(human) : human;
+    return catchToHuman(
       notifyStep(scope, notifyId ?? 'Notify contained', {
         topic: ctx.topic,
         playbook,
         headline,
         ...(detailsPath ? { detailsPath } : {}),
       }),
-      human,
+      notNotified,
+      playbook,
     )
-      .next(audit(auditId ?? 'Audit contained', 'Complete', 'contained'))
+      .next(
+        records.length > 0
+          ? auditBatch(auditId ?? 'Audit contained', [...records, complete])
+          : audit(auditId ?? 'Audit contained', complete.action, complete.outcome),
+      )
       .next(end ?? new sfn.Succeed(scope, 'Contained'));
+  };
   return {
     scope,
     arns: resourceArns(scope),
     human,
     audit,
-    auditBatch: (id, records) =>
-      catchToHuman(auditBatchStep(scope, id, { appender: ctx.auditAppender, playbook, records }), human),
+    auditBatch,
     call: (id, props) => catchToHuman(awsCall(scope, id, props), human),
     each(id, props, processor) {
       const map = new sfn.Map(scope, id, props).itemProcessor(processor);

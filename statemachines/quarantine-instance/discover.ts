@@ -16,6 +16,12 @@ const READER_ENTRY = path.resolve(import.meta.dirname, '../../functions/read-qua
  * (`InstanceState` in shared/quarantine/instance-state.ts).
  */
 export const FOUND = '$.read.before';
+/**
+ * Which conditional changes the instance needs, decided by {@link discover} from the state before
+ * (`QuarantineChanges` in shared/quarantine/instance-state.ts): each phase's choice branches on its
+ * flag, and the one audit step after the phases appends a phase's records only when it is true.
+ */
+export const CHANGES = '$.read.changes';
 /** The target groups that route to the instance on a known port, as {@link discover} found them. */
 export const SERVING_TARGET_GROUPS = '$.read.servingTargetGroups';
 

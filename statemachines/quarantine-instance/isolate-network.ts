@@ -6,6 +6,7 @@ import { withTarget } from '../fragments/member-credentials.ts';
 import { catchToHuman } from '../fragments/needs-human.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
 import { findOrCreateTaggedSecurityGroup, taggedGroupId } from '../fragments/tagged-security-group.ts';
+import { SESSION_DENY_POLICY_FIELD } from './records.ts';
 
 /** The tag that identifies the playbook's security groups in each VPC; values below. */
 export const ISOLATION_TAG = 'remediation:isolation';
@@ -231,7 +232,11 @@ export function isolateNetwork(steps: PlaybookSteps): sfn.Chain {
         'allowAllGroupId.$': taggedGroupId(`${instanceVpc}.allowAllGroup`),
       }),
       maxConcurrency: 1,
-      resultPath: '$.after.networkInterfaces',
+      // `$.after` starts here: the interfaces as moved, and the session deny policy's place, empty
+      // until the credentials phase sends one; the audit step after the phases reads it on every
+      // run (records.ts), and a run with no role sends none.
+      resultSelector: { 'networkInterfaces.$': '$', [SESSION_DENY_POLICY_FIELD]: {} },
+      resultPath: '$.after',
     },
     perInterface,
   );

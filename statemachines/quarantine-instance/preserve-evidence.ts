@@ -1,24 +1,24 @@
 import { aws_stepfunctions as sfn } from 'aws-cdk-lib';
 import { facts } from '#shared/playbooks/quarantine-instance.ts';
 import { QUARANTINE_TAG } from '#shared/quarantine/instance-state.ts';
-import type { AuditEntry } from '../fragments/audit-step.ts';
 import { awsCall } from '../fragments/aws-call.ts';
-import { isAbsent } from '../fragments/conditions.ts';
 import { INSTANCE_ID } from '../fragments/finding-paths.ts';
 import { withTarget } from '../fragments/member-credentials.ts';
 import { catchToHuman } from '../fragments/needs-human.ts';
 import type { PlaybookSteps } from '../fragments/playbook-steps.ts';
-import { FOUND } from './discover.ts';
+import { CHANGES, FOUND } from './discover.ts';
+import type { FlaggedPart } from './flag-choice.ts';
+import { recordsBefore } from './records.ts';
 
 /**
  * Right after the network and credentials are cut, make sure the evidence survives whatever
  * happens next (seconds later, well before an isolated instance fails the health checks that
  * would get it replaced): termination protection on, an OS-initiated shutdown stops rather than terminates, every volume outlives the
  * instance, then the quarantine tag. The tag is written last, so its presence means all four were
- * done: a later finding on the same instance skips this part and keeps the first finding's tag,
- * whose audit trail holds the state before quarantine.
+ * done: a later finding on the same instance skips this part (the read's `preserveEvidence` is
+ * false) and keeps the first finding's tag, whose audit trail holds the state before quarantine.
  */
-export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
+export function preserveEvidence(steps: PlaybookSteps): FlaggedPart {
   const { scope, arns } = steps;
   const modify = (id: string, parameters: Record<string, unknown>) =>
     awsCall(scope, id, {
@@ -27,12 +27,7 @@ export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
       parameters: { 'InstanceId.$': INSTANCE_ID, ...parameters },
       iamResources: [arns.instances],
     });
-  const protect = steps.call('Enable termination protection', {
-    service: 'ec2',
-    action: 'modifyInstanceAttribute',
-    parameters: { 'InstanceId.$': INSTANCE_ID, DisableApiTermination: { Value: true } },
-    iamResources: [arns.instances],
-  });
+  const protect = modify('Enable termination protection', { DisableApiTermination: { Value: true } });
   const stopOnShutdown = modify('Stop on shutdown', { InstanceInitiatedShutdownBehavior: { Value: 'stop' } });
   // ModifyInstanceAttribute takes one attribute per call; one call per attached volume.
   const keepVolumes = new sfn.Map(scope, 'Keep volumes', {
@@ -68,25 +63,31 @@ export function preserveEvidence(steps: PlaybookSteps): sfn.Chain {
     },
     iamResources: [arns.instances],
   });
-  // One audit step for the four calls (one transition), each call still its own record. A call
-  // that stops the run first records the calls before it, so the trail misses none that happened.
-  const records: AuditEntry[] = [
-    { action: 'EnableTerminationProtection', outcome: 'succeeded' },
-    { action: 'SetShutdownBehaviorStop', outcome: 'succeeded' },
-    { action: 'KeepVolumesOnTermination', outcome: 'succeeded', beforePath: `${FOUND}.volumes` },
-    { action: 'TagInstance', outcome: 'succeeded' },
-  ];
-  const doneBefore = (step: number, name: string) =>
-    steps.auditBatch(`Audit evidence steps before ${name}`, records.slice(0, step)).next(steps.human);
-  catchToHuman(stopOnShutdown, doneBefore(1, 'Stop on shutdown'), facts.name);
-  keepVolumes.addCatch(doneBefore(2, 'Keep volumes'), { resultPath: '$.error' });
-  catchToHuman(tag, doneBefore(3, 'Tag instance'), facts.name);
-  const preserve = protect
-    .next(stopOnShutdown)
-    .next(keepVolumes)
-    .next(tag)
-    .next(steps.auditBatch('Audit evidence preserved', records));
-  return new sfn.Choice(scope, 'Evidence already preserved?')
-    .when(isAbsent(`${FOUND}.quarantineTag.tags[0]`), preserve)
-    .afterwards({ includeOtherwise: true });
+  // Recorded with the other phases in the one audit step after them (records.ts). A call that
+  // stops the run first records the calls before it, so the trail misses none that happened.
+  catchToHuman(
+    protect,
+    recordsBefore(steps, 'EnableTerminationProtection', 'Audit quarantine steps before evidence'),
+    facts.name,
+  );
+  catchToHuman(
+    stopOnShutdown,
+    recordsBefore(steps, 'SetShutdownBehaviorStop', 'Audit quarantine steps before Stop on shutdown'),
+    facts.name,
+  );
+  keepVolumes.addCatch(
+    recordsBefore(steps, 'KeepVolumesOnTermination', 'Audit quarantine steps before Keep volumes'),
+    { resultPath: '$.error' },
+  );
+  catchToHuman(
+    tag,
+    recordsBefore(steps, 'TagInstance', 'Audit quarantine steps before Tag instance'),
+    facts.name,
+  );
+  // The last part of the choice after the reads: one copy, whatever runs before it.
+  return {
+    flag: `${CHANGES}.preserveEvidence`,
+    label: 'evidence',
+    build: () => protect.next(stopOnShutdown).next(keepVolumes).next(tag),
+  };
 }

@@ -41,8 +41,7 @@ describe('quarantine-instance playbook', () => {
     // A follow-up named, the instance not quarantined before for another finding, and its
     // profile association settled when read: hand over.
     const path = containmentPath(states, states[startAt]?.Default as string, {
-      'Follow-up named?': 'Build follow-up input',
-      'Profile left in place?': states['Profile left in place?']?.Default as string,
+      'Follow-up named?': 'Start follow-up playbook',
     });
 
     const steps = path.filter(
@@ -83,15 +82,17 @@ describe('quarantine-instance playbook', () => {
       'instance.$': '$.discovery.instance',
       'networkInterfaces.$': '$.after.networkInterfaces',
     });
-    // Audit steps that record several calls at once: one transition each, every call its own record.
+    // After the reads, one choice for the credential and evidence calls and one for leaving service.
+    expect(path.filter((n) => states[n]?.Type === 'Choice').slice(-3)).toEqual([
+      'Credentials and evidence to change?',
+      'Leave Auto Scaling group?',
+      'Follow-up named?',
+    ]);
+    // The isolation is recorded at once (the containment); every later call, each its own record,
+    // with `contained` in one step after the phases; then the hand-over.
     expect(path.filter((n) => n.startsWith('Audit'))).toEqual([
       'Audit isolated',
-      'Audit before state and role sessions revoked',
-      'Audit profile disassociated',
-      'Audit evidence preserved',
-      'Audit detached',
-      'Audit deregistered',
-      'Audit contained',
+      'Audit quarantined',
       'Audit handed over',
     ]);
   });
@@ -130,11 +131,15 @@ describe('quarantine-instance playbook', () => {
       const next = states[`${name}: stopped`]?.Next as string;
       expect(next === 'Audit needs human' || states[next]?.Next === 'Audit needs human', name).toBe(true);
     }
-    // A refused evidence call records the evidence calls made before it, then hands over.
-    expect(states['Tag instance: stopped']?.Next).toBe('Audit evidence steps before Tag instance');
+    // A refused call records the calls made before it (the state before first), then hands over.
+    expect(states['Tag instance: stopped']?.Next).toBe('Audit quarantine steps before Tag instance');
     expect(states['Keep volumes']?.Catch?.[0]).toMatchObject({
-      Next: 'Audit evidence steps before Keep volumes',
+      Next: 'Audit quarantine steps before Keep volumes',
     });
+    expect(states['Deregister from target groups']?.Catch?.[0]).toMatchObject({
+      Next: 'Audit quarantine steps before Deregister',
+    });
+    expect(states['Audit quarantine steps before Deregister']?.Next).toBe('Audit needs human');
     // The reads' function: retried on Lambda's own errors, any failure to needs-human.
     expect(states['Read what quarantine changes']?.Retry?.[0]?.ErrorEquals).toContain(
       'Lambda.ServiceException',
@@ -144,9 +149,7 @@ describe('quarantine-instance playbook', () => {
       Next: 'Read what quarantine changes: stopped',
     });
     expect(states['Read what quarantine changes: stopped']?.Next).toBe('Audit needs human');
-    for (const name of ['Deregister from target groups', 'Isolate network interfaces']) {
-      expect(states[name]?.Catch?.[0], name).toMatchObject({ Next: 'Audit needs human' });
-    }
+    expect(states['Isolate network interfaces']?.Catch?.[0]).toMatchObject({ Next: 'Audit needs human' });
     expect(states['Detach from Auto Scaling group']?.Retry?.[0]?.ErrorEquals).toContain(
       'AutoScaling.AutoScalingException',
     );

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AppendAnyRequestSchema, MAX_BATCH_RECORDS } from '#functions/audit-append/request.ts';
+import {
+  AppendAnyRequestSchema,
+  AppendBatchRequestSchema,
+  MAX_BATCH_RECORDS,
+  recordsToAppend,
+} from '#functions/audit-append/request.ts';
 
 /** A record as a playbook's audit step sends it. */
 const record = (action: string) => ({
@@ -24,7 +29,7 @@ describe('audit appender request', () => {
         record('TagInstance'),
       ],
     });
-    expect('records' in batch && batch.records.map((r) => r.action)).toEqual([
+    expect('records' in batch && recordsToAppend(batch).map((r) => r.action)).toEqual([
       'EnableTerminationProtection',
       'SetShutdownBehaviorStop',
       'TagInstance',
@@ -39,5 +44,27 @@ describe('audit appender request', () => {
     ).toBe(true);
     expect(refused({ records: [record('TagInstance'), { ...record('X'), outcome: 'made-up' }] })).toBe(true);
     expect(refused({ record: record('A'), records: [record('B')] })).toBe(true);
+  });
+
+  it('drops the records a batch lists as left out (a skipped phase) and keeps the rest in order', () => {
+    const batch = AppendBatchRequestSchema.parse({
+      records: [
+        record('RecordBeforeState'),
+        { record: record('PutRolePolicy'), appended: false },
+        { record: record('DisassociateIamInstanceProfile'), appended: true },
+        record('Complete'),
+      ],
+    });
+    expect(recordsToAppend(batch).map((r) => r.action)).toEqual([
+      'RecordBeforeState',
+      'DisassociateIamInstanceProfile',
+      'Complete',
+    ]);
+  });
+
+  it('refuses a batch whose every record is left out, and a left-out flag that is not a boolean', () => {
+    const refused = (input: unknown) => AppendAnyRequestSchema.safeParse(input).success === false;
+    expect(refused({ records: [{ record: record('PutRolePolicy'), appended: false }] })).toBe(true);
+    expect(refused({ records: [{ record: record('PutRolePolicy'), appended: 'false' }] })).toBe(true);
   });
 });

@@ -86,7 +86,7 @@ describe('readForQuarantine: the state before quarantine, as undo reads it', () 
       .on(GetInstanceProfileCommand, { InstanceProfileName: 'web-profile' })
       .resolves({ InstanceProfile: { Roles: [{ RoleName: 'web-role' }] } as never });
 
-    const { before, servingTargetGroups } = await readForQuarantine(clients(), input());
+    const { before, servingTargetGroups, changes } = await readForQuarantine(clients(), input());
 
     expect(before).toEqual({
       instanceId: 'i-0abc',
@@ -113,6 +113,13 @@ describe('readForQuarantine: the state before quarantine, as undo reads it', () 
     expect(
       elbv2.commandCalls(DescribeTargetHealthCommand).map((c) => c.args[0].input.TargetGroupArn),
     ).toEqual([TG('web'), TG('idle'), TG('gone')]);
+    // A first quarantine of an instance with a role, a settled profile and a group: every change.
+    expect(changes).toEqual({
+      revokeSessions: true,
+      removeProfile: true,
+      preserveEvidence: true,
+      leaveAutoScalingGroup: true,
+    });
   });
 
   it('names the finding that quarantined it first, and records an unsettled profile, a missing group and a further page', async () => {
@@ -122,8 +129,15 @@ describe('readForQuarantine: the state before quarantine, as undo reads it', () 
     ec2.on(DescribeIamInstanceProfileAssociationsCommand).resolves({ IamInstanceProfileAssociations: [] });
     iam.on(GetInstanceProfileCommand).resolves({ InstanceProfile: { Roles: [] } as never });
 
-    const { before } = await readForQuarantine(clients(), input());
+    const { before, changes } = await readForQuarantine(clients(), input());
 
+    // Quarantined before, no role, an unsettled association, no group: none of the changes.
+    expect(changes).toEqual({
+      revokeSessions: false,
+      removeProfile: false,
+      preserveEvidence: false,
+      leaveAutoScalingGroup: false,
+    });
     expect(before.quarantinedBy).toEqual({ findingId: 'finding-1' });
     expect(before.autoScaling).toEqual({ member: false });
     expect(before.targetGroupsTruncated).toBe(true);
