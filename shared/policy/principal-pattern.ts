@@ -38,14 +38,11 @@ export interface PrincipalArn {
   readonly arn: string;
   /** Undefined when `arn` is not an ARN (`*`): then it is matched as plain text. */
   readonly parts: ArnParts | undefined;
-  /** The resource part split at `/`: `user`, then the path's parts and the name. */
-  readonly resourceParts: readonly string[];
 }
 
 /** `arn` split into the parts principal patterns compare. */
 export function principalArn(arn: string): PrincipalArn {
-  const parts = arnParts(arn);
-  return { arn, parts, resourceParts: parts ? parts.resource.split('/') : [] };
+  return { arn, parts: arnParts(arn) };
 }
 
 /** Options of {@link principalMatches}. */
@@ -119,10 +116,13 @@ function compileResource(pattern: string): PrincipalMatcher {
   const wantedName = wanted.at(-1) ?? '';
   const wantedPath = wanted.slice(0, -1).join('/');
   const pathTyped = PATH_TYPES.has(type);
-  return ({ resourceParts }, pathUnknown) => {
-    if ((resourceParts[0] ?? '') !== type) return false;
+  return ({ parts }, pathUnknown) => {
+    // `<type>/<segments...>`, split only past the type check: most patterns name another type.
+    const resource = parts?.resource ?? '';
+    const typeEnd = resource.indexOf('/');
+    if ((typeEnd < 0 ? resource : resource.slice(0, typeEnd)) !== type) return false;
     if (rest === '*') return true;
-    const segments = resourceParts.slice(1);
+    const segments = typeEnd < 0 ? [] : resource.slice(typeEnd + 1).split('/');
     if (!pathTyped) {
       // `assumed-role/<role>/<session>`: part by part; the role's name case-insensitively.
       return (

@@ -62,7 +62,8 @@ export function principalsOf(finding: Finding): FindingPrincipal[] {
     addReported(found, actor.principalArn);
     if (actor.type === 'Root') addReported(found, `arn:${partition}:iam::${finding.accountId}:root`);
   }
-  return [...found].map(([arn, pathKnown]) => ({ ...principalArn(arn), pathKnown }));
+  // Field by field: spreading the split ARN into a new object cost more than splitting it.
+  return [...found].map(([arn, pathKnown]) => ({ arn, parts: principalArn(arn).parts, pathKnown }));
 }
 
 /** An ARN the source reported (its path is known), and the role of a role session's ARN (its path is not). */
