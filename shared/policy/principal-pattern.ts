@@ -61,17 +61,16 @@ export function principalMatches(
   pattern: string,
   options: PrincipalMatchOptions = {},
 ): boolean {
-  return matcherOf(pattern)(typeof arn === 'string' ? principalArn(arn) : arn, options.pathUnknown ?? false);
+  return firstMatchingPrincipal(arn, [pattern], options) !== undefined;
 }
 
 /** The first of `patterns` that `arn` matches, or `undefined`. */
 export function firstMatchingPrincipal(
   arn: string | PrincipalArn,
   patterns: readonly string[],
-  options: PrincipalMatchOptions = {},
+  { pathUnknown = false }: PrincipalMatchOptions = {},
 ): string | undefined {
   const principal = typeof arn === 'string' ? principalArn(arn) : arn;
-  const pathUnknown = options.pathUnknown ?? false;
   return patterns.find((pattern) => matcherOf(pattern)(principal, pathUnknown));
 }
 
@@ -85,64 +84,46 @@ const matchers = new Map<string, PrincipalMatcher>();
 function matcherOf(pattern: string): PrincipalMatcher {
   let matcher = matchers.get(pattern);
   if (!matcher) {
-    matcher = compilePattern(pattern);
+    const wanted = arnParts(pattern);
+    const resourceMatches = wanted && compileResource(wanted.resource);
+    matcher = ({ arn, parts }, pathUnknown) =>
+      // Not an ARN (`*`): a plain wildcard. A `*` part matches any text, so it needs no test.
+      !wanted || !parts || !resourceMatches
+        ? matchesWildcard(arn, pattern)
+        : wanted.head.every((part, i) => part === '*' || matchesWildcard(parts.head[i] ?? '', part)) &&
+          resourceMatches(parts.resource, pathUnknown);
     matchers.set(pattern, matcher);
   }
   return matcher;
 }
 
-function compilePattern(pattern: string): PrincipalMatcher {
-  const wanted = arnParts(pattern);
-  // Not an ARN (`*`): a plain wildcard.
-  if (!wanted) return ({ arn }) => matchesWildcard(arn, pattern);
-  // A `*` part matches any text, so only the other parts need a test.
-  const head = wanted.head.flatMap((part, i) => (part === '*' ? [] : [{ part, i }]));
-  const resourceMatches = compileResource(wanted.resource);
-  return (principal, pathUnknown) => {
-    const value = principal.parts;
-    if (!value) return matchesWildcard(principal.arn, pattern);
-    if (!head.every(({ part, i }) => matchesWildcard(value.head[i] ?? '', part))) return false;
-    return resourceMatches(principal, pathUnknown);
-  };
-}
-
-function compileResource(pattern: string): PrincipalMatcher {
+function compileResource(pattern: string): (resource: string, pathUnknown: boolean) => boolean {
   const slash = pattern.indexOf('/');
   // `root`, `*`: no path or name to tell apart.
-  if (slash < 0) return ({ parts }) => matchesWildcard(parts?.resource ?? '', pattern);
+  if (slash < 0) return (resource) => matchesWildcard(resource, pattern);
   const type = pattern.slice(0, slash);
   const rest = pattern.slice(slash + 1);
   const wanted = rest.split('/');
-  const wantedName = wanted.at(-1) ?? '';
   const wantedPath = wanted.slice(0, -1).join('/');
-  const pathTyped = PATH_TYPES.has(type);
-  return ({ parts }, pathUnknown) => {
-    // `<type>/<segments...>`, split only past the type check: most patterns name another type.
-    const resource = parts?.resource ?? '';
-    const typeEnd = resource.indexOf('/');
-    if ((typeEnd < 0 ? resource : resource.slice(0, typeEnd)) !== type) return false;
+  return (resource, pathUnknown) => {
+    const [valueType, ...segments] = resource.split('/');
+    if (valueType !== type) return false;
     if (rest === '*') return true;
-    const segments = typeEnd < 0 ? [] : resource.slice(typeEnd + 1).split('/');
-    if (!pathTyped) {
-      // `assumed-role/<role>/<session>`: part by part; the role's name case-insensitively.
+    if (!PATH_TYPES.has(type)) {
+      // `assumed-role/<role>/<session>`: part by part; the role's name case-insensitively. The
+      // parts are split at `/`, so no wildcard in them can span one.
       return (
         segments.length === wanted.length &&
         wanted.every((part, i) =>
-          i === 0 ? matchesNameWildcard(segments[i] ?? '', part) : matchesSegment(segments[i] ?? '', part),
+          i === 0 ? matchesNameWildcard(segments[i] ?? '', part) : matchesWildcard(segments[i] ?? '', part),
         )
       );
     }
-    const name = segments.at(-1) ?? '';
-    if (!matchesNameWildcard(name, wantedName)) return false;
+    if (!matchesNameWildcard(segments.at(-1) ?? '', wanted.at(-1) ?? '')) return false;
     if (pathUnknown) return true;
     const path = segments.slice(0, -1).join('/');
     // No path in the pattern is the path `/`; a path in the pattern never matches `/`.
     if (wantedPath === '') return path === '';
     return path !== '' && matchesWildcard(path, wantedPath);
   };
-}
-
-/** One `/`-free segment, case-sensitively, its wildcards not spanning a `/`. */
-function matchesSegment(value: string, pattern: string): boolean {
-  return !value.includes('/') && matchesWildcard(value, pattern);
 }
