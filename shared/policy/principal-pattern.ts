@@ -111,7 +111,7 @@ function compileResource(pattern: string): (resource: string, pathUnknown: boole
     if (rest === '*') return true;
     if (!PATH_TYPES.has(type)) {
       // `assumed-role/<role>/<session>`: part by part; the role's name case-insensitively. The
-      // parts are split at `/`, so no wildcard in them can span one.
+      // value's parts are split at `/`, so no wildcard matching one spans a `/`.
       return (
         segments.length === wanted.length &&
         wanted.every((part, i) =>
