@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { InvalidFindingError } from '#shared/errors.ts';
+import { requestAs } from './cloudtrail-request.ts';
 import type { Resource } from './finding.ts';
 
 /**
@@ -58,16 +59,6 @@ type Call = {
     responseElements?: Record<string, unknown> | null;
   };
 };
-
-/** Parse the request against `schema`; a call whose request lacks what it must name is rejected, naming the field. */
-function requestAs<T extends z.ZodMiniType>(event: Call, schema: T): z.infer<T> {
-  const parsed = schema.safeParse(requestOf(event));
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map(
-    (issue) => `detail.requestParameters.${issue.path.join('.')}: ${issue.message}`,
-  );
-  throw new InvalidFindingError(`${event.detail.eventName} names nothing usable: ${issues[0]}`, issues);
-}
 
 const TRAIL_ARN = /^arn:aws[\w-]*:cloudtrail:[\w-]+:\d{12}:trail\/(.+)$/;
 function trailResource(nameOrArn: string): Resource {

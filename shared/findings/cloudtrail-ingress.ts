@@ -24,9 +24,13 @@ const Ports = {
   fromPort: z.optional(z.number().check(z.int())),
   toPort: z.optional(z.number().check(z.int())),
 };
-/** The parts of an AuthorizeSecurityGroupIngress record that say what was added. */
-const IngressCallSchema = z.looseObject({
-  detail: z.looseObject({
+/**
+ * The parts of an AuthorizeSecurityGroupIngress record that say what was added. The event was
+ * validated whole already (CloudTrailEventSchema): the two outer levels only root the issue paths
+ * at the event, so they drop what they do not name rather than copy the event a second time.
+ */
+const IngressCallSchema = z.object({
+  detail: z.object({
     requestParameters: z.looseObject({
       groupId: z.optional(z.string()),
       // Older records (the EC2-Classic-era request form) name one rule at the top level.

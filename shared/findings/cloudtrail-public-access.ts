@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { InvalidFindingError } from '#shared/errors.ts';
+import { requestAs } from './cloudtrail-request.ts';
 import { BUCKET_NAME, type Resource } from './finding.ts';
 
 /**
@@ -54,22 +55,13 @@ export interface PublicAccessAssessment {
   change: Record<string, unknown>;
 }
 
-function requestOf(event: Call): z.infer<typeof PutRequest> {
-  const parsed = PutRequest.safeParse(event.detail.requestParameters ?? {});
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map(
-    (issue) => `detail.requestParameters.${issue.path.join('.')}: ${issue.message}`,
-  );
-  throw new InvalidFindingError(`${event.detail.eventName} names nothing usable: ${issues[0]}`, issues);
-}
-
 /** The settings a configuration leaves off (absent counts as off, as S3 reads it). */
 function settingsOff(configuration: Record<string, unknown>): string[] {
   return BLOCK_SETTINGS.filter((s) => String(configuration[s] ?? 'false').toLowerCase() !== 'true');
 }
 
 function assessPut(event: Call, level: 'bucket' | 'account'): PublicAccessAssessment {
-  const request = requestOf(event);
+  const request = requestAs(event, PutRequest);
   const off = settingsOff(request.PublicAccessBlockConfiguration);
   const change = { settingsOff: off };
   const score = off.length > 0 ? PUBLIC_ACCESS_BLOCK_SEVERITY.weakened : PUBLIC_ACCESS_BLOCK_SEVERITY.allOn;

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '#shared/validation-messages.ts';
 import { InvalidFindingError } from '#shared/errors.ts';
+import { requestAs } from './cloudtrail-request.ts';
 import type { Resource } from './finding.ts';
 
 /**
@@ -68,15 +69,6 @@ type Call = {
     requestParameters?: Record<string, unknown> | null;
   };
 };
-
-function requestAs<T extends z.ZodMiniType>(event: Call, schema: T): z.infer<T> {
-  const parsed = schema.safeParse(event.detail.requestParameters ?? {});
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map(
-    (issue) => `detail.requestParameters.${issue.path.join('.')}: ${issue.message}`,
-  );
-  throw new InvalidFindingError(`${event.detail.eventName} names nothing usable: ${issues[0]}`, issues);
-}
 
 /** The strings of a recorded list, whatever form CloudTrail gave it (`key` names the item field). */
 function strings(value: unknown, key: string): string[] {

@@ -163,8 +163,13 @@ function assessorOf(event: CloudTrailEvent): ((event: CloudTrailEvent) => Assess
   return owned && owned.eventSource === eventSource ? owned.assess : undefined;
 }
 
-/** A schema for the event with `detail` narrowed to what one call needs; issue paths stay rooted at the event. */
-const detailWith = <T extends z.core.$ZodShape>(shape: T) => z.looseObject({ detail: z.looseObject(shape) });
+/**
+ * A schema for the event with `detail` narrowed to what one call needs; issue paths stay rooted at
+ * the event. The envelope and record were validated already (CloudTrailEventSchema, which keeps
+ * every field): these wrappers only root the paths, so they drop the fields they do not name
+ * rather than copy the whole event a second time.
+ */
+const detailWith = <T extends z.core.$ZodShape>(shape: T) => z.object({ detail: z.object(shape) });
 
 const TRAIL_ARN = /^arn:aws[\w-]*:cloudtrail:[\w-]+:\d{12}:trail\/(.+)$/;
 /** Trail names: 3-128 letters, digits, `.`, `_` or `-`, starting with a letter or digit. */

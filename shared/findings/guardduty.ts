@@ -29,6 +29,32 @@ const TagListSchema = z.array(z.looseObject({ key: z.string(), value: z.string()
 /** An interface's groups (`networkInterfaces[].securityGroups[]`), read leniently: only well-formed ids are kept. */
 const SecurityGroupsSchema = z.optional(z.array(z.looseObject({ groupId: z.optional(z.string()) })));
 
+/** `resource.accessKeyDetails`: the key and the principal it belongs to. */
+const AccessKeyDetailsSchema = z.looseObject({
+  accessKeyId: z.optional(z.string()),
+  principalId: z.optional(z.string()),
+  userName: z.optional(z.string()),
+  userType: z.optional(z.string()),
+});
+type AccessKeyDetails = z.infer<typeof AccessKeyDetailsSchema>;
+
+/** `resource.instanceDetails`: the instance, its interfaces, profile and tags. */
+const InstanceDetailsSchema = z.looseObject({
+  instanceId: z.string().check(z.minLength(1)),
+  networkInterfaces: z.optional(
+    z.array(
+      z.looseObject({
+        networkInterfaceId: z.optional(z.string()),
+        vpcId: z.optional(z.string()),
+        securityGroups: SecurityGroupsSchema,
+      }),
+    ),
+  ),
+  iamInstanceProfile: z.nullish(z.looseObject({ arn: z.optional(z.string()) })),
+  tags: z.optional(TagListSchema),
+});
+type InstanceDetails = z.infer<typeof InstanceDetailsSchema>;
+
 /** `detail` of a GuardDuty finding: strict on the fields we act on, open to everything else. */
 export const GuardDutyFindingSchema = z.looseObject({
   id: z.string().check(z.minLength(1)),
@@ -41,30 +67,8 @@ export const GuardDutyFindingSchema = z.looseObject({
   updatedAt: z.string().check(z.minLength(1)),
   resource: z.looseObject({
     resourceType: z.string().check(z.minLength(1)),
-    accessKeyDetails: z.optional(
-      z.looseObject({
-        accessKeyId: z.optional(z.string()),
-        principalId: z.optional(z.string()),
-        userName: z.optional(z.string()),
-        userType: z.optional(z.string()),
-      }),
-    ),
-    instanceDetails: z.optional(
-      z.looseObject({
-        instanceId: z.string().check(z.minLength(1)),
-        networkInterfaces: z.optional(
-          z.array(
-            z.looseObject({
-              networkInterfaceId: z.optional(z.string()),
-              vpcId: z.optional(z.string()),
-              securityGroups: SecurityGroupsSchema,
-            }),
-          ),
-        ),
-        iamInstanceProfile: z.nullish(z.looseObject({ arn: z.optional(z.string()) })),
-        tags: z.optional(TagListSchema),
-      }),
-    ),
+    accessKeyDetails: z.optional(AccessKeyDetailsSchema),
+    instanceDetails: z.optional(InstanceDetailsSchema),
     s3BucketDetails: z.optional(
       z.array(z.looseObject({ name: z.string(), tags: z.optional(TagListSchema) })),
     ),
@@ -182,8 +186,9 @@ function resourceOf(detail: GuardDutyFinding, sample: boolean): ResolvedResource
           `${path}: missing`,
         ]);
       // Console sign-in findings name a principal but no key: nothing to disable, still worth a notice.
+      // Validated with the event (the same schema the resolver applies to details found elsewhere).
       return (
-        resolvers.accessKey(key, path) ?? {
+        accessKeyFrom(key, path, unusable) ?? {
           resource: { kind: 'Other', type: 'AccessKey', id: key.userName ?? key.principalId ?? detail.id },
           resourceTags: {},
         }
@@ -195,7 +200,8 @@ function resourceOf(detail: GuardDutyFinding, sample: boolean): ResolvedResource
         throw new InvalidFindingError(`GuardDuty Instance finding ${detail.id} has no ${path}`, [
           `${path}: missing`,
         ]);
-      const instance = resolvers.instance(resource.instanceDetails, path);
+      // Validated with the event (the same schema the resolver applies to details found elsewhere).
+      const instance = instanceFrom(resource.instanceDetails, path, unusable);
       return withProbedPorts(instance, detail.service);
     }
     case 'S3Bucket': {
@@ -222,18 +228,19 @@ function resourceOf(detail: GuardDutyFinding, sample: boolean): ResolvedResource
 
 type Unusable = (type: string, id: string, problems: string[]) => ResolvedResource;
 
-const AccessKeyDetailsSchema = z.looseObject({
-  accessKeyId: z.optional(z.string()),
-  principalId: z.optional(z.string()),
-  userName: z.optional(z.string()),
-  userType: z.optional(z.string()),
-});
-
 /** `accessKeyDetails` as the key a playbook acts on; `undefined` when it names no key. */
 function accessKeyOf(details: unknown, path: string, unusable: Unusable): ResolvedResource | undefined {
   const parsed = AccessKeyDetailsSchema.safeParse(details);
-  const key = parsed.success ? parsed.data : undefined;
-  if (!key?.accessKeyId) return undefined;
+  return parsed.success ? accessKeyFrom(parsed.data, path, unusable) : undefined;
+}
+
+/** Validated `accessKeyDetails` as the key a playbook acts on; `undefined` when it names no key. */
+function accessKeyFrom(
+  key: AccessKeyDetails,
+  path: string,
+  unusable: Unusable,
+): ResolvedResource | undefined {
+  if (!key.accessKeyId) return undefined;
   const problems = [
     ...(ACCESS_KEY_ID.test(key.accessKeyId)
       ? []
@@ -260,26 +267,15 @@ function tagsOf(tags: { key: string; value: string }[] | undefined): Record<stri
   return Object.fromEntries((tags ?? []).map((tag) => [tag.key, tag.value]));
 }
 
-const InstanceDetailsSchema = z.looseObject({
-  instanceId: z.string().check(z.minLength(1)),
-  networkInterfaces: z.optional(
-    z.array(
-      z.looseObject({
-        networkInterfaceId: z.optional(z.string()),
-        vpcId: z.optional(z.string()),
-        securityGroups: SecurityGroupsSchema,
-      }),
-    ),
-  ),
-  iamInstanceProfile: z.nullish(z.looseObject({ arn: z.optional(z.string()) })),
-  tags: z.optional(TagListSchema),
-});
-
 /** `instanceDetails` as the instance a playbook acts on. */
 function instanceOf(details: unknown, path: string, unusable: Unusable): ResolvedResource {
   const parsed = InstanceDetailsSchema.safeParse(details);
   if (!parsed.success) return unusable('Instance', 'instanceDetails', [`${path}: not an instance`]);
-  const instance = parsed.data;
+  return instanceFrom(parsed.data, path, unusable);
+}
+
+/** Validated `instanceDetails` as the instance a playbook acts on. */
+function instanceFrom(instance: InstanceDetails, path: string, unusable: Unusable): ResolvedResource {
   if (!INSTANCE_ID.test(instance.instanceId))
     return unusable('Instance', instance.instanceId, [
       `${path}.instanceId: "${instance.instanceId}" is not an instance id`,

@@ -52,11 +52,13 @@ export function isWorldOpenCidr(cidr: string): boolean {
  * that starts at or below it and reaches farthest; a block inside another is never taken.
  */
 export function worldOpenCover(rules: readonly IngressRule[]): IngressRule[] {
+  // Each block parsed once, not once per family.
+  const ranges = rules.flatMap((rule) => {
+    const range = rangeOfRule(rule);
+    return range ? [{ rule, range }] : [];
+  });
   for (const family of ['ipv4', 'ipv6'] as const) {
-    const ranged = rules.flatMap((rule) => {
-      const range = rangeOfRule(rule);
-      return range?.family === family ? [{ rule, range }] : [];
-    });
+    const ranged = ranges.filter(({ range }) => range.family === family);
     const chosen: IngressRule[] = [];
     let next = 0n;
     while (next <= LAST[family]) {

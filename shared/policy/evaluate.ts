@@ -1,6 +1,6 @@
 import type { Finding, Severity } from '#shared/findings/finding.ts';
 import { matchesResourceIds, matchesSelector, thresholdScore } from './match.ts';
-import { protectedPrincipalOf } from './principals.ts';
+import { type FindingPrincipal, principalsOf, protectedPrincipalOf } from './principals.ts';
 import type { Approval, Exemption, FollowUp, Mode, Policy, Rule } from './schema.ts';
 import { adjustSeverity, describeAdjustment } from './severity.ts';
 
@@ -68,10 +68,12 @@ export type Decision =
  * 6. Blast radius last: it only downgrades an `auto` decision to `approve`.
  */
 export function evaluatePolicy(policy: Policy, finding: Finding, ctx: EvaluationContext): Decision {
-  const adjusted = adjustSeverity(policy, finding);
+  // Derived once: the root check, the protected list and every rule naming principals read them.
+  const principals = principalsOf(finding);
+  const adjusted = adjustSeverity(policy, finding, principals);
   const severity = adjusted.severity;
   const severityNote = describeAdjustment(finding.severity, adjusted);
-  const rule = policy.rules.find((candidate) => matchesRule(finding, candidate, severity));
+  const rule = policy.rules.find((candidate) => matchesRule(finding, candidate, severity, principals));
   const ruleMode = rule ? (rule.mode ?? policy.defaults.mode) : undefined;
 
   if (finding.closedBecause) {
@@ -79,16 +81,17 @@ export function evaluatePolicy(policy: Policy, finding: Finding, ctx: Evaluation
     return { outcome: 'skipped', severity, reason: join(finding.closedBecause, severityNote) };
   }
 
-  const protectedBy = protectedPrincipalOf(finding, [
-    ...policy.protectedPrincipals,
-    ...(ctx.protectedPrincipalArns ?? []),
-  ]);
+  const protectedBy = protectedPrincipalOf(
+    finding,
+    [...policy.protectedPrincipals, ...(ctx.protectedPrincipalArns ?? [])],
+    principals,
+  );
   if (protectedBy && ruleMode !== 'notify') {
     const why = `protected principal ${protectedBy.arn} (matches ${protectedBy.pattern}) is never acted on`;
     return { outcome: 'exempt', severity, reason: join(why, severityNote) };
   }
 
-  const exemption = policy.exemptions.find((candidate) => appliesTo(candidate, finding, ctx.now));
+  const exemption = policy.exemptions.find((candidate) => appliesTo(candidate, finding, ctx.now, principals));
   if (exemption) {
     const why = `exemption ${exemption.id}: ${exemption.reason}`;
     return { outcome: 'exempt', severity, exemptionId: exemption.id, reason: join(why, severityNote) };
@@ -185,18 +188,30 @@ function followUp(policy: Policy, next: FollowUp, sample: boolean): FollowUpDeci
   };
 }
 
-function matchesRule(finding: Finding, rule: Rule, severity: Severity): boolean {
-  const { minSeverity, ...selector } = rule.match;
+function matchesRule(
+  finding: Finding,
+  rule: Rule,
+  severity: Severity,
+  principals: readonly FindingPrincipal[],
+): boolean {
+  // The match is the selector plus `minSeverity`, which matchesSelector does not read: passed as
+  // it is rather than copied without it, since every rule is tried for every finding.
+  const { minSeverity } = rule.match;
   if (minSeverity !== undefined && severity.score < thresholdScore(minSeverity)) return false;
-  return matchesSelector(finding, selector);
+  return matchesSelector(finding, rule.match, principals);
 }
 
 /** An exemption applies until its `expires` instant (a bare date means 00:00 UTC that day). */
-function appliesTo(exemption: Exemption, finding: Finding, now: Date): boolean {
+function appliesTo(
+  exemption: Exemption,
+  finding: Finding,
+  now: Date,
+  principals: readonly FindingPrincipal[],
+): boolean {
   if (exemption.expires !== undefined && now.getTime() >= Date.parse(exemption.expires)) return false;
-  const { resourceIds, ...selector } = exemption.match;
+  const { resourceIds } = exemption.match;
   if (resourceIds && !matchesResourceIds(finding, resourceIds)) return false;
-  return matchesSelector(finding, selector);
+  return matchesSelector(finding, exemption.match, principals);
 }
 
 function join(...parts: string[]): string {

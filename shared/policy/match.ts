@@ -1,5 +1,5 @@
 import type { Finding, Resource, SeverityLabel } from '#shared/findings/finding.ts';
-import { matchingPrincipal } from './principals.ts';
+import { type FindingPrincipal, matchingPrincipal } from './principals.ts';
 import type { FindingSelector, SeverityThreshold } from './selector.ts';
 import { firstMatchingPattern, matchesWildcard } from './wildcard.ts';
 
@@ -43,8 +43,16 @@ export function resourceIdsOf(resource: Resource): string[] {
   }
 }
 
-/** True when every criterion `selector` sets holds for `finding` (an empty selector matches all). */
-export function matchesSelector(finding: Finding, selector: FindingSelector): boolean {
+/**
+ * True when every criterion `selector` sets holds for `finding` (an empty selector matches all).
+ * `principals`: the finding's, when the caller has them already (one evaluation checks the same
+ * finding against every rule, so it derives them once).
+ */
+export function matchesSelector(
+  finding: Finding,
+  selector: FindingSelector,
+  principals?: readonly FindingPrincipal[],
+): boolean {
   if (selector.source && !selector.source.includes(finding.source)) return false;
   if (selector.type && !firstMatchingPattern(finding.type, selector.type)) return false;
   if (selector.controls && (finding.control === undefined || !selector.controls.includes(finding.control)))
@@ -65,7 +73,7 @@ export function matchesSelector(finding: Finding, selector: FindingSelector): bo
   }
   if (selector.principals) {
     // As IAM names principals: names case-insensitively, paths only where written (principal-pattern.ts).
-    if (!matchingPrincipal(finding, selector.principals)) return false;
+    if (!matchingPrincipal(finding, selector.principals, principals)) return false;
   }
   return true;
 }

@@ -30,6 +30,21 @@ function arnParts(arn: string): ArnParts | undefined {
   return { head: parts.slice(1, 5), resource: parts.slice(5).join(':') };
 }
 
+/**
+ * A principal's ARN split once into the parts patterns compare: a finding's principals are
+ * checked against every rule that names principals, so they are split once per finding.
+ */
+export interface PrincipalArn {
+  readonly arn: string;
+  /** Undefined when `arn` is not an ARN (`*`): then it is matched as plain text. */
+  readonly parts: ArnParts | undefined;
+}
+
+/** `arn` split into the parts principal patterns compare. */
+export function principalArn(arn: string): PrincipalArn {
+  return { arn, parts: arnParts(arn) };
+}
+
 /** Options of {@link principalMatches}. */
 export interface PrincipalMatchOptions {
   /**
@@ -41,54 +56,74 @@ export interface PrincipalMatchOptions {
 }
 
 /** Whether the principal `arn` matches the principal pattern `pattern` (see the module comment). */
-export function principalMatches(arn: string, pattern: string, options: PrincipalMatchOptions = {}): boolean {
-  const value = arnParts(arn);
-  const wanted = arnParts(pattern);
-  // Not an ARN (`*`): a plain wildcard.
-  if (!value || !wanted) return matchesWildcard(arn, pattern);
-  if (!wanted.head.every((part, i) => matchesWildcard(value.head[i] ?? '', part))) return false;
-  return resourceMatches(value.resource, wanted.resource, options.pathUnknown ?? false);
-}
-
-function resourceMatches(value: string, pattern: string, pathUnknown: boolean): boolean {
-  const slash = pattern.indexOf('/');
-  // `root`, `*`: no path or name to tell apart.
-  if (slash < 0) return matchesWildcard(value, pattern);
-  const type = pattern.slice(0, slash);
-  const rest = pattern.slice(slash + 1);
-  const [valueType = '', ...segments] = value.split('/');
-  if (valueType !== type) return false;
-  if (rest === '*') return true;
-  const wanted = rest.split('/');
-  if (!PATH_TYPES.has(type)) {
-    // `assumed-role/<role>/<session>`: part by part; the role's name case-insensitively.
-    return (
-      segments.length === wanted.length &&
-      wanted.every((part, i) =>
-        i === 0 ? matchesNameWildcard(segments[i] ?? '', part) : matchesSegment(segments[i] ?? '', part),
-      )
-    );
-  }
-  const name = segments.at(-1) ?? '';
-  if (!matchesNameWildcard(name, wanted.at(-1) ?? '')) return false;
-  if (pathUnknown) return true;
-  const path = segments.slice(0, -1).join('/');
-  const wantedPath = wanted.slice(0, -1).join('/');
-  // No path in the pattern is the path `/`; a path in the pattern never matches `/`.
-  if (wantedPath === '') return path === '';
-  return path !== '' && matchesWildcard(path, wantedPath);
-}
-
-/** One `/`-free segment, case-sensitively, its wildcards not spanning a `/`. */
-function matchesSegment(value: string, pattern: string): boolean {
-  return !value.includes('/') && matchesWildcard(value, pattern);
+export function principalMatches(
+  arn: string | PrincipalArn,
+  pattern: string,
+  options: PrincipalMatchOptions = {},
+): boolean {
+  return firstMatchingPrincipal(arn, [pattern], options) !== undefined;
 }
 
 /** The first of `patterns` that `arn` matches, or `undefined`. */
 export function firstMatchingPrincipal(
-  arn: string,
+  arn: string | PrincipalArn,
   patterns: readonly string[],
-  options: PrincipalMatchOptions = {},
+  { pathUnknown = false }: PrincipalMatchOptions = {},
 ): string | undefined {
-  return patterns.find((pattern) => principalMatches(arn, pattern, options));
+  const principal = typeof arn === 'string' ? principalArn(arn) : arn;
+  return patterns.find((pattern) => matcherOf(pattern)(principal, pathUnknown));
+}
+
+/** A compiled principal pattern: does the principal match it? */
+type PrincipalMatcher = (principal: PrincipalArn, pathUnknown: boolean) => boolean;
+
+// One matcher per pattern: patterns come from the policy (a bounded set) and every finding is
+// checked against the same few, so each is split into its parts once, not once per finding.
+const matchers = new Map<string, PrincipalMatcher>();
+
+function matcherOf(pattern: string): PrincipalMatcher {
+  let matcher = matchers.get(pattern);
+  if (!matcher) {
+    const wanted = arnParts(pattern);
+    const resourceMatches = wanted && compileResource(wanted.resource);
+    matcher = ({ arn, parts }, pathUnknown) =>
+      // Not an ARN (`*`): a plain wildcard. A `*` part matches any text, so it needs no test.
+      !wanted || !parts || !resourceMatches
+        ? matchesWildcard(arn, pattern)
+        : wanted.head.every((part, i) => part === '*' || matchesWildcard(parts.head[i] ?? '', part)) &&
+          resourceMatches(parts.resource, pathUnknown);
+    matchers.set(pattern, matcher);
+  }
+  return matcher;
+}
+
+function compileResource(pattern: string): (resource: string, pathUnknown: boolean) => boolean {
+  const slash = pattern.indexOf('/');
+  // `root`, `*`: no path or name to tell apart.
+  if (slash < 0) return (resource) => matchesWildcard(resource, pattern);
+  const type = pattern.slice(0, slash);
+  const rest = pattern.slice(slash + 1);
+  const wanted = rest.split('/');
+  const wantedPath = wanted.slice(0, -1).join('/');
+  return (resource, pathUnknown) => {
+    const [valueType, ...segments] = resource.split('/');
+    if (valueType !== type) return false;
+    if (rest === '*') return true;
+    if (!PATH_TYPES.has(type)) {
+      // `assumed-role/<role>/<session>`: part by part; the role's name case-insensitively. The
+      // value's parts are split at `/`, so no wildcard matching one spans a `/`.
+      return (
+        segments.length === wanted.length &&
+        wanted.every((part, i) =>
+          i === 0 ? matchesNameWildcard(segments[i] ?? '', part) : matchesWildcard(segments[i] ?? '', part),
+        )
+      );
+    }
+    if (!matchesNameWildcard(segments.at(-1) ?? '', wanted.at(-1) ?? '')) return false;
+    if (pathUnknown) return true;
+    const path = segments.slice(0, -1).join('/');
+    // No path in the pattern is the path `/`; a path in the pattern never matches `/`.
+    if (wantedPath === '') return path === '';
+    return path !== '' && matchesWildcard(path, wantedPath);
+  };
 }

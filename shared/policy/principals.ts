@@ -1,5 +1,10 @@
 import type { Finding } from '#shared/findings/finding.ts';
-import { firstMatchingPrincipal, principalMatches } from './principal-pattern.ts';
+import {
+  firstMatchingPrincipal,
+  type PrincipalArn,
+  principalArn,
+  principalMatches,
+} from './principal-pattern.ts';
 
 /** Matches the root user of any account in any partition. */
 export const ROOT_PRINCIPAL_PATTERN = 'arn:*:iam::*:root';
@@ -23,8 +28,7 @@ function roleArnOfSession(arn: string): string | undefined {
 }
 
 /** A principal a finding involves, and whether its ARN carries the principal's real path. */
-export interface FindingPrincipal {
-  readonly arn: string;
+export interface FindingPrincipal extends PrincipalArn {
   /**
    * False for an ARN built from a name alone (GuardDuty reports a key's user by name; a role
    * session's ARN does not carry the role's path): the principal may sit at any path.
@@ -35,64 +39,74 @@ export interface FindingPrincipal {
 /**
  * Every principal a finding involves: the IAM user or role whose key it is about (derived from
  * the account and user name, since GuardDuty reports names rather than ARNs), and the caller.
- * Root appears as `arn:<partition>:iam::<account>:root`.
+ * Root appears as `arn:<partition>:iam::<account>:root`. Each ARN comes split into its parts, as
+ * the principal patterns compare them.
  */
 export function principalsOf(finding: Finding): FindingPrincipal[] {
   const partition = partitionOf(finding.region);
+  // ARN → whether its path is known; one ARN reported both ways counts as known.
   const found = new Map<string, boolean>();
-  const put = (arn: string, pathKnown: boolean) => found.set(arn, (found.get(arn) ?? false) || pathKnown);
-  const add = (arn: string | undefined) => {
-    if (!arn) return;
-    put(arn, true);
-    const roleArn = roleArnOfSession(arn);
-    if (roleArn) put(roleArn, false);
-  };
   const { resource, actor } = finding;
   if (resource.kind === 'AccessKey') {
-    add(resource.principalArn);
+    addReported(found, resource.principalArn);
     // Without a reported type, the key id tells: AKIA keys belong to IAM users, ASIA keys are
     // temporary credentials of a session whose principal the key alone does not name.
     const userType = resource.userType ?? (resource.accessKeyId.startsWith('AKIA') ? 'IAMUser' : undefined);
-    if (userType === 'Root') add(`arn:${partition}:iam::${finding.accountId}:root`);
+    if (userType === 'Root') addReported(found, `arn:${partition}:iam::${finding.accountId}:root`);
     else if (userType === 'AssumedRole')
-      put(`arn:${partition}:iam::${finding.accountId}:role/${resource.userName}`, false);
+      addDerived(found, `arn:${partition}:iam::${finding.accountId}:role/${resource.userName}`);
     else if (userType === 'IAMUser')
-      put(`arn:${partition}:iam::${finding.accountId}:user/${resource.userName}`, false);
+      addDerived(found, `arn:${partition}:iam::${finding.accountId}:user/${resource.userName}`);
   }
   if (actor) {
-    add(actor.principalArn);
-    if (actor.type === 'Root') add(`arn:${partition}:iam::${finding.accountId}:root`);
+    addReported(found, actor.principalArn);
+    if (actor.type === 'Root') addReported(found, `arn:${partition}:iam::${finding.accountId}:root`);
   }
-  return [...found].map(([arn, pathKnown]) => ({ arn, pathKnown }));
+  // Field by field: spreading the split ARN into a new object cost more than splitting it.
+  return [...found].map(([arn, pathKnown]) => ({ arn, parts: principalArn(arn).parts, pathKnown }));
 }
 
-/** The ARNs of {@link principalsOf}. */
-export function principalArnsOf(finding: Finding): string[] {
-  return principalsOf(finding).map((principal) => principal.arn);
+/** An ARN the source reported (its path is known), and the role of a role session's ARN (its path is not). */
+function addReported(found: Map<string, boolean>, arn: string | undefined): void {
+  if (!arn) return;
+  found.set(arn, true);
+  const roleArn = roleArnOfSession(arn);
+  if (roleArn) addDerived(found, roleArn);
+}
+
+/** An ARN built from a name alone: its path is unknown, unless the source also reported it. */
+function addDerived(found: Map<string, boolean>, arn: string): void {
+  found.set(arn, found.get(arn) ?? false);
 }
 
 /**
  * The first of `patterns` one of the finding's principals matches, as IAM names them (see
  * `principal-pattern.ts`); a principal whose path the finding does not tell matches on its name.
+ * `principals`: the finding's, when the caller has them already (see {@link principalsOf}).
  */
 export function matchingPrincipal(
   finding: Finding,
   patterns: readonly string[],
+  principals: readonly FindingPrincipal[] = principalsOf(finding),
 ): { arn: string; pattern: string } | undefined {
-  for (const { arn, pathKnown } of principalsOf(finding)) {
-    const pattern = firstMatchingPrincipal(arn, patterns, { pathUnknown: !pathKnown });
-    if (pattern) return { arn, pattern };
+  for (const principal of principals) {
+    const pattern = firstMatchingPrincipal(principal, patterns, { pathUnknown: !principal.pathKnown });
+    if (pattern) return { arn: principal.arn, pattern };
   }
   return undefined;
 }
 
-/** Why a finding's principal is protected, or `undefined` when none is. */
+/**
+ * Why a finding's principal is protected, or `undefined` when none is. `principals`: the
+ * finding's, when the caller has them already (see {@link principalsOf}).
+ */
 export function protectedPrincipalOf(
   finding: Finding,
   patterns: readonly string[],
+  principals: readonly FindingPrincipal[] = principalsOf(finding),
 ): { arn: string; pattern: string } | undefined {
   // The root user is protected whatever the policy says: automation never acts on it.
-  const root = principalArnsOf(finding).find((arn) => principalMatches(arn, ROOT_PRINCIPAL_PATTERN));
-  if (root) return { arn: root, pattern: ROOT_PRINCIPAL_PATTERN };
-  return matchingPrincipal(finding, patterns);
+  const root = principals.find((principal) => principalMatches(principal, ROOT_PRINCIPAL_PATTERN));
+  if (root) return { arn: root.arn, pattern: ROOT_PRINCIPAL_PATTERN };
+  return matchingPrincipal(finding, patterns, principals);
 }

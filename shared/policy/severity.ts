@@ -1,5 +1,6 @@
 import { type Finding, type Severity, severityFromScore } from '#shared/findings/finding.ts';
 import { matchesSelector } from './match.ts';
+import type { FindingPrincipal } from './principals.ts';
 import type { Policy } from './schema.ts';
 
 /** A finding's severity after the policy's context adjustments, and which ones applied. */
@@ -12,11 +13,15 @@ export interface AdjustedSeverity {
 /**
  * Apply every matching severity adjustment to the finding's score. The sum is clamped to
  * 0-10 and the label recomputed on GuardDuty's bands, so a Medium 5.0 finding on a
- * production resource (+2) becomes High 7.0.
+ * production resource (+2) becomes High 7.0. `principals`: the finding's, when the caller has them.
  */
-export function adjustSeverity(policy: Policy, finding: Finding): AdjustedSeverity {
+export function adjustSeverity(
+  policy: Policy,
+  finding: Finding,
+  principals?: readonly FindingPrincipal[],
+): AdjustedSeverity {
   const matching = policy.severity.adjustments.filter((adjustment) =>
-    matchesSelector(finding, adjustment.when),
+    matchesSelector(finding, adjustment.when, principals),
   );
   if (matching.length === 0) return { severity: finding.severity, applied: [] };
   const score = matching.reduce((total, adjustment) => total + adjustment.add, finding.severity.score);
