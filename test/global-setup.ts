@@ -11,7 +11,9 @@ import { synthesizeTestTemplate } from './infra/synthesized-template.ts';
  */
 export default async function setup(): Promise<void> {
   const root = path.resolve(import.meta.dirname, '..');
-  const { synthesize } = await import('#sandbox/deploy/synthesize.ts');
+  // Imported only when needed: loading the app and CDK takes seconds, wasted when nothing is stale.
+  const synthesize = async (outdir: string, context?: Record<string, unknown>) =>
+    (await import('#sandbox/deploy/synthesize.ts')).synthesize(outdir, context);
   const assemblyDir = path.join(root, 'cdk.out');
   if (isAssemblyStale(assemblyDir, root)) await synthesize(assemblyDir);
   if (isAssemblyStale(ORG_ASSEMBLY, root, ORG_CONTEXT)) await synthesize(ORG_ASSEMBLY, ORG_CONTEXT);
