@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One worker per core. Vitest's default in run mode leaves one core out (one worker on a
+    // 2-core CI machine), there for the main process, which here does little but transform files.
+    maxWorkers: '100%',
   },
 });

@@ -61,7 +61,11 @@ export function isAssemblyStale(
   if (!existsSync(manifest)) return true;
   const recorded = path.join(assemblyDir, SYNTH_CONTEXT_FILE);
   if (!existsSync(recorded) || readFileSync(recorded, 'utf8') !== contextRecord(context)) return true;
-  const built = statSync(manifest).mtimeMs;
+  return newestSourceTime(root) > statSync(manifest).mtimeMs;
+}
+
+/** When the newest source the app is built from (its code, policy and lock file) last changed, in ms. */
+export function newestSourceTime(root: string): number {
   const newest = (dir: string): number => {
     if (!existsSync(dir)) return 0;
     let max = 0;
@@ -71,9 +75,8 @@ export function isAssemblyStale(
     }
     return max;
   };
-  const sources = [
+  return Math.max(
     ...SOURCE_DIRS.map((d) => newest(path.join(root, d))),
     statSync(path.join(root, 'package-lock.json')).mtimeMs,
-  ];
-  return Math.max(...sources) > built;
+  );
 }

@@ -1,10 +1,17 @@
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { playbooks } from '#statemachines/registry.ts';
-import { type AslState, definitionOf, type IamStatement, statementActions, synthesize } from './helpers.ts';
+import {
+  type AslState,
+  definitionOf,
+  type IamStatement,
+  statementActions,
+  synthesizedTemplate,
+} from './helpers.ts';
 
-let synth: ReturnType<typeof synthesize>;
+let synth: { template: Template };
 beforeAll(() => {
-  synth = synthesize();
+  synth = { template: synthesizedTemplate() };
 }, 120_000);
 
 type PolicyResource = {

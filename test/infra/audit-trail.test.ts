@@ -1,9 +1,10 @@
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type IamStatement, rolePolicies, statementCoversAction, synthesize } from './helpers.ts';
+import { type IamStatement, rolePolicies, statementCoversAction, synthesizedTemplate } from './helpers.ts';
 
-let synth: ReturnType<typeof synthesize>;
+let synth: { template: Template };
 beforeAll(() => {
-  synth = synthesize();
+  synth = { template: synthesizedTemplate() };
 }, 120_000);
 
 /** Whether the statement allows `action` on a resource that `onResource` recognizes (or on `*`). */

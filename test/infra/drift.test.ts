@@ -1,3 +1,4 @@
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NO_BLOCK_ERRORS } from '#statemachines/block-bucket-public-access.ts';
 import {
@@ -7,12 +8,12 @@ import {
   iamStatementsOf,
   pathFrom,
   statementActions,
-  synthesize,
+  synthesizedTemplate,
 } from './helpers.ts';
 
-let synth: ReturnType<typeof synthesize>;
+let synth: { template: Template };
 beforeAll(() => {
-  synth = synthesize();
+  synth = { template: synthesizedTemplate() };
 }, 120_000);
 
 /** Every IAM statement of the policies whose logical id starts with `prefix`. */

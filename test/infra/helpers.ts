@@ -4,8 +4,17 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '#infra/app.ts';
 import { matchesPattern } from '#sandbox/event-pattern/index.ts';
 import { matchesWildcard } from '#shared/policy/wildcard.ts';
+import { testTemplateJson } from './synthesized-template.ts';
 
-/** Synthesize the real app (default policy, bundled functions) once per test file. */
+/**
+ * The real app's template (default policy, bundled functions), exactly what `synthesize().template`
+ * gives, synthesized once per run by the global setup (see synthesized-template.ts).
+ */
+export function synthesizedTemplate(): Template {
+  return Template.fromJSON(testTemplateJson());
+}
+
+/** Synthesize the real app (default policy, bundled functions) in this file: for another context, or the app itself. */
 export function synthesize(context: Record<string, unknown> = {}): {
   app: App;
   template: Template;

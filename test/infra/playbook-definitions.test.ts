@@ -1,11 +1,11 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { playbooks } from '#statemachines/registry.ts';
-import { definitionOf, synthesize } from './helpers.ts';
+import { definitionOf, synthesizedTemplate } from './helpers.ts';
 
 let template: Template;
 beforeAll(() => {
-  template = synthesize().template;
+  template = synthesizedTemplate();
 }, 120_000);
 
 /** The audit actions of a state machine whose record carries the finding's time (the latency metric). */

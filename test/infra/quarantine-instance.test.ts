@@ -8,7 +8,7 @@ import {
   pathFrom,
   resourceText,
   statementActions,
-  synthesize,
+  synthesizedTemplate,
 } from './helpers.ts';
 
 let states: Record<
@@ -19,7 +19,7 @@ let startAt: string;
 let statements: IamStatement[];
 let readerStatements: IamStatement[];
 beforeAll(() => {
-  const { template } = synthesize();
+  const template = synthesizedTemplate();
   readerStatements = iamStatementsOf(template, 'PlaybookquarantineinstanceReadQuarantineStateRole');
   const def = definitionOf(template, 'Playbookquarantineinstance');
   states = def.States as typeof states;

@@ -6,12 +6,12 @@ import {
   eventFixture,
   eventRules,
   rulesMatching,
-  synthesize,
+  synthesizedTemplate,
 } from './helpers.ts';
 
 let rules: EventRule[];
 beforeAll(() => {
-  rules = eventRules(synthesize().template);
+  rules = eventRules(synthesizedTemplate());
 }, 120_000);
 
 const SHARING_FIXTURES = readdirSync(EVENT_FIXTURES).filter((name) =>

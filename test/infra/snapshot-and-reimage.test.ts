@@ -8,14 +8,14 @@ import {
   pathFrom,
   resourceText,
   statementActions,
-  synthesize,
+  synthesizedTemplate,
 } from './helpers.ts';
 
 let states: Record<string, AslState>;
 let startAt: string;
 let statements: IamStatement[];
 beforeAll(() => {
-  const { template } = synthesize();
+  const template = synthesizedTemplate();
   const def = definitionOf(template, 'Playbooksnapshotandreimage');
   states = def.States;
   startAt = def.StartAt;

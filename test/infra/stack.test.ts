@@ -1,3 +1,4 @@
+import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,12 +12,12 @@ import {
   resourceText,
   rulesMatching,
   statementActions,
-  synthesize,
+  synthesizedTemplate,
 } from './helpers.ts';
 
-let synth: ReturnType<typeof synthesize>;
+let synth: { template: Template };
 beforeAll(() => {
-  synth = synthesize();
+  synth = { template: synthesizedTemplate() };
 }, 120_000);
 
 describe('finding rules', () => {

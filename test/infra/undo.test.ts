@@ -10,7 +10,7 @@ import {
   iamStatementsOf,
   resourceText,
   statementActions,
-  synthesize,
+  synthesizedTemplate,
 } from './helpers.ts';
 
 let template: Template;
@@ -19,7 +19,7 @@ let states: Record<
   AslState & { ItemProcessor?: { StartAt: string; States: Record<string, AslState> } }
 >;
 beforeAll(() => {
-  ({ template } = synthesize());
+  template = synthesizedTemplate();
   states = definitionOf(template, 'UndoStateMachine').States as typeof states;
 }, 120_000);
 

@@ -1,5 +1,6 @@
 import '../../polyfills.ts';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { SandboxCredentials } from '../../aws-sdk-clients.ts';
 import { AwsError } from '../../protocol.ts';
@@ -15,6 +16,7 @@ import type {
   MachineDefinition,
   StateMachineRecord,
 } from './types.ts';
+import { ValidatedDefinitions } from './validated-definitions.ts';
 
 interface MachineEntry {
   readonly record: StateMachineRecord;
@@ -202,8 +204,10 @@ export class StepFunctionsRegistry {
 }
 
 // asl-validator compiles its JSON schemas on every call (hundreds of milliseconds), so a definition
-// text validated once is not validated again.
-const validDefinitions = new Set<string>();
+// text validated once is not validated again, in this process or another.
+const validDefinitions = new ValidatedDefinitions(
+  path.resolve(import.meta.dirname, '../../../.sandbox/valid-definitions'),
+);
 
 /** Parse and validate a definition (Amazon States Language schema and transitions); `InvalidDefinition` if not. */
 function parseDefinition(text: string): MachineDefinition {
