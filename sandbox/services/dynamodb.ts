@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
-import dynalite from 'dynalite';
 import type { SandboxRequest, SandboxResponse } from '../protocol.ts';
 import { SANDBOX_ACCOUNT_ID, SANDBOX_REGION } from '../server.ts';
 import { ModelService, type OperationHandler } from '../wire/model-service.ts';
 import { ServiceModel } from '../wire/service-model.ts';
+import { dynalite } from './dynalite-store.ts';
 import { DeletionProtection } from './dynamodb-deletion-protection.ts';
 
 /** One dynalite server: the tables of one account and region. */
