@@ -29,8 +29,9 @@ export async function startBenchSandbox(): Promise<Sandbox> {
  * environment is a V8 isolate holding its own copy of the function's bundle and heap (≈ 55 MB
  * resident each under load), and all of them share the machine's cores with the sandbox itself:
  * on 2 cores, 300 findings through 2 environments per function took 16 % less CPU and 37 % less
- * peak memory than through 4, at the same throughput. Lambda's own concurrency is not modelled
- * by this number (the sandbox queues invocations beyond it; none is refused).
+ * peak memory than through 4 (run back to back on a loaded machine; throughput was no lower).
+ * Lambda's own concurrency is not modelled by this number: the sandbox queues invocations beyond
+ * it and refuses none.
  */
 export function benchLambdaConcurrency(): number {
   return Math.max(2, os.availableParallelism());
