@@ -122,6 +122,7 @@ export class ExecutionRun {
     tokens.closeExecution(record.arn);
     this.finish(outcome);
     this.release();
+    this.history.compact();
   }
 
   /**
@@ -186,6 +187,7 @@ export class ExecutionRun {
     record.stopDate = new Date();
     this.options.tokens.closeExecution(record.arn);
     this.release();
+    this.history.compact();
   }
 
   private finish(outcome: { ok: true; output: unknown } | { ok: false; error: unknown }): void {
