@@ -1,32 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '#shared/findings/finding.ts';
 import { facts, REVOKE_FUNCTION_SESSIONS_POLICY } from '#shared/playbooks/contain-lambda-function.ts';
-import { type ExecutionTrail, UnreadableTrailError } from '#shared/undo/reverse.ts';
+import { UnreadableTrailError } from '#shared/undo/reverse.ts';
+import { deny, reverserOf, succeeded, trailOf } from './trail.ts';
 
-const reverse = (trail: ExecutionTrail) => {
-  if (!('reverse' in facts.undo)) throw new Error('contain-lambda-function has a reverser');
-  return facts.undo.reverse(trail);
-};
-const deny = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] };
-const record = (action: string, before: unknown, after?: unknown) => ({
-  at: '2026-12-06T00:00:00Z',
-  action,
-  outcome: 'succeeded',
-  before: JSON.stringify(before),
-  ...(after !== undefined && { after: JSON.stringify(after) }),
-});
-const trailOf = (...succeeded: ExecutionTrail['succeeded']): ExecutionTrail => ({
-  finding: { accountId: '111122223333', region: 'us-east-1' } as Finding,
-  succeeded,
-});
+const reverse = reverserOf(facts);
 
 describe('undo of contain-lambda-function', () => {
   it('puts the concurrency back, removes the session deny and points the alias back, in that order', () => {
     const reversal = reverse(
       trailOf(
-        record('PutFunctionConcurrency', { functionName: 'checkout', reservedConcurrency: 5 }),
-        record('PutRolePolicy', { roleName: 'checkout-function-role' }, deny),
-        record(
+        succeeded('PutFunctionConcurrency', { functionName: 'checkout', reservedConcurrency: 5 }),
+        succeeded('PutRolePolicy', { roleName: 'checkout-function-role' }, deny),
+        succeeded(
           'UpdateAlias',
           { name: 'live', functionVersion: '3' },
           { functionName: 'checkout', version: '2' },
@@ -48,7 +33,7 @@ describe('undo of contain-lambda-function', () => {
   });
 
   it('removes the concurrency limit a function had none of', () => {
-    const reversal = reverse(trailOf(record('PutFunctionConcurrency', { functionName: 'checkout' })));
+    const reversal = reverse(trailOf(succeeded('PutFunctionConcurrency', { functionName: 'checkout' })));
 
     expect(reversal.actions.map((a) => [a.type, a.request])).toEqual([
       ['DeleteFunctionConcurrency', { FunctionName: 'checkout' }],
@@ -57,9 +42,9 @@ describe('undo of contain-lambda-function', () => {
 
   /** Each record as the playbook writes it. */
   const written = {
-    PutFunctionConcurrency: record('PutFunctionConcurrency', { functionName: 'checkout' }),
-    PutRolePolicy: record('PutRolePolicy', { roleName: 'checkout-function-role' }, deny),
-    UpdateAlias: record(
+    PutFunctionConcurrency: succeeded('PutFunctionConcurrency', { functionName: 'checkout' }),
+    PutRolePolicy: succeeded('PutRolePolicy', { roleName: 'checkout-function-role' }, deny),
+    UpdateAlias: succeeded(
       'UpdateAlias',
       { name: 'live', functionVersion: '3' },
       { functionName: 'checkout', version: '2' },
@@ -87,6 +72,6 @@ describe('undo of contain-lambda-function', () => {
     ['PutRolePolicy', { arn: 'x' }, deny],
     ['UpdateAlias', { name: 'live' }, { functionName: 'checkout', version: '2' }],
   ])('refuses a %s record that is not as the playbook writes it', (action, before, after) => {
-    expect(() => reverse(trailOf(record(action, before, after)))).toThrow(UnreadableTrailError);
+    expect(() => reverse(trailOf(succeeded(action, before, after)))).toThrow(UnreadableTrailError);
   });
 });

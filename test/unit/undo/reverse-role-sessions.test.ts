@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '#shared/findings/finding.ts';
 import { facts, REVOKE_ROLE_SESSIONS_POLICY } from '#shared/playbooks/revoke-role-sessions.ts';
-import { type ExecutionTrail, UnreadableTrailError } from '#shared/undo/reverse.ts';
+import { UnreadableTrailError } from '#shared/undo/reverse.ts';
+import { deny, reverserOf, trailOf } from './trail.ts';
 
-const reverse = (trail: ExecutionTrail) => {
-  if (!('reverse' in facts.undo)) throw new Error('revoke-role-sessions has a reverser');
-  return facts.undo.reverse(trail);
-};
-const deny = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] };
+const reverse = reverserOf(facts);
 const putRolePolicy = (before: string, after: string = JSON.stringify(deny)) => ({
   at: '2026-12-06T00:00:00Z',
   action: 'PutRolePolicy',
   outcome: 'succeeded',
   before,
   after,
-});
-const trailOf = (...succeeded: ExecutionTrail['succeeded']): ExecutionTrail => ({
-  finding: { accountId: '111122223333', region: 'us-east-1' } as Finding,
-  succeeded,
 });
 
 describe('undo of revoke-role-sessions', () => {
