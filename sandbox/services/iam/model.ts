@@ -141,6 +141,29 @@ export class IamAccount {
     return role;
   }
 
+  /** Whether a role of that name exists (IAM names are unique regardless of case). */
+  hasRole(name: string): boolean {
+    return this.roles.has(nameKey(name));
+  }
+
+  /** A new role of this account, with what IAM fills in itself: its id, ARN and creation date. */
+  createRole(
+    fields: Pick<
+      IamRole,
+      'roleName' | 'path' | 'assumeRolePolicyDocument' | 'description' | 'maxSessionDuration' | 'tags'
+    >,
+  ): IamRole {
+    const role: IamRole = {
+      ...fields,
+      roleId: iamId('AROA', 17),
+      arn: this.arn('role', fields.path, fields.roleName),
+      createDate: new Date(),
+      policies: new Map(),
+    };
+    this.addRole(role);
+    return role;
+  }
+
   addRole(role: IamRole): void {
     if (this.roles.has(nameKey(role.roleName))) {
       throw entityAlreadyExists(`Role with name ${role.roleName} already exists.`);

@@ -12,7 +12,7 @@ import type {
 import { AwsError } from '../../protocol.ts';
 import type { WithRequired } from '../../wire/model-service.ts';
 import { pageOf } from '../../wire/pagination.ts';
-import { type IamInstanceProfile, type IamRole, iamId, limitExceeded } from './model.ts';
+import { type IamInstanceProfile, iamId, limitExceeded } from './model.ts';
 import type { IamCall, IamOperation } from './operation.ts';
 import { createServiceLinkedRole } from './service-linked-roles.ts';
 import { mergeTags } from './users.ts';
@@ -39,19 +39,14 @@ const createRole: IamOperation = ({
   const path = checkPath(input.Path);
   const trustPolicy = input.AssumeRolePolicyDocument;
   checkPolicyDocument(trustPolicy, 'trust');
-  const role: IamRole = {
+  const role = account.createRole({
     roleName,
-    roleId: iamId('AROA', 17),
     path,
-    arn: account.arn('role', path, roleName),
-    createDate: new Date(),
     assumeRolePolicyDocument: trustPolicy,
     description: input.Description,
     maxSessionDuration: maxSessionDuration(input.MaxSessionDuration),
     tags: mergeTags([], input.Tags),
-    policies: new Map(),
-  };
-  account.addRole(role);
+  });
   return { Role: roleView(role) };
 };
 

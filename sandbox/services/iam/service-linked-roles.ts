@@ -1,5 +1,5 @@
 import { AwsError } from '../../protocol.ts';
-import { type IamAccount, type IamRole, iamId } from './model.ts';
+import type { IamAccount, IamRole } from './model.ts';
 
 /**
  * The service-linked roles the sandbox knows, by the service that uses them. GuardDuty's is
@@ -35,18 +35,14 @@ export function createServiceLinkedRole(account: IamAccount, service: string, de
       'InvalidInput',
       `Service ${service} does not support service-linked roles in the sandbox.`,
     );
-  if ([...account.roles.values()].some((r) => r.roleName.toLowerCase() === roleName.toLowerCase()))
+  if (account.hasRole(roleName))
     throw new AwsError(
       'InvalidInput',
       `Service role name ${roleName} has been taken in this account, please try a different suffix.`,
     );
-  const path = pathOf(service);
-  const role: IamRole = {
+  return account.createRole({
     roleName,
-    roleId: iamId('AROA', 17),
-    path,
-    arn: account.arn('role', path, roleName),
-    createDate: new Date(),
+    path: pathOf(service),
     assumeRolePolicyDocument: JSON.stringify({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
@@ -54,8 +50,5 @@ export function createServiceLinkedRole(account: IamAccount, service: string, de
     description,
     maxSessionDuration: 3600,
     tags: [],
-    policies: new Map(),
-  };
-  account.addRole(role);
-  return role;
+  });
 }

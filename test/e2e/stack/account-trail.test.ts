@@ -11,11 +11,11 @@ import {
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { approverWithKey, cliAs, executionEnded } from './approval-helpers.ts';
 import { controlFinding, putAndApprove, startPlaybook, steps } from './control-helpers.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
+import { playbookExecution, runUndo } from './undo-helpers.ts';
 
 let h: StackHarness;
 let oncall: ApprovalsClient;
@@ -127,14 +127,8 @@ describe('CloudTrail.1 (the account has no multi-Region trail logging management
 
     // Turning logging settings off again is not a remediation: undo refuses and changes nothing.
     const lines: string[] = [];
-    const trail = await h.history(finding.id);
-    const executionArn = trail.find((r) => r.actor.startsWith('playbook/'))?.executionArn as string;
-    const result = await undo(
-      executionArn,
-      { stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string, pollMs: 50 },
-      { sfn: h.sandbox.clients.sfn, sts },
-      { log: (l) => lines.push(l), error: (l) => lines.push(l) },
-    );
+    const executionArn = await playbookExecution(h, finding.id);
+    const result = await runUndo(h, sts, executionArn, { output: lines });
     expect(result).toMatchObject({ outcome: 'refused', plan: { code: 'not-undoable' } });
     expect(await trailState(name)).toEqual(after);
 

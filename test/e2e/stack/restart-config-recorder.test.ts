@@ -11,13 +11,13 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
+import { playbookExecution, runUndo } from './undo-helpers.ts';
 
 let h: StackHarness;
 let oncall: ApprovalsClient;
@@ -116,15 +116,9 @@ describe('restart-config-recorder, end to end through the sandbox', () => {
       status: { Recording: false, Name: 'default' },
     });
 
-    const executionArn = (await h.history(event.detail.eventID)).find((r) => r.actor.startsWith('playbook/'))
-      ?.executionArn as string;
+    const executionArn = await playbookExecution(h, event.detail.eventID);
     const lines: string[] = [];
-    const result = await undo(
-      executionArn,
-      { stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string, pollMs: 50 },
-      { sfn: h.sandbox.clients.sfn, sts },
-      { log: (l) => lines.push(l), error: (l) => lines.push(l) },
-    );
+    const result = await runUndo(h, sts, executionArn, { output: lines });
     expect(result).toMatchObject({ outcome: 'refused', plan: { code: 'not-undoable' } });
     expect(lines.join('\n')).toMatch(/stopping it again is not a remediation/);
     expect(await recording()).toBe(true);

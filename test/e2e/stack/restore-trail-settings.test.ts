@@ -11,7 +11,6 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalsClient } from '#cli/approvals/client.ts';
-import { undo } from '#cli/commands/undo.ts';
 import { SANDBOX_CREDENTIALS } from '#sandbox/aws-sdk-clients.ts';
 import { findingKey } from '#shared/audit/record.ts';
 import { resourceKey } from '#shared/audit/resource-key.ts';
@@ -19,6 +18,7 @@ import { MANAGEMENT_SELECTOR_NAME } from '#shared/drift/trail-restore.ts';
 import { normalizeEvent } from '#shared/findings/normalize.ts';
 import { approvalNotice, approverWithKey, cliAs, executionEnded, waitFor } from './approval-helpers.ts';
 import { fixtureEvent, type StackHarness, startStack } from './harness.ts';
+import { runUndo } from './undo-helpers.ts';
 
 let h: StackHarness;
 let oncall: ApprovalsClient;
@@ -229,12 +229,7 @@ describe('restore-trail-settings, end to end through the sandbox', () => {
     ]);
 
     const lines: string[] = [];
-    const result = await undo(
-      await executionOf(event.detail.eventID),
-      { stateMachine: h.sandbox.deployment?.outputs.UndoStateMachineArn as string, pollMs: 50 },
-      { sfn: h.sandbox.clients.sfn, sts },
-      { log: (l) => lines.push(l), error: (l) => lines.push(l) },
-    );
+    const result = await runUndo(h, sts, await executionOf(event.detail.eventID), { output: lines });
     expect(result).toMatchObject({ outcome: 'refused', plan: { code: 'not-undoable' } });
     expect(lines.join('\n')).toMatch(/repeat the weakening/);
     expect(await trailState(name)).toEqual(before);

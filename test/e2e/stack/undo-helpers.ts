@@ -60,13 +60,17 @@ export interface UndoPeople {
   readonly sts: STSClient;
 }
 
-/** `remediate undo` of a playbook execution, as a person runs it against the sandbox. */
+/**
+ * `remediate undo` of a playbook execution, as a person runs it against the sandbox; what it
+ * prints (both streams, in order) goes to `output` when given.
+ */
 export function runUndo(
   h: StackHarness,
   sts: STSClient,
   executionArn: string,
-  options: { dryRun?: boolean; wait?: boolean } = {},
+  { output, ...options }: { dryRun?: boolean; wait?: boolean; output?: string[] } = {},
 ): Promise<UndoResult> {
+  const print = (line: string) => output?.push(line);
   return undo(
     executionArn,
     {
@@ -76,7 +80,7 @@ export function runUndo(
       ...options,
     },
     { sfn: h.sandbox.clients.sfn, sts },
-    { log: () => {}, error: () => {} },
+    { log: print, error: print },
   );
 }
 
